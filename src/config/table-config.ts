@@ -1,0 +1,66 @@
+/**
+ * The engine's view of a Pinot REALTIME table config, built once from validated JSON
+ * (`validateTableConfig` in `table-config-validation.ts`) and frozen. Code past the HTTP edge
+ * trusts it.
+ */
+export interface TableConfig {
+  /** Raw table name, without Pinot's `_REALTIME` suffix. */
+  readonly tableName: string;
+  readonly timeColumnName?: string;
+  readonly stream: StreamConfig;
+  readonly indexing: IndexingConfig;
+  /** The config as the user posted it (unknown keys kept), for `GET /tables/{name}`. */
+  readonly pinot: PinotTableConfig;
+}
+
+export interface IndexingConfig {
+  /** Rows are sorted by this column when a segment is sealed. */
+  readonly sortedColumn?: string;
+  readonly invertedIndexColumns: readonly string[];
+  /** Columns stored raw (no dictionary) in sealed segments. */
+  readonly noDictionaryColumns: readonly string[];
+  /** When true, null bitmaps are stored and queries can test `IS NULL`. */
+  readonly nullHandlingEnabled: boolean;
+}
+
+/** The stream part of a table config: Pinot's `streamConfigs` map plus the parsed thresholds. */
+export interface StreamConfig {
+  /** `kinesis` (the key into the stream plugin registry). */
+  readonly streamType: string;
+  /** Stream name (`stream.kinesis.topic.name`). */
+  readonly topicName: string;
+  /** Every key of the `streamConfigs` map as given, values as strings. Holds secrets: never echo. */
+  readonly properties: Readonly<Record<string, string>>;
+  readonly flush: FlushThresholds;
+  /** Decoder name after mapping Pinot class names (`json`). */
+  readonly decoderName: string;
+}
+
+export interface FlushThresholds {
+  /** Seal after this many rows (`realtime.segment.flush.threshold.rows`, alias `.size`). */
+  readonly rows: number;
+  /** Seal when the consuming segment is this old, in millis (`realtime.segment.flush.threshold.time`). */
+  readonly timeMs: number;
+  /** Seal when the estimated size reaches this many bytes (`...threshold.segment.size`); 0 = off. */
+  readonly segmentSizeBytes: number;
+}
+
+/** A Pinot table config JSON object; only the fields shardtable reads are typed. */
+export interface PinotTableConfig {
+  tableName: string;
+  tableType?: string;
+  segmentsConfig?: { timeColumnName?: string; [key: string]: unknown };
+  tableIndexConfig?: {
+    streamConfigs?: Record<string, unknown>;
+    sortedColumn?: string[] | string;
+    invertedIndexColumns?: string[];
+    noDictionaryColumns?: string[];
+    nullHandlingEnabled?: boolean;
+    [key: string]: unknown;
+  };
+  ingestionConfig?: {
+    streamIngestionConfig?: { streamConfigMaps?: Record<string, unknown>[]; [key: string]: unknown };
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}

@@ -1,0 +1,23 @@
+/**
+ * One partition of a stream as discovery sees it (a Kinesis shard).
+ */
+export interface PartitionInfo {
+  /** Integer partition id, stable for the life of the table (see `kinesis-partition-id.ts`). */
+  readonly partitionId: number;
+  /** The stream's own id for it (`shardId-000000000007`). */
+  readonly shardId: string;
+  /** Shards this one was split or merged from; they must be read to their end first. */
+  readonly parentShardIds: readonly string[];
+  /** True when the shard is closed: it has an ending sequence number and takes no new writes. */
+  readonly closed: boolean;
+}
+
+/**
+ * Lists the partitions of a stream (Pinot's `StreamMetadataProvider`). Owned and closed by the
+ * table ingestion that created it.
+ */
+export interface StreamMetadataProvider {
+  /** Every partition the stream currently has, open and closed, in a stable order. */
+  listPartitions(): Promise<PartitionInfo[]>;
+  close(): Promise<void>;
+}
