@@ -1,0 +1,65 @@
+import type { TableSchema } from '../config/schema.js';
+import type { TableConfig } from '../config/table-config.js';
+
+/** One sealed segment as `GET /tables/{t}/segments` and `/segments/{t}/{s}/metadata` show it. */
+export interface SegmentSummary {
+  readonly segmentName: string;
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly numDocs: number;
+  /** First and last sequence numbers (persisted offset strings) in the segment; null when empty. */
+  readonly startOffset: string | null;
+  readonly endOffset: string | null;
+  readonly endOfShard: boolean;
+  readonly creationTimeMs: number;
+  readonly sizeBytes: number;
+  /** Min/max of the time column, epoch millis, when the table has one and the segment has rows. */
+  readonly startTimeMs?: number;
+  readonly endTimeMs?: number;
+}
+
+/** State of one partition's consumer, for `GET /tables/{t}/consumingSegmentsInfo`. */
+export type PartitionState = 'CONSUMING' | 'CAUGHT_UP' | 'WAITING_FOR_PARENT' | 'PAUSED' | 'ENDED' | 'ERROR' | 'STOPPED';
+
+export interface PartitionStatus {
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly state: PartitionState;
+  /** The consuming segment's name; null when the partition has ended or not started. */
+  readonly consumingSegmentName: string | null;
+  readonly rowsInConsumingSegment: number;
+  /** Offset of the last record indexed (persisted string form); null before the first record. */
+  readonly currentOffset: string | null;
+  /** Where this partition started when it had no checkpoint, or the checkpoint it resumed after. */
+  readonly startedFrom: string;
+  readonly msBehindLatest: number | null;
+  readonly recordsConsumed: number;
+  readonly recordsDropped: number;
+  readonly lastError: string | null;
+}
+
+/**
+ * The live side of one table: consumers, consuming segments and sealed segments under the
+ * table's data directory. Created by the table manager for every table it loads or creates.
+ *
+ * Lifecycle: `start()` once (recovers sealed segments, then starts consuming); `stop()` ends every
+ * consumer and abandons consuming segments (their rows are read again from the stream after a
+ * restart, as the exactly-once protocol says); `drop()` stops and deletes the table's data.
+ */
+export interface TableRuntime {
+  readonly schema: TableSchema;
+  readonly config: TableConfig;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops and deletes the table's data directory. */
+  drop(): Promise<void>;
+  segments(): SegmentSummary[];
+  /** Full metadata of one sealed segment (footer JSON), or undefined when there is none by that name. */
+  segmentMetadata(segmentName: string): Record<string, unknown> | undefined;
+  partitions(): PartitionStatus[];
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+/** Builds the runtime for a table; the table manager calls it on create and on restart. */
+export type TableRuntimeFactory = (args: { schema: TableSchema; config: TableConfig; tableDir: string }) => TableRuntime;
