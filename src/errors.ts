@@ -22,6 +22,11 @@ export const ERRORS = {
   INTERNAL: { code: 'ST013', status: 500, message: 'internal error: {detail}' },
   STREAM_CONFIG: { code: 'ST014', status: 400, message: 'invalid stream config: {detail}' },
   STREAM_UNREACHABLE: { code: 'ST015', status: 400, message: 'stream {stream} cannot be read: {detail}' },
+  BODY_TOO_LARGE: { code: 'ST016', status: 413, message: 'request body is larger than the limit of {limit} bytes' },
+  UNSUPPORTED_MEDIA_TYPE: { code: 'ST017', status: 415, message: 'unsupported content type {contentType}; send application/json' },
+  TABLE_NOT_RUNNING: { code: 'ST018', status: 503, message: 'table {name} is not running: {detail}' },
+  NAME_MISMATCH: { code: 'ST019', status: 400, message: '{kind} name {body} in the body does not match {path} in the path' },
+  BAD_REQUEST: { code: 'ST020', status: 400, message: 'bad request: {detail}' },
 } as const satisfies Record<string, { code: string; status: number; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

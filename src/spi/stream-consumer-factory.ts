@@ -13,6 +13,12 @@ import type { PartitionConsumer } from './partition-consumer.js';
  */
 export interface StreamConsumerFactory {
   readonly offsetFactory: StreamOffsetFactory;
+  /** How long one `fetchMessages` may wait (Pinot's `stream.<type>.fetch.timeout.millis`). */
+  readonly fetchTimeoutMs: number;
+  /** How often ingestion lists partitions to find new ones (after a reshard), in millis. */
+  readonly discoveryIntervalMs: number;
+  /** Where a partition with no checkpoint starts, for status (e.g. `TRIM_HORIZON`). */
+  readonly initialPositionDescription: string;
   createMetadataProvider(): StreamMetadataProvider;
   createPartitionConsumer(partition: PartitionInfo): PartitionConsumer;
   close(): Promise<void>;

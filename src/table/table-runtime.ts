@@ -35,6 +35,8 @@ export interface PartitionStatus {
   readonly msBehindLatest: number | null;
   readonly recordsConsumed: number;
   readonly recordsDropped: number;
+  /** Fetch and seal errors since start (retried or fatal). */
+  readonly errorCount: number;
   readonly lastError: string | null;
 }
 

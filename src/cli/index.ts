@@ -1,0 +1,88 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { createLogger } from '../logger.js';
+import { runExport } from './export.js';
+import { runInspect } from './inspect.js';
+import { runProduce } from './produce.js';
+import { runQuickstart } from './quickstart.js';
+import { startServer, untilSignal } from './serve.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+/** Builds the `shardtable` command line (commander). */
+export function buildCli(): Command {
+  const program = new Command('shardtable')
+    .description('Realtime OLAP tables fed by Amazon Kinesis, with Pinot-compatible APIs')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the server: reload tables and segments under the data dir and resume consuming')
+    .option('--data-dir <dir>', 'data directory', './segments')
+    .option('--port <port>', 'HTTP port', port, 9000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .action(async (opts: { dataDir: string; port: number; host: string }) => {
+      const logger = createLogger();
+      const server = await startServer({ ...opts, logger });
+      logger.info({ url: server.url, dataDir: opts.dataDir }, 'shardtable serving');
+      await untilSignal();
+      await server.close();
+    });
+
+  program
+    .command('quickstart')
+    .description('embedded Kinesis emulator, a 4-shard demo stream, live demo table on port 9000')
+    .option('--port <port>', 'HTTP port', port, 9000)
+    .option('--data-dir <dir>', 'data directory (wiped at start)', './segments/quickstart')
+    .action(async (opts: { port: number; dataDir: string }) => {
+      await runQuickstart(opts);
+    });
+
+  program
+    .command('inspect <segment-file>')
+    .description('show a segment file: metadata, columns, encodings, statistics, first rows')
+    .option('--json', 'print one JSON document')
+    .option('--rows <n>', 'how many rows to print', positiveInt)
+    .option('--verify', 'check checksums and decode every block')
+    .action(async (file: string, opts: { json?: boolean; rows?: number; verify?: boolean }) => {
+      process.exitCode = await runInspect(file, opts, (line) => process.stdout.write(`${line}\n`));
+    });
+
+  program
+    .command('produce')
+    .description('write JSON lines into a Kinesis stream (batched PutRecords)')
+    .requiredOption('--stream <name>', 'stream name')
+    .option('--file <file>', 'JSON lines file (default: stdin)')
+    .option('--partition-key <field>', 'record field to use as the partition key (default: random)')
+    .option('--endpoint <url>', 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS or AWS)')
+    .option('--region <region>', 'AWS region')
+    .action(async (opts: { stream: string; file?: string; partitionKey?: string; endpoint?: string; region?: string }) => {
+      const result = await runProduce(opts);
+      process.stderr.write(`produced ${result.records} records into ${opts.stream}\n`);
+    });
+
+  program
+    .command('export <segment-file>')
+    .description('export a segment file (Avro object container, zstandard codec)')
+    .requiredOption('--format <format>', 'output format (avro)')
+    .requiredOption('--out <file>', 'output file')
+    .action(async (file: string, opts: { format: string; out: string }) => {
+      if (opts.format !== 'avro') throw new InvalidArgumentError(`--format ${opts.format}: only "avro" is supported`);
+      await runExport(file, { format: 'avro', out: opts.out });
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildCli().parseAsync(argv);
+}

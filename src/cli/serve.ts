@@ -1,0 +1,50 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { tableIngestionFactory } from '../ingest/index.js';
+import type { Logger } from '../logger.js';
+import { buildApp } from '../server/app.js';
+import { TableManager } from '../table/index.js';
+
+export interface ServeOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly logger: Logger;
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly manager: TableManager;
+  /** The base URL the server listens on, e.g. `http://127.0.0.1:9000`. */
+  readonly url: string;
+  /** Orderly shutdown: stops consumers (fastify `onClose`), then the HTTP server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server: reloads every schema, table and sealed segment under the data dir, resumes
+ * each shard after its last sealed segment, and serves the HTTP API.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
+  await manager.start();
+  const app = buildApp({ manager, logger: options.logger });
+  const url = await app.listen({ port: options.port, host: options.host });
+  return { app, manager, url, close: () => app.close() };
+}
+
+/** Resolves once SIGINT or SIGTERM arrives, for commands that run until stopped. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      resolve(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}

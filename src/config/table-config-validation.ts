@@ -1,0 +1,233 @@
+import type { TableSchema } from './schema.js';
+import type { IndexingConfig, PinotTableConfig, StreamConfig, TableConfig } from './table-config.js';
+import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
+import { parseStreamConfig } from './stream-config.js';
+import { ShardtableError } from '../errors.js';
+
+/** Pinot's suffix for realtime table names. */
+export const REALTIME_SUFFIX = '_REALTIME';
+const OFFLINE_SUFFIX = '_OFFLINE';
+
+const TIME_UNITS = ['NANOSECONDS', 'MICROSECONDS', 'MILLISECONDS', 'SECONDS', 'MINUTES', 'HOURS', 'DAYS'];
+
+const stringList = { type: 'array', items: { type: 'string' }, default: [] };
+
+const tableConfigJsonSchema = {
+  type: 'object',
+  required: ['tableName'],
+  properties: {
+    tableName: { type: 'string', minLength: 1 },
+    tableType: { type: 'string' },
+    segmentsConfig: {
+      type: 'object',
+      default: {},
+      properties: {
+        timeColumnName: { type: 'string' },
+        schemaName: { type: 'string' },
+        retentionTimeUnit: { type: 'string' },
+        retentionTimeValue: { type: 'string' },
+      },
+    },
+    tableIndexConfig: {
+      type: 'object',
+      default: {},
+      properties: {
+        streamConfigs: { type: 'object' },
+        sortedColumn: { type: ['array', 'string'], items: { type: 'string' } },
+        invertedIndexColumns: stringList,
+        noDictionaryColumns: stringList,
+        nullHandlingEnabled: { type: 'boolean', default: false },
+      },
+    },
+    ingestionConfig: {
+      type: 'object',
+      properties: {
+        streamIngestionConfig: {
+          type: 'object',
+          properties: { streamConfigMaps: { type: 'array', items: { type: 'object' } } },
+        },
+        transformConfigs: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['columnName', 'transformFunction'],
+            properties: { columnName: { type: 'string', minLength: 1 }, transformFunction: { type: 'string', minLength: 1 } },
+          },
+        },
+        filterConfig: { type: 'object', properties: { filterFunction: { type: 'string' } } },
+      },
+    },
+    fieldConfigList: {
+      type: 'array',
+      items: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+    },
+    upsertConfig: { type: 'object', properties: { mode: { type: 'string' } } },
+  },
+};
+
+const validateTableConfigShape = configAjv.compile(tableConfigJsonSchema);
+
+/**
+ * The raw table name for a name given with or without Pinot's `_REALTIME` suffix.
+ *
+ * @example rawTableName('events_REALTIME') // 'events'
+ */
+export function rawTableName(name: string): string {
+  return name.endsWith(REALTIME_SUFFIX) && name.length > REALTIME_SUFFIX.length ? name.slice(0, -REALTIME_SUFFIX.length) : name;
+}
+
+/**
+ * Checks `tableName` and returns the raw table name plus the schema names to look for, in
+ * Pinot's order: the raw table name, then `segmentsConfig.schemaName`. Throws
+ * `INVALID_TABLE_CONFIG` when the body has no usable table name.
+ */
+export function tableIdentity(json: unknown): { tableName: string; schemaCandidates: string[] } {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: '(body): must be a JSON object' });
+  }
+  const body = json as Record<string, unknown>;
+  const name = body.tableName;
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: ${name === undefined ? 'is required' : 'must be a non-empty string'}` });
+  }
+  if (name.endsWith(OFFLINE_SUFFIX)) {
+    throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: ${name} names an OFFLINE table; shardtable serves REALTIME tables` });
+  }
+  const tableName = rawTableName(name);
+  const reason = invalidNameReason(tableName) ?? (tableName.includes('__') ? `must not contain '__' (it separates the parts of segment names)` : undefined);
+  if (reason) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: ${reason}` });
+  const segmentsConfig = body.segmentsConfig as Record<string, unknown> | undefined;
+  const schemaName = segmentsConfig && typeof segmentsConfig === 'object' ? segmentsConfig.schemaName : undefined;
+  const schemaCandidates = [tableName];
+  if (typeof schemaName === 'string' && schemaName !== '' && schemaName !== tableName) schemaCandidates.push(schemaName);
+  return { tableName, schemaCandidates };
+}
+
+/**
+ * Validates a Pinot REALTIME table config against its schema and returns the frozen engine view.
+ * The schema is found by the caller (see {@link tableIdentity}). Unknown keys are kept in
+ * `config.pinot` and ignored; `config.pinot.tableName` is Pinot's `<raw>_REALTIME` form and
+ * `tableType` is filled in.
+ *
+ * Rules: `tableName` (`foo` or `foo_REALTIME`); `tableType` REALTIME when given; exactly one of
+ * `tableIndexConfig.streamConfigs` or `ingestionConfig.streamIngestionConfig.streamConfigMaps[0]`;
+ * `segmentsConfig.timeColumnName` a date-time column of the schema; `sortedColumn`,
+ * `invertedIndexColumns`, `noDictionaryColumns`, `transformConfigs[].columnName`,
+ * `fieldConfigList[].name` schema columns; retention unit and value; `upsertConfig` needs primary
+ * keys. The stream map is parsed by `parseStreamConfig`.
+ *
+ * Throws `INVALID_TABLE_CONFIG` (or `STREAM_CONFIG` for the stream map) naming every field path.
+ */
+export function validateTableConfig(json: unknown, schema: TableSchema): TableConfig {
+  const { tableName } = tableIdentity(json);
+  const copy = structuredClone(json) as PinotTableConfig;
+  if (!validateTableConfigShape(copy)) {
+    throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: formatAjvErrors(validateTableConfigShape.errors).join('; ') });
+  }
+  const problems: string[] = [];
+  const isColumn = (name: string): boolean => schema.columnIndex.has(name);
+  const requireColumn = (path: string, name: string): void => {
+    if (!isColumn(name)) problems.push(`${path}: column ${name} is not in schema ${schema.name}`);
+  };
+
+  if (copy.tableType !== undefined && copy.tableType.toUpperCase() !== 'REALTIME') {
+    problems.push(`tableType: must be REALTIME (shardtable serves realtime tables), got ${JSON.stringify(copy.tableType)}`);
+  }
+
+  const segmentsConfig = copy.segmentsConfig ?? {};
+  const timeColumnName = segmentsConfig.timeColumnName === '' ? undefined : segmentsConfig.timeColumnName;
+  if (timeColumnName !== undefined) {
+    const index = schema.columnIndex.get(timeColumnName);
+    if (index === undefined) problems.push(`segmentsConfig.timeColumnName: column ${timeColumnName} is not in schema ${schema.name}`);
+    else {
+      const fieldType = schema.columns[index]!.fieldType;
+      if (fieldType !== 'DATE_TIME' && fieldType !== 'TIME') {
+        problems.push(`segmentsConfig.timeColumnName: column ${timeColumnName} is a ${fieldType} column; the time column must be in dateTimeFieldSpecs`);
+      }
+    }
+  }
+  checkRetention(segmentsConfig as Record<string, unknown>, problems);
+
+  const index = copy.tableIndexConfig ?? {};
+  const sorted = typeof index.sortedColumn === 'string' ? (index.sortedColumn === '' ? [] : [index.sortedColumn]) : (index.sortedColumn ?? []);
+  if (sorted.length > 1) problems.push(`tableIndexConfig.sortedColumn: at most one sorted column is supported, got ${sorted.length}`);
+  sorted.forEach((column, i) => requireColumn(`tableIndexConfig.sortedColumn[${i}]`, column));
+  const inverted = index.invertedIndexColumns ?? [];
+  inverted.forEach((column, i) => requireColumn(`tableIndexConfig.invertedIndexColumns[${i}]`, column));
+  const noDictionary = index.noDictionaryColumns ?? [];
+  noDictionary.forEach((column, i) => requireColumn(`tableIndexConfig.noDictionaryColumns[${i}]`, column));
+
+  const ingestion = copy.ingestionConfig as
+    | { transformConfigs?: { columnName: string }[]; streamIngestionConfig?: { streamConfigMaps?: Record<string, unknown>[] } }
+    | undefined;
+  ingestion?.transformConfigs?.forEach((transform, i) => requireColumn(`ingestionConfig.transformConfigs[${i}].columnName`, transform.columnName));
+  (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
+
+  const upsertMode = (copy.upsertConfig as { mode?: string } | undefined)?.mode;
+  if (copy.upsertConfig !== undefined && upsertMode?.toUpperCase() !== 'NONE' && schema.primaryKeyColumns.length === 0) {
+    problems.push(`upsertConfig: needs primaryKeyColumns in schema ${schema.name}`);
+  }
+
+  const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
+  if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
+  const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path);
+
+  copy.tableName = `${tableName}${REALTIME_SUFFIX}`;
+  copy.tableType = 'REALTIME';
+  const indexing: IndexingConfig = Object.freeze({
+    ...(sorted[0] !== undefined ? { sortedColumn: sorted[0] } : {}),
+    invertedIndexColumns: Object.freeze([...inverted]),
+    noDictionaryColumns: Object.freeze([...noDictionary]),
+    nullHandlingEnabled: index.nullHandlingEnabled === true,
+  });
+  return Object.freeze({
+    tableName,
+    ...(timeColumnName !== undefined ? { timeColumnName } : {}),
+    stream,
+    indexing,
+    pinot: deepFreeze(copy),
+  });
+}
+
+/**
+ * Finds the one stream config map. An empty `tableIndexConfig.streamConfigs` (`{}`, as Pinot's
+ * own examples carry) counts as absent.
+ */
+function findStreamConfig(
+  streamConfigs: Record<string, unknown> | undefined,
+  streamConfigMaps: Record<string, unknown>[] | undefined,
+  problems: string[],
+): { map: Record<string, unknown>; path: string } | undefined {
+  const legacy = streamConfigs !== undefined && Object.keys(streamConfigs).length > 0 ? streamConfigs : undefined;
+  const maps = streamConfigMaps ?? [];
+  if (legacy && maps.length > 0) {
+    problems.push('tableIndexConfig.streamConfigs: give the stream in tableIndexConfig.streamConfigs or ingestionConfig.streamIngestionConfig.streamConfigMaps, not both');
+    return undefined;
+  }
+  if (legacy) return { map: legacy, path: 'tableIndexConfig.streamConfigs' };
+  if (maps.length > 1) {
+    problems.push(`ingestionConfig.streamIngestionConfig.streamConfigMaps: one stream per table is supported, got ${maps.length}`);
+    return undefined;
+  }
+  if (maps.length === 1) return { map: maps[0]!, path: 'ingestionConfig.streamIngestionConfig.streamConfigMaps[0]' };
+  problems.push('tableIndexConfig.streamConfigs: a REALTIME table needs a stream config (tableIndexConfig.streamConfigs or ingestionConfig.streamIngestionConfig.streamConfigMaps[0])');
+  return undefined;
+}
+
+function checkRetention(segmentsConfig: Record<string, unknown>, problems: string[]): void {
+  const unit = typeof segmentsConfig.retentionTimeUnit === 'string' ? segmentsConfig.retentionTimeUnit.trim() : '';
+  const value = typeof segmentsConfig.retentionTimeValue === 'string' ? segmentsConfig.retentionTimeValue.trim() : '';
+  if (unit !== '' && !TIME_UNITS.includes(unit.toUpperCase())) {
+    problems.push(`segmentsConfig.retentionTimeUnit: must be one of ${TIME_UNITS.join(', ')}, got ${JSON.stringify(unit)}`);
+  }
+  if (value !== '' && !/^\d+$/.test(value)) problems.push(`segmentsConfig.retentionTimeValue: must be a whole number, got ${JSON.stringify(value)}`);
+  if ((unit === '') !== (value === '')) problems.push('segmentsConfig: retentionTimeUnit and retentionTimeValue go together; give both or neither');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value as Record<string, unknown>)) deepFreeze(inner);
+  }
+  return value;
+}

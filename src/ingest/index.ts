@@ -1,0 +1,12 @@
+import type { Logger } from '../logger.js';
+import type { TableRuntimeFactory } from '../table/table-runtime.js';
+import { TableIngestion } from './table-ingestion.js';
+
+export { TableIngestion } from './table-ingestion.js';
+export type { QueryableSegments } from './table-ingestion.js';
+export { PartitionIngester } from './partition-ingester.js';
+
+/** The runtime factory the server uses: real Kinesis ingestion into segment files. */
+export function tableIngestionFactory(logger: Logger): TableRuntimeFactory {
+  return ({ schema, config, tableDir }) => new TableIngestion({ schema, config, tableDir, logger });
+}

@@ -1,0 +1,303 @@
+import type { TableSchema } from '../config/schema.js';
+import type { TableConfig } from '../config/table-config.js';
+import type { Logger } from '../logger.js';
+import { ConsumingSegment, llcSegmentName, sealSegment } from '../segment/index.js';
+import type { SealedSegment } from '../segment/index.js';
+import type { StreamMessageDecoder } from '../spi/decoder.js';
+import type { MessageBatch } from '../spi/message-batch.js';
+import type { PartitionInfo } from '../spi/metadata-provider.js';
+import type { StreamOffset } from '../spi/offset.js';
+import { PermanentStreamError } from '../spi/partition-consumer.js';
+import type { PartitionConsumer } from '../spi/partition-consumer.js';
+import type { PartitionState, PartitionStatus } from '../table/table-runtime.js';
+import { Backoff, sleep } from './backoff.js';
+import { sealReason } from './flush-policy.js';
+import type { SealReason } from './flush-policy.js';
+import { ThrottledLog } from './throttled-log.js';
+import { faultPoint } from '../util/fault-points.js';
+
+export interface PartitionIngesterOptions {
+  readonly tableDir: string;
+  readonly schema: TableSchema;
+  readonly config: TableConfig;
+  readonly partition: PartitionInfo;
+  readonly consumer: PartitionConsumer;
+  readonly decoder: StreamMessageDecoder;
+  readonly fetchTimeoutMs: number;
+  /** Resume strictly after this offset (the last sealed segment's end); null = initial position. */
+  readonly checkpoint: StreamOffset | null;
+  /** For status: where this partition started ("after <seq>" or the initial iterator type). */
+  readonly startedFrom: string;
+  /** LLC sequence number of the next segment of this partition. */
+  readonly nextSequence: number;
+  /**
+   * Called synchronously right after a segment file is published and before the next consuming
+   * segment replaces the sealed one, so a query never sees the rows twice or not at all.
+   */
+  readonly onSealed: (segment: SealedSegment) => void;
+  /** Called once the shard's last segment (marked end of shard) is published. */
+  readonly onEnded: () => void;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Consumes one partition (Kinesis shard) into consuming segments and seals them, in its own loop.
+ *
+ * Exactly-once: a consuming segment is only in memory; the sealed file records the last offset
+ * it covers, and a restart resumes after it. Records that fail to decode are counted and skipped
+ * but still advance the segment's end offset, so they are not re-read after the next seal.
+ */
+export class PartitionIngester {
+  private segment: ConsumingSegment;
+  private sequence: number;
+  private lastOffset: StreamOffset | null;
+  private state: PartitionState = 'CONSUMING';
+  private paused = false;
+  private resumeWaiter: (() => void) | null = null;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private msBehindLatest: number | null = null;
+  private recordsConsumed = 0;
+  private recordsDropped = 0;
+  private errorCount = 0;
+  /** After a failed seal, no new attempt before this time (a full disk is not hammered). */
+  private sealRetryAt = 0;
+  private lastError: string | null = null;
+  private readonly backoff = new Backoff();
+  private readonly throttledLog = new ThrottledLog();
+  private readonly now: () => number;
+
+  constructor(private readonly options: PartitionIngesterOptions) {
+    this.now = options.now ?? Date.now;
+    this.sequence = options.nextSequence;
+    this.lastOffset = options.checkpoint;
+    this.segment = this.newSegment();
+  }
+
+  get partitionId(): number {
+    return this.options.partition.partitionId;
+  }
+
+  /** The live consuming segment; queries read a prefix of it. */
+  get consumingSegment(): ConsumingSegment | null {
+    return this.state === 'ENDED' ? null : this.segment;
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((err: unknown) => {
+      this.fail(`ingestion loop stopped: ${describe(err)}`);
+    });
+  }
+
+  /** Stops fetching; the consuming segment is abandoned (its rows are re-read after a restart). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.resumeWaiter?.();
+    await this.loop;
+    if (this.state !== 'ENDED' && this.state !== 'ERROR') this.state = 'STOPPED';
+    await this.options.consumer.close();
+  }
+
+  /** Stops fetching without sealing or dropping anything; `resume()` continues where it was. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.resumeWaiter?.();
+  }
+
+  status(): PartitionStatus {
+    const { partition } = this.options;
+    const ended = this.state === 'ENDED';
+    return {
+      partitionId: partition.partitionId,
+      shardId: partition.shardId,
+      state: this.paused && !ended && this.state !== 'ERROR' ? 'PAUSED' : this.state,
+      consumingSegmentName: ended ? null : this.segment.segmentName,
+      rowsInConsumingSegment: ended ? 0 : this.segment.numDocs,
+      currentOffset: this.lastOffset?.toString() ?? null,
+      startedFrom: this.options.startedFrom,
+      msBehindLatest: this.msBehindLatest,
+      recordsConsumed: this.recordsConsumed,
+      recordsDropped: this.recordsDropped,
+      errorCount: this.errorCount,
+      lastError: this.lastError,
+    };
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      if (this.paused) {
+        await new Promise<void>((resolve) => (this.resumeWaiter = resolve));
+        this.resumeWaiter = null;
+        continue;
+      }
+      let batch: MessageBatch;
+      try {
+        const fetched = await abortable(
+          this.options.consumer.fetchMessages(this.lastOffset, this.options.fetchTimeoutMs),
+          signal,
+        );
+        if (fetched === ABORTED) return;
+        batch = fetched;
+        this.backoff.reset();
+      } catch (err) {
+        if (err instanceof PermanentStreamError) {
+          this.fail(err.message);
+          return;
+        }
+        this.transientError(err);
+        await sleep(this.backoff.next(), signal);
+        continue;
+      }
+      await this.ingest(batch);
+      if (signal.aborted) return;
+      if (batch.endOfPartition) {
+        await this.sealUntilDone('endOfShard', signal);
+        if (this.state === 'ENDED') this.options.onEnded();
+        return;
+      }
+      this.state = batch.messages.length === 0 || batch.millisBehindLatest === 0 ? 'CAUGHT_UP' : 'CONSUMING';
+      await this.sealIfDue(null);
+    }
+  }
+
+  private async ingest(batch: MessageBatch): Promise<void> {
+    if (batch.millisBehindLatest !== undefined) this.msBehindLatest = batch.millisBehindLatest;
+    const { decoder, config } = this.options;
+    for (const message of batch.messages) {
+      const offset = message.offset.toString();
+      const decoded = decoder.decode(message);
+      if (decoded.ok) {
+        this.segment.index(decoded.row, offset, message.arrivalTimeMs);
+      } else {
+        this.recordsDropped++;
+        this.segment.markConsumed(offset);
+        this.logRecordError(message.offset, decoded.error);
+      }
+      this.recordsConsumed++;
+      this.lastOffset = message.offset;
+      if (this.segment.numDocs >= config.stream.flush.rows) await this.sealIfDue('rows');
+    }
+  }
+
+  /** Seals when a threshold is reached (or `forced`); a failed seal is retried on a later call. */
+  private async sealIfDue(forced: SealReason | null): Promise<void> {
+    const reason = forced ?? sealReason(this.segment, this.options.config.stream.flush, this.now());
+    if (reason === null) {
+      const age = this.now() - this.segment.createdAtMs;
+      const { timeMs } = this.options.config.stream.flush;
+      if (this.segment.numDocs === 0 && timeMs > 0 && age >= timeMs) this.segment = this.newSegment();
+      return;
+    }
+    if (this.now() < this.sealRetryAt) return;
+    await this.seal(reason);
+  }
+
+  private async sealUntilDone(reason: SealReason, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && !(await this.seal(reason))) {
+      await sleep(this.backoff.next(), signal);
+    }
+  }
+
+  private async seal(reason: SealReason): Promise<boolean> {
+    const endOfShard = reason === 'endOfShard';
+    const segment = this.segment;
+    let sealed: SealedSegment;
+    try {
+      sealed = await sealSegment(segment, { tableDir: this.options.tableDir, endOfShard });
+    } catch (err) {
+      this.errorCount++;
+      this.lastError = `sealing ${segment.segmentName} failed (will retry; no rows lost): ${describe(err)}`;
+      this.options.logger.error({ segment: segment.segmentName, err: describe(err) }, 'seal failed');
+      this.sealRetryAt = this.now() + this.backoff.next();
+      return false;
+    }
+    faultPoint('seal:after-publish');
+    // No await between publishing and swapping: queries see the rows exactly once.
+    this.options.onSealed(sealed);
+    this.sequence++;
+    if (endOfShard) {
+      this.state = 'ENDED';
+    } else {
+      this.segment = this.newSegment();
+    }
+    this.lastError = null;
+    this.options.logger.info(
+      { segment: segment.segmentName, rows: segment.numDocs, reason, shardId: this.options.partition.shardId },
+      'segment sealed',
+    );
+    return true;
+  }
+
+  private newSegment(): ConsumingSegment {
+    const { config, schema, partition } = this.options;
+    return new ConsumingSegment({
+      tableName: config.tableName,
+      segmentName: llcSegmentName(config.tableName, partition.partitionId, this.sequence, new Date(this.now())),
+      partitionId: partition.partitionId,
+      shardId: partition.shardId,
+      schema,
+      indexing: config.indexing,
+      ...(config.timeColumnName !== undefined ? { timeColumnName: config.timeColumnName } : {}),
+      createdAtMs: this.now(),
+    });
+  }
+
+  private fail(message: string): void {
+    this.state = 'ERROR';
+    this.errorCount++;
+    this.lastError = message;
+    this.options.logger.error({ shardId: this.options.partition.shardId }, message);
+  }
+
+  private transientError(err: unknown): void {
+    this.errorCount++;
+    this.lastError = describe(err);
+    const suppressed = this.throttledLog.admit('fetch');
+    if (suppressed !== null) {
+      this.options.logger.warn(
+        { shardId: this.options.partition.shardId, suppressed },
+        `fetch failed, retrying with backoff: ${this.lastError}`,
+      );
+    }
+  }
+
+  private logRecordError(offset: StreamOffset, error: string): void {
+    const suppressed = this.throttledLog.admit('decode');
+    if (suppressed !== null) {
+      this.options.logger.warn(
+        { shardId: this.options.partition.shardId, sequenceNumber: offset.toString(), suppressed },
+        `record skipped: ${error}`,
+      );
+    }
+  }
+}
+
+const ABORTED = Symbol('aborted');
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

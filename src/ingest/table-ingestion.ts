@@ -1,0 +1,249 @@
+import { mkdir, rm } from 'node:fs/promises';
+import type { TableSchema } from '../config/schema.js';
+import type { TableConfig } from '../config/table-config.js';
+import type { Logger } from '../logger.js';
+import { createDecoder } from '../plugins/decoder/registry.js';
+import { createStreamConsumerFactory } from '../plugins/stream/registry.js';
+import { loadTableSegments, parseLlcSegmentName } from '../segment/index.js';
+import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
+import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
+import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
+import type { PartitionStatus, SegmentSummary, TableRuntime } from '../table/table-runtime.js';
+import { checkpointsFromSegments } from './checkpoints.js';
+import type { ShardCheckpoint } from './checkpoints.js';
+import { PartitionIngester } from './partition-ingester.js';
+import { PartitionIdStore } from './partition-id-store.js';
+
+export interface TableIngestionOptions {
+  readonly schema: TableSchema;
+  readonly config: TableConfig;
+  readonly tableDir: string;
+  readonly logger: Logger;
+}
+
+/** A segment a query reads: sealed files plus each partition's consuming segment. */
+export interface QueryableSegments {
+  readonly sealed: readonly SealedSegment[];
+  readonly consuming: readonly ConsumingSegment[];
+}
+
+/**
+ * The live side of one realtime table (`TableRuntime`): recovers sealed segments, discovers the
+ * stream's shards on an interval, runs one `PartitionIngester` per shard, and starts a shard's
+ * children only after every parent has been read to its end and sealed.
+ */
+export class TableIngestion implements TableRuntime {
+  readonly schema: TableSchema;
+  readonly config: TableConfig;
+  private readonly tableDir: string;
+  private readonly logger: Logger;
+  private sealed: SealedSegment[] = [];
+  private checkpoints = new Map<string, ShardCheckpoint>();
+  private readonly known = new Map<string, PartitionInfo>();
+  private readonly ingesters = new Map<string, PartitionIngester>();
+  private readonly ended = new Set<string>();
+  private factory: StreamConsumerFactory | null = null;
+  private metadata: StreamMetadataProvider | null = null;
+  private partitionIds: PartitionIdStore | null = null;
+  private discoveryTimer: NodeJS.Timeout | null = null;
+  private discovering: Promise<void> | null = null;
+  private paused = false;
+  private stopped = false;
+  private quarantined: { file: string; reason: string }[] = [];
+
+  constructor(options: TableIngestionOptions) {
+    this.schema = options.schema;
+    this.config = options.config;
+    this.tableDir = options.tableDir;
+    this.logger = options.logger.child({ table: options.config.tableName });
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.tableDir, { recursive: true });
+    const loaded = await loadTableSegments(this.tableDir);
+    this.quarantined = loaded.quarantined;
+    for (const q of loaded.quarantined) this.logger.error(q, 'corrupt segment file quarantined');
+    this.sealed = [...loaded.segments].sort(compareSegments);
+    this.partitionIds = await PartitionIdStore.load(this.tableDir);
+    this.factory = createStreamConsumerFactory(this.config.stream, { partitionIds: this.partitionIds.map });
+    this.checkpoints = checkpointsFromSegments(
+      this.sealed.map((s) => s.metadata),
+      this.factory.offsetFactory,
+      (name) => parseLlcSegmentName(name)?.sequence ?? 0,
+    );
+    for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
+    this.metadata = this.factory.createMetadataProvider();
+    // The first listing runs before start() returns, so a stream that cannot be read is an error
+    // the caller sees (POST /tables answers 400), not a silent idle table.
+    await this.discover();
+    this.scheduleDiscovery();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    await this.discovering?.catch(() => undefined);
+    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+    await this.metadata?.close();
+    await this.factory?.close();
+  }
+
+  async drop(): Promise<void> {
+    await this.stop();
+    await rm(this.tableDir, { recursive: true, force: true });
+  }
+
+  segments(): SegmentSummary[] {
+    return this.sealed.map((s) => summarize(s));
+  }
+
+  segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
+    const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
+    return segment ? { ...segment.metadata } : undefined;
+  }
+
+  /** The segments a query reads now: every sealed file and every live consuming segment. */
+  queryableSegments(): QueryableSegments {
+    const consuming: ConsumingSegment[] = [];
+    for (const ingester of this.ingesters.values()) {
+      const segment = ingester.consumingSegment;
+      if (segment) consuming.push(segment);
+    }
+    return { sealed: [...this.sealed], consuming };
+  }
+
+  /** Corrupt files found on start and moved aside. */
+  quarantinedFiles(): readonly { file: string; reason: string }[] {
+    return this.quarantined;
+  }
+
+  partitions(): PartitionStatus[] {
+    const result: PartitionStatus[] = [];
+    for (const partition of this.known.values()) {
+      const ingester = this.ingesters.get(partition.shardId);
+      if (ingester) {
+        result.push(ingester.status());
+        continue;
+      }
+      const checkpoint = this.checkpoints.get(partition.shardId);
+      const ended = this.ended.has(partition.shardId);
+      result.push({
+        partitionId: partition.partitionId,
+        shardId: partition.shardId,
+        state: ended ? 'ENDED' : 'WAITING_FOR_PARENT',
+        consumingSegmentName: null,
+        rowsInConsumingSegment: 0,
+        currentOffset: checkpoint?.after?.toString() ?? null,
+        startedFrom: ended ? 'recovered: shard fully read' : `waiting for parent ${partition.parentShardIds.join(', ')}`,
+        msBehindLatest: null,
+        recordsConsumed: 0,
+        recordsDropped: 0,
+        errorCount: 0,
+        lastError: null,
+      });
+    }
+    return result.sort((a, b) => a.partitionId - b.partitionId);
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    for (const ingester of this.ingesters.values()) ingester.pause();
+  }
+
+  async resume(): Promise<void> {
+    this.paused = false;
+    for (const ingester of this.ingesters.values()) ingester.resume();
+  }
+
+  private scheduleDiscovery(): void {
+    if (this.stopped || !this.factory) return;
+    this.discoveryTimer = setTimeout(() => {
+      this.discover()
+        .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'shard discovery failed; will retry'))
+        .finally(() => this.scheduleDiscovery());
+    }, this.factory.discoveryIntervalMs);
+    this.discoveryTimer.unref();
+  }
+
+  /** Lists shards, records new ones, and starts every shard whose parents are done. */
+  private discover(): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (!this.metadata || !this.partitionIds) return;
+      const listed = await this.metadata.listPartitions();
+      await this.partitionIds.saveIfChanged();
+      for (const partition of listed) this.known.set(partition.shardId, partition);
+      this.startReadyPartitions(new Set(listed.map((p) => p.shardId)));
+    };
+    const next = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(run);
+    this.discovering = next;
+    return next;
+  }
+
+  private startReadyPartitions(listed: ReadonlySet<string>): void {
+    if (this.stopped || !this.factory) return;
+    for (const partition of this.known.values()) {
+      const { shardId } = partition;
+      if (this.ingesters.has(shardId) || this.ended.has(shardId)) continue;
+      // A parent no longer listed has expired past retention: nothing of it can be read any more.
+      const parentsDone = partition.parentShardIds.every((p) => this.ended.has(p) || !listed.has(p));
+      if (!parentsDone) continue;
+      this.startPartition(partition);
+    }
+  }
+
+  private startPartition(partition: PartitionInfo): void {
+    const factory = this.factory!;
+    const checkpoint = this.checkpoints.get(partition.shardId);
+    const after = checkpoint?.after ?? null;
+    const ingester = new PartitionIngester({
+      tableDir: this.tableDir,
+      schema: this.schema,
+      config: this.config,
+      partition,
+      consumer: factory.createPartitionConsumer(partition),
+      decoder: createDecoder(this.config.stream.decoderName, this.schema, this.config.stream.properties),
+      fetchTimeoutMs: factory.fetchTimeoutMs,
+      checkpoint: after,
+      startedFrom: after ? `AFTER_SEQUENCE_NUMBER ${after.toString()} (last sealed segment)` : factory.initialPositionDescription,
+      nextSequence: checkpoint?.nextSequence ?? 0,
+      onSealed: (segment) => {
+        this.sealed.push(segment);
+      },
+      onEnded: () => {
+        this.ended.add(partition.shardId);
+        this.logger.info({ shardId: partition.shardId }, 'shard read to its end; starting its children');
+        // Children may not be listed yet if the reshard happened after the last discovery.
+        this.discover().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'shard discovery failed'));
+      },
+      logger: this.logger.child({ shardId: partition.shardId, partitionId: partition.partitionId }),
+    });
+    this.ingesters.set(partition.shardId, ingester);
+    if (this.paused) ingester.pause();
+    ingester.start();
+  }
+}
+
+function compareSegments(a: SealedSegment, b: SealedSegment): number {
+  const pa = a.metadata.partitionId;
+  const pb = b.metadata.partitionId;
+  if (pa !== pb) return pa - pb;
+  return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
+}
+
+function summarize(segment: SealedSegment): SegmentSummary {
+  const m = segment.metadata;
+  return {
+    segmentName: m.segmentName,
+    partitionId: m.partitionId,
+    shardId: m.shardId,
+    numDocs: m.numDocs,
+    startOffset: m.startOffset,
+    endOffset: m.endOffset,
+    endOfShard: m.endOfShard,
+    creationTimeMs: m.creationTimeMs,
+    sizeBytes: m.sizeBytes,
+    ...(m.startTimeMs !== undefined ? { startTimeMs: m.startTimeMs } : {}),
+    ...(m.endTimeMs !== undefined ? { endTimeMs: m.endTimeMs } : {}),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * JSON text utilities shared by decoders: compacting JSON text without reparsing it (so numbers keep
+ * every digit) and checking whether a string is JSON.
+ */
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isJsonWhitespace(c: number): boolean {
+  return c === SPACE || c === LF || c === CR || c === TAB;
+}
+
+/**
+ * Removes insignificant whitespace from valid JSON text, as Jackson's compact output (Pinot's
+ * `JsonUtils.objectToString`) would print it, keeping number literals and string escapes exactly as
+ * written. Iterative: nesting depth costs no stack. The input must be valid JSON.
+ *
+ * @example minifyJsonText('{ "a": [1, 2] }') // '{"a":[1,2]}'
+ */
+export function minifyJsonText(text: string): string {
+  if (text.indexOf(' ') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0 && text.indexOf('\t') < 0) {
+    return text;
+  }
+  let out = '';
+  let sliceStart = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i++;
+      while (i < n) {
+        const s = text.charCodeAt(i);
+        if (s === BACKSLASH) i += 2;
+        else if (s === QUOTE) break;
+        else i++;
+      }
+      i++;
+    } else if (isJsonWhitespace(c)) {
+      out += text.slice(sliceStart, i);
+      while (i < n && isJsonWhitespace(text.charCodeAt(i))) i++;
+      sliceStart = i;
+    } else {
+      i++;
+    }
+  }
+  return out + text.slice(sliceStart);
+}
+
+/** True when the whole string is one JSON value (object, array, string, number, literal). */
+export function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

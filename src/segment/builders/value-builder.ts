@@ -1,0 +1,38 @@
+import type { ScalarValue, StoredType } from '../../config/data-type.js';
+import type { Dictionary } from '../segment-view.js';
+
+/**
+ * The sealed, immutable values of one column (single-value: one per doc; multi-value: all values
+ * of all docs in order). STRING and BYTES come dictionary-encoded in arrival order.
+ */
+export type SealedValues =
+  | { readonly kind: 'INT'; readonly values: Int32Array }
+  | { readonly kind: 'LONG'; readonly values: BigInt64Array }
+  | { readonly kind: 'FLOAT'; readonly values: Float32Array }
+  | { readonly kind: 'DOUBLE'; readonly values: Float64Array }
+  | { readonly kind: 'STRING'; readonly ids: Int32Array; readonly dictionary: readonly string[] }
+  | { readonly kind: 'BYTES'; readonly ids: Int32Array; readonly dictionary: readonly Uint8Array[] };
+
+/**
+ * Appends values of one stored type. Lifecycle: `append` any number of times → `seal()` once →
+ * the returned `SealedValues` is immutable; the builder is not used after sealing.
+ *
+ * Contract: `append` receives a value already in the in-memory representation of its type (see
+ * `data-type.ts`); it does not convert. Values are never moved in a way that changes what
+ * `valueAt(i)` returns for `i < length` (see `GrowableBuffer`).
+ */
+export interface ValueBuilder {
+  readonly storedType: StoredType;
+  readonly length: number;
+  append(value: ScalarValue): void;
+  /** Value number `index` (doc for single-value columns, value slot for multi-value). */
+  valueAt(index: number): ScalarValue;
+  /** Arrival-order dictionary (STRING and BYTES builders), else null. */
+  readonly dictionary: Dictionary | null;
+  /** Dictionary id of value `index` (builders with a dictionary). */
+  dictId(index: number): number;
+  /** Rolls back to `length` values (a row that failed half-way). */
+  truncate(length: number): void;
+  readonly estimatedBytes: number;
+  seal(): SealedValues;
+}

@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+import type { ZstdCodec } from './zstd-codec.js';
+import { ZSTD_LEVEL, checkLength } from './zstd-codec.js';
+
+/** The slice of `zstd-napi` we use (typed locally: it is an optional dependency). */
+interface ZstdNapi {
+  compress(data: Uint8Array, parameters?: { compressionLevel?: number }): Uint8Array;
+  decompress(data: Uint8Array): Uint8Array;
+}
+
+/**
+ * The native binding (`zstd-napi`, an optionalDependency built by node-gyp). Resolves to `null`
+ * when the package is missing or its binary does not load, so the registry can fall back.
+ */
+export async function loadZstdNative(): Promise<ZstdCodec | null> {
+  let napi: ZstdNapi;
+  try {
+    napi = createRequire(import.meta.url)('zstd-napi') as ZstdNapi;
+    napi.decompress(napi.compress(new Uint8Array(1)));
+  } catch {
+    return null;
+  }
+  return Object.freeze({
+    name: 'native' as const,
+    compress: (data: Uint8Array) => napi.compress(data, { compressionLevel: ZSTD_LEVEL }),
+    decompress: (frame: Uint8Array, expectedLength?: number) => checkLength(napi.decompress(frame), expectedLength),
+  });
+}
