@@ -27,6 +27,8 @@ export const ERRORS = {
   TABLE_NOT_RUNNING: { code: 'ST018', status: 503, message: 'table {name} is not running: {detail}' },
   NAME_MISMATCH: { code: 'ST019', status: 400, message: '{kind} name {body} in the body does not match {path} in the path' },
   BAD_REQUEST: { code: 'ST020', status: 400, message: 'bad request: {detail}' },
+  PRODUCE_INPUT: { code: 'ST021', status: 400, message: 'line {line} of {source}: {detail} ({written} records before it were written)' },
+  PRODUCE_FAILED: { code: 'ST022', status: 503, message: '{failed} of {total} records could not be written to stream {stream} after {attempts} attempts: {detail}' },
 } as const satisfies Record<string, { code: string; status: number; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createStream, kinesisClientFor, startEmulator } from '../emulator/index.js';
 import { createLogger } from '../logger.js';
 import { putJsonRecords } from '../plugins/stream/kinesis/index.js';
-import { createEventGenerator, QUICKSTART_PARTITION_KEY } from './quickstart-events.js';
+import { createEventGenerator, QUICKSTART_PARTITION_KEY_FIELD } from './quickstart-events.js';
 import { startServer, untilSignal } from './serve.js';
 
 const QUICKSTART_DIR = fileURLToPath(new URL('../../../schemas/quickstart/', import.meta.url));
@@ -32,8 +32,8 @@ async function post(url: string, body: unknown): Promise<void> {
  */
 export async function runQuickstart(options: QuickstartOptions): Promise<void> {
   const logger = createLogger(process.env.SHARDTABLE_LOG_LEVEL ?? 'warn');
-  const schema = await readJson('schema.json');
-  const table = await readJson('table.json');
+  const schema = await readJson('clickstream_schema.json');
+  const table = await readJson('clickstream_realtime_table_config.json');
   const streamName = String((table as { tableIndexConfig: { streamConfigs: Record<string, string> } }).tableIndexConfig.streamConfigs['stream.kinesis.topic.name']);
 
   const emulator = await startEmulator('kinesalite');
@@ -56,7 +56,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
     producing = producing.then(async () => {
       const batch = Array.from({ length: (EVENTS_PER_SECOND * TICK_MS) / 1000 }, () => events.next(Date.now()));
       try {
-        await putJsonRecords(client, streamName, batch, (row) => String(row[QUICKSTART_PARTITION_KEY]));
+        await putJsonRecords(client, streamName, batch, (row) => String(row[QUICKSTART_PARTITION_KEY_FIELD]));
         produced += batch.length;
       } catch (err) {
         logger.warn({ err: String(err) }, 'demo producer: PutRecords failed; retrying next tick');

@@ -15,7 +15,7 @@ const SECRET_KEY_SUFFIXES = [
   'apikey',
   'api_key',
 ];
-/** Whole keys that hold secrets even though their last segment looks harmless. */
+/** Keys (or key endings, after a dot) that hold secrets though their last segment looks harmless. */
 const SECRET_KEYS = ['sasl.jaas.config', 'basic.auth.user.info', 'schema.registry.basic.auth.user.info'];
 
 /**
@@ -25,7 +25,7 @@ const SECRET_KEYS = ['sasl.jaas.config', 'basic.auth.user.info', 'schema.registr
  */
 export function isSecretKey(key: string): boolean {
   const lower = key.toLowerCase();
-  if (SECRET_KEYS.includes(lower)) return true;
+  if (SECRET_KEYS.some((secret) => lower === secret || lower.endsWith(`.${secret}`))) return true;
   const last = lower.slice(lower.lastIndexOf('.') + 1);
   return SECRET_KEY_SUFFIXES.includes(last) || last.endsWith('password') || last.endsWith('secretkey');
 }
@@ -83,4 +83,25 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
     if (secret.length > 0) out = out.split(secret).join(REDACTED);
   }
   return out;
+}
+
+/**
+ * Puts stored secrets back where an incoming config carries the redacted placeholder, so a
+ * config fetched with `GET /tables/{name}` (secrets shown as `"*****"`) can be edited and sent
+ * back with `PUT` without re-typing credentials. Values are matched by the same path in
+ * `previous`; a placeholder with no stored value stays as it is. Returns a new object.
+ */
+export function restoreRedactedSecrets<T>(incoming: T, previous: unknown): T {
+  const walk = (value: unknown, old: unknown): unknown => {
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, Array.isArray(old) ? old[i] : undefined));
+    if (value === null || typeof value !== 'object') return value;
+    const oldMap = old !== null && typeof old === 'object' && !Array.isArray(old) ? (old as Record<string, unknown>) : {};
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      const stored = oldMap[key];
+      out[key] = inner === REDACTED && isSecretKey(key) && stored !== undefined ? stored : walk(inner, stored);
+    }
+    return out;
+  };
+  return walk(incoming, previous) as T;
 }

@@ -1,8 +1,12 @@
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-/** Credentials the emulators accept; they check the signature's shape, not the secret. */
-export const EMULATOR_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable', secretAccessKey: 'shardtable' });
+/**
+ * Credentials the emulators accept; they check the signature's shape, not the secret. Pass a
+ * copy to the SDK (`{ ...EMULATOR_CREDENTIALS }`): it tags the credentials object it is given, and
+ * throws on a frozen one.
+ */
+export const EMULATOR_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({ accessKeyId: 'shardtable', secretAccessKey: 'shardtable' });
 export const EMULATOR_REGION = 'us-east-1';
 
 /**
@@ -18,7 +22,7 @@ export function kinesisClientFor(endpoint: string, opts: { maxAttempts?: number 
   return new KinesisClient({
     endpoint,
     region: EMULATOR_REGION,
-    credentials: EMULATOR_CREDENTIALS,
+    credentials: { ...EMULATOR_CREDENTIALS },
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
     maxAttempts: opts.maxAttempts ?? 3,
   });

@@ -3,7 +3,7 @@ import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { ConsumingSegment, llcSegmentName, sealSegment } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
-import type { StreamMessageDecoder } from '../spi/decoder.js';
+import type { DecodedRow, StreamMessageDecoder } from '../spi/decoder.js';
 import type { MessageBatch } from '../spi/message-batch.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { StreamOffset } from '../spi/offset.js';
@@ -13,8 +13,8 @@ import type { PartitionState, PartitionStatus } from '../table/table-runtime.js'
 import { Backoff, sleep } from './backoff.js';
 import { sealReason } from './flush-policy.js';
 import type { SealReason } from './flush-policy.js';
-import { ThrottledLog } from './throttled-log.js';
 import { faultPoint } from '../util/fault-points.js';
+import { ThrottledLog } from './throttled-log.js';
 
 export interface PartitionIngesterOptions {
   readonly tableDir: string;
@@ -172,16 +172,32 @@ export class PartitionIngester {
     for (const message of batch.messages) {
       const offset = message.offset.toString();
       const decoded = decoder.decode(message);
-      if (decoded.ok) {
-        this.segment.index(decoded.row, offset, message.arrivalTimeMs);
-      } else {
+      const error = decoded.ok ? this.tryIndex(decoded.row, offset, message.arrivalTimeMs) : decoded.error;
+      if (error !== null) {
         this.recordsDropped++;
         this.segment.markConsumed(offset);
-        this.logRecordError(message.offset, decoded.error);
+        this.logRecordError(message.offset, error);
       }
       this.recordsConsumed++;
       this.lastOffset = message.offset;
-      if (this.segment.numDocs >= config.stream.flush.rows) await this.sealIfDue('rows');
+      const { rows, segmentSizeBytes } = config.stream.flush;
+      const docs = this.segment.numDocs;
+      if (docs >= rows) {
+        await this.sealIfDue('rows');
+      } else if (segmentSizeBytes > 0 && (docs & 15) === 0 && this.segment.estimatedSizeBytes >= segmentSizeBytes) {
+        // The size estimate walks every column, so it is checked every 16 rows, not every row.
+        await this.sealIfDue('size');
+      }
+    }
+  }
+
+  /** Indexes a row; a row the segment refuses is reported like a decode error, never thrown. */
+  private tryIndex(row: DecodedRow, offset: string, arrivalTimeMs: number): string | null {
+    try {
+      this.segment.index(row, offset, arrivalTimeMs);
+      return null;
+    } catch (err) {
+      return describe(err);
     }
   }
 

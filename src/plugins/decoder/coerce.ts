@@ -168,7 +168,7 @@ function floatingFromValue(value: unknown, type: string): number {
   if (typeof value === 'string') {
     const text = value.trim();
     if (!FLOAT_TEXT.test(text)) throw notA(value, type);
-    return Number(text.replace('NaN', 'NaN'));
+    return Number(text);
   }
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'bigint') return Number(value);

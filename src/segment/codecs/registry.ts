@@ -16,11 +16,12 @@ let selected: Promise<ZstdCodec> | undefined;
  *   const zstd = await getZstdCodec();
  */
 export function getZstdCodec(): Promise<ZstdCodec> {
-  selected ??= selectCodec(process.env[ZSTD_ENV]);
+  selected ??= selectZstdCodec(process.env[ZSTD_ENV]);
   return selected;
 }
 
-async function selectCodec(preference: string | undefined): Promise<ZstdCodec> {
+/** Picks a codec for a `SHARDTABLE_ZSTD` value (`wasm`, `native`, or unset = native with fallback). */
+export async function selectZstdCodec(preference: string | undefined): Promise<ZstdCodec> {
   const wanted = preference?.trim().toLowerCase();
   if (wanted !== 'wasm') {
     const native = await loadZstdNative();

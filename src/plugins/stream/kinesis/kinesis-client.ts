@@ -37,7 +37,8 @@ export function createKinesisClient(config: KinesisConfig, opts: KinesisClientOp
   return new KinesisClient({
     region: config.region ?? regionProvider(config.endpoint),
     ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
-    credentials: config.credentials ?? credentialProvider(config.endpoint),
+    // Copies: the SDK tags the credentials object it gets, and throws on a frozen one.
+    credentials: config.credentials !== undefined ? { ...config.credentials } : credentialProvider(config.endpoint),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: opts.requestTimeoutMs ?? 30_000 }),
     maxAttempts: opts.maxAttempts ?? 1,
   });
@@ -69,7 +70,7 @@ function credentialProvider(endpoint: string | undefined) {
     try {
       return await chain();
     } catch {
-      return LOOPBACK_CREDENTIALS;
+      return { ...LOOPBACK_CREDENTIALS };
     }
   };
 }

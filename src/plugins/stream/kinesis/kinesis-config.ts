@@ -21,8 +21,14 @@ export const KINESIS_KEYS = Object.freeze({
 export const SHARD_ITERATOR_TYPES = ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP', 'AT_SEQUENCE_NUMBER', 'AFTER_SEQUENCE_NUMBER'] as const;
 export type ShardIteratorTypeName = (typeof SHARD_ITERATOR_TYPES)[number];
 
-export const KINESIS_DEFAULTS = Object.freeze({
-  shardIteratorType: 'LATEST' as ShardIteratorTypeName,
+export const KINESIS_DEFAULTS: Readonly<{
+  shardIteratorType: ShardIteratorTypeName;
+  maxRecordsToFetch: number;
+  fetchTimeoutMs: number;
+  requestsPerSecondLimit: number;
+  discoveryIntervalMs: number;
+}> = Object.freeze({
+  shardIteratorType: 'LATEST',
   maxRecordsToFetch: 10_000,
   fetchTimeoutMs: 5_000,
   requestsPerSecondLimit: 1,

@@ -1,0 +1,19 @@
+/** Pinot schema and table config: models, validation at the edge, stream config parsing, redaction. */
+export * from './data-type.js';
+export * from './schema.js';
+export type * from './table-config.js';
+export { validateSchema, formatAjvErrors, invalidNameReason, pointerToPath } from './schema-validation.js';
+export { validateTableConfig, tableIdentity, rawTableName, REALTIME_SUFFIX } from './table-config-validation.js';
+export {
+  parseStreamConfig,
+  parseFlushThresholds,
+  parseDurationMs,
+  parseDataSize,
+  decoderNameFor,
+  keyPath,
+  FLUSH_DEFAULTS,
+  SUPPORTED_STREAM_TYPES,
+  DECODER_NAMES,
+} from './stream-config.js';
+export type { DecoderName } from './stream-config.js';
+export { redactTableConfig, restoreRedactedSecrets, isSecretKey, collectSecrets, scrubSecrets, REDACTED } from './redact.js';

@@ -1,0 +1,78 @@
+import type { TableSchema } from '../../config/schema.js';
+import type { StreamMessageDecoder } from '../../spi/decoder.js';
+import { ShardtableError } from '../../errors.js';
+import { createJsonDecoder } from './json/index.js';
+
+/** Builds a decoder for one table's schema from its stream config properties. */
+export type DecoderFactory = (
+  schema: TableSchema,
+  properties: Readonly<Record<string, string>>,
+) => StreamMessageDecoder;
+
+/** Built-in decoders by short name. `avro`, `csv` and `raw` join as they are built. */
+const DECODERS: ReadonlyMap<string, DecoderFactory> = new Map<string, DecoderFactory>([
+  ['json', (schema) => createJsonDecoder(schema)],
+]);
+
+/**
+ * Pinot decoder class names (the value of `stream.<type>.decoder.class.name`) and the built-in
+ * decoder each maps to. Pinot's Kinesis docs use the Kafka JSON class; both JSON classes decode the
+ * same way.
+ */
+export const PINOT_DECODER_CLASSES: Readonly<Record<string, string>> = Object.freeze({
+  'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder': 'json',
+  'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder': 'json',
+  'org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder': 'avro',
+  'org.apache.pinot.plugin.inputformat.csv.CSVMessageDecoder': 'csv',
+});
+
+/** The short names of the decoders this build provides. */
+export function supportedDecoderNames(): string[] {
+  return [...DECODERS.keys()];
+}
+
+/**
+ * The short decoder name for a short name or a Pinot decoder class name (case-insensitive short
+ * names), or `undefined` when it names nothing known. Knowing a name does not mean it is built yet:
+ * {@link createDecoder} decides that.
+ *
+ * @example resolveDecoderName('org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder') // 'json'
+ */
+export function resolveDecoderName(nameOrClass: string): string | undefined {
+  const trimmed = nameOrClass.trim();
+  const mapped = PINOT_DECODER_CLASSES[trimmed];
+  if (mapped !== undefined) return mapped;
+  const lower = trimmed.toLowerCase();
+  if (DECODERS.has(lower) || Object.values(PINOT_DECODER_CLASSES).includes(lower)) return lower;
+  return undefined;
+}
+
+/**
+ * Creates the decoder `name` (a short name such as `json`, or a Pinot decoder class name) for a
+ * table schema. Throws `STREAM_CONFIG` (HTTP 400) naming `stream.kinesis.decoder.class.name` and
+ * the supported decoders when the name is unknown or not built yet; call it when a table config is
+ * validated so the error reaches the user at `POST /tables`.
+ *
+ * @example const decoder = createDecoder('json', schema, tableConfig.stream.properties);
+ */
+export function createDecoder(
+  name: string,
+  schema: TableSchema,
+  properties: Readonly<Record<string, string>>,
+): StreamMessageDecoder {
+  const resolved = resolveDecoderName(name);
+  const factory = resolved === undefined ? undefined : DECODERS.get(resolved);
+  if (factory === undefined) {
+    const supported = supportedDecoderNames()
+      .map((short) => {
+        const classes = Object.keys(PINOT_DECODER_CLASSES).filter((c) => PINOT_DECODER_CLASSES[c] === short);
+        return classes.length === 0 ? short : `${short} (${classes.join(', ')})`;
+      })
+      .join('; ');
+    const why = resolved === undefined ? 'is not a known decoder' : `names the ${resolved} decoder, which this build does not provide yet`;
+    throw new ShardtableError('STREAM_CONFIG', {
+      detail: `stream.kinesis.decoder.class.name ${JSON.stringify(name)} ${why}; supported: ${supported}`,
+    });
+  }
+  return factory(schema, properties);
+}

@@ -1,0 +1,15 @@
+export { KinesisConsumerFactory } from './kinesis-consumer-factory.js';
+export type { KinesisConsumerFactoryOptions } from './kinesis-consumer-factory.js';
+export { KinesisPartitionConsumer } from './kinesis-consumer.js';
+export { KinesisMetadataProvider } from './kinesis-shards.js';
+export type { PartitionIdResolver } from './kinesis-shards.js';
+export { KinesisOffset, kinesisOffsetFactory } from './kinesis-offset.js';
+export { PartitionIdMap, numericPartitionId } from './kinesis-partition-id.js';
+export type { PartitionIdMapJson } from './kinesis-partition-id.js';
+export { parseKinesisConfig, KINESIS_KEYS, KINESIS_DEFAULTS, SHARD_ITERATOR_TYPES } from './kinesis-config.js';
+export type { KinesisConfig, ShardIteratorTypeName } from './kinesis-config.js';
+export { createKinesisClient, isLoopback, FALLBACK_REGION } from './kinesis-client.js';
+export { ShardRateLimiter, sharedShardRateLimiter, systemClock } from './kinesis-rate-limiter.js';
+export type { Clock } from './kinesis-rate-limiter.js';
+export { putJsonRecords, runProduce } from './kinesis-producer.js';
+export type { ProduceOptions, PutJsonRecordsOptions } from './kinesis-producer.js';

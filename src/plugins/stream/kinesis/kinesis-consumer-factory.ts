@@ -1,0 +1,84 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { StreamConfig } from '../../../config/table-config.js';
+import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
+import type { StreamOffsetFactory } from '../../../spi/offset.js';
+import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
+import type { StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
+import { createKinesisClient } from './kinesis-client.js';
+import { parseKinesisConfig } from './kinesis-config.js';
+import type { KinesisConfig } from './kinesis-config.js';
+import { KinesisPartitionConsumer } from './kinesis-consumer.js';
+import { kinesisOffsetFactory } from './kinesis-offset.js';
+import { sharedShardRateLimiter, systemClock } from './kinesis-rate-limiter.js';
+import type { Clock, ShardRateLimiter } from './kinesis-rate-limiter.js';
+import { KinesisMetadataProvider } from './kinesis-shards.js';
+import type { PartitionIdResolver } from './kinesis-shards.js';
+
+export interface KinesisConsumerFactoryOptions {
+  /** Shard id → partition id (a `PartitionIdMap` the table persists). */
+  readonly partitionIds: PartitionIdResolver;
+  /** Use this client instead of building one (it is then not destroyed by `close()`). */
+  readonly client?: KinesisClient;
+  /** GetRecords spacing per shard; default the process-wide limiter shared by all tables. */
+  readonly rateLimiter?: ShardRateLimiter;
+  readonly clock?: Clock;
+  /** ListShards page size (default 1000). */
+  readonly listShardsPageSize?: number;
+}
+
+/**
+ * The Kinesis `StreamConsumerFactory`: one `KinesisClient` per factory (per table), shared by its
+ * metadata provider and every partition consumer; `close()` destroys it.
+ *
+ * @example
+ *   const factory = new KinesisConsumerFactory(tableConfig.stream, { partitionIds });
+ *   const [first] = await factory.createMetadataProvider().listPartitions();
+ *   const batch = await factory.createPartitionConsumer(first).fetchMessages(null, factory.fetchTimeoutMs);
+ */
+export class KinesisConsumerFactory implements StreamConsumerFactory {
+  readonly offsetFactory: StreamOffsetFactory = kinesisOffsetFactory;
+  readonly config: KinesisConfig;
+  readonly client: KinesisClient;
+  private readonly ownsClient: boolean;
+  private readonly rateLimiter: ShardRateLimiter;
+  private readonly clock: Clock;
+
+  constructor(stream: StreamConfig, private readonly opts: KinesisConsumerFactoryOptions) {
+    this.config = parseKinesisConfig(stream);
+    this.ownsClient = opts.client === undefined;
+    this.client = opts.client ?? createKinesisClient(this.config);
+    this.rateLimiter = opts.rateLimiter ?? sharedShardRateLimiter;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  get fetchTimeoutMs(): number {
+    return this.config.fetchTimeoutMs;
+  }
+
+  get discoveryIntervalMs(): number {
+    return this.config.discoveryIntervalMs;
+  }
+
+  get initialPositionDescription(): string {
+    return this.config.initialPositionDescription;
+  }
+
+  createMetadataProvider(): StreamMetadataProvider {
+    return new KinesisMetadataProvider(this.client, this.config.streamName, this.opts.partitionIds, this.opts.listShardsPageSize);
+  }
+
+  createPartitionConsumer(partition: PartitionInfo): PartitionConsumer {
+    return new KinesisPartitionConsumer({
+      client: this.client,
+      config: this.config,
+      shardId: partition.shardId,
+      rateLimiter: this.rateLimiter,
+      rateLimitKey: `${this.config.endpoint ?? 'aws'}|${this.config.region ?? ''}|${this.config.streamName}|${partition.shardId}`,
+      clock: this.clock,
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+  }
+}

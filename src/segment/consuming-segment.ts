@@ -1,0 +1,165 @@
+import type { CellValue } from '../config/data-type.js';
+import type { TableSchema } from '../config/schema.js';
+import type { IndexingConfig } from '../config/table-config.js';
+import type { DecodedRow } from '../spi/decoder.js';
+import type { ImmutableColumn } from './builders/column-builder.js';
+import { ColumnBuilder } from './builders/column-builder.js';
+import type { ColumnReader, SegmentView } from './segment-view.js';
+import { iterateRows, requireColumn } from './view-rows.js';
+
+export interface ConsumingSegmentOptions {
+  readonly tableName: string;
+  readonly segmentName: string;
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly schema: TableSchema;
+  readonly indexing: IndexingConfig;
+  readonly timeColumnName?: string;
+  /** Defaults to `Date.now()`; drives the time flush threshold. */
+  readonly createdAtMs?: number;
+}
+
+/** What the segment writer needs from a consuming segment at seal time. */
+export interface ConsumingSnapshot {
+  readonly numDocs: number;
+  readonly columns: readonly ImmutableColumn[];
+  readonly firstOffset: string | null;
+  readonly lastOffset: string | null;
+}
+
+/**
+ * The in-memory, queryable segment one partition consumer appends to, until it is sealed.
+ *
+ * Single writer: only the partition's consume loop calls `index`. Any number of readers may read
+ * at the same time through the `SegmentView` interface; a reader takes `numDocs` once and reads
+ * docs below it — values never move or change once written, so that prefix stays valid while
+ * indexing continues and across awaits.
+ *
+ * @example
+ *   const seg = new ConsumingSegment({ tableName, segmentName, partitionId: 0, shardId, schema, indexing });
+ *   seg.index(row, message.offset.toString(), message.arrivalTimeMs);
+ */
+export class ConsumingSegment implements SegmentView {
+  readonly tableName: string;
+  readonly segmentName: string;
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly schema: TableSchema;
+  readonly indexing: IndexingConfig;
+  readonly timeColumnName: string | undefined;
+  readonly createdAtMs: number;
+  readonly consuming = true;
+  private readonly builders: ColumnBuilder[];
+  private readonly byName: Map<string, ColumnBuilder>;
+  private docs = 0;
+  private first: string | null = null;
+  private last: string | null = null;
+  private latestArrival: number | null = null;
+
+  constructor(options: ConsumingSegmentOptions) {
+    this.tableName = options.tableName;
+    this.segmentName = options.segmentName;
+    this.partitionId = options.partitionId;
+    this.shardId = options.shardId;
+    this.schema = options.schema;
+    this.indexing = options.indexing;
+    this.timeColumnName = options.timeColumnName;
+    this.createdAtMs = options.createdAtMs ?? Date.now();
+    this.builders = options.schema.columns.map((spec) => new ColumnBuilder(spec, options.indexing.nullHandlingEnabled));
+    this.byName = new Map(this.builders.map((b) => [b.spec.name, b] as const));
+  }
+
+  get name(): string {
+    return this.segmentName;
+  }
+
+  get numDocs(): number {
+    return this.docs;
+  }
+
+  /** Persisted offset string of the first indexed record; null while empty. */
+  get firstOffset(): string | null {
+    return this.first;
+  }
+
+  /**
+   * Persisted offset string of the last record this segment consumed — indexed, or skipped
+   * through `markConsumed` — so a restart resumes after it; null before the first record.
+   */
+  get lastOffset(): string | null {
+    return this.last;
+  }
+
+  /** Stream arrival time of the newest indexed record (freshness), null while empty. */
+  get latestArrivalTimeMs(): number | null {
+    return this.latestArrival;
+  }
+
+  /** Rough bytes held by the builders (capacity of typed arrays plus dictionary entries). */
+  get estimatedSizeBytes(): number {
+    let total = 0;
+    for (const b of this.builders) total += b.estimatedBytes;
+    return total;
+  }
+
+  /**
+   * Appends one decoded row (one cell per schema column, already in the column's in-memory type;
+   * `null` = missing). All-or-nothing: if a cell is unusable (e.g. an array for a single-value
+   * column) every column is rolled back and the error is thrown; the segment stays consistent.
+   */
+  index(row: DecodedRow, offset: string, arrivalTimeMs: number): void {
+    const builders = this.builders;
+    if (row.length !== builders.length) {
+      throw new TypeError(`row has ${row.length} cells, schema ${this.schema.name} has ${builders.length} columns`);
+    }
+    const n = this.docs;
+    try {
+      for (let i = 0; i < builders.length; i++) builders[i]!.append(row[i] ?? null);
+    } catch (err) {
+      for (const b of builders) b.truncate(n);
+      throw err;
+    }
+    this.docs = n + 1;
+    if (this.first === null) this.first = offset;
+    this.last = offset;
+    this.latestArrival = arrivalTimeMs;
+  }
+
+  /**
+   * Records that the stream record at `offset` was consumed without a row (it failed to decode
+   * or was filtered out): the segment's end offset moves past it, so it is not read again once
+   * this segment is sealed.
+   */
+  markConsumed(offset: string): void {
+    this.last = offset;
+  }
+
+  column(columnName: string): ColumnReader {
+    return requireColumn(this.byName, columnName, this.segmentName);
+  }
+
+  getValue(columnName: string, docId: number): CellValue {
+    return this.column(columnName).getValue(docId);
+  }
+
+  isNull(columnName: string, docId: number): boolean {
+    return this.column(columnName).isNull(docId);
+  }
+
+  rows(limit?: number): IterableIterator<Record<string, CellValue | null>> {
+    return iterateRows(this, limit);
+  }
+
+  /**
+   * Immutable copies of every column for the segment writer. The consuming segment stays
+   * readable (and could keep indexing) afterwards; the copies do not change.
+   */
+  snapshot(): ConsumingSnapshot {
+    return {
+      numDocs: this.docs,
+      columns: this.builders.map((b) => b.seal()),
+      firstOffset: this.first,
+      lastOffset: this.last,
+    };
+  }
+}

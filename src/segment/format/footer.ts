@@ -1,0 +1,148 @@
+import type { DataType, FieldType, StoredType } from '../../config/data-type.js';
+import { isDataType, storedTypeOf } from '../../config/data-type.js';
+import type { PinotSchema } from '../../config/schema.js';
+import type { JsonScalar } from './typed-json.js';
+
+/** Where a compressed section lives: consecutive zstd frames starting at `offset`. */
+export interface SectionRef {
+  readonly offset: number;
+  /** Uncompressed length; frame i holds raw bytes [i*frameRawBytes, min((i+1)*frameRawBytes, rawLength)). */
+  readonly rawLength: number;
+  /** Compressed length of each frame. */
+  readonly frames: readonly number[];
+}
+
+export interface BlockFooter {
+  readonly numDocs: number;
+  /** Values in the block (= numDocs for single-value columns). */
+  readonly numValues: number;
+  readonly nullCount: number;
+  readonly min: JsonScalar | null;
+  readonly max: JsonScalar | null;
+  readonly section: SectionRef;
+}
+
+export type ColumnEncoding = 'DICT' | 'RAW';
+
+export interface ColumnFooter {
+  readonly name: string;
+  readonly dataType: DataType;
+  readonly storedType: StoredType;
+  readonly singleValue: boolean;
+  readonly fieldType: FieldType;
+  readonly encoding: ColumnEncoding;
+  /** Bytes per dictionary id in blocks (1, 2 or 4); 0 for RAW. */
+  readonly dictIdWidth: 0 | 1 | 2 | 4;
+  /** Exact number of distinct values. */
+  readonly cardinality: number;
+  readonly min: JsonScalar | null;
+  readonly max: JsonScalar | null;
+  readonly totalNumValues: number;
+  readonly maxNumValuesPerDoc: number;
+  readonly nullCount: number;
+  /** True when blocks start with a null bitmap (null handling on). */
+  readonly hasNullBitmap: boolean;
+  /** True for the table's sorted column: rows are in non-decreasing order of it. */
+  readonly isSorted: boolean;
+  readonly dictionary: SectionRef | null;
+  readonly invertedIndex: SectionRef | null;
+  readonly sizes: {
+    readonly forwardIndexBytes: number;
+    readonly dictionaryBytes: number;
+    readonly invertedIndexBytes: number;
+    /** Uncompressed bytes of all the column's sections. */
+    readonly rawBytes: number;
+  };
+  readonly blocks: readonly BlockFooter[];
+}
+
+/** The footer JSON of a version-1 segment file. */
+export interface SegmentFooter {
+  readonly formatVersion: number;
+  readonly tableName: string;
+  readonly segmentName: string;
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly numDocs: number;
+  readonly startOffset: string | null;
+  readonly endOffset: string | null;
+  readonly endOfShard: boolean;
+  readonly creationTimeMs: number;
+  /** When the consuming segment was created (the time flush threshold counts from it). */
+  readonly consumingStartTimeMs: number;
+  readonly timeColumnName: string | null;
+  /** Min/max of the time column over non-null rows, as numbers (epoch millis for TIMESTAMP). */
+  readonly startTimeMs: number | null;
+  readonly endTimeMs: number | null;
+  /** The same, exact (LONG as decimal strings). */
+  readonly timeColumnMin: JsonScalar | null;
+  readonly timeColumnMax: JsonScalar | null;
+  readonly sortedColumn: string | null;
+  readonly nullHandlingEnabled: boolean;
+  readonly docsPerBlock: number;
+  readonly frameRawBytes: number;
+  readonly compression: 'zstd';
+  readonly schema: PinotSchema;
+  readonly indexing: {
+    readonly sortedColumn: string | null;
+    readonly invertedIndexColumns: readonly string[];
+    readonly noDictionaryColumns: readonly string[];
+    readonly nullHandlingEnabled: boolean;
+  };
+  readonly columns: readonly ColumnFooter[];
+}
+
+function fail(detail: string): never {
+  throw new Error(`footer: ${detail}`);
+}
+
+function checkSection(ref: unknown, limit: number, what: string): void {
+  const s = ref as SectionRef;
+  if (typeof s !== 'object' || s === null || !Number.isSafeInteger(s.offset) || !Number.isSafeInteger(s.rawLength) || !Array.isArray(s.frames)) {
+    fail(`${what} is not a section reference`);
+  }
+  let end = s.offset;
+  for (const f of s.frames) {
+    if (!Number.isSafeInteger(f) || f <= 0) fail(`${what} has a bad frame length`);
+    end += f;
+  }
+  if (s.offset < 0 || end > limit || s.rawLength < 0 || (s.rawLength > 0) !== (s.frames.length > 0)) {
+    fail(`${what} points outside the data region`);
+  }
+}
+
+/**
+ * Checks the structure of a parsed footer (types, counts, every section inside the data region
+ * that ends at `dataEnd`) so a reader never follows a bad offset. Throws an `Error` naming what is
+ * wrong; the caller reports it as `SEGMENT_CORRUPT`.
+ */
+export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
+  const f = json as SegmentFooter;
+  if (typeof f !== 'object' || f === null) fail('is not an object');
+  for (const key of ['tableName', 'segmentName', 'shardId'] as const) if (typeof f[key] !== 'string') fail(`${key} is missing`);
+  for (const key of ['numDocs', 'partitionId', 'creationTimeMs', 'docsPerBlock', 'frameRawBytes'] as const) {
+    if (!Number.isSafeInteger(f[key]) || f[key] < 0) fail(`${key} is not a non-negative integer`);
+  }
+  if (f.docsPerBlock === 0 || f.frameRawBytes === 0) fail('docsPerBlock/frameRawBytes is zero');
+  if (typeof f.schema !== 'object' || f.schema === null || !Array.isArray(f.columns)) fail('schema or columns missing');
+  const expectedBlocks = Math.ceil(f.numDocs / f.docsPerBlock);
+  for (const c of f.columns) {
+    if (typeof c?.name !== 'string' || !isDataType(c.dataType) || storedTypeOf(c.dataType) !== c.storedType) fail('a column has a bad name or type');
+    if (c.encoding !== 'DICT' && c.encoding !== 'RAW') fail(`column ${c.name} has unknown encoding ${String(c.encoding)}`);
+    if (c.encoding === 'DICT' && (![1, 2, 4].includes(c.dictIdWidth) || !c.dictionary)) fail(`column ${c.name} lacks its dictionary`);
+    if (!Number.isSafeInteger(c.cardinality) || !Number.isSafeInteger(c.totalNumValues)) fail(`column ${c.name} has bad counts`);
+    if (c.dictionary) checkSection(c.dictionary, dataEnd, `column ${c.name} dictionary`);
+    if (c.invertedIndex) checkSection(c.invertedIndex, dataEnd, `column ${c.name} inverted index`);
+    if (!Array.isArray(c.blocks) || c.blocks.length !== expectedBlocks) fail(`column ${c.name} has ${c.blocks?.length} blocks, expected ${expectedBlocks}`);
+    let docs = 0;
+    const blocks: readonly BlockFooter[] = c.blocks;
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
+      checkSection(b.section, dataEnd, `column ${c.name} block ${i}`);
+      if (!Number.isSafeInteger(b.numDocs) || !Number.isSafeInteger(b.numValues) || b.numValues < 0) fail(`column ${c.name} block ${i} has bad counts`);
+      docs += b.numDocs;
+    }
+    if (docs !== f.numDocs) fail(`column ${c.name} blocks hold ${docs} docs, segment has ${f.numDocs}`);
+  }
+  return f;
+}

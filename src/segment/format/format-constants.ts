@@ -1,0 +1,33 @@
+/**
+ * Constants of segment file format version 1 (byte layout: `docs/segment-format.md`). Changing
+ * any of them changes the format: bump `FORMAT_VERSION`.
+ */
+
+/** First 8 bytes of every segment file: "SHTBSEG" followed by a zero byte. */
+export const MAGIC = Uint8Array.from([0x53, 0x48, 0x54, 0x42, 0x53, 0x45, 0x47, 0x00]);
+
+/** Last 4 bytes of every version-1 file: "STND". */
+export const END_MAGIC = Uint8Array.from([0x53, 0x54, 0x4e, 0x44]);
+
+/** The version this build writes and the only one it reads. */
+export const FORMAT_VERSION = 1;
+
+/** magic (8) + format version (u32) + flags (u32). */
+export const HEADER_BYTES = 16;
+
+/** footer offset (u64) + footer length (u32) + format version (u32) + crc32 (u32) + end magic (4). */
+export const TRAILER_BYTES = 24;
+
+/** Rows per block (every column uses the same block boundaries: block b = docs [b*N, (b+1)*N)). */
+export const DOCS_PER_BLOCK = 16384;
+
+/**
+ * A section (block, dictionary, inverted index) is compressed as consecutive zstd frames of at
+ * most this many raw bytes, far below the ~8 MB single-input limit of the Emscripten zstd build.
+ */
+export const FRAME_RAW_BYTES = 256 * 1024;
+
+/** Numeric columns are dictionary-encoded when they have at most this many distinct values... */
+export const DICT_MAX_SMALL_CARDINALITY = 256;
+/** ...or when distinct values are at most this fraction of all values. */
+export const DICT_MAX_CARDINALITY_RATIO = 0.25;

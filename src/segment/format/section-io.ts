@@ -1,0 +1,64 @@
+import type { ZstdCodec } from '../codecs/zstd-codec.js';
+import { crc32 } from './checksum.js';
+import type { SectionRef } from './footer.js';
+import { FRAME_RAW_BYTES } from './format-constants.js';
+
+/**
+ * Collects the data region of a segment file being written: each `add` compresses a section into
+ * zstd frames of at most `FRAME_RAW_BYTES` raw bytes and returns where it will live. Keeps the
+ * running CRC-32 so the file is checksummed as it is produced.
+ */
+export class SectionSink {
+  readonly chunks: Uint8Array[] = [];
+  /** File offset of the next byte. */
+  position = 0;
+  crc = 0;
+
+  constructor(private readonly zstd: ZstdCodec) {}
+
+  /** Appends raw bytes uncompressed (header, footer, trailer). */
+  push(bytes: Uint8Array): void {
+    this.chunks.push(bytes);
+    this.crc = crc32(bytes, this.crc);
+    this.position += bytes.length;
+  }
+
+  /** Compresses `raw` as one section. An empty section has no frames. */
+  add(raw: Uint8Array): SectionRef {
+    const offset = this.position;
+    const frames: number[] = [];
+    for (let start = 0; start < raw.length; start += FRAME_RAW_BYTES) {
+      const frame = this.zstd.compress(raw.subarray(start, Math.min(raw.length, start + FRAME_RAW_BYTES)));
+      this.push(frame);
+      frames.push(frame.length);
+    }
+    return { offset, rawLength: raw.length, frames };
+  }
+}
+
+/** Compressed bytes a section occupies in the file. */
+export function sectionBytes(ref: SectionRef): number {
+  let total = 0;
+  for (const f of ref.frames) total += f;
+  return total;
+}
+
+/**
+ * Decompresses a section. The result starts on an 8-byte boundary of its buffer, so typed-array
+ * views over it are aligned. Throws an `Error` if a frame does not decode to its recorded size.
+ */
+export function readSection(file: Uint8Array, ref: SectionRef, frameRawBytes: number, zstd: ZstdCodec): Uint8Array {
+  const out = new Uint8Array(ref.rawLength);
+  let pos = ref.offset;
+  let written = 0;
+  for (let i = 0; i < ref.frames.length; i++) {
+    const len = ref.frames[i]!;
+    const expected = Math.min(frameRawBytes, ref.rawLength - written);
+    const raw = zstd.decompress(file.subarray(pos, pos + len), expected);
+    out.set(raw, written);
+    written += raw.length;
+    pos += len;
+  }
+  if (written !== ref.rawLength) throw new Error(`section at ${ref.offset} decoded to ${written} bytes, expected ${ref.rawLength}`);
+  return out;
+}

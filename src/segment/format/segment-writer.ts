@@ -1,0 +1,142 @@
+import type { ScalarValue } from '../../config/data-type.js';
+import { storedTypeOf } from '../../config/data-type.js';
+import type { TableSchema } from '../../config/schema.js';
+import type { IndexingConfig } from '../../config/table-config.js';
+import type { ImmutableColumn } from '../builders/column-builder.js';
+import { isBitSet } from '../builders/null-bitmap.js';
+import type { ZstdCodec } from '../codecs/zstd-codec.js';
+import type { ConsumingSnapshot } from '../consuming-segment.js';
+import { toPinotSchema } from '../schema-json.js';
+import { chooseEncoding, encodeColumn } from './column-encoder.js';
+import type { SegmentFooter } from './footer.js';
+import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
+import { sortPermutation } from './reorder.js';
+import { SectionSink } from './section-io.js';
+import { buildSortedDictionary, compareFloat, compareString } from './sorted-dictionary.js';
+import { toJsonScalar } from './typed-json.js';
+
+/** Everything a segment file records besides the rows. */
+export interface SegmentFileInfo {
+  readonly tableName: string;
+  readonly segmentName: string;
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly schema: TableSchema;
+  readonly indexing: IndexingConfig;
+  readonly timeColumnName: string | undefined;
+  readonly consumingStartTimeMs: number;
+  readonly creationTimeMs: number;
+  readonly endOfShard: boolean;
+}
+
+/** The bytes of a segment file, in order, and its footer. */
+export interface SegmentFileBytes {
+  readonly chunks: readonly Uint8Array[];
+  readonly size: number;
+  readonly footer: SegmentFooter;
+}
+
+function compareScalar(a: ScalarValue, b: ScalarValue): number {
+  if (typeof a === 'bigint') return a < (b as bigint) ? -1 : a > (b as bigint) ? 1 : 0;
+  if (typeof a === 'number') return compareFloat(a, b as number);
+  if (typeof a === 'string') return compareString(a, b as string);
+  return Buffer.compare(a, b as Uint8Array);
+}
+
+/** Min/max of a single-value column over its non-null docs (the segment's time range). */
+function nonNullRange(col: ImmutableColumn): [ScalarValue, ScalarValue] | null {
+  if (col.offsets !== null) return null;
+  let min: ScalarValue | null = null;
+  let max: ScalarValue | null = null;
+  const v = col.values;
+  for (let d = 0; d < col.numDocs; d++) {
+    if (col.nullCount > 0 && isBitSet(col.nulls, d)) continue;
+    const x: ScalarValue = v.kind === 'STRING' || v.kind === 'BYTES' ? v.dictionary[v.ids[d]!]! : v.values[d]!;
+    if (min === null || compareScalar(x, min) < 0) min = x;
+    if (max === null || compareScalar(x, max) > 0) max = x;
+  }
+  return min === null ? null : [min, max!];
+}
+
+/**
+ * Encodes a consuming segment's snapshot as a version-1 segment file (layout:
+ * `docs/segment-format.md`). Pure: returns the bytes; `sealSegment` writes and publishes them.
+ */
+export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnapshot, zstd: ZstdCodec): SegmentFileBytes {
+  const sink = new SectionSink(zstd);
+  const header = new Uint8Array(HEADER_BYTES);
+  header.set(MAGIC, 0);
+  new DataView(header.buffer).setUint32(8, FORMAT_VERSION, true);
+  sink.push(header);
+
+  const { indexing } = info;
+  const cols = snapshot.columns;
+  const dicts = cols.map((c) => buildSortedDictionary(c.values));
+  const sortedIndex = cols.findIndex((c) => c.spec.name === indexing.sortedColumn && c.spec.singleValue);
+  const perm = sortedIndex >= 0 && snapshot.numDocs > 1 ? sortPermutation(dicts[sortedIndex]!.ids(), dicts[sortedIndex]!.cardinality) : null;
+
+  const columns = cols.map((col, i) => {
+    const name = col.spec.name;
+    const inverted = indexing.invertedIndexColumns.includes(name);
+    const encoding = chooseEncoding(storedTypeOf(col.spec.dataType), dicts[i]!.cardinality, col.offsets ? col.offsets[col.numDocs]! : col.numDocs, {
+      noDictionary: indexing.noDictionaryColumns.includes(name),
+      needsDictionary: inverted || i === sortedIndex,
+    });
+    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex };
+    return encodeColumn(col, dicts[i]!, plan, perm, sink);
+  });
+
+  const timeIndex = info.timeColumnName === undefined ? -1 : cols.findIndex((c) => c.spec.name === info.timeColumnName);
+  const timeCol = timeIndex >= 0 ? cols[timeIndex]! : undefined;
+  const range = timeCol ? nonNullRange(timeCol) : null;
+  const timeType = timeCol ? storedTypeOf(timeCol.spec.dataType) : 'STRING';
+  const numeric = range !== null && timeType !== 'STRING' && timeType !== 'BYTES';
+
+  const footer: SegmentFooter = {
+    formatVersion: FORMAT_VERSION,
+    tableName: info.tableName,
+    segmentName: info.segmentName,
+    partitionId: info.partitionId,
+    shardId: info.shardId,
+    numDocs: snapshot.numDocs,
+    startOffset: snapshot.firstOffset,
+    endOffset: snapshot.lastOffset,
+    endOfShard: info.endOfShard,
+    creationTimeMs: info.creationTimeMs,
+    consumingStartTimeMs: info.consumingStartTimeMs,
+    timeColumnName: timeCol ? timeCol.spec.name : null,
+    startTimeMs: numeric ? Number(range[0]) : null,
+    endTimeMs: numeric ? Number(range[1]) : null,
+    timeColumnMin: range ? toJsonScalar(timeType, range[0]) : null,
+    timeColumnMax: range ? toJsonScalar(timeType, range[1]) : null,
+    sortedColumn: sortedIndex >= 0 ? cols[sortedIndex]!.spec.name : null,
+    nullHandlingEnabled: indexing.nullHandlingEnabled,
+    docsPerBlock: DOCS_PER_BLOCK,
+    frameRawBytes: FRAME_RAW_BYTES,
+    compression: 'zstd',
+    schema: toPinotSchema(info.schema),
+    indexing: {
+      sortedColumn: indexing.sortedColumn ?? null,
+      invertedIndexColumns: [...indexing.invertedIndexColumns],
+      noDictionaryColumns: [...indexing.noDictionaryColumns],
+      nullHandlingEnabled: indexing.nullHandlingEnabled,
+    },
+    columns,
+  };
+
+  const footerBytes = Buffer.from(JSON.stringify(footer), 'utf8');
+  const footerOffset = sink.position;
+  sink.push(footerBytes);
+  const trailer = new Uint8Array(TRAILER_BYTES);
+  const view = new DataView(trailer.buffer);
+  view.setBigUint64(0, BigInt(footerOffset), true);
+  view.setUint32(8, footerBytes.length, true);
+  view.setUint32(12, FORMAT_VERSION, true);
+  sink.push(trailer.subarray(0, 16));
+  view.setUint32(16, sink.crc, true);
+  trailer.set(END_MAGIC, 20);
+  const tail = trailer.subarray(16);
+  sink.chunks.push(tail);
+  sink.position += tail.length;
+  return { chunks: sink.chunks, size: sink.position, footer };
+}

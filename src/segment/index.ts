@@ -1,0 +1,28 @@
+/**
+ * The segment subsystem: consuming segments (column builders, queryable while they grow), the
+ * sealed file format (docs/segment-format.md), seal + atomic publish, recovery listing, and the
+ * read interface shared by both kinds of segment.
+ */
+export { ConsumingSegment } from './consuming-segment.js';
+export type { ConsumingSegmentOptions, ConsumingSnapshot } from './consuming-segment.js';
+export type { SegmentView, ColumnReader, SealedColumnReader, Dictionary, BlockStats, DecodedBlock, InvertedIndex } from './segment-view.js';
+export { SealedSegment } from './sealed-segment.js';
+export type { VerifyReport } from './sealed-segment.js';
+export type { SegmentMetadata, ColumnMetadata } from './segment-metadata.js';
+export type { SegmentFooter, ColumnFooter, BlockFooter, SectionRef, ColumnEncoding } from './format/footer.js';
+export { FORMAT_VERSION, DOCS_PER_BLOCK } from './format/format-constants.js';
+export { sealSegment, SEGMENT_FILE_SUFFIX, TEMP_FILE_SUFFIX } from './seal-segment.js';
+export type { SealOptions } from './seal-segment.js';
+export { openSegment, decodeSegmentBytes } from './open-segment.js';
+export { loadTableSegments, QUARANTINE_DIR } from './load-table-segments.js';
+export type { LoadedSegments, QuarantinedFile } from './load-table-segments.js';
+export { llcSegmentName, parseLlcSegmentName } from './segment-name.js';
+export type { LlcSegmentName } from './segment-name.js';
+export { toPinotSchema } from './schema-json.js';
+export { ColumnBuilder } from './builders/column-builder.js';
+export type { ImmutableColumn } from './builders/column-builder.js';
+export { getZstdCodec, selectZstdCodec, loadZstdNative, loadZstdWasm, ZSTD_ENV, avroZstdCodecs, avroZstdDecoders } from './codecs/index.js';
+export type { ZstdCodec } from './codecs/index.js';
+export { toDisplayJson } from './display-value.js';
+export { exportSegmentToAvro } from './export/avro-export.js';
+export { avroSchemaOf, AVRO_TYPE_OPTIONS, BIGINT_LONG } from './export/avro-schema.js';

@@ -1,0 +1,172 @@
+import type { CellValue, ScalarValue } from '../../config/data-type.js';
+import type { ColumnSpec } from '../../config/schema.js';
+import { bitmapBytes, isBitSet } from '../builders/null-bitmap.js';
+import type { DecodedRun } from '../format/byte-layout.js';
+import { pad8, readRun, runBytesAt, runString } from '../format/byte-layout.js';
+import type { ColumnFooter } from '../format/footer.js';
+import { fromJsonScalar } from '../format/typed-json.js';
+import type { BlockStats, DecodedBlock, InvertedIndex, SealedColumnReader } from '../segment-view.js';
+import type { ReadContext } from './read-context.js';
+import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
+
+/** Decoded blocks kept per column (a scan touches one block at a time; a few cover lookups). */
+const BLOCK_CACHE_SIZE = 8;
+
+/**
+ * One column of a sealed segment. Blocks, dictionary and inverted index are decompressed lazily
+ * on first use (a small LRU keeps recent blocks); a section that fails to decode raises
+ * `SEGMENT_CORRUPT` instead of returning partial data.
+ */
+export class SealedColumn implements SealedColumnReader {
+  readonly blocks: readonly BlockStats[];
+  private dict: SealedDictionary | null | undefined;
+  private inverted: InvertedIndex | null | undefined;
+  private readonly cache = new Map<number, DecodedBlock>();
+
+  constructor(
+    private readonly ctx: ReadContext,
+    readonly spec: ColumnSpec,
+    readonly footer: ColumnFooter,
+  ) {
+    let firstDoc = 0;
+    this.blocks = footer.blocks.map((b) => {
+      const stats: BlockStats = {
+        firstDoc,
+        numDocs: b.numDocs,
+        min: b.min === null ? null : fromJsonScalar(footer.storedType, b.min),
+        max: b.max === null ? null : fromJsonScalar(footer.storedType, b.max),
+        nullCount: b.nullCount,
+      };
+      firstDoc += b.numDocs;
+      return stats;
+    });
+  }
+
+  get encoding(): 'DICT' | 'RAW' {
+    return this.footer.encoding;
+  }
+
+  get dictionary(): SealedDictionary | null {
+    if (this.dict === undefined) {
+      const ref = this.footer.dictionary;
+      this.dict = ref === null ? null : this.ctx.decode(ref, `dictionary of column ${this.spec.name}`, (bytes) => new SealedDictionary(this.footer.storedType, this.footer.cardinality, bytes));
+    }
+    return this.dict;
+  }
+
+  get invertedIndex(): InvertedIndex | null {
+    if (this.inverted === undefined) {
+      const ref = this.footer.invertedIndex;
+      const card = this.footer.cardinality;
+      this.inverted = ref === null ? null : this.ctx.decode(ref, `inverted index of column ${this.spec.name}`, (bytes) => {
+        if (bytes.length % 4 !== 0 || bytes.length < (card + 1) * 4) throw new Error('bad length');
+        const all = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+        const offsets = all.subarray(0, card + 1);
+        const docs = all.subarray(card + 1);
+        if (offsets[card] !== docs.length) throw new Error('offsets do not match the doc list');
+        return { docIds: (id: number) => docs.subarray(offsets[id]!, offsets[id + 1]!) };
+      });
+    }
+    return this.inverted;
+  }
+
+  /** Decodes block `index` without the cache (used by `readBlock` and by verification). */
+  decodeBlock(index: number): DecodedBlock {
+    const b = this.footer.blocks[index];
+    if (b === undefined) throw new RangeError(`column ${this.spec.name} has no block ${index}`);
+    const stats = this.blocks[index]!;
+    const f = this.footer;
+    return this.ctx.decode(b.section, `block ${index} of column ${this.spec.name}`, (bytes) => {
+      const nd = b.numDocs;
+      let pos = 0;
+      let nulls: Uint8Array | null = null;
+      if (f.hasNullBitmap) {
+        if (bitmapBytes(nd) > bytes.length) throw new Error('null bitmap runs past the block');
+        nulls = bytes.subarray(0, bitmapBytes(nd));
+        pos = pad8(bitmapBytes(nd));
+      }
+      let offsets: Uint32Array | null = null;
+      if (!f.singleValue) {
+        const r = readRun(bytes, pos, nd + 1, 'u32');
+        offsets = r.run && 'fixed' in r.run ? (r.run.fixed as Uint32Array) : null;
+        pos = r.next;
+        if (!offsets || offsets[0] !== 0 || offsets[nd] !== b.numValues) throw new Error('value offsets do not match the value count');
+        for (let d = 0; d < nd; d++) if (offsets[d]! > offsets[d + 1]!) throw new Error('value offsets decrease');
+      } else if (b.numValues !== nd) {
+        throw new Error('value count differs from doc count');
+      }
+      if (f.encoding === 'DICT') {
+        const layout = f.dictIdWidth === 1 ? 'u8' : f.dictIdWidth === 2 ? 'u16' : 'i32';
+        const ids = (readRun(bytes, pos, b.numValues, layout).run as { fixed: Uint8Array | Uint16Array | Int32Array }).fixed;
+        for (let i = 0; i < ids.length; i++) if (!(ids[i]! >= 0 && ids[i]! < f.cardinality)) throw new Error(`dictionary id ${ids[i]} out of range`);
+        return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: ids, values: null };
+      }
+      const run: DecodedRun = readRun(bytes, pos, b.numValues, layoutOf(f.storedType)).run;
+      let values: DecodedBlock['values'];
+      if ('fixed' in run) values = run.fixed as Int32Array | BigInt64Array | Float32Array | Float64Array;
+      else if (f.storedType === 'STRING') values = Array.from({ length: b.numValues }, (_, i) => runString(run, i));
+      else values = Array.from({ length: b.numValues }, (_, i) => runBytesAt(run, i));
+      return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: null, values };
+    });
+  }
+
+  readBlock(index: number): DecodedBlock {
+    const hit = this.cache.get(index);
+    if (hit) {
+      this.cache.delete(index);
+      this.cache.set(index, hit);
+      return hit;
+    }
+    const block = this.decodeBlock(index);
+    this.cache.set(index, block);
+    if (this.cache.size > BLOCK_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    return block;
+  }
+
+  private blockOf(docId: number): DecodedBlock {
+    if (!(Number.isInteger(docId) && docId >= 0 && docId < this.numDocs)) {
+      throw new RangeError(`doc ${docId} out of range [0, ${this.numDocs}) in column ${this.spec.name}`);
+    }
+    return this.readBlock(Math.floor(docId / this.ctx.docsPerBlock));
+  }
+
+  private get numDocs(): number {
+    const last = this.blocks[this.blocks.length - 1];
+    return last ? last.firstDoc + last.numDocs : 0;
+  }
+
+  private valueIn(block: DecodedBlock, i: number): ScalarValue {
+    if (block.dictIds) return this.dictionary!.get(block.dictIds[i]!);
+    const v = block.values!;
+    const x = v[i]!;
+    return x instanceof Uint8Array ? x.slice() : x;
+  }
+
+  getValue(docId: number): CellValue {
+    const block = this.blockOf(docId);
+    const i = docId - block.firstDoc;
+    if (block.offsets === null) return this.valueIn(block, i);
+    const out: ScalarValue[] = [];
+    for (let k = block.offsets[i]!; k < block.offsets[i + 1]!; k++) out.push(this.valueIn(block, k));
+    return out;
+  }
+
+  isNull(docId: number): boolean {
+    const block = this.blockOf(docId);
+    return block.nulls !== null && isBitSet(block.nulls, docId - block.firstDoc);
+  }
+
+  getDictId(docId: number): number {
+    const block = this.blockOf(docId);
+    if (!block.dictIds) throw new Error(`column ${this.spec.name} is not dictionary-encoded`);
+    return block.dictIds[block.offsets ? block.offsets[docId - block.firstDoc]! : docId - block.firstDoc]!;
+  }
+
+  getDictIds(docId: number): number[] {
+    const block = this.blockOf(docId);
+    if (!block.dictIds) throw new Error(`column ${this.spec.name} is not dictionary-encoded`);
+    const i = docId - block.firstDoc;
+    if (!block.offsets) return [block.dictIds[i]!];
+    return Array.from(block.dictIds.subarray(block.offsets[i]!, block.offsets[i + 1]!));
+  }
+}

@@ -1,0 +1,7 @@
+/** The HTTP API: fastify app, body parsing, error handling and the route plugins. */
+export { buildApp, DEFAULT_BODY_LIMIT } from './app.js';
+export type { BuildAppOptions } from './app.js';
+export { toShardtableError, registerErrorHandlers } from './error-handler.js';
+export type { PinotErrorBody } from './error-handler.js';
+export { consumingSegmentsInfo } from './consuming-segments-info.js';
+export type { ConsumingSegmentsInfoResponse, PinotConsumingSegmentInfo } from './consuming-segments-info.js';

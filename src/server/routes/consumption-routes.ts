@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { rawTableName } from '../../config/table-config-validation.js';
+import type { TableManager } from '../../table/table-manager.js';
+import { consumingSegmentsInfo } from '../consuming-segments-info.js';
+
+interface NameParams {
+  name: string;
+}
+
+const PAUSED = 'Pause flag is set. Consuming segments are stopped; their rows are kept and served. Use /resumeConsumption to continue.';
+const RESUMED = 'Pause flag is cleared. Consuming segments are consuming again.';
+
+/**
+ * `GET /tables/{name}/consumingSegmentsInfo`, `POST /tables/{name}/pauseConsumption`,
+ * `POST /tables/{name}/resumeConsumption`, `GET /tables/{name}/pauseStatus`.
+ */
+export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serverName: string }> = async (app, { manager, serverName }) => {
+  app.get<{ Params: NameParams }>('/tables/:name/consumingSegmentsInfo', async (request) =>
+    consumingSegmentsInfo(manager.partitions(request.params.name), { serverName, secrets: manager.knownSecrets() }),
+  );
+
+  app.post<{ Params: NameParams }>('/tables/:name/pauseConsumption', async (request) => {
+    const result = await manager.pause(request.params.name);
+    return { ...result, description: PAUSED };
+  });
+
+  app.post<{ Params: NameParams }>('/tables/:name/resumeConsumption', async (request) => {
+    const result = await manager.resume(request.params.name);
+    return { ...result, description: RESUMED };
+  });
+
+  app.get<{ Params: NameParams }>('/tables/:name/pauseStatus', async (request) => {
+    const name = rawTableName(request.params.name);
+    const { state, error } = manager.tableState(name);
+    const consumingSegments = state === 'FAILED' ? [] : manager.partitions(name).flatMap((p) => (p.consumingSegmentName ? [p.consumingSegmentName] : []));
+    return { pauseFlag: state === 'PAUSED', consumingSegments, state, ...(error ? { error } : {}) };
+  });
+};

@@ -1,0 +1,157 @@
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Folder under the data dir that holds the catalog; never a table name (names start with a letter or digit). */
+export const CATALOG_DIR = '_catalog';
+
+/** A catalog file that could not be read; reported by `load()`, never fatal. */
+export interface CatalogProblem {
+  readonly path: string;
+  readonly error: string;
+}
+
+/** Everything the catalog holds, as loaded from disk. */
+export interface CatalogContents {
+  /** Schema JSON by schema name. */
+  readonly schemas: Map<string, unknown>;
+  /** Table config JSON (as posted, secrets included) by raw table name. */
+  readonly tables: Map<string, unknown>;
+  /** Raw names of tables whose consumption is paused. */
+  readonly paused: Set<string>;
+  readonly problems: CatalogProblem[];
+}
+
+type Kind = 'schemas' | 'tables' | 'paused';
+
+/**
+ * Persists schemas and table configs as JSON files under `<dataDir>/_catalog/`:
+ * `schemas/<name>.json`, `tables/<name>.json` and `paused/<name>.json`. Every write is a
+ * temporary file, fsync, rename, fsync of the directory, so a crash leaves the old or the new
+ * file, never half of one. Files are mode 0600: table configs hold the user's credentials.
+ *
+ * The catalog only stores; validation and the in-memory registry belong to the table manager.
+ *
+ * @example
+ *   const catalog = new Catalog('/var/shardtable');
+ *   await catalog.putSchema('events', schemaJson);
+ *   const { schemas, tables } = await catalog.load();
+ */
+export class Catalog {
+  readonly dataDir: string;
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.dataDir = dataDir;
+    this.root = join(dataDir, CATALOG_DIR);
+  }
+
+  /** The data directory of a table: `<dataDir>/<tableName>/`. */
+  tableDir(tableName: string): string {
+    return join(this.dataDir, tableName);
+  }
+
+  /** Reads every catalog file. Unreadable or corrupt files are reported in `problems` and skipped. */
+  async load(): Promise<CatalogContents> {
+    const problems: CatalogProblem[] = [];
+    const schemas = await this.readAll('schemas', problems);
+    const tables = await this.readAll('tables', problems);
+    const paused = new Set((await this.readAll('paused', problems)).keys());
+    return { schemas, tables, paused, problems };
+  }
+
+  putSchema(name: string, json: unknown): Promise<void> {
+    return this.write('schemas', name, json);
+  }
+
+  deleteSchema(name: string): Promise<void> {
+    return this.remove('schemas', name);
+  }
+
+  putTable(name: string, json: unknown): Promise<void> {
+    return this.write('tables', name, json);
+  }
+
+  /** Removes the table's config and its paused flag. */
+  async deleteTable(name: string): Promise<void> {
+    await this.remove('tables', name);
+    await this.remove('paused', name);
+  }
+
+  /** Records whether a table's consumption is paused, so a restart keeps it paused. */
+  setPaused(name: string, paused: boolean): Promise<void> {
+    return paused ? this.write('paused', name, { paused: true, sinceMs: Date.now() }) : this.remove('paused', name);
+  }
+
+  private dir(kind: Kind): string {
+    return join(this.root, kind);
+  }
+
+  private async readAll(kind: Kind, problems: CatalogProblem[]): Promise<Map<string, unknown>> {
+    const dir = this.dir(kind);
+    const out = new Map<string, unknown>();
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return out;
+      throw error;
+    }
+    for (const file of names.sort()) {
+      const path = join(dir, file);
+      if (file.includes('.tmp-')) {
+        // A write that crashed before its rename; the previous file (if any) is still intact.
+        await unlink(path).catch(() => undefined);
+        continue;
+      }
+      if (!file.endsWith('.json')) continue;
+      try {
+        out.set(file.slice(0, -'.json'.length), JSON.parse(await readFile(path, 'utf8')) as unknown);
+      } catch (error) {
+        problems.push({ path, error: (error as Error).message });
+      }
+    }
+    return out;
+  }
+
+  private async write(kind: Kind, name: string, json: unknown): Promise<void> {
+    const dir = this.dir(kind);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const target = join(dir, `${name}.json`);
+    const tmp = join(dir, `${name}.json.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(json, null, 2)}\n`, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(tmp, target);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
+    await syncDir(dir);
+  }
+
+  private async remove(kind: Kind, name: string): Promise<void> {
+    const dir = this.dir(kind);
+    try {
+      await unlink(join(dir, `${name}.json`));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    await syncDir(dir);
+  }
+}
+
+/** fsync a directory so a rename or unlink in it survives a crash. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

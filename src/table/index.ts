@@ -1,0 +1,6 @@
+/** The table registry: catalog persistence, the table manager, and the runtime seam. */
+export { TableManager } from './table-manager.js';
+export type { TableManagerOptions, StartReport, TableLoadResult, TableState, PauseResult } from './table-manager.js';
+export { Catalog, CATALOG_DIR } from './catalog.js';
+export type { CatalogContents, CatalogProblem } from './catalog.js';
+export type { TableRuntime, TableRuntimeFactory, SegmentSummary, PartitionStatus, PartitionState } from './table-runtime.js';

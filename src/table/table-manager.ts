@@ -1,0 +1,543 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { buildTableSchema } from '../config/schema.js';
+import type { PinotSchema, TableSchema } from '../config/schema.js';
+import type { PinotTableConfig, TableConfig } from '../config/table-config.js';
+import { validateSchema } from '../config/schema-validation.js';
+import { rawTableName, REALTIME_SUFFIX, tableIdentity, validateTableConfig } from '../config/table-config-validation.js';
+import { collectSecrets, redactTableConfig, restoreRedactedSecrets, scrubSecrets } from '../config/redact.js';
+import { ShardtableError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { TransientStreamError, PermanentStreamError } from '../spi/partition-consumer.js';
+import { Catalog } from './catalog.js';
+import type { CatalogProblem } from './catalog.js';
+import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
+
+export interface TableManagerOptions {
+  /** Root of everything on disk: `_catalog/` plus one folder per table. */
+  readonly dataDir: string;
+  readonly runtimeFactory: TableRuntimeFactory;
+  readonly logger?: Logger;
+}
+
+/** How one table fared in `start()`. */
+export interface TableLoadResult {
+  readonly table: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+/** What `start()` loaded, and what it could not. */
+export interface StartReport {
+  readonly schemas: string[];
+  readonly tables: TableLoadResult[];
+  /** Catalog files that could not be read or no longer validate. */
+  readonly problems: CatalogProblem[];
+}
+
+/** A table's lifecycle state as the manager sees it. */
+export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
+
+/** Result of `pause` / `resume`, in Pinot's `PauseStatus` terms. */
+export interface PauseResult {
+  readonly pauseFlag: boolean;
+  /** Consuming segments at the moment of the call. */
+  readonly consumingSegments: string[];
+}
+
+interface SchemaEntry {
+  readonly json: PinotSchema;
+  readonly schema: TableSchema;
+}
+
+interface TableEntry {
+  config: TableConfig;
+  schemaName: string;
+  runtime: TableRuntime | null;
+  /** Why the runtime is not running (start failed), or null. */
+  startError: string | null;
+  paused: boolean;
+}
+
+/**
+ * The registry of schemas and tables: validates at the edge, persists through the {@link Catalog},
+ * and owns one {@link TableRuntime} per table. Mutations run one at a time; reads never wait.
+ * Errors are `ShardtableError`s from the catalogue, ready for the HTTP layer.
+ *
+ * @example
+ *   const manager = new TableManager({ dataDir: './segments', runtimeFactory });
+ *   await manager.start();
+ *   await manager.addSchema(schemaJson);
+ *   await manager.addTable(tableConfigJson);
+ *   // ...
+ *   await manager.close();
+ */
+export class TableManager {
+  readonly dataDir: string;
+  private readonly catalog: Catalog;
+  private readonly runtimeFactory: TableRuntimeFactory;
+  private readonly log: Logger;
+  private readonly schemas = new Map<string, SchemaEntry>();
+  private readonly tables = new Map<string, TableEntry>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: TableManagerOptions) {
+    this.dataDir = options.dataDir;
+    this.catalog = new Catalog(options.dataDir);
+    this.runtimeFactory = options.runtimeFactory;
+    this.log = options.logger ?? silentLogger();
+  }
+
+  /**
+   * Loads the catalog and starts a runtime per table. A schema or table that no longer loads,
+   * or a table whose runtime fails to start, is logged and reported; the others still load. A
+   * table that failed to start stays listed (state `FAILED`); `resume` retries it.
+   */
+  async start(): Promise<StartReport> {
+    return this.exclusive(async () => {
+      await mkdir(this.dataDir, { recursive: true });
+      const contents = await this.catalog.load();
+      const problems = [...contents.problems];
+      for (const [name, json] of contents.schemas) {
+        try {
+          const validated = validateSchema(json);
+          this.schemas.set(name, { json: validated, schema: buildTableSchema(validated) });
+        } catch (error) {
+          problems.push({ path: `schemas/${name}.json`, error: (error as Error).message });
+        }
+      }
+      const results = await Promise.all(
+        [...contents.tables].map(async ([name, json]): Promise<TableLoadResult> => {
+          let config: TableConfig;
+          let schemaName: string;
+          try {
+            ({ config, schemaName } = this.validateTable(json));
+          } catch (error) {
+            const message = scrubSecrets((error as Error).message, collectSecrets(json));
+            problems.push({ path: `tables/${name}.json`, error: message });
+            return { table: name, ok: false, error: message };
+          }
+          const entry: TableEntry = { config, schemaName, runtime: null, startError: null, paused: contents.paused.has(name) };
+          this.tables.set(name, entry);
+          await this.launch(entry);
+          return entry.startError === null ? { table: name, ok: true } : { table: name, ok: false, error: entry.startError };
+        }),
+      );
+      for (const problem of problems) this.log.error({ path: problem.path, error: problem.error }, 'catalog entry not loaded');
+      this.log.info({ schemas: this.schemas.size, tables: this.tables.size, failed: results.filter((r) => !r.ok).length }, 'table manager started');
+      return { schemas: [...this.schemas.keys()].sort(), tables: results, problems };
+    });
+  }
+
+  // ---- schemas ----
+
+  /**
+   * Validates and stores a schema. A schema of the same name is a 409 unless `override` is set,
+   * which updates it as {@link updateSchema} does.
+   */
+  async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
+    const validated = validateSchema(json);
+    return this.exclusive(async () => {
+      if (this.schemas.has(validated.schemaName)) {
+        if (!options.override) throw new ShardtableError('SCHEMA_EXISTS', { name: validated.schemaName });
+        this.assertSchemaUnused(validated.schemaName);
+      }
+      await this.catalog.putSchema(validated.schemaName, validated);
+      this.schemas.set(validated.schemaName, { json: validated, schema: buildTableSchema(validated) });
+      this.log.info({ schema: validated.schemaName }, 'schema added');
+      return validated;
+    });
+  }
+
+  /** Replaces a schema no table uses (409 `SCHEMA_IN_USE` otherwise). */
+  async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
+    const validated = validateSchema(json);
+    if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
+    return this.exclusive(async () => {
+      this.schemaEntry(name);
+      this.assertSchemaUnused(name);
+      await this.catalog.putSchema(name, validated);
+      this.schemas.set(name, { json: validated, schema: buildTableSchema(validated) });
+      this.log.info({ schema: name }, 'schema updated');
+      return validated;
+    });
+  }
+
+  /** The schema JSON as validated (defaults filled). Throws 404 `SCHEMA_NOT_FOUND`. */
+  getSchema(name: string): PinotSchema {
+    return this.schemaEntry(name).json;
+  }
+
+  /** The engine's view of a schema. Throws 404 `SCHEMA_NOT_FOUND`. */
+  getTableSchema(name: string): TableSchema {
+    return this.schemaEntry(name).schema;
+  }
+
+  listSchemas(): string[] {
+    return [...this.schemas.keys()].sort();
+  }
+
+  /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
+  async deleteSchema(name: string): Promise<void> {
+    await this.exclusive(async () => {
+      this.schemaEntry(name);
+      this.assertSchemaUnused(name);
+      await this.catalog.deleteSchema(name);
+      this.schemas.delete(name);
+      this.log.info({ schema: name }, 'schema deleted');
+    });
+  }
+
+  // ---- tables ----
+
+  /**
+   * Validates, persists and starts a table. If its runtime does not start, everything is rolled
+   * back; a stream error becomes 400 `STREAM_UNREACHABLE` naming the stream.
+   */
+  async addTable(json: unknown): Promise<TableConfig> {
+    return this.exclusive(async () => {
+      const { tableName } = tableIdentity(json);
+      if (this.tables.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
+      const { config, schemaName } = this.validateTable(json);
+      await this.catalog.putTable(tableName, config.pinot);
+      const entry: TableEntry = { config, schemaName, runtime: null, startError: null, paused: false };
+      try {
+        entry.runtime = await this.startRuntime(config);
+      } catch (error) {
+        await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+        await this.catalog.deleteTable(tableName);
+        throw this.startFailure(error, config);
+      }
+      this.tables.set(tableName, entry);
+      this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
+      return config;
+    });
+  }
+
+  /**
+   * Replaces a table's config (`PUT /tables/{name}`): validates, stops the old runtime, persists,
+   * starts a new one on the same data dir. If the new runtime fails, the old config is restored
+   * and restarted, and the failure is returned. Secrets sent back as `"*****"` keep their stored
+   * values.
+   */
+  async updateTable(name: string, json: unknown): Promise<TableConfig> {
+    return this.exclusive(async () => {
+      const tableName = rawTableName(name);
+      const entry = this.tableEntry(tableName);
+      const identity = tableIdentity(json);
+      if (identity.tableName !== tableName) {
+        throw new ShardtableError('NAME_MISMATCH', { kind: 'table', body: identity.tableName, path: tableName });
+      }
+      const { config, schemaName } = this.validateTable(restoreRedactedSecrets(json, entry.config.pinot));
+      const previous = entry.config;
+      await this.stopRuntime(entry);
+      await this.catalog.putTable(tableName, config.pinot);
+      entry.config = config;
+      entry.schemaName = schemaName;
+      try {
+        entry.runtime = await this.startRuntime(config);
+        entry.startError = null;
+        if (entry.paused) await entry.runtime.pause();
+      } catch (error) {
+        this.log.warn({ table: tableName, error: scrubSecrets(String(error), collectSecrets(config.pinot)) }, 'new table config failed to start; restoring the previous one');
+        await this.catalog.putTable(tableName, previous.pinot);
+        entry.config = previous;
+        entry.schemaName = this.findSchema(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
+        await this.launch(entry);
+        throw this.startFailure(error, config);
+      }
+      this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table config updated');
+      return config;
+    });
+  }
+
+  /** Stops the table, deletes its data dir (`runtime.drop()`) and its catalog entry. */
+  async deleteTable(name: string): Promise<void> {
+    await this.exclusive(async () => {
+      const tableName = rawTableName(name);
+      const entry = this.tableEntry(tableName);
+      try {
+        if (entry.runtime) await entry.runtime.drop();
+      } catch (error) {
+        this.log.error({ table: tableName, error: this.scrub(error, entry) }, 'runtime drop failed; removing the data dir directly');
+      }
+      entry.runtime = null;
+      await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+      await this.catalog.deleteTable(tableName);
+      this.tables.delete(tableName);
+      this.log.info({ table: tableName }, 'table deleted');
+    });
+  }
+
+  /** The table config as Pinot shows it, secrets replaced by `"*****"`. Throws 404. */
+  getTable(name: string): PinotTableConfig {
+    return redactTableConfig(this.tableEntry(rawTableName(name)).config.pinot);
+  }
+
+  /** The validated config (secrets included) for code inside the server. Throws 404. */
+  getTableConfig(name: string): TableConfig {
+    return this.tableEntry(rawTableName(name)).config;
+  }
+
+  /** Raw names of every table, sorted. */
+  listTables(): string[] {
+    return [...this.tables.keys()].sort();
+  }
+
+  /** True when a table of this name (with or without `_REALTIME`) exists. */
+  hasTable(name: string): boolean {
+    return this.tables.has(rawTableName(name));
+  }
+
+  /** The running runtime of a table (for the query engine), or undefined if none runs. Throws 404. */
+  getRuntime(name: string): TableRuntime | undefined {
+    return this.tableEntry(rawTableName(name)).runtime ?? undefined;
+  }
+
+  /**
+   * Every secret value in every table config, so the HTTP layer can scrub them from free text
+   * (an unexpected error message) before it reaches a response or a log line.
+   */
+  knownSecrets(): string[] {
+    return [...this.tables.values()].flatMap((entry) => collectSecrets(entry.config.pinot));
+  }
+
+  /** State of a table and, when it failed to start, why. Throws 404. */
+  tableState(name: string): { state: TableState; error: string | null } {
+    const entry = this.tableEntry(rawTableName(name));
+    if (entry.runtime === null) return { state: 'FAILED', error: entry.startError };
+    return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null };
+  }
+
+  /** Sealed segments of a table. Throws 404, or 503 when the table is not running. */
+  segments(name: string): SegmentSummary[] {
+    return this.running(name).segments();
+  }
+
+  /**
+   * Metadata of one segment: the sealed segment's footer, or for a consuming segment its live
+   * state (`status: IN_PROGRESS`). Throws 404 `SEGMENT_NOT_FOUND`.
+   */
+  segmentMetadata(name: string, segmentName: string): Record<string, unknown> {
+    const runtime = this.running(name);
+    const sealed = runtime.segmentMetadata(segmentName);
+    if (sealed !== undefined) return sealed;
+    const consuming = runtime.partitions().find((p) => p.consumingSegmentName === segmentName);
+    if (consuming) {
+      return {
+        segmentName,
+        status: 'IN_PROGRESS',
+        partitionId: consuming.partitionId,
+        shardId: consuming.shardId,
+        totalDocs: consuming.rowsInConsumingSegment,
+        startedFrom: consuming.startedFrom,
+        currentOffset: consuming.currentOffset,
+        state: consuming.state,
+      };
+    }
+    throw new ShardtableError('SEGMENT_NOT_FOUND', { segment: segmentName, table: `${rawTableName(name)}${REALTIME_SUFFIX}` });
+  }
+
+  /** Per-partition consumer status (the data behind `consumingSegmentsInfo`). Throws 404 / 503. */
+  partitions(name: string): PartitionStatus[] {
+    return this.running(name).partitions();
+  }
+
+  /** Pauses consumption (kept across restarts). Idempotent. */
+  async pause(name: string): Promise<PauseResult> {
+    return this.exclusive(async () => {
+      const tableName = rawTableName(name);
+      const entry = this.tableEntry(tableName);
+      const runtime = this.running(tableName);
+      const consumingSegments = consumingNames(runtime.partitions());
+      await runtime.pause();
+      await this.catalog.setPaused(tableName, true);
+      entry.paused = true;
+      this.log.info({ table: tableName }, 'consumption paused');
+      return { pauseFlag: true, consumingSegments };
+    });
+  }
+
+  /** Resumes consumption. On a table that failed to start, tries to start it again. */
+  async resume(name: string): Promise<PauseResult> {
+    return this.exclusive(async () => {
+      const tableName = rawTableName(name);
+      const entry = this.tableEntry(tableName);
+      await this.catalog.setPaused(tableName, false);
+      entry.paused = false;
+      if (entry.runtime === null) {
+        try {
+          entry.runtime = await this.startRuntime(entry.config);
+          entry.startError = null;
+        } catch (error) {
+          const failure = this.startFailure(error, entry.config);
+          entry.startError = failure.message;
+          throw failure;
+        }
+      } else {
+        await entry.runtime.resume();
+      }
+      this.log.info({ table: tableName }, 'consumption resumed');
+      return { pauseFlag: false, consumingSegments: consumingNames(entry.runtime.partitions()) };
+    });
+  }
+
+  /** Stops every runtime (consumers end, consuming segments are abandoned by the recovery rules). */
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      await Promise.all([...this.tables.entries()].map(async ([name, entry]) => {
+        try {
+          await this.stopRuntime(entry);
+        } catch (error) {
+          this.log.error({ table: name, error: this.scrub(error, entry) }, 'table runtime did not stop cleanly');
+        }
+      }));
+      this.log.info({ tables: this.tables.size }, 'table manager closed');
+    }, { evenWhenClosed: true });
+  }
+
+  // ---- internals ----
+
+  /** Runs mutations one at a time, in call order. */
+  private exclusive<T>(work: () => Promise<T>, options: { evenWhenClosed?: boolean } = {}): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed && !options.evenWhenClosed) throw new ShardtableError('INTERNAL', { detail: 'the table manager is closed' });
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private schemaEntry(name: string): SchemaEntry {
+    const entry = this.schemas.get(name);
+    if (!entry) throw new ShardtableError('SCHEMA_NOT_FOUND', { name });
+    return entry;
+  }
+
+  private tableEntry(tableName: string): TableEntry {
+    const entry = this.tables.get(tableName);
+    if (!entry) throw new ShardtableError('TABLE_NOT_FOUND', { name: tableName });
+    return entry;
+  }
+
+  private running(name: string): TableRuntime {
+    const tableName = rawTableName(name);
+    const entry = this.tableEntry(tableName);
+    if (entry.runtime === null) throw new ShardtableError('TABLE_NOT_RUNNING', { name: tableName, detail: entry.startError ?? 'not started' });
+    return entry.runtime;
+  }
+
+  private assertSchemaUnused(schemaName: string): void {
+    for (const [table, entry] of this.tables) {
+      if (entry.schemaName === schemaName) throw new ShardtableError('SCHEMA_IN_USE', { name: schemaName, table });
+    }
+  }
+
+  private findSchema(candidates: readonly string[]): { name: string; entry: SchemaEntry } | undefined {
+    for (const name of candidates) {
+      const entry = this.schemas.get(name);
+      if (entry) return { name, entry };
+    }
+    return undefined;
+  }
+
+  /** Finds the table's schema the way Pinot does and validates the config against it. */
+  private validateTable(json: unknown): { config: TableConfig; schemaName: string } {
+    const { schemaCandidates } = tableIdentity(json);
+    const found = this.findSchema(schemaCandidates);
+    if (!found) {
+      const names = schemaCandidates.join(' or ');
+      throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
+    }
+    return { config: validateTableConfig(json, found.entry.schema), schemaName: found.name };
+  }
+
+  private async startRuntime(config: TableConfig): Promise<TableRuntime> {
+    const schema = this.schemaEntryFor(config).schema;
+    const tableDir = this.catalog.tableDir(config.tableName);
+    await mkdir(tableDir, { recursive: true });
+    const runtime = this.runtimeFactory({ schema, config, tableDir });
+    try {
+      await runtime.start();
+    } catch (error) {
+      await runtime.stop().catch(() => undefined);
+      throw error;
+    }
+    return runtime;
+  }
+
+  private schemaEntryFor(config: TableConfig): SchemaEntry {
+    const found = this.findSchema(tableIdentity(config.pinot).schemaCandidates);
+    if (!found) throw new ShardtableError('SCHEMA_NOT_FOUND', { name: config.tableName });
+    return found.entry;
+  }
+
+  /** Starts an entry's runtime, recording (not throwing) a failure; re-applies a pause. */
+  private async launch(entry: TableEntry): Promise<void> {
+    try {
+      entry.runtime = await this.startRuntime(entry.config);
+      entry.startError = null;
+      if (entry.paused) await entry.runtime.pause();
+    } catch (error) {
+      entry.runtime = null;
+      entry.startError = this.startFailure(error, entry.config).message;
+      this.log.error({ table: entry.config.tableName, error: entry.startError }, 'table failed to start');
+    }
+  }
+
+  private async stopRuntime(entry: TableEntry): Promise<void> {
+    const runtime = entry.runtime;
+    entry.runtime = null;
+    if (runtime) await runtime.stop();
+  }
+
+  /** Maps a runtime start failure to a catalogue error with secrets scrubbed from its message. */
+  private startFailure(error: unknown, config: TableConfig): Error {
+    const secrets = collectSecrets(config.pinot);
+    if (error instanceof ShardtableError) {
+      error.message = scrubSecrets(error.message, secrets);
+      return error;
+    }
+    const detail = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
+    if (isStreamError(error)) {
+      return new ShardtableError('STREAM_UNREACHABLE', { stream: `${config.stream.streamType}:${config.stream.topicName}`, detail });
+    }
+    return new ShardtableError('INTERNAL', { detail: `table ${config.tableName} failed to start: ${detail}` });
+  }
+
+  private scrub(error: unknown, entry: TableEntry): string {
+    return scrubSecrets(error instanceof Error ? error.message : String(error), collectSecrets(entry.config.pinot));
+  }
+}
+
+function consumingNames(partitions: readonly PartitionStatus[]): string[] {
+  return partitions.map((p) => p.consumingSegmentName).filter((n): n is string => n !== null);
+}
+
+const STREAM_ERROR_NAMES = new Set([
+  'TransientStreamError',
+  'PermanentStreamError',
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'CredentialsProviderError',
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/** True when an error (or one in its cause chain) comes from the stream or the network to it. */
+function isStreamError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof TransientStreamError || e instanceof PermanentStreamError) return true;
+    if (STREAM_ERROR_NAMES.has(e.name) || '$metadata' in e) return true;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && NETWORK_CODES.has(code)) return true;
+  }
+  return false;
+}

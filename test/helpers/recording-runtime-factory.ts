@@ -1,0 +1,138 @@
+import { rm } from 'node:fs/promises';
+import type { TableConfig } from '../../src/config/table-config.js';
+import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from '../../src/table/table-runtime.js';
+
+/**
+ * TEST ONLY. A `TableRuntimeFactory` whose runtimes read no stream: state is kept in memory and
+ * every lifecycle call is recorded, so table-manager and HTTP tests can check what the manager
+ * did. Each table shows one sealed segment, one consuming partition and one ended partition.
+ */
+export interface RecordingRuntime extends TableRuntime {
+  readonly tableDir: string;
+  /** `start`, `stop`, `drop`, `pause`, `resume`, in call order. */
+  readonly calls: string[];
+  readonly paused: boolean;
+  readonly running: boolean;
+}
+
+export interface RecordingRuntimeFactory {
+  readonly factory: TableRuntimeFactory;
+  /** Every runtime built, oldest first. */
+  readonly runtimes: RecordingRuntime[];
+  /** `<table>:<call>` across all runtimes, in order. */
+  readonly log: string[];
+  /** The newest runtime of a table. */
+  latest(tableName: string): RecordingRuntime | undefined;
+  /** Makes `start()` throw what this returns (when it returns something) for the config. */
+  failStart: ((config: TableConfig) => unknown) | undefined;
+}
+
+export function sealedSegmentName(table: string): string {
+  return `${table}__0__0__20240101T0000Z`;
+}
+
+export function consumingSegmentName(table: string): string {
+  return `${table}__0__1__20240101T0100Z`;
+}
+
+export function recordingRuntimeFactory(): RecordingRuntimeFactory {
+  const runtimes: RecordingRuntime[] = [];
+  const log: string[] = [];
+  const recorder: RecordingRuntimeFactory = {
+    runtimes,
+    log,
+    failStart: undefined,
+    latest: (tableName) => [...runtimes].reverse().find((r) => r.config.tableName === tableName),
+    factory: ({ schema, config, tableDir }) => {
+      const calls: string[] = [];
+      const table = config.tableName;
+      let paused = false;
+      let running = false;
+      const record = (call: string): void => {
+        calls.push(call);
+        log.push(`${table}:${call}`);
+      };
+      const sealed: SegmentSummary = {
+        segmentName: sealedSegmentName(table),
+        partitionId: 0,
+        shardId: 'shardId-000000000000',
+        numDocs: 10,
+        startOffset: '49590338271490256608559692538361571095921575989136588801',
+        endOffset: '49590338271490256608559692538361571095921575989136588810',
+        endOfShard: false,
+        creationTimeMs: 1_704_067_200_000,
+        sizeBytes: 4096,
+      };
+      const runtime: RecordingRuntime = {
+        schema,
+        config,
+        tableDir,
+        calls,
+        get paused() {
+          return paused;
+        },
+        get running() {
+          return running;
+        },
+        async start() {
+          record('start');
+          const failure = recorder.failStart?.(config);
+          if (failure !== undefined) throw failure;
+          running = true;
+        },
+        async stop() {
+          record('stop');
+          running = false;
+        },
+        async drop() {
+          record('drop');
+          running = false;
+          await rm(tableDir, { recursive: true, force: true });
+        },
+        segments: () => [sealed],
+        segmentMetadata: (name) => (name === sealed.segmentName ? { 'segment.name': name, 'segment.total.docs': 10, shardId: sealed.shardId } : undefined),
+        partitions: (): PartitionStatus[] => [
+          {
+            partitionId: 0,
+            shardId: 'shardId-000000000000',
+            state: paused ? 'PAUSED' : 'CONSUMING',
+            consumingSegmentName: consumingSegmentName(table),
+            rowsInConsumingSegment: 3,
+            currentOffset: '49590338271490256608559692538361571095921575989136588813',
+            startedFrom: 'AFTER_SEQUENCE_NUMBER 49590338271490256608559692538361571095921575989136588810',
+            msBehindLatest: 0,
+            recordsConsumed: 13,
+            recordsDropped: 0,
+            errorCount: 0,
+            lastError: null,
+          },
+          {
+            partitionId: 1,
+            shardId: 'shardId-000000000001',
+            state: 'ENDED',
+            consumingSegmentName: null,
+            rowsInConsumingSegment: 0,
+            currentOffset: null,
+            startedFrom: 'TRIM_HORIZON',
+            msBehindLatest: null,
+            recordsConsumed: 0,
+            recordsDropped: 0,
+            errorCount: 0,
+            lastError: null,
+          },
+        ],
+        async pause() {
+          record('pause');
+          paused = true;
+        },
+        async resume() {
+          record('resume');
+          paused = false;
+        },
+      };
+      runtimes.push(runtime);
+      return runtime;
+    },
+  };
+  return recorder;
+}

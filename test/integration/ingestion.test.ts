@@ -1,0 +1,196 @@
+import { SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { EMULATOR_KINDS, waitForStreamStatus } from '../../src/emulator/index.js';
+import { TableIngestion } from '../../src/ingest/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
+import { parseLlcSegmentName } from '../../src/segment/index.js';
+import { withEmulator } from '../helpers/emulator.js';
+
+const schemaJson = {
+  schemaName: 'events',
+  dimensionFieldSpecs: [
+    { name: 'id', dataType: 'LONG' },
+    { name: 'kind', dataType: 'STRING' },
+    { name: 'tags', dataType: 'STRING', singleValueField: false },
+  ],
+  metricFieldSpecs: [{ name: 'amount', dataType: 'DOUBLE' }],
+  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
+};
+const schema = buildTableSchema(validateSchema(schemaJson));
+
+function config(endpoint: string, stream: string, flush: Record<string, string>): Record<string, unknown> {
+  return {
+    tableName: 'events',
+    tableType: 'REALTIME',
+    segmentsConfig: { timeColumnName: 'ts' },
+    tableIndexConfig: {
+      streamConfigs: {
+        streamType: 'kinesis',
+        'stream.kinesis.topic.name': stream,
+        region: 'us-east-1',
+        endpoint,
+        accessKey: 'test',
+        secretKey: 'test',
+        shardIteratorType: 'TRIM_HORIZON',
+        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+        'stream.kinesis.fetch.timeout.millis': '2000',
+        'stream.kinesis.shard.discovery.interval.ms': '500',
+        requests_per_second_limit: '20',
+        ...flush,
+      },
+    },
+  };
+}
+
+function events(from: number, count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: from + i,
+    kind: ['view', 'click', 'buy'][(from + i) % 3],
+    tags: ['a', `t${(from + i) % 7}`],
+    amount: (from + i) * 1.5,
+    ts: 1_700_000_000_000 + from + i,
+  }));
+}
+
+/** Every id in the table now (sealed files plus consuming segments), with how often it appears. */
+function idCounts(runtime: TableIngestion): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  const { sealed, consuming } = runtime.queryableSegments();
+  for (const segment of [...sealed, ...consuming]) {
+    const n = segment.numDocs;
+    for (let doc = 0; doc < n; doc++) {
+      const id = segment.getValue('id', doc) as bigint;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function expectExactlyOnce(runtime: TableIngestion, total: number): void {
+  const counts = idCounts(runtime);
+  expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+  expect(counts.size).toBe(total);
+  for (let id = 0; id < total; id++) expect(counts.has(BigInt(id)), `id ${id}`).toBe(true);
+}
+
+describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {
+  const env = withEmulator(kind);
+  const runtimes: TableIngestion[] = [];
+  const dirs: string[] = [];
+
+  async function newRuntime(stream: string, flush: Record<string, string>, dir?: string): Promise<TableIngestion> {
+    const tableDir = dir ?? (await mkdtemp(join(tmpdir(), 'shardtable-ingest-')));
+    if (!dir) dirs.push(tableDir);
+    const runtime = new TableIngestion({
+      schema,
+      config: validateTableConfig(config(env.endpoint, stream, flush), schema),
+      tableDir,
+      logger: silentLogger(),
+    });
+    runtimes.push(runtime);
+    await runtime.start();
+    return runtime;
+  }
+
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
+    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it('reads every shard of a multi-shard stream and seals on the row threshold', async () => {
+    const stream = await env.newStream(3);
+    await putJsonRecords(env.client, stream, events(0, 150), (row) => String(row.id));
+    const runtime = await newRuntime(stream, { 'realtime.segment.flush.threshold.rows': '20' });
+    await waitFor('150 rows', () => idCounts(runtime).size === 150);
+    expectExactlyOnce(runtime, 150);
+
+    const partitions = runtime.partitions();
+    expect(partitions.map((p) => p.shardId).sort()).toEqual(['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']);
+    expect(partitions.map((p) => p.partitionId).sort()).toEqual([0, 1, 2]);
+    const segments = runtime.segments();
+    expect(segments.length).toBeGreaterThanOrEqual(Math.floor(150 / 20) - 2);
+    for (const segment of segments) {
+      expect(segment.numDocs).toBe(20);
+      const name = parseLlcSegmentName(segment.segmentName);
+      expect(name?.partitionId).toBe(segment.partitionId);
+      expect(segment.startOffset).not.toBeNull();
+    }
+    // LLC sequence numbers count up per partition from 0.
+    for (const p of [0, 1, 2]) {
+      const sequences = segments.filter((s) => s.partitionId === p).map((s) => parseLlcSegmentName(s.segmentName)!.sequence);
+      expect(sequences).toEqual(sequences.map((_, i) => i));
+    }
+  });
+
+  it('seals on the time threshold', async () => {
+    const stream = await env.newStream(1);
+    const runtime = await newRuntime(stream, { 'realtime.segment.flush.threshold.time': '1s' });
+    await putJsonRecords(env.client, stream, events(0, 12), (row) => String(row.id));
+    await waitFor('a time-sealed segment', () => runtime.segments().reduce((n, s) => n + s.numDocs, 0) === 12);
+    expectExactlyOnce(runtime, 12);
+    expect(runtime.partitions()[0]?.rowsInConsumingSegment).toBe(0);
+  });
+
+  it('seals on the size threshold', async () => {
+    const stream = await env.newStream(1);
+    const runtime = await newRuntime(stream, { 'realtime.segment.flush.threshold.segment.size': '4K' });
+    await putJsonRecords(env.client, stream, events(0, 200), (row) => String(row.id));
+    await waitFor('200 rows', () => idCounts(runtime).size === 200);
+    expectExactlyOnce(runtime, 200);
+    const segments = runtime.segments();
+    expect(segments.length).toBeGreaterThan(1);
+    expect(segments.every((s) => s.numDocs < 200)).toBe(true);
+  });
+
+  it('seals a shard at its end after a split and then reads its children', async () => {
+    const stream = await env.newStream(1);
+    await putJsonRecords(env.client, stream, events(0, 30), (row) => String(row.id));
+    const runtime = await newRuntime(stream, {});
+    await waitFor('30 rows', () => idCounts(runtime).size === 30);
+
+    await env.client.send(
+      new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }),
+    );
+    await waitForStreamStatus(env.client, stream, 'ACTIVE');
+    await putJsonRecords(env.client, stream, events(30, 30), (row) => String(row.id));
+    await waitFor('60 rows', () => idCounts(runtime).size === 60);
+    expectExactlyOnce(runtime, 60);
+
+    const parent = runtime.segments().filter((s) => s.shardId === 'shardId-000000000000');
+    expect(parent.at(-1)?.endOfShard).toBe(true);
+    expect(parent.reduce((n, s) => n + s.numDocs, 0)).toBe(30);
+    const states = Object.fromEntries(runtime.partitions().map((p) => [p.shardId, p.state]));
+    expect(states['shardId-000000000000']).toBe('ENDED');
+    expect(Object.keys(states)).toHaveLength(3);
+  });
+
+  it('resumes after its last sealed segment on restart, re-reading only unsealed rows', async () => {
+    const stream = await env.newStream(2);
+    await putJsonRecords(env.client, stream, events(0, 100), (row) => String(row.id));
+    const first = await newRuntime(stream, { 'realtime.segment.flush.threshold.rows': '15' });
+    await waitFor('100 rows', () => idCounts(first).size === 100);
+    const sealedBefore = first.segments().length;
+    await first.stop();
+    const dir = dirs[0]!;
+
+    await putJsonRecords(env.client, stream, events(100, 50), (row) => String(row.id));
+    const second = await newRuntime(stream, { 'realtime.segment.flush.threshold.rows': '15' }, dir);
+    expect(second.segments()).toHaveLength(sealedBefore);
+    await waitFor('150 rows', () => idCounts(second).size === 150);
+    expectExactlyOnce(second, 150);
+    expect((await readdir(dir)).some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+});

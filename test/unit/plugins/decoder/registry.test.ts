@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildTableSchema } from '../../../../src/config/schema.js';
+import { ShardtableError } from '../../../../src/errors.js';
+import {
+  createDecoder,
+  resolveDecoderName,
+  supportedDecoderNames,
+} from '../../../../src/plugins/decoder/registry.js';
+
+const schema = buildTableSchema({ schemaName: 't', dimensionFieldSpecs: [{ name: 'a', dataType: 'STRING' }] });
+const offset = { compareTo: () => 0, toString: () => '1' };
+
+describe('decoder registry', () => {
+  it('creates the JSON decoder by short name and by Pinot class name', () => {
+    for (const name of ['json', 'JSON', 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder', 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder']) {
+      const decoder = createDecoder(name, schema, {});
+      const value = new TextEncoder().encode('{"a":"x"}');
+      expect(decoder.decode({ key: 'k', value, offset, arrivalTimeMs: 0, serializedSize: value.length })).toEqual({ ok: true, row: ['x'] });
+    }
+  });
+
+  it('maps Pinot class names to short names', () => {
+    expect(resolveDecoderName('org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder')).toBe('avro');
+    expect(resolveDecoderName('org.apache.pinot.plugin.inputformat.csv.CSVMessageDecoder')).toBe('csv');
+    expect(resolveDecoderName('com.example.Nope')).toBeUndefined();
+    expect(supportedDecoderNames()).toContain('json');
+  });
+
+  it('refuses an unknown decoder with a 400 naming the config key and the supported decoders', () => {
+    let caught: unknown;
+    try {
+      createDecoder('com.example.ProtobufDecoder', schema, {});
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ShardtableError);
+    const error = caught as ShardtableError;
+    expect(error.status).toBe(400);
+    expect(error.errorName).toBe('STREAM_CONFIG');
+    expect(error.message).toContain('stream.kinesis.decoder.class.name "com.example.ProtobufDecoder" is not a known decoder');
+    expect(error.message).toContain('supported: json (org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder');
+  });
+
+  it('says when a known decoder is not built yet', () => {
+    expect(() => createDecoder('avro', schema, {})).toThrow(/names the avro decoder, which this build does not provide yet/);
+  });
+});
