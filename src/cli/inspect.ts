@@ -17,7 +17,7 @@ export const DEFAULT_INSPECT_ROWS = 5;
 function metadataJson(m: SegmentMetadata): Record<string, unknown> {
   return {
     ...m,
-    columns: m.columns.map((c) => ({ ...c, min: toDisplayJson(c.min), max: toDisplayJson(c.max) })),
+    columns: m.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
   };
 }
 
@@ -54,8 +54,8 @@ function textReport(file: string, seg: SealedSegment, rows: Record<string, unkno
     c.encoding,
     String(c.cardinality),
     String(c.nullCount),
-    c.min === null ? '-' : short(toDisplayJson(c.min)),
-    c.max === null ? '-' : short(toDisplayJson(c.max)),
+    c.min === null ? '-' : short(toDisplayJson(c.min, c.dataType)),
+    c.max === null ? '-' : short(toDisplayJson(c.max, c.dataType)),
     String(c.forwardIndexBytes + c.dictionaryBytes + c.invertedIndexBytes),
     String(c.rawBytes),
     String(c.numBlocks),
@@ -89,8 +89,9 @@ export async function runInspect(file: string, opts: InspectOptions, out: (line:
     const seg = await openSegment(file);
     const verify = opts.verify ? seg.verify() : undefined;
     const rows: Record<string, unknown>[] = [];
+    const types = new Map(seg.schema.columns.map((c) => [c.name, c.dataType] as const));
     for (const row of seg.rows(limit)) {
-      rows.push(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toDisplayJson(v)])));
+      rows.push(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toDisplayJson(v, types.get(k))])));
     }
     if (opts.json) {
       out(JSON.stringify({ file, ok: true, metadata: metadataJson(seg.metadata), rows, ...(verify ? { verify: { ok: true, ...verify } } : {}) }, null, 2));

@@ -23,6 +23,6 @@ export { ColumnBuilder } from './builders/column-builder.js';
 export type { ImmutableColumn } from './builders/column-builder.js';
 export { getZstdCodec, selectZstdCodec, loadZstdNative, loadZstdWasm, ZSTD_ENV, avroZstdCodecs, avroZstdDecoders } from './codecs/index.js';
 export type { ZstdCodec } from './codecs/index.js';
-export { toDisplayJson } from './display-value.js';
+export { toDisplayJson, formatFloat32 } from './display-value.js';
 export { exportSegmentToAvro } from './export/avro-export.js';
-export { avroSchemaOf, AVRO_TYPE_OPTIONS, BIGINT_LONG } from './export/avro-schema.js';
+export { avroSchemaOf, avroTypeOptions, BIGINT_LONG } from './export/avro-schema.js';

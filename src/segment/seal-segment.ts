@@ -1,4 +1,5 @@
 import { open, rename, rm } from 'node:fs/promises';
+import { faultPoint } from '../util/fault-points.js';
 import { join } from 'node:path';
 import { getZstdCodec } from './codecs/registry.js';
 import type { ConsumingSegment } from './consuming-segment.js';
@@ -74,6 +75,7 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
     } finally {
       await handle.close();
     }
+    faultPoint('seal:before-rename');
     await rename(tmpPath, finalPath);
   } catch (err) {
     await rm(tmpPath, { force: true }).catch(() => undefined);

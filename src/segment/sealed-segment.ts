@@ -3,6 +3,7 @@ import type { TableSchema } from '../config/schema.js';
 import type { SegmentFooter } from './format/footer.js';
 import type { ReadContext } from './reader/read-context.js';
 import { SealedColumn } from './reader/sealed-column.js';
+import { comparatorOf } from './reader/sealed-dictionary.js';
 import type { SegmentMetadata } from './segment-metadata.js';
 import type { SegmentView, SealedColumnReader } from './segment-view.js';
 import { iterateRows, requireColumn } from './view-rows.js';
@@ -32,7 +33,7 @@ export class SealedSegment implements SegmentView {
     readonly footer: SegmentFooter,
     readonly metadata: SegmentMetadata,
     readonly schema: TableSchema,
-    ctx: ReadContext,
+    private readonly ctx: ReadContext,
   ) {
     this.byName = new Map(footer.columns.map((c, i) => [c.name, new SealedColumn(ctx, schema.columns[i]!, c)] as const));
   }
@@ -70,9 +71,13 @@ export class SealedSegment implements SegmentView {
     let dictionaries = 0;
     let invertedIndexes = 0;
     for (const col of this.byName.values()) {
-      if (col.dictionary) {
+      const dict = col.dictionary;
+      if (dict) {
         dictionaries++;
-        for (let id = 0; id < col.dictionary.size; id++) col.dictionary.get(id);
+        const compare = comparatorOf(col.footer.storedType);
+        for (let id = 1; id < dict.size; id++) {
+          if (compare(dict.get(id - 1), dict.get(id)) >= 0) throw this.ctx.corrupt(`dictionary of column ${col.spec.name} is not strictly ascending at id ${id}`);
+        }
       }
       if (col.invertedIndex) {
         invertedIndexes++;

@@ -13,14 +13,14 @@ export interface PinotErrorBody {
  * fastify's body errors (413, 415, empty or bad JSON) to their entries, any other 4xx kept with
  * its status, and everything else to a 500 whose body carries no stack and no detail.
  */
-export function toShardtableError(error: unknown, context: { bodyLimit: number; requestId: string }): ShardtableError {
+export function toShardtableError(error: unknown, context: { bodyLimit: number; requestId: string; contentType?: string }): ShardtableError {
   if (error instanceof ShardtableError) return error;
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ShardtableError('BODY_TOO_LARGE', { limit: context.bodyLimit });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ShardtableError('UNSUPPORTED_MEDIA_TYPE', { contentType: mediaType(fastifyError.message) });
+      return new ShardtableError('UNSUPPORTED_MEDIA_TYPE', { contentType: context.contentType?.split(';')[0]?.trim().slice(0, 100) || 'unknown' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ShardtableError('INVALID_JSON', { detail: 'the body is empty; send a JSON object' });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -36,17 +36,14 @@ export function toShardtableError(error: unknown, context: { bodyLimit: number; 
   return new ShardtableError('INTERNAL', { detail: `unexpected error; see the server log for request ${context.requestId}` });
 }
 
-function mediaType(message: string | undefined): string {
-  return /: (.*)$/.exec(message ?? '')?.[1] ?? 'unknown';
-}
-
 /**
  * Installs the one error handler and the 404 handler. `secrets` returns values that must never
  * reach a response or a log line (every table's credentials); they are scrubbed from messages.
  */
 export function registerErrorHandlers(app: FastifyInstance, options: { bodyLimit: number; secrets: () => string[] }): void {
   app.setErrorHandler((error, request, reply) => {
-    const mapped = toShardtableError(error, { bodyLimit: options.bodyLimit, requestId: String(request.id) });
+    const contentType = request.headers['content-type'];
+    const mapped = toShardtableError(error, { bodyLimit: options.bodyLimit, requestId: String(request.id), ...(contentType ? { contentType } : {}) });
     const secrets = options.secrets();
     const message = scrubSecrets(mapped.message, secrets);
     if (mapped.status >= 500) {

@@ -81,6 +81,7 @@ export class TableManager {
   private readonly tables = new Map<string, TableEntry>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private started = false;
 
   constructor(options: TableManagerOptions) {
     this.dataDir = options.dataDir;
@@ -96,6 +97,8 @@ export class TableManager {
    */
   async start(): Promise<StartReport> {
     return this.exclusive(async () => {
+      if (this.started) throw new ShardtableError('INTERNAL', { detail: 'the table manager was already started' });
+      this.started = true;
       await mkdir(this.dataDir, { recursive: true });
       const contents = await this.catalog.load();
       const problems = [...contents.problems];

@@ -10,9 +10,10 @@ let hits = 0;
 
 function parse(value: string | undefined): { name: string; count: number } | null {
   if (!value) return null;
-  const [name, count] = value.split(':');
-  const n = Number(count ?? '1');
-  return name && Number.isInteger(n) && n > 0 ? { name, count: n } : null;
+  const colon = value.lastIndexOf(':');
+  const name = value.slice(0, colon);
+  const n = Number(value.slice(colon + 1));
+  return colon > 0 && Number.isInteger(n) && n > 0 ? { name, count: n } : null;
 }
 
 export function faultPoint(name: string): void {

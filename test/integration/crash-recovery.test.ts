@@ -145,8 +145,8 @@ async function countSealedRows(server: ServerProcess): Promise<number> {
   const names = ((response.json as { REALTIME?: string[] }[])[0]?.REALTIME ?? []) as string[];
   let rows = 0;
   for (const name of names) {
-    const meta = await server.request('GET', `/segments/crashes/${name}/metadata`);
-    rows += Number((meta.json as { numDocs?: number }).numDocs ?? 0);
+    const meta = (await server.request('GET', `/segments/crashes/${name}/metadata`)).json as { numDocs?: number; status?: string };
+    if (meta.status !== 'IN_PROGRESS') rows += Number(meta.numDocs ?? 0);
   }
   return rows;
 }

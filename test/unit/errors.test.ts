@@ -16,7 +16,7 @@ describe('error catalogue', () => {
   });
 
   it('documents no code that does not exist', () => {
-    const codes = new Set(Object.values(ERRORS).map((e) => e.code));
+    const codes = new Set<string>(Object.values(ERRORS).map((e) => e.code));
     const documented = [...doc.matchAll(/\| (ST\d{3}) \|/g)].map((m) => m[1]!);
     for (const code of documented) expect(codes.has(code), `${code} is documented but not in ERRORS`).toBe(true);
   });

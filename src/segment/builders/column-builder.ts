@@ -42,8 +42,10 @@ export function createValueBuilder(spec: ColumnSpec): ValueBuilder {
 /**
  * Builds one column of a consuming segment and reads it back while it grows.
  *
- * Lifecycle: `append(cell)` once per doc → `seal()` once → `ImmutableColumn`. Appends never change
- * values already written, so a reader holding a `numDocs` snapshot keeps reading the same values.
+ * Lifecycle: `append(cell)` once per doc → `seal()` → `ImmutableColumn` (exact-size copies that
+ * never change; the builder stays readable, so a consuming segment can be queried while its
+ * sealed file is written). Appends never change values already written, so a reader holding a
+ * `numDocs` snapshot keeps reading the same values.
  * Multi-value cells are stored as offsets + values; a null cell stores the column's
  * `defaultNullValue` (a one-element array for multi-value columns, as Pinot does) and sets its
  * null bit.

@@ -7,7 +7,7 @@ import type { CellValue, DataType, ScalarValue } from '../../config/data-type.js
 import { avroZstdCodecs } from '../codecs/registry.js';
 import { getZstdCodec } from '../codecs/registry.js';
 import type { SealedSegment } from '../sealed-segment.js';
-import { AVRO_TYPE_OPTIONS, avroSchemaOf } from './avro-schema.js';
+import { avroTypeOptions, avroSchemaOf } from './avro-schema.js';
 
 function toAvroScalar(type: DataType, v: ScalarValue): unknown {
   if (type === 'BOOLEAN') return v === 1;
@@ -32,7 +32,7 @@ export async function exportSegmentToAvro(segment: SealedSegment, out: string): 
   const zstd = await getZstdCodec();
   const nullable = segment.footer.nullHandlingEnabled;
   const { schema, fieldNames } = avroSchemaOf(segment.schema, nullable);
-  const type = avro.Type.forSchema(schema, AVRO_TYPE_OPTIONS);
+  const type = avro.Type.forSchema(schema, avroTypeOptions());
   const columns = segment.schema.columns.map((c) => segment.column(c.name));
   const n = segment.numDocs;
   function* records(): Generator<Record<string, unknown>> {

@@ -20,8 +20,44 @@ export const BIGINT_LONG = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
 
-/** avsc options that make every `long` a BigInt (for writing and for reading back). */
-export const AVRO_TYPE_OPTIONS = { registry: { long: BIGINT_LONG } } as const;
+/**
+ * `timestamp-millis` over the BigInt long: values stay exact bigint epoch millis (not `Date`),
+ * and the logical type is kept in the written schema so readers see a timestamp.
+ */
+class TimestampMillisBigInt extends avro.types.LogicalType {
+  protected override _fromValue(value: unknown): unknown {
+    return value;
+  }
+  protected override _toValue(value: unknown): unknown {
+    return value;
+  }
+  protected override _resolve(type: avro.Type): unknown {
+    return avro.Type.isType(type, 'long', 'abstract:long', 'logical:timestamp-millis') ? (v: unknown) => v : undefined;
+  }
+}
+
+/**
+ * avsc options that make every `long` a BigInt (for writing and for reading back), including the
+ * long under `timestamp-millis`. avsc builds a logical type's underlying type without consulting
+ * its registry, so a `typeHook` supplies both.
+ */
+export function avroTypeOptions(): { typeHook: (schema: avro.Schema, opts: object) => avro.Type | undefined } {
+  let buildingTimestamp = false;
+  return {
+    typeHook(schema, opts) {
+      const s = schema as { type?: unknown; logicalType?: unknown } | string;
+      if (s === 'long') return BIGINT_LONG;
+      if (typeof s !== 'object' || s === null || Array.isArray(s) || s.type !== 'long') return undefined;
+      if (s.logicalType !== 'timestamp-millis' || buildingTimestamp) return BIGINT_LONG;
+      buildingTimestamp = true;
+      try {
+        return new TimestampMillisBigInt(schema, opts);
+      } finally {
+        buildingTimestamp = false;
+      }
+    },
+  };
+}
 
 /** An Avro name from a Pinot name: `[A-Za-z_][A-Za-z0-9_]*`, invalid characters become `_`. */
 export function avroName(name: string): string {
@@ -65,14 +101,14 @@ export function avroField(column: ColumnSpec, name: string, nullable: boolean): 
     name,
     type: nullable ? ['null', type] : type,
     ...(nullable ? { default: null } : {}),
-    'pinot.name': column.name,
-    'pinot.dataType': column.dataType,
+    doc: `Pinot column ${column.name} (${column.dataType}${column.singleValue ? '' : ', multi-value'})`,
   };
 }
 
 /**
  * The Avro record schema of a table schema. Field names are sanitised for Avro (and made unique
- * with a numeric suffix); the original name is kept in each field's `pinot.name` attribute.
+ * with a numeric suffix); each field's `doc` names the original Pinot column and type (avsc
+ * writes no custom field attributes).
  * Returns the schema and the Avro field name of every column, in column order.
  */
 export function avroSchemaOf(schema: TableSchema, nullable: boolean): { schema: avro.Schema; fieldNames: string[] } {

@@ -1,4 +1,3 @@
-import type { ScalarValue } from '../../config/data-type.js';
 import type { SealedValues } from '../builders/value-builder.js';
 
 /** The distinct values of a column in ascending order (a sealed segment's dictionary). */
@@ -136,9 +135,4 @@ export function buildSortedDictionary(sealed: SealedValues): SortedDictionary {
       return { sorted: { kind: 'BYTES', values: r.values }, cardinality: r.values.length, ids: r.ids };
     }
   }
-}
-
-/** Value `id` of a sorted dictionary. */
-export function sortedValueAt(sorted: SortedValues, id: number): ScalarValue {
-  return sorted.values[id]!;
 }

@@ -6,7 +6,7 @@ import type { PinotFieldSpec, TableSchema } from '../../../src/config/schema.js'
 import { buildTableSchema } from '../../../src/config/schema.js';
 import type { IndexingConfig } from '../../../src/config/table-config.js';
 import { expect } from 'vitest';
-import { ConsumingSegment } from '../../../src/segment/index.js';
+import { ConsumingSegment, parseLlcSegmentName } from '../../../src/segment/index.js';
 import type { SegmentView } from '../../../src/segment/index.js';
 
 export const ALL_TYPES: DataType[] = ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'BIG_DECIMAL', 'BOOLEAN', 'TIMESTAMP', 'STRING', 'JSON', 'BYTES'];
@@ -34,8 +34,8 @@ export function newSegment(schema: TableSchema, idx: IndexingConfig, name = 'all
   return new ConsumingSegment({
     tableName: 'alltypes',
     segmentName: name,
-    partitionId: 0,
-    shardId: 'shardId-000000000000',
+    partitionId: parseLlcSegmentName(name)?.partitionId ?? 0,
+    shardId: `shardId-${String(parseLlcSegmentName(name)?.partitionId ?? 0).padStart(12, '0')}`,
     schema,
     indexing: idx,
     timeColumnName: 'ts',

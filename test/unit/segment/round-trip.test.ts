@@ -13,7 +13,7 @@ describe('seal and open round trip', () => {
     it(`keeps every type, single- and multi-value, across blocks (null handling ${nullHandlingEnabled ? 'on' : 'off'})`, async () => {
       const schema = allTypesSchema();
       const seg = newSegment(schema, indexing({ nullHandlingEnabled }));
-      const n = 40_000; // three blocks of 16384 rows
+      const n = 33_000; // three blocks of 16384 rows
       for (let i = 0; i < n; i++) seg.index(rowOf(schema, i, true), String(1000 + i), 1_700_000_000_000 + i);
       const expected = cellsOf(seg);
       const sealed = await sealSegment(seg, { tableDir: dir, endOfShard: false });
@@ -120,7 +120,8 @@ describe('indexes', () => {
     // Offsets stay in stream order even though rows moved.
     expect(sealed.metadata.startOffset).toBe('0');
     expect(sealed.metadata.endOffset).toBe(String(n - 1));
-    expect(expected[0]![clicksIdx]).not.toBe(before[0]![clicksIdx] === expected[0]![clicksIdx] ? undefined : null);
+    // The first rows now hold the smallest string (''), from every 5th original row.
+    expect(expected.slice(0, 3).map((r) => r[clicksIdx])).toEqual(['0n', '5n', '10n']);
   });
 
   it('builds an inverted index: dictionary id → sorted doc ids, multi-value docs once', async () => {

@@ -133,9 +133,9 @@ export interface ProduceOptions {
 }
 
 /**
- * `shardtable produce`: writes JSON lines into a stream. Blank lines are skipped. Each line is
- * sent byte for byte as written (not re-serialised, so 64-bit integers keep every digit). A line
- * that is not JSON — or lacks the `partitionKey` field — stops the run with `PRODUCE_INPUT`
+ * `shardtable produce`: writes JSON lines (one object per line) into a stream. Blank lines are
+ * skipped. Each line is sent byte for byte as written (not re-serialised, so 64-bit integers keep
+ * every digit). A line that is not a JSON object — or lacks the `partitionKey` field — stops the run with `PRODUCE_INPUT`
  * naming its line number, after every line before it has been written.
  *
  * @example
@@ -186,8 +186,9 @@ function partitionKeyOf(text: string, field: string | undefined): string | { err
   } catch (err) {
     return { error: `not valid JSON (${(err as Error).message})` };
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'not a JSON object (a record is one object per line)' };
   if (field === undefined) return randomUUID();
-  const key = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[field] : undefined;
+  const key = (value as Record<string, unknown>)[field];
   if (key === undefined || key === null || key === '') return { error: `field ${JSON.stringify(field)} (the partition key) is missing or empty` };
   const keyText = typeof key === 'string' ? key : JSON.stringify(key);
   return keyText.length > PARTITION_KEY_MAX_CHARS ? keyText.slice(0, PARTITION_KEY_MAX_CHARS) : keyText;

@@ -58,6 +58,13 @@ describe('putJsonRecords', () => {
 });
 
 describe('runProduce', () => {
+  it('names a line that is JSON but not an object', async () => {
+    const fake = fakeClient(() => undefined);
+    await expect(runProduce({ stream: 's', client: fake.client, input: Readable.from('{"a":1}\n[1,2]\n'), file: undefined })).rejects.toThrow(
+      'line 2 of stdin: not a JSON object (a record is one object per line) (1 records before it were written)',
+    );
+  });
+
   it('names a line whose partition key field is missing', async () => {
     const fake = fakeClient(() => undefined);
     const input = Readable.from('{"user":"a"}\n{"other":1}\n');
