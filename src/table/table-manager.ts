@@ -9,6 +9,8 @@ import { ShardtableError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { TransientStreamError, PermanentStreamError } from '../spi/partition-consumer.js';
+import { createDecoder } from '../plugins/decoder/registry.js';
+import { validateStreamConfig } from '../plugins/stream/registry.js';
 import { Catalog } from './catalog.js';
 import type { CatalogProblem } from './catalog.js';
 import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
@@ -455,7 +457,12 @@ export class TableManager {
       const names = schemaCandidates.join(' or ');
       throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
     }
-    return { config: validateTableConfig(json, found.entry.schema), schemaName: found.name };
+    const config = validateTableConfig(json, found.entry.schema);
+    // Stream keys and the decoder are checked here, before anything is stored, so a bad key is a
+    // 400 naming it rather than a table that fails to start.
+    validateStreamConfig(config.stream);
+    createDecoder(config.stream.decoderName, found.entry.schema, config.stream.properties);
+    return { config, schemaName: found.name };
   }
 
   private async startRuntime(config: TableConfig): Promise<TableRuntime> {

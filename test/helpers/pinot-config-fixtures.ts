@@ -10,11 +10,16 @@ export function kinesisDocSchema(): Record<string, unknown> {
   };
 }
 
-/** Pinot's Kinesis documentation example, exactly as written there. */
-export function kinesisDocTableConfig(): Record<string, unknown> {
-  return JSON.parse(
-    '{"tableName":"kinesisTable","tableType":"REALTIME","segmentsConfig":{"timeColumnName":"timestamp","replicasPerPartition":"1"},"tenants":{},"tableIndexConfig":{"loadMode":"MMAP","streamConfigs":{"streamType":"kinesis","stream.kinesis.topic.name":"<your kinesis stream name>","region":"<your region>","accessKey":"<your access key>","secretKey":"<your secret key>","shardIteratorType":"AFTER_SEQUENCE_NUMBER","stream.kinesis.consumer.type":"lowlevel","stream.kinesis.fetch.timeout.millis":"30000","stream.kinesis.decoder.class.name":"org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder","stream.kinesis.consumer.factory.class.name":"org.apache.pinot.plugin.stream.kinesis.KinesisConsumerFactory","realtime.segment.flush.threshold.rows":"1000000","realtime.segment.flush.threshold.time":"6h"}},"metadata":{"customConfigs":{}}}',
-  ) as Record<string, unknown>;
+/**
+ * Pinot's Kinesis documentation example, exactly as written there; `fill` replaces the two
+ * placeholders a user must fill in (stream name and region) and nothing else.
+ */
+export function kinesisDocTableConfig(fill?: { stream: string; region: string }): Record<string, unknown> {
+  const text = (
+    '{"tableName":"kinesisTable","tableType":"REALTIME","segmentsConfig":{"timeColumnName":"timestamp","replicasPerPartition":"1"},"tenants":{},"tableIndexConfig":{"loadMode":"MMAP","streamConfigs":{"streamType":"kinesis","stream.kinesis.topic.name":"<your kinesis stream name>","region":"<your region>","accessKey":"<your access key>","secretKey":"<your secret key>","shardIteratorType":"AFTER_SEQUENCE_NUMBER","stream.kinesis.consumer.type":"lowlevel","stream.kinesis.fetch.timeout.millis":"30000","stream.kinesis.decoder.class.name":"org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder","stream.kinesis.consumer.factory.class.name":"org.apache.pinot.plugin.stream.kinesis.KinesisConsumerFactory","realtime.segment.flush.threshold.rows":"1000000","realtime.segment.flush.threshold.time":"6h"}},"metadata":{"customConfigs":{}}}'
+  );
+  const filled = fill ? text.replace('<your kinesis stream name>', fill.stream).replace('<your region>', fill.region) : text;
+  return JSON.parse(filled) as Record<string, unknown>;
 }
 
 export const TEST_SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY-s3cr3t';

@@ -23,9 +23,10 @@ describe('table routes', () => {
     expect(h.recorder.latest('events')!.running).toBe(true);
   });
 
-  it('accepts the Pinot Kinesis documentation example as written', async () => {
+  it('accepts the Pinot Kinesis documentation example as written (stream name and region filled in)', async () => {
     expect((await h.inject({ method: 'POST', url: '/schemas', payload: kinesisDocSchema() })).statusCode).toBe(200);
-    const response = await h.inject({ method: 'POST', url: '/tables', payload: kinesisDocTableConfig() });
+    const config = kinesisDocTableConfig({ stream: 'orders', region: 'us-west-2' });
+    const response = await h.inject({ method: 'POST', url: '/tables', payload: config });
     expect(response.statusCode).toBe(200);
     expect(response.json().status).toBe('Table kinesisTable_REALTIME successfully added');
     const shown = (await h.inject({ method: 'GET', url: '/tables/kinesisTable' })).json();

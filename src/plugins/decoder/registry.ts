@@ -1,5 +1,6 @@
 import type { TableSchema } from '../../config/schema.js';
 import type { StreamMessageDecoder } from '../../spi/decoder.js';
+import { decoderNameFor } from '../../config/stream-config.js';
 import { ShardtableError } from '../../errors.js';
 import { createJsonDecoder } from './json/index.js';
 
@@ -14,37 +15,21 @@ const DECODERS: ReadonlyMap<string, DecoderFactory> = new Map<string, DecoderFac
   ['json', (schema) => createJsonDecoder(schema)],
 ]);
 
-/**
- * Pinot decoder class names (the value of `stream.<type>.decoder.class.name`) and the built-in
- * decoder each maps to. Pinot's Kinesis docs use the Kafka JSON class; both JSON classes decode the
- * same way.
- */
-export const PINOT_DECODER_CLASSES: Readonly<Record<string, string>> = Object.freeze({
-  'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder': 'json',
-  'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder': 'json',
-  'org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder': 'avro',
-  'org.apache.pinot.plugin.inputformat.csv.CSVMessageDecoder': 'csv',
-});
-
 /** The short names of the decoders this build provides. */
 export function supportedDecoderNames(): string[] {
   return [...DECODERS.keys()];
 }
 
 /**
- * The short decoder name for a short name or a Pinot decoder class name (case-insensitive short
- * names), or `undefined` when it names nothing known. Knowing a name does not mean it is built yet:
- * {@link createDecoder} decides that.
+ * The short decoder name for a short name or a Pinot decoder class name, or `undefined` when it
+ * names nothing known. The class-name mapping lives with the stream config (`decoderNameFor`);
+ * knowing a name does not mean it is built yet: {@link createDecoder} decides that.
  *
  * @example resolveDecoderName('org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder') // 'json'
  */
 export function resolveDecoderName(nameOrClass: string): string | undefined {
-  const trimmed = nameOrClass.trim();
-  const mapped = PINOT_DECODER_CLASSES[trimmed];
-  if (mapped !== undefined) return mapped;
-  const lower = trimmed.toLowerCase();
-  if (DECODERS.has(lower) || Object.values(PINOT_DECODER_CLASSES).includes(lower)) return lower;
-  return undefined;
+  const resolved = decoderNameFor(nameOrClass);
+  return 'name' in resolved ? resolved.name : undefined;
 }
 
 /**
@@ -63,12 +48,7 @@ export function createDecoder(
   const resolved = resolveDecoderName(name);
   const factory = resolved === undefined ? undefined : DECODERS.get(resolved);
   if (factory === undefined) {
-    const supported = supportedDecoderNames()
-      .map((short) => {
-        const classes = Object.keys(PINOT_DECODER_CLASSES).filter((c) => PINOT_DECODER_CLASSES[c] === short);
-        return classes.length === 0 ? short : `${short} (${classes.join(', ')})`;
-      })
-      .join('; ');
+    const supported = supportedDecoderNames().join(', ');
     const why = resolved === undefined ? 'is not a known decoder' : `names the ${resolved} decoder, which this build does not provide yet`;
     throw new ShardtableError('STREAM_CONFIG', {
       detail: `stream.kinesis.decoder.class.name ${JSON.stringify(name)} ${why}; supported: ${supported}`,
