@@ -4,7 +4,7 @@ import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { createDecoder } from '../plugins/decoder/registry.js';
 import { createStreamConsumerFactory } from '../plugins/stream/registry.js';
-import { loadTableSegments, parseLlcSegmentName } from '../segment/index.js';
+import { loadTableSegments, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
@@ -100,7 +100,13 @@ export class TableIngestion implements TableRuntime {
 
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
     const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
-    return segment ? { ...segment.metadata } : undefined;
+    if (!segment) return undefined;
+    const { metadata } = segment;
+    // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
+    return {
+      ...metadata,
+      columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
+    };
   }
 
   /** The segments a query reads now: every sealed file and every live consuming segment. */

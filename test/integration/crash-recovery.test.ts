@@ -116,6 +116,7 @@ describe('exactly-once across SIGKILL', () => {
       if (sealedRows >= TOTAL) break;
       await sleep(250);
     }
+    expect(sealedRows, `sealed rows reported over HTTP; log:\n${server.log()}`).toBe(TOTAL);
     server.kill('SIGTERM');
     const exit = await server.exited;
     expect(exit.code, server.log()).toBe(0);
