@@ -5,6 +5,7 @@ import { createLogger } from '../logger.js';
 import { putJsonRecords } from '../plugins/stream/kinesis/index.js';
 import { createEventGenerator, QUICKSTART_PARTITION_KEY_FIELD } from './quickstart-events.js';
 import { startServer, untilSignal } from './serve.js';
+import type { RunningServer } from './serve.js';
 
 const QUICKSTART_DIR = fileURLToPath(new URL('../../../schemas/quickstart/', import.meta.url));
 const EVENTS_PER_SECOND = 200;
@@ -44,9 +45,15 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
   await createStream(emulator.endpoint, streamName, 4);
 
   await rm(options.dataDir, { recursive: true, force: true });
-  const server = await startServer({ dataDir: options.dataDir, port: options.port, host: '127.0.0.1', logger });
-  await post(`${server.url}/schemas`, schema);
-  await post(`${server.url}/tables`, table);
+  let server: RunningServer;
+  try {
+    server = await startServer({ dataDir: options.dataDir, port: options.port, host: '127.0.0.1', logger });
+    await post(`${server.url}/schemas`, schema);
+    await post(`${server.url}/tables`, table);
+  } catch (err) {
+    await emulator.stop();
+    throw err;
+  }
 
   const client = kinesisClientFor(emulator.endpoint);
   const events = createEventGenerator(Date.now() % 100_000);

@@ -32,7 +32,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
   await manager.start();
   const app = buildApp({ manager, logger: options.logger });
-  const url = await app.listen({ port: options.port, host: options.host });
+  let url: string;
+  try {
+    url = await app.listen({ port: options.port, host: options.host });
+  } catch (err) {
+    await app.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${options.port} on ${options.host} is already in use: stop the other process or pass --port <port>`);
+    }
+    throw err;
+  }
   return { app, manager, url, close: () => app.close() };
 }
 
