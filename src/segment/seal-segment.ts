@@ -1,6 +1,6 @@
-import { open, rename, rm } from 'node:fs/promises';
-import { faultPoint } from '../util/fault-points.js';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { faultPoint } from '../util/fault-points.js';
 import { getZstdCodec } from './codecs/registry.js';
 import type { ConsumingSegment } from './consuming-segment.js';
 import { buildSegmentFile } from './format/segment-writer.js';
@@ -19,19 +19,6 @@ export interface SealOptions {
   readonly endOfShard: boolean;
   /** Creation time written to the footer; defaults to now. */
   readonly creationTimeMs?: number;
-}
-
-/** fsync a directory so a rename inside it is durable (best effort where the OS refuses). */
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch (err) {
-    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic there.
-    if ((err as NodeJS.ErrnoException).code !== 'EISDIR' && (err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
@@ -67,20 +54,9 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
   );
   const finalPath = join(opts.tableDir, segment.segmentName + SEGMENT_FILE_SUFFIX);
   const tmpPath = join(opts.tableDir, segment.segmentName + TEMP_FILE_SUFFIX);
-  try {
-    const handle = await open(tmpPath, 'w');
-    try {
-      await handle.writev(file.chunks as Uint8Array[]);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    faultPoint('seal:before-rename');
-    await rename(tmpPath, finalPath);
-  } catch (err) {
-    await rm(tmpPath, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDir(opts.tableDir);
+  await writeFileAtomic(finalPath, file.chunks as Uint8Array[], {
+    tmpPath,
+    beforeRename: () => faultPoint('seal:before-rename'),
+  });
   return openSegment(finalPath);
 }

@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../util/atomic-file.js';
 
 /** Folder under the data dir that holds the catalog; never a table name (names start with a letter or digit). */
 export const CATALOG_DIR = '_catalog';
@@ -117,21 +118,8 @@ export class Catalog {
     const dir = this.dir(kind);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, `${name}.json`);
-    const tmp = join(dir, `${name}.json.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(json, null, 2)}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(tmp, target);
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      throw error;
-    }
-    await syncDir(dir);
+    const tmpPath = join(dir, `${name}.json.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    await writeFileAtomic(target, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600, tmpPath });
   }
 
   private async remove(kind: Kind, name: string): Promise<void> {
@@ -142,16 +130,6 @@ export class Catalog {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    await syncDir(dir);
-  }
-}
-
-/** fsync a directory so a rename or unlink in it survives a crash. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    await fsyncDir(dir);
   }
 }
