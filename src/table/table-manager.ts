@@ -59,7 +59,13 @@ interface TableEntry {
   /** Why the runtime is not running (start failed), or null. */
   startError: string | null;
   paused: boolean;
+  /** Failed starts in a row; drives the retry delay of a table whose stream was unreachable. */
+  startAttempts?: number;
 }
+
+/** First and longest wait before retrying a table whose stream could not be reached at start. */
+const START_RETRY_MIN_MS = 2_000;
+const START_RETRY_MAX_MS = 60_000;
 
 /**
  * The registry of schemas and tables: validates at the edge, persists through the {@link Catalog},
@@ -84,6 +90,7 @@ export class TableManager {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private started = false;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(options: TableManagerOptions) {
     this.dataDir = options.dataDir;
@@ -393,6 +400,8 @@ export class TableManager {
     await this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
+      for (const timer of this.retryTimers) clearTimeout(timer);
+      this.retryTimers.clear();
       await Promise.all([...this.tables.entries()].map(async ([name, entry]) => {
         try {
           await this.stopRuntime(entry);
@@ -491,11 +500,34 @@ export class TableManager {
       entry.runtime = await this.startRuntime(entry.config);
       entry.startError = null;
       if (entry.paused) await entry.runtime.pause();
+      entry.startAttempts = 0;
     } catch (error) {
       entry.runtime = null;
       entry.startError = this.startFailure(error, entry.config).message;
       this.log.error({ table: entry.config.tableName, error: entry.startError }, 'table failed to start');
+      if (isStreamError(error)) this.retryLaunch(entry);
     }
+  }
+
+  /**
+   * A table that exists but whose stream could not be reached when the server started (network,
+   * credentials, throttling) is retried with backoff until it starts, it is deleted or changed, or
+   * the manager closes, so a blip at boot does not leave a table idle until someone notices.
+   */
+  private retryLaunch(entry: TableEntry): void {
+    const attempts = (entry.startAttempts ?? 0) + 1;
+    entry.startAttempts = attempts;
+    const delay = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** (attempts - 1));
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.exclusive(async () => {
+        if (this.tables.get(entry.config.tableName) !== entry || entry.runtime !== null) return;
+        this.log.info({ table: entry.config.tableName, attempt: attempts + 1 }, 'retrying table start');
+        await this.launch(entry);
+      }).catch(() => undefined);
+    }, delay);
+    timer.unref();
+    this.retryTimers.add(timer);
   }
 
   private async stopRuntime(entry: TableEntry): Promise<void> {

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShardtableError } from '../../../src/errors.js';
-import { PermanentStreamError } from '../../../src/spi/partition-consumer.js';
+import { PermanentStreamError, TransientStreamError } from '../../../src/spi/partition-consumer.js';
 import { TableManager } from '../../../src/table/table-manager.js';
 import { consumingSegmentName, recordingRuntimeFactory, sealedSegmentName } from '../../helpers/recording-runtime-factory.js';
 import type { RecordingRuntimeFactory } from '../../helpers/recording-runtime-factory.js';
@@ -294,6 +294,27 @@ describe('TableManager start and close', () => {
     recorder.failStart = undefined;
     await second.resume('clicks');
     expect(second.tableState('clicks').state).toBe('RUNNING');
+  });
+
+  it('keeps retrying a table whose stream was unreachable at start until it starts', async () => {
+    const first = newManager();
+    await first.start();
+    await first.addSchema(eventsSchema());
+    await first.addTable(eventsTableConfig());
+    await first.close();
+
+    let failures = 2;
+    recorder.failStart = () => (failures-- > 0 ? new TransientStreamError('connect ECONNREFUSED 127.0.0.1:4567') : undefined);
+    const second = newManager();
+    const report = await second.start();
+    expect(report.tables[0]).toMatchObject({ ok: false, error: expect.stringContaining('ECONNREFUSED') });
+    expect(second.tableState('events').state).toBe('FAILED');
+    const deadline = Date.now() + 20_000;
+    while (second.tableState('events').state !== 'RUNNING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(second.tableState('events').state).toBe('RUNNING');
+    expect(failures).toBe(-1);
+    expect(logLines.some((line) => line.includes('retrying table start'))).toBe(true);
+    await second.close();
   });
 
   it('reports a corrupt catalog file and a table whose schema is gone, and loads the rest', async () => {
