@@ -1,0 +1,66 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+/** One measured quantity over repeated runs. */
+export interface Measurement {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number[];
+}
+
+export interface BenchResult {
+  readonly name: string;
+  readonly machine: MachineInfo;
+  readonly params: Record<string, unknown>;
+  readonly metrics: Record<string, Measurement | number>;
+}
+
+export interface MachineInfo {
+  readonly cores: number;
+  readonly cpu: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+}
+
+export function machineInfo(): MachineInfo {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** Runs `fn` once to warm up, then `runs` times, and summarises what it returned. */
+export async function repeat(runs: number, fn: () => Promise<number> | number): Promise<Measurement> {
+  await fn();
+  const values: number[] = [];
+  for (let i = 0; i < runs; i++) values.push(await fn());
+  return summarise(values);
+}
+
+export function summarise(values: number[]): Measurement {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { median, min: sorted[0]!, max: sorted.at(-1)!, runs: values };
+}
+
+export const RESULTS_DIR = join(process.cwd(), 'bench', 'results');
+
+export async function saveResult(result: BenchResult): Promise<void> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(join(RESULTS_DIR, `${result.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export function fmt(n: number, digits = 2): string {
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(digits);
+}
+
+/** `median (min–max)` of a measurement. */
+export function spread(m: Measurement, digits = 2): string {
+  return `${fmt(m.median, digits)} (${fmt(m.min, digits)}–${fmt(m.max, digits)})`;
+}
