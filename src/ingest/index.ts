@@ -3,7 +3,7 @@ import type { TableRuntimeFactory } from '../table/table-runtime.js';
 import { TableIngestion } from './table-ingestion.js';
 
 export { TableIngestion } from './table-ingestion.js';
-export type { QueryableSegments } from './table-ingestion.js';
+export type { IngestionEvent, QueryableSegments, TableIngestionOptions } from './table-ingestion.js';
 export { PartitionIngester } from './partition-ingester.js';
 
 /** The runtime factory the server uses: real Kinesis ingestion into segment files. */

@@ -7,7 +7,7 @@ import type { DecodedRow, StreamMessageDecoder } from '../spi/decoder.js';
 import type { MessageBatch } from '../spi/message-batch.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { StreamOffset } from '../spi/offset.js';
-import { PermanentStreamError } from '../spi/partition-consumer.js';
+import { PermanentStreamError, TransientStreamError } from '../spi/partition-consumer.js';
 import type { PartitionConsumer } from '../spi/partition-consumer.js';
 import type { PartitionState, PartitionStatus } from '../table/table-runtime.js';
 import { Backoff, sleep } from './backoff.js';
@@ -39,6 +39,8 @@ export interface PartitionIngesterOptions {
   readonly onEnded: () => void;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** First retry ceiling and cap of the fetch backoff, millis (default 100 and 10 000; seals: 500 and 30 000). */
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
 }
 
 /**
@@ -59,17 +61,28 @@ export class PartitionIngester {
   private loop: Promise<void> | null = null;
   private msBehindLatest: number | null = null;
   private recordsConsumed = 0;
+  private bytesConsumed = 0;
   private recordsDropped = 0;
+  private lastConsumedAtMs: number | null = null;
+  private throttleCount = 0;
   private errorCount = 0;
+  /** Open while a fetch runs and its records are indexed: `pause()` waits for it. */
+  private busy: Promise<void> | null = null;
+  private workDone: (() => void) | null = null;
   /** After a failed seal, no new attempt before this time (a full disk is not hammered). */
   private sealRetryAt = 0;
   private lastError: string | null = null;
-  private readonly backoff = new Backoff();
+  /** Fetch retries; reset by every successful fetch. */
+  private readonly backoff: Backoff;
+  /** Seal retries, apart from fetches: a successful fetch must not reset a failing disk's backoff. */
+  private readonly sealBackoff: Backoff;
   private readonly throttledLog = new ThrottledLog();
   private readonly now: () => number;
 
   constructor(private readonly options: PartitionIngesterOptions) {
     this.now = options.now ?? Date.now;
+    this.backoff = new Backoff(options.backoff?.baseMs ?? 100, options.backoff?.maxMs ?? 10_000);
+    this.sealBackoff = new Backoff(options.backoff?.baseMs ?? 500, options.backoff?.maxMs ?? 30_000);
     this.sequence = options.nextSequence;
     this.lastOffset = options.checkpoint;
     this.segment = this.newSegment();
@@ -85,9 +98,11 @@ export class PartitionIngester {
   }
 
   start(): void {
-    this.loop ??= this.run().catch((err: unknown) => {
-      this.fail(`ingestion loop stopped: ${describe(err)}`);
-    });
+    this.loop ??= this.run()
+      .catch((err: unknown) => {
+        this.fail(`ingestion loop stopped: ${describe(err)}`);
+      })
+      .finally(() => this.endWork());
   }
 
   /** Stops fetching; the consuming segment is abandoned (its rows are re-read after a restart). */
@@ -99,9 +114,14 @@ export class PartitionIngester {
     await this.options.consumer.close();
   }
 
-  /** Stops fetching without sealing or dropping anything; `resume()` continues where it was. */
-  pause(): void {
+  /**
+   * Stops fetching without sealing or dropping anything; `resume()` continues where it was.
+   * Resolves once no fetch is in flight (one already running finishes and its records are
+   * indexed, so status stands still); no fetch starts until `resume()`.
+   */
+  async pause(): Promise<void> {
     this.paused = true;
+    await this.busy;
   }
 
   resume(): void {
@@ -122,7 +142,10 @@ export class PartitionIngester {
       startedFrom: this.options.startedFrom,
       msBehindLatest: this.msBehindLatest,
       recordsConsumed: this.recordsConsumed,
+      bytesConsumed: this.bytesConsumed,
       recordsDropped: this.recordsDropped,
+      lastConsumedTimestampMs: this.lastConsumedAtMs,
+      throttleCount: this.throttleCount,
       errorCount: this.errorCount,
       lastError: this.lastError,
     };
@@ -136,16 +159,15 @@ export class PartitionIngester {
         this.resumeWaiter = null;
         continue;
       }
-      let batch: MessageBatch;
+      // From the fetch until its records are indexed, `pause()` waits: once it returns, status is
+      // still and no GetRecords call runs until `resume()`.
+      this.beginWork();
+      let fetched: MessageBatch | typeof ABORTED;
       try {
-        const fetched = await abortable(
-          this.options.consumer.fetchMessages(this.lastOffset, this.options.fetchTimeoutMs),
-          signal,
-        );
-        if (fetched === ABORTED) return;
-        batch = fetched;
+        fetched = await abortable(this.options.consumer.fetchMessages(this.lastOffset, this.options.fetchTimeoutMs), signal);
         this.backoff.reset();
       } catch (err) {
+        this.endWork();
         if (err instanceof PermanentStreamError) {
           this.fail(err.message);
           return;
@@ -154,20 +176,38 @@ export class PartitionIngester {
         await sleep(this.backoff.next(), signal);
         continue;
       }
+      if (fetched === ABORTED) return;
+      const batch = fetched;
+      if (batch.timedOut === true) this.transientError(new Error(`fetch timed out after ${this.options.fetchTimeoutMs} ms; retrying from the same position`));
       await this.ingest(batch);
       if (signal.aborted) return;
       if (batch.endOfPartition) {
+        this.endWork();
         await this.sealUntilDone('endOfShard', signal);
         if (this.state === 'ENDED') this.options.onEnded();
         return;
       }
-      this.state = batch.messages.length === 0 || batch.millisBehindLatest === 0 ? 'CAUGHT_UP' : 'CONSUMING';
+      // A fetch that timed out says nothing about lag: keep the last known state.
+      if (batch.timedOut !== true) this.state = batch.messages.length === 0 || batch.millisBehindLatest === 0 ? 'CAUGHT_UP' : 'CONSUMING';
       await this.sealIfDue(null);
+      this.endWork();
     }
+  }
+
+  private beginWork(): void {
+    this.busy = new Promise<void>((resolve) => (this.workDone = resolve));
+  }
+
+  /** Lets a waiting `pause()` return; safe to call when no work is open. */
+  private endWork(): void {
+    this.workDone?.();
+    this.workDone = null;
+    this.busy = null;
   }
 
   private async ingest(batch: MessageBatch): Promise<void> {
     if (batch.millisBehindLatest !== undefined) this.msBehindLatest = batch.millisBehindLatest;
+    if (batch.messages.length > 0) this.lastConsumedAtMs = this.now();
     const { decoder, config } = this.options;
     for (const message of batch.messages) {
       const offset = message.offset.toString();
@@ -179,6 +219,7 @@ export class PartitionIngester {
         this.logRecordError(message.offset, error);
       }
       this.recordsConsumed++;
+      this.bytesConsumed += message.serializedSize;
       this.lastOffset = message.offset;
       const { rows, segmentSizeBytes } = config.stream.flush;
       const docs = this.segment.numDocs;
@@ -216,7 +257,7 @@ export class PartitionIngester {
 
   private async sealUntilDone(reason: SealReason, signal: AbortSignal): Promise<void> {
     while (!signal.aborted && !(await this.seal(reason))) {
-      await sleep(this.backoff.next(), signal);
+      await sleep(Math.max(0, this.sealRetryAt - this.now()), signal);
     }
   }
 
@@ -230,13 +271,15 @@ export class PartitionIngester {
       this.errorCount++;
       this.lastError = `sealing ${segment.segmentName} failed (will retry; no rows lost): ${describe(err)}`;
       this.options.logger.error({ segment: segment.segmentName, err: describe(err) }, 'seal failed');
-      this.sealRetryAt = this.now() + this.backoff.next();
+      this.sealRetryAt = this.now() + this.sealBackoff.next();
       return false;
     }
     faultPoint('seal:after-publish');
     // No await between publishing and swapping: queries see the rows exactly once.
     this.options.onSealed(sealed);
     this.sequence++;
+    this.sealBackoff.reset();
+    this.sealRetryAt = 0;
     if (endOfShard) {
       this.state = 'ENDED';
     } else {
@@ -272,13 +315,17 @@ export class PartitionIngester {
   }
 
   private transientError(err: unknown): void {
-    this.errorCount++;
+    const throttled = err instanceof TransientStreamError && err.throttled;
+    if (throttled) this.throttleCount++;
+    else this.errorCount++;
     this.lastError = describe(err);
-    const suppressed = this.throttledLog.admit('fetch');
+    // One line per kind per interval, with how many were suppressed: minutes of throttling or
+    // an unreachable endpoint write a handful of lines, not thousands.
+    const suppressed = this.throttledLog.admit(throttled ? 'throttled' : 'fetch');
     if (suppressed !== null) {
       this.options.logger.warn(
-        { shardId: this.options.partition.shardId, suppressed },
-        `fetch failed, retrying with backoff: ${this.lastError}`,
+        { shardId: this.options.partition.shardId, suppressed, throttleCount: this.throttleCount, errorCount: this.errorCount },
+        `${throttled ? 'fetch throttled' : 'fetch failed'}, retrying with backoff: ${this.lastError}`,
       );
     }
   }

@@ -1,14 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
-import type { TableConfig } from '../config/table-config.js';
+import type { StreamConfig, TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { createDecoder } from '../plugins/decoder/registry.js';
 import { createStreamConsumerFactory } from '../plugins/stream/registry.js';
+import type { StreamPluginOptions } from '../plugins/stream/registry.js';
 import { loadTableSegments, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
-import type { PartitionStatus, SegmentSummary, TableRuntime } from '../table/table-runtime.js';
+import type { DataLossEntry, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../table/table-runtime.js';
 import { checkpointsFromSegments } from './checkpoints.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { PartitionIngester } from './partition-ingester.js';
@@ -19,7 +20,23 @@ export interface TableIngestionOptions {
   readonly config: TableConfig;
   readonly tableDir: string;
   readonly logger: Logger;
+  /**
+   * Builds the stream's consumer factory; default: the stream plugin registry. Tests wrap the real
+   * one (e.g. a metadata provider that stops listing a shard, standing in for retention expiry).
+   */
+  readonly streamFactory?: (stream: StreamConfig, opts: StreamPluginOptions) => StreamConsumerFactory;
+  /** Sees lineage events in the order they happen (a partition started, a segment published). */
+  readonly onEvent?: (event: IngestionEvent) => void;
 }
+
+/**
+ * What the table runtime did, in order: a partition's consumer started (after its parents ended),
+ * or a segment file was published (the commit). Tests use it to prove parents seal first.
+ */
+export type IngestionEvent =
+  | { readonly kind: 'partitionStarted'; readonly shardId: string; readonly parentShardIds: readonly string[]; readonly atMs: number }
+  | { readonly kind: 'segmentSealed'; readonly shardId: string; readonly segmentName: string; readonly endOfShard: boolean; readonly atMs: number }
+  | { readonly kind: 'dataLoss'; readonly entry: DataLossEntry };
 
 /** A segment a query reads: sealed files plus each partition's consuming segment. */
 export interface QueryableSegments {
@@ -50,8 +67,14 @@ export class TableIngestion implements TableRuntime {
   private paused = false;
   private stopped = false;
   private quarantined: { file: string; reason: string }[] = [];
+  private readonly dataLoss = new Map<string, DataLossEntry>();
+  private discoveryInfo = { lastListedAtMs: null as number | null, shardsListed: 0, runs: 0, lastError: null as string | null };
+  private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
+  private readonly onEvent: (event: IngestionEvent) => void;
 
   constructor(options: TableIngestionOptions) {
+    this.streamFactory = options.streamFactory ?? createStreamConsumerFactory;
+    this.onEvent = options.onEvent ?? (() => undefined);
     this.schema = options.schema;
     this.config = options.config;
     this.tableDir = options.tableDir;
@@ -65,7 +88,7 @@ export class TableIngestion implements TableRuntime {
     for (const q of loaded.quarantined) this.logger.error(q, 'corrupt segment file quarantined');
     this.sealed = [...loaded.segments].sort(compareSegments);
     this.partitionIds = await PartitionIdStore.load(this.tableDir);
-    this.factory = createStreamConsumerFactory(this.config.stream, { partitionIds: this.partitionIds.map });
+    this.factory = this.streamFactory(this.config.stream, { partitionIds: this.partitionIds.map, tableName: this.config.tableName });
     this.checkpoints = checkpointsFromSegments(
       this.sealed.map((s) => s.metadata),
       this.factory.offsetFactory,
@@ -144,7 +167,10 @@ export class TableIngestion implements TableRuntime {
         startedFrom: ended ? 'recovered: shard fully read' : `waiting for parent ${partition.parentShardIds.join(', ')}`,
         msBehindLatest: null,
         recordsConsumed: 0,
+        bytesConsumed: 0,
         recordsDropped: 0,
+        lastConsumedTimestampMs: null,
+        throttleCount: 0,
         errorCount: 0,
         lastError: null,
       });
@@ -152,9 +178,19 @@ export class TableIngestion implements TableRuntime {
     return result.sort((a, b) => a.partitionId - b.partitionId);
   }
 
+  /** Data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */
+  status(): TableIngestionStatus {
+    return {
+      dataLoss: [...this.dataLoss.values()],
+      discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
+      fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
+    };
+  }
+
   async pause(): Promise<void> {
     this.paused = true;
-    for (const ingester of this.ingesters.values()) ingester.pause();
+    // Resolves once no GetRecords call is in flight and none starts until resume().
+    await Promise.all([...this.ingesters.values()].map((ingester) => ingester.pause()));
   }
 
   async resume(): Promise<void> {
@@ -176,14 +212,55 @@ export class TableIngestion implements TableRuntime {
   private discover(): Promise<void> {
     const run = async (): Promise<void> => {
       if (!this.metadata || !this.partitionIds) return;
-      const listed = await this.metadata.listPartitions();
+      this.discoveryInfo.runs++;
+      let listed: PartitionInfo[];
+      try {
+        listed = await this.metadata.listPartitions();
+      } catch (err) {
+        this.discoveryInfo.lastError = err instanceof Error ? err.message : String(err);
+        throw err;
+      }
+      this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
       await this.partitionIds.saveIfChanged();
+      const listedIds = new Set(listed.map((p) => p.shardId));
+      this.reportExpiredShards(listed, listedIds);
       for (const partition of listed) this.known.set(partition.shardId, partition);
-      this.startReadyPartitions(new Set(listed.map((p) => p.shardId)));
+      this.startReadyPartitions(listedIds);
     };
     const next = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(run);
     this.discovering = next;
     return next;
+  }
+
+  /**
+   * A shard that is gone from the listing (expired past retention) without an end-of-shard segment
+   * lost its unread records: report it (status, warn log, event). Candidates are shards listed
+   * before, and missing parents of listed shards that this table has sealed segments of. A shard
+   * that expired before this table ever saw it is not this table's loss and is not reported.
+   */
+  private reportExpiredShards(listed: readonly PartitionInfo[], listedIds: ReadonlySet<string>): void {
+    const candidates = new Set<string>();
+    for (const shardId of this.known.keys()) if (!listedIds.has(shardId)) candidates.add(shardId);
+    for (const partition of listed) {
+      for (const parent of partition.parentShardIds) if (!listedIds.has(parent) && this.checkpoints.has(parent)) candidates.add(parent);
+    }
+    for (const shardId of candidates) {
+      if (this.ended.has(shardId) || this.dataLoss.has(shardId)) continue;
+      const checkpoint = this.checkpoints.get(shardId);
+      const lastSequenceNumber = this.ingesters.get(shardId)?.status().currentOffset ?? checkpoint?.after?.toString() ?? 'never read';
+      const entry: DataLossEntry = {
+        shardId,
+        partitionId: this.known.get(shardId)?.partitionId ?? checkpoint?.partitionId ?? null,
+        lastSequenceNumber,
+        detectedAtMs: Date.now(),
+        reason: lastSequenceNumber === 'never read'
+          ? 'shard left the stream (expired past retention) before any of it was read'
+          : `shard left the stream (expired past retention) before it was read to its end; records after ${lastSequenceNumber} are lost`,
+      };
+      this.dataLoss.set(shardId, entry);
+      this.logger.warn({ shardId, lastSequenceNumber, dataLoss: true }, `data loss: ${entry.reason}`);
+      this.onEvent({ kind: 'dataLoss', entry });
+    }
   }
 
   private startReadyPartitions(listed: ReadonlySet<string>): void {
@@ -202,22 +279,33 @@ export class TableIngestion implements TableRuntime {
     const factory = this.factory!;
     const checkpoint = this.checkpoints.get(partition.shardId);
     const after = checkpoint?.after ?? null;
+    // A child of a shard this table read to its end continues that shard's records: it starts at
+    // its oldest record whatever the table's shardIteratorType, or LATEST would skip records.
+    const fromOldest = partition.parentShardIds.some((parent) => this.ended.has(parent));
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,
       config: this.config,
       partition,
-      consumer: factory.createPartitionConsumer(partition),
+      consumer: factory.createPartitionConsumer(partition, { fromOldest }),
       decoder: createDecoder(this.config.stream.decoderName, this.schema, this.config.stream.properties),
       fetchTimeoutMs: factory.fetchTimeoutMs,
       checkpoint: after,
-      startedFrom: after ? `AFTER_SEQUENCE_NUMBER ${after.toString()} (last sealed segment)` : factory.initialPositionDescription,
+      startedFrom: after
+        ? `AFTER_SEQUENCE_NUMBER ${after.toString()} (last sealed segment)`
+        : fromOldest
+          ? 'TRIM_HORIZON (child of a shard this table read to its end)'
+          : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
       nextSequence: checkpoint?.nextSequence ?? 0,
       onSealed: (segment) => {
         this.sealed.push(segment);
+        const { segmentName, endOfShard } = segment.metadata;
+        this.onEvent({ kind: 'segmentSealed', shardId: partition.shardId, segmentName, endOfShard, atMs: Date.now() });
       },
       onEnded: () => {
         this.ended.add(partition.shardId);
+        // Read to its end after all (a listing that missed it was wrong, or it came back): no loss.
+        this.dataLoss.delete(partition.shardId);
         this.logger.info({ shardId: partition.shardId }, 'shard read to its end; starting its children');
         // Children may not be listed yet if the reshard happened after the last discovery.
         this.discover().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'shard discovery failed'));
@@ -225,7 +313,8 @@ export class TableIngestion implements TableRuntime {
       logger: this.logger.child({ shardId: partition.shardId, partitionId: partition.partitionId }),
     });
     this.ingesters.set(partition.shardId, ingester);
-    if (this.paused) ingester.pause();
+    this.onEvent({ kind: 'partitionStarted', shardId: partition.shardId, parentShardIds: partition.parentShardIds, atMs: Date.now() });
+    if (this.paused) void ingester.pause();
     ingester.start();
   }
 }

@@ -1,11 +1,11 @@
 import { scrubSecrets } from '../config/redact.js';
-import type { PartitionStatus } from '../table/table-runtime.js';
+import type { PartitionStatus, TableIngestionStatus } from '../table/table-runtime.js';
 
 /** One entry of Pinot's `_segmentToConsumingInfoMap`. */
 export interface PinotConsumingSegmentInfo {
   readonly serverName: string;
   readonly consumerState: 'CONSUMING' | 'NOT_CONSUMING';
-  /** Epoch millis of the last consumed record; 0 = unknown (the runtime does not report it yet). */
+  /** Epoch millis when the partition last consumed a record (as Pinot: wall clock); 0 = none since start. */
   readonly lastConsumedTimestamp: number;
   readonly partitionToOffsetMap: Record<string, string>;
   readonly partitionOffsetInfo: {
@@ -16,11 +16,30 @@ export interface PinotConsumingSegmentInfo {
   };
 }
 
+/**
+ * Table-level lag over the partitions still reading (not ended, not waiting for a parent) that
+ * have reported `msBehindLatest`, like Spark's Kinesis source metrics; null when none has.
+ */
+export interface TableLag {
+  readonly minMsBehindLatest: number | null;
+  readonly avgMsBehindLatest: number | null;
+  readonly maxMsBehindLatest: number | null;
+  /** How many partitions the figures are over. */
+  readonly partitionsReporting: number;
+}
+
 /** `GET /tables/{name}/consumingSegmentsInfo`: Pinot's shape plus shardtable's per-partition status. */
 export interface ConsumingSegmentsInfoResponse {
   readonly _segmentToConsumingInfoMap: Record<string, PinotConsumingSegmentInfo[]>;
   readonly serversFailingToRespond: number;
   readonly serversUnparsableRespond: number;
+  /**
+   * Table-level ingestion status: `dataLoss` (shards that expired before they were read to their
+   * end), shard `discovery`, and `fetchConcurrency`; null when the runtime reports none.
+   */
+  readonly shardtableTable: TableIngestionStatus | null;
+  /** Table-level `msBehindLatest` (min / avg / max over reading partitions). */
+  readonly shardtableLag: TableLag;
   /**
    * shardtable's richer view: every partition (one per Kinesis shard), including ones with no
    * consuming segment (ended, waiting for a parent, failed), with rows, sequence number,
@@ -36,7 +55,7 @@ export interface ConsumingSegmentsInfoResponse {
  */
 export function consumingSegmentsInfo(
   partitions: readonly PartitionStatus[],
-  options: { serverName: string; secrets?: readonly string[] },
+  options: { serverName: string; secrets?: readonly string[]; table?: TableIngestionStatus | null },
 ): ConsumingSegmentsInfoResponse {
   const map: Record<string, PinotConsumingSegmentInfo[]> = {};
   for (const p of partitions) {
@@ -47,7 +66,7 @@ export function consumingSegmentsInfo(
       {
         serverName: options.serverName,
         consumerState: p.state === 'CONSUMING' || p.state === 'CAUGHT_UP' ? 'CONSUMING' : 'NOT_CONSUMING',
-        lastConsumedTimestamp: 0,
+        lastConsumedTimestamp: p.lastConsumedTimestampMs ?? 0,
         partitionToOffsetMap: { [id]: offset },
         partitionOffsetInfo: {
           currentOffsetsMap: { [id]: offset },
@@ -63,6 +82,24 @@ export function consumingSegmentsInfo(
     _segmentToConsumingInfoMap: map,
     serversFailingToRespond: 0,
     serversUnparsableRespond: 0,
+    shardtableTable: options.table ?? null,
+    shardtableLag: tableLag(partitions),
     shardtablePartitions: partitions.map((p) => (p.lastError === null ? p : { ...p, lastError: scrubSecrets(p.lastError, secrets) })),
+  };
+}
+
+/** Min / avg / max `msBehindLatest` over partitions that are reading and have reported it. */
+export function tableLag(partitions: readonly PartitionStatus[]): TableLag {
+  const lags: number[] = [];
+  for (const p of partitions) {
+    if (p.msBehindLatest === null || p.state === 'ENDED' || p.state === 'WAITING_FOR_PARENT' || p.state === 'STOPPED') continue;
+    lags.push(p.msBehindLatest);
+  }
+  if (lags.length === 0) return { minMsBehindLatest: null, avgMsBehindLatest: null, maxMsBehindLatest: null, partitionsReporting: 0 };
+  return {
+    minMsBehindLatest: Math.min(...lags),
+    avgMsBehindLatest: Math.round(lags.reduce((sum, lag) => sum + lag, 0) / lags.length),
+    maxMsBehindLatest: Math.max(...lags),
+    partitionsReporting: lags.length,
   };
 }

@@ -27,4 +27,9 @@ export interface MessageBatch {
   readonly endOfPartition: boolean;
   /** How far behind the tip of the partition this batch is, in millis, when the stream says. */
   readonly millisBehindLatest?: number;
+  /**
+   * True when the batch is empty because the fetch ran out of time (the stream did not answer
+   * within the timeout), not because there was nothing new; ingestion counts it as an error.
+   */
+  readonly timedOut?: boolean;
 }

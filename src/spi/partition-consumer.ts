@@ -24,11 +24,18 @@ export interface PartitionConsumer {
   close(): Promise<void>;
 }
 
-/** A stream error that retrying later may cure. */
+/**
+ * A stream error that retrying later may cure. `throttled` marks the stream's own rate limits
+ * (Kinesis `ProvisionedThroughputExceededException`, `LimitExceededException`,
+ * `KMSThrottlingException`), which status counts apart from other errors.
+ */
 export class TransientStreamError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly throttled: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; throttled?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TransientStreamError';
+    this.throttled = options?.throttled ?? false;
   }
 }
 

@@ -2,6 +2,16 @@ import type { StreamMetadataProvider, PartitionInfo } from './metadata-provider.
 import type { StreamOffsetFactory } from './offset.js';
 import type { PartitionConsumer } from './partition-consumer.js';
 
+/** How many fetches of one table are in flight, against the table's cap. */
+export interface FetchConcurrency {
+  readonly limit: number;
+  readonly inFlight: number;
+  /** The highest `inFlight` seen since the table started. */
+  readonly maxInFlight: number;
+  /** Fetches waiting for a permit now (served first in, first out). */
+  readonly waiting: number;
+}
+
 /**
  * Builds the readers for one table's stream (Pinot's `StreamConsumerFactory`), registered by
  * `streamType` in `src/plugins/stream/registry.ts`. Created once per table from its validated
@@ -19,7 +29,20 @@ export interface StreamConsumerFactory {
   readonly discoveryIntervalMs: number;
   /** Where a partition with no checkpoint starts, for status (e.g. `TRIM_HORIZON`). */
   readonly initialPositionDescription: string;
+  /**
+   * Where this partition starts when it has no checkpoint, for status, when that differs per
+   * partition (a per-shard starting sequence number); absent = `initialPositionDescription`.
+   */
+  initialPositionFor?(partition: PartitionInfo): string;
+  /** Fetches of this table in flight now, the cap and the high-water mark, when the plugin caps them. */
+  fetchConcurrency?(): FetchConcurrency;
   createMetadataProvider(): StreamMetadataProvider;
-  createPartitionConsumer(partition: PartitionInfo): PartitionConsumer;
+  /**
+   * A reader for one partition. `fromOldest` makes a partition with no checkpoint start at its
+   * oldest record instead of the configured position: used for children of a shard this table read
+   * to its end, whose records continue the parent's (as the KCL does), so `LATEST` never skips
+   * what was written to a child before its reader started.
+   */
+  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean }): PartitionConsumer;
   close(): Promise<void>;
 }

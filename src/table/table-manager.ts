@@ -13,7 +13,7 @@ import { createDecoder } from '../plugins/decoder/registry.js';
 import { validateStreamConfig } from '../plugins/stream/registry.js';
 import { Catalog } from './catalog.js';
 import type { CatalogProblem } from './catalog.js';
-import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
+import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
 
 export interface TableManagerOptions {
   /** Root of everything on disk: `_catalog/` plus one folder per table. */
@@ -349,6 +349,11 @@ export class TableManager {
       };
     }
     throw new ShardtableError('SEGMENT_NOT_FOUND', { segment: segmentName, table: `${rawTableName(name)}${REALTIME_SUFFIX}` });
+  }
+
+  /** Table-level ingestion status (data loss, discovery, fetch concurrency); null when the runtime has none. */
+  tableStatus(name: string): TableIngestionStatus | null {
+    return this.running(name).status?.() ?? null;
   }
 
   /** Per-partition consumer status (the data behind `consumingSegmentsInfo`). Throws 404 / 503. */

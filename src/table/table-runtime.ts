@@ -32,12 +32,51 @@ export interface PartitionStatus {
   readonly currentOffset: string | null;
   /** Where this partition started when it had no checkpoint, or the checkpoint it resumed after. */
   readonly startedFrom: string;
+  /** How far the last fetch was behind the tip of the shard (Kinesis `MillisBehindLatest`); null = not known yet. */
   readonly msBehindLatest: number | null;
+  /** Records read from the stream since start, including ones that failed to decode. */
   readonly recordsConsumed: number;
+  /** Payload bytes read from the stream since start. */
+  readonly bytesConsumed: number;
+  /** Records skipped because they failed to decode or index. */
   readonly recordsDropped: number;
-  /** Fetch and seal errors since start (retried or fatal). */
+  /** Wall-clock epoch millis when this partition last consumed a record; null = none since start. */
+  readonly lastConsumedTimestampMs: number | null;
+  /** Fetches the stream refused for its rate limits (throughput, account limit, KMS) since start; each was retried. */
+  readonly throttleCount: number;
+  /** Other fetch and seal errors since start (5xx, network, timeouts, disk; retried or fatal). */
   readonly errorCount: number;
   readonly lastError: string | null;
+}
+
+/**
+ * A shard that left the stream's listing (expired past retention) before this table read it to its
+ * end (no end-of-shard segment): its unread records are lost. Reported, never silently skipped.
+ */
+export interface DataLossEntry {
+  readonly shardId: string;
+  readonly partitionId: number | null;
+  /** The last sequence number this table has of the shard (indexed or sealed), or `never read`. */
+  readonly lastSequenceNumber: string;
+  /** Epoch millis when discovery noticed the shard was gone. */
+  readonly detectedAtMs: number;
+  readonly reason: string;
+}
+
+/** Table-level ingestion status (`consumingSegmentsInfo` → `shardtableTable`). */
+export interface TableIngestionStatus {
+  readonly dataLoss: readonly DataLossEntry[];
+  readonly discovery: {
+    /** `stream.kinesis.shard.discovery.interval.ms`. */
+    readonly intervalMs: number;
+    /** Epoch millis of the last successful listing; null before the first. */
+    readonly lastListedAtMs: number | null;
+    readonly shardsListed: number;
+    readonly runs: number;
+    readonly lastError: string | null;
+  };
+  /** GetRecords calls of this table in flight, against `stream.kinesis.max.concurrent.fetches`. */
+  readonly fetchConcurrency: { readonly limit: number; readonly inFlight: number; readonly maxInFlight: number; readonly waiting: number } | null;
 }
 
 /**
@@ -59,6 +98,8 @@ export interface TableRuntime {
   /** Full metadata of one sealed segment (footer JSON), or undefined when there is none by that name. */
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined;
   partitions(): PartitionStatus[];
+  /** Table-level status: data loss, shard discovery, fetch concurrency (runtimes without a stream omit it). */
+  status?(): TableIngestionStatus;
   pause(): Promise<void>;
   resume(): Promise<void>;
 }

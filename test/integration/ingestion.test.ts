@@ -177,6 +177,27 @@ describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {
     expect(Object.keys(states)).toHaveLength(3);
   });
 
+  it('reads the children of a split shard from their oldest record even when the table starts at LATEST', async () => {
+    const stream = await env.newStream(1);
+    const runtime = await newRuntime(stream, { shardIteratorType: 'LATEST' });
+    // LATEST: wait until the reader has its iterator before writing, then check it sees the rows.
+    await waitFor('the shard to be polled', () => runtime.partitions()[0]?.state === 'CAUGHT_UP');
+    await putJsonRecords(env.client, stream, events(0, 20), (row) => String(row.id));
+    await waitFor('20 rows', () => idCounts(runtime).size === 20);
+
+    await env.client.send(
+      new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }),
+    );
+    await waitForStreamStatus(env.client, stream, 'ACTIVE');
+    // Written to the children before their readers exist: LATEST would skip these.
+    await putJsonRecords(env.client, stream, events(20, 30), (row) => String(row.id));
+    await waitFor('50 rows', () => idCounts(runtime).size === 50);
+    expectExactlyOnce(runtime, 50);
+    const children = runtime.partitions().filter((p) => p.shardId !== 'shardId-000000000000');
+    expect(children).toHaveLength(2);
+    for (const child of children) expect(child.startedFrom).toMatch(/TRIM_HORIZON \(child of a shard/);
+  });
+
   it('resumes after its last sealed segment on restart, re-reading only unsealed rows', async () => {
     const stream = await env.newStream(2);
     await putJsonRecords(env.client, stream, events(0, 100), (row) => String(row.id));

@@ -14,6 +14,8 @@ export interface PartitionIdStore {
 
 export interface StreamPluginOptions {
   readonly partitionIds: PartitionIdStore;
+  /** The table's name (e.g. for the default assume-role session name). */
+  readonly tableName?: string;
 }
 
 /** One stream type: checks its keys, and builds a table's consumer factory. */
@@ -27,7 +29,10 @@ export interface StreamPlugin {
 const plugins: ReadonlyMap<string, StreamPlugin> = new Map<string, StreamPlugin>([
   ['kinesis', {
     validate: (stream) => void parseKinesisConfig(stream),
-    create: (stream, opts) => new KinesisConsumerFactory(stream, { partitionIds: opts.partitionIds }),
+    create: (stream, opts) => new KinesisConsumerFactory(stream, {
+      partitionIds: opts.partitionIds,
+      ...(opts.tableName !== undefined ? { tableName: opts.tableName } : {}),
+    }),
   }],
 ]);
 

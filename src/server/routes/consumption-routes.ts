@@ -16,7 +16,11 @@ const RESUMED = 'Pause flag is cleared. Consuming segments are consuming again.'
  */
 export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serverName: string }> = async (app, { manager, serverName }) => {
   app.get<{ Params: NameParams }>('/tables/:name/consumingSegmentsInfo', async (request) =>
-    consumingSegmentsInfo(manager.partitions(request.params.name), { serverName, secrets: manager.knownSecrets() }),
+    consumingSegmentsInfo(manager.partitions(request.params.name), {
+      serverName,
+      secrets: manager.knownSecrets(),
+      table: manager.tableStatus(request.params.name),
+    }),
   );
 
   app.post<{ Params: NameParams }>('/tables/:name/pauseConsumption', async (request) => {

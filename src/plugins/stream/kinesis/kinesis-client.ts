@@ -1,13 +1,12 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisConfig } from './kinesis-config.js';
+import { kinesisCredentials } from './kinesis-credentials.js';
+
+export { isLoopback } from './kinesis-credentials.js';
 
 /** Region used when an endpoint override is set and the SDK's region chain finds none. */
 export const FALLBACK_REGION = 'us-east-1';
-
-/** Credentials for loopback endpoints (emulators) when the default chain finds none. */
-const LOOPBACK_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable-local', secretAccessKey: 'shardtable-local' });
 
 export interface KinesisClientOptions {
   /**
@@ -17,6 +16,8 @@ export interface KinesisClientOptions {
   maxAttempts?: number;
   /** Socket-level request timeout, millis (default 30 s); fetches also abort at their own timeout. */
   requestTimeoutMs?: number;
+  /** Table name, for the default assume-role session name `shardtable-<table>`. */
+  tableName?: string;
 }
 
 /**
@@ -26,19 +27,22 @@ export interface KinesisClientOptions {
  * - the endpoint override when set;
  * - region: the explicit one, else the SDK's chain (env, profile), else `us-east-1` when an
  *   endpoint override is set (emulators and LocalStack ignore the region);
- * - credentials: static `accessKey`/`secretKey`, else the SDK's default chain, else — only for a
- *   loopback endpoint — dummy credentials (emulators accept any).
+ * - credentials (`kinesis-credentials.ts`): static `accessKey`/`secretKey`, else the SDK's default
+ *   chain, else — only for a loopback endpoint — dummy credentials (emulators accept any); with
+ *   `iamRoleBasedAccessEnabled=true`, a role assumed through STS on top of either, refreshed
+ *   before it expires.
  * Secrets are never logged: this module logs nothing, and the config object is not echoed.
  *
  * @example
  *   const client = createKinesisClient(parseKinesisConfig(stream));
  */
 export function createKinesisClient(config: KinesisConfig, opts: KinesisClientOptions = {}): KinesisClient {
+  const region = config.region ?? regionProvider(config.endpoint);
+  const { provider } = kinesisCredentials(config, { region, ...(opts.tableName !== undefined ? { tableName: opts.tableName } : {}) });
   return new KinesisClient({
-    region: config.region ?? regionProvider(config.endpoint),
+    region,
     ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
-    // Copies: the SDK tags the credentials object it gets, and throws on a frozen one.
-    credentials: config.credentials !== undefined ? { ...config.credentials } : credentialProvider(config.endpoint),
+    credentials: provider,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: opts.requestTimeoutMs ?? 30_000 }),
     maxAttempts: opts.maxAttempts ?? 1,
   });
@@ -61,26 +65,4 @@ function regionProvider(endpoint: string | undefined): () => Promise<string> {
     })();
     return resolved;
   };
-}
-
-function credentialProvider(endpoint: string | undefined) {
-  const chain = defaultProvider();
-  if (endpoint === undefined || !isLoopback(endpoint)) return chain;
-  return async () => {
-    try {
-      return await chain();
-    } catch {
-      return { ...LOOPBACK_CREDENTIALS };
-    }
-  };
-}
-
-/** True for http(s)://localhost, 127.x.x.x and [::1] endpoints. */
-export function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
 }

@@ -5,9 +5,11 @@ import type { StreamOffsetFactory } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
 import { createKinesisClient } from './kinesis-client.js';
-import { parseKinesisConfig } from './kinesis-config.js';
+import { initialPositionFor, parseKinesisConfig } from './kinesis-config.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import { KinesisPartitionConsumer } from './kinesis-consumer.js';
+import { FetchSemaphore } from './kinesis-fetch-budget.js';
+import type { FetchConcurrencyStats } from './kinesis-fetch-budget.js';
 import { kinesisOffsetFactory } from './kinesis-offset.js';
 import { sharedShardRateLimiter, systemClock } from './kinesis-rate-limiter.js';
 import type { Clock, ShardRateLimiter } from './kinesis-rate-limiter.js';
@@ -24,6 +26,8 @@ export interface KinesisConsumerFactoryOptions {
   readonly clock?: Clock;
   /** ListShards page size (default 1000). */
   readonly listShardsPageSize?: number;
+  /** The table's name, for the default assume-role session name `shardtable-<table>`. */
+  readonly tableName?: string;
 }
 
 /**
@@ -42,13 +46,20 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
   private readonly ownsClient: boolean;
   private readonly rateLimiter: ShardRateLimiter;
   private readonly clock: Clock;
+  /** The table's cap on fetches in flight (`stream.kinesis.max.concurrent.fetches`), FIFO. */
+  readonly fetchSemaphore: FetchSemaphore;
 
   constructor(stream: StreamConfig, private readonly opts: KinesisConsumerFactoryOptions) {
     this.config = parseKinesisConfig(stream);
     this.ownsClient = opts.client === undefined;
-    this.client = opts.client ?? createKinesisClient(this.config);
+    this.client = opts.client ?? createKinesisClient(this.config, opts.tableName !== undefined ? { tableName: opts.tableName } : {});
     this.rateLimiter = opts.rateLimiter ?? sharedShardRateLimiter;
     this.clock = opts.clock ?? systemClock;
+    this.fetchSemaphore = new FetchSemaphore(this.config.maxConcurrentFetches);
+  }
+
+  fetchConcurrency(): FetchConcurrencyStats {
+    return this.fetchSemaphore.stats();
   }
 
   get fetchTimeoutMs(): number {
@@ -63,18 +74,24 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
     return this.config.initialPositionDescription;
   }
 
+  initialPositionFor(partition: PartitionInfo): string {
+    return initialPositionFor(this.config, partition.shardId);
+  }
+
   createMetadataProvider(): StreamMetadataProvider {
     return new KinesisMetadataProvider(this.client, this.config.streamName, this.opts.partitionIds, this.opts.listShardsPageSize);
   }
 
-  createPartitionConsumer(partition: PartitionInfo): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean } = {}): PartitionConsumer {
     return new KinesisPartitionConsumer({
+      fromOldest: options.fromOldest === true,
       client: this.client,
       config: this.config,
       shardId: partition.shardId,
       rateLimiter: this.rateLimiter,
       rateLimitKey: `${this.config.endpoint ?? 'aws'}|${this.config.region ?? ''}|${this.config.streamName}|${partition.shardId}`,
       clock: this.clock,
+      concurrency: this.fetchSemaphore,
     });
   }
 

@@ -5,11 +5,15 @@ import type { StreamOffset } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import { isNamed, toStreamError } from './kinesis-errors.js';
+import { deaggregate } from './kinesis-deaggregate.js';
 import { KinesisOffset } from './kinesis-offset.js';
 import type { Clock, ShardRateLimiter } from './kinesis-rate-limiter.js';
+import { ShardFetchPacer, fetchPacing } from './kinesis-fetch-budget.js';
+import type { FetchSemaphore } from './kinesis-fetch-budget.js';
 
 const EMPTY: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: false });
 const ENDED: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: true });
+const TIMED_OUT: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: false, timedOut: true });
 
 export interface KinesisPartitionConsumerOptions {
   readonly client: KinesisClient;
@@ -19,18 +23,25 @@ export interface KinesisPartitionConsumerOptions {
   /** Key under which this shard's GetRecords budget is shared (endpoint + stream + shard). */
   readonly rateLimitKey: string;
   readonly clock: Clock;
+  /** Caps the table's fetches in flight (FIFO); none = no cap. */
+  readonly concurrency?: FetchSemaphore;
+  /** With no checkpoint, start at TRIM_HORIZON whatever the table's `shardIteratorType` (child shards). */
+  readonly fromOldest?: boolean;
 }
 
 /**
  * Reads one Kinesis shard with GetShardIterator + GetRecords (the contract is in
  * `src/spi/partition-consumer.ts`).
  *
- * - Cursor: `after === null` starts at the configured position (`config.initialIteratorType`),
- *   otherwise `AFTER_SEQUENCE_NUMBER after`. The shard iterator is reused while `after` equals
+ * - Cursor: `after === null` starts at the configured position (`config.initialIteratorType`, or
+ *   the shard's entry in `stream.kinesis.iterator.sequenceNumbers`), otherwise
+ *   `AFTER_SEQUENCE_NUMBER after` — or `AT_SEQUENCE_NUMBER` when `after` is `<seq>:<i>` inside a
+ *   KPL aggregated record, whose sub-records ≤ i are then dropped. The shard iterator is reused while `after` equals
  *   the last offset returned (or stays null before any record), so quiet LATEST polls lose nothing.
- * - One GetRecords call per fetch, `Limit = maxRecordsToFetch`, spaced per shard by
- *   `requests_per_second_limit`; when the next slot is past the fetch's deadline the fetch returns
- *   an empty batch without calling.
+ * - One GetRecords call per fetch, `Limit = maxRecordsToFetch`, paced by `ShardFetchPacer`
+ *   (`requests_per_second_limit`, `minFetchPeriod`, `maxFetchRate` shared per shard across tables;
+ *   idle backoff on empty batches) and capped by the table's `FetchSemaphore`. When no call fits
+ *   before the fetch's deadline it sleeps until the deadline and returns an empty batch.
  * - End of shard: GetRecords without `NextShardIterator` → `endOfPartition: true` (also on every
  *   later fetch from the same position, without calling again).
  * - `ExpiredIteratorException`: re-acquire an iterator after the last returned offset (or at the
@@ -39,7 +50,8 @@ export interface KinesisPartitionConsumerOptions {
  *   thrown as `TransientStreamError` at once (the client makes no SDK retries); the ingestion
  *   loop backs off with jitter and the event shows in status. `ResourceNotFoundException` and
  *   other errors that waiting will not cure: `PermanentStreamError` naming stream and shard.
- * - A fetch that exceeds `timeoutMs` is aborted and returns an empty batch; the iterator is kept
+ * - A fetch that exceeds `timeoutMs` is aborted and returns an empty batch marked `timedOut`
+ *   (counted in status; the rate limiter spaces the next call); the iterator is kept
  *   (Kinesis iterators may be reused), so nothing is skipped.
  * - Records at or before `after` are dropped defensively, so a batch is strictly after `after`.
  */
@@ -49,10 +61,10 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
   private cursorAfter: KinesisOffset | null | undefined;
   private ended = false;
   private closed = false;
-  private readonly intervalMs: number;
+  private readonly pacer: ShardFetchPacer;
 
   constructor(private readonly opts: KinesisPartitionConsumerOptions) {
-    this.intervalMs = 1000 / opts.config.requestsPerSecondLimit;
+    this.pacer = new ShardFetchPacer(opts.rateLimiter, opts.rateLimitKey, opts.clock, fetchPacing(opts.config));
   }
 
   async fetchMessages(after: StreamOffset | null, timeoutMs: number): Promise<MessageBatch> {
@@ -65,22 +77,25 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     }
     if (this.ended) return ENDED;
 
-    const { clock, rateLimiter, rateLimitKey } = this.opts;
+    const { clock, concurrency } = this.opts;
     const deadline = clock.now() + Math.max(0, timeoutMs);
-    const slot = rateLimiter.reserve(rateLimitKey, this.intervalMs, clock.now(), deadline);
-    if (slot === undefined) return EMPTY;
-    const wait = slot - clock.now();
-    if (wait > 0) await clock.sleep(wait);
-
+    // Pacing (kinesis-fetch-budget.ts): idle backoff, then the shard's shared call and byte budget.
+    if (!(await this.pacer.waitTurn(deadline))) return EMPTY;
+    await concurrency?.acquire();
+    // A fetch that queued for a permit still gets a fair share of time for its own call.
+    const callDeadline = Math.max(deadline, clock.now() + Math.min(timeoutMs, 1000));
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(1, deadline - clock.now()));
+    const timer = setTimeout(() => controller.abort(), Math.max(1, callDeadline - clock.now()));
     try {
-      return await this.fetchOnce(position, controller.signal);
+      const batch = await this.fetchOnce(position, controller.signal);
+      this.pacer.afterFetch(fetchOutcome(batch, this.opts.config.maxRecordsToFetch));
+      return batch;
     } catch (err) {
-      if (controller.signal.aborted) return EMPTY;
+      if (controller.signal.aborted) return TIMED_OUT;
       throw toStreamError(err, 'GetRecords', this.opts.config.streamName, this.opts.shardId);
     } finally {
       clearTimeout(timer);
+      concurrency?.release();
     }
   }
 
@@ -97,9 +112,11 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
 
     const messages: StreamMessage[] = [];
     for (const record of out.Records ?? []) {
-      const message = toMessage(record);
-      if (position !== null && message.offset.compareTo(position) <= 0) continue;
-      messages.push(message);
+      for (const message of toMessages(record)) {
+        // Also drops the sub-records ≤ i of an aggregated record resumed AT its sequence number.
+        if (position !== null && message.offset.compareTo(position) <= 0) continue;
+        messages.push(message);
+      }
     }
     if (messages.length > 0) this.cursorAfter = messages[messages.length - 1]!.offset as KinesisOffset;
     this.iterator = out.NextShardIterator ?? undefined;
@@ -119,8 +136,16 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     const { config, shardId, client } = this.opts;
     const base = { StreamName: config.streamName, ShardId: shardId };
     let input;
-    if (position !== null) {
+    const startAt = position === null ? config.startingSequenceNumbers[shardId] : undefined;
+    if (position !== null && position.subSequence !== undefined) {
+      // Inside a KPL aggregated record: re-read that record; fetchOnce drops its sub-records ≤ i.
+      input = { ...base, ShardIteratorType: 'AT_SEQUENCE_NUMBER' as const, StartingSequenceNumber: position.sequenceNumber };
+    } else if (position !== null) {
       input = { ...base, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: position.sequenceNumber };
+    } else if (this.opts.fromOldest) {
+      input = { ...base, ShardIteratorType: 'TRIM_HORIZON' as const };
+    } else if (startAt !== undefined) {
+      input = { ...base, ShardIteratorType: config.shardIteratorType as 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: startAt };
     } else if (config.initialIteratorType === 'AT_TIMESTAMP') {
       input = { ...base, ShardIteratorType: 'AT_TIMESTAMP' as const, Timestamp: new Date(config.initialTimestampMs ?? 0) };
     } else {
@@ -132,7 +157,7 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
       return out.ShardIterator;
     } catch (err) {
       if (signal.aborted) throw err;
-      throw toStreamError(err, `GetShardIterator (${input.ShardIteratorType}${position !== null ? ` ${position.sequenceNumber}` : ''})`, config.streamName, shardId);
+      throw toStreamError(err, `GetShardIterator (${input.ShardIteratorType}${'StartingSequenceNumber' in input ? ` ${input.StartingSequenceNumber}` : ''})`, config.streamName, shardId);
     }
   }
 
@@ -152,6 +177,25 @@ function toKinesisOffset(offset: StreamOffset): KinesisOffset {
   return offset instanceof KinesisOffset ? offset : KinesisOffset.parse(offset.toString());
 }
 
+/**
+ * One message per record, or — for a KPL aggregated record (magic, valid MD5 and protobuf) — one
+ * per user record, each with its own partition key and offset `<seq>:<i>`. An aggregate that fails
+ * its checksum or decode passes through whole, as the KCL does.
+ */
+function toMessages(record: _Record): StreamMessage[] {
+  const value = record.Data ?? new Uint8Array(0);
+  const users = deaggregate(value);
+  if (users === null) return [toMessage(record)];
+  const arrivalTimeMs = record.ApproximateArrivalTimestamp?.getTime() ?? 0;
+  return users.map((user, i) => Object.freeze({
+    key: user.partitionKey,
+    value: user.data,
+    offset: new KinesisOffset(record.SequenceNumber!, i),
+    arrivalTimeMs,
+    serializedSize: user.data.byteLength,
+  }));
+}
+
 function toMessage(record: _Record): StreamMessage {
   const value = record.Data ?? new Uint8Array(0);
   return Object.freeze({
@@ -161,4 +205,11 @@ function toMessage(record: _Record): StreamMessage {
     arrivalTimeMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
     serializedSize: value.byteLength,
   });
+}
+
+function fetchOutcome(batch: MessageBatch, limit: number): { records: number; bytes: number; behind: boolean } {
+  let bytes = 0;
+  for (const message of batch.messages) bytes += message.serializedSize;
+  const behind = (batch.millisBehindLatest ?? 0) > 0 || batch.messages.length >= limit;
+  return { records: batch.messages.length, bytes, behind };
 }

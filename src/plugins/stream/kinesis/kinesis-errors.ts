@@ -18,6 +18,20 @@ const PERMANENT = new Set([
   'CredentialsProviderError',
 ]);
 
+/**
+ * The stream's own rate limits: retried with backoff like any transient error, and counted apart
+ * (`throttleCount` in status). `KMSThrottlingException` is the only transient KMS error.
+ */
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'KMSThrottlingException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
 function errorName(err: unknown): string {
   return typeof err === 'object' && err !== null && 'name' in err ? String((err as { name: unknown }).name) : 'Error';
 }
@@ -29,9 +43,10 @@ function errorMessage(err: unknown): string {
 /**
  * Classifies an SDK error from a call on `stream` (and `shardId`, when reading a shard).
  * Permanent: the names above (the stream or shard is gone, access denied, bad request, KMS, no
- * credentials or region). Transient: everything else — throttling
- * (`ProvisionedThroughputExceededException`, `LimitExceededException`), 5xx, network errors and
- * timeouts — which the ingestion loop retries with backoff.
+ * credentials or region; KMS errors other than `KMSThrottlingException`). Transient: everything
+ * else — throttling (`ProvisionedThroughputExceededException`, `LimitExceededException`,
+ * `KMSThrottlingException`, marked `throttled`), 5xx, connection resets and timeouts — which the
+ * ingestion loop retries with exponential backoff and jitter.
  */
 export function toStreamError(err: unknown, what: string, stream: string, shardId?: string): TransientStreamError | PermanentStreamError {
   if (err instanceof TransientStreamError || err instanceof PermanentStreamError) return err;
@@ -40,10 +55,17 @@ export function toStreamError(err: unknown, what: string, stream: string, shardI
   if (name === 'ResourceNotFoundException') {
     return new PermanentStreamError(`${what} failed: ${where} does not exist (it was deleted, or the name, region or endpoint is wrong): ${errorMessage(err)}`, { cause: err });
   }
-  if (PERMANENT.has(name) || /Region is missing|Could not load credentials/.test(errorMessage(err))) {
+  if (PERMANENT.has(name) || (name.startsWith('KMS') && !THROTTLING.has(name)) || /Region is missing|Could not load credentials/.test(errorMessage(err))) {
     return new PermanentStreamError(`${what} failed on ${where}: ${name}: ${errorMessage(err)}`, { cause: err });
   }
-  return new TransientStreamError(`${what} failed on ${where}: ${name}: ${errorMessage(err)}`, { cause: err });
+  return new TransientStreamError(`${what} failed on ${where}: ${name}: ${errorMessage(err)}`, { cause: err, throttled: isThrottling(err) });
+}
+
+/** True for the stream's rate-limit errors (by name, or an HTTP 429 answer). */
+export function isThrottling(err: unknown): boolean {
+  if (THROTTLING.has(errorName(err))) return true;
+  const status = typeof err === 'object' && err !== null ? (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode : undefined;
+  return status === 429;
 }
 
 export function isNamed(err: unknown, name: string): boolean {

@@ -99,9 +99,9 @@ describe('KinesisPartitionConsumer (fake Kinesis)', () => {
     await expect(fetch).rejects.toThrow('shard shardId-000000000000 of Kinesis stream events does not exist');
   });
 
-  it('returns an empty batch when the fetch times out', async () => {
+  it('returns an empty batch marked timedOut when the fetch times out', async () => {
     const fake = fakeShard(3, { hang: true });
-    expect(await consumer(fake.client).fetchMessages(null, 20)).toEqual({ messages: [], endOfPartition: false });
+    expect(await consumer(fake.client).fetchMessages(null, 20)).toEqual({ messages: [], endOfPartition: false, timedOut: true });
   });
 
   it('reports the end of a closed shard with its last records, and keeps reporting it without calling', async () => {

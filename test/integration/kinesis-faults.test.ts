@@ -1,0 +1,231 @@
+import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { EMULATOR_KINDS } from '../../src/emulator/index.js';
+import { TableIngestion } from '../../src/ingest/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
+import { withEmulator } from '../helpers/emulator.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
+import type { FaultRule } from '../helpers/fault-proxy.js';
+
+/*
+ * Faults between the consumer and a real emulator, through the fault-injecting proxy
+ * (test/helpers/fault-proxy.ts): throttling, expired iterators, 5xx, dropped connections, slow
+ * answers, an unreachable endpoint and a deleted stream. Every test counts unique ids at the end.
+ */
+
+const schema = buildTableSchema(
+  validateSchema({
+    schemaName: 'events',
+    dimensionFieldSpecs: [
+      { name: 'id', dataType: 'LONG' },
+      { name: 'kind', dataType: 'STRING' },
+    ],
+    dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
+  }),
+);
+
+function tableConfig(endpoint: string, stream: string): Record<string, unknown> {
+  return {
+    tableName: 'events',
+    tableType: 'REALTIME',
+    segmentsConfig: { timeColumnName: 'ts' },
+    tableIndexConfig: {
+      streamConfigs: {
+        streamType: 'kinesis',
+        'stream.kinesis.topic.name': stream,
+        region: 'us-east-1',
+        endpoint,
+        accessKey: 'test',
+        secretKey: 'test',
+        shardIteratorType: 'TRIM_HORIZON',
+        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+        'stream.kinesis.fetch.timeout.millis': '1000',
+        'stream.kinesis.shard.discovery.interval.ms': '500',
+        maxRecordsToFetch: '25',
+        requests_per_second_limit: '50',
+        'realtime.segment.flush.threshold.rows': '40',
+      },
+    },
+  };
+}
+
+const events = (from: number, count: number): Record<string, unknown>[] =>
+  Array.from({ length: count }, (_, i) => ({ id: from + i, kind: ['view', 'click'][(from + i) % 2], ts: 1_700_000_000_000 + from + i }));
+
+function idCounts(runtime: TableIngestion): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  const { sealed, consuming } = runtime.queryableSegments();
+  for (const segment of [...sealed, ...consuming]) {
+    const n = segment.numDocs;
+    for (let doc = 0; doc < n; doc++) {
+      const id = segment.getValue('id', doc) as bigint;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+function expectExactlyOnce(runtime: TableIngestion, total: number): void {
+  const counts = idCounts(runtime);
+  expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  expect(counts.size).toBe(total);
+  for (let id = 0; id < total; id++) expect(counts.has(BigInt(id)), `id ${id}`).toBe(true);
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const healthy = (runtime: TableIngestion): boolean => runtime.partitions().every((p) => p.state === 'CONSUMING' || p.state === 'CAUGHT_UP');
+const sum = (runtime: TableIngestion, key: 'throttleCount' | 'errorCount'): number => runtime.partitions().reduce((n, p) => n + p[key], 0);
+
+/** Every fault the proxy can inject on GetRecords, each on a share of calls. */
+const GET_RECORDS_FAULTS: FaultRule[] = [
+  { operation: 'GetRecords', fault: 'throttle', share: 0.08 },
+  { operation: 'GetRecords', fault: 'limitExceeded', share: 0.03 },
+  { operation: 'GetRecords', fault: 'kmsThrottling', share: 0.03 },
+  { operation: 'GetRecords', fault: 'expiredIterator', share: 0.06 },
+  { operation: 'GetRecords', fault: 'http500', share: 0.03 },
+  { operation: 'GetRecords', fault: 'http503', share: 0.03 },
+  { operation: 'GetRecords', fault: 'reset', share: 0.03 },
+  { operation: 'GetRecords', fault: 'delay', share: 0.03, delayMs: 1500 },
+];
+const FAULT_KINDS = ['throttle', 'limitExceeded', 'kmsThrottling', 'expiredIterator', 'http500', 'http503', 'reset', 'delay'];
+
+describe.each(EMULATOR_KINDS)('Kinesis faults through a fault-injecting proxy on %s', (kind) => {
+  const env = withEmulator(kind);
+  let proxy: FaultProxy;
+  const runtimes: TableIngestion[] = [];
+  const dirs: string[] = [];
+
+  beforeEach(async () => {
+    proxy = await FaultProxy.start(env.endpoint);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
+    await proxy.close();
+    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  async function newRuntime(stream: string): Promise<TableIngestion> {
+    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-faults-'));
+    dirs.push(tableDir);
+    const runtime = new TableIngestion({
+      schema,
+      config: validateTableConfig(tableConfig(proxy.endpoint, stream), schema),
+      tableDir,
+      logger: silentLogger(),
+    });
+    runtimes.push(runtime);
+    await runtime.start();
+    return runtime;
+  }
+
+  const produce = (stream: string, from: number, count: number): Promise<void> =>
+    putJsonRecords(env.client, stream, events(from, count), (row) => String(row.id)).then(() => undefined);
+
+  it('reads every id exactly once while calls are throttled, expired, failed, dropped and delayed', async () => {
+    const stream = await env.newStream(3);
+    await produce(stream, 0, 60);
+    const runtime = await newRuntime(stream);
+    proxy.setFaults([
+      ...GET_RECORDS_FAULTS,
+      { operation: 'GetShardIterator', fault: 'throttle', share: 0.1 },
+      { operation: 'GetShardIterator', fault: 'http500', share: 0.05 },
+      { operation: 'ListShards', fault: 'http503', share: 0.3 },
+    ]);
+    for (let from = 60; from < 180; from += 40) {
+      await produce(stream, from, 40);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await waitFor('180 ids under faults', () => idCounts(runtime).size === 180);
+    // The run must meet every kind of fault it claims to survive; idle shards keep polling.
+    await waitFor('every kind of fault injected', () => FAULT_KINDS.every((fault) => (proxy.injected[fault] ?? 0) > 0));
+    expect(idCounts(runtime).size).toBe(180);
+    expect(sum(runtime, 'throttleCount')).toBeGreaterThan(0);
+    expect(sum(runtime, 'errorCount')).toBeGreaterThan(0);
+    expect(runtime.partitions().every((p) => p.lastError === null || /Kinesis stream|timed out/.test(p.lastError))).toBe(true);
+
+    proxy.clearFaults();
+    await produce(stream, 180, 30);
+    await waitFor('210 ids after faults stop', () => idCounts(runtime).size === 210);
+    await waitFor('partitions back to CONSUMING/CAUGHT_UP', () => healthy(runtime));
+    expectExactlyOnce(runtime, 210);
+    expect(runtime.segments().length).toBeGreaterThan(0);
+    const status = runtime.partitions();
+    expect(status.reduce((n, p) => n + p.recordsConsumed, 0)).toBe(210);
+    expect(status.every((p) => p.bytesConsumed > 0 && p.lastConsumedTimestampMs !== null)).toBe(true);
+  });
+
+  it('gets a new iterator after the last indexed record when iterators expire', async () => {
+    const stream = await env.newStream(2);
+    const runtime = await newRuntime(stream);
+    proxy.setFaults([{ operation: 'GetRecords', fault: 'expiredIterator', share: 0.5 }]);
+    for (let from = 0; from < 120; from += 40) {
+      await produce(stream, from, 40);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await waitFor('120 ids', () => idCounts(runtime).size === 120);
+    expect(proxy.injected.expiredIterator ?? 0).toBeGreaterThan(2);
+    // Every expiry was answered with GetShardIterator AFTER_SEQUENCE_NUMBER, beyond one per shard.
+    expect(proxy.count('GetShardIterator')).toBeGreaterThan(2);
+    proxy.clearFaults();
+    await waitFor('healthy', () => healthy(runtime));
+    expectExactlyOnce(runtime, 120);
+  });
+
+  it('resumes consuming after the endpoint is unreachable and then hangs for a while', async () => {
+    const stream = await env.newStream(2);
+    await produce(stream, 0, 40);
+    const runtime = await newRuntime(stream);
+    await waitFor('40 ids', () => idCounts(runtime).size === 40);
+
+    await proxy.offline(); // connections refused: the emulator is "down"
+    await produce(stream, 40, 40);
+    const errorsBefore = sum(runtime, 'errorCount');
+    await waitFor('refused connections to be counted', () => sum(runtime, 'errorCount') > errorsBefore);
+    expect(idCounts(runtime).size).toBe(40);
+    await proxy.online();
+
+    proxy.hold(); // the emulator "hangs": fetches time out and return nothing
+    const errorsBeforeHold = sum(runtime, 'errorCount');
+    await waitFor('timed-out fetches to be counted', () => sum(runtime, 'errorCount') > errorsBeforeHold);
+    expect(runtime.partitions().some((p) => p.lastError?.includes('timed out') === true)).toBe(true);
+    proxy.release();
+
+    await produce(stream, 80, 40);
+    await waitFor('120 ids after the endpoint is back', () => idCounts(runtime).size === 120);
+    await waitFor('healthy', () => healthy(runtime));
+    expectExactlyOnce(runtime, 120);
+  });
+
+  it('stops a partition with a clear error when the stream is deleted, and keeps the table queryable', async () => {
+    const stream = await env.newStream(2);
+    await produce(stream, 0, 100);
+    const runtime = await newRuntime(stream);
+    await waitFor('100 ids', () => idCounts(runtime).size === 100);
+    const sealedBefore = runtime.segments().length;
+    expect(sealedBefore).toBeGreaterThan(0);
+
+    await env.client.send(new DeleteStreamCommand({ StreamName: stream }));
+    await waitFor('every partition in ERROR', () => runtime.partitions().every((p) => p.state === 'ERROR'));
+    for (const p of runtime.partitions()) {
+      expect(p.lastError).toContain(`Kinesis stream ${stream}`);
+      expect(p.lastError).toContain('does not exist');
+    }
+    // Sealed files and the rows of the consuming segments are still served, each once.
+    expect(runtime.segments()).toHaveLength(sealedBefore);
+    expect(runtime.queryableSegments().consuming.length).toBe(2);
+    expectExactlyOnce(runtime, 100);
+  });
+});

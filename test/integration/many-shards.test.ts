@@ -1,0 +1,120 @@
+import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { EMULATOR_KINDS } from '../../src/emulator/index.js';
+import { TableIngestion } from '../../src/ingest/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { withEmulator } from '../helpers/emulator.js';
+
+const SHARDS = 50;
+const PER_SHARD = 8;
+const CAP = 4;
+
+const schema = buildTableSchema(validateSchema({
+  schemaName: 'events',
+  dimensionFieldSpecs: [{ name: 'id', dataType: 'LONG' }, { name: 'shard', dataType: 'INT' }],
+}));
+
+function idCounts(runtime: TableIngestion): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  const { sealed, consuming } = runtime.queryableSegments();
+  for (const segment of [...sealed, ...consuming]) {
+    for (let doc = 0; doc < segment.numDocs; doc++) {
+      const id = segment.getValue('id', doc) as bigint;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(EMULATOR_KINDS)('a %d-shard stream on %s'.replace('%d', String(SHARDS)), (kind) => {
+  const env = withEmulator(kind);
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  it(`is consumed with at most ${CAP} fetches in flight, every shard's records arriving exactly once`, async () => {
+    const stream = await env.newStream(SHARDS, 'many');
+    // Records in every shard: one explicit hash key per shard, from its hash key range.
+    const listed = await env.client.send(new ListShardsCommand({ StreamName: stream }));
+    const shards = (listed.Shards ?? []).map((s) => ({ shardId: s.ShardId!, hashKey: s.HashKeyRange!.StartingHashKey! }));
+    expect(shards).toHaveLength(SHARDS);
+    let id = 0;
+    const records = [];
+    for (let round = 0; round < PER_SHARD; round++) {
+      for (const [index, shard] of shards.entries()) {
+        records.push({ PartitionKey: `p${id}`, ExplicitHashKey: shard.hashKey, Data: new TextEncoder().encode(JSON.stringify({ id, shard: index })) });
+        id++;
+      }
+    }
+    for (let i = 0; i < records.length; i += 500) {
+      const out = await env.client.send(new PutRecordsCommand({ StreamName: stream, Records: records.slice(i, i + 500) }));
+      expect(out.FailedRecordCount ?? 0).toBe(0);
+    }
+    const total = id;
+
+    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-many-'));
+    const runtime = new TableIngestion({
+      schema,
+      config: validateTableConfig({
+        tableName: 'events',
+        tableType: 'REALTIME',
+        tableIndexConfig: {
+          streamConfigs: {
+            streamType: 'kinesis',
+            'stream.kinesis.topic.name': stream,
+            region: 'us-east-1',
+            endpoint: env.endpoint,
+            accessKey: 'test',
+            secretKey: 'test',
+            shardIteratorType: 'TRIM_HORIZON',
+            'stream.kinesis.decoder.class.name': 'json',
+            'stream.kinesis.fetch.timeout.millis': '2000',
+            requests_per_second_limit: '5',
+            'stream.kinesis.max.concurrent.fetches': String(CAP),
+          },
+        },
+      }, schema),
+      tableDir,
+      logger: silentLogger(),
+    });
+    cleanup.push(() => rm(tableDir, { recursive: true, force: true }));
+    cleanup.push(() => runtime.stop());
+    await runtime.start();
+
+    // A gauge sampled while consuming never exceeds the cap either.
+    let sampledMax = 0;
+    const sampler = setInterval(() => {
+      sampledMax = Math.max(sampledMax, runtime.status().fetchConcurrency?.inFlight ?? 0);
+    }, 5);
+    cleanup.push(async () => clearInterval(sampler));
+
+    await waitFor(`${total} ids`, () => idCounts(runtime).size === total);
+    const counts = idCounts(runtime);
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
+    for (let i = 0; i < total; i++) if (!counts.has(BigInt(i))) expect.fail(`id ${i} missing`);
+
+    // No starvation: every shard delivered all of its records.
+    const partitions = runtime.partitions();
+    expect(partitions).toHaveLength(SHARDS);
+    expect(partitions.filter((p) => p.recordsConsumed !== PER_SHARD).map((p) => `${p.shardId}: ${p.recordsConsumed}`)).toEqual([]);
+
+    const concurrency = runtime.status().fetchConcurrency!;
+    expect(concurrency.limit).toBe(CAP);
+    expect(concurrency.maxInFlight).toBe(CAP); // 50 shards start together: the cap binds, never more
+    expect(concurrency.inFlight).toBeLessThanOrEqual(CAP);
+    expect(sampledMax).toBeLessThanOrEqual(CAP);
+  });
+});

@@ -1,0 +1,160 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/cli/serve.js';
+import type { RunningServer } from '../../src/cli/serve.js';
+import { EMULATOR_KINDS } from '../../src/emulator/index.js';
+import { TableIngestion } from '../../src/ingest/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
+import { parseLlcSegmentName } from '../../src/segment/index.js';
+import type { PartitionStatus } from '../../src/table/table-runtime.js';
+import { withEmulator } from '../helpers/emulator.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
+
+/*
+ * Pause and resume through the real server (`startServer`, port 0) against an emulator. The
+ * table reads through the fault proxy with no faults set, only to count GetRecords calls.
+ */
+
+const schema = {
+  schemaName: 'events',
+  dimensionFieldSpecs: [
+    { name: 'id', dataType: 'LONG' },
+    { name: 'kind', dataType: 'STRING' },
+  ],
+  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
+};
+
+function table(endpoint: string, stream: string): Record<string, unknown> {
+  return {
+    tableName: 'events',
+    tableType: 'REALTIME',
+    segmentsConfig: { timeColumnName: 'ts' },
+    tableIndexConfig: {
+      streamConfigs: {
+        streamType: 'kinesis',
+        'stream.kinesis.topic.name': stream,
+        region: 'us-east-1',
+        endpoint,
+        accessKey: 'test',
+        secretKey: 'test',
+        shardIteratorType: 'TRIM_HORIZON',
+        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+        'stream.kinesis.fetch.timeout.millis': '1000',
+        'stream.kinesis.shard.discovery.interval.ms': '500',
+        requests_per_second_limit: '20',
+        'realtime.segment.flush.threshold.rows': '30',
+        // A short time threshold: pausing past it must still seal nothing.
+        'realtime.segment.flush.threshold.time': '2s',
+      },
+    },
+  };
+}
+
+const events = (from: number, count: number): Record<string, unknown>[] =>
+  Array.from({ length: count }, (_, i) => ({ id: from + i, kind: 'view', ts: 1_700_000_000_000 + from + i }));
+
+async function call(server: RunningServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(server.url + path, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+function idCounts(runtime: TableIngestion): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  const { sealed, consuming } = runtime.queryableSegments();
+  for (const segment of [...sealed, ...consuming]) {
+    for (let doc = 0; doc < segment.numDocs; doc++) {
+      const id = segment.getValue('id', doc) as bigint;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.each(EMULATOR_KINDS)('pause and resume consumption on %s', (kind) => {
+  const env = withEmulator(kind);
+  const cleanups: (() => Promise<void>)[] = [];
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('pausing stops GetRecords, seals nothing and loses nothing; resuming continues where it was', async () => {
+    const proxy = await FaultProxy.start(env.endpoint);
+    cleanups.push(() => proxy.close());
+    const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-pause-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ dataDir, port: 0, host: '127.0.0.1', logger: silentLogger() });
+    cleanups.push(() => server.close());
+
+    const stream = await env.newStream(2);
+    await putJsonRecords(env.client, stream, events(0, 50), (row) => String(row.id));
+    expect((await call(server, 'POST', '/schemas', schema)).status).toBe(200);
+    expect((await call(server, 'POST', '/tables', table(proxy.endpoint, stream))).status).toBe(200);
+    const runtime = server.manager.getRuntime('events');
+    expect(runtime).toBeInstanceOf(TableIngestion);
+    const ingestion = runtime as TableIngestion;
+    await waitFor('50 ids', () => idCounts(ingestion).size === 50);
+
+    // Lag and health over HTTP while running.
+    const running = (await call(server, 'GET', '/tables/events/consumingSegmentsInfo')).json;
+    expect(running.shardtableLag.partitionsReporting).toBe(2);
+    expect(running.shardtableLag.maxMsBehindLatest).toBeGreaterThanOrEqual(running.shardtableLag.minMsBehindLatest);
+    for (const info of Object.values(running._segmentToConsumingInfoMap) as { lastConsumedTimestamp: number }[][]) {
+      expect(info[0]!.lastConsumedTimestamp).toBeGreaterThan(0);
+    }
+    const runningPartitions = running.shardtablePartitions as PartitionStatus[];
+    expect(runningPartitions.reduce((n, p) => n + p.recordsConsumed, 0)).toBe(50);
+    expect(runningPartitions.every((p) => p.bytesConsumed > 0 && p.throttleCount === 0 && p.errorCount === 0)).toBe(true);
+
+    const pause = await call(server, 'POST', '/tables/events/pauseConsumption');
+    expect(pause.status).toBe(200);
+    expect(pause.json.pauseFlag).toBe(true);
+    const segmentsAtPause = server.manager.segments('events').map((s) => s.segmentName);
+    const consumingAtPause = ingestion.partitions().map((p) => [p.consumingSegmentName, p.rowsInConsumingSegment, p.currentOffset]);
+    const getRecordsAtPause = proxy.count('GetRecords');
+
+    await putJsonRecords(env.client, stream, events(50, 50), (row) => String(row.id));
+    // Longer than the time threshold and many polling intervals: nothing may move.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(proxy.count('GetRecords')).toBe(getRecordsAtPause);
+    expect(idCounts(ingestion).size).toBe(50);
+    expect(server.manager.segments('events').map((s) => s.segmentName)).toEqual(segmentsAtPause);
+    expect(ingestion.partitions().map((p) => [p.consumingSegmentName, p.rowsInConsumingSegment, p.currentOffset])).toEqual(consumingAtPause);
+    const paused = (await call(server, 'GET', '/tables/events/consumingSegmentsInfo')).json;
+    expect((paused.shardtablePartitions as PartitionStatus[]).map((p) => p.state)).toEqual(['PAUSED', 'PAUSED']);
+    expect((await call(server, 'GET', '/tables/events/pauseStatus')).json.pauseFlag).toBe(true);
+
+    const resume = await call(server, 'POST', '/tables/events/resumeConsumption');
+    expect(resume.status).toBe(200);
+    expect(resume.json.pauseFlag).toBe(false);
+    await waitFor('100 ids', () => idCounts(ingestion).size === 100);
+    expect(proxy.count('GetRecords')).toBeGreaterThan(getRecordsAtPause);
+    const counts = idCounts(ingestion);
+    expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+    for (let id = 0; id < 100; id++) expect(counts.has(BigInt(id)), `id ${id}`).toBe(true);
+    await waitFor('consuming again', () => ingestion.partitions().every((p) => p.state === 'CONSUMING' || p.state === 'CAUGHT_UP'));
+
+    // Segments sealed before the pause are all still there, and each partition's LLC sequence
+    // numbers run on without a gap.
+    const after = server.manager.segments('events');
+    expect(after.map((s) => s.segmentName)).toEqual(expect.arrayContaining(segmentsAtPause));
+    for (const partitionId of [0, 1]) {
+      const sequences = after.filter((s) => s.partitionId === partitionId).map((s) => parseLlcSegmentName(s.segmentName)!.sequence);
+      expect(sequences).toEqual(sequences.map((_, i) => i));
+    }
+  });
+});
