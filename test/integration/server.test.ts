@@ -101,6 +101,21 @@ describe('server with Pinot docs Kinesis config', () => {
       const parts = await partitions(server);
       expect(parts).toHaveLength(2);
       for (const p of parts) expect(p.startedFrom).toMatch(/TRIM_HORIZON/);
+
+      // Prometheus: per-shard consumption and the two dropped records.
+      const metrics = await fetch(`${server.url}/metrics`);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await metrics.text();
+      const total = (name: string): number =>
+        text
+          .split('\n')
+          .filter((line) => line.startsWith(`${name}{table="kinesisTable"`))
+          .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
+      expect(total('shardtable_records_consumed_total')).toBe(42);
+      expect(total('shardtable_records_dropped_total')).toBe(2);
+      expect(total('shardtable_consuming_rows')).toBe(40);
+      expect(text).toContain('# TYPE shardtable_ms_behind_latest gauge');
+      expect(text).toContain('shardtable_process_');
     } finally {
       await server.close();
     }

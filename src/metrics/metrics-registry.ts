@@ -1,0 +1,70 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TableManager } from '../table/table-manager.js';
+import type { PartitionStatus, TableRuntime } from '../table/table-runtime.js';
+
+const SHARD_LABELS = ['table', 'shard', 'partition'];
+
+/**
+ * The Prometheus metrics of one server (`GET /metrics`), built with `prom-client`. Every value is
+ * read from the table runtimes when Prometheus scrapes (each metric's `collect`), so ingestion's
+ * hot path pays nothing; `_total` counters restart from zero with the process, as Prometheus
+ * expects.
+ */
+export function createMetricsRegistry(manager: TableManager): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'shardtable_process_' });
+
+  const perPartition = (kind: 'counter' | 'gauge', name: string, help: string, value: (p: PartitionStatus) => number | null): void => {
+    function collect(this: Counter | Gauge): void {
+      this.reset();
+      for (const { table, partitions } of liveTables(manager)) {
+        for (const p of partitions) {
+          const v = value(p);
+          if (v === null) continue;
+          const labels = { table, shard: p.shardId, partition: String(p.partitionId) };
+          if (this instanceof Counter) this.inc(labels, v);
+          else this.set(labels, v);
+        }
+      }
+    }
+    const config = { name, help, labelNames: SHARD_LABELS, registers: [registry], collect };
+    if (kind === 'counter') new Counter(config);
+    else new Gauge(config);
+  };
+  perPartition('counter', 'shardtable_records_consumed_total', 'Kinesis records consumed since start', (p) => p.recordsConsumed);
+  perPartition('counter', 'shardtable_bytes_consumed_total', 'Record payload bytes consumed since start', (p) => p.bytesConsumed);
+  perPartition('counter', 'shardtable_records_dropped_total', 'Records skipped because they failed to decode or index', (p) => p.recordsDropped);
+  perPartition('counter', 'shardtable_fetch_throttled_total', 'GetRecords calls refused for rate limits (retried)', (p) => p.throttleCount);
+  perPartition('counter', 'shardtable_errors_total', 'Fetch and seal errors (retried or fatal)', (p) => p.errorCount);
+  perPartition('gauge', 'shardtable_ms_behind_latest', 'Millis the consumer is behind the tip of the shard (GetRecords MillisBehindLatest)', (p) => p.msBehindLatest);
+  perPartition('gauge', 'shardtable_consuming_rows', 'Rows in the consuming (in-memory) segment', (p) => p.rowsInConsumingSegment);
+  perPartition('gauge', 'shardtable_partition_error', '1 when the partition stopped with an error', (p) => (p.state === 'ERROR' ? 1 : 0));
+
+  const perTable = (name: string, help: string, value: (runtime: TableRuntime) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['table'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { table, runtime } of liveTables(manager)) this.set({ table }, value(runtime));
+      },
+    });
+  };
+  perTable('shardtable_sealed_segments', 'Sealed segment files', (r) => r.segments().length);
+  perTable('shardtable_sealed_rows', 'Rows in sealed segment files', (r) => r.segments().reduce((n, s) => n + s.numDocs, 0));
+  perTable('shardtable_sealed_bytes', 'Bytes of sealed segment files', (r) => r.segments().reduce((n, s) => n + s.sizeBytes, 0));
+  perTable('shardtable_data_loss_shards', 'Shards that expired before this table read them to their end', (r) => r.status?.().dataLoss.length ?? 0);
+  return registry;
+}
+
+/** Running tables with their runtime and partition status; tables that failed to start are skipped. */
+function liveTables(manager: TableManager): { table: string; runtime: TableRuntime; partitions: PartitionStatus[] }[] {
+  const out: { table: string; runtime: TableRuntime; partitions: PartitionStatus[] }[] = [];
+  for (const table of manager.listTables()) {
+    const runtime = manager.getRuntime(table);
+    if (runtime) out.push({ table, runtime, partitions: runtime.partitions() });
+  }
+  return out;
+}
