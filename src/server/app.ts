@@ -7,6 +7,7 @@ import { registerBodyParsers } from './body-parsers.js';
 import { registerErrorHandlers } from './error-handler.js';
 import { consumptionRoutes } from './routes/consumption-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { queryRoutes } from './routes/query-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
 import { segmentRoutes } from './routes/segment-routes.js';
@@ -54,6 +55,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   void app.register(tableRoutes, { manager });
   void app.register(segmentRoutes, { manager });
   void app.register(consumptionRoutes, { manager, serverName });
+  void app.register(queryRoutes, { manager });
   void app.register(metricsRoutes, { manager });
   for (const routes of options.routes ?? []) void app.register(routes, { manager });
 

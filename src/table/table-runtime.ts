@@ -1,5 +1,7 @@
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
+import type { ConsumingSegment } from '../segment/consuming-segment.js';
+import type { SealedSegment } from '../segment/sealed-segment.js';
 
 /** One sealed segment as `GET /tables/{t}/segments` and `/segments/{t}/{s}/metadata` show it. */
 export interface SegmentSummary {
@@ -102,6 +104,13 @@ export interface TableRuntime {
   status?(): TableIngestionStatus;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * The segments a query reads now: every sealed file and every live consuming segment. Called
+   * synchronously at query start; a consuming segment is swapped for its sealed file with no
+   * await in between, so a query sees each row exactly once (read each consuming segment's
+   * `numDocs` once, right away).
+   */
+  queryableSegments(): { readonly sealed: readonly SealedSegment[]; readonly consuming: readonly ConsumingSegment[] };
 }
 
 /** Builds the runtime for a table; the table manager calls it on create and on restart. */

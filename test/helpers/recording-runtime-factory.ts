@@ -135,6 +135,7 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
           record('resume');
           paused = false;
         },
+        queryableSegments: () => ({ sealed: [], consuming: [] }),
       };
       runtimes.push(runtime);
       return runtime;

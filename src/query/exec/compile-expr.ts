@@ -1,0 +1,205 @@
+import type { ScalarValue } from '../../config/data-type.js';
+import { isBitSet } from '../../segment/builders/null-bitmap.js';
+import type { Dictionary } from '../../segment/segment-view.js';
+import { compareValues, convertTo } from '../functions/values.js';
+import type { BoundExpr, BoundKind, BoundOf } from '../plan/bound-expr.js';
+import type { ColumnBlock } from './segment-snapshot.js';
+import { isConstantTest, valueTest } from './value-tests.js';
+import type { LeafNode } from './value-tests.js';
+
+/** A compiled expression: its value for one evaluation context (a row index, a result row). */
+export type Fn<C> = (ctx: C) => unknown;
+
+/** How the leaves of an expression are read in some context. */
+export interface LeafResolver<C> {
+  column(e: BoundOf<'column'>): Fn<C>;
+  /** `IS NULL` of a column (null handling on); other operands are null only when their value is. */
+  columnIsNull(e: BoundOf<'column'>): Fn<C>;
+  aggregate(e: BoundOf<'aggregate'>): Fn<C>;
+  groupKey(e: BoundOf<'groupKey'>): Fn<C>;
+}
+
+export const truthy = (v: unknown): boolean => v === true || (typeof v === 'number' ? v !== 0 && !Number.isNaN(v) : typeof v === 'bigint' ? v !== 0n : typeof v === 'string' ? v === 'true' : false);
+
+const anyOf = (v: unknown, test: (x: unknown) => boolean): boolean => (Array.isArray(v) ? v.some(test) : test(v));
+
+/**
+ * Compiles a bound expression into closures (one per node, built once per block), dispatching
+ * through an exhaustive table over `BoundKind`. Booleans are numbers 1/0, as Pinot stores them.
+ */
+export function compileExpr<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
+  return (TABLE[e.kind] as (x: BoundExpr, l: LeafResolver<C>) => Fn<C>)(e, leaf);
+}
+
+const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn<C> } = {
+  column: (e, leaf) => leaf.column(e),
+  aggregate: (e, leaf) => leaf.aggregate(e),
+  groupKey: (e, leaf) => leaf.groupKey(e),
+  literal: (e) => {
+    const v = e.value;
+    return () => v;
+  },
+  call: (e, leaf) => {
+    const impl = e.impl;
+    const args = e.args.map((a) => compileExpr(a, leaf));
+    switch (args.length) {
+      case 0:
+        return () => impl();
+      case 1: {
+        const [a] = args as [Fn<unknown>];
+        return (c) => impl(a(c));
+      }
+      case 2: {
+        const [a, b] = args as [Fn<unknown>, Fn<unknown>];
+        return (c) => impl(a(c), b(c));
+      }
+      case 3: {
+        const [a, b, d] = args as [Fn<unknown>, Fn<unknown>, Fn<unknown>];
+        return (c) => impl(a(c), b(c), d(c));
+      }
+      default:
+        return (c) => impl(...args.map((f) => f(c)));
+    }
+  },
+  cast: (e, leaf) => {
+    const f = compileExpr(e.operand, leaf);
+    const t = e.type.dataType;
+    const from = e.operand.type.dataType;
+    return (c) => {
+      const v = f(c);
+      if (v === null) return null;
+      return Array.isArray(v) ? v.map((x) => convertTo(x, t, from)) : convertTo(v, t, from);
+    };
+  },
+  compare: (e, leaf) => {
+    const l = compileExpr(e.left, leaf);
+    if (isConstantTest(e)) {
+      const test = valueTest(e as LeafNode);
+      return (c) => (anyOf(l(c), test) ? 1 : 0);
+    }
+    const r = compileExpr(e.right, leaf);
+    const op = e.op;
+    const ok = (x: number): boolean => (op === '=' ? x === 0 : op === '<' ? x < 0 : op === '<=' ? x <= 0 : op === '>' ? x > 0 : x >= 0);
+    return (c) => {
+      const a = l(c);
+      const b = r(c);
+      if (a === null || b === null) return 0;
+      return anyOf(a, (x) => anyOf(b, (y) => ok(compareValues(x, y)))) ? 1 : 0;
+    };
+  },
+  between: (e, leaf) => {
+    const f = compileExpr(e.operand, leaf);
+    if (isConstantTest(e)) {
+      const test = valueTest(e as LeafNode);
+      return (c) => (anyOf(f(c), test) ? 1 : 0);
+    }
+    const lo = compileExpr(e.low, leaf);
+    const hi = compileExpr(e.high, leaf);
+    return (c) => {
+      const l = lo(c);
+      const h = hi(c);
+      return anyOf(f(c), (x) => compareValues(x, l) >= 0 && compareValues(x, h) <= 0) ? 1 : 0;
+    };
+  },
+  in: (e, leaf) => {
+    const f = compileExpr(e.operand, leaf);
+    const test = valueTest(e as LeafNode);
+    return (c) => (anyOf(f(c), test) ? 1 : 0);
+  },
+  match: (e, leaf) => {
+    const f = compileExpr(e.operand, leaf);
+    const test = valueTest(e as LeafNode);
+    return (c) => (anyOf(f(c), test) ? 1 : 0);
+  },
+  isNull: (e, leaf) => {
+    const isNull = e.operand.kind === 'column' ? leaf.columnIsNull(e.operand) : ((f) => (c: Parameters<typeof f>[0]) => f(c) === null)(compileExpr(e.operand, leaf));
+    return e.negated ? (c) => (isNull(c) ? 0 : 1) : (c) => (isNull(c) ? 1 : 0);
+  },
+  and: (e, leaf) => {
+    const fs = e.operands.map((o) => compileExpr(o, leaf));
+    return (c) => {
+      for (const f of fs) if (!truthy(f(c))) return 0;
+      return 1;
+    };
+  },
+  or: (e, leaf) => {
+    const fs = e.operands.map((o) => compileExpr(o, leaf));
+    return (c) => {
+      for (const f of fs) if (truthy(f(c))) return 1;
+      return 0;
+    };
+  },
+  not: (e, leaf) => {
+    const f = compileExpr(e.operand, leaf);
+    return (c) => (truthy(f(c)) ? 0 : 1);
+  },
+  case: (e, leaf) => {
+    const branches = e.branches.map((b) => ({ when: compileExpr(b.when, leaf), then: compileExpr(b.then, leaf) }));
+    const otherwise = compileExpr(e.elseExpr, leaf);
+    const t = e.type.dataType;
+    const conv = (v: unknown): unknown => (v === null || Array.isArray(v) ? v : convertTo(v, t));
+    return (c) => {
+      for (const b of branches) if (truthy(b.when(c))) return conv(b.then(c));
+      return conv(otherwise(c));
+    };
+  },
+};
+
+const dictValueCache = new WeakMap<Dictionary, ScalarValue[]>();
+
+/** Every value of a dictionary as an array (cached; grows with a consuming segment's dictionary). */
+export function dictionaryValues(dict: Dictionary): ScalarValue[] {
+  let values = dictValueCache.get(dict);
+  if (!values) {
+    values = [];
+    dictValueCache.set(dict, values);
+  }
+  for (let i = values.length; i < dict.size; i++) values.push(dict.get(i));
+  return values;
+}
+
+/** A reader of one column's value at a row of a block (a fresh array for multi-value cells). */
+export function columnReader(b: ColumnBlock): (row: number) => unknown {
+  const ids = b.dictIds;
+  const dict = b.dictionary;
+  if (b.offsets === null) {
+    if (ids && dict) {
+      const dv = dictionaryValues(dict);
+      return (r) => dv[ids[r]!];
+    }
+    const values = b.values!;
+    return (r) => values[r];
+  }
+  const offsets = b.offsets;
+  if (ids && dict) {
+    const dv = dictionaryValues(dict);
+    return (r) => {
+      const out: ScalarValue[] = [];
+      for (let k = offsets[r]!; k < offsets[r + 1]!; k++) out.push(dv[ids[k]!]!);
+      return out;
+    };
+  }
+  const values = b.values!;
+  return (r) => {
+    const out: ScalarValue[] = [];
+    for (let k = offsets[r]!; k < offsets[r + 1]!; k++) out.push(values[k]!);
+    return out;
+  };
+}
+
+/** Compiles a row-level expression over one block: `fn(row)` for rows of the block. */
+export function compileRowExpr(e: BoundExpr, block: (column: string) => ColumnBlock): Fn<number> {
+  return compileExpr<number>(e, {
+    column: (c) => columnReader(block(c.column.name)),
+    columnIsNull: (c) => {
+      const nulls = block(c.column.name).nulls;
+      return nulls ? (r) => isBitSet(nulls, r) : () => false;
+    },
+    aggregate: () => {
+      throw new Error('aggregation result read at row level');
+    },
+    groupKey: () => {
+      throw new Error('group key read at row level');
+    },
+  });
+}

@@ -1,0 +1,27 @@
+/** The statistics of one query execution, reported in the broker response. */
+export interface ExecutionStats {
+  numDocsScanned: number;
+  totalDocs: number;
+  numEntriesScannedInFilter: number;
+  numEntriesScannedPostFilter: number;
+  numSegmentsQueried: number;
+  numSegmentsProcessed: number;
+  numSegmentsMatched: number;
+  numConsumingSegmentsQueried: number;
+  /** Oldest "newest row" time among consuming segments (epoch millis); 0 when none. */
+  minConsumingFreshnessTimeMs: number;
+}
+
+export function emptyStats(): ExecutionStats {
+  return {
+    numDocsScanned: 0,
+    totalDocs: 0,
+    numEntriesScannedInFilter: 0,
+    numEntriesScannedPostFilter: 0,
+    numSegmentsQueried: 0,
+    numSegmentsProcessed: 0,
+    numSegmentsMatched: 0,
+    numConsumingSegmentsQueried: 0,
+    minConsumingFreshnessTimeMs: 0,
+  };
+}

@@ -1,0 +1,108 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { QueryPlan } from '../plan/query-plan.js';
+import { QueryError } from '../query-error.js';
+import { emptyStats } from './execution-stats.js';
+import type { ExecutionStats } from './execution-stats.js';
+import { buildFilter, SegmentFilter } from './filter.js';
+import { GroupByAggregator } from './group-by.js';
+import { finishAggregation } from './post-aggregation.js';
+import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
+import { SelectionCollector } from './selection.js';
+
+export interface ExecutionResult {
+  readonly rows: unknown[][];
+  readonly stats: ExecutionStats;
+  readonly numGroupsLimitReached: boolean;
+}
+
+/** Work between two yields to the event loop (so one big query does not stall the server). */
+const BLOCKS_PER_SLICE = 8;
+
+/**
+ * Runs a plan over segment snapshots (taken by the caller, synchronously, before this is
+ * called, so the set of rows is fixed): prune each segment by min/max, filter each block, then
+ * aggregate or collect selection rows, checking the deadline between blocks (250 when passed).
+ * Errors raised by functions on row values become 200 errors.
+ */
+export async function executePlan(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number): Promise<ExecutionResult> {
+  const stats = emptyStats();
+  const filterTree = buildFilter(plan.filter);
+  const aggregator = plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null;
+  const collector = plan.kind === 'selection' ? new SelectionCollector(plan) : null;
+  let minFreshness = Number.POSITIVE_INFINITY;
+  let blocksSinceYield = 0;
+  const checkDeadline = (): void => {
+    if (Date.now() > deadlineMs) {
+      throw new QueryError('EXECUTION_TIMEOUT', `Query timed out after ${plan.options.timeoutMs} ms (timeoutMs); ${stats.numSegmentsProcessed} of ${segments.length} segments processed`);
+    }
+  };
+  for (const segment of segments) {
+    stats.numSegmentsQueried++;
+    stats.totalDocs += segment.numDocs;
+    if (segment.consuming) {
+      stats.numConsumingSegmentsQueried++;
+      if (segment.freshnessMs !== null) minFreshness = Math.min(minFreshness, segment.freshnessMs);
+    }
+  }
+  try {
+    for (const segment of segments) {
+      if (collector?.done) break;
+      checkDeadline();
+      const filter = new SegmentFilter(filterTree, segment);
+      if (!filter.segmentMayMatch()) continue;
+      stats.numSegmentsProcessed++;
+      let matched = 0;
+      for (let bi = 0; bi < segment.blocks.length; bi++) {
+        if (collector?.done) break;
+        if (++blocksSinceYield >= BLOCKS_PER_SLICE) {
+          blocksSinceYield = 0;
+          await yieldToEventLoop();
+          checkDeadline();
+        }
+        const cache = new Map<string, ColumnBlock>();
+        const block = (column: string): ColumnBlock => {
+          let b = cache.get(column);
+          if (!b) {
+            b = segment.block(column, bi);
+            cache.set(column, b);
+          }
+          return b;
+        };
+        const { sel, n } = filterTree.kind === 'all' ? allRows(segment.blocks[bi]!.numDocs) : filter.select(bi, block);
+        if (n === 0) continue;
+        matched += n;
+        if (aggregator) aggregator.add(segment, block, sel, n);
+        else collector!.add(block, sel, n);
+      }
+      stats.numEntriesScannedInFilter += filter.entriesScanned;
+      stats.numDocsScanned += matched;
+      if (matched > 0) stats.numSegmentsMatched++;
+    }
+  } catch (err) {
+    if (err instanceof QueryError) throw err;
+    if (err instanceof RangeError && /call stack|Invalid array length/i.test(err.message)) throw new QueryError('QUERY_EXECUTION', `query too large to execute: ${err.message}`);
+    throw new QueryError('QUERY_EXECUTION', (err as Error).message ?? String(err));
+  }
+  stats.numEntriesScannedPostFilter = stats.numDocsScanned * plan.postFilterColumns.length;
+  stats.minConsumingFreshnessTimeMs = Number.isFinite(minFreshness) ? minFreshness : 0;
+  let rows: unknown[][];
+  try {
+    rows = aggregator ? finishAggregation(plan as Extract<QueryPlan, { kind: 'aggregation' }>, aggregator.results()) : collector!.results();
+  } catch (err) {
+    if (err instanceof QueryError) throw err;
+    throw new QueryError('QUERY_EXECUTION', (err as Error).message ?? String(err));
+  }
+  return { rows, stats, numGroupsLimitReached: aggregator?.limitReached ?? false };
+}
+
+const IOTA_CACHE: Int32Array[] = [];
+
+function allRows(n: number): { sel: Int32Array; n: number } {
+  let a = IOTA_CACHE[0];
+  if (!a || a.length < n) {
+    a = new Int32Array(Math.max(n, 16384));
+    for (let i = 0; i < a.length; i++) a[i] = i;
+    IOTA_CACHE[0] = a;
+  }
+  return { sel: a, n };
+}

@@ -1,0 +1,39 @@
+import type { BoundExpr } from '../plan/bound-expr.js';
+import type { AggregationPlan } from '../plan/query-plan.js';
+import { compileExpr, truthy } from './compile-expr.js';
+import type { Fn } from './compile-expr.js';
+import type { ResultRow } from './group-by.js';
+import { compareKeys, orderKey } from './order.js';
+
+function compilePost(e: BoundExpr): Fn<ResultRow> {
+  return compileExpr<ResultRow>(e, {
+    column: (c) => {
+      throw new Error(`column ${c.name} read after aggregation`);
+    },
+    columnIsNull: () => () => false,
+    aggregate: (a) => (row) => row.aggs[a.index],
+    groupKey: (k) => (row) => row.keys[k.index],
+  });
+}
+
+/**
+ * Turns aggregated groups into result rows: HAVING, ORDER BY (any expression over keys and
+ * aggregates), OFFSET/LIMIT, then the SELECT expressions.
+ */
+export function finishAggregation(plan: AggregationPlan, groups: ResultRow[]): unknown[][] {
+  let rows = groups;
+  if (plan.having) {
+    const having = compilePost(plan.having);
+    rows = rows.filter((r) => truthy(having(r)));
+  }
+  if (plan.orderBy.length > 0) {
+    const keyFns = plan.orderBy.map((o) => orderKey(o.expr, compilePost(o.expr)));
+    const desc = plan.orderBy.map((o) => o.desc);
+    const keyed = rows.map((r, i) => ({ r, i, keys: keyFns.map((f) => f(r)) }));
+    keyed.sort((a, b) => compareKeys(a.keys, b.keys, desc) || a.i - b.i);
+    rows = keyed.map((k) => k.r);
+  }
+  rows = rows.slice(plan.offset, plan.offset + plan.limit);
+  const selectFns = plan.select.map(compilePost);
+  return rows.map((r) => selectFns.map((f) => f(r)));
+}

@@ -1,0 +1,58 @@
+import { ARRAY_FUNCTIONS } from './array-functions.js';
+import type { ScalarFunction } from './function-types.js';
+import { JSON_FUNCTIONS } from './json-functions.js';
+import { MATH_FUNCTIONS } from './math-functions.js';
+import { STRING_FUNCTIONS } from './string-functions.js';
+import { TIME_FUNCTIONS } from './time-functions.js';
+
+/** Pinot's canonical function name: lower case, underscores removed (`json_extract_scalar` = `jsonExtractScalar`). */
+export function canonicalFunctionName(name: string): string {
+  return name.toLowerCase().replaceAll('_', '');
+}
+
+/**
+ * Functions that exist in Pinot but that shardtable deliberately does not run, with the reason
+ * given to the user (code 200, "unsupported function").
+ */
+export const UNSUPPORTED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  ['groovy', 'groovy() runs JVM Groovy scripts, which shardtable does not execute; rewrite the expression with built-in functions (CASE WHEN, arithmetic, string functions)'],
+  ['jsonmatch', 'json_match() needs a JSON index, which shardtable does not build; use jsonExtractScalar in WHERE'],
+  ['lookup', 'lookup() needs dimension tables, which shardtable does not have'],
+]);
+
+/**
+ * The scalar function registry: canonical name (and aliases) → typed signature and
+ * implementation. Shared by the query engine and ingestion transforms.
+ *
+ * @example
+ *   const fn = scalarFunction('toEpochDays'); // { name: 'toepochdays', minArgs: 1, … }
+ */
+export class ScalarFunctionRegistry {
+  private readonly byName = new Map<string, ScalarFunction>();
+
+  constructor(functions: readonly ScalarFunction[]) {
+    for (const fn of functions) this.register(fn);
+  }
+
+  register(fn: ScalarFunction): void {
+    for (const name of [fn.name, ...(fn.aliases ?? [])]) {
+      const key = canonicalFunctionName(name);
+      if (this.byName.has(key)) throw new Error(`scalar function ${key} registered twice`);
+      this.byName.set(key, fn);
+    }
+  }
+
+  get(name: string): ScalarFunction | undefined {
+    return this.byName.get(canonicalFunctionName(name));
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+}
+
+export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS]);
+
+export function scalarFunction(name: string): ScalarFunction | undefined {
+  return SCALAR_FUNCTIONS.get(name);
+}

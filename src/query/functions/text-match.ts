@@ -1,0 +1,107 @@
+/**
+ * `TEXT_MATCH(column, 'query')` without a Lucene index: the column text is tokenised as Lucene's
+ * StandardAnalyzer does for these cases (lower-cased runs of letters and digits, so `C++` is `c`)
+ * and the query is evaluated per row. Supported query syntax: terms, `AND` / `OR` / `NOT`,
+ * implicit OR between clauses, parentheses, "phrases", prefix (`go*`) and wildcard (`g?lang`)
+ * terms, and `/regex/` terms.
+ */
+export interface StringMatcher {
+  test(text: string): boolean;
+}
+
+type Node =
+  | { kind: 'term'; test: (token: string) => boolean }
+  | { kind: 'phrase'; words: string[] }
+  | { kind: 'and' | 'or'; children: Node[] }
+  | { kind: 'not'; child: Node };
+
+export function tokenizeText(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+function lex(query: string): string[] {
+  const out: string[] = [];
+  const re = /\s*("[^"]*"|\/(?:\\.|[^/])*\/|\(|\)|[^\s()"]+)/gy;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(query)) !== null) {
+    out.push(m[1]!);
+    pos = re.lastIndex;
+  }
+  if (query.slice(pos).trim() !== '') throw new Error(`text_match query '${query}' cannot be parsed near '${query.slice(pos)}'`);
+  return out;
+}
+
+function termNode(word: string): Node {
+  if (word.startsWith('/') && word.endsWith('/') && word.length > 1) {
+    const re = new RegExp(`^(?:${word.slice(1, -1)})$`);
+    return { kind: 'term', test: (t) => re.test(t) };
+  }
+  if (/[*?]/.test(word)) {
+    const re = new RegExp(`^${word.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    return { kind: 'term', test: (t) => re.test(t) };
+  }
+  const tokens = tokenizeText(word);
+  if (tokens.length === 1) return { kind: 'term', test: (t) => t === tokens[0] };
+  return { kind: 'phrase', words: tokens };
+}
+
+function parse(tokens: string[]): Node {
+  let i = 0;
+  const parseOr = (): Node => {
+    const children: Node[] = [parseAnd()];
+    while (i < tokens.length && tokens[i] !== ')') {
+      if (tokens[i] === 'OR') i++;
+      children.push(parseAnd());
+    }
+    return children.length === 1 ? children[0]! : { kind: 'or', children };
+  };
+  const parseAnd = (): Node => {
+    const children: Node[] = [parseUnary()];
+    while (tokens[i] === 'AND') {
+      i++;
+      children.push(parseUnary());
+    }
+    return children.length === 1 ? children[0]! : { kind: 'and', children };
+  };
+  const parseUnary = (): Node => {
+    const t = tokens[i++];
+    if (t === undefined) throw new Error('text_match query ends unexpectedly');
+    if (t === 'NOT') return { kind: 'not', child: parseUnary() };
+    if (t === '(') {
+      const inner = parseOr();
+      if (tokens[i++] !== ')') throw new Error("text_match query misses ')'");
+      return inner;
+    }
+    if (t.startsWith('"')) return { kind: 'phrase', words: tokenizeText(t.slice(1, -1)) };
+    return termNode(t);
+  };
+  const root = parseOr();
+  if (i < tokens.length) throw new Error(`text_match query has an unexpected '${tokens[i]}'`);
+  return root;
+}
+
+function matches(node: Node, tokens: string[]): boolean {
+  switch (node.kind) {
+    case 'term':
+      return tokens.some(node.test);
+    case 'phrase': {
+      const w = node.words;
+      if (w.length === 0) return false;
+      for (let i = 0; i + w.length <= tokens.length; i++) if (w.every((x, k) => tokens[i + k] === x)) return true;
+      return false;
+    }
+    case 'and':
+      return node.children.every((c) => matches(c, tokens));
+    case 'or':
+      return node.children.some((c) => matches(c, tokens));
+    case 'not':
+      return !matches(node.child, tokens);
+  }
+}
+
+/** Compiles a text_match query; throws `Error` naming the problem when it cannot be parsed. */
+export function textMatcher(query: string): StringMatcher {
+  const root = parse(lex(query));
+  return { test: (text) => matches(root, tokenizeText(text)) };
+}

@@ -1,0 +1,19 @@
+/**
+ * The query engine: Pinot SQL over sealed and consuming segments, answering with Pinot's
+ * broker response. Folders follow the pipeline: `parser/` (SQL → AST), `plan/` (AST → typed plan
+ * against a schema), `exec/` (plan → rows over segment snapshots), `functions/` (scalar and
+ * aggregation function registries), `response/` (Pinot's JSON).
+ */
+export { QueryEngine, snapshotRuntime, matchTableName } from './query-engine.js';
+export type { QueryTable, TableResolver } from './query-engine.js';
+export { QueryError, QUERY_ERROR_CODES } from './query-error.js';
+export type { QueryErrorName } from './query-error.js';
+export { parseSql } from './parser/index.js';
+export { planQuery, MAX_RESPONSE_ROWS, DEFAULT_NUM_GROUPS_LIMIT, DEFAULT_TIMEOUT_MS } from './plan/index.js';
+export type { QueryPlan } from './plan/index.js';
+export { writeBrokerResponse, errorResult } from './response/broker-response.js';
+export type { BrokerResult, QueryException } from './response/broker-response.js';
+export { executePlan } from './exec/executor.js';
+export { sealedSnapshot, consumingSnapshot } from './exec/segment-snapshot.js';
+export type { SegmentSnapshot } from './exec/segment-snapshot.js';
+export { SCALAR_FUNCTIONS, scalarFunction } from './functions/index.js';

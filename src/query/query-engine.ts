@@ -1,0 +1,85 @@
+import type { TableSchema } from '../config/schema.js';
+import { executePlan } from './exec/executor.js';
+import { consumingSnapshot, sealedSnapshot } from './exec/segment-snapshot.js';
+import type { SegmentSnapshot } from './exec/segment-snapshot.js';
+import { parseSql } from './parser/parse-statement.js';
+import { planQuery } from './plan/planner.js';
+import { parseQueryOptionsString } from './plan/query-options.js';
+import { QueryError } from './query-error.js';
+import { errorResult } from './response/broker-response.js';
+import type { BrokerResult } from './response/broker-response.js';
+import type { TableRuntime } from '../table/table-runtime.js';
+
+/** A table as the query engine sees it. */
+export interface QueryTable {
+  /** The table's raw name (as created). */
+  readonly name: string;
+  readonly schema: TableSchema;
+  /**
+   * Snapshots of every segment, taken synchronously now: sealed files plus consuming segments
+   * frozen at their current row count, so the query reads each row exactly once.
+   */
+  snapshot(): SegmentSnapshot[];
+}
+
+/** Finds tables by the name a query uses. */
+export interface TableResolver {
+  /** The table, or undefined when none has that name. Throws `QueryError` if it exists but cannot be queried. */
+  resolve(name: string): QueryTable | undefined;
+}
+
+/** Snapshots of a runtime's queryable segments (synchronous, see `QueryTable.snapshot`). */
+export function snapshotRuntime(runtime: Pick<TableRuntime, 'queryableSegments'>): SegmentSnapshot[] {
+  const { sealed, consuming } = runtime.queryableSegments();
+  return [...sealed.map(sealedSnapshot), ...consuming.map(consumingSnapshot)];
+}
+
+/**
+ * Pinot's table-name rules for a query: case-insensitive, with an optional `_REALTIME` suffix
+ * (every shardtable table is a realtime table; `_OFFLINE` names none).
+ */
+export function matchTableName(written: string, names: readonly string[]): string | undefined {
+  const raw = written.replace(/_REALTIME$/i, '');
+  if (/_OFFLINE$/i.test(written)) return undefined;
+  return names.find((n) => n === raw) ?? names.find((n) => n.toLowerCase() === raw.toLowerCase());
+}
+
+/**
+ * The broker: parse → plan → snapshot segments → execute → result. Never throws: every failure
+ * becomes an `exceptions` entry with Pinot's error code.
+ *
+ * @example
+ *   const engine = new QueryEngine(resolver);
+ *   const result = await engine.query("SELECT count(*) FROM events", 'timeoutMs=2000');
+ *   reply.send(writeBrokerResponse(result));
+ */
+export class QueryEngine {
+  constructor(private readonly tables: TableResolver) {}
+
+  async query(sql: string, queryOptions?: string): Promise<BrokerResult> {
+    const started = Date.now();
+    try {
+      if (typeof sql !== 'string' || sql.trim() === '') throw new QueryError('SQL_PARSING', 'the query is empty; send {"sql": "SELECT …"}');
+      const stmt = parseSql(sql);
+      const requestOptions = queryOptions ? parseQueryOptionsString(queryOptions) : new Map<string, string>();
+      const table = this.tables.resolve(stmt.table.name);
+      if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', `Table ${stmt.table.name} does not exist`);
+      const plan = planQuery(stmt, table.schema, table.name, requestOptions);
+      const segments = table.snapshot();
+      const result = await executePlan(plan, segments, started + plan.options.timeoutMs);
+      return {
+        columnNames: plan.columnNames,
+        columnTypes: plan.columnTypes,
+        rows: result.rows,
+        exceptions: [],
+        stats: result.stats,
+        numGroupsLimitReached: result.numGroupsLimitReached,
+        timeUsedMs: Date.now() - started,
+        partialResult: result.numGroupsLimitReached,
+      };
+    } catch (err) {
+      const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
+      return errorResult({ errorCode: e.errorCode, message: e.message }, Date.now() - started);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { AirlineQuery } from './airline.js';
+import { runAirlineQueries } from './airline-runner.js';
+import type { GeneratedTable } from './differential.js';
+import { generateQueries, generateTable } from './differential.js';
+import type { DuckDbOracle } from './duckdb-oracle.js';
+import type { Harness } from './harness.js';
+import { pinotRow } from './pinot-schema.js';
+import type { FileReport } from './report.js';
+
+/** Default seeds of `npm test`; `SHARDTABLE_DIFF_SEEDS=4,5,6` runs others (same seed → same test). */
+export const DEFAULT_SEEDS = [1, 2, 3];
+
+export function seedsFromEnv(): number[] {
+  const text = process.env.SHARDTABLE_DIFF_SEEDS;
+  return text ? text.split(',').map((s) => Number(s.trim())) : DEFAULT_SEEDS;
+}
+
+/** Loads one generated table into shardtable (2 shards, sealing every 150 rows) and DuckDB. */
+export async function loadGenerated(h: Harness, oracle: DuckDbOracle, table: GeneratedTable): Promise<void> {
+  const stream = `${table.name.replace(/_/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+  await h.createStream(stream, 2);
+  const timeColumn = (table.schema.dateTimeFieldSpecs?.[0]?.name as string | undefined) ?? null;
+  await h.createSchemaAndTable(table.schema, {
+    tableName: table.name,
+    tableType: 'REALTIME',
+    segmentsConfig: { ...(timeColumn ? { timeColumnName: timeColumn } : {}), replication: '1' },
+    tableIndexConfig: {
+      nullHandlingEnabled: false,
+      streamConfigs: h.kinesisStreamConfigs(stream, { 'realtime.segment.flush.threshold.rows': '150', 'realtime.segment.flush.threshold.time': '1h' }),
+    },
+    tenants: {},
+    metadata: {},
+  });
+  await h.produceText(stream, table.jsonLines, (i) => `k${i}`);
+  await oracle.createTable(table.name, table.fields, table.records.map((r) => pinotRow(table.fields, r)));
+  await h.waitForRows(table.name, table.records.length);
+}
+
+/** Generates, loads and runs one seed: `rows` rows, `queries` queries. */
+export async function runSeed(h: Harness, oracle: DuckDbOracle, seed: number, opts: { rows?: number; queries?: number } = {}): Promise<FileReport> {
+  const table = generateTable(seed, opts.rows ?? 400);
+  await loadGenerated(h, oracle, table);
+  const queries: AirlineQuery[] = generateQueries(seed, table, opts.queries ?? 80).map((g, i) => ({ line: i + 1, sql: g.pinot, reference: g.duck }));
+  const file = `differential seed ${seed}`;
+  return { file, outcomes: await runAirlineQueries(h, oracle, file, queries, { concurrency: 4 }) };
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PinotSchema } from '../../src/config/schema.js';
+import { eventsSchema, eventsTableConfig } from '../helpers/pinot-config-fixtures.js';
+import { recordingRuntimeFactory } from '../helpers/recording-runtime-factory.js';
+import { buildFixture } from '../unit/query/query-fixtures.js';
+import type { QueryFixture } from '../unit/query/query-fixtures.js';
+import { startHarness } from './http-harness.js';
+import type { Harness } from './http-harness.js';
+
+const COUNTRIES = ['NL', 'DE', 'US'];
+
+describe('query routes', () => {
+  let h: Harness;
+  let data: QueryFixture;
+
+  beforeAll(async () => {
+    // Real segments (two sealed files + a consuming segment) behind the recording runtime.
+    const rows = Array.from({ length: 30 }, (_, i) => [`u${i % 7}`, COUNTRIES[i % 3]!, BigInt(i) * 1_000_000_000_007n, 1_700_000_000_000n + BigInt(i)]);
+    data = await buildFixture(eventsSchema() as unknown as PinotSchema, rows, { segmentRows: 10 });
+    const recorder = recordingRuntimeFactory();
+    const base = recorder.factory;
+    h = await startHarness({
+      recorder: {
+        ...recorder,
+        factory: (args) => Object.assign(base(args), { queryableSegments: () => ({ sealed: data.sealed, consuming: data.consuming }) }),
+      },
+    });
+    await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
+    await h.inject({ method: 'POST', url: '/tables', payload: eventsTableConfig() });
+  });
+  afterAll(async () => {
+    await h.close();
+    await data.cleanup();
+  });
+
+  const post = (sql: string, queryOptions?: string) => h.inject({ method: 'POST', url: '/query/sql', payload: { sql, ...(queryOptions ? { queryOptions } : {}) } });
+
+  it('answers POST /query/sql with a broker response', async () => {
+    const r = await post('SELECT country, count(*), sum(clicks) FROM events GROUP BY country ORDER BY country');
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toMatch(/application\/json/);
+    const body = r.json();
+    expect(body.resultTable).toEqual({
+      dataSchema: { columnNames: ['country', 'count(*)', 'sum(clicks)'], columnDataTypes: ['STRING', 'LONG', 'DOUBLE'] },
+      rows: [
+        ['DE', 10, 145000000001015],
+        ['NL', 10, 135000000000945],
+        ['US', 10, 155000000001085],
+      ],
+    });
+    expect(body).toMatchObject({ exceptions: [], totalDocs: 30, numDocsScanned: 30, numSegmentsQueried: 3, numConsumingSegmentsQueried: 1, numRowsResultSet: 3 });
+  });
+
+  it('answers GET /query/sql?sql=… and keeps LONG exact', async () => {
+    const r = await h.inject({ method: 'GET', url: `/query/sql?sql=${encodeURIComponent('SELECT clicks FROM events_REALTIME ORDER BY clicks DESC LIMIT 1')}` });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('"rows":[[29000000000203]]');
+  });
+
+  it('reports query errors with Pinot codes and stays up', async () => {
+    const cases: [string, number, RegExp][] = [
+      ['SELECT FROM events', 150, /SQLParsingError/],
+      ['SELECT count(*) FROM nope', 190, /Table nope does not exist/],
+      ['SELECT nope FROM events', 710, /Unknown column 'nope'/],
+      ['SELECT upper(country, user) FROM events', 200, /upper expects 1 argument/],
+      ['SELECT abs(country) FROM events', 200, /expected a number/],
+      ['SELECT country FROM events LIMIT 5000000', 700, /maximum of 1000000 rows/],
+      [`SELECT groovy('{}', 'arg0', clicks) FROM events`, 200, /Unsupported function: groovy/],
+      ['', 150, /empty/],
+    ];
+    for (const [sql, code, message] of cases) {
+      const r = await post(sql);
+      expect(r.statusCode, sql).toBe(200);
+      const body = r.json();
+      expect(body.exceptions[0].errorCode, sql).toBe(code);
+      expect(body.exceptions[0].message, sql).toMatch(message);
+      expect(body.resultTable, sql).toBeUndefined();
+    }
+    expect((await post('SELECT count(*) FROM events')).json().resultTable.rows).toEqual([[30]]);
+  });
+
+  it('handles a 1 MB SQL string', async () => {
+    const garbage = `SELECT count(*) FROM events WHERE user IN (${Array.from({ length: 120_000 }, (_, i) => `'x${i}'`).join(',')}, 'u1')`;
+    expect(garbage.length).toBeGreaterThan(1_000_000);
+    const ok = await post(garbage);
+    expect(ok.json().resultTable.rows).toEqual([[5]]);
+    const bad = await post(`SELECT ${'x'.repeat(1_000_000)} FROM events`);
+    expect(bad.json().exceptions[0].errorCode).toBe(710);
+    const junk = await post('%'.repeat(1_000_000));
+    expect(junk.json().exceptions[0].errorCode).toBe(150);
+  });
+
+  it('bounds group counts with numGroupsLimit from queryOptions', async () => {
+    const r = await post('SELECT clicks, count(*) FROM events GROUP BY clicks LIMIT 100', 'numGroupsLimit=5;timeoutMs=10000');
+    const body = r.json();
+    expect(body.resultTable.rows).toHaveLength(5);
+    expect(body.numGroupsLimitReached).toBe(true);
+    const bad = await post('SELECT count(*) FROM events', 'timeoutMs=soon');
+    expect(bad.json().exceptions[0]).toMatchObject({ errorCode: 700 });
+  });
+
+  it('maps every table to this server in GET /v2/brokers/tables', async () => {
+    const r = await h.inject({ method: 'GET', url: '/v2/brokers/tables?state=ONLINE', headers: { host: 'localhost:9000' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ events: [{ instanceName: 'Broker_localhost_9000', host: 'localhost', port: 9000 }] });
+  });
+});
