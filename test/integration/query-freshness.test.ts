@@ -92,8 +92,13 @@ describe('query freshness and exactly-once visibility (kinesalite)', () => {
       }
     })();
 
-    // Queries race with indexing and seals. Lower bound: what an earlier query already saw
-    // (rows never disappear); upper bound: rows acknowledged so far; no id twice.
+    // Queries race with indexing and seals. Lower bound: every row indexed before the queries
+    // started (and what an earlier query already saw); upper bound: rows indexed by the time they
+    // answered, and rows PutRecords acknowledged; no id twice.
+    const indexedNow = (): number => {
+      const { sealed, consuming } = runtime.queryableSegments();
+      return [...sealed, ...consuming].reduce((n, segment) => n + segment.numDocs, 0);
+    };
     let seen = 0;
     let maxSealed = 0;
     const answers: Answer[] = [];
@@ -101,11 +106,15 @@ describe('query freshness and exactly-once visibility (kinesalite)', () => {
     for (;;) {
       const before = seen;
       const producedBefore = acknowledged;
+      const indexedBefore = indexedNow();
       const concurrent = await Promise.all([countNow(engine), countNow(engine), countNow(engine)]);
+      const indexedAfter = indexedNow();
       const producedAfter = acknowledged;
       for (const a of concurrent) {
         expect(a.distinct).toBe(a.count);
         expect(a.count).toBeGreaterThanOrEqual(before);
+        expect(a.count).toBeGreaterThanOrEqual(indexedBefore);
+        expect(a.count).toBeLessThanOrEqual(indexedAfter);
         expect(a.count).toBeLessThanOrEqual(producedAfter);
         seen = Math.max(seen, a.count);
         maxSealed = Math.max(maxSealed, a.sealedSegments);
