@@ -77,13 +77,14 @@ export function decoderNameFor(value: string): { name: DecoderName } | { error: 
   const text = value.trim();
   const short = text.toLowerCase();
   if ((DECODER_NAMES as readonly string[]).includes(short)) return { name: short as DecoderName };
-  if (/confluent|schemaregistry/i.test(text)) {
-    return { error: `${text} needs a schema registry, which shardtable does not support; use a JSON, Avro (SimpleAvroMessageDecoder) or CSV decoder` };
+  // KafkaAvroMessageDecoder fetches writer schemas from a schema registry (schema.registry.rest.url).
+  if (/confluent|schemaregistry|\.KafkaAvroMessageDecoder$/i.test(text)) {
+    return { error: `${text} needs a schema registry, which shardtable does not support; use a JSON, Avro (SimpleAvroMessageDecoder with the writer schema in stream.kinesis.decoder.prop.schema) or CSV decoder` };
   }
   if (/json/i.test(text)) return { name: 'json' };
   if (/^org\.apache\.pinot\..*avro.*decoder$/i.test(text)) return { name: 'avro' };
   if (/^org\.apache\.pinot\..*csv.*decoder$/i.test(text)) return { name: 'csv' };
-  return { error: `unknown decoder class ${text}; use a JSON, Avro or CSV Pinot decoder class, or one of ${DECODER_NAMES.join(', ')}` };
+  return { error: `unknown decoder class ${text}; use a JSON, Avro (SimpleAvroMessageDecoder) or CSV Pinot decoder class, or one of ${DECODER_NAMES.join(', ')}` };
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { TableSchema } from './schema.js';
-import type { IndexingConfig, PinotTableConfig, StreamConfig, TableConfig } from './table-config.js';
+import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTableConfig, RecordErrorPolicy, StreamConfig, TableConfig } from './table-config.js';
+import { compileIngestionTransforms, needsSourceFields, TransformConfigError } from '../ingest/transform/index.js';
+import { createDecoder } from '../plugins/decoder/registry.js';
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
 import { ShardtableError } from '../errors.js';
@@ -55,6 +57,16 @@ const tableConfigJsonSchema = {
           },
         },
         filterConfig: { type: 'object', properties: { filterFunction: { type: 'string' } } },
+        continueOnError: { type: 'boolean' },
+        errorPolicy: { type: 'string' },
+        complexTypeConfig: {
+          type: 'object',
+          properties: {
+            fieldsToUnnest: stringList,
+            delimiter: { type: 'string', minLength: 1, default: '.' },
+            collectionNotUnnestedToJson: { type: 'string', enum: ['NONE', 'NON_PRIMITIVE', 'ALL'], default: 'NON_PRIMITIVE' },
+          },
+        },
       },
     },
     fieldConfigList: {
@@ -171,6 +183,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema): TableCo
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
   const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path);
+  const ingestionSettings = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path, schema);
 
   copy.tableName = `${tableName}${REALTIME_SUFFIX}`;
   copy.tableType = 'REALTIME';
@@ -185,8 +198,63 @@ export function validateTableConfig(json: unknown, schema: TableSchema): TableCo
     ...(timeColumnName !== undefined ? { timeColumnName } : {}),
     stream,
     indexing,
+    ingestion: deepFreeze(ingestionSettings),
     pinot: deepFreeze(copy),
   });
+}
+
+const POLICIES: Readonly<Record<string, RecordErrorPolicy>> = { skip: 'skip', fail: 'fail', deadletter: 'deadLetter', dead_letter: 'deadLetter' };
+export const ERROR_POLICY_KEY = 'stream.kinesis.decoder.errorPolicy';
+
+/**
+ * The bad-record policy, transforms, filter and complex types. The policy comes from
+ * `ingestionConfig.errorPolicy` or the stream key `stream.kinesis.decoder.errorPolicy`
+ * (`skip` | `fail` | `deadLetter`), or from Pinot's `ingestionConfig.continueOnError`
+ * (`true` = skip, `false` = fail); given more than once, they must agree. Expressions are compiled
+ * here so a bad one (e.g. Groovy) is a 400 at `POST /tables`.
+ */
+function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: StreamConfig, streamPath: string, schema: TableSchema): IngestionSettings {
+  const ing = (raw ?? {}) as {
+    errorPolicy?: string;
+    continueOnError?: boolean;
+    transformConfigs?: { columnName: string; transformFunction: string }[];
+    filterConfig?: { filterFunction?: string };
+    complexTypeConfig?: { fieldsToUnnest: string[]; delimiter: string; collectionNotUnnestedToJson: ComplexTypeSettings['collectionNotUnnestedToJson'] };
+  };
+  const problems: string[] = [];
+  const given: { path: string; policy: RecordErrorPolicy }[] = [];
+  const named = (path: string, text: string): void => {
+    const policy = POLICIES[text.trim().toLowerCase()];
+    if (policy === undefined) problems.push(`${path}: must be skip, fail or deadLetter, got ${JSON.stringify(text)}`);
+    else given.push({ path, policy });
+  };
+  if (ing.errorPolicy !== undefined) named('ingestionConfig.errorPolicy', ing.errorPolicy);
+  const streamPolicy = stream.properties[ERROR_POLICY_KEY];
+  if (streamPolicy !== undefined) named(`${streamPath}.${ERROR_POLICY_KEY}`, streamPolicy);
+  if (ing.continueOnError !== undefined) given.push({ path: 'ingestionConfig.continueOnError', policy: ing.continueOnError ? 'skip' : 'fail' });
+  const distinct = [...new Set(given.map((g) => g.policy))];
+  if (distinct.length > 1) problems.push(`${given.map((g) => `${g.path} (${g.policy})`).join(' and ')} disagree; give one bad-record policy`);
+  const filterFunction = ing.filterConfig?.filterFunction?.trim() ? ing.filterConfig.filterFunction : undefined;
+  const complex = ing.complexTypeConfig;
+  const settings: IngestionSettings = {
+    errorPolicy: distinct[0] ?? 'skip',
+    transforms: (ing.transformConfigs ?? []).map((t) => ({ columnName: t.columnName, transformFunction: t.transformFunction })),
+    ...(filterFunction !== undefined ? { filterFunction } : {}),
+    ...(complex ? { complexType: { fieldsToUnnest: complex.fieldsToUnnest, delimiter: complex.delimiter, collectionNotUnnestedToJson: complex.collectionNotUnnestedToJson } } : {}),
+  };
+  try {
+    compileIngestionTransforms(schema, settings);
+    // Transforms read the record's own fields: JSON records always expose them, other formats
+    // only through the decoder's `decodeFields` (see docs/ingestion.md).
+    if (needsSourceFields(settings) && stream.decoderName !== 'json' && createDecoder(stream.decoderName, schema, stream.properties).decodeFields === undefined) {
+      problems.push(`ingestionConfig: transformConfigs, filterConfig and complexTypeConfig need a decoder that exposes the record's fields; the ${stream.decoderName} decoder does not (json does)`);
+    }
+  } catch (err) {
+    if (err instanceof ShardtableError) throw err;
+    problems.push(err instanceof TransformConfigError ? err.message : `ingestionConfig: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
+  return settings;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface TableConfig {
   readonly timeColumnName?: string;
   readonly stream: StreamConfig;
   readonly indexing: IndexingConfig;
+  /** Bad-record policy, transforms, filter and complex types (absent = skip bad records, no transforms). */
+  readonly ingestion?: IngestionSettings;
   /** The config as the user posted it (unknown keys kept), for `GET /tables/{name}`. */
   readonly pinot: PinotTableConfig;
 }
@@ -63,4 +65,29 @@ export interface PinotTableConfig {
     [key: string]: unknown;
   };
   [key: string]: unknown;
+}
+
+/**
+ * What happens to a record that fails to decode, transform or index (`docs/ingestion.md`):
+ * `skip` counts it and moves on, `fail` stops the partition at it (state ERROR, resumes at that
+ * record after `PUT /tables/{t}`), `deadLetter` appends it to `<tableDir>/dead-letter/<shard>.jsonl`.
+ */
+export type RecordErrorPolicy = 'skip' | 'fail' | 'deadLetter';
+
+/** Pinot's `ingestionConfig.complexTypeConfig`. */
+export interface ComplexTypeSettings {
+  readonly fieldsToUnnest: readonly string[];
+  /** Joins nested field names when flattening (default `.`). */
+  readonly delimiter: string;
+  /** Which arrays that are not unnested are stored as JSON text (default `NON_PRIMITIVE`). */
+  readonly collectionNotUnnestedToJson: 'NONE' | 'NON_PRIMITIVE' | 'ALL';
+}
+
+/** The ingestion part of a table config, validated. */
+export interface IngestionSettings {
+  readonly errorPolicy: RecordErrorPolicy;
+  readonly transforms: readonly { readonly columnName: string; readonly transformFunction: string }[];
+  /** Rows for which this expression is true are dropped (Pinot's `filterConfig.filterFunction`). */
+  readonly filterFunction?: string;
+  readonly complexType?: ComplexTypeSettings;
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { ConsumingSegment, llcSegmentName, sealSegment } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import type { DecodedRow, StreamMessageDecoder } from '../spi/decoder.js';
-import type { MessageBatch } from '../spi/message-batch.js';
+import type { MessageBatch, StreamMessage } from '../spi/message-batch.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { StreamOffset } from '../spi/offset.js';
 import { PermanentStreamError, TransientStreamError } from '../spi/partition-consumer.js';
@@ -15,6 +15,9 @@ import { sealReason } from './flush-policy.js';
 import type { SealReason } from './flush-policy.js';
 import { faultPoint } from '../util/fault-points.js';
 import { ThrottledLog } from './throttled-log.js';
+import { DeadLetterFile } from './dead-letter.js';
+import { createRecordPipeline } from './record-pipeline.js';
+import type { RecordPipeline } from './record-pipeline.js';
 
 export interface PartitionIngesterOptions {
   readonly tableDir: string;
@@ -47,8 +50,11 @@ export interface PartitionIngesterOptions {
  * Consumes one partition (Kinesis shard) into consuming segments and seals them, in its own loop.
  *
  * Exactly-once: a consuming segment is only in memory; the sealed file records the last offset
- * it covers, and a restart resumes after it. Records that fail to decode are counted and skipped
- * but still advance the segment's end offset, so they are not re-read after the next seal.
+ * it covers, and a restart resumes after it. Each record goes through the table's record pipeline
+ * (decode, flatten/unnest, transforms, filter); a record's rows share its offset and seals happen
+ * only between records. Bad records follow the table's policy (`skip`, `deadLetter`: consumed and
+ * counted, so not re-read after the next seal; `fail`: the partition stops before consuming it).
+ * Filtered records are consumed without a row.
  */
 export class PartitionIngester {
   private segment: ConsumingSegment;
@@ -78,8 +84,13 @@ export class PartitionIngester {
   private readonly sealBackoff: Backoff;
   private readonly throttledLog = new ThrottledLog();
   private readonly now: () => number;
+  private readonly pipeline: RecordPipeline;
+  private recordsFiltered = 0;
+  private recordsDeadLettered = 0;
+  private deadLetters: DeadLetterFile | null = null;
 
   constructor(private readonly options: PartitionIngesterOptions) {
+    this.pipeline = createRecordPipeline(options.schema, options.config, options.decoder, { shardId: options.partition.shardId });
     this.now = options.now ?? Date.now;
     this.backoff = new Backoff(options.backoff?.baseMs ?? 100, options.backoff?.maxMs ?? 10_000);
     this.sealBackoff = new Backoff(options.backoff?.baseMs ?? 500, options.backoff?.maxMs ?? 30_000);
@@ -112,6 +123,7 @@ export class PartitionIngester {
     await this.loop;
     if (this.state !== 'ENDED' && this.state !== 'ERROR') this.state = 'STOPPED';
     await this.options.consumer.close();
+    await this.deadLetters?.close();
   }
 
   /**
@@ -144,6 +156,9 @@ export class PartitionIngester {
       recordsConsumed: this.recordsConsumed,
       bytesConsumed: this.bytesConsumed,
       recordsDropped: this.recordsDropped,
+      recordsFiltered: this.recordsFiltered,
+      recordsDeadLettered: this.recordsDeadLettered,
+      errorPolicy: this.options.config.ingestion?.errorPolicy ?? 'skip',
       lastConsumedTimestampMs: this.lastConsumedAtMs,
       throttleCount: this.throttleCount,
       errorCount: this.errorCount,
@@ -179,7 +194,10 @@ export class PartitionIngester {
       if (fetched === ABORTED) return;
       const batch = fetched;
       if (batch.timedOut === true) this.transientError(new Error(`fetch timed out after ${this.options.fetchTimeoutMs} ms; retrying from the same position`));
-      await this.ingest(batch);
+      if (!(await this.ingest(batch))) {
+        this.endWork();
+        return;
+      }
       if (signal.aborted) return;
       if (batch.endOfPartition) {
         this.endWork();
@@ -205,18 +223,20 @@ export class PartitionIngester {
     this.busy = null;
   }
 
-  private async ingest(batch: MessageBatch): Promise<void> {
+  /** Indexes a batch; false when the `fail` policy stopped the partition at a bad record. */
+  private async ingest(batch: MessageBatch): Promise<boolean> {
     if (batch.millisBehindLatest !== undefined) this.msBehindLatest = batch.millisBehindLatest;
     if (batch.messages.length > 0) this.lastConsumedAtMs = this.now();
-    const { decoder, config } = this.options;
+    const { config } = this.options;
     for (const message of batch.messages) {
       const offset = message.offset.toString();
-      const decoded = decoder.decode(message);
-      const error = decoded.ok ? this.tryIndex(decoded.row, offset, message.arrivalTimeMs) : decoded.error;
+      const outcome = this.pipeline.process(message);
+      const error = outcome.ok ? this.tryIndexAll(outcome.rows, offset, message.arrivalTimeMs) : outcome.error;
       if (error !== null) {
-        this.recordsDropped++;
+        if (!(await this.badRecord(message, error))) return false;
+      } else if (outcome.ok && outcome.rows.length === 0) {
+        this.recordsFiltered++;
         this.segment.markConsumed(offset);
-        this.logRecordError(message.offset, error);
       }
       this.recordsConsumed++;
       this.bytesConsumed += message.serializedSize;
@@ -230,6 +250,64 @@ export class PartitionIngester {
         await this.sealIfDue('size');
       }
     }
+    return true;
+  }
+
+  /**
+   * Applies the table's bad-record policy. `skip`: counted, consumed. `deadLetter`: appended
+   * (fsync'd) to the shard's dead-letter file, then counted and consumed. `fail`: the partition
+   * stops in ERROR without consuming the record, so a restart (`PUT /tables/{t}`) reads it again.
+   * Returns false when the partition stopped.
+   */
+  private async badRecord(message: StreamMessage, error: string): Promise<boolean> {
+    const policy = this.options.config.ingestion?.errorPolicy ?? 'skip';
+    const { shardId } = this.options.partition;
+    const sequenceNumber = message.offset.toString();
+    if (policy === 'fail') {
+      this.fail(
+        `record ${sequenceNumber} of shard ${shardId} failed: ${error}. Partition stopped (errorPolicy fail); nothing after it is indexed. ` +
+          'Fix the table config (PUT /tables/{name}) to resume at this record.',
+      );
+      return false;
+    }
+    if (policy === 'deadLetter') {
+      try {
+        this.deadLetters ??= await DeadLetterFile.open(this.options.tableDir, shardId);
+        await this.deadLetters.append({
+          shardId,
+          sequenceNumber,
+          partitionKey: message.key,
+          reason: error,
+          arrivalTimeMs: message.arrivalTimeMs,
+          deadLetteredAtMs: this.now(),
+          sizeBytes: message.value.length,
+          valueBase64: Buffer.from(message.value).toString('base64'),
+        });
+      } catch (err) {
+        // The record is not consumed unless its dead letter is on disk: stop here, visibly.
+        this.fail(`record ${sequenceNumber} of shard ${shardId} could not be dead-lettered: ${describe(err)}; partition stopped`);
+        return false;
+      }
+      this.recordsDeadLettered++;
+    }
+    this.recordsDropped++;
+    this.segment.markConsumed(sequenceNumber);
+    this.logRecordError(message.offset, error);
+    return true;
+  }
+
+  /** Indexes every row of one record, or none: a refused row rolls back the record's earlier rows. */
+  private tryIndexAll(rows: readonly DecodedRow[], offset: string, arrivalTimeMs: number): string | null {
+    if (rows.length === 1) return this.tryIndex(rows[0]!, offset, arrivalTimeMs);
+    const before = this.segment.numDocs;
+    for (const row of rows) {
+      const error = this.tryIndex(row, offset, arrivalTimeMs);
+      if (error !== null) {
+        if (this.segment.numDocs > before) return `unnested row ${this.segment.numDocs - before + 1} of ${rows.length}: ${error} (earlier rows of the record stay indexed)`;
+        return error;
+      }
+    }
+    return null;
   }
 
   /** Indexes a row; a row the segment refuses is reported like a decode error, never thrown. */

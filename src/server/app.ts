@@ -6,6 +6,7 @@ import type { TableManager } from '../table/table-manager.js';
 import { registerBodyParsers } from './body-parsers.js';
 import { registerErrorHandlers } from './error-handler.js';
 import { consumptionRoutes } from './routes/consumption-routes.js';
+import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -55,6 +56,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   void app.register(tableRoutes, { manager });
   void app.register(segmentRoutes, { manager });
   void app.register(consumptionRoutes, { manager, serverName });
+  void app.register(deadLetterRoutes, { manager });
   void app.register(queryRoutes, { manager });
   void app.register(metricsRoutes, { manager });
   for (const routes of options.routes ?? []) void app.register(routes, { manager });

@@ -26,4 +26,14 @@ export type DecodeResult = { ok: true; row: DecodedRow } | { ok: false; error: s
  */
 export interface StreamMessageDecoder {
   decode(message: StreamMessage): DecodeResult;
+  /**
+   * Optional: every field of the record by name (not only schema columns), for tables with
+   * transforms, a filter or complex types (`src/ingest/record-pipeline.ts`). Values as the format
+   * delivers them (nested objects and arrays included); never throws. The JSON format is read by
+   * the pipeline itself; a decoder without this method cannot serve such tables.
+   */
+  decodeFields?(message: StreamMessage): DecodeFieldsResult;
 }
+
+/** The outcome of reading a record's source fields. */
+export type DecodeFieldsResult = { ok: true; fields: Record<string, unknown> } | { ok: false; error: string };

@@ -42,6 +42,12 @@ export interface PartitionStatus {
   readonly bytesConsumed: number;
   /** Records skipped because they failed to decode or index. */
   readonly recordsDropped: number;
+  /** Records the ingestion filter dropped (`filterConfig`); consumed without a row. */
+  readonly recordsFiltered?: number;
+  /** Bad records written to the table's dead-letter files (errorPolicy `deadLetter`); also in `recordsDropped`. */
+  readonly recordsDeadLettered?: number;
+  /** The table's bad-record policy: `skip`, `fail` or `deadLetter`. */
+  readonly errorPolicy?: string;
   /** Wall-clock epoch millis when this partition last consumed a record; null = none since start. */
   readonly lastConsumedTimestampMs: number | null;
   /** Fetches the stream refused for its rate limits (throughput, account limit, KMS) since start; each was retried. */

@@ -55,6 +55,7 @@ function tableConfig(endpoint: string): Record<string, unknown> {
 describe('exactly-once across SIGKILL', () => {
   let emulator: RunningEmulator;
   let dataDir: string;
+  let server: ServerProcess | undefined;
 
   beforeAll(async () => {
     emulator = await startEmulator('kinesalite');
@@ -63,6 +64,9 @@ describe('exactly-once across SIGKILL', () => {
   });
 
   afterAll(async () => {
+    // A failed assertion must not leave a server process behind.
+    server?.kill('SIGKILL');
+    await server?.exited;
     await emulator?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -81,7 +85,7 @@ describe('exactly-once across SIGKILL', () => {
       produced += rows.length;
     };
 
-    let server = await ServerProcess.start({ dataDir });
+    server = await ServerProcess.start({ dataDir });
     expect((await server.request('POST', '/schemas', schema)).status).toBe(200);
     const created = await server.request('POST', '/tables', tableConfig(emulator.endpoint));
     expect(created.status, JSON.stringify(created.json)).toBe(200);

@@ -107,6 +107,7 @@ export function parseToMillis(text: string, pattern: string, zone?: string): num
   let second = 0;
   let ms = 0;
   let pm: boolean | null = null;
+  let parsedOffset: number | null = null;
   const fail = (): never => {
     throw new Error(`'${text}' does not match date pattern '${pattern}'`);
   };
@@ -129,6 +130,14 @@ export function parseToMillis(text: string, pattern: string, zone?: string): num
       if (i < 0) fail();
       if (p.letter === 'M') month = i + 1;
       pos += 3;
+      continue;
+    }
+    if (p.letter === 'Z') {
+      // Joda's offset parser: 'Z' (zero offset) or +HHmm / +HH:mm.
+      const z = /^(?:Z|([+-])(\d{2}):?(\d{2}))/.exec(text.slice(pos));
+      if (!z) fail();
+      parsedOffset = z![1] === undefined ? 0 : (z![1] === '-' ? -1 : 1) * (Number(z![2]) * 60 + Number(z![3]));
+      pos += z![0].length;
       continue;
     }
     const m = /^[+-]?\d+/.exec(text.slice(pos, pos + (p.width > 2 || p.letter === 'y' ? 9 : 2)));
@@ -164,5 +173,5 @@ export function parseToMillis(text: string, pattern: string, zone?: string): num
   }
   if (pos !== text.length) fail();
   if (pm !== null) hour = (hour % 12) + (pm ? 12 : 0);
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - zoneOffsetMinutes(zone) * 60_000;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - (parsedOffset ?? zoneOffsetMinutes(zone)) * 60_000;
 }

@@ -124,5 +124,59 @@ export const JSON_FUNCTIONS: readonly ScalarFunction[] = [
         return [];
       };
     },
-  },
+  },  ...jsonPathFunctions(),
 ];
+
+/** Reads a JSON document given as text (a STRING/JSON column) or already parsed (an ingestion source field). */
+function jsonDocument(json: unknown): unknown {
+  if (typeof json !== 'string') return json;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pinot's `jsonPathString` / `jsonPathLong` / `jsonPathDouble` / `jsonPathArray` (ingestion
+ * transforms use them most). Missing values: STRING null (or the default), LONG Long.MIN_VALUE
+ * (or the default), DOUBLE NaN (or the default); arrays hold objects as JSON text.
+ */
+function jsonPathFunctions(): ScalarFunction[] {
+  const scalar = (name: string, type: DataType, missing: unknown): ScalarFunction => ({
+    name,
+    minArgs: 2,
+    maxArgs: 3,
+    args: ['sv', 'literal', 'literal'],
+    returnType: () => sv(type),
+    build: (a) => {
+      const steps = parseJsonPath(String(a[1]!.literal));
+      const dflt = a.length > 2 ? (a[2]!.literal === null ? null : convertTo(a[2]!.literal, type)) : missing;
+      return (json: unknown) => {
+        const found = walk(jsonDocument(json), steps);
+        if (found === undefined || found === null) return dflt;
+        return convertTo(scalarText(found), type);
+      };
+    },
+  });
+  return [
+    scalar('jsonpathstring', 'STRING', null),
+    scalar('jsonpathlong', 'LONG', -9223372036854775808n),
+    scalar('jsonpathdouble', 'DOUBLE', Number.NaN),
+    {
+      name: 'jsonpatharray',
+      minArgs: 2,
+      maxArgs: 2,
+      args: ['sv', 'literal'],
+      returnType: () => mv('STRING'),
+      build: (a) => {
+        const steps = parseJsonPath(String(a[1]!.literal));
+        return (json: unknown) => {
+          const found = walk(jsonDocument(json), steps);
+          const list = Array.isArray(found) ? found : found === undefined || found === null ? [] : [found];
+          return list.filter((x) => x !== null).map((x) => String(scalarText(x)));
+        };
+      },
+    },
+  ];
+}

@@ -57,9 +57,10 @@ const TRUNC_UNITS = ['MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', '
 /** Truncates epoch millis to the start of `unit` (UTC, or a fixed-offset zone). */
 export function dateTrunc(unit: string, millis: number, zone?: string): number {
   const off = zoneOffsetMinutes(zone) * 60_000;
-  const d = new Date(millis + off);
-  const y = d.getUTCFullYear();
-  const mo = d.getUTCMonth();
+  // Only the calendar units need a Date; fixed-width units stay arithmetic (hot in GROUP BY).
+  const d = unit === 'MONTH' || unit === 'QUARTER' || unit === 'YEAR' ? new Date(millis + off) : null;
+  const y = d?.getUTCFullYear() ?? 0;
+  const mo = d?.getUTCMonth() ?? 0;
   let t: number;
   switch (unit) {
     case 'MILLISECOND':

@@ -116,7 +116,6 @@ describe('decoderNameFor', () => {
     ['org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder', 'json'],
     ['com.acme.MyJsonDecoder', 'json'],
     ['org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder', 'avro'],
-    ['org.apache.pinot.plugin.inputformat.avro.KafkaAvroMessageDecoder', 'avro'],
     ['org.apache.pinot.plugin.inputformat.csv.CSVMessageDecoder', 'csv'],
     ['json', 'json'],
     ['AVRO', 'avro'],
@@ -127,5 +126,7 @@ describe('decoderNameFor', () => {
   it('rejects unknown classes and schema-registry decoders', () => {
     expect(decoderNameFor('org.apache.pinot.plugin.inputformat.protobuf.ProtoBufMessageDecoder')).toHaveProperty('error');
     expect(decoderNameFor('org.apache.pinot.plugin.inputformat.avro.confluent.KafkaConfluentSchemaRegistryAvroMessageDecoder')).toHaveProperty('error');
+    // Pinot's KafkaAvroMessageDecoder fetches writer schemas from a registry (schema.registry.rest.url).
+    expect(decoderNameFor('org.apache.pinot.plugin.inputformat.avro.KafkaAvroMessageDecoder')).toHaveProperty('error');
   });
 });

@@ -41,7 +41,14 @@ describe('decoder registry', () => {
     expect(error.message).toContain('supported: json');
   });
 
-  it('says when a known decoder is not built yet', () => {
-    expect(() => createDecoder('avro', schema, {})).toThrow(/names the avro decoder, which this build does not provide yet/);
+  it('builds every decoder it names, and each factory checks its own properties', () => {
+    expect(supportedDecoderNames().sort()).toEqual(['avro', 'csv', 'json', 'raw']);
+    expect(() => createDecoder('avro', schema, {})).toThrow(/stream\.kinesis\.decoder\.prop\.schema: the Avro decoder needs the writer schema/);
+    expect(createDecoder('csv', schema, {})).toBeDefined();
+    expect(createDecoder('raw', schema, {})).toBeDefined();
+  });
+
+  it('refuses Pinot decoders that need a schema registry', () => {
+    expect(() => createDecoder('org.apache.pinot.plugin.inputformat.avro.KafkaAvroMessageDecoder', schema, {})).toThrow(/is not a known decoder/);
   });
 });

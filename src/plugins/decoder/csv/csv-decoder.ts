@@ -1,0 +1,129 @@
+import type { CellValue, ScalarValue } from '../../../config/data-type.js';
+import type { ColumnSpec, TableSchema } from '../../../config/schema.js';
+import { ShardtableError } from '../../../errors.js';
+import type { DecodedRow, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
+import type { StreamMessage } from '../../../spi/message-batch.js';
+import { CoercionError, coerceScalar } from '../coerce.js';
+import { isMetadataColumn, metadataPopulated } from '../metadata-columns.js';
+import { parseCsvRecord } from './csv-parse.js';
+
+export const CSV_DELIMITER_KEY = 'stream.kinesis.decoder.prop.delimiter';
+export const CSV_HEADER_KEY = 'stream.kinesis.decoder.prop.header';
+export const CSV_MULTI_VALUE_DELIMITER_KEY = 'stream.kinesis.decoder.prop.multiValueDelimiter';
+
+/** Names for delimiters that are awkward to write in JSON, as Pinot's CSV reader accepts `\t`. */
+const NAMED_DELIMITERS: Readonly<Record<string, string>> = { '\\t': '\t', tab: '\t', TAB: '\t' };
+
+function configError(key: string, problem: string): ShardtableError {
+  return new ShardtableError('STREAM_CONFIG', { detail: `${key}: ${problem}` });
+}
+
+function singleCharacter(properties: Readonly<Record<string, string>>, key: string, fallback: string): string {
+  const raw = properties[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = NAMED_DELIMITERS[raw] ?? raw;
+  if (value.length !== 1) throw configError(key, `must be a single character, got ${JSON.stringify(raw)}`);
+  if (value === '"' || value === '\n' || value === '\r') throw configError(key, `cannot be ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Decodes CSV records (Pinot's `CSVMessageDecoder`): one Kinesis record is one CSV line.
+ *
+ * Properties: `...prop.delimiter` (one character, default `,`; `\t` for tab), `...prop.header`
+ * (the column names of the values, comma-separated; default: the schema's columns in order, without
+ * record metadata columns when those are populated), `...prop.multiValueDelimiter` (default `;`,
+ * splits values of multi-value columns only). Quoting per RFC 4180.
+ *
+ * Cells: an empty unquoted value is null (as Pinot's CSV extractor); a quoted empty value is the
+ * empty string in STRING columns and null elsewhere. Header names not in the schema are ignored.
+ * Never throws: invalid UTF-8, unbalanced quotes, a value count that differs from the header or a
+ * value a column cannot hold give `{ ok: false, error }` naming the column.
+ *
+ * @example
+ *   const decoder = createCsvDecoder(schema, { 'stream.kinesis.decoder.prop.header': 'id,name' });
+ *   decoder.decode(message); // "7,ann" → { ok: true, row: [7, 'ann'] }
+ */
+export function createCsvDecoder(schema: TableSchema, properties: Readonly<Record<string, string>>): StreamMessageDecoder {
+  const delimiter = singleCharacter(properties, CSV_DELIMITER_KEY, ',');
+  const multiValueDelimiter = singleCharacter(properties, CSV_MULTI_VALUE_DELIMITER_KEY, ';');
+  const headerText = properties[CSV_HEADER_KEY]?.trim() ?? '';
+  let header: string[];
+  if (headerText === '') {
+    const skipMetadata = metadataPopulated(properties);
+    header = schema.columns.filter((c) => !(skipMetadata && isMetadataColumn(c.name))).map((c) => c.name);
+  } else {
+    header = headerText.split(',').map((name) => name.trim());
+    const empty = header.findIndex((name) => name === '');
+    if (empty >= 0) throw configError(CSV_HEADER_KEY, `column name ${empty + 1} is empty`);
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (seen.has(name)) throw configError(CSV_HEADER_KEY, `column ${JSON.stringify(name)} appears twice`);
+      seen.add(name);
+    }
+  }
+  return new CsvDecoder(schema, header, delimiter, multiValueDelimiter);
+}
+
+class CsvDecoder implements StreamMessageDecoder {
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  /** Per header position: the schema column index, or -1 (ignored). */
+  private readonly targets: readonly number[];
+  private readonly columns: readonly ColumnSpec[];
+
+  constructor(
+    schema: TableSchema,
+    private readonly header: readonly string[],
+    private readonly delimiter: string,
+    private readonly multiValueDelimiter: string,
+  ) {
+    this.columns = schema.columns;
+    this.targets = header.map((name) => schema.columnIndex.get(name) ?? -1);
+  }
+
+  decode(message: StreamMessage): DecodeResult {
+    let text: string;
+    try {
+      text = this.utf8.decode(message.value);
+    } catch {
+      return { ok: false, error: 'record is not valid UTF-8' };
+    }
+    const parsed = parseCsvRecord(text, this.delimiter);
+    if (!parsed.ok) return { ok: false, error: `CSV record: ${parsed.error}` };
+    const { values, quoted } = parsed;
+    if (values.length !== this.header.length) {
+      return {
+        ok: false,
+        error: `CSV record has ${values.length} value${values.length === 1 ? '' : 's'}, the header has ${this.header.length} columns (${this.header.join(',')})`,
+      };
+    }
+    const row: DecodedRow = new Array<CellValue | null>(this.columns.length).fill(null);
+    for (let k = 0; k < values.length; k++) {
+      const target = this.targets[k]!;
+      if (target < 0) continue;
+      const column = this.columns[target]!;
+      try {
+        row[target] = this.cell(column, values[k]!, quoted[k]!);
+      } catch (e) {
+        return { ok: false, error: `column ${JSON.stringify(column.name)}: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    }
+    return { ok: true, row };
+  }
+
+  private cell(column: ColumnSpec, text: string, quoted: boolean): CellValue | null {
+    if (text === '') return quoted && column.singleValue && column.dataType === 'STRING' ? '' : null;
+    if (column.singleValue) return coerceScalar(column.dataType, text);
+    const out: ScalarValue[] = [];
+    const parts = text.split(this.multiValueDelimiter);
+    for (let k = 0; k < parts.length; k++) {
+      if (parts[k] === '') continue;
+      try {
+        out.push(coerceScalar(column.dataType, parts[k]));
+      } catch (e) {
+        throw new CoercionError(`element ${k}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return out.length === 0 ? null : out;
+  }
+}
