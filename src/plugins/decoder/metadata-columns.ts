@@ -1,7 +1,7 @@
 import type { CellValue, DataType } from '../../config/data-type.js';
 import type { TableSchema } from '../../config/schema.js';
 import { ShardtableError } from '../../errors.js';
-import type { DecodeResult, StreamMessageDecoder } from '../../spi/decoder.js';
+import type { DecodeFieldsResult, DecodeResult, StreamMessageDecoder } from '../../spi/decoder.js';
 import type { StreamMessage } from '../../spi/message-batch.js';
 import { coerceScalar } from './coerce.js';
 
@@ -89,11 +89,16 @@ export function withMetadataColumns(
 }
 
 class MetadataDecoder implements StreamMessageDecoder {
+  /** The inner decoder's source fields, passed through (ingestion transforms read them). */
+  readonly decodeFields?: (message: StreamMessage) => DecodeFieldsResult;
+
   constructor(
     private readonly inner: StreamMessageDecoder,
     private readonly slots: readonly Slot[],
     private readonly shardId: string | null,
-  ) {}
+  ) {
+    if (inner.decodeFields) this.decodeFields = (message) => inner.decodeFields!(message);
+  }
 
   decode(message: StreamMessage): DecodeResult {
     const result = this.inner.decode(message);

@@ -1,7 +1,7 @@
 import type { Type } from 'avsc';
 import type { CellValue } from '../../../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../../../config/schema.js';
-import type { DecodedRow, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
+import type { DecodedRow, DecodeFieldsResult, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { coerceScalar } from '../coerce.js';
 import { AvroFrameReader, parseFraming } from './avro-framing.js';
@@ -41,13 +41,15 @@ export function createAvroDecoder(schema: TableSchema, properties: Readonly<Reco
 
 class AvroDecoder implements StreamMessageDecoder {
   private readonly plans: readonly ColumnPlan[];
+  private readonly writerFields: readonly (readonly [string, Type])[];
 
   constructor(
     schema: TableSchema,
     private readonly reader: AvroFrameReader,
     writerType: Type,
   ) {
-    const fields = new Map((writerType as unknown as { fields: { name: string; type: Type }[] }).fields.map((f) => [f.name, f.type]));
+    this.writerFields = (writerType as unknown as { fields: { name: string; type: Type }[] }).fields.map((f) => [f.name, f.type] as const);
+    const fields = new Map(this.writerFields);
     this.plans = schema.columns.map((column) => {
       const fieldType = fields.get(column.name);
       return { column, fieldType, simple: fieldType !== undefined && column.singleValue && isSimpleAvroType(fieldType) };
@@ -77,5 +79,20 @@ class AvroDecoder implements StreamMessageDecoder {
       return { ok: false, error: `field ${JSON.stringify(plans[i]!.column.name)}: ${e instanceof Error ? e.message : String(e)}` };
     }
     return { ok: true, row };
+  }
+
+  /** Every field of the writer schema as plain values (longs as bigint), for ingestion transforms. */
+  decodeFields(message: StreamMessage): DecodeFieldsResult {
+    const framed = this.reader.read(message.value);
+    if (!framed.ok) return framed;
+    const fields: Record<string, unknown> = {};
+    for (const [name, type] of this.writerFields) {
+      try {
+        fields[name] = plainAvroValue(framed.value[name], type);
+      } catch (e) {
+        return { ok: false, error: `field ${JSON.stringify(name)}: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    }
+    return { ok: true, fields };
   }
 }

@@ -1,7 +1,7 @@
 import type { CellValue, ScalarValue } from '../../../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../../../config/schema.js';
 import { ShardtableError } from '../../../errors.js';
-import type { DecodedRow, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
+import type { DecodedRow, DecodeFieldsResult, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { CoercionError, coerceScalar } from '../coerce.js';
 import { isMetadataColumn, metadataPopulated } from '../metadata-columns.js';
@@ -109,6 +109,33 @@ class CsvDecoder implements StreamMessageDecoder {
       }
     }
     return { ok: true, row };
+  }
+
+  /**
+   * The record's values by header name, for ingestion transforms: text as given (empty = absent),
+   * split on the multi-value delimiter where the header names a multi-value schema column.
+   */
+  decodeFields(message: StreamMessage): DecodeFieldsResult {
+    let text: string;
+    try {
+      text = this.utf8.decode(message.value);
+    } catch {
+      return { ok: false, error: 'record is not valid UTF-8' };
+    }
+    const parsed = parseCsvRecord(text, this.delimiter);
+    if (!parsed.ok) return { ok: false, error: `CSV record: ${parsed.error}` };
+    if (parsed.values.length !== this.header.length) {
+      return { ok: false, error: `CSV record has ${parsed.values.length} values, the header has ${this.header.length} columns (${this.header.join(',')})` };
+    }
+    const fields: Record<string, unknown> = {};
+    for (let k = 0; k < this.header.length; k++) {
+      const value = parsed.values[k]!;
+      if (value === '' && !parsed.quoted[k]) continue;
+      const target = this.targets[k]!;
+      const multi = target >= 0 && !this.columns[target]!.singleValue;
+      fields[this.header[k]!] = multi ? value.split(this.multiValueDelimiter).filter((v) => v !== '') : value;
+    }
+    return { ok: true, fields };
   }
 
   private cell(column: ColumnSpec, text: string, quoted: boolean): CellValue | null {

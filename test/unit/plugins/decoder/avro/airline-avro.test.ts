@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema } from '../../../../../src/config/index.js';
+import { buildTableSchema, validateSchema, validateTableConfig } from '../../../../../src/config/index.js';
+import { createRecordPipeline } from '../../../../../src/ingest/record-pipeline.js';
 import { avroTypeFor, createAvroDecoder, crc64AvroBytes } from '../../../../../src/plugins/decoder/avro/index.js';
 import { createJsonDecoder } from '../../../../../src/plugins/decoder/json/index.js';
 import type { DecodedRow } from '../../../../../src/spi/decoder.js';
@@ -54,6 +55,37 @@ describe('Avro decoder on the airlineStats conformance data', () => {
       nonNullMultiValue += (fromAvro.row as DecodedRow).filter((c) => Array.isArray(c)).length;
     }
     expect(nonNullMultiValue).toBeGreaterThan(0);
+  });
+
+  it('feeds ingestion transforms: the airline config\'s fromEpochDays columns equal the JSON path', () => {
+    const table = JSON.parse(readFileSync(join(AIRLINE, 'airlineStats_realtime_table_config.json'), 'utf8')) as Record<string, any>;
+    const props = { 'stream.kinesis.decoder.prop.schema': writerSchemaText };
+    const streamConfigs = (avroProps: Record<string, string>) => ({
+      streamType: 'kinesis',
+      'stream.kinesis.topic.name': 'airline',
+      'stream.kinesis.decoder.class.name': avroProps['stream.kinesis.decoder.prop.schema'] ? 'avro' : 'json',
+      ...avroProps,
+    });
+    const configFor = (avroProps: Record<string, string>) => {
+      const json = structuredClone(table);
+      json.tableIndexConfig = { ...(json.tableIndexConfig ?? {}), streamConfigs: streamConfigs(avroProps) };
+      delete json.ingestionConfig?.streamIngestionConfig;
+      return validateTableConfig(json, schema);
+    };
+    const avroConfig = configFor(props);
+    expect(avroConfig.ingestion?.transforms.length ?? 0).toBeGreaterThan(0);
+    const avroPipeline = createRecordPipeline(schema, avroConfig, createAvroDecoder(schema, props));
+    const jsonPipeline = createRecordPipeline(schema, configFor({}), createJsonDecoder(schema));
+    const writerType = avroTypeFor(JSON.parse(writerSchemaText) as unknown);
+    const encoder = new TextEncoder();
+    const ts = schema.columnIndex.get('ts')!;
+    for (let i = 0; i < 500; i++) {
+      const fromAvro = avroPipeline.process(message(new Uint8Array(writerType.toBuffer(records[i]))));
+      const fromJson = jsonPipeline.process(message(encoder.encode(jsonLines[i]!)));
+      if (!fromAvro.ok || !fromJson.ok) throw new Error(`record ${i}: ${fromAvro.ok ? '' : fromAvro.error} ${fromJson.ok ? '' : fromJson.error}`);
+      expect(fromAvro.rows, `record ${i}`).toEqual(fromJson.rows);
+      expect(fromAvro.rows[0]![ts]).toBe(BigInt(Number(records[i]!.DaysSinceEpoch) * 86_400_000));
+    }
   });
 
   it('decodes the same records framed as Confluent and single-object', () => {

@@ -61,6 +61,13 @@ describe('parseCsvRecord', () => {
 });
 
 describe('csv decoder', () => {
+  it('exposes the record fields by header name for ingestion transforms', () => {
+    const decoder = createCsvDecoder(schema, { 'stream.kinesis.decoder.prop.header': 'id,name,tags,extra' });
+    expect(decoder.decodeFields!(message('7,"ann, jr",a;b,x'))).toEqual({ ok: true, fields: { id: '7', name: 'ann, jr', tags: ['a', 'b'], extra: 'x' } });
+    expect(decoder.decodeFields!(message('7,,,'))).toEqual({ ok: true, fields: { id: '7' } });
+    expect(decoder.decodeFields!(message('7,ann'))).toMatchObject({ ok: false, error: expect.stringContaining('header has 4 columns') });
+  });
+
   it('maps values to the schema columns in order by default and coerces them', () => {
     const decoder = createCsvDecoder(schema, {});
     expect(row(decoder.decode(message('9007199254740993,ann,a;b;c,true,12.5,2024-01-02T03:04:05Z')))).toEqual([
