@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** One measured quantity over repeated runs. */
 export interface Measurement {
@@ -15,6 +17,8 @@ export interface BenchResult {
   readonly machine: MachineInfo;
   readonly params: Record<string, unknown>;
   readonly metrics: Record<string, Measurement | number>;
+  /** Per-item rows of a benchmark that measures a set (the query set). */
+  readonly queries?: readonly Record<string, unknown>[];
 }
 
 export interface MachineInfo {
@@ -63,4 +67,37 @@ export function fmt(n: number, digits = 2): string {
 /** `median (min–max)` of a measurement. */
 export function spread(m: Measurement, digits = 2): string {
   return `${fmt(m.median, digits)} (${fmt(m.min, digits)}–${fmt(m.max, digits)})`;
+}
+
+/**
+ * A full garbage collection, for heap deltas. Works without `--expose-gc` on the command line:
+ * the flag is set at run time and `gc` taken from a fresh context.
+ */
+export function forceGc(): void {
+  if (gcFn === undefined) {
+    setFlagsFromString('--expose-gc');
+    gcFn = runInNewContext('gc') as () => void;
+  }
+  gcFn();
+  gcFn();
+}
+let gcFn: (() => void) | undefined;
+
+/** Heap plus off-heap (Buffers, typed arrays) bytes in use, after a full GC. */
+export function usedBytesAfterGc(): number {
+  forceGc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+/** Milliseconds since `start` (from `process.hrtime.bigint()`). */
+export function msSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Value at quantile `q` (0–1) of unsorted numbers, nearest-rank. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

@@ -45,9 +45,9 @@ function baselineLoop(messages: readonly StreamMessage[], columns: readonly { na
   return n;
 }
 
-export async function benchIngest(quick: boolean): Promise<BenchResult> {
-  const count = quick ? 50_000 : 200_000;
-  const runs = 5;
+export async function benchIngest(quick: boolean, overrides: { records?: number; runs?: number } = {}): Promise<BenchResult> {
+  const count = overrides.records ?? (quick ? 50_000 : 200_000);
+  const runs = overrides.runs ?? 5;
   const { schema, config } = clickstreamTable();
   const { messages, bytes } = eventRecords(count);
   const columns = schema.columns.map((c) => ({ name: c.name, numeric: c.singleValue && !['STRING', 'JSON', 'BYTES', 'BIG_DECIMAL'].includes(c.dataType) }));

@@ -13,9 +13,9 @@ import type { BenchResult } from './harness.js';
  * against the JSON input, and the p99/max event-loop delay while sealing (what a concurrent HTTP
  * request would wait). The reference is the JSON input itself: the file's size as a share of it.
  */
-export async function benchSeal(quick: boolean): Promise<BenchResult> {
-  const rows = quick ? 200_000 : 1_000_000;
-  const runs = 5;
+export async function benchSeal(quick: boolean, overrides: { rows?: number; runs?: number } = {}): Promise<BenchResult> {
+  const rows = overrides.rows ?? (quick ? 200_000 : 1_000_000);
+  const runs = overrides.runs ?? 5;
   const { schema, config } = clickstreamTable();
   const { messages, bytes } = eventRecords(rows, 7);
   const decoder = createDecoder(config.stream.decoderName, schema, config.stream.properties);
