@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/logger.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { parseLlcSegmentName } from '../../src/segment/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
 
 const schemaJson = {
   schemaName: 'events',
@@ -55,35 +56,6 @@ function events(from: number, count: number): Record<string, unknown>[] {
     amount: (from + i) * 1.5,
     ts: 1_700_000_000_000 + from + i,
   }));
-}
-
-/** Every id in the table now (sealed files plus consuming segments), with how often it appears. */
-function idCounts(runtime: TableIngestion): Map<bigint, number> {
-  const counts = new Map<bigint, number>();
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    const n = segment.numDocs;
-    for (let doc = 0; doc < n; doc++) {
-      const id = segment.getValue('id', doc) as bigint;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function expectExactlyOnce(runtime: TableIngestion, total: number): void {
-  const counts = idCounts(runtime);
-  expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
-  expect(counts.size).toBe(total);
-  for (let id = 0; id < total; id++) expect(counts.has(BigInt(id)), `id ${id}`).toBe(true);
 }
 
 describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {

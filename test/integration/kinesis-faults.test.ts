@@ -11,6 +11,7 @@ import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import type { FaultRule } from '../helpers/fault-proxy.js';
+import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
 
 /*
  * Faults between the consumer and a real emulator, through the fault-injecting proxy
@@ -56,34 +57,6 @@ function tableConfig(endpoint: string, stream: string): Record<string, unknown> 
 
 const events = (from: number, count: number): Record<string, unknown>[] =>
   Array.from({ length: count }, (_, i) => ({ id: from + i, kind: ['view', 'click'][(from + i) % 2], ts: 1_700_000_000_000 + from + i }));
-
-function idCounts(runtime: TableIngestion): Map<bigint, number> {
-  const counts = new Map<bigint, number>();
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    const n = segment.numDocs;
-    for (let doc = 0; doc < n; doc++) {
-      const id = segment.getValue('id', doc) as bigint;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-function expectExactlyOnce(runtime: TableIngestion, total: number): void {
-  const counts = idCounts(runtime);
-  expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-  expect(counts.size).toBe(total);
-  for (let id = 0; id < total; id++) expect(counts.has(BigInt(id)), `id ${id}`).toBe(true);
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const healthy = (runtime: TableIngestion): boolean => runtime.partitions().every((p) => p.state === 'CONSUMING' || p.state === 'CAUGHT_UP');
 const sum = (runtime: TableIngestion, key: 'throttleCount' | 'errorCount'): number => runtime.partitions().reduce((n, p) => n + p[key], 0);

@@ -8,6 +8,7 @@ import { EMULATOR_KINDS } from '../../src/emulator/index.js';
 import { TableIngestion } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { idCounts, waitFor } from '../helpers/table-rows.js';
 
 const SHARDS = 50;
 const PER_SHARD = 8;
@@ -17,26 +18,6 @@ const schema = buildTableSchema(validateSchema({
   schemaName: 'events',
   dimensionFieldSpecs: [{ name: 'id', dataType: 'LONG' }, { name: 'shard', dataType: 'INT' }],
 }));
-
-function idCounts(runtime: TableIngestion): Map<bigint, number> {
-  const counts = new Map<bigint, number>();
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      const id = segment.getValue('id', doc) as bigint;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(EMULATOR_KINDS)('a %d-shard stream on %s'.replace('%d', String(SHARDS)), (kind) => {
   const env = withEmulator(kind);

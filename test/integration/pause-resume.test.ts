@@ -12,6 +12,7 @@ import { parseLlcSegmentName } from '../../src/segment/index.js';
 import type { PartitionStatus } from '../../src/table/table-runtime.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
+import { idCounts, waitFor } from '../helpers/table-rows.js';
 
 /*
  * Pause and resume through the real server (`startServer`, port 0) against an emulator. The
@@ -62,26 +63,6 @@ async function call(server: RunningServer, method: string, path: string, body?: 
     ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, json: await response.json() };
-}
-
-function idCounts(runtime: TableIngestion): Map<bigint, number> {
-  const counts = new Map<bigint, number>();
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      const id = segment.getValue('id', doc) as bigint;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe.each(EMULATOR_KINDS)('pause and resume consumption on %s', (kind) => {

@@ -20,6 +20,7 @@ import { consumingSegmentsInfo } from '../../src/server/consuming-segments-info.
 import type { StreamConsumerFactory } from '../../src/spi/stream-consumer-factory.js';
 import type { PartitionConsumer } from '../../src/spi/partition-consumer.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
 
 const schema = buildTableSchema(validateSchema({
   schemaName: 'events',
@@ -73,33 +74,6 @@ function steadyProducer(client: KinesisClient, stream: string, firstId = 0): { s
     }
   })();
   return { stop: async () => { running = false; await loop; return next; }, produced: () => next - firstId };
-}
-
-function idCounts(runtime: TableIngestion): Map<bigint, number> {
-  const counts = new Map<bigint, number>();
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      const id = segment.getValue('id', doc) as bigint;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function expectExactlyOnce(runtime: TableIngestion, total: number): void {
-  const counts = idCounts(runtime);
-  expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
-  expect(counts.size).toBe(total);
-  for (let id = 0; id < total; id++) if (!counts.has(BigInt(id))) expect.fail(`id ${id} missing`);
 }
 
 async function openShards(client: KinesisClient, stream: string): Promise<{ shardId: string; start: bigint; end: bigint }[]> {
