@@ -81,7 +81,8 @@ class CsvDecoder implements StreamMessageDecoder {
     this.targets = header.map((name) => schema.columnIndex.get(name) ?? -1);
   }
 
-  decode(message: StreamMessage): DecodeResult {
+  /** UTF-8 check, CSV parse and the header-length check that both reads share. */
+  private split(message: StreamMessage): { ok: true; values: string[]; quoted: boolean[] } | { ok: false; error: string } {
     let text: string;
     try {
       text = this.utf8.decode(message.value);
@@ -97,6 +98,13 @@ class CsvDecoder implements StreamMessageDecoder {
         error: `CSV record has ${values.length} value${values.length === 1 ? '' : 's'}, the header has ${this.header.length} columns (${this.header.join(',')})`,
       };
     }
+    return { ok: true, values, quoted };
+  }
+
+  decode(message: StreamMessage): DecodeResult {
+    const parsed = this.split(message);
+    if (!parsed.ok) return parsed;
+    const { values, quoted } = parsed;
     const row: DecodedRow = new Array<CellValue | null>(this.columns.length).fill(null);
     for (let k = 0; k < values.length; k++) {
       const target = this.targets[k]!;
@@ -116,17 +124,8 @@ class CsvDecoder implements StreamMessageDecoder {
    * split on the multi-value delimiter where the header names a multi-value schema column.
    */
   decodeFields(message: StreamMessage): DecodeFieldsResult {
-    let text: string;
-    try {
-      text = this.utf8.decode(message.value);
-    } catch {
-      return { ok: false, error: 'record is not valid UTF-8' };
-    }
-    const parsed = parseCsvRecord(text, this.delimiter);
-    if (!parsed.ok) return { ok: false, error: `CSV record: ${parsed.error}` };
-    if (parsed.values.length !== this.header.length) {
-      return { ok: false, error: `CSV record has ${parsed.values.length} values, the header has ${this.header.length} columns (${this.header.join(',')})` };
-    }
+    const parsed = this.split(message);
+    if (!parsed.ok) return parsed;
     const fields: Record<string, unknown> = {};
     for (let k = 0; k < this.header.length; k++) {
       const value = parsed.values[k]!;
