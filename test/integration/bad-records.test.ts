@@ -9,6 +9,8 @@ import { silentLogger } from '../../src/logger.js';
 import { buildApp } from '../../src/server/app.js';
 import { TableManager } from '../../src/table/table-manager.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
+import { sortedIds, waitForWith } from '../helpers/table-rows.js';
 
 const schemaJson = {
   schemaName: 'bad',
@@ -37,13 +39,7 @@ const RECORDS: { bytes: Uint8Array; good: boolean; why?: RegExp }[] = [
 const GOOD = RECORDS.flatMap((r, i) => (r.good ? [BigInt(i)] : []));
 const BAD = RECORDS.flatMap((r, i) => (r.good ? [] : [i]));
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = waitForWith({ timeoutMs: 45_000, pollMs: 100 });
 
 describe.each(EMULATOR_KINDS)('bad-record policies on %s', (kind) => {
   const env = withEmulator(kind);
@@ -66,27 +62,8 @@ describe.each(EMULATOR_KINDS)('bad-record policies on %s', (kind) => {
     return seqs;
   }
 
-  function tableJson(stream: string, extra: Record<string, string>, ingestionConfig: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-      tableName: 'bad',
-      tableType: 'REALTIME',
-      tableIndexConfig: {
-        streamConfigs: {
-          streamType: 'kinesis',
-          'stream.kinesis.topic.name': stream,
-          region: 'us-east-1',
-          endpoint: env.endpoint,
-          accessKey: 'test',
-          secretKey: 'test',
-          shardIteratorType: 'TRIM_HORIZON',
-          'stream.kinesis.fetch.timeout.millis': '2000',
-          requests_per_second_limit: '20',
-          ...extra,
-        },
-      },
-      ingestionConfig,
-    };
-  }
+  const tableJson = (stream: string, extra: Record<string, string>, ingestionConfig: Record<string, unknown> = {}): Record<string, unknown> =>
+    emulatorTableConfig({ endpoint: env.endpoint, stream, tableName: 'bad', streamConfigs: extra, extra: { ingestionConfig } });
 
   async function server(dataDir: string) {
     const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(silentLogger()) });
@@ -108,12 +85,7 @@ describe.each(EMULATOR_KINDS)('bad-record policies on %s', (kind) => {
     return { ...s, stream, seqs, dataDir };
   }
 
-  function ids(manager: TableManager): bigint[] {
-    const { sealed, consuming } = manager.getRuntime('bad')!.queryableSegments();
-    const out: bigint[] = [];
-    for (const segment of [...sealed, ...consuming]) for (let d = 0; d < segment.numDocs; d++) out.push(segment.getValue('id', d) as bigint);
-    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  }
+  const ids = (manager: TableManager): bigint[] => sortedIds(manager.getRuntime('bad')!);
 
   const consumedAll = (manager: TableManager, seqs: string[]) => (): boolean => manager.partitions('bad')[0]?.currentOffset === seqs[seqs.length - 1];
 

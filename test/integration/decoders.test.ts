@@ -1,18 +1,17 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CellValue } from '../../src/config/data-type.js';
 import type { PinotSchema } from '../../src/config/index.js';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import type { EmulatorKind } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { TableIngestion } from '../../src/ingest/index.js';
 import { avroTypeFor, crc64AvroBytes } from '../../src/plugins/decoder/avro/index.js';
 import { RecordWriter } from '../../src/plugins/stream/kinesis/kinesis-producer.js';
 import type { EmulatorHandle } from '../helpers/emulator.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig, timeMillisField } from '../helpers/emulator-table.js';
+import { tableRows, waitForWith } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const avroWriterSchema = {
   type: 'record',
@@ -36,90 +35,42 @@ const orderSchema: PinotSchema = {
     { name: 'items', dataType: 'STRING', singleValueField: false },
     { name: 'attrs', dataType: 'JSON' },
   ],
-  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
+  dateTimeFieldSpecs: [timeMillisField()],
 };
 
 function tableConfig(endpoint: string, stream: string, timeColumn: string, props: Record<string, string>): Record<string, unknown> {
-  return {
+  return emulatorTableConfig({
+    endpoint,
+    stream,
     tableName: 'orders',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: timeColumn },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.fetch.timeout.millis': '2000',
-        'stream.kinesis.shard.discovery.interval.ms': '500',
-        requests_per_second_limit: '20',
-        'realtime.segment.flush.threshold.rows': '7',
-        ...props,
-      },
+    timeColumn,
+    streamConfigs: {
+      'stream.kinesis.shard.discovery.interval.ms': '500',
+      'realtime.segment.flush.threshold.rows': '7',
+      ...props,
     },
-  };
+  });
 }
 
 type Row = Record<string, CellValue | null>;
 
-/** Every row of the table now (sealed files and consuming segments), columns by name. */
-function tableRows(runtime: TableIngestion, columns: readonly string[]): Row[] {
-  const out: Row[] = [];
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      const row: Row = {};
-      for (const c of columns) row[c] = segment.isNull(c, doc) ? null : segment.getValue(c, doc);
-      out.push(row);
-    }
-  }
-  return out;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = waitForWith({ timeoutMs: 45_000, pollMs: 100 });
 
 function byId(rows: Row[]): Row[] {
   return [...rows].sort((a, b) => (BigInt(a.id as bigint) < BigInt(b.id as bigint) ? -1 : 1));
 }
 
 function decodersSuite(kind: EmulatorKind, env: EmulatorHandle, full: boolean): void {
-  const runtimes: TableIngestion[] = [];
-  const dirs: string[] = [];
+  const tables = withTableRuntimes('shardtable-decoders-');
 
-  async function start(pinotSchema: PinotSchema, stream: string, timeColumn: string, props: Record<string, string>): Promise<TableIngestion> {
-    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-decoders-'));
-    dirs.push(tableDir);
-    const schema = buildTableSchema(validateSchema(pinotSchema));
-    const runtime = new TableIngestion({
-      schema,
-      config: validateTableConfig(tableConfig(env.endpoint, stream, timeColumn, props), schema),
-      tableDir,
-      logger: silentLogger(),
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
+  const start = (pinotSchema: PinotSchema, stream: string, timeColumn: string, props: Record<string, string>): Promise<TableIngestion> =>
+    tables.start({ schema: buildTableSchema(validateSchema(pinotSchema)), config: tableConfig(env.endpoint, stream, timeColumn, props) });
 
   async function put(stream: string, records: { data: Uint8Array; partitionKey: string }[]): Promise<void> {
     const writer = new RecordWriter(env.client, stream);
     for (const [i, record] of records.entries()) await writer.add(record, `record ${i}`);
     await writer.flush();
   }
-
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
 
   it(`indexes Avro records in plain, Confluent and single-object framing (${kind})`, async () => {
     const stream = await env.newStream(2);
@@ -182,7 +133,7 @@ function decodersSuite(kind: EmulatorKind, env: EmulatorHandle, full: boolean): 
         { name: '__metadata$shardId', dataType: 'STRING' },
         { name: '__metadata$recordSerializedValueSize', dataType: 'INT' },
       ],
-      dateTimeFieldSpecs: [{ name: '__metadata$apprxArrivalTimestamp', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
+      dateTimeFieldSpecs: [timeMillisField('__metadata$apprxArrivalTimestamp')],
     };
     const beforeMs = Date.now();
     const sent = new Map<string, { data: string; sequenceNumber: string; shardId: string }>();

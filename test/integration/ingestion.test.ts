@@ -1,86 +1,47 @@
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import { EMULATOR_KINDS, waitForStreamStatus } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { TableIngestion } from '../../src/ingest/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { parseLlcSegmentName } from '../../src/segment/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
-const schemaJson = {
-  schemaName: 'events',
-  dimensionFieldSpecs: [
-    { name: 'id', dataType: 'LONG' },
-    { name: 'kind', dataType: 'STRING' },
-    { name: 'tags', dataType: 'STRING', singleValueField: false },
-  ],
-  metricFieldSpecs: [{ name: 'amount', dataType: 'DOUBLE' }],
-  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
-};
-const schema = buildTableSchema(validateSchema(schemaJson));
+const schema = buildTableSchema(
+  validateSchema(
+    idKindTsSchema('events', {
+      dimensions: [{ name: 'tags', dataType: 'STRING', singleValueField: false }],
+      metrics: [{ name: 'amount', dataType: 'DOUBLE' }],
+    }),
+  ),
+);
 
 function config(endpoint: string, stream: string, flush: Record<string, string>): Record<string, unknown> {
-  return {
-    tableName: 'events',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '2000',
-        'stream.kinesis.shard.discovery.interval.ms': '500',
-        requests_per_second_limit: '20',
-        ...flush,
-      },
+  return emulatorTableConfig({
+    endpoint,
+    stream,
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+      'stream.kinesis.shard.discovery.interval.ms': '500',
+      ...flush,
     },
-  };
+  });
 }
 
-function events(from: number, count: number): Record<string, unknown>[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: from + i,
-    kind: ['view', 'click', 'buy'][(from + i) % 3],
-    tags: ['a', `t${(from + i) % 7}`],
-    amount: (from + i) * 1.5,
-    ts: 1_700_000_000_000 + from + i,
-  }));
-}
+const events = (from: number, count: number): Record<string, unknown>[] =>
+  idKindTsRows(from, count, ['view', 'click', 'buy'], (id) => ({ tags: ['a', `t${id % 7}`], amount: id * 1.5 }));
 
 describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {
   const env = withEmulator(kind);
-  const runtimes: TableIngestion[] = [];
-  const dirs: string[] = [];
+  const tables = withTableRuntimes('shardtable-ingest-');
 
-  async function newRuntime(stream: string, flush: Record<string, string>, dir?: string): Promise<TableIngestion> {
-    const tableDir = dir ?? (await mkdtemp(join(tmpdir(), 'shardtable-ingest-')));
-    if (!dir) dirs.push(tableDir);
-    const runtime = new TableIngestion({
-      schema,
-      config: validateTableConfig(config(env.endpoint, stream, flush), schema),
-      tableDir,
-      logger: silentLogger(),
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
-
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
+  const newRuntime = (stream: string, flush: Record<string, string>, tableDir?: string): Promise<TableIngestion> =>
+    tables.start({ schema, config: config(env.endpoint, stream, flush), tableDir });
 
   it('reads every shard of a multi-shard stream and seals on the row threshold', async () => {
     const stream = await env.newStream(3);
@@ -177,7 +138,7 @@ describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {
     await waitFor('100 rows', () => idCounts(first).size === 100);
     const sealedBefore = first.segments().length;
     await first.stop();
-    const dir = dirs[0]!;
+    const dir = tables.dirs[0]!;
 
     await putJsonRecords(env.client, stream, events(100, 50), (row) => String(row.id));
     const second = await newRuntime(stream, { 'realtime.segment.flush.threshold.rows': '15' }, dir);

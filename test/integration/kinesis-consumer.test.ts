@@ -15,6 +15,7 @@ import type { StreamOffset } from '../../src/spi/offset.js';
 import type { PartitionConsumer } from '../../src/spi/partition-consumer.js';
 import { PermanentStreamError } from '../../src/spi/partition-consumer.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorStreamConfigs } from '../helpers/emulator-table.js';
 
 const decoder = new TextDecoder();
 
@@ -22,20 +23,12 @@ function streamConfig(name: string, endpoint: string, properties: Record<string,
   return {
     streamType: 'kinesis',
     topicName: name,
-    properties: {
-      streamType: 'kinesis',
-      'stream.kinesis.topic.name': name,
-      endpoint,
-      region: 'us-east-1',
-      accessKey: 'test',
-      secretKey: 'test',
-      shardIteratorType: 'TRIM_HORIZON',
-      'stream.kinesis.fetch.timeout.millis': '2000',
+    properties: emulatorStreamConfigs(endpoint, name, {
       requests_per_second_limit: '1000',
       // Emulators take any call rate; pacing has its own tests (kinesis-fetch-budget.test.ts).
       minFetchPeriod: '0',
       ...properties,
-    },
+    }),
     flush: { rows: 1000, timeMs: 60_000, segmentSizeBytes: 0 },
     decoderName: 'json',
   };

@@ -1,17 +1,15 @@
 import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import { EMULATOR_KINDS } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { TableIngestion } from '../../src/ingest/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import type { FaultRule } from '../helpers/fault-proxy.js';
 import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 /*
  * Faults between the consumer and a real emulator, through the fault-injecting proxy
@@ -19,44 +17,25 @@ import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
  * answers, an unreachable endpoint and a deleted stream. Every test counts unique ids at the end.
  */
 
-const schema = buildTableSchema(
-  validateSchema({
-    schemaName: 'events',
-    dimensionFieldSpecs: [
-      { name: 'id', dataType: 'LONG' },
-      { name: 'kind', dataType: 'STRING' },
-    ],
-    dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
-  }),
-);
+const schema = buildTableSchema(validateSchema(idKindTsSchema()));
 
 function tableConfig(endpoint: string, stream: string): Record<string, unknown> {
-  return {
-    tableName: 'events',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '500',
-        maxRecordsToFetch: '25',
-        requests_per_second_limit: '50',
-        'realtime.segment.flush.threshold.rows': '40',
-      },
+  return emulatorTableConfig({
+    endpoint,
+    stream,
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '500',
+      maxRecordsToFetch: '25',
+      requests_per_second_limit: '50',
+      'realtime.segment.flush.threshold.rows': '40',
     },
-  };
+  });
 }
 
-const events = (from: number, count: number): Record<string, unknown>[] =>
-  Array.from({ length: count }, (_, i) => ({ id: from + i, kind: ['view', 'click'][(from + i) % 2], ts: 1_700_000_000_000 + from + i }));
+const events = (from: number, count: number): Record<string, unknown>[] => idKindTsRows(from, count, ['view', 'click']);
 
 const healthy = (runtime: TableIngestion): boolean => runtime.partitions().every((p) => p.state === 'CONSUMING' || p.state === 'CAUGHT_UP');
 const sum = (runtime: TableIngestion, key: 'throttleCount' | 'errorCount'): number => runtime.partitions().reduce((n, p) => n + p[key], 0);
@@ -77,32 +56,19 @@ const FAULT_KINDS = ['throttle', 'limitExceeded', 'kmsThrottling', 'expiredItera
 describe.each(EMULATOR_KINDS)('Kinesis faults through a fault-injecting proxy on %s', (kind) => {
   const env = withEmulator(kind);
   let proxy: FaultProxy;
-  const runtimes: TableIngestion[] = [];
-  const dirs: string[] = [];
 
   beforeEach(async () => {
     proxy = await FaultProxy.start(env.endpoint);
   });
 
   afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
     await proxy.close();
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  async function newRuntime(stream: string): Promise<TableIngestion> {
-    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-faults-'));
-    dirs.push(tableDir);
-    const runtime = new TableIngestion({
-      schema,
-      config: validateTableConfig(tableConfig(proxy.endpoint, stream), schema),
-      tableDir,
-      logger: silentLogger(),
-    });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
+  // Registered after the proxy's hook, so it runs before it: runtimes stop while the proxy is up.
+  const tables = withTableRuntimes('shardtable-faults-');
+
+  const newRuntime = (stream: string): Promise<TableIngestion> => tables.start({ schema, config: tableConfig(proxy.endpoint, stream) });
 
   const produce = (stream: string, from: number, count: number): Promise<void> =>
     putJsonRecords(env.client, stream, events(from, count), (row) => String(row.id)).then(() => undefined);

@@ -1,15 +1,14 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import { EMULATOR_KINDS } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { TableIngestion } from '../../src/ingest/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
 import { encodeKplAggregate } from '../helpers/kpl.js';
+import { expectExactlyOnce, idCounts, waitForWith } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const schema = buildTableSchema(validateSchema({
   schemaName: 'kpl',
@@ -36,82 +35,36 @@ async function putAggregates(client: KinesisClient, stream: string, firstAggrega
   expect(out.FailedRecordCount ?? 0).toBe(0);
 }
 
-function idCounts(runtime: TableIngestion): Map<number, number> {
-  const counts = new Map<number, number>();
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      const id = Number(segment.getValue('id', doc) as bigint);
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
-
-function expectEveryIdOnce(runtime: TableIngestion, total: number): void {
-  const counts = idCounts(runtime);
-  expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-  expect([...counts.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = waitForWith({ timeoutMs: 60_000, pollMs: 100 });
 
 describe.each(EMULATOR_KINDS)('KPL aggregated records on %s', (kind) => {
   const env = withEmulator(kind);
-  const runtimes: TableIngestion[] = [];
-  const dirs: string[] = [];
+  const tables = withTableRuntimes('shardtable-kpl-');
 
-  async function start(stream: string, dir: string): Promise<TableIngestion> {
-    const runtime = new TableIngestion({
+  const start = (stream: string, tableDir: string): Promise<TableIngestion> =>
+    tables.start({
       schema,
-      config: validateTableConfig({
+      tableDir,
+      config: emulatorTableConfig({
+        endpoint: env.endpoint,
+        stream,
         tableName: 'kpl',
-        tableType: 'REALTIME',
-        tableIndexConfig: {
-          streamConfigs: {
-            streamType: 'kinesis',
-            'stream.kinesis.topic.name': stream,
-            region: 'us-east-1',
-            endpoint: env.endpoint,
-            accessKey: 'test',
-            secretKey: 'test',
-            shardIteratorType: 'TRIM_HORIZON',
-            'stream.kinesis.fetch.timeout.millis': '2000',
-            'stream.kinesis.shard.discovery.interval.ms': '500',
-            requests_per_second_limit: '20',
-            // 4 rows per segment, 7 user records per aggregate: most seals fall inside an aggregate.
-            'realtime.segment.flush.threshold.rows': '4',
-          },
+        streamConfigs: {
+          'stream.kinesis.shard.discovery.interval.ms': '500',
+          // 4 rows per segment, 7 user records per aggregate: most seals fall inside an aggregate.
+          'realtime.segment.flush.threshold.rows': '4',
         },
-      }, schema),
-      tableDir: dir,
-      logger: silentLogger(),
+      }),
     });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
-
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
 
   it('de-aggregates every user record into its own row, exactly once across a restart after a seal inside an aggregate', async () => {
     const stream = await env.newStream(2);
-    const dir = await mkdtemp(join(tmpdir(), 'shardtable-kpl-'));
-    dirs.push(dir);
+    const dir = await tables.tempDir();
     await putAggregates(env.client, stream, 0, 10); // ids 0..69
 
     const first = await start(stream, dir);
     await waitFor('70 rows', () => idCounts(first).size === 70);
-    expectEveryIdOnce(first, 70);
+    expectExactlyOnce(first, 70);
     // Checkpoints carry the sub-sequence number, and some seal ended inside an aggregated record.
     const ends = first.segments().map((s) => s.endOffset!);
     expect(ends.every((e) => /^\d+:\d+$/.test(e))).toBe(true);
@@ -124,7 +77,7 @@ describe.each(EMULATOR_KINDS)('KPL aggregated records on %s', (kind) => {
     const second = await start(stream, dir);
     await waitFor('140 rows', () => idCounts(second).size === 140);
     await new Promise((r) => setTimeout(r, 500));
-    expectEveryIdOnce(second, 140);
+    expectExactlyOnce(second, 140);
     expect(second.partitions().every((p) => p.recordsDropped === 0)).toBe(true);
   });
 });

@@ -1,16 +1,15 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import { EMULATOR_KINDS } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { TableIngestion } from '../../src/ingest/index.js';
 import { startHarness } from '../http/http-harness.js';
 import { eventsSchema, eventsTableConfig } from '../helpers/pinot-config-fixtures.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
+import { sortedIds, waitForWith } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const schema = buildTableSchema(validateSchema({
   schemaName: 'positions',
@@ -35,66 +34,28 @@ async function put(client: KinesisClient, stream: string, ids: number[], shard?:
 }
 
 /** Every id in the table now (sealed files plus consuming segments), sorted; duplicates kept. */
-function ids(runtime: TableIngestion): number[] {
-  const out: number[] = [];
-  const { sealed, consuming } = runtime.queryableSegments();
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) out.push(Number(segment.getValue('id', doc) as bigint));
-  }
-  return out.sort((a, b) => a - b);
-}
+const ids = (runtime: TableIngestion): number[] => sortedIds(runtime).map(Number);
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = waitForWith({ timeoutMs: 45_000, pollMs: 100 });
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe.each(EMULATOR_KINDS)('starting positions on %s', (kind) => {
   const env = withEmulator(kind);
-  const runtimes: TableIngestion[] = [];
-  const dirs: string[] = [];
+  const tables = withTableRuntimes('shardtable-positions-');
 
-  async function start(stream: string, keys: Record<string, string>, dir?: string): Promise<TableIngestion> {
-    const tableDir = dir ?? (await mkdtemp(join(tmpdir(), 'shardtable-positions-')));
-    if (dir === undefined) dirs.push(tableDir);
-    const runtime = new TableIngestion({
+  const start = (stream: string, keys: Record<string, string>, tableDir?: string): Promise<TableIngestion> =>
+    tables.start({
       schema,
-      config: validateTableConfig({
-        tableName: 'positions',
-        tableType: 'REALTIME',
-        tableIndexConfig: {
-          streamConfigs: {
-            streamType: 'kinesis',
-            'stream.kinesis.topic.name': stream,
-            region: 'us-east-1',
-            endpoint: env.endpoint,
-            accessKey: 'test',
-            secretKey: 'test',
-            'stream.kinesis.fetch.timeout.millis': '2000',
-            'stream.kinesis.shard.discovery.interval.ms': '500',
-            requests_per_second_limit: '20',
-            ...keys,
-          },
-        },
-      }, schema),
       tableDir,
-      logger: silentLogger(),
+      config: emulatorTableConfig({
+        endpoint: env.endpoint,
+        stream,
+        tableName: 'positions',
+        streamConfigs: { 'stream.kinesis.shard.discovery.interval.ms': '500', ...keys },
+      }),
     });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
-
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
 
   it('TRIM_HORIZON reads every record already in the stream', async () => {
     const stream = await env.newStream(2);
@@ -169,7 +130,7 @@ describe.each(EMULATOR_KINDS)('starting positions on %s', (kind) => {
     await waitFor('8 rows', () => ids(first).length === 8);
     await waitFor('2 sealed segments', () => first.segments().length === 2);
     await first.stop();
-    const dir = dirs[0]!;
+    const dir = tables.dirs[0]!;
 
     await put(env.client, stream, range(10, 13));
     const second = await start(stream, keys, dir);

@@ -1,14 +1,11 @@
 import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import { EMULATOR_KINDS } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
 import { idCounts, waitFor } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const SHARDS = 50;
 const PER_SHARD = 8;
@@ -21,6 +18,7 @@ const schema = buildTableSchema(validateSchema({
 
 describe.each(EMULATOR_KINDS)('a %d-shard stream on %s'.replace('%d', String(SHARDS)), (kind) => {
   const env = withEmulator(kind);
+  const tables = withTableRuntimes('shardtable-many-');
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
@@ -46,34 +44,18 @@ describe.each(EMULATOR_KINDS)('a %d-shard stream on %s'.replace('%d', String(SHA
     }
     const total = id;
 
-    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-many-'));
-    const runtime = new TableIngestion({
+    const runtime = await tables.start({
       schema,
-      config: validateTableConfig({
-        tableName: 'events',
-        tableType: 'REALTIME',
-        tableIndexConfig: {
-          streamConfigs: {
-            streamType: 'kinesis',
-            'stream.kinesis.topic.name': stream,
-            region: 'us-east-1',
-            endpoint: env.endpoint,
-            accessKey: 'test',
-            secretKey: 'test',
-            shardIteratorType: 'TRIM_HORIZON',
-            'stream.kinesis.decoder.class.name': 'json',
-            'stream.kinesis.fetch.timeout.millis': '2000',
-            requests_per_second_limit: '5',
-            'stream.kinesis.max.concurrent.fetches': String(CAP),
-          },
+      config: emulatorTableConfig({
+        endpoint: env.endpoint,
+        stream,
+        streamConfigs: {
+          'stream.kinesis.decoder.class.name': 'json',
+          requests_per_second_limit: '5',
+          'stream.kinesis.max.concurrent.fetches': String(CAP),
         },
-      }, schema),
-      tableDir,
-      logger: silentLogger(),
+      }),
     });
-    cleanup.push(() => rm(tableDir, { recursive: true, force: true }));
-    cleanup.push(() => runtime.stop());
-    await runtime.start();
 
     // A gauge sampled while consuming never exceeds the cap either.
     let sampledMax = 0;

@@ -11,6 +11,7 @@ import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { parseLlcSegmentName } from '../../src/segment/index.js';
 import type { PartitionStatus } from '../../src/table/table-runtime.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { idCounts, waitFor } from '../helpers/table-rows.js';
 
@@ -19,43 +20,25 @@ import { idCounts, waitFor } from '../helpers/table-rows.js';
  * table reads through the fault proxy with no faults set, only to count GetRecords calls.
  */
 
-const schema = {
-  schemaName: 'events',
-  dimensionFieldSpecs: [
-    { name: 'id', dataType: 'LONG' },
-    { name: 'kind', dataType: 'STRING' },
-  ],
-  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
-};
+const schema = idKindTsSchema();
 
 function table(endpoint: string, stream: string): Record<string, unknown> {
-  return {
-    tableName: 'events',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '500',
-        requests_per_second_limit: '20',
-        'realtime.segment.flush.threshold.rows': '30',
-        // A short time threshold: pausing past it must still seal nothing.
-        'realtime.segment.flush.threshold.time': '2s',
-      },
+  return emulatorTableConfig({
+    endpoint,
+    stream,
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '500',
+      'realtime.segment.flush.threshold.rows': '30',
+      // A short time threshold: pausing past it must still seal nothing.
+      'realtime.segment.flush.threshold.time': '2s',
     },
-  };
+  });
 }
 
-const events = (from: number, count: number): Record<string, unknown>[] =>
-  Array.from({ length: count }, (_, i) => ({ id: from + i, kind: 'view', ts: 1_700_000_000_000 + from + i }));
+const events = (from: number, count: number): Record<string, unknown>[] => idKindTsRows(from, count);
 
 async function call(server: RunningServer, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const response = await fetch(server.url + path, {

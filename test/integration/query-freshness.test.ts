@@ -1,48 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { QueryEngine, snapshotRuntime, writeBrokerResponse } from '../../src/query/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
-const schema = buildTableSchema(
-  validateSchema({
-    schemaName: 'fresh',
-    dimensionFieldSpecs: [
-      { name: 'id', dataType: 'LONG' },
-      { name: 'kind', dataType: 'STRING' },
-    ],
-    metricFieldSpecs: [{ name: 'amount', dataType: 'DOUBLE' }],
-    dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
-  }),
-);
+const schema = buildTableSchema(validateSchema(idKindTsSchema('fresh', { metrics: [{ name: 'amount', dataType: 'DOUBLE' }] })));
 
 function tableConfig(endpoint: string, stream: string): Record<string, unknown> {
-  return {
+  return emulatorTableConfig({
+    endpoint,
+    stream,
     tableName: 'fresh',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        requests_per_second_limit: '20',
-        maxRecordsToFetch: '37',
-        // Small segments: many seals while the queries run.
-        'realtime.segment.flush.threshold.rows': '25',
-      },
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      maxRecordsToFetch: '37',
+      // Small segments: many seals while the queries run.
+      'realtime.segment.flush.threshold.rows': '25',
     },
-  };
+  });
 }
 
 interface Answer {
@@ -66,19 +44,11 @@ async function countNow(engine: QueryEngine): Promise<Answer> {
 
 describe('query freshness and exactly-once visibility (kinesalite)', () => {
   const env = withEmulator('kinesalite');
-  const cleanups: (() => Promise<void>)[] = [];
-
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const tables = withTableRuntimes('shardtable-fresh-');
 
   it('concurrent count(*) during repeated seals never sees a row twice or loses one', async () => {
     const stream = await env.newStream(2);
-    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-fresh-'));
-    cleanups.push(() => rm(tableDir, { recursive: true, force: true }));
-    const runtime = new TableIngestion({ schema, config: validateTableConfig(tableConfig(env.endpoint, stream), schema), tableDir, logger: silentLogger() });
-    await runtime.start();
-    cleanups.push(() => runtime.stop());
+    const runtime = await tables.start({ schema, config: tableConfig(env.endpoint, stream) });
     const engine = new QueryEngine({ resolve: (n) => (n.toLowerCase() === 'fresh' ? { name: 'fresh', schema, snapshot: () => snapshotRuntime(runtime) } : undefined) });
 
     const total = 600;
@@ -86,7 +56,7 @@ describe('query freshness and exactly-once visibility (kinesalite)', () => {
     let acknowledged = 0; // rows PutRecords has acknowledged
     const producing = (async () => {
       for (let from = 0; from < total; from += batch) {
-        const rows = Array.from({ length: batch }, (_, i) => ({ id: from + i, kind: ['a', 'b', 'c'][(from + i) % 3], amount: from + i, ts: 1_700_000_000_000 + from + i }));
+        const rows = idKindTsRows(from, batch, ['a', 'b', 'c'], (id) => ({ amount: id }));
         await putJsonRecords(env.client, stream, rows, (r) => String(r.id));
         acknowledged = from + batch;
       }

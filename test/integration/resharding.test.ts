@@ -1,17 +1,12 @@
 import { ListShardsCommand, MergeShardsCommand, SplitShardCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import type { StreamConfig } from '../../src/config/table-config.js';
 import { EMULATOR_KINDS, waitForStreamStatus } from '../../src/emulator/index.js';
 import type { EmulatorKind } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import type { IngestionEvent } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { IngestionEvent, TableIngestion } from '../../src/ingest/index.js';
 import type { Logger } from '../../src/logger.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { createStreamConsumerFactory } from '../../src/plugins/stream/registry.js';
@@ -20,12 +15,14 @@ import { consumingSegmentsInfo } from '../../src/server/consuming-segments-info.
 import type { StreamConsumerFactory } from '../../src/spi/stream-consumer-factory.js';
 import type { PartitionConsumer } from '../../src/spi/partition-consumer.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorTableConfig, timeMillisField } from '../helpers/emulator-table.js';
 import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const schema = buildTableSchema(validateSchema({
   schemaName: 'events',
   dimensionFieldSpecs: [{ name: 'id', dataType: 'LONG' }],
-  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
+  dateTimeFieldSpecs: [timeMillisField()],
 }));
 
 /** What each emulator can reshard with (checked by the last test of each block). */
@@ -37,28 +34,19 @@ const RESHARD_OPS: Record<EmulatorKind, { merge: boolean; updateShardCount: bool
 const SHARD = (n: number): string => `shardId-${String(n).padStart(12, '0')}`;
 
 function tableConfig(endpoint: string, stream: string): Record<string, unknown> {
-  return {
-    tableName: 'events',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'json',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '300',
-        requests_per_second_limit: '10',
-        minFetchPeriod: '50',
-        'realtime.segment.flush.threshold.rows': '40',
-      },
+  return emulatorTableConfig({
+    endpoint,
+    stream,
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'json',
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '300',
+      requests_per_second_limit: '10',
+      minFetchPeriod: '50',
+      'realtime.segment.flush.threshold.rows': '40',
     },
-  };
+  });
 }
 
 /** A background producer: batches of unique ids every few millis until stopped. */
@@ -152,25 +140,18 @@ function expiringShardsFactory(hidden: readonly string[], visibleListings: numbe
 
 describe.each(EMULATOR_KINDS)('resharding while ingesting on %s', (kind) => {
   const env = withEmulator(kind);
-  const runtimes: TableIngestion[] = [];
+  const tables = withTableRuntimes('shardtable-reshard-');
   const producers: { stop: () => Promise<number> }[] = [];
-  const dirs: string[] = [];
 
-  async function newRuntime(stream: string, opts: { dir?: string; events?: IngestionEvent[]; logger?: Logger; streamFactory?: ReturnType<typeof expiringShardsFactory> } = {}): Promise<TableIngestion> {
-    const tableDir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'shardtable-reshard-')));
-    if (!opts.dir) dirs.push(tableDir);
-    const runtime = new TableIngestion({
+  const newRuntime = (stream: string, opts: { dir?: string; events?: IngestionEvent[]; logger?: Logger; streamFactory?: ReturnType<typeof expiringShardsFactory> } = {}): Promise<TableIngestion> =>
+    tables.start({
       schema,
-      config: validateTableConfig(tableConfig(env.endpoint, stream), schema),
-      tableDir,
-      logger: opts.logger ?? silentLogger(),
+      config: tableConfig(env.endpoint, stream),
+      tableDir: opts.dir,
+      logger: opts.logger,
       ...(opts.events ? { onEvent: (e: IngestionEvent) => opts.events!.push(e) } : {}),
-      ...(opts.streamFactory ? { streamFactory: opts.streamFactory } : {}),
+      streamFactory: opts.streamFactory,
     });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
 
   function produce(stream: string): ReturnType<typeof steadyProducer> {
     const producer = steadyProducer(env.client, stream);
@@ -178,10 +159,9 @@ describe.each(EMULATOR_KINDS)('resharding while ingesting on %s', (kind) => {
     return producer;
   }
 
+  // Runs before the runtimes' hook (registered first): producers stop before the tables do.
   afterEach(async () => {
     await Promise.all(producers.splice(0).map((p) => p.stop()));
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
   });
 
   it('SplitShard then MergeShards during a steady produce: parents seal first, every id exactly once', async () => {
@@ -229,7 +209,7 @@ describe.each(EMULATOR_KINDS)('resharding while ingesting on %s', (kind) => {
     await first.stop();
 
     const secondEvents: IngestionEvent[] = [];
-    const second = await newRuntime(stream, { dir: dirs[0]!, events: secondEvents });
+    const second = await newRuntime(stream, { dir: tables.dirs[0]!, events: secondEvents });
     const parent = second.partitions().find((p) => p.shardId === SHARD(0))!;
     expect(parent).toMatchObject({ state: 'ENDED', startedFrom: 'recovered: shard fully read', recordsConsumed: 0 });
     const total = await producer.stop();
@@ -282,7 +262,7 @@ describe.each(EMULATOR_KINDS)('resharding while ingesting on %s', (kind) => {
     await putJsonRecords(env.client, stream, Array.from({ length: 10 }, (_, i) => ({ id: 40 + i, ts: i })), (row) => `k${row.id}`);
 
     const events: IngestionEvent[] = [];
-    const second = await newRuntime(stream, { dir: dirs[0]!, events, streamFactory: expiringShardsFactory([SHARD(0)], 0) });
+    const second = await newRuntime(stream, { dir: tables.dirs[0]!, events, streamFactory: expiringShardsFactory([SHARD(0)], 0) });
     await waitFor('children read', () => idCounts(second).size === 50);
     expectExactlyOnce(second, 50);
     expect(second.status().dataLoss).toEqual([expect.objectContaining({ shardId: SHARD(0), partitionId: 0, lastSequenceNumber: lastSealed })]);

@@ -1,75 +1,38 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../src/config/index.js';
+import { describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import type { TableSchema } from '../../src/config/schema.js';
 import { EMULATOR_KINDS } from '../../src/emulator/index.js';
-import { TableIngestion } from '../../src/ingest/index.js';
-import { silentLogger } from '../../src/logger.js';
+import type { TableIngestion } from '../../src/ingest/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { emulatorStreamConfigs } from '../helpers/emulator-table.js';
+import { tableRows, waitForWith } from '../helpers/table-rows.js';
+import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const CONFORMANCE = join(import.meta.dirname, '../../../shared/pinot-conformance');
 const readJson = async (path: string): Promise<Record<string, unknown>> => JSON.parse(await readFile(join(CONFORMANCE, path), 'utf8')) as Record<string, unknown>;
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Every row now (sealed + consuming), as column → value for the given columns. */
-function rows(runtime: TableIngestion, columns: readonly string[]): Record<string, unknown>[] {
-  const { sealed, consuming } = runtime.queryableSegments();
-  const out: Record<string, unknown>[] = [];
-  for (const segment of [...sealed, ...consuming]) {
-    for (let doc = 0; doc < segment.numDocs; doc++) out.push(Object.fromEntries(columns.map((c) => [c, segment.isNull(c, doc) ? null : segment.getValue(c, doc)])));
-  }
-  return out;
-}
+const waitFor = waitForWith({ timeoutMs: 60_000, pollMs: 100 });
 
 describe.each(EMULATOR_KINDS)('ingestion transforms on %s', (kind) => {
   const env = withEmulator(kind);
-  const runtimes: TableIngestion[] = [];
-  const dirs: string[] = [];
-
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
+  const tables = withTableRuntimes('shardtable-transforms-');
 
   /** A Pinot config with its Kafka stream map swapped for this emulator's Kinesis stream. */
   function kinesisConfig(pinot: Record<string, unknown>, stream: string, rowsThreshold: string): Record<string, unknown> {
     const config = structuredClone(pinot) as { ingestionConfig: { streamIngestionConfig: { streamConfigMaps: Record<string, string>[] } } };
     config.ingestionConfig.streamIngestionConfig.streamConfigMaps = [
-      {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': stream,
-        region: 'us-east-1',
-        endpoint: env.endpoint,
-        accessKey: 'test',
-        secretKey: 'test',
-        shardIteratorType: 'TRIM_HORIZON',
+      emulatorStreamConfigs(env.endpoint, stream, {
         'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '2000',
-        requests_per_second_limit: '20',
         'realtime.segment.flush.threshold.rows': rowsThreshold,
-      },
+      }),
     ];
     return config as unknown as Record<string, unknown>;
   }
 
-  async function start(schema: TableSchema, configJson: Record<string, unknown>): Promise<TableIngestion> {
-    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-transforms-'));
-    dirs.push(tableDir);
-    const runtime = new TableIngestion({ schema, config: validateTableConfig(configJson, schema), tableDir, logger: silentLogger() });
-    runtimes.push(runtime);
-    await runtime.start();
-    return runtime;
-  }
+  const start = (schema: TableSchema, config: Record<string, unknown>): Promise<TableIngestion> => tables.start({ schema, config });
 
   it("airlineStats: the config's fromEpochDays(DaysSinceEpoch) transforms fill ts and tsRaw", async () => {
     const schema = buildTableSchema(validateSchema(await readJson('airline/airlineStats_schema.json')));
@@ -78,8 +41,8 @@ describe.each(EMULATOR_KINDS)('ingestion transforms on %s', (kind) => {
     const stream = await env.newStream(1);
     await putJsonRecords(env.client, stream, records, (_, i) => String(i));
     const runtime = await start(schema, kinesisConfig(await readJson('airline/airlineStats_realtime_table_config.json'), stream, '10'));
-    await waitFor('25 rows', () => rows(runtime, ['DaysSinceEpoch']).length === 25);
-    const got = rows(runtime, ['FlightNum', 'DaysSinceEpoch', 'ts', 'tsRaw']);
+    await waitFor('25 rows', () => tableRows(runtime, ['DaysSinceEpoch']).length === 25);
+    const got = tableRows(runtime, ['FlightNum', 'DaysSinceEpoch', 'ts', 'tsRaw']);
     const expected = records.map((r) => ({ FlightNum: r.FlightNum, DaysSinceEpoch: r.DaysSinceEpoch, ts: BigInt(r.DaysSinceEpoch as number) * 86_400_000n, tsRaw: BigInt(r.DaysSinceEpoch as number) * 86_400_000n }));
     const key = (r: Record<string, unknown>): string => `${String(r.DaysSinceEpoch)}:${String(r.FlightNum)}:${String(r.ts)}`;
     expect(got.map(key).sort()).toEqual(expected.map(key).sort());
@@ -98,8 +61,8 @@ describe.each(EMULATOR_KINDS)('ingestion transforms on %s', (kind) => {
     const pinotSchema = await readJson('quickstart/githubEvents/githubEvents_schema.json');
     const pinotConfig = await readJson('quickstart/githubEvents/githubEvents_realtime_table_config.json');
     const plain = await start(buildTableSchema(validateSchema(pinotSchema)), kinesisConfig(pinotConfig, stream, '100'));
-    await waitFor('800 rows', () => rows(plain, ['id']).length === 800);
-    const byId = new Map(rows(plain, ['id', 'type', 'created_at', 'created_at_timestamp']).map((r) => [r.id, r]));
+    await waitFor('800 rows', () => tableRows(plain, ['id']).length === 800);
+    const byId = new Map(tableRows(plain, ['id', 'type', 'created_at', 'created_at_timestamp']).map((r) => [r.id, r]));
     expect(byId.size).toBe(800);
     for (const e of events) {
       expect(byId.get(e.id)).toEqual({ id: e.id, type: e.type, created_at: e.created_at, created_at_timestamp: BigInt(Date.parse(e.created_at as string)) });
@@ -124,8 +87,8 @@ describe.each(EMULATOR_KINDS)('ingestion transforms on %s', (kind) => {
     const flat = await start(buildTableSchema(validateSchema(schemaJson)), kinesisConfig(configJson, stream, '100'));
     const expectedRows = events.reduce((n, e) => n + (Array.isArray(e.payload?.commits) && e.payload.commits.length > 0 ? e.payload.commits.length : 1), 0);
     expect(expectedRows).toBeGreaterThan(800);
-    await waitFor(`${expectedRows} rows`, () => rows(flat, ['id']).length >= expectedRows);
-    const got = rows(flat, ['id', 'actor.login', 'repo.name', 'payload.commits.sha', 'payload.commits.author.name', 'payload.size', 'payload', 'created_at_timestamp']);
+    await waitFor(`${expectedRows} rows`, () => tableRows(flat, ['id']).length >= expectedRows);
+    const got = tableRows(flat, ['id', 'actor.login', 'repo.name', 'payload.commits.sha', 'payload.commits.author.name', 'payload.size', 'payload', 'created_at_timestamp']);
     expect(got).toHaveLength(expectedRows);
     const expected = events.flatMap((e) => {
       const base = { id: e.id, 'actor.login': e.actor.login, 'repo.name': e.repo.name, 'payload.size': e.payload.size ?? -2147483648, created_at_timestamp: BigInt(Date.parse(e.created_at as string)) };
@@ -164,18 +127,12 @@ describe.each(EMULATOR_KINDS)('ingestion transforms on %s', (kind) => {
       },
     };
     const withStream = kinesisConfig(configJson, stream, '4');
-    const tableDir = await mkdtemp(join(tmpdir(), 'shardtable-unnest-'));
-    dirs.push(tableDir);
-    const open = async (): Promise<TableIngestion> => {
-      const runtime = new TableIngestion({ schema, config: validateTableConfig(withStream, schema), tableDir, logger: silentLogger() });
-      runtimes.push(runtime);
-      await runtime.start();
-      return runtime;
-    };
+    const tableDir = await tables.tempDir('shardtable-unnest-');
+    const open = (): Promise<TableIngestion> => tables.start({ schema, config: withStream, tableDir });
     const key = (r: Record<string, unknown>): string => `${String(r.id)}:${String(r['items.n'])}`;
     const first = await open();
-    await waitFor(`${expected.length} rows`, () => rows(first, ['id']).length === expected.length);
-    expect(rows(first, ['id', 'items.n']).map(key).sort()).toEqual(expected);
+    await waitFor(`${expected.length} rows`, () => tableRows(first, ['id']).length === expected.length);
+    expect(tableRows(first, ['id', 'items.n']).map(key).sort()).toEqual(expected);
     expect(first.partitions()[0]!.recordsFiltered).toBe(records.length - kept.length);
     // Every sealed segment holds whole records: all rows of an id are in one segment.
     const sealedIds = new Map<bigint, number>();
@@ -188,10 +145,9 @@ describe.each(EMULATOR_KINDS)('ingestion transforms on %s', (kind) => {
     expect(first.segments().length).toBeGreaterThan(2);
     for (const [id, n] of sealedIds) expect(n, `rows of record ${id}`).toBe((Number(id) % 3) + 1);
     await first.stop();
-    runtimes.splice(runtimes.indexOf(first), 1);
 
     const second = await open();
-    await waitFor(`${expected.length} rows after restart`, () => rows(second, ['id']).length >= expected.length && second.partitions()[0]?.state === 'CAUGHT_UP');
-    expect(rows(second, ['id', 'items.n']).map(key).sort()).toEqual(expected);
+    await waitFor(`${expected.length} rows after restart`, () => tableRows(second, ['id']).length >= expected.length && second.partitions()[0]?.state === 'CAUGHT_UP');
+    expect(tableRows(second, ['id', 'items.n']).map(key).sort()).toEqual(expected);
   });
 });
