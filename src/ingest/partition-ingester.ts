@@ -344,7 +344,14 @@ export class PartitionIngester {
     const segment = this.segment;
     let sealed: SealedSegment;
     try {
-      sealed = await sealSegment(segment, { tableDir: this.options.tableDir, endOfShard });
+      // sealSegment snapshots the rows before it awaits, and nothing indexes into `segment` until
+      // it returns: this loop is the only writer and it is waiting here. So the file holds every
+      // row of the segment, and the swap below drops none.
+      sealed = await sealSegment(segment, {
+        tableDir: this.options.tableDir,
+        endOfShard,
+        onInlineFallback: (why) => this.options.logger.warn({ segment: segment.segmentName, reason: why }, 'seal worker unavailable: segment file built on the main thread'),
+      });
     } catch (err) {
       this.errorCount++;
       this.lastError = `sealing ${segment.segmentName} failed (will retry; no rows lost): ${describe(err)}`;

@@ -2,8 +2,10 @@ import type { CellValue } from '../config/data-type.js';
 import type { TableSchema } from '../config/schema.js';
 import type { IndexingConfig } from '../config/table-config.js';
 import type { DecodedRow } from '../spi/decoder.js';
-import type { ImmutableColumn } from './builders/column-builder.js';
+import type { ColumnPrefix, ImmutableColumn } from './builders/column-builder.js';
 import { ColumnBuilder } from './builders/column-builder.js';
+import { bitmapBytes } from './builders/null-bitmap.js';
+import { columnSnapshot } from './column-snapshot.js';
 import type { ColumnReader, SegmentView } from './segment-view.js';
 import { iterateRows, requireColumn } from './view-rows.js';
 
@@ -138,6 +140,14 @@ export class ConsumingSegment implements SegmentView {
     return requireColumn(this.byName, columnName, this.segmentName);
   }
 
+  /**
+   * The first `numDocs` docs of a column as views of the builder's arrays, no copy (queries take
+   * `numDocs` once, then read these). Rows indexed later never show through them.
+   */
+  columnPrefix(columnName: string, numDocs: number): ColumnPrefix {
+    return requireColumn(this.byName, columnName, this.segmentName).prefix(numDocs);
+  }
+
   getValue(columnName: string, docId: number): CellValue {
     return this.column(columnName).getValue(docId);
   }
@@ -151,13 +161,17 @@ export class ConsumingSegment implements SegmentView {
   }
 
   /**
-   * Immutable copies of every column for the segment writer. The consuming segment stays
-   * readable (and could keep indexing) afterwards; the copies do not change.
+   * The rows indexed so far, for the segment writer: `numDocs` and, per column, views of the
+   * builders' arrays (no copy; see `columnSnapshot`). Indexing may continue afterwards: the
+   * snapshot keeps showing the same rows, as values below `numDocs` never change.
    */
   snapshot(): ConsumingSnapshot {
+    const n = this.docs;
+    const noNulls = new Uint8Array(bitmapBytes(n));
+    const keepNulls = (b: ColumnBuilder): boolean => !this.indexing.nullHandlingEnabled && b.spec.name === this.timeColumnName;
     return {
-      numDocs: this.docs,
-      columns: this.builders.map((b) => b.seal()),
+      numDocs: n,
+      columns: this.builders.map((b) => columnSnapshot(b, n, keepNulls(b), noNulls)),
       firstOffset: this.first,
       lastOffset: this.last,
     };

@@ -13,7 +13,9 @@ export type { SegmentFooter, ColumnFooter, BlockFooter, SectionRef, ColumnEncodi
 export { FORMAT_VERSION, DOCS_PER_BLOCK } from './format/format-constants.js';
 export { sealSegment, SEGMENT_FILE_SUFFIX, TEMP_FILE_SUFFIX } from './seal-segment.js';
 export type { SealOptions } from './seal-segment.js';
-export { openSegment, decodeSegmentBytes } from './open-segment.js';
+export { SealWorker, SealWorkerUnavailableError, defaultSealWorker, closeSealWorker } from './seal-worker/seal-worker.js';
+export { openSegment, decodeSegmentBytes, checkSegmentBytes, openBuiltSegment } from './open-segment.js';
+export type { CheckedSegment } from './open-segment.js';
 export { loadTableSegments, QUARANTINE_DIR } from './load-table-segments.js';
 export type { LoadedSegments, QuarantinedFile } from './load-table-segments.js';
 export { llcSegmentName, parseLlcSegmentName } from './segment-name.js';

@@ -3,8 +3,11 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { faultPoint } from '../util/fault-points.js';
 import { getZstdCodec } from './codecs/registry.js';
 import type { ConsumingSegment } from './consuming-segment.js';
-import { buildSegmentFile } from './format/segment-writer.js';
-import { openSegment } from './open-segment.js';
+import type { SegmentFileInfo } from './format/segment-writer.js';
+import { openBuiltSegment } from './open-segment.js';
+import { buildCheckedSegment } from './seal-worker/build-checked-segment.js';
+import type { SealWorker } from './seal-worker/seal-worker.js';
+import { defaultSealWorker, SealWorkerUnavailableError } from './seal-worker/seal-worker.js';
 import type { SealedSegment } from './sealed-segment.js';
 
 /** Suffix of a published segment file. */
@@ -19,6 +22,13 @@ export interface SealOptions {
   readonly endOfShard: boolean;
   /** Creation time written to the footer; defaults to now. */
   readonly creationTimeMs?: number;
+  /**
+   * Where the file is built: a `SealWorker` (default: the process's shared one), or `inline` on
+   * the calling thread (blocks its event loop for the whole build).
+   */
+  readonly builder?: SealWorker | 'inline';
+  /** Called when the worker was unavailable and the file was built inline instead. */
+  readonly onInlineFallback?: (reason: string) => void;
 }
 
 /**
@@ -28,6 +38,12 @@ export interface SealOptions {
  * and the rows are read again from the stream. An empty segment (0 rows) is valid — with
  * `endOfShard: true` it marks a shard read to its end.
  *
+ * The rows sealed are those indexed when `sealSegment` is called (the snapshot is taken before
+ * its first await; rows indexed later stay out of the file). The file is built and checked (CRC-32, footer) in the seal worker thread, so
+ * the event loop keeps serving meanwhile; if the worker is unavailable it is built on this
+ * thread instead. Writing, fsync, the rename and the crash fault points run on this thread. The
+ * returned segment reads the bytes that were written; the file is not read back.
+ *
  * On any error the temporary file is removed and the error is thrown; nothing is published.
  * The consuming segment is left untouched (still readable) either way.
  *
@@ -35,28 +51,37 @@ export interface SealOptions {
  *   const sealed = await sealSegment(consuming, { tableDir, endOfShard: false });
  */
 export async function sealSegment(segment: ConsumingSegment, opts: SealOptions): Promise<SealedSegment> {
-  const zstd = await getZstdCodec();
-  const file = buildSegmentFile(
-    {
-      tableName: segment.tableName,
-      segmentName: segment.segmentName,
-      partitionId: segment.partitionId,
-      shardId: segment.shardId,
-      schema: segment.schema,
-      indexing: segment.indexing,
-      timeColumnName: segment.timeColumnName,
-      consumingStartTimeMs: segment.createdAtMs,
-      creationTimeMs: opts.creationTimeMs ?? Date.now(),
-      endOfShard: opts.endOfShard,
-    },
-    segment.snapshot(),
-    zstd,
-  );
+  const snapshot = segment.snapshot();
+  const info: SegmentFileInfo = {
+    tableName: segment.tableName,
+    segmentName: segment.segmentName,
+    partitionId: segment.partitionId,
+    shardId: segment.shardId,
+    schema: segment.schema,
+    indexing: segment.indexing,
+    timeColumnName: segment.timeColumnName,
+    consumingStartTimeMs: segment.createdAtMs,
+    creationTimeMs: opts.creationTimeMs ?? Date.now(),
+    endOfShard: opts.endOfShard,
+  };
+  const builder = opts.builder ?? defaultSealWorker();
+  let bytes: Uint8Array;
+  if (builder === 'inline') {
+    bytes = buildCheckedSegment(info, snapshot, await getZstdCodec());
+  } else {
+    try {
+      bytes = await builder.build(info, snapshot);
+    } catch (err) {
+      if (!(err instanceof SealWorkerUnavailableError)) throw err;
+      opts.onInlineFallback?.(err.message);
+      bytes = buildCheckedSegment(info, snapshot, await getZstdCodec());
+    }
+  }
   const finalPath = join(opts.tableDir, segment.segmentName + SEGMENT_FILE_SUFFIX);
   const tmpPath = join(opts.tableDir, segment.segmentName + TEMP_FILE_SUFFIX);
-  await writeFileAtomic(finalPath, file.chunks as Uint8Array[], {
+  await writeFileAtomic(finalPath, bytes, {
     tmpPath,
     beforeRename: () => faultPoint('seal:before-rename'),
   });
-  return openSegment(finalPath);
+  return openBuiltSegment(finalPath, bytes, await getZstdCodec());
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../logger.js';
+import { closeSealWorker } from '../segment/index.js';
 import type { TableManager } from '../table/table-manager.js';
 import { registerBodyParsers } from './body-parsers.js';
 import { registerErrorHandlers } from './error-handler.js';
@@ -64,6 +65,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   if (options.closeManager !== false) {
     app.addHook('onClose', async () => {
       await manager.close();
+      // Every table stopped, so no seal is running: end the seal worker thread (a later seal in
+      // this process starts a new one).
+      await closeSealWorker();
     });
   }
   return app;

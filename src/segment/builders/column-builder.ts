@@ -3,10 +3,11 @@ import { storedTypeOf } from '../../config/data-type.js';
 import type { ColumnSpec } from '../../config/schema.js';
 import type { ColumnReader, Dictionary } from '../segment-view.js';
 import { BytesBuilder, StringBuilder } from './dictionary-builders.js';
+import { DictionaryPrefix } from './dictionary-prefix.js';
 import { GrowableBuffer } from './growable-buffer.js';
 import { NullBitmapBuilder } from './null-bitmap.js';
 import { DoubleBuilder, FloatBuilder, IntBuilder, LongBuilder } from './numeric-builders.js';
-import type { SealedValues, ValueBuilder } from './value-builder.js';
+import type { PrefixArray, SealedValues, ValueBuilder } from './value-builder.js';
 
 /** One column after `seal()`: immutable, exact-size arrays, ready for the segment writer. */
 export interface ImmutableColumn {
@@ -19,6 +20,25 @@ export interface ImmutableColumn {
   /** Null bitmap (always tracked; persisted only when null handling is on). */
   readonly nulls: Uint8Array;
   readonly nullCount: number;
+}
+
+/**
+ * The first `numDocs` docs of a growing column as views of the builder's arrays, without a copy
+ * (what a query over a consuming segment reads). The views stay valid while indexing continues:
+ * written elements are never rewritten and a growth leaves the viewed arrays untouched.
+ */
+export interface ColumnPrefix {
+  readonly numDocs: number;
+  /** STRING/BYTES: the dictionary as it was at the call (its size fixed). */
+  readonly dictionary: DictionaryPrefix | null;
+  /** Dictionary ids (with `dictionary`), per doc or, for multi-value columns, per value. */
+  readonly dictIds: Int32Array | null;
+  /** Raw values of numeric columns, per doc or, for multi-value columns, per value. */
+  readonly values: PrefixArray | null;
+  /** Multi-value only: doc `d` holds values `[offsets[d], offsets[d + 1])`; length numDocs + 1. */
+  readonly offsets: Int32Array | null;
+  /** Null bitmap (covers at least `numDocs` bits), only with null handling on and a null seen. */
+  readonly nulls: Uint8Array | null;
 }
 
 /** The value builder for a column's stored type. */
@@ -139,6 +159,23 @@ export class ColumnBuilder implements ColumnReader {
     const out: number[] = [];
     for (let i = this.offsets.array[docId]!; i < this.offsets.array[docId + 1]!; i++) out.push(this.values.dictId(i));
     return out;
+  }
+
+  /** Views of the first `numDocs` docs (at most `numDocs` now); see `ColumnPrefix`. */
+  prefix(numDocs: number): ColumnPrefix {
+    if (!(Number.isInteger(numDocs) && numDocs >= 0 && numDocs <= this.docs)) throw new RangeError(`prefix of ${numDocs} docs, column ${this.spec.name} has ${this.docs}`);
+    const offsets = this.offsets === null ? null : this.offsets.prefix(numDocs + 1);
+    const numValues = offsets === null ? numDocs : offsets[numDocs]!;
+    const dict = this.values.dictionary;
+    const array = this.values.prefix(numValues);
+    return {
+      numDocs,
+      dictionary: dict ? new DictionaryPrefix(dict, dict.size) : null,
+      dictIds: dict ? (array as Int32Array) : null,
+      values: dict ? null : array,
+      offsets,
+      nulls: this.nullHandlingEnabled ? this.nulls.prefix(numDocs) : null,
+    };
   }
 
   get estimatedBytes(): number {

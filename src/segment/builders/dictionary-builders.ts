@@ -62,6 +62,10 @@ abstract class DictionaryEncodedBuilder<V extends ScalarValue> implements ValueB
     return this.ids.array[index]!;
   }
 
+  prefix(length: number): Int32Array {
+    return this.ids.prefix(length);
+  }
+
   truncate(length: number): void {
     this.ids.truncate(length);
   }

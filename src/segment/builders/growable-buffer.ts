@@ -8,7 +8,9 @@ export type GrowableArray = Int32Array | Uint32Array | Uint8Array | Float32Array
  * index `i < length`, is never changed. Growing allocates a new array, copies, and from then on
  * writes only go to the new array; the old one is left untouched, so a reader that captured
  * `array` earlier still reads correct values for every index it could see then. Always read
- * through `array` (not a cached reference) to see values appended since.
+ * through `array` (not a cached reference) to see values appended since. Never transfer (detach)
+ * `array` to another thread: queries over a consuming segment read `prefix` views of it; hand
+ * out `copy()` instead.
  *
  * @example
  *   const buf = new GrowableBuffer(Int32Array);
@@ -44,6 +46,15 @@ export class GrowableBuffer<A extends GrowableArray> {
   /** A view of the written elements; valid until the next append. */
   view(): A {
     return this.array.subarray(0, this.length) as A;
+  }
+
+  /**
+   * A view of the first `length` written elements that stays valid while appends continue: those
+   * elements are never rewritten, and a growth leaves the viewed array untouched.
+   */
+  prefix(length: number): A {
+    if (length > this.length) throw new RangeError(`prefix of ${length} elements, only ${this.length} written`);
+    return this.array.subarray(0, length) as A;
   }
 
   /** An exact-size copy of the written elements, independent of later appends. */

@@ -64,6 +64,15 @@ export class NullBitmapBuilder {
     }
   }
 
+  /**
+   * The bitmap of the first `length` docs as a view (stays valid while appends continue; bits of
+   * later docs in the last byte may change). Null when no doc has ever been null.
+   */
+  prefix(length: number): Uint8Array | null {
+    if (length > this.length) throw new RangeError(`prefix of ${length} docs, only ${this.length} appended`);
+    return this.count === 0 ? null : this.bytes.array.subarray(0, bitmapBytes(length));
+  }
+
   /** An exact-size copy of the bitmap for `length` docs. */
   copy(): Uint8Array {
     return this.bytes.array.slice(0, bitmapBytes(this.length));

@@ -1,10 +1,10 @@
 import type { ScalarValue, StoredType } from '../../config/data-type.js';
 import type { GrowableArray } from './growable-buffer.js';
 import { GrowableBuffer } from './growable-buffer.js';
-import type { SealedValues, ValueBuilder } from './value-builder.js';
+import type { PrefixArray, SealedValues, ValueBuilder } from './value-builder.js';
 
 /** Shared body of the fixed-width builders: a growable typed array, nothing else. */
-abstract class FixedWidthBuilder<A extends GrowableArray> implements ValueBuilder {
+abstract class FixedWidthBuilder<A extends GrowableArray & PrefixArray> implements ValueBuilder {
   abstract readonly storedType: StoredType;
   readonly dictionary = null;
   protected readonly buf: GrowableBuffer<A>;
@@ -26,6 +26,10 @@ abstract class FixedWidthBuilder<A extends GrowableArray> implements ValueBuilde
 
   valueAt(index: number): ScalarValue {
     return this.buf.array[index]!;
+  }
+
+  prefix(length: number): A {
+    return this.buf.prefix(length);
   }
 
   dictId(): number {

@@ -13,6 +13,9 @@ export type SealedValues =
   | { readonly kind: 'STRING'; readonly ids: Int32Array; readonly dictionary: readonly string[] }
   | { readonly kind: 'BYTES'; readonly ids: Int32Array; readonly dictionary: readonly Uint8Array[] };
 
+/** What `ValueBuilder.prefix` returns: raw numbers, or dictionary ids (Int32Array). */
+export type PrefixArray = Int32Array | BigInt64Array | Float32Array | Float64Array;
+
 /**
  * Appends values of one stored type. Lifecycle: `append` any number of times → `seal()` once →
  * the returned `SealedValues` is immutable; the builder is not used after sealing.
@@ -31,6 +34,12 @@ export interface ValueBuilder {
   readonly dictionary: Dictionary | null;
   /** Dictionary id of value `index` (builders with a dictionary). */
   dictId(index: number): number;
+  /**
+   * The first `length` values — dictionary ids for builders with a dictionary, else the raw
+   * values — as a view of the builder's array, valid while appends continue (see
+   * `GrowableBuffer.prefix`).
+   */
+  prefix(length: number): PrefixArray;
   /** Rolls back to `length` values (a row that failed half-way). */
   truncate(length: number): void;
   readonly estimatedBytes: number;

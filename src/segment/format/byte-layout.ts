@@ -4,6 +4,8 @@
  * section start, so it can be viewed as a typed array without copying.
  */
 
+import type { PackedValues } from './packed-values.js';
+
 export type FixedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
 /** How a run of values is laid out: a fixed-width element type, or `var` (u32 offsets + bytes). */
@@ -15,16 +17,26 @@ export function pad8(n: number): number {
   return (n + 7) & ~7;
 }
 
-/** Values to write: a typed array of fixed-width elements, or variable-length byte strings. */
-export type ValueRun = { readonly fixed: FixedArray } | { readonly var: readonly Uint8Array[] };
+/**
+ * Values to write: a typed array of fixed-width elements, or variable-length values taken from a
+ * packed table — entries `ids[i]` in that order, or every entry when `ids` is null.
+ */
+export type ValueRun = { readonly fixed: FixedArray } | { readonly packed: PackedValues; readonly ids: Int32Array | null };
 
 /** Bytes `run` takes, padded to 8. */
 export function runBytes(run: ValueRun): number {
   if ('fixed' in run) return pad8(run.fixed.byteLength);
+  const { offsets } = run.packed;
+  const ids = run.ids;
+  const n = ids === null ? offsets.length - 1 : ids.length;
   let total = 0;
-  for (const v of run.var) total += v.length;
-  return pad8((run.var.length + 1) * 4) + pad8(total);
+  if (ids === null) total = offsets[n]! - offsets[0]!;
+  else for (let i = 0; i < n; i++) total += offsets[ids[i]! + 1]! - offsets[ids[i]!]!;
+  return pad8((n + 1) * 4) + pad8(total);
 }
+
+/** Values up to this many bytes are copied byte by byte (cheaper than a subarray per value). */
+const SHORT_VALUE = 48;
 
 /** Writes `run` at `pos` (a multiple of 8); returns the position after it. */
 export function writeRun(out: Uint8Array, pos: number, run: ValueRun): number {
@@ -32,14 +44,26 @@ export function writeRun(out: Uint8Array, pos: number, run: ValueRun): number {
     out.set(new Uint8Array(run.fixed.buffer, run.fixed.byteOffset, run.fixed.byteLength), pos);
     return pos + pad8(run.fixed.byteLength);
   }
-  const n = run.var.length;
+  const { bytes, offsets: from } = run.packed;
+  const ids = run.ids;
+  const n = ids === null ? from.length - 1 : ids.length;
   const offsets = new Uint32Array(out.buffer, out.byteOffset + pos, n + 1);
-  let at = pos + pad8((n + 1) * 4);
-  const start = at;
+  const start = pos + pad8((n + 1) * 4);
+  if (ids === null) {
+    out.set(bytes.subarray(from[0]!, from[n]!), start);
+    for (let i = 0; i <= n; i++) offsets[i] = from[i]! - from[0]!;
+    return start + pad8(from[n]! - from[0]!);
+  }
+  let at = start;
   for (let i = 0; i < n; i++) {
     offsets[i] = at - start;
-    out.set(run.var[i]!, at);
-    at += run.var[i]!.length;
+    const a = from[ids[i]!]!;
+    const e = from[ids[i]! + 1]!;
+    if (e - a <= SHORT_VALUE) for (let k = a; k < e; k++) out[at++] = bytes[k]!;
+    else {
+      out.set(bytes.subarray(a, e), at);
+      at += e - a;
+    }
   }
   offsets[n] = at - start;
   return start + pad8(at - start);

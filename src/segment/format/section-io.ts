@@ -13,8 +13,22 @@ export class SectionSink {
   /** File offset of the next byte. */
   position = 0;
   crc = 0;
+  private spare = new Uint8Array(0);
 
   constructor(private readonly zstd: ZstdCodec) {}
+
+  /**
+   * A zero-filled buffer of `size` bytes to assemble a section in, reused from one section to
+   * the next (`add` compresses, so it keeps no reference): a seal then allocates its raw
+   * sections once instead of a hundred megabytes of short-lived buffers, each adding to the
+   * garbage collector's work. Valid until the next call.
+   */
+  scratch(size: number): Uint8Array {
+    if (this.spare.length < size) this.spare = new Uint8Array(Math.max(size, 2 * this.spare.length));
+    const out = this.spare.subarray(0, size);
+    out.fill(0);
+    return out;
+  }
 
   /** Appends raw bytes uncompressed (header, footer, trailer). */
   push(bytes: Uint8Array): void {

@@ -58,6 +58,10 @@ function nonNullRange(col: ImmutableColumn): [ScalarValue, ScalarValue] | null {
   return min === null ? null : [min, max!];
 }
 
+function isVarKind(col: ImmutableColumn): boolean {
+  return col.values.kind === 'STRING' || col.values.kind === 'BYTES';
+}
+
 /**
  * Encodes a consuming segment's snapshot as a version-1 segment file (layout:
  * `docs/segment-format.md`). Pure: returns the bytes; `sealSegment` writes and publishes them.
@@ -71,19 +75,26 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
 
   const { indexing } = info;
   const cols = snapshot.columns;
-  const dicts = cols.map((c) => buildSortedDictionary(c.values));
   const sortedIndex = cols.findIndex((c) => c.spec.name === indexing.sortedColumn && c.spec.singleValue);
-  const perm = sortedIndex >= 0 && snapshot.numDocs > 1 ? sortPermutation(dicts[sortedIndex]!.ids(), dicts[sortedIndex]!.cardinality) : null;
+  const sortedDict = sortedIndex >= 0 ? buildSortedDictionary(cols[sortedIndex]!.values) : null;
+  const perm = sortedDict !== null && snapshot.numDocs > 1 ? sortPermutation(sortedDict.ids(), sortedDict.cardinality) : null;
 
+  // One column at a time: its dictionary is garbage before the next one is built.
   const columns = cols.map((col, i) => {
     const name = col.spec.name;
     const inverted = indexing.invertedIndexColumns.includes(name);
-    const encoding = chooseEncoding(storedTypeOf(col.spec.dataType), dicts[i]!.cardinality, col.offsets ? col.offsets[col.numDocs]! : col.numDocs, {
-      noDictionary: indexing.noDictionaryColumns.includes(name),
-      needsDictionary: inverted || i === sortedIndex,
-    });
-    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex };
-    return encodeColumn(col, dicts[i]!, plan, perm, sink);
+    const noDictionary = indexing.noDictionaryColumns.includes(name);
+    // A RAW STRING/BYTES column needs no sorted dictionary unless rows are sorted by it.
+    const dict = i === sortedIndex ? sortedDict : isVarKind(col) && noDictionary ? null : buildSortedDictionary(col.values);
+    const encoding =
+      dict === null
+        ? 'RAW'
+        : chooseEncoding(storedTypeOf(col.spec.dataType), dict.cardinality, col.offsets ? col.offsets[col.numDocs]! : col.numDocs, {
+            noDictionary,
+            needsDictionary: inverted || i === sortedIndex,
+          });
+    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
+    return encodeColumn(col, dict, plan, perm, sink);
   });
 
   const timeIndex = info.timeColumnName === undefined ? -1 : cols.findIndex((c) => c.spec.name === info.timeColumnName);

@@ -1,4 +1,6 @@
 import type { SealedValues } from '../builders/value-builder.js';
+import { sortedDistinct } from './numeric-order.js';
+import { sortStringIndexes } from './string-order.js';
 
 /** The distinct values of a column in ascending order (a sealed segment's dictionary). */
 export type SortedValues =
@@ -30,36 +32,58 @@ export function compareFloat(a: number, b: number): number {
   return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
 }
 
-/** Compares two int64 stored as (lo, hi) int32 pairs without allocating BigInts. */
-function compareLongAt(a: Int32Array, i: number, b: Int32Array, j: number): number {
-  const ah = a[2 * i + 1]!;
-  const bh = b[2 * j + 1]!;
-  if (ah !== bh) return ah < bh ? -1 : 1;
-  const al = a[2 * i]! >>> 0;
-  const bl = b[2 * j]! >>> 0;
-  return al === bl ? 0 : al < bl ? -1 : 1;
-}
-
-function uniqueSorted<A extends Int32Array | Float32Array | Float64Array | BigInt64Array>(sorted: A, same: (i: number, j: number) => boolean): A {
-  let w = 0;
-  for (let r = 0; r < sorted.length; r++) {
-    if (w === 0 || !same(r, w - 1)) sorted[w++] = sorted[r]!;
-  }
-  return sorted.subarray(0, w) as A;
-}
-
-/** Binary search of values[i] in dict with `cmp(valueIndex, dictIndex)`; the value is known present. */
-function mapIds(count: number, dictSize: number, cmp: (i: number, d: number) => number): Int32Array {
-  const ids = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    let lo = 0;
-    let hi = dictSize - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cmp(i, mid) > 0) lo = mid + 1;
-      else hi = mid;
+/**
+ * Dictionary id of every value: a binary search of `values[i]` in the sorted distinct `dict`,
+ * where each value is known present. One loop per type with the comparison written out (a
+ * comparator call per step cost more than the search).
+ */
+function mapIds(values: Int32Array | Float32Array | Float64Array | BigInt64Array, dict: typeof values): Int32Array {
+  const n = values.length;
+  const ids = new Int32Array(n);
+  const last = dict.length - 1;
+  if (values instanceof BigInt64Array) {
+    // int64 as (lo, hi) int32 pairs: no BigInt per comparison.
+    const v = new Int32Array(values.buffer, values.byteOffset, 2 * n);
+    const d = new Int32Array(dict.buffer, dict.byteOffset, 2 * dict.length);
+    for (let i = 0; i < n; i++) {
+      const hi = v[2 * i + 1]!;
+      const lo = v[2 * i]! >>> 0;
+      let a = 0;
+      let b = last;
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        const mh = d[2 * mid + 1]!;
+        if (mh < hi || (mh === hi && d[2 * mid]! >>> 0 < lo)) a = mid + 1;
+        else b = mid;
+      }
+      ids[i] = a;
     }
-    ids[i] = lo;
+  } else if (values instanceof Int32Array) {
+    const d = dict as Int32Array;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      let a = 0;
+      let b = last;
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        if (d[mid]! < x) a = mid + 1;
+        else b = mid;
+      }
+      ids[i] = a;
+    }
+  } else {
+    const d = dict as Float32Array | Float64Array;
+    for (let i = 0; i < n; i++) {
+      const x = values[i]!;
+      let a = 0;
+      let b = last;
+      while (a < b) {
+        const mid = (a + b) >> 1;
+        if (compareFloat(d[mid]!, x) < 0) a = mid + 1;
+        else b = mid;
+      }
+      ids[i] = a;
+    }
   }
   return ids;
 }
@@ -69,17 +93,35 @@ function lazy(compute: () => Int32Array): () => Int32Array {
   return () => (cached ??= compute());
 }
 
+/** Arrival-dictionary ids that some value uses, ascending. */
+function usedIds(ids: Int32Array, dictionarySize: number): Int32Array {
+  const used = new Uint8Array(dictionarySize);
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (used[id] === 0) {
+      used[id] = 1;
+      count++;
+    }
+  }
+  const out = new Int32Array(count);
+  let k = 0;
+  for (let id = 0; id < dictionarySize; id++) if (used[id]) out[k++] = id;
+  return out;
+}
+
 /** Sorted dictionary of dictionary-encoded (arrival order) STRING/BYTES values, unused entries dropped. */
-function fromArrivalDictionary<V extends string | Uint8Array>(ids: Int32Array, dictionary: readonly V[], compare: (a: V, b: V) => number): { values: V[]; ids: () => Int32Array } {
-  const used = new Uint8Array(dictionary.length);
-  for (let i = 0; i < ids.length; i++) used[ids[i]!] = 1;
-  const order: number[] = [];
-  for (let id = 0; id < dictionary.length; id++) if (used[id]) order.push(id);
-  order.sort((a, b) => compare(dictionary[a]!, dictionary[b]!));
+function fromArrivalDictionary<V extends string | Uint8Array>(ids: Int32Array, dictionary: readonly V[], sortIds: (order: Int32Array) => void): { values: V[]; ids: () => Int32Array } {
+  const order = usedIds(ids, dictionary.length);
+  sortIds(order);
   const remap = new Int32Array(dictionary.length);
-  order.forEach((oldId, newId) => (remap[oldId] = newId));
+  const values = new Array<V>(order.length);
+  for (let newId = 0; newId < order.length; newId++) {
+    remap[order[newId]!] = newId;
+    values[newId] = dictionary[order[newId]!]!;
+  }
   return {
-    values: order.map((id) => dictionary[id]!),
+    values,
     ids: lazy(() => {
       const out = new Int32Array(ids.length);
       for (let i = 0; i < ids.length; i++) out[i] = remap[ids[i]!]!;
@@ -103,36 +145,67 @@ export function buildSortedDictionary(sealed: SealedValues): SortedDictionary {
   switch (sealed.kind) {
     case 'INT': {
       const v = sealed.values;
-      const s = v.slice().sort();
-      const d = uniqueSorted(s, (i, j) => s[i] === s[j]);
-      return { sorted: { kind: 'INT', values: d }, cardinality: d.length, ids: lazy(() => mapIds(v.length, d.length, (i, k) => v[i]! - d[k]!)) };
+      const d = sortedDistinct(v);
+      return { sorted: { kind: 'INT', values: d }, cardinality: d.length, ids: lazy(() => mapIds(v, d)) };
     }
     case 'FLOAT':
     case 'DOUBLE': {
       const v = sealed.values;
-      const s = v.slice().sort();
-      const d = uniqueSorted(s, (i, j) => compareFloat(s[i]!, s[j]!) === 0);
-      const ids = lazy(() => mapIds(v.length, d.length, (i, k) => compareFloat(v[i]!, d[k]!)));
+      const d = sortedDistinct<Float32Array | Float64Array>(v);
+      const ids = lazy(() => mapIds(v, d));
       return sealed.kind === 'FLOAT'
         ? { sorted: { kind: 'FLOAT', values: d as Float32Array }, cardinality: d.length, ids }
         : { sorted: { kind: 'DOUBLE', values: d as Float64Array }, cardinality: d.length, ids };
     }
     case 'LONG': {
       const v = sealed.values;
-      const s = v.slice().sort();
-      const sv = new Int32Array(s.buffer, s.byteOffset, s.length * 2);
-      const d = uniqueSorted(s, (i, j) => compareLongAt(sv, i, sv, j) === 0);
-      const vv = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
-      const dv = new Int32Array(d.buffer, d.byteOffset, d.length * 2);
-      return { sorted: { kind: 'LONG', values: d }, cardinality: d.length, ids: lazy(() => mapIds(v.length, d.length, (i, k) => compareLongAt(vv, i, dv, k))) };
+      const d = sortedDistinct(v);
+      return { sorted: { kind: 'LONG', values: d }, cardinality: d.length, ids: lazy(() => mapIds(v, d)) };
     }
     case 'STRING': {
-      const r = fromArrivalDictionary(sealed.ids, sealed.dictionary, compareString);
+      const dictionary = sealed.dictionary;
+      const r = fromArrivalDictionary(sealed.ids, dictionary, (order) => sortStringIndexes(dictionary, order));
       return { sorted: { kind: 'STRING', values: r.values }, cardinality: r.values.length, ids: r.ids };
     }
     case 'BYTES': {
-      const r = fromArrivalDictionary(sealed.ids, sealed.dictionary, compareBytes);
+      const dictionary = sealed.dictionary;
+      const r = fromArrivalDictionary(sealed.ids, dictionary, (order) => order.sort((a, b) => compareBytes(dictionary[a]!, dictionary[b]!)));
       return { sorted: { kind: 'BYTES', values: r.values }, cardinality: r.values.length, ids: r.ids };
     }
   }
+}
+
+/** Distinct count, min and max of a column's values, without a sorted dictionary. */
+export interface UnsortedStats {
+  readonly cardinality: number;
+  /** Arrival ids of the smallest and largest value; -1 when there are no values. */
+  readonly minId: number;
+  readonly maxId: number;
+}
+
+/**
+ * What a RAW STRING/BYTES column needs instead of a sorted dictionary: its arrival dictionary
+ * holds each value once, so the distinct count is the number of entries in use, and min/max are
+ * one pass — no sort of what may be a million unique values.
+ */
+export function unsortedStats(sealed: Extract<SealedValues, { kind: 'STRING' | 'BYTES' }>): UnsortedStats {
+  const used = usedIds(sealed.ids, sealed.dictionary.length);
+  let minId = used.length > 0 ? used[0]! : -1;
+  let maxId = minId;
+  if (sealed.kind === 'STRING') {
+    const d = sealed.dictionary;
+    for (let i = 1; i < used.length; i++) {
+      const s = d[used[i]!]!;
+      if (s < d[minId]!) minId = used[i]!;
+      else if (s > d[maxId]!) maxId = used[i]!;
+    }
+    return { cardinality: used.length, minId, maxId };
+  }
+  const d = sealed.dictionary;
+  for (let i = 1; i < used.length; i++) {
+    const b = d[used[i]!]!;
+    if (compareBytes(b, d[minId]!) < 0) minId = used[i]!;
+    else if (compareBytes(b, d[maxId]!) > 0) maxId = used[i]!;
+  }
+  return { cardinality: used.length, minId, maxId };
 }

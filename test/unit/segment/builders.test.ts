@@ -67,4 +67,26 @@ describe('ColumnBuilder', () => {
     expect(col.getValue(0)).toBe(Math.fround(12.1));
     expect(col.seal().values.kind).toBe('FLOAT');
   });
+
+  it('hands out prefix views that later appends and growth never change', () => {
+    const col = new ColumnBuilder(schema.columns[0]!, true);
+    col.append([Uint8Array.from([1])]);
+    col.append(null);
+    const p = col.prefix(2);
+    for (let i = 0; i < 5000; i++) col.append([Uint8Array.from([i & 255]), Uint8Array.from([7])]);
+    expect(p.numDocs).toBe(2);
+    expect(Array.from(p.offsets!)).toEqual([0, 1, 2]);
+    expect(p.dictIds!.length).toBe(2);
+    expect(p.dictionary!.size).toBe(2);
+    expect(p.dictionary!.get(p.dictIds![0]!)).toEqual(Uint8Array.from([1]));
+    expect(p.dictionary!.indexOf(Uint8Array.from([7]))).toBe(-1);
+    expect(p.nulls![0]).toBe(0b10);
+    expect(() => col.prefix(6000)).toThrow(RangeError);
+    const f = new ColumnBuilder(schema.columns[1]!, false);
+    f.append(1.5);
+    const fp = f.prefix(1);
+    for (let i = 0; i < 3000; i++) f.append(i);
+    expect(Array.from(fp.values as Float32Array)).toEqual([1.5]);
+    expect(fp.nulls).toBeNull();
+  });
 });
