@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../logger.js';
+import { BLOCK_CACHE_ENV, parseBlockCacheMb } from '../segment/reader/block-cache.js';
 import { runExport } from './export.js';
 import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
@@ -18,6 +19,14 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function blockCacheMb(value: string): number {
+  try {
+    return parseBlockCacheMb(value, '--block-cache-mb');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 /** Builds the `shardtable` command line (commander). */
 export function buildCli(): Command {
   const program = new Command('shardtable')
@@ -30,10 +39,12 @@ export function buildCli(): Command {
     .option('--data-dir <dir>', 'data directory', './segments')
     .option('--port <port>', 'HTTP port', port, 9000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .action(async (opts: { dataDir: string; port: number; host: string }) => {
+    .option('--block-cache-mb <mb>', `MiB of decoded segment blocks kept in memory, 0 = off (default: env ${BLOCK_CACHE_ENV}, else a quarter of memory up to 1024)`, blockCacheMb)
+    .action(async (opts: { dataDir: string; port: number; host: string; blockCacheMb?: number }) => {
       const logger = createLogger();
-      const server = await startServer({ ...opts, logger });
-      logger.info({ url: server.url, dataDir: opts.dataDir }, 'shardtable serving');
+      const blockCacheBytes = opts.blockCacheMb ?? parseBlockCacheMb(process.env[BLOCK_CACHE_ENV]);
+      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes });
+      logger.info({ url: server.url, dataDir: opts.dataDir, blockCacheMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
       await untilSignal();
       await server.close();
     });

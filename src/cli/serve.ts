@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { tableIngestionFactory } from '../ingest/index.js';
 import type { Logger } from '../logger.js';
+import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
 import { TableManager } from '../table/index.js';
 
@@ -11,6 +12,11 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly logger: Logger;
+  /**
+   * Bytes of decoded sealed-column blocks kept in memory, shared by all tables (0 = off). Unset
+   * keeps the process default (a quarter of memory, at most 1 GiB).
+   */
+  readonly blockCacheBytes?: number;
 }
 
 export interface RunningServer {
@@ -28,6 +34,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
+  if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
   await mkdir(dataDir, { recursive: true });
   const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
   await manager.start();

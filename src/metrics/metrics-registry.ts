@@ -1,4 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { blockCache } from '../segment/reader/block-cache.js';
+import type { BlockCacheStats } from '../segment/reader/block-cache.js';
 import type { TableManager } from '../table/table-manager.js';
 import type { PartitionStatus, TableRuntime } from '../table/table-runtime.js';
 
@@ -56,6 +58,21 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perTable('shardtable_sealed_rows', 'Rows in sealed segment files', (r) => r.segments().reduce((n, s) => n + s.numDocs, 0));
   perTable('shardtable_sealed_bytes', 'Bytes of sealed segment files', (r) => r.segments().reduce((n, s) => n + s.sizeBytes, 0));
   perTable('shardtable_data_loss_shards', 'Shards that expired before this table read them to their end', (r) => r.status?.().dataLoss.length ?? 0);
+
+  const blockCacheMetric = (kind: 'counter' | 'gauge', name: string, help: string, value: (s: BlockCacheStats) => number): void => {
+    function collect(this: Counter | Gauge): void {
+      this.reset();
+      if (this instanceof Counter) this.inc(value(blockCache.stats()));
+      else this.set(value(blockCache.stats()));
+    }
+    if (kind === 'counter') new Counter({ name, help, registers: [registry], collect });
+    else new Gauge({ name, help, registers: [registry], collect });
+  };
+  blockCacheMetric('counter', 'shardtable_block_cache_hits_total', 'Sealed-column block reads answered from the decoded-block cache', (s) => s.hits);
+  blockCacheMetric('counter', 'shardtable_block_cache_misses_total', 'Sealed-column block reads that decompressed the block', (s) => s.misses);
+  blockCacheMetric('counter', 'shardtable_block_cache_evictions_total', 'Decoded blocks evicted to stay within the cache size', (s) => s.evictions);
+  blockCacheMetric('gauge', 'shardtable_block_cache_bytes', 'Estimated bytes of decoded blocks in the cache', (s) => s.bytes);
+  blockCacheMetric('gauge', 'shardtable_block_cache_capacity_bytes', 'Size bound of the decoded-block cache (0 = off)', (s) => s.capacityBytes);
   return registry;
 }
 

@@ -1,4 +1,5 @@
 import type { ScalarValue } from '../../config/data-type.js';
+import { DictionaryPrefix } from '../../segment/builders/dictionary-prefix.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { compareValues, convertTo } from '../functions/values.js';
@@ -147,8 +148,13 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
 
 const dictValueCache = new WeakMap<Dictionary, ScalarValue[]>();
 
-/** Every value of a dictionary as an array (cached; grows with a consuming segment's dictionary). */
+/**
+ * Every value of a dictionary as an array, index = id (cached; grows with a consuming segment's
+ * dictionary). For a `DictionaryPrefix` it is the live dictionary's array, which may hold more
+ * than `size` entries.
+ */
 export function dictionaryValues(dict: Dictionary): ScalarValue[] {
+  if (dict instanceof DictionaryPrefix) dict = dict.base;
   let values = dictValueCache.get(dict);
   if (!values) {
     values = [];

@@ -5,6 +5,7 @@ import { emptyStats } from './execution-stats.js';
 import type { ExecutionStats } from './execution-stats.js';
 import { buildFilter, SegmentFilter } from './filter.js';
 import { GroupByAggregator } from './group-by.js';
+import { iota, Scratch } from './scratch.js';
 import { finishAggregation } from './post-aggregation.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
@@ -27,6 +28,7 @@ const BLOCKS_PER_SLICE = 8;
 export async function executePlan(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number): Promise<ExecutionResult> {
   const stats = emptyStats();
   const filterTree = buildFilter(plan.filter);
+  const scratch = new Scratch();
   const aggregator = plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null;
   const collector = plan.kind === 'selection' ? new SelectionCollector(plan) : null;
   let minFreshness = Number.POSITIVE_INFINITY;
@@ -48,27 +50,36 @@ export async function executePlan(plan: QueryPlan, segments: readonly SegmentSna
     for (const segment of segments) {
       if (collector?.done) break;
       checkDeadline();
-      const filter = new SegmentFilter(filterTree, segment);
+      const filter = new SegmentFilter(filterTree, segment, scratch);
       if (!filter.segmentMayMatch()) continue;
       stats.numSegmentsProcessed++;
       let matched = 0;
-      for (let bi = 0; bi < segment.blocks.length; bi++) {
+      // Column blocks of the current block, each read once (one map and closure per segment).
+      let bi = 0;
+      const cache = new Map<string, ColumnBlock>();
+      const block = (column: string): ColumnBlock => {
+        let b = cache.get(column);
+        if (b === undefined) {
+          b = segment.block(column, bi);
+          cache.set(column, b);
+        }
+        return b;
+      };
+      for (; bi < segment.blocks.length; bi++) {
         if (collector?.done) break;
         if (++blocksSinceYield >= BLOCKS_PER_SLICE) {
           blocksSinceYield = 0;
           await yieldToEventLoop();
           checkDeadline();
         }
-        const cache = new Map<string, ColumnBlock>();
-        const block = (column: string): ColumnBlock => {
-          let b = cache.get(column);
-          if (!b) {
-            b = segment.block(column, bi);
-            cache.set(column, b);
-          }
-          return b;
-        };
-        const { sel, n } = filterTree.kind === 'all' ? allRows(segment.blocks[bi]!.numDocs) : filter.select(bi, block);
+        cache.clear();
+        const numDocs = segment.blocks[bi]!.numDocs;
+        if (collector !== null && filterTree.kind === 'all' && collector.blockCannotImprove(segment, bi)) {
+          // Every row matches (they count as scanned, as in Pinot) but none can enter the top-k.
+          matched += numDocs;
+          continue;
+        }
+        const { sel, n } = filterTree.kind === 'all' ? { sel: iota(numDocs), n: numDocs } : filter.select(bi, block);
         if (n === 0) continue;
         matched += n;
         if (aggregator) aggregator.add(segment, block, sel, n);
@@ -93,16 +104,4 @@ export async function executePlan(plan: QueryPlan, segments: readonly SegmentSna
     throw new QueryError('QUERY_EXECUTION', (err as Error).message ?? String(err));
   }
   return { rows, stats, numGroupsLimitReached: aggregator?.limitReached ?? false };
-}
-
-const IOTA_CACHE: Int32Array[] = [];
-
-function allRows(n: number): { sel: Int32Array; n: number } {
-  let a = IOTA_CACHE[0];
-  if (!a || a.length < n) {
-    a = new Int32Array(Math.max(n, 16384));
-    for (let i = 0; i < a.length; i++) a[i] = i;
-    IOTA_CACHE[0] = a;
-  }
-  return { sel: a, n };
 }

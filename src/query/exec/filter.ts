@@ -2,8 +2,13 @@ import type { ColumnSpec } from '../../config/schema.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
 import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
+import { fromDocList, unionSorted } from './doc-lists.js';
+import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
+import { numericBounds, scanRange } from './range-kernels.js';
+import type { NumericBounds, RawElement } from './range-kernels.js';
+import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
-import { isConstantTest, rangeMayMatch, valueRange, valueTest } from './value-tests.js';
+import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
 import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
 
 /**
@@ -18,7 +23,16 @@ export type FilterNode =
   | { readonly kind: 'and'; readonly children: readonly FilterNode[] }
   | { readonly kind: 'or'; readonly children: readonly FilterNode[] }
   | { readonly kind: 'not'; readonly child: FilterNode }
-  | { readonly kind: 'leaf'; readonly column: ColumnSpec; readonly node: LeafNode; readonly test: ValueTest; readonly range: ValueRange | null; readonly pointLookup: boolean }
+  | {
+      readonly kind: 'leaf';
+      readonly column: ColumnSpec;
+      readonly node: LeafNode;
+      readonly test: ValueTest;
+      readonly range: ValueRange | null;
+      readonly pointLookup: boolean;
+      /** `compare`/`between` on numbers: inclusive bounds per raw element type, for the tight loops. */
+      readonly bounds: Readonly<Record<RawElement, NumericBounds | null>> | null;
+    }
   | { readonly kind: 'isNull'; readonly column: ColumnSpec; readonly negated: boolean }
   | { readonly kind: 'expr'; readonly expr: BoundExpr };
 
@@ -45,7 +59,9 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
       if (operand.kind === 'column' && isConstantTest(e)) {
         const node = e as LeafNode;
         const pointLookup = (e.kind === 'compare' && e.op === '=') || e.kind === 'in';
-        return { kind: 'leaf', column: operand.column, node, test: valueTest(node), range: valueRange(node), pointLookup };
+        const range = valueRange(node);
+        const bounds = range !== null && (e.kind === 'compare' || e.kind === 'between') ? { int32: numericBounds(range, 'int32'), float: numericBounds(range, 'float'), int64: numericBounds(range, 'int64') } : null;
+        return { kind: 'leaf', column: operand.column, node, test: valueTest(node), range, pointLookup, bounds };
       }
       return { kind: 'expr', expr: e };
     }
@@ -54,25 +70,39 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
   }
 }
 
+type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
+
 /** Selected rows of one block: row indices (ascending) in `sel[0..n)`. */
 export interface Selection {
   readonly sel: Int32Array;
   readonly n: number;
 }
 
+const NONE: Selection = { sel: new Int32Array(0), n: 0 };
+
 /**
  * Runs a filter tree over one segment snapshot, block by block, counting the values it tests
  * (`numEntriesScannedInFilter`). Per-leaf work that depends only on the segment (which
- * dictionary ids match, inverted-index doc lists) is done once per segment.
+ * dictionary ids match, inverted-index doc lists, the order of AND children) is done once per
+ * segment. Children of an AND run index-first, as Pinot orders them: leaves answered by an
+ * inverted index (smallest doc list first), then the others as written, each testing only the
+ * rows that passed so far.
+ *
+ * A selection lives in the query's `Scratch` buffers: it is valid until the next `select`.
  */
 export class SegmentFilter {
   entriesScanned = 0;
   private readonly dictMatches = new Map<FilterNode, Uint8Array>();
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
+  private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
+  private readonly scanned = new Float64Array(1);
+  /** Share of tested rows that passed each raw range leaf on its last block (picks the loop form). */
+  private readonly passRate = new Map<FilterNode, number>();
 
   constructor(
     private readonly root: FilterNode,
     private readonly segment: SegmentSnapshot,
+    private readonly scratch: Scratch = new Scratch(),
   ) {}
 
   /** False when segment statistics prove no row can match (the segment is pruned). */
@@ -82,7 +112,8 @@ export class SegmentFilter {
 
   select(blockIndex: number, block: (column: string) => ColumnBlock): Selection {
     const range = this.segment.blocks[blockIndex]!;
-    if (!this.mayMatch(this.root, (c) => this.segment.blockStats(c, blockIndex))) return { sel: new Int32Array(0), n: 0 };
+    this.scratch.reset();
+    if (!this.mayMatch(this.root, (c) => this.segment.blockStats(c, blockIndex))) return NONE;
     return this.evaluate(this.root, blockIndex, range.firstDoc, range.numDocs, block, null, range.numDocs);
   }
 
@@ -95,7 +126,8 @@ export class SegmentFilter {
       case 'or':
         return node.children.some((c) => this.mayMatch(c, stats));
       case 'leaf': {
-        if (node.range === null || !node.column.singleValue) return node.range === null || this.mvMayMatch(node, stats);
+        // min/max of a multi-value column cover all its values: "any value in range" is prunable too.
+        if (node.range === null) return true;
         const s = stats(node.column.name);
         return s === null || rangeMayMatch(node.range, s.min as never, s.max as never);
       }
@@ -104,47 +136,41 @@ export class SegmentFilter {
     }
   }
 
-  private mvMayMatch(node: Extract<FilterNode, { kind: 'leaf' }>, stats: (column: string) => { min: unknown; max: unknown } | null): boolean {
-    // min/max of a multi-value column cover all its values: "any value in range" is prunable too.
-    const s = stats(node.column.name);
-    return s === null || rangeMayMatch(node.range!, s.min as never, s.max as never);
-  }
-
   private evaluate(node: FilterNode, bi: number, firstDoc: number, numDocs: number, block: (c: string) => ColumnBlock, cand: Int32Array | null, nCand: number): Selection {
     switch (node.kind) {
       case 'all':
         return cand ? { sel: cand, n: nCand } : { sel: iota(numDocs), n: numDocs };
       case 'none':
-        return { sel: new Int32Array(0), n: 0 };
+        return NONE;
       case 'and': {
-        let cur: Selection = cand ? { sel: cand, n: nCand } : { sel: null as unknown as Int32Array, n: numDocs };
+        let cur: Selection = cand ? { sel: cand, n: nCand } : { sel: iota(numDocs), n: numDocs };
         let first = cand === null;
-        for (const child of node.children) {
+        for (const child of this.andChildren(node)) {
           cur = this.evaluate(child, bi, firstDoc, numDocs, block, first ? null : cur.sel, cur.n);
           first = false;
           if (cur.n === 0) break;
         }
-        return first ? { sel: iota(numDocs), n: numDocs } : cur;
+        return cur;
       }
       case 'or': {
-        const mark = new Uint8Array(numDocs);
+        const mark = this.scratch.marks(numDocs);
         for (const child of node.children) {
           const s = this.evaluate(child, bi, firstDoc, numDocs, block, cand, nCand);
           for (let i = 0; i < s.n; i++) mark[s.sel[i]!] = 1;
         }
-        return collect(mark, cand, nCand, numDocs, false);
+        return this.collect(mark, cand, nCand, numDocs, false);
       }
       case 'not': {
         const s = this.evaluate(node.child, bi, firstDoc, numDocs, block, cand, nCand);
-        const mark = new Uint8Array(numDocs);
+        const mark = this.scratch.marks(numDocs);
         for (let i = 0; i < s.n; i++) mark[s.sel[i]!] = 1;
-        return collect(mark, cand, nCand, numDocs, true);
+        return this.collect(mark, cand, nCand, numDocs, true);
       }
       case 'isNull': {
         const nulls = block(node.column.name).nulls;
-        const out = new Int32Array(cand ? nCand : numDocs);
-        let n = 0;
         const count = cand ? nCand : numDocs;
+        const out = this.scratch.ints(count);
+        let n = 0;
         for (let i = 0; i < count; i++) {
           const r = cand ? cand[i]! : i;
           const isNull = nulls !== null && isBitSet(nulls, r);
@@ -156,7 +182,7 @@ export class SegmentFilter {
       case 'expr': {
         const f = compileRowExpr(node.expr, block);
         const count = cand ? nCand : numDocs;
-        const out = new Int32Array(count);
+        const out = this.scratch.ints(count);
         let n = 0;
         for (let i = 0; i < count; i++) {
           const r = cand ? cand[i]! : i;
@@ -170,161 +196,135 @@ export class SegmentFilter {
     }
   }
 
-  private leaf(
-    node: Extract<FilterNode, { kind: 'leaf' }>,
-    bi: number,
-    firstDoc: number,
-    numDocs: number,
-    block: (c: string) => ColumnBlock,
-    cand: Int32Array | null,
-    nCand: number,
-  ): Selection {
+  /** AND children in evaluation order for this segment: inverted-index leaves first. */
+  private andChildren(node: Extract<FilterNode, { kind: 'and' }>): readonly FilterNode[] {
+    let order = this.andOrder.get(node);
+    if (order === undefined) {
+      const indexed: { child: FilterNode; size: number }[] = [];
+      const rest: FilterNode[] = [];
+      for (const child of node.children) {
+        const docs = child.kind === 'leaf' && child.pointLookup ? this.invertedDocList(child) : null;
+        if (docs !== null) indexed.push({ child, size: docs.length });
+        else rest.push(child);
+      }
+      indexed.sort((a, b) => a.size - b.size);
+      order = [...indexed.map((x) => x.child), ...rest];
+      this.andOrder.set(node, order);
+    }
+    return order;
+  }
+
+  private leaf(node: Leaf, bi: number, firstDoc: number, numDocs: number, block: (c: string) => ColumnBlock, cand: Int32Array | null, nCand: number): Selection {
     const name = node.column.name;
     if (node.range !== null) {
       const s = this.segment.blockStats(name, bi);
-      if (s !== null && !rangeMayMatch(node.range, s.min, s.max)) return { sel: new Int32Array(0), n: 0 };
+      if (s !== null && !rangeMayMatch(node.range, s.min, s.max)) return NONE;
     }
     if (node.pointLookup) {
       const docs = this.invertedDocList(node);
-      if (docs) return fromDocList(docs, firstDoc, numDocs, cand, nCand);
+      if (docs) return fromDocList(docs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     }
     const b = block(name);
     const count = cand ? nCand : numDocs;
-    const out = new Int32Array(count);
-    let n = 0;
+    const out = this.scratch.ints(count);
     const offsets = b.offsets;
+    let n: number;
     if (b.dictIds && b.dictionary) {
       const match = this.dictMatch(node, b);
       const ids = b.dictIds;
-      if (offsets === null) {
-        if (cand) {
-          for (let i = 0; i < count; i++) {
-            const r = cand[i]!;
-            if (match[ids[r]!]) out[n++] = r;
-          }
-        } else {
-          for (let r = 0; r < count; r++) if (match[ids[r]!]) out[n++] = r;
-        }
-        this.entriesScanned += count;
-      } else {
-        for (let i = 0; i < count; i++) {
-          const r = cand ? cand[i]! : i;
-          const end = offsets[r + 1]!;
-          for (let k = offsets[r]!; k < end; k++) {
-            if (match[ids[k]!]) {
-              out[n++] = r;
-              break;
-            }
-          }
-          this.entriesScanned += end - offsets[r]!;
-        }
+      if (offsets !== null) {
+        const cum = this.scratch.ints(offsets[numDocs]! - offsets[0]! + 1);
+        n = matchMvIds(ids, offsets, match, cand, count, numDocs, out, cum, this.scanned);
+        this.entriesScanned += this.scanned[0]!;
+        return { sel: out, n };
       }
+      if (ids instanceof Uint8Array) n = matchIds8(ids, match, cand, count, out);
+      else if (ids instanceof Uint16Array) n = matchIds16(ids, match, cand, count, out);
+      else n = matchIds32(ids, match, cand, count, out);
+      this.entriesScanned += count;
       return { sel: out, n };
     }
     const values = b.values!;
-    const test = node.test;
     if (offsets === null) {
-      for (let i = 0; i < count; i++) {
-        const r = cand ? cand[i]! : i;
-        if (test(values[r])) out[n++] = r;
-      }
+      const pass = this.passRate.get(node) ?? 0.5;
+      const fast = node.bounds === null ? -1 : scanRange(node.bounds, values, cand, count, out, pass < 0.08 || pass > 0.92);
+      n = fast >= 0 ? fast : testEach(node.test, values, cand, count, out);
+      if (count > 0) this.passRate.set(node, n / count);
       this.entriesScanned += count;
-    } else {
-      for (let i = 0; i < count; i++) {
-        const r = cand ? cand[i]! : i;
-        const end = offsets[r + 1]!;
-        for (let k = offsets[r]!; k < end; k++) {
-          if (test(values[k])) {
-            out[n++] = r;
-            break;
-          }
+      return { sel: out, n };
+    }
+    const test = node.test;
+    n = 0;
+    for (let i = 0; i < count; i++) {
+      const r = cand ? cand[i]! : i;
+      const end = offsets[r + 1]!;
+      for (let k = offsets[r]!; k < end; k++) {
+        if (test(values[k])) {
+          out[n++] = r;
+          break;
         }
-        this.entriesScanned += end - offsets[r]!;
       }
+      this.entriesScanned += end - offsets[r]!;
     }
     return { sel: out, n };
   }
 
-  /** Which dictionary ids pass the leaf's test (computed once per segment and dictionary size). */
-  private dictMatch(node: Extract<FilterNode, { kind: 'leaf' }>, b: ColumnBlock): Uint8Array {
+  /**
+   * Which dictionary ids pass the leaf's test (computed once per segment and dictionary size).
+   * In a sorted dictionary only the ids inside the leaf's value range are tested.
+   */
+  private dictMatch(node: Leaf, b: ColumnBlock): Uint8Array {
     const dict = b.dictionary!;
     let match = this.dictMatches.get(node);
     if (!match || match.length < dict.size) {
       const values = dictionaryValues(dict);
       match = new Uint8Array(dict.size);
-      for (let i = 0; i < dict.size; i++) match[i] = node.test(values[i]) ? 1 : 0;
+      const [from, to] = dict.sorted && node.range !== null ? sortedIdRange(values, dict.size, node.range) : [0, dict.size];
+      for (let i = from; i < to; i++) match[i] = node.test(values[i]) ? 1 : 0;
       this.dictMatches.set(node, match);
     }
     return match;
   }
 
   /** Sorted doc ids of an `=`/IN leaf from the segment's inverted index, or null if it has none. */
-  private invertedDocList(node: Extract<FilterNode, { kind: 'leaf' }>): Uint32Array | null {
+  private invertedDocList(node: Leaf): Uint32Array | null {
     if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
     const index = this.segment.invertedIndex(node.column.name);
     const dict = this.segment.dictionary(node.column.name);
     let docs: Uint32Array | null = null;
     if (index && dict) {
-      const ids: number[] = [];
+      const ids = new Set<number>();
       const values = node.node.kind === 'in' ? node.node.values : [(node.node as { right: { value: unknown } }).right.value];
       for (const v of values) {
         const id = dict.indexOf(v as never);
-        if (id >= 0) ids.push(id);
+        if (id >= 0) ids.add(id);
       }
-      const lists = ids.map((id) => index.docIds(id));
-      if (lists.length === 1) docs = lists[0]!;
-      else {
-        const all = new Set<number>();
-        for (const l of lists) for (const d of l) all.add(d);
-        docs = Uint32Array.from([...all].sort((a, b) => a - b));
-      }
+      docs = unionSorted([...ids].map((id) => index.docIds(id)));
     }
     this.invertedDocs.set(node, docs);
     return docs;
   }
-}
 
-function iota(n: number): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = i;
-  return a;
-}
-
-function collect(mark: Uint8Array, cand: Int32Array | null, nCand: number, numDocs: number, invert: boolean): Selection {
-  const want = invert ? 0 : 1;
-  if (cand) {
-    const out = new Int32Array(nCand);
+  private collect(mark: Uint8Array, cand: Int32Array | null, nCand: number, numDocs: number, invert: boolean): Selection {
+    const want = invert ? 0 : 1;
+    if (cand) {
+      const out = this.scratch.ints(nCand);
+      let n = 0;
+      for (let i = 0; i < nCand; i++) if (mark[cand[i]!] === want) out[n++] = cand[i]!;
+      return { sel: out, n };
+    }
+    const out = this.scratch.ints(numDocs);
     let n = 0;
-    for (let i = 0; i < nCand; i++) if (mark[cand[i]!] === want) out[n++] = cand[i]!;
+    for (let r = 0; r < numDocs; r++) if (mark[r] === want) out[n++] = r;
     return { sel: out, n };
   }
-  const out = new Int32Array(numDocs);
-  let n = 0;
-  for (let r = 0; r < numDocs; r++) if (mark[r] === want) out[n++] = r;
-  return { sel: out, n };
 }
 
-/** Rows of block [firstDoc, firstDoc + numDocs) in a sorted doc list, intersected with `cand`. */
-function fromDocList(docs: Uint32Array, firstDoc: number, numDocs: number, cand: Int32Array | null, nCand: number): Selection {
-  let lo = 0;
-  let hi = docs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (docs[mid]! < firstDoc) lo = mid + 1;
-    else hi = mid;
-  }
-  const end = firstDoc + numDocs;
-  const out = new Int32Array(Math.min(numDocs, docs.length - lo));
+function testEach(test: ValueTest, values: ArrayLike<unknown>, cand: Int32Array | null, count: number, out: Int32Array): number {
   let n = 0;
-  if (cand === null) {
-    for (let i = lo; i < docs.length && docs[i]! < end; i++) out[n++] = docs[i]! - firstDoc;
-    return { sel: out, n };
+  for (let i = 0; i < count; i++) {
+    const r = cand ? cand[i]! : i;
+    if (test(values[r])) out[n++] = r;
   }
-  let j = 0;
-  for (let i = lo; i < docs.length && docs[i]! < end && j < nCand; i++) {
-    const r = docs[i]! - firstDoc;
-    while (j < nCand && cand[j]! < r) j++;
-    if (j < nCand && cand[j] === r) out[n++] = r;
-  }
-  return { sel: out, n };
+  return n;
 }

@@ -36,6 +36,11 @@ export class TopK<T> {
     return this.heap.length;
   }
 
+  /** The worst kept item (the next to be displaced), or undefined while empty. */
+  worst(): T | undefined {
+    return this.heap[0]?.item;
+  }
+
   /** True when an item comparing like `probe` would be kept (cheap pre-check before building it). */
   wouldAccept(probe: T): boolean {
     if (this.k === 0) return false;

@@ -1,15 +1,18 @@
 import type { ScalarValue } from '../../config/data-type.js';
-import { storedTypeOf } from '../../config/data-type.js';
 import type { ColumnSpec } from '../../config/schema.js';
-import { bitmapBytes, setBit } from '../../segment/builders/null-bitmap.js';
+import type { ColumnPrefix } from '../../segment/builders/column-builder.js';
+import { bitmapBytes } from '../../segment/builders/null-bitmap.js';
 import type { ConsumingSegment } from '../../segment/consuming-segment.js';
+import { DOCS_PER_BLOCK } from '../../segment/format/format-constants.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
-import type { BlockStats, ColumnReader, Dictionary, InvertedIndex } from '../../segment/segment-view.js';
+import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segment-view.js';
 
 /**
  * One column's values for the docs of one block, in the layout the executor loops over:
  * dictionary ids or raw values (typed arrays for numbers), per doc for single-value columns and
- * per value (with `offsets`, length docs + 1) for multi-value columns.
+ * per value (with `offsets`, length docs + 1, `offsets[0]` = 0) for multi-value columns. Row `r`
+ * of the block is index `r` (or `offsets[r]`); the arrays may be views of shared, cached or
+ * still-growing buffers, so a reader never writes to them.
  */
 export interface ColumnBlock {
   readonly spec: ColumnSpec;
@@ -79,86 +82,86 @@ export function sealedSnapshot(segment: SealedSegment): SegmentSnapshot {
   };
 }
 
-function typedArrayFor(spec: ColumnSpec, n: number): ScalarValue[] | Int32Array | BigInt64Array | Float32Array | Float64Array {
-  switch (storedTypeOf(spec.dataType)) {
-    case 'INT':
-      return new Int32Array(n);
-    case 'LONG':
-      return new BigInt64Array(n);
-    case 'FLOAT':
-      return new Float32Array(n);
-    case 'DOUBLE':
-      return new Float64Array(n);
-    default:
-      return new Array<ScalarValue>(n);
-  }
+/**
+ * One consuming column frozen at the snapshot's `numDocs`: views of the builder's arrays (no
+ * copy), cut into blocks of `DOCS_PER_BLOCK` rows like a sealed column.
+ */
+function consumingColumn(prefix: ColumnPrefix, spec: ColumnSpec): (range: BlockRange) => ColumnBlock {
+  const { dictionary, dictIds, values, offsets, nulls } = prefix;
+  const data = (dictIds ?? values)!;
+  return ({ firstDoc, numDocs }) => {
+    const end = firstDoc + numDocs;
+    let blockNulls: Uint8Array | null = null;
+    if (nulls !== null) {
+      // firstDoc is a multiple of 8; the last byte may hold bits of later rows: mask them off.
+      blockNulls = nulls.subarray(firstDoc >> 3, bitmapBytes(end));
+      if ((numDocs & 7) !== 0) {
+        blockNulls = blockNulls.slice();
+        blockNulls[blockNulls.length - 1]! &= (1 << (numDocs & 7)) - 1;
+      }
+    }
+    let blockOffsets: Uint32Array | null = null;
+    let slice: typeof data;
+    if (offsets === null) {
+      slice = data.subarray(firstDoc, end);
+    } else {
+      const base = offsets[firstDoc]!;
+      blockOffsets = new Uint32Array(numDocs + 1);
+      for (let d = 0; d <= numDocs; d++) blockOffsets[d] = offsets[firstDoc + d]! - base;
+      slice = data.subarray(base, offsets[end]!);
+    }
+    return {
+      spec,
+      dictionary,
+      dictIds: dictionary ? (slice as Int32Array) : null,
+      values: dictionary ? null : (slice as unknown as ArrayLike<ScalarValue>),
+      offsets: blockOffsets,
+      nulls: blockNulls,
+    };
+  };
 }
 
-/** Copies the first `n` docs of a consuming column into block layout (once per query and column). */
-function materialize(reader: ColumnReader, n: number, nullHandling: boolean): ColumnBlock {
-  const spec = reader.spec;
-  const dict = reader.dictionary;
-  let nulls: Uint8Array | null = null;
-  if (nullHandling) {
-    for (let d = 0; d < n; d++) {
-      if (reader.isNull(d)) setBit((nulls ??= new Uint8Array(bitmapBytes(n))), d);
-    }
-  }
-  if (spec.singleValue) {
-    if (dict) {
-      const ids = new Int32Array(n);
-      for (let d = 0; d < n; d++) ids[d] = reader.getDictId(d);
-      return { spec, dictionary: dict, dictIds: ids, values: null, offsets: null, nulls };
-    }
-    const values = typedArrayFor(spec, n) as ScalarValue[];
-    for (let d = 0; d < n; d++) values[d] = reader.getValue(d) as ScalarValue;
-    return { spec, dictionary: null, dictIds: null, values, offsets: null, nulls };
-  }
-  const offsets = new Uint32Array(n + 1);
-  if (dict) {
-    const ids: number[] = [];
-    for (let d = 0; d < n; d++) {
-      for (const id of reader.getDictIds(d)) ids.push(id);
-      offsets[d + 1] = ids.length;
-    }
-    return { spec, dictionary: dict, dictIds: Int32Array.from(ids), values: null, offsets, nulls };
-  }
-  const values: ScalarValue[] = [];
-  for (let d = 0; d < n; d++) {
-    for (const v of reader.getValue(d) as ScalarValue[]) values.push(v);
-    offsets[d + 1] = values.length;
-  }
-  const typed = typedArrayFor(spec, values.length) as ScalarValue[];
-  for (let i = 0; i < values.length; i++) typed[i] = values[i]!;
-  return { spec, dictionary: null, dictIds: null, values: typed, offsets, nulls };
+/** Blocks of `DOCS_PER_BLOCK` rows over `numDocs` rows. */
+function blockRanges(numDocs: number): BlockRange[] {
+  const out: BlockRange[] = [];
+  for (let first = 0; first < numDocs; first += DOCS_PER_BLOCK) out.push({ firstDoc: first, numDocs: Math.min(DOCS_PER_BLOCK, numDocs - first) });
+  return out;
 }
 
 /**
  * A consuming segment frozen at `numDocs` (read once, now): the query never sees rows indexed
- * after it started, and never a half-indexed row.
+ * after it started, and never a half-indexed row (`numDocs` moves only after a whole row is
+ * written). Every column is captured now as prefix views of the builders' arrays (no copy) with
+ * its dictionary frozen at its current size, then read in place, block by block.
  */
 export function consumingSnapshot(segment: ConsumingSegment): SegmentSnapshot {
   const numDocs = segment.numDocs;
-  const cache = new Map<string, ColumnBlock>();
-  const nullHandling = segment.indexing.nullHandlingEnabled;
+  const blocks = blockRanges(numDocs);
+  const columns = new Map<string, { readonly prefix: ColumnPrefix; readonly block: (range: BlockRange) => ColumnBlock }>();
+  for (const spec of segment.schema.columns) {
+    const prefix = segment.columnPrefix(spec.name, numDocs);
+    columns.set(spec.name, { prefix, block: consumingColumn(prefix, spec) });
+  }
+  const column = (name: string): { readonly prefix: ColumnPrefix; readonly block: (range: BlockRange) => ColumnBlock } => {
+    const c = columns.get(name);
+    if (c === undefined) throw new Error(`segment ${segment.name} has no column ${name}`);
+    return c;
+  };
   return {
     name: segment.name,
     consuming: true,
     numDocs,
-    blocks: numDocs > 0 ? [{ firstDoc: 0, numDocs }] : [],
+    blocks,
     sortedColumn: null,
     freshnessMs: segment.latestArrivalTimeMs ?? segment.createdAtMs,
-    block(column) {
-      let b = cache.get(column);
-      if (!b) {
-        b = materialize(segment.column(column), numDocs, nullHandling);
-        cache.set(column, b);
-      }
-      return b;
+    block(name, blockIndex) {
+      const range = blocks[blockIndex];
+      if (range === undefined) throw new RangeError(`segment ${segment.name} has no block ${blockIndex}`);
+      return column(name).block(range);
     },
     columnStats: () => null,
     blockStats: () => null,
     invertedIndex: () => null,
-    dictionary: (column) => segment.column(column).dictionary,
+    dictionary: (name) => column(name).prefix.dictionary,
   };
 }

@@ -1,6 +1,8 @@
+import { compareValues } from '../functions/values.js';
 import type { SelectionPlan } from '../plan/query-plan.js';
 import { compileRowExpr } from './compile-expr.js';
-import type { ColumnBlock } from './segment-snapshot.js';
+import type { Fn } from './compile-expr.js';
+import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { compareKeys, orderKey, TopK } from './order.js';
 
 interface Candidate {
@@ -10,19 +12,25 @@ interface Candidate {
 
 /**
  * Collects selection rows. Without ORDER BY the first `offset + limit` matching rows are kept
- * and the scan can stop (`done`); with ORDER BY a top-k keeps the best `offset + limit` rows,
- * projecting a row only when it enters the top-k.
+ * and the scan can stop (`done`); with ORDER BY a bounded heap keeps the best `offset + limit`
+ * rows. Once the heap is full, a row whose first sort key is strictly worse than the worst kept
+ * row's is dropped after reading that one key, and a block whose min/max statistics show that no
+ * row can beat it is skipped (`blockCannotImprove`); a row is projected only when it enters.
  */
 export class SelectionCollector {
   private readonly rows: unknown[][] = [];
   private readonly top: TopK<Candidate> | null;
   private readonly wanted: number;
   private readonly desc: boolean[];
+  /** The first ORDER BY key when it is a single-value column (block statistics apply). */
+  private readonly statsColumn: string | null;
 
   constructor(private readonly plan: SelectionPlan) {
     this.wanted = plan.offset + plan.limit;
     this.desc = plan.orderBy.map((o) => o.desc);
     this.top = plan.orderBy.length > 0 ? new TopK<Candidate>(this.wanted, (a, b) => compareKeys(a.keys, b.keys, this.desc)) : null;
+    const first = plan.orderBy[0]?.expr;
+    this.statsColumn = first?.kind === 'column' && first.type.sv && first.type.dataType !== 'BIG_DECIMAL' ? first.column.name : null;
   }
 
   /** True once no further row can change the answer. */
@@ -30,23 +38,53 @@ export class SelectionCollector {
     return this.top === null && this.rows.length >= this.wanted;
   }
 
+  /**
+   * True when every row of block `bi` sorts strictly after the worst kept row on the first key
+   * (from the block's min/max), so adding its rows cannot change the result.
+   */
+  blockCannotImprove(segment: SegmentSnapshot, bi: number): boolean {
+    const top = this.top;
+    if (top === null || this.statsColumn === null || top.size < this.wanted || this.wanted === 0) return false;
+    const s = segment.blockStats(this.statsColumn, bi);
+    if (s === null || s.min === null || s.max === null) return false;
+    const worst = top.worst()!.keys[0];
+    return this.desc[0] ? compareValues(s.max, worst) < 0 : compareValues(s.min, worst) > 0;
+  }
+
   add(block: (column: string) => ColumnBlock, sel: Int32Array, n: number): void {
     if (n === 0 || this.wanted === 0) return;
-    const selectFns = this.plan.select.map((e) => compileRowExpr(e, block));
     if (this.top === null) {
+      const selectFns = this.plan.select.map((e) => compileRowExpr(e, block));
       for (let i = 0; i < n && this.rows.length < this.wanted; i++) {
         const r = sel[i]!;
         this.rows.push(selectFns.map((f) => f(r)));
       }
       return;
     }
+    const top = this.top;
     const keyFns = this.plan.orderBy.map((o) => orderKey(o.expr, compileRowExpr(o.expr, block)));
+    const key0 = keyFns[0]!;
+    const desc0 = this.desc[0]!;
+    let selectFns: Fn<number>[] | null = null;
     const probe: Candidate = { keys: new Array(keyFns.length), row: [] };
+    // First key of the worst kept row once the heap is full: the cut-off for a quick reject.
+    let worst0: unknown = top.size === this.wanted ? top.worst()!.keys[0] : undefined;
+    let cut = isPrimitiveKey(worst0);
     for (let i = 0; i < n; i++) {
       const r = sel[i]!;
-      for (let k = 0; k < keyFns.length; k++) probe.keys[k] = keyFns[k]!(r);
-      if (!this.top.wouldAccept(probe)) continue;
-      this.top.offer({ keys: probe.keys.slice(), row: selectFns.map((f) => f(r)) });
+      const k0 = key0(r);
+      // Strictly worse on the first key (for two numbers, bigints or strings JS order agrees
+      // with compareValues): it cannot enter, so skip the other keys.
+      if (cut && typeof k0 === typeof worst0 && (desc0 ? (k0 as number) < (worst0 as number) : (k0 as number) > (worst0 as number))) continue;
+      probe.keys[0] = k0;
+      for (let k = 1; k < keyFns.length; k++) probe.keys[k] = keyFns[k]!(r);
+      if (!top.wouldAccept(probe)) continue;
+      selectFns ??= this.plan.select.map((e) => compileRowExpr(e, block));
+      top.offer({ keys: probe.keys.slice(), row: selectFns.map((f) => f(r)) });
+      if (top.size === this.wanted) {
+        worst0 = top.worst()!.keys[0];
+        cut = isPrimitiveKey(worst0);
+      }
     }
   }
 
@@ -55,4 +93,9 @@ export class SelectionCollector {
     const all = this.top ? this.top.sorted().map((c) => c.row) : this.rows;
     return all.slice(this.plan.offset, this.plan.offset + this.plan.limit);
   }
+}
+
+function isPrimitiveKey(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'number' || t === 'bigint' || t === 'string';
 }

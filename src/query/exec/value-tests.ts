@@ -154,3 +154,34 @@ export function rangeMayMatch(range: ValueRange, min: ScalarValue | null, max: S
   }
   return true;
 }
+
+/**
+ * The ids `[from, to)` of a sorted dictionary (`values` in id order, NaN last) that can pass a
+ * constant predicate with `range`: outside it no value passes, so only these ids need the test.
+ * Narrows only when the bounds have the values' own JS type (number, bigint or string; not NaN),
+ * where plain `<`/`>` order the values as the dictionary and `compareValues` do; else all ids.
+ */
+export function sortedIdRange(values: readonly ScalarValue[], size: number, range: ValueRange): [number, number] {
+  if (size === 0) return [0, 0];
+  const t = typeof values[0];
+  const fits = (x: ScalarValue | null): boolean => x === null || (typeof x === t && !(typeof x === 'number' && Number.isNaN(x)));
+  if (!(t === 'number' || t === 'bigint' || t === 'string') || !fits(range.lo) || !fits(range.hi)) return [0, size];
+  // NaN values sort last and pass no comparison with a number: leave them out.
+  let end = size;
+  if (t === 'number') end = firstTrue(0, size, (i) => Number.isNaN(values[i] as number));
+  const lo = range.lo as number | null;
+  const hi = range.hi as number | null;
+  const from = lo === null ? 0 : firstTrue(0, end, (i) => !((values[i] as number) < lo));
+  const to = hi === null ? end : firstTrue(from, end, (i) => (values[i] as number) > hi);
+  return [from, to];
+}
+
+/** The first index in [lo, hi) where `p` holds (p is false, then true), or hi. */
+function firstTrue(lo: number, hi: number, p: (i: number) => boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (p(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

@@ -6,22 +6,29 @@ import { pad8, readRun, runBytesAt, runString } from '../format/byte-layout.js';
 import type { ColumnFooter } from '../format/footer.js';
 import { fromJsonScalar } from '../format/typed-json.js';
 import type { BlockStats, DecodedBlock, InvertedIndex, SealedColumnReader } from '../segment-view.js';
+import { blockCache, decodedBlockBytes } from './block-cache.js';
 import type { ReadContext } from './read-context.js';
 import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
 
-/** Decoded blocks kept per column (a scan touches one block at a time; a few cover lookups). */
-const BLOCK_CACHE_SIZE = 8;
+/** Block keys of one column in the shared cache: `columnKey * KEY_STRIDE + blockIndex`. */
+const KEY_STRIDE = 2 ** 22;
+let nextColumnKey = 1;
+/** Drops a garbage-collected column's blocks from the shared cache. */
+const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => blockCache.deleteRange(base, count));
 
 /**
  * One column of a sealed segment. Blocks, dictionary and inverted index are decompressed lazily
- * on first use (a small LRU keeps recent blocks); a section that fails to decode raises
- * `SEGMENT_CORRUPT` instead of returning partial data.
+ * on first use; decoded blocks live in the process-wide `blockCache` (bounded by bytes), so a
+ * query over a warm segment decompresses nothing. A section that fails to decode raises
+ * `SEGMENT_CORRUPT` instead of returning partial data, and is not cached.
  */
 export class SealedColumn implements SealedColumnReader {
   readonly blocks: readonly BlockStats[];
   private dict: SealedDictionary | null | undefined;
   private inverted: InvertedIndex | null | undefined;
-  private readonly cache = new Map<number, DecodedBlock>();
+  private readonly keyBase: number;
+  /** The last block read, for point reads while the shared cache is off. */
+  private last: DecodedBlock | null = null;
 
   constructor(
     private readonly ctx: ReadContext,
@@ -40,6 +47,9 @@ export class SealedColumn implements SealedColumnReader {
       firstDoc += b.numDocs;
       return stats;
     });
+    if (this.blocks.length >= KEY_STRIDE) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    this.keyBase = nextColumnKey++ * KEY_STRIDE;
+    dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length });
   }
 
   get encoding(): 'DICT' | 'RAW' {
@@ -111,16 +121,16 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   readBlock(index: number): DecodedBlock {
-    const hit = this.cache.get(index);
-    if (hit) {
-      this.cache.delete(index);
-      this.cache.set(index, hit);
-      return hit;
+    if (!blockCache.enabled) {
+      const last = this.last;
+      if (last !== null && last.firstDoc === this.blocks[index]?.firstDoc) return last;
+      return (this.last = this.decodeBlock(index));
     }
+    const key = this.keyBase + index;
+    const hit = blockCache.get(key);
+    if (hit !== undefined) return hit;
     const block = this.decodeBlock(index);
-    this.cache.set(index, block);
-    if (this.cache.size > BLOCK_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    return block;
+    return blockCache.put(key, block, decodedBlockBytes(block, this.footer.blocks[index]!.section.rawLength));
   }
 
   private blockOf(docId: number): DecodedBlock {

@@ -1,0 +1,68 @@
+import type { Selection } from './filter.js';
+
+/**
+ * Sorted doc-id lists of inverted indexes: unions for IN, and the rows of one block, for `=`/IN
+ * leaves answered by an index.
+ */
+
+/** The sorted union (without duplicates) of sorted doc lists, merged pairwise. */
+export function unionSorted(lists: Uint32Array[]): Uint32Array {
+  if (lists.length === 0) return new Uint32Array(0);
+  let level = lists;
+  while (level.length > 1) {
+    const next: Uint32Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(mergeTwo(level[i]!, level[i + 1]!));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+function mergeTwo(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) {
+      out[n++] = x;
+      i++;
+    } else if (y < x) {
+      out[n++] = y;
+      j++;
+    } else {
+      out[n++] = x;
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out[n++] = a[i++]!;
+  while (j < b.length) out[n++] = b[j++]!;
+  return n === out.length ? out : out.slice(0, n);
+}
+
+/** Rows of block [firstDoc, firstDoc + numDocs) in a sorted doc list, intersected with `cand`. */
+export function fromDocList(docs: Uint32Array, firstDoc: number, numDocs: number, cand: Int32Array | null, nCand: number, out: Int32Array): Selection {
+  let lo = 0;
+  let hi = docs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid]! < firstDoc) lo = mid + 1;
+    else hi = mid;
+  }
+  const end = firstDoc + numDocs;
+  let n = 0;
+  if (cand === null) {
+    for (let i = lo; i < docs.length && docs[i]! < end; i++) out[n++] = docs[i]! - firstDoc;
+    return { sel: out, n };
+  }
+  let j = 0;
+  for (let i = lo; i < docs.length && docs[i]! < end && j < nCand; i++) {
+    const r = docs[i]! - firstDoc;
+    while (j < nCand && cand[j]! < r) j++;
+    if (j < nCand && cand[j] === r) out[n++] = r;
+  }
+  return { sel: out, n };
+}
