@@ -3,7 +3,7 @@ import type { AggregationPlan } from '../plan/query-plan.js';
 import { compileExpr, truthy } from './compile-expr.js';
 import type { Fn } from './compile-expr.js';
 import type { ResultRow } from './group-by.js';
-import { compareKeys, orderKey } from './order.js';
+import { compareKeys, orderKey, TopK } from './order.js';
 
 function compilePost(e: BoundExpr): Fn<ResultRow> {
   return compileExpr<ResultRow>(e, {
@@ -18,7 +18,8 @@ function compilePost(e: BoundExpr): Fn<ResultRow> {
 
 /**
  * Turns aggregated groups into result rows: HAVING, ORDER BY (any expression over keys and
- * aggregates), OFFSET/LIMIT, then the SELECT expressions.
+ * aggregates; a top-k heap when OFFSET + LIMIT keeps few of many rows), OFFSET/LIMIT, then the
+ * SELECT expressions. Ties keep the order of `groups`.
  */
 export function finishAggregation(plan: AggregationPlan, groups: ResultRow[]): unknown[][] {
   let rows = groups;
@@ -30,8 +31,15 @@ export function finishAggregation(plan: AggregationPlan, groups: ResultRow[]): u
     const keyFns = plan.orderBy.map((o) => orderKey(o.expr, compilePost(o.expr)));
     const desc = plan.orderBy.map((o) => o.desc);
     const keyed = rows.map((r, i) => ({ r, i, keys: keyFns.map((f) => f(r)) }));
-    keyed.sort((a, b) => compareKeys(a.keys, b.keys, desc) || a.i - b.i);
-    rows = keyed.map((k) => k.r);
+    const want = plan.offset + plan.limit;
+    if (want < keyed.length / 4) {
+      const top = new TopK<(typeof keyed)[number]>(want, (a, b) => compareKeys(a.keys, b.keys, desc));
+      for (const k of keyed) top.offer(k);
+      rows = top.sorted().map((k) => k.r);
+    } else {
+      keyed.sort((a, b) => compareKeys(a.keys, b.keys, desc) || a.i - b.i);
+      rows = keyed.map((k) => k.r);
+    }
   }
   rows = rows.slice(plan.offset, plan.offset + plan.limit);
   const selectFns = plan.select.map(compilePost);

@@ -3,6 +3,13 @@ import type { ExprType } from './function-types.js';
 import { doubleToLong, toNumber, valueKey } from './values.js';
 
 /**
+ * What an aggregation computes, for executors that specialise the common ones (typed per-group
+ * arrays for the numeric kinds, dictionary-id marks for `distinct`, typed buffers for
+ * `percentile`); `result` stays the single definition of each final value.
+ */
+export type AggKind = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'minmaxrange' | 'distinct' | 'percentile';
+
+/**
  * One aggregation function (Pinot's `AggregationFunction`): a per-group state that values are
  * added to, states merge across segments, and a final result of Pinot's result type.
  * `mv` functions (`summv`, …) receive each value of a multi-value cell separately.
@@ -10,6 +17,7 @@ import { doubleToLong, toNumber, valueKey } from './values.js';
 export interface AggregationFunction {
   /** Canonical name as Pinot prints it (`sum`, `distinctcounthll`, `percentileest`). */
   readonly name: string;
+  readonly kind: AggKind;
   readonly mv: boolean;
   /** false for `count(*)`. */
   readonly needsArgument: boolean;
@@ -22,32 +30,185 @@ export interface AggregationFunction {
   result(state: AggState, param: number): ScalarValue;
 }
 
-/** A mutable per-group accumulator. */
+/**
+ * A mutable per-group accumulator. `list` holds a percentile's values in `list[0..n)` (a buffer
+ * that doubles as it fills).
+ */
 export interface AggState {
   n: number;
   x: number;
   y: number;
-  set: Set<unknown> | null;
-  list: number[] | null;
+  set: DistinctValues | null;
+  list: Float64Array | null;
 }
 
 const newState = (x = 0, y = 0): AggState => ({ n: 0, x, y, set: null, list: null });
 
-/** Pinot's percentile: sort, take index `(int)(n * p / 100)`, the last value for p = 100. */
-export function percentileOf(values: number[], p: number): number {
-  if (values.length === 0) return Number.NEGATIVE_INFINITY;
-  const sorted = Float64Array.from(values).sort();
-  if (p >= 100) return sorted[sorted.length - 1]!;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.trunc((sorted.length * p) / 100)))]!;
+/**
+ * The distinct values of a DISTINCTCOUNT state. Values are equal when their `distinctKey` is:
+ * numbers by SameValueZero (-0 = 0, NaN = NaN), bigints and strings by value (the number 1 and
+ * the bigint 1 differ), anything else by its `valueKey` text. Executors may bring a faster
+ * implementation of the same equality.
+ */
+export interface DistinctValues {
+  readonly size: number;
+  add(v: unknown): void;
+  /** Every value, in a form that `add` files under the same key. */
+  values(): Iterable<unknown>;
 }
 
 function distinctKey(v: unknown): unknown {
   return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' ? v : valueKey(v);
 }
 
+/** `DistinctValues` in one JS `Set`. */
+class DistinctSet implements DistinctValues {
+  private readonly set = new Set<unknown>();
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  add(v: unknown): void {
+    this.set.add(distinctKey(v));
+  }
+
+  values(): Iterable<unknown> {
+    return this.set;
+  }
+}
+
+/** Appends `x` to a percentile state's buffer. */
+export function pushValue(s: AggState, x: number): void {
+  let list = s.list;
+  if (list === null || s.n === list.length) {
+    const grown = new Float64Array(Math.max(16, s.n * 2));
+    if (list !== null) grown.set(list);
+    list = s.list = grown;
+  }
+  list[s.n++] = x;
+}
+
+/** Appends `values[0..count)` to a percentile state's buffer. */
+export function pushValues(s: AggState, values: Float64Array, count: number): void {
+  appendTarget(s, count).set(count === values.length ? values : values.subarray(0, count));
+  s.n += count;
+}
+
+/**
+ * Room for `count` more values in a percentile state's buffer: the caller writes them to the
+ * returned view, then adds `count` to `s.n`.
+ */
+export function appendTarget(s: AggState, count: number): Float64Array {
+  const need = s.n + count;
+  if (s.list === null || need > s.list.length) {
+    const grown = new Float64Array(Math.max(16, need, s.n * 2));
+    if (s.list !== null) grown.set(s.list.subarray(0, s.n));
+    s.list = grown;
+  }
+  return s.list.subarray(s.n, need);
+}
+
+/** Pinot's percentile: sort, take index `(int)(n * p / 100)`, the last value for p = 100. */
+export function percentileOf(values: ArrayLike<number>, p: number): number {
+  return selectPercentile(Float64Array.from(values), values.length, p);
+}
+
+/**
+ * `percentileOf` over `values[0..n)`, which it reorders: the element a full sort would put at
+ * that index (Float64Array order: -0 before 0, NaN last), found without sorting.
+ */
+export function selectPercentile(values: Float64Array, n: number, p: number): number {
+  if (n === 0) return Number.NEGATIVE_INFINITY;
+  const k = p >= 100 ? n - 1 : Math.min(n - 1, Math.max(0, Math.trunc((n * p) / 100)));
+  return n >= RADIX_MIN && LITTLE_ENDIAN ? radixSelect(values, n, k) : smallSelect(values, n, k);
+}
+
+/** Below this many values a histogram pass costs more than it saves. */
+const RADIX_MIN = 1 << 14;
+/** `radixSelect` reads each double's high word at the odd index of a Uint32Array view. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function smallSelect(values: Float64Array, n: number, k: number): number {
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    // NaN and -0 order differently from `<`: leave them to the typed-array sort.
+    if (v !== v || (v === 0 && 1 / v < 0)) return values.subarray(0, n).sort()[k]!;
+  }
+  return quickselect(values, 0, n - 1, k);
+}
+
+/**
+ * The k-th smallest of `values[0..n)`: a histogram of the top 16 bits of each double's
+ * order-preserving bit pattern finds the bucket holding it, then quickselect runs on that
+ * bucket's values only. -0 and 0 fall in different buckets, so `<` orders every bucket.
+ */
+function radixSelect(values: Float64Array, n: number, k: number): number {
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  const counts = new Int32Array(1 << 16);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) return values.subarray(0, n).sort()[k]!;
+    const hi = words[2 * i + 1]!;
+    counts[((hi ^ ((hi >> 31) | 0x80000000)) >>> 16)]++;
+  }
+  let bucket = 0;
+  let before = 0;
+  while (before + counts[bucket]! <= k) before += counts[bucket++]!;
+  const candidates = new Float64Array(counts[bucket]!);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = words[2 * i + 1]!;
+    if ((hi ^ ((hi >> 31) | 0x80000000)) >>> 16 === bucket) candidates[m++] = values[i]!;
+  }
+  return quickselect(candidates, 0, m - 1, k - before);
+}
+
+/** The k-th smallest of `a[lo..hi]` (no NaN, no -0), reordering the range (Hoare partitions). */
+function quickselect(a: Float64Array, lo: number, hi: number, k: number): number {
+  while (hi > lo) {
+    if (hi - lo < 16) {
+      for (let i = lo + 1; i <= hi; i++) {
+        const v = a[i]!;
+        let j = i - 1;
+        while (j >= lo && a[j]! > v) {
+          a[j + 1] = a[j]!;
+          j--;
+        }
+        a[j + 1] = v;
+      }
+      return a[k]!;
+    }
+    // Median of three as the pivot, so sorted and reversed inputs stay linear.
+    const mid = lo + ((hi - lo) >> 1);
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
 type Base = Omit<AggregationFunction, 'name' | 'mv'>;
 
 const COUNT: Base = {
+  kind: 'count',
   needsArgument: false,
   params: 'none',
   resultType: () => 'LONG',
@@ -62,6 +223,7 @@ const COUNT: Base = {
 };
 
 const SUM: Base = {
+  kind: 'sum',
   needsArgument: true,
   params: 'none',
   resultType: () => 'DOUBLE',
@@ -76,6 +238,7 @@ const SUM: Base = {
 };
 
 const MIN: Base = {
+  kind: 'min',
   needsArgument: true,
   params: 'none',
   resultType: () => 'DOUBLE',
@@ -91,6 +254,7 @@ const MIN: Base = {
 };
 
 const MAX: Base = {
+  kind: 'max',
   needsArgument: true,
   params: 'none',
   resultType: () => 'DOUBLE',
@@ -106,6 +270,7 @@ const MAX: Base = {
 };
 
 const AVG: Base = {
+  kind: 'avg',
   needsArgument: true,
   params: 'none',
   resultType: () => 'DOUBLE',
@@ -123,6 +288,7 @@ const AVG: Base = {
 };
 
 const MINMAXRANGE: Base = {
+  kind: 'minmaxrange',
   needsArgument: true,
   params: 'none',
   resultType: () => 'DOUBLE',
@@ -141,17 +307,18 @@ const MINMAXRANGE: Base = {
 
 function distinct(type: DataType): Base {
   return {
+    kind: 'distinct',
     needsArgument: true,
     params: 'optional',
     resultType: () => type,
     init: () => newState(),
     add: (s, v) => {
-      (s.set ??= new Set()).add(distinctKey(v));
+      (s.set ??= new DistinctSet()).add(v);
     },
     merge: (a, b) => {
       if (!b.set) return;
       if (!a.set) a.set = b.set;
-      else for (const v of b.set) a.set.add(v);
+      else for (const v of b.set.values()) a.set.add(v);
     },
     result: (s) => (type === 'INT' ? (s.set?.size ?? 0) : BigInt(s.set?.size ?? 0)),
   };
@@ -159,21 +326,20 @@ function distinct(type: DataType): Base {
 
 function percentile(type: DataType): Base {
   return {
+    kind: 'percentile',
     needsArgument: true,
     params: 'percentile',
     resultType: () => type,
     init: () => newState(),
     add: (s, v) => {
-      (s.list ??= []).push(toNumber(v));
+      pushValue(s, toNumber(v));
     },
     merge: (a, b) => {
-      if (!b.list) return;
-      if (!a.list) a.list = b.list;
-      else for (const v of b.list) a.list.push(v);
+      if (b.list) pushValues(a, b.list, b.n);
     },
     result: (s, p) => {
-      const v = percentileOf(s.list ?? [], p);
-      return type === 'LONG' ? (s.list?.length ? doubleToLong(v) : -9223372036854775808n) : v;
+      const v = s.list === null ? Number.NEGATIVE_INFINITY : selectPercentile(s.list, s.n, p);
+      return type === 'LONG' ? (s.n > 0 ? doubleToLong(v) : -9223372036854775808n) : v;
     },
   };
 }

@@ -1,0 +1,201 @@
+import type { ScalarValue } from '../../config/data-type.js';
+import { appendTarget, pushValue } from '../functions/aggregation-functions.js';
+import type { AggKind, AggState } from '../functions/aggregation-functions.js';
+import type { AggregationSpec } from '../plan/binder.js';
+import { columnReader, compileRowExpr } from './compile-expr.js';
+import { DistinctStates } from './distinct-states.js';
+import { ensureFloat64, gatherNumbers } from './numeric-values.js';
+import type { BlockColumns } from './numeric-values.js';
+
+/**
+ * The states of one aggregation for every group, indexed by dense group id. The executor adds
+ * the rows of each block with their group ids; `finish` once before reading results.
+ */
+export interface GroupedAggregation {
+  /**
+   * Adds rows `rows[0..n)` of a block, row `i` to group `gids[i]` (every row to group 0 when
+   * `gids` is null); groups `[0, numGroups)` exist.
+   */
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
+  finish(): void;
+  result(g: number): ScalarValue;
+  /** A number that orders groups as `result` does, for ORDER BY on the bare aggregate; null if none. */
+  readonly sortNumber: ((g: number) => number) | null;
+}
+
+/**
+ * The states for `spec`: typed per-group arrays for COUNT/SUM/MIN/MAX/AVG/MINMAXRANGE, sets fed
+ * once per dictionary id for DISTINCTCOUNT, typed value buffers for PERCENTILE, and per-group
+ * `AggState` objects fed one value at a time for everything else (multi-value functions).
+ */
+export function groupedAggregation(spec: AggregationSpec): GroupedAggregation {
+  if (!spec.fn.mv) {
+    switch (spec.fn.kind) {
+      case 'distinct':
+        return new DistinctStates(spec);
+      case 'percentile':
+        return new PercentileStates(spec);
+      default:
+        return new NumericStates(spec, spec.fn.kind);
+    }
+  }
+  return new GenericStates(spec);
+}
+
+const INITIAL_X: Partial<Record<AggKind, number>> = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, minmaxrange: Number.POSITIVE_INFINITY };
+
+/** COUNT, SUM, MIN, MAX, AVG, MINMAXRANGE: the `n`, `x`, `y` of `AggState` as columns over groups. */
+class NumericStates implements GroupedAggregation {
+  private n: Float64Array = new Float64Array(1);
+  private x: Float64Array = new Float64Array(1);
+  private y: Float64Array = new Float64Array(1);
+  private capacity = 0;
+  private values: Float64Array = new Float64Array(0);
+  private readonly x0: number;
+  readonly sortNumber: (g: number) => number;
+
+  constructor(
+    private readonly spec: AggregationSpec,
+    private readonly kind: AggKind,
+  ) {
+    this.x0 = INITIAL_X[kind] ?? 0;
+    this.grow(1);
+    this.sortNumber = kind === 'count' ? (g) => this.n[g]! : (g) => this.result(g) as number;
+  }
+
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {
+    if (numGroups > this.capacity) this.grow(numGroups);
+    const counts = this.n;
+    if (this.kind === 'count' || this.spec.arg === null) {
+      if (gids === null) counts[0] += n;
+      else for (let i = 0; i < n; i++) counts[gids[i]!]++;
+      return;
+    }
+    const values = (this.values = ensureFloat64(this.values, n));
+    gatherNumbers(this.spec.arg, block, rows, n, values);
+    const xs = this.x;
+    switch (this.kind) {
+      case 'sum':
+        if (gids === null) {
+          let s = xs[0]!;
+          for (let i = 0; i < n; i++) s += values[i]!;
+          xs[0] = s;
+        } else for (let i = 0; i < n; i++) xs[gids[i]!] += values[i]!;
+        return;
+      case 'avg':
+        if (gids === null) {
+          let s = xs[0]!;
+          for (let i = 0; i < n; i++) s += values[i]!;
+          xs[0] = s;
+          counts[0] += n;
+        } else {
+          for (let i = 0; i < n; i++) {
+            const g = gids[i]!;
+            xs[g] += values[i]!;
+            counts[g]++;
+          }
+        }
+        return;
+      case 'min':
+        for (let i = 0; i < n; i++) {
+          const g = gids === null ? 0 : gids[i]!;
+          const v = values[i]!;
+          if (v < xs[g]!) xs[g] = v;
+        }
+        return;
+      case 'max':
+        for (let i = 0; i < n; i++) {
+          const g = gids === null ? 0 : gids[i]!;
+          const v = values[i]!;
+          if (v > xs[g]!) xs[g] = v;
+        }
+        return;
+      default: {
+        const ys = this.y;
+        for (let i = 0; i < n; i++) {
+          const g = gids === null ? 0 : gids[i]!;
+          const v = values[i]!;
+          if (v < xs[g]!) xs[g] = v;
+          if (v > ys[g]!) ys[g] = v;
+        }
+      }
+    }
+  }
+
+  finish(): void {}
+
+  result(g: number): ScalarValue {
+    return this.spec.fn.result({ n: this.n[g]!, x: this.x[g]!, y: this.y[g]!, set: null, list: null }, this.spec.param);
+  }
+
+  private grow(numGroups: number): void {
+    const capacity = Math.max(numGroups, this.capacity * 2, 16);
+    const grown = (a: Float64Array, fill: number): Float64Array => {
+      const b = new Float64Array(capacity);
+      b.set(a.subarray(0, this.capacity));
+      if (fill !== 0) b.fill(fill, this.capacity);
+      return b;
+    };
+    this.n = grown(this.n, 0);
+    this.x = grown(this.x, this.x0);
+    this.y = grown(this.y, Number.NEGATIVE_INFINITY);
+    this.capacity = capacity;
+  }
+}
+
+/** Per-group `AggState` objects, created on a group's first row. */
+abstract class ObjectStates implements GroupedAggregation {
+  protected readonly states: (AggState | undefined)[] = [];
+  readonly sortNumber: ((g: number) => number) | null = null;
+
+  constructor(protected readonly spec: AggregationSpec) {}
+
+  abstract add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
+
+  finish(): void {}
+
+  result(g: number): ScalarValue {
+    return this.spec.fn.result(this.states[g] ?? this.spec.fn.init(), this.spec.param);
+  }
+
+  protected state(g: number): AggState {
+    let s = this.states[g];
+    if (s === undefined) {
+      s = this.spec.fn.init();
+      this.states[g] = s;
+    }
+    return s;
+  }
+}
+
+/** Anything not specialised: one `fn.add` per value, as Pinot's generic group-by does. */
+class GenericStates extends ObjectStates {
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
+    const { fn, arg } = this.spec;
+    const read = arg === null ? null : arg.kind === 'column' ? columnReader(block(arg.column.name)) : compileRowExpr(arg, block);
+    for (let i = 0; i < n; i++) {
+      const state = this.state(gids === null ? 0 : gids[i]!);
+      const v = read === null ? undefined : read(rows[i]!);
+      if (fn.mv) for (const x of v as unknown[]) fn.add(state, x);
+      else fn.add(state, v);
+    }
+  }
+}
+
+/** PERCENTILE*: values gathered as doubles into each group's growing buffer. */
+class PercentileStates extends ObjectStates {
+  private values: Float64Array = new Float64Array(0);
+
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
+    if (gids === null) {
+      // Straight into the one state's buffer.
+      const state = this.state(0);
+      gatherNumbers(this.spec.arg!, block, rows, n, appendTarget(state, n));
+      state.n += n;
+      return;
+    }
+    const values = (this.values = ensureFloat64(this.values, n));
+    gatherNumbers(this.spec.arg!, block, rows, n, values);
+    for (let i = 0; i < n; i++) pushValue(this.state(gids[i]!), values[i]!);
+  }
+}

@@ -1,0 +1,252 @@
+import { storedTypeOf } from '../../config/data-type.js';
+import type { Dictionary } from '../../segment/segment-view.js';
+import type { DictKey } from './dict-keys.js';
+import type { GroupKeyTable } from './group-keys.js';
+import { dictionaryNumbers } from './numeric-values.js';
+import type { ColumnBlock } from './segment-snapshot.js';
+import { SortedKeyIndex } from './sorted-key-index.js';
+
+const UNKNOWN = -1;
+const DROPPED = -2;
+/** Composite dictionary ids up to this many combinations get an array instead of a map. */
+const DENSE_COMPOSITE_LIMIT = 1 << 20;
+/** Selections smaller than this resolve ids lazily rather than merging the whole dictionary. */
+const BULK_LOOKUP_MIN_ROWS = 1024;
+
+/** Per-dictionary memo of id (or composite of ids) → group: UNKNOWN, DROPPED or a group id. */
+interface IdMemo {
+  readonly dicts: readonly Dictionary[];
+  readonly sizes: readonly number[];
+  readonly dense: Int32Array | null;
+  readonly sparse: Map<number, number> | null;
+  /** Groups from here on were created while this memo was current. */
+  readonly firstGroup: number;
+  /** The dictionary's numbers when it is a sorted integer key that `SortedKeyIndex` keeps. */
+  readonly sortedInts: Float64Array | null;
+}
+
+/**
+ * Groups of rows whose keys are dictionary-encoded: each distinct id (or combination of ids) of
+ * the current segment is resolved to a group once and memoised in an array indexed by id, so a
+ * row costs one array read. Group ids go to `gids[i]` for `sel[i]` (negative: dropped by the
+ * limit); the methods return whether any row was dropped.
+ *
+ * A sorted integer key column (a sealed segment's dictionary) also feeds a `SortedKeyIndex`, so
+ * the next segment's ids find their groups in one merge pass rather than one hash probe each.
+ */
+export class DictGroups {
+  private memo: IdMemo | null = null;
+  private readonly index = new SortedKeyIndex();
+
+  constructor(private readonly table: GroupKeyTable) {}
+
+  /** A single key column; null when its memo cannot be built. */
+  byId(col: ColumnBlock, sel: Int32Array, n: number, gids: Int32Array): boolean | null {
+    const memo = this.memoFor([col], n);
+    if (memo === null) return null;
+    const ids = col.dictIds!;
+    const byId = memo.dense!;
+    const resolve = this.resolver(col);
+    let dropped = false;
+    for (let i = 0; i < n; i++) {
+      const id = ids[sel[i]!]!;
+      let g = byId[id]!;
+      if (g === UNKNOWN) {
+        g = resolve(id);
+        byId[id] = g < 0 ? DROPPED : g;
+      }
+      if (g < 0) dropped = true;
+      gids[i] = g;
+    }
+    return dropped;
+  }
+
+  /** The group of a dictionary id, created if new; -1 when dropped. */
+  private resolver(col: ColumnBlock): (id: number) => number {
+    const dict = col.dictionary!;
+    const table = this.table;
+    const stored = storedTypeOf(col.spec.dataType);
+    if (stored === 'STRING' || stored === 'BYTES') return (id) => table.idOf(dict.get(id));
+    // Numbers, and bigints that are safe integers, are filed under their double: no bigint is made.
+    const nums = dictionaryNumbers(dict);
+    const kind = stored === 'LONG' ? 'long' : 'num';
+    return (id) => {
+      const x = nums[id]!;
+      if (kind === 'num' || (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER)) return table.idOfNumeric(kind, x);
+      return table.idOf(dict.get(id));
+    };
+  }
+
+  /** An expression over one dictionary column: evaluated once per id (or once per run of ids). */
+  byKey(key: DictKey, sel: Int32Array, n: number, gids: Int32Array): boolean {
+    const memo = this.memoFor([key.column], 0)!;
+    const ids = key.column.dictIds!;
+    const byId = memo.dense!;
+    const size = memo.sizes[0]!;
+    let dropped = false;
+    for (let i = 0; i < n; i++) {
+      const id = ids[sel[i]!]!;
+      let g = byId[id]!;
+      if (g === UNKNOWN) {
+        const k = key.runKey === null ? Number.NaN : key.runKey(id);
+        if (k === k) {
+          g = this.table.idOfNumeric('long', k);
+          const [lo, hi] = runAround(key.runKey!, id, k, size);
+          byId.fill(g < 0 ? DROPPED : g, lo, hi + 1);
+        } else {
+          g = this.table.idOf(key.exact(id));
+          byId[id] = g < 0 ? DROPPED : g;
+        }
+      }
+      if (g < 0) dropped = true;
+      gids[i] = g;
+    }
+    return dropped;
+  }
+
+  /** Several key columns: the memo maps each combination of ids; null when combinations do not fit a double. */
+  byIds(cols: readonly ColumnBlock[], sel: Int32Array, n: number, gids: Int32Array): boolean | null {
+    const memo = this.memoFor(cols, n);
+    if (memo === null) return null;
+    const ids = cols.map((c) => c.dictIds!);
+    const dicts = memo.dicts;
+    const k = cols.length;
+    const strides: number[] = [];
+    let stride = 1;
+    for (let j = 0; j < k; j++) {
+      strides.push(stride);
+      stride *= memo.sizes[j]!;
+    }
+    const values = new Array<unknown>(k);
+    let dropped = false;
+    for (let i = 0; i < n; i++) {
+      const r = sel[i]!;
+      let composite = 0;
+      for (let j = 0; j < k; j++) composite += ids[j]![r]! * strides[j]!;
+      let g = memo.dense !== null ? memo.dense[composite]! : (memo.sparse!.get(composite) ?? UNKNOWN);
+      if (g === UNKNOWN) {
+        for (let j = 0; j < k; j++) values[j] = dicts[j]!.get(ids[j]![r]!);
+        g = this.table.idOfComposite(values);
+        if (g < 0) g = DROPPED;
+        if (memo.dense !== null) memo.dense[composite] = g;
+        else memo.sparse!.set(composite, g);
+      }
+      if (g < 0) dropped = true;
+      gids[i] = g;
+    }
+    return dropped;
+  }
+
+  /**
+   * The id memo of these dictionaries (kept while blocks come from the same segment); null if
+   * ids do not fit a double. A new memo for a sorted integer key column starts with the groups
+   * `SortedKeyIndex` knows, when `n` rows make that worth a pass over the dictionary.
+   */
+  private memoFor(cols: readonly ColumnBlock[], n: number): IdMemo | null {
+    const dicts = cols.map((c) => c.dictionary!);
+    const sizes = dicts.map((d) => d.size);
+    const m = this.memo;
+    if (m !== null && m.dicts.every((d, j) => d === dicts[j] && m.sizes[j] === sizes[j])) return m;
+    // A consuming dictionary that grew changes the strides: start a new memo (cheap, rare).
+    let combinations = 1;
+    for (const s of sizes) combinations *= Math.max(1, s);
+    if (combinations >= 2 ** 52) return null;
+    this.retireMemo();
+    const dense = cols.length === 1 || combinations <= DENSE_COMPOSITE_LIMIT ? new Int32Array(Math.max(1, combinations)).fill(UNKNOWN) : null;
+    const stored = storedTypeOf(cols[0]!.spec.dataType);
+    const indexable = n > 0 && cols.length === 1 && dicts[0]!.sorted && (stored === 'INT' || stored === 'LONG');
+    const sortedInts = indexable ? dictionaryNumbers(dicts[0]!) : null;
+    if (sortedInts !== null && n >= BULK_LOOKUP_MIN_ROWS) {
+      // A scan of the segment: most ids will be looked up, so find them in one merge pass and
+      // size the hash table for the ones that may be new.
+      const found = this.index.size > 0 ? this.index.lookupAll(sortedInts, sizes[0]!, dense!) : 0;
+      this.table.reserveNumeric(stored === 'LONG' ? 'long' : 'num', sizes[0]! - found);
+    }
+    this.memo = { dicts, sizes, dense, sparse: dense === null ? new Map() : null, firstGroup: this.table.size, sortedInts };
+    return this.memo;
+  }
+
+  /** Adds the groups created through the current memo to the sorted index (ids ascend, so keys do). */
+  private retireMemo(): void {
+    const m = this.memo;
+    this.memo = null;
+    if (m === null || m.sortedInts === null) return;
+    const byId = m.dense!;
+    const nums = m.sortedInts;
+    const size = m.sizes[0]!;
+    let count = 0;
+    for (let id = 0; id < size; id++) if (byId[id]! >= m.firstGroup) count++;
+    const keys = new Float64Array(count);
+    const gids = new Int32Array(count);
+    let j = 0;
+    for (let id = 0; id < size; id++) {
+      const g = byId[id]!;
+      const k = nums[id]!;
+      if (g >= m.firstGroup && k >= -Number.MAX_SAFE_INTEGER && k <= Number.MAX_SAFE_INTEGER) {
+        keys[j] = k;
+        gids[j++] = g;
+      }
+    }
+    this.index.add(keys, gids, j);
+  }
+
+  /** A single multi-value dictionary column: `emit(row, group)` once per value of each cell (dropped values left out). */
+  byIdsMv(col: ColumnBlock, sel: Int32Array, n: number, emit: (row: number, g: number) => void): void {
+    const memo = this.memoFor([col], 0)!;
+    const ids = col.dictIds!;
+    const offsets = col.offsets!;
+    const resolve = this.resolver(col);
+    const byId = memo.dense!;
+    for (let i = 0; i < n; i++) {
+      const r = sel[i]!;
+      const end = offsets[r + 1]!;
+      for (let v = offsets[r]!; v < end; v++) {
+        const id = ids[v]!;
+        let g = byId[id]!;
+        if (g === UNKNOWN) {
+          g = resolve(id);
+          byId[id] = g < 0 ? DROPPED : g;
+        }
+        if (g >= 0) emit(r, g);
+      }
+    }
+  }
+}
+
+/**
+ * The ids `[lo, hi]` around `id` whose key is `k`, for a key monotone in the id: galloping out
+ * from `id`, then binary search.
+ */
+function runAround(key: (id: number) => number, id: number, k: number, size: number): [number, number] {
+  let inside = id;
+  let step = 1;
+  let outside = id + step;
+  while (outside < size && key(outside) === k) {
+    inside = outside;
+    step *= 2;
+    outside = id + step;
+  }
+  outside = Math.min(outside, size);
+  while (outside - inside > 1) {
+    const mid = (inside + outside) >>> 1;
+    if (key(mid) === k) inside = mid;
+    else outside = mid;
+  }
+  const hi = inside;
+  inside = id;
+  step = 1;
+  outside = id - step;
+  while (outside >= 0 && key(outside) === k) {
+    inside = outside;
+    step *= 2;
+    outside = id - step;
+  }
+  outside = Math.max(outside, -1);
+  while (inside - outside > 1) {
+    const mid = (inside + outside) >>> 1;
+    if (key(mid) === k) inside = mid;
+    else outside = mid;
+  }
+  return [inside, hi];
+}
+

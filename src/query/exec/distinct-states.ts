@@ -1,0 +1,139 @@
+import type { ScalarValue } from '../../config/data-type.js';
+import { storedTypeOf } from '../../config/data-type.js';
+import type { AggregationSpec } from '../plan/binder.js';
+import type { Dictionary } from '../../segment/segment-view.js';
+import type { GroupedAggregation } from './agg-states.js';
+import { columnReader, compileRowExpr, dictionaryValues } from './compile-expr.js';
+import { FastDistinctValues } from './distinct-values.js';
+import { dictionaryNumbers, ensureFloat64, gatherLongs } from './numeric-values.js';
+import type { BlockColumns } from './numeric-values.js';
+
+/** Adds the value of dictionary id `id` to a set. */
+type DictAdder = (set: FastDistinctValues, id: number) => void;
+
+function dictAdder(dict: Dictionary, storedType: string): DictAdder {
+  if (storedType === 'INT' || storedType === 'FLOAT' || storedType === 'DOUBLE') {
+    const nums = dictionaryNumbers(dict);
+    return (set, id) => set.addNumber(nums[id]!);
+  }
+  if (storedType === 'LONG') {
+    const nums = dictionaryNumbers(dict);
+    return (set, id) => {
+      const x = nums[id]!;
+      if (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER) set.addSafeLong(x);
+      else set.add(dict.get(id));
+    };
+  }
+  const values = dictionaryValues(dict);
+  return (set, id) => set.add(values[id]);
+}
+
+/**
+ * DISTINCTCOUNT*: without GROUP BY, a dictionary column only marks the ids it sees, and each
+ * marked id's value enters the set once per dictionary (Pinot's dictionary-id bitmap); with
+ * GROUP BY, values are read from typed arrays or the dictionary without a generic row reader.
+ */
+export class DistinctStates implements GroupedAggregation {
+  private readonly sets: (FastDistinctValues | undefined)[] = [];
+  readonly sortNumber = null;
+  private marks: Uint8Array | null = null;
+  private marked: Dictionary | null = null;
+  private markedAdder: DictAdder | null = null;
+  private numbers: Float64Array = new Float64Array(0);
+
+  constructor(private readonly spec: AggregationSpec) {}
+
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
+    const arg = this.spec.arg!;
+    const b = arg.kind === 'column' ? block(arg.column.name) : null;
+    if (b !== null && b.offsets === null) {
+      if (b.dictIds !== null && b.dictionary !== null) {
+        const ids = b.dictIds;
+        if (gids === null) {
+          const marks = this.marksFor(b.dictionary, storedTypeOf(b.spec.dataType));
+          for (let i = 0; i < n; i++) marks[ids[rows[i]!]!] = 1;
+          return;
+        }
+        const adder = dictAdder(b.dictionary, storedTypeOf(b.spec.dataType));
+        for (let i = 0; i < n; i++) adder(this.set(gids[i]!), ids[rows[i]!]!);
+        return;
+      }
+      const v = b.values;
+      if (v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array) {
+        for (let i = 0; i < n; i++) this.set(gids === null ? 0 : gids[i]!).addNumber(v[rows[i]!]!);
+        return;
+      }
+      if (v instanceof BigInt64Array) {
+        const nums = (this.numbers = ensureFloat64(this.numbers, n));
+        gatherLongs(v, rows, n, nums);
+        for (let i = 0; i < n; i++) {
+          const set = this.set(gids === null ? 0 : gids[i]!);
+          const x = nums[i]!;
+          if (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER) set.addSafeLong(x);
+          else set.add(v[rows[i]!]!);
+        }
+        return;
+      }
+    }
+    const read = b !== null ? columnReader(b) : compileRowExpr(arg, block);
+    for (let i = 0; i < n; i++) this.set(gids === null ? 0 : gids[i]!).add(read(rows[i]!));
+  }
+
+  result(g: number): ScalarValue {
+    const state = this.spec.fn.init();
+    state.set = this.sets[g] ?? null;
+    return this.spec.fn.result(state, this.spec.param);
+  }
+
+  finish(): void {
+    const marks = this.marks;
+    if (marks === null) return;
+    const set = this.set(0);
+    const dict = this.marked!;
+    const stored = storedTypeOf(this.spec.arg!.type.dataType);
+    if (dict.sorted && (stored === 'INT' || stored === 'LONG')) {
+      // Ids ascend with values: the marked values form one sorted run.
+      const nums = dictionaryNumbers(dict);
+      const run = new Float64Array(marks.length);
+      let m = 0;
+      for (let id = 0; id < marks.length; id++) {
+        if (marks[id] !== 1) continue;
+        const x = nums[id]!;
+        if (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER) run[m++] = x;
+        else set.add(dict.get(id));
+      }
+      set.addSorted(stored === 'INT' ? 'num' : 'long', run, m);
+    } else {
+      const add = this.markedAdder!;
+      for (let id = 0; id < marks.length; id++) if (marks[id] === 1) add(set, id);
+    }
+    this.marks = null;
+    this.marked = null;
+    this.markedAdder = null;
+  }
+
+  /** The marks of `dict`, adding the previous dictionary's marked values to the set first. */
+  private marksFor(dict: Dictionary, storedType: string): Uint8Array {
+    if (this.marked !== dict) {
+      this.finish();
+      this.marked = dict;
+      this.markedAdder = dictAdder(dict, storedType);
+      this.marks = new Uint8Array(dict.size);
+    } else if (this.marks!.length < dict.size) {
+      // A consuming segment's dictionary grew between blocks.
+      const grown = new Uint8Array(dict.size);
+      grown.set(this.marks!);
+      this.marks = grown;
+    }
+    return this.marks!;
+  }
+
+  private set(g: number): FastDistinctValues {
+    let s = this.sets[g];
+    if (s === undefined) {
+      s = new FastDistinctValues();
+      this.sets[g] = s;
+    }
+    return s;
+  }
+}

@@ -1,0 +1,110 @@
+import type { DistinctValues } from '../functions/aggregation-functions.js';
+import { valueKey } from '../functions/values.js';
+import { NumberTable } from './number-table.js';
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `DistinctValues` with numbers and safe-integer bigints in typed hash tables (a bigint is kept
+ * as its number, in a table of its own so that 1 and 1n stay different); larger bigints and
+ * strings (with the `valueKey` of anything else, as the plain `Set` version holds them) in JS
+ * sets. Tables are created on first use: a group usually sees one kind of value.
+ *
+ * Integers that arrive sorted (the marked values of a sealed segment's dictionary) are kept as
+ * sorted runs and merged, reading memory in order; the hash tables are folded into them when the
+ * size is asked for.
+ */
+export class FastDistinctValues implements DistinctValues {
+  private nums: NumberTable | null = null;
+  private longs: NumberTable | null = null;
+  private bigs: Set<bigint> | null = null;
+  private strs: Set<string> | null = null;
+  /** Distinct integer numbers, ascending (disjoint from `nums` only after `fold`). */
+  private sortedNums: Float64Array | null = null;
+  /** Distinct safe-integer bigints as numbers, ascending (likewise for `longs`). */
+  private sortedLongs: Float64Array | null = null;
+
+  get size(): number {
+    this.fold();
+    return (this.nums?.size ?? 0) + (this.longs?.size ?? 0) + (this.bigs?.size ?? 0) + (this.strs?.size ?? 0) + (this.sortedNums?.length ?? 0) + (this.sortedLongs?.length ?? 0);
+  }
+
+  /** Adds the integers `keys[0..m)`, ascending and distinct, as numbers (`long`: as the bigints they equal). */
+  addSorted(kind: 'num' | 'long', keys: Float64Array, m: number): void {
+    if (kind === 'num') this.sortedNums = union(this.sortedNums, keys, m);
+    else this.sortedLongs = union(this.sortedLongs, keys, m);
+  }
+
+  add(v: unknown): void {
+    if (typeof v === 'number') this.addNumber(v);
+    else if (typeof v === 'bigint') {
+      if (v >= -MAX_SAFE_BIG && v <= MAX_SAFE_BIG) this.addSafeLong(Number(v));
+      else (this.bigs ??= new Set()).add(v);
+    } else (this.strs ??= new Set()).add(typeof v === 'string' ? v : valueKey(v));
+  }
+
+  addNumber(x: number): void {
+    (this.nums ??= new NumberTable()).add(x);
+  }
+
+  /** Adds the bigint whose value is the safe integer `x`. */
+  addSafeLong(x: number): void {
+    (this.longs ??= new NumberTable()).add(x);
+  }
+
+  *values(): IterableIterator<unknown> {
+    this.fold();
+    if (this.nums) yield* this.nums;
+    if (this.sortedNums) yield* this.sortedNums;
+    if (this.longs) for (const x of this.longs) yield BigInt(x);
+    if (this.sortedLongs) for (const x of this.sortedLongs) yield BigInt(x);
+    if (this.bigs) yield* this.bigs;
+    if (this.strs) yield* this.strs;
+  }
+
+  /** Moves integer hash entries into the sorted runs they would otherwise overlap. */
+  private fold(): void {
+    if (this.sortedNums !== null && this.nums !== null && this.nums.size > 0) {
+      const keys = this.nums.keys();
+      if (keys.every((x) => Number.isInteger(x))) {
+        this.sortedNums = union(this.sortedNums, keys.sort(), keys.length);
+        this.nums = null;
+      } else {
+        // Fractions, NaN or infinities: the sorted run joins the table instead.
+        for (const x of this.sortedNums) this.nums.add(x);
+        this.sortedNums = null;
+      }
+    }
+    if (this.sortedLongs !== null && this.longs !== null && this.longs.size > 0) {
+      this.sortedLongs = union(this.sortedLongs, this.longs.keys().sort(), this.longs.size);
+      this.longs = null;
+    }
+  }
+}
+
+/** The distinct union of ascending runs `a` and `b[0..m)` (each without duplicates). */
+function union(a: Float64Array | null, b: Float64Array, m: number): Float64Array {
+  if (a === null || a.length === 0) return b.slice(0, m);
+  const out = new Float64Array(a.length + m);
+  let i = 0;
+  let j = 0;
+  let w = 0;
+  while (i < a.length && j < m) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x < y) {
+      out[w++] = x;
+      i++;
+    } else if (y < x) {
+      out[w++] = y;
+      j++;
+    } else {
+      out[w++] = x;
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out[w++] = a[i++]!;
+  while (j < m) out[w++] = b[j++]!;
+  return w === out.length ? out : out.slice(0, w);
+}

@@ -1,0 +1,99 @@
+import { storedTypeOf } from '../../config/data-type.js';
+import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
+import { dateTruncSpec, truncateInPlace } from './date-trunc-keys.js';
+import type { NumericKeyKind } from './group-keys.js';
+import { dictionaryNumbers, gatherLongs } from './numeric-values.js';
+import type { BlockColumns } from './numeric-values.js';
+
+/**
+ * Reads a single GROUP BY key of a block as the number `GroupKeyTable` files its value under:
+ * the value itself (`num`), or the safe integer equal to a bigint value (`long`; NaN when the
+ * value is not one, and the caller falls back to the exact value). `fill` writes the keys of
+ * rows `sel[0..n)` to `out[0..n)`.
+ */
+export interface NumericKeyReader {
+  readonly kind: NumericKeyKind;
+  readonly fill: (sel: Int32Array, n: number, out: Float64Array) => void;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A numeric reader for the key shapes worth a tight loop, or null: a raw numeric column, and
+ * `DATETRUNC(unit, column)` over an integer column in milliseconds (the time bucket of
+ * dashboards), computed over the same double the function itself uses (`date-trunc-keys.ts`),
+ * without its per-row bigints.
+ */
+export function numericKeyReader(e: BoundExpr, block: BlockColumns): NumericKeyReader | null {
+  if (e.kind === 'column') return rawColumnKey(e, block);
+  if (e.kind === 'call' && e.fn === 'datetrunc') return dateTruncKey(e, block);
+  return null;
+}
+
+function rawColumnKey(e: BoundOf<'column'>, block: BlockColumns): NumericKeyReader | null {
+  if (!e.type.sv) return null;
+  const b = block(e.column.name);
+  if (b.offsets !== null || b.dictIds !== null) return null;
+  const v = b.values;
+  if (v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array) {
+    return {
+      kind: 'num',
+      fill: (sel, n, out) => {
+        for (let i = 0; i < n; i++) out[i] = v[sel[i]!]!;
+      },
+    };
+  }
+  if (v instanceof BigInt64Array) {
+    return {
+      kind: 'long',
+      fill: (sel, n, out) => {
+        gatherLongs(v, sel, n, out);
+        for (let i = 0; i < n; i++) {
+          const x = out[i]!;
+          if (!(x >= -MAX_SAFE && x <= MAX_SAFE)) out[i] = Number.NaN;
+        }
+      },
+    };
+  }
+  return null;
+}
+
+function dateTruncKey(e: BoundOf<'call'>, block: BlockColumns): NumericKeyReader | null {
+  const spec = dateTruncSpec(e);
+  if (spec === null || spec.input.kind !== 'column' || !spec.input.type.sv) return null;
+  // The function reads its input as Number(BigInt(x)): the same double only for integer types.
+  const stored = storedTypeOf(spec.input.type.dataType);
+  if (stored !== 'INT' && stored !== 'LONG') return null;
+  const millis = integerGather(block, spec.input.column.name);
+  if (millis === null) return null;
+  return {
+    kind: 'long',
+    fill: (sel, n, out) => {
+      millis(sel, n, out);
+      truncateInPlace(spec, out, n);
+    },
+  };
+}
+
+type Gather = (sel: Int32Array, n: number, out: Float64Array) => void;
+
+/** Writes `Number(value)` of an INT/LONG single-value column (raw or dictionary) for rows `sel[0..n)`. */
+function integerGather(block: BlockColumns, column: string): Gather | null {
+  const b = block(column);
+  if (b.offsets !== null) return null;
+  if (b.dictIds !== null && b.dictionary !== null) {
+    const nums = dictionaryNumbers(b.dictionary);
+    const ids = b.dictIds;
+    return (sel, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = nums[ids[sel[i]!]!]!;
+    };
+  }
+  const v = b.values;
+  if (v instanceof BigInt64Array) return (sel, n, out) => gatherLongs(v, sel, n, out);
+  if (v instanceof Int32Array) {
+    return (sel, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v[sel[i]!]!;
+    };
+  }
+  return null;
+}
