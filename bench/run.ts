@@ -120,7 +120,10 @@ function markdown(results: BenchResult[], quick: boolean): string {
   }
   if (seal) {
     lines.push(
-      `| seal: ${fmt(Number(seal.params.rows))} rows → segment file | ${spread(m(seal, 'sealSeconds'))} s; ${fmt(n(seal, 'fileBytes') / 1e6)} MB; event loop blocked up to ${fmt(n(seal, 'maxEventLoopBlockMs'), 0)} ms | ` +
+      `| seal: ${fmt(Number(seal.params.rows))} rows → segment file | ${spread(m(seal, 'sealSeconds'))} s; ${fmt(n(seal, 'fileBytes') / 1e6)} MB; event loop blocked up to ${fmt(n(seal, 'maxEventLoopBlockMs'), 0)} ms in the measured runs` +
+        (seal.metrics.warmUpEventLoopBlockMs === undefined ? '' : ` (${fmt(n(seal, 'warmUpEventLoopBlockMs'), 0)} ms in the warm-up seal, the worker thread's first)`) +
+        (seal.metrics.p99EventLoopDelayMs === undefined ? '' : `; p99 loop delay ${spread(m(seal, 'p99EventLoopDelayMs'), 0)} ms; longest main-thread GC pause ${spread(m(seal, 'longestMainThreadGcPauseMs'), 0)} ms`) +
+        ' | ' +
         `JSON input: ${fmt(Number(seal.params.jsonBytes) / 1e6)} MB | file = ${fmt(100 * n(seal, 'fileToJsonRatio'), 1)} % of JSON (target ≤ 25 %); seal target ≤ 2 s per 1M rows, loop block ≤ 100 ms |`,
     );
   }
