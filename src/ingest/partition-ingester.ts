@@ -350,7 +350,7 @@ export class PartitionIngester {
       sealed = await sealSegment(segment, {
         tableDir: this.options.tableDir,
         endOfShard,
-        onInlineFallback: (why) => this.options.logger.warn({ segment: segment.segmentName, reason: why }, 'seal worker unavailable: segment file built on the main thread'),
+        onInlineFallback: (why) => this.logSealFallback(segment.segmentName, why),
       });
     } catch (err) {
       this.errorCount++;
@@ -412,6 +412,14 @@ export class PartitionIngester {
         { shardId: this.options.partition.shardId, suppressed, throttleCount: this.throttleCount, errorCount: this.errorCount },
         `${throttled ? 'fetch throttled' : 'fetch failed'}, retrying with backoff: ${this.lastError}`,
       );
+    }
+  }
+
+  /** One line per interval while the seal worker is unavailable (every seal falls back then). */
+  private logSealFallback(segmentName: string, reason: string): void {
+    const suppressed = this.throttledLog.admit('sealFallback');
+    if (suppressed !== null) {
+      this.options.logger.warn({ segment: segmentName, reason, suppressed }, 'seal worker unavailable: segment file built on the main thread');
     }
   }
 
