@@ -7,6 +7,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { buildTableSchema, validateSchema, validateTableConfig } from '../src/config/index.js';
 import { createStream, kinesisClientFor, startEmulator } from '../src/emulator/index.js';
 import { TableIngestion } from '../src/ingest/index.js';
+import { resolveTable } from '../src/table/table-resolution.js';
 import { silentLogger } from '../src/logger.js';
 import { QueryEngine, snapshotRuntime } from '../src/query/index.js';
 import { fmt, machineInfo, quantile } from './harness.js';
@@ -86,7 +87,7 @@ export async function benchFreshness(quick: boolean, overrides: Partial<Freshnes
       },
       schema,
     );
-    runtime = new TableIngestion({ schema, config, tableDir, logger: silentLogger() });
+    runtime = new TableIngestion({ table: resolveTable(schema, config), tableDir, logger: silentLogger() });
     await runtime.start();
     const started = runtime;
     const engine = new QueryEngine({ resolve: (n) => (n.toLowerCase() === 'fresh' ? { name: 'fresh', schema, snapshot: () => snapshotRuntime(started) } : undefined) });

@@ -12,7 +12,6 @@ export {
   decoderNameFor,
   keyPath,
   FLUSH_DEFAULTS,
-  SUPPORTED_STREAM_TYPES,
   DECODER_NAMES,
 } from './stream-config.js';
 export type { DecoderName } from './stream-config.js';

@@ -1,9 +1,6 @@
 import type { FlushThresholds, StreamConfig } from './table-config.js';
 import { ShardtableError } from '../errors.js';
 
-/** Stream types this build can read; the key into the stream plugin registry. */
-export const SUPPORTED_STREAM_TYPES: readonly string[] = ['kinesis'];
-
 /** Decoder names the decoder registry knows. */
 export const DECODER_NAMES = ['json', 'avro', 'csv', 'raw'] as const;
 export type DecoderName = (typeof DECODER_NAMES)[number];
@@ -90,16 +87,18 @@ export function decoderNameFor(value: string): { name: DecoderName } | { error: 
 /**
  * Parses Pinot's `streamConfigs` map into a frozen {@link StreamConfig}: values are stored as
  * strings, flush thresholds and the decoder are resolved. `path` names the map in error messages
- * (`tableIndexConfig.streamConfigs`). Kinesis-specific keys (region, credentials, iterator type)
- * are left to the Kinesis plugin.
+ * (`tableIndexConfig.streamConfigs`). `streamTypes` is the list of types this build reads (the
+ * stream plugin registry's, passed down by table admission; config knows no stream type); when
+ * given, any other `streamType` is a problem named at its path. The type's own keys (region,
+ * credentials, iterator type) are left to its plugin.
  *
  * Throws `ShardtableError('STREAM_CONFIG')` listing every problem, each with its key path.
  *
  * @example
- *   const stream = parseStreamConfig({ streamType: 'kinesis', 'stream.kinesis.topic.name': 'events' });
+ *   const stream = parseStreamConfig({ streamType: 'kinesis', 'stream.kinesis.topic.name': 'events' }, 'streamConfigs', ['kinesis']);
  *   stream.flush.rows // 5000000
  */
-export function parseStreamConfig(map: Record<string, unknown>, path = 'streamConfigs'): StreamConfig {
+export function parseStreamConfig(map: Record<string, unknown>, path = 'streamConfigs', streamTypes?: readonly string[]): StreamConfig {
   const problems: string[] = [];
   const properties: Record<string, string> = {};
   for (const [key, value] of Object.entries(map)) {
@@ -112,9 +111,9 @@ export function parseStreamConfig(map: Record<string, unknown>, path = 'streamCo
   let topicName = '';
   let decoderName: string = 'json';
   if (streamType === '') {
-    problems.push(`${keyPath(path, 'streamType')}: is required (kinesis)`);
-  } else if (!SUPPORTED_STREAM_TYPES.includes(streamType)) {
-    problems.push(`${keyPath(path, 'streamType')}: ${streamType} is not supported; supported stream types: ${SUPPORTED_STREAM_TYPES.join(', ')}`);
+    problems.push(`${keyPath(path, 'streamType')}: is required (${streamTypes?.join(' | ') ?? 'the stream type'})`);
+  } else if (streamTypes !== undefined && !streamTypes.includes(streamType)) {
+    problems.push(`${keyPath(path, 'streamType')}: ${streamType} is not supported; supported stream types: ${streamTypes.join(', ')}`);
   } else {
     const topicKey = `stream.${streamType}.topic.name`;
     topicName = properties[topicKey]?.trim() ?? '';

@@ -1,7 +1,5 @@
 import type { TableSchema } from './schema.js';
 import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTableConfig, RecordErrorPolicy, StreamConfig, TableConfig } from './table-config.js';
-import { compileIngestionTransforms, needsSourceFields, TransformConfigError } from '../ingest/transform/index.js';
-import { createDecoder } from '../plugins/decoder/registry.js';
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
 import { ShardtableError } from '../errors.js';
@@ -126,11 +124,14 @@ export function tableIdentity(json: unknown): { tableName: string; schemaCandida
  * `segmentsConfig.timeColumnName` a date-time column of the schema; `sortedColumn`,
  * `invertedIndexColumns`, `noDictionaryColumns`, `transformConfigs[].columnName`,
  * `fieldConfigList[].name` schema columns; retention unit and value; `upsertConfig` needs primary
- * keys. The stream map is parsed by `parseStreamConfig`.
+ * keys. The stream map is parsed by `parseStreamConfig` (given `options.streamTypes`, the stream
+ * plugin registry's list, an unknown `streamType` is named at its path). This is the config
+ * layer's part: what needs plugins or the expression compiler (stream keys, the decoder,
+ * transforms) is checked by table admission (`src/table/table-admission.ts`) on top of it.
  *
  * Throws `INVALID_TABLE_CONFIG` (or `STREAM_CONFIG` for the stream map) naming every field path.
  */
-export function validateTableConfig(json: unknown, schema: TableSchema): TableConfig {
+export function validateTableConfig(json: unknown, schema: TableSchema, options: { readonly streamTypes?: readonly string[] } = {}): TableConfig {
   const { tableName } = tableIdentity(json);
   const copy = structuredClone(json) as PinotTableConfig;
   if (!validateTableConfigShape(copy)) {
@@ -182,8 +183,8 @@ export function validateTableConfig(json: unknown, schema: TableSchema): TableCo
 
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
-  const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path);
-  const ingestionSettings = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path, schema);
+  const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path, options.streamTypes);
+  const ingestionSettings = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path);
 
   copy.tableName = `${tableName}${REALTIME_SUFFIX}`;
   copy.tableType = 'REALTIME';
@@ -204,16 +205,20 @@ export function validateTableConfig(json: unknown, schema: TableSchema): TableCo
 }
 
 const POLICIES: Readonly<Record<string, RecordErrorPolicy>> = { skip: 'skip', fail: 'fail', deadletter: 'deadLetter', dead_letter: 'deadLetter' };
-export const ERROR_POLICY_KEY = 'stream.kinesis.decoder.errorPolicy';
+
+/** The stream key that sets the bad-record policy: `stream.<type>.decoder.errorPolicy`. */
+export function errorPolicyKey(streamType: string): string {
+  return `stream.${streamType}.decoder.errorPolicy`;
+}
 
 /**
  * The bad-record policy, transforms, filter and complex types. The policy comes from
- * `ingestionConfig.errorPolicy` or the stream key `stream.kinesis.decoder.errorPolicy`
+ * `ingestionConfig.errorPolicy` or the stream key `stream.<type>.decoder.errorPolicy`
  * (`skip` | `fail` | `deadLetter`), or from Pinot's `ingestionConfig.continueOnError`
  * (`true` = skip, `false` = fail); given more than once, they must agree. Expressions are compiled
- * here so a bad one (e.g. Groovy) is a 400 at `POST /tables`.
+ * by table admission, so a bad one (e.g. Groovy) is a 400 at `POST /tables`.
  */
-function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: StreamConfig, streamPath: string, schema: TableSchema): IngestionSettings {
+function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: StreamConfig, streamPath: string): IngestionSettings {
   const ing = (raw ?? {}) as {
     errorPolicy?: string;
     continueOnError?: boolean;
@@ -229,8 +234,9 @@ function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: S
     else given.push({ path, policy });
   };
   if (ing.errorPolicy !== undefined) named('ingestionConfig.errorPolicy', ing.errorPolicy);
-  const streamPolicy = stream.properties[ERROR_POLICY_KEY];
-  if (streamPolicy !== undefined) named(`${streamPath}.${ERROR_POLICY_KEY}`, streamPolicy);
+  const policyKey = errorPolicyKey(stream.streamType);
+  const streamPolicy = stream.properties[policyKey];
+  if (streamPolicy !== undefined) named(`${streamPath}.${policyKey}`, streamPolicy);
   if (ing.continueOnError !== undefined) given.push({ path: 'ingestionConfig.continueOnError', policy: ing.continueOnError ? 'skip' : 'fail' });
   const distinct = [...new Set(given.map((g) => g.policy))];
   if (distinct.length > 1) problems.push(`${given.map((g) => `${g.path} (${g.policy})`).join(' and ')} disagree; give one bad-record policy`);
@@ -242,17 +248,6 @@ function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: S
     ...(filterFunction !== undefined ? { filterFunction } : {}),
     ...(complex ? { complexType: { fieldsToUnnest: complex.fieldsToUnnest, delimiter: complex.delimiter, collectionNotUnnestedToJson: complex.collectionNotUnnestedToJson } } : {}),
   };
-  try {
-    compileIngestionTransforms(schema, settings);
-    // Transforms read the record's own fields: JSON records always expose them, other formats
-    // only through the decoder's `decodeFields` (see docs/ingestion.md).
-    if (needsSourceFields(settings) && stream.decoderName !== 'json' && createDecoder(stream.decoderName, schema, stream.properties).decodeFields === undefined) {
-      problems.push(`ingestionConfig: transformConfigs, filterConfig and complexTypeConfig need a decoder that exposes the record's fields; the ${stream.decoderName} decoder does not (json does)`);
-    }
-  } catch (err) {
-    if (err instanceof ShardtableError) throw err;
-    problems.push(err instanceof TransformConfigError ? err.message : `ingestionConfig: ${err instanceof Error ? err.message : String(err)}`);
-  }
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
   return settings;
 }

@@ -3,10 +3,11 @@ import type { TableRuntimeFactory } from '../table/table-runtime.js';
 import { TableIngestion } from './table-ingestion.js';
 
 export { TableIngestion } from './table-ingestion.js';
+export type { ResolvedTable } from './resolved-table.js';
 export type { IngestionEvent, QueryableSegments, TableIngestionOptions } from './table-ingestion.js';
 export { PartitionIngester } from './partition-ingester.js';
 
-/** The runtime factory the server uses: real Kinesis ingestion into segment files. */
+/** The runtime factory the server uses: real stream ingestion into segment files. */
 export function tableIngestionFactory(logger: Logger): TableRuntimeFactory {
-  return ({ schema, config, tableDir }) => new TableIngestion({ schema, config, tableDir, logger });
+  return ({ table, tableDir }) => new TableIngestion({ table, tableDir, logger });
 }

@@ -1,22 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PartitionIdMap } from '../plugins/stream/kinesis/index.js';
+import type { PartitionIdScheme } from '../spi/partition-id-scheme.js';
+import type { StreamPlugin } from '../spi/stream-plugin.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
 const FILE = 'partition-ids.json';
 
 /**
- * Persists a table's shard → partition id assignments (`<tableDir>/partition-ids.json`), so shard
- * ids that do not fit the numeric pattern keep their partition id across restarts.
+ * Persists a table's partition-id scheme (`<tableDir>/partition-ids.json`), whatever its stream
+ * type, so a partition whose own id is not an integer keeps its partition id across restarts.
  */
 export class PartitionIdStore {
   private constructor(
-    readonly map: PartitionIdMap,
+    readonly scheme: PartitionIdScheme,
     private readonly path: string,
     private saved: string,
   ) {}
 
-  static async load(tableDir: string): Promise<PartitionIdStore> {
+  static async load(tableDir: string, plugin: StreamPlugin): Promise<PartitionIdStore> {
     const path = join(tableDir, FILE);
     let text: string | null = null;
     try {
@@ -24,15 +25,16 @@ export class PartitionIdStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    const map = text === null ? new PartitionIdMap() : PartitionIdMap.fromJSON(JSON.parse(text));
-    return new PartitionIdStore(map, path, JSON.stringify(map.toJSON()));
+    const scheme = plugin.loadPartitionIds(text === null ? null : JSON.parse(text));
+    return new PartitionIdStore(scheme, path, JSON.stringify(scheme.toJSON()));
   }
 
   /** Writes the assignments when discovery added any since the last save. */
   async saveIfChanged(): Promise<void> {
-    const text = JSON.stringify(this.map.toJSON());
+    const text = JSON.stringify(this.scheme.toJSON());
     if (text === this.saved) return;
     await writeFileAtomic(this.path, text);
     this.saved = text;
+    this.scheme.markSaved();
   }
 }

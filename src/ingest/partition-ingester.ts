@@ -3,7 +3,7 @@ import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { ConsumingSegment, llcSegmentName, sealSegment } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
-import type { DecodedRow, StreamMessageDecoder } from '../spi/decoder.js';
+import type { DecodedRow } from '../spi/decoder.js';
 import type { MessageBatch, StreamMessage } from '../spi/message-batch.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { StreamOffset } from '../spi/offset.js';
@@ -16,7 +16,6 @@ import type { SealReason } from './flush-policy.js';
 import { faultPoint } from '../util/fault-points.js';
 import { ThrottledLog } from './throttled-log.js';
 import { DeadLetterFile } from './dead-letter.js';
-import { createRecordPipeline } from './record-pipeline.js';
 import type { RecordPipeline } from './record-pipeline.js';
 
 export interface PartitionIngesterOptions {
@@ -25,7 +24,8 @@ export interface PartitionIngesterOptions {
   readonly config: TableConfig;
   readonly partition: PartitionInfo;
   readonly consumer: PartitionConsumer;
-  readonly decoder: StreamMessageDecoder;
+  /** The partition's record pipeline (decoder, transforms), from `ResolvedTable.pipelineFor`. */
+  readonly pipeline: RecordPipeline;
   readonly fetchTimeoutMs: number;
   /** Resume strictly after this offset (the last sealed segment's end); null = initial position. */
   readonly checkpoint: StreamOffset | null;
@@ -90,7 +90,7 @@ export class PartitionIngester {
   private deadLetters: DeadLetterFile | null = null;
 
   constructor(private readonly options: PartitionIngesterOptions) {
-    this.pipeline = createRecordPipeline(options.schema, options.config, options.decoder, { shardId: options.partition.shardId });
+    this.pipeline = options.pipeline;
     this.now = options.now ?? Date.now;
     this.backoff = new Backoff(options.backoff?.baseMs ?? 100, options.backoff?.maxMs ?? 10_000);
     this.sealBackoff = new Backoff(options.backoff?.baseMs ?? 500, options.backoff?.maxMs ?? 30_000);

@@ -1,13 +1,8 @@
 import type { TableSchema } from '../config/schema.js';
-import type { TableConfig } from '../config/table-config.js';
-import { ShardtableError } from '../errors.js';
-import { createJsonDecoder } from '../plugins/decoder/json/index.js';
-import { withMetadataColumns } from '../plugins/decoder/metadata-columns.js';
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../plugins/decoder/json/json-depth.js';
 import type { DecodedRow, DecodeFieldsResult, StreamMessageDecoder } from '../spi/decoder.js';
 import type { StreamMessage } from '../spi/message-batch.js';
-import { applyIngestionTransforms, compileIngestionTransforms, needsSourceFields } from './transform/index.js';
-import type { IngestionTransforms, SourceRecord } from './transform/index.js';
+import { applyIngestionTransforms } from '../transform/index.js';
+import type { IngestionTransforms, SourceRecord } from '../transform/index.js';
 
 /**
  * What one stream record became: rows to index (one per unnested element; none when the filter
@@ -28,15 +23,32 @@ export interface RecordPipeline {
   process(message: StreamMessage): RecordOutcome;
 }
 
+/** Reads a record's source fields (`StreamMessageDecoder.decodeFields`, or the JSON reader). */
+export type FieldReader = (message: StreamMessage) => DecodeFieldsResult;
+
+/** What a partition's pipeline is built from; table admission makes the parts once per table. */
+export interface RecordPipelineParts {
+  readonly schema: TableSchema;
+  /** The table's decoder for this partition (metadata columns filled for its shard). */
+  readonly decoder: StreamMessageDecoder;
+  /** Present when the table has transforms, a filter or complex types. */
+  readonly transforming?: {
+    readonly transforms: IngestionTransforms;
+    /** Reads the record's own fields (the decoder's `decodeFields`, or the JSON reader). */
+    readonly readFields: FieldReader;
+    /** Coerces a transformed record (as JSON) into the schema, metadata columns filled. */
+    readonly coerce: StreamMessageDecoder;
+  };
+}
+
 /**
- * Builds a table's pipeline. Throws `INVALID_TABLE_CONFIG` when the config needs source fields
- * and the decoder cannot provide them, or when an expression does not compile.
+ * Builds one partition's pipeline from parts made once (no parsing or compiling here).
  *
- * @example const outcome = createRecordPipeline(schema, config, decoder).process(message);
+ * @example const outcome = createRecordPipeline({ schema, decoder }).process(message);
  */
-export function createRecordPipeline(schema: TableSchema, config: TableConfig, decoder: StreamMessageDecoder, context: { readonly shardId?: string } = {}): RecordPipeline {
-  const settings = config.ingestion;
-  if (!needsSourceFields(settings)) {
+export function createRecordPipeline(parts: RecordPipelineParts): RecordPipeline {
+  const { decoder, transforming } = parts;
+  if (transforming === undefined) {
     return {
       process: (message) => {
         const decoded = decoder.decode(message);
@@ -44,42 +56,7 @@ export function createRecordPipeline(schema: TableSchema, config: TableConfig, d
       },
     };
   }
-  const readFields = fieldReader(config.stream.decoderName, decoder);
-  const transforms = compileIngestionTransforms(schema, settings!);
-  // Record metadata columns (`__key`, `__metadata$…`) are filled as the table's decoder fills them.
-  const coerce = withMetadataColumns(createJsonDecoder(schema), schema, config.stream.properties, context);
-  return new TransformingPipeline(readFields, transforms, schema, coerce);
-}
-
-type FieldReader = (message: StreamMessage) => DecodeFieldsResult;
-
-function fieldReader(decoderName: string, decoder: StreamMessageDecoder): FieldReader {
-  if (decoder.decodeFields) return (m) => decoder.decodeFields!(m);
-  if (decoderName === 'json') return readJsonFields;
-  throw new ShardtableError('INVALID_TABLE_CONFIG', {
-    detail: `ingestionConfig: transformConfigs, filterConfig and complexTypeConfig need a decoder that exposes the record's fields; the ${decoderName} decoder does not (json does)`,
-  });
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The JSON decoder's checks (UTF-8, nesting depth, one object per record), keeping every field. */
-export function readJsonFields(message: StreamMessage): DecodeFieldsResult {
-  let text: string;
-  try {
-    text = utf8.decode(message.value);
-  } catch {
-    return { ok: false, error: 'record is not valid UTF-8' };
-  }
-  if (exceedsJsonDepth(message.value, text, MAX_JSON_DEPTH)) return { ok: false, error: `record nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, error: `record is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, error: 'record is not a JSON object' };
-  return { ok: true, fields: parsed as Record<string, unknown> };
+  return new TransformingPipeline(transforming.readFields, transforming.transforms, parts.schema, transforming.coerce);
 }
 
 const encoder = new TextEncoder();

@@ -1,30 +1,29 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
-import type { StreamConfig, TableConfig } from '../config/table-config.js';
+import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { createDecoder } from '../plugins/decoder/registry.js';
-import { createStreamConsumerFactory } from '../plugins/stream/registry.js';
-import type { StreamPluginOptions } from '../plugins/stream/registry.js';
 import { loadTableSegments, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
+import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import type { DataLossEntry, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../table/table-runtime.js';
 import { checkpointsFromSegments } from './checkpoints.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { PartitionIngester } from './partition-ingester.js';
 import { PartitionIdStore } from './partition-id-store.js';
+import type { ResolvedTable } from './resolved-table.js';
 
 export interface TableIngestionOptions {
-  readonly schema: TableSchema;
-  readonly config: TableConfig;
+  /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
+  readonly table: ResolvedTable;
   readonly tableDir: string;
   readonly logger: Logger;
   /**
-   * Builds the stream's consumer factory; default: the stream plugin registry. Tests wrap the real
+   * Builds the stream's consumer factory; default: the table's stream plugin. Tests wrap the real
    * one (e.g. a metadata provider that stops listing a shard, standing in for retention expiry).
    */
-  readonly streamFactory?: (stream: StreamConfig, opts: StreamPluginOptions) => StreamConsumerFactory;
+  readonly streamFactory?: (stream: BoundStream, opts: StreamPluginOptions) => StreamConsumerFactory;
   /** Sees lineage events in the order they happen (a partition started, a segment published). */
   readonly onEvent?: (event: IngestionEvent) => void;
 }
@@ -52,6 +51,7 @@ export interface QueryableSegments {
 export class TableIngestion implements TableRuntime {
   readonly schema: TableSchema;
   readonly config: TableConfig;
+  private readonly table: ResolvedTable;
   private readonly tableDir: string;
   private readonly logger: Logger;
   private sealed: SealedSegment[] = [];
@@ -73,12 +73,13 @@ export class TableIngestion implements TableRuntime {
   private readonly onEvent: (event: IngestionEvent) => void;
 
   constructor(options: TableIngestionOptions) {
-    this.streamFactory = options.streamFactory ?? createStreamConsumerFactory;
+    this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
     this.onEvent = options.onEvent ?? (() => undefined);
-    this.schema = options.schema;
-    this.config = options.config;
+    this.table = options.table;
+    this.schema = options.table.schema;
+    this.config = options.table.config;
     this.tableDir = options.tableDir;
-    this.logger = options.logger.child({ table: options.config.tableName });
+    this.logger = options.logger.child({ table: options.table.config.tableName });
   }
 
   async start(): Promise<void> {
@@ -87,8 +88,8 @@ export class TableIngestion implements TableRuntime {
     this.quarantined = loaded.quarantined;
     for (const q of loaded.quarantined) this.logger.error(q, 'corrupt segment file quarantined');
     this.sealed = [...loaded.segments].sort(compareSegments);
-    this.partitionIds = await PartitionIdStore.load(this.tableDir);
-    this.factory = this.streamFactory(this.config.stream, { partitionIds: this.partitionIds.map, tableName: this.config.tableName });
+    this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
+    this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
     this.checkpoints = checkpointsFromSegments(
       this.sealed.map((s) => s.metadata),
       this.factory.offsetFactory,
@@ -282,19 +283,20 @@ export class TableIngestion implements TableRuntime {
     // A child of a shard this table read to its end continues that shard's records: it starts at
     // its oldest record whatever the table's shardIteratorType, or LATEST would skip records.
     const fromOldest = partition.parentShardIds.some((parent) => this.ended.has(parent));
+    const words = this.table.stream.plugin.statusWords;
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,
       config: this.config,
       partition,
       consumer: factory.createPartitionConsumer(partition, { fromOldest }),
-      decoder: createDecoder(this.config.stream.decoderName, this.schema, this.config.stream.properties, { shardId: partition.shardId }),
+      pipeline: this.table.pipelineFor(partition.shardId),
       fetchTimeoutMs: factory.fetchTimeoutMs,
       checkpoint: after,
       startedFrom: after
-        ? `AFTER_SEQUENCE_NUMBER ${after.toString()} (last sealed segment)`
+        ? words.resumedAfter(after.toString())
         : fromOldest
-          ? 'TRIM_HORIZON (child of a shard this table read to its end)'
+          ? words.childFromOldest
           : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
       nextSequence: checkpoint?.nextSequence ?? 0,
       onSealed: (segment) => {

@@ -1,3 +1,4 @@
+import type { BootstrapSource } from './bootstrap-source.js';
 import type { StreamMetadataProvider, PartitionInfo } from './metadata-provider.js';
 import type { StreamOffsetFactory } from './offset.js';
 import type { PartitionConsumer } from './partition-consumer.js';
@@ -13,12 +14,12 @@ export interface FetchConcurrency {
 }
 
 /**
- * Builds the readers for one table's stream (Pinot's `StreamConsumerFactory`), registered by
- * `streamType` in `src/plugins/stream/registry.ts`. Created once per table from its validated
- * stream config; `close()` releases shared clients.
+ * Builds the readers for one table's stream (Pinot's `StreamConsumerFactory`), made by the table's
+ * stream plugin (`StreamPlugin.createConsumerFactory`) each time the table's runtime starts, from
+ * settings parsed once at admission; `close()` releases shared clients.
  *
  * @example
- *   const factory = createStreamConsumerFactory(tableConfig.stream, { partitionIds });
+ *   const factory = stream.plugin.createConsumerFactory(stream.settings, { partitionIds, tableName });
  *   const partitions = await factory.createMetadataProvider().listPartitions();
  */
 export interface StreamConsumerFactory {
@@ -44,5 +45,10 @@ export interface StreamConsumerFactory {
    * what was written to a child before its reader started.
    */
   createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean }): PartitionConsumer;
+  /**
+   * The snapshot load that precedes the stream, for stream types that have one (a DynamoDB table
+   * scan or export); absent = the table only follows the stream. See `bootstrap-source.ts`.
+   */
+  createBootstrapSource?(): BootstrapSource;
   close(): Promise<void>;
 }

@@ -9,8 +9,9 @@ import { ShardtableError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { TransientStreamError, PermanentStreamError } from '../spi/partition-consumer.js';
-import { createDecoder } from '../plugins/decoder/registry.js';
-import { validateStreamConfig } from '../plugins/stream/registry.js';
+import { supportedStreamTypes } from '../plugins/stream/registry.js';
+import type { ResolvedTable } from '../ingest/resolved-table.js';
+import { resolveTable } from './table-resolution.js';
 import { Catalog } from './catalog.js';
 import type { CatalogProblem } from './catalog.js';
 import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
@@ -53,7 +54,8 @@ interface SchemaEntry {
 }
 
 interface TableEntry {
-  config: TableConfig;
+  /** The config, resolved once at admission (stream plugin, decoder, transforms). */
+  table: ResolvedTable;
   schemaName: string;
   runtime: TableRuntime | null;
   /** Why the runtime is not running (start failed), or null. */
@@ -121,16 +123,16 @@ export class TableManager {
       }
       const results = await Promise.all(
         [...contents.tables].map(async ([name, json]): Promise<TableLoadResult> => {
-          let config: TableConfig;
+          let table: ResolvedTable;
           let schemaName: string;
           try {
-            ({ config, schemaName } = this.validateTable(json));
+            ({ table, schemaName } = this.validateTable(json));
           } catch (error) {
             const message = scrubSecrets((error as Error).message, collectSecrets(json));
             problems.push({ path: `tables/${name}.json`, error: message });
             return { table: name, ok: false, error: message };
           }
-          const entry: TableEntry = { config, schemaName, runtime: null, startError: null, paused: contents.paused.has(name) };
+          const entry: TableEntry = { table, schemaName, runtime: null, startError: null, paused: contents.paused.has(name) };
           this.tables.set(name, entry);
           await this.launch(entry);
           return entry.startError === null ? { table: name, ok: true } : { table: name, ok: false, error: entry.startError };
@@ -211,11 +213,12 @@ export class TableManager {
     return this.exclusive(async () => {
       const { tableName } = tableIdentity(json);
       if (this.tables.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
-      const { config, schemaName } = this.validateTable(json);
+      const { table, schemaName } = this.validateTable(json);
+      const { config } = table;
       await this.catalog.putTable(tableName, config.pinot);
-      const entry: TableEntry = { config, schemaName, runtime: null, startError: null, paused: false };
+      const entry: TableEntry = { table, schemaName, runtime: null, startError: null, paused: false };
       try {
-        entry.runtime = await this.startRuntime(config);
+        entry.runtime = await this.startRuntime(table);
       } catch (error) {
         await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
         await this.catalog.deleteTable(tableName);
@@ -241,21 +244,22 @@ export class TableManager {
       if (identity.tableName !== tableName) {
         throw new ShardtableError('NAME_MISMATCH', { kind: 'table', body: identity.tableName, path: tableName });
       }
-      const { config, schemaName } = this.validateTable(restoreRedactedSecrets(json, entry.config.pinot));
-      const previous = entry.config;
+      const { table, schemaName } = this.validateTable(restoreRedactedSecrets(json, entry.table.config.pinot));
+      const { config } = table;
+      const previous = entry.table;
       await this.stopRuntime(entry);
       await this.catalog.putTable(tableName, config.pinot);
-      entry.config = config;
+      entry.table = table;
       entry.schemaName = schemaName;
       try {
-        entry.runtime = await this.startRuntime(config);
+        entry.runtime = await this.startRuntime(table);
         entry.startError = null;
         if (entry.paused) await entry.runtime.pause();
       } catch (error) {
         this.log.warn({ table: tableName, error: scrubSecrets(String(error), collectSecrets(config.pinot)) }, 'new table config failed to start; restoring the previous one');
-        await this.catalog.putTable(tableName, previous.pinot);
-        entry.config = previous;
-        entry.schemaName = this.findSchema(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
+        await this.catalog.putTable(tableName, previous.config.pinot);
+        entry.table = previous;
+        entry.schemaName = this.findSchema(tableIdentity(previous.config.pinot).schemaCandidates)?.name ?? entry.schemaName;
         await this.launch(entry);
         throw this.startFailure(error, config);
       }
@@ -284,12 +288,12 @@ export class TableManager {
 
   /** The table config as Pinot shows it, secrets replaced by `"*****"`. Throws 404. */
   getTable(name: string): PinotTableConfig {
-    return redactTableConfig(this.tableEntry(rawTableName(name)).config.pinot);
+    return redactTableConfig(this.tableEntry(rawTableName(name)).table.config.pinot);
   }
 
   /** The validated config (secrets included) for code inside the server. Throws 404. */
   getTableConfig(name: string): TableConfig {
-    return this.tableEntry(rawTableName(name)).config;
+    return this.tableEntry(rawTableName(name)).table.config;
   }
 
   /** Raw names of every table, sorted. */
@@ -312,7 +316,7 @@ export class TableManager {
    * (an unexpected error message) before it reaches a response or a log line.
    */
   knownSecrets(): string[] {
-    return [...this.tables.values()].flatMap((entry) => collectSecrets(entry.config.pinot));
+    return [...this.tables.values()].flatMap((entry) => collectSecrets(entry.table.config.pinot));
   }
 
   /** State of a table and, when it failed to start, why. Throws 404. */
@@ -385,10 +389,10 @@ export class TableManager {
       entry.paused = false;
       if (entry.runtime === null) {
         try {
-          entry.runtime = await this.startRuntime(entry.config);
+          entry.runtime = await this.startRuntime(entry.table);
           entry.startError = null;
         } catch (error) {
-          const failure = this.startFailure(error, entry.config);
+          const failure = this.startFailure(error, entry.table.config);
           entry.startError = failure.message;
           throw failure;
         }
@@ -464,26 +468,23 @@ export class TableManager {
   }
 
   /** Finds the table's schema the way Pinot does and validates the config against it. */
-  private validateTable(json: unknown): { config: TableConfig; schemaName: string } {
+  private validateTable(json: unknown): { table: ResolvedTable; schemaName: string } {
     const { schemaCandidates } = tableIdentity(json);
     const found = this.findSchema(schemaCandidates);
     if (!found) {
       const names = schemaCandidates.join(' or ');
       throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
     }
-    const config = validateTableConfig(json, found.entry.schema);
-    // Stream keys and the decoder are checked here, before anything is stored, so a bad key is a
-    // 400 naming it rather than a table that fails to start.
-    validateStreamConfig(config.stream);
-    createDecoder(config.stream.decoderName, found.entry.schema, config.stream.properties);
-    return { config, schemaName: found.name };
+    const config = validateTableConfig(json, found.entry.schema, { streamTypes: supportedStreamTypes() });
+    // Stream keys, the decoder and transforms are checked here, before anything is stored, so a
+    // bad key is a 400 naming it rather than a table that fails to start.
+    return { table: resolveTable(found.entry.schema, config), schemaName: found.name };
   }
 
-  private async startRuntime(config: TableConfig): Promise<TableRuntime> {
-    const schema = this.schemaEntryFor(config).schema;
-    const tableDir = this.catalog.tableDir(config.tableName);
+  private async startRuntime(table: ResolvedTable): Promise<TableRuntime> {
+    const tableDir = this.catalog.tableDir(table.config.tableName);
     await mkdir(tableDir, { recursive: true });
-    const runtime = this.runtimeFactory({ schema, config, tableDir });
+    const runtime = this.runtimeFactory({ table, tableDir });
     try {
       await runtime.start();
     } catch (error) {
@@ -493,23 +494,17 @@ export class TableManager {
     return runtime;
   }
 
-  private schemaEntryFor(config: TableConfig): SchemaEntry {
-    const found = this.findSchema(tableIdentity(config.pinot).schemaCandidates);
-    if (!found) throw new ShardtableError('SCHEMA_NOT_FOUND', { name: config.tableName });
-    return found.entry;
-  }
-
   /** Starts an entry's runtime, recording (not throwing) a failure; re-applies a pause. */
   private async launch(entry: TableEntry): Promise<void> {
     try {
-      entry.runtime = await this.startRuntime(entry.config);
+      entry.runtime = await this.startRuntime(entry.table);
       entry.startError = null;
       if (entry.paused) await entry.runtime.pause();
       entry.startAttempts = 0;
     } catch (error) {
       entry.runtime = null;
-      entry.startError = this.startFailure(error, entry.config).message;
-      this.log.error({ table: entry.config.tableName, error: entry.startError }, 'table failed to start');
+      entry.startError = this.startFailure(error, entry.table.config).message;
+      this.log.error({ table: entry.table.config.tableName, error: entry.startError }, 'table failed to start');
       if (isStreamError(error)) this.retryLaunch(entry);
     }
   }
@@ -526,8 +521,8 @@ export class TableManager {
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
       this.exclusive(async () => {
-        if (this.tables.get(entry.config.tableName) !== entry || entry.runtime !== null) return;
-        this.log.info({ table: entry.config.tableName, attempt: attempts + 1 }, 'retrying table start');
+        if (this.tables.get(entry.table.config.tableName) !== entry || entry.runtime !== null) return;
+        this.log.info({ table: entry.table.config.tableName, attempt: attempts + 1 }, 'retrying table start');
         await this.launch(entry);
       }).catch(() => undefined);
     }, delay);
@@ -556,7 +551,7 @@ export class TableManager {
   }
 
   private scrub(error: unknown, entry: TableEntry): string {
-    return scrubSecrets(error instanceof Error ? error.message : String(error), collectSecrets(entry.config.pinot));
+    return scrubSecrets(error instanceof Error ? error.message : String(error), collectSecrets(entry.table.config.pinot));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
+import type { ResolvedTable } from '../ingest/resolved-table.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 
@@ -120,4 +121,4 @@ export interface TableRuntime {
 }
 
 /** Builds the runtime for a table; the table manager calls it on create and on restart. */
-export type TableRuntimeFactory = (args: { schema: TableSchema; config: TableConfig; tableDir: string }) => TableRuntime;
+export type TableRuntimeFactory = (args: { table: ResolvedTable; tableDir: string }) => TableRuntime;

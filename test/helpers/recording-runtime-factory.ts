@@ -43,7 +43,7 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
     log,
     failStart: undefined,
     latest: (tableName) => [...runtimes].reverse().find((r) => r.config.tableName === tableName),
-    factory: ({ schema, config, tableDir }) => {
+    factory: ({ table: { schema, config }, tableDir }) => {
       const calls: string[] = [];
       const table = config.tableName;
       let paused = false;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { validateTableConfig } from '../../src/config/index.js';
 import type { TableSchema } from '../../src/config/index.js';
+import { resolveTable } from '../../src/table/table-resolution.js';
 import { TableIngestion } from '../../src/ingest/index.js';
 import type { TableIngestionOptions } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -24,7 +25,7 @@ export interface TableRuntimes {
   start(opts: StartOptions): Promise<TableIngestion>;
 }
 
-export type StartOptions = Omit<TableIngestionOptions, 'config' | 'tableDir' | 'logger'> & {
+export type StartOptions = Omit<TableIngestionOptions, 'table' | 'tableDir' | 'logger'> & {
   readonly schema: TableSchema;
   /** Table config JSON, e.g. from `emulatorTableConfig`. */
   readonly config: Record<string, unknown>;
@@ -61,8 +62,7 @@ export function withTableRuntimes(prefix: string): TableRuntimes {
     async start({ schema, config, tableDir, logger, ...rest }) {
       const runtime = new TableIngestion({
         ...rest,
-        schema,
-        config: validateTableConfig(config, schema),
+        table: resolveTable(schema, validateTableConfig(config, schema)),
         tableDir: tableDir ?? (await tempDir()),
         logger: logger ?? silentLogger(),
       });

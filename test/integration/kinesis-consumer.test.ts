@@ -5,6 +5,7 @@ import { EMULATOR_KINDS, waitForStreamStatus } from '../../src/emulator/index.js
 import type { StreamConfig } from '../../src/config/table-config.js';
 import {
   KinesisConsumerFactory,
+  parseKinesisConfig,
   KinesisOffset,
   PartitionIdMap,
   ShardRateLimiter,
@@ -79,7 +80,7 @@ describe.each(EMULATOR_KINDS)('Kinesis consumer on %s', (kind) => {
   const env = withEmulator(kind);
 
   function factory(stream: string, properties: Record<string, string> = {}, opts: Partial<KinesisConsumerFactoryOptions> = {}): KinesisConsumerFactory {
-    return new KinesisConsumerFactory(streamConfig(stream, env.endpoint, properties), { partitionIds: new PartitionIdMap(), ...opts });
+    return new KinesisConsumerFactory(parseKinesisConfig(streamConfig(stream, env.endpoint, properties)), { partitionIds: new PartitionIdMap(), ...opts });
   }
 
   it('lists every shard of a multi-shard stream through paged ListShards', async () => {
@@ -231,7 +232,7 @@ describe.each(EMULATOR_KINDS)('Kinesis consumer on %s', (kind) => {
     for (let i = 0; i < 3; i++) expect((await consumer.fetchMessages(first.messages[0]!.offset, 100)).messages).toEqual([]);
     expect(calls.GetRecords).toBe(1);
     // A second table reading the same shard shares the budget.
-    const other = new KinesisConsumerFactory(streamConfig(stream, env.endpoint, { requests_per_second_limit: '2' }), { partitionIds: new PartitionIdMap(), clock, rateLimiter: limiter });
+    const other = new KinesisConsumerFactory(parseKinesisConfig(streamConfig(stream, env.endpoint, { requests_per_second_limit: '2' })), { partitionIds: new PartitionIdMap(), clock, rateLimiter: limiter });
     const otherCalls = countCalls(other.client);
     expect((await other.createPartitionConsumer(partition!).fetchMessages(null, 100)).messages).toEqual([]);
     expect(otherCalls.GetRecords).toBeUndefined();

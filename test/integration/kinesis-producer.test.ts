@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EMULATOR_KINDS, kinesisClientFor } from '../../src/emulator/index.js';
 import type { StreamConfig } from '../../src/config/table-config.js';
 import { ShardtableError } from '../../src/errors.js';
-import { KinesisConsumerFactory, PartitionIdMap, putJsonRecords, runProduce } from '../../src/plugins/stream/kinesis/index.js';
+import { KinesisConsumerFactory, parseKinesisConfig, PartitionIdMap, putJsonRecords, runProduce } from '../../src/plugins/stream/kinesis/index.js';
 import type { StreamMessage } from '../../src/spi/message-batch.js';
 import { withEmulator } from '../helpers/emulator.js';
 
@@ -33,7 +33,7 @@ async function readAll(endpoint: string, stream: string, expected: number): Prom
     flush: { rows: 1, timeMs: 1, segmentSizeBytes: 0 },
     decoderName: 'json',
   };
-  const factory = new KinesisConsumerFactory(config, { partitionIds: new PartitionIdMap() });
+  const factory = new KinesisConsumerFactory(parseKinesisConfig(config), { partitionIds: new PartitionIdMap() });
   const out: StreamMessage[] = [];
   for (const partition of await factory.createMetadataProvider().listPartitions()) {
     const consumer = factory.createPartitionConsumer(partition);

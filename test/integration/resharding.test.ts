@@ -3,14 +3,13 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTableSchema, validateSchema } from '../../src/config/index.js';
-import type { StreamConfig } from '../../src/config/table-config.js';
 import { EMULATOR_KINDS, waitForStreamStatus } from '../../src/emulator/index.js';
 import type { EmulatorKind } from '../../src/emulator/index.js';
 import type { IngestionEvent, TableIngestion } from '../../src/ingest/index.js';
 import type { Logger } from '../../src/logger.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { createStreamConsumerFactory } from '../../src/plugins/stream/registry.js';
-import type { StreamPluginOptions } from '../../src/plugins/stream/registry.js';
+import type { BoundStream, StreamPluginOptions } from '../../src/spi/stream-plugin.js';
 import { consumingSegmentsInfo } from '../../src/server/consuming-segments-info.js';
 import type { StreamConsumerFactory } from '../../src/spi/stream-consumer-factory.js';
 import type { PartitionConsumer } from '../../src/spi/partition-consumer.js';
@@ -109,7 +108,7 @@ function firstSegmentStart(runtime: TableIngestion, shardId: string): number {
 
 /** A metadata provider that stops listing `hidden` shards after `visibleListings` listings — a test double for retention expiry. */
 function expiringShardsFactory(hidden: readonly string[], visibleListings: number, unreadable: readonly string[] = []) {
-  return (stream: StreamConfig, opts: StreamPluginOptions): StreamConsumerFactory => {
+  return (stream: BoundStream, opts: StreamPluginOptions): StreamConsumerFactory => {
     const real = createStreamConsumerFactory(stream, opts);
     let listings = 0;
     return Object.assign(Object.create(real) as StreamConsumerFactory, {

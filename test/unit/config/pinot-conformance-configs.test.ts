@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTableSchema } from '../../../src/config/schema.js';
 import { validateSchema } from '../../../src/config/schema-validation.js';
 import { validateTableConfig } from '../../../src/config/table-config-validation.js';
+import { supportedStreamTypes } from '../../../src/plugins/stream/registry.js';
 import { kinesisDocSchema, kinesisDocTableConfig } from '../../helpers/pinot-config-fixtures.js';
 
 const CONFORMANCE = join(import.meta.dirname, '../../../../shared/pinot-conformance');
@@ -64,7 +65,7 @@ describe('Pinot compatibility-suite configs', () => {
   it('the original Kafka config is rejected with a message naming streamType', () => {
     const json = readJson(join(COMPAT, 'feature-test-2-realtime.json'));
     const schema = buildTableSchema(validateSchema(readJson(join(COMPAT, 'FeatureTest2-schema.json'))));
-    expect(() => validateTableConfig(json, schema)).toThrow('tableIndexConfig.streamConfigs.streamType: kafka is not supported');
+    expect(() => validateTableConfig(json, schema, { streamTypes: supportedStreamTypes() })).toThrow('tableIndexConfig.streamConfigs.streamType: kafka is not supported');
   });
 });
 

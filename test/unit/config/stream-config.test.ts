@@ -4,9 +4,9 @@ import { ShardtableError } from '../../../src/errors.js';
 
 const base = { streamType: 'kinesis', 'stream.kinesis.topic.name': 'events' };
 
-function problem(map: Record<string, unknown>): string {
+function problem(map: Record<string, unknown>, streamTypes?: readonly string[]): string {
   try {
-    parseStreamConfig(map, 'tableIndexConfig.streamConfigs');
+    parseStreamConfig(map, 'tableIndexConfig.streamConfigs', streamTypes);
   } catch (error) {
     expect((error as ShardtableError).errorName).toBe('STREAM_CONFIG');
     expect((error as ShardtableError).status).toBe(400);
@@ -42,7 +42,7 @@ describe('parseStreamConfig', () => {
   });
 
   it('rejects stream types this build cannot read', () => {
-    expect(problem({ streamType: 'kafka', 'stream.kafka.topic.name': 't' })).toContain('streamType: kafka is not supported; supported stream types: kinesis');
+    expect(problem({ streamType: 'kafka', 'stream.kafka.topic.name': 't' }, ['kinesis'])).toContain('streamType: kafka is not supported; supported stream types: kinesis');
   });
 
   it('reads flush rows, with .size as a deprecated alias and .rows winning', () => {

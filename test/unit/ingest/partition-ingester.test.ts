@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildTableSchema, validateSchema, validateTableConfig } from '../../../src/config/index.js';
 import { PartitionIngester } from '../../../src/ingest/partition-ingester.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createDecoder } from '../../../src/plugins/decoder/registry.js';
+import { resolveTable } from '../../../src/table/table-resolution.js';
 import { KinesisOffset } from '../../../src/plugins/stream/kinesis/kinesis-offset.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
 import type { MessageBatch, StreamMessage } from '../../../src/spi/message-batch.js';
@@ -118,7 +118,7 @@ async function setUp(consumer: ScriptedConsumer, flushRows = 1000) {
     config,
     partition: { partitionId: 0, shardId: 'shardId-000000000000', parentShardIds: [], closed: false },
     consumer,
-    decoder: createDecoder('json', schema, config.stream.properties),
+    pipeline: resolveTable(schema, config).pipelineFor('shardId-000000000000'),
     fetchTimeoutMs: 1000,
     checkpoint: null,
     startedFrom: 'TRIM_HORIZON',

@@ -1,11 +1,10 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { StreamConfig } from '../../../config/table-config.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
 import type { StreamOffsetFactory } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
 import { createKinesisClient } from './kinesis-client.js';
-import { initialPositionFor, parseKinesisConfig } from './kinesis-config.js';
+import { initialPositionFor } from './kinesis-config.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import { KinesisPartitionConsumer } from './kinesis-consumer.js';
 import { FetchSemaphore } from './kinesis-fetch-budget.js';
@@ -35,13 +34,12 @@ export interface KinesisConsumerFactoryOptions {
  * metadata provider and every partition consumer; `close()` destroys it.
  *
  * @example
- *   const factory = new KinesisConsumerFactory(tableConfig.stream, { partitionIds });
+ *   const factory = new KinesisConsumerFactory(parseKinesisConfig(tableConfig.stream), { partitionIds });
  *   const [first] = await factory.createMetadataProvider().listPartitions();
  *   const batch = await factory.createPartitionConsumer(first).fetchMessages(null, factory.fetchTimeoutMs);
  */
 export class KinesisConsumerFactory implements StreamConsumerFactory {
   readonly offsetFactory: StreamOffsetFactory = kinesisOffsetFactory;
-  readonly config: KinesisConfig;
   readonly client: KinesisClient;
   private readonly ownsClient: boolean;
   private readonly rateLimiter: ShardRateLimiter;
@@ -49,8 +47,7 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
   /** The table's cap on fetches in flight (`stream.kinesis.max.concurrent.fetches`), FIFO. */
   readonly fetchSemaphore: FetchSemaphore;
 
-  constructor(stream: StreamConfig, private readonly opts: KinesisConsumerFactoryOptions) {
-    this.config = parseKinesisConfig(stream);
+  constructor(readonly config: KinesisConfig, private readonly opts: KinesisConsumerFactoryOptions) {
     this.ownsClient = opts.client === undefined;
     this.client = opts.client ?? createKinesisClient(this.config, opts.tableName !== undefined ? { tableName: opts.tableName } : {});
     this.rateLimiter = opts.rateLimiter ?? sharedShardRateLimiter;

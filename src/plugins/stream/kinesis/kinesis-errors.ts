@@ -1,4 +1,5 @@
 import { PermanentStreamError, TransientStreamError } from '../../../spi/partition-consumer.js';
+import type { StreamErrorClass } from '../../../spi/stream-plugin.js';
 
 /** Errors that waiting will not cure: the partition stops with a clear message. */
 const PERMANENT = new Set([
@@ -70,4 +71,25 @@ export function isThrottling(err: unknown): boolean {
 
 export function isNamed(err: unknown, name: string): boolean {
   return errorName(err) === name;
+}
+
+/** Errors of the network to the endpoint: the stream may answer again later. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/**
+ * The plugin's classifier (`StreamPlugin.classifyError`): whether an error, or one in its cause
+ * chain, came from Kinesis or the network to it, and whether waiting may cure it. `null` for any
+ * other error (a bug, a disk error), which is not retried as a stream problem.
+ */
+export function classifyKinesisError(error: unknown): StreamErrorClass | null {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof TransientStreamError) return 'transient';
+    if (e instanceof PermanentStreamError) return 'permanent';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && NETWORK_CODES.has(code)) return 'transient';
+    if ('$metadata' in e || PERMANENT.has(e.name) || THROTTLING.has(e.name) || e.name === 'ExpiredTokenException') {
+      return toStreamError(e, 'call', '') instanceof PermanentStreamError ? 'permanent' : 'transient';
+    }
+  }
+  return null;
 }

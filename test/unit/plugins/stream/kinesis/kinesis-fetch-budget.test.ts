@@ -192,7 +192,7 @@ describe('GetRecords budget shared by tables (process-wide limiter, virtual cloc
     const name = `shared-${randomBytes(4).toString('hex')}`; // a key of its own in the process-wide limiter
     const fakes = [fakeKinesis(clock), fakeKinesis(clock)];
     // No rateLimiter option: both factories use the process-wide limiter, as two tables do.
-    const tables = fakes.map((fake) => new KinesisConsumerFactory(stream(name, { requests_per_second_limit: '2', minFetchPeriod: '0' }), {
+    const tables = fakes.map((fake) => new KinesisConsumerFactory(parseKinesisConfig(stream(name, { requests_per_second_limit: '2', minFetchPeriod: '0' })), {
       partitionIds: new PartitionIdMap(),
       client: fake.client,
       clock,
@@ -216,7 +216,7 @@ describe('GetRecords budget shared by tables (process-wide limiter, virtual cloc
     const clock = new VirtualClock(0);
     const name = `apart-${randomBytes(4).toString('hex')}`;
     const fake = fakeKinesis(clock);
-    const table = new KinesisConsumerFactory(stream(name, { requests_per_second_limit: '2', minFetchPeriod: '0' }), { partitionIds: new PartitionIdMap(), client: fake.client, clock });
+    const table = new KinesisConsumerFactory(parseKinesisConfig(stream(name, { requests_per_second_limit: '2', minFetchPeriod: '0' })), { partitionIds: new PartitionIdMap(), client: fake.client, clock });
     const loops = [0, 1].map((n) => pollLoop(table.createPartitionConsumer(shard(n))));
     await clock.runUntil(4_999);
     const stops = loops.map((l) => l.stop());
@@ -229,7 +229,7 @@ describe('GetRecords budget shared by tables (process-wide limiter, virtual cloc
     const clock = new VirtualClock(0);
     const name = `bytes-${randomBytes(4).toString('hex')}`;
     const fakes = [fakeKinesis(clock, { recordBytes: BYTES_PER_MB / 4 }), fakeKinesis(clock, { recordBytes: BYTES_PER_MB / 4 })];
-    const tables = fakes.map((fake) => new KinesisConsumerFactory(stream(name, { requests_per_second_limit: '1000', minFetchPeriod: '0', maxFetchRate: '1' }), {
+    const tables = fakes.map((fake) => new KinesisConsumerFactory(parseKinesisConfig(stream(name, { requests_per_second_limit: '1000', minFetchPeriod: '0', maxFetchRate: '1' })), {
       partitionIds: new PartitionIdMap(),
       client: fake.client,
       clock,
@@ -250,7 +250,7 @@ describe('GetRecords budget shared by tables (process-wide limiter, virtual cloc
     const clock = new VirtualClock(0);
     let empty = true;
     const fake = fakeKinesis(clock, { empty: () => empty });
-    const table = new KinesisConsumerFactory(stream(`idle-${randomBytes(4).toString('hex')}`, { requests_per_second_limit: '5' }), {
+    const table = new KinesisConsumerFactory(parseKinesisConfig(stream(`idle-${randomBytes(4).toString('hex')}`, { requests_per_second_limit: '5' })), {
       partitionIds: new PartitionIdMap(),
       client: fake.client,
       clock,
@@ -275,10 +275,10 @@ describe('bounded fetch concurrency (stream.kinesis.max.concurrent.fetches)', ()
   it('never has more fetches in flight than the cap, and every shard gets its turn', async () => {
     const clock = new VirtualClock(0);
     const fake = fakeKinesis(clock);
-    const table = new KinesisConsumerFactory(stream(`many-${randomBytes(4).toString('hex')}`, {
+    const table = new KinesisConsumerFactory(parseKinesisConfig(stream(`many-${randomBytes(4).toString('hex')}`, {
       requests_per_second_limit: '5',
       'stream.kinesis.max.concurrent.fetches': '4',
-    }), { partitionIds: new PartitionIdMap(), client: fake.client, clock });
+    })), { partitionIds: new PartitionIdMap(), client: fake.client, clock });
     const loops = Array.from({ length: 50 }, (_, n) => pollLoop(table.createPartitionConsumer(shard(n))));
     await clock.runUntil(2_000);
     const stops = loops.map((l) => l.stop());

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { buildTableSchema, validateSchema, validateTableConfig } from '../../../../src/config/index.js';
-import { DeadLetterFile, readDeadLetters } from '../../../../src/ingest/dead-letter.js';
-import { createRecordPipeline } from '../../../../src/ingest/record-pipeline.js';
-import { ComplexTypeFlattener, compileSourceExpression } from '../../../../src/ingest/transform/index.js';
-import { createDecoder } from '../../../../src/plugins/decoder/registry.js';
-import type { StreamMessage } from '../../../../src/spi/message-batch.js';
+import { buildTableSchema, validateSchema, validateTableConfig } from '../../../src/config/index.js';
+import { DeadLetterFile, readDeadLetters } from '../../../src/ingest/dead-letter.js';
+import { ComplexTypeFlattener, compileSourceExpression } from '../../../src/transform/index.js';
+import { resolveTable } from '../../../src/table/table-resolution.js';
+import type { StreamMessage } from '../../../src/spi/message-batch.js';
 
 const schema = buildTableSchema(
   validateSchema({
@@ -48,7 +47,7 @@ function message(value: string | Uint8Array, seq = '1'): StreamMessage {
 
 function pipelineFor(ingestionConfig: Record<string, unknown>) {
   const config = validateTableConfig(tableConfig(ingestionConfig), schema);
-  return createRecordPipeline(schema, config, createDecoder('json', schema, config.stream.properties));
+  return resolveTable(schema, config).pipelineFor('shardId-000000000000');
 }
 
 const col = (name: string): number => schema.columnIndex.get(name)!;
@@ -82,16 +81,17 @@ describe('ingestion expressions (query engine code bound to source fields)', () 
 });
 
 describe('table config: transforms, filter, policy', () => {
-  it('Groovy is a 400 naming the transform', () => {
+  it('Groovy is a 400 naming the transform, at admission', () => {
+    const admit = (json: Record<string, unknown>) => resolveTable(schema, validateTableConfig(json, schema));
     let error: unknown;
     try {
-      validateTableConfig(tableConfig({ transformConfigs: [{ columnName: 'name', transformFunction: 'Groovy({x}, x)' }] }), schema);
+      admit(tableConfig({ transformConfigs: [{ columnName: 'name', transformFunction: 'Groovy({x}, x)' }] }));
     } catch (err) {
       error = err;
     }
     expect(error).toMatchObject({ status: 400, errorName: 'INVALID_TABLE_CONFIG' });
-    expect(() => validateTableConfig(tableConfig({ filterConfig: { filterFunction: 'a >' } }), schema)).toThrow(/ingestionConfig\.filterConfig\.filterFunction/);
-    expect(() => validateTableConfig(tableConfig({ transformConfigs: [{ columnName: 'name', transformFunction: "Groovy({name + 'x'}, name)" }] }), schema)).toThrow(
+    expect(() => admit(tableConfig({ filterConfig: { filterFunction: 'a >' } }))).toThrow(/ingestionConfig\.filterConfig\.filterFunction/);
+    expect(() => admit(tableConfig({ transformConfigs: [{ columnName: 'name', transformFunction: "Groovy({name + 'x'}, name)" }] }))).toThrow(
       /ingestionConfig\.transformConfigs\[0\]\.transformFunction.*Groovy/s,
     );
   });
@@ -164,7 +164,7 @@ describe('bad records of other formats', () => {
       tableConfig({}, { 'stream.kinesis.decoder.class.name': 'avro', 'stream.kinesis.decoder.prop.schema': JSON.stringify(avsc) }),
       schema,
     );
-    const p = createRecordPipeline(schema, config, createDecoder('avro', schema, config.stream.properties));
+    const p = resolveTable(schema, config).pipelineFor('shardId-000000000000');
     const bytes = new Uint8Array(avro.Type.forSchema(avsc as avro.Schema).toBuffer({ id: 4, name: 'abcdef' }));
     const whole = p.process(message(bytes));
     expect(whole.ok).toBe(true);

@@ -1,15 +1,7 @@
-import type { DataType } from '../../config/data-type.js';
-import type { ColumnSpec, TableSchema } from '../../config/schema.js';
-import type { Expr } from '../../query/parser/ast.js';
-import { ExpressionParser } from '../../query/parser/parse-expression.js';
-import { TokenStream } from '../../query/parser/token-stream.js';
-import { tokenize } from '../../query/parser/tokenizer.js';
-import { compileExpr } from '../../query/exec/compile-expr.js';
-import type { Fn } from '../../query/exec/compile-expr.js';
-import type { ExprType } from '../../query/functions/function-types.js';
-import { scalarFunction } from '../../query/functions/registry.js';
-import { convertTo } from '../../query/functions/values.js';
-import { Binder } from '../../query/plan/binder.js';
+import type { DataType } from '../config/data-type.js';
+import type { ColumnSpec, TableSchema } from '../config/schema.js';
+import { Binder, compileExpr, convertTo, parseExpressionText, scalarFunction } from '../query/embedded-expression.js';
+import type { Expr, ExprType, Fn } from '../query/embedded-expression.js';
 
 /** A source record: every field of the stream record by name (after flattening, if configured). */
 export type SourceRecord = Record<string, unknown>;
@@ -40,10 +32,7 @@ type FieldUse = 'numeric' | 'mv' | 'string';
  * @example compileSourceExpression('fromEpochDays(DaysSinceEpoch)', schema).evaluate({ DaysSinceEpoch: 16071 }) // 1388534400000n
  */
 export function compileSourceExpression(text: string, schema: TableSchema): SourceExpression {
-  const ts = new TokenStream(text, tokenize(text));
-  const ast = new ExpressionParser(ts).parse();
-  const end = ts.peek();
-  if (end.kind !== 'eof') throw ts.error(end, 'end of expression');
+  const ast = parseExpressionText(text);
   const uses = new Map<string, FieldUse>();
   collectFields(ast, 'string', uses);
   const columns: ColumnSpec[] = [...uses].map(([name, use]) => {

@@ -1,6 +1,6 @@
-import type { TableSchema } from '../../config/schema.js';
-import type { IngestionSettings } from '../../config/table-config.js';
-import { truthy } from '../../query/exec/compile-expr.js';
+import type { TableSchema } from '../config/schema.js';
+import type { IngestionSettings } from '../config/table-config.js';
+import { truthy } from '../query/embedded-expression.js';
 import { ComplexTypeFlattener } from './complex-type.js';
 import { compileSourceExpression } from './source-expression.js';
 import type { SourceExpression, SourceRecord } from './source-expression.js';

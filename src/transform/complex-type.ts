@@ -1,4 +1,4 @@
-import type { ComplexTypeSettings } from '../../config/table-config.js';
+import type { ComplexTypeSettings } from '../config/table-config.js';
 import type { SourceRecord } from './source-expression.js';
 
 /**
