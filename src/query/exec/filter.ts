@@ -65,7 +65,13 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
       }
       return { kind: 'expr', expr: e };
     }
-    default:
+    // Any other boolean expression is evaluated row by row.
+    case 'column':
+    case 'call':
+    case 'cast':
+    case 'case':
+    case 'aggregate':
+    case 'groupKey':
       return { kind: 'expr', expr: e };
   }
 }
@@ -131,7 +137,11 @@ export class SegmentFilter {
         const s = stats(node.column.name);
         return s === null || rangeMayMatch(node.range, s.min as never, s.max as never);
       }
-      default:
+      // A NOT of a prunable child may still match; null tests and row expressions have no range.
+      case 'all':
+      case 'not':
+      case 'isNull':
+      case 'expr':
         return true;
     }
   }
