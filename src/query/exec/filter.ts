@@ -6,6 +6,7 @@ import { fromDocList, unionSorted } from './doc-lists.js';
 import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
 import { numericBounds, scanRange } from './range-kernels.js';
 import type { NumericBounds, RawElement } from './range-kernels.js';
+import type { Selection } from './row-selection.js';
 import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
@@ -77,12 +78,6 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
 }
 
 type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
-
-/** Selected rows of one block: row indices (ascending) in `sel[0..n)`. */
-export interface Selection {
-  readonly sel: Int32Array;
-  readonly n: number;
-}
 
 const NONE: Selection = { sel: new Int32Array(0), n: 0 };
 
