@@ -4,8 +4,10 @@
  * against a schema), `exec/` (plan → rows over segment snapshots), `functions/` (scalar and
  * aggregation function registries), `response/` (Pinot's JSON).
  */
-export { QueryEngine, snapshotRuntime, matchTableName } from './query-engine.js';
+export { QueryEngine, matchTableName } from './query-engine.js';
 export type { QueryTable, TableResolver } from './query-engine.js';
+export { snapshotRuntime } from './queryable-table.js';
+export type { QueryableSegments, QueryableTable } from './queryable-table.js';
 export { QueryError, QUERY_ERROR_CODES } from './query-error.js';
 export type { QueryErrorName } from './query-error.js';
 export { parseSql } from './parser/index.js';

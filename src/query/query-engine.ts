@@ -1,6 +1,5 @@
 import type { TableSchema } from '../config/schema.js';
 import { executePlan } from './exec/executor.js';
-import { consumingSnapshot, sealedSnapshot } from './exec/segment-snapshot.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
 import { parseSql } from './parser/parse-statement.js';
 import { planQuery } from './plan/planner.js';
@@ -8,9 +7,11 @@ import { parseQueryOptionsString } from './plan/query-options.js';
 import { QueryError } from './query-error.js';
 import { errorResult } from './response/broker-response.js';
 import type { BrokerResult } from './response/broker-response.js';
-import type { TableRuntime } from '../table/table-runtime.js';
 
-/** A table as the query engine sees it. */
+/**
+ * A table as the query engine sees it, once found by name. A resolver usually builds it from a
+ * running table (`QueryableTable`): `{ name, schema: t.schema, snapshot: () => snapshotRuntime(t) }`.
+ */
 export interface QueryTable {
   /** The table's raw name (as created). */
   readonly name: string;
@@ -26,12 +27,6 @@ export interface QueryTable {
 export interface TableResolver {
   /** The table, or undefined when none has that name. Throws `QueryError` if it exists but cannot be queried. */
   resolve(name: string): QueryTable | undefined;
-}
-
-/** Snapshots of a runtime's queryable segments (synchronous, see `QueryTable.snapshot`). */
-export function snapshotRuntime(runtime: Pick<TableRuntime, 'queryableSegments'>): SegmentSnapshot[] {
-  const { sealed, consuming } = runtime.queryableSegments();
-  return [...sealed.map(sealedSnapshot), ...consuming.map(consumingSnapshot)];
 }
 
 /**

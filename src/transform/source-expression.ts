@@ -157,4 +157,7 @@ function collectFields(e: Expr, use: FieldUse, into: Map<string, FieldUse>): voi
       if (e.elseExpr) visit(e.elseExpr, use);
       return;
   }
+  // A node kind added to the AST must say here how its fields are used.
+  const unhandled: never = e;
+  throw new Error(`collectFields: unhandled expression kind ${(unhandled as Expr).kind}`);
 }

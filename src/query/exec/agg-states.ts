@@ -4,24 +4,9 @@ import type { AggKind, AggState } from '../functions/aggregation-functions.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import { columnReader, compileRowExpr } from './compile-expr.js';
 import { DistinctStates } from './distinct-states.js';
+import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
-
-/**
- * The states of one aggregation for every group, indexed by dense group id. The executor adds
- * the rows of each block with their group ids; `finish` once before reading results.
- */
-export interface GroupedAggregation {
-  /**
-   * Adds rows `rows[0..n)` of a block, row `i` to group `gids[i]` (every row to group 0 when
-   * `gids` is null); groups `[0, numGroups)` exist.
-   */
-  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
-  finish(): void;
-  result(g: number): ScalarValue;
-  /** A number that orders groups as `result` does, for ORDER BY on the bare aggregate; null if none. */
-  readonly sortNumber: ((g: number) => number) | null;
-}
 
 /**
  * The states for `spec`: typed per-group arrays for COUNT/SUM/MIN/MAX/AVG/MINMAXRANGE, sets fed

@@ -2,7 +2,7 @@ import type { ScalarValue } from '../../config/data-type.js';
 import { storedTypeOf } from '../../config/data-type.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import type { Dictionary } from '../../segment/segment-view.js';
-import type { GroupedAggregation } from './agg-states.js';
+import type { GroupedAggregation } from './grouped-aggregation.js';
 import { columnReader, compileRowExpr, dictionaryValues } from './compile-expr.js';
 import { FastDistinctValues } from './distinct-values.js';
 import { dictionaryNumbers, ensureFloat64, gatherLongs } from './numeric-values.js';

@@ -1,4 +1,4 @@
-import type { Selection } from './filter.js';
+import type { Selection } from './row-selection.js';
 
 /**
  * Sorted doc-id lists of inverted indexes: unions for IN, and the rows of one block, for `=`/IN

@@ -6,6 +6,7 @@ import { fromDocList, unionSorted } from './doc-lists.js';
 import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
 import { numericBounds, scanRange } from './range-kernels.js';
 import type { NumericBounds, RawElement } from './range-kernels.js';
+import type { Selection } from './row-selection.js';
 import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
@@ -65,18 +66,18 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
       }
       return { kind: 'expr', expr: e };
     }
-    default:
+    // Any other boolean expression is evaluated row by row.
+    case 'column':
+    case 'call':
+    case 'cast':
+    case 'case':
+    case 'aggregate':
+    case 'groupKey':
       return { kind: 'expr', expr: e };
   }
 }
 
 type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
-
-/** Selected rows of one block: row indices (ascending) in `sel[0..n)`. */
-export interface Selection {
-  readonly sel: Int32Array;
-  readonly n: number;
-}
 
 const NONE: Selection = { sel: new Int32Array(0), n: 0 };
 
@@ -131,7 +132,11 @@ export class SegmentFilter {
         const s = stats(node.column.name);
         return s === null || rangeMayMatch(node.range, s.min as never, s.max as never);
       }
-      default:
+      // A NOT of a prunable child may still match; null tests and row expressions have no range.
+      case 'all':
+      case 'not':
+      case 'isNull':
+      case 'expr':
         return true;
     }
   }

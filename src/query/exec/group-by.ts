@@ -1,6 +1,6 @@
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { groupedAggregation } from './agg-states.js';
-import type { GroupedAggregation } from './agg-states.js';
+import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';

@@ -1,6 +1,6 @@
 import { compareValues } from '../functions/values.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
-import type { GroupedAggregation } from './agg-states.js';
+import type { GroupedAggregation } from './grouped-aggregation.js';
 import { compileExpr } from './compile-expr.js';
 import type { GroupKeyTable } from './group-keys.js';
 import { orderKey, TopK } from './order.js';

@@ -27,7 +27,17 @@ export function isConstantTest(node: BoundExpr): boolean {
     case 'in':
     case 'match':
       return true;
-    default:
+    case 'column':
+    case 'literal':
+    case 'call':
+    case 'cast':
+    case 'isNull':
+    case 'and':
+    case 'or':
+    case 'not':
+    case 'case':
+    case 'aggregate':
+    case 'groupKey':
       return false;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The SQL syntax tree the parser produces: a discriminated union on `kind`. Every stage that
  * walks it (binder, naming) dispatches through an exhaustive table typed on `Expr['kind']`, so a
- * new node kind that a stage forgets is a compile error.
+ * new node kind that a stage forgets is a compile error. Generic walks (alias resolution,
+ * "contains an aggregation") go through `childrenOf` / `mapChildren` in `ast-children.ts`.
  *
  * Positions (`pos`) are 0-based character offsets into the SQL text, for error messages.
  */

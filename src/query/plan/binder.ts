@@ -1,6 +1,7 @@
 import type { DataType, ScalarValue } from '../../config/data-type.js';
 import { isDataType } from '../../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../../config/schema.js';
+import { childrenOf } from '../parser/ast-children.js';
 import type { Expr, ExprKind, ExprOf } from '../parser/ast.js';
 import { aggregationFunction } from '../functions/aggregation-functions.js';
 import type { AggregationFunction } from '../functions/aggregation-functions.js';
@@ -92,32 +93,7 @@ export class Binder {
 
   /** True when an aggregation call appears anywhere in `e`. */
   containsAggregation(e: Expr): boolean {
-    if (this.isAggregationCall(e)) return true;
-    switch (e.kind) {
-      case 'call':
-        return e.args.some((a) => this.containsAggregation(a));
-      case 'arithmetic':
-      case 'compare':
-        return this.containsAggregation(e.left) || this.containsAggregation(e.right);
-      case 'negate':
-      case 'not':
-      case 'isNull':
-      case 'cast':
-        return this.containsAggregation(e.operand);
-      case 'and':
-      case 'or':
-        return e.operands.some((o) => this.containsAggregation(o));
-      case 'between':
-        return [e.operand, e.low, e.high].some((o) => this.containsAggregation(o));
-      case 'in':
-        return [e.operand, ...e.values].some((o) => this.containsAggregation(o));
-      case 'like':
-        return this.containsAggregation(e.operand) || this.containsAggregation(e.pattern);
-      case 'case':
-        return e.branches.some((b) => this.containsAggregation(b.when) || this.containsAggregation(b.then)) || (e.elseExpr !== null && this.containsAggregation(e.elseExpr));
-      default:
-        return false;
-    }
+    return this.isAggregationCall(e) || childrenOf(e).some((c) => this.containsAggregation(c));
   }
 
   bind(e: Expr, mode: BindMode): BoundExpr {

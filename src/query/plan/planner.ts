@@ -1,4 +1,5 @@
 import type { TableSchema } from '../../config/schema.js';
+import { mapChildren } from '../parser/ast-children.js';
 import type { Expr, SelectStatement } from '../parser/ast.js';
 import { QueryError } from '../query-error.js';
 import { Binder } from './binder.js';
@@ -121,26 +122,11 @@ function bindFilter(binder: Binder, where: Expr): BoundExpr {
   return binder.bind(where, 'row');
 }
 
-/** HAVING may name select aliases (`HAVING cnt > 5`). */
+/**
+ * HAVING may name select aliases anywhere in its expression (`HAVING cnt > 5`,
+ * `HAVING abs(cnt) > 1`, inside CASE, CAST, LIKE, …); a name that is a schema column stays the column.
+ */
 function resolveHaving(e: Expr, aliasOf: ReadonlyMap<string, Expr>, isColumn: (n: string) => boolean): Expr {
-  const r = (x: Expr): Expr => resolveHaving(x, aliasOf, isColumn);
-  switch (e.kind) {
-    case 'column':
-      return !isColumn(e.name) ? (aliasOf.get(e.name.toLowerCase()) ?? e) : e;
-    case 'compare':
-      return { ...e, left: r(e.left), right: r(e.right) };
-    case 'and':
-    case 'or':
-      return { ...e, operands: e.operands.map(r) };
-    case 'not':
-      return { ...e, operand: r(e.operand) };
-    case 'between':
-      return { ...e, operand: r(e.operand), low: r(e.low), high: r(e.high) };
-    case 'in':
-      return { ...e, operand: r(e.operand) };
-    case 'arithmetic':
-      return { ...e, left: r(e.left), right: r(e.right) };
-    default:
-      return e;
-  }
+  if (e.kind === 'column') return isColumn(e.name) ? e : (aliasOf.get(e.name.toLowerCase()) ?? e);
+  return mapChildren(e, (child) => resolveHaving(child, aliasOf, isColumn));
 }

@@ -110,6 +110,35 @@ describe('query execution over sealed and consuming segments', () => {
     ]);
   });
 
+  it('resolves select aliases anywhere in HAVING: function calls, CASE, CAST, negation, LIKE, IS NULL', async () => {
+    // Groups: NL 8, DE 7, FR 7, US 7 and 'null' 1 (row 5).
+    const byCount = 'SELECT country, count(*) AS cnt FROM events GROUP BY country';
+    expect(await rows(`${byCount} HAVING abs(cnt) > 1 ORDER BY country`)).toEqual([
+      ['DE', 7],
+      ['FR', 7],
+      ['NL', 8],
+      ['US', 7],
+    ]);
+    expect(await rows(`${byCount} HAVING CASE WHEN cnt > 7 THEN 1 ELSE 0 END = 1`)).toEqual([['NL', 8]]);
+    expect(await rows(`${byCount} HAVING CAST(cnt AS DOUBLE) < 2`)).toEqual([['null', 1]]);
+    expect(await rows(`${byCount} HAVING -cnt < -7`)).toEqual([['NL', 8]]);
+    expect(await rows(`${byCount} HAVING abs(count(*) - 8) = 0`)).toEqual([['NL', 8]]);
+    expect(await rows("SELECT country AS c, count(*) AS cnt FROM events GROUP BY country HAVING c LIKE 'N%'")).toEqual([['NL', 8]]);
+    expect(await rows("SELECT country AS c, count(*) FROM events GROUP BY country HAVING c NOT LIKE '%L' AND upper(c) <> 'NULL' ORDER BY c")).toEqual([
+      ['DE', 7],
+      ['FR', 7],
+      ['US', 7],
+    ]);
+    expect(await rows('SELECT device, max(clicks) AS top FROM events GROUP BY device HAVING top IS NULL')).toEqual([]);
+    expect(await rows('SELECT device, max(clicks) AS top FROM events GROUP BY device HAVING top IS NOT NULL AND top > 0 ORDER BY device')).toEqual([
+      ['android', 29],
+      ['ios', 28],
+    ]);
+    // A name that is neither a column nor an alias is still an unknown column.
+    const unknown = await f.query(`${byCount} HAVING abs(nope) > 1`);
+    expect(unknown.exceptions.map((x) => x.errorCode)).toEqual([710]);
+  });
+
   it('groups multi-value columns by each value', async () => {
     expect(await rows('SELECT tags, count(*) FROM events GROUP BY tags ORDER BY tags')).toEqual([
       ['a', 10],

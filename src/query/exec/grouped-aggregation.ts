@@ -1,0 +1,18 @@
+import type { ScalarValue } from '../../config/data-type.js';
+import type { BlockColumns } from './numeric-values.js';
+
+/**
+ * The states of one aggregation for every group, indexed by dense group id. The executor adds
+ * the rows of each block with their group ids; `finish` once before reading results.
+ */
+export interface GroupedAggregation {
+  /**
+   * Adds rows `rows[0..n)` of a block, row `i` to group `gids[i]` (every row to group 0 when
+   * `gids` is null); groups `[0, numGroups)` exist.
+   */
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
+  finish(): void;
+  result(g: number): ScalarValue;
+  /** A number that orders groups as `result` does, for ORDER BY on the bare aggregate; null if none. */
+  readonly sortNumber: ((g: number) => number) | null;
+}

@@ -1,0 +1,37 @@
+import type { TableSchema } from '../config/schema.js';
+import type { ConsumingSegment } from '../segment/consuming-segment.js';
+import type { SealedSegment } from '../segment/sealed-segment.js';
+import { consumingSnapshot, sealedSnapshot } from './exec/segment-snapshot.js';
+import type { SegmentSnapshot } from './exec/segment-snapshot.js';
+
+/** The segments a query reads: every sealed file and every live consuming segment of a table. */
+export interface QueryableSegments {
+  readonly sealed: readonly SealedSegment[];
+  readonly consuming: readonly ConsumingSegment[];
+}
+
+/**
+ * What the query engine needs of a running table, declared here so the query layer imports
+ * nothing of `table/` or `ingest/`: the table runtime satisfies it structurally.
+ *
+ * Contract of `queryableSegments()`: called synchronously at query start; the owner swaps a
+ * consuming segment for its sealed file with no await in between, so a query that snapshots the
+ * result right away (see `snapshotRuntime`) reads each row exactly once.
+ *
+ * @example
+ *   const table: QueryableTable = manager.getRuntime('events')!; // a TableRuntime
+ *   const segments = snapshotRuntime(table);
+ */
+export interface QueryableTable {
+  readonly schema: TableSchema;
+  queryableSegments(): QueryableSegments;
+}
+
+/**
+ * Snapshots of a table's queryable segments, taken synchronously now: sealed files plus consuming
+ * segments frozen at their current row count.
+ */
+export function snapshotRuntime(table: Pick<QueryableTable, 'queryableSegments'>): SegmentSnapshot[] {
+  const { sealed, consuming } = table.queryableSegments();
+  return [...sealed.map(sealedSnapshot), ...consuming.map(consumingSnapshot)];
+}
