@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { createDecoder } from '../plugins/decoder/registry.js';
 import { createStreamConsumerFactory } from '../plugins/stream/registry.js';
 import type { StreamPluginOptions } from '../plugins/stream/registry.js';
-import { loadTableSegments, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
+import { loadTableSegments, parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
 import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
@@ -118,7 +118,7 @@ export class TableIngestion implements TableRuntime {
   }
 
   segments(): SegmentSummary[] {
-    return this.sealed.map((s) => summarize(s));
+    return this.sealed.map((s) => summarizeSegment(s.metadata));
   }
 
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
@@ -324,21 +324,4 @@ function compareSegments(a: SealedSegment, b: SealedSegment): number {
   const pb = b.metadata.partitionId;
   if (pa !== pb) return pa - pb;
   return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
-}
-
-function summarize(segment: SealedSegment): SegmentSummary {
-  const m = segment.metadata;
-  return {
-    segmentName: m.segmentName,
-    partitionId: m.partitionId,
-    shardId: m.shardId,
-    numDocs: m.numDocs,
-    startOffset: m.startOffset,
-    endOffset: m.endOffset,
-    endOfShard: m.endOfShard,
-    creationTimeMs: m.creationTimeMs,
-    sizeBytes: m.sizeBytes,
-    ...(m.startTimeMs !== undefined ? { startTimeMs: m.startTimeMs } : {}),
-    ...(m.endTimeMs !== undefined ? { endTimeMs: m.endTimeMs } : {}),
-  };
 }

@@ -9,6 +9,8 @@ export type { SegmentView, ColumnReader, SealedColumnReader, Dictionary, BlockSt
 export { SealedSegment } from './sealed-segment.js';
 export type { VerifyReport } from './sealed-segment.js';
 export type { SegmentMetadata, ColumnMetadata } from './segment-metadata.js';
+export { summarizeSegment } from './segment-summary.js';
+export type { SegmentSummary } from './segment-summary.js';
 export type { SegmentFooter, ColumnFooter, BlockFooter, SectionRef, ColumnEncoding } from './format/footer.js';
 export { FORMAT_VERSION, DOCS_PER_BLOCK } from './format/format-constants.js';
 export { sealSegment, SEGMENT_FILE_SUFFIX, TEMP_FILE_SUFFIX } from './seal-segment.js';

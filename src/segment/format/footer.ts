@@ -64,8 +64,10 @@ export interface SegmentFooter {
   readonly partitionId: number;
   readonly shardId: string;
   readonly numDocs: number;
+  /** First and last sequence numbers (persisted offset strings) in the segment; null when empty. */
   readonly startOffset: string | null;
   readonly endOffset: string | null;
+  /** True for a shard's last segment: the shard was read to its end (the segment may be empty). */
   readonly endOfShard: boolean;
   readonly creationTimeMs: number;
   /** When the consuming segment was created (the time flush threshold counts from it). */
