@@ -62,10 +62,12 @@ export async function benchIngest(quick: boolean, overrides: { records?: number;
     timed(() => {
       const decoder = createDecoder(config.stream.decoderName, schema, config.stream.properties);
       const segment = new ConsumingSegment({
-        tableName: config.tableName,
-        segmentName: 'bench__0__0__20260101T0000Z',
-        partitionId: 0,
-        shardId: 'shardId-000000000000',
+        identity: {
+          tableName: config.tableName,
+          segmentName: 'bench__0__0__20260101T0000Z',
+          partitionId: 0,
+          shardId: 'shardId-000000000000',
+        },
         schema,
         indexing: config.indexing,
         ...(config.timeColumnName ? { timeColumnName: config.timeColumnName } : {}),

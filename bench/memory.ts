@@ -24,10 +24,12 @@ export async function benchMemory(quick: boolean, overrides: { rows?: number } =
   try {
     const before = usedBytesAfterGc();
     let consuming: ConsumingSegment | null = new ConsumingSegment({
-      tableName: 'events',
-      segmentName: 'events__0__0__20260101T0000Z',
-      partitionId: 0,
-      shardId: 'shardId-000000000000',
+      identity: {
+        tableName: 'events',
+        segmentName: 'events__0__0__20260101T0000Z',
+        partitionId: 0,
+        shardId: 'shardId-000000000000',
+      },
       schema,
       indexing: config.indexing,
       timeColumnName: 'ts',

@@ -208,10 +208,12 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
     for (let i = 0; i < params.rows; i++) {
       if (consuming === null) {
         consuming = new ConsumingSegment({
-          tableName: 'events',
-          segmentName: `events__0__${sealed.length}__20260101T0000Z`,
-          partitionId: 0,
-          shardId: 'shardId-000000000000',
+          identity: {
+            tableName: 'events',
+            segmentName: `events__0__${sealed.length}__20260101T0000Z`,
+            partitionId: 0,
+            shardId: 'shardId-000000000000',
+          },
           schema,
           indexing: config.indexing,
           timeColumnName: 'ts',

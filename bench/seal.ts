@@ -35,10 +35,12 @@ export async function benchSeal(quick: boolean, overrides: { rows?: number; runs
   try {
     const seconds = await repeat(runs, async () => {
       const segment = new ConsumingSegment({
-        tableName: config.tableName,
-        segmentName: `bench__0__${sequence++}__20260101T0000Z`,
-        partitionId: 0,
-        shardId: 'shardId-000000000000',
+        identity: {
+          tableName: config.tableName,
+          segmentName: `bench__0__${sequence++}__20260101T0000Z`,
+          partitionId: 0,
+          shardId: 'shardId-000000000000',
+        },
         schema,
         indexing: config.indexing,
         ...(config.timeColumnName ? { timeColumnName: config.timeColumnName } : {}),

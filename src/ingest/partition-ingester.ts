@@ -148,7 +148,7 @@ export class PartitionIngester {
       partitionId: partition.partitionId,
       shardId: partition.shardId,
       state: this.paused && !ended && this.state !== 'ERROR' ? 'PAUSED' : this.state,
-      consumingSegmentName: ended ? null : this.segment.segmentName,
+      consumingSegmentName: ended ? null : this.segment.name,
       rowsInConsumingSegment: ended ? 0 : this.segment.numDocs,
       currentOffset: this.lastOffset?.toString() ?? null,
       startedFrom: this.options.startedFrom,
@@ -350,12 +350,12 @@ export class PartitionIngester {
       sealed = await sealSegment(segment, {
         tableDir: this.options.tableDir,
         endOfShard,
-        onInlineFallback: (why) => this.logSealFallback(segment.segmentName, why),
+        onInlineFallback: (why) => this.logSealFallback(segment.name, why),
       });
     } catch (err) {
       this.errorCount++;
-      this.lastError = `sealing ${segment.segmentName} failed (will retry; no rows lost): ${describe(err)}`;
-      this.options.logger.error({ segment: segment.segmentName, err: describe(err) }, 'seal failed');
+      this.lastError = `sealing ${segment.name} failed (will retry; no rows lost): ${describe(err)}`;
+      this.options.logger.error({ segment: segment.name, err: describe(err) }, 'seal failed');
       this.sealRetryAt = this.now() + this.sealBackoff.next();
       return false;
     }
@@ -372,7 +372,7 @@ export class PartitionIngester {
     }
     this.lastError = null;
     this.options.logger.info(
-      { segment: segment.segmentName, rows: segment.numDocs, reason, shardId: this.options.partition.shardId },
+      { segment: segment.name, rows: segment.numDocs, reason, shardId: this.options.partition.shardId },
       'segment sealed',
     );
     return true;
@@ -381,10 +381,12 @@ export class PartitionIngester {
   private newSegment(): ConsumingSegment {
     const { config, schema, partition } = this.options;
     return new ConsumingSegment({
-      tableName: config.tableName,
-      segmentName: llcSegmentName(config.tableName, partition.partitionId, this.sequence, new Date(this.now())),
-      partitionId: partition.partitionId,
-      shardId: partition.shardId,
+      identity: {
+        tableName: config.tableName,
+        segmentName: llcSegmentName(config.tableName, partition.partitionId, this.sequence, new Date(this.now())),
+        partitionId: partition.partitionId,
+        shardId: partition.shardId,
+      },
       schema,
       indexing: config.indexing,
       ...(config.timeColumnName !== undefined ? { timeColumnName: config.timeColumnName } : {}),

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { loadTableSegments, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
+import { loadTableSegments, parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
 import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
@@ -119,7 +119,7 @@ export class TableIngestion implements TableRuntime {
   }
 
   segments(): SegmentSummary[] {
-    return this.sealed.map((s) => summarize(s));
+    return this.sealed.map((s) => summarizeSegment(s.metadata));
   }
 
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
@@ -326,21 +326,4 @@ function compareSegments(a: SealedSegment, b: SealedSegment): number {
   const pb = b.metadata.partitionId;
   if (pa !== pb) return pa - pb;
   return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
-}
-
-function summarize(segment: SealedSegment): SegmentSummary {
-  const m = segment.metadata;
-  return {
-    segmentName: m.segmentName,
-    partitionId: m.partitionId,
-    shardId: m.shardId,
-    numDocs: m.numDocs,
-    startOffset: m.startOffset,
-    endOffset: m.endOffset,
-    endOfShard: m.endOfShard,
-    creationTimeMs: m.creationTimeMs,
-    sizeBytes: m.sizeBytes,
-    ...(m.startTimeMs !== undefined ? { startTimeMs: m.startTimeMs } : {}),
-    ...(m.endTimeMs !== undefined ? { endTimeMs: m.endTimeMs } : {}),
-  };
 }

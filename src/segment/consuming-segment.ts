@@ -6,14 +6,12 @@ import type { ColumnPrefix, ImmutableColumn } from './builders/column-builder.js
 import { ColumnBuilder } from './builders/column-builder.js';
 import { bitmapBytes } from './builders/null-bitmap.js';
 import { columnSnapshot } from './column-snapshot.js';
+import type { SegmentIdentity } from './segment-identity.js';
 import type { ColumnReader, SegmentView } from './segment-view.js';
 import { iterateRows, requireColumn } from './view-rows.js';
 
 export interface ConsumingSegmentOptions {
-  readonly tableName: string;
-  readonly segmentName: string;
-  readonly partitionId: number;
-  readonly shardId: string;
+  readonly identity: SegmentIdentity;
   readonly schema: TableSchema;
   readonly indexing: IndexingConfig;
   readonly timeColumnName?: string;
@@ -38,14 +36,11 @@ export interface ConsumingSnapshot {
  * indexing continues and across awaits.
  *
  * @example
- *   const seg = new ConsumingSegment({ tableName, segmentName, partitionId: 0, shardId, schema, indexing });
+ *   const seg = new ConsumingSegment({ identity: { tableName, segmentName, partitionId: 0, shardId }, schema, indexing });
  *   seg.index(row, message.offset.toString(), message.arrivalTimeMs);
  */
 export class ConsumingSegment implements SegmentView {
-  readonly tableName: string;
-  readonly segmentName: string;
-  readonly partitionId: number;
-  readonly shardId: string;
+  readonly identity: SegmentIdentity;
   readonly schema: TableSchema;
   readonly indexing: IndexingConfig;
   readonly timeColumnName: string | undefined;
@@ -59,10 +54,7 @@ export class ConsumingSegment implements SegmentView {
   private latestArrival: number | null = null;
 
   constructor(options: ConsumingSegmentOptions) {
-    this.tableName = options.tableName;
-    this.segmentName = options.segmentName;
-    this.partitionId = options.partitionId;
-    this.shardId = options.shardId;
+    this.identity = options.identity;
     this.schema = options.schema;
     this.indexing = options.indexing;
     this.timeColumnName = options.timeColumnName;
@@ -72,7 +64,7 @@ export class ConsumingSegment implements SegmentView {
   }
 
   get name(): string {
-    return this.segmentName;
+    return this.identity.segmentName;
   }
 
   get numDocs(): number {
@@ -137,7 +129,7 @@ export class ConsumingSegment implements SegmentView {
   }
 
   column(columnName: string): ColumnReader {
-    return requireColumn(this.byName, columnName, this.segmentName);
+    return requireColumn(this.byName, columnName, this.name);
   }
 
   /**
@@ -145,7 +137,7 @@ export class ConsumingSegment implements SegmentView {
    * `numDocs` once, then read these). Rows indexed later never show through them.
    */
   columnPrefix(columnName: string, numDocs: number): ColumnPrefix {
-    return requireColumn(this.byName, columnName, this.segmentName).prefix(numDocs);
+    return requireColumn(this.byName, columnName, this.name).prefix(numDocs);
   }
 
   getValue(columnName: string, docId: number): CellValue {

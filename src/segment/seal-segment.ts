@@ -53,10 +53,7 @@ export interface SealOptions {
 export async function sealSegment(segment: ConsumingSegment, opts: SealOptions): Promise<SealedSegment> {
   const snapshot = segment.snapshot();
   const info: SegmentFileInfo = {
-    tableName: segment.tableName,
-    segmentName: segment.segmentName,
-    partitionId: segment.partitionId,
-    shardId: segment.shardId,
+    identity: segment.identity,
     schema: segment.schema,
     indexing: segment.indexing,
     timeColumnName: segment.timeColumnName,
@@ -77,8 +74,8 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
       bytes = buildCheckedSegment(info, snapshot, await getZstdCodec());
     }
   }
-  const finalPath = join(opts.tableDir, segment.segmentName + SEGMENT_FILE_SUFFIX);
-  const tmpPath = join(opts.tableDir, segment.segmentName + TEMP_FILE_SUFFIX);
+  const finalPath = join(opts.tableDir, segment.name + SEGMENT_FILE_SUFFIX);
+  const tmpPath = join(opts.tableDir, segment.name + TEMP_FILE_SUFFIX);
   await writeFileAtomic(finalPath, bytes, {
     tmpPath,
     beforeRename: () => faultPoint('seal:before-rename'),

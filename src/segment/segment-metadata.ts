@@ -1,44 +1,36 @@
-import type { DataType, FieldType, ScalarValue } from '../config/data-type.js';
-import type { SegmentSummary } from '../table/table-runtime.js';
-import type { ColumnEncoding, SegmentFooter } from './format/footer.js';
+import type { ScalarValue } from '../config/data-type.js';
+import type { ColumnFooter, SegmentFooter } from './format/footer.js';
 import { fromJsonScalar } from './format/typed-json.js';
+import type { SegmentSummary } from './segment-summary.js';
+
+/** A column's section sizes, as the footer records them. */
+type ColumnSizes = ColumnFooter['sizes'];
 
 /** Per-column facts of a sealed segment (from its footer, values decoded). */
-export interface ColumnMetadata {
-  readonly name: string;
-  readonly dataType: DataType;
-  readonly singleValue: boolean;
-  readonly fieldType: FieldType;
-  readonly encoding: ColumnEncoding;
-  readonly cardinality: number;
+export interface ColumnMetadata
+  extends Pick<
+    ColumnFooter,
+    'name' | 'dataType' | 'singleValue' | 'fieldType' | 'encoding' | 'cardinality' | 'totalNumValues' | 'maxNumValuesPerDoc' | 'nullCount' | 'hasNullBitmap' | 'isSorted'
+  >,
+    ColumnSizes {
   readonly min: ScalarValue | null;
   readonly max: ScalarValue | null;
-  readonly totalNumValues: number;
-  readonly maxNumValuesPerDoc: number;
-  readonly nullCount: number;
-  readonly hasNullBitmap: boolean;
-  readonly isSorted: boolean;
   readonly hasDictionary: boolean;
   readonly hasInvertedIndex: boolean;
   readonly numBlocks: number;
-  readonly forwardIndexBytes: number;
-  readonly dictionaryBytes: number;
-  readonly invertedIndexBytes: number;
-  readonly rawBytes: number;
 }
 
-/** Typed metadata of a sealed segment; a superset of the table runtime's `SegmentSummary`. */
-export interface SegmentMetadata extends SegmentSummary {
-  readonly tableName: string;
-  readonly formatVersion: number;
-  readonly timeColumnName: string | null;
-  readonly sortedColumn: string | null;
-  readonly nullHandlingEnabled: boolean;
-  readonly consumingStartTimeMs: number;
+/** Typed metadata of a sealed segment: its `SegmentSummary` plus more of the footer, columns decoded. */
+export interface SegmentMetadata
+  extends SegmentSummary,
+    Pick<SegmentFooter, 'tableName' | 'formatVersion' | 'timeColumnName' | 'sortedColumn' | 'nullHandlingEnabled' | 'consumingStartTimeMs'> {
   readonly columns: readonly ColumnMetadata[];
 }
 
-/** Builds the typed metadata from a validated footer and the file size. */
+/**
+ * Builds the typed metadata from a validated footer and the file size. Keys are listed in the
+ * order the metadata endpoint and `shardtable inspect --json` print them.
+ */
 export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): SegmentMetadata {
   return Object.freeze({
     segmentName: footer.segmentName,

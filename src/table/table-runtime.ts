@@ -3,23 +3,9 @@ import type { TableConfig } from '../config/table-config.js';
 import type { ResolvedTable } from '../ingest/resolved-table.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
+import type { SegmentSummary } from '../segment/segment-summary.js';
 
-/** One sealed segment as `GET /tables/{t}/segments` and `/segments/{t}/{s}/metadata` show it. */
-export interface SegmentSummary {
-  readonly segmentName: string;
-  readonly partitionId: number;
-  readonly shardId: string;
-  readonly numDocs: number;
-  /** First and last sequence numbers (persisted offset strings) in the segment; null when empty. */
-  readonly startOffset: string | null;
-  readonly endOffset: string | null;
-  readonly endOfShard: boolean;
-  readonly creationTimeMs: number;
-  readonly sizeBytes: number;
-  /** Min/max of the time column, epoch millis, when the table has one and the segment has rows. */
-  readonly startTimeMs?: number;
-  readonly endTimeMs?: number;
-}
+export type { SegmentSummary };
 
 /** State of one partition's consumer, for `GET /tables/{t}/consumingSegmentsInfo`. */
 export type PartitionState = 'CONSUMING' | 'CAUGHT_UP' | 'WAITING_FOR_PARENT' | 'PAUSED' | 'ENDED' | 'ERROR' | 'STOPPED';

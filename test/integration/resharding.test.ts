@@ -102,7 +102,7 @@ function expectParentsSealedFirst(runtime: TableIngestion, events: readonly Inge
 function firstSegmentStart(runtime: TableIngestion, shardId: string): number {
   const sealed = runtime.segments().filter((s) => s.shardId === shardId);
   const starts = sealed.map((s) => runtime.segmentMetadata(s.segmentName)!.consumingStartTimeMs as number);
-  for (const c of runtime.queryableSegments().consuming) if (c.shardId === shardId) starts.push(c.createdAtMs);
+  for (const c of runtime.queryableSegments().consuming) if (c.identity.shardId === shardId) starts.push(c.createdAtMs);
   return Math.min(...starts);
 }
 

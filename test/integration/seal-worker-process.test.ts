@@ -23,7 +23,7 @@ describe('seal worker in a compiled process', () => {
       import { buildTableSchema } from ${JSON.stringify(fileURLToPath(new URL('../../dist/src/config/schema.js', import.meta.url)))};
       import { ConsumingSegment, defaultSealWorker, sealSegment } from ${JSON.stringify(SEGMENT_MODULE)};
       const schema = buildTableSchema({ schemaName: 't', dimensionFieldSpecs: [{ name: 's', dataType: 'STRING' }], metricFieldSpecs: [{ name: 'n', dataType: 'LONG' }] });
-      const seg = new ConsumingSegment({ tableName: 't', segmentName: 't__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-000000000000', schema,
+      const seg = new ConsumingSegment({ identity: { tableName: 't', segmentName: 't__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-000000000000' }, schema,
         indexing: { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: false } });
       for (let i = 0; i < 50000; i++) seg.index(['v' + (i % 100), BigInt(i)], String(i), 0);
       const sealed = await sealSegment(seg, { tableDir: ${JSON.stringify(dir)}, endOfShard: false, onInlineFallback: (why) => { console.error(why); process.exit(2); } });

@@ -1,6 +1,7 @@
 import type { DataType, FieldType, StoredType } from '../../config/data-type.js';
 import { isDataType, storedTypeOf } from '../../config/data-type.js';
 import type { PinotSchema } from '../../config/schema.js';
+import type { SegmentIdentity } from '../segment-identity.js';
 import type { JsonScalar } from './typed-json.js';
 
 /** Where a compressed section lives: consecutive zstd frames starting at `offset`. */
@@ -56,16 +57,14 @@ export interface ColumnFooter {
   readonly blocks: readonly BlockFooter[];
 }
 
-/** The footer JSON of a version-1 segment file. */
-export interface SegmentFooter {
+/** The footer JSON of a version-1 segment file; the identity fields are top-level keys. */
+export interface SegmentFooter extends SegmentIdentity {
   readonly formatVersion: number;
-  readonly tableName: string;
-  readonly segmentName: string;
-  readonly partitionId: number;
-  readonly shardId: string;
   readonly numDocs: number;
+  /** First and last sequence numbers (persisted offset strings) in the segment; null when empty. */
   readonly startOffset: string | null;
   readonly endOffset: string | null;
+  /** True for a shard's last segment: the shard was read to its end (the segment may be empty). */
   readonly endOfShard: boolean;
   readonly creationTimeMs: number;
   /** When the consuming segment was created (the time flush threshold counts from it). */

@@ -7,6 +7,7 @@ import { isBitSet } from '../builders/null-bitmap.js';
 import type { ZstdCodec } from '../codecs/zstd-codec.js';
 import type { ConsumingSnapshot } from '../consuming-segment.js';
 import { toPinotSchema } from '../schema-json.js';
+import type { SegmentIdentity } from '../segment-identity.js';
 import { chooseEncoding, encodeColumn } from './column-encoder.js';
 import type { SegmentFooter } from './footer.js';
 import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
@@ -17,10 +18,7 @@ import { toJsonScalar } from './typed-json.js';
 
 /** Everything a segment file records besides the rows. */
 export interface SegmentFileInfo {
-  readonly tableName: string;
-  readonly segmentName: string;
-  readonly partitionId: number;
-  readonly shardId: string;
+  readonly identity: SegmentIdentity;
   readonly schema: TableSchema;
   readonly indexing: IndexingConfig;
   readonly timeColumnName: string | undefined;
@@ -103,12 +101,14 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const timeType = timeCol ? storedTypeOf(timeCol.spec.dataType) : 'STRING';
   const numeric = range !== null && timeType !== 'STRING' && timeType !== 'BYTES';
 
+  const { identity } = info;
+  // Keys named one by one, not spread: their order is part of the file (docs/segment-format.md).
   const footer: SegmentFooter = {
     formatVersion: FORMAT_VERSION,
-    tableName: info.tableName,
-    segmentName: info.segmentName,
-    partitionId: info.partitionId,
-    shardId: info.shardId,
+    tableName: identity.tableName,
+    segmentName: identity.segmentName,
+    partitionId: identity.partitionId,
+    shardId: identity.shardId,
     numDocs: snapshot.numDocs,
     startOffset: snapshot.firstOffset,
     endOffset: snapshot.lastOffset,

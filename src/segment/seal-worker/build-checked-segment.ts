@@ -18,6 +18,6 @@ export function buildCheckedSegment(info: SegmentFileInfo, snapshot: ConsumingSn
     bytes.set(chunk, at);
     at += chunk.length;
   }
-  checkSegmentBytes(info.segmentName, bytes);
+  checkSegmentBytes(info.identity.segmentName, bytes);
   return bytes;
 }

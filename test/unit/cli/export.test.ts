@@ -81,7 +81,7 @@ describe('runExport --format avro', () => {
     const { buildTableSchema } = await import('../../../src/config/schema.js');
     const schema = buildTableSchema({ schemaName: 'my-table', dimensionFieldSpecs: [{ name: 'a.b', dataType: 'INT' }, { name: 'a-b', dataType: 'INT' }, { name: '1x', dataType: 'STRING' }] });
     const { ConsumingSegment } = await import('../../../src/segment/index.js');
-    const seg = new ConsumingSegment({ tableName: 'my-table', segmentName: 'my-table__0__0__20240101T0000Z', partitionId: 0, shardId: 's', schema, indexing: indexing() });
+    const seg = new ConsumingSegment({ identity: { tableName: 'my-table', segmentName: 'my-table__0__0__20240101T0000Z', partitionId: 0, shardId: 's' }, schema, indexing: indexing() });
     seg.index([1, 2, 'x'], '1', 0);
     const file = (await sealSegment(seg, { tableDir: dir, endOfShard: false })).path;
     const out = join(dir, 'names.avro');

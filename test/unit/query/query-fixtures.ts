@@ -53,7 +53,7 @@ export async function buildFixture(
   const per = opts.segmentRows ?? Math.max(1, Math.ceil(rows.length / 3));
   const segments: ConsumingSegment[] = [];
   for (let i = 0; i === 0 || i * per < rows.length; i++) {
-    const seg = new ConsumingSegment({ tableName, segmentName: `${tableName}__0__${i}__20240101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000', schema, indexing, createdAtMs: 1_700_000_000_000 });
+    const seg = new ConsumingSegment({ identity: { tableName, segmentName: `${tableName}__0__${i}__20240101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000' }, schema, indexing, createdAtMs: 1_700_000_000_000 });
     rows.slice(i * per, (i + 1) * per).forEach((row, k) => seg.index(row, String(i * per + k + 1), 1_700_000_000_000 + i * per + k));
     segments.push(seg);
   }

@@ -31,7 +31,7 @@ describe('ConsumingSegment.snapshot', () => {
           dimensionFieldSpecs: [{ name: 'k', dataType: 'STRING' }],
           dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
         });
-        const seg = new ConsumingSegment({ tableName: 't', segmentName: 't__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-000000000000', schema, indexing: indexing({ nullHandlingEnabled }), timeColumnName: 'ts' });
+        const seg = new ConsumingSegment({ identity: { tableName: 't', segmentName: 't__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-000000000000' }, schema, indexing: indexing({ nullHandlingEnabled }), timeColumnName: 'ts' });
         for (let i = 0; i < 100; i++) seg.index([`k${i}`, i % 10 === 0 ? null : 1_700_000_000_000n + BigInt(i)], String(i), 0);
         const sealed = await sealSegment(seg, { tableDir: dir, endOfShard: false, ...(builder ? { builder } : {}) });
         expect(sealed.metadata.startTimeMs).toBe(1_700_000_000_001);

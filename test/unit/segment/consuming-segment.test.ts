@@ -13,7 +13,7 @@ const small = buildTableSchema({
 });
 
 function smallSegment(nullHandlingEnabled: boolean): ConsumingSegment {
-  return new ConsumingSegment({ tableName: 'small', segmentName: 'small__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-0', schema: small, indexing: indexing({ nullHandlingEnabled }), createdAtMs: 5 });
+  return new ConsumingSegment({ identity: { tableName: 'small', segmentName: 'small__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-0' }, schema: small, indexing: indexing({ nullHandlingEnabled }), createdAtMs: 5 });
 }
 
 describe('ConsumingSegment', () => {

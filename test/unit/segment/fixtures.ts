@@ -32,10 +32,12 @@ export function indexing(overrides: Partial<IndexingConfig> = {}): IndexingConfi
 
 export function newSegment(schema: TableSchema, idx: IndexingConfig, name = 'alltypes__0__0__20240101T0000Z'): ConsumingSegment {
   return new ConsumingSegment({
-    tableName: 'alltypes',
-    segmentName: name,
-    partitionId: parseLlcSegmentName(name)?.partitionId ?? 0,
-    shardId: `shardId-${String(parseLlcSegmentName(name)?.partitionId ?? 0).padStart(12, '0')}`,
+    identity: {
+      tableName: 'alltypes',
+      segmentName: name,
+      partitionId: parseLlcSegmentName(name)?.partitionId ?? 0,
+      shardId: `shardId-${String(parseLlcSegmentName(name)?.partitionId ?? 0).padStart(12, '0')}`,
+    },
     schema,
     indexing: idx,
     timeColumnName: 'ts',

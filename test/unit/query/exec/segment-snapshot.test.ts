@@ -30,10 +30,12 @@ const row = (i: number): (string | number | bigint | string[] | number[] | null)
 
 function segment(): ConsumingSegment {
   return new ConsumingSegment({
-    tableName: 't',
-    segmentName: 't__0__0__20240101T0000Z',
-    partitionId: 0,
-    shardId: 'shardId-000000000000',
+    identity: {
+      tableName: 't',
+      segmentName: 't__0__0__20240101T0000Z',
+      partitionId: 0,
+      shardId: 'shardId-000000000000',
+    },
     schema,
     indexing: { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: true },
     createdAtMs: 0,

@@ -49,10 +49,7 @@ function fullSegment(sorted = true): ConsumingSegment {
 
 function infoOf(seg: ConsumingSegment): SegmentFileInfo {
   return {
-    tableName: seg.tableName,
-    segmentName: seg.segmentName,
-    partitionId: seg.partitionId,
-    shardId: seg.shardId,
+    identity: seg.identity,
     schema: seg.schema,
     indexing: seg.indexing,
     timeColumnName: seg.timeColumnName,
@@ -165,7 +162,7 @@ describe('SealWorker', () => {
   it('builds long string dictionaries sent in several messages', async () => {
     const worker = track(new SealWorker());
     const schema = buildTableSchema({ schemaName: 't', dimensionFieldSpecs: [{ name: 'id', dataType: 'STRING' }, { name: 'raw', dataType: 'STRING' }, { name: 'b', dataType: 'BYTES' }] });
-    const seg = new ConsumingSegment({ tableName: 't', segmentName: 't__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-000000000000', schema, indexing: indexing({ noDictionaryColumns: ['raw'] }) });
+    const seg = new ConsumingSegment({ identity: { tableName: 't', segmentName: 't__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-000000000000' }, schema, indexing: indexing({ noDictionaryColumns: ['raw'] }) });
     for (let i = 0; i < 150_000; i++) seg.index([`id-${(i * 7919) % 150_000}`, `r${i}é`, Uint8Array.from([i & 255, (i >> 8) & 255, i >> 16])], String(i), 0);
     const bytes = await worker.build(infoOf(seg), seg.snapshot());
     const inline = await sealSegment(seg, { tableDir: dir, endOfShard: false, creationTimeMs: 1_700_000_123_000, builder: 'inline' });
