@@ -5,6 +5,8 @@ import { TableIngestion } from './table-ingestion.js';
 export { TableIngestion } from './table-ingestion.js';
 export type { IngestionEvent, QueryableSegments, TableIngestionOptions } from './table-ingestion.js';
 export { PartitionIngester } from './partition-ingester.js';
+export type { PartitionState, PartitionStatus } from './partition-status.js';
+export type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 
 /** The runtime factory the server uses: real Kinesis ingestion into segment files. */
 export function tableIngestionFactory(logger: Logger): TableRuntimeFactory {

@@ -9,7 +9,6 @@ import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { StreamOffset } from '../spi/offset.js';
 import { PermanentStreamError, TransientStreamError } from '../spi/partition-consumer.js';
 import type { PartitionConsumer } from '../spi/partition-consumer.js';
-import type { PartitionState, PartitionStatus } from '../table/table-runtime.js';
 import { Backoff, sleep } from './backoff.js';
 import { sealReason } from './flush-policy.js';
 import type { SealReason } from './flush-policy.js';
@@ -18,6 +17,7 @@ import { ThrottledLog } from './throttled-log.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { createRecordPipeline } from './record-pipeline.js';
 import type { RecordPipeline } from './record-pipeline.js';
+import type { PartitionState, PartitionStatus } from './partition-status.js';
 
 export interface PartitionIngesterOptions {
   readonly tableDir: string;
