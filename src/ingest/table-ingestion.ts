@@ -7,12 +7,15 @@ import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
-import type { DataLossEntry, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../table/table-runtime.js';
+import type { SegmentSummary } from '../segment/index.js';
+import type { TableRuntime } from '../table/table-runtime.js';
 import { checkpointsFromSegments } from './checkpoints.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { PartitionIngester } from './partition-ingester.js';
 import { PartitionIdStore } from './partition-id-store.js';
 import type { ResolvedTable } from './resolved-table.js';
+import type { PartitionStatus } from './partition-status.js';
+import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 
 export interface TableIngestionOptions {
   /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */

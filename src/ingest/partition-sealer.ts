@@ -1,0 +1,140 @@
+import type { TableSchema } from '../config/schema.js';
+import type { TableConfig } from '../config/table-config.js';
+import type { Logger } from '../logger.js';
+import { ConsumingSegment, llcSegmentName, sealSegment } from '../segment/index.js';
+import type { SealedSegment } from '../segment/index.js';
+import type { PartitionInfo } from '../spi/metadata-provider.js';
+import { describeError } from '../util/describe-error.js';
+import { faultPoint } from '../util/fault-points.js';
+import { Backoff, sleep } from './backoff.js';
+import { sealReason } from './flush-policy.js';
+import type { SealReason } from './flush-policy.js';
+import type { PartitionCounters } from './partition-counters.js';
+import type { ThrottledLog } from './throttled-log.js';
+
+export interface PartitionSealerOptions {
+  readonly tableDir: string;
+  readonly schema: TableSchema;
+  readonly config: TableConfig;
+  readonly partition: PartitionInfo;
+  /** LLC sequence number of the partition's next segment. */
+  readonly nextSequence: number;
+  /**
+   * Called synchronously right after a segment file is published and before the next consuming
+   * segment replaces the sealed one (`endOfShard`: there is no next one), so a query never sees
+   * the rows twice or not at all.
+   */
+  readonly published: (segment: SealedSegment, endOfShard: boolean) => void;
+  /** A failed seal counts as an error and sets `lastError`; a good one clears it. */
+  readonly counters: PartitionCounters;
+  /** The partition's throttled log, for the seal-worker fallback warning. */
+  readonly throttledLog: ThrottledLog;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** First retry ceiling and cap of the seal backoff, millis (default 500 and 30 000). */
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+}
+
+/**
+ * Owns one partition's consuming segment from creation to its sealed file: decides when it is due
+ * (flush thresholds), seals it, and rolls the next one. A failed seal loses nothing: the segment
+ * stays in memory and is retried with backoff (apart from the fetch backoff, so a successful fetch
+ * does not reset a failing disk's) on a later `sealIfDue`, or in `sealUntilDone` at the end of a
+ * shard. The fetch loop is the only writer of the segment, and it waits while a seal runs.
+ */
+export class PartitionSealer {
+  private current: ConsumingSegment;
+  private sequence: number;
+  /** After a failed seal, no new attempt before this time (a full disk is not hammered). */
+  private sealRetryAt = 0;
+  private readonly backoff: Backoff;
+
+  constructor(private readonly options: PartitionSealerOptions) {
+    this.backoff = new Backoff(options.backoff?.baseMs ?? 500, options.backoff?.maxMs ?? 30_000);
+    this.sequence = options.nextSequence;
+    this.current = this.newSegment();
+  }
+
+  /** The segment rows are indexed into now (after the end of the shard: the last, sealed one). */
+  get segment(): ConsumingSegment {
+    return this.current;
+  }
+
+  /** Seals when a threshold is reached (or `forced`); a failed seal is retried on a later call. */
+  async sealIfDue(forced: SealReason | null): Promise<void> {
+    const { now } = this.options;
+    const reason = forced ?? sealReason(this.current, this.options.config.stream.flush, now());
+    if (reason === null) {
+      const age = now() - this.current.createdAtMs;
+      const { timeMs } = this.options.config.stream.flush;
+      // An empty segment past its time is not sealed: a fresh one (new name and creation time) replaces it.
+      if (this.current.numDocs === 0 && timeMs > 0 && age >= timeMs) this.current = this.newSegment();
+      return;
+    }
+    if (now() < this.sealRetryAt) return;
+    await this.seal(reason);
+  }
+
+  /** Seals, retrying after each failure's backoff, until it succeeds or `signal` aborts. */
+  async sealUntilDone(reason: SealReason, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && !(await this.seal(reason))) {
+      await sleep(Math.max(0, this.sealRetryAt - this.options.now()), signal);
+    }
+  }
+
+  private async seal(reason: SealReason): Promise<boolean> {
+    const { logger, counters } = this.options;
+    const endOfShard = reason === 'endOfShard';
+    const segment = this.current;
+    let sealed: SealedSegment;
+    try {
+      // sealSegment snapshots the rows before it awaits, and nothing indexes into `segment` until
+      // it returns: the fetch loop is the only writer and it is waiting here. So the file holds
+      // every row of the segment, and the swap below drops none.
+      sealed = await sealSegment(segment, {
+        tableDir: this.options.tableDir,
+        endOfShard,
+        onInlineFallback: (why) => this.logSealFallback(segment.name, why),
+      });
+    } catch (err) {
+      counters.error(`sealing ${segment.name} failed (will retry; no rows lost): ${describeError(err)}`);
+      logger.error({ segment: segment.name, err: describeError(err) }, 'seal failed');
+      this.sealRetryAt = this.options.now() + this.backoff.next();
+      return false;
+    }
+    faultPoint('seal:after-publish');
+    // No await between publishing and swapping: queries see the rows exactly once.
+    this.options.published(sealed, endOfShard);
+    this.sequence++;
+    this.backoff.reset();
+    this.sealRetryAt = 0;
+    if (!endOfShard) this.current = this.newSegment();
+    counters.clearError();
+    logger.info({ segment: segment.name, rows: segment.numDocs, reason, shardId: this.options.partition.shardId }, 'segment sealed');
+    return true;
+  }
+
+  private newSegment(): ConsumingSegment {
+    const { config, schema, partition, now } = this.options;
+    return new ConsumingSegment({
+      identity: {
+        tableName: config.tableName,
+        segmentName: llcSegmentName(config.tableName, partition.partitionId, this.sequence, new Date(now())),
+        partitionId: partition.partitionId,
+        shardId: partition.shardId,
+      },
+      schema,
+      indexing: config.indexing,
+      ...(config.timeColumnName !== undefined ? { timeColumnName: config.timeColumnName } : {}),
+      createdAtMs: now(),
+    });
+  }
+
+  /** One line per interval while the seal worker is unavailable (every seal falls back then). */
+  private logSealFallback(segmentName: string, reason: string): void {
+    const suppressed = this.options.throttledLog.admit('sealFallback');
+    if (suppressed !== null) {
+      this.options.logger.warn({ segment: segmentName, reason, suppressed }, 'seal worker unavailable: segment file built on the main thread');
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/** State of one partition's consumer, for `GET /tables/{t}/consumingSegmentsInfo`. */
+export type PartitionState = 'CONSUMING' | 'CAUGHT_UP' | 'WAITING_FOR_PARENT' | 'PAUSED' | 'ENDED' | 'ERROR' | 'STOPPED';
+
+/** One partition's consumer as `consumingSegmentsInfo` (`shardtablePartitions`) and the metrics show it. */
+export interface PartitionStatus {
+  readonly partitionId: number;
+  readonly shardId: string;
+  readonly state: PartitionState;
+  /** The consuming segment's name; null when the partition has ended or not started. */
+  readonly consumingSegmentName: string | null;
+  readonly rowsInConsumingSegment: number;
+  /** Offset of the last record indexed (persisted string form); null before the first record. */
+  readonly currentOffset: string | null;
+  /** Where this partition started when it had no checkpoint, or the checkpoint it resumed after. */
+  readonly startedFrom: string;
+  /** How far the last fetch was behind the tip of the shard (Kinesis `MillisBehindLatest`); null = not known yet. */
+  readonly msBehindLatest: number | null;
+  /** Records read from the stream since start, including ones that failed to decode. */
+  readonly recordsConsumed: number;
+  /** Payload bytes read from the stream since start. */
+  readonly bytesConsumed: number;
+  /** Records skipped because they failed to decode or index. */
+  readonly recordsDropped: number;
+  /** Records the ingestion filter dropped (`filterConfig`); consumed without a row. */
+  readonly recordsFiltered?: number;
+  /** Bad records written to the table's dead-letter files (errorPolicy `deadLetter`); also in `recordsDropped`. */
+  readonly recordsDeadLettered?: number;
+  /** The table's bad-record policy: `skip`, `fail` or `deadLetter`. */
+  readonly errorPolicy?: string;
+  /** Wall-clock epoch millis when this partition last consumed a record; null = none since start. */
+  readonly lastConsumedTimestampMs: number | null;
+  /** Fetches the stream refused for its rate limits (throughput, account limit, KMS) since start; each was retried. */
+  readonly throttleCount: number;
+  /** Other fetch and seal errors since start (5xx, network, timeouts, disk; retried or fatal). */
+  readonly errorCount: number;
+  readonly lastError: string | null;
+}
