@@ -63,7 +63,7 @@ export class QueryEngine {
       const stmt = parseSql(sql);
       const requestOptions = queryOptions ? parseQueryOptionsString(queryOptions) : new Map<string, string>();
       const table = this.tables.resolve(stmt.table.name);
-      if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', `Table ${stmt.table.name} does not exist`);
+      if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', { name: stmt.table.name });
       const plan = planQuery(stmt, table.schema, table.name, requestOptions);
       const segments = table.snapshot();
       const result = await executePlan(plan, segments, started + plan.options.timeoutMs);
