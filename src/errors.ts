@@ -29,6 +29,9 @@ export interface QueryErrorEntry {
   readonly message: string;
 }
 
+/** One text for "table exists but nothing serves it": the controller's ST018 and the broker's 410. */
+const TABLE_NOT_RUNNING_MESSAGE = 'table {name} is not running: {detail}';
+
 export const ERRORS = {
   // Server errors: an HTTP status, Pinot's controller shape `{code, error}`.
   INVALID_JSON: { code: 'ST001', status: 400, message: 'request body is not valid JSON: {detail}' },
@@ -48,7 +51,7 @@ export const ERRORS = {
   STREAM_UNREACHABLE: { code: 'ST015', status: 400, message: 'stream {stream} cannot be read: {detail}' },
   BODY_TOO_LARGE: { code: 'ST016', status: 413, message: 'request body is larger than the limit of {limit} bytes' },
   UNSUPPORTED_MEDIA_TYPE: { code: 'ST017', status: 415, message: 'unsupported content type {contentType}; send application/json' },
-  TABLE_NOT_RUNNING: { code: 'ST018', status: 503, message: 'table {name} is not running: {detail}' },
+  TABLE_NOT_RUNNING: { code: 'ST018', status: 503, message: TABLE_NOT_RUNNING_MESSAGE },
   NAME_MISMATCH: { code: 'ST019', status: 400, message: '{kind} name {body} in the body does not match {path} in the path' },
   BAD_REQUEST: { code: 'ST020', status: 400, message: 'bad request: {detail}' },
   PRODUCE_INPUT: { code: 'ST021', status: 400, message: 'line {line} of {source}: {detail} ({written} records before it were written)' },
@@ -59,6 +62,7 @@ export const ERRORS = {
   TABLE_DOES_NOT_EXIST: { errorCode: 190, pinotName: 'TableDoesNotExistError', message: 'Table {name} does not exist' },
   QUERY_EXECUTION: { errorCode: 200, pinotName: 'QueryExecutionError', message: '{detail}' },
   EXECUTION_TIMEOUT: { errorCode: 250, pinotName: 'ExecutionTimeoutError', message: 'Query timed out after {timeoutMs} ms (timeoutMs); {processed} of {total} segments processed' },
+  BROKER_RESOURCE_MISSING: { errorCode: 410, pinotName: 'BrokerResourceMissingError', message: TABLE_NOT_RUNNING_MESSAGE },
   QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', message: '{detail}' },
   UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', message: "Unknown column '{column}' in table {table}" },
 } as const satisfies Record<string, ServerErrorEntry | QueryErrorEntry>;

@@ -24,7 +24,7 @@ export interface QueryTable {
 
 /** Finds tables by the name a query uses. */
 export interface TableResolver {
-  /** The table, or undefined when none has that name. Throws `QueryError` if it exists but cannot be queried. */
+  /** The table, or undefined when none has that name. Throws `QueryError` `BROKER_RESOURCE_MISSING` (410) if it exists but nothing serves it. */
   resolve(name: string): QueryTable | undefined;
 }
 

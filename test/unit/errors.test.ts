@@ -88,4 +88,12 @@ describe('error catalogue: query errors', () => {
     );
   });
 
+  it('gives "table not running" the same text from the controller (503) and the broker (410)', () => {
+    const params = { name: 'events', detail: 'stream events-stream was deleted' };
+    const controller = new ShardtableError('TABLE_NOT_RUNNING', params);
+    const broker = new QueryError('BROKER_RESOURCE_MISSING', params);
+    expect(controller.status).toBe(503);
+    expect(broker.errorCode).toBe(410);
+    expect(broker.message).toBe(`BrokerResourceMissingError:\n${controller.message}`);
+  });
 });
