@@ -1,12 +1,39 @@
 /**
- * The one error catalogue. Every error a user can see has a stable code, an HTTP status and a
- * message template; `docs/errors.md` documents every code (a test checks that none is missing or
- * reused). Throw with `new ShardtableError('SCHEMA_NOT_FOUND', { name })`.
+ * The one error catalogue. Every error a user can see has a stable name, a stable code and a
+ * message template; `docs/errors.md` documents every code (a test checks that none is missing,
+ * reused or documented without an entry). There are two kinds of entry:
  *
- * Adding an error: add an entry here (codes are never renumbered or reused) and a row in
- * `docs/errors.md`.
+ * - **Server errors** (`code: 'STnnn'`, `status`): the controller's HTTP answers and the CLI's
+ *   failures. Throw with `new ShardtableError('SCHEMA_NOT_FOUND', { name })`.
+ * - **Query errors** (`errorCode`, Pinot's `QueryException` code, and `pinotName`): a broker
+ *   response lists them in `exceptions: [{errorCode, message}]` and answers HTTP 200, as Pinot's
+ *   broker does. The message is `<pinotName>:\n<rendered template>`, Pinot's shape. Throw with
+ *   `new QueryError('UNKNOWN_COLUMN', { column, table })`, or `new QueryError('QUERY_EXECUTION',
+ *   'detail text')` for the entries whose template is just `{detail}`.
+ *
+ * Adding an error: add an entry here (codes are never renumbered or reused) and a row in the
+ * matching section of `docs/errors.md`. This module imports nothing of ours: every layer may use it.
  */
+
+/** A server error: its `STnnn` code and the HTTP status the controller answers with. */
+export interface ServerErrorEntry {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+/** A query error: Pinot's `errorCode` and the name Pinot puts before the message. */
+export interface QueryErrorEntry {
+  readonly errorCode: number;
+  readonly pinotName: string;
+  readonly message: string;
+}
+
+/** One text for "table exists but nothing serves it": the controller's ST018 and the broker's 410. */
+const TABLE_NOT_RUNNING_MESSAGE = 'table {name} is not running: {detail}';
+
 export const ERRORS = {
+  // Server errors: an HTTP status, Pinot's controller shape `{code, error}`.
   INVALID_JSON: { code: 'ST001', status: 400, message: 'request body is not valid JSON: {detail}' },
   INVALID_SCHEMA: { code: 'ST002', status: 400, message: 'invalid schema: {detail}' },
   INVALID_TABLE_CONFIG: { code: 'ST003', status: 400, message: 'invalid table config: {detail}' },
@@ -24,31 +51,76 @@ export const ERRORS = {
   STREAM_UNREACHABLE: { code: 'ST015', status: 400, message: 'stream {stream} cannot be read: {detail}' },
   BODY_TOO_LARGE: { code: 'ST016', status: 413, message: 'request body is larger than the limit of {limit} bytes' },
   UNSUPPORTED_MEDIA_TYPE: { code: 'ST017', status: 415, message: 'unsupported content type {contentType}; send application/json' },
-  TABLE_NOT_RUNNING: { code: 'ST018', status: 503, message: 'table {name} is not running: {detail}' },
+  TABLE_NOT_RUNNING: { code: 'ST018', status: 503, message: TABLE_NOT_RUNNING_MESSAGE },
   NAME_MISMATCH: { code: 'ST019', status: 400, message: '{kind} name {body} in the body does not match {path} in the path' },
   BAD_REQUEST: { code: 'ST020', status: 400, message: 'bad request: {detail}' },
   PRODUCE_INPUT: { code: 'ST021', status: 400, message: 'line {line} of {source}: {detail} ({written} records before it were written)' },
   PRODUCE_FAILED: { code: 'ST022', status: 503, message: '{failed} of {total} records could not be written to stream {stream} after {attempts} attempts: {detail}' },
-} as const satisfies Record<string, { code: string; status: number; message: string }>;
 
-export type ErrorName = keyof typeof ERRORS;
+  // Query errors: Pinot's errorCode in the broker response, always HTTP 200.
+  SQL_PARSING: { errorCode: 150, pinotName: 'SQLParsingError', message: '{detail}' },
+  TABLE_DOES_NOT_EXIST: { errorCode: 190, pinotName: 'TableDoesNotExistError', message: 'Table {name} does not exist' },
+  QUERY_EXECUTION: { errorCode: 200, pinotName: 'QueryExecutionError', message: '{detail}' },
+  EXECUTION_TIMEOUT: { errorCode: 250, pinotName: 'ExecutionTimeoutError', message: 'Query timed out after {timeoutMs} ms (timeoutMs); {processed} of {total} segments processed' },
+  BROKER_RESOURCE_MISSING: { errorCode: 410, pinotName: 'BrokerResourceMissingError', message: TABLE_NOT_RUNNING_MESSAGE },
+  QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', message: '{detail}' },
+  UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', message: "Unknown column '{column}' in table {table}" },
+} as const satisfies Record<string, ServerErrorEntry | QueryErrorEntry>;
 
-function render(template: string, params: Record<string, unknown>): string {
+type Catalogue = typeof ERRORS;
+export type ErrorName = keyof Catalogue;
+/** Names of server errors, the ones `ShardtableError` takes. */
+export type ServerErrorName = { [K in ErrorName]: Catalogue[K] extends ServerErrorEntry ? K : never }[ErrorName];
+/** Names of query errors, the ones `QueryError` takes. */
+export type QueryErrorName = { [K in ErrorName]: Catalogue[K] extends QueryErrorEntry ? K : never }[ErrorName];
+
+/** Whether a catalogue entry is a query error (as opposed to a server error). */
+export function isQueryErrorEntry(entry: ServerErrorEntry | QueryErrorEntry): entry is QueryErrorEntry {
+  return 'errorCode' in entry;
+}
+
+/** Fills `{key}` placeholders; a placeholder with no value stays as written. */
+export function renderMessage(template: string, params: Record<string, unknown>): string {
   return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in params ? String(params[key]) : match));
 }
 
-/** An error from the catalogue, carrying its stable code and HTTP status. */
+/** A server error from the catalogue, carrying its stable code and HTTP status. */
 export class ShardtableError extends Error {
-  readonly errorName: ErrorName;
+  readonly errorName: ServerErrorName;
   readonly code: string;
   readonly status: number;
 
-  constructor(name: ErrorName, params: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    const entry = ERRORS[name];
-    super(render(entry.message, params), options);
+  constructor(name: ServerErrorName, params: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    const entry: ServerErrorEntry = ERRORS[name];
+    super(renderMessage(entry.message, params), options);
     this.name = 'ShardtableError';
     this.errorName = name;
     this.code = entry.code;
     this.status = entry.status;
+  }
+}
+
+/**
+ * A query error from the catalogue, reported to the caller in the broker response's `exceptions`
+ * (never as an HTTP error). Thrown anywhere in parse → plan → exec; the broker catches it. A string
+ * `params` is the `{detail}` of the generic entries (`SQL_PARSING`, `QUERY_EXECUTION`,
+ * `QUERY_VALIDATION`).
+ *
+ * @example
+ *   throw new QueryError('UNKNOWN_COLUMN', { column: 'foo', table: 'events' });
+ *   // errorCode 710, message "UnknownColumnError:\nUnknown column 'foo' in table events"
+ *   throw new QueryError('QUERY_VALIDATION', 'DISTINCT cannot be combined with GROUP BY');
+ */
+export class QueryError extends Error {
+  readonly errorCode: number;
+
+  constructor(
+    readonly kind: QueryErrorName,
+    params: string | Record<string, unknown>,
+  ) {
+    const entry: QueryErrorEntry = ERRORS[kind];
+    super(`${entry.pinotName}:\n${renderMessage(entry.message, typeof params === 'string' ? { detail: params } : params)}`);
+    this.name = 'QueryError';
+    this.errorCode = entry.errorCode;
   }
 }

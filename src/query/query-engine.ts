@@ -25,7 +25,7 @@ export interface QueryTable {
 
 /** Finds tables by the name a query uses. */
 export interface TableResolver {
-  /** The table, or undefined when none has that name. Throws `QueryError` if it exists but cannot be queried. */
+  /** The table, or undefined when none has that name. Throws `QueryError` `BROKER_RESOURCE_MISSING` (410) if it exists but nothing serves it. */
   resolve(name: string): QueryTable | undefined;
 }
 
@@ -58,7 +58,7 @@ export class QueryEngine {
       const stmt = parseSql(sql);
       const requestOptions = queryOptions ? parseQueryOptionsString(queryOptions) : new Map<string, string>();
       const table = this.tables.resolve(stmt.table.name);
-      if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', `Table ${stmt.table.name} does not exist`);
+      if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', { name: stmt.table.name });
       const plan = planQuery(stmt, table.schema, table.name, requestOptions);
       const segments = table.snapshot();
       const result = await executePlan(plan, segments, started + plan.options.timeoutMs);

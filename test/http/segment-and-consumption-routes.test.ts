@@ -76,7 +76,7 @@ describe('consumption routes', () => {
     expect(h.recorder.latest('events')!.calls).toEqual(['start', 'pause', 'resume']);
   });
 
-  it('a table that failed to start is 503 until resume retries it', async () => {
+  it('a table that failed to start is 503 (queries 410, same text) until resume retries it', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-http-restart-'));
     const recorder = recordingRuntimeFactory();
     const first = await startHarness({ recorder, dataDir });
@@ -90,12 +90,16 @@ describe('consumption routes', () => {
     const segments = await h.inject({ method: 'GET', url: '/tables/events/segments' });
     expect(segments.statusCode).toBe(503);
     expect(segments.json().error).toContain('table events is not running: stream kinesis:events-stream cannot be read: stream events-stream was deleted');
+    const query = await h.inject({ method: 'POST', url: '/query/sql', payload: { sql: 'SELECT count(*) FROM events' } });
+    expect(query.statusCode).toBe(200);
+    expect(query.json().exceptions).toEqual([{ errorCode: 410, message: `BrokerResourceMissingError:\n${segments.json().error}` }]);
     expect((await h.inject({ method: 'GET', url: '/tables/events/pauseStatus' })).json()).toMatchObject({ state: 'FAILED', pauseFlag: false });
     expect((await h.inject({ method: 'GET', url: '/tables/events' })).statusCode).toBe(200);
     expect((await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption' })).statusCode).toBe(400);
     recorder.failStart = undefined;
     expect((await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption' })).statusCode).toBe(200);
     expect((await h.inject({ method: 'GET', url: '/tables/events/segments' })).statusCode).toBe(200);
+    expect((await h.inject({ method: 'POST', url: '/query/sql', payload: { sql: 'SELECT count(*) FROM events' } })).json().exceptions).toEqual([]);
     expect(h.manager).toBeInstanceOf(TableManager);
   });
 });

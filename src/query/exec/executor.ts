@@ -35,7 +35,7 @@ export async function executePlan(plan: QueryPlan, segments: readonly SegmentSna
   let blocksSinceYield = 0;
   const checkDeadline = (): void => {
     if (Date.now() > deadlineMs) {
-      throw new QueryError('EXECUTION_TIMEOUT', `Query timed out after ${plan.options.timeoutMs} ms (timeoutMs); ${stats.numSegmentsProcessed} of ${segments.length} segments processed`);
+      throw new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length });
     }
   };
   for (const segment of segments) {

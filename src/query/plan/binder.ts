@@ -72,7 +72,7 @@ export class Binder {
   /** The schema column a written name refers to (exact, then case-insensitive); 710 if none. */
   column(name: string): ColumnSpec {
     const c = this.columns.get(name) ?? this.columns.get(name.toLowerCase());
-    if (!c) throw new QueryError('UNKNOWN_COLUMN', `Unknown column '${name}' in table ${this.tableName}`);
+    if (!c) throw new QueryError('UNKNOWN_COLUMN', { column: name, table: this.tableName });
     return c;
   }
 

@@ -12,7 +12,7 @@ export function managerTableResolver(manager: TableManager): TableResolver {
       const runtime = manager.getRuntime(table);
       if (!runtime) {
         const { error } = manager.tableState(table);
-        throw new QueryError('QUERY_EXECUTION', `Table ${table} is not running${error ? `: ${error}` : ''}`);
+        throw new QueryError('BROKER_RESOURCE_MISSING', { name: table, detail: error ?? 'not started' });
       }
       return { name: table, schema: runtime.schema, snapshot: () => snapshotRuntime(runtime) };
     },
