@@ -246,7 +246,7 @@ function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: S
     compileIngestionTransforms(schema, settings);
     // Transforms read the record's own fields: JSON records always expose them, other formats
     // only through the decoder's `decodeFields` (see docs/ingestion.md).
-    if (needsSourceFields(settings) && stream.decoderName !== 'json' && createDecoder(stream.decoderName, schema, stream.properties).decodeFields === undefined) {
+    if (needsSourceFields(settings) && stream.decoderName !== 'json' && createDecoder(stream.decoderName, schema, { keyPrefix: `stream.${stream.streamType}.`, properties: stream.properties }).decodeFields === undefined) {
       problems.push(`ingestionConfig: transformConfigs, filterConfig and complexTypeConfig need a decoder that exposes the record's fields; the ${stream.decoderName} decoder does not (json does)`);
     }
   } catch (err) {

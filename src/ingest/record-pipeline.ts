@@ -47,7 +47,7 @@ export function createRecordPipeline(schema: TableSchema, config: TableConfig, d
   const readFields = fieldReader(config.stream.decoderName, decoder);
   const transforms = compileIngestionTransforms(schema, settings!);
   // Record metadata columns (`__key`, `__metadata$…`) are filled as the table's decoder fills them.
-  const coerce = withMetadataColumns(createJsonDecoder(schema), schema, config.stream.properties, context);
+  const coerce = withMetadataColumns(createJsonDecoder(schema), schema, { keyPrefix: `stream.${config.stream.streamType}.`, properties: config.stream.properties }, context);
   return new TransformingPipeline(readFields, transforms, schema, coerce);
 }
 

@@ -288,7 +288,12 @@ export class TableIngestion implements TableRuntime {
       config: this.config,
       partition,
       consumer: factory.createPartitionConsumer(partition, { fromOldest }),
-      decoder: createDecoder(this.config.stream.decoderName, this.schema, this.config.stream.properties, { shardId: partition.shardId }),
+      decoder: createDecoder(
+        this.config.stream.decoderName,
+        this.schema,
+        { keyPrefix: `stream.${this.config.stream.streamType}.`, properties: this.config.stream.properties },
+        { shardId: partition.shardId },
+      ),
       fetchTimeoutMs: factory.fetchTimeoutMs,
       checkpoint: after,
       startedFrom: after

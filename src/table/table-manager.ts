@@ -475,7 +475,7 @@ export class TableManager {
     // Stream keys and the decoder are checked here, before anything is stored, so a bad key is a
     // 400 naming it rather than a table that fails to start.
     validateStreamConfig(config.stream);
-    createDecoder(config.stream.decoderName, found.entry.schema, config.stream.properties);
+    createDecoder(config.stream.decoderName, found.entry.schema, { keyPrefix: `stream.${config.stream.streamType}.`, properties: config.stream.properties });
     return { config, schemaName: found.name };
   }
 

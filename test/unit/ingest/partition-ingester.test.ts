@@ -13,6 +13,7 @@ import type { StreamOffset } from '../../../src/spi/offset.js';
 import { PermanentStreamError, TransientStreamError } from '../../../src/spi/partition-consumer.js';
 import type { PartitionConsumer } from '../../../src/spi/partition-consumer.js';
 import type { SegmentView } from '../../../src/segment/index.js';
+import { kinesisSettings } from '../../helpers/decoder-settings.js';
 
 const schema = buildTableSchema(
   validateSchema({
@@ -118,7 +119,7 @@ async function setUp(consumer: ScriptedConsumer, flushRows = 1000) {
     config,
     partition: { partitionId: 0, shardId: 'shardId-000000000000', parentShardIds: [], closed: false },
     consumer,
-    decoder: createDecoder('json', schema, config.stream.properties),
+    decoder: createDecoder('json', schema, kinesisSettings(config.stream.properties)),
     fetchTimeoutMs: 1000,
     checkpoint: null,
     startedFrom: 'TRIM_HORIZON',

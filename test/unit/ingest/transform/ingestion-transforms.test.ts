@@ -9,6 +9,7 @@ import { createRecordPipeline } from '../../../../src/ingest/record-pipeline.js'
 import { ComplexTypeFlattener, compileSourceExpression } from '../../../../src/ingest/transform/index.js';
 import { createDecoder } from '../../../../src/plugins/decoder/registry.js';
 import type { StreamMessage } from '../../../../src/spi/message-batch.js';
+import { kinesisSettings } from '../../../helpers/decoder-settings.js';
 
 const schema = buildTableSchema(
   validateSchema({
@@ -48,7 +49,7 @@ function message(value: string | Uint8Array, seq = '1'): StreamMessage {
 
 function pipelineFor(ingestionConfig: Record<string, unknown>) {
   const config = validateTableConfig(tableConfig(ingestionConfig), schema);
-  return createRecordPipeline(schema, config, createDecoder('json', schema, config.stream.properties));
+  return createRecordPipeline(schema, config, createDecoder('json', schema, kinesisSettings(config.stream.properties)));
 }
 
 const col = (name: string): number => schema.columnIndex.get(name)!;
@@ -164,7 +165,7 @@ describe('bad records of other formats', () => {
       tableConfig({}, { 'stream.kinesis.decoder.class.name': 'avro', 'stream.kinesis.decoder.prop.schema': JSON.stringify(avsc) }),
       schema,
     );
-    const p = createRecordPipeline(schema, config, createDecoder('avro', schema, config.stream.properties));
+    const p = createRecordPipeline(schema, config, createDecoder('avro', schema, kinesisSettings(config.stream.properties)));
     const bytes = new Uint8Array(avro.Type.forSchema(avsc as avro.Schema).toBuffer({ id: 4, name: 'abcdef' }));
     const whole = p.process(message(bytes));
     expect(whole.ok).toBe(true);
