@@ -60,7 +60,7 @@ export async function benchIngest(quick: boolean, overrides: { records?: number;
   const baseline = await repeat(runs, () => timed(() => baselineLoop(messages, columns)));
   const engine = await repeat(runs, () =>
     timed(() => {
-      const decoder = createDecoder(config.stream.decoderName, schema, config.stream.properties);
+      const decoder = createDecoder(config.stream.decoderName, schema, { keyPrefix: `stream.${config.stream.streamType}.`, properties: config.stream.properties });
       const segment = new ConsumingSegment({
         identity: {
           tableName: config.tableName,

@@ -20,7 +20,7 @@ export async function benchSeal(quick: boolean, overrides: { rows?: number; runs
   const runs = overrides.runs ?? 5;
   const { schema, config } = clickstreamTable();
   const { messages, bytes } = eventRecords(rows, 7);
-  const decoder = createDecoder(config.stream.decoderName, schema, config.stream.properties);
+  const decoder = createDecoder(config.stream.decoderName, schema, { keyPrefix: `stream.${config.stream.streamType}.`, properties: config.stream.properties });
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-bench-seal-'));
   let sizeBytes = 0;
   let sequence = 0;

@@ -1,4 +1,5 @@
 import type { CellValue } from '../config/data-type.js';
+import type { TableSchema } from '../config/schema.js';
 import type { StreamMessage } from './message-batch.js';
 
 /**
@@ -13,7 +14,7 @@ export type DecodeResult = { ok: true; row: DecodedRow } | { ok: false; error: s
 
 /**
  * Turns record bytes into a row of the table's schema (Pinot's `StreamMessageDecoder`).
- * Registered by name in `src/plugins/decoder/registry.ts`.
+ * Built by a {@link DecoderFactory} registered by name in `src/plugins/decoder/registry.ts`.
  *
  * Contract: `decode` never throws. A record that cannot be decoded returns `{ ok: false, error }`
  * with a message naming the field and the problem; the ingestion loop counts it and moves on.
@@ -37,3 +38,45 @@ export interface StreamMessageDecoder {
 
 /** The outcome of reading a record's source fields. */
 export type DecodeFieldsResult = { ok: true; fields: Record<string, unknown> } | { ok: false; error: string };
+
+/**
+ * What a decoder is built from: the table's stream config and the key prefix of its stream type.
+ * Decoder keys are named by suffix (`decoder.prop.header`, `metadata.populate`...) and read under
+ * the stream type's own prefix, so one decoder serves every stream type: a Kinesis table sets
+ * `stream.kinesis.decoder.prop.header`, a DynamoDB table `stream.dynamodb.decoder.prop.header`.
+ * Error messages name the full key with the table's prefix ({@link decoderKey}).
+ *
+ * @example
+ *   const settings: DecoderSettings = { keyPrefix: 'stream.kinesis.', properties: config.stream.properties };
+ *   decoderProperty(settings, 'decoder.prop.header'); // properties['stream.kinesis.decoder.prop.header']
+ */
+export interface DecoderSettings {
+  /** The stream type's own key prefix, `stream.<type>.` with the trailing dot (`stream.kinesis.`). */
+  readonly keyPrefix: string;
+  /** The table's whole stream config map (Pinot's `streamConfigs`), keys in full. */
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+/** Key suffix naming the decoder (a short name or a Pinot decoder class name). */
+export const DECODER_CLASS_NAME_KEY = 'decoder.class.name';
+
+/**
+ * The full key for a decoder key suffix, as error messages name it.
+ *
+ * @example decoderKey({ keyPrefix: 'stream.kinesis.', properties: {} }, 'decoder.prop.column') // 'stream.kinesis.decoder.prop.column'
+ */
+export function decoderKey(settings: DecoderSettings, suffix: string): string {
+  return settings.keyPrefix + suffix;
+}
+
+/** The value of the decoder key with this suffix, or `undefined` when the table does not set it. */
+export function decoderProperty(settings: DecoderSettings, suffix: string): string | undefined {
+  return settings.properties[decoderKey(settings, suffix)];
+}
+
+/**
+ * Builds a decoder for one table's schema from its settings. Throws `STREAM_CONFIG` naming the
+ * full key when a setting is wrong (missing Avro schema, bad delimiter...); it is called when a
+ * table config is validated, so the error reaches the user at `POST /tables`.
+ */
+export type DecoderFactory = (schema: TableSchema, settings: DecoderSettings) => StreamMessageDecoder;

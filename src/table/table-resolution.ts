@@ -7,9 +7,9 @@ import type { ResolvedTable } from '../ingest/resolved-table.js';
 import { createJsonDecoder } from '../plugins/decoder/json/index.js';
 import { readJsonFields } from '../plugins/decoder/json/json-fields.js';
 import { withMetadataColumns } from '../plugins/decoder/metadata-columns.js';
-import { createDecoder } from '../plugins/decoder/registry.js';
+import { createFormatDecoder } from '../plugins/decoder/registry.js';
 import { bindStream } from '../plugins/stream/registry.js';
-import type { StreamMessageDecoder } from '../spi/decoder.js';
+import type { DecoderSettings, StreamMessageDecoder } from '../spi/decoder.js';
 import { compileIngestionTransforms, needsSourceFields, TransformConfigError } from '../transform/index.js';
 import type { IngestionTransforms } from '../transform/index.js';
 
@@ -25,9 +25,11 @@ import type { IngestionTransforms } from '../transform/index.js';
 export function resolveTable(schema: TableSchema, config: TableConfig): ResolvedTable {
   const stream = bindStream(config.stream, { tableName: config.tableName });
   const { decoderName, properties } = config.stream;
-  const decoderFor = (shardId?: string): StreamMessageDecoder =>
-    createDecoder(decoderName, schema, properties, shardId === undefined ? {} : { shardId });
-  const decoder = decoderFor();
+  const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
+  // Built once; each partition wraps it to fill the record metadata columns with its own id.
+  const decoder = createFormatDecoder(decoderName, schema, settings);
+  const coerce = createJsonDecoder(schema);
+  withMetadataColumns(decoder, schema, settings);
   const transforms = compileTransforms(schema, config);
   const readFields = transforms === null ? null : fieldReader(decoderName, decoder);
   return Object.freeze({
@@ -37,9 +39,9 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
     pipelineFor(shardId: string) {
       const parts: RecordPipelineParts = {
         schema,
-        decoder: decoderFor(shardId),
+        decoder: withMetadataColumns(decoder, schema, settings, { shardId }),
         ...(transforms !== null && readFields !== null
-          ? { transforming: { transforms, readFields, coerce: withMetadataColumns(createJsonDecoder(schema), schema, properties, { shardId }) } }
+          ? { transforming: { transforms, readFields, coerce: withMetadataColumns(coerce, schema, settings, { shardId }) } }
           : {}),
       };
       return createRecordPipeline(parts);

@@ -1,12 +1,13 @@
 import type { CellValue, DataType } from '../../config/data-type.js';
 import type { TableSchema } from '../../config/schema.js';
 import { ShardtableError } from '../../errors.js';
-import type { DecodeFieldsResult, DecodeResult, StreamMessageDecoder } from '../../spi/decoder.js';
+import type { DecodeFieldsResult, DecodeResult, DecoderSettings, StreamMessageDecoder } from '../../spi/decoder.js';
+import { decoderKey, decoderProperty } from '../../spi/decoder.js';
 import type { StreamMessage } from '../../spi/message-batch.js';
 import { coerceScalar } from './coerce.js';
 
-/** Turns record metadata columns on (Pinot's `stream.<type>.metadata.populate`). */
-export const METADATA_POPULATE_KEY = 'stream.kinesis.metadata.populate';
+/** Key suffix turning record metadata columns on (Pinot's `stream.<type>.metadata.populate`). */
+export const METADATA_POPULATE_KEY = 'metadata.populate';
 
 /**
  * Record metadata columns, as Pinot names them, with the types each accepts. Redshift's streaming
@@ -38,9 +39,9 @@ export function isMetadataColumn(name: string): boolean {
   return NAMES.has(name) || name.startsWith('__metadata$');
 }
 
-/** True when the stream config turns metadata columns on (`true`, any case). */
-export function metadataPopulated(properties: Readonly<Record<string, string>>): boolean {
-  return properties[METADATA_POPULATE_KEY]?.trim().toLowerCase() === 'true';
+/** True when the stream config turns metadata columns on (`stream.<type>.metadata.populate` is `true`, any case). */
+export function metadataPopulated(settings: DecoderSettings): boolean {
+  return decoderProperty(settings, METADATA_POPULATE_KEY)?.trim().toLowerCase() === 'true';
 }
 
 /** What the decoder needs beyond the record: which shard it reads. */
@@ -62,15 +63,15 @@ interface Slot {
  * metadata column has a type it cannot hold (a multi-value column or e.g. a BOOLEAN arrival time).
  *
  * @example
- *   const decoder = withMetadataColumns(inner, schema, properties, { shardId: 'shardId-000000000000' });
+ *   const decoder = withMetadataColumns(inner, schema, settings, { shardId: 'shardId-000000000000' });
  */
 export function withMetadataColumns(
   decoder: StreamMessageDecoder,
   schema: TableSchema,
-  properties: Readonly<Record<string, string>>,
+  settings: DecoderSettings,
   context: DecoderContext = {},
 ): StreamMessageDecoder {
-  if (!metadataPopulated(properties)) return decoder;
+  if (!metadataPopulated(settings)) return decoder;
   const slots: Slot[] = [];
   for (const field of Object.keys(METADATA_COLUMNS) as MetadataField[]) {
     const name = METADATA_COLUMNS[field];
@@ -79,7 +80,7 @@ export function withMetadataColumns(
     const column = schema.columns[index]!;
     if (!column.singleValue || !ACCEPTED_TYPES[field].includes(column.dataType)) {
       throw new ShardtableError('STREAM_CONFIG', {
-        detail: `${METADATA_POPULATE_KEY}: schema column ${name} is ${column.singleValue ? '' : 'multi-value '}${column.dataType}; it must be a single-value ${ACCEPTED_TYPES[field].join(' or ')}`,
+        detail: `${decoderKey(settings, METADATA_POPULATE_KEY)}: schema column ${name} is ${column.singleValue ? '' : 'multi-value '}${column.dataType}; it must be a single-value ${ACCEPTED_TYPES[field].join(' or ')}`,
       });
     }
     slots.push({ index, field, type: column.dataType });

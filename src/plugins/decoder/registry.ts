@@ -1,5 +1,6 @@
 import type { TableSchema } from '../../config/schema.js';
-import type { StreamMessageDecoder } from '../../spi/decoder.js';
+import type { DecoderFactory, DecoderSettings, StreamMessageDecoder } from '../../spi/decoder.js';
+import { DECODER_CLASS_NAME_KEY, decoderKey } from '../../spi/decoder.js';
 import { decoderNameFor } from '../../config/stream-config.js';
 import { ShardtableError } from '../../errors.js';
 import { createAvroDecoder } from './avro/index.js';
@@ -10,15 +11,6 @@ import type { DecoderContext } from './metadata-columns.js';
 import { createRawDecoder } from './raw/index.js';
 
 export type { DecoderContext } from './metadata-columns.js';
-
-/**
- * Builds a decoder for one table's schema from its stream config properties. Throws `STREAM_CONFIG`
- * naming the property when the properties are wrong (missing Avro schema, bad delimiter...).
- */
-export type DecoderFactory = (
-  schema: TableSchema,
-  properties: Readonly<Record<string, string>>,
-) => StreamMessageDecoder;
 
 /** Built-in decoders by short name. */
 const DECODERS: ReadonlyMap<string, DecoderFactory> = new Map<string, DecoderFactory>([
@@ -47,28 +39,41 @@ export function resolveDecoderName(nameOrClass: string): string | undefined {
 
 /**
  * Creates the decoder `name` (a short name such as `json`, or a Pinot decoder class name) for a
- * table schema, wrapped to fill record metadata columns (`__key`, `__metadata$...`) when
- * `stream.kinesis.metadata.populate` is true; `context.shardId` fills `__metadata$shardId`.
- * Throws `STREAM_CONFIG` (HTTP 400) naming `stream.kinesis.decoder.class.name` and the supported
- * decoders when the name is unknown or not built yet, or naming the decoder property that is wrong;
- * call it when a table config is validated so the error reaches the user at `POST /tables`.
+ * table schema, without record metadata columns: table admission builds it once per table and
+ * wraps it per partition with `withMetadataColumns`. Keys are read under `settings.keyPrefix`
+ * (`stream.kinesis.` for Kinesis tables). Throws `STREAM_CONFIG` (HTTP 400) naming
+ * `stream.<type>.decoder.class.name` and the supported decoders when the name is unknown or not
+ * built yet, or naming the decoder key that is wrong, so the error reaches the user at
+ * `POST /tables`.
  *
- * @example const decoder = createDecoder('json', schema, tableConfig.stream.properties, { shardId });
+ * @example
+ *   const settings = { keyPrefix: 'stream.kinesis.', properties: tableConfig.stream.properties };
+ *   const decoder = createFormatDecoder('avro', schema, settings);
  */
-export function createDecoder(
-  name: string,
-  schema: TableSchema,
-  properties: Readonly<Record<string, string>>,
-  context: DecoderContext = {},
-): StreamMessageDecoder {
+export function createFormatDecoder(name: string, schema: TableSchema, settings: DecoderSettings): StreamMessageDecoder {
   const resolved = resolveDecoderName(name);
   const factory = resolved === undefined ? undefined : DECODERS.get(resolved);
   if (factory === undefined) {
     const supported = supportedDecoderNames().join(', ');
     const why = resolved === undefined ? 'is not a known decoder' : `names the ${resolved} decoder, which this build does not provide yet`;
     throw new ShardtableError('STREAM_CONFIG', {
-      detail: `stream.kinesis.decoder.class.name ${JSON.stringify(name)} ${why}; supported: ${supported}`,
+      detail: `${decoderKey(settings, DECODER_CLASS_NAME_KEY)} ${JSON.stringify(name)} ${why}; supported: ${supported}`,
     });
   }
-  return withMetadataColumns(factory(schema, properties), schema, properties, context);
+  return factory(schema, settings);
+}
+
+/**
+ * {@link createFormatDecoder} wrapped to fill record metadata columns (`__key`, `__metadata$...`)
+ * when `stream.<type>.metadata.populate` is true; `context.shardId` fills `__metadata$shardId`.
+ *
+ * @example const decoder = createDecoder('json', schema, settings, { shardId });
+ */
+export function createDecoder(
+  name: string,
+  schema: TableSchema,
+  settings: DecoderSettings,
+  context: DecoderContext = {},
+): StreamMessageDecoder {
+  return withMetadataColumns(createFormatDecoder(name, schema, settings), schema, settings, context);
 }

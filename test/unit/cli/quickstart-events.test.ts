@@ -12,6 +12,7 @@ import {
   QUICKSTART_TABLE_NAME,
 } from '../../../src/cli/quickstart-events.js';
 import { createDecoder } from '../../../src/plugins/decoder/registry.js';
+import { kinesisSettings } from '../../helpers/decoder-settings.js';
 
 const dir = new URL('../../../schemas/quickstart/', import.meta.url);
 const pinotSchema = JSON.parse(readFileSync(new URL('clickstream_schema.json', dir), 'utf8')) as PinotSchema;
@@ -60,7 +61,7 @@ describe('quickstart schema and table config', () => {
 
   it('names a decoder class the registry builds, and generated events decode without error', () => {
     const stream = tableConfig.tableIndexConfig?.streamConfigs as Record<string, string>;
-    const decoder = createDecoder(stream['stream.kinesis.decoder.class.name']!, schema, stream);
+    const decoder = createDecoder(stream['stream.kinesis.decoder.class.name']!, schema, kinesisSettings(stream));
     const gen = createEventGenerator(3);
     const offset = { compareTo: () => 0, toString: () => '1' };
     for (let i = 0; i < 500; i++) {

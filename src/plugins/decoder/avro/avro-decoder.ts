@@ -1,7 +1,7 @@
 import type { Type } from 'avsc';
 import type { CellValue } from '../../../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../../../config/schema.js';
-import type { DecodedRow, DecodeFieldsResult, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
+import type { DecodedRow, DecodeFieldsResult, DecodeResult, DecoderSettings, StreamMessageDecoder } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { coerceScalar } from '../coerce.js';
 import { AvroFrameReader, parseFraming } from './avro-framing.js';
@@ -18,7 +18,7 @@ interface ColumnPlan {
 
 /**
  * Decodes Avro records (Pinot's `SimpleAvroMessageDecoder`) with a writer schema from the stream
- * config (`stream.kinesis.decoder.prop.schema` inline, or `...prop.schema.file`). Record fields map
+ * config (`stream.<type>.decoder.prop.schema` inline, or `...prop.schema.file`). Record fields map
  * to columns by name; fields not in the schema are ignored, columns with no field are null.
  *
  * Framing (`...prop.framing`, default `auto`): plain Avro binary, Confluent wire format (magic 0 +
@@ -31,12 +31,12 @@ interface ColumnPlan {
  * a column cannot hold return `{ ok: false, error }` naming the field.
  *
  * @example
- *   const decoder = createAvroDecoder(schema, { 'stream.kinesis.decoder.prop.schema': avsc });
+ *   const decoder = createAvroDecoder(schema, { keyPrefix: 'stream.kinesis.', properties: { 'stream.kinesis.decoder.prop.schema': avsc } });
  *   decoder.decode(message); // { ok: true, row: [...] }
  */
-export function createAvroDecoder(schema: TableSchema, properties: Readonly<Record<string, string>>): StreamMessageDecoder {
-  const writer = loadWriterSchema(properties);
-  return new AvroDecoder(schema, new AvroFrameReader(writer, parseFraming(properties)), writer.type);
+export function createAvroDecoder(schema: TableSchema, settings: DecoderSettings): StreamMessageDecoder {
+  const writer = loadWriterSchema(settings);
+  return new AvroDecoder(schema, new AvroFrameReader(writer, parseFraming(settings)), writer.type);
 }
 
 class AvroDecoder implements StreamMessageDecoder {

@@ -1,9 +1,11 @@
 import type { Type } from 'avsc';
 import { ShardtableError } from '../../../errors.js';
+import type { DecoderSettings } from '../../../spi/decoder.js';
+import { decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import type { WriterSchema } from './avro-schema.js';
 
-/** How records are framed: detected per record (`auto`) or fixed. */
-export const AVRO_FRAMING_KEY = 'stream.kinesis.decoder.prop.framing';
+/** Key suffix (`stream.<type>.decoder.prop.framing`): records framed as detected per record (`auto`) or fixed. */
+export const AVRO_FRAMING_KEY = 'decoder.prop.framing';
 export const AVRO_FRAMINGS = ['auto', 'plain', 'confluent', 'single-object'] as const;
 export type AvroFraming = (typeof AVRO_FRAMINGS)[number];
 
@@ -15,12 +17,13 @@ const SINGLE_OBJECT_MAGIC_0 = 0xc3;
 const SINGLE_OBJECT_MAGIC_1 = 0x01;
 const SINGLE_OBJECT_HEADER = 10;
 
-/** Reads `...decoder.prop.framing`; throws `STREAM_CONFIG` naming the key for other values. */
-export function parseFraming(properties: Readonly<Record<string, string>>): AvroFraming {
-  const text = (properties[AVRO_FRAMING_KEY] ?? 'auto').trim().toLowerCase();
+/** Reads `stream.<type>.decoder.prop.framing`; throws `STREAM_CONFIG` naming the key for other values. */
+export function parseFraming(settings: DecoderSettings): AvroFraming {
+  const raw = decoderProperty(settings, AVRO_FRAMING_KEY);
+  const text = (raw ?? 'auto').trim().toLowerCase();
   if ((AVRO_FRAMINGS as readonly string[]).includes(text)) return text as AvroFraming;
   throw new ShardtableError('STREAM_CONFIG', {
-    detail: `${AVRO_FRAMING_KEY}: ${JSON.stringify(properties[AVRO_FRAMING_KEY])} is not a framing; use one of ${AVRO_FRAMINGS.join(', ')}`,
+    detail: `${decoderKey(settings, AVRO_FRAMING_KEY)}: ${JSON.stringify(raw)} is not a framing; use one of ${AVRO_FRAMINGS.join(', ')}`,
   });
 }
 

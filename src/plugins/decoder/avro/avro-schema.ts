@@ -4,12 +4,14 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import type { Type } from 'avsc';
 import { ShardtableError } from '../../../errors.js';
+import type { DecoderSettings } from '../../../spi/decoder.js';
+import { decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import { crc64AvroBytes } from './crc64-avro.js';
 
-/** Inline writer schema (JSON text), as Pinot's `SimpleAvroMessageDecoder` takes it. */
-export const AVRO_SCHEMA_KEY = 'stream.kinesis.decoder.prop.schema';
-/** Writer schema file: absolute, or relative to the shardtable `schemas/` directory. */
-export const AVRO_SCHEMA_FILE_KEY = 'stream.kinesis.decoder.prop.schema.file';
+/** Key suffix: inline writer schema (JSON text), as Pinot's `SimpleAvroMessageDecoder` takes it. */
+export const AVRO_SCHEMA_KEY = 'decoder.prop.schema';
+/** Key suffix: writer schema file, absolute or relative to the shardtable `schemas/` directory. */
+export const AVRO_SCHEMA_FILE_KEY = 'decoder.prop.schema.file';
 
 /**
  * Avro `long` read as an exact `bigint` (LONG is exact 64-bit end to end); avsc's default reads a
@@ -68,22 +70,25 @@ function configError(key: string, problem: string): ShardtableError {
 }
 
 /**
- * Loads the writer schema from the stream properties: inline `...decoder.prop.schema` or
+ * Loads the writer schema from the settings: inline `stream.<type>.decoder.prop.schema` or
  * `...decoder.prop.schema.file` (not both). Throws `STREAM_CONFIG` (400) naming the key when the
  * schema is missing, not JSON, not a valid Avro schema, not a record, or the file cannot be read.
  *
- * @example loadWriterSchema({ 'stream.kinesis.decoder.prop.schema': '{"type":"record",...}' })
+ * @example
+ *   loadWriterSchema({ keyPrefix: 'stream.kinesis.', properties: { 'stream.kinesis.decoder.prop.schema': '{"type":"record",...}' } })
  */
-export function loadWriterSchema(properties: Readonly<Record<string, string>>): WriterSchema {
-  const inline = properties[AVRO_SCHEMA_KEY]?.trim() ?? '';
-  const file = properties[AVRO_SCHEMA_FILE_KEY]?.trim() ?? '';
+export function loadWriterSchema(settings: DecoderSettings): WriterSchema {
+  const schemaKey = decoderKey(settings, AVRO_SCHEMA_KEY);
+  const fileKey = decoderKey(settings, AVRO_SCHEMA_FILE_KEY);
+  const inline = decoderProperty(settings, AVRO_SCHEMA_KEY)?.trim() ?? '';
+  const file = decoderProperty(settings, AVRO_SCHEMA_FILE_KEY)?.trim() ?? '';
   if (inline !== '' && file !== '') {
-    throw configError(AVRO_SCHEMA_KEY, `give the Avro writer schema either inline or as ${AVRO_SCHEMA_FILE_KEY}, not both`);
+    throw configError(schemaKey, `give the Avro writer schema either inline or as ${fileKey}, not both`);
   }
   if (inline === '' && file === '') {
-    throw configError(AVRO_SCHEMA_KEY, `the Avro decoder needs the writer schema: set ${AVRO_SCHEMA_KEY} (schema JSON) or ${AVRO_SCHEMA_FILE_KEY} (a .avsc file under schemas/ or an absolute path)`);
+    throw configError(schemaKey, `the Avro decoder needs the writer schema: set ${schemaKey} (schema JSON) or ${fileKey} (a .avsc file under schemas/ or an absolute path)`);
   }
-  const key = inline !== '' ? AVRO_SCHEMA_KEY : AVRO_SCHEMA_FILE_KEY;
+  const key = inline !== '' ? schemaKey : fileKey;
   let text = inline;
   let source = 'inline';
   if (file !== '') {

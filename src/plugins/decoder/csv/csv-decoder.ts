@@ -1,36 +1,38 @@
 import type { CellValue, ScalarValue } from '../../../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../../../config/schema.js';
 import { ShardtableError } from '../../../errors.js';
-import type { DecodedRow, DecodeFieldsResult, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
+import type { DecodedRow, DecodeFieldsResult, DecodeResult, DecoderSettings, StreamMessageDecoder } from '../../../spi/decoder.js';
+import { decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { CoercionError, coerceScalar } from '../coerce.js';
 import { isMetadataColumn, metadataPopulated } from '../metadata-columns.js';
 import { parseCsvRecord } from './csv-parse.js';
 
-export const CSV_DELIMITER_KEY = 'stream.kinesis.decoder.prop.delimiter';
-export const CSV_HEADER_KEY = 'stream.kinesis.decoder.prop.header';
-export const CSV_MULTI_VALUE_DELIMITER_KEY = 'stream.kinesis.decoder.prop.multiValueDelimiter';
+/** Key suffixes, read under the stream type's prefix (`stream.kinesis.decoder.prop.delimiter`). */
+export const CSV_DELIMITER_KEY = 'decoder.prop.delimiter';
+export const CSV_HEADER_KEY = 'decoder.prop.header';
+export const CSV_MULTI_VALUE_DELIMITER_KEY = 'decoder.prop.multiValueDelimiter';
 
 /** Names for delimiters that are awkward to write in JSON, as Pinot's CSV reader accepts `\t`. */
 const NAMED_DELIMITERS: Readonly<Record<string, string>> = { '\\t': '\t', tab: '\t', TAB: '\t' };
 
-function configError(key: string, problem: string): ShardtableError {
-  return new ShardtableError('STREAM_CONFIG', { detail: `${key}: ${problem}` });
+function configError(settings: DecoderSettings, suffix: string, problem: string): ShardtableError {
+  return new ShardtableError('STREAM_CONFIG', { detail: `${decoderKey(settings, suffix)}: ${problem}` });
 }
 
-function singleCharacter(properties: Readonly<Record<string, string>>, key: string, fallback: string): string {
-  const raw = properties[key];
+function singleCharacter(settings: DecoderSettings, suffix: string, fallback: string): string {
+  const raw = decoderProperty(settings, suffix);
   if (raw === undefined || raw === '') return fallback;
   const value = NAMED_DELIMITERS[raw] ?? raw;
-  if (value.length !== 1) throw configError(key, `must be a single character, got ${JSON.stringify(raw)}`);
-  if (value === '"' || value === '\n' || value === '\r') throw configError(key, `cannot be ${JSON.stringify(value)}`);
+  if (value.length !== 1) throw configError(settings, suffix, `must be a single character, got ${JSON.stringify(raw)}`);
+  if (value === '"' || value === '\n' || value === '\r') throw configError(settings, suffix, `cannot be ${JSON.stringify(value)}`);
   return value;
 }
 
 /**
  * Decodes CSV records (Pinot's `CSVMessageDecoder`): one Kinesis record is one CSV line.
  *
- * Properties: `...prop.delimiter` (one character, default `,`; `\t` for tab), `...prop.header`
+ * Settings (under the stream type's prefix, `stream.<type>.decoder.prop.*`): `...prop.delimiter` (one character, default `,`; `\t` for tab), `...prop.header`
  * (the column names of the values, comma-separated; default: the schema's columns in order, without
  * record metadata columns when those are populated), `...prop.multiValueDelimiter` (default `;`,
  * splits values of multi-value columns only). Quoting per RFC 4180.
@@ -41,24 +43,25 @@ function singleCharacter(properties: Readonly<Record<string, string>>, key: stri
  * value a column cannot hold give `{ ok: false, error }` naming the column.
  *
  * @example
- *   const decoder = createCsvDecoder(schema, { 'stream.kinesis.decoder.prop.header': 'id,name' });
+ *   const properties = { 'stream.kinesis.decoder.prop.header': 'id,name' };
+ *   const decoder = createCsvDecoder(schema, { keyPrefix: 'stream.kinesis.', properties });
  *   decoder.decode(message); // "7,ann" → { ok: true, row: [7, 'ann'] }
  */
-export function createCsvDecoder(schema: TableSchema, properties: Readonly<Record<string, string>>): StreamMessageDecoder {
-  const delimiter = singleCharacter(properties, CSV_DELIMITER_KEY, ',');
-  const multiValueDelimiter = singleCharacter(properties, CSV_MULTI_VALUE_DELIMITER_KEY, ';');
-  const headerText = properties[CSV_HEADER_KEY]?.trim() ?? '';
+export function createCsvDecoder(schema: TableSchema, settings: DecoderSettings): StreamMessageDecoder {
+  const delimiter = singleCharacter(settings, CSV_DELIMITER_KEY, ',');
+  const multiValueDelimiter = singleCharacter(settings, CSV_MULTI_VALUE_DELIMITER_KEY, ';');
+  const headerText = decoderProperty(settings, CSV_HEADER_KEY)?.trim() ?? '';
   let header: string[];
   if (headerText === '') {
-    const skipMetadata = metadataPopulated(properties);
+    const skipMetadata = metadataPopulated(settings);
     header = schema.columns.filter((c) => !(skipMetadata && isMetadataColumn(c.name))).map((c) => c.name);
   } else {
     header = headerText.split(',').map((name) => name.trim());
     const empty = header.findIndex((name) => name === '');
-    if (empty >= 0) throw configError(CSV_HEADER_KEY, `column name ${empty + 1} is empty`);
+    if (empty >= 0) throw configError(settings, CSV_HEADER_KEY, `column name ${empty + 1} is empty`);
     const seen = new Set<string>();
     for (const name of header) {
-      if (seen.has(name)) throw configError(CSV_HEADER_KEY, `column ${JSON.stringify(name)} appears twice`);
+      if (seen.has(name)) throw configError(settings, CSV_HEADER_KEY, `column ${JSON.stringify(name)} appears twice`);
       seen.add(name);
     }
   }

@@ -1,13 +1,17 @@
 import type { CellValue } from '../../../config/data-type.js';
 import type { TableSchema } from '../../../config/schema.js';
 import { ShardtableError } from '../../../errors.js';
-import type { DecodedRow, DecodeResult, StreamMessageDecoder } from '../../../spi/decoder.js';
+import type { DecodedRow, DecodeResult, DecoderSettings, StreamMessageDecoder } from '../../../spi/decoder.js';
+import { DECODER_CLASS_NAME_KEY, decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { coerceScalar } from '../coerce.js';
 import { isMetadataColumn, metadataPopulated } from '../metadata-columns.js';
 
-/** The column that receives the record; default: the first column that is not record metadata. */
-export const RAW_COLUMN_KEY = 'stream.kinesis.decoder.prop.column';
+/**
+ * Key suffix (`stream.<type>.decoder.prop.column`) naming the column that receives the record;
+ * default: the first column that is not record metadata.
+ */
+export const RAW_COLUMN_KEY = 'decoder.prop.column';
 
 /**
  * The `raw` decoder: the whole record payload in one column, like Redshift's `kinesis_data`.
@@ -16,27 +20,28 @@ export const RAW_COLUMN_KEY = 'stream.kinesis.decoder.prop.column';
  * other column is null unless record metadata fills it.
  *
  * @example
- *   createRawDecoder(schema, { 'stream.kinesis.decoder.prop.column': 'payload' })
+ *   createRawDecoder(schema, { keyPrefix: 'stream.kinesis.', properties: { 'stream.kinesis.decoder.prop.column': 'payload' } })
  */
-export function createRawDecoder(schema: TableSchema, properties: Readonly<Record<string, string>>): StreamMessageDecoder {
-  const named = properties[RAW_COLUMN_KEY]?.trim() ?? '';
-  const skipMetadata = metadataPopulated(properties);
+export function createRawDecoder(schema: TableSchema, settings: DecoderSettings): StreamMessageDecoder {
+  const columnKey = decoderKey(settings, RAW_COLUMN_KEY);
+  const named = decoderProperty(settings, RAW_COLUMN_KEY)?.trim() ?? '';
+  const skipMetadata = metadataPopulated(settings);
   let index: number;
   if (named !== '') {
     const found = schema.columnIndex.get(named);
     if (found === undefined) {
-      throw new ShardtableError('STREAM_CONFIG', { detail: `${RAW_COLUMN_KEY}: schema ${schema.name} has no column ${JSON.stringify(named)}` });
+      throw new ShardtableError('STREAM_CONFIG', { detail: `${columnKey}: schema ${schema.name} has no column ${JSON.stringify(named)}` });
     }
     index = found;
   } else {
     index = schema.columns.findIndex((c) => !(skipMetadata && isMetadataColumn(c.name)));
-    if (index < 0) throw new ShardtableError('STREAM_CONFIG', { detail: `${RAW_COLUMN_KEY}: schema ${schema.name} has no column for the record` });
+    if (index < 0) throw new ShardtableError('STREAM_CONFIG', { detail: `${columnKey}: schema ${schema.name} has no column for the record` });
   }
   const column = schema.columns[index]!;
-  const key = named !== '' ? RAW_COLUMN_KEY : 'stream.kinesis.decoder.class.name';
+  const key = named !== '' ? columnKey : decoderKey(settings, DECODER_CLASS_NAME_KEY);
   if (!column.singleValue || (column.dataType !== 'STRING' && column.dataType !== 'BYTES' && column.dataType !== 'JSON')) {
     throw new ShardtableError('STREAM_CONFIG', {
-      detail: `${key}: the raw decoder stores the record in column ${column.name}, which is ${column.singleValue ? '' : 'multi-value '}${column.dataType}; it must be a single-value STRING, JSON or BYTES column${named === '' ? ` (name another with ${RAW_COLUMN_KEY})` : ''}`,
+      detail: `${key}: the raw decoder stores the record in column ${column.name}, which is ${column.singleValue ? '' : 'multi-value '}${column.dataType}; it must be a single-value STRING, JSON or BYTES column${named === '' ? ` (name another with ${columnKey})` : ''}`,
     });
   }
   return new RawDecoder(schema.columns.length, index, column.dataType === 'BYTES' ? null : column.dataType);

@@ -6,6 +6,7 @@ import {
   resolveDecoderName,
   supportedDecoderNames,
 } from '../../../../src/plugins/decoder/registry.js';
+import { kinesisSettings } from '../../../helpers/decoder-settings.js';
 
 const schema = buildTableSchema({ schemaName: 't', dimensionFieldSpecs: [{ name: 'a', dataType: 'STRING' }] });
 const offset = { compareTo: () => 0, toString: () => '1' };
@@ -13,7 +14,7 @@ const offset = { compareTo: () => 0, toString: () => '1' };
 describe('decoder registry', () => {
   it('creates the JSON decoder by short name and by Pinot class name', () => {
     for (const name of ['json', 'JSON', 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder', 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder']) {
-      const decoder = createDecoder(name, schema, {});
+      const decoder = createDecoder(name, schema, kinesisSettings());
       const value = new TextEncoder().encode('{"a":"x"}');
       expect(decoder.decode({ key: 'k', value, offset, arrivalTimeMs: 0, serializedSize: value.length })).toEqual({ ok: true, row: ['x'] });
     }
@@ -29,7 +30,7 @@ describe('decoder registry', () => {
   it('refuses an unknown decoder with a 400 naming the config key and the supported decoders', () => {
     let caught: unknown;
     try {
-      createDecoder('com.example.ProtobufDecoder', schema, {});
+      createDecoder('com.example.ProtobufDecoder', schema, kinesisSettings());
     } catch (e) {
       caught = e;
     }
@@ -43,12 +44,12 @@ describe('decoder registry', () => {
 
   it('builds every decoder it names, and each factory checks its own properties', () => {
     expect(supportedDecoderNames().sort()).toEqual(['avro', 'csv', 'json', 'raw']);
-    expect(() => createDecoder('avro', schema, {})).toThrow(/stream\.kinesis\.decoder\.prop\.schema: the Avro decoder needs the writer schema/);
-    expect(createDecoder('csv', schema, {})).toBeDefined();
-    expect(createDecoder('raw', schema, {})).toBeDefined();
+    expect(() => createDecoder('avro', schema, kinesisSettings())).toThrow(/stream\.kinesis\.decoder\.prop\.schema: the Avro decoder needs the writer schema/);
+    expect(createDecoder('csv', schema, kinesisSettings())).toBeDefined();
+    expect(createDecoder('raw', schema, kinesisSettings())).toBeDefined();
   });
 
   it('refuses Pinot decoders that need a schema registry', () => {
-    expect(() => createDecoder('org.apache.pinot.plugin.inputformat.avro.KafkaAvroMessageDecoder', schema, {})).toThrow(/is not a known decoder/);
+    expect(() => createDecoder('org.apache.pinot.plugin.inputformat.avro.KafkaAvroMessageDecoder', schema, kinesisSettings())).toThrow(/is not a known decoder/);
   });
 });

@@ -8,6 +8,7 @@ import { avroTypeFor, createAvroDecoder, crc64AvroBytes } from '../../../../../s
 import { createJsonDecoder } from '../../../../../src/plugins/decoder/json/index.js';
 import type { DecodedRow } from '../../../../../src/spi/decoder.js';
 import type { StreamMessage } from '../../../../../src/spi/message-batch.js';
+import { kinesisSettings } from '../../../../helpers/decoder-settings.js';
 
 const AIRLINE = join(process.cwd(), '..', 'shared', 'pinot-conformance', 'airline');
 const offset = { compareTo: () => 0, toString: () => '1' };
@@ -43,7 +44,7 @@ describe('Avro decoder on the airlineStats conformance data', () => {
     expect(records.length).toBe(jsonLines.length);
     expect(records.length).toBeGreaterThan(9000);
     const writerType = avroTypeFor(JSON.parse(writerSchemaText) as unknown);
-    const avroDecoder = createAvroDecoder(schema, { 'stream.kinesis.decoder.prop.schema': writerSchemaText });
+    const avroDecoder = createAvroDecoder(schema, kinesisSettings({ 'stream.kinesis.decoder.prop.schema': writerSchemaText }));
     const jsonDecoder = createJsonDecoder(schema);
     const encoder = new TextEncoder();
     let nonNullMultiValue = 0;
@@ -90,7 +91,7 @@ describe('Avro decoder on the airlineStats conformance data', () => {
 
   it('decodes the same records framed as Confluent and single-object', () => {
     const writerType = avroTypeFor(JSON.parse(writerSchemaText) as unknown);
-    const decoder = createAvroDecoder(schema, { 'stream.kinesis.decoder.prop.schema': writerSchemaText });
+    const decoder = createAvroDecoder(schema, kinesisSettings({ 'stream.kinesis.decoder.prop.schema': writerSchemaText }));
     const plain = decoder.decode(message(new Uint8Array(writerType.toBuffer(records[0]))));
     const body = writerType.toBuffer(records[0]);
     const confluent = Buffer.concat([Buffer.from([0, 0, 0, 0, 9]), body]);

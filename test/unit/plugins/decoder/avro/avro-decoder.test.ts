@@ -9,6 +9,7 @@ import { avroTypeFor, createAvroDecoder, crc64Avro, crc64AvroBytes } from '../..
 import { createDecoder } from '../../../../../src/plugins/decoder/registry.js';
 import type { DecodeResult, DecodedRow } from '../../../../../src/spi/decoder.js';
 import type { StreamMessage } from '../../../../../src/spi/message-batch.js';
+import { kinesisSettings } from '../../../../helpers/decoder-settings.js';
 
 const offset = { compareTo: () => 0, toString: () => '1' };
 
@@ -116,7 +117,7 @@ function singleObject(payload: Uint8Array, fingerprint: Uint8Array): Uint8Array 
 const canonical = JSON.stringify(writerType.schema());
 
 describe('avro decoder: values', () => {
-  const decoder = createAvroDecoder(schema, inline);
+  const decoder = createAvroDecoder(schema, kinesisSettings(inline));
 
   it('decodes a plain Avro binary record into the row, coercing every type', () => {
     expect(row(decoder.decode(message(plain)))).toEqual(expectedRow);
@@ -150,17 +151,17 @@ describe('avro decoder: values', () => {
       dimensionFieldSpecs: [{ name: 'id', dataType: 'LONG' }, { name: 'items', dataType: 'STRING', singleValueField: false }, { name: 'attributes', dataType: 'JSON' }],
       dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
     });
-    const fromRepo = createAvroDecoder(orderSchema, { 'stream.kinesis.decoder.prop.schema.file': 'avro/order-event.avsc' });
+    const fromRepo = createAvroDecoder(orderSchema, kinesisSettings({ 'stream.kinesis.decoder.prop.schema.file': 'avro/order-event.avsc' }));
     const orderType = avroTypeFor(JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(process.cwd(), 'schemas/avro/order-event.avsc'), 'utf8'))) as unknown);
     const bytes = new Uint8Array(orderType.toBuffer({ id: 5n, customer: null, amount: 1.5, items: ['x'], attributes: { k: 'v' }, ts: 1000n }));
     expect(row(fromRepo.decode(message(bytes)))).toEqual([5n, ['x'], '{"k":"v"}', 1000n]);
-    const absolute = createAvroDecoder(orderSchema, { 'stream.kinesis.decoder.prop.schema.file': join(process.cwd(), 'schemas/avro/order-event.avsc') });
+    const absolute = createAvroDecoder(orderSchema, kinesisSettings({ 'stream.kinesis.decoder.prop.schema.file': join(process.cwd(), 'schemas/avro/order-event.avsc') }));
     expect(row(absolute.decode(message(bytes)))).toEqual([5n, ['x'], '{"k":"v"}', 1000n]);
   });
 });
 
 describe('avro decoder: framing', () => {
-  const decoder = createAvroDecoder(schema, inline);
+  const decoder = createAvroDecoder(schema, kinesisSettings(inline));
 
   it('detects the Confluent wire format (magic 0 + schema id) and uses the configured writer schema', () => {
     expect(row(decoder.decode(message(confluent(plain))))).toEqual(expectedRow);
@@ -181,7 +182,7 @@ describe('avro decoder: framing', () => {
   it('plain records that start with byte 0 still decode as plain Avro', () => {
     const type = avroTypeFor({ type: 'record', name: 'Z', fields: [{ name: 'count', type: 'int' }, { name: 'name', type: 'string' }] });
     const small = buildTableSchema({ schemaName: 'z', dimensionFieldSpecs: [{ name: 'count', dataType: 'INT' }, { name: 'name', dataType: 'STRING' }] });
-    const d = createAvroDecoder(small, { 'stream.kinesis.decoder.prop.schema': JSON.stringify(type.schema()) });
+    const d = createAvroDecoder(small, kinesisSettings({ 'stream.kinesis.decoder.prop.schema': JSON.stringify(type.schema()) }));
     const bytes = new Uint8Array(type.toBuffer({ count: 0, name: 'abcdefgh' }));
     expect(bytes[0]).toBe(0);
     expect(row(d.decode(message(bytes)))).toEqual([0, 'abcdefgh']);
@@ -189,7 +190,7 @@ describe('avro decoder: framing', () => {
   });
 
   it('reports a Confluent frame that is too short', () => {
-    const fixed = createAvroDecoder(schema, { ...inline, 'stream.kinesis.decoder.prop.framing': 'confluent' });
+    const fixed = createAvroDecoder(schema, kinesisSettings({ ...inline, 'stream.kinesis.decoder.prop.framing': 'confluent' }));
     expect(error(fixed.decode(message(new Uint8Array([0, 0, 1]))))).toBe(
       'Confluent frame too short: 3 bytes, the header alone (magic byte 0 + 4-byte schema id) is 5',
     );
@@ -198,7 +199,7 @@ describe('avro decoder: framing', () => {
 
   it('reports a single-object header that is too short and a Confluent frame with the wrong magic byte', () => {
     expect(error(decoder.decode(message(new Uint8Array([0xc3, 0x01, 1, 2]))))).toContain('Avro single-object header too short: 4 bytes');
-    const fixed = createAvroDecoder(schema, { ...inline, 'stream.kinesis.decoder.prop.framing': 'confluent' });
+    const fixed = createAvroDecoder(schema, kinesisSettings({ ...inline, 'stream.kinesis.decoder.prop.framing': 'confluent' }));
     expect(error(fixed.decode(message(plain.slice(0))))).toMatch(/Confluent frame: magic byte is \d+, expected 0/);
   });
 
@@ -208,7 +209,7 @@ describe('avro decoder: framing', () => {
 });
 
 describe('avro decoder: bad records', () => {
-  const decoder = createAvroDecoder(schema, inline);
+  const decoder = createAvroDecoder(schema, kinesisSettings(inline));
 
   it('names the field where truncated data ends', () => {
     const truncated = plain.slice(0, 12);
@@ -234,7 +235,7 @@ describe('avro decoder: bad records', () => {
   it('reports values that do not coerce, naming the column', () => {
     const t = avroTypeFor({ type: 'record', name: 'C', fields: [{ name: 'n', type: 'string' }, { name: 'big', type: 'long' }, { name: 'r', type: { type: 'record', name: 'R', fields: [] } }] });
     const s = buildTableSchema({ schemaName: 'c', dimensionFieldSpecs: [{ name: 'n', dataType: 'INT' }, { name: 'big', dataType: 'INT' }, { name: 'r', dataType: 'DOUBLE' }] });
-    const d = createAvroDecoder(s, { 'stream.kinesis.decoder.prop.schema': JSON.stringify(t.schema()) });
+    const d = createAvroDecoder(s, kinesisSettings({ 'stream.kinesis.decoder.prop.schema': JSON.stringify(t.schema()) }));
     expect(error(d.decode(message(new Uint8Array(t.toBuffer({ n: 'abc', big: 1n, r: {} })))))).toBe('field "n": "abc" is not an INT');
     expect(error(d.decode(message(new Uint8Array(t.toBuffer({ n: '12', big: 1n << 40n, r: {} })))))).toBe('field "big": 1099511627776 is out of range for INT');
     expect(error(d.decode(message(new Uint8Array(t.toBuffer({ n: '12', big: 1n, r: {} })))))).toBe(
@@ -245,7 +246,7 @@ describe('avro decoder: bad records', () => {
   it('reports an array of several values in a single-value column', () => {
     const t = avroTypeFor({ type: 'record', name: 'A', fields: [{ name: 'a', type: { type: 'array', items: 'int' } }] });
     const s = buildTableSchema({ schemaName: 'a', dimensionFieldSpecs: [{ name: 'a', dataType: 'INT' }] });
-    const d = createAvroDecoder(s, { 'stream.kinesis.decoder.prop.schema': JSON.stringify(t.schema()) });
+    const d = createAvroDecoder(s, kinesisSettings({ 'stream.kinesis.decoder.prop.schema': JSON.stringify(t.schema()) }));
     expect(row(d.decode(message(new Uint8Array(t.toBuffer({ a: [4] })))))).toEqual([4]);
     expect(error(d.decode(message(new Uint8Array(t.toBuffer({ a: [4, 5] })))))).toBe('field "a": an array of 2 values cannot be stored in a single-value column');
   });
@@ -274,7 +275,7 @@ describe('avro decoder: config', () => {
 
   function configError(properties: Record<string, string>): string {
     try {
-      createDecoder('org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder', schema, properties);
+      createDecoder('org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder', schema, kinesisSettings(properties));
     } catch (e) {
       expect(e).toBeInstanceOf(ShardtableError);
       expect((e as ShardtableError).status).toBe(400);

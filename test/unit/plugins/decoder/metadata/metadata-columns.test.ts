@@ -4,6 +4,7 @@ import { METADATA_POPULATE_KEY, withMetadataColumns } from '../../../../../src/p
 import { createDecoder } from '../../../../../src/plugins/decoder/registry.js';
 import { KinesisOffset } from '../../../../../src/plugins/stream/kinesis/index.js';
 import type { StreamMessage } from '../../../../../src/spi/message-batch.js';
+import { kinesisSettings } from '../../../../helpers/decoder-settings.js';
 
 const SEQ = '49590338271490256608559692538361571095921575989136588898';
 
@@ -23,7 +24,7 @@ const schema = buildTableSchema({
   ],
   dateTimeFieldSpecs: [{ name: '__metadata$apprxArrivalTimestamp', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:EPOCH', granularity: '1:MILLISECONDS' }],
 });
-const on = { [METADATA_POPULATE_KEY]: 'true' };
+const on = kinesisSettings({ [`stream.kinesis.${METADATA_POPULATE_KEY}`]: 'true' });
 const shard = { shardId: 'shardId-000000000003' };
 
 describe('record metadata columns', () => {
@@ -58,7 +59,7 @@ describe('record metadata columns', () => {
   });
 
   it('leaves the columns to the record when populate is off', () => {
-    const decoder = createDecoder('json', schema, {}, shard);
+    const decoder = createDecoder('json', schema, kinesisSettings(), shard);
     expect(decoder.decode(message('{"body":"hi","__key":"from-record"}'))).toEqual({ ok: true, row: ['hi', 'from-record', null, null, null, null] });
   });
 
@@ -80,7 +81,7 @@ describe('record metadata columns', () => {
 
   it('returns the decoder itself when the schema declares no metadata column', () => {
     const plain = buildTableSchema({ schemaName: 'p', dimensionFieldSpecs: [{ name: 'x', dataType: 'STRING' }] });
-    const inner = createDecoder('json', plain, {});
+    const inner = createDecoder('json', plain, kinesisSettings());
     expect(withMetadataColumns(inner, plain, on)).toBe(inner);
   });
 });
