@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { TableRuntimeFactory } from '../table/table-runtime.js';
+import type { TableRuntimeFactory } from './table-runtime.js';
 import { TableIngestion } from './table-ingestion.js';
 
 export { TableIngestion } from './table-ingestion.js';

@@ -8,7 +8,7 @@ import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-prov
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import type { SegmentSummary } from '../segment/index.js';
-import type { TableRuntime } from '../table/table-runtime.js';
+import type { TableRuntime } from './table-runtime.js';
 import { checkpointsFromSegments } from './checkpoints.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { PartitionIngester } from './partition-ingester.js';

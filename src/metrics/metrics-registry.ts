@@ -2,7 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { blockCache } from '../segment/reader/block-cache.js';
 import type { BlockCacheStats } from '../segment/reader/block-cache.js';
 import type { TableManager } from '../table/table-manager.js';
-import type { PartitionStatus, TableRuntime } from '../table/table-runtime.js';
+import type { PartitionStatus, TableRuntime } from '../ingest/table-runtime.js';
 
 const SHARD_LABELS = ['table', 'shard', 'partition'];
 

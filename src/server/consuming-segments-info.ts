@@ -1,5 +1,5 @@
 import { scrubSecrets } from '../config/redact.js';
-import type { PartitionStatus, TableIngestionStatus } from '../table/table-runtime.js';
+import type { PartitionStatus, TableIngestionStatus } from '../ingest/table-runtime.js';
 
 /** One entry of Pinot's `_segmentToConsumingInfoMap`. */
 export interface PinotConsumingSegmentInfo {

@@ -3,4 +3,4 @@ export { TableManager } from './table-manager.js';
 export type { TableManagerOptions, StartReport, TableLoadResult, TableState, PauseResult } from './table-manager.js';
 export { Catalog, CATALOG_DIR } from './catalog.js';
 export type { CatalogContents, CatalogProblem } from './catalog.js';
-export type { TableRuntime, TableRuntimeFactory, SegmentSummary, PartitionStatus, PartitionState } from './table-runtime.js';
+export type { TableRuntime, TableRuntimeFactory, SegmentSummary, PartitionStatus, PartitionState } from '../ingest/table-runtime.js';

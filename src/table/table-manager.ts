@@ -14,7 +14,7 @@ import type { ResolvedTable } from '../ingest/resolved-table.js';
 import { resolveTable } from './table-resolution.js';
 import { Catalog } from './catalog.js';
 import type { CatalogProblem } from './catalog.js';
-import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
+import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from '../ingest/table-runtime.js';
 
 export interface TableManagerOptions {
   /** Root of everything on disk: `_catalog/` plus one folder per table. */

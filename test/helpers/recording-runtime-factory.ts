@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { TableConfig } from '../../src/config/table-config.js';
-import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from '../../src/table/table-runtime.js';
+import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from '../../src/ingest/table-runtime.js';
 
 /**
  * TEST ONLY. A `TableRuntimeFactory` whose runtimes read no stream: state is kept in memory and

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { CellValue } from '../../src/config/data-type.js';
-import type { TableRuntime } from '../../src/table/table-runtime.js';
+import type { TableRuntime } from '../../src/ingest/table-runtime.js';
 
 /** Anything whose rows a query would read now: a `TableIngestion`, or a table manager's runtime. */
 export type RowSource = Pick<TableRuntime, 'queryableSegments'>;

@@ -9,7 +9,7 @@ import { TableIngestion } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { parseLlcSegmentName } from '../../src/segment/index.js';
-import type { PartitionStatus } from '../../src/table/table-runtime.js';
+import type { PartitionStatus } from '../../src/ingest/table-runtime.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';

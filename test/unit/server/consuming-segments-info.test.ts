@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consumingSegmentsInfo, tableLag } from '../../../src/server/consuming-segments-info.js';
-import type { PartitionState, PartitionStatus } from '../../../src/table/table-runtime.js';
+import type { PartitionState, PartitionStatus } from '../../../src/ingest/table-runtime.js';
 
 function partition(id: number, state: PartitionState, msBehindLatest: number | null, extra: Partial<PartitionStatus> = {}): PartitionStatus {
   return {

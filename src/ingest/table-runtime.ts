@@ -1,21 +1,22 @@
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
-import type { ResolvedTable } from '../ingest/resolved-table.js';
+import type { ResolvedTable } from './resolved-table.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentSummary } from '../segment/segment-summary.js';
-import type { PartitionStatus } from '../ingest/partition-status.js';
-import type { TableIngestionStatus } from '../ingest/table-ingestion-status.js';
+import type { PartitionStatus } from './partition-status.js';
+import type { TableIngestionStatus } from './table-ingestion-status.js';
 
-// Ingestion owns its status types; re-exported here for the layers above that read them from the runtime.
-export type { PartitionState, PartitionStatus } from '../ingest/partition-status.js';
-export type { DataLossEntry, TableIngestionStatus } from '../ingest/table-ingestion-status.js';
+// Re-exported for the layers above, which read them from the runtime.
+export type { PartitionState, PartitionStatus } from './partition-status.js';
+export type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 
 export type { SegmentSummary };
 
 /**
  * The live side of one table: consumers, consuming segments and sealed segments under the
- * table's data directory. Created by the table manager for every table it loads or creates.
+ * table's data directory. Ingestion implements it (`TableIngestion`); the table manager creates
+ * one for every table it loads or creates, through a {@link TableRuntimeFactory}.
  *
  * Lifecycle: `start()` once (recovers sealed segments, then starts consuming); `stop()` ends every
  * consumer and abandons consuming segments (their rows are read again from the stream after a
