@@ -3,16 +3,16 @@ import { buildTableSchema } from '../config/schema.js';
 import type { PinotSchema, TableSchema } from '../config/schema.js';
 import type { PinotTableConfig, TableConfig } from '../config/table-config.js';
 import { validateSchema } from '../config/schema-validation.js';
-import { rawTableName, REALTIME_SUFFIX, tableIdentity, validateTableConfig } from '../config/table-config-validation.js';
+import { rawTableName, REALTIME_SUFFIX, tableIdentity } from '../config/table-config-validation.js';
 import { collectSecrets, redactTableConfig, restoreRedactedSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { TransientStreamError, PermanentStreamError } from '../spi/partition-consumer.js';
-import { createDecoder } from '../plugins/decoder/registry.js';
-import { validateStreamConfig } from '../plugins/stream/registry.js';
 import { Catalog } from './catalog.js';
 import type { CatalogProblem } from './catalog.js';
+import { isStreamError } from './stream-error-classification.js';
+import { admitTable, scrubErrorMessage, startFailure } from './table-admission.js';
+import type { AdmittedTable, FoundSchema } from './table-admission.js';
 import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
 
 export interface TableManagerOptions {
@@ -219,7 +219,7 @@ export class TableManager {
       } catch (error) {
         await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
         await this.catalog.deleteTable(tableName);
-        throw this.startFailure(error, config);
+        throw startFailure(error, config);
       }
       this.tables.set(tableName, entry);
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
@@ -257,7 +257,7 @@ export class TableManager {
         entry.config = previous;
         entry.schemaName = this.findSchema(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
         await this.launch(entry);
-        throw this.startFailure(error, config);
+        throw startFailure(error, config);
       }
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table config updated');
       return config;
@@ -272,7 +272,7 @@ export class TableManager {
       try {
         if (entry.runtime) await entry.runtime.drop();
       } catch (error) {
-        this.log.error({ table: tableName, error: this.scrub(error, entry) }, 'runtime drop failed; removing the data dir directly');
+        this.log.error({ table: tableName, error: scrubErrorMessage(error, entry.config) }, 'runtime drop failed; removing the data dir directly');
       }
       entry.runtime = null;
       await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
@@ -388,7 +388,7 @@ export class TableManager {
           entry.runtime = await this.startRuntime(entry.config);
           entry.startError = null;
         } catch (error) {
-          const failure = this.startFailure(error, entry.config);
+          const failure = startFailure(error, entry.config);
           entry.startError = failure.message;
           throw failure;
         }
@@ -411,7 +411,7 @@ export class TableManager {
         try {
           await this.stopRuntime(entry);
         } catch (error) {
-          this.log.error({ table: name, error: this.scrub(error, entry) }, 'table runtime did not stop cleanly');
+          this.log.error({ table: name, error: scrubErrorMessage(error, entry.config) }, 'table runtime did not stop cleanly');
         }
       }));
       this.log.info({ tables: this.tables.size }, 'table manager closed');
@@ -463,20 +463,12 @@ export class TableManager {
     return undefined;
   }
 
-  /** Finds the table's schema the way Pinot does and validates the config against it. */
-  private validateTable(json: unknown): { config: TableConfig; schemaName: string } {
-    const { schemaCandidates } = tableIdentity(json);
-    const found = this.findSchema(schemaCandidates);
-    if (!found) {
-      const names = schemaCandidates.join(' or ');
-      throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
-    }
-    const config = validateTableConfig(json, found.entry.schema);
-    // Stream keys and the decoder are checked here, before anything is stored, so a bad key is a
-    // 400 naming it rather than a table that fails to start.
-    validateStreamConfig(config.stream);
-    createDecoder(config.stream.decoderName, found.entry.schema, config.stream.properties);
-    return { config, schemaName: found.name };
+  /** Finds the table's schema the way Pinot does and admits the config against it. */
+  private validateTable(json: unknown): AdmittedTable {
+    return admitTable(json, (candidates): FoundSchema | undefined => {
+      const found = this.findSchema(candidates);
+      return found && { name: found.name, schema: found.entry.schema };
+    });
   }
 
   private async startRuntime(config: TableConfig): Promise<TableRuntime> {
@@ -508,7 +500,7 @@ export class TableManager {
       entry.startAttempts = 0;
     } catch (error) {
       entry.runtime = null;
-      entry.startError = this.startFailure(error, entry.config).message;
+      entry.startError = startFailure(error, entry.config).message;
       this.log.error({ table: entry.config.tableName, error: entry.startError }, 'table failed to start');
       if (isStreamError(error)) this.retryLaunch(entry);
     }
@@ -540,51 +532,8 @@ export class TableManager {
     entry.runtime = null;
     if (runtime) await runtime.stop();
   }
-
-  /** Maps a runtime start failure to a catalogue error with secrets scrubbed from its message. */
-  private startFailure(error: unknown, config: TableConfig): Error {
-    const secrets = collectSecrets(config.pinot);
-    if (error instanceof ShardtableError) {
-      error.message = scrubSecrets(error.message, secrets);
-      return error;
-    }
-    const detail = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
-    if (isStreamError(error)) {
-      return new ShardtableError('STREAM_UNREACHABLE', { stream: `${config.stream.streamType}:${config.stream.topicName}`, detail });
-    }
-    return new ShardtableError('INTERNAL', { detail: `table ${config.tableName} failed to start: ${detail}` });
-  }
-
-  private scrub(error: unknown, entry: TableEntry): string {
-    return scrubSecrets(error instanceof Error ? error.message : String(error), collectSecrets(entry.config.pinot));
-  }
 }
 
 function consumingNames(partitions: readonly PartitionStatus[]): string[] {
   return partitions.map((p) => p.consumingSegmentName).filter((n): n is string => n !== null);
-}
-
-const STREAM_ERROR_NAMES = new Set([
-  'TransientStreamError',
-  'PermanentStreamError',
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
-
-/** True when an error (or one in its cause chain) comes from the stream or the network to it. */
-function isStreamError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof TransientStreamError || e instanceof PermanentStreamError) return true;
-    if (STREAM_ERROR_NAMES.has(e.name) || '$metadata' in e) return true;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined && NETWORK_CODES.has(code)) return true;
-  }
-  return false;
 }
