@@ -1,5 +1,4 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { buildTableSchema } from '../config/schema.js';
 import type { PinotSchema, TableSchema } from '../config/schema.js';
 import type { PinotTableConfig, TableConfig } from '../config/table-config.js';
 import { validateSchema } from '../config/schema-validation.js';
@@ -10,10 +9,15 @@ import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
 import type { CatalogProblem } from './catalog.js';
+import { consumingSegmentMetadata, pauseResult } from './consuming-segments.js';
+import type { PauseResult } from './consuming-segments.js';
+import { SchemaRegistry } from './schema-registry.js';
 import { isStreamError } from './stream-error-classification.js';
 import { admitTable, scrubErrorMessage, startFailure } from './table-admission.js';
-import type { AdmittedTable, FoundSchema } from './table-admission.js';
+import type { AdmittedTable } from './table-admission.js';
 import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
+
+export type { PauseResult } from './consuming-segments.js';
 
 export interface TableManagerOptions {
   /** Root of everything on disk: `_catalog/` plus one folder per table. */
@@ -39,18 +43,6 @@ export interface StartReport {
 
 /** A table's lifecycle state as the manager sees it. */
 export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
-
-/** Result of `pause` / `resume`, in Pinot's `PauseStatus` terms. */
-export interface PauseResult {
-  readonly pauseFlag: boolean;
-  /** Consuming segments at the moment of the call. */
-  readonly consumingSegments: string[];
-}
-
-interface SchemaEntry {
-  readonly json: PinotSchema;
-  readonly schema: TableSchema;
-}
 
 interface TableEntry {
   config: TableConfig;
@@ -85,7 +77,7 @@ export class TableManager {
   private readonly catalog: Catalog;
   private readonly runtimeFactory: TableRuntimeFactory;
   private readonly log: Logger;
-  private readonly schemas = new Map<string, SchemaEntry>();
+  private readonly schemas: SchemaRegistry;
   private readonly tables = new Map<string, TableEntry>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -97,6 +89,7 @@ export class TableManager {
     this.catalog = new Catalog(options.dataDir);
     this.runtimeFactory = options.runtimeFactory;
     this.log = options.logger ?? silentLogger();
+    this.schemas = new SchemaRegistry(this.catalog, (schemaName) => this.tableUsing(schemaName), this.log);
   }
 
   /**
@@ -110,15 +103,7 @@ export class TableManager {
       this.started = true;
       await mkdir(this.dataDir, { recursive: true });
       const contents = await this.catalog.load();
-      const problems = [...contents.problems];
-      for (const [name, json] of contents.schemas) {
-        try {
-          const validated = validateSchema(json);
-          this.schemas.set(name, { json: validated, schema: buildTableSchema(validated) });
-        } catch (error) {
-          problems.push({ path: `schemas/${name}.json`, error: (error as Error).message });
-        }
-      }
+      const problems = [...contents.problems, ...this.schemas.load(contents.schemas)];
       const results = await Promise.all(
         [...contents.tables].map(async ([name, json]): Promise<TableLoadResult> => {
           let config: TableConfig;
@@ -138,7 +123,7 @@ export class TableManager {
       );
       for (const problem of problems) this.log.error({ path: problem.path, error: problem.error }, 'catalog entry not loaded');
       this.log.info({ schemas: this.schemas.size, tables: this.tables.size, failed: results.filter((r) => !r.ok).length }, 'table manager started');
-      return { schemas: [...this.schemas.keys()].sort(), tables: results, problems };
+      return { schemas: this.schemas.list(), tables: results, problems };
     });
   }
 
@@ -150,55 +135,33 @@ export class TableManager {
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
-    return this.exclusive(async () => {
-      if (this.schemas.has(validated.schemaName)) {
-        if (!options.override) throw new ShardtableError('SCHEMA_EXISTS', { name: validated.schemaName });
-        this.assertSchemaUnused(validated.schemaName);
-      }
-      await this.catalog.putSchema(validated.schemaName, validated);
-      this.schemas.set(validated.schemaName, { json: validated, schema: buildTableSchema(validated) });
-      this.log.info({ schema: validated.schemaName }, 'schema added');
-      return validated;
-    });
+    return this.exclusive(() => this.schemas.add(validated, options));
   }
 
   /** Replaces a schema no table uses (409 `SCHEMA_IN_USE` otherwise). */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
-    return this.exclusive(async () => {
-      this.schemaEntry(name);
-      this.assertSchemaUnused(name);
-      await this.catalog.putSchema(name, validated);
-      this.schemas.set(name, { json: validated, schema: buildTableSchema(validated) });
-      this.log.info({ schema: name }, 'schema updated');
-      return validated;
-    });
+    return this.exclusive(() => this.schemas.update(name, validated));
   }
 
   /** The schema JSON as validated (defaults filled). Throws 404 `SCHEMA_NOT_FOUND`. */
   getSchema(name: string): PinotSchema {
-    return this.schemaEntry(name).json;
+    return this.schemas.getJson(name);
   }
 
   /** The engine's view of a schema. Throws 404 `SCHEMA_NOT_FOUND`. */
   getTableSchema(name: string): TableSchema {
-    return this.schemaEntry(name).schema;
+    return this.schemas.getSchema(name);
   }
 
   listSchemas(): string[] {
-    return [...this.schemas.keys()].sort();
+    return this.schemas.list();
   }
 
   /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
   async deleteSchema(name: string): Promise<void> {
-    await this.exclusive(async () => {
-      this.schemaEntry(name);
-      this.assertSchemaUnused(name);
-      await this.catalog.deleteSchema(name);
-      this.schemas.delete(name);
-      this.log.info({ schema: name }, 'schema deleted');
-    });
+    await this.exclusive(() => this.schemas.delete(name));
   }
 
   // ---- tables ----
@@ -255,7 +218,7 @@ export class TableManager {
         this.log.warn({ table: tableName, error: scrubSecrets(String(error), collectSecrets(config.pinot)) }, 'new table config failed to start; restoring the previous one');
         await this.catalog.putTable(tableName, previous.pinot);
         entry.config = previous;
-        entry.schemaName = this.findSchema(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
+        entry.schemaName = this.schemas.find(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
         await this.launch(entry);
         throw startFailure(error, config);
       }
@@ -336,18 +299,7 @@ export class TableManager {
     const sealed = runtime.segmentMetadata(segmentName);
     if (sealed !== undefined) return sealed;
     const consuming = runtime.partitions().find((p) => p.consumingSegmentName === segmentName);
-    if (consuming) {
-      return {
-        segmentName,
-        status: 'IN_PROGRESS',
-        partitionId: consuming.partitionId,
-        shardId: consuming.shardId,
-        totalDocs: consuming.rowsInConsumingSegment,
-        startedFrom: consuming.startedFrom,
-        currentOffset: consuming.currentOffset,
-        state: consuming.state,
-      };
-    }
+    if (consuming) return consumingSegmentMetadata(segmentName, consuming);
     throw new ShardtableError('SEGMENT_NOT_FOUND', { segment: segmentName, table: `${rawTableName(name)}${REALTIME_SUFFIX}` });
   }
 
@@ -367,12 +319,12 @@ export class TableManager {
       const tableName = rawTableName(name);
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
-      const consumingSegments = consumingNames(runtime.partitions());
+      const result = pauseResult(true, runtime.partitions());
       await runtime.pause();
       await this.catalog.setPaused(tableName, true);
       entry.paused = true;
       this.log.info({ table: tableName }, 'consumption paused');
-      return { pauseFlag: true, consumingSegments };
+      return result;
     });
   }
 
@@ -396,7 +348,7 @@ export class TableManager {
         await entry.runtime.resume();
       }
       this.log.info({ table: tableName }, 'consumption resumed');
-      return { pauseFlag: false, consumingSegments: consumingNames(entry.runtime.partitions()) };
+      return pauseResult(false, entry.runtime.partitions());
     });
   }
 
@@ -430,12 +382,6 @@ export class TableManager {
     return run;
   }
 
-  private schemaEntry(name: string): SchemaEntry {
-    const entry = this.schemas.get(name);
-    if (!entry) throw new ShardtableError('SCHEMA_NOT_FOUND', { name });
-    return entry;
-  }
-
   private tableEntry(tableName: string): TableEntry {
     const entry = this.tables.get(tableName);
     if (!entry) throw new ShardtableError('TABLE_NOT_FOUND', { name: tableName });
@@ -449,30 +395,19 @@ export class TableManager {
     return entry.runtime;
   }
 
-  private assertSchemaUnused(schemaName: string): void {
-    for (const [table, entry] of this.tables) {
-      if (entry.schemaName === schemaName) throw new ShardtableError('SCHEMA_IN_USE', { name: schemaName, table });
-    }
-  }
-
-  private findSchema(candidates: readonly string[]): { name: string; entry: SchemaEntry } | undefined {
-    for (const name of candidates) {
-      const entry = this.schemas.get(name);
-      if (entry) return { name, entry };
-    }
+  /** The first table (in insertion order) whose config uses the schema, or undefined. */
+  private tableUsing(schemaName: string): string | undefined {
+    for (const [table, entry] of this.tables) if (entry.schemaName === schemaName) return table;
     return undefined;
   }
 
   /** Finds the table's schema the way Pinot does and admits the config against it. */
   private validateTable(json: unknown): AdmittedTable {
-    return admitTable(json, (candidates): FoundSchema | undefined => {
-      const found = this.findSchema(candidates);
-      return found && { name: found.name, schema: found.entry.schema };
-    });
+    return admitTable(json, (candidates) => this.schemas.find(candidates));
   }
 
   private async startRuntime(config: TableConfig): Promise<TableRuntime> {
-    const schema = this.schemaEntryFor(config).schema;
+    const schema = this.schemas.forTable(config);
     const tableDir = this.catalog.tableDir(config.tableName);
     await mkdir(tableDir, { recursive: true });
     const runtime = this.runtimeFactory({ schema, config, tableDir });
@@ -483,12 +418,6 @@ export class TableManager {
       throw error;
     }
     return runtime;
-  }
-
-  private schemaEntryFor(config: TableConfig): SchemaEntry {
-    const found = this.findSchema(tableIdentity(config.pinot).schemaCandidates);
-    if (!found) throw new ShardtableError('SCHEMA_NOT_FOUND', { name: config.tableName });
-    return found.entry;
   }
 
   /** Starts an entry's runtime, recording (not throwing) a failure; re-applies a pause. */
@@ -532,8 +461,4 @@ export class TableManager {
     entry.runtime = null;
     if (runtime) await runtime.stop();
   }
-}
-
-function consumingNames(partitions: readonly PartitionStatus[]): string[] {
-  return partitions.map((p) => p.consumingSegmentName).filter((n): n is string => n !== null);
 }
