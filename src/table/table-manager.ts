@@ -12,9 +12,10 @@ import type { CatalogProblem } from './catalog.js';
 import { consumingSegmentMetadata, pauseResult } from './consuming-segments.js';
 import type { PauseResult } from './consuming-segments.js';
 import { SchemaRegistry } from './schema-registry.js';
-import { isStreamError } from './stream-error-classification.js';
-import { admitTable, scrubErrorMessage, startFailure } from './table-admission.js';
+import { admitTable } from './table-admission.js';
 import type { AdmittedTable } from './table-admission.js';
+import type { TableEntry } from './table-entry.js';
+import { TableLauncher } from './table-launcher.js';
 import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from './table-runtime.js';
 
 export type { PauseResult } from './consuming-segments.js';
@@ -44,21 +45,6 @@ export interface StartReport {
 /** A table's lifecycle state as the manager sees it. */
 export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
 
-interface TableEntry {
-  config: TableConfig;
-  schemaName: string;
-  runtime: TableRuntime | null;
-  /** Why the runtime is not running (start failed), or null. */
-  startError: string | null;
-  paused: boolean;
-  /** Failed starts in a row; drives the retry delay of a table whose stream was unreachable. */
-  startAttempts?: number;
-}
-
-/** First and longest wait before retrying a table whose stream could not be reached at start. */
-const START_RETRY_MIN_MS = 2_000;
-const START_RETRY_MAX_MS = 60_000;
-
 /**
  * The registry of schemas and tables: validates at the edge, persists through the {@link Catalog},
  * and owns one {@link TableRuntime} per table. Mutations run one at a time; reads never wait.
@@ -75,21 +61,27 @@ const START_RETRY_MAX_MS = 60_000;
 export class TableManager {
   readonly dataDir: string;
   private readonly catalog: Catalog;
-  private readonly runtimeFactory: TableRuntimeFactory;
   private readonly log: Logger;
   private readonly schemas: SchemaRegistry;
+  private readonly launcher: TableLauncher;
   private readonly tables = new Map<string, TableEntry>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private started = false;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(options: TableManagerOptions) {
     this.dataDir = options.dataDir;
     this.catalog = new Catalog(options.dataDir);
-    this.runtimeFactory = options.runtimeFactory;
     this.log = options.logger ?? silentLogger();
     this.schemas = new SchemaRegistry(this.catalog, (schemaName) => this.tableUsing(schemaName), this.log);
+    this.launcher = new TableLauncher({
+      catalog: this.catalog,
+      runtimeFactory: options.runtimeFactory,
+      schemaFor: (config) => this.schemas.forTable(config),
+      exclusive: (work) => this.exclusive(work),
+      isCurrent: (entry) => this.tables.get(entry.config.tableName) === entry,
+      log: this.log,
+    });
   }
 
   /**
@@ -106,18 +98,17 @@ export class TableManager {
       const problems = [...contents.problems, ...this.schemas.load(contents.schemas)];
       const results = await Promise.all(
         [...contents.tables].map(async ([name, json]): Promise<TableLoadResult> => {
-          let config: TableConfig;
-          let schemaName: string;
+          let admitted: AdmittedTable;
           try {
-            ({ config, schemaName } = this.validateTable(json));
+            admitted = this.admit(json);
           } catch (error) {
             const message = scrubSecrets((error as Error).message, collectSecrets(json));
             problems.push({ path: `tables/${name}.json`, error: message });
             return { table: name, ok: false, error: message };
           }
-          const entry: TableEntry = { config, schemaName, runtime: null, startError: null, paused: contents.paused.has(name) };
+          const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name) };
           this.tables.set(name, entry);
-          await this.launch(entry);
+          await this.launcher.launch(entry, { onFailure: 'record' });
           return entry.startError === null ? { table: name, ok: true } : { table: name, ok: false, error: entry.startError };
         }),
       );
@@ -174,19 +165,19 @@ export class TableManager {
     return this.exclusive(async () => {
       const { tableName } = tableIdentity(json);
       if (this.tables.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
-      const { config, schemaName } = this.validateTable(json);
-      await this.catalog.putTable(tableName, config.pinot);
-      const entry: TableEntry = { config, schemaName, runtime: null, startError: null, paused: false };
-      try {
-        entry.runtime = await this.startRuntime(config);
-      } catch (error) {
-        await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
-        await this.catalog.deleteTable(tableName);
-        throw startFailure(error, config);
-      }
+      const admitted = this.admit(json);
+      await this.catalog.putTable(tableName, admitted.config.pinot);
+      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: false };
+      await this.launcher.launch(entry, {
+        onFailure: 'throw',
+        undo: async () => {
+          await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+          await this.catalog.deleteTable(tableName);
+        },
+      });
       this.tables.set(tableName, entry);
-      this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
-      return config;
+      this.log.info({ table: tableName, config: redactTableConfig(admitted.config.pinot) }, 'table added');
+      return admitted.config;
     });
   }
 
@@ -204,24 +195,23 @@ export class TableManager {
       if (identity.tableName !== tableName) {
         throw new ShardtableError('NAME_MISMATCH', { kind: 'table', body: identity.tableName, path: tableName });
       }
-      const { config, schemaName } = this.validateTable(restoreRedactedSecrets(json, entry.config.pinot));
+      const { config, schemaName } = this.admit(restoreRedactedSecrets(json, entry.config.pinot));
       const previous = entry.config;
-      await this.stopRuntime(entry);
+      await this.launcher.stop(entry);
       await this.catalog.putTable(tableName, config.pinot);
       entry.config = config;
       entry.schemaName = schemaName;
-      try {
-        entry.runtime = await this.startRuntime(config);
-        entry.startError = null;
-        if (entry.paused) await entry.runtime.pause();
-      } catch (error) {
-        this.log.warn({ table: tableName, error: scrubSecrets(String(error), collectSecrets(config.pinot)) }, 'new table config failed to start; restoring the previous one');
-        await this.catalog.putTable(tableName, previous.pinot);
-        entry.config = previous;
-        entry.schemaName = this.schemas.find(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
-        await this.launch(entry);
-        throw startFailure(error, config);
-      }
+      await this.launcher.launch(entry, {
+        onFailure: 'throw',
+        undo: async (error) => {
+          const detail = scrubSecrets(String(error), collectSecrets(config.pinot));
+          this.log.warn({ table: tableName, error: detail }, 'new table config failed to start; restoring the previous one');
+          await this.catalog.putTable(tableName, previous.pinot);
+          entry.config = previous;
+          entry.schemaName = this.schemas.find(tableIdentity(previous.pinot).schemaCandidates)?.name ?? entry.schemaName;
+          await this.launcher.launch(entry, { onFailure: 'record' });
+        },
+      });
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table config updated');
       return config;
     });
@@ -232,13 +222,7 @@ export class TableManager {
     await this.exclusive(async () => {
       const tableName = rawTableName(name);
       const entry = this.tableEntry(tableName);
-      try {
-        if (entry.runtime) await entry.runtime.drop();
-      } catch (error) {
-        this.log.error({ table: tableName, error: scrubErrorMessage(error, entry.config) }, 'runtime drop failed; removing the data dir directly');
-      }
-      entry.runtime = null;
-      await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+      await this.launcher.drop(entry);
       await this.catalog.deleteTable(tableName);
       this.tables.delete(tableName);
       this.log.info({ table: tableName }, 'table deleted');
@@ -335,20 +319,10 @@ export class TableManager {
       const entry = this.tableEntry(tableName);
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
-      if (entry.runtime === null) {
-        try {
-          entry.runtime = await this.startRuntime(entry.config);
-          entry.startError = null;
-        } catch (error) {
-          const failure = startFailure(error, entry.config);
-          entry.startError = failure.message;
-          throw failure;
-        }
-      } else {
-        await entry.runtime.resume();
-      }
+      if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
+      else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
-      return pauseResult(false, entry.runtime.partitions());
+      return pauseResult(false, this.running(tableName).partitions());
     });
   }
 
@@ -357,15 +331,7 @@ export class TableManager {
     await this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
-      for (const timer of this.retryTimers) clearTimeout(timer);
-      this.retryTimers.clear();
-      await Promise.all([...this.tables.entries()].map(async ([name, entry]) => {
-        try {
-          await this.stopRuntime(entry);
-        } catch (error) {
-          this.log.error({ table: name, error: scrubErrorMessage(error, entry.config) }, 'table runtime did not stop cleanly');
-        }
-      }));
+      await this.launcher.close([...this.tables.values()]);
       this.log.info({ tables: this.tables.size }, 'table manager closed');
     }, { evenWhenClosed: true });
   }
@@ -401,64 +367,7 @@ export class TableManager {
     return undefined;
   }
 
-  /** Finds the table's schema the way Pinot does and admits the config against it. */
-  private validateTable(json: unknown): AdmittedTable {
+  private admit(json: unknown): AdmittedTable {
     return admitTable(json, (candidates) => this.schemas.find(candidates));
-  }
-
-  private async startRuntime(config: TableConfig): Promise<TableRuntime> {
-    const schema = this.schemas.forTable(config);
-    const tableDir = this.catalog.tableDir(config.tableName);
-    await mkdir(tableDir, { recursive: true });
-    const runtime = this.runtimeFactory({ schema, config, tableDir });
-    try {
-      await runtime.start();
-    } catch (error) {
-      await runtime.stop().catch(() => undefined);
-      throw error;
-    }
-    return runtime;
-  }
-
-  /** Starts an entry's runtime, recording (not throwing) a failure; re-applies a pause. */
-  private async launch(entry: TableEntry): Promise<void> {
-    try {
-      entry.runtime = await this.startRuntime(entry.config);
-      entry.startError = null;
-      if (entry.paused) await entry.runtime.pause();
-      entry.startAttempts = 0;
-    } catch (error) {
-      entry.runtime = null;
-      entry.startError = startFailure(error, entry.config).message;
-      this.log.error({ table: entry.config.tableName, error: entry.startError }, 'table failed to start');
-      if (isStreamError(error)) this.retryLaunch(entry);
-    }
-  }
-
-  /**
-   * A table that exists but whose stream could not be reached when the server started (network,
-   * credentials, throttling) is retried with backoff until it starts, it is deleted or changed, or
-   * the manager closes, so a blip at boot does not leave a table idle until someone notices.
-   */
-  private retryLaunch(entry: TableEntry): void {
-    const attempts = (entry.startAttempts ?? 0) + 1;
-    entry.startAttempts = attempts;
-    const delay = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** (attempts - 1));
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      this.exclusive(async () => {
-        if (this.tables.get(entry.config.tableName) !== entry || entry.runtime !== null) return;
-        this.log.info({ table: entry.config.tableName, attempt: attempts + 1 }, 'retrying table start');
-        await this.launch(entry);
-      }).catch(() => undefined);
-    }, delay);
-    timer.unref();
-    this.retryTimers.add(timer);
-  }
-
-  private async stopRuntime(entry: TableEntry): Promise<void> {
-    const runtime = entry.runtime;
-    entry.runtime = null;
-    if (runtime) await runtime.stop();
   }
 }
