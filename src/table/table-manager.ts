@@ -1,20 +1,27 @@
-import { mkdir, rm } from 'node:fs/promises';
-import { buildTableSchema } from '../config/schema.js';
-import type { PinotSchema, TableSchema } from '../config/schema.js';
-import type { PinotTableConfig, TableConfig } from '../config/table-config.js';
+import { rm } from 'node:fs/promises';
+import type { PinotSchema } from '../config/schema.js';
+import type { TableConfig } from '../config/table-config.js';
 import { validateSchema } from '../config/schema-validation.js';
-import { rawTableName, REALTIME_SUFFIX, tableIdentity, validateTableConfig } from '../config/table-config-validation.js';
+import { rawTableName, REALTIME_SUFFIX, tableIdentity } from '../config/table-config-validation.js';
 import { collectSecrets, redactTableConfig, restoreRedactedSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { TransientStreamError, PermanentStreamError } from '../spi/partition-consumer.js';
-import { supportedStreamTypes } from '../plugins/stream/registry.js';
-import type { ResolvedTable } from '../ingest/resolved-table.js';
-import { resolveTable } from './table-resolution.js';
 import { Catalog } from './catalog.js';
-import type { CatalogProblem } from './catalog.js';
-import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import { pauseResult } from './consuming-segments.js';
+import type { PauseResult } from './consuming-segments.js';
+import { admitTable } from './table-admission.js';
+import type { AdmittedTable } from './table-admission.js';
+import { bootFromCatalog } from './table-boot.js';
+import type { StartReport } from './table-boot.js';
+import type { TableEntry } from './table-entry.js';
+import { TableLauncher } from './table-launcher.js';
+import { TableReads } from './table-reads.js';
+import type { TableRuntimeFactory } from '../ingest/table-runtime.js';
+
+export type { PauseResult } from './consuming-segments.js';
+export type { StartReport, TableLoadResult } from './table-boot.js';
+export type { TableState } from './table-reads.js';
 
 export interface TableManagerOptions {
   /** Root of everything on disk: `_catalog/` plus one folder per table. */
@@ -23,56 +30,14 @@ export interface TableManagerOptions {
   readonly logger?: Logger;
 }
 
-/** How one table fared in `start()`. */
-export interface TableLoadResult {
-  readonly table: string;
-  readonly ok: boolean;
-  readonly error?: string;
-}
-
-/** What `start()` loaded, and what it could not. */
-export interface StartReport {
-  readonly schemas: string[];
-  readonly tables: TableLoadResult[];
-  /** Catalog files that could not be read or no longer validate. */
-  readonly problems: CatalogProblem[];
-}
-
-/** A table's lifecycle state as the manager sees it. */
-export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
-
-/** Result of `pause` / `resume`, in Pinot's `PauseStatus` terms. */
-export interface PauseResult {
-  readonly pauseFlag: boolean;
-  /** Consuming segments at the moment of the call. */
-  readonly consumingSegments: string[];
-}
-
-interface SchemaEntry {
-  readonly json: PinotSchema;
-  readonly schema: TableSchema;
-}
-
-interface TableEntry {
-  /** The config, resolved once at admission (stream plugin, decoder, transforms). */
-  table: ResolvedTable;
-  schemaName: string;
-  runtime: TableRuntime | null;
-  /** Why the runtime is not running (start failed), or null. */
-  startError: string | null;
-  paused: boolean;
-  /** Failed starts in a row; drives the retry delay of a table whose stream was unreachable. */
-  startAttempts?: number;
-}
-
-/** First and longest wait before retrying a table whose stream could not be reached at start. */
-const START_RETRY_MIN_MS = 2_000;
-const START_RETRY_MAX_MS = 60_000;
-
 /**
- * The registry of schemas and tables: validates at the edge, persists through the {@link Catalog},
- * and owns one {@link TableRuntime} per table. Mutations run one at a time; reads never wait.
- * Errors are `ShardtableError`s from the catalogue, ready for the HTTP layer.
+ * The registry of schemas and tables: admits configs at the edge, persists through the
+ * {@link Catalog}, and owns one runtime per table. Mutations run one at a time, here; reads never
+ * wait (they live in {@link TableReads}). Errors are `ShardtableError`s from the catalogue, ready
+ * for the HTTP layer.
+ *
+ * A coordinator: schemas are kept by the `SchemaRegistry`, configs admitted by `admitTable`, and
+ * every runtime starts, retries and stops through the {@link TableLauncher}.
  *
  * @example
  *   const manager = new TableManager({ dataDir: './segments', runtimeFactory });
@@ -82,65 +47,44 @@ const START_RETRY_MAX_MS = 60_000;
  *   // ...
  *   await manager.close();
  */
-export class TableManager {
+export class TableManager extends TableReads {
   readonly dataDir: string;
-  private readonly catalog: Catalog;
-  private readonly runtimeFactory: TableRuntimeFactory;
-  private readonly log: Logger;
-  private readonly schemas = new Map<string, SchemaEntry>();
-  private readonly tables = new Map<string, TableEntry>();
+  private readonly launcher: TableLauncher;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private started = false;
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(options: TableManagerOptions) {
+    super(new Catalog(options.dataDir), options.logger ?? silentLogger());
     this.dataDir = options.dataDir;
-    this.catalog = new Catalog(options.dataDir);
-    this.runtimeFactory = options.runtimeFactory;
-    this.log = options.logger ?? silentLogger();
+    this.launcher = new TableLauncher({
+      catalog: this.catalog,
+      runtimeFactory: options.runtimeFactory,
+      exclusive: (work) => this.exclusive(work),
+      isCurrent: (entry) => this.tables.get(entry.table.config.tableName) === entry,
+      log: this.log,
+    });
   }
 
   /**
    * Loads the catalog and starts a runtime per table. A schema or table that no longer loads,
    * or a table whose runtime fails to start, is logged and reported; the others still load. A
-   * table that failed to start stays listed (state `FAILED`); `resume` retries it.
+   * table that failed to start stays listed (state `FAILED`); `resume` retries it, and one whose
+   * stream could not be reached is retried with backoff.
    */
   async start(): Promise<StartReport> {
     return this.exclusive(async () => {
       if (this.started) throw new ShardtableError('INTERNAL', { detail: 'the table manager was already started' });
       this.started = true;
-      await mkdir(this.dataDir, { recursive: true });
-      const contents = await this.catalog.load();
-      const problems = [...contents.problems];
-      for (const [name, json] of contents.schemas) {
-        try {
-          const validated = validateSchema(json);
-          this.schemas.set(name, { json: validated, schema: buildTableSchema(validated) });
-        } catch (error) {
-          problems.push({ path: `schemas/${name}.json`, error: (error as Error).message });
-        }
-      }
-      const results = await Promise.all(
-        [...contents.tables].map(async ([name, json]): Promise<TableLoadResult> => {
-          let table: ResolvedTable;
-          let schemaName: string;
-          try {
-            ({ table, schemaName } = this.validateTable(json));
-          } catch (error) {
-            const message = scrubSecrets((error as Error).message, collectSecrets(json));
-            problems.push({ path: `tables/${name}.json`, error: message });
-            return { table: name, ok: false, error: message };
-          }
-          const entry: TableEntry = { table, schemaName, runtime: null, startError: null, paused: contents.paused.has(name) };
-          this.tables.set(name, entry);
-          await this.launch(entry);
-          return entry.startError === null ? { table: name, ok: true } : { table: name, ok: false, error: entry.startError };
-        }),
-      );
-      for (const problem of problems) this.log.error({ path: problem.path, error: problem.error }, 'catalog entry not loaded');
-      this.log.info({ schemas: this.schemas.size, tables: this.tables.size, failed: results.filter((r) => !r.ok).length }, 'table manager started');
-      return { schemas: [...this.schemas.keys()].sort(), tables: results, problems };
+      return bootFromCatalog({
+        dataDir: this.dataDir,
+        catalog: this.catalog,
+        schemas: this.schemas,
+        tables: this.tables,
+        launcher: this.launcher,
+        admit: (json) => this.admit(json),
+        log: this.log,
+      });
     });
   }
 
@@ -152,55 +96,19 @@ export class TableManager {
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
-    return this.exclusive(async () => {
-      if (this.schemas.has(validated.schemaName)) {
-        if (!options.override) throw new ShardtableError('SCHEMA_EXISTS', { name: validated.schemaName });
-        this.assertSchemaUnused(validated.schemaName);
-      }
-      await this.catalog.putSchema(validated.schemaName, validated);
-      this.schemas.set(validated.schemaName, { json: validated, schema: buildTableSchema(validated) });
-      this.log.info({ schema: validated.schemaName }, 'schema added');
-      return validated;
-    });
+    return this.exclusive(() => this.schemas.add(validated, options));
   }
 
   /** Replaces a schema no table uses (409 `SCHEMA_IN_USE` otherwise). */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
-    return this.exclusive(async () => {
-      this.schemaEntry(name);
-      this.assertSchemaUnused(name);
-      await this.catalog.putSchema(name, validated);
-      this.schemas.set(name, { json: validated, schema: buildTableSchema(validated) });
-      this.log.info({ schema: name }, 'schema updated');
-      return validated;
-    });
-  }
-
-  /** The schema JSON as validated (defaults filled). Throws 404 `SCHEMA_NOT_FOUND`. */
-  getSchema(name: string): PinotSchema {
-    return this.schemaEntry(name).json;
-  }
-
-  /** The engine's view of a schema. Throws 404 `SCHEMA_NOT_FOUND`. */
-  getTableSchema(name: string): TableSchema {
-    return this.schemaEntry(name).schema;
-  }
-
-  listSchemas(): string[] {
-    return [...this.schemas.keys()].sort();
+    return this.exclusive(() => this.schemas.update(name, validated));
   }
 
   /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
   async deleteSchema(name: string): Promise<void> {
-    await this.exclusive(async () => {
-      this.schemaEntry(name);
-      this.assertSchemaUnused(name);
-      await this.catalog.deleteSchema(name);
-      this.schemas.delete(name);
-      this.log.info({ schema: name }, 'schema deleted');
-    });
+    await this.exclusive(() => this.schemas.delete(name));
   }
 
   // ---- tables ----
@@ -213,17 +121,17 @@ export class TableManager {
     return this.exclusive(async () => {
       const { tableName } = tableIdentity(json);
       if (this.tables.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
-      const { table, schemaName } = this.validateTable(json);
-      const { config } = table;
+      const admitted = this.admit(json);
+      const { config } = admitted.table;
       await this.catalog.putTable(tableName, config.pinot);
-      const entry: TableEntry = { table, schemaName, runtime: null, startError: null, paused: false };
-      try {
-        entry.runtime = await this.startRuntime(table);
-      } catch (error) {
-        await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
-        await this.catalog.deleteTable(tableName);
-        throw this.startFailure(error, config);
-      }
+      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: false };
+      await this.launcher.launch(entry, {
+        onFailure: 'throw',
+        undo: async () => {
+          await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+          await this.catalog.deleteTable(tableName);
+        },
+      });
       this.tables.set(tableName, entry);
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
       return config;
@@ -244,25 +152,24 @@ export class TableManager {
       if (identity.tableName !== tableName) {
         throw new ShardtableError('NAME_MISMATCH', { kind: 'table', body: identity.tableName, path: tableName });
       }
-      const { table, schemaName } = this.validateTable(restoreRedactedSecrets(json, entry.table.config.pinot));
+      const { table, schemaName } = this.admit(restoreRedactedSecrets(json, entry.table.config.pinot));
       const { config } = table;
       const previous = entry.table;
-      await this.stopRuntime(entry);
+      await this.launcher.stop(entry);
       await this.catalog.putTable(tableName, config.pinot);
       entry.table = table;
       entry.schemaName = schemaName;
-      try {
-        entry.runtime = await this.startRuntime(table);
-        entry.startError = null;
-        if (entry.paused) await entry.runtime.pause();
-      } catch (error) {
-        this.log.warn({ table: tableName, error: scrubSecrets(String(error), collectSecrets(config.pinot)) }, 'new table config failed to start; restoring the previous one');
-        await this.catalog.putTable(tableName, previous.config.pinot);
-        entry.table = previous;
-        entry.schemaName = this.findSchema(tableIdentity(previous.config.pinot).schemaCandidates)?.name ?? entry.schemaName;
-        await this.launch(entry);
-        throw this.startFailure(error, config);
-      }
+      await this.launcher.launch(entry, {
+        onFailure: 'throw',
+        undo: async (error) => {
+          const detail = scrubSecrets(String(error), collectSecrets(config.pinot));
+          this.log.warn({ table: tableName, error: detail }, 'new table config failed to start; restoring the previous one');
+          await this.catalog.putTable(tableName, previous.config.pinot);
+          entry.table = previous;
+          entry.schemaName = this.schemas.find(tableIdentity(previous.config.pinot).schemaCandidates)?.name ?? entry.schemaName;
+          await this.launcher.launch(entry, { onFailure: 'record' });
+        },
+      });
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table config updated');
       return config;
     });
@@ -273,96 +180,11 @@ export class TableManager {
     await this.exclusive(async () => {
       const tableName = rawTableName(name);
       const entry = this.tableEntry(tableName);
-      try {
-        if (entry.runtime) await entry.runtime.drop();
-      } catch (error) {
-        this.log.error({ table: tableName, error: this.scrub(error, entry) }, 'runtime drop failed; removing the data dir directly');
-      }
-      entry.runtime = null;
-      await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+      await this.launcher.drop(entry);
       await this.catalog.deleteTable(tableName);
       this.tables.delete(tableName);
       this.log.info({ table: tableName }, 'table deleted');
     });
-  }
-
-  /** The table config as Pinot shows it, secrets replaced by `"*****"`. Throws 404. */
-  getTable(name: string): PinotTableConfig {
-    return redactTableConfig(this.tableEntry(rawTableName(name)).table.config.pinot);
-  }
-
-  /** The validated config (secrets included) for code inside the server. Throws 404. */
-  getTableConfig(name: string): TableConfig {
-    return this.tableEntry(rawTableName(name)).table.config;
-  }
-
-  /** Raw names of every table, sorted. */
-  listTables(): string[] {
-    return [...this.tables.keys()].sort();
-  }
-
-  /** True when a table of this name (with or without `_REALTIME`) exists. */
-  hasTable(name: string): boolean {
-    return this.tables.has(rawTableName(name));
-  }
-
-  /** The running runtime of a table (for the query engine), or undefined if none runs. Throws 404. */
-  getRuntime(name: string): TableRuntime | undefined {
-    return this.tableEntry(rawTableName(name)).runtime ?? undefined;
-  }
-
-  /**
-   * Every secret value in every table config, so the HTTP layer can scrub them from free text
-   * (an unexpected error message) before it reaches a response or a log line.
-   */
-  knownSecrets(): string[] {
-    return [...this.tables.values()].flatMap((entry) => collectSecrets(entry.table.config.pinot));
-  }
-
-  /** State of a table and, when it failed to start, why. Throws 404. */
-  tableState(name: string): { state: TableState; error: string | null } {
-    const entry = this.tableEntry(rawTableName(name));
-    if (entry.runtime === null) return { state: 'FAILED', error: entry.startError };
-    return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null };
-  }
-
-  /** Sealed segments of a table. Throws 404, or 503 when the table is not running. */
-  segments(name: string): SegmentSummary[] {
-    return this.running(name).segments();
-  }
-
-  /**
-   * Metadata of one segment: the sealed segment's footer, or for a consuming segment its live
-   * state (`status: IN_PROGRESS`). Throws 404 `SEGMENT_NOT_FOUND`.
-   */
-  segmentMetadata(name: string, segmentName: string): Record<string, unknown> {
-    const runtime = this.running(name);
-    const sealed = runtime.segmentMetadata(segmentName);
-    if (sealed !== undefined) return sealed;
-    const consuming = runtime.partitions().find((p) => p.consumingSegmentName === segmentName);
-    if (consuming) {
-      return {
-        segmentName,
-        status: 'IN_PROGRESS',
-        partitionId: consuming.partitionId,
-        shardId: consuming.shardId,
-        totalDocs: consuming.rowsInConsumingSegment,
-        startedFrom: consuming.startedFrom,
-        currentOffset: consuming.currentOffset,
-        state: consuming.state,
-      };
-    }
-    throw new ShardtableError('SEGMENT_NOT_FOUND', { segment: segmentName, table: `${rawTableName(name)}${REALTIME_SUFFIX}` });
-  }
-
-  /** Table-level ingestion status (data loss, discovery, fetch concurrency); null when the runtime has none. */
-  tableStatus(name: string): TableIngestionStatus | null {
-    return this.running(name).status?.() ?? null;
-  }
-
-  /** Per-partition consumer status (the data behind `consumingSegmentsInfo`). Throws 404 / 503. */
-  partitions(name: string): PartitionStatus[] {
-    return this.running(name).partitions();
   }
 
   /** Pauses consumption (kept across restarts). Idempotent. */
@@ -371,12 +193,12 @@ export class TableManager {
       const tableName = rawTableName(name);
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
-      const consumingSegments = consumingNames(runtime.partitions());
+      const result = pauseResult(true, runtime.partitions());
       await runtime.pause();
       await this.catalog.setPaused(tableName, true);
       entry.paused = true;
       this.log.info({ table: tableName }, 'consumption paused');
-      return { pauseFlag: true, consumingSegments };
+      return result;
     });
   }
 
@@ -387,20 +209,10 @@ export class TableManager {
       const entry = this.tableEntry(tableName);
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
-      if (entry.runtime === null) {
-        try {
-          entry.runtime = await this.startRuntime(entry.table);
-          entry.startError = null;
-        } catch (error) {
-          const failure = this.startFailure(error, entry.table.config);
-          entry.startError = failure.message;
-          throw failure;
-        }
-      } else {
-        await entry.runtime.resume();
-      }
+      if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
+      else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
-      return { pauseFlag: false, consumingSegments: consumingNames(entry.runtime.partitions()) };
+      return pauseResult(false, this.running(tableName).partitions());
     });
   }
 
@@ -409,20 +221,10 @@ export class TableManager {
     await this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
-      for (const timer of this.retryTimers) clearTimeout(timer);
-      this.retryTimers.clear();
-      await Promise.all([...this.tables.entries()].map(async ([name, entry]) => {
-        try {
-          await this.stopRuntime(entry);
-        } catch (error) {
-          this.log.error({ table: name, error: this.scrub(error, entry) }, 'table runtime did not stop cleanly');
-        }
-      }));
+      await this.launcher.close([...this.tables.values()]);
       this.log.info({ tables: this.tables.size }, 'table manager closed');
     }, { evenWhenClosed: true });
   }
-
-  // ---- internals ----
 
   /** Runs mutations one at a time, in call order. */
   private exclusive<T>(work: () => Promise<T>, options: { evenWhenClosed?: boolean } = {}): Promise<T> {
@@ -434,152 +236,7 @@ export class TableManager {
     return run;
   }
 
-  private schemaEntry(name: string): SchemaEntry {
-    const entry = this.schemas.get(name);
-    if (!entry) throw new ShardtableError('SCHEMA_NOT_FOUND', { name });
-    return entry;
+  private admit(json: unknown): AdmittedTable {
+    return admitTable(json, (candidates) => this.schemas.find(candidates));
   }
-
-  private tableEntry(tableName: string): TableEntry {
-    const entry = this.tables.get(tableName);
-    if (!entry) throw new ShardtableError('TABLE_NOT_FOUND', { name: tableName });
-    return entry;
-  }
-
-  private running(name: string): TableRuntime {
-    const tableName = rawTableName(name);
-    const entry = this.tableEntry(tableName);
-    if (entry.runtime === null) throw new ShardtableError('TABLE_NOT_RUNNING', { name: tableName, detail: entry.startError ?? 'not started' });
-    return entry.runtime;
-  }
-
-  private assertSchemaUnused(schemaName: string): void {
-    for (const [table, entry] of this.tables) {
-      if (entry.schemaName === schemaName) throw new ShardtableError('SCHEMA_IN_USE', { name: schemaName, table });
-    }
-  }
-
-  private findSchema(candidates: readonly string[]): { name: string; entry: SchemaEntry } | undefined {
-    for (const name of candidates) {
-      const entry = this.schemas.get(name);
-      if (entry) return { name, entry };
-    }
-    return undefined;
-  }
-
-  /** Finds the table's schema the way Pinot does and validates the config against it. */
-  private validateTable(json: unknown): { table: ResolvedTable; schemaName: string } {
-    const { schemaCandidates } = tableIdentity(json);
-    const found = this.findSchema(schemaCandidates);
-    if (!found) {
-      const names = schemaCandidates.join(' or ');
-      throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
-    }
-    const config = validateTableConfig(json, found.entry.schema, { streamTypes: supportedStreamTypes() });
-    // Stream keys, the decoder and transforms are checked here, before anything is stored, so a
-    // bad key is a 400 naming it rather than a table that fails to start.
-    return { table: resolveTable(found.entry.schema, config), schemaName: found.name };
-  }
-
-  private async startRuntime(table: ResolvedTable): Promise<TableRuntime> {
-    const tableDir = this.catalog.tableDir(table.config.tableName);
-    await mkdir(tableDir, { recursive: true });
-    const runtime = this.runtimeFactory({ table, tableDir });
-    try {
-      await runtime.start();
-    } catch (error) {
-      await runtime.stop().catch(() => undefined);
-      throw error;
-    }
-    return runtime;
-  }
-
-  /** Starts an entry's runtime, recording (not throwing) a failure; re-applies a pause. */
-  private async launch(entry: TableEntry): Promise<void> {
-    try {
-      entry.runtime = await this.startRuntime(entry.table);
-      entry.startError = null;
-      if (entry.paused) await entry.runtime.pause();
-      entry.startAttempts = 0;
-    } catch (error) {
-      entry.runtime = null;
-      entry.startError = this.startFailure(error, entry.table.config).message;
-      this.log.error({ table: entry.table.config.tableName, error: entry.startError }, 'table failed to start');
-      if (isStreamError(error)) this.retryLaunch(entry);
-    }
-  }
-
-  /**
-   * A table that exists but whose stream could not be reached when the server started (network,
-   * credentials, throttling) is retried with backoff until it starts, it is deleted or changed, or
-   * the manager closes, so a blip at boot does not leave a table idle until someone notices.
-   */
-  private retryLaunch(entry: TableEntry): void {
-    const attempts = (entry.startAttempts ?? 0) + 1;
-    entry.startAttempts = attempts;
-    const delay = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** (attempts - 1));
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      this.exclusive(async () => {
-        if (this.tables.get(entry.table.config.tableName) !== entry || entry.runtime !== null) return;
-        this.log.info({ table: entry.table.config.tableName, attempt: attempts + 1 }, 'retrying table start');
-        await this.launch(entry);
-      }).catch(() => undefined);
-    }, delay);
-    timer.unref();
-    this.retryTimers.add(timer);
-  }
-
-  private async stopRuntime(entry: TableEntry): Promise<void> {
-    const runtime = entry.runtime;
-    entry.runtime = null;
-    if (runtime) await runtime.stop();
-  }
-
-  /** Maps a runtime start failure to a catalogue error with secrets scrubbed from its message. */
-  private startFailure(error: unknown, config: TableConfig): Error {
-    const secrets = collectSecrets(config.pinot);
-    if (error instanceof ShardtableError) {
-      error.message = scrubSecrets(error.message, secrets);
-      return error;
-    }
-    const detail = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
-    if (isStreamError(error)) {
-      return new ShardtableError('STREAM_UNREACHABLE', { stream: `${config.stream.streamType}:${config.stream.topicName}`, detail });
-    }
-    return new ShardtableError('INTERNAL', { detail: `table ${config.tableName} failed to start: ${detail}` });
-  }
-
-  private scrub(error: unknown, entry: TableEntry): string {
-    return scrubSecrets(error instanceof Error ? error.message : String(error), collectSecrets(entry.table.config.pinot));
-  }
-}
-
-function consumingNames(partitions: readonly PartitionStatus[]): string[] {
-  return partitions.map((p) => p.consumingSegmentName).filter((n): n is string => n !== null);
-}
-
-const STREAM_ERROR_NAMES = new Set([
-  'TransientStreamError',
-  'PermanentStreamError',
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
-
-/** True when an error (or one in its cause chain) comes from the stream or the network to it. */
-function isStreamError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof TransientStreamError || e instanceof PermanentStreamError) return true;
-    if (STREAM_ERROR_NAMES.has(e.name) || '$metadata' in e) return true;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined && NETWORK_CODES.has(code)) return true;
-  }
-  return false;
 }

@@ -1,0 +1,43 @@
+import type { PartitionStatus } from '../ingest/table-runtime.js';
+
+/**
+ * Pinot's JSON views of consuming segments, shaped from the runtime's partition status: the
+ * metadata of a segment still being written, and the `PauseStatus` answer of pause / resume.
+ */
+
+/** Result of `pause` / `resume`, in Pinot's `PauseStatus` terms. */
+export interface PauseResult {
+  readonly pauseFlag: boolean;
+  /** Consuming segments at the moment of the call. */
+  readonly consumingSegments: string[];
+}
+
+/**
+ * Metadata of a consuming segment: its live state, `status: IN_PROGRESS`, where a sealed segment
+ * would show its footer.
+ *
+ * @example
+ *   consumingSegmentMetadata('events__0__3__20240101T0000Z', partition);
+ *   // { segmentName, status: 'IN_PROGRESS', partitionId: 0, shardId, totalDocs: 3, ... }
+ */
+export function consumingSegmentMetadata(segmentName: string, partition: PartitionStatus): Record<string, unknown> {
+  return {
+    segmentName,
+    status: 'IN_PROGRESS',
+    partitionId: partition.partitionId,
+    shardId: partition.shardId,
+    totalDocs: partition.rowsInConsumingSegment,
+    startedFrom: partition.startedFrom,
+    currentOffset: partition.currentOffset,
+    state: partition.state,
+  };
+}
+
+/** The `PauseStatus` answer: the flag and the segments consuming at the moment of the call. */
+export function pauseResult(pauseFlag: boolean, partitions: readonly PartitionStatus[]): PauseResult {
+  return { pauseFlag, consumingSegments: consumingSegmentNames(partitions) };
+}
+
+function consumingSegmentNames(partitions: readonly PartitionStatus[]): string[] {
+  return partitions.map((p) => p.consumingSegmentName).filter((n): n is string => n !== null);
+}

@@ -1,0 +1,143 @@
+import type { PinotSchema, TableSchema } from '../config/schema.js';
+import type { PinotTableConfig, TableConfig } from '../config/table-config.js';
+import { rawTableName, REALTIME_SUFFIX } from '../config/table-config-validation.js';
+import { collectSecrets, redactTableConfig } from '../config/redact.js';
+import { ShardtableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Catalog } from './catalog.js';
+import { consumingSegmentMetadata } from './consuming-segments.js';
+import { SchemaRegistry } from './schema-registry.js';
+import type { TableEntry } from './table-entry.js';
+import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../ingest/table-runtime.js';
+
+/** A table's lifecycle state as the manager sees it. */
+export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
+
+/**
+ * The read side of the {@link TableManager}: the schema registry and the table map, and every
+ * lookup and view over them. Reads never wait for the mutation queue; `TableManager` extends this
+ * with the mutations. Table names are accepted with or without `_REALTIME`; errors are catalogue
+ * errors (404 for an unknown name, 503 `TABLE_NOT_RUNNING` for a table with no runtime).
+ */
+export abstract class TableReads {
+  protected readonly tables = new Map<string, TableEntry>();
+  protected readonly schemas: SchemaRegistry;
+
+  protected constructor(
+    protected readonly catalog: Catalog,
+    protected readonly log: Logger,
+  ) {
+    this.schemas = new SchemaRegistry(catalog, (schemaName) => this.tableUsing(schemaName), log);
+  }
+
+  // ---- schemas ----
+
+  /** The schema JSON as validated (defaults filled). Throws 404 `SCHEMA_NOT_FOUND`. */
+  getSchema(name: string): PinotSchema {
+    return this.schemas.getJson(name);
+  }
+
+  /** The engine's view of a schema. Throws 404 `SCHEMA_NOT_FOUND`. */
+  getTableSchema(name: string): TableSchema {
+    return this.schemas.getSchema(name);
+  }
+
+  listSchemas(): string[] {
+    return this.schemas.list();
+  }
+
+  // ---- tables ----
+
+  /** The table config as Pinot shows it, secrets replaced by `"*****"`. Throws 404. */
+  getTable(name: string): PinotTableConfig {
+    return redactTableConfig(this.tableEntry(rawTableName(name)).table.config.pinot);
+  }
+
+  /** The validated config (secrets included) for code inside the server. Throws 404. */
+  getTableConfig(name: string): TableConfig {
+    return this.tableEntry(rawTableName(name)).table.config;
+  }
+
+  /** Raw names of every table, sorted. */
+  listTables(): string[] {
+    return [...this.tables.keys()].sort();
+  }
+
+  /** True when a table of this name (with or without `_REALTIME`) exists. */
+  hasTable(name: string): boolean {
+    return this.tables.has(rawTableName(name));
+  }
+
+  /** The running runtime of a table (for the query engine), or undefined if none runs. Throws 404. */
+  getRuntime(name: string): TableRuntime | undefined {
+    return this.tableEntry(rawTableName(name)).runtime ?? undefined;
+  }
+
+  /**
+   * Every secret value in every table config, so the HTTP layer can scrub them from free text
+   * (an unexpected error message) before it reaches a response or a log line.
+   */
+  knownSecrets(): string[] {
+    return [...this.tables.values()].flatMap((entry) => collectSecrets(entry.table.config.pinot));
+  }
+
+  /** State of a table and, when it failed to start, why. Throws 404. */
+  tableState(name: string): { state: TableState; error: string | null } {
+    const entry = this.tableEntry(rawTableName(name));
+    if (entry.runtime === null) return { state: 'FAILED', error: entry.startError };
+    return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null };
+  }
+
+  // ---- a running table ----
+
+  /** Sealed segments of a table. Throws 404, or 503 when the table is not running. */
+  segments(name: string): SegmentSummary[] {
+    return this.running(name).segments();
+  }
+
+  /**
+   * Metadata of one segment: the sealed segment's footer, or for a consuming segment its live
+   * state (`status: IN_PROGRESS`). Throws 404 `SEGMENT_NOT_FOUND`.
+   */
+  segmentMetadata(name: string, segmentName: string): Record<string, unknown> {
+    const runtime = this.running(name);
+    const sealed = runtime.segmentMetadata(segmentName);
+    if (sealed !== undefined) return sealed;
+    const consuming = runtime.partitions().find((p) => p.consumingSegmentName === segmentName);
+    if (consuming) return consumingSegmentMetadata(segmentName, consuming);
+    throw new ShardtableError('SEGMENT_NOT_FOUND', { segment: segmentName, table: `${rawTableName(name)}${REALTIME_SUFFIX}` });
+  }
+
+  /** Table-level ingestion status (data loss, discovery, fetch concurrency); null when the runtime has none. */
+  tableStatus(name: string): TableIngestionStatus | null {
+    return this.running(name).status?.() ?? null;
+  }
+
+  /** Per-partition consumer status (the data behind `consumingSegmentsInfo`). Throws 404 / 503. */
+  partitions(name: string): PartitionStatus[] {
+    return this.running(name).partitions();
+  }
+
+  // ---- lookups ----
+
+  /** The entry of a raw table name. Throws 404 `TABLE_NOT_FOUND`. */
+  protected tableEntry(tableName: string): TableEntry {
+    const entry = this.tables.get(tableName);
+    if (!entry) throw new ShardtableError('TABLE_NOT_FOUND', { name: tableName });
+    return entry;
+  }
+
+  /** The runtime of a table. Throws 404, or 503 `TABLE_NOT_RUNNING` with the start error. */
+  protected running(name: string): TableRuntime {
+    const tableName = rawTableName(name);
+    const entry = this.tableEntry(tableName);
+    if (entry.runtime === null) throw new ShardtableError('TABLE_NOT_RUNNING', { name: tableName, detail: entry.startError ?? 'not started' });
+    return entry.runtime;
+  }
+
+  /** The first table (in insertion order) whose config uses the schema, or undefined. */
+  private tableUsing(schemaName: string): string | undefined {
+    for (const [table, entry] of this.tables) if (entry.schemaName === schemaName) return table;
+    return undefined;
+  }
+}
