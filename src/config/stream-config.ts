@@ -66,17 +66,18 @@ function safe(n: number): number | undefined {
 
 /**
  * Maps a Pinot decoder class name (or a short name) to a built-in decoder name. Returns an
- * error message for classes with no built-in equivalent.
+ * error message for classes with no built-in equivalent; `keyPrefix` (`stream.<type>.`) names
+ * the decoder keys in it.
  *
  * @example decoderNameFor('org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder') // { name: 'json' }
  */
-export function decoderNameFor(value: string): { name: DecoderName } | { error: string } {
+export function decoderNameFor(value: string, keyPrefix = 'stream.<type>.'): { name: DecoderName } | { error: string } {
   const text = value.trim();
   const short = text.toLowerCase();
   if ((DECODER_NAMES as readonly string[]).includes(short)) return { name: short as DecoderName };
   // KafkaAvroMessageDecoder fetches writer schemas from a schema registry (schema.registry.rest.url).
   if (/confluent|schemaregistry|\.KafkaAvroMessageDecoder$/i.test(text)) {
-    return { error: `${text} needs a schema registry, which shardtable does not support; use a JSON, Avro (SimpleAvroMessageDecoder with the writer schema in stream.kinesis.decoder.prop.schema) or CSV decoder` };
+    return { error: `${text} needs a schema registry, which shardtable does not support; use a JSON, Avro (SimpleAvroMessageDecoder with the writer schema in ${keyPrefix}decoder.prop.schema) or CSV decoder` };
   }
   if (/json/i.test(text)) return { name: 'json' };
   if (/^org\.apache\.pinot\..*avro.*decoder$/i.test(text)) return { name: 'avro' };
@@ -121,7 +122,7 @@ export function parseStreamConfig(map: Record<string, unknown>, path = 'streamCo
     const decoderKey = `stream.${streamType}.decoder.class.name`;
     const decoderClass = properties[decoderKey];
     if (decoderClass !== undefined && decoderClass.trim() !== '') {
-      const decoder = decoderNameFor(decoderClass);
+      const decoder = decoderNameFor(decoderClass, `stream.${streamType}.`);
       if ('error' in decoder) problems.push(`${keyPath(path, decoderKey)}: ${decoder.error}`);
       else decoderName = decoder.name;
     }

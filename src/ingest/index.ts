@@ -4,7 +4,8 @@ import { TableIngestion } from './table-ingestion.js';
 
 export { TableIngestion } from './table-ingestion.js';
 export type { ResolvedTable } from './resolved-table.js';
-export type { IngestionEvent, QueryableSegments, TableIngestionOptions } from './table-ingestion.js';
+export type { IngestionEvent, TableIngestionOptions } from './table-ingestion.js';
+export type { QueryableSegments } from '../segment/index.js';
 export { PartitionIngester } from './partition-ingester.js';
 export type { PartitionState, PartitionStatus } from './partition-status.js';
 export type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';

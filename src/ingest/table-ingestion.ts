@@ -3,7 +3,7 @@ import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { loadTableSegments, parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
-import type { ConsumingSegment, SealedSegment } from '../segment/index.js';
+import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
@@ -40,11 +40,6 @@ export type IngestionEvent =
   | { readonly kind: 'segmentSealed'; readonly shardId: string; readonly segmentName: string; readonly endOfShard: boolean; readonly atMs: number }
   | { readonly kind: 'dataLoss'; readonly entry: DataLossEntry };
 
-/** A segment a query reads: sealed files plus each partition's consuming segment. */
-export interface QueryableSegments {
-  readonly sealed: readonly SealedSegment[];
-  readonly consuming: readonly ConsumingSegment[];
-}
 
 /**
  * The live side of one realtime table (`TableRuntime`): recovers sealed segments, discovers the

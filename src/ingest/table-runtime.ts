@@ -1,8 +1,7 @@
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { ResolvedTable } from './resolved-table.js';
-import type { ConsumingSegment } from '../segment/consuming-segment.js';
-import type { SealedSegment } from '../segment/sealed-segment.js';
+import type { QueryableSegments } from '../segment/queryable-segments.js';
 import type { SegmentSummary } from '../segment/segment-summary.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { TableIngestionStatus } from './table-ingestion-status.js';
@@ -43,7 +42,7 @@ export interface TableRuntime {
    * await in between, so a query sees each row exactly once (read each consuming segment's
    * `numDocs` once, right away).
    */
-  queryableSegments(): { readonly sealed: readonly SealedSegment[]; readonly consuming: readonly ConsumingSegment[] };
+  queryableSegments(): QueryableSegments;
 }
 
 /** Builds the runtime for a table; the table manager calls it on create and on restart. */

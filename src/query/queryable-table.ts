@@ -1,14 +1,9 @@
 import type { TableSchema } from '../config/schema.js';
-import type { ConsumingSegment } from '../segment/consuming-segment.js';
-import type { SealedSegment } from '../segment/sealed-segment.js';
+import type { QueryableSegments } from '../segment/queryable-segments.js';
 import { consumingSnapshot, sealedSnapshot } from './exec/segment-snapshot.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
 
-/** The segments a query reads: every sealed file and every live consuming segment of a table. */
-export interface QueryableSegments {
-  readonly sealed: readonly SealedSegment[];
-  readonly consuming: readonly ConsumingSegment[];
-}
+export type { QueryableSegments };
 
 /**
  * What the query engine needs of a running table, declared here so the query layer imports

@@ -12,6 +12,7 @@ export type { VerifyReport } from './sealed-segment.js';
 export type { SegmentMetadata, ColumnMetadata } from './segment-metadata.js';
 export { summarizeSegment } from './segment-summary.js';
 export type { SegmentSummary } from './segment-summary.js';
+export type { QueryableSegments } from './queryable-segments.js';
 export type { SegmentFooter, ColumnFooter, BlockFooter, SectionRef, ColumnEncoding } from './format/footer.js';
 export { FORMAT_VERSION, DOCS_PER_BLOCK } from './format/format-constants.js';
 export { sealSegment, SEGMENT_FILE_SUFFIX, TEMP_FILE_SUFFIX } from './seal-segment.js';
