@@ -1,4 +1,3 @@
-import type { CellValue } from '../config/data-type.js';
 import type { TableSchema } from '../config/schema.js';
 import type { IndexingConfig } from '../config/table-config.js';
 import type { DecodedRow } from '../spi/decoder.js';
@@ -8,7 +7,8 @@ import { bitmapBytes } from './builders/null-bitmap.js';
 import { columnSnapshot } from './column-snapshot.js';
 import type { SegmentIdentity } from './segment-identity.js';
 import type { ColumnReader, SegmentView } from './segment-view.js';
-import { iterateRows, requireColumn } from './view-rows.js';
+import { SegmentViewBase } from './segment-view-base.js';
+import { requireColumn } from './view-rows.js';
 
 export interface ConsumingSegmentOptions {
   readonly identity: SegmentIdentity;
@@ -39,7 +39,7 @@ export interface ConsumingSnapshot {
  *   const seg = new ConsumingSegment({ identity: { tableName, segmentName, partitionId: 0, shardId }, schema, indexing });
  *   seg.index(row, message.offset.toString(), message.arrivalTimeMs);
  */
-export class ConsumingSegment implements SegmentView {
+export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements SegmentView {
   readonly identity: SegmentIdentity;
   readonly schema: TableSchema;
   readonly indexing: IndexingConfig;
@@ -47,13 +47,14 @@ export class ConsumingSegment implements SegmentView {
   readonly createdAtMs: number;
   readonly consuming = true;
   private readonly builders: ColumnBuilder[];
-  private readonly byName: Map<string, ColumnBuilder>;
+  protected readonly byName: Map<string, ColumnBuilder>;
   private docs = 0;
   private first: string | null = null;
   private last: string | null = null;
   private latestArrival: number | null = null;
 
   constructor(options: ConsumingSegmentOptions) {
+    super();
     this.identity = options.identity;
     this.schema = options.schema;
     this.indexing = options.indexing;
@@ -128,28 +129,12 @@ export class ConsumingSegment implements SegmentView {
     this.last = offset;
   }
 
-  column(columnName: string): ColumnReader {
-    return requireColumn(this.byName, columnName, this.name);
-  }
-
   /**
    * The first `numDocs` docs of a column as views of the builder's arrays, no copy (queries take
    * `numDocs` once, then read these). Rows indexed later never show through them.
    */
   columnPrefix(columnName: string, numDocs: number): ColumnPrefix {
     return requireColumn(this.byName, columnName, this.name).prefix(numDocs);
-  }
-
-  getValue(columnName: string, docId: number): CellValue {
-    return this.column(columnName).getValue(docId);
-  }
-
-  isNull(columnName: string, docId: number): boolean {
-    return this.column(columnName).isNull(docId);
-  }
-
-  rows(limit?: number): IterableIterator<Record<string, CellValue | null>> {
-    return iterateRows(this, limit);
   }
 
   /**

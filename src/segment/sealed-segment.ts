@@ -1,4 +1,3 @@
-import type { CellValue } from '../config/data-type.js';
 import type { TableSchema } from '../config/schema.js';
 import type { SegmentFooter } from './format/footer.js';
 import type { ReadContext } from './reader/read-context.js';
@@ -6,7 +5,7 @@ import { SealedColumn } from './reader/sealed-column.js';
 import { comparatorOf } from './reader/sealed-dictionary.js';
 import type { SegmentMetadata } from './segment-metadata.js';
 import type { SegmentView, SealedColumnReader } from './segment-view.js';
-import { iterateRows, requireColumn } from './view-rows.js';
+import { SegmentViewBase } from './segment-view-base.js';
 
 /** What `verify` checked. */
 export interface VerifyReport {
@@ -24,9 +23,9 @@ export interface VerifyReport {
  *   const seg = await openSegment('/data/events/events__0__3__20240101T0000Z.seg');
  *   seg.metadata.numDocs; seg.getValue('country', 0);
  */
-export class SealedSegment implements SegmentView {
+export class SealedSegment extends SegmentViewBase<SealedColumnReader> implements SegmentView {
   readonly consuming = false;
-  private readonly byName: Map<string, SealedColumn>;
+  protected readonly byName: Map<string, SealedColumn>;
 
   constructor(
     readonly path: string,
@@ -35,6 +34,7 @@ export class SealedSegment implements SegmentView {
     readonly schema: TableSchema,
     private readonly ctx: ReadContext,
   ) {
+    super();
     this.byName = new Map(footer.columns.map((c, i) => [c.name, new SealedColumn(ctx, schema.columns[i]!, c)] as const));
   }
 
@@ -44,22 +44,6 @@ export class SealedSegment implements SegmentView {
 
   get numDocs(): number {
     return this.metadata.numDocs;
-  }
-
-  column(columnName: string): SealedColumnReader {
-    return requireColumn(this.byName, columnName, this.name);
-  }
-
-  getValue(columnName: string, docId: number): CellValue {
-    return this.column(columnName).getValue(docId);
-  }
-
-  isNull(columnName: string, docId: number): boolean {
-    return this.column(columnName).isNull(docId);
-  }
-
-  rows(limit?: number): IterableIterator<Record<string, CellValue | null>> {
-    return iterateRows(this, limit);
   }
 
   /**

@@ -46,16 +46,18 @@ export class ComplexTypeFlattener {
   }
 
   private flatten(obj: Record<string, unknown>, prefix: string, out: SourceRecord): SourceRecord {
-    for (const [key, value] of Object.entries(obj)) {
-      const name = prefix + key;
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        if (this.keepWhole.has(name)) out[name] = value;
-        this.flatten(value as Record<string, unknown>, name + this.settings.delimiter, out);
-      } else {
-        out[name] = value;
-      }
-    }
+    for (const [key, value] of Object.entries(obj)) this.put(prefix + key, value, out);
     return out;
+  }
+
+  /** Stores `value` under `name`; a plain object is flattened below it (and kept whole when asked). */
+  private put(name: string, value: unknown, out: SourceRecord): void {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      if (this.keepWhole.has(name)) out[name] = value;
+      this.flatten(value as Record<string, unknown>, name + this.settings.delimiter, out);
+    } else {
+      out[name] = value;
+    }
   }
 
   private unnestField(row: SourceRecord, field: string): SourceRecord[] {
@@ -66,12 +68,7 @@ export class ComplexTypeFlattener {
     if (value.length === 0) return [base];
     return value.map((element) => {
       const copy: SourceRecord = { ...base };
-      if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
-        if (this.keepWhole.has(field)) copy[field] = element;
-        this.flatten(element as Record<string, unknown>, field + this.settings.delimiter, copy);
-      } else {
-        copy[field] = element;
-      }
+      this.put(field, element, copy);
       return copy;
     });
   }

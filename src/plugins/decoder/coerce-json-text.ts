@@ -1,18 +1,9 @@
+import { isJsonWhitespace, QUOTE, skipJsonString, skipJsonWhitespace } from './json-text-scan.js';
+
 /**
  * JSON text utilities shared by decoders: compacting JSON text without reparsing it (so numbers keep
  * every digit) and checking whether a string is JSON.
  */
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-function isJsonWhitespace(c: number): boolean {
-  return c === SPACE || c === LF || c === CR || c === TAB;
-}
 
 /**
  * Removes insignificant whitespace from valid JSON text, as Jackson's compact output (Pinot's
@@ -32,17 +23,10 @@ export function minifyJsonText(text: string): string {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      i++;
-      while (i < n) {
-        const s = text.charCodeAt(i);
-        if (s === BACKSLASH) i += 2;
-        else if (s === QUOTE) break;
-        else i++;
-      }
-      i++;
+      i = skipJsonString(text, i);
     } else if (isJsonWhitespace(c)) {
       out += text.slice(sliceStart, i);
-      while (i < n && isJsonWhitespace(text.charCodeAt(i))) i++;
+      i = skipJsonWhitespace(text, i);
       sliceStart = i;
     } else {
       i++;

@@ -24,6 +24,12 @@ export const truthy = (v: unknown): boolean => v === true || (typeof v === 'numb
 
 const anyOf = (v: unknown, test: (x: unknown) => boolean): boolean => (Array.isArray(v) ? v.some(test) : test(v));
 
+/** A leaf whose other side is constant (`x = 3`, `x IN (…)`, `x BETWEEN 1 AND 2`, a match): 1 when any value of `f` passes. */
+function leafTest<C>(f: Fn<C>, e: LeafNode): Fn<C> {
+  const test = valueTest(e);
+  return (c) => (anyOf(f(c), test) ? 1 : 0);
+}
+
 /**
  * Compiles a bound expression into closures (one per node, built once per block), dispatching
  * through an exhaustive table over `BoundKind`. Booleans are numbers 1/0, as Pinot stores them.
@@ -74,10 +80,7 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
   },
   compare: (e, leaf) => {
     const l = compileExpr(e.left, leaf);
-    if (isConstantTest(e)) {
-      const test = valueTest(e as LeafNode);
-      return (c) => (anyOf(l(c), test) ? 1 : 0);
-    }
+    if (isConstantTest(e)) return leafTest(l, e as LeafNode);
     const r = compileExpr(e.right, leaf);
     const op = e.op;
     const ok = (x: number): boolean => (op === '=' ? x === 0 : op === '<' ? x < 0 : op === '<=' ? x <= 0 : op === '>' ? x > 0 : x >= 0);
@@ -90,10 +93,7 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
   },
   between: (e, leaf) => {
     const f = compileExpr(e.operand, leaf);
-    if (isConstantTest(e)) {
-      const test = valueTest(e as LeafNode);
-      return (c) => (anyOf(f(c), test) ? 1 : 0);
-    }
+    if (isConstantTest(e)) return leafTest(f, e as LeafNode);
     const lo = compileExpr(e.low, leaf);
     const hi = compileExpr(e.high, leaf);
     return (c) => {
@@ -102,16 +102,8 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
       return anyOf(f(c), (x) => compareValues(x, l) >= 0 && compareValues(x, h) <= 0) ? 1 : 0;
     };
   },
-  in: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
-    const test = valueTest(e as LeafNode);
-    return (c) => (anyOf(f(c), test) ? 1 : 0);
-  },
-  match: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
-    const test = valueTest(e as LeafNode);
-    return (c) => (anyOf(f(c), test) ? 1 : 0);
-  },
+  in: (e, leaf) => leafTest(compileExpr(e.operand, leaf), e as LeafNode),
+  match: (e, leaf) => leafTest(compileExpr(e.operand, leaf), e as LeafNode),
   isNull: (e, leaf) => {
     const isNull = e.operand.kind === 'column' ? leaf.columnIsNull(e.operand) : ((f) => (c: Parameters<typeof f>[0]) => f(c) === null)(compileExpr(e.operand, leaf));
     return e.negated ? (c) => (isNull(c) ? 0 : 1) : (c) => (isNull(c) ? 1 : 0);

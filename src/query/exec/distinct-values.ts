@@ -1,6 +1,7 @@
 import type { DistinctValues } from '../functions/aggregation-functions.js';
 import { valueKey } from '../functions/values.js';
 import { NumberTable } from './number-table.js';
+import { unionNumbers } from './sorted-union.js';
 
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -31,8 +32,8 @@ export class FastDistinctValues implements DistinctValues {
 
   /** Adds the integers `keys[0..m)`, ascending and distinct, as numbers (`long`: as the bigints they equal). */
   addSorted(kind: 'num' | 'long', keys: Float64Array, m: number): void {
-    if (kind === 'num') this.sortedNums = union(this.sortedNums, keys, m);
-    else this.sortedLongs = union(this.sortedLongs, keys, m);
+    if (kind === 'num') this.sortedNums = unionNumbers(this.sortedNums, keys, m);
+    else this.sortedLongs = unionNumbers(this.sortedLongs, keys, m);
   }
 
   add(v: unknown): void {
@@ -67,7 +68,7 @@ export class FastDistinctValues implements DistinctValues {
     if (this.sortedNums !== null && this.nums !== null && this.nums.size > 0) {
       const keys = this.nums.keys();
       if (keys.every((x) => Number.isInteger(x))) {
-        this.sortedNums = union(this.sortedNums, keys.sort(), keys.length);
+        this.sortedNums = unionNumbers(this.sortedNums, keys.sort(), keys.length);
         this.nums = null;
       } else {
         // Fractions, NaN or infinities: the sorted run joins the table instead.
@@ -76,35 +77,8 @@ export class FastDistinctValues implements DistinctValues {
       }
     }
     if (this.sortedLongs !== null && this.longs !== null && this.longs.size > 0) {
-      this.sortedLongs = union(this.sortedLongs, this.longs.keys().sort(), this.longs.size);
+      this.sortedLongs = unionNumbers(this.sortedLongs, this.longs.keys().sort(), this.longs.size);
       this.longs = null;
     }
   }
-}
-
-/** The distinct union of ascending runs `a` and `b[0..m)` (each without duplicates). */
-function union(a: Float64Array | null, b: Float64Array, m: number): Float64Array {
-  if (a === null || a.length === 0) return b.slice(0, m);
-  const out = new Float64Array(a.length + m);
-  let i = 0;
-  let j = 0;
-  let w = 0;
-  while (i < a.length && j < m) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x < y) {
-      out[w++] = x;
-      i++;
-    } else if (y < x) {
-      out[w++] = y;
-      j++;
-    } else {
-      out[w++] = x;
-      i++;
-      j++;
-    }
-  }
-  while (i < a.length) out[w++] = a[i++]!;
-  while (j < m) out[w++] = b[j++]!;
-  return w === out.length ? out : out.slice(0, w);
 }

@@ -1,4 +1,5 @@
 import type { Selection } from './row-selection.js';
+import { unionDocs } from './sorted-union.js';
 
 /**
  * Sorted doc-id lists of inverted indexes: unions for IN, and the rows of one block, for `=`/IN
@@ -11,36 +12,11 @@ export function unionSorted(lists: Uint32Array[]): Uint32Array {
   let level = lists;
   while (level.length > 1) {
     const next: Uint32Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) next.push(mergeTwo(level[i]!, level[i + 1]!));
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(unionDocs(level[i]!, level[i + 1]!));
     if (level.length % 2 === 1) next.push(level[level.length - 1]!);
     level = next;
   }
   return level[0]!;
-}
-
-function mergeTwo(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const out = new Uint32Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x < y) {
-      out[n++] = x;
-      i++;
-    } else if (y < x) {
-      out[n++] = y;
-      j++;
-    } else {
-      out[n++] = x;
-      i++;
-      j++;
-    }
-  }
-  while (i < a.length) out[n++] = a[i++]!;
-  while (j < b.length) out[n++] = b[j++]!;
-  return n === out.length ? out : out.slice(0, n);
 }
 
 /** Rows of block [firstDoc, firstDoc + numDocs) in a sorted doc list, intersected with `cand`. */

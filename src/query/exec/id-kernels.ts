@@ -4,6 +4,11 @@
  * branchless: store every row, advance by `match[id]`. Each writes the passing rows — all rows
  * `0..count)`, or the candidates `cand[0..count)` — to `out` (room for `count`) in ascending
  * order and returns how many passed.
+ *
+ * Per-type kernels, on purpose: `matchIds8/16/32` and `cumulate8/16/32` are the same body written
+ * once per id array type (`duplicates` lists them; docs/decisions.md, "Per-type kernels"). One
+ * function over `Uint8Array | Uint16Array | Int32Array` would go polymorphic at the id loads in
+ * V8 and lose the plain loads these loops are for. Change one body, change them all.
  */
 
 export function matchIds8(ids: Uint8Array, match: Uint8Array, cand: Int32Array | null, count: number, out: Int32Array): number {

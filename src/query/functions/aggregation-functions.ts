@@ -222,11 +222,12 @@ const COUNT: Base = {
   result: (s) => BigInt(s.n),
 };
 
+/** What SUM, MIN, MAX, AVG and MINMAXRANGE share: one numeric argument, a DOUBLE result. */
+const NUMBER_TO_DOUBLE = { needsArgument: true, params: 'none', resultType: (): DataType => 'DOUBLE' } as const;
+
 const SUM: Base = {
   kind: 'sum',
-  needsArgument: true,
-  params: 'none',
-  resultType: () => 'DOUBLE',
+  ...NUMBER_TO_DOUBLE,
   init: () => newState(),
   add: (s, v) => {
     s.x += toNumber(v);
@@ -237,43 +238,30 @@ const SUM: Base = {
   result: (s) => s.x,
 };
 
-const MIN: Base = {
-  kind: 'min',
-  needsArgument: true,
-  params: 'none',
-  resultType: () => 'DOUBLE',
-  init: () => newState(Number.POSITIVE_INFINITY),
-  add: (s, v) => {
-    const x = toNumber(v);
-    if (x < s.x) s.x = x;
-  },
-  merge: (a, b) => {
-    if (b.x < a.x) a.x = b.x;
-  },
-  result: (s) => s.x,
-};
-
-const MAX: Base = {
-  kind: 'max',
-  needsArgument: true,
-  params: 'none',
-  resultType: () => 'DOUBLE',
-  init: () => newState(Number.NEGATIVE_INFINITY),
-  add: (s, v) => {
-    const x = toNumber(v);
-    if (x > s.x) s.x = x;
-  },
-  merge: (a, b) => {
-    if (b.x > a.x) a.x = b.x;
-  },
-  result: (s) => s.x,
-};
+/**
+ * MIN and MAX, one definition with the comparison picked by `kind` (a constant per function, so
+ * the branch costs nothing). NaN never replaces the state; -0 and 0 keep the first seen.
+ */
+function extremum(kind: 'min' | 'max'): Base {
+  const min = kind === 'min';
+  return {
+    kind,
+    ...NUMBER_TO_DOUBLE,
+    init: () => newState(min ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY),
+    add: (s, v) => {
+      const x = toNumber(v);
+      if (min ? x < s.x : x > s.x) s.x = x;
+    },
+    merge: (a, b) => {
+      if (min ? b.x < a.x : b.x > a.x) a.x = b.x;
+    },
+    result: (s) => s.x,
+  };
+}
 
 const AVG: Base = {
   kind: 'avg',
-  needsArgument: true,
-  params: 'none',
-  resultType: () => 'DOUBLE',
+  ...NUMBER_TO_DOUBLE,
   init: () => newState(),
   add: (s, v) => {
     s.x += toNumber(v);
@@ -289,9 +277,7 @@ const AVG: Base = {
 
 const MINMAXRANGE: Base = {
   kind: 'minmaxrange',
-  needsArgument: true,
-  params: 'none',
-  resultType: () => 'DOUBLE',
+  ...NUMBER_TO_DOUBLE,
   init: () => newState(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
   add: (s, v) => {
     const x = toNumber(v);
@@ -347,8 +333,8 @@ function percentile(type: DataType): Base {
 const BASES: Record<string, Base> = {
   count: COUNT,
   sum: SUM,
-  min: MIN,
-  max: MAX,
+  min: extremum('min'),
+  max: extremum('max'),
   avg: AVG,
   minmaxrange: MINMAXRANGE,
   distinctcount: distinct('INT'),

@@ -93,8 +93,7 @@ export const JSON_FUNCTIONS: readonly ScalarFunction[] = [
           found = undefined;
         }
         if (!r.sv) {
-          const list = Array.isArray(found) ? found : found === undefined || found === null ? [] : [found];
-          return list.map((x) => convertTo(scalarText(x), r.type));
+          return asList(found).map((x) => convertTo(scalarText(x), r.type));
         }
         if (found === undefined || found === null) {
           if (dflt !== undefined) return dflt;
@@ -104,28 +103,41 @@ export const JSON_FUNCTIONS: readonly ScalarFunction[] = [
       };
     },
   },
-  {
-    name: 'jsonextractkey',
+  stringsAtPath('jsonextractkey', (steps) => {
+    const parent = steps.slice(0, -1);
+    return (json: unknown) => {
+      let doc: unknown;
+      try {
+        doc = walk(JSON.parse(String(json)), parent);
+      } catch {
+        return [];
+      }
+      if (doc && typeof doc === 'object' && !Array.isArray(doc)) return Object.keys(doc).map((k) => `$['${k}']`);
+      return [];
+    };
+  }),
+  ...jsonPathFunctions(),
+];
+
+/**
+ * A `(json, 'path')` function returning STRING values (`jsonExtractKey`, `jsonPathArray`):
+ * `compile` gets the parsed path once and returns the per-row function.
+ */
+function stringsAtPath(name: string, compile: (steps: PathStep[]) => (json: unknown) => string[]): ScalarFunction {
+  return {
+    name,
     minArgs: 2,
     maxArgs: 2,
     args: ['sv', 'literal'],
     returnType: () => mv('STRING'),
-    build: (a) => {
-      const steps = parseJsonPath(String(a[1]!.literal));
-      const parent = steps.slice(0, -1);
-      return (json: unknown) => {
-        let doc: unknown;
-        try {
-          doc = walk(JSON.parse(String(json)), parent);
-        } catch {
-          return [];
-        }
-        if (doc && typeof doc === 'object' && !Array.isArray(doc)) return Object.keys(doc).map((k) => `$['${k}']`);
-        return [];
-      };
-    },
-  },  ...jsonPathFunctions(),
-];
+    build: (a) => compile(parseJsonPath(String(a[1]!.literal))),
+  };
+}
+
+/** What a path found, as a list: an array as it is, nothing (undefined or null) as `[]`. */
+function asList(found: unknown): unknown[] {
+  return Array.isArray(found) ? found : found === undefined || found === null ? [] : [found];
+}
 
 /** Reads a JSON document given as text (a STRING/JSON column) or already parsed (an ingestion source field). */
 function jsonDocument(json: unknown): unknown {
@@ -163,20 +175,10 @@ function jsonPathFunctions(): ScalarFunction[] {
     scalar('jsonpathstring', 'STRING', null),
     scalar('jsonpathlong', 'LONG', -9223372036854775808n),
     scalar('jsonpathdouble', 'DOUBLE', Number.NaN),
-    {
-      name: 'jsonpatharray',
-      minArgs: 2,
-      maxArgs: 2,
-      args: ['sv', 'literal'],
-      returnType: () => mv('STRING'),
-      build: (a) => {
-        const steps = parseJsonPath(String(a[1]!.literal));
-        return (json: unknown) => {
-          const found = walk(jsonDocument(json), steps);
-          const list = Array.isArray(found) ? found : found === undefined || found === null ? [] : [found];
-          return list.filter((x) => x !== null).map((x) => String(scalarText(x)));
-        };
-      },
-    },
+    stringsAtPath('jsonpatharray', (steps) => (json: unknown) =>
+      asList(walk(jsonDocument(json), steps))
+        .filter((x) => x !== null)
+        .map((x) => String(scalarText(x))),
+    ),
   ];
 }

@@ -12,6 +12,22 @@ function binary(name: string, f: (x: number, y: number) => number, aliases?: str
   return { name, ...(aliases ? { aliases } : {}), minArgs: 2, maxArgs: 2, args: ['numeric'], returnType: DOUBLE, build: () => (a: unknown, b: unknown) => f(toNumber(a), toNumber(b)) };
 }
 
+/**
+ * `add` / `mult`: two or more arguments. Two (the `+` and `*` operators) run `two` directly, with
+ * the operator written out; more fold `op` over the arguments from `identity`.
+ */
+function variadic(name: string, aliases: string[], two: (a: unknown, b: unknown) => number, op: (s: number, x: number) => number, identity: number): ScalarFunction {
+  return {
+    name,
+    aliases,
+    minArgs: 2,
+    maxArgs: Number.POSITIVE_INFINITY,
+    args: ['numeric'],
+    returnType: DOUBLE,
+    build: (args) => (args.length === 2 ? two : (...v: unknown[]) => v.reduce<number>((s, x) => op(s, toNumber(x)), identity)),
+  };
+}
+
 /** Java's `Math.round` (half up) to `scale` decimals, as Pinot's `roundDecimal`. */
 function roundTo(x: number, scale: number): number {
   if (!Number.isFinite(x)) return x;
@@ -24,31 +40,9 @@ function roundTo(x: number, scale: number): number {
  * and math results are DOUBLE whatever the argument types.
  */
 export const MATH_FUNCTIONS: readonly ScalarFunction[] = [
-  {
-    name: 'add',
-    aliases: ['plus'],
-    minArgs: 2,
-    maxArgs: Number.POSITIVE_INFINITY,
-    args: ['numeric'],
-    returnType: DOUBLE,
-    build: (args) =>
-      args.length === 2
-        ? (a: unknown, b: unknown) => toNumber(a) + toNumber(b)
-        : (...v: unknown[]) => v.reduce<number>((s, x) => s + toNumber(x), 0),
-  },
+  variadic('add', ['plus'], (a, b) => toNumber(a) + toNumber(b), (s, x) => s + x, 0),
   binary('sub', (a, b) => a - b, ['minus']),
-  {
-    name: 'mult',
-    aliases: ['times'],
-    minArgs: 2,
-    maxArgs: Number.POSITIVE_INFINITY,
-    args: ['numeric'],
-    returnType: DOUBLE,
-    build: (args) =>
-      args.length === 2
-        ? (a: unknown, b: unknown) => toNumber(a) * toNumber(b)
-        : (...v: unknown[]) => v.reduce<number>((s, x) => s * toNumber(x), 1),
-  },
+  variadic('mult', ['times'], (a, b) => toNumber(a) * toNumber(b), (s, x) => s * x, 1),
   binary('div', (a, b) => a / b, ['divide']),
   binary('mod', (a, b) => a % b, ['modulus']),
   binary('power', (a, b) => a ** b, ['pow']),

@@ -20,6 +20,18 @@ function pad(s: string, size: number, padStr: string, left: boolean): string {
   return left ? fill + s : s + fill;
 }
 
+/** `lpad(s, size, padStr)` / `rpad(…)`: {@link pad} on the left or the right. */
+function padFunction(name: string, left: boolean): ScalarFunction {
+  return {
+    name,
+    minArgs: 3,
+    maxArgs: 3,
+    args: ['any', 'numeric', 'any'],
+    returnType: () => sv('STRING'),
+    build: (a) => (s: unknown, size: unknown, p: unknown) => pad(str(s, a[0]), toInt(size), str(p, a[2]), left),
+  };
+}
+
 /** `StringUtils.ordinalIndexOf`: index of the n-th occurrence (1-based n), -1 if none. */
 function ordinalIndexOf(s: string, find: string, n: number): number {
   if (n <= 0) return -1;
@@ -97,22 +109,8 @@ export const STRING_FUNCTIONS: readonly ScalarFunction[] = [
     returnType: () => sv('INT'),
     build: (a) => (s: unknown, find: unknown, n?: unknown) => ordinalIndexOf(str(s, a[0]), str(find, a[1]), n === undefined ? 1 : toInt(n)),
   },
-  {
-    name: 'lpad',
-    minArgs: 3,
-    maxArgs: 3,
-    args: ['any', 'numeric', 'any'],
-    returnType: () => sv('STRING'),
-    build: (a) => (s: unknown, size: unknown, p: unknown) => pad(str(s, a[0]), toInt(size), str(p, a[2]), true),
-  },
-  {
-    name: 'rpad',
-    minArgs: 3,
-    maxArgs: 3,
-    args: ['any', 'numeric', 'any'],
-    returnType: () => sv('STRING'),
-    build: (a) => (s: unknown, size: unknown, p: unknown) => pad(str(s, a[0]), toInt(size), str(p, a[2]), false),
-  },
+  padFunction('lpad', true),
+  padFunction('rpad', false),
   {
     name: 'repeat',
     minArgs: 2,

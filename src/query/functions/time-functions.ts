@@ -1,5 +1,5 @@
 import { sv } from './function-types.js';
-import type { ScalarFunction } from './function-types.js';
+import type { ArgInfo, ScalarFunction } from './function-types.js';
 import { formatMillis, parseToMillis, zoneOffsetMinutes } from './joda-format.js';
 import { toBigInt, toNumber } from './values.js';
 
@@ -108,6 +108,11 @@ function datePart(name: string, f: (d: Date) => number, aliases?: string[]): Sca
   };
 }
 
+/** The Joda pattern (second argument) and optional time zone (third) of `toDateTime` / `fromDateTime`. */
+function patternArgs(a: readonly ArgInfo[]): { pattern: string; zone: string | undefined } {
+  return { pattern: String(a[1]!.literal), zone: a[2] ? String(a[2].literal) : undefined };
+}
+
 /** Time functions over epoch millis (LONG/TIMESTAMP), with Pinot's names. */
 export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
   ...epochFunctions(),
@@ -137,8 +142,7 @@ export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
     args: ['numeric', 'literal', 'literal'],
     returnType: () => sv('STRING'),
     build: (a) => {
-      const pattern = String(a[1]!.literal);
-      const zone = a[2] ? String(a[2].literal) : undefined;
+      const { pattern, zone } = patternArgs(a);
       formatMillis(0, pattern, zone); // validates the pattern now
       return (m: unknown) => formatMillis(toNumber(m), pattern, zone);
     },
@@ -150,8 +154,7 @@ export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
     args: ['sv', 'literal', 'literal'],
     returnType: () => sv('LONG'),
     build: (a) => {
-      const pattern = String(a[1]!.literal);
-      const zone = a[2] ? String(a[2].literal) : undefined;
+      const { pattern, zone } = patternArgs(a);
       return (s: unknown) => BigInt(parseToMillis(String(s), pattern, zone));
     },
   },

@@ -3,6 +3,15 @@ import type { GrowableArray } from './growable-buffer.js';
 import { GrowableBuffer } from './growable-buffer.js';
 import type { PrefixArray, SealedValues, ValueBuilder } from './value-builder.js';
 
+/**
+ * The fixed-width value builders: INT, LONG, FLOAT, DOUBLE. Everything they share lives in
+ * `FixedWidthBuilder`; what is left is one tiny class per stored type, on purpose (docs/decisions.md,
+ * "Per-type kernels"): each binds its stored type to its typed array, so `seal()` returns a
+ * `SealedValues` the compiler checks per type with no cast, and every column's builder is an
+ * instance of its own class. A class factory would save the few repeated lines at the cost of
+ * casts and anonymous classes.
+ */
+
 /** Shared body of the fixed-width builders: a growable typed array, nothing else. */
 abstract class FixedWidthBuilder<A extends GrowableArray & PrefixArray> implements ValueBuilder {
   abstract readonly storedType: StoredType;

@@ -1,3 +1,9 @@
+/**
+ * Sealed dictionaries: the sorted distinct values of a column and each value's id. `mapIds` is a
+ * per-type kernel on purpose (one binary-search loop per typed-array type; see its comment and
+ * docs/decisions.md, "Per-type kernels").
+ */
+
 import type { SealedValues } from '../builders/value-builder.js';
 import { sortedDistinct } from './numeric-order.js';
 import { sortStringIndexes } from './string-order.js';
@@ -34,8 +40,9 @@ export function compareFloat(a: number, b: number): number {
 
 /**
  * Dictionary id of every value: a binary search of `values[i]` in the sorted distinct `dict`,
- * where each value is known present. One loop per type with the comparison written out (a
- * comparator call per step cost more than the search).
+ * where each value is known present. One loop per type with the comparison written out, on
+ * purpose: a comparator call per step cost more than the search, and one loop over the union of
+ * array types would make its loads polymorphic. The int32 and float loops look alike; keep them apart.
  */
 function mapIds(values: Int32Array | Float32Array | Float64Array | BigInt64Array, dict: typeof values): Int32Array {
   const n = values.length;

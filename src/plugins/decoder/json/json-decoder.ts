@@ -28,6 +28,10 @@ import { arrayElementSources, topLevelValueSource } from './json-source.js';
  *
  * Not re-entrant across threads, but stateless between calls: one decoder per partition loop.
  *
+ * The `switch (fast[i])` in `decode` writes out one fast path per common column type on purpose
+ * (docs/decisions.md, "Per-type kernels"): it runs for every field of every record, and each case
+ * is the type's own test inline; a helper per type would be a call per field.
+ *
  * @example
  *   const decoder = createJsonDecoder(buildTableSchema(pinotSchema));
  *   const result = decoder.decode(message);

@@ -3,12 +3,7 @@
  * queries) can walk without exhausting the stack.
  */
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+import { CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipJsonString } from '../json-text-scan.js';
 
 /** Deepest nesting of objects and arrays a record may have. */
 export const MAX_JSON_DEPTH = 1000;
@@ -26,21 +21,14 @@ export function exceedsJsonDepth(bytes: Uint8Array, text: string, maxDepth: numb
   for (let i = bytes.indexOf(OPEN_BRACKET); i >= 0 && openers <= maxDepth; i = bytes.indexOf(OPEN_BRACKET, i + 1)) openers++;
   if (openers <= maxDepth) return false;
   let depth = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
-    if (c === QUOTE) {
+    if (c === QUOTE) i = skipJsonString(text, i);
+    else {
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (++depth > maxDepth) return true;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
       i++;
-      while (i < n) {
-        const s = text.charCodeAt(i);
-        if (s === BACKSLASH) i++;
-        else if (s === QUOTE) break;
-        i++;
-      }
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > maxDepth) return true;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
     }
   }
   return false;

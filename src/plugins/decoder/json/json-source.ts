@@ -5,46 +5,29 @@
  * Iterative, so nesting depth costs no stack. Input must be valid JSON (it has already parsed).
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function skipWhitespace(text: string, i: number): number {
-  while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/** `i` at an opening quote; returns the index just past the closing quote. */
-function skipString(text: string, i: number): number {
-  i++;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i += 2;
-    else if (c === QUOTE) return i + 1;
-    else i++;
-  }
-  return i;
-}
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isJsonWhitespace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  skipJsonString,
+  skipJsonWhitespace,
+} from '../json-text-scan.js';
 
 /** `i` at the first character of a value; returns the index just past it. */
 function skipValue(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  if (c === QUOTE) return skipString(text, i);
+  if (c === QUOTE) return skipJsonString(text, i);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) {
     let depth = 0;
     while (i < text.length) {
       const d = text.charCodeAt(i);
       if (d === QUOTE) {
-        i = skipString(text, i);
+        i = skipJsonString(text, i);
         continue;
       }
       if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
@@ -58,7 +41,7 @@ function skipValue(text: string, i: number): number {
   }
   while (i < text.length) {
     const d = text.charCodeAt(i);
-    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isWhitespace(d)) break;
+    if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isJsonWhitespace(d)) break;
     i++;
   }
   return i;
@@ -72,23 +55,23 @@ function skipValue(text: string, i: number): number {
  * @example topLevelValueSource('{"id": 9007199254740993}', 'id') // '9007199254740993'
  */
 export function topLevelValueSource(text: string, key: string): string | undefined {
-  let i = skipWhitespace(text, 0);
+  let i = skipJsonWhitespace(text, 0);
   if (text.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i++;
   let found: string | undefined;
   for (;;) {
-    i = skipWhitespace(text, i);
+    i = skipJsonWhitespace(text, i);
     if (i >= text.length || text.charCodeAt(i) !== QUOTE) return found;
-    const keyEnd = skipString(text, i);
+    const keyEnd = skipJsonString(text, i);
     let name = text.slice(i + 1, keyEnd - 1);
     if (name.indexOf('\\') >= 0) name = JSON.parse(text.slice(i, keyEnd)) as string;
-    i = skipWhitespace(text, keyEnd);
+    i = skipJsonWhitespace(text, keyEnd);
     if (text.charCodeAt(i) !== COLON) return found;
-    i = skipWhitespace(text, i + 1);
+    i = skipJsonWhitespace(text, i + 1);
     const valueStart = i;
     i = skipValue(text, i);
     if (name === key) found = text.slice(valueStart, i);
-    i = skipWhitespace(text, i);
+    i = skipJsonWhitespace(text, i);
     if (text.charCodeAt(i) !== COMMA) return found;
     i++;
   }
@@ -101,16 +84,16 @@ export function topLevelValueSource(text: string, key: string): string | undefin
  */
 export function arrayElementSources(arrayText: string): string[] {
   const out: string[] = [];
-  let i = skipWhitespace(arrayText, 0);
+  let i = skipJsonWhitespace(arrayText, 0);
   if (arrayText.charCodeAt(i) !== OPEN_BRACKET) return out;
   i++;
   for (;;) {
-    i = skipWhitespace(arrayText, i);
+    i = skipJsonWhitespace(arrayText, i);
     if (i >= arrayText.length || arrayText.charCodeAt(i) === CLOSE_BRACKET) return out;
     const start = i;
     i = skipValue(arrayText, i);
     out.push(arrayText.slice(start, i));
-    i = skipWhitespace(arrayText, i);
+    i = skipJsonWhitespace(arrayText, i);
     if (arrayText.charCodeAt(i) !== COMMA) return out;
     i++;
   }
