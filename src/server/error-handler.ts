@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { scrubSecrets } from '../config/redact.js';
+import { collectSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
 import { MAX_PATH_PARAM_LENGTH } from './http-limits.js';
 
@@ -65,7 +65,8 @@ export function replyWithError(error: unknown, request: FastifyRequest, reply: F
     path: (request.raw.url ?? '').split('?')[0] ?? '',
     ...(contentType ? { contentType } : {}),
   });
-  const secrets = options.secrets();
+  // The stored tables' secrets, and those of this request's own config (a rejected one is stored nowhere).
+  const secrets = [...options.secrets(), ...collectSecrets(request.body)];
   const message = scrubSecrets(mapped.message, secrets);
   if (mapped.status >= 500) {
     const raw = error instanceof Error ? error : new Error(String(error));
