@@ -11,8 +11,9 @@ export interface PinotErrorBody {
 
 /**
  * Maps anything a route or fastify throws to a catalogue error: our own errors as they are,
- * fastify's body errors (413, 415, empty or bad JSON) to their entries, any other 4xx kept with
- * its status, and everything else to a 500 whose body carries no stack and no detail.
+ * fastify's body errors (413, 415, empty or bad JSON) and router errors (a path segment over
+ * `MAX_PATH_PARAM_LENGTH` is 414, bad percent-encoding 400) to their entries, any other 4xx kept
+ * with its status, and everything else to a 500 whose body carries no stack and no detail.
  */
 export function toShardtableError(error: unknown, context: { bodyLimit: number; requestId: string; contentType?: string; path?: string }): ShardtableError {
   if (error instanceof ShardtableError) return error;
