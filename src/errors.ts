@@ -56,6 +56,9 @@ export const ERRORS = {
   BAD_REQUEST: { code: 'ST020', status: 400, message: 'bad request: {detail}' },
   PRODUCE_INPUT: { code: 'ST021', status: 400, message: 'line {line} of {source}: {detail} ({written} records before it were written)' },
   PRODUCE_FAILED: { code: 'ST022', status: 503, message: '{failed} of {total} records could not be written to stream {stream} after {attempts} attempts: {detail}' },
+  REQUEST_TIMEOUT: { code: 'ST023', status: 408, message: 'the request was not received in time: headers must arrive within {headersTimeoutMs} ms and the whole request within {requestTimeoutMs} ms' },
+  URI_TOO_LONG: { code: 'ST024', status: 414, message: 'a path segment is longer than the limit of {limit} characters: {path}' },
+  HEADERS_TOO_LARGE: { code: 'ST025', status: 431, message: 'the request line and headers are larger than the limit of {limit} bytes' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.
   SQL_PARSING: { errorCode: 150, pinotName: 'SQLParsingError', message: '{detail}' },

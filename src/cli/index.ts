@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../logger.js';
 import { BLOCK_CACHE_ENV, parseBlockCacheMb } from '../segment/reader/block-cache.js';
+import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
+import type { HttpLimits } from '../server/http-limits.js';
 import { runExport } from './export.js';
 import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
@@ -27,6 +29,15 @@ function blockCacheMb(value: string): number {
   }
 }
 
+interface ServeLimitFlags {
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxBodyBytes: number;
+}
+
 /** Builds the `shardtable` command line (commander). */
 export function buildCli(): Command {
   const program = new Command('shardtable')
@@ -40,10 +51,24 @@ export function buildCli(): Command {
     .option('--port <port>', 'HTTP port', port, 9000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--block-cache-mb <mb>', `MiB of decoded segment blocks kept in memory, 0 = off (default: env ${BLOCK_CACHE_ENV}, else a quarter of memory up to 1024)`, blockCacheMb)
-    .action(async (opts: { dataDir: string; port: number; host: string; blockCacheMb?: number }) => {
+    .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408; 0 = none', positiveInt, DEFAULT_HTTP_LIMITS.requestTimeoutMs)
+    .option('--headers-timeout-ms <ms>', 'request headers must arrive within this, else 408', positiveInt, DEFAULT_HTTP_LIMITS.headersTimeoutMs)
+    .option('--keep-alive-timeout-ms <ms>', 'idle keep-alive connections are closed after this', positiveInt, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs)
+    .option('--idle-timeout-ms <ms>', 'connections silent this long are closed; 0 = never', positiveInt, DEFAULT_HTTP_LIMITS.idleTimeoutMs)
+    .option('--max-connections <n>', 'open HTTP connections at most; more are closed unanswered; 0 = no cap', positiveInt, DEFAULT_HTTP_LIMITS.maxConnections)
+    .option('--max-body-bytes <bytes>', 'largest request body, else 413', positiveInt, DEFAULT_HTTP_LIMITS.bodyLimit)
+    .action(async (opts: { dataDir: string; port: number; host: string; blockCacheMb?: number } & ServeLimitFlags) => {
       const logger = createLogger();
       const blockCacheBytes = opts.blockCacheMb ?? parseBlockCacheMb(process.env[BLOCK_CACHE_ENV]);
-      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes });
+      const httpLimits: HttpLimits = {
+        requestTimeoutMs: opts.requestTimeoutMs,
+        headersTimeoutMs: opts.headersTimeoutMs,
+        keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
+        idleTimeoutMs: opts.idleTimeoutMs,
+        maxConnections: opts.maxConnections,
+        bodyLimit: opts.maxBodyBytes,
+      };
+      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits });
       logger.info({ url: server.url, dataDir: opts.dataDir, blockCacheMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
       await untilSignal();
       await server.close();

@@ -5,6 +5,7 @@ import { tableIngestionFactory } from '../ingest/index.js';
 import type { Logger } from '../logger.js';
 import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
+import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
 
 export interface ServeOptions {
@@ -17,6 +18,8 @@ export interface ServeOptions {
    * keeps the process default (a quarter of memory, at most 1 GiB).
    */
   readonly blockCacheBytes?: number;
+  /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
+  readonly httpLimits?: Partial<HttpLimits>;
 }
 
 export interface RunningServer {
@@ -38,7 +41,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await mkdir(dataDir, { recursive: true });
   const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
   await manager.start();
-  const app = buildApp({ manager, logger: options.logger });
+  const app = buildApp({ manager, logger: options.logger, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
   let url: string;
   try {
     url = await app.listen({ port: options.port, host: options.host });

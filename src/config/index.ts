@@ -15,4 +15,4 @@ export {
   DECODER_NAMES,
 } from './stream-config.js';
 export type { DecoderName } from './stream-config.js';
-export { redactTableConfig, restoreRedactedSecrets, isSecretKey, collectSecrets, scrubSecrets, REDACTED } from './redact.js';
+export { redactTableConfig, restoreRedactedSecrets, isSecretKey, isSecretValue, keyWords, collectSecrets, scrubSecrets, REDACTED } from './redact.js';

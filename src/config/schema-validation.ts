@@ -68,11 +68,16 @@ export function formatAjvErrors(errors: readonly ErrorObject[] | null | undefine
 
 /** Names of schemas and tables become file names under the data dir, so they are restricted. */
 export const CATALOG_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * Longest schema or table name: a segment file name adds about 50 characters to the table name
+ * and must stay within the 255-byte file-name limit. Every HTTP route accepts names this long
+ * (the router's path-segment limit is far above it), so whatever is created can be managed.
+ */
 export const CATALOG_NAME_MAX_LENGTH = 200;
 
 /** Why a schema or table name cannot be used, or undefined when it can. */
 export function invalidNameReason(name: string): string | undefined {
-  if (name.length > CATALOG_NAME_MAX_LENGTH) return `must be at most ${CATALOG_NAME_MAX_LENGTH} characters`;
+  if (name.length > CATALOG_NAME_MAX_LENGTH) return `must be at most ${CATALOG_NAME_MAX_LENGTH} characters, got ${name.length}`;
   if (!CATALOG_NAME_PATTERN.test(name)) {
     return `${JSON.stringify(name)} must start with a letter or digit and use only letters, digits, '_', '-' and '.'`;
   }

@@ -1,11 +1,14 @@
 import { hostname } from 'node:os';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
 import { closeSealWorker } from '../segment/index.js';
 import type { TableManager } from '../table/table-manager.js';
 import { registerBodyParsers } from './body-parsers.js';
-import { registerErrorHandlers } from './error-handler.js';
+import { capConnections, pinotClientErrorHandler } from './client-errors.js';
+import { registerErrorHandlers, replyWithError } from './error-handler.js';
+import { fastifyLimitOptions, resolveHttpLimits } from './http-limits.js';
+import type { HttpLimits } from './http-limits.js';
 import { consumptionRoutes } from './routes/consumption-routes.js';
 import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -15,15 +18,16 @@ import { schemaRoutes } from './routes/schema-routes.js';
 import { segmentRoutes } from './routes/segment-routes.js';
 import { tableRoutes } from './routes/table-routes.js';
 
-/** Default request body limit: 10 MiB (a table config is a few KB). */
-export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+export { DEFAULT_BODY_LIMIT } from './http-limits.js';
 
 export interface BuildAppOptions {
   readonly manager: TableManager;
   /** pino logger shared with the rest of the server; none = no request logs. */
   readonly logger?: Logger;
-  /** Largest accepted request body in bytes (413 above it). */
+  /** Largest accepted request body in bytes (413 above it); wins over `limits.bodyLimit`. */
   readonly bodyLimit?: number;
+  /** Timeouts and the connection cap (defaults in `DEFAULT_HTTP_LIMITS`). */
+  readonly limits?: Partial<HttpLimits>;
   /** Close the manager (stop every table) when the app closes. Default true. */
   readonly closeManager?: boolean;
   /** `serverName` in Pinot-shaped status answers. Default `Server_<hostname>`. */
@@ -34,23 +38,33 @@ export interface BuildAppOptions {
 
 /**
  * The HTTP API on Pinot's controller paths. Every error is Pinot's `{"code", "error"}` through
- * one handler; responses never carry secrets; `app.close()` stops every table (unless
- * `closeManager: false`).
+ * one handler — including those Node's HTTP parser raises before fastify routes a request (408,
+ * 431); slow and idle clients are cut and connections capped (`HttpLimits`); responses never
+ * carry secrets; `app.close()` stops every table (unless `closeManager: false`).
  *
  * @example
  *   const app = buildApp({ manager, logger });
  *   await app.listen({ port: 9000, host: '127.0.0.1' });
  */
 export function buildApp(options: BuildAppOptions): FastifyInstance {
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const app = (
-    options.logger ? Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit }) : Fastify({ logger: false, bodyLimit })
-  ) as FastifyInstance;
+  const limits = resolveHttpLimits({ ...options.limits, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}) });
+  const { bodyLimit } = limits;
   const { manager } = options;
+  const errorOptions = { bodyLimit, secrets: () => manager.knownSecrets() };
+  const fastifyOptions = {
+    ...fastifyLimitOptions(limits),
+    clientErrorHandler: pinotClientErrorHandler(limits, () => app.log),
+    // Bad percent-encoding and over-long path parameters skip the error handler: same answer.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => replyWithError(error, request, reply, errorOptions),
+  };
+  const app = (
+    options.logger ? Fastify({ ...fastifyOptions, loggerInstance: options.logger as FastifyBaseLogger }) : Fastify({ ...fastifyOptions, logger: false })
+  ) as FastifyInstance;
+  capConnections(app.server, limits, () => app.log);
   const serverName = options.serverName ?? `Server_${hostname()}`;
 
   registerBodyParsers(app);
-  registerErrorHandlers(app, { bodyLimit, secrets: () => manager.knownSecrets() });
+  registerErrorHandlers(app, errorOptions);
 
   void app.register(healthRoutes);
   void app.register(schemaRoutes, { manager });

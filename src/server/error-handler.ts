@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { scrubSecrets } from '../config/redact.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
+import { MAX_PATH_PARAM_LENGTH } from './http-limits.js';
 
 /** Pinot controller error body. */
 export interface PinotErrorBody {
@@ -10,10 +11,11 @@ export interface PinotErrorBody {
 
 /**
  * Maps anything a route or fastify throws to a catalogue error: our own errors as they are,
- * fastify's body errors (413, 415, empty or bad JSON) to their entries, any other 4xx kept with
- * its status, and everything else to a 500 whose body carries no stack and no detail.
+ * fastify's body errors (413, 415, empty or bad JSON) and router errors (a path segment over
+ * `MAX_PATH_PARAM_LENGTH` is 414, bad percent-encoding 400) to their entries, any other 4xx kept
+ * with its status, and everything else to a 500 whose body carries no stack and no detail.
  */
-export function toShardtableError(error: unknown, context: { bodyLimit: number; requestId: string; contentType?: string }): ShardtableError {
+export function toShardtableError(error: unknown, context: { bodyLimit: number; requestId: string; contentType?: string; path?: string }): ShardtableError {
   if (error instanceof ShardtableError) return error;
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
@@ -25,6 +27,10 @@ export function toShardtableError(error: unknown, context: { bodyLimit: number; 
       return new ShardtableError('INVALID_JSON', { detail: 'the body is empty; send a JSON object' });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ShardtableError('INVALID_JSON', { detail: fastifyError.message });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ShardtableError('URI_TOO_LONG', { limit: MAX_PATH_PARAM_LENGTH, path: shorten(context.path ?? '') });
+    case 'FST_ERR_BAD_URL':
+      return new ShardtableError('BAD_REQUEST', { detail: `${JSON.stringify(shorten(context.path ?? ''))} is not a valid URL (bad percent-encoding)` });
     default:
       break;
   }
@@ -36,27 +42,51 @@ export function toShardtableError(error: unknown, context: { bodyLimit: number; 
   return new ShardtableError('INTERNAL', { detail: `unexpected error; see the server log for request ${context.requestId}` });
 }
 
+/** A URL or name cut to a length fit for a message. */
+function shorten(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+export interface ErrorReplyOptions {
+  readonly bodyLimit: number;
+  /** Values that must never reach a response or a log line (every table's credentials). */
+  readonly secrets: () => string[];
+}
+
+/**
+ * Answers a request with the catalogue error for `error` in Pinot's shape, logging a 5xx with
+ * its stack (scrubbed) and a 4xx at info. Used by the error handler and for fastify's framework
+ * errors (bad URL, path parameter too long), which bypass it.
+ */
+export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply, options: ErrorReplyOptions): FastifyReply {
+  const contentType = request.headers['content-type'];
+  const mapped = toShardtableError(error, {
+    bodyLimit: options.bodyLimit,
+    requestId: String(request.id),
+    path: (request.raw.url ?? '').split('?')[0] ?? '',
+    ...(contentType ? { contentType } : {}),
+  });
+  // The stored tables' secrets, and those of this request's own config (a rejected one is stored nowhere).
+  const secrets = [...options.secrets(), ...collectSecrets(request.body)];
+  const message = scrubSecrets(mapped.message, secrets);
+  if (mapped.status >= 500) {
+    const raw = error instanceof Error ? error : new Error(String(error));
+    request.log.error({ code: mapped.code, error: scrubSecrets(`${raw.name}: ${raw.message}`, secrets), stack: scrubSecrets(raw.stack ?? '', secrets) }, 'request failed');
+  } else {
+    request.log.info({ code: mapped.code, status: mapped.status, error: message }, 'request rejected');
+  }
+  const body: PinotErrorBody = { code: mapped.status, error: message };
+  return reply.status(mapped.status).type('application/json; charset=utf-8').send(body);
+}
+
 /**
  * Installs the one error handler and the 404 handler. `secrets` returns values that must never
  * reach a response or a log line (every table's credentials); they are scrubbed from messages.
  */
-export function registerErrorHandlers(app: FastifyInstance, options: { bodyLimit: number; secrets: () => string[] }): void {
-  app.setErrorHandler((error, request, reply) => {
-    const contentType = request.headers['content-type'];
-    const mapped = toShardtableError(error, { bodyLimit: options.bodyLimit, requestId: String(request.id), ...(contentType ? { contentType } : {}) });
-    const secrets = options.secrets();
-    const message = scrubSecrets(mapped.message, secrets);
-    if (mapped.status >= 500) {
-      const raw = error instanceof Error ? error : new Error(String(error));
-      request.log.error({ code: mapped.code, error: scrubSecrets(`${raw.name}: ${raw.message}`, secrets), stack: scrubSecrets(raw.stack ?? '', secrets) }, 'request failed');
-    } else {
-      request.log.info({ code: mapped.code, status: mapped.status, error: message }, 'request rejected');
-    }
-    const body: PinotErrorBody = { code: mapped.status, error: message };
-    return reply.status(mapped.status).type('application/json; charset=utf-8').send(body);
-  });
+export function registerErrorHandlers(app: FastifyInstance, options: ErrorReplyOptions): void {
+  app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply, options));
   app.setNotFoundHandler((request, reply) => {
-    const error = new ShardtableError('NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
+    const error = new ShardtableError('NOT_FOUND', { method: request.method, url: shorten(request.url.split('?')[0] ?? '') });
     const body: PinotErrorBody = { code: error.status, error: error.message };
     return reply.status(error.status).type('application/json; charset=utf-8').send(body);
   });

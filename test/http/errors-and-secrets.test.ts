@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentStreamError } from '../../src/spi/partition-consumer.js';
 import { eventsSchema, eventsTableConfig, kinesisStreamConfigs, TEST_ACCESS_KEY, TEST_SECRET_KEY } from '../helpers/pinot-config-fixtures.js';
+import { INNOCENT_KEYS, SECRET_ISH_KEYS } from '../helpers/secret-keys.js';
 import { startHarness } from './http-harness.js';
 import type { Harness } from './http-harness.js';
 
@@ -133,6 +134,48 @@ describe('secrets', () => {
     expect(h.logLines.length).toBeGreaterThan(15);
     for (const text of [...h.bodies, ...h.logLines]) {
       for (const secret of secrets) expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe('secrets under any key name', () => {
+  it('each secret-ish key is masked in GET /tables/{name}, in log lines and in errors; innocent keys are not', async () => {
+    const streamConfigs = kinesisStreamConfigs();
+    const secretValues = SECRET_ISH_KEYS.map((key, i) => {
+      const value = `s3cr3t-value-${i}-${key.length}`;
+      streamConfigs[key] = value;
+      return value;
+    });
+    // Kinesis keys with a meaning of their own keep real values (checked as they are below).
+    const innocent = INNOCENT_KEYS.filter((key) => !(key in streamConfigs) && !['iamRoleBasedAccessEnabled', 'roleArn'].includes(key));
+    innocent.forEach((key, i) => (streamConfigs[key] = `innocent-value-${i}`));
+    const config = { ...eventsTableConfig(), tableIndexConfig: { streamConfigs } };
+    await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
+    const created = await h.inject({ method: 'POST', url: '/tables', payload: config });
+    expect(created.statusCode).toBe(200);
+
+    const shown = (await h.inject({ method: 'GET', url: '/tables/events' })).json().REALTIME.tableIndexConfig.streamConfigs as Record<string, unknown>;
+    for (const key of SECRET_ISH_KEYS) expect({ key, value: shown[key] }).toEqual({ key, value: '*****' });
+    innocent.forEach((key, i) => expect({ key, value: shown[key] }).toEqual({ key, value: `innocent-value-${i}` }));
+    expect(shown['stream.kinesis.topic.name']).toBe('events-stream');
+    expect((await h.inject({ method: 'GET', url: '/tables' })).json()).toEqual({ tables: ['events'] });
+
+    // A PUT of what GET showed keeps the stored secrets.
+    const shownConfig = (await h.inject({ method: 'GET', url: '/tables/events' })).json().REALTIME;
+    expect((await h.inject({ method: 'PUT', url: '/tables/events', payload: shownConfig })).statusCode).toBe(200);
+    expect(h.recorder.latest('events')!.config.pinot).toMatchObject({ tableIndexConfig: { streamConfigs: { awsSecret: secretValues[SECRET_ISH_KEYS.indexOf('awsSecret')] } } });
+
+    // An upstream error quoting every secret.
+    h.recorder.failStart = () => new PermanentStreamError(`denied: ${secretValues.join(' ')}`);
+    const failed = await h.inject({ method: 'PUT', url: '/tables/events', payload: { ...config, tableIndexConfig: { streamConfigs: { ...streamConfigs, 'stream.kinesis.topic.name': 'other' } } } });
+    expect(failed.statusCode).toBe(400);
+    h.recorder.failStart = undefined;
+
+    const logged = h.logLines.filter((line) => line.includes('"config"'));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.some((line) => line.includes('innocent-value-0'))).toBe(true);
+    for (const text of [...h.bodies, ...h.logLines]) {
+      for (const value of secretValues) expect(text).not.toContain(value);
     }
   });
 });

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/server/app.js';
+import type { HttpLimits } from '../../src/server/http-limits.js';
 import { TableManager } from '../../src/table/table-manager.js';
 import { recordingRuntimeFactory } from '../helpers/recording-runtime-factory.js';
 import type { RecordingRuntimeFactory } from '../helpers/recording-runtime-factory.js';
@@ -18,10 +19,12 @@ export interface Harness {
   readonly logLines: string[];
   readonly bodies: string[];
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Listens on 127.0.0.1 (a free port) for tests that need real sockets; returns the port. */
+  listen(): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { bodyLimit?: number; dataDir?: string; recorder?: RecordingRuntimeFactory } = {}): Promise<Harness> {
+export async function startHarness(options: { bodyLimit?: number; limits?: Partial<HttpLimits>; dataDir?: string; recorder?: RecordingRuntimeFactory } = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shardtable-http-')));
   const recorder = options.recorder ?? recordingRuntimeFactory();
   const logLines: string[] = [];
@@ -35,7 +38,7 @@ export async function startHarness(options: { bodyLimit?: number; dataDir?: stri
   const logger = pino({ level: 'trace' }, stream);
   const manager = new TableManager({ dataDir, runtimeFactory: recorder.factory, logger });
   await manager.start();
-  const app = buildApp({ manager, logger, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}) });
+  const app = buildApp({ manager, logger, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}), ...(options.limits ? { limits: options.limits } : {}) });
   await app.ready();
   return {
     app,
@@ -48,6 +51,12 @@ export async function startHarness(options: { bodyLimit?: number; dataDir?: stri
       const response = await app.inject(injectOptions);
       bodies.push(response.body);
       return response;
+    },
+    async listen() {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('not listening on a TCP port');
+      return address.port;
     },
     async close() {
       await app.close();

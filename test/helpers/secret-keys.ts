@@ -1,0 +1,48 @@
+/** TEST ONLY. Config keys for the redaction tests (unit and HTTP). */
+
+/** Keys a user may invent for a secret: none is in a list, each is caught by its words. */
+export const SECRET_ISH_KEYS = [
+  'secret_key',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SESSION_TOKEN',
+  'stream.kinesis.aws.secret.access.key',
+  'awsSecret',
+  'stream.kinesis.credentials',
+  'stream.kinesis.accessKeyId',
+  'access.key',
+  'api_key',
+  'apiKey',
+  'x-api-key',
+  'privateKey',
+  'ssl.keystore.key',
+  'ssl.key.password',
+  'db.passwd',
+  'stream.kafka.ssl.keystore.passphrase',
+  'oauth.client.secret',
+  'authToken',
+  'bearer',
+  'Authorization',
+  'schema.registry.basic.auth.user.info',
+  'azure.connectionString',
+];
+/** Keys that merely mention a key, a token or access: shown as they are. */
+export const INNOCENT_KEYS = [
+  'stream.kinesis.topic.name',
+  'primaryKeyColumns',
+  'partition key',
+  'partitionKey',
+  'stream.kafka.decoder.prop.key.format',
+  'key.serializer',
+  'keyColumn',
+  'sortKey',
+  'tokenizer',
+  'maxTokens',
+  'iamRoleBasedAccessEnabled',
+  'roleArn',
+  'region',
+  'endpoint',
+  'shardIteratorType',
+  'stream.kinesis.decoder.class.name',
+  'ssl.keystore.location',
+];
