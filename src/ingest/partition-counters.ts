@@ -26,6 +26,7 @@ export class PartitionCounters {
   private recordsDeadLettered = 0;
   private throttles = 0;
   private errors = 0;
+  private failedFetchesInRow = 0;
   private lastErrorMessage: string | null = null;
   private msBehindLatest: number | null = null;
   private lastConsumedAtMs: number | null = null;
@@ -40,12 +41,21 @@ export class PartitionCounters {
     return this.errors;
   }
 
+  /** Fetches in a row that failed or timed out; 0 once one answers. */
+  get consecutiveFailedFetches(): number {
+    return this.failedFetchesInRow;
+  }
+
   get lastError(): string | null {
     return this.lastErrorMessage;
   }
 
-  /** A batch arrived: its lag (when the stream told it) and, when it holds records, when. */
+  /**
+   * A batch arrived: its lag (when the stream told it) and, when it holds records, when. A batch
+   * that timed out is a failed fetch (call `fetchFailed`), not an answer.
+   */
   fetched(batch: MessageBatch, now: () => number): void {
+    if (batch.timedOut !== true) this.failedFetchesInRow = 0;
     if (batch.millisBehindLatest !== undefined) this.msBehindLatest = batch.millisBehindLatest;
     if (batch.messages.length > 0) this.lastConsumedAtMs = now();
   }
@@ -65,6 +75,11 @@ export class PartitionCounters {
   dropped(deadLettered: boolean): void {
     if (deadLettered) this.recordsDeadLettered++;
     this.recordsDropped++;
+  }
+
+  /** A fetch failed or timed out (also counted by `throttled` or `error`); it is retried. */
+  fetchFailed(): void {
+    this.failedFetchesInRow++;
   }
 
   /** A fetch the stream throttled; it is retried. */
@@ -104,6 +119,7 @@ export class PartitionCounters {
       lastConsumedTimestampMs: this.lastConsumedAtMs,
       throttleCount: this.throttles,
       errorCount: this.errors,
+      consecutiveFailedFetches: this.failedFetchesInRow,
       lastError: this.lastErrorMessage,
     };
   }

@@ -12,6 +12,7 @@ import { describeError } from '../util/describe-error.js';
 import { Backoff, sleep } from './backoff.js';
 import { PartitionCounters } from './partition-counters.js';
 import { PartitionSealer } from './partition-sealer.js';
+import { RETRYING_AFTER_FAILED_FETCHES } from './partition-status.js';
 import type { PartitionState, PartitionStatus } from './partition-status.js';
 import { PauseGate } from './pause-gate.js';
 import { RecordIndexer } from './record-indexer.js';
@@ -175,7 +176,12 @@ export class PartitionIngester {
       }
       if (fetched === ABORTED) return;
       const batch = fetched;
-      if (batch.timedOut === true) this.transientError(new Error(`fetch timed out after ${this.options.fetchTimeoutMs} ms; retrying from the same position`));
+      if (batch.timedOut === true) {
+        const note = batch.note === undefined ? '' : ` (${batch.note})`;
+        this.transientError(new Error(`fetch timed out after ${this.options.fetchTimeoutMs} ms; retrying from the same position${note}`));
+      } else if (this.state === 'RETRYING') {
+        this.options.logger.info({ shardId: this.options.partition.shardId, failedFetches: this.counters.consecutiveFailedFetches }, 'fetches answer again; partition no longer RETRYING');
+      }
       if (!(await this.ingest(batch))) {
         this.gate.endWork();
         return;
@@ -187,7 +193,7 @@ export class PartitionIngester {
         if (this.state === 'ENDED') this.options.onEnded();
         return;
       }
-      // A fetch that timed out says nothing about lag: keep the last known state.
+      // A fetch that timed out says nothing about lag: keep the last known state (or RETRYING).
       if (batch.timedOut !== true) this.state = batch.messages.length === 0 || batch.millisBehindLatest === 0 ? 'CAUGHT_UP' : 'CONSUMING';
       await this.sealer.sealIfDue(null);
       this.gate.endWork();
@@ -224,11 +230,21 @@ export class PartitionIngester {
     this.options.logger.error({ shardId: this.options.partition.shardId }, message);
   }
 
+  /**
+   * A fetch failed or timed out: counted, logged (throttled), and after
+   * `RETRYING_AFTER_FAILED_FETCHES` in a row the partition shows `RETRYING` until one answers.
+   */
   private transientError(err: unknown): void {
     const throttled = err instanceof TransientStreamError && err.throttled;
     const message = describeError(err);
     if (throttled) this.counters.throttled(message);
     else this.counters.error(message);
+    this.counters.fetchFailed();
+    const failed = this.counters.consecutiveFailedFetches;
+    if (failed >= RETRYING_AFTER_FAILED_FETCHES && this.state !== 'RETRYING') {
+      this.state = 'RETRYING';
+      this.options.logger.warn({ shardId: this.options.partition.shardId, failedFetches: failed }, `partition RETRYING: ${failed} fetches in a row failed or timed out; last: ${message}`);
+    }
     // One line per kind per interval, with how many were suppressed: minutes of throttling or
     // an unreachable endpoint write a handful of lines, not thousands.
     const suppressed = this.throttledLog.admit(throttled ? 'throttled' : 'fetch');

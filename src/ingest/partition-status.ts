@@ -1,5 +1,13 @@
-/** State of one partition's consumer, for `GET /tables/{t}/consumingSegmentsInfo`. */
-export type PartitionState = 'CONSUMING' | 'CAUGHT_UP' | 'WAITING_FOR_PARENT' | 'PAUSED' | 'ENDED' | 'ERROR' | 'STOPPED';
+/**
+ * State of one partition's consumer, for `GET /tables/{t}/consumingSegmentsInfo`.
+ * `RETRYING`: the last {@link RETRYING_AFTER_FAILED_FETCHES} or more fetches in a row failed or
+ * timed out (endpoint down or too slow); the loop keeps retrying, and the next fetch that answers
+ * makes it `CONSUMING` or `CAUGHT_UP` again. `ERROR` is final: the partition stopped.
+ */
+export type PartitionState = 'CONSUMING' | 'CAUGHT_UP' | 'RETRYING' | 'WAITING_FOR_PARENT' | 'PAUSED' | 'ENDED' | 'ERROR' | 'STOPPED';
+
+/** Fetches in a row that fail or time out before a partition shows `RETRYING` (one blip does not). */
+export const RETRYING_AFTER_FAILED_FETCHES = 3;
 
 /** One partition's consumer as `consumingSegmentsInfo` (`shardtablePartitions`) and the metrics show it. */
 export interface PartitionStatus {
@@ -33,5 +41,7 @@ export interface PartitionStatus {
   readonly throttleCount: number;
   /** Other fetch and seal errors since start (5xx, network, timeouts, disk; retried or fatal). */
   readonly errorCount: number;
+  /** Fetches in a row that failed or timed out, up to now; 0 once a fetch answers. */
+  readonly consecutiveFailedFetches?: number;
   readonly lastError: string | null;
 }

@@ -41,6 +41,8 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perPartition('gauge', 'shardtable_ms_behind_latest', 'Millis the consumer is behind the tip of the shard (GetRecords MillisBehindLatest)', (p) => p.msBehindLatest);
   perPartition('gauge', 'shardtable_consuming_rows', 'Rows in the consuming (in-memory) segment', (p) => p.rowsInConsumingSegment);
   perPartition('gauge', 'shardtable_partition_error', '1 when the partition stopped with an error', (p) => (p.state === 'ERROR' ? 1 : 0));
+  perPartition('gauge', 'shardtable_partition_retrying', '1 while the partition is RETRYING: its last fetches in a row failed or timed out', (p) => (p.state === 'RETRYING' ? 1 : 0));
+  perPartition('gauge', 'shardtable_consecutive_failed_fetches', 'Fetches in a row that failed or timed out (0 once one answers)', (p) => p.consecutiveFailedFetches ?? 0);
 
   const perTable = (name: string, help: string, value: (runtime: TableRuntime) => number): void => {
     new Gauge({

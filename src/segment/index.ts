@@ -27,7 +27,7 @@ export type { LlcSegmentName } from './segment-name.js';
 export { toPinotSchema } from './schema-json.js';
 export { ColumnBuilder } from './builders/column-builder.js';
 export type { ImmutableColumn } from './builders/column-builder.js';
-export { getZstdCodec, selectZstdCodec, loadZstdNative, loadZstdWasm, ZSTD_ENV, avroZstdCodecs, avroZstdDecoders } from './codecs/index.js';
+export { getZstdCodec, selectZstdCodec, loadZstdNative, loadZstdWasm, ZSTD_ENV, NATIVE_RETRY_MS, avroZstdCodecs, avroZstdDecoders } from './codecs/index.js';
 export type { ZstdCodec } from './codecs/index.js';
 export { toDisplayJson, formatFloat32 } from './display-value.js';
 export { exportSegmentToAvro } from './export/avro-export.js';

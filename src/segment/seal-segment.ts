@@ -52,6 +52,9 @@ export interface SealOptions {
  */
 export async function sealSegment(segment: ConsumingSegment, opts: SealOptions): Promise<SealedSegment> {
   const snapshot = segment.snapshot();
+  // Before anything is built or written: a codec that does not load (EMFILE) fails the seal
+  // cleanly, with its cause, and the next seal loads it again.
+  const zstd = await getZstdCodec();
   const info: SegmentFileInfo = {
     identity: segment.identity,
     schema: segment.schema,
@@ -64,14 +67,14 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
   const builder = opts.builder ?? defaultSealWorker();
   let bytes: Uint8Array;
   if (builder === 'inline') {
-    bytes = buildCheckedSegment(info, snapshot, await getZstdCodec());
+    bytes = buildCheckedSegment(info, snapshot, zstd);
   } else {
     try {
       bytes = await builder.build(info, snapshot);
     } catch (err) {
       if (!(err instanceof SealWorkerUnavailableError)) throw err;
       opts.onInlineFallback?.(err.message);
-      bytes = buildCheckedSegment(info, snapshot, await getZstdCodec());
+      bytes = buildCheckedSegment(info, snapshot, zstd);
     }
   }
   const finalPath = join(opts.tableDir, segment.name + SEGMENT_FILE_SUFFIX);
@@ -80,5 +83,5 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
     tmpPath,
     beforeRename: () => faultPoint('seal:before-rename'),
   });
-  return openBuiltSegment(finalPath, bytes, await getZstdCodec());
+  return openBuiltSegment(finalPath, bytes, zstd);
 }

@@ -32,4 +32,9 @@ export interface MessageBatch {
    * within the timeout), not because there was nothing new; ingestion counts it as an error.
    */
   readonly timedOut?: boolean;
+  /**
+   * What the consumer changed because of this batch, in words for `lastError` and the log — e.g.
+   * after a timeout, that its next request asks for fewer records. Absent when nothing changed.
+   */
+  readonly note?: string;
 }

@@ -21,3 +21,27 @@ export function faultPoint(name: string): void {
   hits++;
   if (hits >= spec.count) process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ * Failure injection for tests, in this thread only: after `injectFailure('zstd:load', err, n)`,
+ * the next n calls of `failurePoint('zstd:load')` throw `err` — a transient failure (EMFILE) at a
+ * named point, without touching the environment. Nothing is injected outside tests; then a
+ * failure point costs one map lookup.
+ *
+ * @example
+ *   injectFailure('zstd:load', Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }), 2);
+ */
+const injected = new Map<string, { error: unknown; left: number }>();
+
+export function injectFailure(name: string, error: unknown, times = 1): void {
+  if (times > 0) injected.set(name, { error, left: times });
+  else injected.delete(name);
+}
+
+/** Throws the failure injected at `name`, while any is left (see `injectFailure`). */
+export function failurePoint(name: string): void {
+  const entry = injected.get(name);
+  if (entry === undefined) return;
+  if (--entry.left <= 0) injected.delete(name);
+  throw entry.error;
+}

@@ -32,7 +32,9 @@ export type Fault =
   /** Destroys the client's socket after the request arrived, without answering. */
   | 'reset'
   /** Forwards, but holds the answer back for `delayMs` first. */
-  | 'delay';
+  | 'delay'
+  /** Forwards, but holds the answer back as long as sending it at `bytesPerSecond` would take (a slow link). */
+  | 'bandwidth';
 
 export interface FaultRule {
   /** Kinesis operation name (`GetRecords`, `GetShardIterator`, `ListShards`, ...); absent = every operation. */
@@ -42,6 +44,8 @@ export interface FaultRule {
   readonly share: number;
   /** For `delay`: how long, millis (default 1500). */
   readonly delayMs?: number;
+  /** For `bandwidth`: the link's speed (default 100 000 bytes/s); a big answer waits longer. */
+  readonly bytesPerSecond?: number;
 }
 
 const JSON_ERRORS: Partial<Record<Fault, { status: number; type: string; message: string }>> = {
@@ -166,7 +170,7 @@ export class FaultProxy {
       const forward = (): void => {
         if (res.destroyed || req.socket.destroyed) return;
         this.forwarded[operation] = (this.forwarded[operation] ?? 0) + 1;
-        this.forward(req, body, res, rule?.fault === 'delay' ? (rule.delayMs ?? 1500) : 0);
+        this.forward(req, body, res, delayOf(rule));
       };
       if (this.holding) this.held.push(forward);
       else forward();
@@ -184,7 +188,7 @@ export class FaultProxy {
     return undefined;
   }
 
-  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, delayMs: number): void {
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse, delayMs: (answerBytes: number) => number): void {
     const upstream = httpRequest(
       {
         host: this.target.hostname,
@@ -198,12 +202,14 @@ export class FaultProxy {
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('error', () => res.destroy());
         answer.on('end', () => {
+          const payload = Buffer.concat(chunks);
           const send = (): void => {
             if (res.destroyed) return;
             res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(Buffer.concat(chunks));
+            res.end(payload);
           };
-          if (delayMs > 0) setTimeout(send, delayMs).unref();
+          const wait = delayMs(payload.length);
+          if (wait > 0) setTimeout(send, wait).unref();
           else send();
         });
       },
@@ -211,6 +217,13 @@ export class FaultProxy {
     upstream.on('error', () => res.destroy());
     upstream.end(body);
   }
+}
+
+/** How long to hold an answer of `answerBytes` back under `rule`. */
+function delayOf(rule: FaultRule | undefined): (answerBytes: number) => number {
+  if (rule?.fault === 'delay') return () => rule.delayMs ?? 1500;
+  if (rule?.fault === 'bandwidth') return (bytes) => Math.round((bytes * 1000) / (rule.bytesPerSecond ?? 100_000));
+  return () => 0;
 }
 
 function operationOf(req: IncomingMessage): string {

@@ -19,7 +19,7 @@ import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const schema = buildTableSchema(validateSchema(idKindTsSchema()));
 
-function tableConfig(endpoint: string, stream: string): Record<string, unknown> {
+function tableConfig(endpoint: string, stream: string, overrides: Record<string, string> = {}): Record<string, unknown> {
   return emulatorTableConfig({
     endpoint,
     stream,
@@ -31,13 +31,16 @@ function tableConfig(endpoint: string, stream: string): Record<string, unknown> 
       maxRecordsToFetch: '25',
       requests_per_second_limit: '50',
       'realtime.segment.flush.threshold.rows': '40',
+      ...overrides,
     },
   });
 }
 
 const events = (from: number, count: number): Record<string, unknown>[] => idKindTsRows(from, count, ['view', 'click']);
 
-const healthy = (runtime: TableIngestion): boolean => runtime.partitions().every((p) => p.state === 'CONSUMING' || p.state === 'CAUGHT_UP');
+const healthy = (runtime: TableIngestion): boolean =>
+  runtime.partitions().every((p) => (p.state === 'CONSUMING' || p.state === 'CAUGHT_UP') && p.consecutiveFailedFetches === 0);
+const allRetrying = (runtime: TableIngestion): boolean => runtime.partitions().every((p) => p.state === 'RETRYING');
 const sum = (runtime: TableIngestion, key: 'throttleCount' | 'errorCount'): number => runtime.partitions().reduce((n, p) => n + p[key], 0);
 
 /** Every fault the proxy can inject on GetRecords, each on a share of calls. */
@@ -68,7 +71,8 @@ describe.each(EMULATOR_KINDS)('Kinesis faults through a fault-injecting proxy on
   // Registered after the proxy's hook, so it runs before it: runtimes stop while the proxy is up.
   const tables = withTableRuntimes('shardtable-faults-');
 
-  const newRuntime = (stream: string): Promise<TableIngestion> => tables.start({ schema, config: tableConfig(proxy.endpoint, stream) });
+  const newRuntime = (stream: string, overrides?: Record<string, string>): Promise<TableIngestion> =>
+    tables.start({ schema, config: tableConfig(proxy.endpoint, stream, overrides) });
 
   const produce = (stream: string, from: number, count: number): Promise<void> =>
     putJsonRecords(env.client, stream, events(from, count), (row) => String(row.id)).then(() => undefined);
@@ -123,7 +127,7 @@ describe.each(EMULATOR_KINDS)('Kinesis faults through a fault-injecting proxy on
     expectExactlyOnce(runtime, 120);
   });
 
-  it('resumes consuming after the endpoint is unreachable and then hangs for a while', async () => {
+  it('reports partitions RETRYING while the endpoint refuses connections or hangs, and resumes consuming when it is back', async () => {
     const stream = await env.newStream(2);
     await produce(stream, 0, 40);
     const runtime = await newRuntime(stream);
@@ -132,20 +136,42 @@ describe.each(EMULATOR_KINDS)('Kinesis faults through a fault-injecting proxy on
     await proxy.offline(); // connections refused: the emulator is "down"
     await produce(stream, 40, 40);
     const errorsBefore = sum(runtime, 'errorCount');
-    await waitFor('refused connections to be counted', () => sum(runtime, 'errorCount') > errorsBefore);
+    await waitFor('every partition RETRYING while connections are refused', () => allRetrying(runtime));
+    expect(sum(runtime, 'errorCount')).toBeGreaterThan(errorsBefore);
+    expect(runtime.partitions().every((p) => (p.consecutiveFailedFetches ?? 0) >= 3)).toBe(true);
     expect(idCounts(runtime).size).toBe(40);
     await proxy.online();
+    await waitFor('80 ids once the endpoint answers', () => idCounts(runtime).size === 80);
+    await waitFor('healthy once a fetch answers', () => healthy(runtime));
 
     proxy.hold(); // the emulator "hangs": fetches time out and return nothing
-    const errorsBeforeHold = sum(runtime, 'errorCount');
-    await waitFor('timed-out fetches to be counted', () => sum(runtime, 'errorCount') > errorsBeforeHold);
-    expect(runtime.partitions().some((p) => p.lastError?.includes('timed out') === true)).toBe(true);
+    await waitFor('every partition RETRYING while fetches time out', () => allRetrying(runtime));
+    expect(runtime.partitions().every((p) => p.lastError?.includes('timed out') === true)).toBe(true);
     proxy.release();
 
     await produce(stream, 80, 40);
     await waitFor('120 ids after the endpoint is back', () => idCounts(runtime).size === 120);
     await waitFor('healthy', () => healthy(runtime));
     expectExactlyOnce(runtime, 120);
+  });
+
+  it('makes progress when full-size fetches are slower than the fetch timeout: the GetRecords limit shrinks until answers arrive in time', async () => {
+    const stream = await env.newStream(1);
+    // 1 KB records behind a slow link: an answer of the default 10,000-record limit (all 600
+    // records, ~900 KB) takes ~3 s, three times the fetch timeout; ~100 records fit.
+    const pad = 'x'.repeat(1000);
+    await putJsonRecords(env.client, stream, events(0, 600).map((row): Record<string, unknown> => ({ ...row, pad })), (row) => String(row.id));
+    proxy.setFaults([{ operation: 'GetRecords', fault: 'bandwidth', share: 1, bytesPerSecond: 300_000 }]);
+    const runtime = await newRuntime(stream, { maxRecordsToFetch: '10000', 'realtime.segment.flush.threshold.rows': '1000000' });
+
+    await waitFor('the partition RETRYING while no fetch answers in time', () => allRetrying(runtime));
+    expect(idCounts(runtime).size).toBe(0);
+    expect(runtime.partitions()[0]!.lastError).toMatch(/^fetch timed out after 1000 ms; retrying from the same position \(GetRecords Limit lowered from \d+ to \d+ records\)$/);
+
+    await waitFor('all 600 ids through the slow link', () => idCounts(runtime).size === 600, 120_000);
+    expectExactlyOnce(runtime, 600);
+    await waitFor('healthy once fetches answer', () => healthy(runtime));
+    expect(proxy.injected.bandwidth ?? 0).toBeGreaterThan(4);
   });
 
   it('stops a partition with a clear error when the stream is deleted, and keeps the table queryable', async () => {

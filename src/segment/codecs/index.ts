@@ -1,5 +1,5 @@
-export type { ZstdCodec } from './zstd-codec.js';
+export type { ZstdCodec, ZstdLoad } from './zstd-codec.js';
 export { ZSTD_LEVEL } from './zstd-codec.js';
-export { loadZstdNative } from './zstd-native.js';
-export { loadZstdWasm } from './zstd-wasm.js';
-export { getZstdCodec, selectZstdCodec, ZSTD_ENV, avroZstdCodecs, avroZstdDecoders } from './registry.js';
+export { loadZstdNative, tryLoadZstdNative } from './zstd-native.js';
+export { loadZstdWasm, tryLoadZstdWasm } from './zstd-wasm.js';
+export { getZstdCodec, selectZstdCodec, ZSTD_ENV, NATIVE_RETRY_MS, avroZstdCodecs, avroZstdDecoders } from './registry.js';

@@ -21,6 +21,9 @@ export interface ZstdCodec {
   decompress(frame: Uint8Array, expectedLength?: number): Uint8Array;
 }
 
+/** What loading one implementation gave: the codec, or why it did not load (the error thrown). */
+export type ZstdLoad = { readonly codec: ZstdCodec } | { readonly error: unknown };
+
 /** zstd compression level used for segment blocks and Avro export (zstd's own default). */
 export const ZSTD_LEVEL = 3;
 

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { ZstdCodec } from './zstd-codec.js';
+import { failurePoint } from '../../util/fault-points.js';
+import type { ZstdCodec, ZstdLoad } from './zstd-codec.js';
 import { ZSTD_LEVEL, checkLength } from './zstd-codec.js';
 
 /** The slice of `zstd-napi` we use (typed locally: it is an optional dependency). */
@@ -13,16 +14,30 @@ interface ZstdNapi {
  * when the package is missing or its binary does not load, so the registry can fall back.
  */
 export async function loadZstdNative(): Promise<ZstdCodec | null> {
+  const load = await tryLoadZstdNative();
+  return 'codec' in load ? load.codec : null;
+}
+
+/**
+ * Loads the native binding, or says why it did not load (`MODULE_NOT_FOUND` when it is not
+ * installed; EMFILE, a failed dlopen, ... otherwise). Nothing is cached here: Node keeps a module
+ * that loaded and forgets one that failed, so a later call really tries again. Failure point
+ * `zstd:load` (tests).
+ */
+export async function tryLoadZstdNative(): Promise<ZstdLoad> {
   let napi: ZstdNapi;
   try {
+    failurePoint('zstd:load');
     napi = createRequire(import.meta.url)('zstd-napi') as ZstdNapi;
     napi.decompress(napi.compress(new Uint8Array(1)));
-  } catch {
-    return null;
+  } catch (error) {
+    return { error };
   }
-  return Object.freeze({
-    name: 'native' as const,
-    compress: (data: Uint8Array) => napi.compress(data, { compressionLevel: ZSTD_LEVEL }),
-    decompress: (frame: Uint8Array, expectedLength?: number) => checkLength(napi.decompress(frame), expectedLength),
-  });
+  return {
+    codec: Object.freeze({
+      name: 'native' as const,
+      compress: (data: Uint8Array) => napi.compress(data, { compressionLevel: ZSTD_LEVEL }),
+      decompress: (frame: Uint8Array, expectedLength?: number) => checkLength(napi.decompress(frame), expectedLength),
+    }),
+  };
 }

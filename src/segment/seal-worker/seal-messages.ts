@@ -20,7 +20,7 @@ export type SealRequest =
 
 export type SealReply =
   /** The worker loaded and can build (sent once, after start). */
-  | { readonly kind: 'ready'; readonly codec: string }
+  | { readonly kind: 'ready' }
   /** The checked file (its buffer is transferred). */
   | { readonly kind: 'built'; readonly job: number; readonly bytes: Uint8Array }
   | { readonly kind: 'failed'; readonly job: number; readonly message: string };

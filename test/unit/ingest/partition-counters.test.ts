@@ -28,7 +28,7 @@ describe('PartitionCounters', () => {
     expect(Object.keys(status)).toEqual([
       'partitionId', 'shardId', 'state', 'consumingSegmentName', 'rowsInConsumingSegment', 'currentOffset', 'startedFrom',
       'msBehindLatest', 'recordsConsumed', 'bytesConsumed', 'recordsDropped', 'recordsFiltered', 'recordsDeadLettered',
-      'errorPolicy', 'lastConsumedTimestampMs', 'throttleCount', 'errorCount', 'lastError',
+      'errorPolicy', 'lastConsumedTimestampMs', 'throttleCount', 'errorCount', 'consecutiveFailedFetches', 'lastError',
     ]);
     expect(status).toMatchObject({ consumingSegmentName: 'events__3__0__20260101T0000Z', rowsInConsumingSegment: 2, msBehindLatest: null, lastConsumedTimestampMs: null, lastError: null });
   });
@@ -62,6 +62,16 @@ describe('PartitionCounters', () => {
     expect(counters).toMatchObject({ throttleCount: 1, errorCount: 1, lastError: 'socket hang up' });
     counters.clearError();
     expect(counters.status(view())).toMatchObject({ throttleCount: 1, errorCount: 1, lastError: null });
+  });
+
+  it('counts failed fetches in a row until a batch answers; a timed-out batch is not an answer', () => {
+    const counters = new PartitionCounters();
+    counters.fetchFailed();
+    counters.fetched({ messages: [], endOfPartition: false, timedOut: true }, () => 1);
+    counters.fetchFailed();
+    expect(counters.status(view()).consecutiveFailedFetches).toBe(2);
+    counters.fetched({ messages: [], endOfPartition: false }, () => 1);
+    expect(counters.status(view()).consecutiveFailedFetches).toBe(0);
   });
 
   it('shows no consuming segment once the partition has ended', () => {

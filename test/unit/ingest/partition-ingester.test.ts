@@ -43,8 +43,11 @@ function tableConfig(flushRows: number) {
   );
 }
 
-/** A fetch step of the test double: hand out up to `take` records, or throw, or end the shard. */
-type Step = { take: number } | { fail: Error } | { end: true };
+/**
+ * A fetch step of the test double: hand out up to `take` records, or throw, or end the shard, or
+ * time out (an empty batch marked `timedOut`), or wait for `until` and then hand out what is left.
+ */
+type Step = { take: number } | { fail: Error } | { end: true } | { timeout: true } | { until: Promise<void> };
 
 /**
  * TEST DOUBLE. A scripted `PartitionConsumer` over an in-memory list of records with sequence
@@ -71,9 +74,11 @@ class ScriptedConsumer implements PartitionConsumer {
       const step = this.script.shift() ?? { take: Number.POSITIVE_INFINITY };
       await new Promise((r) => setTimeout(r, 2));
       if ('fail' in step) throw step.fail;
+      if ('timeout' in step) return { messages: [], endOfPartition: false, timedOut: true, note: 'GetRecords Limit lowered from 10 to 5 records' };
+      if ('until' in step) await step.until;
       const start = after === null ? 0 : Number((after as KinesisOffset).sequence / 10n);
       if ('end' in step) return { messages: this.messages(start, this.records.length), endOfPartition: true };
-      const end = Math.min(this.records.length, start + step.take);
+      const end = Math.min(this.records.length, start + ('take' in step ? step.take : Number.POSITIVE_INFINITY));
       if (end === start) await new Promise((r) => setTimeout(r, 5));
       return { messages: this.messages(start, end), endOfPartition: false, millisBehindLatest: (this.records.length - end) * 100 };
     } finally {
@@ -182,6 +187,50 @@ describe('PartitionIngester', () => {
     // Each retry asked again from where the last good batch ended: nothing skipped, nothing repeated.
     expect(consumer.fetches.slice(0, 6)).toEqual([null, null, '40', '40', '40', '40']);
     expectEachOnce(idCounts(sealed, ingester), range(10));
+  });
+
+  it('shows RETRYING after 3 fetches in a row fail or time out, and CONSUMING/CAUGHT_UP again once one answers', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const consumer = new ScriptedConsumer(records(6), [
+      { take: 2 },
+      { timeout: true },
+      { fail: new TransientStreamError('GetRecords failed: connect ECONNREFUSED 127.0.0.1:4567') },
+      { timeout: true },
+      { until: answered },
+    ]);
+    const { ingester, sealed } = await setUp(consumer);
+    ingester.start();
+    await waitFor('RETRYING', () => ingester.status().state === 'RETRYING');
+    expect(ingester.status()).toMatchObject({ consecutiveFailedFetches: 3, errorCount: 3, recordsConsumed: 2, currentOffset: '20' });
+    expect(ingester.status().lastError).toBe('fetch timed out after 1000 ms; retrying from the same position (GetRecords Limit lowered from 10 to 5 records)');
+
+    answer();
+    await waitFor('6 rows', () => ingester.status().recordsConsumed === 6);
+    expect(['CONSUMING', 'CAUGHT_UP']).toContain(ingester.status().state);
+    expect(ingester.status().consecutiveFailedFetches).toBe(0);
+    expect(consumer.fetches.slice(0, 5)).toEqual([null, '20', '20', '20', '20']);
+    expectEachOnce(idCounts(sealed, ingester), range(6));
+  });
+
+  it('does not show RETRYING for failures that a good fetch interrupts', async () => {
+    const consumer = new ScriptedConsumer(records(4), [
+      { timeout: true },
+      { timeout: true },
+      { take: 1 },
+      { timeout: true },
+      { timeout: true },
+      { take: 3 },
+    ]);
+    const { ingester } = await setUp(consumer);
+    const states = new Set<string>();
+    const watch = setInterval(() => states.add(ingester.status().state), 1);
+    ingester.start();
+    await waitFor('4 rows', () => ingester.status().recordsConsumed === 4);
+    clearInterval(watch);
+    expect(consumer.fetches.length).toBeGreaterThanOrEqual(6);
+    expect(states.has('RETRYING')).toBe(false);
+    expect(ingester.status()).toMatchObject({ errorCount: 4, consecutiveFailedFetches: 0 });
   });
 
   it('stops the partition with state ERROR on a permanent error and keeps its rows queryable', async () => {

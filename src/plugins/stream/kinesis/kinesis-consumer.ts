@@ -10,6 +10,7 @@ import { KinesisOffset } from './kinesis-offset.js';
 import type { Clock, ShardRateLimiter } from './kinesis-rate-limiter.js';
 import { ShardFetchPacer, fetchPacing } from './kinesis-fetch-budget.js';
 import type { FetchSemaphore } from './kinesis-fetch-budget.js';
+import { AdaptiveFetchLimit } from './kinesis-fetch-limit.js';
 
 const EMPTY: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: false });
 const ENDED: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: true });
@@ -38,7 +39,8 @@ export interface KinesisPartitionConsumerOptions {
  *   `AFTER_SEQUENCE_NUMBER after` — or `AT_SEQUENCE_NUMBER` when `after` is `<seq>:<i>` inside a
  *   KPL aggregated record, whose sub-records ≤ i are then dropped. The shard iterator is reused while `after` equals
  *   the last offset returned (or stays null before any record), so quiet LATEST polls lose nothing.
- * - One GetRecords call per fetch, `Limit = maxRecordsToFetch`, paced by `ShardFetchPacer`
+ * - One GetRecords call per fetch, its `Limit` at most `maxRecordsToFetch` (`AdaptiveFetchLimit`:
+ *   halved after a timeout, doubled again after a quick full batch), paced by `ShardFetchPacer`
  *   (`requests_per_second_limit`, `minFetchPeriod`, `maxFetchRate` shared per shard across tables;
  *   idle backoff on empty batches) and capped by the table's `FetchSemaphore`. When no call fits
  *   before the fetch's deadline it sleeps until the deadline and returns an empty batch.
@@ -52,7 +54,8 @@ export interface KinesisPartitionConsumerOptions {
  *   other errors that waiting will not cure: `PermanentStreamError` naming stream and shard.
  * - A fetch that exceeds `timeoutMs` is aborted and returns an empty batch marked `timedOut`
  *   (counted in status; the rate limiter spaces the next call); the iterator is kept
- *   (Kinesis iterators may be reused), so nothing is skipped.
+ *   (Kinesis iterators may be reused), so nothing is skipped. The next call asks for half as many
+ *   records (the batch's `note` says so), so answers too big to arrive in time shrink until they do.
  * - Records at or before `after` are dropped defensively, so a batch is strictly after `after`.
  */
 export class KinesisPartitionConsumer implements PartitionConsumer {
@@ -62,9 +65,18 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
   private ended = false;
   private closed = false;
   private readonly pacer: ShardFetchPacer;
+  private readonly limit: AdaptiveFetchLimit;
+  /** Kinesis records (before KPL de-aggregation) in the last GetRecords answer. */
+  private lastCallRecords = 0;
 
   constructor(private readonly opts: KinesisPartitionConsumerOptions) {
     this.pacer = new ShardFetchPacer(opts.rateLimiter, opts.rateLimitKey, opts.clock, fetchPacing(opts.config));
+    this.limit = new AdaptiveFetchLimit(opts.config.maxRecordsToFetch);
+  }
+
+  /** The `Limit` of the next GetRecords call (`maxRecordsToFetch` unless timeouts lowered it). */
+  get fetchLimit(): number {
+    return this.limit.value;
   }
 
   async fetchMessages(after: StreamOffset | null, timeoutMs: number): Promise<MessageBatch> {
@@ -83,15 +95,18 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     if (!(await this.pacer.waitTurn(deadline))) return EMPTY;
     await concurrency?.acquire();
     // A fetch that queued for a permit still gets a fair share of time for its own call.
-    const callDeadline = Math.max(deadline, clock.now() + Math.min(timeoutMs, 1000));
+    const callStart = clock.now();
+    const callDeadline = Math.max(deadline, callStart + Math.min(timeoutMs, 1000));
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(1, callDeadline - clock.now()));
+    const timer = setTimeout(() => controller.abort(), Math.max(1, callDeadline - callStart));
+    const limit = this.limit.value;
     try {
-      const batch = await this.fetchOnce(position, controller.signal);
-      this.pacer.afterFetch(fetchOutcome(batch, this.opts.config.maxRecordsToFetch));
+      const batch = await this.fetchOnce(position, limit, controller.signal);
+      this.limit.answered(this.lastCallRecords, clock.now() - callStart, callDeadline - callStart);
+      this.pacer.afterFetch(fetchOutcome(batch, limit));
       return batch;
     } catch (err) {
-      if (controller.signal.aborted) return TIMED_OUT;
+      if (controller.signal.aborted) return this.timedOut(limit);
       throw toStreamError(err, 'GetRecords', this.opts.config.streamName, this.opts.shardId);
     } finally {
       clearTimeout(timer);
@@ -99,16 +114,26 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     }
   }
 
-  private async fetchOnce(position: KinesisOffset | null, signal: AbortSignal): Promise<MessageBatch> {
+  /** A call ran out of time: the next one asks for fewer records, and the batch says so. */
+  private timedOut(limit: number): MessageBatch {
+    const lowered = this.limit.timedOut();
+    const note = lowered
+      ? `GetRecords Limit lowered from ${limit} to ${this.limit.value} records`
+      : `GetRecords Limit already at its floor of ${limit} record${limit === 1 ? '' : 's'}`;
+    return Object.freeze({ ...TIMED_OUT, note });
+  }
+
+  private async fetchOnce(position: KinesisOffset | null, limit: number, signal: AbortSignal): Promise<MessageBatch> {
     this.iterator ??= await this.acquireIterator(position, signal);
     let out: GetRecordsCommandOutput;
     try {
-      out = await this.getRecords(this.iterator, signal);
+      out = await this.getRecords(this.iterator, limit, signal);
     } catch (err) {
       if (!isNamed(err, 'ExpiredIteratorException')) throw err;
       this.iterator = await this.acquireIterator(this.cursorAfter ?? null, signal);
-      out = await this.getRecords(this.iterator, signal);
+      out = await this.getRecords(this.iterator, limit, signal);
     }
+    this.lastCallRecords = out.Records?.length ?? 0;
 
     const messages: StreamMessage[] = [];
     for (const record of out.Records ?? []) {
@@ -128,8 +153,8 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     });
   }
 
-  private async getRecords(iterator: string, signal: AbortSignal): Promise<GetRecordsCommandOutput> {
-    return this.opts.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.opts.config.maxRecordsToFetch }), { abortSignal: signal });
+  private async getRecords(iterator: string, limit: number, signal: AbortSignal): Promise<GetRecordsCommandOutput> {
+    return this.opts.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), { abortSignal: signal });
   }
 
   private async acquireIterator(position: KinesisOffset | null, signal: AbortSignal): Promise<string> {

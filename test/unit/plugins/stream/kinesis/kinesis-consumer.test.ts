@@ -16,7 +16,7 @@ function sdkError(name: string, status = 400): Error {
  * A fake one-shard Kinesis: records with sequence numbers 10, 20, 30, ...; iterators are
  * `it:<index of next record>`. `script` may throw for a call to inject failures.
  */
-function fakeShard(count: number, opts: { closed?: boolean; script?: (call: Call, n: number) => void; hang?: boolean } = {}) {
+function fakeShard(count: number, opts: { closed?: boolean; script?: (call: Call, n: number) => void; hang?: boolean; hangWhen?: (call: Call) => boolean } = {}) {
   const calls: Call[] = [];
   const seq = (i: number): string => String((i + 1) * 10);
   const client = {
@@ -24,7 +24,7 @@ function fakeShard(count: number, opts: { closed?: boolean; script?: (call: Call
       const call = { op: command.constructor.name.replace(/Command$/, ''), input: command.input };
       calls.push(call);
       opts.script?.(call, calls.length);
-      if (opts.hang) {
+      if (opts.hang === true || opts.hangWhen?.(call) === true) {
         await new Promise((_, reject) => options?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
       }
       if (call.op === 'GetShardIterator') {
@@ -101,7 +101,53 @@ describe('KinesisPartitionConsumer (fake Kinesis)', () => {
 
   it('returns an empty batch marked timedOut when the fetch times out', async () => {
     const fake = fakeShard(3, { hang: true });
-    expect(await consumer(fake.client).fetchMessages(null, 20)).toEqual({ messages: [], endOfPartition: false, timedOut: true });
+    expect(await consumer(fake.client).fetchMessages(null, 20)).toEqual({
+      messages: [],
+      endOfPartition: false,
+      timedOut: true,
+      note: 'GetRecords Limit lowered from 10000 to 5000 records',
+    });
+  });
+
+  it('asks for half as many records after each timeout until the answers arrive in time, then grows back', async () => {
+    // An endpoint too slow to answer more than 50 records within the fetch timeout.
+    let slow = true;
+    const fake = fakeShard(300, { hangWhen: (call) => slow && call.op === 'GetRecords' && Number(call.input.Limit) > 50 });
+    const c = consumer(fake.client, { maxRecordsToFetch: '400', minFetchPeriod: '0' });
+    const notes: string[] = [];
+    let batch = await c.fetchMessages(null, 50);
+    while (batch.timedOut === true) {
+      notes.push(batch.note ?? '');
+      batch = await c.fetchMessages(null, 50);
+    }
+    expect(notes).toEqual([
+      'GetRecords Limit lowered from 400 to 200 records',
+      'GetRecords Limit lowered from 200 to 100 records',
+      'GetRecords Limit lowered from 100 to 50 records',
+    ]);
+    // Progress from the same position: the first 50 records, nothing skipped.
+    expect(seqs(batch)).toEqual(Array.from({ length: 50 }, (_, i) => String((i + 1) * 10)));
+    expect(fake.calls.filter((x) => x.op === 'GetRecords').map((x) => x.input.Limit)).toEqual([400, 200, 100, 50]);
+
+    // The endpoint is fast again: each quick full batch doubles the limit, up to maxRecordsToFetch.
+    slow = false;
+    const limits: number[] = [];
+    let after = batch.messages[batch.messages.length - 1]!.offset;
+    while (after.toString() !== '3000') {
+      limits.push(c.fetchLimit);
+      const next = await c.fetchMessages(after, 5000);
+      after = next.messages[next.messages.length - 1]!.offset;
+    }
+    expect(limits).toEqual([100, 200]);
+    expect(c.fetchLimit).toBe(200); // the last batch was partial (50 records left): no growth
+  });
+
+  it('never asks for less than one record, and says so once at the floor', async () => {
+    const fake = fakeShard(3, { hang: true });
+    const c = consumer(fake.client, { maxRecordsToFetch: '2', minFetchPeriod: '0' });
+    expect((await c.fetchMessages(null, 20)).note).toBe('GetRecords Limit lowered from 2 to 1 records');
+    expect((await c.fetchMessages(null, 20)).note).toBe('GetRecords Limit already at its floor of 1 record');
+    expect(c.fetchLimit).toBe(1);
   });
 
   it('reports the end of a closed shard with its last records, and keeps reporting it without calling', async () => {
