@@ -24,6 +24,7 @@ export class PartitionCounters {
   private recordsDropped = 0;
   private recordsFiltered = 0;
   private recordsDeadLettered = 0;
+  private recordsWithLossyCoercion = 0;
   private throttles = 0;
   private errors = 0;
   private failedFetchesInRow = 0;
@@ -71,6 +72,11 @@ export class PartitionCounters {
     this.recordsFiltered++;
   }
 
+  /** A record was indexed with a value changed to fit its column (`DecodeResult.lossy`). */
+  coerced(): void {
+    this.recordsWithLossyCoercion++;
+  }
+
   /** A bad record was skipped; `deadLettered` when it was written to the dead-letter file first. */
   dropped(deadLettered: boolean): void {
     if (deadLettered) this.recordsDeadLettered++;
@@ -115,6 +121,7 @@ export class PartitionCounters {
       recordsDropped: this.recordsDropped,
       recordsFiltered: this.recordsFiltered,
       recordsDeadLettered: this.recordsDeadLettered,
+      recordsWithLossyCoercion: this.recordsWithLossyCoercion,
       errorPolicy: view.errorPolicy,
       lastConsumedTimestampMs: this.lastConsumedAtMs,
       throttleCount: this.throttles,

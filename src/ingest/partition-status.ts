@@ -33,6 +33,12 @@ export interface PartitionStatus {
   readonly recordsFiltered?: number;
   /** Bad records written to the table's dead-letter files (errorPolicy `deadLetter`); also in `recordsDropped`. */
   readonly recordsDeadLettered?: number;
+  /**
+   * Records indexed with a value changed to fit its column by Pinot's lenient conversion (a
+   * fraction into INT/LONG, a boolean into a number, NaN as null, overflow as infinity;
+   * docs/decoders.md). Counted under `skip` and `deadLetter`; under `fail` such a record stops the partition.
+   */
+  readonly recordsWithLossyCoercion?: number;
   /** The table's bad-record policy: `skip`, `fail` or `deadLetter`. */
   readonly errorPolicy?: string;
   /** Wall-clock epoch millis when this partition last consumed a record; null = none since start. */

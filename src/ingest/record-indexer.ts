@@ -32,6 +32,10 @@ export interface RecordIndexerOptions {
  * dead-letter file, then counted and consumed. `fail`: not consumed, so a restart
  * (`PUT /tables/{t}`) reads it again. A filtered record is consumed without a row.
  *
+ * A record whose rows hold a lossy coercion (`RecordOutcome.lossy`: `1.5` stored as INT 1...) is
+ * a bad record under `fail` only; `skip` and `deadLetter` index it as Pinot would and count it in
+ * `recordsWithLossyCoercion`.
+ *
  * @example
  *   const stop = await indexer.index(message, segment);
  *   if (stop !== null) fail(stop); // else the record is consumed: its offset may be checkpointed
@@ -56,9 +60,13 @@ export class RecordIndexer {
   async index(message: StreamMessage, segment: ConsumingSegment): Promise<string | null> {
     const offset = message.offset.toString();
     const outcome = this.pipeline.process(message);
-    const error = outcome.ok ? tryIndexAll(segment, outcome.rows, offset, message.arrivalTimeMs) : outcome.error;
+    if (!outcome.ok) return this.badRecord(message, outcome.error, segment);
+    const lossy = outcome.lossy;
+    if (lossy !== undefined && this.errorPolicy === 'fail') return this.badRecord(message, lossy, segment);
+    const error = tryIndexAll(segment, outcome.rows, offset, message.arrivalTimeMs);
     if (error !== null) return this.badRecord(message, error, segment);
-    if (outcome.ok && outcome.rows.length === 0) {
+    if (lossy !== undefined) this.options.counters.coerced();
+    if (outcome.rows.length === 0) {
       this.options.counters.filtered();
       segment.markConsumed(offset);
     }

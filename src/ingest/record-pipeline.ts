@@ -6,9 +6,13 @@ import type { IngestionTransforms, SourceRecord } from '../transform/index.js';
 
 /**
  * What one stream record became: rows to index (one per unnested element; none when the filter
- * dropped it), or why it has none. Every row of one record carries that record's offset.
+ * dropped it), or why it has none. Every row of one record carries that record's offset. `lossy`
+ * names the record's first value changed to fit its column (`DecodeResult.lossy`); the indexer
+ * applies the bad-record policy to it.
  */
-export type RecordOutcome = { readonly ok: true; readonly rows: readonly DecodedRow[] } | { readonly ok: false; readonly error: string };
+export type RecordOutcome =
+  | { readonly ok: true; readonly rows: readonly DecodedRow[]; readonly lossy?: string }
+  | { readonly ok: false; readonly error: string };
 
 /**
  * Record bytes → rows: decode → flatten/unnest → transforms → filter → coercion into the schema.
@@ -52,7 +56,8 @@ export function createRecordPipeline(parts: RecordPipelineParts): RecordPipeline
     return {
       process: (message) => {
         const decoded = decoder.decode(message);
-        return decoded.ok ? { ok: true, rows: [decoded.row] } : decoded;
+        if (!decoded.ok) return decoded;
+        return decoded.lossy === undefined ? { ok: true, rows: [decoded.row] } : { ok: true, rows: [decoded.row], lossy: decoded.lossy };
       },
     };
   }
@@ -83,13 +88,16 @@ class TransformingPipeline implements RecordPipeline {
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
     const rows: DecodedRow[] = [];
+    let lossy: string | undefined;
     for (const record of records) {
       const value = encoder.encode(destinationJson(record, this.columns));
       const decoded = this.coerce.decode({ ...message, value });
-      if (!decoded.ok) return records.length > 1 ? { ok: false, error: `unnested row ${rows.length + 1} of ${records.length}: ${decoded.error}` } : decoded;
+      const which = records.length > 1 ? `unnested row ${rows.length + 1} of ${records.length}: ` : '';
+      if (!decoded.ok) return { ok: false, error: which + decoded.error };
+      if (lossy === undefined && decoded.lossy !== undefined) lossy = which + decoded.lossy;
       rows.push(decoded.row);
     }
-    return { ok: true, rows };
+    return lossy === undefined ? { ok: true, rows } : { ok: true, rows, lossy };
   }
 }
 

@@ -36,6 +36,12 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perPartition('counter', 'shardtable_records_consumed_total', 'Kinesis records consumed since start', (p) => p.recordsConsumed);
   perPartition('counter', 'shardtable_bytes_consumed_total', 'Record payload bytes consumed since start', (p) => p.bytesConsumed);
   perPartition('counter', 'shardtable_records_dropped_total', 'Records skipped because they failed to decode or index', (p) => p.recordsDropped);
+  perPartition(
+    'counter',
+    'shardtable_records_lossy_coercion_total',
+    'Records indexed with a value changed to fit its column (fraction dropped, boolean as number, NaN as null, overflow as infinity)',
+    (p) => p.recordsWithLossyCoercion ?? 0,
+  );
   perPartition('counter', 'shardtable_fetch_throttled_total', 'GetRecords calls refused for rate limits (retried)', (p) => p.throttleCount);
   perPartition('counter', 'shardtable_errors_total', 'Fetch and seal errors (retried or fatal)', (p) => p.errorCount);
   perPartition('gauge', 'shardtable_ms_behind_latest', 'Millis the consumer is behind the tip of the shard (GetRecords MillisBehindLatest)', (p) => p.msBehindLatest);

@@ -9,8 +9,18 @@ import type { StreamMessage } from './message-batch.js';
  */
 export type DecodedRow = (CellValue | null)[];
 
-/** The outcome of decoding one record: a row, or why there is none. */
-export type DecodeResult = { ok: true; row: DecodedRow } | { ok: false; error: string };
+/**
+ * The outcome of decoding one record: a row, or why there is none.
+ *
+ * `lossy` is present when the row holds a value changed to fit its column by Pinot's lenient
+ * conversion (`1.5` into INT stored as 1, `true` as 1, `"NaN"` into DOUBLE as null, `1e400` as
+ * Infinity; the full list is in docs/decoders.md). It names the record's first such value:
+ * `field "id": lossy coercion of 1.5 to INT (fraction dropped: stored 1)`. The decoder does not
+ * judge: the partition does, by the table's bad-record policy — `fail` treats the record as a
+ * record error (the partition stops at it); `skip` and `deadLetter` index the row and count it in
+ * `recordsWithLossyCoercion`. Absent when every value was stored as the record gave it.
+ */
+export type DecodeResult = { ok: true; row: DecodedRow; lossy?: string } | { ok: false; error: string };
 
 /**
  * Turns record bytes into a row of the table's schema (Pinot's `StreamMessageDecoder`).
@@ -19,7 +29,8 @@ export type DecodeResult = { ok: true; row: DecodedRow } | { ok: false; error: s
  * Contract: `decode` never throws. A record that cannot be decoded returns `{ ok: false, error }`
  * with a message naming the field and the problem; the ingestion loop counts it and moves on.
  * Values are coerced to the column's type as Pinot does (a numeric string into an INT column is
- * accepted); a value that cannot be coerced makes the record an error.
+ * accepted); a value that cannot be coerced makes the record an error; a value Pinot's conversion
+ * keeps only by changing it is stored Pinot's way and reported in `DecodeResult.lossy`.
  *
  * @example
  *   const result = decoder.decode(message);

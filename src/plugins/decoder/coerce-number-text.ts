@@ -53,6 +53,18 @@ export function truncateDecimalText(text: string): bigint | undefined {
 }
 
 /**
+ * True when decimal text has a non-zero digit after the decimal point once its exponent is applied
+ * (`1.5`, `12345678901234567.9`, `15e-1`), i.e. when truncating it to an integer loses something.
+ * False for integers written any way (`1.0`, `1.5e3`) and for text that is not a number.
+ */
+export function hasFractionDigits(text: string): boolean {
+  const parts = parseDecimal(text);
+  if (parts === undefined || parts.scale <= 0) return false;
+  const { digits, scale } = parts;
+  return /[1-9]/.test(digits.length > scale ? digits.slice(digits.length - scale) : digits);
+}
+
+/**
  * The canonical text of a BIG_DECIMAL: Java's `new BigDecimal(text).toPlainString()`. The scale is
  * kept (`1.50` stays `1.50`), exponents are expanded (`1.5E3` → `1500`), signs and leading zeros
  * are normalised (`+007.0` → `7.0`). `undefined` when the text is not a decimal number.

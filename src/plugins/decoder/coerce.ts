@@ -1,73 +1,32 @@
 import type { DataType, ScalarValue } from '../../config/data-type.js';
 import { INT_MAX, INT_MIN, LONG_MAX, LONG_MIN } from '../../config/data-type.js';
-import { canonicalDecimalText, isIntegerText, javaDoubleToString, truncateDecimalText } from './coerce-number-text.js';
+import { canonicalDecimalText, hasFractionDigits, isIntegerText, javaDoubleToString, truncateDecimalText } from './coerce-number-text.js';
+import type { NeedsSource, ScalarCoercer } from './coerce-base.js';
+import { booleanAsNumber, CoercionError, describeValue, NEEDS_SOURCE, notA, outOfRange } from './coerce-base.js';
+import { DOUBLE_COERCER, FLOAT_COERCER } from './coerce-floating.js';
+import type { CoercionLosses } from './coercion-losses.js';
 import { isJsonText, minifyJsonText } from './coerce-json-text.js';
 import { parseTimestampText } from './coerce-timestamp.js';
 
 /**
  * Value coercion shared by decoders: a value as a record format delivers it (a `JSON.parse` value,
  * later Avro or CSV values) → the in-memory representation of a column type (`data-type.ts`),
- * following Pinot's `PinotDataType` conversions. Where Pinot silently loses data (INT overflow
+ * following Pinot's `PinotDataType` conversions. Where Pinot silently stores garbage (INT overflow
  * wraps, LONG beyond 64 bits wraps, any non-"true" string is BOOLEAN false) shardtable refuses the
- * value instead, so the record is counted as an error rather than stored wrong.
+ * value instead, so the record is counted as an error rather than stored wrong. Where Pinot's
+ * conversion is lenient but loses something (a fraction into INT/LONG/TIMESTAMP, a boolean into a
+ * number, a number other than 0/1 into BOOLEAN, NaN into FLOAT/DOUBLE — null, as Pinot's
+ * `SpecialValueTransformer` —, a number beyond FLOAT/DOUBLE's range — infinity) the coercer stores
+ * Pinot's value and notes the loss in the record's {@link CoercionLosses}; the table's bad-record
+ * policy decides what that means (docs/decoders.md, "Lossy coercions").
  *
  * Coercers are created once per type and shared; they allocate nothing but their result.
  */
 
-/** Returned by {@link ScalarCoercer.fromValue} when the value's exact source text is needed. */
-export const NEEDS_SOURCE: unique symbol = Symbol('shardtable.needsSource');
-export type NeedsSource = typeof NEEDS_SOURCE;
-
-/** A value that cannot be stored in a column type. The message names the value, not the field. */
-export class CoercionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CoercionError';
-  }
-}
-
-/**
- * Converts single values into one data type's in-memory representation.
- *
- * `fromValue` handles the common case from the parsed value alone. When exactness needs the value's
- * source text — a JSON number beyond 2^53 for LONG/TIMESTAMP/STRING, any JSON number for
- * BIG_DECIMAL, an object or array for STRING/JSON — it returns {@link NEEDS_SOURCE}, and the decoder
- * calls `fromSource` with the value's JSON text (number literals exactly as written; objects and
- * arrays compacted). Both throw {@link CoercionError} for a value the type cannot hold.
- *
- * @example
- *   const c = scalarCoercerFor('LONG');
- *   let v = c.fromValue(parsed);
- *   if (v === NEEDS_SOURCE) v = c.fromSource(parsed, sourceText);
- */
-export interface ScalarCoercer {
-  readonly type: DataType;
-  fromValue(value: unknown): ScalarValue | NeedsSource;
-  fromSource(value: unknown, source: string): ScalarValue;
-}
+export type { NeedsSource, ScalarCoercer } from './coerce-base.js';
+export { CoercionError, describeValue, NEEDS_SOURCE } from './coerce-base.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-/** Short description of a value for error messages: `"abc"`, `12.5`, `an object`, `an array`. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') {
-    const quoted = JSON.stringify(value.length > 64 ? value.slice(0, 64) + '…' : value);
-    return quoted;
-  }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  if (value === null) return 'null';
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
-
-function notA(value: unknown, type: string): CoercionError {
-  return new CoercionError(`${describeValue(value)} is not a${type === 'INT' ? 'n' : ''} ${type}`);
-}
-
-function outOfRange(shown: string, type: string): CoercionError {
-  return new CoercionError(`${shown} is out of range for ${type}`);
-}
 
 function intFromBigInt(value: bigint): number {
   if (value < BigInt(INT_MIN) || value > BigInt(INT_MAX)) throw outOfRange(String(value), 'INT');
@@ -79,21 +38,25 @@ function longInRange(value: bigint, shown: string, type: string): bigint {
   return value;
 }
 
+function fractionDropped(shown: string, type: string, stored: number | bigint, losses: CoercionLosses): void {
+  losses.lossy(`${shown} to ${type} (fraction dropped: stored ${String(stored)})`);
+}
+
 function noSource(): never {
   throw new CoercionError('internal: no source form for this value');
 }
 
-/** JSON numeric text accepted for FLOAT and DOUBLE strings (Java's `Double.parseDouble` subset). */
-const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:NaN|Infinity)$/;
-
 const INT_COERCER: ScalarCoercer = {
   type: 'INT',
-  fromValue(value) {
+  fromValue(value, losses) {
     if (typeof value === 'number') {
       if ((value | 0) === value) return value | 0;
       // Pinot: Number.intValue() truncates toward zero; beyond int32 we refuse rather than saturate.
       const t = Math.trunc(value);
-      if (t >= INT_MIN && t <= INT_MAX) return t | 0;
+      if (t >= INT_MIN && t <= INT_MAX) {
+        fractionDropped(String(value), 'INT', t | 0, losses);
+        return t | 0;
+      }
       throw outOfRange(String(value), 'INT');
     }
     if (typeof value === 'string') {
@@ -103,49 +66,55 @@ const INT_COERCER: ScalarCoercer = {
       if (n < INT_MIN || n > INT_MAX) throw outOfRange(text, 'INT');
       return n | 0;
     }
-    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (typeof value === 'boolean') return booleanAsNumber(value, 'INT', losses);
     if (typeof value === 'bigint') return intFromBigInt(value);
     throw notA(value, 'INT');
   },
   fromSource: noSource,
 };
 
-function longFromNumber(value: number, type: string): bigint | NeedsSource {
+function longFromNumber(value: number, type: string, losses: CoercionLosses): bigint | NeedsSource {
   if (Number.isSafeInteger(value)) return BigInt(value);
-  if (Number.isFinite(value) && Math.abs(value) <= MAX_SAFE) return BigInt(Math.trunc(value));
+  if (Number.isFinite(value) && Math.abs(value) <= MAX_SAFE) {
+    const truncated = BigInt(Math.trunc(value));
+    fractionDropped(String(value), type, truncated, losses);
+    return truncated;
+  }
   if (Number.isNaN(value)) throw notA(value, type);
   return NEEDS_SOURCE;
 }
 
-function longFromSource(value: unknown, source: string, type: string): bigint {
+function longFromSource(value: unknown, source: string, type: string, losses: CoercionLosses): bigint {
   const exact = truncateDecimalText(source);
   if (exact === undefined) {
     if (typeof value === 'number' && Number.isFinite(value)) return longInRange(BigInt(Math.trunc(value)), source, type);
     throw outOfRange(source, type);
   }
-  return longInRange(exact, source, type);
+  const stored = longInRange(exact, source, type);
+  if (hasFractionDigits(source)) fractionDropped(source, type, stored, losses);
+  return stored;
 }
 
 const LONG_COERCER: ScalarCoercer = {
   type: 'LONG',
-  fromValue(value) {
-    if (typeof value === 'number') return longFromNumber(value, 'LONG');
+  fromValue(value, losses) {
+    if (typeof value === 'number') return longFromNumber(value, 'LONG', losses);
     if (typeof value === 'string') {
       const text = value.trim();
       if (!isIntegerText(text)) throw notA(value, 'LONG');
       return longInRange(BigInt(text), text, 'LONG');
     }
     if (typeof value === 'bigint') return longInRange(value, String(value), 'LONG');
-    if (typeof value === 'boolean') return value ? 1n : 0n;
+    if (typeof value === 'boolean') return BigInt(booleanAsNumber(value, 'LONG', losses));
     throw notA(value, 'LONG');
   },
-  fromSource: (value, source) => longFromSource(value, source, 'LONG'),
+  fromSource: (value, source, losses) => longFromSource(value, source, 'LONG', losses),
 };
 
 const TIMESTAMP_COERCER: ScalarCoercer = {
   type: 'TIMESTAMP',
-  fromValue(value) {
-    if (typeof value === 'number') return longFromNumber(value, 'TIMESTAMP');
+  fromValue(value, losses) {
+    if (typeof value === 'number') return longFromNumber(value, 'TIMESTAMP', losses);
     if (typeof value === 'string') {
       const text = value.trim();
       if (isIntegerText(text)) return longInRange(BigInt(text), text, 'TIMESTAMP');
@@ -160,36 +129,12 @@ const TIMESTAMP_COERCER: ScalarCoercer = {
     if (typeof value === 'bigint') return longInRange(value, String(value), 'TIMESTAMP');
     throw notA(value, 'TIMESTAMP');
   },
-  fromSource: (value, source) => longFromSource(value, source, 'TIMESTAMP'),
-};
-
-function floatingFromValue(value: unknown, type: string): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') {
-    const text = value.trim();
-    if (!FLOAT_TEXT.test(text)) throw notA(value, type);
-    return Number(text);
-  }
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'bigint') return Number(value);
-  throw notA(value, type);
-}
-
-const FLOAT_COERCER: ScalarCoercer = {
-  type: 'FLOAT',
-  fromValue: (value) => Math.fround(floatingFromValue(value, 'FLOAT')),
-  fromSource: noSource,
-};
-
-const DOUBLE_COERCER: ScalarCoercer = {
-  type: 'DOUBLE',
-  fromValue: (value) => floatingFromValue(value, 'DOUBLE'),
-  fromSource: noSource,
+  fromSource: (value, source, losses) => longFromSource(value, source, 'TIMESTAMP', losses),
 };
 
 const BIG_DECIMAL_COERCER: ScalarCoercer = {
   type: 'BIG_DECIMAL',
-  fromValue(value) {
+  fromValue(value, losses) {
     if (typeof value === 'number') return NEEDS_SOURCE;
     if (typeof value === 'string') {
       const canonical = canonicalDecimalText(value.trim());
@@ -197,7 +142,7 @@ const BIG_DECIMAL_COERCER: ScalarCoercer = {
       return canonical;
     }
     if (typeof value === 'bigint') return value.toString();
-    if (typeof value === 'boolean') return value ? '1' : '0';
+    if (typeof value === 'boolean') return String(booleanAsNumber(value, 'BIG_DECIMAL', losses));
     throw notA(value, 'BIG_DECIMAL');
   },
   fromSource(value, source) {
@@ -209,16 +154,24 @@ const BIG_DECIMAL_COERCER: ScalarCoercer = {
 
 const BOOLEAN_COERCER: ScalarCoercer = {
   type: 'BOOLEAN',
-  fromValue(value) {
+  fromValue(value, losses) {
     if (typeof value === 'boolean') return value ? 1 : 0;
-    if (typeof value === 'number') return value !== 0 ? 1 : 0;
+    if (typeof value === 'number') {
+      if (value === 0 || value === 1) return value;
+      losses.lossy(`${String(value)} to BOOLEAN (neither 0 nor 1: stored true)`);
+      return 1;
+    }
     if (typeof value === 'string') {
       const text = value.trim().toLowerCase();
       if (text === 'true' || text === '1') return 1;
       if (text === 'false' || text === '0') return 0;
       throw notA(value, 'BOOLEAN');
     }
-    if (typeof value === 'bigint') return value !== 0n ? 1 : 0;
+    if (typeof value === 'bigint') {
+      if (value === 0n || value === 1n) return Number(value);
+      losses.lossy(`${String(value)} to BOOLEAN (neither 0 nor 1: stored true)`);
+      return 1;
+    }
     throw notA(value, 'BOOLEAN');
   },
   fromSource: noSource,
@@ -296,13 +249,14 @@ export function scalarCoercerFor(type: DataType): ScalarCoercer {
 
 /**
  * Coerces a value with no JSON source text at hand (Avro, CSV, defaults): numbers use their JS text,
- * objects and arrays `JSON.stringify`. Throws {@link CoercionError}.
+ * objects and arrays `JSON.stringify`. Throws {@link CoercionError}; notes lossy coercions in
+ * `losses`; null only for NaN into FLOAT/DOUBLE.
  */
-export function coerceScalar(type: DataType, value: unknown): ScalarValue {
+export function coerceScalar(type: DataType, value: unknown, losses: CoercionLosses): ScalarValue | null {
   const coercer = COERCERS[type];
-  const result = coercer.fromValue(value);
+  const result = coercer.fromValue(value, losses);
   if (result !== NEEDS_SOURCE) return result;
   const source =
     typeof value === 'number' ? String(value) : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  return coercer.fromSource(value, source);
+  return coercer.fromSource(value, source, losses);
 }

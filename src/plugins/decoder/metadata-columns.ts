@@ -5,6 +5,7 @@ import type { DecodeFieldsResult, DecodeResult, DecoderSettings, StreamMessageDe
 import { decoderKey, decoderProperty } from '../../spi/decoder.js';
 import type { StreamMessage } from '../../spi/message-batch.js';
 import { coerceScalar } from './coerce.js';
+import { CoercionLosses } from './coercion-losses.js';
 
 /** Key suffix turning record metadata columns on (Pinot's `stream.<type>.metadata.populate`). */
 export const METADATA_POPULATE_KEY = 'metadata.populate';
@@ -92,6 +93,7 @@ export function withMetadataColumns(
 class MetadataDecoder implements StreamMessageDecoder {
   /** The inner decoder's source fields, passed through (ingestion transforms read them). */
   readonly decodeFields?: (message: StreamMessage) => DecodeFieldsResult;
+  private readonly losses = new CoercionLosses('column');
 
   constructor(
     private readonly inner: StreamMessageDecoder,
@@ -105,26 +107,30 @@ class MetadataDecoder implements StreamMessageDecoder {
     const result = this.inner.decode(message);
     if (!result.ok) return result;
     const row = result.row;
+    this.losses.reset();
     for (const slot of this.slots) {
+      this.losses.at(METADATA_COLUMNS[slot.field]);
       try {
         row[slot.index] = this.value(slot, message);
       } catch (e) {
         return { ok: false, error: `record metadata ${METADATA_COLUMNS[slot.field]}: ${e instanceof Error ? e.message : String(e)}` };
       }
     }
-    return result;
+    // Metadata values (text, integer sizes, millis) fit their accepted types exactly; kept for the contract.
+    const lossy = this.losses.take();
+    return lossy === null || result.lossy !== undefined ? result : { ...result, lossy };
   }
 
   private value(slot: Slot, message: StreamMessage): CellValue | null {
     switch (slot.field) {
       case 'key':
-        return slot.type === 'BYTES' ? new Uint8Array(Buffer.from(message.key, 'utf8')) : coerceScalar(slot.type, message.key);
+        return slot.type === 'BYTES' ? new Uint8Array(Buffer.from(message.key, 'utf8')) : coerceScalar(slot.type, message.key, this.losses);
       case 'sequenceNumber':
         return message.offset.toString();
       case 'arrivalTimestamp':
         return Number.isFinite(message.arrivalTimeMs) ? BigInt(Math.trunc(message.arrivalTimeMs)) : null;
       case 'serializedValueSize':
-        return coerceScalar(slot.type, message.serializedSize);
+        return coerceScalar(slot.type, message.serializedSize, this.losses);
       case 'shardId':
         return this.shardId;
     }

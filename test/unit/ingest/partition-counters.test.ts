@@ -28,7 +28,7 @@ describe('PartitionCounters', () => {
     expect(Object.keys(status)).toEqual([
       'partitionId', 'shardId', 'state', 'consumingSegmentName', 'rowsInConsumingSegment', 'currentOffset', 'startedFrom',
       'msBehindLatest', 'recordsConsumed', 'bytesConsumed', 'recordsDropped', 'recordsFiltered', 'recordsDeadLettered',
-      'errorPolicy', 'lastConsumedTimestampMs', 'throttleCount', 'errorCount', 'consecutiveFailedFetches', 'lastError',
+      'recordsWithLossyCoercion', 'errorPolicy', 'lastConsumedTimestampMs', 'throttleCount', 'errorCount', 'consecutiveFailedFetches', 'lastError',
     ]);
     expect(status).toMatchObject({ consumingSegmentName: 'events__3__0__20260101T0000Z', rowsInConsumingSegment: 2, msBehindLatest: null, lastConsumedTimestampMs: null, lastError: null });
   });
@@ -44,6 +44,14 @@ describe('PartitionCounters', () => {
     expect(counters.status(view())).toMatchObject({
       recordsConsumed: 2, bytesConsumed: 12, recordsFiltered: 1, recordsDropped: 2, recordsDeadLettered: 1, msBehindLatest: 400, lastConsumedTimestampMs: 1234,
     });
+  });
+
+  it('counts records indexed with a lossy coercion apart from dropped ones', () => {
+    const counters = new PartitionCounters();
+    expect(counters.status(view()).recordsWithLossyCoercion).toBe(0);
+    counters.coerced();
+    counters.coerced();
+    expect(counters.status(view())).toMatchObject({ recordsWithLossyCoercion: 2, recordsDropped: 0 });
   });
 
   it('keeps the last lag and consume time across an empty batch without lag', () => {

@@ -4,6 +4,7 @@ import type { ColumnSpec, TableSchema } from '../../../config/schema.js';
 import type { DecodedRow, DecodeFieldsResult, DecodeResult, DecoderSettings, StreamMessageDecoder } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { coerceScalar } from '../coerce.js';
+import { CoercionLosses } from '../coercion-losses.js';
 import { AvroFrameReader, parseFraming } from './avro-framing.js';
 import { loadWriterSchema } from './avro-schema.js';
 import { avroCell, isSimpleAvroType, plainAvroValue } from './avro-value.js';
@@ -27,7 +28,8 @@ interface ColumnPlan {
  *
  * Values: longs exact as bigint; `timestamp-millis` longs are epoch millis (TIMESTAMP/LONG);
  * unions with null give null; arrays fill multi-value columns; records and maps become JSON text in
- * JSON and STRING columns. Never throws: truncated data, a wrong schema or fingerprint, or a value
+ * JSON and STRING columns. Lossy coercions (an Avro double 1.5 into INT, a boolean into LONG, NaN)
+ * are reported in `lossy` (docs/decoders.md). Never throws: truncated data, a wrong schema or fingerprint, or a value
  * a column cannot hold return `{ ok: false, error }` naming the field.
  *
  * @example
@@ -42,6 +44,7 @@ export function createAvroDecoder(schema: TableSchema, settings: DecoderSettings
 class AvroDecoder implements StreamMessageDecoder {
   private readonly plans: readonly ColumnPlan[];
   private readonly writerFields: readonly (readonly [string, Type])[];
+  private readonly losses = new CoercionLosses();
 
   constructor(
     schema: TableSchema,
@@ -62,6 +65,8 @@ class AvroDecoder implements StreamMessageDecoder {
     const record = framed.value;
     const plans = this.plans;
     const row: DecodedRow = new Array<CellValue | null>(plans.length);
+    const losses = this.losses;
+    losses.reset();
     let i = 0;
     try {
       for (; i < plans.length; i++) {
@@ -71,14 +76,16 @@ class AvroDecoder implements StreamMessageDecoder {
           continue;
         }
         const value = record[plan.column.name];
+        losses.at(plan.column.name);
         if (value === null || value === undefined) row[i] = null;
-        else if (plan.simple) row[i] = coerceScalar(plan.column.dataType, value);
-        else row[i] = avroCell(plan.column, plainAvroValue(value, plan.fieldType));
+        else if (plan.simple) row[i] = coerceScalar(plan.column.dataType, value, losses);
+        else row[i] = avroCell(plan.column, plainAvroValue(value, plan.fieldType), losses);
       }
     } catch (e) {
       return { ok: false, error: `field ${JSON.stringify(plans[i]!.column.name)}: ${e instanceof Error ? e.message : String(e)}` };
     }
-    return { ok: true, row };
+    const lossy = losses.take();
+    return lossy === null ? { ok: true, row } : { ok: true, row, lossy };
   }
 
   /** Every field of the writer schema as plain values (longs as bigint), for ingestion transforms. */

@@ -2,6 +2,7 @@ import type { Type } from 'avsc';
 import type { ColumnSpec } from '../../../config/schema.js';
 import type { CellValue, ScalarValue } from '../../../config/data-type.js';
 import { CoercionError, coerceScalar } from '../coerce.js';
+import type { CoercionLosses } from '../coercion-losses.js';
 
 /**
  * Avro values → cells. avsc hands out values shaped by the writer schema: unions either bare or
@@ -94,37 +95,42 @@ export function avroJsonText(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function scalarFor(column: ColumnSpec, value: unknown): ScalarValue {
+function scalarFor(column: ColumnSpec, value: unknown, losses: CoercionLosses): ScalarValue | null {
   if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
     const kind = Array.isArray(value) ? 'an Avro array' : 'an Avro record or map';
-    if (column.dataType === 'JSON' || column.dataType === 'STRING') return coerceScalar(column.dataType, avroJsonText(value));
+    if (column.dataType === 'JSON' || column.dataType === 'STRING') return coerceScalar(column.dataType, avroJsonText(value), losses);
     throw new CoercionError(`${kind} cannot be stored in a ${column.dataType} column (use a JSON or STRING column)`);
   }
-  return coerceScalar(column.dataType, value);
+  return coerceScalar(column.dataType, value, losses);
 }
 
 /**
  * The cell for `column` from a plain Avro value. Single-value columns given an array follow Pinot's
  * `DataTypeTransformer` (nulls dropped, `[]` → null, `[x]` → x, more is an error; JSON columns take
  * the array as JSON text); multi-value columns given a scalar hold one value. Throws
- * {@link CoercionError}.
+ * {@link CoercionError}; notes lossy coercions in `losses` (a NaN element of a multi-value column
+ * is dropped).
  */
-export function avroCell(column: ColumnSpec, value: unknown): CellValue | null {
+export function avroCell(column: ColumnSpec, value: unknown, losses: CoercionLosses): CellValue | null {
   if (value === null || value === undefined) return null;
   if (column.singleValue) {
-    if (!Array.isArray(value) || column.dataType === 'JSON') return scalarFor(column, value);
+    if (!Array.isArray(value) || column.dataType === 'JSON') return scalarFor(column, value, losses);
     const present = value.filter((v) => v !== null && v !== undefined);
     if (present.length === 0) return null;
     if (present.length > 1) throw new CoercionError(`an array of ${present.length} values cannot be stored in a single-value column`);
-    return scalarFor(column, present[0]);
+    return scalarFor(column, present[0], losses);
   }
-  if (!Array.isArray(value)) return [scalarFor(column, value)];
+  if (!Array.isArray(value)) {
+    const only = scalarFor(column, value, losses);
+    return only === null ? null : [only];
+  }
   const out: ScalarValue[] = [];
   for (let k = 0; k < value.length; k++) {
     const element: unknown = value[k];
     if (element === null || element === undefined) continue;
     try {
-      out.push(scalarFor(column, element));
+      const converted = scalarFor(column, element, losses);
+      if (converted !== null) out.push(converted);
     } catch (e) {
       throw new CoercionError(`element ${k}: ${e instanceof Error ? e.message : String(e)}`);
     }

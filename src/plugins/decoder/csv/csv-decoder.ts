@@ -5,6 +5,7 @@ import type { DecodedRow, DecodeFieldsResult, DecodeResult, DecoderSettings, Str
 import { decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { CoercionError, coerceScalar } from '../coerce.js';
+import { CoercionLosses } from '../coercion-losses.js';
 import { isMetadataColumn, metadataPopulated } from '../metadata-columns.js';
 import { parseCsvRecord } from './csv-parse.js';
 
@@ -39,6 +40,7 @@ function singleCharacter(settings: DecoderSettings, suffix: string, fallback: st
  *
  * Cells: an empty unquoted value is null (as Pinot's CSV extractor); a quoted empty value is the
  * empty string in STRING columns and null elsewhere. Header names not in the schema are ignored.
+ * Lossy coercions (`"NaN"` or `"1e400"` into DOUBLE) are reported in `lossy` (docs/decoders.md).
  * Never throws: invalid UTF-8, unbalanced quotes, a value count that differs from the header or a
  * value a column cannot hold give `{ ok: false, error }` naming the column.
  *
@@ -73,6 +75,7 @@ class CsvDecoder implements StreamMessageDecoder {
   /** Per header position: the schema column index, or -1 (ignored). */
   private readonly targets: readonly number[];
   private readonly columns: readonly ColumnSpec[];
+  private readonly losses = new CoercionLosses('column');
 
   constructor(
     schema: TableSchema,
@@ -109,17 +112,20 @@ class CsvDecoder implements StreamMessageDecoder {
     if (!parsed.ok) return parsed;
     const { values, quoted } = parsed;
     const row: DecodedRow = new Array<CellValue | null>(this.columns.length).fill(null);
+    this.losses.reset();
     for (let k = 0; k < values.length; k++) {
       const target = this.targets[k]!;
       if (target < 0) continue;
       const column = this.columns[target]!;
+      this.losses.at(column.name);
       try {
         row[target] = this.cell(column, values[k]!, quoted[k]!);
       } catch (e) {
         return { ok: false, error: `column ${JSON.stringify(column.name)}: ${e instanceof Error ? e.message : String(e)}` };
       }
     }
-    return { ok: true, row };
+    const lossy = this.losses.take();
+    return lossy === null ? { ok: true, row } : { ok: true, row, lossy };
   }
 
   /**
@@ -142,13 +148,14 @@ class CsvDecoder implements StreamMessageDecoder {
 
   private cell(column: ColumnSpec, text: string, quoted: boolean): CellValue | null {
     if (text === '') return quoted && column.singleValue && column.dataType === 'STRING' ? '' : null;
-    if (column.singleValue) return coerceScalar(column.dataType, text);
+    if (column.singleValue) return coerceScalar(column.dataType, text, this.losses);
     const out: ScalarValue[] = [];
     const parts = text.split(this.multiValueDelimiter);
     for (let k = 0; k < parts.length; k++) {
       if (parts[k] === '') continue;
       try {
-        out.push(coerceScalar(column.dataType, parts[k]));
+        const converted = coerceScalar(column.dataType, parts[k], this.losses);
+        if (converted !== null) out.push(converted);
       } catch (e) {
         throw new CoercionError(`element ${k}: ${e instanceof Error ? e.message : String(e)}`);
       }

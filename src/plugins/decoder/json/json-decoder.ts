@@ -4,6 +4,7 @@ import type { DecodedRow, DecodeResult, StreamMessageDecoder } from '../../../sp
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import type { ScalarCoercer } from '../coerce.js';
 import { CoercionError, NEEDS_SOURCE, scalarCoercerFor } from '../coerce.js';
+import { CoercionLosses } from '../coercion-losses.js';
 import { minifyJsonText } from '../coerce-json-text.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { arrayElementSources, topLevelValueSource } from './json-source.js';
@@ -21,6 +22,9 @@ import { arrayElementSources, topLevelValueSource } from './json-source.js';
  * Pinot's `DataTypeTransformer`: nulls are dropped, `[]` is null, `[x]` is `x`, more values are an
  * error (JSON columns take the whole array as JSON text). A multi-value column given a scalar holds
  * one value; `[]` or an array of nulls is null.
+ *
+ * Lossy coercions (`1.5` into INT, `true` into INT, `"NaN"` into DOUBLE...) store Pinot's value and
+ * are reported in `lossy`, naming the first such field (docs/decoders.md, "Lossy coercions").
  *
  * Never throws: bad UTF-8, malformed or truncated JSON, a non-object record, nesting deeper than
  * {@link MAX_JSON_DEPTH} or a value a column cannot hold give `{ ok: false, error }`, e.g.
@@ -88,6 +92,7 @@ class JsonDecoder implements StreamMessageDecoder {
   private readonly fast: Uint8Array;
   /** Names such as `constructor` or `toString` that a plain lookup would find on Object.prototype. */
   private readonly inherited: readonly boolean[];
+  private readonly losses = new CoercionLosses();
 
   constructor(schema: TableSchema) {
     this.names = schema.columns.map((c) => c.name);
@@ -123,6 +128,8 @@ class JsonDecoder implements StreamMessageDecoder {
     const fast = this.fast;
     const n = names.length;
     const row: DecodedRow = new Array<CellValue | null>(n);
+    const losses = this.losses;
+    losses.reset();
     let i = 0;
     try {
       for (; i < n; i++) {
@@ -148,7 +155,7 @@ class JsonDecoder implements StreamMessageDecoder {
             }
             break;
           case FAST_DOUBLE:
-            if (typeof value === 'number') {
+            if (typeof value === 'number' && Number.isFinite(value)) {
               row[i] = value;
               continue;
             }
@@ -166,20 +173,22 @@ class JsonDecoder implements StreamMessageDecoder {
             }
             break;
         }
+        losses.at(name);
         row[i] = this.singleValue[i] ? this.single(i, value, text) : this.multi(i, value, text);
       }
     } catch (e) {
       return failure(`field ${JSON.stringify(names[i])}: ${messageOf(e)}`);
     }
-    return { ok: true, row };
+    const lossy = losses.take();
+    return lossy === null ? { ok: true, row } : { ok: true, row, lossy };
   }
 
   private single(i: number, value: unknown, text: string): ScalarValue | null {
     if (Array.isArray(value) && !this.arrayAsJson[i]) return this.unwrapSingle(i, value, text);
     const coercer = this.coercers[i]!;
-    const converted = coercer.fromValue(value);
+    const converted = coercer.fromValue(value, this.losses);
     if (converted !== NEEDS_SOURCE) return converted;
-    return coercer.fromSource(value, sourceForm(value, topLevelValueSource(text, this.names[i]!)));
+    return coercer.fromSource(value, sourceForm(value, topLevelValueSource(text, this.names[i]!)), this.losses);
   }
 
   /** Pinot's standardize: drop nulls; none → null; one → that value; more → error. */
@@ -198,18 +207,18 @@ class JsonDecoder implements StreamMessageDecoder {
     }
     const value = values[only];
     const coercer = this.coercers[i]!;
-    const converted = coercer.fromValue(value);
+    const converted = coercer.fromValue(value, this.losses);
     if (converted !== NEEDS_SOURCE) return converted;
     const elements = arrayElementSources(topLevelValueSource(text, this.names[i]!) ?? '[]');
-    return coercer.fromSource(value, sourceForm(value, elements[only]));
+    return coercer.fromSource(value, sourceForm(value, elements[only]), this.losses);
   }
 
   private multi(i: number, value: unknown, text: string): ScalarValue[] | null {
     const coercer = this.coercers[i]!;
     if (!Array.isArray(value)) {
-      const converted = coercer.fromValue(value);
-      if (converted !== NEEDS_SOURCE) return [converted];
-      return [coercer.fromSource(value, sourceForm(value, topLevelValueSource(text, this.names[i]!)))];
+      let converted = coercer.fromValue(value, this.losses);
+      if (converted === NEEDS_SOURCE) converted = coercer.fromSource(value, sourceForm(value, topLevelValueSource(text, this.names[i]!)), this.losses);
+      return converted === null ? null : [converted];
     }
     const out: ScalarValue[] = [];
     const strings = coercer.type === 'STRING';
@@ -222,13 +231,13 @@ class JsonDecoder implements StreamMessageDecoder {
         continue;
       }
       try {
-        const converted = coercer.fromValue(element);
-        if (converted !== NEEDS_SOURCE) {
-          out.push(converted);
-        } else {
+        let converted = coercer.fromValue(element, this.losses);
+        if (converted === NEEDS_SOURCE) {
           elements ??= arrayElementSources(topLevelValueSource(text, this.names[i]!) ?? '[]');
-          out.push(coercer.fromSource(element, sourceForm(element, elements[k])));
+          converted = coercer.fromSource(element, sourceForm(element, elements[k]), this.losses);
         }
+        // NaN (null) is dropped from a multi-value column, as Pinot's SpecialValueTransformer does.
+        if (converted !== null) out.push(converted);
       } catch (e) {
         throw new CoercionError(`element ${k}: ${messageOf(e)}`);
       }

@@ -5,6 +5,7 @@ import type { DecodedRow, DecodeResult, DecoderSettings, StreamMessageDecoder } 
 import { DECODER_CLASS_NAME_KEY, decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
 import { coerceScalar } from '../coerce.js';
+import { CoercionLosses } from '../coercion-losses.js';
 import { isMetadataColumn, metadataPopulated } from '../metadata-columns.js';
 
 /**
@@ -49,6 +50,7 @@ export function createRawDecoder(schema: TableSchema, settings: DecoderSettings)
 
 class RawDecoder implements StreamMessageDecoder {
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly losses = new CoercionLosses();
 
   constructor(
     private readonly width: number,
@@ -69,7 +71,10 @@ class RawDecoder implements StreamMessageDecoder {
     } catch {
       return { ok: false, error: 'record is not valid UTF-8' };
     }
-    row[this.index] = this.textType === 'STRING' ? text : coerceScalar('JSON', text);
-    return { ok: true, row };
+    // JSON text is never coerced lossily: the losses are read only to keep the contract whole.
+    this.losses.reset();
+    row[this.index] = this.textType === 'STRING' ? text : coerceScalar('JSON', text, this.losses);
+    const lossy = this.losses.take();
+    return lossy === null ? { ok: true, row } : { ok: true, row, lossy };
   }
 }

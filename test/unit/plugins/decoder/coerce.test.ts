@@ -7,6 +7,9 @@ import {
 } from '../../../../src/plugins/decoder/coerce-number-text.js';
 import { minifyJsonText } from '../../../../src/plugins/decoder/coerce-json-text.js';
 import { parseTimestampText } from '../../../../src/plugins/decoder/coerce-timestamp.js';
+import { CoercionLosses } from '../../../../src/plugins/decoder/coercion-losses.js';
+
+const losses = (): CoercionLosses => new CoercionLosses();
 
 describe('javaDoubleToString', () => {
   it.each([
@@ -90,17 +93,17 @@ describe('minifyJsonText', () => {
 
 describe('coerceScalar (values without JSON source)', () => {
   it('converts values from other decoders', () => {
-    expect(coerceScalar('LONG', 9007199254740993n)).toBe(9007199254740993n);
-    expect(coerceScalar('INT', 5n)).toBe(5);
-    expect(coerceScalar('BIG_DECIMAL', 0.1)).toBe('0.1');
-    expect(coerceScalar('STRING', { a: 1n })).toBe('{"a":"1"}');
-    expect(coerceScalar('STRING', new Uint8Array([0xab]))).toBe('ab');
-    expect(coerceScalar('TIMESTAMP', 1.7e12)).toBe(1700000000000n);
+    expect(coerceScalar('LONG', 9007199254740993n, losses())).toBe(9007199254740993n);
+    expect(coerceScalar('INT', 5n, losses())).toBe(5);
+    expect(coerceScalar('BIG_DECIMAL', 0.1, losses())).toBe('0.1');
+    expect(coerceScalar('STRING', { a: 1n }, losses())).toBe('{"a":"1"}');
+    expect(coerceScalar('STRING', new Uint8Array([0xab]), losses())).toBe('ab');
+    expect(coerceScalar('TIMESTAMP', 1.7e12, losses())).toBe(1700000000000n);
   });
 
   it('throws CoercionError naming the value', () => {
-    expect(() => coerceScalar('INT', 'x')).toThrow(CoercionError);
-    expect(() => coerceScalar('LONG', 2n ** 64n)).toThrow('18446744073709551616 is out of range for LONG');
+    expect(() => coerceScalar('INT', 'x', losses())).toThrow(CoercionError);
+    expect(() => coerceScalar('LONG', 2n ** 64n, losses())).toThrow('18446744073709551616 is out of range for LONG');
   });
 
   it('describes values briefly', () => {

@@ -248,7 +248,7 @@ describe('createJsonDecoder: FLOAT and DOUBLE', () => {
   it('reads DOUBLE from numbers and numeric strings', () => {
     expect(cell('DOUBLE', '12.1')).toBe(12.1);
     expect(cell('DOUBLE', '"-1.5e3"')).toBe(-1500);
-    expect(cell('DOUBLE', '"NaN"')).toBeNaN();
+    expect(cell('DOUBLE', '"NaN"')).toBeNull(); // Pinot's SpecialValueTransformer; noted as lossy (lossy-coercion.test.ts)
     expect(cell('DOUBLE', '"-Infinity"')).toBe(-Infinity);
     expect(cell('DOUBLE', '[1, 2.5]', false)).toEqual([1, 2.5]);
   });
