@@ -1,8 +1,13 @@
+import type { SegmentGap } from './segment-gaps.js';
+
 /**
- * A shard that left the stream's listing (expired past retention) before this table read it to its
- * end (no end-of-shard segment): its unread records are lost. Reported, never silently skipped.
+ * Records this table can no longer read, reported, never silently skipped: a shard that left the
+ * stream's listing (expired past retention) before this table read it to its end (`kind`
+ * `shardExpired`, or absent), or rows of a sealed segment gone from disk (deleted, damaged) that
+ * the stream no longer has either (`segmentGap`, with `lostRange`).
  */
 export interface DataLossEntry {
+  readonly kind?: 'shardExpired' | 'segmentGap';
   readonly shardId: string;
   readonly partitionId: number | null;
   /** The last sequence number this table has of the shard (indexed or sealed), or `never read`. */
@@ -10,11 +15,20 @@ export interface DataLossEntry {
   /** Epoch millis when discovery noticed the shard was gone. */
   readonly detectedAtMs: number;
   readonly reason: string;
+  /**
+   * For a segment gap: the lost records, from `from` (null: unknown, no ledger) to `to`, which is
+   * itself lost when `toInclusive`, else the first record still read.
+   */
+  readonly lostRange?: { readonly from: string | null; readonly to: string; readonly toInclusive: boolean };
 }
 
 /** Table-level ingestion status (`consumingSegmentsInfo` → `shardtableTable`). */
 export interface TableIngestionStatus {
   readonly dataLoss: readonly DataLossEntry[];
+  /** Segment files refused on start (corrupt, another segment's identity, overlapping offsets), moved to `quarantine/`. */
+  readonly quarantined?: readonly { readonly file: string; readonly reason: string }[];
+  /** Gaps in the shards' chains of sealed segments found on start, and their repairs from the stream. */
+  readonly repairs?: readonly GapRepairStatus[];
   readonly discovery: {
     /** `stream.kinesis.shard.discovery.interval.ms`. */
     readonly intervalMs: number;
@@ -26,4 +40,22 @@ export interface TableIngestionStatus {
   };
   /** GetRecords calls of this table in flight, against `stream.kinesis.max.concurrent.fetches`. */
   readonly fetchConcurrency: { readonly limit: number; readonly inFlight: number; readonly maxInFlight: number; readonly waiting: number } | null;
+}
+
+/** Where one gap's repair stands (`consumingSegmentsInfo` → `shardtableTable.repairs`). */
+export interface GapRepairStatus {
+  readonly shardId: string;
+  readonly partitionId: number;
+  /** Records strictly after this offset (null: from the partition's start) ... */
+  readonly after: string | null;
+  /** ... and before this one (or up to and including it, `untilInclusive`) are re-read. */
+  readonly until: string;
+  readonly untilInclusive: boolean;
+  readonly evidence: SegmentGap['evidence'];
+  readonly missingSegments: readonly string[];
+  readonly state: 'PENDING' | 'READING' | 'REPAIRED' | 'LOST' | 'PARTLY_LOST' | 'FAILED' | 'STOPPED';
+  /** The repair segment written, if any. */
+  readonly segmentName: string | null;
+  readonly rows: number;
+  readonly detail: string | null;
 }

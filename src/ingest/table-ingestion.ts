@@ -2,15 +2,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { loadTableSegments, parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
+import { parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
 import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import type { SegmentSummary } from '../segment/index.js';
 import type { TableRuntime } from './table-runtime.js';
-import { checkpointsFromSegments } from './checkpoints.js';
 import type { ShardCheckpoint } from './checkpoints.js';
+import { GapRepairs } from './gap-repairs.js';
+import type { SealedLedger } from './sealed-ledger.js';
+import { ledgerEntryOf, recoverTable } from './table-recovery.js';
+import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
 import { PartitionIdStore } from './partition-id-store.js';
 import type { ResolvedTable } from './resolved-table.js';
@@ -64,7 +67,9 @@ export class TableIngestion implements TableRuntime {
   private discovering: Promise<void> | null = null;
   private paused = false;
   private stopped = false;
-  private quarantined: { file: string; reason: string }[] = [];
+  private quarantined: readonly { file: string; reason: string }[] = [];
+  private ledger: SealedLedger | null = null;
+  private repairs: GapRepairs | null = null;
   private readonly dataLoss = new Map<string, DataLossEntry>();
   private discoveryInfo = { lastListedAtMs: null as number | null, shardsListed: 0, runs: 0, lastError: null as string | null };
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
@@ -82,18 +87,16 @@ export class TableIngestion implements TableRuntime {
 
   async start(): Promise<void> {
     await mkdir(this.tableDir, { recursive: true });
-    const loaded = await loadTableSegments(this.tableDir);
-    this.quarantined = loaded.quarantined;
-    for (const q of loaded.quarantined) this.logger.error(q, 'corrupt segment file quarantined');
-    this.sealed = [...loaded.segments].sort(compareSegments);
     this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
     this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
-    this.checkpoints = checkpointsFromSegments(
-      this.sealed.map((s) => s.metadata),
-      this.factory.offsetFactory,
-      (name) => parseLlcSegmentName(name)?.sequence ?? 0,
-    );
+    const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
+    this.quarantined = recovered.quarantined;
+    for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
+    this.sealed = [...recovered.sealed].sort(compareSegments);
+    this.ledger = recovered.ledger;
+    this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
+    this.startRepairs(recovered.gaps);
     this.metadata = this.factory.createMetadataProvider();
     // The first listing runs before start() returns, so a stream that cannot be read is an error
     // the caller sees (POST /tables answers 400), not a silent idle table.
@@ -101,11 +104,40 @@ export class TableIngestion implements TableRuntime {
     this.scheduleDiscovery();
   }
 
+  /** Re-reads the gaps in the shards' chains of sealed segments, beside the normal consumers. */
+  private startRepairs(gaps: RecoveredTable['gaps']): void {
+    if (gaps.length === 0) return;
+    const ledger = this.ledger!;
+    this.repairs = new GapRepairs({
+      tableDir: this.tableDir,
+      schema: this.schema,
+      config: this.config,
+      factory: this.factory!,
+      pipelineFor: (shardId) => this.table.pipelineFor(shardId),
+      gaps,
+      onSealed: (segment) => this.addSealed(segment),
+      onLoss: (entry) => {
+        this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
+        this.onEvent({ kind: 'dataLoss', entry });
+      },
+      onPartitionDone: (partitionId) => void ledger.release(partitionId),
+      logger: this.logger,
+    });
+    this.repairs.start();
+  }
+
+  /** A segment was published: serve it (same tick as the swap) and add it to the ledger. */
+  private addSealed(segment: SealedSegment): void {
+    this.sealed.push(segment);
+    void this.ledger?.record(segment.metadata.partitionId, [ledgerEntryOf(segment)]);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
     await this.discovering?.catch(() => undefined);
+    await this.repairs?.stop();
     await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
     await this.metadata?.close();
     await this.factory?.close();
@@ -181,6 +213,8 @@ export class TableIngestion implements TableRuntime {
   status(): TableIngestionStatus {
     return {
       dataLoss: [...this.dataLoss.values()],
+      quarantined: this.quarantined,
+      repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
     };
@@ -298,7 +332,7 @@ export class TableIngestion implements TableRuntime {
           : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
       nextSequence: checkpoint?.nextSequence ?? 0,
       onSealed: (segment) => {
-        this.sealed.push(segment);
+        this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;
         this.onEvent({ kind: 'segmentSealed', shardId: partition.shardId, segmentName, endOfShard, atMs: Date.now() });
       },

@@ -65,7 +65,9 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perTable('shardtable_sealed_segments', 'Sealed segment files', (r) => r.segments().length);
   perTable('shardtable_sealed_rows', 'Rows in sealed segment files', (r) => r.segments().reduce((n, s) => n + s.numDocs, 0));
   perTable('shardtable_sealed_bytes', 'Bytes of sealed segment files', (r) => r.segments().reduce((n, s) => n + s.sizeBytes, 0));
-  perTable('shardtable_data_loss_shards', 'Shards that expired before this table read them to their end', (r) => r.status?.().dataLoss.length ?? 0);
+  perTable('shardtable_data_loss_shards', 'Data-loss entries: shards that expired before this table read them to their end, and sealed rows gone from disk that the stream no longer has', (r) => r.status?.().dataLoss.length ?? 0);
+  perTable('shardtable_quarantined_segment_files', 'Segment files refused on start (corrupt, another segment\'s identity, overlapping offsets)', (r) => r.status?.().quarantined?.length ?? 0);
+  perTable('shardtable_segment_gap_repairs_pending', 'Gaps in the chains of sealed segments still being re-read from the stream', (r) => (r.status?.().repairs ?? []).filter((g) => g.state === 'PENDING' || g.state === 'READING').length);
 
   const blockCacheMetric = (kind: 'counter' | 'gauge', name: string, help: string, value: (s: BlockCacheStats) => number): void => {
     function collect(this: Counter | Gauge): void {
