@@ -3,7 +3,9 @@ import { DictionaryPrefix } from '../../segment/builders/dictionary-prefix.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { compareValues, convertTo } from '../functions/values.js';
+import { childrenOf } from '../plan/bound-expr.js';
 import type { BoundExpr, BoundKind, BoundOf } from '../plan/bound-expr.js';
+import { currentDeadline } from './deadline.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 import { isConstantTest, valueTest } from './value-tests.js';
 import type { LeafNode } from './value-tests.js';
@@ -27,9 +29,29 @@ const anyOf = (v: unknown, test: (x: unknown) => boolean): boolean => (Array.isA
 /**
  * Compiles a bound expression into closures (one per node, built once per block), dispatching
  * through an exhaustive table over `BoundKind`. Booleans are numbers 1/0, as Pinot stores them.
+ * Compiled inside a query (`withDeadline`), the result ticks the query's deadline.
  */
 export function compileExpr<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
+  const f = compileNode(e, leaf);
+  const deadline = currentDeadline();
+  // Reading a column or a constant is cheap; the loops around it are bounded by the block.
+  if (deadline === undefined || e.kind === 'column' || e.kind === 'literal' || e.kind === 'aggregate' || e.kind === 'groupKey') return f;
+  // Inside a query, each evaluation counts its nodes towards the deadline (see `Deadline.tick`).
+  const units = countNodes(e);
+  return (c) => {
+    deadline.tick(units);
+    return f(c);
+  };
+}
+
+function compileNode<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
   return (TABLE[e.kind] as (x: BoundExpr, l: LeafResolver<C>) => Fn<C>)(e, leaf);
+}
+
+function countNodes(e: BoundExpr): number {
+  let n = 1;
+  for (const c of childrenOf(e)) n += countNodes(c);
+  return n;
 }
 
 const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn<C> } = {
@@ -42,7 +64,7 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
   },
   call: (e, leaf) => {
     const impl = e.impl;
-    const args = e.args.map((a) => compileExpr(a, leaf));
+    const args = e.args.map((a) => compileNode(a, leaf));
     switch (args.length) {
       case 0:
         return () => impl();
@@ -63,7 +85,7 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     }
   },
   cast: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     const t = e.type.dataType;
     const from = e.operand.type.dataType;
     return (c) => {
@@ -73,12 +95,12 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     };
   },
   compare: (e, leaf) => {
-    const l = compileExpr(e.left, leaf);
+    const l = compileNode(e.left, leaf);
     if (isConstantTest(e)) {
       const test = valueTest(e as LeafNode);
       return (c) => (anyOf(l(c), test) ? 1 : 0);
     }
-    const r = compileExpr(e.right, leaf);
+    const r = compileNode(e.right, leaf);
     const op = e.op;
     const ok = (x: number): boolean => (op === '=' ? x === 0 : op === '<' ? x < 0 : op === '<=' ? x <= 0 : op === '>' ? x > 0 : x >= 0);
     return (c) => {
@@ -89,13 +111,13 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     };
   },
   between: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     if (isConstantTest(e)) {
       const test = valueTest(e as LeafNode);
       return (c) => (anyOf(f(c), test) ? 1 : 0);
     }
-    const lo = compileExpr(e.low, leaf);
-    const hi = compileExpr(e.high, leaf);
+    const lo = compileNode(e.low, leaf);
+    const hi = compileNode(e.high, leaf);
     return (c) => {
       const l = lo(c);
       const h = hi(c);
@@ -103,40 +125,40 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     };
   },
   in: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     const test = valueTest(e as LeafNode);
     return (c) => (anyOf(f(c), test) ? 1 : 0);
   },
   match: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     const test = valueTest(e as LeafNode);
     return (c) => (anyOf(f(c), test) ? 1 : 0);
   },
   isNull: (e, leaf) => {
-    const isNull = e.operand.kind === 'column' ? leaf.columnIsNull(e.operand) : ((f) => (c: Parameters<typeof f>[0]) => f(c) === null)(compileExpr(e.operand, leaf));
+    const isNull = e.operand.kind === 'column' ? leaf.columnIsNull(e.operand) : ((f) => (c: Parameters<typeof f>[0]) => f(c) === null)(compileNode(e.operand, leaf));
     return e.negated ? (c) => (isNull(c) ? 0 : 1) : (c) => (isNull(c) ? 1 : 0);
   },
   and: (e, leaf) => {
-    const fs = e.operands.map((o) => compileExpr(o, leaf));
+    const fs = e.operands.map((o) => compileNode(o, leaf));
     return (c) => {
       for (const f of fs) if (!truthy(f(c))) return 0;
       return 1;
     };
   },
   or: (e, leaf) => {
-    const fs = e.operands.map((o) => compileExpr(o, leaf));
+    const fs = e.operands.map((o) => compileNode(o, leaf));
     return (c) => {
       for (const f of fs) if (truthy(f(c))) return 1;
       return 0;
     };
   },
   not: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     return (c) => (truthy(f(c)) ? 0 : 1);
   },
   case: (e, leaf) => {
-    const branches = e.branches.map((b) => ({ when: compileExpr(b.when, leaf), then: compileExpr(b.then, leaf) }));
-    const otherwise = compileExpr(e.elseExpr, leaf);
+    const branches = e.branches.map((b) => ({ when: compileNode(b.when, leaf), then: compileNode(b.then, leaf) }));
+    const otherwise = compileNode(e.elseExpr, leaf);
     const t = e.type.dataType;
     const conv = (v: unknown): unknown => (v === null || Array.isArray(v) ? v : convertTo(v, t));
     return (c) => {
