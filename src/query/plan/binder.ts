@@ -209,6 +209,7 @@ export class Binder {
       try {
         return { kind: 'match', name, type: BOOL, operand, matcher: textMatcher(query.value.text) };
       } catch (err) {
+        if (err instanceof QueryError) throw err;
         throw new QueryError('QUERY_EXECUTION', (err as Error).message);
       }
     }
