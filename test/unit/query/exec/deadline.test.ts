@@ -80,6 +80,14 @@ describe('queries that cannot freeze the server', () => {
     expect(t.exceptions[0]!.message).toContain('lookahead');
   });
 
+  it('refuses to build huge strings per row with a clear 200 error', async () => {
+    for (const sql of ["SELECT lpad(name, 500000000, 'x') FROM names", "SELECT repeat(repeat(name, 100000), 100000) FROM names"]) {
+      const r = await dict.query(sql);
+      expect(r.exceptions[0]!.errorCode).toBe(200);
+      expect(r.exceptions[0]!.message).toContain('at most 10000000');
+    }
+  });
+
   it('answers 250 when the deadline passes in the middle of a block of rows', async () => {
     // One segment, one block: the executor's own checks (between segments and blocks) read the
     // clock a handful of times; only the per-row checks can see the deadline pass.
