@@ -1,4 +1,5 @@
 import type { TableSchema } from '../config/schema.js';
+import type { Clock } from './exec/deadline.js';
 import { executePlan } from './exec/executor.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
 import { parseSql } from './parser/parse-statement.js';
@@ -49,10 +50,18 @@ export function matchTableName(written: string, names: readonly string[]): strin
  *   reply.send(writeBrokerResponse(result));
  */
 export class QueryEngine {
-  constructor(private readonly tables: TableResolver) {}
+  private readonly clock: Clock;
+
+  /** `options.clock` replaces `Date.now` for deadlines and `timeUsedMs` (tests make time deterministic). */
+  constructor(
+    private readonly tables: TableResolver,
+    options: { readonly clock?: Clock } = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
 
   async query(sql: string, queryOptions?: string): Promise<BrokerResult> {
-    const started = Date.now();
+    const started = this.clock();
     try {
       if (typeof sql !== 'string' || sql.trim() === '') throw new QueryError('SQL_PARSING', 'the query is empty; send {"sql": "SELECT …"}');
       const stmt = parseSql(sql);
@@ -61,7 +70,7 @@ export class QueryEngine {
       if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', { name: stmt.table.name });
       const plan = planQuery(stmt, table.schema, table.name, requestOptions);
       const segments = table.snapshot();
-      const result = await executePlan(plan, segments, started + plan.options.timeoutMs);
+      const result = await executePlan(plan, segments, started + plan.options.timeoutMs, this.clock);
       return {
         columnNames: plan.columnNames,
         columnTypes: plan.columnTypes,
@@ -69,12 +78,12 @@ export class QueryEngine {
         exceptions: [],
         stats: result.stats,
         numGroupsLimitReached: result.numGroupsLimitReached,
-        timeUsedMs: Date.now() - started,
+        timeUsedMs: this.clock() - started,
         partialResult: result.numGroupsLimitReached,
       };
     } catch (err) {
       const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
-      return errorResult({ errorCode: e.errorCode, message: e.message }, Date.now() - started);
+      return errorResult({ errorCode: e.errorCode, message: e.message }, this.clock() - started);
     }
   }
 }

@@ -3,7 +3,9 @@ import { DictionaryPrefix } from '../../segment/builders/dictionary-prefix.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { compareValues, convertTo } from '../functions/values.js';
+import { childrenOf } from '../plan/bound-expr.js';
 import type { BoundExpr, BoundKind, BoundOf } from '../plan/bound-expr.js';
+import { currentDeadline } from './deadline.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 import { isConstantTest, valueTest } from './value-tests.js';
 import type { LeafNode } from './value-tests.js';
@@ -33,9 +35,29 @@ function leafTest<C>(f: Fn<C>, e: LeafNode): Fn<C> {
 /**
  * Compiles a bound expression into closures (one per node, built once per block), dispatching
  * through an exhaustive table over `BoundKind`. Booleans are numbers 1/0, as Pinot stores them.
+ * Compiled inside a query (`withDeadline`), the result ticks the query's deadline.
  */
 export function compileExpr<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
+  const f = compileNode(e, leaf);
+  const deadline = currentDeadline();
+  // Reading a column or a constant is cheap; the loops around it are bounded by the block.
+  if (deadline === undefined || e.kind === 'column' || e.kind === 'literal' || e.kind === 'aggregate' || e.kind === 'groupKey') return f;
+  // Inside a query, each evaluation counts its nodes towards the deadline (see `Deadline.tick`).
+  const units = countNodes(e);
+  return (c) => {
+    deadline.tick(units);
+    return f(c);
+  };
+}
+
+function compileNode<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
   return (TABLE[e.kind] as (x: BoundExpr, l: LeafResolver<C>) => Fn<C>)(e, leaf);
+}
+
+function countNodes(e: BoundExpr): number {
+  let n = 1;
+  for (const c of childrenOf(e)) n += countNodes(c);
+  return n;
 }
 
 const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn<C> } = {
@@ -48,7 +70,7 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
   },
   call: (e, leaf) => {
     const impl = e.impl;
-    const args = e.args.map((a) => compileExpr(a, leaf));
+    const args = e.args.map((a) => compileNode(a, leaf));
     switch (args.length) {
       case 0:
         return () => impl();
@@ -69,7 +91,7 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     }
   },
   cast: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     const t = e.type.dataType;
     const from = e.operand.type.dataType;
     return (c) => {
@@ -79,9 +101,9 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     };
   },
   compare: (e, leaf) => {
-    const l = compileExpr(e.left, leaf);
+    const l = compileNode(e.left, leaf);
     if (isConstantTest(e)) return leafTest(l, e as LeafNode);
-    const r = compileExpr(e.right, leaf);
+    const r = compileNode(e.right, leaf);
     const op = e.op;
     const ok = (x: number): boolean => (op === '=' ? x === 0 : op === '<' ? x < 0 : op === '<=' ? x <= 0 : op === '>' ? x > 0 : x >= 0);
     return (c) => {
@@ -92,43 +114,43 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     };
   },
   between: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     if (isConstantTest(e)) return leafTest(f, e as LeafNode);
-    const lo = compileExpr(e.low, leaf);
-    const hi = compileExpr(e.high, leaf);
+    const lo = compileNode(e.low, leaf);
+    const hi = compileNode(e.high, leaf);
     return (c) => {
       const l = lo(c);
       const h = hi(c);
       return anyOf(f(c), (x) => compareValues(x, l) >= 0 && compareValues(x, h) <= 0) ? 1 : 0;
     };
   },
-  in: (e, leaf) => leafTest(compileExpr(e.operand, leaf), e as LeafNode),
-  match: (e, leaf) => leafTest(compileExpr(e.operand, leaf), e as LeafNode),
+  in: (e, leaf) => leafTest(compileNode(e.operand, leaf), e as LeafNode),
+  match: (e, leaf) => leafTest(compileNode(e.operand, leaf), e as LeafNode),
   isNull: (e, leaf) => {
-    const isNull = e.operand.kind === 'column' ? leaf.columnIsNull(e.operand) : ((f) => (c: Parameters<typeof f>[0]) => f(c) === null)(compileExpr(e.operand, leaf));
+    const isNull = e.operand.kind === 'column' ? leaf.columnIsNull(e.operand) : ((f) => (c: Parameters<typeof f>[0]) => f(c) === null)(compileNode(e.operand, leaf));
     return e.negated ? (c) => (isNull(c) ? 0 : 1) : (c) => (isNull(c) ? 1 : 0);
   },
   and: (e, leaf) => {
-    const fs = e.operands.map((o) => compileExpr(o, leaf));
+    const fs = e.operands.map((o) => compileNode(o, leaf));
     return (c) => {
       for (const f of fs) if (!truthy(f(c))) return 0;
       return 1;
     };
   },
   or: (e, leaf) => {
-    const fs = e.operands.map((o) => compileExpr(o, leaf));
+    const fs = e.operands.map((o) => compileNode(o, leaf));
     return (c) => {
       for (const f of fs) if (truthy(f(c))) return 1;
       return 0;
     };
   },
   not: (e, leaf) => {
-    const f = compileExpr(e.operand, leaf);
+    const f = compileNode(e.operand, leaf);
     return (c) => (truthy(f(c)) ? 0 : 1);
   },
   case: (e, leaf) => {
-    const branches = e.branches.map((b) => ({ when: compileExpr(b.when, leaf), then: compileExpr(b.then, leaf) }));
-    const otherwise = compileExpr(e.elseExpr, leaf);
+    const branches = e.branches.map((b) => ({ when: compileNode(b.when, leaf), then: compileNode(b.then, leaf) }));
+    const otherwise = compileNode(e.elseExpr, leaf);
     const t = e.type.dataType;
     const conv = (v: unknown): unknown => (v === null || Array.isArray(v) ? v : convertTo(v, t));
     return (c) => {

@@ -1,6 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
+import { Deadline, withDeadline } from './deadline.js';
+import type { Clock } from './deadline.js';
 import { emptyStats } from './execution-stats.js';
 import type { ExecutionStats } from './execution-stats.js';
 import { buildFilter, SegmentFilter } from './filter.js';
@@ -16,28 +18,37 @@ export interface ExecutionResult {
   readonly numGroupsLimitReached: boolean;
 }
 
-/** Work between two yields to the event loop (so one big query does not stall the server). */
-const BLOCKS_PER_SLICE = 8;
+/**
+ * Longest the executor keeps the event loop between two yields, in ms (checked after each
+ * block). A block's rows are processed without a break, so a block of expensive rows can hold
+ * it longer; queries do not run on worker threads yet.
+ */
+const SLICE_MS = 10;
 
 /**
  * Runs a plan over segment snapshots (taken by the caller, synchronously, before this is
  * called, so the set of rows is fixed): prune each segment by min/max, filter each block, then
- * aggregate or collect selection rows, checking the deadline between blocks (250 when passed).
+ * aggregate or collect selection rows. The deadline is checked between segments and blocks and,
+ * through `Deadline.tick`, inside per-row expression and pattern evaluation: past it the query
+ * fails with 250. After every block that ends a slice of `SLICE_MS` the executor yields to the
+ * event loop, so other requests (`/health`, ingestion) keep being served.
  * Errors raised by functions on row values become 200 errors.
  */
-export async function executePlan(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number): Promise<ExecutionResult> {
+export async function executePlan(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, clock: Clock = Date.now): Promise<ExecutionResult> {
   const stats = emptyStats();
+  const deadline = new Deadline(deadlineMs, clock, () => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length }));
+  return withDeadline(deadline, () => run(plan, segments, deadline, stats));
+}
+
+async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadline: Deadline, stats: ExecutionStats): Promise<ExecutionResult> {
+  const clock = deadline.clock;
+  deadline.check();
   const filterTree = buildFilter(plan.filter);
   const scratch = new Scratch();
   const aggregator = plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null;
   const collector = plan.kind === 'selection' ? new SelectionCollector(plan) : null;
   let minFreshness = Number.POSITIVE_INFINITY;
-  let blocksSinceYield = 0;
-  const checkDeadline = (): void => {
-    if (Date.now() > deadlineMs) {
-      throw new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length });
-    }
-  };
+  let sliceStart = clock();
   for (const segment of segments) {
     stats.numSegmentsQueried++;
     stats.totalDocs += segment.numDocs;
@@ -49,7 +60,7 @@ export async function executePlan(plan: QueryPlan, segments: readonly SegmentSna
   try {
     for (const segment of segments) {
       if (collector?.done) break;
-      checkDeadline();
+      deadline.check();
       const filter = new SegmentFilter(filterTree, segment, scratch);
       if (!filter.segmentMayMatch()) continue;
       stats.numSegmentsProcessed++;
@@ -67,10 +78,10 @@ export async function executePlan(plan: QueryPlan, segments: readonly SegmentSna
       };
       for (; bi < segment.blocks.length; bi++) {
         if (collector?.done) break;
-        if (++blocksSinceYield >= BLOCKS_PER_SLICE) {
-          blocksSinceYield = 0;
+        if (clock() - sliceStart >= SLICE_MS) {
           await yieldToEventLoop();
-          checkDeadline();
+          sliceStart = clock();
+          deadline.check();
         }
         cache.clear();
         const numDocs = segment.blocks[bi]!.numDocs;

@@ -1,6 +1,7 @@
 import type { ScalarValue } from '../../config/data-type.js';
 import { compareValues, toJavaString, valueKey } from '../functions/values.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
+import { currentDeadline } from './deadline.js';
 
 /** A test of one (scalar) value; multi-value cells match when any value passes. */
 export type ValueTest = (v: unknown) => boolean;
@@ -105,7 +106,15 @@ export function valueTest(node: LeafNode): ValueTest {
     case 'match': {
       const m = node.matcher;
       const type = node.operand.type.dataType;
-      return (v) => v !== null && v !== undefined && m.test(typeof v === 'string' ? v : toJavaString(v, type));
+      const deadline = currentDeadline();
+      if (deadline === undefined) return (v) => v !== null && v !== undefined && m.test(typeof v === 'string' ? v : toJavaString(v, type));
+      // A pattern test costs about the text's length: long texts count for more.
+      return (v) => {
+        if (v === null || v === undefined) return false;
+        const text = typeof v === 'string' ? v : toJavaString(v, type);
+        deadline.tick(1 + (text.length >>> 6));
+        return m.test(text);
+      };
     }
   }
 }

@@ -1,5 +1,6 @@
 import { sv } from './function-types.js';
 import type { ArgInfo, ScalarFunction } from './function-types.js';
+import { compileSqlRegex } from './sql-regex.js';
 import { toInt, toJavaString } from './values.js';
 
 const str = (v: unknown, a?: ArgInfo): string => (typeof v === 'string' ? v : toJavaString(v, a?.type.dataType));
@@ -12,10 +13,22 @@ function stringPredicate(name: string, f: (s: string, t: string) => boolean): Sc
   return { name, minArgs: 2, maxArgs: 2, returnType: () => sv('BOOLEAN'), build: (a) => (s: unknown, t: unknown) => (f(str(s, a[0]), str(t, a[1])) ? 1 : 0) };
 }
 
+/**
+ * Longest string `lpad`, `rpad` and `repeat` build (characters). One call could otherwise ask
+ * for half a gigabyte per row (`lpad(s, 500000000, 'x')`); Pinot has no cap, but one query must
+ * not be able to exhaust the server's memory.
+ */
+export const MAX_BUILT_STRING = 10_000_000;
+
+function checkBuiltLength(fn: string, length: number): void {
+  if (length > MAX_BUILT_STRING) throw new Error(`${fn} would build a string of ${length} characters (at most ${MAX_BUILT_STRING})`);
+}
+
 /** Apache Commons `StringUtils.leftPad/rightPad`: the pad string repeated and cut to fit. */
 function pad(s: string, size: number, padStr: string, left: boolean): string {
   const missing = size - s.length;
   if (missing <= 0 || padStr.length === 0) return s;
+  checkBuiltLength(left ? 'lpad' : 'rpad', size);
   const fill = padStr.repeat(Math.ceil(missing / padStr.length)).slice(0, missing);
   return left ? fill + s : s + fill;
 }
@@ -117,8 +130,13 @@ export const STRING_FUNCTIONS: readonly ScalarFunction[] = [
     maxArgs: 3,
     args: ['any', 'numeric', 'any'],
     returnType: () => sv('STRING'),
-    build: (a) => (s: unknown, times: unknown, sep?: unknown) =>
-      Array.from({ length: Math.max(0, Math.min(toInt(times), 100_000)) }, () => str(s, a[0])).join(sep === undefined ? '' : str(sep, a[2])),
+    build: (a) => (s: unknown, times: unknown, sep?: unknown) => {
+      const text = str(s, a[0]);
+      const separator = sep === undefined ? '' : str(sep, a[2]);
+      const n = Math.max(0, Math.min(toInt(times), 100_000));
+      checkBuiltLength('repeat', n * (text.length + separator.length));
+      return Array.from({ length: n }, () => text).join(separator);
+    },
   },
   {
     name: 'splitpart',
@@ -135,7 +153,7 @@ export const STRING_FUNCTIONS: readonly ScalarFunction[] = [
     args: ['any', 'literal', 'numeric', 'any'],
     returnType: () => sv('STRING'),
     build: (a) => {
-      const re = new RegExp(String(a[1]!.literal));
+      const re = compileSqlRegex(String(a[1]!.literal), 'regexpExtract');
       return (s: unknown, _p: unknown, group?: unknown, dflt?: unknown) => {
         const m = re.exec(str(s, a[0]));
         const g = group === undefined ? 0 : toInt(group);
@@ -150,8 +168,8 @@ export const STRING_FUNCTIONS: readonly ScalarFunction[] = [
     args: ['any', 'literal', 'any'],
     returnType: () => sv('STRING'),
     build: (a) => {
-      const re = new RegExp(String(a[1]!.literal), 'g');
-      return (s: unknown, _p: unknown, r: unknown) => str(s, a[0]).replace(re, str(r, a[2]).replace(/\$(\d)/g, '$$$1'));
+      const re = compileSqlRegex(String(a[1]!.literal), 'regexpReplace');
+      return (s: unknown, _p: unknown, r: unknown) => re.replaceAll(str(s, a[0]), str(r, a[2]));
     },
   },
 ];

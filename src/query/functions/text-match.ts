@@ -3,11 +3,13 @@
  * StandardAnalyzer does for these cases (lower-cased runs of letters and digits, so `C++` is `c`)
  * and the query is evaluated per row. Supported query syntax: terms, `AND` / `OR` / `NOT`,
  * implicit OR between clauses, parentheses, "phrases", prefix (`go*`) and wildcard (`g?lang`)
- * terms, and `/regex/` terms.
+ * terms, and `/regex/` terms (RE2 syntax, whole-token match, as Lucene's RegexpQuery).
  */
-export interface StringMatcher {
-  test(text: string): boolean;
-}
+import { compileSqlRegex } from './sql-regex.js';
+import type { StringMatcher } from './string-matcher.js';
+import { wildcardMatcher } from './wildcard-pattern.js';
+
+export type { StringMatcher };
 
 type Node =
   | { kind: 'term'; test: (token: string) => boolean }
@@ -21,7 +23,8 @@ export function tokenizeText(text: string): string[] {
 
 function lex(query: string): string[] {
   const out: string[] = [];
-  const re = /\s*("[^"]*"|\/(?:\\.|[^/])*\/|\(|\)|[^\s()"]+)/gy;
+  // `[^/\\]` (not `[^/]`) so that a run of backslashes has one parse: no backtracking blow-up.
+  const re = /\s*("[^"]*"|\/(?:\\[\s\S]|[^/\\])*\/|\(|\)|[^\s()"]+)/gy;
   let pos = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(query)) !== null) {
@@ -34,20 +37,24 @@ function lex(query: string): string[] {
 
 function termNode(word: string): Node {
   if (word.startsWith('/') && word.endsWith('/') && word.length > 1) {
-    const re = new RegExp(`^(?:${word.slice(1, -1)})$`);
-    return { kind: 'term', test: (t) => re.test(t) };
+    const re = compileSqlRegex(word.slice(1, -1), 'text_match');
+    return { kind: 'term', test: (t) => re.testWhole(t) };
   }
   if (/[*?]/.test(word)) {
-    const re = new RegExp(`^${word.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    return { kind: 'term', test: (t) => re.test(t) };
+    const m = wildcardMatcher(word.toLowerCase(), '*', '?');
+    return { kind: 'term', test: (t) => m.test(t) };
   }
   const tokens = tokenizeText(word);
   if (tokens.length === 1) return { kind: 'term', test: (t) => t === tokens[0] };
   return { kind: 'phrase', words: tokens };
 }
 
+/** Deepest NOT / parenthesis nesting in a text_match query (the parser recurses on both). */
+const MAX_TEXT_QUERY_DEPTH = 100;
+
 function parse(tokens: string[]): Node {
   let i = 0;
+  let depth = 0;
   const parseOr = (): Node => {
     const children: Node[] = [parseAnd()];
     while (i < tokens.length && tokens[i] !== ')') {
@@ -67,11 +74,16 @@ function parse(tokens: string[]): Node {
   const parseUnary = (): Node => {
     const t = tokens[i++];
     if (t === undefined) throw new Error('text_match query ends unexpectedly');
-    if (t === 'NOT') return { kind: 'not', child: parseUnary() };
-    if (t === '(') {
-      const inner = parseOr();
-      if (tokens[i++] !== ')') throw new Error("text_match query misses ')'");
-      return inner;
+    if (t === 'NOT' || t === '(') {
+      if (++depth > MAX_TEXT_QUERY_DEPTH) throw new Error(`text_match query nested deeper than ${MAX_TEXT_QUERY_DEPTH} levels`);
+      try {
+        if (t === 'NOT') return { kind: 'not', child: parseUnary() };
+        const inner = parseOr();
+        if (tokens[i++] !== ')') throw new Error("text_match query misses ')'");
+        return inner;
+      } finally {
+        depth--;
+      }
     }
     if (t.startsWith('"')) return { kind: 'phrase', words: tokenizeText(t.slice(1, -1)) };
     return termNode(t);

@@ -1,8 +1,6 @@
 import type { ArithmeticOp, CompareOp, Expr } from './ast.js';
+import { MAX_EXPRESSION_DEPTH } from './query-limits.js';
 import { TokenStream } from './token-stream.js';
-
-/** Deepest expression nesting accepted (guards the stack against `((((…))))` bombs). */
-export const MAX_EXPRESSION_DEPTH = 200;
 
 /**
  * Recursive-descent expression parser for Pinot's SQL subset. Precedence, loosest first:
@@ -15,6 +13,8 @@ export class ExpressionParser {
   constructor(readonly ts: TokenStream) {}
 
   parse(): Expr {
+    // Recursion guard for `((((…))))` bombs; the tree's own depth (operator chains included) is
+    // checked after parsing, by `checkStatementSize`.
     if (++this.depth > MAX_EXPRESSION_DEPTH) {
       throw this.ts.error(this.ts.peek(), `expression nested deeper than ${MAX_EXPRESSION_DEPTH} levels`);
     }

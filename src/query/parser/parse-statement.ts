@@ -1,17 +1,21 @@
 import type { Expr, OrderItem, SelectItem, SelectStatement } from './ast.js';
 import { ExpressionParser } from './parse-expression.js';
+import { checkStatementSize, MAX_SQL_LENGTH } from './query-limits.js';
 import { TokenStream } from './token-stream.js';
+import { parseError } from './parse-error.js';
 import { tokenize } from './tokenizer.js';
 
 /**
  * Parses one Pinot SQL query: optional `SET key = value;` statements, then
  * `SELECT [DISTINCT] … FROM t [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT n | LIMIT o, n |
- * LIMIT n OFFSET o] [OPTION(k=v, …)] [;]`. Throws `QueryError` 150 naming position and token.
+ * LIMIT n OFFSET o] [OPTION(k=v, …)] [;]`. Throws `QueryError` 150 naming position and token,
+ * or the limit passed when the query is larger than `query-limits.ts` allows.
  *
  * @example
  *   parseSql("SET timeoutMs = 100; SELECT count(*) FROM events WHERE country IN ('NL', 'DE')");
  */
 export function parseSql(sql: string): SelectStatement {
+  if (sql.length > MAX_SQL_LENGTH) throw parseError(sql, 0, `query too large: ${sql.length} characters (at most ${MAX_SQL_LENGTH})`);
   const ts = new TokenStream(sql, tokenize(sql));
   const expr = new ExpressionParser(ts);
   const options = new Map<string, string>();
@@ -82,7 +86,9 @@ export function parseSql(sql: string): SelectStatement {
   ts.acceptOp(';');
   const end = ts.peek();
   if (end.kind !== 'eof') throw ts.error(end, 'expected end of query');
-  return { kind: 'select', options, distinct, select, table: { name: tableName, pos: tableToken.pos }, where, groupBy, having, orderBy, limit, offset };
+  const stmt: SelectStatement = { kind: 'select', options, distinct, select, table: { name: tableName, pos: tableToken.pos }, where, groupBy, having, orderBy, limit, offset };
+  checkStatementSize(sql, stmt);
+  return stmt;
 }
 
 function parseSelectItem(ts: TokenStream, expr: ExpressionParser): SelectItem {

@@ -1,4 +1,7 @@
-import { QueryError } from '../query-error.js';
+import { parseError } from './parse-error.js';
+import { MAX_SQL_TOKENS } from './query-limits.js';
+
+export { lineCol, parseError } from './parse-error.js';
 
 export type TokenKind = 'ident' | 'quoted' | 'string' | 'number' | 'op' | 'eof';
 
@@ -27,23 +30,6 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Line and column (1-based) of offset `pos`, for messages. */
-export function lineCol(sql: string, pos: number): string {
-  let line = 1;
-  let col = 1;
-  for (let i = 0; i < pos && i < sql.length; i++) {
-    if (sql.charCodeAt(i) === 10) {
-      line++;
-      col = 1;
-    } else col++;
-  }
-  return `line ${line}, column ${col}`;
-}
-
-export function parseError(sql: string, pos: number, detail: string): QueryError {
-  return new QueryError('SQL_PARSING', `${detail} at ${lineCol(sql, pos)}`);
-}
-
 function readQuoted(sql: string, start: number, quote: string, what: string): { text: string; end: number } {
   let out = '';
   let i = start + 1;
@@ -69,6 +55,7 @@ export function tokenize(sql: string): Token[] {
   const n = sql.length;
   let i = 0;
   while (i < n) {
+    if (tokens.length >= MAX_SQL_TOKENS) throw parseError(sql, i, `query too large: more than ${MAX_SQL_TOKENS} tokens`);
     const c = sql.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) {
       i++;

@@ -8,7 +8,9 @@ import type { AggregationFunction } from '../functions/aggregation-functions.js'
 import type { ArgInfo, ExprType } from '../functions/function-types.js';
 import { sv } from '../functions/function-types.js';
 import { canonicalFunctionName, scalarFunction, UNSUPPORTED_FUNCTIONS } from '../functions/registry.js';
+import { compileSqlRegex } from '../functions/sql-regex.js';
 import { textMatcher } from '../functions/text-match.js';
+import { wildcardMatcher } from '../functions/wildcard-pattern.js';
 import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
 import { CAST_TYPE_NAMES, expressionName } from './expression-name.js';
@@ -27,21 +29,6 @@ export type BindMode = 'row' | 'agg';
 
 const NUMERIC: ReadonlySet<DataType> = new Set(['INT', 'LONG', 'FLOAT', 'DOUBLE', 'BOOLEAN', 'TIMESTAMP', 'BIG_DECIMAL']);
 const BOOL = sv('BOOLEAN');
-
-/** `LIKE` pattern → anchored regex (`%` any run, `_` one character). */
-export function likeToRegex(pattern: string): RegExp {
-  let re = '';
-  for (const c of pattern) re += c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`^${re}$`);
-}
-
-function compileRegex(pattern: string, flags: string, fn: string): RegExp {
-  try {
-    return new RegExp(pattern, flags);
-  } catch (err) {
-    throw new QueryError('QUERY_EXECUTION', `${fn}: invalid regular expression '${pattern}': ${(err as Error).message}`);
-  }
-}
 
 const FLIP = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
 
@@ -171,7 +158,7 @@ export class Binder {
       const name = this.nameOf(e);
       const operand = this.bind(e.operand, mode);
       if (e.pattern.kind !== 'literal' || e.pattern.value.type !== 'string') throw new QueryError('SQL_PARSING', 'LIKE needs a string literal pattern');
-      const node: BoundExpr = { kind: 'match', name, type: BOOL, operand, matcher: likeToRegex(e.pattern.value.text) };
+      const node: BoundExpr = { kind: 'match', name, type: BOOL, operand, matcher: wildcardMatcher(e.pattern.value.text, '%', '_') };
       return e.negated ? { kind: 'not', name, type: BOOL, operand: node } : node;
     },
     isNull: (e, mode) => ({ kind: 'isNull', name: this.nameOf(e), type: BOOL, operand: this.bind(e.operand, mode), negated: e.negated }),
@@ -210,8 +197,8 @@ export class Binder {
       if (e.args.length < 2 || e.args.length > 3) throw new QueryError('QUERY_EXECUTION', `Function regexp_like expects 2 or 3 arguments, got ${e.args.length}`);
       const pattern = e.args[1]!;
       if (pattern.kind !== 'literal' || pattern.value.type !== 'string') throw new QueryError('QUERY_EXECUTION', 'regexp_like: the pattern (argument 2) must be a string literal');
-      const flags = e.args[2]?.kind === 'literal' && e.args[2].value.type === 'string' && e.args[2].value.text.includes('i') ? 'i' : '';
-      return { kind: 'match', name, type: BOOL, operand: this.bind(e.args[0]!, mode), matcher: compileRegex(pattern.value.text, flags, 'regexp_like') };
+      const caseInsensitive = e.args[2]?.kind === 'literal' && e.args[2].value.type === 'string' && e.args[2].value.text.includes('i');
+      return { kind: 'match', name, type: BOOL, operand: this.bind(e.args[0]!, mode), matcher: compileSqlRegex(pattern.value.text, 'regexp_like', { caseInsensitive }) };
     }
     if (fn === 'textmatch') {
       const query = e.args[1];
@@ -222,6 +209,7 @@ export class Binder {
       try {
         return { kind: 'match', name, type: BOOL, operand, matcher: textMatcher(query.value.text) };
       } catch (err) {
+        if (err instanceof QueryError) throw err;
         throw new QueryError('QUERY_EXECUTION', (err as Error).message);
       }
     }

@@ -1,7 +1,7 @@
 import type { ScalarValue } from '../../config/data-type.js';
 import type { ColumnSpec } from '../../config/schema.js';
 import type { ExprType } from '../functions/function-types.js';
-import type { StringMatcher } from '../functions/text-match.js';
+import type { StringMatcher } from '../functions/string-matcher.js';
 
 /**
  * A resolved, typed expression: columns are schema columns, functions are registry entries,

@@ -1,0 +1,59 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Milliseconds since the epoch; `Date.now` unless a test injects its own. */
+export type Clock = () => number;
+
+/** Units of work between two looks at the clock (a unit: one expression node for one row). */
+export const WORK_UNITS_PER_CHECK = 256;
+
+/**
+ * A query's deadline. The executor checks it between segments and blocks; per-row work (every
+ * compiled expression evaluation, every regex / LIKE / TEXT_MATCH test) reports units through
+ * `tick`, which reads the clock once per `WORK_UNITS_PER_CHECK` units, so a block whose rows are
+ * expensive cannot run far past the deadline. Passing it throws what `expired` returns (the
+ * executor's 250 `EXECUTION_TIMEOUT`).
+ *
+ * @example
+ *   const deadline = new Deadline(Date.now() + 1000, Date.now, () => new QueryError('EXECUTION_TIMEOUT', …));
+ *   await withDeadline(deadline, () => scan());   // compiled expressions pick it up
+ */
+export class Deadline {
+  private budget = WORK_UNITS_PER_CHECK;
+
+  constructor(
+    readonly atMs: number,
+    readonly clock: Clock,
+    private readonly expired: () => Error,
+  ) {}
+
+  /** Throws once the clock is past the deadline. */
+  check(): void {
+    if (this.clock() > this.atMs) throw this.expired();
+  }
+
+  /** Counts `units` of work; every `WORK_UNITS_PER_CHECK` units, checks the clock. */
+  tick(units = 1): void {
+    if ((this.budget -= units) <= 0) {
+      this.budget = WORK_UNITS_PER_CHECK;
+      this.check();
+    }
+  }
+}
+
+/*
+ * The deadline of the query running in this async context. Expression compilers read it once,
+ * when they build a block's closures, and keep it; threading it through every aggregator,
+ * group-by and selection constructor would touch a dozen files for one value. Code outside a
+ * query (ingestion transforms compile the same expressions) sees none and ticks nothing.
+ */
+const current = new AsyncLocalStorage<Deadline>();
+
+/** Runs `fn` with `deadline` as the current query's deadline (kept across its awaits). */
+export function withDeadline<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+  return current.run(deadline, fn);
+}
+
+/** The deadline of the query running now, if any. */
+export function currentDeadline(): Deadline | undefined {
+  return current.getStore();
+}
