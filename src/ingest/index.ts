@@ -7,7 +7,7 @@ export type { ResolvedTable } from './resolved-table.js';
 export type { IngestionEvent, QueryableSegments, TableIngestionOptions } from './table-ingestion.js';
 export { PartitionIngester } from './partition-ingester.js';
 export type { PartitionState, PartitionStatus } from './partition-status.js';
-export type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
+export type { DataLossEntry, IngestionHealth, IngestionState, TableIngestionStatus } from './table-ingestion-status.js';
 
 /** The runtime factory the server uses: real stream ingestion into segment files. */
 export function tableIngestionFactory(logger: Logger): TableRuntimeFactory {
