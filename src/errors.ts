@@ -56,6 +56,8 @@ export const ERRORS = {
   BAD_REQUEST: { code: 'ST020', status: 400, message: 'bad request: {detail}' },
   PRODUCE_INPUT: { code: 'ST021', status: 400, message: 'line {line} of {source}: {detail} ({written} records before it were written)' },
   PRODUCE_FAILED: { code: 'ST022', status: 503, message: '{failed} of {total} records could not be written to stream {stream} after {attempts} attempts: {detail}' },
+  // ST023-ST025 are taken by the HTTP limits (request timeouts, headers, URL length).
+  STORAGE_FAILED: { code: 'ST026', status: 500, message: 'could not {action} {what}: {reason}' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.
   SQL_PARSING: { errorCode: 150, pinotName: 'SQLParsingError', message: '{detail}' },

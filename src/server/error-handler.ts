@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
+import { isStorageError, storageReason } from '../table/storage-error.js';
 
 /** Pinot controller error body. */
 export interface PinotErrorBody {
@@ -27,6 +28,11 @@ export function toShardtableError(error: unknown, context: { bodyLimit: number; 
       return new ShardtableError('INVALID_JSON', { detail: fastifyError.message });
     default:
       break;
+  }
+  // A file-system error that no caller named (e.g. removing a table's data directory): still say
+  // what the disk said rather than "internal error".
+  if (isStorageError(error)) {
+    return new ShardtableError('STORAGE_FAILED', { action: error.syscall, what: error.path ?? 'a file', reason: storageReason(error) });
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
