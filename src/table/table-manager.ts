@@ -87,10 +87,11 @@ export class TableManager extends TableReads {
    * `FAILED`); `resume` retries it, and one that failed on its stream is retried with backoff.
    */
   async start(): Promise<StartReport> {
+    if (this.started) throw new ShardtableError('INTERNAL', { detail: 'the table manager was already started' });
+    // Set at once, so `/health` says STARTING from the first request on.
+    this.started = true;
+    this.booting = true;
     const loaded = await this.exclusive(async () => {
-      if (this.started) throw new ShardtableError('INTERNAL', { detail: 'the table manager was already started' });
-      this.started = true;
-      this.booting = true;
       return loadCatalogInto({ dataDir: this.dataDir, catalog: this.catalog, schemas: this.schemas, tables: this.tables, admit: (json) => this.admit(json) });
     }).catch((error: unknown) => {
       this.booting = false;
@@ -139,6 +140,8 @@ export class TableManager extends TableReads {
    */
   async addTable(json: unknown): Promise<TableConfig> {
     const { tableName } = tableIdentity(json);
+    // Checked before queueing too, so a second POST while the first waits on its stream is a 409 at once.
+    if (this.tables.has(tableName) || this.reserved.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
     return this.forTable(tableName, async () => {
       const admitted = await this.exclusive(async () => {
         if (this.tables.has(tableName) || this.reserved.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
@@ -244,8 +247,9 @@ export class TableManager extends TableReads {
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
       const result = pauseResult(true, runtime.partitions());
-      await runtime.pause();
+      // Persisted first: a write that fails (disk full) leaves the table consuming, as it says.
       await this.catalog.setPaused(tableName, true);
+      await runtime.pause();
       entry.paused = true;
       this.log.info({ table: tableName }, 'consumption paused');
       return result;
