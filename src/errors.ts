@@ -59,6 +59,7 @@ export const ERRORS = {
   REQUEST_TIMEOUT: { code: 'ST023', status: 408, message: 'the request was not received in time: headers must arrive within {headersTimeoutMs} ms and the whole request within {requestTimeoutMs} ms' },
   URI_TOO_LONG: { code: 'ST024', status: 414, message: 'a path segment is longer than the limit of {limit} characters: {path}' },
   HEADERS_TOO_LARGE: { code: 'ST025', status: 431, message: 'the request line and headers are larger than the limit of {limit} bytes' },
+  STORAGE_FAILED: { code: 'ST026', status: 500, message: 'could not {action} {what}: {reason}' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.
   SQL_PARSING: { errorCode: 150, pinotName: 'SQLParsingError', message: '{detail}' },

@@ -7,6 +7,7 @@ import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
+import type { StartReport } from '../table/index.js';
 
 export interface ServeOptions {
   readonly dataDir: string;
@@ -25,6 +26,8 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly manager: TableManager;
+  /** What the table manager loaded at start (every table's sealed segments; streams connect in the background). */
+  readonly report: StartReport;
   /** The base URL the server listens on, e.g. `http://127.0.0.1:9000`. */
   readonly url: string;
   /** Orderly shutdown: stops consumers (fastify `onClose`), then the HTTP server. */
@@ -32,15 +35,16 @@ export interface RunningServer {
 }
 
 /**
- * Starts the server: reloads every schema, table and sealed segment under the data dir, resumes
- * each shard after its last sealed segment, and serves the HTTP API.
+ * Starts the server: listens first (`/health` answers 503 `STARTING` until the tables are loaded),
+ * then reloads every schema, table and sealed segment under the data dir and resolves. Streams are
+ * reached in the background: each shard resumes after its last sealed segment once its stream
+ * answers, and a table whose stream does not answer serves its sealed segments meanwhile.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
   if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
   await mkdir(dataDir, { recursive: true });
   const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
-  await manager.start();
   const app = buildApp({ manager, logger: options.logger, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
   let url: string;
   try {
@@ -52,7 +56,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     throw err;
   }
-  return { app, manager, url, close: () => app.close() };
+  let report: StartReport;
+  try {
+    report = await manager.start();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return { app, manager, report, url, close: () => app.close() };
 }
 
 /** Resolves once SIGINT or SIGTERM arrives, for commands that run until stopped. */

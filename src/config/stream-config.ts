@@ -14,6 +14,13 @@ export const FLUSH_DEFAULTS = Object.freeze({
   autoSegmentSizeBytes: 200 * 1024 * 1024,
 });
 
+/**
+ * The smallest size threshold accepted (4K, one file-system block). A size is bytes unless it has
+ * a unit, so `"1"` (meant as 1G?) would seal a segment every 16 rows (the size is checked every 16
+ * rows): one file, fsync and rename per handful of records. `0` (off) stays allowed.
+ */
+export const MIN_SEGMENT_SIZE_BYTES = 4 * 1024;
+
 export const FLUSH_ROWS_KEY = 'realtime.segment.flush.threshold.rows';
 /** Deprecated alias of {@link FLUSH_ROWS_KEY}; `.rows` wins when both are given. */
 export const FLUSH_ROWS_ALIAS_KEY = 'realtime.segment.flush.threshold.size';
@@ -168,7 +175,9 @@ export function parseFlushThresholds(properties: Readonly<Record<string, string>
     const parsed = parseDataSize(sizeText);
     if (parsed === undefined) problems.push(`${keyPath(path, sizeKey)}: must be a size such as 200M, 1G, 500K or bytes, got ${JSON.stringify(sizeText)}`);
     else if (parsed === 0 && rows === 0) problems.push(`${keyPath(path, sizeKey)}: must be more than 0 when ${FLUSH_ROWS_KEY} is 0 (a segment needs a row or size threshold)`);
-    else segmentSizeBytes = parsed;
+    else if (parsed > 0 && parsed < MIN_SEGMENT_SIZE_BYTES) {
+      problems.push(`${keyPath(path, sizeKey)}: must be at least 4K (${MIN_SEGMENT_SIZE_BYTES} bytes), or 0 for no size threshold; got ${JSON.stringify(sizeText)}, which is ${parsed} bytes (a size without a unit is bytes: write 200M or 1G)`);
+    } else segmentSizeBytes = parsed;
   }
   return Object.freeze({ rows, timeMs, segmentSizeBytes });
 }

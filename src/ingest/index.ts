@@ -8,7 +8,7 @@ export type { IngestionEvent, TableIngestionOptions } from './table-ingestion.js
 export type { QueryableSegments } from '../segment/index.js';
 export { PartitionIngester } from './partition-ingester.js';
 export type { PartitionState, PartitionStatus } from './partition-status.js';
-export type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
+export type { DataLossEntry, IngestionHealth, IngestionState, TableIngestionStatus } from './table-ingestion-status.js';
 
 /** The runtime factory the server uses: real stream ingestion into segment files. */
 export function tableIngestionFactory(logger: Logger): TableRuntimeFactory {

@@ -22,8 +22,34 @@ export interface DataLossEntry {
   readonly lostRange?: { readonly from: string | null; readonly to: string; readonly toInclusive: boolean };
 }
 
+/**
+ * Whether the table reaches its stream at all (`consumingSegmentsInfo` → `shardtableTable.ingestion`):
+ * - `CONNECTING`: the first listing of the stream's partitions is in flight;
+ * - `RUNNING`: the stream was listed and every ready partition has its reader (each partition's
+ *   own `state` says how its reads go);
+ * - `DOWN`: the stream could not be listed since the runtime started (unreachable, hanging,
+ *   deleted): nothing is read, the sealed segments are served, and the listing is retried with
+ *   backoff until it answers;
+ * - `STOPPED`: the runtime stopped.
+ */
+export type IngestionState = 'CONNECTING' | 'RUNNING' | 'DOWN' | 'STOPPED';
+
+export interface IngestionHealth {
+  readonly state: IngestionState;
+  /** Epoch millis when the state last changed. */
+  readonly sinceMs: number;
+  /** Why the stream could not be listed (the last failure while `DOWN`); null otherwise. */
+  readonly lastError: string | null;
+  /** Failed listings since the state was last `RUNNING`. */
+  readonly failedAttempts: number;
+  /** Epoch millis of the next listing attempt while `DOWN`; null otherwise. */
+  readonly nextAttemptAtMs: number | null;
+}
+
 /** Table-level ingestion status (`consumingSegmentsInfo` → `shardtableTable`). */
 export interface TableIngestionStatus {
+  /** Whether the stream is reached at all; `DOWN` while the table serves only its sealed segments. */
+  readonly ingestion: IngestionHealth;
   readonly dataLoss: readonly DataLossEntry[];
   /** Segment files refused on start (corrupt, another segment's identity, overlapping offsets), moved to `quarantine/`. */
   readonly quarantined?: readonly { readonly file: string; readonly reason: string }[];

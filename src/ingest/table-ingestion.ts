@@ -8,7 +8,7 @@ import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-prov
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import type { SegmentSummary } from '../segment/index.js';
-import type { TableRuntime } from './table-runtime.js';
+import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { GapRepairs } from './gap-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
@@ -19,6 +19,7 @@ import { PartitionIdStore } from './partition-id-store.js';
 import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
+import { StreamLink } from './stream-link.js';
 
 export interface TableIngestionOptions {
   /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
@@ -74,6 +75,7 @@ export class TableIngestion implements TableRuntime {
   private discoveryInfo = { lastListedAtMs: null as number | null, shardsListed: 0, runs: 0, lastError: null as string | null };
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
   private readonly onEvent: (event: IngestionEvent) => void;
+  private readonly link: StreamLink;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -83,9 +85,15 @@ export class TableIngestion implements TableRuntime {
     this.config = options.table.config;
     this.tableDir = options.tableDir;
     this.logger = options.logger.child({ table: options.table.config.tableName });
+    this.link = new StreamLink(this.logger);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Loads the sealed segments (queryable from then on), then lists the stream's partitions and
+   * starts their readers. With `waitForStream: false` the listing runs in the background and is
+   * retried with backoff until the stream answers (see {@link RuntimeStartOptions}).
+   */
+  async start(options: RuntimeStartOptions = {}): Promise<void> {
     await mkdir(this.tableDir, { recursive: true });
     this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
     this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
@@ -98,8 +106,12 @@ export class TableIngestion implements TableRuntime {
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(recovered.gaps);
     this.metadata = this.factory.createMetadataProvider();
+    if (options.waitForStream === false) {
+      this.link.retryUntilListed(() => this.discover(), () => this.scheduleDiscovery());
+      return;
+    }
     // The first listing runs before start() returns, so a stream that cannot be read is an error
-    // the caller sees (POST /tables answers 400), not a silent idle table.
+    // the caller sees (POST /tables answers 400 within the plugin's deadline), not a silent idle table.
     await this.discover();
     this.scheduleDiscovery();
   }
@@ -135,6 +147,7 @@ export class TableIngestion implements TableRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.link.stop();
     if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
     await this.discovering?.catch(() => undefined);
     await this.repairs?.stop();
@@ -209,9 +222,10 @@ export class TableIngestion implements TableRuntime {
     return result.sort((a, b) => a.partitionId - b.partitionId);
   }
 
-  /** Data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */
+  /** Whether the stream is reached, data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */
   status(): TableIngestionStatus {
     return {
+      ingestion: this.link.status,
       dataLoss: [...this.dataLoss.values()],
       quarantined: this.quarantined,
       repairs: this.repairs?.status() ?? [],
@@ -251,8 +265,10 @@ export class TableIngestion implements TableRuntime {
         listed = await this.metadata.listPartitions();
       } catch (err) {
         this.discoveryInfo.lastError = err instanceof Error ? err.message : String(err);
+        this.link.failed(err);
         throw err;
       }
+      this.link.listed();
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
       await this.partitionIds.saveIfChanged();
       const listedIds = new Set(listed.map((p) => p.shardId));

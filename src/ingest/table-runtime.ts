@@ -8,7 +8,19 @@ import type { TableIngestionStatus } from './table-ingestion-status.js';
 
 // Re-exported for the layers above, which read them from the runtime.
 export type { PartitionState, PartitionStatus } from './partition-status.js';
-export type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
+export type { DataLossEntry, IngestionHealth, IngestionState, TableIngestionStatus } from './table-ingestion-status.js';
+
+/** How a runtime starts: see {@link TableRuntime.start}. */
+export interface RuntimeStartOptions {
+  /**
+   * `true` (the default; `POST`/`PUT /tables`, resume): `start()` resolves only once the stream's
+   * partitions were listed, and rejects with the stream's error (within the plugin's deadline)
+   * when they cannot be. `false` (server start, retries): `start()` resolves once the sealed
+   * segments are loaded and queryable; the stream is listed in the background, retried with
+   * backoff until it answers, and `status().ingestion` is `DOWN` meanwhile.
+   */
+  readonly waitForStream?: boolean;
+}
 
 export type { SegmentSummary };
 
@@ -17,14 +29,15 @@ export type { SegmentSummary };
  * table's data directory. Ingestion implements it (`TableIngestion`); the table manager creates
  * one for every table it loads or creates, through a {@link TableRuntimeFactory}.
  *
- * Lifecycle: `start()` once (recovers sealed segments, then starts consuming); `stop()` ends every
+ * Lifecycle: `start()` once (recovers sealed segments, then starts consuming; whether it waits for
+ * the stream is {@link RuntimeStartOptions}); `stop()` ends every
  * consumer and abandons consuming segments (their rows are read again from the stream after a
  * restart, as the exactly-once protocol says); `drop()` stops and deletes the table's data.
  */
 export interface TableRuntime {
   readonly schema: TableSchema;
   readonly config: TableConfig;
-  start(): Promise<void>;
+  start(options?: RuntimeStartOptions): Promise<void>;
   stop(): Promise<void>;
   /** Stops and deletes the table's data directory. */
   drop(): Promise<void>;

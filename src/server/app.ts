@@ -66,7 +66,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   registerBodyParsers(app);
   registerErrorHandlers(app, errorOptions);
 
-  void app.register(healthRoutes);
+  void app.register(healthRoutes, { manager });
   void app.register(schemaRoutes, { manager });
   void app.register(tableRoutes, { manager });
   void app.register(segmentRoutes, { manager });

@@ -34,8 +34,10 @@ export interface ConsumingSegmentsInfoResponse {
   readonly serversFailingToRespond: number;
   readonly serversUnparsableRespond: number;
   /**
-   * Table-level ingestion status: `dataLoss` (shards that expired before they were read to their
-   * end), shard `discovery`, and `fetchConcurrency`; null when the runtime reports none.
+   * Table-level ingestion status: `ingestion` (whether the stream is reached at all: `DOWN` while
+   * the table serves only its sealed segments and retries the stream), `dataLoss` (shards that
+   * expired before they were read to their end), shard `discovery`, and `fetchConcurrency`; null
+   * when the runtime reports none.
    */
   readonly shardtableTable: TableIngestionStatus | null;
   /** Table-level `msBehindLatest` (min / avg / max over reading partitions). */
@@ -82,10 +84,15 @@ export function consumingSegmentsInfo(
     _segmentToConsumingInfoMap: map,
     serversFailingToRespond: 0,
     serversUnparsableRespond: 0,
-    shardtableTable: options.table ?? null,
+    shardtableTable: scrubTableStatus(options.table ?? null, secrets),
     shardtableLag: tableLag(partitions),
     shardtablePartitions: partitions.map((p) => (p.lastError === null ? p : { ...p, lastError: scrubSecrets(p.lastError, secrets) })),
   };
+}
+
+function scrubTableStatus(status: TableIngestionStatus | null, secrets: readonly string[]): TableIngestionStatus | null {
+  if (status === null || status.ingestion.lastError === null) return status;
+  return { ...status, ingestion: { ...status.ingestion, lastError: scrubSecrets(status.ingestion.lastError, secrets) } };
 }
 
 /** Min / avg / max `msBehindLatest` over partitions that are reading and have reported it. */

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { collectSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
 import { MAX_PATH_PARAM_LENGTH } from './http-limits.js';
+import { isStorageError, storageReason } from '../table/storage-error.js';
 
 /** Pinot controller error body. */
 export interface PinotErrorBody {
@@ -33,6 +34,11 @@ export function toShardtableError(error: unknown, context: { bodyLimit: number; 
       return new ShardtableError('BAD_REQUEST', { detail: `${JSON.stringify(shorten(context.path ?? ''))} is not a valid URL (bad percent-encoding)` });
     default:
       break;
+  }
+  // A file-system error that no caller named (e.g. removing a table's data directory): still say
+  // what the disk said rather than "internal error".
+  if (isStorageError(error)) {
+    return new ShardtableError('STORAGE_FAILED', { action: error.syscall, what: error.path ?? 'a file', reason: storageReason(error) });
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

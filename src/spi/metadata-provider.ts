@@ -17,7 +17,13 @@ export interface PartitionInfo {
  * table ingestion that created it.
  */
 export interface StreamMetadataProvider {
-  /** Every partition the stream currently has, open and closed, in a stable order. */
+  /**
+   * Every partition the stream currently has, open and closed, in a stable order. Settles within
+   * the plugin's own deadline (a documented stream config key, e.g.
+   * `stream.kinesis.metadata.timeout.millis`), however the endpoint behaves: an endpoint that
+   * accepts connections and never answers is a `TransientStreamError`, never a hang, because
+   * `POST /tables` and table start wait for the first listing.
+   */
   listPartitions(): Promise<PartitionInfo[]>;
   close(): Promise<void>;
 }

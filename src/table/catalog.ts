@@ -1,6 +1,8 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../util/atomic-file.js';
+import type { AtomicWriteOptions } from '../util/atomic-file.js';
+import { storageError } from './storage-error.js';
 
 /** Folder under the data dir that holds the catalog; never a table name (names start with a letter or digit). */
 export const CATALOG_DIR = '_catalog';
@@ -24,11 +26,21 @@ export interface CatalogContents {
 
 type Kind = 'schemas' | 'tables' | 'paused';
 
+/** What a catalog file holds, for error messages. */
+const WHAT: Record<Kind, string> = { schemas: 'schema', tables: 'table config', paused: 'pause flag of table' };
+
+/** How the catalog writes a file: {@link writeFileAtomic}, or a stand-in (tests: a disk that is full). */
+export type CatalogWriter = (path: string, data: string, options: AtomicWriteOptions) => Promise<void>;
+
 /**
  * Persists schemas and table configs as JSON files under `<dataDir>/_catalog/`:
  * `schemas/<name>.json`, `tables/<name>.json` and `paused/<name>.json`. Every write is a
  * temporary file, fsync, rename, fsync of the directory, so a crash leaves the old or the new
  * file, never half of one. Files are mode 0600: table configs hold the user's credentials.
+ *
+ * A write or delete that the file system refuses (disk full, read-only, permissions) throws
+ * `STORAGE_FAILED` (ST026) naming the file and the reason (`ENOSPC: no space left on device`),
+ * and leaves the previous file in place.
  *
  * The catalog only stores; validation and the in-memory registry belong to the table manager.
  *
@@ -41,9 +53,12 @@ export class Catalog {
   readonly dataDir: string;
   readonly root: string;
 
-  constructor(dataDir: string) {
+  private readonly writeFile: CatalogWriter;
+
+  constructor(dataDir: string, options: { writeFile?: CatalogWriter } = {}) {
     this.dataDir = dataDir;
     this.root = join(dataDir, CATALOG_DIR);
+    this.writeFile = options.writeFile ?? writeFileAtomic;
   }
 
   /** The data directory of a table: `<dataDir>/<tableName>/`. */
@@ -116,20 +131,27 @@ export class Catalog {
 
   private async write(kind: Kind, name: string, json: unknown): Promise<void> {
     const dir = this.dir(kind);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, `${name}.json`);
     const tmpPath = join(dir, `${name}.json.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    await writeFileAtomic(target, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600, tmpPath });
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await this.writeFile(target, `${JSON.stringify(json, null, 2)}\n`, { mode: 0o600, tmpPath });
+    } catch (error) {
+      throw storageError(error, { action: 'save', what: `${WHAT[kind]} ${name}`, path: target, dataDir: this.dataDir });
+    }
   }
 
   private async remove(kind: Kind, name: string): Promise<void> {
     const dir = this.dir(kind);
+    const target = join(dir, `${name}.json`);
     try {
-      await unlink(join(dir, `${name}.json`));
+      await unlink(target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      throw storageError(error, { action: 'delete', what: `${WHAT[kind]} ${name}`, path: target, dataDir: this.dataDir });
     }
-    await fsyncDir(dir);
+    await fsyncDir(dir).catch((error: unknown) => {
+      throw storageError(error, { action: 'delete', what: `${WHAT[kind]} ${name}`, path: target, dataDir: this.dataDir });
+    });
   }
 }

@@ -5,6 +5,7 @@ import { collectSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
 import type { ResolvedTable } from '../ingest/resolved-table.js';
 import { supportedStreamTypes } from '../plugins/stream/registry.js';
+import { storageError, isStorageError } from './storage-error.js';
 import { resolveTable } from './table-resolution.js';
 
 /** A schema found by name: the name it was found under and the engine's view of it. */
@@ -47,7 +48,8 @@ export function admitTable(json: unknown, findSchema: FindSchema): AdmittedTable
  * Maps a runtime start failure to a catalogue error with the config's secrets scrubbed from its
  * message: a catalogue error passes through (scrubbed in place), an error the table's stream
  * plugin classifies as its own (the stream or the network to it) becomes 400 `STREAM_UNREACHABLE`
- * naming the stream, anything else 500 `INTERNAL`.
+ * naming the stream, a file-system error (disk full, permissions) 500 `STORAGE_FAILED` saying
+ * which, anything else 500 `INTERNAL`.
  */
 export function startFailure(error: unknown, table: ResolvedTable): ShardtableError {
   const { config } = table;
@@ -60,6 +62,7 @@ export function startFailure(error: unknown, table: ResolvedTable): ShardtableEr
   if (isStreamFailure(error, table)) {
     return new ShardtableError('STREAM_UNREACHABLE', { stream: `${config.stream.streamType}:${config.stream.topicName}`, detail });
   }
+  if (isStorageError(error)) return storageError(error, { action: 'start', what: `table ${config.tableName} (its data directory)` }) as ShardtableError;
   return new ShardtableError('INTERNAL', { detail: `table ${config.tableName} failed to start: ${detail}` });
 }
 

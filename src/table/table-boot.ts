@@ -5,7 +5,6 @@ import type { Catalog, CatalogProblem } from './catalog.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import type { AdmittedTable } from './table-admission.js';
 import type { TableEntry } from './table-entry.js';
-import type { TableLauncher } from './table-launcher.js';
 
 /** How one table fared in `start()`. */
 export interface TableLoadResult {
@@ -22,45 +21,63 @@ export interface StartReport {
   readonly problems: CatalogProblem[];
 }
 
-/** What booting from the catalog fills in and starts with. */
+/** What loading the catalog fills in. */
 export interface BootTarget {
   readonly dataDir: string;
   readonly catalog: Catalog;
   readonly schemas: SchemaRegistry;
   readonly tables: Map<string, TableEntry>;
-  readonly launcher: TableLauncher;
   readonly admit: (json: unknown) => AdmittedTable;
-  readonly log: Logger;
+}
+
+/** The catalog as loaded: the entries to launch, and what did not load. */
+export interface LoadedCatalog {
+  readonly entries: readonly TableEntry[];
+  readonly problems: CatalogProblem[];
+  /** Tables whose config no longer validates (not listed, not launched). */
+  readonly rejected: TableLoadResult[];
 }
 
 /**
- * Loads the catalog into the schema registry and the table map and launches every table. Nothing
- * here is fatal: a file that does not load, or a config that no longer validates, is logged and
- * reported as a problem; a table whose runtime does not start stays listed as `FAILED` (a stream
- * that could not be reached is retried by the launcher).
+ * Loads the catalog into the schema registry and the table map, launching nothing: every table is
+ * listed at once (state `STARTING`, no runtime yet) so the API knows it before its segments load.
+ * Nothing here is fatal: a file that does not load, or a config that no longer validates, is
+ * reported as a problem and the rest load.
  */
-export async function bootFromCatalog(target: BootTarget): Promise<StartReport> {
-  const { catalog, schemas, tables, launcher, log } = target;
+export async function loadCatalogInto(target: BootTarget): Promise<LoadedCatalog> {
+  const { catalog, schemas, tables } = target;
   await mkdir(target.dataDir, { recursive: true });
   const contents = await catalog.load();
   const problems = [...contents.problems, ...schemas.load(contents.schemas)];
-  const results = await Promise.all(
-    [...contents.tables].map(async ([name, json]): Promise<TableLoadResult> => {
-      let admitted: AdmittedTable;
-      try {
-        admitted = target.admit(json);
-      } catch (error) {
-        const message = scrubSecrets((error as Error).message, collectSecrets(json));
-        problems.push({ path: `tables/${name}.json`, error: message });
-        return { table: name, ok: false, error: message };
-      }
-      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name) };
-      tables.set(name, entry);
-      await launcher.launch(entry, { onFailure: 'record' });
-      return entry.startError === null ? { table: name, ok: true } : { table: name, ok: false, error: entry.startError };
+  const entries: TableEntry[] = [];
+  const rejected: TableLoadResult[] = [];
+  for (const [name, json] of contents.tables) {
+    let admitted: AdmittedTable;
+    try {
+      admitted = target.admit(json);
+    } catch (error) {
+      const message = scrubSecrets((error as Error).message, collectSecrets(json));
+      problems.push({ path: `tables/${name}.json`, error: message });
+      rejected.push({ table: name, ok: false, error: message });
+      continue;
+    }
+    const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name) };
+    tables.set(name, entry);
+    entries.push(entry);
+  }
+  return { entries, problems, rejected };
+}
+
+/** Logs what a start left behind and builds its report. */
+export function startReport(loaded: LoadedCatalog, launched: readonly TableEntry[], schemas: SchemaRegistry, log: Logger): StartReport {
+  const results = [
+    ...launched.map((entry): TableLoadResult => {
+      const table = entry.table.config.tableName;
+      return entry.startError === null ? { table, ok: true } : { table, ok: false, error: entry.startError };
     }),
-  );
-  for (const problem of problems) log.error({ path: problem.path, error: problem.error }, 'catalog entry not loaded');
-  log.info({ schemas: schemas.size, tables: tables.size, failed: results.filter((r) => !r.ok).length }, 'table manager started');
-  return { schemas: schemas.list(), tables: results, problems };
+    ...loaded.rejected,
+  ];
+  for (const problem of loaded.problems) log.error({ path: problem.path, error: problem.error }, 'catalog entry not loaded');
+  log.info({ schemas: schemas.size, tables: launched.length, failed: results.filter((r) => !r.ok).length }, 'table manager started');
+  return { schemas: schemas.list(), tables: results, problems: loaded.problems };
 }

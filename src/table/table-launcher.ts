@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Catalog } from './catalog.js';
 import { isStreamFailure, scrubErrorMessage, startFailure } from './table-admission.js';
 import type { TableEntry } from './table-entry.js';
-import type { TableRuntime, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { RuntimeStartOptions, TableRuntime, TableRuntimeFactory } from '../ingest/table-runtime.js';
 
 /** First and longest wait before retrying a table whose stream could not be reached at start. */
 const START_RETRY_MIN_MS = 2_000;
@@ -13,8 +13,8 @@ const START_RETRY_MAX_MS = 60_000;
 export interface TableLauncherOptions {
   readonly catalog: Catalog;
   readonly runtimeFactory: TableRuntimeFactory;
-  /** Runs work in the manager's mutation queue (rejects once the manager is closed). */
-  readonly exclusive: (work: () => Promise<void>) => Promise<void>;
+  /** Runs work in the table's own mutation queue (rejects once the manager is closed). */
+  readonly serialize: (tableName: string, work: () => Promise<void>) => Promise<void>;
   /** True while the entry is still the manager's entry for its table (not deleted or replaced). */
   readonly isCurrent: (entry: TableEntry) => boolean;
   readonly log: Logger;
@@ -34,22 +34,25 @@ export type LaunchFailure =
 /**
  * The one way a table's runtime starts and stops. `launch` builds the runtime on the table's data
  * dir, starts it (stopping it again if the start fails), re-applies a pause, and on failure does
- * what the caller's {@link LaunchFailure} says. Called from inside the manager's mutation queue;
- * retries go back through that queue.
+ * what the caller's {@link LaunchFailure} says. Called from inside the table's mutation queue
+ * (never the manager-wide one: a start may wait on the stream for up to its deadline); retries go
+ * back through that queue. `start` says whether the runtime waits for its stream
+ * ({@link RuntimeStartOptions}): callers that answer a user do, boot and retries do not.
  *
  * @example
- *   await launcher.launch(entry, { onFailure: 'record' });               // boot: keep it FAILED, retry
- *   await launcher.launch(entry, { onFailure: 'throw', undo: rollback }); // POST /tables
+ *   await launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }); // boot
+ *   await launcher.launch(entry, { onFailure: 'throw', undo: rollback });            // POST /tables
  */
 export class TableLauncher {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: TableLauncherOptions) {}
 
-  async launch(entry: TableEntry, failure: LaunchFailure): Promise<void> {
+  async launch(entry: TableEntry, failure: LaunchFailure, start: RuntimeStartOptions = {}): Promise<void> {
     const { config } = entry.table;
+    entry.startError = null;
     try {
-      entry.runtime = await this.startRuntime(entry.table);
+      entry.runtime = await this.startRuntime(entry.table, start);
       entry.startError = null;
       if (entry.paused) await entry.runtime.pause();
       entry.startAttempts = 0;
@@ -102,12 +105,12 @@ export class TableLauncher {
     }));
   }
 
-  private async startRuntime(table: ResolvedTable): Promise<TableRuntime> {
+  private async startRuntime(table: ResolvedTable, start: RuntimeStartOptions): Promise<TableRuntime> {
     const tableDir = this.options.catalog.tableDir(table.config.tableName);
     await mkdir(tableDir, { recursive: true });
     const runtime = this.options.runtimeFactory({ table, tableDir });
     try {
-      await runtime.start();
+      await runtime.start(start);
     } catch (error) {
       await runtime.stop().catch(() => undefined);
       throw error;
@@ -125,10 +128,11 @@ export class TableLauncher {
     const delay = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** (attempts - 1));
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      this.options.exclusive(async () => {
+      const tableName = entry.table.config.tableName;
+      this.options.serialize(tableName, async () => {
         if (!this.options.isCurrent(entry) || entry.runtime !== null) return;
-        this.options.log.info({ table: entry.table.config.tableName, attempt: attempts + 1 }, 'retrying table start');
-        await this.launch(entry, { onFailure: 'record' });
+        this.options.log.info({ table: tableName, attempt: attempts + 1 }, 'retrying table start');
+        await this.launch(entry, { onFailure: 'record' }, { waitForStream: false });
       }).catch(() => undefined);
     }, delay);
     timer.unref();

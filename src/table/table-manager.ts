@@ -12,7 +12,8 @@ import { pauseResult } from './consuming-segments.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
 import type { AdmittedTable } from './table-admission.js';
-import { bootFromCatalog } from './table-boot.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { loadCatalogInto, startReport } from './table-boot.js';
 import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
@@ -21,20 +22,28 @@ import type { TableRuntimeFactory } from '../ingest/table-runtime.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
-export type { TableState } from './table-reads.js';
+export type { TableState, TableStateView } from './table-reads.js';
 
 export interface TableManagerOptions {
   /** Root of everything on disk: `_catalog/` plus one folder per table. */
   readonly dataDir: string;
   readonly runtimeFactory: TableRuntimeFactory;
   readonly logger?: Logger;
+  /** The catalog to persist through; default one under `dataDir` (tests pass one with failing writes). */
+  readonly catalog?: Catalog;
 }
 
 /**
  * The registry of schemas and tables: admits configs at the edge, persists through the
- * {@link Catalog}, and owns one runtime per table. Mutations run one at a time, here; reads never
- * wait (they live in {@link TableReads}). Errors are `ShardtableError`s from the catalogue, ready
- * for the HTTP layer.
+ * {@link Catalog}, and owns one runtime per table. Reads never wait (they live in
+ * {@link TableReads}). Errors are `ShardtableError`s from the catalogue, ready for the HTTP layer.
+ *
+ * Mutations are serialised at two levels. Each table has its own queue: add, update, delete,
+ * pause, resume and start retries of one table run one at a time, and starting a runtime (which
+ * may wait on the stream, up to the stream plugin's deadline) happens there. The manager-wide
+ * queue holds only short steps on memory and the catalog: schema changes, and a table's admission
+ * (schema lookup, name reservation, catalog write). So a table whose stream hangs never delays
+ * another table, a schema change, or a read.
  *
  * A coordinator: schemas are kept by the `SchemaRegistry`, configs admitted by `admitTable`, and
  * every runtime starts, retries and stops through the {@link TableLauncher}.
@@ -51,41 +60,51 @@ export class TableManager extends TableReads {
   readonly dataDir: string;
   private readonly launcher: TableLauncher;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly tableQueue = new KeyedQueue();
   private closed = false;
+  private closing: Promise<void> | null = null;
   private started = false;
 
   constructor(options: TableManagerOptions) {
-    super(new Catalog(options.dataDir), options.logger ?? silentLogger());
+    super(options.catalog ?? new Catalog(options.dataDir), options.logger ?? silentLogger());
     this.dataDir = options.dataDir;
     this.launcher = new TableLauncher({
       catalog: this.catalog,
       runtimeFactory: options.runtimeFactory,
-      exclusive: (work) => this.exclusive(work),
+      serialize: (tableName, work) => this.forTable(tableName, work),
       isCurrent: (entry) => this.tables.get(entry.table.config.tableName) === entry,
       log: this.log,
     });
   }
 
   /**
-   * Loads the catalog and starts a runtime per table. A schema or table that no longer loads,
-   * or a table whose runtime fails to start, is logged and reported; the others still load. A
-   * table that failed to start stays listed (state `FAILED`); `resume` retries it, and one whose
-   * stream could not be reached is retried with backoff.
+   * Loads the catalog (every table is listed at once, state `STARTING`), then starts a runtime per
+   * table, each in its own queue, and resolves when every table has loaded its sealed segments or
+   * failed. No start waits for a stream: a table whose stream cannot be reached serves its sealed
+   * segments and lists the stream in the background (`ingestion: DOWN` in its status) until it
+   * answers. A schema or table that no longer loads, or a table whose runtime fails to start, is
+   * logged and reported; the others still load. A table that failed to start stays listed (state
+   * `FAILED`); `resume` retries it, and one that failed on its stream is retried with backoff.
    */
   async start(): Promise<StartReport> {
-    return this.exclusive(async () => {
-      if (this.started) throw new ShardtableError('INTERNAL', { detail: 'the table manager was already started' });
-      this.started = true;
-      return bootFromCatalog({
-        dataDir: this.dataDir,
-        catalog: this.catalog,
-        schemas: this.schemas,
-        tables: this.tables,
-        launcher: this.launcher,
-        admit: (json) => this.admit(json),
-        log: this.log,
-      });
+    if (this.started) throw new ShardtableError('INTERNAL', { detail: 'the table manager was already started' });
+    // Set at once, so `/health` says STARTING from the first request on.
+    this.started = true;
+    this.booting = true;
+    const loaded = await this.exclusive(async () => {
+      return loadCatalogInto({ dataDir: this.dataDir, catalog: this.catalog, schemas: this.schemas, tables: this.tables, admit: (json) => this.admit(json) });
+    }).catch((error: unknown) => {
+      this.booting = false;
+      throw error;
     });
+    try {
+      await Promise.all(loaded.entries.map((entry) =>
+        this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }))
+          .catch(() => undefined)));
+    } finally {
+      this.booting = false;
+    }
+    return startReport(loaded, loaded.entries, this.schemas, this.log);
   }
 
   // ---- schemas ----
@@ -115,24 +134,41 @@ export class TableManager extends TableReads {
 
   /**
    * Validates, persists and starts a table. If its runtime does not start, everything is rolled
-   * back; a stream error becomes 400 `STREAM_UNREACHABLE` naming the stream.
+   * back; a stream error becomes 400 `STREAM_UNREACHABLE` naming the stream, within the stream
+   * plugin's deadline. The name is reserved while the runtime starts (a second `POST` of it is a
+   * 409; the table is listed once it runs).
    */
   async addTable(json: unknown): Promise<TableConfig> {
-    return this.exclusive(async () => {
-      const { tableName } = tableIdentity(json);
-      if (this.tables.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
-      const admitted = this.admit(json);
-      const { config } = admitted.table;
-      await this.catalog.putTable(tableName, config.pinot);
-      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: false };
-      await this.launcher.launch(entry, {
-        onFailure: 'throw',
-        undo: async () => {
-          await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
-          await this.catalog.deleteTable(tableName);
-        },
+    const { tableName } = tableIdentity(json);
+    // Checked before queueing too, so a second POST while the first waits on its stream is a 409 at once.
+    if (this.tables.has(tableName) || this.reserved.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
+    return this.forTable(tableName, async () => {
+      const admitted = await this.exclusive(async () => {
+        if (this.tables.has(tableName) || this.reserved.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
+        const result = this.admit(json);
+        this.reserved.set(tableName, result.schemaName);
+        try {
+          await this.catalog.putTable(tableName, result.table.config.pinot);
+        } catch (error) {
+          this.reserved.delete(tableName);
+          throw error;
+        }
+        return result;
       });
-      this.tables.set(tableName, entry);
+      const { config } = admitted.table;
+      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: false };
+      try {
+        await this.launcher.launch(entry, {
+          onFailure: 'throw',
+          undo: async () => {
+            await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
+            await this.catalog.deleteTable(tableName);
+          },
+        });
+        this.tables.set(tableName, entry);
+      } finally {
+        this.reserved.delete(tableName);
+      }
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
       return config;
     });
@@ -145,40 +181,57 @@ export class TableManager extends TableReads {
    * values.
    */
   async updateTable(name: string, json: unknown): Promise<TableConfig> {
-    return this.exclusive(async () => {
-      const tableName = rawTableName(name);
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       const identity = tableIdentity(json);
       if (identity.tableName !== tableName) {
         throw new ShardtableError('NAME_MISMATCH', { kind: 'table', body: identity.tableName, path: tableName });
       }
-      const { table, schemaName } = this.admit(restoreRedactedSecrets(json, entry.table.config.pinot));
-      const { config } = table;
-      const previous = entry.table;
-      await this.launcher.stop(entry);
-      await this.catalog.putTable(tableName, config.pinot);
-      entry.table = table;
-      entry.schemaName = schemaName;
-      await this.launcher.launch(entry, {
-        onFailure: 'throw',
-        undo: async (error) => {
-          const detail = scrubSecrets(String(error), collectSecrets(config.pinot));
-          this.log.warn({ table: tableName, error: detail }, 'new table config failed to start; restoring the previous one');
-          await this.catalog.putTable(tableName, previous.config.pinot);
-          entry.table = previous;
-          entry.schemaName = this.schemas.find(tableIdentity(previous.config.pinot).schemaCandidates)?.name ?? entry.schemaName;
-          await this.launcher.launch(entry, { onFailure: 'record' });
-        },
+      // Admitted in the manager-wide queue, and its schema held (reserved) until the update ends,
+      // so a schema change cannot slip in between.
+      const { table, schemaName } = await this.exclusive(async () => {
+        const admitted = this.admit(restoreRedactedSecrets(json, entry.table.config.pinot));
+        this.reserved.set(tableName, admitted.schemaName);
+        return admitted;
       });
-      this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table config updated');
-      return config;
+      try {
+        return await this.replaceRuntime(entry, table, schemaName);
+      } finally {
+        this.reserved.delete(tableName);
+      }
     });
+  }
+
+  /** `updateTable`'s work, in the table's queue: stop, persist, start, or restore the previous config. */
+  private async replaceRuntime(entry: TableEntry, table: TableEntry['table'], schemaName: string): Promise<TableConfig> {
+    const tableName = entry.table.config.tableName;
+    const { config } = table;
+    const previous = entry.table;
+    // Persisted first: a write that fails (disk full) leaves the old runtime running.
+    await this.catalog.putTable(tableName, config.pinot);
+    await this.launcher.stop(entry);
+    entry.table = table;
+    entry.schemaName = schemaName;
+    await this.launcher.launch(entry, {
+      onFailure: 'throw',
+      undo: async (error) => {
+        const detail = scrubSecrets(String(error), collectSecrets(config.pinot));
+        this.log.warn({ table: tableName, error: detail }, 'new table config failed to start; restoring the previous one');
+        await this.catalog.putTable(tableName, previous.config.pinot);
+        entry.table = previous;
+        entry.schemaName = this.schemas.find(tableIdentity(previous.config.pinot).schemaCandidates)?.name ?? entry.schemaName;
+        await this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false });
+      },
+    });
+    this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table config updated');
+    return config;
   }
 
   /** Stops the table, deletes its data dir (`runtime.drop()`) and its catalog entry. */
   async deleteTable(name: string): Promise<void> {
-    await this.exclusive(async () => {
-      const tableName = rawTableName(name);
+    const tableName = rawTableName(name);
+    await this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       await this.launcher.drop(entry);
       await this.catalog.deleteTable(tableName);
@@ -189,13 +242,14 @@ export class TableManager extends TableReads {
 
   /** Pauses consumption (kept across restarts). Idempotent. */
   async pause(name: string): Promise<PauseResult> {
-    return this.exclusive(async () => {
-      const tableName = rawTableName(name);
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
       const result = pauseResult(true, runtime.partitions());
-      await runtime.pause();
+      // Persisted first: a write that fails (disk full) leaves the table consuming, as it says.
       await this.catalog.setPaused(tableName, true);
+      await runtime.pause();
       entry.paused = true;
       this.log.info({ table: tableName }, 'consumption paused');
       return result;
@@ -204,8 +258,8 @@ export class TableManager extends TableReads {
 
   /** Resumes consumption. On a table that failed to start, tries to start it again. */
   async resume(name: string): Promise<PauseResult> {
-    return this.exclusive(async () => {
-      const tableName = rawTableName(name);
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
@@ -216,24 +270,38 @@ export class TableManager extends TableReads {
     });
   }
 
-  /** Stops every runtime (consumers end, consuming segments are abandoned by the recovery rules). */
+  /**
+   * Stops every runtime (consumers end, consuming segments are abandoned by the recovery rules).
+   * Mutations already running finish first (a runtime start is bounded by its stream's deadline);
+   * queued ones and new ones are refused.
+   */
   async close(): Promise<void> {
-    await this.exclusive(async () => {
-      if (this.closed) return;
-      this.closed = true;
+    this.closed = true;
+    this.closing ??= (async () => {
+      await this.queue;
+      await this.tableQueue.idle();
       await this.launcher.close([...this.tables.values()]);
       this.log.info({ tables: this.tables.size }, 'table manager closed');
-    }, { evenWhenClosed: true });
+    })();
+    await this.closing;
   }
 
-  /** Runs mutations one at a time, in call order. */
-  private exclusive<T>(work: () => Promise<T>, options: { evenWhenClosed?: boolean } = {}): Promise<T> {
+  /** Runs short mutations of memory and the catalog (schemas, table admission) one at a time, in call order. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
-      if (this.closed && !options.evenWhenClosed) throw new ShardtableError('INTERNAL', { detail: 'the table manager is closed' });
+      if (this.closed) throw new ShardtableError('INTERNAL', { detail: 'the table manager is closed' });
       return work();
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Runs one table's mutations one at a time, in call order; other tables are not held up. */
+  private forTable<T>(tableName: string, work: () => Promise<T>): Promise<T> {
+    return this.tableQueue.run(tableName, async () => {
+      if (this.closed) throw new ShardtableError('INTERNAL', { detail: 'the table manager is closed' });
+      return work();
+    });
   }
 
   private admit(json: unknown): AdmittedTable {

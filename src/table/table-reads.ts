@@ -8,10 +8,25 @@ import type { Catalog } from './catalog.js';
 import { consumingSegmentMetadata } from './consuming-segments.js';
 import { SchemaRegistry } from './schema-registry.js';
 import type { TableEntry } from './table-entry.js';
-import type { PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../ingest/table-runtime.js';
+import type { IngestionHealth, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../ingest/table-runtime.js';
 
-/** A table's lifecycle state as the manager sees it. */
-export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
+/**
+ * A table's lifecycle state as the manager sees it: `STARTING` while its runtime loads (server
+ * start, update, resume), `RUNNING` or `PAUSED` once it serves, `FAILED` when its start failed.
+ * Whether a running table reaches its stream is its `ingestion` state, apart.
+ */
+export type TableState = 'STARTING' | 'RUNNING' | 'PAUSED' | 'FAILED';
+
+/** What `tableState` answers. */
+export interface TableStateView {
+  readonly state: TableState;
+  /** Why the table failed to start, or null. */
+  readonly error: string | null;
+  /** Whether a running table reaches its stream (`DOWN`: sealed segments only); null when none runs. */
+  readonly ingestion: IngestionHealth | null;
+}
+
+const STARTING_DETAIL = 'it is starting (loading its sealed segments); retry in a moment';
 
 /**
  * The read side of the {@link TableManager}: the schema registry and the table map, and every
@@ -21,6 +36,13 @@ export type TableState = 'RUNNING' | 'PAUSED' | 'FAILED';
  */
 export abstract class TableReads {
   protected readonly tables = new Map<string, TableEntry>();
+  /**
+   * Table names held by a mutation in flight, with the schema each uses: a table being added
+   * (not listed until its runtime runs) or updated. Their schemas count as in use.
+   */
+  protected readonly reserved = new Map<string, string>();
+  /** True while `start()` loads the catalog and the tables' sealed segments. */
+  protected booting = false;
   protected readonly schemas: SchemaRegistry;
 
   protected constructor(
@@ -81,11 +103,27 @@ export abstract class TableReads {
     return [...this.tables.values()].flatMap((entry) => collectSecrets(entry.table.config.pinot));
   }
 
-  /** State of a table and, when it failed to start, why. Throws 404. */
-  tableState(name: string): { state: TableState; error: string | null } {
+  /** True while the server's tables are still loading at start (`/health` answers 503 meanwhile). */
+  get starting(): boolean {
+    return this.booting;
+  }
+
+  /** State of a table, when it failed to start why, and whether it reaches its stream. Throws 404. */
+  tableState(name: string): TableStateView {
     const entry = this.tableEntry(rawTableName(name));
-    if (entry.runtime === null) return { state: 'FAILED', error: entry.startError };
-    return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null };
+    if (entry.runtime === null) {
+      return entry.startError === null ? { state: 'STARTING', error: null, ingestion: null } : { state: 'FAILED', error: entry.startError, ingestion: null };
+    }
+    return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null, ingestion: entry.runtime.status?.().ingestion ?? null };
+  }
+
+  /** Why a table has no runtime: its start error, or that it is starting. Throws 404. */
+  notRunningReason(name: string): string {
+    return this.notRunningDetail(this.tableEntry(rawTableName(name)));
+  }
+
+  protected notRunningDetail(entry: TableEntry): string {
+    return entry.startError ?? STARTING_DETAIL;
   }
 
   // ---- a running table ----
@@ -131,13 +169,14 @@ export abstract class TableReads {
   protected running(name: string): TableRuntime {
     const tableName = rawTableName(name);
     const entry = this.tableEntry(tableName);
-    if (entry.runtime === null) throw new ShardtableError('TABLE_NOT_RUNNING', { name: tableName, detail: entry.startError ?? 'not started' });
+    if (entry.runtime === null) throw new ShardtableError('TABLE_NOT_RUNNING', { name: tableName, detail: this.notRunningDetail(entry) });
     return entry.runtime;
   }
 
   /** The first table (in insertion order) whose config uses the schema, or undefined. */
   private tableUsing(schemaName: string): string | undefined {
     for (const [table, entry] of this.tables) if (entry.schemaName === schemaName) return table;
+    for (const [table, used] of this.reserved) if (used === schemaName) return table;
     return undefined;
   }
 }

@@ -62,6 +62,8 @@ export class FaultProxy {
   readonly forwarded: Record<string, number> = {};
   /** Faults injected, by kind. */
   readonly injected: Record<string, number> = {};
+  /** Requests held unanswered by `hold()`, by operation (counted when they arrive). */
+  readonly heldRequests: Record<string, number> = {};
   private rules: FaultRule[] = [];
   private holding = false;
   private held: (() => void)[] = [];
@@ -172,7 +174,10 @@ export class FaultProxy {
         this.forwarded[operation] = (this.forwarded[operation] ?? 0) + 1;
         this.forward(req, body, res, delayOf(rule));
       };
-      if (this.holding) this.held.push(forward);
+      if (this.holding) {
+        this.heldRequests[operation] = (this.heldRequests[operation] ?? 0) + 1;
+        this.held.push(forward);
+      }
       else forward();
     });
   }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { TableConfig } from '../../src/config/table-config.js';
-import type { PartitionStatus, SegmentSummary, TableRuntime, TableRuntimeFactory } from '../../src/ingest/table-runtime.js';
+import type { PartitionStatus, RuntimeStartOptions, SegmentSummary, TableRuntime, TableRuntimeFactory } from '../../src/ingest/table-runtime.js';
 
 /**
  * TEST ONLY. A `TableRuntimeFactory` whose runtimes read no stream: state is kept in memory and
@@ -25,6 +25,8 @@ export interface RecordingRuntimeFactory {
   latest(tableName: string): RecordingRuntime | undefined;
   /** Makes `start()` throw what this returns (when it returns something) for the config. */
   failStart: ((config: TableConfig) => unknown) | undefined;
+  /** Makes `start()` wait for the promise this returns (a stream that is slow to answer), before `failStart`. */
+  holdStart: ((config: TableConfig, options: RuntimeStartOptions) => Promise<void> | undefined) | undefined;
 }
 
 export function sealedSegmentName(table: string): string {
@@ -42,6 +44,7 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
     runtimes,
     log,
     failStart: undefined,
+    holdStart: undefined,
     latest: (tableName) => [...runtimes].reverse().find((r) => r.config.tableName === tableName),
     factory: ({ table: { schema, config }, tableDir }) => {
       const calls: string[] = [];
@@ -74,8 +77,9 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
         get running() {
           return running;
         },
-        async start() {
+        async start(options = {}) {
           record('start');
+          await recorder.holdStart?.(config, options);
           const failure = recorder.failStart?.(config);
           if (failure !== undefined) throw failure;
           running = true;

@@ -145,4 +145,14 @@ describe('table routes', () => {
     expect(h.recorder.latest('events')!.calls).toEqual(['start', 'drop']);
     expect((await h.inject({ method: 'GET', url: '/tables/events' })).statusCode).toBe(404);
   });
+
+  it('POST /tables with a segment size threshold of "1" is a 400 naming the key (not a file per record)', async () => {
+    const config = eventsTableConfig();
+    const streamConfigs = (config.tableIndexConfig as { streamConfigs: Record<string, unknown> }).streamConfigs;
+    streamConfigs['realtime.segment.flush.threshold.segment.size'] = '1';
+    const response = await h.inject({ method: 'POST', url: '/tables', payload: config });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toContain('tableIndexConfig.streamConfigs["realtime.segment.flush.threshold.segment.size"]: must be at least 4K');
+    expect(h.recorder.latest('events')).toBeUndefined();
+  });
 });

@@ -35,8 +35,9 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
 
   app.get<{ Params: NameParams }>('/tables/:name/pauseStatus', async (request) => {
     const name = rawTableName(request.params.name);
-    const { state, error } = manager.tableState(name);
-    const consumingSegments = state === 'FAILED' ? [] : manager.partitions(name).flatMap((p) => (p.consumingSegmentName ? [p.consumingSegmentName] : []));
-    return { pauseFlag: state === 'PAUSED', consumingSegments, state, ...(error ? { error } : {}) };
+    const { state, error, ingestion } = manager.tableState(name);
+    const running = state === 'RUNNING' || state === 'PAUSED';
+    const consumingSegments = running ? manager.partitions(name).flatMap((p) => (p.consumingSegmentName ? [p.consumingSegmentName] : [])) : [];
+    return { pauseFlag: state === 'PAUSED', consumingSegments, state, ...(ingestion ? { ingestion: ingestion.state } : {}), ...(error ? { error } : {}) };
   });
 };

@@ -10,10 +10,9 @@ export function managerTableResolver(manager: TableManager): TableResolver {
       const table = matchTableName(name, manager.listTables());
       if (table === undefined) return undefined;
       const runtime = manager.getRuntime(table);
-      if (!runtime) {
-        const { error } = manager.tableState(table);
-        throw new QueryError('BROKER_RESOURCE_MISSING', { name: table, detail: error ?? 'not started' });
-      }
+      // A table whose stream is down still has a runtime and answers from its sealed segments;
+      // only a table that is starting or failed to start has none.
+      if (!runtime) throw new QueryError('BROKER_RESOURCE_MISSING', { name: table, detail: manager.notRunningReason(table) });
       return { name: table, schema: runtime.schema, snapshot: () => snapshotRuntime(runtime) };
     },
   };

@@ -67,6 +67,18 @@ describe('parseStreamConfig', () => {
     expect(problem({ ...base, 'realtime.segment.flush.threshold.segment.size': 'big' })).toContain('["realtime.segment.flush.threshold.segment.size"]: must be a size such as 200M');
   });
 
+  it('rejects a size threshold below 4K (a file every few records), naming the key; 0 stays "off" and small row counts stay allowed', () => {
+    for (const size of ['1', '100', '4095', '1K']) {
+      expect(problem({ ...base, 'realtime.segment.flush.threshold.segment.size': size })).toContain(
+        `["realtime.segment.flush.threshold.segment.size"]: must be at least 4K (4096 bytes), or 0 for no size threshold; got ${JSON.stringify(size)}`,
+      );
+    }
+    expect(problem({ ...base, 'realtime.segment.flush.desired.size': '1' })).toContain('["realtime.segment.flush.desired.size"]: must be at least 4K');
+    expect(parseStreamConfig({ ...base, 'realtime.segment.flush.threshold.segment.size': '4K' }).flush.segmentSizeBytes).toBe(4096);
+    expect(parseStreamConfig({ ...base, 'realtime.segment.flush.threshold.segment.size': '0' }).flush.segmentSizeBytes).toBe(0);
+    expect(parseStreamConfig({ ...base, 'realtime.segment.flush.threshold.rows': '1' }).flush.rows).toBe(1);
+  });
+
   it('maps decoder class names and names the key of an unknown one', () => {
     const key = 'stream.kinesis.decoder.class.name';
     expect(parseStreamConfig({ ...base, [key]: 'org.apache.pinot.plugin.inputformat.avro.SimpleAvroMessageDecoder' }).decoderName).toBe('avro');

@@ -253,6 +253,58 @@ describe('TableManager tables', () => {
   });
 });
 
+describe('TableManager: a table waiting on its stream holds up only itself', () => {
+  it('while one table\'s start waits, other tables, schemas and reads go on; a second POST of the same name is a 409 at once', async () => {
+    const manager = newManager();
+    await manager.start();
+    await manager.addSchema(eventsSchema());
+    await manager.addSchema(eventsSchema('clicks'));
+    await manager.addTable(eventsTableConfig('clicks', 'clicks-stream'));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    recorder.holdStart = (config) => (config.tableName === 'events' ? gate : undefined);
+    let added = false;
+    const adding = manager.addTable(eventsTableConfig()).then(() => (added = true));
+    await new Promise((r) => setTimeout(r, 20));
+
+    await manager.pause('clicks');
+    await manager.resume('clicks');
+    await manager.addSchema(eventsSchema('other'));
+    expect((await rejection(manager.addTable(eventsTableConfig()))).errorName).toBe('TABLE_EXISTS');
+    expect((await rejection(manager.deleteSchema('events'))).errorName).toBe('SCHEMA_IN_USE');
+    await manager.deleteTable('clicks');
+    expect(manager.listTables()).toEqual([]);
+    expect(added).toBe(false);
+
+    release();
+    await adding;
+    expect(manager.listTables()).toEqual(['events']);
+  });
+
+  it('boot starts runtimes without waiting for their streams, and close waits for starts in flight', async () => {
+    const first = newManager();
+    await first.start();
+    await first.addSchema(eventsSchema());
+    await first.addTable(eventsTableConfig());
+    await first.close();
+
+    const seen: unknown[] = [];
+    recorder.holdStart = (_config, options) => {
+      seen.push(options);
+      return undefined;
+    };
+    const second = newManager();
+    const starting = second.start();
+    expect(second.starting).toBe(true);
+    await starting;
+    expect(second.starting).toBe(false);
+    expect(seen).toEqual([{ waitForStream: false }]);
+    expect(second.tableState('events')).toMatchObject({ state: 'RUNNING', error: null });
+    await second.close();
+    expect(recorder.latest('events')!.running).toBe(false);
+  });
+});
+
 describe('TableManager start and close', () => {
   it('reloads schemas and tables from disk and starts every runtime', async () => {
     const first = newManager();

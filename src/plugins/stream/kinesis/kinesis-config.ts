@@ -18,6 +18,8 @@ export const KINESIS_KEYS = Object.freeze({
   iteratorSequenceNumbers: 'stream.kinesis.iterator.sequenceNumbers',
   maxRecordsToFetch: 'maxRecordsToFetch',
   fetchTimeoutMs: 'stream.kinesis.fetch.timeout.millis',
+  /** shardtable's: deadline of a shard listing (ListShards pages, and the credentials they need). */
+  metadataTimeoutMs: 'stream.kinesis.metadata.timeout.millis',
   requestsPerSecondLimit: 'requests_per_second_limit',
   discoveryIntervalMs: 'stream.kinesis.shard.discovery.interval.ms',
   /** Spark's: MB/s read per shard; after B bytes the shard's next call waits B / rate. */
@@ -54,6 +56,7 @@ export const KINESIS_DEFAULTS: Readonly<{
   shardIteratorType: ShardIteratorTypeName;
   maxRecordsToFetch: number;
   fetchTimeoutMs: number;
+  metadataTimeoutMs: number;
   requestsPerSecondLimit: number;
   discoveryIntervalMs: number;
   sessionDurationSeconds: number;
@@ -61,6 +64,7 @@ export const KINESIS_DEFAULTS: Readonly<{
   shardIteratorType: 'LATEST',
   maxRecordsToFetch: 10_000,
   fetchTimeoutMs: 5_000,
+  metadataTimeoutMs: 5_000,
   requestsPerSecondLimit: 1,
   discoveryIntervalMs: 60_000,
   sessionDurationSeconds: 900,
@@ -104,6 +108,12 @@ export interface KinesisConfig {
   /** GetRecords `Limit`, 1..10000. */
   readonly maxRecordsToFetch: number;
   readonly fetchTimeoutMs: number;
+  /**
+   * How long one listing of the stream's shards may take, all pages and credentials included
+   * (`stream.kinesis.metadata.timeout.millis`): past it the listing fails as a transient stream
+   * error, so `POST /tables` against an endpoint that never answers is a 400 within it.
+   */
+  readonly metadataTimeoutMs: number;
   /** GetRecords calls per second per shard (may be fractional: 0.5 = one call every 2 s). */
   readonly requestsPerSecondLimit: number;
   readonly discoveryIntervalMs: number;
@@ -181,6 +191,7 @@ export function parseKinesisConfig(stream: StreamConfig, env: NodeJS.ProcessEnv 
   };
   const maxRecordsToFetch = int(KINESIS_KEYS.maxRecordsToFetch, KINESIS_DEFAULTS.maxRecordsToFetch, 1, 10_000);
   const fetchTimeoutMs = int(KINESIS_KEYS.fetchTimeoutMs, KINESIS_DEFAULTS.fetchTimeoutMs, 1, 600_000);
+  const metadataTimeoutMs = int(KINESIS_KEYS.metadataTimeoutMs, KINESIS_DEFAULTS.metadataTimeoutMs, 100, 120_000);
   const discoveryIntervalMs = int(KINESIS_KEYS.discoveryIntervalMs, KINESIS_DEFAULTS.discoveryIntervalMs, 100, 86_400_000);
 
   let requestsPerSecondLimit = KINESIS_DEFAULTS.requestsPerSecondLimit;
@@ -215,6 +226,7 @@ export function parseKinesisConfig(stream: StreamConfig, env: NodeJS.ProcessEnv 
     initialPositionDescription,
     maxRecordsToFetch,
     fetchTimeoutMs,
+    metadataTimeoutMs,
     requestsPerSecondLimit,
     discoveryIntervalMs,
     ...rate,

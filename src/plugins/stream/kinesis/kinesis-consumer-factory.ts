@@ -76,7 +76,10 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
   }
 
   createMetadataProvider(): StreamMetadataProvider {
-    return new KinesisMetadataProvider(this.client, this.config.streamName, this.opts.partitionIds, this.opts.listShardsPageSize);
+    return new KinesisMetadataProvider(this.client, this.config.streamName, this.opts.partitionIds, {
+      timeoutMs: this.config.metadataTimeoutMs,
+      ...(this.opts.listShardsPageSize !== undefined ? { pageSize: this.opts.listShardsPageSize } : {}),
+    });
   }
 
   createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean } = {}): PartitionConsumer {

@@ -42,6 +42,7 @@ describe('parseKinesisConfig', () => {
       initialPositionDescription: 'LATEST',
       maxRecordsToFetch: 10_000,
       fetchTimeoutMs: 5_000,
+      metadataTimeoutMs: 5_000,
       requestsPerSecondLimit: 1,
       discoveryIntervalMs: 60_000,
       maxFetchRateMBps: 2,
@@ -61,6 +62,7 @@ describe('parseKinesisConfig', () => {
       shardIteratorType: 'trim_horizon',
       maxRecordsToFetch: '250',
       'stream.kinesis.fetch.timeout.millis': '750',
+      'stream.kinesis.metadata.timeout.millis': '2500',
       requests_per_second_limit: '4',
       'stream.kinesis.shard.discovery.interval.ms': '1500',
     }), {});
@@ -72,6 +74,7 @@ describe('parseKinesisConfig', () => {
       initialIteratorType: 'TRIM_HORIZON',
       maxRecordsToFetch: 250,
       fetchTimeoutMs: 750,
+      metadataTimeoutMs: 2500,
       requestsPerSecondLimit: 4,
       discoveryIntervalMs: 1500,
     });
@@ -149,6 +152,8 @@ describe('parseKinesisConfig', () => {
     [{ ...BASE, maxRecordsToFetch: 'many' }, 'maxRecordsToFetch must be an integer'],
     [{ ...BASE, 'stream.kinesis.fetch.timeout.millis': '-5' }, 'stream.kinesis.fetch.timeout.millis must be an integer from 1'],
     [{ ...BASE, 'stream.kinesis.fetch.timeout.millis': '1.5' }, 'stream.kinesis.fetch.timeout.millis must be an integer'],
+    [{ ...BASE, 'stream.kinesis.metadata.timeout.millis': '0' }, 'stream.kinesis.metadata.timeout.millis must be an integer from 100 to 120000 (got "0")'],
+    [{ ...BASE, 'stream.kinesis.metadata.timeout.millis': '5s' }, 'stream.kinesis.metadata.timeout.millis must be an integer from 100 to 120000'],
     [{ ...BASE, requests_per_second_limit: '0' }, 'requests_per_second_limit must be a number greater than 0'],
     [{ ...BASE, requests_per_second_limit: 'fast' }, 'requests_per_second_limit must be a number'],
     [{ ...BASE, 'stream.kinesis.shard.discovery.interval.ms': '5' }, 'stream.kinesis.shard.discovery.interval.ms must be an integer from 100'],
