@@ -8,8 +8,9 @@
  *   plugins    plugins/                             (spi, config, base)
  *   segment    segment/                             (spi, config, base)
  *   query      query/                               (segment, spi, config, base)
+ *   upsert     upsert/                              (segment, spi, config, base)
  *   transform  transform/                           (query through query/embedded-expression.ts only)
- *   ingest     ingest/                              (transform, segment, spi, config, base)
+ *   ingest     ingest/                              (upsert, transform, segment, spi, config, base)
  *   table      table/                               (ingest, plugins, transform, ... : not server, cli)
  *   server     server/, metrics/                    (everything below)
  *   cli        cli/, emulator/                      (top)
@@ -55,8 +56,10 @@ module.exports = {
       '^src/query/', below('query', 'segment', 'spi', 'config', 'util', 'errors', 'logger')),
     forbid('transform-uses-one-query-door', 'transform/ reaches the query engine only through query/embedded-expression.ts.',
       '^src/transform/', '^src/(?!(transform|config|util)/|errors\\.ts$|logger\\.ts$|query/embedded-expression\\.ts$)'),
+    forbid('upsert-below-ingest', 'upsert/ keeps the key map and live rows over segments; it knows no ingestion loop, query or table.',
+      '^src/upsert/', below('upsert', 'segment', 'spi', 'config', 'util', 'errors', 'logger')),
     forbid('ingest-below-table', 'ingest/ gets its tables resolved from above; it imports no plugin, query, table or server code.',
-      '^src/ingest/', below('ingest', 'transform', 'segment', 'spi', 'config', 'util', 'errors', 'logger')),
+      '^src/ingest/', below('ingest', 'upsert', 'transform', 'segment', 'spi', 'config', 'util', 'errors', 'logger')),
     forbid('table-below-server', 'table/ is imported by server/ and cli/, never the other way round.',
       '^src/table/', '^src/(server|cli|metrics|emulator)/'),
     forbid('server-below-cli', 'server/ and metrics/ never import the CLI.',
