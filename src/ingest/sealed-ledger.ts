@@ -96,6 +96,11 @@ export class SealedLedger {
     if (!this.held.has(partitionId)) await this.write(partitionId);
   }
 
+  /** Resolves once every write started so far has finished (stop and drop wait for it). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.writes.values()].map((w) => w.catch(() => undefined)));
+  }
+
   private write(partitionId: number): Promise<void> {
     const previous = this.writes.get(partitionId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(async () => {

@@ -152,6 +152,9 @@ export class TableIngestion implements TableRuntime {
     await this.discovering?.catch(() => undefined);
     await this.repairs?.stop();
     await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+    // Ledger writes start after each seal without being awaited; none may outlive the runtime
+    // (a drop would race them, and a stopped table must leave no file half-written).
+    await this.ledger?.flush();
     await this.metadata?.close();
     await this.factory?.close();
   }
