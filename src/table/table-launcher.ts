@@ -51,13 +51,17 @@ export class TableLauncher {
   async launch(entry: TableEntry, failure: LaunchFailure, start: RuntimeStartOptions = {}): Promise<void> {
     const { config } = entry.table;
     entry.startError = null;
+    let started: TableRuntime | null = null;
     try {
-      entry.runtime = await this.startRuntime(entry.table, start);
+      started = await this.startRuntime(entry.table, start);
+      entry.runtime = started;
       entry.startError = null;
-      if (entry.paused) await entry.runtime.pause();
+      if (entry.paused) await started.pause();
       entry.startAttempts = 0;
     } catch (error) {
       const mapped = startFailure(error, entry.table);
+      // A runtime that started but could not be paused is stopped, not left running unowned.
+      await started?.stop().catch(() => undefined);
       entry.runtime = null;
       entry.startError = mapped.message;
       if (failure.onFailure === 'record') {

@@ -27,6 +27,8 @@ export interface RecordingRuntimeFactory {
   failStart: ((config: TableConfig) => unknown) | undefined;
   /** Makes `start()` wait for the promise this returns (a stream that is slow to answer), before `failStart`. */
   holdStart: ((config: TableConfig, options: RuntimeStartOptions) => Promise<void> | undefined) | undefined;
+  /** Makes `pause()` throw what this returns (when it returns something) for the config. */
+  failPause: ((config: TableConfig) => unknown) | undefined;
 }
 
 export function sealedSegmentName(table: string): string {
@@ -45,6 +47,7 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
     log,
     failStart: undefined,
     holdStart: undefined,
+    failPause: undefined,
     latest: (tableName) => [...runtimes].reverse().find((r) => r.config.tableName === tableName),
     factory: ({ table: { schema, config }, tableDir }) => {
       const calls: string[] = [];
@@ -133,6 +136,8 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
         ],
         async pause() {
           record('pause');
+          const failure = recorder.failPause?.(config);
+          if (failure !== undefined) throw failure;
           paused = true;
         },
         async resume() {

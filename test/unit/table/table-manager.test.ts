@@ -251,6 +251,24 @@ describe('TableManager tables', () => {
     expect((await restarted.resume('events')).pauseFlag).toBe(false);
     expect(recorder.latest('events')!.calls).toEqual(['start', 'pause', 'resume']);
   });
+
+  it('stops a runtime that started but could not re-apply its pause, instead of leaving it running unowned', async () => {
+    const manager = newManager();
+    await manager.start();
+    await manager.addSchema(eventsSchema());
+    await manager.addTable(eventsTableConfig());
+    await manager.pause('events');
+    await manager.close();
+
+    recorder.failPause = () => new Error('pause failed');
+    const restarted = newManager();
+    await restarted.start();
+    const runtime = recorder.latest('events')!;
+    expect(runtime.calls).toEqual(['start', 'pause', 'stop']);
+    expect(runtime.running).toBe(false);
+    expect(restarted.tableState('events')).toMatchObject({ state: 'FAILED' });
+    recorder.failPause = undefined;
+  });
 });
 
 describe('TableManager: a table waiting on its stream holds up only itself', () => {
