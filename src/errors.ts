@@ -67,6 +67,11 @@ export const ERRORS = {
   QUERY_EXECUTION: { errorCode: 200, pinotName: 'QueryExecutionError', message: '{detail}' },
   EXECUTION_TIMEOUT: { errorCode: 250, pinotName: 'ExecutionTimeoutError', message: 'Query timed out after {timeoutMs} ms (timeoutMs); {processed} of {total} segments processed' },
   BROKER_RESOURCE_MISSING: { errorCode: 410, pinotName: 'BrokerResourceMissingError', message: TABLE_NOT_RUNNING_MESSAGE },
+  MULTI_STAGE_NOT_ENABLED: {
+    errorCode: 450,
+    pinotName: 'InternalError',
+    message: 'V2 Multi-Stage query engine not enabled. The query uses {what}, which needs the multi-stage engine (joins, subqueries); shardtable runs single-stage queries only',
+  },
   QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', message: '{detail}' },
   UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', message: "Unknown column '{column}' in table {table}" },
 } as const satisfies Record<string, ServerErrorEntry | QueryErrorEntry>;

@@ -2,10 +2,11 @@ import type { ScalarValue } from '../../config/data-type.js';
 import { appendTarget, pushValue } from '../functions/aggregation-functions.js';
 import type { AggKind, AggState } from '../functions/aggregation-functions.js';
 import type { AggregationSpec } from '../plan/binder.js';
-import { columnReader, compileRowExpr } from './compile-expr.js';
+import type { BoundExpr } from '../plan/bound-expr.js';
+import { columnReader, compileRowExpr, truthy } from './compile-expr.js';
 import { DistinctStates } from './distinct-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
-import { ensureFloat64, gatherNumbers } from './numeric-values.js';
+import { ensureFloat64, ensureInt32, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
 
 /**
@@ -14,7 +15,8 @@ import type { BlockColumns } from './numeric-values.js';
  * `AggState` objects fed one value at a time for everything else (multi-value functions).
  */
 export function groupedAggregation(spec: AggregationSpec): GroupedAggregation {
-  if (!spec.fn.mv) {
+  if (spec.filter !== null) return new FilteredStates(spec.filter, groupedAggregation({ ...spec, filter: null }));
+  if (!spec.fn.mv && spec.fn.kind !== 'generic') {
     switch (spec.fn.kind) {
       case 'distinct':
         return new DistinctStates(spec);
@@ -182,5 +184,46 @@ class PercentileStates extends ObjectStates {
     const values = (this.values = ensureFloat64(this.values, n));
     gatherNumbers(this.spec.arg!, block, rows, n, values);
     for (let i = 0; i < n; i++) pushValue(this.state(gids[i]!), values[i]!);
+  }
+}
+
+/**
+ * An aggregation with `FILTER (WHERE …)`: each block's rows are narrowed to those the filter
+ * accepts (evaluated row by row), then handed to the aggregation's own states.
+ */
+class FilteredStates implements GroupedAggregation {
+  private rows: Int32Array = new Int32Array(0);
+  private gids: Int32Array = new Int32Array(0);
+
+  constructor(
+    private readonly filter: BoundExpr,
+    private readonly inner: GroupedAggregation,
+  ) {}
+
+  get sortNumber(): ((g: number) => number) | null {
+    return this.inner.sortNumber;
+  }
+
+  add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {
+    const test = compileRowExpr(this.filter, block);
+    const keptRows = (this.rows = ensureInt32(this.rows, n));
+    const keptGids = gids === null ? null : (this.gids = ensureInt32(this.gids, n));
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (!truthy(test(rows[i]!))) continue;
+      keptRows[m] = rows[i]!;
+      if (keptGids !== null) keptGids[m] = gids![i]!;
+      m++;
+    }
+    // Every group still exists (its state answers the empty result), so `numGroups` is kept.
+    this.inner.add(block, keptRows, keptGids, m, numGroups);
+  }
+
+  finish(): void {
+    this.inner.finish();
+  }
+
+  result(g: number): ScalarValue {
+    return this.inner.result(g);
   }
 }

@@ -1,4 +1,5 @@
 import { zoneOffsetMinutes } from '../functions/joda-format.js';
+import { timeZone } from '../functions/time-zones.js';
 import { dateTrunc } from '../functions/time-functions.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 
@@ -41,9 +42,11 @@ export function truncateInPlace(spec: DateTruncSpec, values: Float64Array, n: nu
   if (n === 0) return;
   const { unit, zone } = spec;
   const fixed = FIXED[unit];
-  if (unit === 'MILLISECOND' || fixed !== undefined) {
-    // dateTrunc validates the zone on every call, whatever the unit.
-    const off = zoneOffsetMinutes(zone) * 60_000;
+  // dateTrunc validates the zone on every call, whatever the unit.
+  const tz = timeZone(zone);
+  // Only a fixed offset keeps the arithmetic fast path; a zone with DST rules goes through dateTrunc.
+  const off = isFixedOffset(zone) ? tz.offsetAt(0) : null;
+  if (off !== null && (unit === 'MILLISECOND' || fixed !== undefined)) {
     if (fixed !== undefined) {
       const width = fixed.width;
       const shift = fixed.zoned ? off : 0;
@@ -55,5 +58,14 @@ export function truncateInPlace(spec: DateTruncSpec, values: Float64Array, n: nu
   for (let i = 0; i < n; i++) {
     const t = values[i]!;
     if (!(t >= -MAX_SAFE && t <= MAX_SAFE)) values[i] = Number.NaN;
+  }
+}
+
+function isFixedOffset(zone: string | undefined): boolean {
+  try {
+    zoneOffsetMinutes(zone);
+    return true;
+  } catch {
+    return false;
   }
 }

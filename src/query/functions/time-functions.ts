@@ -1,6 +1,7 @@
 import { sv } from './function-types.js';
 import type { ArgInfo, ScalarFunction } from './function-types.js';
-import { formatMillis, parseToMillis, zoneOffsetMinutes } from './joda-format.js';
+import { formatMillis, parseToMillis } from './joda-format.js';
+import { parseIsoDuration, timeZone } from './time-zones.js';
 import { toBigInt, toNumber } from './values.js';
 
 const UNIT_MILLIS: Record<string, bigint> = {
@@ -54,29 +55,29 @@ function epochFunctions(): ScalarFunction[] {
 
 const TRUNC_UNITS = ['MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'];
 
-/** Truncates epoch millis to the start of `unit` (UTC, or a fixed-offset zone). */
+/** Truncates epoch millis to the start of `unit` in `zone` (UTC, a fixed offset or an IANA name). */
 export function dateTrunc(unit: string, millis: number, zone?: string): number {
-  const off = zoneOffsetMinutes(zone) * 60_000;
+  const tz = timeZone(zone);
+  if (unit === 'MILLISECOND') return millis;
+  if (unit === 'SECOND') return Math.floor(millis / 1000) * 1000;
+  const local = millis + tz.offsetAt(millis);
   // Only the calendar units need a Date; fixed-width units stay arithmetic (hot in GROUP BY).
-  const d = unit === 'MONTH' || unit === 'QUARTER' || unit === 'YEAR' ? new Date(millis + off) : null;
+  const d = unit === 'MONTH' || unit === 'QUARTER' || unit === 'YEAR' ? new Date(local) : null;
   const y = d?.getUTCFullYear() ?? 0;
   const mo = d?.getUTCMonth() ?? 0;
   let t: number;
   switch (unit) {
-    case 'MILLISECOND':
-      return millis;
-    case 'SECOND':
-      return Math.floor(millis / 1000) * 1000;
     case 'MINUTE':
-      return Math.floor(millis / 60_000) * 60_000;
+      t = Math.floor(local / 60_000) * 60_000;
+      break;
     case 'HOUR':
-      t = Math.floor((millis + off) / 3_600_000) * 3_600_000;
+      t = Math.floor(local / 3_600_000) * 3_600_000;
       break;
     case 'DAY':
-      t = Math.floor((millis + off) / 86_400_000) * 86_400_000;
+      t = Math.floor(local / 86_400_000) * 86_400_000;
       break;
     case 'WEEK': {
-      const dayStart = Math.floor((millis + off) / 86_400_000) * 86_400_000;
+      const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
       const dow = (new Date(dayStart).getUTCDay() + 6) % 7; // Monday = 0
       t = dayStart - dow * 86_400_000;
       break;
@@ -90,7 +91,7 @@ export function dateTrunc(unit: string, millis: number, zone?: string): number {
     default:
       t = Date.UTC(y, 0, 1);
   }
-  return t - off;
+  return tz.toUtc(t);
 }
 
 function datePart(name: string, f: (d: Date) => number, aliases?: string[]): ScalarFunction {
@@ -102,11 +103,27 @@ function datePart(name: string, f: (d: Date) => number, aliases?: string[]): Sca
     args: ['numeric', 'literal'],
     returnType: () => sv('INT'),
     build: (a) => {
-      const off = a.length > 1 ? zoneOffsetMinutes(String(a[1]!.literal)) * 60_000 : 0;
-      return (m: unknown) => f(new Date(toNumber(m) + off));
+      const tz = timeZone(a.length > 1 ? String(a[1]!.literal) : undefined);
+      return (m: unknown) => {
+        const millis = toNumber(m);
+        return f(new Date(millis + tz.offsetAt(millis)));
+      };
     },
   };
 }
+
+/** The parts `EXTRACT(part FROM ts)` reads, as the date-part functions compute them (UTC). */
+const EXTRACT_PARTS: Record<string, (d: Date) => number> = {
+  YEAR: (d) => d.getUTCFullYear(),
+  QUARTER: (d) => Math.floor(d.getUTCMonth() / 3) + 1,
+  MONTH: (d) => d.getUTCMonth() + 1,
+  DAY: (d) => d.getUTCDate(),
+  DOW: (d) => ((d.getUTCDay() + 6) % 7) + 1,
+  DOY: (d) => Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1,
+  HOUR: (d) => d.getUTCHours(),
+  MINUTE: (d) => d.getUTCMinutes(),
+  SECOND: (d) => d.getUTCSeconds(),
+};
 
 /** The Joda pattern (second argument) and optional time zone (third) of `toDateTime` / `fromDateTime`. */
 function patternArgs(a: readonly ArgInfo[]): { pattern: string; zone: string | undefined } {
@@ -128,6 +145,7 @@ export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
       const inUnit = UNIT_MILLIS[String(a[2]?.literal ?? 'MILLISECONDS').toUpperCase()];
       if (inUnit === undefined) throw new Error(`DATETRUNC input time unit '${String(a[2]?.literal)}' is not a TimeUnit`);
       const zone = a[3] ? String(a[3].literal) : undefined;
+      timeZone(zone); // an unknown zone fails the query now
       const outUnit = UNIT_MILLIS[String(a[4]?.literal ?? a[2]?.literal ?? 'MILLISECONDS').toUpperCase()] ?? inUnit;
       return (_unit: unknown, v: unknown) => {
         const millis = Number(toBigInt(v) * inUnit);
@@ -156,6 +174,31 @@ export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
     build: (a) => {
       const { pattern, zone } = patternArgs(a);
       return (s: unknown) => BigInt(parseToMillis(String(s), pattern, zone));
+    },
+  },
+  {
+    // The parser turns `EXTRACT(YEAR FROM ts)` into `extract('YEAR', ts)`.
+    name: 'extract',
+    minArgs: 2,
+    maxArgs: 2,
+    args: ['literal', 'numeric'],
+    returnType: () => sv('INT'),
+    build: (a) => {
+      const part = EXTRACT_PARTS[String(a[0]!.literal).toUpperCase()];
+      if (part === undefined) throw new Error(`EXTRACT part '${String(a[0]!.literal)}' is not one of ${Object.keys(EXTRACT_PARTS).join(', ')}`);
+      return (_part: unknown, m: unknown) => part(new Date(toNumber(m)));
+    },
+  },
+  {
+    // Pinot's ago(): now minus an ISO-8601 duration, in epoch millis, fixed once per query.
+    name: 'ago',
+    minArgs: 1,
+    maxArgs: 1,
+    args: ['literal'],
+    returnType: () => sv('LONG'),
+    build: (a) => {
+      const at = BigInt(Date.now() - parseIsoDuration(String(a[0]!.literal)));
+      return () => at;
     },
   },
   { name: 'now', minArgs: 0, maxArgs: 0, returnType: () => sv('LONG'), build: () => () => BigInt(Date.now()) },

@@ -21,7 +21,8 @@ export type Expr =
   | { readonly kind: 'column'; readonly name: string; readonly pos: number }
   | { readonly kind: 'star'; readonly pos: number }
   | { readonly kind: 'literal'; readonly value: Literal; readonly pos: number }
-  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly distinct: boolean; readonly pos: number }
+  /** `filter` is an aggregation's `FILTER (WHERE …)` clause, null when absent. */
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly distinct: boolean; readonly filter: Expr | null; readonly pos: number }
   | { readonly kind: 'arithmetic'; readonly op: ArithmeticOp; readonly left: Expr; readonly right: Expr; readonly pos: number }
   | { readonly kind: 'negate'; readonly operand: Expr; readonly pos: number }
   | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr; readonly pos: number }

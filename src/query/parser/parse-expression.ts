@@ -1,6 +1,7 @@
 import type { ArithmeticOp, CompareOp, Expr } from './ast.js';
 import { MAX_EXPRESSION_DEPTH } from './query-limits.js';
 import { TokenStream } from './token-stream.js';
+import { QueryError } from '../query-error.js';
 
 /**
  * Recursive-descent expression parser for Pinot's SQL subset. Precedence, loosest first:
@@ -61,6 +62,7 @@ export class ExpressionParser {
     if (negated) this.ts.next();
     if (this.ts.acceptKeyword('IN')) {
       this.ts.expectOp('(');
+      if (this.ts.isKeyword(this.ts.peek(), 'SELECT')) throw new QueryError('MULTI_STAGE_NOT_ENABLED', { what: 'a subquery' });
       const values: Expr[] = [this.parse()];
       while (this.ts.acceptOp(',')) values.push(this.parse());
       this.ts.expectOp(')');
@@ -86,7 +88,7 @@ export class ExpressionParser {
       this.ts.next();
       const right = this.parseMultiplicative();
       left = t.text === '||'
-        ? { kind: 'call', name: 'concat', args: [left, right], distinct: false, pos: t.pos }
+        ? { kind: 'call', name: 'concat', args: [left, right], distinct: false, filter: null, pos: t.pos }
         : { kind: 'arithmetic', op: t.text as ArithmeticOp, left, right, pos: t.pos };
     }
   }
@@ -128,6 +130,7 @@ export class ExpressionParser {
         return this.columnOrCall(t.text, t.pos);
       case 'op':
         if (t.text === '(') {
+          if (ts.isKeyword(ts.peek(), 'SELECT')) throw new QueryError('MULTI_STAGE_NOT_ENABLED', { what: 'a subquery' });
           const inner = this.parse();
           ts.expectOp(')');
           return inner;
@@ -144,6 +147,7 @@ export class ExpressionParser {
     if (upper === 'NULL') return { kind: 'literal', value: { type: 'null' }, pos: t.pos };
     if (upper === 'CASE') return this.parseCase(t.pos);
     if (upper === 'CAST' && ts.isOp(ts.peek(), '(')) return this.parseCast(t.pos);
+    if (upper === 'EXTRACT' && ts.isOp(ts.peek(), '(')) return this.parseExtract(t.pos);
     if (ts.isReserved(t) && !ts.isOp(ts.peek(), '(')) throw ts.error(t, `unexpected keyword ${upper}, expected an expression`);
     return this.columnOrCall(t.text, t.pos);
   }
@@ -158,7 +162,16 @@ export class ExpressionParser {
         while (ts.acceptOp(','));
         ts.expectOp(')');
       }
-      return { kind: 'call', name, args, distinct, pos };
+      // An aggregation's `FILTER (WHERE …)`; the binder refuses it on a scalar function.
+      let filter: Expr | null = null;
+      if (ts.isKeyword(ts.peek(), 'FILTER') && ts.isOp(ts.peek(1), '(')) {
+        ts.next();
+        ts.next();
+        ts.expectKeyword('WHERE');
+        filter = this.parse();
+        ts.expectOp(')');
+      }
+      return { kind: 'call', name, args, distinct, filter, pos };
     }
     // `t.col` (table-qualified): Pinot queries one table, so the qualifier is dropped.
     if (ts.acceptOp('.')) {
@@ -184,6 +197,18 @@ export class ExpressionParser {
     const elseExpr = ts.acceptKeyword('ELSE') ? this.parse() : null;
     ts.expectKeyword('END');
     return { kind: 'case', branches, elseExpr, pos };
+  }
+
+  /** `EXTRACT(part FROM ts)` becomes the call `extract('PART', ts)`. */
+  private parseExtract(pos: number): Expr {
+    const ts = this.ts;
+    ts.expectOp('(');
+    const part = ts.next();
+    if (part.kind !== 'ident') throw ts.error(part, 'expected a time unit after EXTRACT( (YEAR, MONTH, DAY, HOUR, …)');
+    ts.expectKeyword('FROM');
+    const operand = this.parse();
+    ts.expectOp(')');
+    return { kind: 'call', name: 'extract', args: [{ kind: 'literal', value: { type: 'string', text: part.text.toUpperCase() }, pos: part.pos }, operand], distinct: false, filter: null, pos };
   }
 
   private parseCast(pos: number): Expr {

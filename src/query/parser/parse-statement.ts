@@ -4,6 +4,7 @@ import { checkStatementSize, MAX_SQL_LENGTH } from './query-limits.js';
 import { TokenStream } from './token-stream.js';
 import { parseError } from './parse-error.js';
 import { tokenize } from './tokenizer.js';
+import { QueryError } from '../query-error.js';
 
 /**
  * Parses one Pinot SQL query: optional `SET key = value;` statements, then
@@ -30,6 +31,7 @@ export function parseSql(sql: string): SelectStatement {
   do select.push(parseSelectItem(ts, expr));
   while (ts.acceptOp(','));
   ts.expectKeyword('FROM');
+  if (ts.isOp(ts.peek(), '(')) throw multiStageOnly('a subquery in FROM');
   const tableToken = ts.next();
   if (tableToken.kind !== 'ident' && tableToken.kind !== 'quoted') throw ts.error(tableToken, 'expected a table name after FROM');
   let tableName = tableToken.text;
@@ -43,6 +45,8 @@ export function parseSql(sql: string): SelectStatement {
     const alias = ts.next();
     if (alias.kind !== 'ident' && alias.kind !== 'quoted') throw ts.error(alias, 'expected a table alias');
   }
+  const joinWord = ts.peek();
+  if (ts.isOp(joinWord, ',') || JOIN_WORDS.some((w) => ts.isKeyword(joinWord, w))) throw multiStageOnly('a JOIN');
   const where = ts.acceptKeyword('WHERE') ? expr.parse() : null;
   const groupBy: Expr[] = [];
   if (ts.acceptKeyword('GROUP')) {
@@ -89,6 +93,16 @@ export function parseSql(sql: string): SelectStatement {
   const stmt: SelectStatement = { kind: 'select', options, distinct, select, table: { name: tableName, pos: tableToken.pos }, where, groupBy, having, orderBy, limit, offset };
   checkStatementSize(sql, stmt);
   return stmt;
+}
+
+const JOIN_WORDS = ['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL'];
+
+/**
+ * Joins and subqueries need Pinot's multi-stage engine, which shardtable does not have: answered
+ * with the error Pinot's broker gives when that engine is not enabled (450), never as bad syntax.
+ */
+function multiStageOnly(what: string): QueryError {
+  return new QueryError('MULTI_STAGE_NOT_ENABLED', { what });
 }
 
 function parseSelectItem(ts: TokenStream, expr: ExpressionParser): SelectItem {

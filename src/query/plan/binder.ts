@@ -4,6 +4,7 @@ import type { ColumnSpec, TableSchema } from '../../config/schema.js';
 import { childrenOf } from '../parser/ast-children.js';
 import type { Expr, ExprKind, ExprOf } from '../parser/ast.js';
 import { aggregationFunction } from '../functions/aggregation-functions.js';
+import { MODE_REDUCERS, stringExtremum } from '../functions/value-aggregations.js';
 import type { AggregationFunction } from '../functions/aggregation-functions.js';
 import type { ArgInfo, ExprType } from '../functions/function-types.js';
 import { sv } from '../functions/function-types.js';
@@ -23,6 +24,8 @@ export interface AggregationSpec {
   readonly arg: BoundExpr | null;
   readonly param: number;
   readonly type: DataType;
+  /** `FILTER (WHERE …)`: only rows it accepts are aggregated; null = every row. */
+  readonly filter: BoundExpr | null;
 }
 
 export type BindMode = 'row' | 'agg';
@@ -192,6 +195,7 @@ export class Binder {
     }
     const unsupported = UNSUPPORTED_FUNCTIONS.get(fn);
     if (unsupported !== undefined) throw new QueryError('QUERY_EXECUTION', `Unsupported function: ${e.name}. ${unsupported}`);
+    if (e.filter !== null) throw new QueryError('QUERY_VALIDATION', `FILTER (WHERE …) applies only to aggregation functions, not to ${e.name}(…)`);
     const name = this.nameOf(e);
     if (fn === 'regexplike') {
       if (e.args.length < 2 || e.args.length > 3) throw new QueryError('QUERY_EXECUTION', `Function regexp_like expects 2 or 3 arguments, got ${e.args.length}`);
@@ -263,26 +267,31 @@ export class Binder {
     let canonical = canonicalFunctionName(e.name);
     if (canonical === 'count' && e.distinct) canonical = 'distinctcount';
     const found = aggregationFunction(canonical)!;
-    const { fn } = found;
+    let { fn } = found;
     let arg: BoundExpr | null = null;
     let param = found.embeddedPercentile ?? 0;
+    let type: DataType | null = null;
     const args = e.args;
     if (!fn.needsArgument) {
       if (args.length > 1) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects 1 argument, got ${args.length}`);
       if (args.length === 1 && args[0]!.kind !== 'star') this.bind(args[0]!, 'row'); // validates the column
     } else {
-      const maxArgs = fn.params === 'none' || found.embeddedPercentile !== null ? 1 : 2;
-      const minArgs = fn.params === 'percentile' && found.embeddedPercentile === null ? 2 : 1;
+      const maxArgs = fn.params === 'none' || found.embeddedPercentile !== null ? 1 : fn.params === 'withTime' ? 3 : 2;
+      const minArgs = (fn.params === 'percentile' && found.embeddedPercentile === null) ? 2 : fn.params === 'withTime' ? 3 : 1;
       if (args.length < minArgs || args.length > maxArgs) {
         throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects ${minArgs === maxArgs ? minArgs : `${minArgs} to ${maxArgs}`} argument(s), got ${args.length}`);
       }
       if (args[0]!.kind === 'star') throw new QueryError('QUERY_EXECUTION', `Function ${e.name} needs a column or expression, not *`);
-      if (this.containsAggregation(args[0]!)) throw new QueryError('QUERY_VALIDATION', `aggregation functions cannot be nested: ${name}`);
+      if (args.some((a) => this.containsAggregation(a))) throw new QueryError('QUERY_VALIDATION', `aggregation functions cannot be nested: ${name}`);
       arg = this.bind(args[0]!, 'row');
       if (fn.mv && arg.type.sv) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} needs a multi-value argument; ${arg.name} is single-value (use ${fn.name.replace(/mv$/, '')})`);
       if (!fn.mv && !arg.type.sv) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} needs a single-value argument; ${arg.name} is multi-value (use ${fn.name}MV)`);
-      const numericOnly = !/^(distinctcount|count)/.test(fn.name);
-      if (numericOnly && !NUMERIC.has(arg.type.dataType)) {
+      if ((fn.name === 'min' || fn.name === 'max') && (arg.type.dataType === 'STRING' || arg.type.dataType === 'BYTES')) {
+        // Pinot's multi-stage engine answers MIN/MAX of strings in the argument's type.
+        fn = { ...stringExtremum(fn.name, arg.type.dataType), name: fn.name, mv: false };
+      }
+      const numericOnly = !/^(distinctcount|count|firstwithtime|lastwithtime)/.test(fn.name) && fn.kind !== 'generic';
+      if ((numericOnly || fn.name === 'mode') && !NUMERIC.has(arg.type.dataType)) {
         throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: argument ${arg.name} has type ${arg.type.dataType}, expected a number`);
       }
       if (fn.params === 'percentile' && found.embeddedPercentile === null) {
@@ -291,14 +300,44 @@ export class Binder {
         if (!(pv >= 0 && pv <= 100)) throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: the percentile (argument 2) must be a number literal between 0 and 100`);
         param = pv;
       }
+      if (fn.params === 'mode' && args.length === 2) {
+        const r = args[1]!;
+        param = r.kind === 'literal' && r.value.type === 'string' ? MODE_REDUCERS.indexOf(r.value.text.toUpperCase() as (typeof MODE_REDUCERS)[number]) : -1;
+        if (param < 0) throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: the reducer (argument 2) must be one of ${MODE_REDUCERS.map((m) => `'${m}'`).join(', ')}`);
+      }
+      if (fn.params === 'withTime') ({ arg, type } = this.bindWithTime(e, arg, args[1]!, args[2]!));
     }
+    const filter = e.filter === null ? null : this.bindAggregationFilter(e.filter, name);
     const index = this.aggregations.length;
-    const type = fn.resultType(arg?.type ?? null);
-    this.aggregations.push({ name, fn, arg, param, type });
+    type ??= fn.resultType(arg?.type ?? null);
+    this.aggregations.push({ name, fn, arg, param, type, filter });
     this.aggIndex.set(name, index);
     return { kind: 'aggregate', name, type: sv(type), index };
   }
+
+  /**
+   * FIRSTWITHTIME / LASTWITHTIME: the value and the time become one row expression yielding the
+   * pair `[value, time]`; the result type is the third argument, which must be the value's type.
+   */
+  private bindWithTime(e: ExprOf<'call'>, value: BoundExpr, timeExpr: Expr, typeExpr: Expr): { arg: BoundExpr; type: DataType } {
+    const time = this.bind(timeExpr, 'row');
+    if (!time.type.sv || !NUMERIC.has(time.type.dataType)) throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: the time (argument 2, ${time.name}) must be a single-value number or TIMESTAMP`);
+    const written = typeExpr.kind === 'literal' && typeExpr.value.type === 'string' ? typeExpr.value.text.toUpperCase() : '';
+    if (!WITH_TIME_TYPES.has(written)) throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: the data type (argument 3) must be one of ${[...WITH_TIME_TYPES].join(', ')}`);
+    const valueType = value.type.dataType === 'TIMESTAMP' ? 'LONG' : value.type.dataType;
+    if (valueType !== written) throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: ${value.name} has type ${value.type.dataType}, but the data type (argument 3) says ${written}`);
+    const pair: BoundExpr = { kind: 'call', name: `${value.name},${time.name}`, type: value.type, fn: 'withtimepair', impl: (v: unknown, t: unknown) => [v, t], args: [value, time] };
+    return { arg: pair, type: value.type.dataType };
+  }
+
+  /** An aggregation's FILTER (WHERE …): a row predicate like WHERE, without aggregations. */
+  private bindAggregationFilter(filter: Expr, name: string): BoundExpr {
+    if (this.containsAggregation(filter)) throw new QueryError('QUERY_VALIDATION', `aggregation functions are not allowed in FILTER (WHERE …): ${name}`);
+    return this.bind(filter, 'row');
+  }
 }
+
+const WITH_TIME_TYPES: ReadonlySet<string> = new Set(['INT', 'LONG', 'FLOAT', 'DOUBLE', 'STRING', 'BOOLEAN']);
 
 function castTarget(written: string): DataType {
   const calcite = CAST_TYPE_NAMES[written];

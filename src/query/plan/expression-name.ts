@@ -52,6 +52,7 @@ export function expressionName(e: Expr, column: (name: string) => string): strin
     star: () => '*',
     literal: (x) => literalName(x.value),
     call: (x) => {
+      if (x.filter !== null) return `${expressionName({ ...x, filter: null }, column)} FILTER(WHERE ${filterText(x.filter, column)})`;
       const fn = canonicalFunctionName(x.name);
       if (fn === 'count') {
         if (x.distinct) return `distinctcount(${x.args.map((a) => expressionName(a, column)).join(',')})`;
@@ -79,4 +80,40 @@ export function expressionName(e: Expr, column: (name: string) => string): strin
     cast: (x) => `cast(${expressionName(x.operand, column)},'${CAST_TYPE_NAMES[x.targetType] ?? x.targetType}')`,
   };
   return (table[e.kind] as (x: Expr) => string)(e);
+}
+
+const PREDICATE_OPS = { '=': '=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
+
+/** A literal as Pinot's predicates print their values: the text in single quotes. */
+function predicateValue(e: Expr, column: (name: string) => string): string {
+  if (e.kind !== 'literal') return expressionName(e, column);
+  return e.value.type === 'null' ? "'null'" : `'${e.value.type === 'boolean' ? e.value.value : e.value.text}'`;
+}
+
+/**
+ * A filter as Pinot's `FilterContext` prints it, as used in a filtered aggregation's column name
+ * (`count(*) FILTER(WHERE country = 'US')`): predicates as `lhs op 'value'`, `lhs IN ('a','b')`,
+ * `lhs BETWEEN 'a' AND 'b'`; AND/OR in parentheses; anything else by its expression name.
+ */
+export function filterText(e: Expr, column: (name: string) => string): string {
+  const lhs = (x: Expr): string => expressionName(x, column);
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return `(${e.operands.map((o) => filterText(o, column)).join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `NOT ${filterText(e.operand, column)}`;
+    case 'compare':
+      return `${lhs(e.left)} ${PREDICATE_OPS[e.op]} ${predicateValue(e.right, column)}`;
+    case 'in':
+      return `${lhs(e.operand)} ${e.negated ? 'NOT IN' : 'IN'} (${e.values.map((v) => predicateValue(v, column)).join(',')})`;
+    case 'between':
+      return `${lhs(e.operand)} ${e.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${predicateValue(e.low, column)} AND ${predicateValue(e.high, column)}`;
+    case 'like':
+      return `${lhs(e.operand)} ${e.negated ? 'NOT LIKE' : 'LIKE'} ${predicateValue(e.pattern, column)}`;
+    case 'isNull':
+      return `${lhs(e.operand)} ${e.negated ? 'IS NOT NULL' : 'IS NULL'}`;
+    default:
+      return lhs(e);
+  }
 }

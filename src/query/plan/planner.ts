@@ -96,7 +96,10 @@ export function planQuery(stmt: SelectStatement, schema: TableSchema, tableName:
   const orderBy: OrderKey[] = orderAst.map((o) => ({ expr: binder.bind(o.expr, 'agg'), desc: o.desc }));
   const post = new Set<string>();
   for (const e of groupBy) columnsOf(e, post);
-  for (const a of binder.aggregations) if (a.arg) columnsOf(a.arg, post);
+  for (const a of binder.aggregations) {
+    if (a.arg) columnsOf(a.arg, post);
+    if (a.filter) columnsOf(a.filter, post);
+  }
   const noGroups = groupBy.length === 0;
   return {
     kind: 'aggregation',

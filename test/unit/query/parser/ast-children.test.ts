@@ -11,7 +11,7 @@ const SAMPLES: { readonly [K in ExprKind]: { readonly node: ExprOf<K>; readonly 
   column: { node: col('x'), children: [] },
   star: { node: { kind: 'star', pos: 0 }, children: [] },
   literal: { node: num('1'), children: [] },
-  call: { node: { kind: 'call', name: 'concat', args: [a, b, c], distinct: false, pos: 0 }, children: [a, b, c] },
+  call: { node: { kind: 'call', name: 'concat', args: [a, b, c], distinct: false, filter: null, pos: 0 }, children: [a, b, c] },
   arithmetic: { node: { kind: 'arithmetic', op: '-', left: a, right: b, pos: 0 }, children: [a, b] },
   negate: { node: { kind: 'negate', operand: a, pos: 0 }, children: [a] },
   compare: { node: { kind: 'compare', op: '>=', left: a, right: b, pos: 0 }, children: [a, b] },
