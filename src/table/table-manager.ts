@@ -110,15 +110,15 @@ export class TableManager extends TableReads {
   // ---- schemas ----
 
   /**
-   * Validates and stores a schema. A schema of the same name is a 409 unless `override` is set,
-   * which updates it as {@link updateSchema} does.
+   * Validates and stores a schema. A schema of the same name is replaced as {@link updateSchema}
+   * does when `override` is true (Pinot's default), and is a 409 `SCHEMA_EXISTS` otherwise.
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
     return this.exclusive(() => this.schemas.add(validated, options));
   }
 
-  /** Replaces a schema no table uses (409 `SCHEMA_IN_USE` otherwise). */
+  /** Replaces a schema; 409 `SCHEMA_IN_USE` when a table uses it and the new one differs. */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
@@ -172,6 +172,14 @@ export class TableManager extends TableReads {
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
       return config;
     });
+  }
+
+  /**
+   * Validates a table config against its schema as `addTable` would, storing and starting
+   * nothing (`POST /tables/validate`). Throws the same 400s.
+   */
+  validateTable(json: unknown): TableConfig {
+    return this.admit(json).table.config;
   }
 
   /**
