@@ -5,20 +5,14 @@ import { redactTableConfig } from '../../config/redact.js';
 import { ShardtableError } from '../../errors.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { requireBody } from '../body-parsers.js';
+import { wantsOffline } from '../table-type.js';
+import type { TypeQuery } from '../table-type.js';
 import type { PinotConfigResponse } from './schema-routes.js';
 
 interface NameParams {
   name: string;
 }
 
-interface TypeQuery {
-  type?: string;
-}
-
-/** Pinot's `?type=` filter: only `realtime` (or none) can match a shardtable table. */
-export function wantsOffline(query: TypeQuery): boolean {
-  return query.type !== undefined && query.type.toUpperCase() === 'OFFLINE';
-}
 
 /**
  * `POST /tables`, `GET /tables`, `GET|PUT|DELETE /tables/{name}`, `GET /tables/{name}/schema`,
