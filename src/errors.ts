@@ -22,10 +22,15 @@ export interface ServerErrorEntry {
   readonly message: string;
 }
 
-/** A query error: Pinot's `errorCode` and the name Pinot puts before the message. */
+/**
+ * A query error: Pinot's `errorCode`, the name Pinot puts before the message, and the HTTP status
+ * Pinot's broker answers with when the client sends `Pinot-Use-Http-Status-For-Errors: true`
+ * (Pinot's `QueryErrorCode`; otherwise every query answer is 200).
+ */
 export interface QueryErrorEntry {
   readonly errorCode: number;
   readonly pinotName: string;
+  readonly httpStatus: number;
   readonly message: string;
 }
 
@@ -60,20 +65,26 @@ export const ERRORS = {
   URI_TOO_LONG: { code: 'ST024', status: 414, message: 'a path segment is longer than the limit of {limit} characters: {path}' },
   HEADERS_TOO_LARGE: { code: 'ST025', status: 431, message: 'the request line and headers are larger than the limit of {limit} bytes' },
   STORAGE_FAILED: { code: 'ST026', status: 500, message: 'could not {action} {what}: {reason}' },
+  TABLE_DISABLED: { code: 'ST027', status: 409, message: 'table {name} is disabled; PUT /tables/{name}/state?state=enable to serve and consume it again' },
+  SEGMENT_CONSUMING: { code: 'ST028', status: 409, message: 'segment {segment} of table {table} is consuming; POST /tables/{table}/forceCommit seals it, then it can be deleted' },
+  FORCE_COMMIT_JOB_NOT_FOUND: { code: 'ST029', status: 404, message: 'Failed to find controller job id: {jobId}' },
+  SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.
-  SQL_PARSING: { errorCode: 150, pinotName: 'SQLParsingError', message: '{detail}' },
-  TABLE_DOES_NOT_EXIST: { errorCode: 190, pinotName: 'TableDoesNotExistError', message: 'Table {name} does not exist' },
-  QUERY_EXECUTION: { errorCode: 200, pinotName: 'QueryExecutionError', message: '{detail}' },
-  EXECUTION_TIMEOUT: { errorCode: 250, pinotName: 'ExecutionTimeoutError', message: 'Query timed out after {timeoutMs} ms (timeoutMs); {processed} of {total} segments processed' },
-  BROKER_RESOURCE_MISSING: { errorCode: 410, pinotName: 'BrokerResourceMissingError', message: TABLE_NOT_RUNNING_MESSAGE },
+  SQL_PARSING: { errorCode: 150, pinotName: 'SQLParsingError', httpStatus: 400, message: '{detail}' },
+  TABLE_IS_DISABLED: { errorCode: 191, pinotName: 'TableIsDisabledError', httpStatus: 404, message: 'Table {name} is disabled' },
+  TABLE_DOES_NOT_EXIST: { errorCode: 190, pinotName: 'TableDoesNotExistError', httpStatus: 404, message: 'Table {name} does not exist' },
+  QUERY_EXECUTION: { errorCode: 200, pinotName: 'QueryExecutionError', httpStatus: 500, message: '{detail}' },
+  EXECUTION_TIMEOUT: { errorCode: 250, pinotName: 'ExecutionTimeoutError', httpStatus: 408, message: 'Query timed out after {timeoutMs} ms (timeoutMs); {processed} of {total} segments processed' },
+  BROKER_RESOURCE_MISSING: { errorCode: 410, pinotName: 'BrokerResourceMissingError', httpStatus: 503, message: TABLE_NOT_RUNNING_MESSAGE },
   MULTI_STAGE_NOT_ENABLED: {
     errorCode: 450,
     pinotName: 'InternalError',
+    httpStatus: 500,
     message: 'V2 Multi-Stage query engine not enabled. The query uses {what}, which needs the multi-stage engine (joins, subqueries); shardtable runs single-stage queries only',
   },
-  QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', message: '{detail}' },
-  UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', message: "Unknown column '{column}' in table {table}" },
+  QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', httpStatus: 400, message: '{detail}' },
+  UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', httpStatus: 400, message: "Unknown column '{column}' in table {table}" },
 } as const satisfies Record<string, ServerErrorEntry | QueryErrorEntry>;
 
 type Catalogue = typeof ERRORS;
@@ -82,6 +93,14 @@ export type ErrorName = keyof Catalogue;
 export type ServerErrorName = { [K in ErrorName]: Catalogue[K] extends ServerErrorEntry ? K : never }[ErrorName];
 /** Names of query errors, the ones `QueryError` takes. */
 export type QueryErrorName = { [K in ErrorName]: Catalogue[K] extends QueryErrorEntry ? K : never }[ErrorName];
+
+/** The HTTP status Pinot's broker gives a query error code with `Pinot-Use-Http-Status-For-Errors: true`; 500 for a code not in the catalogue. */
+export function httpStatusOfQueryError(errorCode: number): number {
+  for (const entry of Object.values(ERRORS) as (ServerErrorEntry | QueryErrorEntry)[]) {
+    if (isQueryErrorEntry(entry) && entry.errorCode === errorCode) return entry.httpStatus;
+  }
+  return 500;
+}
 
 /** Whether a catalogue entry is a query error (as opposed to a server error). */
 export function isQueryErrorEntry(entry: ServerErrorEntry | QueryErrorEntry): entry is QueryErrorEntry {

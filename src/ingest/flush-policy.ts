@@ -1,7 +1,7 @@
 import type { FlushThresholds } from '../config/table-config.js';
 
-/** Why a consuming segment was sealed; recorded in logs and status. */
-export type SealReason = 'rows' | 'time' | 'size' | 'endOfShard';
+/** Why a consuming segment was sealed; recorded in logs and status (`forceCommit`: a user asked, `POST /tables/{t}/forceCommit`). */
+export type SealReason = 'rows' | 'time' | 'size' | 'endOfShard' | 'forceCommit';
 
 /** What the policy needs to know about the consuming segment. */
 export interface FlushCandidate {

@@ -72,6 +72,8 @@ export class PartitionIngester {
   private readonly throttledLog = new ThrottledLog();
   private readonly now: () => number;
   private readonly records: RecordIndexer;
+  /** The segment a user asked to seal (`requestSeal`), sealed by the fetch loop between batches. */
+  private sealRequested: string | null = null;
 
   constructor(private readonly options: PartitionIngesterOptions) {
     this.now = options.now ?? Date.now;
@@ -138,6 +140,23 @@ export class PartitionIngester {
     this.gate.resume();
   }
 
+  /**
+   * Seal now (Pinot's force commit): asks the fetch loop, the segment's only writer, to seal the
+   * consuming segment through the partition sealer once the batch in hand is indexed (at once when
+   * paused or idle; after the fetch in flight otherwise). Returns the name of the segment that
+   * will be sealed, or null when there is nothing to seal: the segment is empty, or the loop no
+   * longer runs (shard ended, stopped, failed).
+   */
+  requestSeal(): string | null {
+    if (this.loop === null || this.state === 'ENDED' || this.state === 'ERROR' || this.state === 'STOPPED') return null;
+    const segment = this.sealer.segment;
+    if (segment.numDocs === 0) return null;
+    this.sealRequested = segment.name;
+    // A paused loop waits in the gate: wake it to seal; it goes back to waiting afterwards.
+    if (this.gate.paused) this.gate.release();
+    return segment.name;
+  }
+
   status(): PartitionStatus {
     const ended = this.state === 'ENDED';
     return this.counters.status({
@@ -153,6 +172,8 @@ export class PartitionIngester {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
+      // A failed seal stays requested and is tried again after the sealer's backoff.
+      if (this.sealRequested !== null && (await this.sealer.sealNow(this.sealRequested))) this.sealRequested = null;
       if (this.gate.paused) {
         await this.gate.whilePaused();
         continue;

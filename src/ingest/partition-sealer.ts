@@ -75,6 +75,18 @@ export class PartitionSealer {
     await this.seal(reason);
   }
 
+  /**
+   * Seals the consuming segment now if it is still `segmentName` (a user's force commit), outside
+   * the flush thresholds. True when that segment is sealed or no longer the consuming one (sealed
+   * meanwhile); false when the seal failed or is waiting out a failed seal's backoff (ask again).
+   * Only the fetch loop calls this, between batches, as for every seal.
+   */
+  async sealNow(segmentName: string): Promise<boolean> {
+    if (this.current.name !== segmentName) return true;
+    if (this.options.now() < this.sealRetryAt) return false;
+    return this.seal('forceCommit');
+  }
+
   /** Seals, retrying after each failure's backoff, until it succeeds or `signal` aborts. */
   async sealUntilDone(reason: SealReason, signal: AbortSignal): Promise<void> {
     while (!signal.aborted && !(await this.seal(reason))) {

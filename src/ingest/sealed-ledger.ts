@@ -17,6 +17,11 @@ export interface LedgerEntry {
   readonly endOffset: string | null;
   readonly numDocs: number;
   readonly endOfShard: boolean;
+  /**
+   * Deleted on purpose (`DELETE /segments/{t}/{segment}`): its rows stay consumed (the shard
+   * resumes after it) but it is no gap to repair, and a file of it found at start is removed.
+   */
+  readonly deleted?: true;
 }
 
 /**
@@ -101,13 +106,35 @@ export class SealedLedger {
     await Promise.all([...this.writes.values()].map((w) => w.catch(() => undefined)));
   }
 
-  private write(partitionId: number): Promise<void> {
+  /** True while the partition's writes are deferred (its gaps are being repaired). */
+  isHeld(partitionId: number): boolean {
+    return this.held.has(partitionId);
+  }
+
+  /**
+   * Marks a segment deleted on purpose and writes the partition's file now; unlike `record`, a
+   * failed write throws (the delete must not go ahead unrecorded, or a restart would repair it).
+   */
+  async markDeleted(partitionId: number, entry: LedgerEntry): Promise<void> {
+    const list = (this.byPartition.get(partitionId) ?? []).filter((e) => e.segmentName !== entry.segmentName);
+    this.byPartition.set(partitionId, [...list, { ...entry, deleted: true }]);
     const previous = this.writes.get(partitionId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
+    const next = previous.catch(() => undefined).then(() => this.writeFile(partitionId));
+    this.writes.set(partitionId, next);
+    await next;
+  }
+
+  private writeFile(partitionId: number): Promise<void> {
+    return (async () => {
       await mkdir(this.dir, { recursive: true });
       const segments = this.byPartition.get(partitionId) ?? [];
       await writeFileAtomic(join(this.dir, `${partitionId}.json`), JSON.stringify({ version: LEDGER_VERSION, partitionId, segments }, null, 1));
-    });
+    })();
+  }
+
+  private write(partitionId: number): Promise<void> {
+    const previous = this.writes.get(partitionId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.writeFile(partitionId));
     this.writes.set(partitionId, next);
     return next.catch((err: unknown) => {
       // The segment file is committed either way; the next start merges its footer back in.
@@ -132,6 +159,7 @@ function parseLedger(json: unknown, partitionId: number): LedgerEntry[] {
       endOffset: offset(e.endOffset),
       numDocs: typeof e.numDocs === 'number' ? e.numDocs : 0,
       endOfShard: e.endOfShard === true,
+      ...(e.deleted === true ? { deleted: true as const } : {}),
     };
   });
 }

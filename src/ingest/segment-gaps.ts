@@ -39,7 +39,7 @@ const ranged = <T extends { startOffset: string | null; endOffset: string | null
 /**
  * Finds the gaps of every shard (docs/exactly-once.md, "Gaps"). The loaded segments of a shard,
  * ordered by offset, leave holes: before the first, between neighbours, after the last. A hole is
- * a gap when a segment the ledger lists has offsets inside it. A partition without a ledger
+ * a gap when a segment the ledger lists (and not as deleted on purpose) has offsets inside it. A partition without a ledger
  * falls back to its LLC sequence numbers: a number missing between two loaded segments makes
  * every hole between them a gap (a missing first or last segment cannot be seen that way).
  *
@@ -57,7 +57,8 @@ export function findGaps(
   for (const partitionId of [...partitions].sort((a, b) => a - b)) {
     const mine = loaded.filter((s) => s.partitionId === partitionId);
     if (ledger.has(partitionId)) {
-      const entries = ledger.entries(partitionId).filter(ranged);
+      // A segment deleted on purpose is no gap: its rows were dropped by the user, not lost.
+      const entries = ledger.entries(partitionId).filter(ranged).filter((e) => e.deleted !== true);
       for (const shardId of new Set([...mine.map((s) => s.shardId), ...entries.map((e) => e.shardId)])) {
         const chain = mine.filter((s) => s.shardId === shardId).filter(ranged).sort((a, b) => compare(a.startOffset, b.startOffset));
         const expected = entries.filter((e) => e.shardId === shardId);

@@ -20,6 +20,8 @@ import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { StreamLink } from './stream-link.js';
+import { deleteSealedSegment, reloadSealedSegments } from './sealed-segment-ops.js';
+import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 
 export interface TableIngestionOptions {
   /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
@@ -43,7 +45,6 @@ export type IngestionEvent =
   | { readonly kind: 'partitionStarted'; readonly shardId: string; readonly parentShardIds: readonly string[]; readonly atMs: number }
   | { readonly kind: 'segmentSealed'; readonly shardId: string; readonly segmentName: string; readonly endOfShard: boolean; readonly atMs: number }
   | { readonly kind: 'dataLoss'; readonly entry: DataLossEntry };
-
 
 /**
  * The live side of one realtime table (`TableRuntime`): recovers sealed segments, discovers the
@@ -235,6 +236,23 @@ export class TableIngestion implements TableRuntime {
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
     };
+  }
+
+  forceCommit(): string[] {
+    return [...this.ingesters.values()].flatMap((ingester) => ingester.requestSeal() ?? []);
+  }
+
+  deleteSegment(segmentName: string): Promise<SegmentDeleteResult> {
+    return deleteSealedSegment(this.sealedHolder(), segmentName);
+  }
+
+  reloadSegments(): Promise<SegmentReloadReport> {
+    return reloadSealedSegments(this.sealedHolder());
+  }
+
+  private sealedHolder(): SealedSegmentsHolder {
+    const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
+    return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger };
   }
 
   async pause(): Promise<void> {

@@ -1,3 +1,4 @@
+import { unlink } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
 import { loadTableSegments, parseLlcSegmentName } from '../segment/index.js';
 import type { QuarantinedFile, SealedSegment } from '../segment/index.js';
@@ -41,7 +42,7 @@ export async function recoverTable(tableDir: string, tableName: string, offsets:
   const compare = (a: string, b: string): number => offsets.parse(a).compareTo(offsets.parse(b));
   const loaded = await loadTableSegments(tableDir, { tableName, compareOffsets: compare });
   const ledger = await SealedLedger.load(tableDir, logger);
-  const sealed = loaded.segments;
+  const sealed = await finishDeletes(loaded.segments, ledger, logger);
   const sequenceOf = (name: string): number | null => parseLlcSegmentName(name)?.sequence ?? null;
   const found = findGaps(sealed.map((s) => s.metadata), ledger, compare, sequenceOf);
 
@@ -69,4 +70,22 @@ export async function recoverTable(tableDir: string, tableName: string, offsets:
   for (const s of sealed) byPartition.set(s.metadata.partitionId, [...(byPartition.get(s.metadata.partitionId) ?? []), ledgerEntryOf(s)]);
   for (const [partitionId, entries] of byPartition) await ledger.record(partitionId, entries);
   return { sealed, quarantined: loaded.quarantined, checkpoints, gaps, ledger };
+}
+
+/**
+ * Drops the files of segments the ledger lists as deleted on purpose: a delete whose file removal
+ * did not happen (crash, error) is finished here, so a deleted segment is never served again.
+ */
+async function finishDeletes(segments: readonly SealedSegment[], ledger: SealedLedger, logger: Logger): Promise<SealedSegment[]> {
+  const deleted = new Set(ledger.partitionIds().flatMap((p) => ledger.entries(p).filter((e) => e.deleted === true).map((e) => e.segmentName)));
+  const kept: SealedSegment[] = [];
+  for (const segment of segments) {
+    if (!deleted.has(segment.metadata.segmentName)) {
+      kept.push(segment);
+      continue;
+    }
+    await unlink(segment.path).catch((err: unknown) => logger.warn({ segment: segment.metadata.segmentName, err: String(err) }, 'could not remove the file of a deleted segment'));
+    logger.info({ segment: segment.metadata.segmentName }, 'deleted segment file removed at start');
+  }
+  return kept;
 }

@@ -5,6 +5,9 @@ import type { QueryableSegments } from '../segment/queryable-segments.js';
 import type { SegmentSummary } from '../segment/segment-summary.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { TableIngestionStatus } from './table-ingestion-status.js';
+import type { SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
+
+export type { SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 
 // Re-exported for the layers above, which read them from the runtime.
 export type { PartitionState, PartitionStatus } from './partition-status.js';
@@ -49,6 +52,16 @@ export interface TableRuntime {
   status?(): TableIngestionStatus;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Pinot's force commit: asks every consuming partition to seal its consuming segment now,
+   * through its partition sealer (asynchronously, between fetches). Returns the names of the
+   * segments that will be sealed (empty consuming segments are not).
+   */
+  forceCommit?(): string[];
+  /** Deletes a sealed segment for good (`sealed-segment-ops.ts`). */
+  deleteSegment?(segmentName: string): Promise<SegmentDeleteResult>;
+  /** Re-reads every sealed segment from its file. */
+  reloadSegments?(): Promise<SegmentReloadReport>;
   /**
    * The segments a query reads now: every sealed file and every live consuming segment. Called
    * synchronously at query start; a consuming segment is swapped for its sealed file with no

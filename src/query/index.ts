@@ -14,7 +14,7 @@ export { parseSql } from './parser/index.js';
 export { planQuery, MAX_RESPONSE_ROWS, DEFAULT_NUM_GROUPS_LIMIT, DEFAULT_TIMEOUT_MS } from './plan/index.js';
 export type { QueryPlan } from './plan/index.js';
 export { writeBrokerResponse, errorResult } from './response/broker-response.js';
-export type { BrokerResult, QueryException } from './response/broker-response.js';
+export type { BrokerRequestContext, BrokerResult, QueryException } from './response/broker-response.js';
 export { executePlan } from './exec/executor.js';
 export { sealedSnapshot, consumingSnapshot } from './exec/segment-snapshot.js';
 export type { SegmentSnapshot } from './exec/segment-snapshot.js';

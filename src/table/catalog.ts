@@ -21,20 +21,22 @@ export interface CatalogContents {
   readonly tables: Map<string, unknown>;
   /** Raw names of tables whose consumption is paused. */
   readonly paused: Set<string>;
+  /** Raw names of disabled tables. */
+  readonly disabled: Set<string>;
   readonly problems: CatalogProblem[];
 }
 
-type Kind = 'schemas' | 'tables' | 'paused';
+type Kind = 'schemas' | 'tables' | 'paused' | 'disabled';
 
 /** What a catalog file holds, for error messages. */
-const WHAT: Record<Kind, string> = { schemas: 'schema', tables: 'table config', paused: 'pause flag of table' };
+const WHAT: Record<Kind, string> = { schemas: 'schema', tables: 'table config', paused: 'pause flag of table', disabled: 'disabled flag of table' };
 
 /** How the catalog writes a file: {@link writeFileAtomic}, or a stand-in (tests: a disk that is full). */
 export type CatalogWriter = (path: string, data: string, options: AtomicWriteOptions) => Promise<void>;
 
 /**
  * Persists schemas and table configs as JSON files under `<dataDir>/_catalog/`:
- * `schemas/<name>.json`, `tables/<name>.json` and `paused/<name>.json`. Every write is a
+ * `schemas/<name>.json`, `tables/<name>.json`, `paused/<name>.json` and `disabled/<name>.json`. Every write is a
  * temporary file, fsync, rename, fsync of the directory, so a crash leaves the old or the new
  * file, never half of one. Files are mode 0600: table configs hold the user's credentials.
  *
@@ -72,7 +74,8 @@ export class Catalog {
     const schemas = await this.readAll('schemas', problems);
     const tables = await this.readAll('tables', problems);
     const paused = new Set((await this.readAll('paused', problems)).keys());
-    return { schemas, tables, paused, problems };
+    const disabled = new Set((await this.readAll('disabled', problems)).keys());
+    return { schemas, tables, paused, disabled, problems };
   }
 
   putSchema(name: string, json: unknown): Promise<void> {
@@ -87,10 +90,16 @@ export class Catalog {
     return this.write('tables', name, json);
   }
 
-  /** Removes the table's config and its paused flag. */
+  /** Removes the table's config and its paused and disabled flags. */
   async deleteTable(name: string): Promise<void> {
     await this.remove('tables', name);
     await this.remove('paused', name);
+    await this.remove('disabled', name);
+  }
+
+  /** Records whether a table is disabled, so a restart keeps it so. */
+  setDisabled(name: string, disabled: boolean): Promise<void> {
+    return disabled ? this.write('disabled', name, { disabled: true, sinceMs: Date.now() }) : this.remove('disabled', name);
   }
 
   /** Records whether a table's consumption is paused, so a restart keeps it paused. */

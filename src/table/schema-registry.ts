@@ -48,11 +48,14 @@ export class SchemaRegistry {
     return problems;
   }
 
-  /** Stores a new schema; a schema of the same name is 409 `SCHEMA_EXISTS` unless `override`. */
+  /**
+   * Stores a schema. One of the same name is replaced when `override` (Pinot's default), else 409
+   * `SCHEMA_EXISTS`; a replaced schema a table uses must be equal to the stored one.
+   */
   async add(validated: PinotSchema, options: { override?: boolean }): Promise<PinotSchema> {
     if (this.entries.has(validated.schemaName)) {
       if (!options.override) throw new ShardtableError('SCHEMA_EXISTS', { name: validated.schemaName });
-      this.assertUnused(validated.schemaName);
+      this.assertReplaceable(validated.schemaName, validated);
     }
     await this.catalog.putSchema(validated.schemaName, validated);
     this.set(validated.schemaName, validated);
@@ -60,10 +63,13 @@ export class SchemaRegistry {
     return validated;
   }
 
-  /** Replaces a schema no table uses: 404 `SCHEMA_NOT_FOUND`, 409 `SCHEMA_IN_USE`. */
+  /**
+   * Replaces a schema: 404 `SCHEMA_NOT_FOUND`; 409 `SCHEMA_IN_USE` when a table uses it and the
+   * new schema differs (an equal one is accepted: setup scripts re-run their uploads).
+   */
   async update(name: string, validated: PinotSchema): Promise<PinotSchema> {
     this.entry(name);
-    this.assertUnused(name);
+    this.assertReplaceable(name, validated);
     await this.catalog.putSchema(name, validated);
     this.set(name, validated);
     this.log.info({ schema: name }, 'schema updated');
@@ -107,6 +113,12 @@ export class SchemaRegistry {
     return undefined;
   }
 
+  /** Throws 409 `SCHEMA_IN_USE` unless no table uses the schema or `next` equals the stored one. */
+  private assertReplaceable(name: string, next: PinotSchema): void {
+    if (sameJson(this.entry(name).json, next)) return;
+    this.assertUnused(name);
+  }
+
   /** Throws 409 `SCHEMA_IN_USE` naming the table while one uses the schema. */
   private assertUnused(name: string): void {
     const table = this.schemaUser(name);
@@ -122,4 +134,15 @@ export class SchemaRegistry {
   private set(name: string, json: PinotSchema): void {
     this.entries.set(name, { json, schema: buildTableSchema(json) });
   }
+}
+
+/** Deep equality of two JSON values, key order ignored. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

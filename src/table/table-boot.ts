@@ -61,7 +61,7 @@ export async function loadCatalogInto(target: BootTarget): Promise<LoadedCatalog
       rejected.push({ table: name, ok: false, error: message });
       continue;
     }
-    const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name) };
+    const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name), disabled: contents.disabled.has(name) };
     tables.set(name, entry);
     entries.push(entry);
   }

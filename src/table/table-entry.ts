@@ -14,6 +14,8 @@ export interface TableEntry {
   /** Why the runtime is not running (start failed), or null. */
   startError: string | null;
   paused: boolean;
+  /** Disabled (`PUT /tables/{name}/state?state=disable`): no runtime, no consuming, no queries; kept across restarts. */
+  disabled: boolean;
   /** Failed starts in a row; drives the retry delay of a table whose stream was unreachable. */
   startAttempts?: number;
 }

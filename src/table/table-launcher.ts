@@ -134,7 +134,7 @@ export class TableLauncher {
       this.retryTimers.delete(timer);
       const tableName = entry.table.config.tableName;
       this.options.serialize(tableName, async () => {
-        if (!this.options.isCurrent(entry) || entry.runtime !== null) return;
+        if (!this.options.isCurrent(entry) || entry.runtime !== null || entry.disabled) return;
         this.options.log.info({ table: tableName, attempt: attempts + 1 }, 'retrying table start');
         await this.launch(entry, { onFailure: 'record' }, { waitForStream: false });
       }).catch(() => undefined);

@@ -18,7 +18,7 @@ import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
 import { TableReads } from './table-reads.js';
-import type { TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { SegmentReloadReport, TableRuntimeFactory } from '../ingest/table-runtime.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
@@ -98,7 +98,7 @@ export class TableManager extends TableReads {
       throw error;
     });
     try {
-      await Promise.all(loaded.entries.map((entry) =>
+      await Promise.all(loaded.entries.filter((entry) => !entry.disabled).map((entry) =>
         this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }))
           .catch(() => undefined)));
     } finally {
@@ -110,15 +110,15 @@ export class TableManager extends TableReads {
   // ---- schemas ----
 
   /**
-   * Validates and stores a schema. A schema of the same name is a 409 unless `override` is set,
-   * which updates it as {@link updateSchema} does.
+   * Validates and stores a schema. A schema of the same name is replaced as {@link updateSchema}
+   * does when `override` is true (Pinot's default), and is a 409 `SCHEMA_EXISTS` otherwise.
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
     return this.exclusive(() => this.schemas.add(validated, options));
   }
 
-  /** Replaces a schema no table uses (409 `SCHEMA_IN_USE` otherwise). */
+  /** Replaces a schema; 409 `SCHEMA_IN_USE` when a table uses it and the new one differs. */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
@@ -156,7 +156,7 @@ export class TableManager extends TableReads {
         return result;
       });
       const { config } = admitted.table;
-      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: false };
+      const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: false, disabled: false };
       try {
         await this.launcher.launch(entry, {
           onFailure: 'throw',
@@ -172,6 +172,14 @@ export class TableManager extends TableReads {
       this.log.info({ table: tableName, config: redactTableConfig(config.pinot) }, 'table added');
       return config;
     });
+  }
+
+  /**
+   * Validates a table config against its schema as `addTable` would, storing and starting
+   * nothing (`POST /tables/validate`). Throws the same 400s.
+   */
+  validateTable(json: unknown): TableConfig {
+    return this.admit(json).table.config;
   }
 
   /**
@@ -210,6 +218,12 @@ export class TableManager extends TableReads {
     const previous = entry.table;
     // Persisted first: a write that fails (disk full) leaves the old runtime running.
     await this.catalog.putTable(tableName, config.pinot);
+    if (entry.disabled) {
+      // A disabled table has no runtime: the new config takes effect when it is enabled.
+      entry.table = table;
+      entry.schemaName = schemaName;
+      return config;
+    }
     await this.launcher.stop(entry);
     entry.table = table;
     entry.schemaName = schemaName;
@@ -261,12 +275,59 @@ export class TableManager extends TableReads {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
+      if (entry.disabled) throw new ShardtableError('TABLE_DISABLED', { name: tableName });
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
       if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
       else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
       return pauseResult(false, this.running(tableName).partitions());
+    });
+  }
+
+  /**
+   * Deletes a sealed segment for good (`DELETE /segments/{t}/{segment}`): not served, not
+   * re-read, not repaired as a gap (docs/exactly-once.md, "Deleting a segment"). 409 for a
+   * consuming segment or one whose partition repairs gaps; 404 for an unknown one.
+   */
+  async deleteSegment(name: string, segmentName: string): Promise<void> {
+    const tableName = rawTableName(name);
+    await this.forTable(tableName, async () => {
+      const runtime = this.running(tableName);
+      const result = (await runtime.deleteSegment?.(segmentName)) ?? 'missing';
+      const params = { segment: segmentName, table: `${tableName}${REALTIME_SUFFIX}` };
+      if (result === 'consuming') throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
+      if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { ...params, partitionId: segmentName.split('__')[1] ?? '?' });
+      if (result === 'missing') throw new ShardtableError('SEGMENT_NOT_FOUND', params);
+    });
+  }
+
+  /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */
+  async reloadSegments(name: string): Promise<SegmentReloadReport> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => {
+      const runtime = this.running(tableName);
+      return (await runtime.reloadSegments?.()) ?? { reloaded: [], failed: [] };
+    });
+  }
+
+  /**
+   * Enables or disables a table (`PUT /tables/{name}/state`), kept across restarts. Disabling stops
+   * its runtime (consumers end, consuming segments are abandoned and re-read after enabling, as
+   * after a restart) and queries answer Pinot's 191 `TableIsDisabledError`; enabling starts it
+   * again as a server start does (sealed segments first; a stream that is down is retried).
+   * Idempotent.
+   */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const tableName = rawTableName(name);
+    await this.forTable(tableName, async () => {
+      const entry = this.tableEntry(tableName);
+      if (entry.disabled === !enabled) return;
+      await this.catalog.setDisabled(tableName, !enabled);
+      entry.disabled = !enabled;
+      if (enabled) await this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false });
+      else await this.launcher.stop(entry);
+      this.log.info({ table: tableName }, enabled ? 'table enabled' : 'table disabled');
     });
   }
 

@@ -13,9 +13,10 @@ import type { IngestionHealth, PartitionStatus, SegmentSummary, TableIngestionSt
 /**
  * A table's lifecycle state as the manager sees it: `STARTING` while its runtime loads (server
  * start, update, resume), `RUNNING` or `PAUSED` once it serves, `FAILED` when its start failed.
- * Whether a running table reaches its stream is its `ingestion` state, apart.
+ * `DISABLED` while disabled (no runtime). Whether a running table reaches its stream is its
+ * `ingestion` state, apart.
  */
-export type TableState = 'STARTING' | 'RUNNING' | 'PAUSED' | 'FAILED';
+export type TableState = 'STARTING' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'DISABLED';
 
 /** What `tableState` answers. */
 export interface TableStateView {
@@ -111,10 +112,26 @@ export abstract class TableReads {
   /** State of a table, when it failed to start why, and whether it reaches its stream. Throws 404. */
   tableState(name: string): TableStateView {
     const entry = this.tableEntry(rawTableName(name));
+    if (entry.disabled) return { state: 'DISABLED', error: null, ingestion: null };
     if (entry.runtime === null) {
       return entry.startError === null ? { state: 'STARTING', error: null, ingestion: null } : { state: 'FAILED', error: entry.startError, ingestion: null };
     }
     return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null, ingestion: entry.runtime.status?.().ingestion ?? null };
+  }
+
+  /** The name of the schema a table uses. Throws 404. */
+  schemaNameOf(name: string): string {
+    return this.tableEntry(rawTableName(name)).schemaName;
+  }
+
+  /** True when the table is disabled. Throws 404. */
+  isDisabled(name: string): boolean {
+    return this.tableEntry(rawTableName(name)).disabled;
+  }
+
+  /** The running runtime of a table, for operations on it. Throws 404, 409 `TABLE_DISABLED`, 503 `TABLE_NOT_RUNNING`. */
+  runtimeOf(name: string): TableRuntime {
+    return this.running(name);
   }
 
   /** Why a table has no runtime: its start error, or that it is starting. Throws 404. */
@@ -165,10 +182,11 @@ export abstract class TableReads {
     return entry;
   }
 
-  /** The runtime of a table. Throws 404, or 503 `TABLE_NOT_RUNNING` with the start error. */
+  /** The runtime of a table. Throws 404, 409 `TABLE_DISABLED`, or 503 `TABLE_NOT_RUNNING` with the start error. */
   protected running(name: string): TableRuntime {
     const tableName = rawTableName(name);
     const entry = this.tableEntry(tableName);
+    if (entry.disabled) throw new ShardtableError('TABLE_DISABLED', { name: tableName });
     if (entry.runtime === null) throw new ShardtableError('TABLE_NOT_RUNNING', { name: tableName, detail: this.notRunningDetail(entry) });
     return entry.runtime;
   }

@@ -13,6 +13,8 @@ export interface RecordingRuntime extends TableRuntime {
   readonly calls: string[];
   readonly paused: boolean;
   readonly running: boolean;
+  /** Completes a requested force commit: the consuming segment is listed as sealed from then on. */
+  commitNow(): void;
 }
 
 export interface RecordingRuntimeFactory {
@@ -69,7 +71,14 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
         creationTimeMs: 1_704_067_200_000,
         sizeBytes: 4096,
       };
+      // forceCommit marks the consuming segment committed once `commitNow()` is called.
+      let committed = false;
+      let deleted = false;
+      const committedSegment: SegmentSummary = { ...sealed, segmentName: consumingSegmentName(table), creationTimeMs: sealed.creationTimeMs + 1 };
       const runtime: RecordingRuntime = {
+        commitNow: () => {
+          committed = true;
+        },
         schema,
         config,
         tableDir,
@@ -96,8 +105,27 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
           running = false;
           await rm(tableDir, { recursive: true, force: true });
         },
-        segments: () => [sealed],
-        segmentMetadata: (name) => (name === sealed.segmentName ? { 'segment.name': name, 'segment.total.docs': 10, shardId: sealed.shardId } : undefined),
+        segments: () => (committed ? [sealed, committedSegment] : deleted ? [] : [sealed]),
+        segmentMetadata: (name) =>
+          (name === sealed.segmentName && !deleted) || (committed && name === committedSegment.segmentName)
+            ? { 'segment.name': name, 'segment.total.docs': 10, shardId: sealed.shardId, columns: [{ name: 'country', cardinality: 3, maxNumValuesPerDoc: 1, singleValue: true, forwardIndexBytes: 100, dictionaryBytes: 20, invertedIndexBytes: 0 }] }
+            : undefined,
+        forceCommit() {
+          record('forceCommit');
+          return committed ? [] : [consumingSegmentName(table)];
+        },
+        async deleteSegment(name) {
+          record(`deleteSegment ${name}`);
+          if (name === sealed.segmentName && !deleted) {
+            deleted = true;
+            return 'deleted';
+          }
+          return name === consumingSegmentName(table) ? 'consuming' : 'missing';
+        },
+        async reloadSegments() {
+          record('reloadSegments');
+          return { reloaded: deleted ? [] : [sealed.segmentName], failed: [] };
+        },
         partitions: (): PartitionStatus[] => [
           {
             partitionId: 0,

@@ -104,4 +104,60 @@ describe('query routes', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ events: [{ instanceName: 'Broker_localhost_9000', host: 'localhost', port: 9000 }] });
   });
+
+  it("sends every field of Pinot's BrokerResponseNative, in Pinot's order, with requestId, brokerId and tablesQueried", async () => {
+    const r = await h.inject({ method: 'POST', url: '/query/sql', payload: { sql: 'SELECT count(*) FROM EVENTS_REALTIME WHERE clicks > 0' }, headers: { host: 'db.example:9000' } });
+    const body = r.json();
+    expect(Object.keys(body)).toEqual([
+      'resultTable', 'numRowsResultSet', 'partialResult', 'exceptions', 'numGroupsLimitReached', 'numGroupsWarningLimitReached',
+      'maxRowsInDistinctReached', 'maxRowsWithoutChangeInDistinctReached', 'maxExecutionTimeInDistinctReached', 'timeUsedMs',
+      'requestId', 'brokerId', 'numDocsScanned', 'totalDocs', 'numEntriesScannedInFilter', 'numEntriesScannedPostFilter',
+      'numServersQueried', 'numServersResponded', 'numSegmentsQueried', 'numSegmentsProcessed', 'numSegmentsMatched',
+      'numConsumingSegmentsQueried', 'minConsumingFreshnessTimeMs', 'numSegmentsPrunedByBroker', 'numSegmentsPrunedByServer',
+      'numSegmentsPrunedInvalid', 'brokerReduceTimeMs', 'offlineThreadCpuTimeNs', 'realtimeThreadCpuTimeNs',
+      'offlineSystemActivitiesCpuTimeNs', 'realtimeSystemActivitiesCpuTimeNs', 'offlineResponseSerializationCpuTimeNs',
+      'realtimeResponseSerializationCpuTimeNs', 'offlineTotalCpuTimeNs', 'realtimeTotalCpuTimeNs', 'explainPlanNumEmptyFilterSegments',
+      'explainPlanNumMatchAllFilterSegments', 'traceInfo', 'tablesQueried', 'offlineThreadMemAllocatedBytes',
+      'realtimeThreadMemAllocatedBytes', 'offlineResponseSerMemAllocatedBytes', 'realtimeResponseSerMemAllocatedBytes',
+      'offlineTotalMemAllocatedBytes', 'realtimeTotalMemAllocatedBytes', 'pools', 'rlsFiltersApplied', 'groupsTrimmed',
+    ]);
+    expect(body).toMatchObject({ brokerId: 'Broker_db.example_9000', tablesQueried: ['events'], traceInfo: {}, numSegmentsPrunedByBroker: 0 });
+    expect(body.numSegmentsPrunedByServer).toBe(body.numSegmentsQueried - body.numSegmentsProcessed);
+    const next = (await post('SELECT count(*) FROM events')).json();
+    expect(Number(next.requestId)).toBeGreaterThan(Number(body.requestId));
+  });
+
+  it('fills traceInfo with trace=true (POST body or GET parameter)', async () => {
+    const posted = (await h.inject({ method: 'POST', url: '/query/sql', payload: { sql: 'SELECT count(*) FROM events', trace: true } })).json();
+    const [server, trace] = Object.entries(posted.traceInfo as Record<string, string>)[0]!;
+    expect(server).toMatch(/^Broker_/);
+    expect(JSON.parse(trace)).toEqual([{ QueryExecution: expect.objectContaining({ numSegmentsQueried: 3, numDocsScanned: 30 }) }]);
+    const got = (await h.inject({ method: 'GET', url: `/query/sql?trace=true&sql=${encodeURIComponent('SELECT count(*) FROM events')}` })).json();
+    expect(Object.keys(got.traceInfo)).toHaveLength(1);
+  });
+
+  it('sets X-Pinot-Error-Code (-1 on success) and answers HTTP statuses with Pinot-Use-Http-Status-For-Errors: true', async () => {
+    expect((await post('SELECT count(*) FROM events')).headers['x-pinot-error-code']).toBe('-1');
+    const failed = await post('SELECT nope FROM events');
+    expect(failed.statusCode).toBe(200);
+    expect(failed.headers['x-pinot-error-code']).toBe('710');
+    const cases: [string, number][] = [['SELECT nope FROM events', 400], ['SELECT count(*) FROM nope', 404], ['SELECT FROM', 400], ['SELECT abs(country) FROM events', 500]];
+    for (const [sql, status] of cases) {
+      const r = await h.inject({ method: 'POST', url: '/query/sql', payload: { sql }, headers: { 'pinot-use-http-status-for-errors': 'true' } });
+      expect(r.statusCode, sql).toBe(status);
+      expect(r.json().exceptions).toHaveLength(1);
+    }
+    const ok = await h.inject({ method: 'POST', url: '/query/sql', payload: { sql: 'SELECT count(*) FROM events' }, headers: { 'pinot-use-http-status-for-errors': 'true' } });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it("answers a request without 'sql' with 400, as Pinot's broker does", async () => {
+    for (const payload of [{}, { query: 'SELECT 1' }, { sql: 42 }]) {
+      const r = await h.inject({ method: 'POST', url: '/query/sql', payload });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toEqual({ code: 400, error: "bad request: Payload is missing the query string field 'sql'" });
+    }
+    expect((await h.inject({ method: 'GET', url: '/query/sql' })).statusCode).toBe(400);
+    expect((await h.inject({ method: 'POST', url: '/query/sql', payload: 'not json', headers: { 'content-type': 'application/json' } })).statusCode).toBe(400);
+  });
 });

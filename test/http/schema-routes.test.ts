@@ -49,13 +49,49 @@ describe('schema routes', () => {
     expect(response.json().error).toContain('dimensionFieldSpecs[0].dataType: must be one of INT, LONG');
   });
 
-  it('a duplicate is 409; ?override=true replaces an unused schema', async () => {
+  it('re-POSTing a schema overrides it by default, as Pinot does; ?override=false is a 409', async () => {
     await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
-    const duplicate = await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
-    expect(duplicate.statusCode).toBe(409);
-    expect(duplicate.json()).toEqual({ code: 409, error: 'schema events already exists' });
-    const override = await h.inject({ method: 'POST', url: '/schemas?override=true', payload: eventsSchema() });
-    expect(override.statusCode).toBe(200);
+    const again = await h.inject({ method: 'POST', url: '/schemas', payload: { ...eventsSchema(), metricFieldSpecs: [] } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({ unrecognizedProperties: {}, status: 'events successfully added' });
+    expect((await h.inject({ method: 'GET', url: '/schemas/events' })).json().metricFieldSpecs).toEqual([]);
+    const refused = await h.inject({ method: 'POST', url: '/schemas?override=false', payload: eventsSchema() });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({ code: 409, error: 'schema events already exists' });
+    expect((await h.inject({ method: 'POST', url: '/schemas?override=true', payload: eventsSchema() })).statusCode).toBe(200);
+  });
+
+  it('a setup script can re-upload the unchanged schema of a live table; a changed one is 409 SCHEMA_IN_USE', async () => {
+    await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
+    await h.inject({ method: 'POST', url: '/tables', payload: eventsTableConfig() });
+    expect((await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() })).statusCode).toBe(200);
+    expect((await h.inject({ method: 'PUT', url: '/schemas/events', payload: eventsSchema() })).statusCode).toBe(200);
+    const changed = await h.inject({ method: 'POST', url: '/schemas', payload: { ...eventsSchema(), metricFieldSpecs: [] } });
+    expect(changed.statusCode).toBe(409);
+    expect(changed.json().error).toBe('schema events is used by table events; delete the table first');
+  });
+
+  it('reports keys Pinot does not know in unrecognizedProperties, by JSON path, and keeps them', async () => {
+    const schema = eventsSchema() as { dimensionFieldSpecs: Record<string, unknown>[] };
+    schema.dimensionFieldSpecs[0] = { ...schema.dimensionFieldSpecs[0], colour: 'red' };
+    const body = { ...schema, owner: { team: 'ads' }, description: 'known key' };
+    const response = await h.inject({ method: 'POST', url: '/schemas', payload: body });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().unrecognizedProperties).toEqual({ '/owner/team': 'ads', '/dimensionFieldSpecs/0/colour': 'red' });
+    const stored = (await h.inject({ method: 'GET', url: '/schemas/events' })).json();
+    expect(stored.owner).toEqual({ team: 'ads' });
+    const put = await h.inject({ method: 'PUT', url: '/schemas/events', payload: { ...eventsSchema(), extra: 1 } });
+    expect(put.json().unrecognizedProperties).toEqual({ '/extra': 1 });
+  });
+
+  it('POST /schemas/validate answers the schema and its unrecognizedProperties without storing it; a bad one is 400', async () => {
+    const ok = await h.inject({ method: 'POST', url: '/schemas/validate', payload: { ...eventsSchema(), extra: true } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ schemaName: 'events', unrecognizedProperties: { '/extra': true } });
+    expect((await h.inject({ method: 'GET', url: '/schemas' })).json()).toEqual([]);
+    const bad = await h.inject({ method: 'POST', url: '/schemas/validate', payload: { schemaName: 'x', dimensionFieldSpecs: [{ name: 'a', dataType: 'TEXT' }] } });
+    expect(bad.statusCode).toBe(400);
+    expect((await h.inject({ method: 'POST', url: '/schemas/validate', payload: 'not json', headers: { 'content-type': 'application/json' } })).statusCode).toBe(400);
   });
 
   it('PUT /schemas/{name} replaces; name mismatch is 400; unknown is 404', async () => {

@@ -19,7 +19,7 @@ describe('table routes', () => {
   it('POST /tables answers as Pinot does and starts the table', async () => {
     const response = await h.inject({ method: 'POST', url: '/tables', payload: eventsTableConfig() });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ unrecognizedProperties: {}, status: 'Table events_REALTIME successfully added' });
+    expect(response.json()).toEqual({ unrecognizedProperties: { '/someFutureKey/kept': true }, status: 'Table events_REALTIME successfully added' });
     expect(h.recorder.latest('events')!.running).toBe(true);
   });
 
@@ -110,7 +110,7 @@ describe('table routes', () => {
     (json.tableIndexConfig as Record<string, any>).invertedIndexColumns = ['user'];
     const response = await h.inject({ method: 'PUT', url: '/tables/events_REALTIME', payload: json });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ unrecognizedProperties: {}, status: 'Table config updated for events_REALTIME' });
+    expect(response.json()).toEqual({ unrecognizedProperties: { '/someFutureKey/kept': true }, status: 'Table config updated for events_REALTIME' });
     expect((await h.inject({ method: 'GET', url: '/tables/events' })).json().REALTIME.tableIndexConfig.invertedIndexColumns).toEqual(['user']);
     expect(h.recorder.runtimes.map((r) => r.calls.join(','))).toEqual(['start,stop', 'start']);
   });
@@ -154,5 +154,33 @@ describe('table routes', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toContain('tableIndexConfig.streamConfigs["realtime.segment.flush.threshold.segment.size"]: must be at least 4K');
     expect(h.recorder.latest('events')).toBeUndefined();
+  });
+
+  it('reports unknown table-config keys in unrecognizedProperties and still stores and echoes them', async () => {
+    const config = { ...eventsTableConfig(), tableColour: 'red', tenants: { broker: 'DefaultTenant', server: 'DefaultTenant', brokr: 'x' } };
+    const response = await h.inject({ method: 'POST', url: '/tables', payload: config });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().unrecognizedProperties).toEqual({ '/tableColour': 'red', '/tenants/brokr': 'x', '/someFutureKey/kept': true });
+    expect((await h.inject({ method: 'GET', url: '/tables/events' })).json().REALTIME.tableColour).toBe('red');
+    const put = await h.inject({ method: 'PUT', url: '/tables/events', payload: { ...eventsTableConfig(), other: [1, 2] } });
+    expect(put.json().unrecognizedProperties).toEqual({ '/someFutureKey/kept': true, '/other/0': 1, '/other/1': 2 });
+  });
+
+  it('POST /tables/validate answers {REALTIME: config, unrecognizedProperties} without creating the table', async () => {
+    const ok = await h.inject({ method: 'POST', url: '/tables/validate', payload: { ...eventsTableConfig(), extra: 1 } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ REALTIME: { tableName: 'events_REALTIME', tableType: 'REALTIME' }, unrecognizedProperties: { '/someFutureKey/kept': true, '/extra': 1 } });
+    expect((await h.inject({ method: 'GET', url: '/tables' })).json()).toEqual({ tables: [] });
+    const bad = await h.inject({ method: 'POST', url: '/tables/validate', payload: { ...eventsTableConfig(), tableType: 'OFFLINE' } });
+    expect(bad.statusCode).toBe(400);
+    const noSchema = await h.inject({ method: 'POST', url: '/tables/validate', payload: eventsTableConfig('ghost') });
+    expect(noSchema.statusCode).toBe(400);
+  });
+
+  it('GET /tables?type=realtime lists _REALTIME names and ?type=offline lists none, as Pinot does', async () => {
+    await h.inject({ method: 'POST', url: '/tables', payload: eventsTableConfig() });
+    expect((await h.inject({ method: 'GET', url: '/tables?type=realtime' })).json()).toEqual({ tables: ['events_REALTIME'] });
+    expect((await h.inject({ method: 'GET', url: '/tables?type=OFFLINE' })).json()).toEqual({ tables: [] });
+    expect((await h.inject({ method: 'GET', url: '/tables' })).json()).toEqual({ tables: ['events'] });
   });
 });

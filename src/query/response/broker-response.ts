@@ -24,13 +24,28 @@ export function errorResult(exception: QueryException, timeUsedMs: number, stats
 }
 
 /**
+ * What the broker knows about a request beyond its result: Pinot's `requestId` and `brokerId`, the
+ * table the query read (`tablesQueried`, raw name), and `traceInfo` (filled with `trace=true`).
+ */
+export interface BrokerRequestContext {
+  readonly requestId: string;
+  readonly brokerId: string;
+  readonly tablesQueried: readonly string[];
+  readonly traceInfo: Readonly<Record<string, string>>;
+}
+
+const NO_CONTEXT: BrokerRequestContext = { requestId: '', brokerId: '', tablesQueried: [], traceInfo: {} };
+
+/**
  * Writes Pinot's `BrokerResponseNative` JSON by hand, so LONG values stay exact (a bigint is
  * printed as an integer literal, never through a double) and doubles print as Java prints them.
- * Field order: resultTable, exceptions, the server counts, the statistics of DESIGN.md §6, then
- * numGroupsLimitReached, timeUsedMs, numRowsResultSet, partialResult. A failed query has no
- * resultTable.
+ * Fields in Pinot's `@JsonPropertyOrder`; a failed query has no resultTable. Counters this server
+ * has no such thing for are Pinot's defaults: no broker pruning, no offline side, CPU and memory
+ * measurement off (Pinot's default), `brokerReduceTimeMs` 0 (the merge runs inside the
+ * execution, counted in `timeUsedMs`). `numSegmentsPrunedByServer` is every queried segment the
+ * executor did not process (pruned by value, or not needed once a LIMIT was filled).
  */
-export function writeBrokerResponse(r: BrokerResult): string {
+export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestContext = NO_CONTEXT): string {
   const parts: string[] = [];
   if (r.columnNames && r.columnTypes) {
     const types = r.columnTypes;
@@ -40,23 +55,49 @@ export function writeBrokerResponse(r: BrokerResult): string {
     );
   }
   const s = r.stats;
+  const prunedByServer = Math.max(0, s.numSegmentsQueried - s.numSegmentsProcessed);
+  const zero = (...names: string[]): string[] => names.map((n) => `"${n}":0`);
   parts.push(
+    `"numRowsResultSet":${r.rows.length}`,
+    `"partialResult":${r.partialResult}`,
     `"exceptions":${JSON.stringify(r.exceptions.map((e) => ({ errorCode: e.errorCode, message: e.message })))}`,
-    `"numServersQueried":1`,
-    `"numServersResponded":1`,
+    `"numGroupsLimitReached":${r.numGroupsLimitReached}`,
+    `"numGroupsWarningLimitReached":false`,
+    `"maxRowsInDistinctReached":false`,
+    `"maxRowsWithoutChangeInDistinctReached":false`,
+    `"maxExecutionTimeInDistinctReached":false`,
+    `"timeUsedMs":${r.timeUsedMs}`,
+    `"requestId":${JSON.stringify(context.requestId)}`,
+    `"brokerId":${JSON.stringify(context.brokerId)}`,
     `"numDocsScanned":${s.numDocsScanned}`,
     `"totalDocs":${s.totalDocs}`,
     `"numEntriesScannedInFilter":${s.numEntriesScannedInFilter}`,
     `"numEntriesScannedPostFilter":${s.numEntriesScannedPostFilter}`,
+    `"numServersQueried":1`,
+    `"numServersResponded":1`,
     `"numSegmentsQueried":${s.numSegmentsQueried}`,
     `"numSegmentsProcessed":${s.numSegmentsProcessed}`,
     `"numSegmentsMatched":${s.numSegmentsMatched}`,
     `"numConsumingSegmentsQueried":${s.numConsumingSegmentsQueried}`,
     `"minConsumingFreshnessTimeMs":${s.minConsumingFreshnessTimeMs}`,
-    `"numGroupsLimitReached":${r.numGroupsLimitReached}`,
-    `"timeUsedMs":${r.timeUsedMs}`,
-    `"numRowsResultSet":${r.rows.length}`,
-    `"partialResult":${r.partialResult}`,
+    `"numSegmentsPrunedByBroker":0`,
+    `"numSegmentsPrunedByServer":${prunedByServer}`,
+    `"numSegmentsPrunedInvalid":0`,
+    `"brokerReduceTimeMs":0`,
+    ...zero(
+      'offlineThreadCpuTimeNs', 'realtimeThreadCpuTimeNs', 'offlineSystemActivitiesCpuTimeNs', 'realtimeSystemActivitiesCpuTimeNs',
+      'offlineResponseSerializationCpuTimeNs', 'realtimeResponseSerializationCpuTimeNs', 'offlineTotalCpuTimeNs', 'realtimeTotalCpuTimeNs',
+      'explainPlanNumEmptyFilterSegments', 'explainPlanNumMatchAllFilterSegments',
+    ),
+    `"traceInfo":${JSON.stringify(context.traceInfo)}`,
+    `"tablesQueried":${JSON.stringify(context.tablesQueried)}`,
+    ...zero(
+      'offlineThreadMemAllocatedBytes', 'realtimeThreadMemAllocatedBytes', 'offlineResponseSerMemAllocatedBytes',
+      'realtimeResponseSerMemAllocatedBytes', 'offlineTotalMemAllocatedBytes', 'realtimeTotalMemAllocatedBytes',
+    ),
+    `"pools":[]`,
+    `"rlsFiltersApplied":false`,
+    `"groupsTrimmed":false`,
   );
   return `{${parts.join(',')}}`;
 }

@@ -1,14 +1,21 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { httpStatusOfQueryError, ShardtableError } from '../../errors.js';
 import { QueryEngine, QueryError, matchTableName, snapshotRuntime, writeBrokerResponse } from '../../query/index.js';
 import type { TableResolver } from '../../query/index.js';
 import type { TableManager } from '../../table/table-manager.js';
+import { brokerInstance } from '../broker-identity.js';
 
-/** Query tables through the table manager: case-insensitive names, optional `_REALTIME`. */
-export function managerTableResolver(manager: TableManager): TableResolver {
+/**
+ * Query tables through the table manager: case-insensitive names, optional `_REALTIME`.
+ * `onResolved` sees the raw name of each table a query reads (for `tablesQueried`).
+ */
+export function managerTableResolver(manager: TableManager, onResolved: (table: string) => void = () => undefined): TableResolver {
   return {
     resolve(name) {
       const table = matchTableName(name, manager.listTables());
       if (table === undefined) return undefined;
+      onResolved(table);
+      if (manager.isDisabled(table)) throw new QueryError('TABLE_IS_DISABLED', { name: table });
       const runtime = manager.getRuntime(table);
       // A table whose stream is down still has a runtime and answers from its sealed segments;
       // only a table that is starting or failed to start has none.
@@ -21,7 +28,10 @@ export function managerTableResolver(manager: TableManager): TableResolver {
 interface QueryBody {
   sql?: unknown;
   queryOptions?: unknown;
+  trace?: unknown;
 }
+
+const MISSING_SQL = "Payload is missing the query string field 'sql'";
 
 function optionText(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -29,36 +39,43 @@ function optionText(v: unknown): string | undefined {
 
 /**
  * Pinot's broker endpoints on this server:
- * - `POST /query/sql` with `{"sql": "...", "queryOptions": "timeoutMs=100;..."}`
- * - `GET /query/sql?sql=...&queryOptions=...`
+ * - `POST /query/sql` with `{"sql": "...", "queryOptions": "timeoutMs=100;...", "trace": true}`
+ * - `GET /query/sql?sql=...&queryOptions=...&trace=true`
  * - `GET /v2/brokers/tables?state=ONLINE`: every table mapped to this server as its broker, as
  *   Pinot's controller answers (clients discover brokers through it).
- * Query errors are answered 200 with Pinot's `exceptions` entries, as Pinot's broker does.
+ * Query errors are answered 200 with Pinot's `exceptions` entries, as Pinot's broker does, unless
+ * the client sends `Pinot-Use-Http-Status-For-Errors: true` (then the first error's HTTP status);
+ * `X-Pinot-Error-Code` carries the first error's code, `-1` when there is none. A request without
+ * `sql` is a 400 before any query runs (Pinot's `BadRequestException`).
  */
 export const queryRoutes: FastifyPluginAsync<{ manager: TableManager }> = async (app, { manager }) => {
-  const engine = new QueryEngine(managerTableResolver(manager));
-  const answer = async (request: FastifyRequest, reply: FastifyReply, sql: unknown, options: unknown): Promise<FastifyReply> => {
-    const result = await engine.query(typeof sql === 'string' ? sql : '', optionText(options));
-    if (result.exceptions.length > 0) {
-      request.log.info({ errorCode: result.exceptions[0]!.errorCode, error: result.exceptions[0]!.message.slice(0, 500) }, 'query failed');
-    }
-    return reply.type('application/json; charset=utf-8').send(writeBrokerResponse(result));
+  let nextRequestId = 0;
+  const answer = async (request: FastifyRequest, reply: FastifyReply, body: QueryBody): Promise<FastifyReply> => {
+    if (typeof body.sql !== 'string') throw new ShardtableError('BAD_REQUEST', { detail: MISSING_SQL });
+    const tablesQueried: string[] = [];
+    // One engine per request (it only holds the resolver), so `tablesQueried` is this query's.
+    const engine = new QueryEngine(managerTableResolver(manager, (table) => tablesQueried.push(table)));
+    const result = await engine.query(body.sql, optionText(body.queryOptions));
+    const first = result.exceptions[0];
+    if (first) request.log.info({ errorCode: first.errorCode, error: first.message.slice(0, 500) }, 'query failed');
+    const brokerId = brokerInstance(app, request).instanceName;
+    const trace = body.trace === true || body.trace === 'true';
+    const traceInfo = trace ? { [brokerId]: JSON.stringify([{ QueryExecution: { timeUsedMs: result.timeUsedMs, ...result.stats } }]) } : {};
+    const context = { requestId: String(++nextRequestId), brokerId, tablesQueried: [...new Set(tablesQueried)], traceInfo };
+    const useStatus = String(request.headers['pinot-use-http-status-for-errors']).toLowerCase() === 'true';
+    return reply
+      .code(first && useStatus ? httpStatusOfQueryError(first.errorCode) : 200)
+      .header('X-Pinot-Error-Code', String(first?.errorCode ?? -1))
+      .type('application/json; charset=utf-8')
+      .send(writeBrokerResponse(result, context));
   };
   app.post('/query/sql', async (request, reply) => {
-    const body = (request.body ?? {}) as QueryBody;
-    return answer(request, reply, typeof body === 'object' && body !== null ? body.sql : undefined, body?.queryOptions);
+    const body = request.body;
+    return answer(request, reply, typeof body === 'object' && body !== null ? (body as QueryBody) : {});
   });
-  app.get('/query/sql', async (request, reply) => {
-    const q = request.query as QueryBody;
-    return answer(request, reply, q.sql, q.queryOptions);
-  });
+  app.get('/query/sql', async (request, reply) => answer(request, reply, request.query as QueryBody));
   app.get('/v2/brokers/tables', async (request, reply) => {
-    const address = app.server.address();
-    const listening = typeof address === 'object' && address !== null ? address : null;
-    const hostHeader = request.headers.host ?? '';
-    const host = listening?.address && listening.address !== '::' && listening.address !== '0.0.0.0' ? listening.address : request.hostname.replace(/:\d+$/, '') || 'localhost';
-    const port = listening?.port ?? (Number(/:(\d+)$/.exec(hostHeader)?.[1]) || 9000);
-    const brokers = [{ instanceName: `Broker_${host}_${port}`, host, port }];
+    const brokers = [brokerInstance(app, request)];
     const body: Record<string, unknown> = {};
     for (const table of manager.listTables()) body[table] = brokers;
     return reply.type('application/json; charset=utf-8').send(body);

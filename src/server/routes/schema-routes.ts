@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { validateSchema } from '../../config/schema-validation.js';
+import { unrecognizedSchemaProperties } from '../../config/unrecognized-properties.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { requireBody } from '../body-parsers.js';
 
@@ -13,13 +15,22 @@ interface NameParams {
 }
 
 /**
- * `POST /schemas` (`?override=true` replaces an unused schema), `GET /schemas`,
- * `GET /schemas/{name}`, `PUT /schemas/{name}`, `DELETE /schemas/{name}`.
+ * `POST /schemas` (`?override=false` refuses an existing name; Pinot's default `true` replaces it),
+ * `GET /schemas`, `GET /schemas/{name}`, `PUT /schemas/{name}`, `DELETE /schemas/{name}`,
+ * `POST /schemas/validate`. A schema a table uses can only be re-sent unchanged (409 otherwise).
+ * Upload answers list the keys Pinot does not know in `unrecognizedProperties`.
  */
 export const schemaRoutes: FastifyPluginAsync<{ manager: TableManager }> = async (app, { manager }) => {
   app.post<{ Querystring: { override?: string } }>('/schemas', async (request): Promise<PinotConfigResponse> => {
-    const schema = await manager.addSchema(requireBody(request.body), { override: request.query.override === 'true' });
-    return { unrecognizedProperties: {}, status: `${schema.schemaName} successfully added` };
+    const body = requireBody(request.body);
+    const override = request.query.override?.toLowerCase() !== 'false';
+    const schema = await manager.addSchema(body, { override });
+    return { unrecognizedProperties: unrecognizedSchemaProperties(body), status: `${schema.schemaName} successfully added` };
+  });
+
+  app.post('/schemas/validate', async (request) => {
+    const body = requireBody(request.body);
+    return { ...validateSchema(body), unrecognizedProperties: unrecognizedSchemaProperties(body) };
   });
 
   app.get('/schemas', async () => manager.listSchemas());
@@ -27,8 +38,9 @@ export const schemaRoutes: FastifyPluginAsync<{ manager: TableManager }> = async
   app.get<{ Params: NameParams }>('/schemas/:name', async (request) => manager.getSchema(request.params.name));
 
   app.put<{ Params: NameParams }>('/schemas/:name', async (request): Promise<PinotConfigResponse> => {
-    const schema = await manager.updateSchema(request.params.name, requireBody(request.body));
-    return { unrecognizedProperties: {}, status: `${schema.schemaName} successfully added` };
+    const body = requireBody(request.body);
+    const schema = await manager.updateSchema(request.params.name, body);
+    return { unrecognizedProperties: unrecognizedSchemaProperties(body), status: `${schema.schemaName} successfully added` };
   });
 
   app.delete<{ Params: NameParams }>('/schemas/:name', async (request) => {

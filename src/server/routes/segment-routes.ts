@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TableManager } from '../../table/table-manager.js';
+import { realtimeTable, withType } from '../table-type.js';
+import type { TypeQuery } from '../table-type.js';
 
 interface TableParams {
   name: string;
@@ -18,7 +21,12 @@ function segmentList(manager: TableManager, name: string): [{ REALTIME: string[]
   return [{ REALTIME: [...sealed, ...consuming] }];
 }
 
-/** `GET /tables/{name}/segments`, `GET /segments/{table}`, `GET /segments/{table}/{segment}/metadata`. */
+/**
+ * `GET /tables/{name}/segments`, `GET /segments/{table}`, `GET /segments/{table}/{segment}/metadata`,
+ * `DELETE /segments/{table}/{segment}` (a sealed segment, for good: Pinot's `Segment deleted`),
+ * `POST /segments/{table}/reload` (re-reads the sealed segments from disk, at once; Pinot's answer
+ * with a job id, plus what was reloaded and what failed).
+ */
 export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager }> = async (app, { manager }) => {
   app.get<{ Params: TableParams }>('/tables/:name/segments', async (request) => segmentList(manager, request.params.name));
 
@@ -27,4 +35,16 @@ export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager }> = asyn
   app.get<{ Params: { table: string; segment: string } }>('/segments/:table/:segment/metadata', async (request) =>
     manager.segmentMetadata(request.params.table, request.params.segment),
   );
+
+  app.delete<{ Params: { table: string; segment: string }; Querystring: TypeQuery }>('/segments/:table/:segment', async (request) => {
+    await manager.deleteSegment(realtimeTable(request.params.table, request.query), request.params.segment);
+    return { status: 'Segment deleted' };
+  });
+
+  app.post<{ Params: TableParams; Querystring: TypeQuery }>('/segments/:name/reload', async (request) => {
+    const tableName = realtimeTable(request.params.name, request.query);
+    const report = await manager.reloadSegments(tableName);
+    const job = { numMessagesSent: String(report.reloaded.length), reloadJobId: randomUUID(), reloadJobMetaZKStorageStatus: 'SUCCESS' };
+    return { status: JSON.stringify({ [withType(tableName)]: job }), reloaded: report.reloaded, failed: report.failed };
+  });
 };

@@ -1,34 +1,43 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { rawTableName, REALTIME_SUFFIX, tableIdentity } from '../../config/table-config-validation.js';
+import { unrecognizedTableProperties } from '../../config/unrecognized-properties.js';
+import { redactTableConfig } from '../../config/redact.js';
 import { ShardtableError } from '../../errors.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { requireBody } from '../body-parsers.js';
+import { wantsOffline } from '../table-type.js';
+import type { TypeQuery } from '../table-type.js';
 import type { PinotConfigResponse } from './schema-routes.js';
 
 interface NameParams {
   name: string;
 }
 
-interface TypeQuery {
-  type?: string;
-}
-
-/** Pinot's `?type=` filter: only `realtime` (or none) can match a shardtable table. */
-function wantsOffline(query: TypeQuery): boolean {
-  return query.type !== undefined && query.type.toUpperCase() === 'OFFLINE';
-}
 
 /**
- * `POST /tables`, `GET /tables`, `GET|PUT|DELETE /tables/{name}`, `GET /tables/{name}/schema`.
- * `{name}` is accepted with or without `_REALTIME`.
+ * `POST /tables`, `GET /tables`, `GET|PUT|DELETE /tables/{name}`, `GET /tables/{name}/schema`,
+ * `POST /tables/validate`. `{name}` is accepted with or without `_REALTIME`; upload answers list
+ * the keys Pinot does not know in `unrecognizedProperties`.
  */
 export const tableRoutes: FastifyPluginAsync<{ manager: TableManager }> = async (app, { manager }) => {
   app.post('/tables', async (request): Promise<PinotConfigResponse> => {
-    const config = await manager.addTable(requireBody(request.body));
-    return { unrecognizedProperties: {}, status: `Table ${config.tableName}${REALTIME_SUFFIX} successfully added` };
+    const body = requireBody(request.body);
+    const config = await manager.addTable(body);
+    return { unrecognizedProperties: unrecognizedTableProperties(body), status: `Table ${config.tableName}${REALTIME_SUFFIX} successfully added` };
   });
 
-  app.get('/tables', async () => ({ tables: manager.listTables() }));
+  app.post('/tables/validate', async (request) => {
+    const body = requireBody(request.body);
+    const config = manager.validateTable(body);
+    return { REALTIME: redactTableConfig(config.pinot), unrecognizedProperties: unrecognizedTableProperties(body) };
+  });
+
+  // Pinot: no type lists raw names, `?type=realtime` names with `_REALTIME`, `?type=offline` none here.
+  app.get<{ Querystring: TypeQuery }>('/tables', async (request) => {
+    if (wantsOffline(request.query)) return { tables: [] };
+    const typed = request.query.type?.toUpperCase() === 'REALTIME';
+    return { tables: manager.listTables().map((t) => (typed ? `${t}${REALTIME_SUFFIX}` : t)) };
+  });
 
   app.get<{ Params: NameParams; Querystring: TypeQuery }>('/tables/:name', async (request) => {
     const config = manager.getTable(request.params.name);
@@ -44,8 +53,9 @@ export const tableRoutes: FastifyPluginAsync<{ manager: TableManager }> = async 
   });
 
   app.put<{ Params: NameParams }>('/tables/:name', async (request): Promise<PinotConfigResponse> => {
-    const config = await manager.updateTable(request.params.name, requireBody(request.body));
-    return { unrecognizedProperties: {}, status: `Table config updated for ${config.tableName}${REALTIME_SUFFIX}` };
+    const body = requireBody(request.body);
+    const config = await manager.updateTable(request.params.name, body);
+    return { unrecognizedProperties: unrecognizedTableProperties(body), status: `Table config updated for ${config.tableName}${REALTIME_SUFFIX}` };
   });
 
   app.delete<{ Params: NameParams; Querystring: TypeQuery }>('/tables/:name', async (request) => {

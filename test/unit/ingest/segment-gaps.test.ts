@@ -30,6 +30,15 @@ describe('findGaps', () => {
     ]);
   });
 
+  it('sees no gap where a segment was deleted on purpose (DELETE /segments), first, middle or newest', () => {
+    const all = [0, 1, 2, 3].map(seg);
+    const ledger = all.map((e, i) => (i === 1 ? e : { ...e, deleted: true as const }));
+    expect(findGaps([all[1]!], ledgerOf(ledger), compare, seq)).toEqual([]);
+    // A deleted neighbour does not hide a real gap next to it.
+    const withLoss = all.map((e, i) => (i === 2 ? { ...e, deleted: true as const } : e));
+    expect(findGaps([all[0]!, all[1]!], ledgerOf(withLoss), compare, seq).map((g) => g.missing.map((m) => seq(m.segmentName)))).toEqual([[3]]);
+  });
+
   it('sees no gap once a repair segment fills the hole, and none for an intact chain', () => {
     const all = [0, 1, 2, 3].map(seg);
     const repair = { ...seg(1), segmentName: 't__0__9__20240101T0100Z', startOffset: all[1]!.startOffset, endOffset: all[2]!.endOffset };

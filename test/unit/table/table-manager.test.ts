@@ -75,7 +75,7 @@ describe('TableManager schemas', () => {
     expect((await rejection(manager.deleteSchema('nope'))).status).toBe(404);
   });
 
-  it('refuses to delete or replace a schema a table uses (409 SCHEMA_IN_USE)', async () => {
+  it('refuses to delete or change a schema a table uses (409 SCHEMA_IN_USE); the unchanged schema may be re-sent', async () => {
     const manager = newManager();
     await manager.start();
     await manager.addSchema(eventsSchema());
@@ -83,7 +83,9 @@ describe('TableManager schemas', () => {
     const error = await rejection(manager.deleteSchema('events'));
     expect(error.errorName).toBe('SCHEMA_IN_USE');
     expect(error.message).toBe('schema events is used by table events; delete the table first');
-    expect((await rejection(manager.updateSchema('events', eventsSchema()))).errorName).toBe('SCHEMA_IN_USE');
+    expect((await rejection(manager.updateSchema('events', { ...eventsSchema(), metricFieldSpecs: [] }))).errorName).toBe('SCHEMA_IN_USE');
+    expect((await rejection(manager.addSchema({ ...eventsSchema(), metricFieldSpecs: [] }, { override: true }))).errorName).toBe('SCHEMA_IN_USE');
+    expect((await manager.updateSchema('events', eventsSchema())).schemaName).toBe('events');
     expect((await rejection(manager.updateSchema('events', eventsSchema('x')))).errorName).toBe('NAME_MISMATCH');
   });
 });
