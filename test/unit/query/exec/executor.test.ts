@@ -30,10 +30,14 @@ describe('query execution over sealed and consuming segments', () => {
   it('writes the response fields in Pinot order', async () => {
     const text = await f.raw('SELECT count(*) FROM events');
     const keys = Object.keys(JSON.parse(text) as object);
-    expect(keys).toEqual([
-      'resultTable', 'exceptions', 'numServersQueried', 'numServersResponded', 'numDocsScanned', 'totalDocs', 'numEntriesScannedInFilter', 'numEntriesScannedPostFilter',
-      'numSegmentsQueried', 'numSegmentsProcessed', 'numSegmentsMatched', 'numConsumingSegmentsQueried', 'minConsumingFreshnessTimeMs', 'numGroupsLimitReached', 'timeUsedMs', 'numRowsResultSet', 'partialResult',
-    ]);
+    // The whole list, in BrokerResponseNative's order, is pinned by test/http/query-routes.test.ts;
+    // here: the statistics the engine computes come in that order.
+    const core = [
+      'resultTable', 'numRowsResultSet', 'partialResult', 'exceptions', 'numGroupsLimitReached', 'timeUsedMs', 'numDocsScanned', 'totalDocs',
+      'numEntriesScannedInFilter', 'numEntriesScannedPostFilter', 'numSegmentsQueried', 'numSegmentsProcessed', 'numSegmentsMatched',
+      'numConsumingSegmentsQueried', 'minConsumingFreshnessTimeMs',
+    ];
+    expect(keys.filter((k) => core.includes(k))).toEqual(core);
   });
 
   it('computes every aggregation as Pinot does', async () => {
