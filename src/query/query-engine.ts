@@ -1,5 +1,6 @@
 import type { TableSchema } from '../config/schema.js';
 import type { Clock } from './exec/deadline.js';
+import { withQueryStart } from './exec/deadline.js';
 import { executePlan } from './exec/executor.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
 import { parseSql } from './parser/parse-statement.js';
@@ -68,7 +69,7 @@ export class QueryEngine {
       const requestOptions = queryOptions ? parseQueryOptionsString(queryOptions) : new Map<string, string>();
       const table = this.tables.resolve(stmt.table.name);
       if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', { name: stmt.table.name });
-      const plan = planQuery(stmt, table.schema, table.name, requestOptions);
+      const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions));
       const segments = table.snapshot();
       const result = await executePlan(plan, segments, started + plan.options.timeoutMs, this.clock);
       return {

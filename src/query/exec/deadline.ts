@@ -19,12 +19,16 @@ export const WORK_UNITS_PER_CHECK = 256;
  */
 export class Deadline {
   private budget = WORK_UNITS_PER_CHECK;
+  /** When the query started, by its clock: the one "now" of the query (`now()`, `ago()`). */
+  readonly startedAtMs: number;
 
   constructor(
     readonly atMs: number,
     readonly clock: Clock,
     private readonly expired: () => Error,
-  ) {}
+  ) {
+    this.startedAtMs = clock();
+  }
 
   /** Throws once the clock is past the deadline. */
   check(): void {
@@ -56,4 +60,20 @@ export function withDeadline<T>(deadline: Deadline, fn: () => Promise<T>): Promi
 /** The deadline of the query running now, if any. */
 export function currentDeadline(): Deadline | undefined {
   return current.getStore();
+}
+
+const queryStart = new AsyncLocalStorage<number>();
+
+/** Runs `fn` (planning: where `now()` and `ago()` are computed) with the query's start time. */
+export function withQueryStart<T>(startedAtMs: number, fn: () => T): T {
+  return queryStart.run(startedAtMs, fn);
+}
+
+/**
+ * The current query's "now", fixed when it started, so every `now()` and `ago()` of one query
+ * agrees (Pinot computes them once, when it compiles the query); outside a query (ingestion
+ * transforms), the clock.
+ */
+export function queryNowMs(): number {
+  return queryStart.getStore() ?? current.getStore()?.startedAtMs ?? Date.now();
 }

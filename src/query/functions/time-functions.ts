@@ -3,6 +3,7 @@ import type { ArgInfo, ScalarFunction } from './function-types.js';
 import { formatMillis, parseToMillis } from './joda-format.js';
 import { parseIsoDuration, timeZone } from './time-zones.js';
 import { toBigInt, toNumber } from './values.js';
+import { queryNowMs } from '../exec/deadline.js';
 
 const UNIT_MILLIS: Record<string, bigint> = {
   MILLISECONDS: 1n,
@@ -197,11 +198,11 @@ export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
     args: ['literal'],
     returnType: () => sv('LONG'),
     build: (a) => {
-      const at = BigInt(Date.now() - parseIsoDuration(String(a[0]!.literal)));
+      const at = BigInt(queryNowMs() - parseIsoDuration(String(a[0]!.literal)));
       return () => at;
     },
   },
-  { name: 'now', minArgs: 0, maxArgs: 0, returnType: () => sv('LONG'), build: () => () => BigInt(Date.now()) },
+  { name: 'now', minArgs: 0, maxArgs: 0, returnType: () => sv('LONG'), build: () => { const at = BigInt(queryNowMs()); return () => at; } },
   datePart('year', (d) => d.getUTCFullYear()),
   datePart('quarter', (d) => Math.floor(d.getUTCMonth() / 3) + 1),
   datePart('month', (d) => d.getUTCMonth() + 1, ['monthofyear']),
