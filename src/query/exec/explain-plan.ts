@@ -3,6 +3,7 @@ import type { QueryPlan } from '../plan/query-plan.js';
 import { buildFilter, SegmentFilter } from './filter.js';
 import type { FilterNode, Leaf } from './filter.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
+import { withVirtualColumns } from './virtual-columns.js';
 
 /** One row of Pinot's single-stage plan table: `Operator`, `Operator_Id`, `Parent_Id`. */
 export type ExplainRow = [operator: string, id: number, parentId: number];
@@ -34,7 +35,7 @@ export function explainPlan(plan: QueryPlan, segments: readonly SegmentSnapshot[
   const tree = buildFilter(plan.filter);
   const plans = new Map<string, { rows: ExplainRow[]; count: number }>();
   for (const segment of segments) {
-    const segmentRows = flatten(segmentPlan(plan, tree, segment), 3, 2);
+    const segmentRows = flatten(segmentPlan(plan, tree, withVirtualColumns(segment)), 3, 2);
     const key = segmentRows.map((r) => r.join('\u0000')).join('\u0001');
     const entry = plans.get(key);
     if (entry) entry.count++;
