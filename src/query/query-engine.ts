@@ -1,10 +1,12 @@
 import type { TableSchema } from '../config/schema.js';
 import type { Clock } from './exec/deadline.js';
 import { withQueryStart } from './exec/deadline.js';
+import { emptyStats } from './exec/execution-stats.js';
 import { executePlan } from './exec/executor.js';
+import { explainPlan } from './exec/explain-plan.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
 import { parseSql } from './parser/parse-statement.js';
-import { planQuery } from './plan/planner.js';
+import { DEFAULT_LIMIT, planQuery } from './plan/planner.js';
 import { parseQueryOptionsString } from './plan/query-options.js';
 import { QueryError } from './query-error.js';
 import { errorResult } from './response/broker-response.js';
@@ -25,6 +27,9 @@ export interface QueryTable {
   snapshot(): SegmentSnapshot[];
 }
 
+/** The columns of an `EXPLAIN PLAN FOR` answer (Pinot's single-stage plan table). */
+const EXPLAIN_SHAPE = { columnNames: ['Operator', 'Operator_Id', 'Parent_Id'], columnTypes: ['STRING', 'INT', 'INT'] } as const;
+
 /** Finds tables by the name a query uses. */
 export interface TableResolver {
   /** The table, or undefined when none has that name. Throws `QueryError` `BROKER_RESOURCE_MISSING` (410) if it exists but nothing serves it. */
@@ -42,7 +47,8 @@ export function matchTableName(written: string, names: readonly string[]): strin
 }
 
 /**
- * The broker: parse → plan → snapshot segments → execute → result. Never throws: every failure
+ * The broker: parse → plan → snapshot segments → execute → result (or, for `EXPLAIN PLAN FOR`,
+ * the plan table the executor would follow on these segments). Never throws: every failure
  * becomes an `exceptions` entry with Pinot's error code.
  *
  * @example
@@ -71,6 +77,10 @@ export class QueryEngine {
       if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', { name: stmt.table.name });
       const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions));
       const segments = table.snapshot();
+      if (stmt.explain) {
+        const rows = explainPlan(plan, segments, stmt.limit ?? DEFAULT_LIMIT, plan.options.explainPlanVerbose);
+        return { ...EXPLAIN_SHAPE, rows, exceptions: [], stats: emptyStats(), numGroupsLimitReached: false, timeUsedMs: this.clock() - started, partialResult: false };
+      }
       const result = await executePlan(plan, segments, started + plan.options.timeoutMs, this.clock);
       return {
         columnNames: plan.columnNames,

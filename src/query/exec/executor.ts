@@ -11,6 +11,7 @@ import { iota, Scratch } from './scratch.js';
 import { finishAggregation } from './post-aggregation.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
+import { withVirtualColumns } from './virtual-columns.js';
 
 export interface ExecutionResult {
   readonly rows: unknown[][];
@@ -37,7 +38,7 @@ const SLICE_MS = 10;
 export async function executePlan(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, clock: Clock = Date.now): Promise<ExecutionResult> {
   const stats = emptyStats();
   const deadline = new Deadline(deadlineMs, clock, () => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length }));
-  return withDeadline(deadline, () => run(plan, segments, deadline, stats));
+  return withDeadline(deadline, () => run(plan, segments.map((s) => withVirtualColumns(s)), deadline, stats));
 }
 
 async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadline: Deadline, stats: ExecutionStats): Promise<ExecutionResult> {

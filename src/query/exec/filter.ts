@@ -77,7 +77,7 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
   }
 }
 
-type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
+export type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
 
 const NONE: Selection = { sel: new Int32Array(0), n: 0 };
 
@@ -201,8 +201,8 @@ export class SegmentFilter {
     }
   }
 
-  /** AND children in evaluation order for this segment: inverted-index leaves first. */
-  private andChildren(node: Extract<FilterNode, { kind: 'and' }>): readonly FilterNode[] {
+  /** AND children in evaluation order for this segment: inverted-index leaves first (EXPLAIN shows this order). */
+  andChildren(node: Extract<FilterNode, { kind: 'and' }>): readonly FilterNode[] {
     let order = this.andOrder.get(node);
     if (order === undefined) {
       const indexed: { child: FilterNode; size: number }[] = [];
@@ -289,6 +289,11 @@ export class SegmentFilter {
       this.dictMatches.set(node, match);
     }
     return match;
+  }
+
+  /** True when this segment answers the leaf from its inverted index (an `=`/IN leaf on an indexed column). */
+  usesInvertedIndex(node: Leaf): boolean {
+    return node.pointLookup && this.invertedDocList(node) !== null;
   }
 
   /** Sorted doc ids of an `=`/IN leaf from the segment's inverted index, or null if it has none. */

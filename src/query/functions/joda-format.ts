@@ -111,7 +111,9 @@ export function parseToMillis(text: string, pattern: string, zone?: string): num
   const fail = (): never => {
     throw new Error(`'${text}' does not match date pattern '${pattern}'`);
   };
-  for (const p of compile(pattern)) {
+  const parts = compile(pattern);
+  for (let pi = 0; pi < parts.length; pi++) {
+    const p = parts[pi]!;
     if (p.kind === 'text') {
       if (!text.startsWith(p.text, pos)) fail();
       pos += p.text.length;
@@ -140,7 +142,10 @@ export function parseToMillis(text: string, pattern: string, zone?: string): num
       pos += z![0].length;
       continue;
     }
-    const m = /^[+-]?\d+/.exec(text.slice(pos, pos + (p.width > 2 || p.letter === 'y' ? 9 : 2)));
+    // Joda's adjacent value parsing: a number followed directly by another number (`yyyyMMdd`) takes exactly its width.
+    const next = parts[pi + 1];
+    const adjacent = next !== undefined && next.kind !== 'text' && /[yMdHhmsS]/.test(next.letter) && !(next.letter === 'M' && next.width >= 3);
+    const m = adjacent ? new RegExp(`^\\d{${p.width}}`).exec(text.slice(pos)) : /^[+-]?\d+/.exec(text.slice(pos, pos + (p.width > 2 || p.letter === 'y' ? 9 : 2)));
     if (!m) fail();
     const v = Number(m![0]);
     pos += m![0].length;

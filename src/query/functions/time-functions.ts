@@ -1,3 +1,4 @@
+import { DATETIME_CONVERT } from './datetime-convert.js';
 import { sv } from './function-types.js';
 import type { ArgInfo, ScalarFunction } from './function-types.js';
 import { formatMillis, parseToMillis } from './joda-format.js';
@@ -202,6 +203,7 @@ export const TIME_FUNCTIONS: readonly ScalarFunction[] = [
       return () => at;
     },
   },
+  DATETIME_CONVERT,
   { name: 'now', minArgs: 0, maxArgs: 0, returnType: () => sv('LONG'), build: () => { const at = BigInt(queryNowMs()); return () => at; } },
   datePart('year', (d) => d.getUTCFullYear()),
   datePart('quarter', (d) => Math.floor(d.getUTCMonth() / 3) + 1),

@@ -56,6 +56,8 @@ export interface OrderItem {
 
 export interface SelectStatement {
   readonly kind: 'select';
+  /** `EXPLAIN PLAN FOR SELECT …`: answer the plan table instead of running the query. */
+  readonly explain: boolean;
   /** `SET key = value;` prefixes and `OPTION(...)`, keys as written. */
   readonly options: ReadonlyMap<string, string>;
   readonly distinct: boolean;

@@ -7,8 +7,8 @@ import { tokenize } from './tokenizer.js';
 import { QueryError } from '../query-error.js';
 
 /**
- * Parses one Pinot SQL query: optional `SET key = value;` statements, then
- * `SELECT [DISTINCT] … FROM t [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT n | LIMIT o, n |
+ * Parses one Pinot SQL query: optional `SET key = value;` statements, optional `EXPLAIN PLAN FOR`,
+ * then `SELECT [DISTINCT] … FROM t [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT n | LIMIT o, n |
  * LIMIT n OFFSET o] [OPTION(k=v, …)] [;]`. Throws `QueryError` 150 naming position and token,
  * or the limit passed when the query is larger than `query-limits.ts` allows.
  *
@@ -23,6 +23,11 @@ export function parseSql(sql: string): SelectStatement {
   while (ts.acceptKeyword('SET')) {
     parseOption(ts, options);
     if (!ts.acceptOp(';')) throw ts.error(ts.peek(), "expected ';' after SET");
+  }
+  const explain = ts.acceptKeyword('EXPLAIN');
+  if (explain) {
+    ts.expectKeyword('PLAN');
+    ts.expectKeyword('FOR');
   }
   if (!ts.acceptKeyword('SELECT')) throw ts.error(ts.peek(), 'expected SELECT');
   const distinct = ts.acceptKeyword('DISTINCT');
@@ -90,7 +95,7 @@ export function parseSql(sql: string): SelectStatement {
   ts.acceptOp(';');
   const end = ts.peek();
   if (end.kind !== 'eof') throw ts.error(end, 'expected end of query');
-  const stmt: SelectStatement = { kind: 'select', options, distinct, select, table: { name: tableName, pos: tableToken.pos }, where, groupBy, having, orderBy, limit, offset };
+  const stmt: SelectStatement = { kind: 'select', explain, options, distinct, select, table: { name: tableName, pos: tableToken.pos }, where, groupBy, having, orderBy, limit, offset };
   checkStatementSize(sql, stmt);
   return stmt;
 }

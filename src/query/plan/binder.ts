@@ -16,6 +16,7 @@ import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
 import { CAST_TYPE_NAMES, expressionName } from './expression-name.js';
 import { coerceLiteral, literalValue } from './literals.js';
+import { VIRTUAL_COLUMNS } from './virtual-columns.js';
 
 /** One aggregation of a query: function, bound argument (null for `count(*)`), parameter. */
 export interface AggregationSpec {
@@ -57,6 +58,8 @@ export class Binder {
   ) {
     for (const c of schema.columns) this.columns.set(c.name.toLowerCase(), c);
     for (const c of schema.columns) this.columns.set(c.name, c);
+    // Pinot's virtual columns ($docId, $segmentName, $hostName): reserved names, filled per segment by the executor.
+    for (const c of VIRTUAL_COLUMNS) this.columns.set(c.name.toLowerCase(), c).set(c.name, c);
   }
 
   /** The schema column a written name refers to (exact, then case-insensitive); 710 if none. */

@@ -103,6 +103,7 @@ export function planQuery(stmt: SelectStatement, schema: TableSchema, tableName:
   const noGroups = groupBy.length === 0;
   return {
     kind: 'aggregation',
+    distinct: stmt.distinct,
     tableName,
     schema,
     filter,

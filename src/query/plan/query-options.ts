@@ -14,6 +14,8 @@ export const MAX_TIMEOUT_MS = 600_000;
 export interface QueryOptions {
   readonly timeoutMs: number;
   readonly numGroupsLimit: number;
+  /** `explainPlanVerbose=true`: EXPLAIN lists every distinct segment plan, not just the largest. */
+  readonly explainPlanVerbose: boolean;
 }
 
 /** Parses the `queryOptions` request field: `timeoutMs=100;numGroupsLimit=10`. */
@@ -42,6 +44,7 @@ function positiveInt(key: string, value: string, max: number): number {
 export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): QueryOptions {
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   let numGroupsLimit = DEFAULT_NUM_GROUPS_LIMIT;
+  let explainPlanVerbose = false;
   for (const source of sources) {
     for (const [key, value] of source) {
       switch (key.toLowerCase()) {
@@ -51,10 +54,13 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
         case 'numgroupslimit':
           numGroupsLimit = positiveInt(key, value, MAX_NUM_GROUPS_LIMIT);
           break;
+        case 'explainplanverbose':
+          explainPlanVerbose = value.trim().toLowerCase() === 'true';
+          break;
         default:
           break;
       }
     }
   }
-  return { timeoutMs, numGroupsLimit };
+  return { timeoutMs, numGroupsLimit, explainPlanVerbose };
 }

@@ -35,6 +35,8 @@ export interface SelectionPlan extends PlanBase {
  */
 export interface AggregationPlan extends PlanBase {
   readonly kind: 'aggregation';
+  /** `SELECT DISTINCT …`: the group keys are the select list (EXPLAIN names it DISTINCT). */
+  readonly distinct: boolean;
   readonly groupBy: readonly BoundExpr[];
   readonly aggregations: readonly AggregationSpec[];
   readonly select: readonly BoundExpr[];

@@ -66,7 +66,7 @@ describe('planQuery', () => {
 
   it('reads query options from SET and queryOptions (SET wins)', () => {
     const p = planQuery(parseSql('SET timeoutMs = 250; SELECT country FROM events'), schema, 'events', new Map([['timeoutMs', '100'], ['numGroupsLimit', '7']]));
-    expect(p.options).toEqual({ timeoutMs: 250, numGroupsLimit: 7 });
+    expect(p.options).toEqual({ timeoutMs: 250, numGroupsLimit: 7, explainPlanVerbose: false });
     expect(planError('SET timeoutMs = abc; SELECT country FROM events')).toMatchObject({ errorCode: 700 });
     expect(planError('SET numGroupsLimit = 0; SELECT country FROM events').message).toMatch(/positive integer/);
   });
