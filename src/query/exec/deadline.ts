@@ -19,16 +19,12 @@ export const WORK_UNITS_PER_CHECK = 256;
  */
 export class Deadline {
   private budget = WORK_UNITS_PER_CHECK;
-  /** When the query started, by its clock: the one "now" of the query (`now()`, `ago()`). */
-  readonly startedAtMs: number;
 
   constructor(
     readonly atMs: number,
     readonly clock: Clock,
     private readonly expired: () => Error,
-  ) {
-    this.startedAtMs = clock();
-  }
+  ) {}
 
   /** Throws once the clock is past the deadline. */
   check(): void {
@@ -75,5 +71,5 @@ export function withQueryStart<T>(startedAtMs: number, fn: () => T): T {
  * transforms), the clock.
  */
 export function queryNowMs(): number {
-  return queryStart.getStore() ?? current.getStore()?.startedAtMs ?? Date.now();
+  return queryStart.getStore() ?? Date.now();
 }
