@@ -66,9 +66,10 @@ export class MetricChart {
         {
           width: this.width(),
           height: 200,
-          scales: { x: { time: true } },
-          axes: [{}, { label: this.metric.unit, size: 70 }],
-          series: [{}, ...shards.map((shard, i) => ({ label: shard.replace(/^shardId-0*(?=\d)/, 'shard '), stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true }))],
+          scales: { x: { time: true, auto: false } },
+          // Ticks as plain wall-clock times: uPlot's date sub-labels collide on a few-minute window.
+          axes: [{ values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString('en-GB')) }, { label: this.metric.unit, size: 70 }],
+          series: [{}, ...shards.map((shard, i) => ({ label: shard.replace(/^shardId-0*(?=\d)/, 'shard '), stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true, points: { show: true, size: 5 } }))],
         },
         data,
         this.box,
@@ -76,6 +77,11 @@ export class MetricChart {
     } else {
       this.plot.setData(data);
     }
+    // Set the time range ourselves: a single poll has no span, and uPlot would then show years.
+    const last = xs.at(-1) ?? Date.now() / 1000;
+    const first = Math.min(xs[0] ?? last, last - 60);
+    // Two seconds past the newest poll, so its points are not cut in half by the plot's edge.
+    this.plot.setScale('x', { min: first, max: last + 2 });
     const points = series.reduce((n, values) => n + values.filter((v) => v !== null).length, 0);
     this.element.setAttribute('data-points', String(points));
   }

@@ -51,7 +51,7 @@ function deadLetterTable(total: number, letters: DeadLetter[]): HTMLElement {
   return h(
     'div',
     { class: 'grid-wrap', id: 'dead-letters', tabindex: 0, role: 'region', 'aria-label': 'Dead letters' },
-    h('p', {}, `${fmt(total)} dead letters; the latest ${letters.length}:`),
+    h('p', {}, total === 1 ? '1 dead letter:' : `${fmt(total)} dead letters; the latest ${letters.length}:`),
     h(
       'table',
       { class: 'grid' },

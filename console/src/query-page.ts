@@ -46,8 +46,9 @@ export async function queryPage(root: HTMLElement): Promise<void> {
         h('strong', { class: 'code' }, `Error ${e.errorCode}`),
         ' ',
         h('span', { class: 'message' }, e.message),
+        position && ' ',
         position &&
-          h('button', { type: 'button', class: 'link', onclick: () => editor.moveTo(position.line, position.column) }, ` go to line ${position.line}, column ${position.column}`),
+          h('button', { type: 'button', class: 'link', onclick: () => editor.moveTo(position.line, position.column) }, `go to line ${position.line}, column ${position.column}`),
       );
     });
     mount(output, h('div', { class: 'error', role: 'alert', id: 'query-error' }, h('ul', {}, items)));
@@ -72,7 +73,7 @@ export async function queryPage(root: HTMLElement): Promise<void> {
         status.textContent = 'The query failed.';
       } else {
         mount(output, statsList(response), resultGrid(response.resultTable!));
-        status.textContent = `${response.numRowsResultSet} rows in ${Math.round(performance.now() - started)} ms.`;
+        status.textContent = `${response.numRowsResultSet} ${response.numRowsResultSet === 1 ? 'row' : 'rows'} in ${Math.round(performance.now() - started)} ms.`;
       }
     } catch (err) {
       last = null;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,14 @@ import { withEmulator } from '../helpers/emulator.js';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TABLE = 'clicks';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -123,6 +132,7 @@ describe('[browser] web console in Chromium', () => {
   });
 
   it('shows a bad query\'s error code, message and position, and keeps both queries in the history', async () => {
+    // Follows the test above on the same page (its query is the first history entry).
     await page.locator('.cm-content').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(`SELEC kind FROM ${TABLE}`);
@@ -131,12 +141,13 @@ describe('[browser] web console in Chromium', () => {
     await error.waitFor();
     expect(await error.locator('.code').textContent()).toBe('Error 150');
     expect(await error.locator('.message').textContent()).toContain("found 'SELEC'");
-    expect(await error.textContent()).toContain('go to line 1, column 1');
+    expect(await error.getByRole('button').textContent()).toBe('go to line 1, column 1');
     expect(await page.locator('#history li').allTextContents()).toEqual([`SELEC kind FROM ${TABLE}`, `SELECT kind, count(*) AS n FROM ${TABLE} GROUP BY kind ORDER BY kind`]);
     await shoot('query-error');
   });
 
   it('lists the table, opens its segments, and pauses and resumes it from the buttons', async () => {
+    await page.goto(`${server.url}/#/query`);
     await page.getByRole('link', { name: 'Tables' }).click();
     const row = page.locator('#tables tbody tr', { hasText: TABLE });
     await row.locator('[data-state="CONSUMING"]').waitFor();
@@ -175,6 +186,7 @@ describe('[browser] web console in Chromium', () => {
   });
 
   it('draws per-shard lag and rate charts, and lists the dead letter', async () => {
+    await page.goto(`${server.url}/#/query`);
     await page.getByRole('link', { name: 'Ingestion' }).click();
     await page.locator('#shards tbody tr').first().waitFor();
     await produce(20);
@@ -188,5 +200,73 @@ describe('[browser] web console in Chromium', () => {
     expect(await page.locator('#dead-letters tbody tr').count()).toBe(1);
     expect(await page.locator('#dead-letters tbody').textContent()).toContain('{"id": "not json');
     await shoot('ingestion');
+  });
+
+  it('works keyboard only: run a query, open a table, pause and resume it', async () => {
+    /** Presses Tab until the focused element's text or label is `name` (at most 60 presses). */
+    const tabTo = async (name: string): Promise<void> => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate('(() => { const e = document.activeElement; return e ? (e.getAttribute("aria-label") || e.textContent || "").trim() : ""; })()');
+        if (focused === name) return;
+      }
+      throw new Error(`Tab never reached ${name}`);
+    };
+    await page.goto(`${server.url}/#/query`);
+    await page.locator('.cm-content').waitFor();
+    await page.evaluate('document.activeElement.blur()');
+    await tabTo('SQL query (Ctrl+Enter or Cmd+Enter runs it)');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`SELECT count(*) FROM ${TABLE}`);
+    await page.keyboard.press('Control+Enter');
+    await page.locator('#results tbody td').first().waitFor();
+    expect(Number(await page.locator('#results tbody td').first().textContent())).toBeGreaterThanOrEqual(90);
+
+    await tabTo('Tables');
+    await page.keyboard.press('Enter');
+    await page.locator('#tables tbody tr').first().waitFor();
+    await tabTo(TABLE);
+    await page.keyboard.press('Enter');
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    await tabTo('Pause consumption');
+    await page.keyboard.press('Enter');
+    await page.locator('#table-state [data-state="PAUSED"]').waitFor();
+    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(true);
+    await tabTo('Resume consumption');
+    await page.keyboard.press('Enter');
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(false);
+  });
+
+  it('fits a 400 px window and has no serious or critical axe-core violations on any page', async () => {
+    const narrow = await context.newPage();
+    await narrow.setViewportSize({ width: 400, height: 800 });
+    narrow.setDefaultTimeout(15_000);
+    const pages: [string, string, string][] = [
+      ['query', '#/query', '.cm-content'],
+      ['tables', '#/tables', '#tables tbody tr'],
+      ['table', `#/tables/${TABLE}`, '#segments tbody tr'],
+      ['ingestion', `#/ingestion/${TABLE}`, '#shards tbody tr'],
+    ];
+    try {
+      for (const [name, hash, ready] of pages) {
+        await narrow.goto(`${server.url}/${hash}`);
+        await narrow.locator(ready).first().waitFor();
+        if (name === 'query') {
+          await narrow.locator('.cm-content').click();
+          await narrow.keyboard.press('Control+Enter');
+          await narrow.locator('#results').waitFor();
+        }
+        // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        expect(await narrow.evaluate('document.documentElement.scrollWidth'), `${name} is wider than the window`).toBeLessThanOrEqual(400);
+        await narrow.screenshot({ path: join(dir, `narrow-${name}.png`), fullPage: true });
+        await narrow.addScriptTag({ path: AXE });
+        const violations = (await narrow.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as AxeViolation[];
+        const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+      }
+    } finally {
+      await narrow.close();
+    }
   });
 });
