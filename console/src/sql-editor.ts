@@ -23,7 +23,18 @@ export interface SqlEditor {
  */
 export function createSqlEditor(parent: HTMLElement, initial: string, run: () => void): SqlEditor {
   const language = new Compartment();
-  const view = new EditorView({
+  let schema: SqlSchema = {};
+  let defaultTable: string | undefined;
+  // Columns complete unqualified for the table the query reads (`FROM t`), qualified for any table.
+  const configure = () => sql({ dialect: StandardSQL, upperCaseKeywords: true, schema, ...(defaultTable ? { defaultTable } : {}) });
+  const follow = (text: string): boolean => {
+    const table = /\bFROM\s+"?([A-Za-z_][\w.]*)/i.exec(text)?.[1];
+    const next = table !== undefined && schema[table] !== undefined ? table : undefined;
+    if (next === defaultTable) return false;
+    defaultTable = next;
+    return true;
+  };
+  const view: EditorView = new EditorView({
     parent,
     doc: initial,
     extensions: [
@@ -33,6 +44,9 @@ export function createSqlEditor(parent: HTMLElement, initial: string, run: () =>
       autocompletion({ activateOnTyping: true }),
       EditorView.contentAttributes.of({ 'aria-label': 'SQL query (Ctrl+Enter or Cmd+Enter runs it)' }),
       EditorView.lineWrapping,
+      EditorView.updateListener.of((update) => {
+        if (update.docChanged && follow(update.state.doc.toString())) queueMicrotask(() => view.dispatch({ effects: language.reconfigure(configure()) }));
+      }),
     ],
   });
   return {
@@ -41,8 +55,10 @@ export function createSqlEditor(parent: HTMLElement, initial: string, run: () =>
     setText(text) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
     },
-    setSchema(schema) {
-      view.dispatch({ effects: language.reconfigure(sql({ dialect: StandardSQL, upperCaseKeywords: true, schema })) });
+    setSchema(tables) {
+      schema = tables;
+      follow(view.state.doc.toString());
+      view.dispatch({ effects: language.reconfigure(configure()) });
     },
     moveTo(line, column) {
       const doc = view.state.doc;

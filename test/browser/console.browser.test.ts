@@ -144,6 +144,20 @@ describe('[browser] web console in Chromium', () => {
     expect(await error.getByRole('button').textContent()).toBe('go to line 1, column 1');
     expect(await page.locator('#history li').allTextContents()).toEqual([`SELEC kind FROM ${TABLE}`, `SELECT kind, count(*) AS n FROM ${TABLE} GROUP BY kind ORDER BY kind`]);
     await shoot('query-error');
+
+    // Completion from the schemas: table names, and the columns of the table the query reads.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('SELECT * FROM cli');
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: TABLE }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`SELECT  FROM ${TABLE}`);
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 7; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('ki');
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: 'kind' }).waitFor();
+    await shoot('query-completion');
+    await page.keyboard.press('Escape');
   });
 
   it('lists the table, opens its segments, and pauses and resumes it from the buttons', async () => {
