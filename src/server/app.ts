@@ -9,6 +9,7 @@ import { capConnections, pinotClientErrorHandler } from './client-errors.js';
 import { registerErrorHandlers, replyWithError } from './error-handler.js';
 import { fastifyLimitOptions, resolveHttpLimits } from './http-limits.js';
 import type { HttpLimits } from './http-limits.js';
+import { consoleRoutes } from './routes/console-routes.js';
 import { consumptionRoutes } from './routes/consumption-routes.js';
 import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -37,6 +38,8 @@ export interface BuildAppOptions {
   readonly serverName?: string;
   /** More route plugins (query, brokers, metrics), registered after the controller routes. */
   readonly routes?: readonly FastifyPluginAsync<{ manager: TableManager }>[];
+  /** Folder of the web console bundle served at `/`. Default `dist/console/` of the package. */
+  readonly consoleAssetsDir?: string;
 }
 
 /**
@@ -81,6 +84,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   void app.register(queryRoutes, { manager });
   void app.register(metricsRoutes, { manager });
   for (const routes of options.routes ?? []) void app.register(routes, { manager });
+  void app.register(consoleRoutes, options.consoleAssetsDir !== undefined ? { assetsDir: options.consoleAssetsDir } : {});
 
   if (options.closeManager !== false) {
     app.addHook('onClose', async () => {

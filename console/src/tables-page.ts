@@ -1,0 +1,154 @@
+import { api, ApiError, schemaColumns } from './api.js';
+import type { PauseStatus } from './api.js';
+import { fmt, fmtTime, h, mount, statusLine } from './dom.js';
+
+const stateOf = (s: PauseStatus | null): string => (s === null ? 'UNKNOWN' : s.error ? 'ERROR' : s.pauseFlag ? 'PAUSED' : s.state === 'RUNNING' ? 'CONSUMING' : s.state);
+const badge = (state: string): HTMLElement => h('span', { class: `badge badge-${state.toLowerCase()}`, 'data-state': state }, state);
+const message = (err: unknown): string => (err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
+
+async function rowCount(table: string): Promise<number | null> {
+  const response = await api.query(`SELECT count(*) FROM ${table}`).catch(() => null);
+  const value = response?.resultTable?.rows[0]?.[0];
+  return typeof value === 'number' ? value : null;
+}
+
+/** Every table with its state, rows and segment count. */
+export async function tablesPage(root: HTMLElement): Promise<void> {
+  const status = statusLine('Loading tables…');
+  mount(root, h('h1', {}, 'Tables'), status);
+  const tables = await api.tables();
+  const rows = await Promise.all(
+    tables.map(async (name) => {
+      const [pause, count, segments] = await Promise.all([api.pauseStatus(name).catch(() => null), rowCount(name), api.segments(name).catch(() => [] as string[])]);
+      return h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, h('a', { href: `#/tables/${encodeURIComponent(name)}` }, name)),
+        h('td', {}, badge(stateOf(pause))),
+        h('td', { class: 'num' }, count === null ? '—' : fmt(count)),
+        h('td', { class: 'num' }, fmt(segments.length)),
+      );
+    }),
+  );
+  status.textContent = tables.length === 0 ? 'No tables yet: POST a schema and a table config (README).' : '';
+  mount(
+    root,
+    h('h1', {}, 'Tables'),
+    status,
+    tables.length > 0 &&
+      h(
+        'div',
+        { class: 'grid-wrap' },
+        h(
+          'table',
+          { class: 'grid', id: 'tables' },
+          h('thead', {}, h('tr', {}, ['Table', 'State', 'Rows', 'Segments'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, rows),
+        ),
+      ),
+  );
+}
+
+async function segmentRows(name: string): Promise<HTMLElement[]> {
+  const segments = await api.segments(name);
+  const metas = await Promise.all(segments.map((s) => api.segmentMetadata(name, s).catch(() => ({ segmentName: s }) as Record<string, unknown>)));
+  return metas.map((m) => {
+    const consuming = m.status === 'IN_PROGRESS';
+    const docs = (consuming ? m.totalDocs : m.numDocs) as number | undefined;
+    return h(
+      'tr',
+      {},
+      h('th', { scope: 'row', class: 'mono' }, String(m.segmentName)),
+      h('td', {}, consuming ? 'CONSUMING' : 'SEALED'),
+      h('td', { class: 'mono' }, String(m.shardId ?? '')),
+      h('td', { class: 'num' }, docs === undefined ? '—' : fmt(docs)),
+      h('td', {}, fmtTime(m.startTimeMs as number | undefined)),
+      h('td', {}, fmtTime(m.endTimeMs as number | undefined)),
+      h('td', { class: 'num' }, typeof m.sizeBytes === 'number' ? fmt(m.sizeBytes) : '—'),
+    );
+  });
+}
+
+/** One table: state and pause/resume (confirmed), schema, config (secrets masked by the API), segments. */
+export async function tablePage(root: HTMLElement, name: string): Promise<void> {
+  const status = statusLine();
+  const stateBox = h('span', { id: 'table-state' });
+  const pauseButton = h('button', { type: 'button', id: 'pause', onclick: () => void act('pause') }, 'Pause consumption');
+  const resumeButton = h('button', { type: 'button', id: 'resume', onclick: () => void act('resume') }, 'Resume consumption');
+  const schemaBox = h('div', { class: 'grid-wrap' });
+  const configBox = h('pre', { class: 'config', id: 'config', tabindex: 0 });
+  const segmentBody = h('tbody', {});
+
+  async function refreshState(): Promise<void> {
+    const pause = await api.pauseStatus(name).catch(() => null);
+    const state = stateOf(pause);
+    mount(stateBox, badge(state), pause?.error ? h('span', { class: 'message' }, ` ${pause.error}`) : null);
+    pauseButton.disabled = state !== 'CONSUMING';
+    resumeButton.disabled = state !== 'PAUSED' && state !== 'ERROR';
+  }
+
+  async function refreshSegments(): Promise<void> {
+    mount(segmentBody, ...(await segmentRows(name)));
+  }
+
+  async function act(action: 'pause' | 'resume'): Promise<void> {
+    const question =
+      action === 'pause'
+        ? `Pause consumption of ${name}? Its consuming segments stop; their rows stay queryable.`
+        : `Resume consumption of ${name}? Every shard continues from where it stopped.`;
+    if (!window.confirm(question)) return;
+    status.textContent = action === 'pause' ? 'Pausing…' : 'Resuming…';
+    try {
+      await (action === 'pause' ? api.pause(name) : api.resume(name));
+      status.textContent = action === 'pause' ? 'Paused.' : 'Resumed.';
+    } catch (err) {
+      status.textContent = `Failed: ${message(err)}`;
+    }
+    await refreshState();
+    await refreshSegments();
+  }
+
+  mount(
+    root,
+    h('p', {}, h('a', { href: '#/tables' }, '← All tables')),
+    h('h1', {}, name),
+    h('div', { class: 'toolbar' }, stateBox, pauseButton, resumeButton),
+    status,
+    h('h2', {}, 'Segments'),
+    h(
+      'div',
+      { class: 'grid-wrap', tabindex: 0, role: 'region', 'aria-label': 'Segments' },
+      h(
+        'table',
+        { class: 'grid', id: 'segments' },
+        h('thead', {}, h('tr', {}, ['Segment', 'Status', 'Shard', 'Rows', 'Start time', 'End time', 'Bytes'].map((t) => h('th', { scope: 'col' }, t)))),
+        segmentBody,
+      ),
+    ),
+    h('h2', {}, 'Schema'),
+    schemaBox,
+    h('h2', {}, 'Config'),
+    configBox,
+  );
+  try {
+    const [schema, config] = await Promise.all([api.tableSchema(name), api.tableConfig(name), refreshState(), refreshSegments()]);
+    mount(
+      schemaBox,
+      h(
+        'table',
+        { class: 'grid', id: 'schema' },
+        h('thead', {}, h('tr', {}, ['Column', 'Type', 'Kind', 'Multi-value'].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'tbody',
+          {},
+          schemaColumns(schema).map(({ spec, kind }) =>
+            h('tr', {}, h('th', { scope: 'row' }, spec.name), h('td', {}, spec.dataType), h('td', {}, kind), h('td', {}, spec.singleValueField === false ? 'yes' : 'no')),
+          ),
+        ),
+      ),
+    );
+    configBox.textContent = JSON.stringify(config.REALTIME ?? config, null, 2);
+  } catch (err) {
+    status.textContent = `Could not load ${name}: ${message(err)}`;
+  }
+}

@@ -1,0 +1,286 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../src/cli/serve.js';
+import type { RunningServer } from '../../src/cli/serve.js';
+import { silentLogger } from '../../src/logger.js';
+import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
+import { consoleAssetsDir } from '../../src/server/routes/console-routes.js';
+import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
+import { withEmulator } from '../helpers/emulator.js';
+
+/**
+ * [browser] The web console end to end in Debian's Chromium (playwright-core, no downloaded
+ * browser): a live table on the Kinesis emulator, the real server serving the built bundle at `/`.
+ * A missing browser or bundle fails these tests; they are never skipped. Screenshots of each page
+ * are written under the test's temp dir (printed once at the end).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TABLE = 'clicks';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('[browser] web console in Chromium', () => {
+  const env = withEmulator('kinesalite');
+  let server: RunningServer;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  let stream: string;
+  let nextId = 0;
+
+  const api = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(server.url + path, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
+    return response.json();
+  };
+  const count = async (): Promise<number> => (await api('POST', '/query/sql', { sql: `SELECT count(*) FROM ${TABLE}` })).resultTable.rows[0][0];
+  const produce = async (n: number): Promise<void> => {
+    await putJsonRecords(env.client, stream, idKindTsRows(nextId, n, ['view', 'click', 'buy']), (row) => String(row.id));
+    nextId += n;
+  };
+  const shoot = (name: string): Promise<Buffer> => page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium; .ci/run does it)`);
+    if (!existsSync(join(consoleAssetsDir(), 'index.html'))) throw new Error('the console bundle is missing: run `npm run build`');
+    dir = await mkdtemp(join(tmpdir(), 'shardtable-console-'));
+    stream = await env.newStream(2);
+    server = await startServer({ dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', logger: silentLogger() });
+    await api('POST', '/schemas', idKindTsSchema(TABLE));
+    const config = emulatorTableConfig({
+      tableName: TABLE,
+      endpoint: env.endpoint,
+      stream,
+      timeColumn: 'ts',
+      streamConfigs: {
+        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+        'stream.kinesis.decoder.errorPolicy': 'deadLetter',
+        'stream.kinesis.fetch.timeout.millis': '1000',
+        'realtime.segment.flush.threshold.rows': '25',
+      },
+    });
+    const created = await api('POST', '/tables', config);
+    expect(created.status, JSON.stringify(created)).toMatch(/successfully added/i);
+    await produce(90);
+    await env.client.send(
+      new (await import('@aws-sdk/client-kinesis')).PutRecordCommand({ StreamName: stream, PartitionKey: 'bad', Data: new TextEncoder().encode('{"id": "not json') }),
+    );
+    await waitFor('90 rows', async () => (await count()) === 90);
+    // A fresh, empty profile directory (Playwright passes it as --user-data-dir).
+    context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => console.error(`[browser] page error: ${err.message}`));
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (dir) console.info(`[browser] console screenshots in ${dir}`);
+    if (dir && process.env.SHARDTABLE_KEEP_SCREENSHOTS === undefined) await rm(join(dir, 'data'), { recursive: true, force: true });
+  });
+
+  it('runs a query from the editor with Ctrl-Enter: result cells, column types, statistics, CSV download', async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`SELECT kind, count(*) AS n FROM ${TABLE} GROUP BY kind ORDER BY kind`);
+    await page.keyboard.press('Control+Enter');
+    await page.locator('#results tbody tr').first().waitFor();
+    const cells = await page.locator('#results tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(cells).toEqual([
+      ['buy', '30'],
+      ['click', '30'],
+      ['view', '30'],
+    ]);
+    expect(await page.locator('#results thead .col-type').allTextContents()).toEqual(['STRING', 'LONG']);
+    expect(await page.locator('[data-stat="numDocsScanned"]').textContent()).toBe('90');
+    expect(await page.locator('[data-stat="timeUsedMs"]').textContent()).toMatch(/^\d+/);
+    await shoot('query');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(await readFile((await download.path())!, 'utf8')).toBe('kind,n\r\nbuy,30\r\nclick,30\r\nview,30\r\n');
+  });
+
+  it('shows a bad query\'s error code, message and position, and keeps both queries in the history', async () => {
+    // Follows the test above on the same page (its query is the first history entry).
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`SELEC kind FROM ${TABLE}`);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const error = page.locator('#query-error');
+    await error.waitFor();
+    expect(await error.locator('.code').textContent()).toBe('Error 150');
+    expect(await error.locator('.message').textContent()).toContain("found 'SELEC'");
+    expect(await error.getByRole('button').textContent()).toBe('go to line 1, column 1');
+    expect(await page.locator('#history li').allTextContents()).toEqual([`SELEC kind FROM ${TABLE}`, `SELECT kind, count(*) AS n FROM ${TABLE} GROUP BY kind ORDER BY kind`]);
+    await shoot('query-error');
+
+    // Completion from the schemas: table names, and the columns of the table the query reads.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('SELECT * FROM cli');
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: TABLE }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`SELECT  FROM ${TABLE}`);
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 7; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('ki');
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: 'kind' }).waitFor();
+    await shoot('query-completion');
+    await page.keyboard.press('Escape');
+  });
+
+  it('lists the table, opens its segments, and pauses and resumes it from the buttons', async () => {
+    await page.goto(`${server.url}/#/query`);
+    await page.getByRole('link', { name: 'Tables' }).click();
+    const row = page.locator('#tables tbody tr', { hasText: TABLE });
+    await row.locator('[data-state="CONSUMING"]').waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('90');
+    await shoot('tables');
+
+    await row.getByRole('link', { name: TABLE }).click();
+    await page.locator('#segments tbody tr').first().waitFor();
+    const segments = await page.locator('#segments tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+    const sealed = segments.filter((s) => s[1] === 'SEALED');
+    expect(sealed.length).toBeGreaterThanOrEqual(2);
+    expect(sealed.reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0)).toBeGreaterThanOrEqual(50);
+    for (const s of sealed) expect(s[4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(await page.locator('#schema tbody th').allTextContents()).toEqual(['id', 'kind', 'ts']);
+    expect(await page.locator('#config').textContent()).toContain(stream);
+    await shoot('table');
+
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => void (dialogs.push(dialog.message()), dialog.accept()));
+    await page.locator('#pause').click();
+    await page.locator('#table-state [data-state="PAUSED"]').waitFor();
+    expect(dialogs[0]).toMatch(/^Pause consumption of clicks\?/);
+    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(true);
+    const paused = (await api('GET', `/tables/${TABLE}/consumingSegmentsInfo`)).shardtablePartitions;
+    expect(paused.map((p: { state: string }) => p.state)).toEqual(['PAUSED', 'PAUSED']);
+    await produce(30);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await count()).toBe(90);
+    await shoot('table-paused');
+
+    await page.locator('#resume').click();
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    expect(dialogs[1]).toMatch(/^Resume consumption of clicks\?/);
+    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(false);
+    await waitFor('the 30 records written while paused', async () => (await count()) === 120);
+  });
+
+  it('draws per-shard lag and rate charts, and lists the dead letter', async () => {
+    await page.goto(`${server.url}/#/query`);
+    await page.getByRole('link', { name: 'Ingestion' }).click();
+    await page.locator('#shards tbody tr').first().waitFor();
+    await produce(20);
+    // Each poll (2 s) adds a lag point per shard; rates need two polls.
+    const points = (chart: string, atLeast: number): string => `Number(document.querySelector('#chart-${chart}')?.getAttribute('data-points')) >= ${atLeast}`;
+    await page.waitForFunction(points('lag', 4));
+    await page.waitForFunction(points('records', 2));
+    expect(await page.locator('#chart-lag canvas').count()).toBe(1);
+    expect(await page.locator('#shards tbody tr').count()).toBe(2);
+    await page.locator('#dead-letters tbody tr').first().waitFor();
+    expect(await page.locator('#dead-letters tbody tr').count()).toBe(1);
+    expect(await page.locator('#dead-letters tbody').textContent()).toContain('{"id": "not json');
+    await shoot('ingestion');
+  });
+
+  it('works keyboard only: run a query, open a table, pause and resume it', async () => {
+    /** Presses Tab until the focused element's text or label is `name` (at most 60 presses). */
+    const tabTo = async (name: string): Promise<void> => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate('(() => { const e = document.activeElement; return e ? (e.getAttribute("aria-label") || e.textContent || "").trim() : ""; })()');
+        if (focused === name) return;
+      }
+      throw new Error(`Tab never reached ${name}`);
+    };
+    await page.goto(`${server.url}/#/query`);
+    await page.locator('.cm-content').waitFor();
+    await page.evaluate('document.activeElement.blur()');
+    await tabTo('SQL query (Ctrl+Enter or Cmd+Enter runs it)');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(`SELECT count(*) FROM ${TABLE}`);
+    await page.keyboard.press('Control+Enter');
+    await page.locator('#results tbody td').first().waitFor();
+    expect(Number(await page.locator('#results tbody td').first().textContent())).toBeGreaterThanOrEqual(90);
+
+    await tabTo('Tables');
+    await page.keyboard.press('Enter');
+    await page.locator('#tables tbody tr').first().waitFor();
+    await tabTo(TABLE);
+    await page.keyboard.press('Enter');
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    await tabTo('Pause consumption');
+    await page.keyboard.press('Enter');
+    await page.locator('#table-state [data-state="PAUSED"]').waitFor();
+    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(true);
+    await tabTo('Resume consumption');
+    await page.keyboard.press('Enter');
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(false);
+  });
+
+  it('fits a 400 px window and has no serious or critical axe-core violations on any page', async () => {
+    const narrow = await context.newPage();
+    await narrow.setViewportSize({ width: 400, height: 800 });
+    narrow.setDefaultTimeout(15_000);
+    const pages: [string, string, string][] = [
+      ['query', '#/query', '.cm-content'],
+      ['tables', '#/tables', '#tables tbody tr'],
+      ['table', `#/tables/${TABLE}`, '#segments tbody tr'],
+      ['ingestion', `#/ingestion/${TABLE}`, '#shards tbody tr'],
+    ];
+    try {
+      for (const [name, hash, ready] of pages) {
+        await narrow.goto(`${server.url}/${hash}`);
+        await narrow.locator(ready).first().waitFor();
+        if (name === 'query') {
+          await narrow.locator('.cm-content').click();
+          await narrow.keyboard.press('Control+Enter');
+          await narrow.locator('#results').waitFor();
+        }
+        // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        expect(await narrow.evaluate('document.documentElement.scrollWidth'), `${name} is wider than the window`).toBeLessThanOrEqual(400);
+        await narrow.screenshot({ path: join(dir, `narrow-${name}.png`), fullPage: true });
+        await narrow.addScriptTag({ path: AXE });
+        const violations = (await narrow.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as AxeViolation[];
+        const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+        expect(serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([]);
+      }
+    } finally {
+      await narrow.close();
+    }
+  });
+});
