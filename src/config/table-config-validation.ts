@@ -178,7 +178,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   ingestion?.transformConfigs?.forEach((transform, i) => requireColumn(`ingestionConfig.transformConfigs[${i}].columnName`, transform.columnName));
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
-  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, problems);
+  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems);
 
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });

@@ -89,6 +89,7 @@ export function upsertAndDedupSettings(
   rawDedup: unknown,
   schema: TableSchema,
   timeColumnName: string | undefined,
+  nullHandlingEnabled: boolean,
   problems: string[],
 ): { upsert?: UpsertSettings; dedup?: DedupSettings } {
   const before = problems.length;
@@ -184,6 +185,7 @@ export function upsertAndDedupSettings(
     else if ((strategy === 'MAX' || strategy === 'MIN') && (!spec.singleValue || !NUMERIC.has(spec.dataType))) problems.push(`${path}: ${strategy} needs a single-value numeric column; ${name} is ${spec.dataType}`);
     strategies[name] = strategy;
   }
+  if (mode === 'PARTIAL' && !nullHandlingEnabled) problems.push('upsertConfig.mode: PARTIAL needs tableIndexConfig.nullHandlingEnabled: true (null bitmaps tell a null from a default value)');
   if (problems.length > before || defaultStrategy === undefined) return {};
   return {
     upsert: Object.freeze({

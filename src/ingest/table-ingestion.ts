@@ -12,6 +12,7 @@ import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { GapRepairs } from './gap-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
+import { DedupKeys, UpsertKeyMap } from '../upsert/index.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
@@ -76,6 +77,9 @@ export class TableIngestion implements TableRuntime {
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
   private readonly onEvent: (event: IngestionEvent) => void;
   private readonly link: StreamLink;
+  /** Upsert tables: the one key map of the table (all shards). */
+  private readonly upsert: UpsertKeyMap | null;
+  private readonly dedup: DedupKeys | null;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -86,6 +90,8 @@ export class TableIngestion implements TableRuntime {
     this.tableDir = options.tableDir;
     this.logger = options.logger.child({ table: options.table.config.tableName });
     this.link = new StreamLink(this.logger);
+    this.upsert = this.config.upsert ? new UpsertKeyMap(this.schema, this.config.upsert) : null;
+    this.dedup = this.config.dedup ? new DedupKeys(this.schema, this.config.dedup) : null;
   }
 
   /**
@@ -101,6 +107,9 @@ export class TableIngestion implements TableRuntime {
     this.quarantined = recovered.quarantined;
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
     this.sealed = [...recovered.sealed].sort(compareSegments);
+    // Before any reader starts: the key map is rebuilt from the committed files alone.
+    this.upsert?.rebuild(this.sealed);
+    this.dedup?.rebuild(this.sealed);
     this.ledger = recovered.ledger;
     this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
@@ -183,7 +192,16 @@ export class TableIngestion implements TableRuntime {
       const segment = ingester.consumingSegment;
       if (segment) consuming.push(segment);
     }
-    return { sealed: [...this.sealed], consuming };
+    const sealed = [...this.sealed];
+    if (this.upsert === null) return { sealed, consuming };
+    // Frozen in the same synchronous step as the lists: one live row per key in this set.
+    const liveDocs = this.upsert.freezeAll([...sealed.map((s) => s.name), ...consuming.map((c) => c.name)]);
+    return { sealed, consuming, liveDocs };
+  }
+
+  /** Upsert tables: live and queryable rows of a segment, for its metadata; null otherwise. */
+  liveRowsOf(segmentName: string): { valid: number; queryable: number } | null {
+    return this.upsert?.liveCount(segmentName) ?? null;
   }
 
   /** Corrupt files found on start and moved aside. */
@@ -231,6 +249,8 @@ export class TableIngestion implements TableRuntime {
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
+      ...(this.upsert ? { upsert: { mode: this.config.upsert!.mode, ...this.upsert.counters } } : {}),
+      ...(this.dedup ? { dedup: this.dedup.counters } : {}),
     };
   }
 
@@ -347,6 +367,7 @@ export class TableIngestion implements TableRuntime {
           ? words.childFromOldest
           : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
       nextSequence: checkpoint?.nextSequence ?? 0,
+      ...(this.upsert ? { keyed: { rows: this.upsert, upsert: this.upsert } } : this.dedup ? { keyed: { rows: this.dedup } } : {}),
       onSealed: (segment) => {
         this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;

@@ -14,6 +14,17 @@ export const MAX_TIMEOUT_MS = 600_000;
 export interface QueryOptions {
   readonly timeoutMs: number;
   readonly numGroupsLimit: number;
+  /** Upsert tables: read every row, not only each key's live one (`skipUpsert=true`). */
+  readonly skipUpsert: boolean;
+  /** Upsert tables: include deleted keys' last rows (`skipUpsertDelete=true`). */
+  readonly skipUpsertDelete: boolean;
+}
+
+function booleanOption(key: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new QueryError('QUERY_VALIDATION', `query option ${key}=${value} must be true or false`);
 }
 
 /** Parses the `queryOptions` request field: `timeoutMs=100;numGroupsLimit=10`. */
@@ -42,6 +53,8 @@ function positiveInt(key: string, value: string, max: number): number {
 export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): QueryOptions {
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   let numGroupsLimit = DEFAULT_NUM_GROUPS_LIMIT;
+  let skipUpsert = false;
+  let skipUpsertDelete = false;
   for (const source of sources) {
     for (const [key, value] of source) {
       switch (key.toLowerCase()) {
@@ -51,10 +64,16 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
         case 'numgroupslimit':
           numGroupsLimit = positiveInt(key, value, MAX_NUM_GROUPS_LIMIT);
           break;
+        case 'skipupsert':
+          skipUpsert = booleanOption(key, value);
+          break;
+        case 'skipupsertdelete':
+          skipUpsertDelete = booleanOption(key, value);
+          break;
         default:
           break;
       }
     }
   }
-  return { timeoutMs, numGroupsLimit };
+  return { timeoutMs, numGroupsLimit, skipUpsert, skipUpsertDelete };
 }

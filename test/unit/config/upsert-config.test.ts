@@ -29,6 +29,7 @@ const noKeys: TableSchema = { ...schema, primaryKeyColumns: [] };
 function withUpsert(upsertConfig: Record<string, unknown>, patch: (c: Record<string, any>) => void = () => undefined): Record<string, any> {
   const c = eventsTableConfig() as Record<string, any>;
   c.tableIndexConfig.sortedColumn = [];
+  c.tableIndexConfig.nullHandlingEnabled = true;
   c.upsertConfig = upsertConfig;
   patch(c);
   return c;
@@ -102,6 +103,7 @@ describe("each of Pinot's upsert and dedup rules is a 400 naming the field", () 
     ['strategy columns exist', withUpsert({ mode: 'PARTIAL', partialUpsertStrategies: { ghost: 'OVERWRITE' } }), 'upsertConfig.partialUpsertStrategies.ghost: column ghost is not in schema events'],
     ['strategies only in PARTIAL mode', withUpsert({ mode: 'FULL', partialUpsertStrategies: { clicks: 'INCREMENT' } }), 'upsertConfig.partialUpsertStrategies: only with mode PARTIAL'],
     ['unknown default strategy', withUpsert({ mode: 'PARTIAL', defaultPartialUpsertStrategy: 'SUM' }), 'upsertConfig.defaultPartialUpsertStrategy: unknown strategy "SUM"'],
+    ['PARTIAL needs null handling', withUpsert({ mode: 'PARTIAL' }, (c) => (c.tableIndexConfig.nullHandlingEnabled = false)), 'upsertConfig.mode: PARTIAL needs tableIndexConfig.nullHandlingEnabled: true'],
     ['negative TTL', withUpsert({ metadataTTL: -1 }), 'upsertConfig.metadataTTL: must not be negative, got -1'],
     ['upsert and dedup exclude each other', withUpsert({}, (c) => (c.dedupConfig = { dedupEnabled: true })), 'dedupConfig.dedupEnabled: a table is either upsert or dedup; upsertConfig is enabled too'],
     ['dedup needs primary keys', withUpsert({ mode: 'NONE' }, (c) => (c.dedupConfig = { dedupEnabled: true })), 'dedupConfig: needs primaryKeyColumns in schema events', noKeys],
