@@ -12,7 +12,7 @@ import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { GapRepairs } from './gap-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
-import { DedupKeys, UpsertKeyMap } from '../upsert/index.js';
+import { KeyedTable } from './keyed-table.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
@@ -77,9 +77,8 @@ export class TableIngestion implements TableRuntime {
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
   private readonly onEvent: (event: IngestionEvent) => void;
   private readonly link: StreamLink;
-  /** Upsert tables: the one key map of the table (all shards). */
-  private readonly upsert: UpsertKeyMap | null;
-  private readonly dedup: DedupKeys | null;
+  /** Upsert and dedup tables: the one key map of the table (all shards). */
+  private readonly keyed: KeyedTable;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -90,8 +89,7 @@ export class TableIngestion implements TableRuntime {
     this.tableDir = options.tableDir;
     this.logger = options.logger.child({ table: options.table.config.tableName });
     this.link = new StreamLink(this.logger);
-    this.upsert = this.config.upsert ? new UpsertKeyMap(this.schema, this.config.upsert) : null;
-    this.dedup = this.config.dedup ? new DedupKeys(this.schema, this.config.dedup) : null;
+    this.keyed = new KeyedTable(this.schema, this.config);
   }
 
   /**
@@ -108,8 +106,7 @@ export class TableIngestion implements TableRuntime {
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
     this.sealed = [...recovered.sealed].sort(compareSegments);
     // Before any reader starts: the key map is rebuilt from the committed files alone.
-    this.upsert?.rebuild(this.sealed);
-    this.dedup?.rebuild(this.sealed);
+    this.keyed.rebuild(this.sealed);
     this.ledger = recovered.ledger;
     this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
@@ -136,7 +133,10 @@ export class TableIngestion implements TableRuntime {
       factory: this.factory!,
       pipelineFor: (shardId) => this.table.pipelineFor(shardId),
       gaps,
-      onSealed: (segment) => this.addSealed(segment),
+      onSealed: (segment) => {
+        this.keyed.repaired(segment);
+        this.addSealed(segment);
+      },
       onLoss: (entry) => {
         this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
         this.onEvent({ kind: 'dataLoss', entry });
@@ -178,9 +178,12 @@ export class TableIngestion implements TableRuntime {
     const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
     if (!segment) return undefined;
     const { metadata } = segment;
+    const live = this.keyed.liveRowsOf(segmentName);
     // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
     return {
       ...metadata,
+      // Upsert tables: rows that are their key's latest (`valid`), and of those not deleted (`queryable`).
+      ...(live !== null ? { upsertLiveRows: live } : {}),
       columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
     };
   }
@@ -192,16 +195,8 @@ export class TableIngestion implements TableRuntime {
       const segment = ingester.consumingSegment;
       if (segment) consuming.push(segment);
     }
-    const sealed = [...this.sealed];
-    if (this.upsert === null) return { sealed, consuming };
-    // Frozen in the same synchronous step as the lists: one live row per key in this set.
-    const liveDocs = this.upsert.freezeAll([...sealed.map((s) => s.name), ...consuming.map((c) => c.name)]);
-    return { sealed, consuming, liveDocs };
-  }
-
-  /** Upsert tables: live and queryable rows of a segment, for its metadata; null otherwise. */
-  liveRowsOf(segmentName: string): { valid: number; queryable: number } | null {
-    return this.upsert?.liveCount(segmentName) ?? null;
+    // Upsert tables: live rows frozen in the same synchronous step, one live row per key.
+    return this.keyed.queryable([...this.sealed], consuming);
   }
 
   /** Corrupt files found on start and moved aside. */
@@ -249,8 +244,7 @@ export class TableIngestion implements TableRuntime {
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
-      ...(this.upsert ? { upsert: { mode: this.config.upsert!.mode, ...this.upsert.counters } } : {}),
-      ...(this.dedup ? { dedup: this.dedup.counters } : {}),
+      ...this.keyed.status(),
     };
   }
 
@@ -367,7 +361,7 @@ export class TableIngestion implements TableRuntime {
           ? words.childFromOldest
           : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
       nextSequence: checkpoint?.nextSequence ?? 0,
-      ...(this.upsert ? { keyed: { rows: this.upsert, upsert: this.upsert } } : this.dedup ? { keyed: { rows: this.dedup } } : {}),
+      ...this.keyed.partitionOptions,
       onSealed: (segment) => {
         this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;

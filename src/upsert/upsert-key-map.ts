@@ -151,22 +151,27 @@ export class UpsertKeyMap implements KeyedRows {
    * The result is the state a run without restarts had when those files were committed.
    */
   rebuild(segments: readonly SealedSegment[]): void {
-    const ordered = [...segments].sort(compareCommit);
-    for (const segment of ordered) {
-      const info = segment.footer.upsert;
-      if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
-      const slot: Slot = { name: segment.name, view: segment, live: new LiveDocs(segment.numDocs), keys: null };
-      this.slots.set(segment.name, slot);
-      const losers = new Set(info?.tieLosers ?? []);
-      for (let doc = 0; doc < segment.numDocs; doc++) {
-        if (losers.has(doc)) continue;
-        const row = this.keyCells(segment, doc);
-        const key = this.keyOf(row);
-        const cmp = this.comparisonOf(row);
-        const old = this.entries.get(key);
-        if (old !== undefined && !this.wins(cmp, old.cmp)) continue;
-        this.place(slot, doc, key, cmp, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
-      }
+    for (const segment of [...segments].sort(compareCommit)) this.applySealed(segment);
+  }
+
+  /**
+   * Applies every row of a sealed file the map has not seen (at start, or a gap-repair segment
+   * re-read from the stream), by the comparison rule: docs in doc-id order, tie losers skipped.
+   */
+  applySealed(segment: SealedSegment): void {
+    const info = segment.footer.upsert;
+    if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
+    const slot: Slot = { name: segment.name, view: segment, live: new LiveDocs(segment.numDocs), keys: null };
+    this.slots.set(segment.name, slot);
+    const losers = new Set(info?.tieLosers ?? []);
+    for (let doc = 0; doc < segment.numDocs; doc++) {
+      if (losers.has(doc)) continue;
+      const row = this.keyCells(segment, doc);
+      const key = this.keyOf(row);
+      const cmp = this.comparisonOf(row);
+      const old = this.entries.get(key);
+      if (old !== undefined && !this.wins(cmp, old.cmp)) continue;
+      this.place(slot, doc, key, cmp, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
     }
   }
 

@@ -132,5 +132,7 @@ describe('upsert tables on kinesalite', () => {
     await expectReference(runtimes[1]!, partialReference(evs), 'partial');
     const status = runtimes[0]!.status();
     expect(status.upsert).toMatchObject({ mode: 'FULL', keys: new Set(evs.map((e) => e.k)).size, liveRows: fullReference(evs).size });
+    const first = runtimes[0]!.segments()[0]!;
+    expect(runtimes[0]!.segmentMetadata(first.segmentName)).toMatchObject({ upsertLiveRows: { valid: expect.any(Number), queryable: expect.any(Number) } });
   }, 180_000);
 });
