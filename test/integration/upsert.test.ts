@@ -1,5 +1,7 @@
+import { MergeShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { buildTableSchema, validateSchema } from '../../src/config/index.js';
+import { waitForStreamStatus } from '../../src/emulator/index.js';
 import type { TableIngestion } from '../../src/ingest/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { QueryEngine, snapshotRuntime, writeBrokerResponse } from '../../src/query/index.js';
@@ -106,7 +108,7 @@ describe('upsert tables on kinesalite', () => {
       extra: { upsertConfig },
     });
 
-  it('FULL and PARTIAL: one live row per key equal to a reference model, across a restart in the middle', async () => {
+  it('FULL and PARTIAL: one live row per key equal to a reference model, across a restart, a split and a merge', async () => {
     const stream = await env.newStream(4);
     const evs = events(4000, 2500);
     const put = (from: number, to: number) => putJsonRecords(env.client, stream, evs.slice(from, to), (e) => e.k);
@@ -124,12 +126,20 @@ describe('upsert tables on kinesalite', () => {
     expect(runtimes[0]!.segments().length).toBeGreaterThan(3);
 
     // Restart: consuming rows are read again from the stream; the key map is rebuilt from the files.
+    // Then a split and a merge move keys to child shards while records flow.
     await Promise.all(runtimes.map((r) => r.stop()));
-    await put(2200, 4000);
+    await put(2200, 2800);
     runtimes = [await start(0), await start(1)];
+    await env.client.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 125n).toString() }));
+    await waitForStreamStatus(env.client, stream, 'ACTIVE');
+    await put(2800, 3400);
+    await env.client.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: 'shardId-000000000001', AdjacentShardToMerge: 'shardId-000000000002' }));
+    await waitForStreamStatus(env.client, stream, 'ACTIVE');
+    await put(3400, 4000);
     await Promise.all(runtimes.map((r) => indexed(r, 4000)));
     await expectReference(runtimes[0]!, fullReference(evs), 'full');
     await expectReference(runtimes[1]!, partialReference(evs), 'partial');
+    expect(runtimes[0]!.partitions().length).toBe(7); // 4 shards, 2 split children, 1 merged child
     const status = runtimes[0]!.status();
     expect(status.upsert).toMatchObject({ mode: 'FULL', keys: new Set(evs.map((e) => e.k)).size, liveRows: fullReference(evs).size });
     const first = runtimes[0]!.segments()[0]!;
