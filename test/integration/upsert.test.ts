@@ -174,4 +174,29 @@ describe('upsert tables on kinesalite', () => {
     await runtime.stop();
     await new Promise((resolve) => setTimeout(resolve, 500));
   }, 180_000);
+
+  it('dedup: the first record of each key wins, across a restart', async () => {
+    const stream = await env.newStream(3);
+    const evs = events(2400, 900);
+    const first = new Map<string, Event>();
+    for (const e of evs) if (!first.has(e.k)) first.set(e.k, e);
+    const dedupConfig = (dir: string) =>
+      tables.start({ schema, tableDir: dir, config: { ...config(stream, { mode: 'NONE' }), dedupConfig: { dedupEnabled: true, dedupTimeColumn: 'ts' } } });
+    const dir = await tables.tempDir();
+    const stored = async (runtime: TableIngestion, n: number) => waitFor(`${n} rows`, async () => (await query(runtime, 'SELECT COUNT(*) FROM kv'))[0]![0] === n, 60_000, 200);
+    await putJsonRecords(env.client, stream, evs.slice(0, 1200), (e) => e.k);
+    let runtime = await dedupConfig(dir);
+    const firstHalf = new Set(evs.slice(0, 1200).map((e) => e.k)).size;
+    await stored(runtime, firstHalf);
+    await waitFor('duplicates counted', () => runtime.status().dedup!.duplicatesDropped === 1200 - firstHalf);
+    await runtime.stop();
+    await putJsonRecords(env.client, stream, evs.slice(1200), (e) => e.k);
+    runtime = await dedupConfig(dir);
+    await stored(runtime, first.size);
+    const want = [...first.values()].sort((a, b) => (a.k < b.k ? -1 : 1)).map((e) => [e.k, e.v]);
+    expect(await query(runtime, 'SELECT k, v FROM kv ORDER BY k LIMIT 100000')).toEqual(want);
+    expect(await query(runtime, 'SELECT COUNT(*), COUNT(DISTINCT k) FROM kv', 'skipUpsert=true')).toEqual([[first.size, first.size]]);
+    await runtime.stop();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }, 180_000);
 });
