@@ -3,6 +3,7 @@ import type { TableConfig } from '../config/table-config.js';
 import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import { DedupKeys, UpsertKeyMap } from '../upsert/index.js';
 import type { KeyedRows } from '../upsert/index.js';
+import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { TableIngestionStatus } from './table-ingestion-status.js';
 
 /**
@@ -28,6 +29,11 @@ export class KeyedTable {
     if (this.upsert) return { keyed: { rows: this.upsert, upsert: this.upsert } };
     if (this.dedup) return { keyed: { rows: this.dedup } };
     return {};
+  }
+
+  /** The shards' lineage, for the warning about one key in two unrelated shards. */
+  setLineage(isAncestor: (ancestor: number, partition: number) => boolean): void {
+    this.upsert?.setLineage(isAncestor);
   }
 
   /** On start, from the committed files alone. */
@@ -58,4 +64,27 @@ export class KeyedTable {
     if (this.dedup) return { dedup: this.dedup.counters };
     return {};
   }
+}
+
+/**
+ * "Is partition `ancestor` a parent, or a parent's parent, of `partition`?" over the shards a
+ * table has listed (`known`, by shard id; read at call time). A parent no longer listed ends the
+ * walk.
+ */
+export function lineageOf(known: ReadonlyMap<string, PartitionInfo>): (ancestor: number, partition: number) => boolean {
+  return (ancestor, partition) => {
+    const byId = new Map([...known.values()].map((p) => [p.partitionId, p] as const));
+    const todo = [...(byId.get(partition)?.parentShardIds ?? [])];
+    const seen = new Set<string>();
+    while (todo.length > 0) {
+      const shardId = todo.pop()!;
+      if (seen.has(shardId)) continue;
+      seen.add(shardId);
+      const parent = known.get(shardId);
+      if (parent === undefined) continue;
+      if (parent.partitionId === ancestor) return true;
+      todo.push(...parent.parentShardIds);
+    }
+    return false;
+  };
 }

@@ -12,7 +12,7 @@ import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { GapRepairs } from './gap-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
-import { KeyedTable } from './keyed-table.js';
+import { KeyedTable, lineageOf } from './keyed-table.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
@@ -90,6 +90,7 @@ export class TableIngestion implements TableRuntime {
     this.logger = options.logger.child({ table: options.table.config.tableName });
     this.link = new StreamLink(this.logger);
     this.keyed = new KeyedTable(this.schema, this.config);
+    this.keyed.setLineage(lineageOf(this.known));
   }
 
   /**

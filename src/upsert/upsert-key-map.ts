@@ -25,6 +25,8 @@ interface Slot {
 
 /** Where a key's live row is. `cmp`: the latest value of each comparison column (null = never given). */
 interface Entry {
+  /** Partition id of the record that made the row live (for the cross-shard warning). */
+  partition: number;
   slot: Slot;
   doc: number;
   cmp: (ScalarValue | null)[];
@@ -39,6 +41,8 @@ export interface UpsertCounters {
   deletedKeys: number;
   outOfOrderKept: number;
   outOfOrderDropped: number;
+  /** Records whose key's live row came from another shard that is not an ancestor (a warning). */
+  keysSeenInUnrelatedShards: number;
 }
 
 /**
@@ -62,7 +66,9 @@ export class UpsertKeyMap implements KeyedRows {
   private readonly columns: KeyColumns;
   private readonly plan: PartialUpsertPlan | null;
   private nextCommit = 0;
-  private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0 };
+  private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0, keysSeenInUnrelatedShards: 0 };
+  /** True when partition `ancestor` is a parent (or a parent's parent...) of `partition`. */
+  private isAncestor: (ancestor: number, partition: number) => boolean = () => false;
 
   constructor(
     private readonly schema: TableSchema,
@@ -73,6 +79,11 @@ export class UpsertKeyMap implements KeyedRows {
       settings.mode === 'PARTIAL'
         ? planPartialUpsert(schema, { strategies: settings.partialUpsertStrategies, defaultStrategy: settings.defaultPartialUpsertStrategy, comparisonColumns: settings.comparisonColumns })
         : null;
+  }
+
+  /** Ingestion tells the map the shards' lineage, for the cross-shard warning. */
+  setLineage(isAncestor: (ancestor: number, partition: number) => boolean): void {
+    this.isAncestor = isAncestor;
   }
 
   get counters(): UpsertCounters {
@@ -100,7 +111,16 @@ export class UpsertKeyMap implements KeyedRows {
     }
     const merged = this.plan !== null && old !== undefined && !old.deleted ? mergePartialRow(this.plan, this.rowOf(old), row) : row;
     const deleted = this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null);
-    return { row: merged, commit: (doc) => this.place(this.slotOf(segment), doc, key, cmp, deleted) };
+    const partition = segment.identity.partitionId;
+    return {
+      row: merged,
+      commit: (doc) => {
+        // Pinot needs a stream partitioned by primary key; a key in two unrelated shards is applied
+        // by comparison value all the same, and counted.
+        if (old !== undefined && old.partition !== partition && !this.isAncestor(old.partition, partition)) this.counts.keysSeenInUnrelatedShards++;
+        this.place(this.slotOf(segment), doc, key, cmp, deleted, partition);
+      },
+    };
   }
 
   /** The next commit order, for the footer of a segment about to be sealed. */
@@ -171,7 +191,7 @@ export class UpsertKeyMap implements KeyedRows {
       const cmp = this.comparisonOf(row);
       const old = this.entries.get(key);
       if (old !== undefined && !this.wins(cmp, old.cmp)) continue;
-      this.place(slot, doc, key, cmp, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
+      this.place(slot, doc, key, cmp, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null), segment.metadata.partitionId);
     }
   }
 
@@ -202,13 +222,13 @@ export class UpsertKeyMap implements KeyedRows {
     return compareValues(a, b) >= 0;
   }
 
-  private place(slot: Slot, doc: number, key: string, cmp: (ScalarValue | null)[], deleted: boolean): void {
+  private place(slot: Slot, doc: number, key: string, cmp: (ScalarValue | null)[], deleted: boolean, partition: number): void {
     const old = this.entries.get(key);
     if (slot.keys !== null) slot.keys[doc] = key;
     if (old !== undefined) old.slot.live.remove(old.doc);
     slot.live.add(doc, deleted);
     const merged = old === undefined ? cmp : cmp.map((v, i) => v ?? old.cmp[i] ?? null);
-    this.entries.set(key, { slot, doc, cmp: merged, deleted });
+    this.entries.set(key, { partition, slot, doc, cmp: merged, deleted });
   }
 
   private keep(segment: ConsumingSegment, doc: number, key: string): void {

@@ -135,3 +135,17 @@ describe('query consistency while updates flow', () => {
     expect(await h.query('SELECT COUNT(*), COUNT(DISTINCT k), MIN(clicks), MAX(clicks) FROM kv')).toEqual([[before.size, before.size, -1, -1]]);
   });
 });
+
+describe('one key map for the table, whatever the shard', () => {
+  it('a key in two unrelated shards is applied by comparison value and counted as a warning; a child shard is not', async () => {
+    const h = new UpsertHarness(dir, fullSettings());
+    h.put(0, { k: 'a', ts: 1n, clicks: 1n });
+    h.put(1, { k: 'a', ts: 2n, clicks: 2n });
+    expect(await h.query('SELECT clicks FROM kv')).toEqual([[2]]);
+    expect(h.keyMap.counters.keysSeenInUnrelatedShards).toBe(1);
+    h.keyMap.setLineage((ancestor, partition) => ancestor === 1 && partition === 2);
+    h.put(2, { k: 'a', ts: 3n, clicks: 3n });
+    expect(await h.query('SELECT COUNT(*), MAX(clicks) FROM kv')).toEqual([[1, 3]]);
+    expect(h.keyMap.counters.keysSeenInUnrelatedShards).toBe(1);
+  });
+});
