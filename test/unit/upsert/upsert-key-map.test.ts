@@ -46,6 +46,11 @@ async function expectMatches(h: UpsertHarness, applied: readonly Rec[]): Promise
   const rows = await h.query('SELECT k, ts, clicks FROM kv ORDER BY k LIMIT 100000');
   const want = visible.map((r) => [r.k, Number(r.ts), Number(r.clicks)]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
   expect(rows).toEqual(want);
+  // Filters and GROUP BY see the live rows only, too.
+  const groups = new Map<string, number>();
+  for (const r of visible) if (r.ts > 102n) groups.set(r.note!, (groups.get(r.note!) ?? 0) + 1);
+  const wantGroups = [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([note, n]) => [note, n]);
+  expect(await h.query('SELECT note, COUNT(*) FROM kv WHERE ts > 102 GROUP BY note ORDER BY note LIMIT 100')).toEqual(wantGroups);
 }
 
 describe('FULL upsert: one live row per key', () => {
