@@ -225,10 +225,20 @@ export class UpsertKeyMap implements KeyedRows {
   private place(slot: Slot, doc: number, key: string, cmp: (ScalarValue | null)[], deleted: boolean, partition: number): void {
     const old = this.entries.get(key);
     if (slot.keys !== null) slot.keys[doc] = key;
-    if (old !== undefined) old.slot.live.remove(old.doc);
+    if (old === undefined) {
+      slot.live.add(doc, deleted);
+      this.entries.set(key, { partition, slot, doc, cmp, deleted });
+      return;
+    }
+    old.slot.live.remove(old.doc);
     slot.live.add(doc, deleted);
-    const merged = old === undefined ? cmp : cmp.map((v, i) => v ?? old.cmp[i] ?? null);
-    this.entries.set(key, { partition, slot, doc, cmp: merged, deleted });
+    // The entry is updated in place (no allocation per record on the hot path).
+    if (cmp.length === 1) old.cmp = cmp;
+    else old.cmp = cmp.map((v, i) => v ?? old.cmp[i] ?? null);
+    old.partition = partition;
+    old.slot = slot;
+    old.doc = doc;
+    old.deleted = deleted;
   }
 
   private keep(segment: ConsumingSegment, doc: number, key: string): void {
@@ -246,7 +256,9 @@ export class UpsertKeyMap implements KeyedRows {
   }
 
   private keyOf(row: readonly (CellValue | null)[]): string {
-    return primaryKeyOf(this.columns.keys.map((i) => row[i] ?? this.schema.columns[i]!.defaultNullValue));
+    const { keys } = this.columns;
+    if (keys.length === 1) return primaryKeyOf([row[keys[0]!] ?? this.schema.columns[keys[0]!]!.defaultNullValue]);
+    return primaryKeyOf(keys.map((i) => row[i] ?? this.schema.columns[i]!.defaultNullValue));
   }
 
   /** A record's comparison values; with one column, a missing value counts as the column's default. */
