@@ -70,6 +70,40 @@ describe('PARTIAL upsert merges each record into the previous live row', () => {
   });
 });
 
+describe('PARTIAL upsert with MAX, APPEND and FORCE_OVERWRITE', () => {
+  it('merges by those strategies across a seal and a restart', async () => {
+    const h = new UpsertHarness(dir, fullSettings({ mode: 'PARTIAL', partialUpsertStrategies: { clicks: 'MAX', tags: 'APPEND', note: 'FORCE_OVERWRITE' } }));
+    const recs = records(900, 70).map((r) => ({ ...r, deleted: false }));
+    const ref = new Map<string, { ts: bigint; clicks: bigint | null; tags: string[] | null; note: string | null }>();
+    for (const r of recs) {
+      const old = ref.get(r.k);
+      if (old !== undefined && r.ts < old.ts) continue;
+      const n = { ts: r.ts, clicks: r.clicks ?? null, tags: r.tags ?? null, note: r.note ?? null };
+      if (old === undefined) ref.set(r.k, n);
+      else {
+        const clicks = n.clicks === null ? old.clicks : old.clicks === null ? n.clicks : n.clicks > old.clicks ? n.clicks : old.clicks;
+        const tags = n.tags === null ? old.tags : old.tags === null ? n.tags : [...old.tags, ...n.tags];
+        ref.set(r.k, { ts: r.ts, clicks, tags, note: n.note });
+      }
+    }
+    const pending: typeof recs = [];
+    for (let i = 0; i < recs.length; i++) {
+      h.put(0, recs[i]!);
+      pending.push(recs[i]!);
+      if (i === 400) {
+        await h.seal(0);
+        pending.length = 0;
+      }
+      if (i === 650) {
+        await h.restart();
+        for (const x of pending) h.put(0, x);
+      }
+    }
+    const want = [...ref].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, Number(v.ts), Number(v.clicks ?? 0n), v.tags ?? ['null'], v.note ?? 'null']);
+    expect(await h.query('SELECT k, ts, clicks, tags, note FROM kv ORDER BY k LIMIT 100000')).toEqual(want);
+  });
+});
+
 describe('dedup: the first record of a key wins', () => {
   it('later records of a key are dropped and counted; a rebuild knows the sealed keys', async () => {
     const h = new UpsertHarness(dir, fullSettings());
