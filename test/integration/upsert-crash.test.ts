@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, kinesisClientFor, startEmulator } from '../../src/emulator/index.js';
+import { createStream, kinesisClientFor, startEmulator, waitForStreamStatus } from '../../src/emulator/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { ServerProcess } from '../helpers/server-process.js';
@@ -23,13 +24,14 @@ const schema = {
   primaryKeyColumns: ['k'],
 };
 
-function tableConfig(endpoint: string): Record<string, unknown> {
+function tableConfig(endpoint: string, tableName = 'kv', upsertConfig: Record<string, unknown> = { mode: 'FULL', deleteRecordColumn: 'del' }): Record<string, unknown> {
   return {
-    tableName: 'kv',
+    tableName,
     tableType: 'REALTIME',
     segmentsConfig: { timeColumnName: 'ts' },
     tableIndexConfig: {
       sortedColumn: ['note'],
+      nullHandlingEnabled: true,
       streamConfigs: {
         streamType: 'kinesis',
         'stream.kinesis.topic.name': STREAM,
@@ -46,7 +48,7 @@ function tableConfig(endpoint: string): Record<string, unknown> {
         'realtime.segment.flush.threshold.time': '1500ms',
       },
     },
-    upsertConfig: { mode: 'FULL', deleteRecordColumn: 'del' },
+    upsertConfig,
   };
 }
 
@@ -89,10 +91,22 @@ function reference(evs: readonly Event[]): Event[] {
   return [...out.values()].filter((e) => !e.del).sort((a, b) => (a.k < b.k ? -1 : 1));
 }
 
+/** The PARTIAL table's reference: `v` MAX, `note` IGNORE, the rest overwritten; a delete restarts the row. */
+function partialReference(evs: readonly Event[]): Event[] {
+  const out = new Map<string, Event>();
+  for (const e of evs) {
+    const old = out.get(e.k);
+    if (old !== undefined && e.ts < old.ts) continue;
+    out.set(e.k, old === undefined || old.del ? e : { ...e, v: Math.max(old.v, e.v), note: old.note });
+  }
+  return [...out.values()].filter((e) => !e.del).sort((a, b) => (a.k < b.k ? -1 : 1));
+}
+
 /**
  * Exactly-once for upsert tables: `serve` is SIGKILLed at random moments and inside seals (before
- * and after the rename) while updates stream into 3 shards; afterwards every key's live row,
- * COUNT(*), COUNT(DISTINCT k) and SUM(v) equal a run without crashes.
+ * and after the rename) while updates stream into 3 shards, one of them split midway; afterwards
+ * every key's live row, COUNT(*), COUNT(DISTINCT k) and SUM(v) equal a run without crashes, for a
+ * FULL table and a PARTIAL one (MAX, IGNORE) reading the same stream.
  */
 describe('upsert answers across SIGKILL', () => {
   let emulator: RunningEmulator;
@@ -112,7 +126,7 @@ describe('upsert answers across SIGKILL', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('every key has the live row of a run without crashes after repeated kills', async () => {
+  it('every key has the live row of a run without crashes after repeated kills and a split, FULL and PARTIAL', async () => {
     const client = kinesisClientFor(emulator.endpoint);
     const evs = events();
     let produced = 0;
@@ -122,7 +136,8 @@ describe('upsert answers across SIGKILL', () => {
       await putJsonRecords(client, STREAM, rows, (e) => e.k);
       produced += rows.length;
     };
-    const query = async (sql: string, queryOptions?: string): Promise<unknown[][]> => {
+    const query = async (sql: string, queryOptions?: string, table = 'kv'): Promise<unknown[][]> => {
+      sql = sql.replace(/FROM kv/, `FROM ${table}`);
       const response = await server!.request('POST', '/query/sql', { sql, ...(queryOptions ? { queryOptions } : {}) });
       const json = response.json as { resultTable?: { rows: unknown[][] }; exceptions?: unknown[] };
       expect(json.exceptions ?? [], JSON.stringify(json)).toEqual([]);
@@ -131,11 +146,20 @@ describe('upsert answers across SIGKILL', () => {
 
     server = await ServerProcess.start({ dataDir });
     expect((await server.request('POST', '/schemas', schema)).status).toBe(200);
+    expect((await server.request('POST', '/schemas', { ...schema, schemaName: 'kvp' })).status).toBe(200);
     const created = await server.request('POST', '/tables', tableConfig(emulator.endpoint));
     expect(created.status, JSON.stringify(created.json)).toBe(200);
+    const partial = { mode: 'PARTIAL', deleteRecordColumn: 'del', partialUpsertStrategies: { v: 'MAX', note: 'IGNORE' } };
+    const createdPartial = await server.request('POST', '/tables', tableConfig(emulator.endpoint, 'kvp', partial));
+    expect(createdPartial.status, JSON.stringify(createdPartial.json)).toBe(200);
 
     const crashes: (string | null)[] = [null, 'seal:before-rename:2', 'seal:after-publish:2', null, 'seal:before-rename:1', null];
-    for (const fault of crashes) {
+    for (const [i, fault] of crashes.entries()) {
+      if (i === 3) {
+        // A split in the middle: keys of shard 0 move to its children.
+        await client.send(new SplitShardCommand({ StreamName: STREAM, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 126n).toString() }));
+        await waitForStreamStatus(client, STREAM, 'ACTIVE');
+      }
       if (fault !== null) {
         server.kill('SIGTERM');
         await server.exited;
@@ -163,6 +187,10 @@ describe('upsert answers across SIGKILL', () => {
       await sleep(250);
     }
     expect(stored, server.log()).toBe(TOTAL);
+    const deadlineP = Date.now() + 60_000;
+    while (Date.now() < deadlineP && Number((await query('SELECT COUNT(*) FROM kv', 'skipUpsert=true', 'kvp'))[0]?.[0] ?? -1) < TOTAL) await sleep(250);
+    const wantPartial = partialReference(evs);
+    expect(await query('SELECT k, v, ts, note FROM kv ORDER BY k LIMIT 100000', undefined, 'kvp')).toEqual(wantPartial.map((e) => [e.k, e.v, e.ts, e.note]));
 
     const want = reference(evs);
     const sum = want.reduce((s, e) => s + e.v, 0);
