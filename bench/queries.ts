@@ -230,7 +230,7 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
     csv.close();
     const buildSeconds = msSince(buildStart) / 1000;
     const tail = consuming;
-    const snapshot = (): SegmentSnapshot[] => [...sealed.map(sealedSnapshot), ...(tail ? [consumingSnapshot(tail)] : [])];
+    const snapshot = (): SegmentSnapshot[] => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])];
     const engine = new QueryEngine({ resolve: (n) => (n.toLowerCase() === 'events' ? { name: 'events', schema, snapshot } : undefined) });
 
     // shardtable phase: warm-up + runs per query, results kept for the comparison.

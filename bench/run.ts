@@ -10,6 +10,7 @@ import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
+import { benchUpsert } from './upsert.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   freshness: benchFreshness,
   queries: benchQueries,
   memory: benchMemory,
+  upsert: benchUpsert,
 };
 
 /**
@@ -97,6 +99,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const fresh = find('freshness');
   const queries = find('queries');
   const memory = find('memory');
+  const upsert = find('upsert');
   const lines = [
     '# Benchmarks',
     '',
@@ -151,6 +154,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `consuming: ${fmt(n(memory, 'consumingHeapBytesPerRow'), 1)} B/row measured (heap + off-heap after GC), ${fmt(n(memory, 'consumingEstimatedBytesPerRow'), 1)} B/row estimated; ` +
         `sealed: ${fmt(n(memory, 'sealedFileBytesPerRow'), 1)} B/row on disk, ${fmt(n(memory, 'sealedResidentBytesPerRow'), 1)} B/row resident once opened, ${fmt(n(memory, 'sealedResidentAfterScanBytesPerRow'), 1)} after a full scan | ` +
         `raw columnar bytes: ${fmt(n(memory, 'rawColumnarBytesPerRow'), 1)} B/row | consuming = ${fmt(n(memory, 'consumingToRawRatio'))} x raw (target ≤ 1.5) |`,
+    );
+  }
+  if (upsert) {
+    lines.push(
+      `| upsert: ${fmt(Number(upsert.params.ingestRows))} rows indexed (LONG key); ${fmt(Number(upsert.params.rows))} rows / ${fmt(Number(upsert.params.keys))} keys for restart and query | ` +
+        `ingest s: ${spread(m(upsert, 'upsertIngestSeconds'), 3)}; key map ${fmt(n(upsert, 'keyMapBytesPerLongKey'), 1)} B/LONG key, ${fmt(n(upsert, 'keyMapBytesPerStringKey'), 1)} B/16-byte STRING key; ` +
+        `restart (rebuild) s: ${spread(m(upsert, 'restartSeconds'), 3)}; GROUP BY query ms: ${spread(m(upsert, 'upsertQueryMs'), 1)} | ` +
+        `append table, same rows: ingest s ${spread(m(upsert, 'appendIngestSeconds'), 3)}, query ms ${spread(m(upsert, 'appendQueryMs'), 1)} | ` +
+        `ingest ${fmt(n(upsert, 'ingestRatio'))} x append (target ≥ 0.7); query ${fmt(n(upsert, 'queryOverhead'))} x append (target ≤ 1.3); LONG key target ≤ 64 B |`,
     );
   }
   if (queries?.queries) {

@@ -16,3 +16,5 @@ export {
 } from './stream-config.js';
 export type { DecoderName } from './stream-config.js';
 export { redactTableConfig, restoreRedactedSecrets, isSecretKey, isSecretValue, keyWords, collectSecrets, scrubSecrets, REDACTED } from './redact.js';
+export { PARTIAL_UPSERT_STRATEGIES } from './upsert-config.js';
+export type { PartialUpsertStrategy, UpsertSettings, DedupSettings } from './upsert-config.js';

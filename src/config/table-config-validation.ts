@@ -3,6 +3,7 @@ import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTable
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
 import { ShardtableError } from '../errors.js';
+import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
 /** Pinot's suffix for realtime table names. */
 export const REALTIME_SUFFIX = '_REALTIME';
@@ -71,7 +72,8 @@ const tableConfigJsonSchema = {
       type: 'array',
       items: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
     },
-    upsertConfig: { type: 'object', properties: { mode: { type: 'string' } } },
+    upsertConfig: upsertConfigJsonSchema,
+    dedupConfig: dedupConfigJsonSchema,
   },
 };
 
@@ -123,8 +125,8 @@ export function tableIdentity(json: unknown): { tableName: string; schemaCandida
  * `tableIndexConfig.streamConfigs` or `ingestionConfig.streamIngestionConfig.streamConfigMaps[0]`;
  * `segmentsConfig.timeColumnName` a date-time column of the schema; `sortedColumn`,
  * `invertedIndexColumns`, `noDictionaryColumns`, `transformConfigs[].columnName`,
- * `fieldConfigList[].name` schema columns; retention unit and value; `upsertConfig` needs primary
- * keys. The stream map is parsed by `parseStreamConfig` (given `options.streamTypes`, the stream
+ * `fieldConfigList[].name` schema columns; retention unit and value; `upsertConfig` / `dedupConfig` by Pinot's rules
+ * (`upsert-config.ts`). The stream map is parsed by `parseStreamConfig` (given `options.streamTypes`, the stream
  * plugin registry's list, an unknown `streamType` is named at its path). This is the config
  * layer's part: what needs plugins or the expression compiler (stream keys, the decoder,
  * transforms) is checked by table admission (`src/table/table-admission.ts`) on top of it.
@@ -176,10 +178,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   ingestion?.transformConfigs?.forEach((transform, i) => requireColumn(`ingestionConfig.transformConfigs[${i}].columnName`, transform.columnName));
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
-  const upsertMode = (copy.upsertConfig as { mode?: string } | undefined)?.mode;
-  if (copy.upsertConfig !== undefined && upsertMode?.toUpperCase() !== 'NONE' && schema.primaryKeyColumns.length === 0) {
-    problems.push(`upsertConfig: needs primaryKeyColumns in schema ${schema.name}`);
-  }
+  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems);
 
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
@@ -200,6 +199,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     stream,
     indexing,
     ingestion: deepFreeze(ingestionSettings),
+    ...keyed,
     pinot: deepFreeze(copy),
   });
 }

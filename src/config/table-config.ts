@@ -1,3 +1,5 @@
+import type { DedupSettings, UpsertSettings } from './upsert-config.js';
+
 /**
  * The engine's view of a Pinot REALTIME table config, built once from validated JSON
  * (`validateTableConfig` in `table-config-validation.ts`) and frozen. Code past the HTTP edge
@@ -11,6 +13,10 @@ export interface TableConfig {
   readonly indexing: IndexingConfig;
   /** Bad-record policy, transforms, filter and complex types (absent = skip bad records, no transforms). */
   readonly ingestion?: IngestionSettings;
+  /** `upsertConfig` with mode FULL or PARTIAL (absent: an append table). */
+  readonly upsert?: UpsertSettings;
+  /** `dedupConfig` with `dedupEnabled: true`. */
+  readonly dedup?: DedupSettings;
   /** The config as the user posted it (unknown keys kept), for `GET /tables/{name}`. */
   readonly pinot: PinotTableConfig;
 }

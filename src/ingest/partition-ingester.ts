@@ -16,6 +16,7 @@ import { RETRYING_AFTER_FAILED_FETCHES } from './partition-status.js';
 import type { PartitionState, PartitionStatus } from './partition-status.js';
 import { PauseGate } from './pause-gate.js';
 import { RecordIndexer } from './record-indexer.js';
+import type { KeyedRows, UpsertKeyMap } from '../upsert/index.js';
 import type { RecordPipeline } from './record-pipeline.js';
 import { ThrottledLog } from './throttled-log.js';
 
@@ -45,6 +46,8 @@ export interface PartitionIngesterOptions {
   readonly now?: () => number;
   /** First retry ceiling and cap of the fetch backoff, millis (default 100 and 10 000; seals: 500 and 30 000). */
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Upsert or dedup tables: the table's one key map (shared by all its partitions). */
+  readonly keyed?: { readonly rows: KeyedRows; readonly upsert?: UpsertKeyMap };
 }
 
 /**
@@ -79,7 +82,8 @@ export class PartitionIngester {
     this.now = options.now ?? Date.now;
     const { tableDir, schema, config, partition, pipeline, logger } = options;
     const { counters, throttledLog, now } = this;
-    this.records = new RecordIndexer({ tableDir, schema, config, partition, pipeline, counters, throttledLog, logger, now });
+    const keyed = options.keyed;
+    this.records = new RecordIndexer({ tableDir, schema, config, partition, pipeline, counters, throttledLog, logger, now, ...(keyed ? { keyed: keyed.rows } : {}) });
     this.backoff = new Backoff(options.backoff?.baseMs ?? 100, options.backoff?.maxMs ?? 10_000);
     this.lastOffset = options.checkpoint;
     this.sealer = new PartitionSealer({
@@ -97,6 +101,7 @@ export class PartitionIngester {
       logger,
       now,
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+      ...(keyed?.upsert ? { upsert: keyed.upsert } : {}),
     });
   }
 

@@ -1,7 +1,8 @@
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { ConsumingSegment, llcSegmentName, sealSegment } from '../segment/index.js';
+import { ConsumingSegment, llcSegmentName, sealPermutation, sealSegment } from '../segment/index.js';
+import type { UpsertKeyMap } from '../upsert/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import { describeError } from '../util/describe-error.js';
@@ -33,6 +34,8 @@ export interface PartitionSealerOptions {
   readonly now: () => number;
   /** First retry ceiling and cap of the seal backoff, millis (default 500 and 30 000). */
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Upsert tables: the key map, told the seal's doc order so its doc ids follow the rows. */
+  readonly upsert?: UpsertKeyMap;
 }
 
 /**
@@ -99,6 +102,10 @@ export class PartitionSealer {
     const endOfShard = reason === 'endOfShard';
     const segment = this.current;
     let sealed: SealedSegment;
+    const { upsert } = this.options;
+    // Upsert: the file's doc order (stable sort by the sorted column), computed here from the same
+    // rows the seal snapshots, so the key map can follow its rows into the file.
+    const perm = upsert ? sealPermutation(segment.snapshot(), segment.indexing) : null;
     try {
       // sealSegment snapshots the rows before it awaits, and nothing indexes into `segment` until
       // it returns: the fetch loop is the only writer and it is waiting here. So the file holds
@@ -106,6 +113,7 @@ export class PartitionSealer {
       sealed = await sealSegment(segment, {
         tableDir: this.options.tableDir,
         endOfShard,
+        ...(upsert ? { upsert: upsert.footerFor(segment, perm) } : {}),
         onInlineFallback: (why) => this.logSealFallback(segment.name, why),
       });
     } catch (err) {
@@ -115,7 +123,9 @@ export class PartitionSealer {
       return false;
     }
     faultPoint('seal:after-publish');
-    // No await between publishing and swapping: queries see the rows exactly once.
+    // No await between publishing and swapping: queries see the rows exactly once, and each key
+    // its live row once (the key map moves to the file in the same step).
+    upsert?.sealed(segment, sealed, perm);
     this.options.published(sealed, endOfShard);
     this.sequence++;
     this.backoff.reset();

@@ -10,6 +10,7 @@ import { DeadLetterFile } from './dead-letter.js';
 import type { PartitionCounters } from './partition-counters.js';
 import type { RecordPipeline } from './record-pipeline.js';
 import type { ThrottledLog } from './throttled-log.js';
+import type { KeyedRows } from '../upsert/keyed-rows.js';
 
 export interface RecordIndexerOptions {
   readonly tableDir: string;
@@ -23,6 +24,8 @@ export interface RecordIndexerOptions {
   readonly throttledLog: ThrottledLog;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Upsert and dedup tables: the table's key map, which decides each row before it is indexed. */
+  readonly keyed?: KeyedRows;
 }
 
 /**
@@ -63,11 +66,14 @@ export class RecordIndexer {
     if (!outcome.ok) return this.badRecord(message, outcome.error, segment);
     const lossy = outcome.lossy;
     if (lossy !== undefined && this.errorPolicy === 'fail') return this.badRecord(message, lossy, segment);
-    const error = tryIndexAll(segment, outcome.rows, offset, message.arrivalTimeMs);
+    const error = tryIndexAll(segment, outcome.rows, offset, message.arrivalTimeMs, this.options.keyed);
     if (error !== null) return this.badRecord(message, error, segment);
     if (lossy !== undefined) this.options.counters.coerced();
     if (outcome.rows.length === 0) {
       this.options.counters.filtered();
+      segment.markConsumed(offset);
+    } else if (segment.lastOffset !== offset) {
+      // Every row was dropped by the key map (duplicate, out of order): consumed, counted there.
       segment.markConsumed(offset);
     }
     return null;
@@ -121,11 +127,11 @@ export class RecordIndexer {
 }
 
 /** Indexes every row of one record, or none: a refused row rolls back the record's earlier rows. */
-function tryIndexAll(segment: ConsumingSegment, rows: readonly DecodedRow[], offset: string, arrivalTimeMs: number): string | null {
-  if (rows.length === 1) return tryIndex(segment, rows[0]!, offset, arrivalTimeMs);
+function tryIndexAll(segment: ConsumingSegment, rows: readonly DecodedRow[], offset: string, arrivalTimeMs: number, keyed: KeyedRows | undefined): string | null {
+  if (rows.length === 1) return tryIndex(segment, rows[0]!, offset, arrivalTimeMs, keyed);
   const before = segment.numDocs;
   for (const row of rows) {
-    const error = tryIndex(segment, row, offset, arrivalTimeMs);
+    const error = tryIndex(segment, row, offset, arrivalTimeMs, keyed);
     if (error !== null) {
       if (segment.numDocs > before) return `unnested row ${segment.numDocs - before + 1} of ${rows.length}: ${error} (earlier rows of the record stay indexed)`;
       return error;
@@ -134,10 +140,20 @@ function tryIndexAll(segment: ConsumingSegment, rows: readonly DecodedRow[], off
   return null;
 }
 
-/** Indexes a row; a row the segment refuses is reported like a decode error, never thrown. */
-function tryIndex(segment: ConsumingSegment, row: DecodedRow, offset: string, arrivalTimeMs: number): string | null {
+/**
+ * Indexes a row; a row the segment refuses is reported like a decode error, never thrown. A keyed
+ * table's key map admits the row first and records it right after, in the same synchronous step.
+ */
+function tryIndex(segment: ConsumingSegment, row: DecodedRow, offset: string, arrivalTimeMs: number, keyed: KeyedRows | undefined): string | null {
   try {
-    segment.index(row, offset, arrivalTimeMs);
+    if (keyed === undefined) {
+      segment.index(row, offset, arrivalTimeMs);
+      return null;
+    }
+    const admitted = keyed.admit(row, segment);
+    if (admitted === null) return null;
+    segment.index(admitted.row, offset, arrivalTimeMs);
+    admitted.commit(segment.numDocs - 1);
     return null;
   } catch (err) {
     return describeError(err);

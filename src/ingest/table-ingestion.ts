@@ -12,6 +12,7 @@ import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { GapRepairs } from './gap-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
+import { KeyedTable, lineageOf } from './keyed-table.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
@@ -77,6 +78,8 @@ export class TableIngestion implements TableRuntime {
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
   private readonly onEvent: (event: IngestionEvent) => void;
   private readonly link: StreamLink;
+  /** Upsert and dedup tables: the one key map of the table (all shards). */
+  private readonly keyed: KeyedTable;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -87,6 +90,8 @@ export class TableIngestion implements TableRuntime {
     this.tableDir = options.tableDir;
     this.logger = options.logger.child({ table: options.table.config.tableName });
     this.link = new StreamLink(this.logger);
+    this.keyed = new KeyedTable(this.schema, this.config);
+    this.keyed.setLineage(lineageOf(this.known));
   }
 
   /**
@@ -102,6 +107,8 @@ export class TableIngestion implements TableRuntime {
     this.quarantined = recovered.quarantined;
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
     this.sealed = [...recovered.sealed].sort(compareSegments);
+    // Before any reader starts: the key map is rebuilt from the committed files alone.
+    this.keyed.rebuild(this.sealed);
     this.ledger = recovered.ledger;
     this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
@@ -128,7 +135,10 @@ export class TableIngestion implements TableRuntime {
       factory: this.factory!,
       pipelineFor: (shardId) => this.table.pipelineFor(shardId),
       gaps,
-      onSealed: (segment) => this.addSealed(segment),
+      onSealed: (segment) => {
+        this.keyed.repaired(segment);
+        this.addSealed(segment);
+      },
       onLoss: (entry) => {
         this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
         this.onEvent({ kind: 'dataLoss', entry });
@@ -173,9 +183,12 @@ export class TableIngestion implements TableRuntime {
     const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
     if (!segment) return undefined;
     const { metadata } = segment;
+    const live = this.keyed.liveRowsOf(segmentName);
     // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
     return {
       ...metadata,
+      // Upsert tables: rows that are their key's latest (`valid`), and of those not deleted (`queryable`).
+      ...(live !== null ? { upsertLiveRows: live } : {}),
       columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
     };
   }
@@ -187,7 +200,8 @@ export class TableIngestion implements TableRuntime {
       const segment = ingester.consumingSegment;
       if (segment) consuming.push(segment);
     }
-    return { sealed: [...this.sealed], consuming };
+    // Upsert tables: live rows frozen in the same synchronous step, one live row per key.
+    return this.keyed.queryable([...this.sealed], consuming);
   }
 
   /** Corrupt files found on start and moved aside. */
@@ -235,6 +249,7 @@ export class TableIngestion implements TableRuntime {
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
+      ...this.keyed.status(),
     };
   }
 
@@ -368,6 +383,7 @@ export class TableIngestion implements TableRuntime {
           ? words.childFromOldest
           : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
       nextSequence: checkpoint?.nextSequence ?? 0,
+      ...this.keyed.partitionOptions,
       onSealed: (segment) => {
         this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;

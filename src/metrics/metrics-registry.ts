@@ -67,6 +67,13 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perTable('shardtable_sealed_bytes', 'Bytes of sealed segment files', (r) => r.segments().reduce((n, s) => n + s.sizeBytes, 0));
   perTable('shardtable_data_loss_shards', 'Data-loss entries: shards that expired before this table read them to their end, and sealed rows gone from disk that the stream no longer has', (r) => r.status?.().dataLoss.length ?? 0);
   perTable('shardtable_quarantined_segment_files', 'Segment files refused on start (corrupt, another segment\'s identity, overlapping offsets)', (r) => r.status?.().quarantined?.length ?? 0);
+  perTable('shardtable_upsert_keys', 'Upsert and dedup tables: primary keys in the key map', (r) => r.status?.().upsert?.keys ?? r.status?.().dedup?.keys ?? 0);
+  perTable('shardtable_upsert_live_rows', 'Upsert tables: keys whose live row is not deleted', (r) => r.status?.().upsert?.liveRows ?? 0);
+  perTable('shardtable_upsert_out_of_order_records', 'Upsert tables: records older than their key\'s live row since start (kept not live, or dropped)', (r) => {
+    const u = r.status?.().upsert;
+    return u ? u.outOfOrderKept + u.outOfOrderDropped : 0;
+  });
+  perTable('shardtable_dedup_duplicates_dropped', 'Dedup tables: records dropped since start because their primary key was already seen', (r) => r.status?.().dedup?.duplicatesDropped ?? 0);
   perTable('shardtable_segment_gap_repairs_pending', 'Gaps in the chains of sealed segments still being re-read from the stream', (r) => (r.status?.().repairs ?? []).filter((g) => g.state === 'PENDING' || g.state === 'READING').length);
 
   const blockCacheMetric = (kind: 'counter' | 'gauge', name: string, help: string, value: (s: BlockCacheStats) => number): void => {

@@ -24,9 +24,10 @@ export interface QueryableTable {
 
 /**
  * Snapshots of a table's queryable segments, taken synchronously now: sealed files plus consuming
- * segments frozen at their current row count.
+ * segments frozen at their current row count, with upsert tables' live-row bitmaps frozen too.
  */
 export function snapshotRuntime(table: Pick<QueryableTable, 'queryableSegments'>): SegmentSnapshot[] {
-  const { sealed, consuming } = table.queryableSegments();
-  return [...sealed.map(sealedSnapshot), ...consuming.map(consumingSnapshot)];
+  const { sealed, consuming, liveDocs } = table.queryableSegments();
+  const live = (name: string) => liveDocs?.get(name) ?? null;
+  return [...sealed.map((s) => sealedSnapshot(s, live(s.name))), ...consuming.map((c) => consumingSnapshot(c, live(c.name)))];
 }

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { faultPoint } from '../util/fault-points.js';
 import { getZstdCodec } from './codecs/registry.js';
 import type { ConsumingSegment } from './consuming-segment.js';
+import type { UpsertFooter } from './format/footer.js';
 import type { SegmentFileInfo } from './format/segment-writer.js';
 import { openBuiltSegment } from './open-segment.js';
 import { buildCheckedSegment } from './seal-worker/build-checked-segment.js';
@@ -29,6 +30,8 @@ export interface SealOptions {
   readonly builder?: SealWorker | 'inline';
   /** Called when the worker was unavailable and the file was built inline instead. */
   readonly onInlineFallback?: (reason: string) => void;
+  /** Upsert tables: the footer's commit order and tie losers. */
+  readonly upsert?: UpsertFooter;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
     consumingStartTimeMs: segment.createdAtMs,
     creationTimeMs: opts.creationTimeMs ?? Date.now(),
     endOfShard: opts.endOfShard,
+    ...(opts.upsert !== undefined ? { upsert: opts.upsert } : {}),
   };
   const builder = opts.builder ?? defaultSealWorker();
   let bytes: Uint8Array;

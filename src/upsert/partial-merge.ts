@@ -1,9 +1,10 @@
 import type { CellValue, ScalarValue } from '../config/data-type.js';
 import type { TableSchema } from '../config/schema.js';
 
-/** Pinot's partial-upsert merge strategies (`upsertConfig.partialUpsertStrategies`). */
-export const PARTIAL_UPSERT_STRATEGIES = ['OVERWRITE', 'FORCE_OVERWRITE', 'IGNORE', 'INCREMENT', 'APPEND', 'UNION', 'MAX', 'MIN'] as const;
-export type PartialUpsertStrategy = (typeof PARTIAL_UPSERT_STRATEGIES)[number];
+import type { PartialUpsertStrategy } from '../config/upsert-config.js';
+
+export { PARTIAL_UPSERT_STRATEGIES } from '../config/upsert-config.js';
+export type { PartialUpsertStrategy };
 
 /** A row in schema column order; `null` = the record had no value for the column. */
 export type UpsertRow = readonly (CellValue | null)[];

@@ -49,6 +49,7 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
   const aggregator = plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null;
   const collector = plan.kind === 'selection' ? new SelectionCollector(plan) : null;
   let minFreshness = Number.POSITIVE_INFINITY;
+  const liveSel = { buffer: new Int32Array(0) };
   let sliceStart = clock();
   for (const segment of segments) {
     stats.numSegmentsQueried++;
@@ -63,6 +64,7 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
       if (collector?.done) break;
       deadline.check();
       const filter = new SegmentFilter(filterTree, segment, scratch);
+      const live = liveMask(plan, segment);
       if (!filter.segmentMayMatch()) continue;
       stats.numSegmentsProcessed++;
       let matched = 0;
@@ -86,12 +88,13 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
         }
         cache.clear();
         const numDocs = segment.blocks[bi]!.numDocs;
-        if (collector !== null && filterTree.kind === 'all' && collector.blockCannotImprove(segment, bi)) {
+        if (live === null && collector !== null && filterTree.kind === 'all' && collector.blockCannotImprove(segment, bi)) {
           // Every row matches (they count as scanned, as in Pinot) but none can enter the top-k.
           matched += numDocs;
           continue;
         }
-        const { sel, n } = filterTree.kind === 'all' ? { sel: iota(numDocs), n: numDocs } : filter.select(bi, block);
+        let { sel, n } = filterTree.kind === 'all' ? { sel: iota(numDocs), n: numDocs } : filter.select(bi, block);
+        if (live !== null && n > 0) ({ sel, n } = keepLive(sel, n, live, segment.blocks[bi]!.firstDoc, liveSel));
         if (n === 0) continue;
         matched += n;
         if (aggregator) aggregator.add(segment, block, sel, n);
@@ -116,4 +119,22 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
     throw new QueryError('QUERY_EXECUTION', (err as Error).message ?? String(err));
   }
   return { rows, stats, numGroupsLimitReached: aggregator?.limitReached ?? false };
+}
+
+/** The bitmap of rows this query may see in `segment` (upsert tables), or null for all rows. */
+function liveMask(plan: QueryPlan, segment: SegmentSnapshot): Uint8Array | null {
+  if (segment.liveDocs === null || plan.options.skipUpsert) return null;
+  return plan.options.skipUpsertDelete ? segment.liveDocs.valid : segment.liveDocs.queryable;
+}
+
+/** The selected rows of a block whose doc (`firstDoc + row`) is set in `live`, in a reused buffer. */
+function keepLive(sel: Int32Array, n: number, live: Uint8Array, firstDoc: number, out: { buffer: Int32Array }): { sel: Int32Array; n: number } {
+  if (out.buffer.length < n) out.buffer = new Int32Array(Math.max(n, 1024));
+  const kept = out.buffer;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const doc = firstDoc + sel[i]!;
+    if (((live[doc >> 3] ?? 0) & (1 << (doc & 7))) !== 0) kept[k++] = sel[i]!;
+  }
+  return { sel: kept, n: k };
 }

@@ -3,6 +3,7 @@ import type { ColumnSpec } from '../../config/schema.js';
 import type { ColumnPrefix } from '../../segment/builders/column-builder.js';
 import { bitmapBytes } from '../../segment/builders/null-bitmap.js';
 import type { ConsumingSegment } from '../../segment/consuming-segment.js';
+import type { FrozenLiveDocs } from '../../segment/live-docs.js';
 import { DOCS_PER_BLOCK } from '../../segment/format/format-constants.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
 import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segment-view.js';
@@ -42,6 +43,8 @@ export interface SegmentSnapshot {
   readonly sortedColumn: string | null;
   /** Epoch millis of the newest row (consuming segments), for `minConsumingFreshnessTimeMs`. */
   readonly freshnessMs: number | null;
+  /** Upsert tables: the live rows, fixed when the snapshot was taken; null = every row is live. */
+  readonly liveDocs: FrozenLiveDocs | null;
   block(column: string, blockIndex: number): ColumnBlock;
   /** Min/max of a column over the whole segment (sealed segments), null when unknown. */
   columnStats(column: string): { readonly min: ScalarValue | null; readonly max: ScalarValue | null } | null;
@@ -50,7 +53,7 @@ export interface SegmentSnapshot {
   dictionary(column: string): Dictionary | null;
 }
 
-export function sealedSnapshot(segment: SealedSegment): SegmentSnapshot {
+export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs | null = null): SegmentSnapshot {
   const first = segment.schema.columns[0];
   const blocks: BlockRange[] = first ? segment.column(first.name).blocks.map((b) => ({ firstDoc: b.firstDoc, numDocs: b.numDocs })) : [];
   const meta = new Map(segment.metadata.columns.map((c) => [c.name, c] as const));
@@ -61,6 +64,7 @@ export function sealedSnapshot(segment: SealedSegment): SegmentSnapshot {
     blocks,
     sortedColumn: segment.metadata.sortedColumn,
     freshnessMs: null,
+    liveDocs,
     block(column, blockIndex) {
       const reader = segment.column(column);
       const b = reader.readBlock(blockIndex);
@@ -134,7 +138,7 @@ function blockRanges(numDocs: number): BlockRange[] {
  * written). Every column is captured now as prefix views of the builders' arrays (no copy) with
  * its dictionary frozen at its current size, then read in place, block by block.
  */
-export function consumingSnapshot(segment: ConsumingSegment): SegmentSnapshot {
+export function consumingSnapshot(segment: ConsumingSegment, liveDocs: FrozenLiveDocs | null = null): SegmentSnapshot {
   const numDocs = segment.numDocs;
   const blocks = blockRanges(numDocs);
   const columns = new Map<string, { readonly prefix: ColumnPrefix; readonly block: (range: BlockRange) => ColumnBlock }>();
@@ -154,6 +158,7 @@ export function consumingSnapshot(segment: ConsumingSegment): SegmentSnapshot {
     blocks,
     sortedColumn: null,
     freshnessMs: segment.latestArrivalTimeMs ?? segment.createdAtMs,
+    liveDocs,
     block(name, blockIndex) {
       const range = blocks[blockIndex];
       if (range === undefined) throw new RangeError(`segment ${segment.name} has no block ${blockIndex}`);

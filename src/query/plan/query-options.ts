@@ -16,6 +16,17 @@ export interface QueryOptions {
   readonly numGroupsLimit: number;
   /** `explainPlanVerbose=true`: EXPLAIN lists every distinct segment plan, not just the largest. */
   readonly explainPlanVerbose: boolean;
+  /** Upsert tables: read every row, not only each key's live one (`skipUpsert=true`). */
+  readonly skipUpsert: boolean;
+  /** Upsert tables: include deleted keys' last rows (`skipUpsertDelete=true`). */
+  readonly skipUpsertDelete: boolean;
+}
+
+function booleanOption(key: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new QueryError('QUERY_VALIDATION', `query option ${key}=${value} must be true or false`);
 }
 
 /** Parses the `queryOptions` request field: `timeoutMs=100;numGroupsLimit=10`. */
@@ -45,6 +56,8 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   let numGroupsLimit = DEFAULT_NUM_GROUPS_LIMIT;
   let explainPlanVerbose = false;
+  let skipUpsert = false;
+  let skipUpsertDelete = false;
   for (const source of sources) {
     for (const [key, value] of source) {
       switch (key.toLowerCase()) {
@@ -57,10 +70,16 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
         case 'explainplanverbose':
           explainPlanVerbose = value.trim().toLowerCase() === 'true';
           break;
+        case 'skipupsert':
+          skipUpsert = booleanOption(key, value);
+          break;
+        case 'skipupsertdelete':
+          skipUpsertDelete = booleanOption(key, value);
+          break;
         default:
           break;
       }
     }
   }
-  return { timeoutMs, numGroupsLimit, explainPlanVerbose };
+  return { timeoutMs, numGroupsLimit, explainPlanVerbose, skipUpsert, skipUpsertDelete };
 }

@@ -89,6 +89,18 @@ export interface SegmentFooter extends SegmentIdentity {
     readonly nullHandlingEnabled: boolean;
   };
   readonly columns: readonly ColumnFooter[];
+  /** Upsert tables only (optional; files without it stay readable): see {@link UpsertFooter}. */
+  readonly upsert?: UpsertFooter;
+}
+
+/**
+ * What an upsert table's key map is rebuilt from, besides the rows: the table-wide order in which
+ * segments were committed, and the sealed doc ids that lost a tie (same key, same comparison
+ * values) to a later row of the same segment — the file's sort order hides arrival order.
+ */
+export interface UpsertFooter {
+  readonly commitOrder: number;
+  readonly tieLosers: readonly number[];
 }
 
 function fail(detail: string): never {
@@ -142,6 +154,11 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
       docs += b.numDocs;
     }
     if (docs !== f.numDocs) fail(`column ${c.name} blocks hold ${docs} docs, segment has ${f.numDocs}`);
+  }
+  if (f.upsert !== undefined) {
+    const u = f.upsert;
+    if (typeof u !== 'object' || u === null || !Number.isSafeInteger(u.commitOrder) || u.commitOrder < 0 || !Array.isArray(u.tieLosers)) fail('upsert is malformed');
+    for (const d of u.tieLosers) if (!Number.isSafeInteger(d) || d < 0 || d >= f.numDocs) fail('upsert.tieLosers holds a bad doc id');
   }
   return f;
 }

@@ -9,7 +9,7 @@ import type { ConsumingSnapshot } from '../consuming-segment.js';
 import { toPinotSchema } from '../schema-json.js';
 import type { SegmentIdentity } from '../segment-identity.js';
 import { chooseEncoding, encodeColumn } from './column-encoder.js';
-import type { SegmentFooter } from './footer.js';
+import type { SegmentFooter, UpsertFooter } from './footer.js';
 import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
 import { sortPermutation } from './reorder.js';
 import { SectionSink } from './section-io.js';
@@ -25,6 +25,19 @@ export interface SegmentFileInfo {
   readonly consumingStartTimeMs: number;
   readonly creationTimeMs: number;
   readonly endOfShard: boolean;
+  /** Upsert tables: commit order and tie losers (`docs/upsert.md`); written only when given. */
+  readonly upsert?: UpsertFooter;
+}
+
+/**
+ * The doc order of the sealed file: `perm[newDoc] = oldDoc`, a stable sort by the sorted column
+ * (null: unchanged). An upsert table's key map follows its rows with it.
+ */
+export function sealPermutation(snapshot: ConsumingSnapshot, indexing: IndexingConfig): Int32Array | null {
+  const col = snapshot.columns.find((c) => c.spec.name === indexing.sortedColumn && c.spec.singleValue);
+  if (col === undefined || snapshot.numDocs <= 1) return null;
+  const dict = buildSortedDictionary(col.values);
+  return sortPermutation(dict.ids(), dict.cardinality);
 }
 
 /** The bytes of a segment file, in order, and its footer. */
@@ -133,6 +146,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       nullHandlingEnabled: indexing.nullHandlingEnabled,
     },
     columns,
+    ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),
   };
 
   const footerBytes = Buffer.from(JSON.stringify(footer), 'utf8');

@@ -66,7 +66,10 @@ describe('planQuery', () => {
 
   it('reads query options from SET and queryOptions (SET wins)', () => {
     const p = planQuery(parseSql('SET timeoutMs = 250; SELECT country FROM events'), schema, 'events', new Map([['timeoutMs', '100'], ['numGroupsLimit', '7']]));
-    expect(p.options).toEqual({ timeoutMs: 250, numGroupsLimit: 7, explainPlanVerbose: false });
+    expect(p.options).toEqual({ timeoutMs: 250, numGroupsLimit: 7, explainPlanVerbose: false, skipUpsert: false, skipUpsertDelete: false });
+    const upsert = planQuery(parseSql('SET skipUpsert = true; SELECT country FROM events'), schema, 'events', new Map([['skipUpsertDelete', 'TRUE']]));
+    expect(upsert.options).toMatchObject({ skipUpsert: true, skipUpsertDelete: true });
+    expect(planError('SET skipUpsert = maybe; SELECT country FROM events').message).toMatch(/skipUpsert=maybe must be true or false/);
     expect(planError('SET timeoutMs = abc; SELECT country FROM events')).toMatchObject({ errorCode: 700 });
     expect(planError('SET numGroupsLimit = 0; SELECT country FROM events').message).toMatch(/positive integer/);
   });

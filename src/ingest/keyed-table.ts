@@ -1,0 +1,90 @@
+import type { TableSchema } from '../config/schema.js';
+import type { TableConfig } from '../config/table-config.js';
+import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
+import { DedupKeys, UpsertKeyMap } from '../upsert/index.js';
+import type { KeyedRows } from '../upsert/index.js';
+import type { PartitionInfo } from '../spi/metadata-provider.js';
+import type { TableIngestionStatus } from './table-ingestion-status.js';
+
+/**
+ * The key side of an upsert or dedup table as its ingestion uses it: one key map for every
+ * shard, rebuilt from the sealed files on start, handed to each partition, asked for the live
+ * rows when a query takes its snapshot. For an append table every method is a no-op.
+ *
+ * @example
+ *   const keyed = new KeyedTable(schema, config);
+ *   keyed.rebuild(sealed); // before any reader starts
+ */
+export class KeyedTable {
+  private readonly upsert: UpsertKeyMap | null;
+  private readonly dedup: DedupKeys | null;
+
+  constructor(schema: TableSchema, private readonly config: TableConfig) {
+    this.upsert = config.upsert ? new UpsertKeyMap(schema, config.upsert) : null;
+    this.dedup = config.dedup ? new DedupKeys(schema, config.dedup) : null;
+  }
+
+  /** What a partition ingester takes (`PartitionIngesterOptions.keyed`), or nothing. */
+  get partitionOptions(): { keyed?: { readonly rows: KeyedRows; readonly upsert?: UpsertKeyMap } } {
+    if (this.upsert) return { keyed: { rows: this.upsert, upsert: this.upsert } };
+    if (this.dedup) return { keyed: { rows: this.dedup } };
+    return {};
+  }
+
+  /** The shards' lineage, for the warning about one key in two unrelated shards. */
+  setLineage(isAncestor: (ancestor: number, partition: number) => boolean): void {
+    this.upsert?.setLineage(isAncestor);
+  }
+
+  /** On start, from the committed files alone. */
+  rebuild(sealed: readonly SealedSegment[]): void {
+    this.upsert?.rebuild(sealed);
+    this.dedup?.rebuild(sealed);
+  }
+
+  /** A gap-repair segment: its rows were never in the key map. */
+  repaired(segment: SealedSegment): void {
+    this.upsert?.applySealed(segment);
+    this.dedup?.rebuild([segment]);
+  }
+
+  /** The segments with, for an upsert table, their live rows frozen in the same step. */
+  queryable(sealed: SealedSegment[], consuming: ConsumingSegment[]): QueryableSegments {
+    if (this.upsert === null) return { sealed, consuming };
+    return { sealed, consuming, liveDocs: this.upsert.freezeAll([...sealed.map((s) => s.name), ...consuming.map((c) => c.name)]) };
+  }
+
+  /** Upsert tables: live and queryable rows of a segment; null otherwise. */
+  liveRowsOf(segmentName: string): { valid: number; queryable: number } | null {
+    return this.upsert?.liveCount(segmentName) ?? null;
+  }
+
+  status(): Pick<TableIngestionStatus, 'upsert' | 'dedup'> {
+    if (this.upsert) return { upsert: { mode: this.config.upsert!.mode, ...this.upsert.counters } };
+    if (this.dedup) return { dedup: this.dedup.counters };
+    return {};
+  }
+}
+
+/**
+ * "Is partition `ancestor` a parent, or a parent's parent, of `partition`?" over the shards a
+ * table has listed (`known`, by shard id; read at call time). A parent no longer listed ends the
+ * walk.
+ */
+export function lineageOf(known: ReadonlyMap<string, PartitionInfo>): (ancestor: number, partition: number) => boolean {
+  return (ancestor, partition) => {
+    const byId = new Map([...known.values()].map((p) => [p.partitionId, p] as const));
+    const todo = [...(byId.get(partition)?.parentShardIds ?? [])];
+    const seen = new Set<string>();
+    while (todo.length > 0) {
+      const shardId = todo.pop()!;
+      if (seen.has(shardId)) continue;
+      seen.add(shardId);
+      const parent = known.get(shardId);
+      if (parent === undefined) continue;
+      if (parent.partitionId === ancestor) return true;
+      todo.push(...parent.parentShardIds);
+    }
+    return false;
+  };
+}
