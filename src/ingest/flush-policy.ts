@@ -1,7 +1,7 @@
 import type { FlushThresholds } from '../config/table-config.js';
 
-/** Why a consuming segment was sealed; recorded in logs and status. */
-export type SealReason = 'rows' | 'time' | 'size' | 'endOfShard';
+/** Why a consuming segment was sealed; recorded in logs and status (`bound`: a bounded run's end, `ingest --once`). */
+export type SealReason = 'rows' | 'time' | 'size' | 'endOfShard' | 'bound';
 
 /** What the policy needs to know about the consuming segment. */
 export interface FlushCandidate {

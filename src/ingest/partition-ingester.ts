@@ -18,6 +18,8 @@ import { PauseGate } from './pause-gate.js';
 import { RecordIndexer } from './record-indexer.js';
 import type { RecordPipeline } from './record-pipeline.js';
 import { ThrottledLog } from './throttled-log.js';
+import { applyBound } from './ingest-bound.js';
+import type { IngestBound } from './ingest-bound.js';
 
 export interface PartitionIngesterOptions {
   readonly tableDir: string;
@@ -45,6 +47,8 @@ export interface PartitionIngesterOptions {
   readonly now?: () => number;
   /** First retry ceiling and cap of the fetch backoff, millis (default 100 and 10 000; seals: 500 and 30 000). */
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** A bounded run: stop at the tip as of `asOfMs`, after sealing what was read (`finished` then true). */
+  readonly bound?: IngestBound;
 }
 
 /**
@@ -65,6 +69,7 @@ export class PartitionIngester {
   private readonly gate = new PauseGate();
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  private done = false;
   private readonly counters = new PartitionCounters();
   private readonly sealer: PartitionSealer;
   /** Fetch retries; reset by every successful fetch. */
@@ -112,7 +117,15 @@ export class PartitionIngester {
       .catch((err: unknown) => {
         this.fail(`ingestion loop stopped: ${describeError(err)}`);
       })
-      .finally(() => this.gate.endWork());
+      .finally(() => {
+        this.done = true;
+        this.gate.endWork();
+      });
+  }
+
+  /** True once the fetch loop has returned: ended, stopped on an error, at its bound, or stopped. */
+  get finished(): boolean {
+    return this.done;
   }
 
   /** Stops fetching; the consuming segment is abandoned (its rows are re-read after a restart). */
@@ -175,7 +188,8 @@ export class PartitionIngester {
         continue;
       }
       if (fetched === ABORTED) return;
-      const batch = fetched;
+      const bounded = this.options.bound ? applyBound(fetched, this.options.bound, this.options.partition.closed) : null;
+      const batch = bounded?.batch ?? fetched;
       if (batch.timedOut === true) {
         const note = batch.note === undefined ? '' : ` (${batch.note})`;
         this.transientError(new Error(`fetch timed out after ${this.options.fetchTimeoutMs} ms; retrying from the same position${note}`));
@@ -191,6 +205,13 @@ export class PartitionIngester {
         this.gate.endWork();
         await this.sealer.sealUntilDone('endOfShard', signal);
         if (this.state === 'ENDED') this.options.onEnded();
+        return;
+      }
+      if (bounded?.reached === true) {
+        this.gate.endWork();
+        // The bound is a seal point like the end of a shard: what was read is committed now.
+        if (this.sealer.segment.numDocs > 0) await this.sealer.sealUntilDone('bound', signal);
+        if (!signal.aborted) this.state = 'STOPPED';
         return;
       }
       // A fetch that timed out says nothing about lag: keep the last known state (or RETRYING).

@@ -20,6 +20,8 @@ import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { StreamLink } from './stream-link.js';
+import { allPartitionsFinished } from './ingest-bound.js';
+import type { IngestBound } from './ingest-bound.js';
 
 export interface TableIngestionOptions {
   /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
@@ -33,6 +35,8 @@ export interface TableIngestionOptions {
   readonly streamFactory?: (stream: BoundStream, opts: StreamPluginOptions) => StreamConsumerFactory;
   /** Sees lineage events in the order they happen (a partition started, a segment published). */
   readonly onEvent?: (event: IngestionEvent) => void;
+  /** A bounded run (`ingest --once`): every partition stops at this bound; see {@link boundReached}. */
+  readonly bound?: IngestBound;
 }
 
 /**
@@ -76,6 +80,7 @@ export class TableIngestion implements TableRuntime {
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
   private readonly onEvent: (event: IngestionEvent) => void;
   private readonly link: StreamLink;
+  private readonly bound: IngestBound | undefined;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -86,6 +91,7 @@ export class TableIngestion implements TableRuntime {
     this.tableDir = options.tableDir;
     this.logger = options.logger.child({ table: options.table.config.tableName });
     this.link = new StreamLink(this.logger);
+    this.bound = options.bound;
   }
 
   /**
@@ -142,6 +148,12 @@ export class TableIngestion implements TableRuntime {
   private addSealed(segment: SealedSegment): void {
     this.sealed.push(segment);
     void this.ledger?.record(segment.metadata.partitionId, [ledgerEntryOf(segment)]);
+  }
+
+  /** A bounded run is over: no partition reads any more, and none is about to start (a child of ended parents). */
+  async boundReached(): Promise<boolean> {
+    await this.discovering?.catch(() => undefined);
+    return allPartitionsFinished(this.known.values(), this.ingesters, this.ended);
   }
 
   async stop(): Promise<void> {
@@ -364,6 +376,7 @@ export class TableIngestion implements TableRuntime {
         this.discover().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'shard discovery failed'));
       },
       logger: this.logger.child({ shardId: partition.shardId, partitionId: partition.partitionId }),
+      ...(this.bound !== undefined ? { bound: this.bound } : {}),
     });
     this.ingesters.set(partition.shardId, ingester);
     this.onEvent({ kind: 'partitionStarted', shardId: partition.shardId, parentShardIds: partition.parentShardIds, atMs: Date.now() });
