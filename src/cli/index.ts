@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
 import { BLOCK_CACHE_ENV, parseBlockCacheMb } from '../segment/reader/block-cache.js';
 import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
@@ -6,6 +7,11 @@ import type { HttpLimits } from '../server/http-limits.js';
 import { runExport } from './export.js';
 import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
+import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
+import type { QueryFormat } from './query.js';
+import { EXIT } from './exit-codes.js';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
+import { runIngestOnce } from './ingest.js';
 import { runQuickstart } from './quickstart.js';
 import { startServer, untilSignal } from './serve.js';
 
@@ -42,7 +48,8 @@ interface ServeLimitFlags {
 export function buildCli(): Command {
   const program = new Command('shardtable')
     .description('Realtime OLAP tables fed by Amazon Kinesis, with Pinot-compatible APIs')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride();
 
   program
     .command('serve')
@@ -68,10 +75,21 @@ export function buildCli(): Command {
         maxConnections: opts.maxConnections,
         bodyLimit: opts.maxBodyBytes,
       };
+      mkdirSync(opts.dataDir, { recursive: true });
+      let lock;
+      try {
+        lock = await lockDataDir(opts.dataDir, 'serve');
+      } catch (err) {
+        if (!(err instanceof DataDirLockedError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exitCode = EXIT.LOCKED;
+        return;
+      }
       const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits });
       logger.info({ url: server.url, dataDir: opts.dataDir, blockCacheMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
       await untilSignal();
       await server.close();
+      await lock.release();
     });
 
   program
@@ -112,13 +130,72 @@ export function buildCli(): Command {
     .requiredOption('--format <format>', 'output format (avro)')
     .requiredOption('--out <file>', 'output file')
     .action(async (file: string, opts: { format: string; out: string }) => {
-      if (opts.format !== 'avro') throw new InvalidArgumentError(`--format ${opts.format}: only "avro" is supported`);
+      if (opts.format !== 'avro') {
+        process.stderr.write(`error: --format ${opts.format}: only "avro" is supported\n`);
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
       await runExport(file, { format: 'avro', out: opts.out });
+    });
+
+  program
+    .command('query <sql>')
+    .description("run SQL on a server's /query/sql (Pinot's PostQuery) and print the result")
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .addOption(new Option('--format <format>', 'output: an aligned table, the broker response JSON, or CSV').choices(QUERY_FORMATS).default('table'))
+    .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
+    .addHelpText('after', `
+Examples:
+  $ shardtable query "SELECT country, count(*) FROM clickstream GROUP BY country ORDER BY 2 DESC LIMIT 5"
+  $ shardtable query "SELECT * FROM clickstream LIMIT 100" --format csv > rows.csv
+  $ shardtable query "SELECT count(*) FROM clickstream" --server http://10.0.0.5:9000 --format json
+
+Exit codes: 0 answered; 1 the answer holds exceptions (printed as "errorCode: message" on stderr)
+or the server refused the request; 2 bad command line; 3 no server answered at --server.`)
+    .action(async (sql: string, opts: { server: string; format: QueryFormat; timeoutMs: number }) => {
+      process.exitCode = await runQuery(sql, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('ingest')
+    .description("read a table's stream once, from its checkpoint to the tip as of now, seal it, and exit (do not run beside `serve` on the same data dir)")
+    .requiredOption('--once', 'read to the tip as of the start, seal, exit (the only mode)')
+    .requiredOption('--table <name>', 'table name in the data dir catalog')
+    .option('--data-dir <dir>', 'data directory', './segments')
+    .addHelpText('after', `
+Examples:
+  $ shardtable ingest --once --table clickstream
+  $ shardtable ingest --once --table events --data-dir /var/lib/shardtable
+
+Each shard is read from the end of its last sealed segment until a record that arrived after the
+command started, the tip of the shard, or the end of a closed shard; what was read is sealed.
+Exit codes: 0 every shard done; 1 a shard or the table failed; 2 bad command line;
+4 the data dir is in use (a server or another ingest holds its lock).`)
+    .action(async (opts: { table: string; dataDir: string }) => {
+      const logger = createLogger(process.env.SHARDTABLE_LOG_LEVEL ?? 'warn');
+      process.exitCode = await runIngestOnce({
+        ...opts,
+        logger,
+        out: (t) => process.stdout.write(t),
+        err: (t) => process.stderr.write(t),
+        progressStream: process.stderr,
+        interrupted: untilSignal(),
+      });
+      process.exit();
     });
 
   return program;
 }
 
+/**
+ * Runs the command line. A usage error (unknown option, missing argument) exits with
+ * `EXIT.USAGE` after commander printed it; `--help` and `--version` exit 0.
+ */
 export async function main(argv: string[]): Promise<void> {
-  await buildCli().parseAsync(argv);
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
 }
