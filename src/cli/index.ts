@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
 import { BLOCK_CACHE_ENV, parseBlockCacheMb } from '../segment/reader/block-cache.js';
@@ -12,6 +12,7 @@ import type { QueryFormat } from './query.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 import { runIngestOnce } from './ingest.js';
+import { progressBar } from './progress-bar.js';
 import { runQuickstart } from './quickstart.js';
 import { startServer, untilSignal } from './serve.js';
 
@@ -108,7 +109,13 @@ export function buildCli(): Command {
     .option('--rows <n>', 'how many rows to print', positiveInt)
     .option('--verify', 'check checksums and decode every block')
     .action(async (file: string, opts: { json?: boolean; rows?: number; verify?: boolean }) => {
-      process.exitCode = await runInspect(file, opts, (line) => process.stdout.write(`${line}\n`));
+      const bar = opts.verify ? progressBar(process.stderr, 'verify', file, 'blocks') : null;
+      const onVerifyProgress = bar ? (done: number, total: number): void => bar.update(done, total) : undefined;
+      try {
+        process.exitCode = await runInspect(file, { ...opts, ...(onVerifyProgress ? { onVerifyProgress } : {}) }, (line) => process.stdout.write(`${line}\n`));
+      } finally {
+        bar?.stop();
+      }
     });
 
   program
@@ -120,7 +127,14 @@ export function buildCli(): Command {
     .option('--endpoint <url>', 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS or AWS)')
     .option('--region <region>', 'AWS region')
     .action(async (opts: { stream: string; file?: string; partitionKey?: string; endpoint?: string; region?: string }) => {
-      const result = await runProduce(opts);
+      const bar = opts.file !== undefined ? progressBar(process.stderr, 'produce', opts.file, 'bytes') : null;
+      const total = opts.file !== undefined && bar ? statSync(opts.file).size : 0;
+      let result: { records: number };
+      try {
+        result = await runProduce({ ...opts, ...(bar ? { onProgress: (bytes: number) => bar.update(Math.min(bytes, total), total) } : {}) });
+      } finally {
+        bar?.stop();
+      }
       process.stderr.write(`produced ${result.records} records into ${opts.stream}\n`);
     });
 
@@ -135,7 +149,12 @@ export function buildCli(): Command {
         process.exitCode = EXIT.USAGE;
         return;
       }
-      await runExport(file, { format: 'avro', out: opts.out });
+      const bar = progressBar(process.stderr, 'export', file, 'rows');
+      try {
+        await runExport(file, { format: 'avro', out: opts.out, onRows: (done, total) => bar.update(done, total) });
+      } finally {
+        bar.stop();
+      }
     });
 
   program
