@@ -13,6 +13,7 @@ import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
 import { runIngestOnce } from './ingest.js';
 import { progressBar } from './progress-bar.js';
+import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
 import { startServer, untilSignal } from './serve.js';
 
@@ -50,7 +51,15 @@ export function buildCli(): Command {
   const program = new Command('shardtable')
     .description('Realtime OLAP tables fed by Amazon Kinesis, with Pinot-compatible APIs')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', `
+Examples:
+  $ shardtable quickstart
+  $ shardtable query "SELECT count(*) FROM clickstream"
+  $ shardtable <command> --help
+
+Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 4 data dir in use
+(serve, ingest). See docs/cli.md.`);
 
   program
     .command('serve')
@@ -65,6 +74,10 @@ export function buildCli(): Command {
     .option('--idle-timeout-ms <ms>', 'connections silent this long are closed; 0 = never', positiveInt, DEFAULT_HTTP_LIMITS.idleTimeoutMs)
     .option('--max-connections <n>', 'open HTTP connections at most; more are closed unanswered; 0 = no cap', positiveInt, DEFAULT_HTTP_LIMITS.maxConnections)
     .option('--max-body-bytes <bytes>', 'largest request body, else 413', positiveInt, DEFAULT_HTTP_LIMITS.bodyLimit)
+    .addHelpText('after', helpText(
+      ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --block-cache-mb 256'],
+      `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
+    ))
     .action(async (opts: { dataDir: string; port: number; host: string; blockCacheMb?: number } & ServeLimitFlags) => {
       const logger = createLogger();
       const blockCacheBytes = opts.blockCacheMb ?? parseBlockCacheMb(process.env[BLOCK_CACHE_ENV]);
@@ -98,6 +111,7 @@ export function buildCli(): Command {
     .description('embedded Kinesis emulator, a 4-shard demo stream, live demo table on port 9000')
     .option('--port <port>', 'HTTP port', port, 9000)
     .option('--data-dir <dir>', 'data directory (wiped at start)', './segments/quickstart')
+    .addHelpText('after', helpText(['shardtable quickstart', 'shardtable quickstart --port 9100 --data-dir /tmp/demo'], `0 stopped by Ctrl-C; 1 could not start; ${USAGE_EXIT}`))
     .action(async (opts: { port: number; dataDir: string }) => {
       await runQuickstart(opts);
     });
@@ -108,6 +122,10 @@ export function buildCli(): Command {
     .option('--json', 'print one JSON document')
     .option('--rows <n>', 'how many rows to print', positiveInt)
     .option('--verify', 'check checksums and decode every block')
+    .addHelpText('after', helpText(
+      ['shardtable inspect segments/events/events__0__3__20240101T0000Z.seg', 'shardtable inspect events__0__3__20240101T0000Z.seg --verify --rows 0', 'shardtable inspect events__0__3__20240101T0000Z.seg --json | jq .metadata.numDocs'],
+      `0 the file opened (and verified); 1 missing, corrupt, truncated or of an unknown version; ${USAGE_EXIT}`,
+    ))
     .action(async (file: string, opts: { json?: boolean; rows?: number; verify?: boolean }) => {
       const bar = opts.verify ? progressBar(process.stderr, 'verify', file, 'blocks') : null;
       const onVerifyProgress = bar ? (done: number, total: number): void => bar.update(done, total) : undefined;
@@ -126,6 +144,10 @@ export function buildCli(): Command {
     .option('--partition-key <field>', 'record field to use as the partition key (default: random)')
     .option('--endpoint <url>', 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS or AWS)')
     .option('--region <region>', 'AWS region')
+    .addHelpText('after', helpText(
+      ['shardtable produce --stream events --file events.jsonl --partition-key userId', 'cat events.jsonl | shardtable produce --stream events --endpoint http://127.0.0.1:4567'],
+      `0 every line written; 1 a bad line (named; the lines before it are written) or a stream error; ${USAGE_EXIT}`,
+    ))
     .action(async (opts: { stream: string; file?: string; partitionKey?: string; endpoint?: string; region?: string }) => {
       const bar = opts.file !== undefined ? progressBar(process.stderr, 'produce', opts.file, 'bytes') : null;
       const total = opts.file !== undefined && bar ? statSync(opts.file).size : 0;
@@ -143,6 +165,10 @@ export function buildCli(): Command {
     .description('export a segment file (Avro object container, zstandard codec)')
     .requiredOption('--format <format>', 'output format (avro)')
     .requiredOption('--out <file>', 'output file')
+    .addHelpText('after', helpText(
+      ['shardtable export segments/events/events__0__3__20240101T0000Z.seg --format avro --out /tmp/events.avro'],
+      `0 written; 1 missing or corrupt segment (nothing written); ${USAGE_EXIT} (also a --format other than avro)`,
+    ))
     .action(async (file: string, opts: { format: string; out: string }) => {
       if (opts.format !== 'avro') {
         process.stderr.write(`error: --format ${opts.format}: only "avro" is supported\n`);
@@ -163,14 +189,14 @@ export function buildCli(): Command {
     .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
     .addOption(new Option('--format <format>', 'output: an aligned table, the broker response JSON, or CSV').choices(QUERY_FORMATS).default('table'))
     .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
-    .addHelpText('after', `
-Examples:
-  $ shardtable query "SELECT country, count(*) FROM clickstream GROUP BY country ORDER BY 2 DESC LIMIT 5"
-  $ shardtable query "SELECT * FROM clickstream LIMIT 100" --format csv > rows.csv
-  $ shardtable query "SELECT count(*) FROM clickstream" --server http://10.0.0.5:9000 --format json
-
-Exit codes: 0 answered; 1 the answer holds exceptions (printed as "errorCode: message" on stderr)
-or the server refused the request; 2 bad command line; 3 no server answered at --server.`)
+    .addHelpText('after', helpText(
+      [
+        'shardtable query "SELECT country, count(*) FROM clickstream GROUP BY country ORDER BY 2 DESC LIMIT 5"',
+        'shardtable query "SELECT * FROM clickstream LIMIT 100" --format csv > rows.csv',
+        'shardtable query "SELECT count(*) FROM clickstream" --server http://10.0.0.5:9000 --format json',
+      ],
+      `0 answered; 1 the answer holds exceptions (printed as "errorCode: message" on stderr) or the server refused the request; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
     .action(async (sql: string, opts: { server: string; format: QueryFormat; timeoutMs: number }) => {
       process.exitCode = await runQuery(sql, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
     });
@@ -181,15 +207,13 @@ or the server refused the request; 2 bad command line; 3 no server answered at -
     .requiredOption('--once', 'read to the tip as of the start, seal, exit (the only mode)')
     .requiredOption('--table <name>', 'table name in the data dir catalog')
     .option('--data-dir <dir>', 'data directory', './segments')
-    .addHelpText('after', `
-Examples:
-  $ shardtable ingest --once --table clickstream
-  $ shardtable ingest --once --table events --data-dir /var/lib/shardtable
+    .addHelpText('after', `${helpText(
+      ['shardtable ingest --once --table clickstream', 'shardtable ingest --once --table events --data-dir /var/lib/shardtable'],
+      `0 every shard done; 1 a shard or the table failed, or interrupted; ${USAGE_EXIT}; 4 the data dir is in use (a server or another ingest holds its lock)`,
+    )}
 
 Each shard is read from the end of its last sealed segment until a record that arrived after the
-command started, the tip of the shard, or the end of a closed shard; what was read is sealed.
-Exit codes: 0 every shard done; 1 a shard or the table failed; 2 bad command line;
-4 the data dir is in use (a server or another ingest holds its lock).`)
+command started, the tip of the shard, or the end of a closed shard; what was read is sealed.`)
     .action(async (opts: { table: string; dataDir: string }) => {
       const logger = createLogger(process.env.SHARDTABLE_LOG_LEVEL ?? 'warn');
       process.exitCode = await runIngestOnce({
