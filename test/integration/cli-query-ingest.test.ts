@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PutRecordCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForStreamStatus } from '../../src/emulator/index.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { emulatorTableConfig, idKindTsSchema } from '../helpers/emulator-table.js';
 import { freePort, ServerProcess } from '../helpers/server-process.js';
@@ -191,9 +193,81 @@ describe('shardtable query and ingest --once', () => {
     expect(noDir.stderr).toMatch(/data dir .*nowhere does not exist/);
     expect((await cli(['ingest', '--table', 'events'])).code).toBe(2); // --once is required
   });
+
+  it('ingest --once reads a shard split since the last run to its end, then its children: every record once', async () => {
+    const split = await env.newStream(1, 'cli-split');
+    const splitDir = join(dir, 'split');
+    await produce(env.endpoint, split, dir, 0, 100);
+    let serve = await ServerProcess.start({ dataDir: splitDir });
+    try {
+      expect((await serve.request('POST', '/schemas', idKindTsSchema())).status).toBe(200);
+      const config = emulatorTableConfig({ endpoint: env.endpoint, stream: split, timeColumn: 'ts', streamConfigs: { 'realtime.segment.flush.threshold.rows': '100000' } });
+      expect((await serve.request('POST', '/tables', config)).status).toBe(200);
+      await waitFor('100 rows', async () => {
+        const r = await serve.request('POST', '/query/sql', { sql: 'SELECT count(*) FROM events' });
+        return (r.json as { resultTable?: { rows: number[][] } }).resultTable?.rows[0]?.[0] === 100;
+      });
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+    await env.client.send(new SplitShardCommand({ StreamName: split, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }));
+    await waitForStreamStatus(env.client, split, 'ACTIVE');
+    await produce(env.endpoint, split, dir, 100, 200);
+
+    const once = await cli(['ingest', '--once', '--table', 'events', '--data-dir', splitDir]);
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stdout).toMatch(/200 records read from 3 shards .*; 200 rows in \d+ new sealed segments/);
+    expect(once.stderr).toMatch(/shardId-000000000000: 100 records, .* ENDED/);
+    const files = (await readdir(join(splitDir, 'events'))).filter((f) => f.endsWith('.seg'));
+    const parents = [];
+    for (const f of files) {
+      const info = await cli(['inspect', join(splitDir, 'events', f), '--json', '--rows', '0']);
+      const meta = (JSON.parse(info.stdout) as { metadata: { shardId: string; endOfShard: boolean } }).metadata;
+      if (meta.shardId === 'shardId-000000000000') parents.push(meta.endOfShard);
+    }
+    expect(parents).toEqual([true]);
+
+    serve = await ServerProcess.start({ dataDir: splitDir });
+    try {
+      await waitFor('200 rows, each once', async () => {
+        const r = await cli(['query', 'SELECT count(*), distinctcount(id) FROM events', '--server', serve.url, '--format', 'csv']);
+        return r.stdout.split('\n')[1] === '200,200';
+      }, 30_000);
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+  });
+
+  it('ingest --once exits 1 naming the shard that stopped on a bad record (errorPolicy fail), keeping what it sealed before', async () => {
+    const bad = await env.newStream(1, 'cli-bad');
+    const badDir = join(dir, 'bad');
+    const serve = await ServerProcess.start({ dataDir: badDir });
+    try {
+      expect((await serve.request('POST', '/schemas', idKindTsSchema())).status).toBe(200);
+      const config = emulatorTableConfig({
+        endpoint: env.endpoint,
+        stream: bad,
+        streamConfigs: { 'realtime.segment.flush.threshold.rows': '10', 'stream.kinesis.decoder.errorPolicy': 'fail' },
+      });
+      expect((await serve.request('POST', '/tables', config)).status).toBe(200);
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+    await produce(env.endpoint, bad, dir, 0, 20);
+    await env.client.send(new PutRecordCommand({ StreamName: bad, PartitionKey: 'k', Data: new TextEncoder().encode('not json') }));
+    const once = await cli(['ingest', '--once', '--table', 'events', '--data-dir', badDir]);
+    expect(once.code).toBe(1);
+    expect(once.stderr).toMatch(/error: shardId-000000000000 stopped: .*/);
+    expect(once.stdout).toMatch(/20 rows in 2 new sealed segments/);
+    expect(await segmentFiles(badDir)).toHaveLength(2);
+  });
 });
 
 async function segmentFiles(dataDir: string): Promise<string[]> {
+  // The table is named events in every data dir of this file.
   const files = await readdir(join(dataDir, 'events')).catch(() => [] as string[]);
   return files.filter((f) => f.endsWith('.seg'));
 }
