@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,6 +263,51 @@ describe('shardtable query and ingest --once', () => {
     expect(once.stderr).toMatch(/error: shardId-000000000000 stopped: .*/);
     expect(once.stdout).toMatch(/20 rows in 2 new sealed segments/);
     expect(await segmentFiles(badDir)).toHaveLength(2);
+  });
+
+  it('ingest --once stopped by Ctrl-C exits 1 and loses nothing: the next run reads the rest, every record once', async () => {
+    const slow = await env.newStream(1, 'cli-int');
+    const slowDir = join(dir, 'interrupted');
+    const serve = await ServerProcess.start({ dataDir: slowDir });
+    try {
+      expect((await serve.request('POST', '/schemas', idKindTsSchema())).status).toBe(200);
+      // 10 records a call, 4 calls a second: 120 records take 3 s to read.
+      const config = emulatorTableConfig({
+        endpoint: env.endpoint,
+        stream: slow,
+        streamConfigs: { 'realtime.segment.flush.threshold.rows': '25', maxRecordsToFetch: '10', requests_per_second_limit: '4' },
+      });
+      expect((await serve.request('POST', '/tables', config)).status).toBe(200);
+    } finally {
+      serve.kill('SIGINT');
+      await serve.exited;
+    }
+    await produce(env.endpoint, slow, dir, 0, 120);
+    const child = spawn(process.execPath, [BIN, 'ingest', '--once', '--table', 'events', '--data-dir', slowDir], { env: { ...process.env, ...ENV } });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await waitFor('a first sealed segment', async () => (await segmentFiles(slowDir)).length > 0, 20_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/interrupted: \d+ segments sealed before the stop are kept/);
+    const kept = (await segmentFiles(slowDir)).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(5);
+
+    const rest = await cli(['ingest', '--once', '--table', 'events', '--data-dir', slowDir]);
+    expect(rest.code, rest.stderr).toBe(0);
+    const again = await ServerProcess.start({ dataDir: slowDir });
+    try {
+      await waitFor('120 rows, each once', async () => {
+        const r = await cli(['query', 'SELECT count(*), distinctcount(id) FROM events', '--server', again.url, '--format', 'csv']);
+        return r.stdout.split('\n')[1] === '120,120';
+      }, 30_000);
+    } finally {
+      again.kill('SIGINT');
+      await again.exited;
+    }
   });
 });
 
