@@ -10,8 +10,11 @@ import type { MessageBatch } from '../spi/message-batch.js';
  *   and are read the same way);
  * - a record that arrived (`arrivalTimeMs`) after `asOfMs`: it and the rest of its batch are left
  *   unread, for the next run or the server;
- * - for an open partition, a fetch answered at the tip (`millisBehindLatest` 0, or an empty batch
- *   when the stream does not say), which, being after `asOfMs`, covers every record written before it.
+ * - for an open partition, a fetch answered at the tip: an empty batch (not a timeout) with
+ *   `millisBehindLatest` 0 or unsaid. Being after `asOfMs`, it covers every record written before
+ *   it. A batch with records is never the tip, even at `millisBehindLatest` 0: that lag is a time,
+ *   and records written in the same millisecond as the newest may still follow (a burst read with
+ *   a small `Limit` shows 0 ms behind while records remain).
  *
  * @example new TableIngestion({ table, tableDir, logger, bound: { asOfMs: Date.now() } })
  */
@@ -33,7 +36,7 @@ export function applyBound(batch: MessageBatch, bound: IngestBound, closed: bool
   const past = batch.messages.findIndex((m) => m.arrivalTimeMs > bound.asOfMs);
   if (past >= 0) return { batch: { ...batch, messages: batch.messages.slice(0, past), endOfPartition: false }, reached: true };
   if (closed || batch.endOfPartition || batch.timedOut === true) return { batch, reached: false };
-  const atTip = batch.millisBehindLatest === 0 || (batch.millisBehindLatest === undefined && batch.messages.length === 0);
+  const atTip = batch.messages.length === 0 && (batch.millisBehindLatest ?? 0) === 0;
   return { batch, reached: atTip };
 }
 
