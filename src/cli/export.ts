@@ -5,6 +5,8 @@ export interface ExportOptions {
   readonly format: 'avro';
   /** Output file path; written via `<out>.tmp` and a rename. */
   readonly out: string;
+  /** Called as rows are written (a progress bar). */
+  readonly onRows?: (done: number, total: number) => void;
 }
 
 /**
@@ -19,5 +21,5 @@ export interface ExportOptions {
 export async function runExport(file: string, opts: ExportOptions): Promise<void> {
   if (opts.format !== 'avro') throw new Error(`unsupported export format ${JSON.stringify(opts.format)}; supported: avro`);
   const segment = await openSegment(file);
-  await exportSegmentToAvro(segment, opts.out);
+  await exportSegmentToAvro(segment, opts.out, opts.onRows ? { onRows: opts.onRows } : {});
 }

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { mkdirSync, statSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
 import { BLOCK_CACHE_ENV, parseBlockCacheMb } from '../segment/reader/block-cache.js';
 import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
@@ -6,6 +7,13 @@ import type { HttpLimits } from '../server/http-limits.js';
 import { runExport } from './export.js';
 import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
+import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
+import type { QueryFormat } from './query.js';
+import { EXIT } from './exit-codes.js';
+import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
+import { runIngestOnce } from './ingest.js';
+import { progressBar } from './progress-bar.js';
+import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
 import { startServer, untilSignal } from './serve.js';
 
@@ -42,7 +50,16 @@ interface ServeLimitFlags {
 export function buildCli(): Command {
   const program = new Command('shardtable')
     .description('Realtime OLAP tables fed by Amazon Kinesis, with Pinot-compatible APIs')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText('after', `
+Examples:
+  $ shardtable quickstart
+  $ shardtable query "SELECT count(*) FROM clickstream"
+  $ shardtable <command> --help
+
+Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 4 data dir in use
+(serve, ingest). See docs/cli.md.`);
 
   program
     .command('serve')
@@ -57,6 +74,10 @@ export function buildCli(): Command {
     .option('--idle-timeout-ms <ms>', 'connections silent this long are closed; 0 = never', positiveInt, DEFAULT_HTTP_LIMITS.idleTimeoutMs)
     .option('--max-connections <n>', 'open HTTP connections at most; more are closed unanswered; 0 = no cap', positiveInt, DEFAULT_HTTP_LIMITS.maxConnections)
     .option('--max-body-bytes <bytes>', 'largest request body, else 413', positiveInt, DEFAULT_HTTP_LIMITS.bodyLimit)
+    .addHelpText('after', helpText(
+      ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --block-cache-mb 256'],
+      `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
+    ))
     .action(async (opts: { dataDir: string; port: number; host: string; blockCacheMb?: number } & ServeLimitFlags) => {
       const logger = createLogger();
       const blockCacheBytes = opts.blockCacheMb ?? parseBlockCacheMb(process.env[BLOCK_CACHE_ENV]);
@@ -68,10 +89,21 @@ export function buildCli(): Command {
         maxConnections: opts.maxConnections,
         bodyLimit: opts.maxBodyBytes,
       };
+      mkdirSync(opts.dataDir, { recursive: true });
+      let lock;
+      try {
+        lock = await lockDataDir(opts.dataDir, 'serve');
+      } catch (err) {
+        if (!(err instanceof DataDirLockedError)) throw err;
+        process.stderr.write(`error: ${err.message}\n`);
+        process.exitCode = EXIT.LOCKED;
+        return;
+      }
       const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits });
       logger.info({ url: server.url, dataDir: opts.dataDir, blockCacheMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
       await untilSignal();
       await server.close();
+      await lock.release();
     });
 
   program
@@ -79,6 +111,7 @@ export function buildCli(): Command {
     .description('embedded Kinesis emulator, a 4-shard demo stream, live demo table on port 9000')
     .option('--port <port>', 'HTTP port', port, 9000)
     .option('--data-dir <dir>', 'data directory (wiped at start)', './segments/quickstart')
+    .addHelpText('after', helpText(['shardtable quickstart', 'shardtable quickstart --port 9100 --data-dir /tmp/demo'], `0 stopped by Ctrl-C; 1 could not start; ${USAGE_EXIT}`))
     .action(async (opts: { port: number; dataDir: string }) => {
       await runQuickstart(opts);
     });
@@ -89,8 +122,18 @@ export function buildCli(): Command {
     .option('--json', 'print one JSON document')
     .option('--rows <n>', 'how many rows to print', positiveInt)
     .option('--verify', 'check checksums and decode every block')
+    .addHelpText('after', helpText(
+      ['shardtable inspect segments/events/events__0__3__20240101T0000Z.seg', 'shardtable inspect events__0__3__20240101T0000Z.seg --verify --rows 0', 'shardtable inspect events__0__3__20240101T0000Z.seg --json | jq .metadata.numDocs'],
+      `0 the file opened (and verified); 1 missing, corrupt, truncated or of an unknown version; ${USAGE_EXIT}`,
+    ))
     .action(async (file: string, opts: { json?: boolean; rows?: number; verify?: boolean }) => {
-      process.exitCode = await runInspect(file, opts, (line) => process.stdout.write(`${line}\n`));
+      const bar = opts.verify ? progressBar(process.stderr, 'verify', file, 'blocks') : null;
+      const onVerifyProgress = bar ? (done: number, total: number): void => bar.update(done, total) : undefined;
+      try {
+        process.exitCode = await runInspect(file, { ...opts, ...(onVerifyProgress ? { onVerifyProgress } : {}) }, (line) => process.stdout.write(`${line}\n`));
+      } finally {
+        bar?.stop();
+      }
     });
 
   program
@@ -101,8 +144,19 @@ export function buildCli(): Command {
     .option('--partition-key <field>', 'record field to use as the partition key (default: random)')
     .option('--endpoint <url>', 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS or AWS)')
     .option('--region <region>', 'AWS region')
+    .addHelpText('after', helpText(
+      ['shardtable produce --stream events --file events.jsonl --partition-key userId', 'cat events.jsonl | shardtable produce --stream events --endpoint http://127.0.0.1:4567'],
+      `0 every line written; 1 a bad line (named; the lines before it are written) or a stream error; ${USAGE_EXIT}`,
+    ))
     .action(async (opts: { stream: string; file?: string; partitionKey?: string; endpoint?: string; region?: string }) => {
-      const result = await runProduce(opts);
+      const bar = opts.file !== undefined ? progressBar(process.stderr, 'produce', opts.file, 'bytes') : null;
+      const total = opts.file !== undefined && bar ? statSync(opts.file).size : 0;
+      let result: { records: number };
+      try {
+        result = await runProduce({ ...opts, ...(bar ? { onProgress: (bytes: number) => bar.update(Math.min(bytes, total), total) } : {}) });
+      } finally {
+        bar?.stop();
+      }
       process.stderr.write(`produced ${result.records} records into ${opts.stream}\n`);
     });
 
@@ -111,14 +165,80 @@ export function buildCli(): Command {
     .description('export a segment file (Avro object container, zstandard codec)')
     .requiredOption('--format <format>', 'output format (avro)')
     .requiredOption('--out <file>', 'output file')
+    .addHelpText('after', helpText(
+      ['shardtable export segments/events/events__0__3__20240101T0000Z.seg --format avro --out /tmp/events.avro'],
+      `0 written; 1 missing or corrupt segment (nothing written); ${USAGE_EXIT} (also a --format other than avro)`,
+    ))
     .action(async (file: string, opts: { format: string; out: string }) => {
-      if (opts.format !== 'avro') throw new InvalidArgumentError(`--format ${opts.format}: only "avro" is supported`);
-      await runExport(file, { format: 'avro', out: opts.out });
+      if (opts.format !== 'avro') {
+        process.stderr.write(`error: --format ${opts.format}: only "avro" is supported\n`);
+        process.exitCode = EXIT.USAGE;
+        return;
+      }
+      const bar = progressBar(process.stderr, 'export', file, 'rows');
+      try {
+        await runExport(file, { format: 'avro', out: opts.out, onRows: (done, total) => bar.update(done, total) });
+      } finally {
+        bar.stop();
+      }
+    });
+
+  program
+    .command('query <sql>')
+    .description("run SQL on a server's /query/sql (Pinot's PostQuery) and print the result")
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .addOption(new Option('--format <format>', 'output: an aligned table, the broker response JSON, or CSV').choices(QUERY_FORMATS).default('table'))
+    .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
+    .addHelpText('after', helpText(
+      [
+        'shardtable query "SELECT country, count(*) FROM clickstream GROUP BY country ORDER BY 2 DESC LIMIT 5"',
+        'shardtable query "SELECT * FROM clickstream LIMIT 100" --format csv > rows.csv',
+        'shardtable query "SELECT count(*) FROM clickstream" --server http://10.0.0.5:9000 --format json',
+      ],
+      `0 answered; 1 the answer holds exceptions (printed as "errorCode: message" on stderr) or the server refused the request; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (sql: string, opts: { server: string; format: QueryFormat; timeoutMs: number }) => {
+      process.exitCode = await runQuery(sql, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('ingest')
+    .description("read a table's stream once, from its checkpoint to the tip as of now, seal it, and exit (do not run beside `serve` on the same data dir)")
+    .requiredOption('--once', 'read to the tip as of the start, seal, exit (the only mode)')
+    .requiredOption('--table <name>', 'table name in the data dir catalog')
+    .option('--data-dir <dir>', 'data directory', './segments')
+    .addHelpText('after', `${helpText(
+      ['shardtable ingest --once --table clickstream', 'shardtable ingest --once --table events --data-dir /var/lib/shardtable'],
+      `0 every shard done; 1 a shard or the table failed, or interrupted; ${USAGE_EXIT}; 4 the data dir is in use (a server or another ingest holds its lock)`,
+    )}
+
+Each shard is read from the end of its last sealed segment until a record that arrived after the
+command started, the tip of the shard, or the end of a closed shard; what was read is sealed.`)
+    .action(async (opts: { table: string; dataDir: string }) => {
+      const logger = createLogger(process.env.SHARDTABLE_LOG_LEVEL ?? 'warn');
+      process.exitCode = await runIngestOnce({
+        ...opts,
+        logger,
+        out: (t) => process.stdout.write(t),
+        err: (t) => process.stderr.write(t),
+        progressStream: process.stderr,
+        interrupted: untilSignal(),
+      });
+      process.exit();
     });
 
   return program;
 }
 
+/**
+ * Runs the command line. A usage error (unknown option, missing argument) exits with
+ * `EXIT.USAGE` after commander printed it; `--help` and `--version` exit 0.
+ */
 export async function main(argv: string[]): Promise<void> {
-  await buildCli().parseAsync(argv);
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
 }

@@ -9,6 +9,8 @@ export interface InspectOptions {
   readonly rows?: number;
   /** Decode every block of every column, every dictionary and inverted index. */
   readonly verify?: boolean;
+  /** Called as `verify` decodes blocks (a progress bar). */
+  readonly onVerifyProgress?: (done: number, total: number) => void;
 }
 
 /** Default number of rows `inspect` prints. */
@@ -87,7 +89,7 @@ export async function runInspect(file: string, opts: InspectOptions, out: (line:
   try {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`--rows must be a non-negative integer, got ${String(opts.rows)}`);
     const seg = await openSegment(file);
-    const verify = opts.verify ? seg.verify() : undefined;
+    const verify = opts.verify ? seg.verify(opts.onVerifyProgress) : undefined;
     const rows: Record<string, unknown>[] = [];
     const types = new Map(seg.schema.columns.map((c) => [c.name, c.dataType] as const));
     for (const row of seg.rows(limit)) {

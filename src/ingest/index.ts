@@ -7,6 +7,8 @@ export type { ResolvedTable } from './resolved-table.js';
 export type { IngestionEvent, TableIngestionOptions } from './table-ingestion.js';
 export type { QueryableSegments } from '../segment/index.js';
 export { PartitionIngester } from './partition-ingester.js';
+export { applyBound, allPartitionsFinished } from './ingest-bound.js';
+export type { IngestBound } from './ingest-bound.js';
 export type { PartitionState, PartitionStatus } from './partition-status.js';
 export type { DataLossEntry, IngestionHealth, IngestionState, TableIngestionStatus } from './table-ingestion-status.js';
 

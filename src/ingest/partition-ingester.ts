@@ -19,6 +19,8 @@ import { RecordIndexer } from './record-indexer.js';
 import type { KeyedRows, UpsertKeyMap } from '../upsert/index.js';
 import type { RecordPipeline } from './record-pipeline.js';
 import { ThrottledLog } from './throttled-log.js';
+import { applyBound } from './ingest-bound.js';
+import type { IngestBound } from './ingest-bound.js';
 
 export interface PartitionIngesterOptions {
   readonly tableDir: string;
@@ -48,6 +50,8 @@ export interface PartitionIngesterOptions {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** Upsert or dedup tables: the table's one key map (shared by all its partitions). */
   readonly keyed?: { readonly rows: KeyedRows; readonly upsert?: UpsertKeyMap };
+  /** A bounded run: stop at the tip as of `asOfMs`, after sealing what was read (`finished` then true). */
+  readonly bound?: IngestBound;
 }
 
 /**
@@ -68,6 +72,7 @@ export class PartitionIngester {
   private readonly gate = new PauseGate();
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  private done = false;
   private readonly counters = new PartitionCounters();
   private readonly sealer: PartitionSealer;
   /** Fetch retries; reset by every successful fetch. */
@@ -119,7 +124,15 @@ export class PartitionIngester {
       .catch((err: unknown) => {
         this.fail(`ingestion loop stopped: ${describeError(err)}`);
       })
-      .finally(() => this.gate.endWork());
+      .finally(() => {
+        this.done = true;
+        this.gate.endWork();
+      });
+  }
+
+  /** True once the fetch loop has returned: ended, stopped on an error, at its bound, or stopped. */
+  get finished(): boolean {
+    return this.done;
   }
 
   /** Stops fetching; the consuming segment is abandoned (its rows are re-read after a restart). */
@@ -201,7 +214,8 @@ export class PartitionIngester {
         continue;
       }
       if (fetched === ABORTED) return;
-      const batch = fetched;
+      const bounded = this.options.bound ? applyBound(fetched, this.options.bound, this.options.partition.closed) : null;
+      const batch = bounded?.batch ?? fetched;
       if (batch.timedOut === true) {
         const note = batch.note === undefined ? '' : ` (${batch.note})`;
         this.transientError(new Error(`fetch timed out after ${this.options.fetchTimeoutMs} ms; retrying from the same position${note}`));
@@ -217,6 +231,13 @@ export class PartitionIngester {
         this.gate.endWork();
         await this.sealer.sealUntilDone('endOfShard', signal);
         if (this.state === 'ENDED') this.options.onEnded();
+        return;
+      }
+      if (bounded?.reached === true) {
+        this.gate.endWork();
+        // The bound is a seal point like the end of a shard: what was read is committed now.
+        if (this.sealer.segment.numDocs > 0) await this.sealer.sealUntilDone('bound', signal);
+        if (!signal.aborted) this.state = 'STOPPED';
         return;
       }
       // A fetch that timed out says nothing about lag: keep the last known state (or RETRYING).

@@ -51,3 +51,27 @@ export interface PartitionStatus {
   readonly consecutiveFailedFetches?: number;
   readonly lastError: string | null;
 }
+
+/**
+ * The status of a partition with no running reader: read to its end (`ENDED`) or waiting for its
+ * parents (`WAITING_FOR_PARENT`), at the checkpoint `after` (null when it has none).
+ */
+export function idlePartitionStatus(partition: { readonly partitionId: number; readonly shardId: string; readonly parentShardIds: readonly string[] }, ended: boolean, after: string | null): PartitionStatus {
+  return {
+    partitionId: partition.partitionId,
+    shardId: partition.shardId,
+    state: ended ? 'ENDED' : 'WAITING_FOR_PARENT',
+    consumingSegmentName: null,
+    rowsInConsumingSegment: 0,
+    currentOffset: after,
+    startedFrom: ended ? 'recovered: shard fully read' : `waiting for parent ${partition.parentShardIds.join(', ')}`,
+    msBehindLatest: null,
+    recordsConsumed: 0,
+    bytesConsumed: 0,
+    recordsDropped: 0,
+    lastConsumedTimestampMs: null,
+    throttleCount: 0,
+    errorCount: 0,
+    lastError: null,
+  };
+}

@@ -23,6 +23,10 @@ import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-stat
 import { StreamLink } from './stream-link.js';
 import { deleteSealedSegment, reloadSealedSegments } from './sealed-segment-ops.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
+import { allPartitionsFinished } from './ingest-bound.js';
+import { expiredShards } from './expired-shards.js';
+import { idlePartitionStatus } from './partition-status.js';
+import type { IngestBound } from './ingest-bound.js';
 
 export interface TableIngestionOptions {
   /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
@@ -36,6 +40,8 @@ export interface TableIngestionOptions {
   readonly streamFactory?: (stream: BoundStream, opts: StreamPluginOptions) => StreamConsumerFactory;
   /** Sees lineage events in the order they happen (a partition started, a segment published). */
   readonly onEvent?: (event: IngestionEvent) => void;
+  /** A bounded run (`ingest --once`): every partition stops at this bound; see {@link boundReached}. */
+  readonly bound?: IngestBound;
 }
 
 /**
@@ -80,6 +86,7 @@ export class TableIngestion implements TableRuntime {
   private readonly link: StreamLink;
   /** Upsert and dedup tables: the one key map of the table (all shards). */
   private readonly keyed: KeyedTable;
+  private readonly bound: IngestBound | undefined;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -92,6 +99,7 @@ export class TableIngestion implements TableRuntime {
     this.link = new StreamLink(this.logger);
     this.keyed = new KeyedTable(this.schema, this.config);
     this.keyed.setLineage(lineageOf(this.known));
+    this.bound = options.bound;
   }
 
   /**
@@ -153,6 +161,12 @@ export class TableIngestion implements TableRuntime {
   private addSealed(segment: SealedSegment): void {
     this.sealed.push(segment);
     void this.ledger?.record(segment.metadata.partitionId, [ledgerEntryOf(segment)]);
+  }
+
+  /** A bounded run is over: no partition reads any more, and none is about to start (a child of ended parents). */
+  async boundReached(): Promise<boolean> {
+    await this.discovering?.catch(() => undefined);
+    return allPartitionsFinished(this.known.values(), this.ingesters, this.ended);
   }
 
   async stop(): Promise<void> {
@@ -217,25 +231,7 @@ export class TableIngestion implements TableRuntime {
         result.push(ingester.status());
         continue;
       }
-      const checkpoint = this.checkpoints.get(partition.shardId);
-      const ended = this.ended.has(partition.shardId);
-      result.push({
-        partitionId: partition.partitionId,
-        shardId: partition.shardId,
-        state: ended ? 'ENDED' : 'WAITING_FOR_PARENT',
-        consumingSegmentName: null,
-        rowsInConsumingSegment: 0,
-        currentOffset: checkpoint?.after?.toString() ?? null,
-        startedFrom: ended ? 'recovered: shard fully read' : `waiting for parent ${partition.parentShardIds.join(', ')}`,
-        msBehindLatest: null,
-        recordsConsumed: 0,
-        bytesConsumed: 0,
-        recordsDropped: 0,
-        lastConsumedTimestampMs: null,
-        throttleCount: 0,
-        errorCount: 0,
-        lastError: null,
-      });
+      result.push(idlePartitionStatus(partition, this.ended.has(partition.shardId), this.checkpoints.get(partition.shardId)?.after?.toString() ?? null));
     }
     return result.sort((a, b) => a.partitionId - b.partitionId);
   }
@@ -308,7 +304,7 @@ export class TableIngestion implements TableRuntime {
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
       await this.partitionIds.saveIfChanged();
       const listedIds = new Set(listed.map((p) => p.shardId));
-      this.reportExpiredShards(listed, listedIds);
+      this.reportExpiredShards(listed);
       for (const partition of listed) this.known.set(partition.shardId, partition);
       this.startReadyPartitions(listedIds);
     };
@@ -317,33 +313,12 @@ export class TableIngestion implements TableRuntime {
     return next;
   }
 
-  /**
-   * A shard that is gone from the listing (expired past retention) without an end-of-shard segment
-   * lost its unread records: report it (status, warn log, event). Candidates are shards listed
-   * before, and missing parents of listed shards that this table has sealed segments of. A shard
-   * that expired before this table ever saw it is not this table's loss and is not reported.
-   */
-  private reportExpiredShards(listed: readonly PartitionInfo[], listedIds: ReadonlySet<string>): void {
-    const candidates = new Set<string>();
-    for (const shardId of this.known.keys()) if (!listedIds.has(shardId)) candidates.add(shardId);
-    for (const partition of listed) {
-      for (const parent of partition.parentShardIds) if (!listedIds.has(parent) && this.checkpoints.has(parent)) candidates.add(parent);
-    }
-    for (const shardId of candidates) {
-      if (this.ended.has(shardId) || this.dataLoss.has(shardId)) continue;
-      const checkpoint = this.checkpoints.get(shardId);
-      const lastSequenceNumber = this.ingesters.get(shardId)?.status().currentOffset ?? checkpoint?.after?.toString() ?? 'never read';
-      const entry: DataLossEntry = {
-        shardId,
-        partitionId: this.known.get(shardId)?.partitionId ?? checkpoint?.partitionId ?? null,
-        lastSequenceNumber,
-        detectedAtMs: Date.now(),
-        reason: lastSequenceNumber === 'never read'
-          ? 'shard left the stream (expired past retention) before any of it was read'
-          : `shard left the stream (expired past retention) before it was read to its end; records after ${lastSequenceNumber} are lost`,
-      };
-      this.dataLoss.set(shardId, entry);
-      this.logger.warn({ shardId, lastSequenceNumber, dataLoss: true }, `data loss: ${entry.reason}`);
+  /** Reports shards that expired unread (status, warn log, event); see {@link expiredShards}. */
+  private reportExpiredShards(listed: readonly PartitionInfo[]): void {
+    const view = { known: this.known, checkpoints: this.checkpoints, ended: this.ended, reported: this.dataLoss, currentOffset: (shardId: string) => this.ingesters.get(shardId)?.status().currentOffset };
+    for (const entry of expiredShards(listed, view, Date.now())) {
+      this.dataLoss.set(entry.shardId, entry);
+      this.logger.warn({ shardId: entry.shardId, lastSequenceNumber: entry.lastSequenceNumber, dataLoss: true }, `data loss: ${entry.reason}`);
       this.onEvent({ kind: 'dataLoss', entry });
     }
   }
@@ -398,6 +373,7 @@ export class TableIngestion implements TableRuntime {
         this.discover().catch((err: unknown) => this.logger.warn({ err: String(err) }, 'shard discovery failed'));
       },
       logger: this.logger.child({ shardId: partition.shardId, partitionId: partition.partitionId }),
+      ...(this.bound !== undefined ? { bound: this.bound } : {}),
     });
     this.ingesters.set(partition.shardId, ingester);
     this.onEvent({ kind: 'partitionStarted', shardId: partition.shardId, parentShardIds: partition.parentShardIds, atMs: Date.now() });

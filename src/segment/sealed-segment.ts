@@ -49,8 +49,11 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
   /**
    * Decodes every block, dictionary and inverted index of every column (bypassing caches) and
    * checks their internal consistency. Throws `SEGMENT_CORRUPT` on the first problem.
+   * `onBlock(done, total)` is called after each block is decoded (a progress bar).
    */
-  verify(): VerifyReport {
+  verify(onBlock?: (done: number, total: number) => void): VerifyReport {
+    let total = 0;
+    for (const col of this.byName.values()) total += col.blocks.length;
     let blocks = 0;
     let dictionaries = 0;
     let invertedIndexes = 0;
@@ -70,6 +73,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
       for (let b = 0; b < col.blocks.length; b++) {
         col.decodeBlock(b);
         blocks++;
+        onBlock?.(blocks, total);
       }
     }
     return { columns: this.byName.size, blocks, dictionaries, invertedIndexes };

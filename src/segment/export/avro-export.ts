@@ -24,11 +24,16 @@ function toAvro(type: DataType, cell: CellValue): unknown {
  * codec (schema mapping: `avro-schema.ts`; docs/segment-format.md, "Avro export"). Null cells
  * become Avro nulls when the segment has null handling on; otherwise the stored default values are
  * written, as queries see them. Writes `<out>.tmp` and renames it, so `out` is never partial.
+ * `progress.onRows(done, total)` is called every 1024 rows and at the end (a progress bar).
  *
  * @example
  *   await exportSegmentToAvro(await openSegment(file), 'events.avro');
  */
-export async function exportSegmentToAvro(segment: SealedSegment, out: string): Promise<{ rows: number }> {
+export async function exportSegmentToAvro(
+  segment: SealedSegment,
+  out: string,
+  progress: { readonly onRows?: (done: number, total: number) => void } = {},
+): Promise<{ rows: number }> {
   const zstd = await getZstdCodec();
   const nullable = segment.footer.nullHandlingEnabled;
   const { schema, fieldNames } = avroSchemaOf(segment.schema, nullable);
@@ -42,6 +47,7 @@ export async function exportSegmentToAvro(segment: SealedSegment, out: string): 
         rec[fieldNames[i]!] = nullable && col.isNull(doc) ? null : toAvro(col.spec.dataType, col.getValue(doc));
       });
       yield rec;
+      if (progress.onRows && ((doc + 1) % 1024 === 0 || doc + 1 === n)) progress.onRows(doc + 1, n);
     }
   }
   // `metadata` is a BlockEncoder option avsc's typings omit.

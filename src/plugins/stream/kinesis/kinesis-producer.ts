@@ -130,6 +130,8 @@ export interface ProduceOptions {
   readonly input?: Readable;
   /** Use this client instead of building one from endpoint/region and the SDK chains. */
   readonly client?: KinesisClient;
+  /** Called after each line is handed to the writer, with the input bytes read so far (a progress bar). */
+  readonly onProgress?: (bytesRead: number) => void;
 }
 
 /**
@@ -158,9 +160,11 @@ export async function runProduce(opts: ProduceOptions): Promise<{ records: numbe
   const lines = createInterface({ input, crlfDelay: Infinity });
   const writer = new RecordWriter(client, opts.stream);
   let lineNumber = 0;
+  let bytesRead = 0;
   try {
     for await (const line of lines) {
       lineNumber++;
+      bytesRead += Buffer.byteLength(line) + 1;
       const text = line.trim();
       if (text === '') continue;
       const partitionKey = partitionKeyOf(text, opts.partitionKey);
@@ -169,6 +173,7 @@ export async function runProduce(opts: ProduceOptions): Promise<{ records: numbe
         throw new ShardtableError('PRODUCE_INPUT', { line: lineNumber, source, detail: partitionKey.error, written: writer.written });
       }
       await writer.add({ data: encoder.encode(text), partitionKey }, `line ${lineNumber} of ${source}`);
+      opts.onProgress?.(bytesRead);
     }
     await writer.flush();
     return { records: writer.written };
