@@ -1,5 +1,4 @@
-import { zoneOffsetMinutes } from '../functions/joda-format.js';
-import { timeZone } from '../functions/time-zones.js';
+import { isFixedOffsetZone, timeZone } from '../functions/time-zones.js';
 import { dateTrunc } from '../functions/time-functions.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 
@@ -45,7 +44,7 @@ export function truncateInPlace(spec: DateTruncSpec, values: Float64Array, n: nu
   // dateTrunc validates the zone on every call, whatever the unit.
   const tz = timeZone(zone);
   // Only a fixed offset keeps the arithmetic fast path; a zone with DST rules goes through dateTrunc.
-  const off = isFixedOffset(zone) ? tz.offsetAt(0) : null;
+  const off = isFixedOffsetZone(zone) ? tz.offsetAt(0) : null;
   if (off !== null && (unit === 'MILLISECOND' || fixed !== undefined)) {
     if (fixed !== undefined) {
       const width = fixed.width;
@@ -61,11 +60,3 @@ export function truncateInPlace(spec: DateTruncSpec, values: Float64Array, n: nu
   }
 }
 
-function isFixedOffset(zone: string | undefined): boolean {
-  try {
-    zoneOffsetMinutes(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,7 +1,7 @@
 import { sv } from './function-types.js';
 import type { ArgInfo, ScalarFunction } from './function-types.js';
-import { formatMillis, parseToMillis, zoneOffsetMinutes } from './joda-format.js';
-import { timeZone } from './time-zones.js';
+import { formatMillis, parseToMillis } from './joda-format.js';
+import { isFixedOffsetZone, timeZone } from './time-zones.js';
 import { toBigInt } from './values.js';
 
 const UNIT_MILLIS: Readonly<Record<string, bigint>> = { MILLISECONDS: 1n, SECONDS: 1_000n, MINUTES: 60_000n, HOURS: 3_600_000n, DAYS: 86_400_000n };
@@ -68,25 +68,16 @@ function sdf(pattern: string, zone: string | undefined, spec: string): DateTimeF
   return { kind: 'sdf', pattern, zone };
 }
 
-/** True for UTC and fixed offsets, which the Joda formatter applies itself (and prints for `Z`). */
-function isFixedZone(zone: string | undefined): boolean {
-  try {
-    zoneOffsetMinutes(zone);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Formats in the format's zone; an IANA zone's offset (with DST) is taken at that instant. */
 function formatIn(millis: number, f: Extract<DateTimeFormat, { kind: 'sdf' }>): string {
-  if (isFixedZone(f.zone)) return formatMillis(millis, f.pattern, f.zone);
+  if (isFixedOffsetZone(f.zone)) return formatMillis(millis, f.pattern, f.zone);
   return formatMillis(millis + timeZone(f.zone).offsetAt(millis), f.pattern);
 }
 
 /** Parses a local wall-clock text in the format's zone (an IANA zone's DST rules apply). */
 function parseIn(text: string, f: Extract<DateTimeFormat, { kind: 'sdf' }>): number {
-  if (isFixedZone(f.zone)) return parseToMillis(text, f.pattern, f.zone);
+  if (isFixedOffsetZone(f.zone)) return parseToMillis(text, f.pattern, f.zone);
   return timeZone(f.zone).toUtc(parseToMillis(text, f.pattern));
 }
 

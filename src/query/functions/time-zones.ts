@@ -71,3 +71,13 @@ export function parseIsoDuration(text: string): number {
   const ms = n(m[2]) * 86_400_000 + n(m[3]) * 3_600_000 + n(m[4]) * 60_000 + seconds * 1000 + fraction;
   return m[1] === '-' ? -ms : ms;
 }
+
+/** True for UTC and fixed offsets (`+05:30`, `UTC-3`): zones whose offset never changes. */
+export function isFixedOffsetZone(zone: string | undefined): boolean {
+  try {
+    zoneOffsetMinutes(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
