@@ -147,6 +147,9 @@ describe('HTTP API under random input', () => {
             expect(typeof parsed.error === 'string' && parsed.error.length > 0, what).toBe(true);
           } else if (type.includes('application/json')) {
             expect(() => JSON.parse(response.body), what).not.toThrow();
+          } else if (r.method === 'GET' && consolePath(r.url)) {
+            // The web console: `/` (and paths that normalise to it, like `/x/..`) and its assets.
+            expect(type, what).toMatch(/^(text\/html|text\/css|text\/javascript|application\/javascript|application\/json)/);
           } else {
             expect(type, what).toMatch(/^text\/plain/);
           }
@@ -199,3 +202,14 @@ describe('HTTP API under random input', () => {
     TIMEOUT_MS,
   );
 });
+
+/** True when a URL resolves to the web console's page or one of its assets (served as files). */
+function consolePath(url: string): boolean {
+  let path: string;
+  try {
+    path = new URL(url, 'http://x').pathname;
+  } catch {
+    return false;
+  }
+  return path === '/' || /^\/[\w.-]+\.(js|css|map|html)$/.test(path);
+}
