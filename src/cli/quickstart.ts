@@ -80,6 +80,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<void> {
       `  Kinesis emulator (kinesalite) at ${emulator.endpoint}, stream "${streamName}" with 4 shards,`,
       `  ${EVENTS_PER_SECOND} demo events/s; data in ${options.dataDir}`,
       '',
+      `Open the web console: ${base}/  (query editor, tables, ingestion charts)`,
+      '',
       'Try:',
       `  curl -s ${base}/query/sql -H 'content-type: application/json' \\`,
       `    -d '{"sql": "SELECT country, count(*) AS events FROM ${tableName} GROUP BY country ORDER BY events DESC LIMIT 5"}'`,
