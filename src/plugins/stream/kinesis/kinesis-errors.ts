@@ -56,10 +56,16 @@ export function toStreamError(err: unknown, what: string, stream: string, shardI
   if (name === 'ResourceNotFoundException') {
     return new PermanentStreamError(`${what} failed: ${where} does not exist (it was deleted, or the name, region or endpoint is wrong): ${errorMessage(err)}`, { cause: err });
   }
-  if (PERMANENT.has(name) || (name.startsWith('KMS') && !THROTTLING.has(name)) || /Region is missing|Could not load credentials/.test(errorMessage(err))) {
+  if (isPermanent(err)) {
     return new PermanentStreamError(`${what} failed on ${where}: ${name}: ${errorMessage(err)}`, { cause: err });
   }
   return new TransientStreamError(`${what} failed on ${where}: ${name}: ${errorMessage(err)}`, { cause: err, throttled: isThrottling(err) });
+}
+
+/** True for errors that waiting will not cure (the names above, KMS errors but throttling, no region or credentials). */
+function isPermanent(err: unknown): boolean {
+  const name = errorName(err);
+  return PERMANENT.has(name) || (name.startsWith('KMS') && !THROTTLING.has(name)) || /Region is missing|Could not load credentials/.test(errorMessage(err));
 }
 
 /** True for the stream's rate-limit errors (by name, or an HTTP 429 answer). */
@@ -88,7 +94,7 @@ export function classifyKinesisError(error: unknown): StreamErrorClass | null {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== undefined && NETWORK_CODES.has(code)) return 'transient';
     if ('$metadata' in e || PERMANENT.has(e.name) || THROTTLING.has(e.name) || e.name === 'ExpiredTokenException') {
-      return toStreamError(e, 'call', '') instanceof PermanentStreamError ? 'permanent' : 'transient';
+      return isPermanent(e) ? 'permanent' : 'transient';
     }
   }
   return null;
