@@ -28,9 +28,10 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
   const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
   // Built once; each partition wraps it to fill the record metadata columns with its own id.
   const decoder = createFormatDecoder(decoderName, schema, settings);
-  const coerce = createJsonDecoder(schema);
+  // Wrapping once here checks the metadata columns' types, so a wrong one is a 400 at admission.
   withMetadataColumns(decoder, schema, settings);
   const transforms = compileTransforms(schema, config);
+  const coerce = transforms === null ? null : createJsonDecoder(schema);
   const readFields = transforms === null ? null : fieldReader(decoderName, decoder);
   return Object.freeze({
     schema,
@@ -40,7 +41,7 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
       const parts: RecordPipelineParts = {
         schema,
         decoder: withMetadataColumns(decoder, schema, settings, { shardId }),
-        ...(transforms !== null && readFields !== null
+        ...(transforms !== null && readFields !== null && coerce !== null
           ? { transforming: { transforms, readFields, coerce: withMetadataColumns(coerce, schema, settings, { shardId }) } }
           : {}),
       };
