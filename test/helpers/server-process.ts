@@ -72,17 +72,22 @@ export class ServerProcess {
   }
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    let json: unknown = text;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // plain text body
-    }
-    return { status: response.status, json };
+    return httpCall(this.url, method, path, body);
   }
+}
+
+/** One HTTP call with an optional JSON body; the answer parsed as JSON, or its text when it is not JSON. */
+export async function httpCall(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // plain text body (e.g. /health)
+  }
+  return { status: response.status, json };
 }

@@ -9,7 +9,7 @@ import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
-import { ServerProcess } from '../helpers/server-process.js';
+import { httpCall, ServerProcess } from '../helpers/server-process.js';
 import { waitFor } from '../helpers/table-rows.js';
 
 /*
@@ -30,20 +30,7 @@ function tableConfig(tableName: string, endpoint: string, stream: string, more: 
   });
 }
 
-async function call(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await fetch(baseUrl + path, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let json: unknown = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // /health answers plain text
-  }
-  return { status: response.status, json };
-}
+const call = httpCall;
 
 async function count(baseUrl: string): Promise<{ rows: number; exceptions: unknown[] }> {
   const { json } = await call(baseUrl, 'POST', '/query/sql', { sql: SQL_COUNT });
