@@ -15,7 +15,7 @@ import type { BenchResult, Measurement } from './harness.js';
 export interface BenchQuery {
   readonly name: string;
   /** What it exercises; `selective-index` queries carry the < 1.0 x DuckDB target. */
-  readonly kind: 'count' | 'selective-index' | 'filter' | 'group-by' | 'top-k' | 'aggregate' | 'time-bucket' | 'multi-value';
+  readonly kind: 'count' | 'selective-index' | 'filter' | 'group-by' | 'top-k' | 'aggregate' | 'time-bucket' | 'multi-value' | 'ssb';
   readonly pinot: string;
   readonly duckdb: string;
 }
@@ -141,10 +141,10 @@ export function queryBenchParams(quick: boolean): QueryBenchParams {
     : { rows: 10_000_000, rowsPerSegment: 1_000_000, consumingRows: 500_000, runs: 5, duckdbThreads: 1 };
 }
 
-type Cell = string | number | boolean | null;
+export type Cell = string | number | boolean | null;
 
 /** Numbers as doubles (bigint included), so both engines' rows compare by value. */
-function normalise(rows: readonly (readonly unknown[])[]): Cell[][] {
+export function normalise(rows: readonly (readonly unknown[])[]): Cell[][] {
   return rows.map((row) =>
     row.map((v): Cell => {
       if (typeof v === 'bigint') return Number(v);
@@ -154,7 +154,7 @@ function normalise(rows: readonly (readonly unknown[])[]): Cell[][] {
   );
 }
 
-function sameRows(a: Cell[][], b: Cell[][]): boolean {
+export function sameRows(a: Cell[][], b: Cell[][]): boolean {
   if (a.length !== b.length) return false;
   return a.every((row, i) => {
     const other = b[i]!;
@@ -172,7 +172,7 @@ function sameCell(a: Cell, b: Cell): boolean {
  * 20 runs have passed (a 1 ms query gets JIT-compiled before it is measured), and a fast query is
  * measured more often (until 300 ms or 50 runs) so its median is stable; never fewer than `runs`.
  */
-async function timeRuns(runs: number, once: (first: boolean) => Promise<number>): Promise<number[]> {
+export async function timeRuns(runs: number, once: (first: boolean) => Promise<number>): Promise<number[]> {
   let spent = await once(true);
   for (let w = 1; w < 20 && spent < 300; w++) spent += await once(false);
   const times: number[] = [];

@@ -10,6 +10,7 @@ import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
+import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   seal: benchSeal,
   freshness: benchFreshness,
   queries: benchQueries,
+  ssb: benchSsb,
   memory: benchMemory,
   upsert: benchUpsert,
 };
