@@ -48,6 +48,7 @@ export class GroupByAggregator {
     if (segment !== this.segment) {
       this.segment = segment;
       this.table!.beginSegment();
+      this.grouper!.beginSegment();
     }
     const grouped = this.grouper.group(block, sel, n);
     if (grouped.n === 0) return;

@@ -93,6 +93,11 @@ const QUERIES = [
   // Composite, expression, null and multi-value keys.
   'SELECT k, s, count(*), sum(d) FROM g GROUP BY k, s ORDER BY k, s LIMIT 1000',
   'SELECT kr, s, i, count(*) FROM g GROUP BY kr, s, i ORDER BY kr, s, i LIMIT 1000',
+  // Typed composite keys: raw doubles with -0 and NaN, expressions over a dictionary column, raw LONGs.
+  'SELECT d, i, count(*), sum(ir) FROM g GROUP BY d, i ORDER BY d, i LIMIT 1000',
+  'SELECT f, dd, kr, count(*) FROM g GROUP BY f, dd, kr ORDER BY f, dd, kr LIMIT 1000',
+  'SELECT hour(ts), s, k + 1, count(*) FROM g GROUP BY hour(ts), s, k + 1 ORDER BY 1, 2, 3 LIMIT 1000',
+  "SELECT DATETRUNC('HOUR', tsr), i % 3, count(*) FROM g GROUP BY DATETRUNC('HOUR', tsr), i % 3 ORDER BY 1, 2 LIMIT 1000",
   "SELECT CASE WHEN i > 0 THEN s END, count(*) FROM g GROUP BY CASE WHEN i > 0 THEN s END ORDER BY count(*) DESC LIMIT 10",
   'SELECT k + 1, count(*) FROM g GROUP BY k + 1 ORDER BY 1 LIMIT 100',
   'SELECT tags, count(*), sum(d) FROM g GROUP BY tags ORDER BY tags LIMIT 100',
@@ -164,6 +169,8 @@ const WIDE_QUERIES = [
   'SELECT i, count(*) AS n, max(kr) FROM g GROUP BY i ORDER BY n DESC LIMIT 10',
   'SELECT kr, count(*) FROM g GROUP BY kr ORDER BY count(*) DESC LIMIT 5 OFFSET 3',
   'SELECT k, count(*) FROM g GROUP BY k LIMIT 20',
+  'SELECT kr, ir, count(*) AS n, sum(d) FROM g GROUP BY kr, ir ORDER BY n DESC, kr, ir LIMIT 10',
+  'SELECT k, ir, count(*) FROM g GROUP BY k, ir LIMIT 20',
   'SELECT k, count(*) FROM g WHERE i > 0 GROUP BY k ORDER BY k LIMIT 100000',
   'SELECT distinctcount(k), distinctcount(i), distinctcount(kr), distinctcount(ir) FROM g',
   'SELECT percentile(k, 50), percentile(ir, 95), percentileest(kr, 5) FROM g',
