@@ -2,6 +2,7 @@ import type { ColumnSpec } from '../../config/schema.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 import { compileOverIds, soleColumn } from './dict-expr.js';
+import { ValueMemoTest } from './value-memo.js';
 import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
 import { fromDocList, unionSorted } from './doc-lists.js';
 import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
@@ -17,8 +18,8 @@ import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
  * The filter tree the executor runs: boolean structure over leaves. A `leaf` tests one column
  * against constants, so it runs on dictionary ids (one test per distinct value), prunes blocks
  * and segments by min/max, and uses an inverted index when the segment has one; an `expr` leaf
- * is any other boolean expression: over one dictionary-encoded column (`year(ts) = 1993`) it is
- * evaluated once per dictionary id and then runs as a leaf does; otherwise row by row.
+ * is any other boolean expression: over one column (`year(ts) = 1993`) it is evaluated once per
+ * dictionary id (then runs as a leaf does) or once per distinct raw number; otherwise row by row.
  */
 export type FilterNode =
   | { readonly kind: 'all' }
@@ -107,6 +108,8 @@ export class SegmentFilter {
   private readonly dictMatches = new Map<FilterNode, Uint8Array>();
   /** Expression leaves that failed on some dictionary value: evaluated per row in this segment. */
   private readonly rowByRow = new Set<FilterNode>();
+  /** Expression leaves over one raw numeric column: tested once per distinct value. */
+  private readonly valueMemos = new Map<FilterNode, ValueMemoTest>();
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
   private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
   private readonly scanned = new Float64Array(1);
@@ -207,9 +210,18 @@ export class SegmentFilter {
           this.entriesScanned += count;
           return { sel: out, n };
         }
-        const f = compileRowExpr(node.expr, block);
         const count = cand ? nCand : numDocs;
         const out = this.scratch.ints(count);
+        if (byId !== null && !this.rowByRow.has(node)) {
+          let memo = this.valueMemos.get(node);
+          if (memo === undefined) this.valueMemos.set(node, (memo = new ValueMemoTest(node.expr)));
+          const m = memo.select(byId, cand, count, out);
+          if (m >= 0) {
+            this.entriesScanned += count;
+            return { sel: out, n: m };
+          }
+        }
+        const f = compileRowExpr(node.expr, block);
         let n = 0;
         for (let i = 0; i < count; i++) {
           const r = cand ? cand[i]! : i;

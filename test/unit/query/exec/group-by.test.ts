@@ -122,6 +122,15 @@ const QUERIES = [
   'SELECT k, count(*) FROM g GROUP BY k HAVING count(*) > 2 ORDER BY count(*) LIMIT 2',
   'SELECT tsr, count(*) FROM g GROUP BY tsr LIMIT 3',
   'SELECT k, s, count(*) FROM g GROUP BY k, s LIMIT 4',
+  // Filters on expressions of one column (per dictionary id / per distinct raw value, with -0,
+  // NaN and LONGs beyond 2^53) and arithmetic arguments evaluated a block at a time.
+  'SELECT count(*), sum(i * d), sum(kr - ir), min(f / ir), max(k % 7), sum(ir + ir * ir) FROM g WHERE year(ts) = 2026 OR hour(tsr) < 5',
+  'SELECT s, sum(d * 2 + dd), avg(kr + 1), sum(ts - tsr) FROM g WHERE hour(tsr) BETWEEN 3 AND 20 AND d * 2 > 1 GROUP BY s ORDER BY s LIMIT 100',
+  'SELECT count(*), sum(ir) FROM g WHERE kr + 0 > 9007199254740992 OR k - 1 < -5',
+  'SELECT count(*), sum(i) FROM g WHERE 1 / d < 0',
+  'SELECT count(*), sum(i) FROM g WHERE 1 / dd < 0',
+  'SELECT count(*), sum(i) FROM g WHERE f + 1 <> f + 1',
+  'SELECT count(*) FROM g WHERE ir % 2 = 1 AND i % 2 = 1 AND NOT (d > 0)',
   // Multi-value aggregations and filters.
   'SELECT s, countmv(tags), summv(nums), distinctcountmv(tags), percentilemv(nums, 50) FROM g GROUP BY s ORDER BY s LIMIT 100',
   'SELECT k, count(*), sum(d) FROM g WHERE i > 0 GROUP BY k ORDER BY k LIMIT 100',
