@@ -1,8 +1,10 @@
 import type { BoundExpr } from '../plan/bound-expr.js';
 import { dictKey } from './dict-keys.js';
 import type { GroupKeyTable } from './group-keys.js';
+import { compileExpr } from './compile-expr.js';
+import { soleColumn } from './dict-expr.js';
 import { numericKeyReader } from './numeric-keys.js';
-import { ensureFloat64 } from './numeric-values.js';
+import { ensureFloat64, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
 import { TupleTable } from './tuple-table.js';
 
@@ -17,8 +19,8 @@ interface KeyCodes {
 
 /**
  * Several single-value GROUP BY keys of any mix of dictionary columns, expressions over one
- * dictionary column (`year(ts)`: the column's id is the code, the expression is evaluated once per
- * new combination) and numeric raw columns or `DATETRUNC`s (the number is the code): each row's
+ * column (`year(ts)`: the column's id or raw number is the code, the expression is evaluated once
+ * per new combination) and numeric raw columns or `DATETRUNC`s (the number is the code): each row's
  * keys become a tuple of doubles, looked up in a typed `TupleTable`, so a row costs a hash probe
  * and no string. A tuple met for the first time in the segment goes to `GroupKeyTable` with its
  * values (one string key per combination per segment, which also counts it against the segment's
@@ -102,11 +104,45 @@ function keyCodes(k: BoundExpr, block: BlockColumns): KeyCodes | null {
     }
   }
   const reader = numericKeyReader(k, block);
-  if (reader === null) return null;
+  if (reader === null) return rawExpressionCodes(k, block);
   // `long` codes are safe integers (NaN otherwise, read from the row); the value is the bigint.
   return { fill: reader.fill, value: reader.kind === 'long' ? (x) => BigInt(x) : (x) => x };
 }
 
 function gatherIds(ids: ArrayLike<number>, sel: Int32Array, n: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) out[i] = ids[sel[i]!]!;
+}
+
+/**
+ * An expression over one raw numeric column (`year(ts)` on a consuming segment): the column's
+ * number is the code, the expression is evaluated once per new tuple. Codes that do not stand
+ * for exactly one value (-0, LONGs beyond 2^53) are NaN, so those rows are read one by one.
+ */
+function rawExpressionCodes(k: BoundExpr, block: BlockColumns): KeyCodes | null {
+  const col = soleColumn(k);
+  if (col === null) return null;
+  const b = block(col.column.name);
+  const v = b.values;
+  const isLong = v instanceof BigInt64Array;
+  if (b.offsets !== null || b.dictIds !== null || !(isLong || v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array)) return null;
+  let current: unknown = null;
+  const f = compileExpr<number>(k, {
+    column: () => () => current,
+    columnIsNull: () => () => false,
+    aggregate: () => () => null,
+    groupKey: () => () => null,
+  });
+  return {
+    fill: (sel, n, out) => {
+      gatherNumbers(col, block, sel, n, out);
+      for (let i = 0; i < n; i++) {
+        const x = out[i]!;
+        if (isLong ? !(x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER) : x === 0 && 1 / x < 0) out[i] = Number.NaN;
+      }
+    },
+    value: (code) => {
+      current = isLong ? BigInt(code) : code;
+      return f(0);
+    },
+  };
 }

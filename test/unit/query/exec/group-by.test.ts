@@ -97,6 +97,8 @@ const QUERIES = [
   'SELECT d, i, count(*), sum(ir) FROM g GROUP BY d, i ORDER BY d, i LIMIT 1000',
   'SELECT f, dd, kr, count(*) FROM g GROUP BY f, dd, kr ORDER BY f, dd, kr LIMIT 1000',
   'SELECT hour(ts), s, k + 1, count(*) FROM g GROUP BY hour(ts), s, k + 1 ORDER BY 1, 2, 3 LIMIT 1000',
+  'SELECT hour(tsr), s, d * 2, count(*) FROM g GROUP BY hour(tsr), s, d * 2 ORDER BY 1, 2, 3 LIMIT 1000',
+  'SELECT 1 / d, i, kr - 1, count(*), sum(ir) FROM g GROUP BY 1 / d, i, kr - 1 ORDER BY 1, 2, 3 LIMIT 1000',
   "SELECT DATETRUNC('HOUR', tsr), i % 3, count(*) FROM g GROUP BY DATETRUNC('HOUR', tsr), i % 3 ORDER BY 1, 2 LIMIT 1000",
   "SELECT CASE WHEN i > 0 THEN s END, count(*) FROM g GROUP BY CASE WHEN i > 0 THEN s END ORDER BY count(*) DESC LIMIT 10",
   'SELECT k + 1, count(*) FROM g GROUP BY k + 1 ORDER BY 1 LIMIT 100',
