@@ -184,6 +184,27 @@ function markdown(results: BenchResult[], quick: boolean): string {
       ),
     );
   }
+  const ssb = find('ssb');
+  if (ssb?.queries) {
+    const p = ssb.params;
+    lines.push(
+      '',
+      `## Star Schema Benchmark (${fmt(Number(p.rows))} rows of lineorder_flat)`,
+      '',
+      `The 13 SSB queries over a flattened \`lineorder\` generated in process (\`bench/ssb-table.ts\`: dbgen's distributions approximated), ` +
+        `${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows; sorted column \`${String(p.sortedColumn)}\`, ` +
+        `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
+        'In process: `QueryEngine.query`; HTTP: `POST /query/sql` on loopback, the client\'s wall time (request, execution, JSON both ways). Every answer (both ways) equals DuckDB\'s or the run fails. ' +
+        `Median ratio ${fmt(n(ssb, 'medianRatio'))} in process (worst ${fmt(n(ssb, 'maxRatio'))}), ${fmt(n(ssb, 'medianHttpRatio'))} through HTTP (worst ${fmt(n(ssb, 'maxHttpRatio'))}).`,
+      '',
+      '| query | shardtable ms | through HTTP ms | DuckDB ms | ratio | HTTP ratio | rows | Pinot SQL |',
+      '|---|---|---|---|---|---|---|---|',
+      ...ssb.queries.map(
+        (q) =>
+          `| ${String(q.name)} | ${spread(q.shardtableMs as Measurement)} | ${spread(q.shardtableHttpMs as Measurement)} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | ${fmt(q.httpRatio as number)} | ${String(q.resultRows)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
+      ),
+    );
+  }
   // Hand-written analysis (profiles, why a target is missed) survives regeneration.
   if (existsSync(NOTES)) lines.push('', readFileSync(NOTES, 'utf8').trimEnd());
   lines.push('');
