@@ -30,7 +30,11 @@ export class GroupByAggregator {
 
   constructor(private readonly plan: AggregationPlan) {
     this.states = plan.aggregations.map(groupedAggregation);
-    this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit);
+    // Without ORDER BY or HAVING any offset + limit groups answer the query (Pinot's rule too):
+    // stop making groups there.
+    const anyGroups = plan.orderBy.length === 0 && plan.having === null;
+    const cap = anyGroups ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
+    this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
   }
 

@@ -40,9 +40,16 @@ export class GroupKeyTable {
   /** Single keys of other types, and composite keys, by `valueKey` text. */
   private readonly texts = new Map<string, number>();
 
+  /**
+   * `resultCap`: groups the answer can show at most when any will do (GROUP BY without ORDER BY
+   * or HAVING: `offset + limit`, as Pinot stops accepting new groups there). Once that many exist,
+   * a new key is skipped (-1) without being counted or flagged: the groups answered still
+   * aggregate every one of their rows.
+   */
   constructor(
     numKeys: number,
     private readonly limit: number,
+    private readonly resultCap = Number.POSITIVE_INFINITY,
   ) {
     this.values = Array.from({ length: numKeys }, () => []);
   }
@@ -54,6 +61,10 @@ export class GroupKeyTable {
   idOfNumeric(kind: NumericKeyKind, k: number): number {
     const table = kind === 'num' ? this.nums : this.longs;
     if (this.segmentGroups >= this.limit) return this.admit(table.get(k));
+    if (this.size >= this.resultCap) {
+      const g = table.get(k);
+      return g < 0 ? -1 : this.admit(g);
+    }
     const g = table.getOrInsert(k, this.size);
     if (g >= 0) return this.admit(g);
     this.touchNew(this.size);
@@ -186,6 +197,7 @@ export class GroupKeyTable {
       this.limitReached = true;
       return -1;
     }
+    if (this.size >= this.resultCap) return -1;
     this.touchNew(this.size);
     return this.size++;
   }

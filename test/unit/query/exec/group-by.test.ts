@@ -225,8 +225,11 @@ function reference(plan: AggregationPlan, segments: readonly SegmentSnapshot[]):
   if (plan.groupBy.length === 0) groups.set('', newGroup([]));
   // numGroupsLimit applies per segment (Pinot): a segment touches at most that many groups.
   let segmentGroups = new Set<string>();
+  // Without ORDER BY or HAVING, groups stop being made once the answer has its offset + limit.
+  const cap = plan.orderBy.length === 0 && plan.having === null ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
   const groupOf = (keys: unknown[]): RefGroup | null => {
     const key = keys.map(valueKey).join('\u0001');
+    if (!groups.has(key) && groups.size >= cap && segmentGroups.size < plan.options.numGroupsLimit) return null;
     if (!segmentGroups.has(key)) {
       if (segmentGroups.size >= plan.options.numGroupsLimit) {
         limitReached = true;

@@ -111,6 +111,18 @@ describe('numGroupsLimit per segment', () => {
     expect(want).toEqual(truth(data, 10).map(([k, n]) => [k, n]));
   });
 
+  it('answers GROUP BY without ORDER BY with whole groups, making no more groups than LIMIT', async () => {
+    const r = await f.query('SELECT kr, count(*) FROM g GROUP BY kr LIMIT 5', `numGroupsLimit=${KEYS_PER_SEGMENT}`);
+    expect(r.numGroupsLimitReached).toBe(false);
+    const rows = r.resultTable!.rows;
+    expect(rows).toHaveLength(5);
+    const counts = new Map<number, number>();
+    for (const row of data) counts.set(Number(row[1] as bigint), (counts.get(Number(row[1] as bigint)) ?? 0) + 1);
+    // The first five keys met, each with every one of its rows counted.
+    const firstFive = [...new Set(data.map((row) => Number(row[1] as bigint)))].slice(0, 5);
+    expect(rows).toEqual(firstFive.map((k) => [k, counts.get(k)]));
+  });
+
   it('defaults to a limit that keeps more than 100,000 groups of one segment exact', async () => {
     expect(DEFAULT_NUM_GROUPS_LIMIT).toBeGreaterThanOrEqual(1_000_000);
     const n = 120_000;
