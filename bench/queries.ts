@@ -9,6 +9,7 @@ import { ConsumingSegment, sealSegment } from '../src/segment/index.js';
 import type { SealedSegment } from '../src/segment/index.js';
 import { CsvWriter, eventGenerator, eventsTable, toDecodedRow } from './generated-table.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
+import { startQueryServer } from './http-query-server.js';
 import type { BenchResult, Measurement } from './harness.js';
 
 /** One query of the fixed set, in Pinot SQL and in DuckDB's dialect. */
@@ -251,6 +252,23 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
       });
       ours.set(q.name, { ms: summarise(times), rows });
     }
+    // The same queries through HTTP (`POST /query/sql` on loopback), answers compared too.
+    const server = await startQueryServer('events', schema, () => ({ sealed, consuming: tail ? [tail] : [] }));
+    const overHttp = new Map<string, { ms: Measurement; rows: Cell[][] }>();
+    try {
+      for (const q of queries) {
+        let rows: Cell[][] = [];
+        const times = await timeRuns(params.runs, async (first) => {
+          const r = await server.query(q.pinot, 'timeoutMs=600000');
+          if (r.exceptions.length > 0 || r.partialResult) throw new Error(`query ${q.name} failed through HTTP: ${JSON.stringify(r.exceptions)}`);
+          if (first) rows = normalise(r.rows);
+          return r.ms;
+        });
+        overHttp.set(q.name, { ms: summarise(times), rows });
+      }
+    } finally {
+      await server.close();
+    }
     const rssAfterQueriesMB = process.memoryUsage().rss / 2 ** 20;
     const peakRssShardtableMB = process.resourceUsage().maxRSS / 1024;
 
@@ -278,16 +296,19 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
       });
       const theirs = summarise(times);
       const mine = ours.get(q.name)!;
-      const equal = sameRows(mine.rows, rows);
-      if (!equal) mismatches.push(`${q.name}: shardtable ${JSON.stringify(mine.rows.slice(0, 5))} vs DuckDB ${JSON.stringify(rows.slice(0, 5))}`);
+      const http = overHttp.get(q.name)!;
+      const equal = sameRows(mine.rows, rows) && sameRows(http.rows, rows);
+      if (!equal) mismatches.push(`${q.name}: shardtable ${JSON.stringify(mine.rows.slice(0, 5))} (HTTP ${JSON.stringify(http.rows.slice(0, 5))}) vs DuckDB ${JSON.stringify(rows.slice(0, 5))}`);
       const ratio = mine.ms.median / theirs.median;
-      perQuery.push({ name: q.name, kind: q.kind, pinot: q.pinot, duckdb: q.duckdb, shardtableMs: mine.ms, duckdbMs: theirs, ratio, resultRows: rows.length, equal });
-      console.log(`query ${q.name.padEnd(20)} shardtable ${fmt(mine.ms.median)} ms  duckdb ${fmt(theirs.median)} ms  ratio ${fmt(ratio)}`);
+      const httpRatio = http.ms.median / theirs.median;
+      perQuery.push({ name: q.name, kind: q.kind, pinot: q.pinot, duckdb: q.duckdb, shardtableMs: mine.ms, shardtableHttpMs: http.ms, duckdbMs: theirs, ratio, httpRatio, resultRows: rows.length, equal });
+      console.log(`query ${q.name.padEnd(20)} shardtable ${fmt(mine.ms.median)} ms (HTTP ${fmt(http.ms.median)})  duckdb ${fmt(theirs.median)} ms  ratio ${fmt(ratio)} (HTTP ${fmt(httpRatio)})`);
     }
     duck.closeSync();
     instance.closeSync();
     if (mismatches.length > 0) throw new Error(`query results differ from DuckDB:\n${mismatches.join('\n')}`);
     const ratios = perQuery.map((q) => q.ratio as number);
+    const httpRatios = perQuery.map((q) => q.httpRatio as number);
     const selective = perQuery.filter((q) => q.kind === 'selective-index').map((q) => q.ratio as number);
     const result: BenchResult = {
       name: 'queries',
@@ -295,6 +316,9 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
       params: { ...params, sealedSegments: sealed.length, sortedColumn: config.indexing.sortedColumn ?? null, invertedIndexColumns: config.indexing.invertedIndexColumns, noDictionaryColumns: config.indexing.noDictionaryColumns },
       metrics: {
         medianRatio: summarise(ratios).median,
+        maxRatio: Math.max(...ratios),
+        medianHttpRatio: summarise(httpRatios).median,
+        maxHttpRatio: Math.max(...httpRatios),
         maxSelectiveRatio: selective.length ? Math.max(...selective) : Number.NaN,
         buildAndSealSeconds: buildSeconds,
         duckdbLoadSeconds: duckLoadSeconds,

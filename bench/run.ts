@@ -174,13 +174,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
       '',
       `Sorted column \`${String(queries.params.sortedColumn)}\`, inverted indexes on ${(queries.params.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}, ` +
         `raw (no dictionary) ${(queries.params.noDictionaryColumns as string[]).map((c) => `\`${c}\``).join(', ')}. Latency in ms: median (min–max) of at least ${String(queries.params.runs)} runs after a warm-up (fast queries: warm-up and runs repeat for 300 ms, up to 20 and 50 times); ` +
-        'shardtable times `QueryEngine.query` (parse, plan, execute), DuckDB times `runAndReadAll`. Results are compared; a mismatch fails the run.',
+        'shardtable times `QueryEngine.query` (parse, plan, execute) and, through HTTP, `POST /query/sql` on loopback as the client sees it; DuckDB times `runAndReadAll`. ' +
+          `Results (both ways) are compared; a mismatch fails the run. Median ratio ${fmt(n(queries, 'medianRatio'))} in process` +
+          (queries.metrics.medianHttpRatio === undefined ? '.' : `, ${fmt(n(queries, 'medianHttpRatio'))} through HTTP (worst ${fmt(n(queries, 'maxRatio'))} and ${fmt(n(queries, 'maxHttpRatio'))}).`),
       '',
-      '| query | kind | shardtable ms | DuckDB ms | ratio | Pinot SQL |',
-      '|---|---|---|---|---|---|',
+      '| query | kind | shardtable ms | through HTTP ms | DuckDB ms | ratio | HTTP ratio | Pinot SQL |',
+      '|---|---|---|---|---|---|---|---|',
       ...queries.queries.map(
         (q) =>
-          `| ${String(q.name)} | ${String(q.kind)} | ${spread(q.shardtableMs as Measurement)} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
+          `| ${String(q.name)} | ${String(q.kind)} | ${spread(q.shardtableMs as Measurement)} | ${q.shardtableHttpMs ? spread(q.shardtableHttpMs as Measurement) : '–'} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | ${q.httpRatio === undefined ? '–' : fmt(q.httpRatio as number)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
       ),
     );
   }
