@@ -1,6 +1,7 @@
 import { api, ApiError, schemaColumns } from './api.js';
 import type { PauseStatus } from './api.js';
-import { fmt, fmtTime, h, mount, statusLine } from './dom.js';
+import { forceCommitAndWait } from './force-commit.js';
+import { fmt, fmtBytes, fmtTime, h, mount, statusLine } from './dom.js';
 
 const stateOf = (s: PauseStatus | null): string => (s === null ? 'UNKNOWN' : s.error ? 'ERROR' : s.pauseFlag ? 'PAUSED' : s.state === 'RUNNING' ? 'CONSUMING' : s.state);
 const badge = (state: string): HTMLElement => h('span', { class: `badge badge-${state.toLowerCase()}`, 'data-state': state }, state);
@@ -12,20 +13,32 @@ async function rowCount(table: string): Promise<number | null> {
   return typeof value === 'number' ? value : null;
 }
 
-/** Every table with its state, rows and segment count. */
+/** A size cell from `GET /tables/{t}/size` (sealed files on disk; consuming segments are in memory). */
+function sizeCell(bytes: number | null): HTMLElement {
+  if (bytes === null) return h('td', { class: 'num' }, '—');
+  return h('td', { class: 'num', title: `${fmt(bytes)} bytes`, 'data-bytes': bytes }, fmtBytes(bytes));
+}
+
+/** Every table with its state, rows, size on disk and segment count. */
 export async function tablesPage(root: HTMLElement): Promise<void> {
   const status = statusLine('Loading tables…');
   mount(root, h('h1', {}, 'Tables'), status);
   const tables = await api.tables();
   const rows = await Promise.all(
     tables.map(async (name) => {
-      const [pause, count, segments] = await Promise.all([api.pauseStatus(name).catch(() => null), rowCount(name), api.segments(name).catch(() => [] as string[])]);
+      const [pause, count, size, segments] = await Promise.all([
+        api.pauseStatus(name).catch(() => null),
+        rowCount(name),
+        api.size(name).then((s) => s.reportedSizeInBytes).catch(() => null),
+        api.segments(name).catch(() => [] as string[]),
+      ]);
       return h(
         'tr',
         {},
         h('th', { scope: 'row' }, h('a', { href: `#/tables/${encodeURIComponent(name)}` }, name)),
         h('td', {}, badge(stateOf(pause))),
         h('td', { class: 'num' }, count === null ? '—' : fmt(count)),
+        sizeCell(size),
         h('td', { class: 'num' }, fmt(segments.length)),
       );
     }),
@@ -42,7 +55,7 @@ export async function tablesPage(root: HTMLElement): Promise<void> {
         h(
           'table',
           { class: 'grid', id: 'tables' },
-          h('thead', {}, h('tr', {}, ['Table', 'State', 'Rows', 'Segments'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Table', 'State', 'Rows', 'Size on disk', 'Segments'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, rows),
         ),
       ),
@@ -69,12 +82,13 @@ async function segmentRows(name: string): Promise<HTMLElement[]> {
   });
 }
 
-/** One table: state and pause/resume (confirmed), schema, config (secrets masked by the API), segments. */
+/** One table: state, pause/resume and force commit (each confirmed), schema, config (secrets masked by the API), segments. */
 export async function tablePage(root: HTMLElement, name: string): Promise<void> {
   const status = statusLine();
   const stateBox = h('span', { id: 'table-state' });
   const pauseButton = h('button', { type: 'button', id: 'pause', onclick: () => void act('pause') }, 'Pause consumption');
   const resumeButton = h('button', { type: 'button', id: 'resume', onclick: () => void act('resume') }, 'Resume consumption');
+  const commitButton = h('button', { type: 'button', id: 'force-commit', onclick: () => void forceCommit() }, 'Force commit');
   const schemaBox = h('div', { class: 'grid-wrap' });
   const configBox = h('pre', { class: 'config', id: 'config', tabindex: 0 });
   const segmentBody = h('tbody', {});
@@ -85,6 +99,7 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
     mount(stateBox, badge(state), pause?.error ? h('span', { class: 'message' }, ` ${pause.error}`) : null);
     pauseButton.disabled = state !== 'CONSUMING';
     resumeButton.disabled = state !== 'PAUSED' && state !== 'ERROR';
+    commitButton.disabled = state !== 'CONSUMING' && state !== 'PAUSED';
   }
 
   async function refreshSegments(): Promise<void> {
@@ -108,11 +123,24 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
     await refreshSegments();
   }
 
+  async function forceCommit(): Promise<void> {
+    if (!window.confirm(`Force-commit ${name}? Every consuming segment with rows is sealed into a segment file now; consumption goes on in new segments.`)) return;
+    commitButton.disabled = true;
+    status.textContent = 'Force commit: asking…';
+    try {
+      await forceCommitAndWait(name, (line) => (status.textContent = line));
+    } catch (err) {
+      status.textContent = `Force commit failed: ${message(err)}`;
+    }
+    await refreshState();
+    await refreshSegments();
+  }
+
   mount(
     root,
     h('p', {}, h('a', { href: '#/tables' }, '← All tables')),
     h('h1', {}, name),
-    h('div', { class: 'toolbar' }, stateBox, pauseButton, resumeButton),
+    h('div', { class: 'toolbar' }, stateBox, pauseButton, resumeButton, commitButton),
     status,
     h('h2', {}, 'Segments'),
     h(

@@ -166,6 +166,13 @@ describe('[browser] web console in Chromium', () => {
     const row = page.locator('#tables tbody tr', { hasText: TABLE });
     await row.locator('[data-state="CONSUMING"]').waitFor();
     expect(await row.locator('td').nth(1).textContent()).toBe('90');
+    // The size column is GET /tables/{t}/size's reportedSizeInBytes (sealed files on disk).
+    const size = (await api('GET', `/tables/${TABLE}/size`)).reportedSizeInBytes;
+    expect(size).toBeGreaterThan(0);
+    const sizeCell = row.locator('td').nth(2);
+    expect(Number(await sizeCell.getAttribute('data-bytes'))).toBe(size);
+    expect(await sizeCell.textContent()).toMatch(/^\d+(\.\d)? (B|KiB|MiB)$/);
+    expect(await page.locator('#tables thead th').allTextContents()).toEqual(['Table', 'State', 'Rows', 'Size on disk', 'Segments']);
     await shoot('tables');
 
     await row.getByRole('link', { name: TABLE }).click();
@@ -197,6 +204,40 @@ describe('[browser] web console in Chromium', () => {
     expect(dialogs[1]).toMatch(/^Resume consumption of clicks\?/);
     expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(false);
     await waitFor('the 30 records written while paused', async () => (await count()) === 120);
+  });
+
+  it('force-commits the table from its button: the consuming segments with rows become sealed', async () => {
+    await produce(7);
+    await waitFor('127 rows', async () => (await count()) === 127);
+    await page.goto(`${server.url}/#/tables/${TABLE}`);
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    await page.locator('#segments tbody tr').first().waitFor();
+    const rows = async (): Promise<string[][]> =>
+      page.locator('#segments tbody tr').evaluateAll((trs) => trs.map((r) => [...r.children].map((c) => c.textContent ?? '')));
+    const before = await rows();
+    const consumingWithRows = before.filter((s) => s[1] === 'CONSUMING' && Number(s[3]!.replace(/,/g, '')) > 0).map((s) => s[0]!);
+    expect(consumingWithRows.length).toBeGreaterThanOrEqual(1);
+
+    // The pause test's handler accepts every confirmation; this one only records the question.
+    const dialogs: string[] = [];
+    const onDialog = (dialog: import('playwright-core').Dialog): void => void dialogs.push(dialog.message());
+    page.on('dialog', onDialog);
+    try {
+      await page.locator('#force-commit').click();
+      await page.locator('p.status', { hasText: /^Force commit: sealed \d+ segments?/ }).waitFor({ timeout: 30_000 });
+    } finally {
+      page.off('dialog', onDialog);
+    }
+    expect(dialogs.some((d) => /^Force-commit clicks\?/.test(d))).toBe(true);
+    const after = await rows();
+    // Every segment that was consuming rows is now listed as sealed, and the sealed rows are all the rows.
+    for (const name of consumingWithRows) expect(after.find((s) => s[0] === name)?.[1], name).toBe('SEALED');
+    const sealedRows = after.filter((s) => s[1] === 'SEALED').reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0);
+    expect(sealedRows).toBe(127);
+    const segments = (await api('GET', `/tables/${TABLE}/segments`))[0].REALTIME as string[];
+    for (const name of consumingWithRows) expect(segments).toContain(name);
+    expect((await api('GET', `/segments/${TABLE}/${consumingWithRows[0]}/metadata`)).status).not.toBe('IN_PROGRESS');
+    await shoot('table-force-committed');
   });
 
   it('draws per-shard lag and rate charts, and lists the dead letter', async () => {
@@ -250,6 +291,9 @@ describe('[browser] web console in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
     expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(false);
+    await tabTo('Force commit');
+    await page.keyboard.press('Enter');
+    await page.locator('p.status', { hasText: /^Force commit: (sealed|no consuming segment)/ }).waitFor({ timeout: 30_000 });
   });
 
   it('fits a 400 px window and has no serious or critical axe-core violations on any page', async () => {
