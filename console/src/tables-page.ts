@@ -109,7 +109,7 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
   async function act(action: 'pause' | 'resume'): Promise<void> {
     const question =
       action === 'pause'
-        ? `Pause consumption of ${name}? Its consuming segments stop; their rows stay queryable.`
+        ? `Pause consumption of ${name}? Its consuming segments are sealed (force commit, as Pinot does) and no new rows are read until you resume.`
         : `Resume consumption of ${name}? Every shard continues from where it stopped.`;
     if (!window.confirm(question)) return;
     status.textContent = action === 'pause' ? 'Pausing…' : 'Resuming…';

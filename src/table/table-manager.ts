@@ -9,6 +9,7 @@ import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
 import { pauseResult } from './consuming-segments.js';
+import { pauseStateNow } from './pause-state.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
 import type { AdmittedTable } from './table-admission.js';
@@ -254,34 +255,43 @@ export class TableManager extends TableReads {
     });
   }
 
-  /** Pauses consumption (kept across restarts). Idempotent. */
-  async pause(name: string): Promise<PauseResult> {
+  /**
+   * Pauses consumption (kept across restarts) and, as Pinot does, force-commits the consuming
+   * segments: each one with rows is sealed (asynchronously; `GET /pauseStatus` lists those not
+   * sealed yet) and no new one fills until resume. Idempotent.
+   */
+  async pause(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
-      const result = pauseResult(true, runtime.partitions());
+      const state = pauseStateNow(true, options.comment ?? null);
+      const result = pauseResult(state, runtime.partitions());
       // Persisted first: a write that fails (disk full) leaves the table consuming, as it says.
-      await this.catalog.setPaused(tableName, true);
+      await this.catalog.setPaused(tableName, true, state);
       await runtime.pause();
       entry.paused = true;
-      this.log.info({ table: tableName }, 'consumption paused');
-      return result;
+      entry.pauseState = state;
+      const segmentsForceCommitted = runtime.forceCommit?.() ?? [];
+      this.log.info({ table: tableName, segmentsForceCommitted }, 'consumption paused');
+      return { ...result, segmentsForceCommitted };
     });
   }
 
   /** Resumes consumption. On a table that failed to start, tries to start it again. */
-  async resume(name: string): Promise<PauseResult> {
+  async resume(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       if (entry.disabled) throw new ShardtableError('TABLE_DISABLED', { name: tableName });
+      const state = pauseStateNow(false, options.comment ?? null);
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
+      entry.pauseState = state;
       if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
       else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
-      return pauseResult(false, this.running(tableName).partitions());
+      return pauseResult(state, this.running(tableName).partitions());
     });
   }
 

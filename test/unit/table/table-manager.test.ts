@@ -237,12 +237,21 @@ describe('TableManager tables', () => {
     expect(manager.partitions('events')).toHaveLength(2);
   });
 
-  it('pauses and resumes, and keeps the pause across a restart', async () => {
+  it('pauses (force-committing, as Pinot does) and resumes, and keeps the pause and its comment across a restart', async () => {
     const manager = newManager();
     await manager.start();
     await manager.addSchema(eventsSchema());
     await manager.addTable(eventsTableConfig());
-    expect(await manager.pause('events')).toEqual({ pauseFlag: true, consumingSegments: [consumingSegmentName('events')] });
+    const paused = await manager.pause('events', { comment: 'reshard' });
+    expect(paused).toEqual({
+      pauseFlag: true,
+      consumingSegments: [consumingSegmentName('events')],
+      segmentsForceCommitted: [consumingSegmentName('events')],
+      reasonCode: 'ADMINISTRATIVE',
+      comment: 'reshard',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{1,3}$/),
+    });
+    expect(recorder.latest('events')!.calls).toEqual(['start', 'pause', 'forceCommit']);
     expect(manager.tableState('events').state).toBe('PAUSED');
     await manager.close();
 
@@ -250,7 +259,10 @@ describe('TableManager tables', () => {
     await restarted.start();
     expect(recorder.latest('events')!.calls).toEqual(['start', 'pause']);
     expect(restarted.tableState('events').state).toBe('PAUSED');
-    expect((await restarted.resume('events')).pauseFlag).toBe(false);
+    expect(restarted.pauseState('events')).toEqual({ paused: true, reasonCode: 'ADMINISTRATIVE', comment: 'reshard', timestamp: paused.timestamp });
+    const resumed = await restarted.resume('events');
+    expect(resumed).toMatchObject({ pauseFlag: false, reasonCode: 'ADMINISTRATIVE', comment: null });
+    expect(restarted.pauseState('events')).toMatchObject({ paused: false, comment: null });
     expect(recorder.latest('events')!.calls).toEqual(['start', 'pause', 'resume']);
   });
 
