@@ -160,4 +160,27 @@ describe('query routes', () => {
     expect((await h.inject({ method: 'GET', url: '/query/sql' })).statusCode).toBe(400);
     expect((await h.inject({ method: 'POST', url: '/query/sql', payload: 'not json', headers: { 'content-type': 'application/json' } })).statusCode).toBe(400);
   });
+
+  it('validates syntax without running or looking up tables (POST /query/sql/validateSyntax, Pinot\'s SqlSyntaxValidationResponse)', async () => {
+    const check = (payload: unknown) => h.inject({ method: 'POST', url: '/query/sql/validateSyntax', payload: payload as Record<string, unknown> });
+    // A table that does not exist is fine: only the syntax is checked.
+    for (const sql of ['SELECT count(*) FROM nowhere', 'SET timeoutMs = 10; SELECT a, b FROM t WHERE c IN (1, 2) ORDER BY a LIMIT 5', 'EXPLAIN PLAN FOR SELECT * FROM events']) {
+      const r = await check({ sql });
+      expect(r.statusCode, sql).toBe(200);
+      expect(r.json(), sql).toEqual({ valid: true, sqlType: 'DQL' });
+    }
+    for (const sql of ['SELEC kind FROM t', 'SELECT FROM', '', 'SELECT a FROM t WHERE']) {
+      const r = await check({ sql });
+      expect(r.statusCode, sql).toBe(200);
+      const body = r.json();
+      expect(Object.keys(body), sql).toEqual(['valid', 'errorMessage']);
+      expect(body.valid, sql).toBe(false);
+      expect(typeof body.errorMessage).toBe('string');
+    }
+    expect((await check({ sql: 'SELEC kind FROM t' })).json().errorMessage).toContain("found 'SELEC'");
+    expect((await check({ sql: 'SELEC kind FROM t' })).headers['content-type']).toMatch(/application\/json/);
+    const missing = await check({ query: 'SELECT 1' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toContain("Payload is missing the query string field 'sql'");
+  });
 });
