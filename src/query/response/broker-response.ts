@@ -43,7 +43,8 @@ const NO_CONTEXT: BrokerRequestContext = { requestId: '', brokerId: '', tablesQu
  * has no such thing for are Pinot's defaults: no broker pruning, no offline side, CPU and memory
  * measurement off (Pinot's default), `brokerReduceTimeMs` 0 (the merge runs inside the
  * execution, counted in `timeUsedMs`). `numSegmentsPrunedByServer` is every queried segment the
- * executor did not process (pruned by value, or not needed once a LIMIT was filled).
+ * executor did not process: empty ones, those pruned by value (`numSegmentsPrunedByValue`), and
+ * those not needed once a selection LIMIT was filled (`numSegmentsPrunedByLimit`).
  */
 export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestContext = NO_CONTEXT): string {
   const parts: string[] = [];
@@ -79,10 +80,14 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"numSegmentsProcessed":${s.numSegmentsProcessed}`,
     `"numSegmentsMatched":${s.numSegmentsMatched}`,
     `"numConsumingSegmentsQueried":${s.numConsumingSegmentsQueried}`,
+    `"numConsumingSegmentsProcessed":${s.numConsumingSegmentsProcessed}`,
+    `"numConsumingSegmentsMatched":${s.numConsumingSegmentsMatched}`,
     `"minConsumingFreshnessTimeMs":${s.minConsumingFreshnessTimeMs}`,
     `"numSegmentsPrunedByBroker":0`,
     `"numSegmentsPrunedByServer":${prunedByServer}`,
     `"numSegmentsPrunedInvalid":0`,
+    `"numSegmentsPrunedByLimit":${s.numSegmentsPrunedByLimit}`,
+    `"numSegmentsPrunedByValue":${s.numSegmentsPrunedByValue}`,
     `"brokerReduceTimeMs":0`,
     ...zero(
       'offlineThreadCpuTimeNs', 'realtimeThreadCpuTimeNs', 'offlineSystemActivitiesCpuTimeNs', 'realtimeSystemActivitiesCpuTimeNs',
