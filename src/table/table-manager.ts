@@ -12,6 +12,7 @@ import { pauseResult } from './consuming-segments.js';
 import { pauseStateNow } from './pause-state.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
+import { changeSchema, restartOnNewSchema } from './schema-changes.js';
 import type { AdmittedTable } from './table-admission.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { loadCatalogInto, startReport } from './table-boot.js';
@@ -116,14 +117,26 @@ export class TableManager extends TableReads {
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
-    return this.exclusive(() => this.schemas.add(validated, options));
+    if (options.override === false) return this.exclusive(() => this.schemas.add(validated, options));
+    return this.storeSchema(validated, () => this.schemas.add(validated, options));
   }
 
-  /** Replaces a schema; 409 `SCHEMA_IN_USE` when a table uses it and the new one differs. */
+  /**
+   * Replaces a schema. On a schema tables use, only a backward-compatible change (added columns)
+   * is taken — 400 `SCHEMA_INCOMPATIBLE` otherwise — and those tables restart on it
+   * (`schema-changes.ts`); the call answers once they serve again.
+   */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
-    return this.exclusive(() => this.schemas.update(name, validated));
+    return this.storeSchema(validated, () => this.schemas.update(name, validated));
+  }
+
+  private async storeSchema(validated: PinotSchema, store: () => Promise<PinotSchema>): Promise<PinotSchema> {
+    const context = { schemas: this.schemas, tables: this.tables, reserved: this.reserved };
+    const { schema, restart } = await this.exclusive(() => changeSchema(context, validated, store));
+    for (const table of restart) await this.forTable(table, () => restartOnNewSchema(this.tables.get(table), (json) => this.admit(json), this.launcher, this.log));
+    return schema;
   }
 
   /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
