@@ -129,6 +129,13 @@ describe('[browser] web console in Chromium', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(await readFile((await download.path())!, 'utf8')).toBe('kind,n\r\nbuy,30\r\nclick,30\r\nview,30\r\n');
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+    expect(json.suggestedFilename()).toBe('result.json');
+    expect(JSON.parse(await readFile((await json.path())!, 'utf8'))).toEqual([
+      { kind: 'buy', n: 30 },
+      { kind: 'click', n: 30 },
+      { kind: 'view', n: 30 },
+    ]);
   });
 
   it('shows a bad query\'s error code, message and position, and keeps both queries in the history', async () => {
@@ -183,7 +190,11 @@ describe('[browser] web console in Chromium', () => {
     expect(sealed.reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0)).toBeGreaterThanOrEqual(50);
     for (const s of sealed) expect(s[4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(await page.locator('#schema tbody th').allTextContents()).toEqual(['id', 'kind', 'ts']);
-    expect(await page.locator('#config').textContent()).toContain(stream);
+    const config = (await page.locator('#config').textContent())!;
+    expect(config).toContain(stream);
+    // Secrets are masked by the API; the console shows what it gets.
+    expect(config).toContain('"secretKey": "*****"');
+    expect(config).not.toContain('emulator-secret-key');
     await shoot('table');
 
     const dialogs: string[] = [];
@@ -249,6 +260,7 @@ describe('[browser] web console in Chromium', () => {
     const points = (chart: string, atLeast: number): string => `Number(document.querySelector('#chart-${chart}')?.getAttribute('data-points')) >= ${atLeast}`;
     await page.waitForFunction(points('lag', 4));
     await page.waitForFunction(points('records', 2));
+    await page.waitForFunction(points('bytes', 2));
     expect(await page.locator('#chart-lag canvas').count()).toBe(1);
     expect(await page.locator('#shards tbody tr').count()).toBe(2);
     await page.locator('#dead-letters tbody tr').first().waitFor();
