@@ -1,9 +1,26 @@
 import { api, ApiError, schemaColumns } from './api.js';
-import type { PauseStatus } from './api.js';
+import type { ConsumingInfo, PauseStatus } from './api.js';
 import { forceCommitAndWait } from './force-commit.js';
 import { fmt, fmtBytes, fmtTime, h, mount, statusLine } from './dom.js';
 
-const stateOf = (s: PauseStatus | null): string => (s === null ? 'UNKNOWN' : s.error ? 'ERROR' : s.pauseFlag ? 'PAUSED' : s.state === 'RUNNING' ? 'CONSUMING' : s.state);
+/**
+ * A table's state for people: `ERROR` when it failed to start, its stream cannot be listed
+ * (`ingestion: DOWN`) or a shard stopped on an error; else `PAUSED`, `CONSUMING`, or the server's word.
+ */
+function stateOf(s: PauseStatus | null, info: ConsumingInfo | null): { state: string; why: string | null } {
+  if (s === null) return { state: 'UNKNOWN', why: null };
+  if (s.error) return { state: 'ERROR', why: s.error };
+  if (s.pauseFlag) return { state: 'PAUSED', why: null };
+  if (s.ingestion === 'DOWN') return { state: 'ERROR', why: `its stream cannot be reached: ${info?.shardtableTable?.ingestion?.lastError ?? 'see the Ingestion page'}` };
+  const failed = info?.shardtablePartitions.filter((p) => p.state === 'ERROR') ?? [];
+  if (failed.length > 0) return { state: 'ERROR', why: `shard ${failed[0]!.shardId} stopped${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}: ${failed[0]!.lastError ?? 'see the Ingestion page'}` };
+  return { state: s.state === 'RUNNING' ? 'CONSUMING' : s.state, why: null };
+}
+
+const tableState = async (name: string): Promise<{ state: string; why: string | null }> => {
+  const [pause, info] = await Promise.all([api.pauseStatus(name).catch(() => null), api.consumingInfo(name).catch(() => null)]);
+  return stateOf(pause, info);
+};
 const badge = (state: string): HTMLElement => h('span', { class: `badge badge-${state.toLowerCase()}`, 'data-state': state }, state);
 const message = (err: unknown): string => (err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
 
@@ -26,8 +43,8 @@ export async function tablesPage(root: HTMLElement): Promise<void> {
   const tables = await api.tables();
   const rows = await Promise.all(
     tables.map(async (name) => {
-      const [pause, count, size, segments] = await Promise.all([
-        api.pauseStatus(name).catch(() => null),
+      const [state, count, size, segments] = await Promise.all([
+        tableState(name),
         rowCount(name),
         api.size(name).then((s) => s.reportedSizeInBytes).catch(() => null),
         api.segments(name).catch(() => [] as string[]),
@@ -36,7 +53,7 @@ export async function tablesPage(root: HTMLElement): Promise<void> {
         'tr',
         {},
         h('th', { scope: 'row' }, h('a', { href: `#/tables/${encodeURIComponent(name)}` }, name)),
-        h('td', {}, badge(stateOf(pause))),
+        h('td', {}, badge(state.state), state.why ? h('div', { class: 'hint message', title: state.why }, state.why.length > 120 ? `${state.why.slice(0, 117)}…` : state.why) : null),
         h('td', { class: 'num' }, count === null ? '—' : fmt(count)),
         sizeCell(size),
         h('td', { class: 'num' }, fmt(segments.length)),
@@ -94,9 +111,8 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
   const segmentBody = h('tbody', {});
 
   async function refreshState(): Promise<void> {
-    const pause = await api.pauseStatus(name).catch(() => null);
-    const state = stateOf(pause);
-    mount(stateBox, badge(state), pause?.error ? h('span', { class: 'message' }, ` ${pause.error}`) : null);
+    const { state, why } = await tableState(name);
+    mount(stateBox, badge(state), why ? h('span', { class: 'message' }, ` ${why}`) : null);
     pauseButton.disabled = state !== 'CONSUMING';
     resumeButton.disabled = state !== 'PAUSED' && state !== 'ERROR';
     commitButton.disabled = state !== 'CONSUMING' && state !== 'PAUSED';

@@ -308,6 +308,31 @@ describe('[browser] web console in Chromium', () => {
     await page.locator('p.status', { hasText: /^Force commit: (sealed|no consuming segment)/ }).waitFor({ timeout: 30_000 });
   });
 
+  it('shows a table whose stream was deleted as ERROR, with the reason, on the tables page and its own', async () => {
+    const { DeleteStreamCommand } = await import('@aws-sdk/client-kinesis');
+    const goneStream = await env.newStream(1);
+    expect((await api('POST', '/schemas', idKindTsSchema('gone'))).status).toMatch(/successfully added/);
+    const config = emulatorTableConfig({ tableName: 'gone', endpoint: env.endpoint, stream: goneStream, timeColumn: 'ts', streamConfigs: { 'stream.kinesis.fetch.timeout.millis': '1000' } });
+    expect((await api('POST', '/tables', config)).status).toMatch(/successfully added/);
+    await putJsonRecords(env.client, goneStream, idKindTsRows(0, 3), (row) => String(row.id));
+    await waitFor('3 rows in gone', async () => (await api('POST', '/query/sql', { sql: 'SELECT count(*) FROM gone' })).resultTable?.rows[0][0] === 3);
+    await env.client.send(new DeleteStreamCommand({ StreamName: goneStream }));
+    const partitionState = async (): Promise<string> => (await api('GET', '/tables/gone/consumingSegmentsInfo')).shardtablePartitions[0].state;
+    await waitFor('the shard of gone to stop on an error', async () => (await partitionState()) === 'ERROR', 30_000);
+
+    await page.goto(`${server.url}/#/tables`);
+    const row = page.locator('#tables tbody tr', { hasText: 'gone' });
+    await row.locator('[data-state="ERROR"]').waitFor();
+    expect(await row.locator('.hint').textContent()).toMatch(/^shard shardId-000000000000 stopped: /);
+    expect(await page.locator('#tables tbody tr', { hasText: TABLE }).locator('[data-state="CONSUMING"]').count()).toBe(1);
+    await shoot('tables-error');
+    await row.getByRole('link', { name: 'gone' }).click();
+    await page.locator('#table-state [data-state="ERROR"]').waitFor();
+    expect(await page.locator('#table-state .message').textContent()).toContain('stopped');
+    // The rows read before the stream went away are still served.
+    expect((await api('POST', '/query/sql', { sql: 'SELECT count(*) FROM gone' })).resultTable.rows).toEqual([[3]]);
+  });
+
   it('fits a 400 px window and has no serious or critical axe-core violations on any page', async () => {
     const narrow = await context.newPage();
     await narrow.setViewportSize({ width: 400, height: 800 });
