@@ -111,7 +111,7 @@ describe('query routes', () => {
     expect(Object.keys(body)).toEqual([
       'resultTable', 'numRowsResultSet', 'partialResult', 'exceptions', 'numGroupsLimitReached', 'numGroupsWarningLimitReached',
       'maxRowsInDistinctReached', 'maxRowsWithoutChangeInDistinctReached', 'maxExecutionTimeInDistinctReached', 'timeUsedMs',
-      'requestId', 'brokerId', 'numDocsScanned', 'totalDocs', 'numEntriesScannedInFilter', 'numEntriesScannedPostFilter',
+      'requestId', 'clientRequestId', 'brokerId', 'numDocsScanned', 'totalDocs', 'numEntriesScannedInFilter', 'numEntriesScannedPostFilter',
       'numServersQueried', 'numServersResponded', 'numSegmentsQueried', 'numSegmentsProcessed', 'numSegmentsMatched',
       'numConsumingSegmentsQueried', 'numConsumingSegmentsProcessed', 'numConsumingSegmentsMatched', 'minConsumingFreshnessTimeMs',
       'numSegmentsPrunedByBroker', 'numSegmentsPrunedByServer', 'numSegmentsPrunedInvalid', 'numSegmentsPrunedByLimit',
@@ -126,6 +126,10 @@ describe('query routes', () => {
     expect(body.numSegmentsPrunedByServer).toBe(body.numSegmentsQueried - body.numSegmentsProcessed);
     const next = (await post('SELECT count(*) FROM events')).json();
     expect(Number(next.requestId)).toBeGreaterThan(Number(body.requestId));
+    // clientRequestId echoes the clientQueryId option (request queryOptions or SET), null without it.
+    expect(body.clientRequestId).toBeNull();
+    expect((await post('SELECT count(*) FROM events', 'clientQueryId=dash-42')).json().clientRequestId).toBe('dash-42');
+    expect((await post("SET clientQueryId = 'from-set'; SELECT count(*) FROM events")).json().clientRequestId).toBe('from-set');
   });
 
   it('fills traceInfo with trace=true (POST body or GET parameter)', async () => {

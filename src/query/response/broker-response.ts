@@ -17,6 +17,8 @@ export interface BrokerResult {
   readonly numGroupsLimitReached: boolean;
   readonly timeUsedMs: number;
   readonly partialResult: boolean;
+  /** The query's `clientQueryId` option (Pinot's `clientRequestId`); null or absent when not given. */
+  readonly clientRequestId?: string | null;
 }
 
 export function errorResult(exception: QueryException, timeUsedMs: number, stats: ExecutionStats = emptyStats()): BrokerResult {
@@ -69,6 +71,7 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"maxExecutionTimeInDistinctReached":false`,
     `"timeUsedMs":${r.timeUsedMs}`,
     `"requestId":${JSON.stringify(context.requestId)}`,
+    `"clientRequestId":${JSON.stringify(r.clientRequestId ?? null)}`,
     `"brokerId":${JSON.stringify(context.brokerId)}`,
     `"numDocsScanned":${s.numDocsScanned}`,
     `"totalDocs":${s.totalDocs}`,
