@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/cli/serve.js';
+import { EMULATOR_KINDS } from '../../src/emulator/index.js';
 import type { RunningServer } from '../../src/cli/serve.js';
 import { silentLogger } from '../../src/logger.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
@@ -33,8 +34,8 @@ async function rows(server: RunningServer, sql: string): Promise<unknown[][]> {
 
 const count = async (server: RunningServer): Promise<number> => (await rows(server, 'SELECT count(*) FROM events'))[0]![0] as number;
 
-describe('schema evolution on a live table', () => {
-  const env = withEmulator('kinesalite');
+describe.each(EMULATOR_KINDS)('schema evolution on a live table on %s', (kind) => {
+  const env = withEmulator(kind);
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
