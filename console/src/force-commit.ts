@@ -32,3 +32,26 @@ export async function forceCommitAndWait(table: string, report: (line: string) =
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
+
+/**
+ * After a pause (which force-commits, as Pinot's does): polls `GET /tables/{t}/pauseStatus` until
+ * no consuming segment holds unsealed rows, or a minute passes, and says so through `report`.
+ */
+export async function waitForPauseCommits(table: string, report: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + GIVE_UP_MS;
+  for (;;) {
+    const status = await api.pauseStatus(table);
+    const pending = status.consumingSegments.length;
+    if (!status.pauseFlag) return;
+    if (pending === 0) {
+      report('Paused; every row read so far is in a sealed segment.');
+      return;
+    }
+    if (Date.now() > deadline) {
+      report(`Paused; ${pending} consuming segment${pending === 1 ? '' : 's'} not sealed yet after a minute: the table's status may say why.`);
+      return;
+    }
+    report(`Paused; sealing ${pending} consuming segment${pending === 1 ? '' : 's'}…`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}

@@ -1,6 +1,6 @@
 import { api, ApiError, schemaColumns } from './api.js';
 import type { ConsumingInfo, PauseStatus } from './api.js';
-import { forceCommitAndWait } from './force-commit.js';
+import { forceCommitAndWait, waitForPauseCommits } from './force-commit.js';
 import { fmt, fmtBytes, fmtTime, h, mount, statusLine } from './dom.js';
 
 /**
@@ -132,6 +132,7 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
     try {
       await (action === 'pause' ? api.pause(name) : api.resume(name));
       status.textContent = action === 'pause' ? 'Paused.' : 'Resumed.';
+      if (action === 'pause') await waitForPauseCommits(name, (line) => (status.textContent = line));
     } catch (err) {
       status.textContent = `Failed: ${message(err)}`;
     }

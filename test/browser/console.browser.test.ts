@@ -202,7 +202,16 @@ describe('[browser] web console in Chromium', () => {
     await page.locator('#pause').click();
     await page.locator('#table-state [data-state="PAUSED"]').waitFor();
     expect(dialogs[0]).toMatch(/^Pause consumption of clicks\?/);
-    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(true);
+    // Pausing force-commits, as Pinot does: the page waits until every row read is sealed.
+    await page.locator('p.status', { hasText: 'Paused; every row read so far is in a sealed segment.' }).waitFor({ timeout: 30_000 });
+    const pauseStatus = await api('GET', `/tables/${TABLE}/pauseStatus`);
+    expect(pauseStatus).toMatchObject({ pauseFlag: true, consumingSegments: [], reasonCode: 'ADMINISTRATIVE' });
+    // The page lists the segments again once the commits are done: the sealed ones hold all 90 rows.
+    const sealedRows = async (): Promise<number> =>
+      (await page.locator('#segments tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? ''))))
+        .filter((s) => s[1] === 'SEALED')
+        .reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0);
+    await waitFor('the segment list to show every row sealed', async () => (await sealedRows()) === 90);
     const paused = (await api('GET', `/tables/${TABLE}/consumingSegmentsInfo`)).shardtablePartitions;
     expect(paused.map((p: { state: string }) => p.state)).toEqual(['PAUSED', 'PAUSED']);
     await produce(30);
