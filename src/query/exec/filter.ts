@@ -1,7 +1,7 @@
 import type { ColumnSpec } from '../../config/schema.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
-import { compileOverIds, soleColumn } from './dict-expr.js';
+import { cachedIdMatch, compileOverIds, soleColumn } from './dict-expr.js';
 import { ValueMemoTest } from './value-memo.js';
 import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
 import { fromDocList, unionSorted } from './doc-lists.js';
@@ -329,10 +329,13 @@ export class SegmentFilter {
     let match = this.dictMatches.get(node);
     if (!match || match.length < dict.size) {
       if (this.rowByRow.has(node)) return null;
-      const f = compileOverIds(node.expr, dict);
-      match = new Uint8Array(dict.size);
       try {
-        for (let i = 0; i < dict.size; i++) match[i] = truthy(f(i)) ? 1 : 0;
+        match = cachedIdMatch(node.expr, dict, this.segment.consuming, () => {
+          const f = compileOverIds(node.expr, dict);
+          const m = new Uint8Array(dict.size);
+          for (let i = 0; i < dict.size; i++) m[i] = truthy(f(i)) ? 1 : 0;
+          return m;
+        });
       } catch {
         // A value no selected row may hold fails the function: only rows may raise the error.
         this.rowByRow.add(node);

@@ -123,6 +123,16 @@ describe('numGroupsLimit per segment', () => {
     expect(rows).toEqual(firstFive.map((k) => [k, counts.get(k)]));
   });
 
+  it('filters on an expression of one dictionary column the same on repeated and similar queries (per-id results kept across queries)', async () => {
+    const want = (m: number): number => data.filter((row) => Number(row[0] as bigint) % 7 === m).length;
+    for (const m of [1, 2, 1, 2, 3]) {
+      const r = await f.query(`SELECT count(*) FROM g WHERE k % 7 = ${m}`);
+      expect(r.resultTable!.rows).toEqual([[want(m)]]);
+    }
+    const r = await f.query("SELECT count(*) FROM g WHERE k % 7 = '1'");
+    expect(r.resultTable!.rows).toEqual([[want(1)]]);
+  });
+
   it('defaults to a limit that keeps more than 100,000 groups of one segment exact', async () => {
     expect(DEFAULT_NUM_GROUPS_LIMIT).toBeGreaterThanOrEqual(1_000_000);
     const n = 120_000;
