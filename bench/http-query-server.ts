@@ -47,13 +47,21 @@ export async function startQueryServer(table: string, schema: TableSchema, segme
     async query(sql, options) {
       const start = process.hrtime.bigint();
       const text = await post(JSON.stringify({ sql, queryOptions: options }));
-      const body = JSON.parse(text) as { resultTable?: { rows: unknown[][] }; exceptions: unknown[]; partialResult: boolean };
+      const body = JSON.parse(text) as { resultTable?: { dataSchema: { columnDataTypes: string[] }; rows: unknown[][] }; exceptions: unknown[]; partialResult: boolean };
       const ms = msSince(start);
-      return { ms, rows: body.resultTable?.rows ?? [], exceptions: body.exceptions, partialResult: body.partialResult };
+      return { ms, rows: epochTimestamps(body.resultTable), exceptions: body.exceptions, partialResult: body.partialResult };
     },
     close: async () => {
       agent.destroy();
       await app.close();
     },
   };
+}
+
+/** Rows with TIMESTAMP cells (Pinot's `"2026-09-21 14:52:38.37"`, UTC) back as epoch millis, as the engine returns them. */
+function epochTimestamps(table: { dataSchema: { columnDataTypes: string[] }; rows: unknown[][] } | undefined): unknown[][] {
+  if (table === undefined) return [];
+  const types = table.dataSchema.columnDataTypes;
+  if (!types.includes('TIMESTAMP')) return table.rows;
+  return table.rows.map((row) => row.map((v, i) => (types[i] === 'TIMESTAMP' && typeof v === 'string' ? Date.parse(`${v.replace(' ', 'T')}Z`) : v)));
 }
