@@ -107,6 +107,7 @@ export class PartitionIngester {
       now,
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
       ...(keyed?.upsert ? { upsert: keyed.upsert } : {}),
+      ...(keyed ? { keyed: keyed.rows } : {}),
     });
   }
 
