@@ -47,10 +47,13 @@ export class KeyExpiry {
     if (maxComparison > this.watermark) this.watermark = maxComparison;
   }
 
-  /** Removes the expired keys among ids below `idLimit`. */
-  run(idLimit: number, keys: ExpiringKeys): void {
+  /**
+   * Removes the expired keys among ids below `idLimit`; `metadata: false` applies only
+   * `deletedKeysTTL` (a rebuild: see `UpsertKeyMap.rebuild`).
+   */
+  run(idLimit: number, keys: ExpiringKeys, metadataToo = true): void {
     if (!this.enabled || this.watermark === Number.NEGATIVE_INFINITY) return;
-    const metadata = this.metadataTTL > 0 ? this.watermark - this.metadataTTL : Number.NEGATIVE_INFINITY;
+    const metadata = this.metadataTTL > 0 && metadataToo ? this.watermark - this.metadataTTL : Number.NEGATIVE_INFINITY;
     const deleted = this.deletedKeysTTL > 0 ? this.watermark - this.deletedKeysTTL : Number.NEGATIVE_INFINITY;
     this.runs++;
     for (let id = 0; id < idLimit; id++) {

@@ -183,12 +183,15 @@ export class UpsertKeyMap implements KeyedRows {
   /**
    * Rebuilds the key map from sealed segments after a restart: in commit order (footer), then
    * partition and name for files without one, each file's docs in doc-id order, tie losers
-   * skipped; then the TTLs once, against the largest comparison value of all the files. The
-   * result is the state a run without restarts had at its last commit (`docs/upsert.md`).
+   * skipped. The result is the state a run without restarts had at its last commit
+   * (`docs/upsert.md`). Then `deletedKeysTTL` against the largest comparison value of the files;
+   * `metadataTTL` waits for the first commit after the restart, when the rows lost with the
+   * consuming segments have been read again: expiring a key before its newer, re-read record
+   * is applied would leave its old row live beside the new one.
    */
   rebuild(segments: readonly SealedSegment[]): void {
     for (const segment of [...segments].sort(compareCommit)) this.applyFile(segment);
-    this.expire();
+    this.expire(false);
   }
 
   /** Applies every row of a gap-repair segment the map has not seen, then the TTLs. */
@@ -256,8 +259,8 @@ export class UpsertKeyMap implements KeyedRows {
     words[w + 1] = doc;
   }
 
-  /** `metadataTTL` and `deletedKeysTTL` against the current watermark (`KeyExpiry`). */
-  private expire(): void {
+  /** `metadataTTL` (unless `metadataToo` is false) and `deletedKeysTTL` against the watermark (`KeyExpiry`). */
+  private expire(metadataToo = true): void {
     if (this.expiry.enabled) {
       this.expiry.run(this.index.idLimit, {
         isKey: (id) => (this.flagsOf(id) & USED) !== 0,
@@ -271,7 +274,7 @@ export class UpsertKeyMap implements KeyedRows {
           this.index.words[id * RECORD_WORDS + 4]! &= KEEP_BITS;
           this.cmp.clear(id);
         },
-      });
+      }, metadataToo);
     }
     // Ids of removed keys are reused once no consuming segment created before their removal is
     // left (its per-doc ids could still name them, and a reused id would fake a tie at seal).
