@@ -14,8 +14,8 @@ import { createDecoder } from '../src/plugins/decoder/registry.js';
 import { readFileSync } from 'node:fs';
 import { validateSchema } from '../src/config/index.js';
 import { clickstreamTable, eventRecords } from './event-records.js';
-import { fmt, machineInfo, msSince, repeat, spread, usedBytesAfterGc } from './harness.js';
-import type { BenchResult } from './harness.js';
+import { fmt, machineInfo, msSince, repeat, spread, summarise, usedBytesAfterGc } from './harness.js';
+import type { BenchResult, Measurement } from './harness.js';
 
 const INDEXING: IndexingConfig = { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: false };
 const SEGMENT_ROWS = 500_000;
@@ -67,7 +67,7 @@ function ingest(schema: TableSchema, rows: number, keys: number, keyMap: UpsertK
  * made an upsert table keyed by `userId` (50,000 users, skewed) with `ts` as comparison column
  * (out-of-order records included, as the generator delays some). Seconds.
  */
-function recordPath(count: number, upsert: boolean): () => number {
+export function recordPath(count: number, upsert: boolean): () => number {
   const { config } = clickstreamTable();
   const json = JSON.parse(readFileSync(join(process.cwd(), 'schemas', 'quickstart', 'clickstream_schema.json'), 'utf8')) as Record<string, unknown>;
   const keyed = buildTableSchema(validateSchema({ ...json, primaryKeyColumns: ['userId'] }));
@@ -94,6 +94,19 @@ function recordPath(count: number, upsert: boolean): () => number {
     }
     return msSince(start) / 1000;
   };
+}
+
+/** Runs `a` and `b` in turn (after one warm-up each), so a shared machine's load drifts onto both alike. */
+function interleaved(runs: number, a: () => number, b: () => number): [Measurement, Measurement] {
+  a();
+  b();
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return [summarise(as), summarise(bs)];
 }
 
 /** Heap bytes per key of the key map (live bitmaps and per-doc keys of consuming segments included). */
@@ -124,10 +137,8 @@ export async function benchUpsert(quick: boolean): Promise<BenchResult> {
   const runs = quick ? 3 : 5;
   const schema = schemaFor('LONG');
   const recordRows = rows / 5;
-  const appendRecords = await repeat(runs, recordPath(recordRows, false));
-  const upsertRecords = await repeat(runs, recordPath(recordRows, true));
-  const append = await repeat(runs, () => ingest(schema, rows / 5, keys, null));
-  const upsert = await repeat(runs, () => ingest(schema, rows / 5, keys, new UpsertKeyMap(schema, SETTINGS)));
+  const [appendRecords, upsertRecords] = interleaved(runs, recordPath(recordRows, false), recordPath(recordRows, true));
+  const [append, upsert] = interleaved(runs, () => ingest(schema, rows / 5, keys, null), () => ingest(schema, rows / 5, keys, new UpsertKeyMap(schema, SETTINGS)));
   const longBytes = keyMapBytesPerKey('LONG', keys);
   const stringBytes = keyMapBytesPerKey('STRING', keys);
 
