@@ -51,6 +51,9 @@ export class KeyIndex {
   private arenaUsed = 0;
   private arenaDead = 0;
 
+  /** `compactAfterBytes`: dead arena bytes before a compaction is considered (tests make it small). */
+  constructor(private readonly compactAfterBytes = 1 << 20) {}
+
   /** Scratch for a bytes key; write the key's bytes here, then call `probeBytesOf(length)`. */
   probeBytes: Uint8Array = new Uint8Array(256);
   private probeKind = 0;
@@ -156,7 +159,7 @@ export class KeyIndex {
     this.count--;
     if ((this.words[id * RECORD_WORDS + 4]! & BYTES_KEY) !== 0) {
       this.arenaDead += 4 + this.bytesLength(this.records[id * RECORD_DOUBLES]!);
-      if (this.arenaDead > 1 << 20 && this.arenaDead * 2 > this.arenaUsed) this.compactArena();
+      if (this.arenaDead > this.compactAfterBytes && this.arenaDead * 2 > this.arenaUsed) this.compactArena();
     }
   }
 

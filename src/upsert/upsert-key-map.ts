@@ -149,7 +149,9 @@ export class UpsertKeyMap implements KeyedRows {
   footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertFooter {
     const commitOrder = this.nextCommit++;
     const slot = this.slotByName(segment.name);
-    const tieLosers = slot?.docEntries ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, (doc) => this.storedComparisonKey(segment, doc)) : [];
+    const tieLosers = slot?.docEntries
+      ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, (doc) => this.storedComparisonNumber(segment, doc), (doc) => this.storedComparisonKey(segment, doc))
+      : [];
     return { commitOrder, tieLosers };
   }
 
@@ -333,7 +335,15 @@ export class UpsertKeyMap implements KeyedRows {
     if (this.columns.delete >= 0) row[this.columns.delete] = view.getValue(cols[this.columns.delete]!.name, doc);
   }
 
-  /** A doc's key and comparison values as one string (ties inside a segment, at seal). */
+  /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
+  private storedComparisonNumber(view: SegmentView, doc: number): number | null {
+    if (!this.cmp.numeric) return null;
+    const v = view.getValue(this.schema.columns[this.columns.comparisons[0]!]!.name, doc);
+    if (typeof v === 'number') return v;
+    return typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : null;
+  }
+
+  /** A doc's comparison values as one string (ties inside a segment, at seal). */
   private storedComparisonKey(view: SegmentView, doc: number): string {
     return primaryKeyOf(this.columns.comparisons.map((i) => view.getValue(this.schema.columns[i]!.name, doc)));
   }

@@ -23,26 +23,60 @@ export function newSlot(id: number, name: string, view: SegmentView, partition: 
 }
 
 /**
- * Docs of a consuming segment that lost a tie inside it (same key, same comparison value, an
- * earlier doc), as doc ids of the sealed file (`perm[new] = old`), ascending. Only keys with
- * several docs in the segment have their comparison values read (`comparisonKey`).
+ * Docs of a consuming segment that lost a tie inside it, as doc ids of the sealed file
+ * (`perm[new] = old`), ascending: for each key, the docs holding its greatest comparison value in
+ * the segment except the last of them (the only one a rebuild may make live; lower values never
+ * win over it, so their ties do not matter). Only keys with several docs are looked at.
+ * `numberAt` gives a doc's comparison value as an exact number, or null when it has none (several
+ * comparison columns, strings, a LONG beyond ±2^53): then `comparisonKey` (a string) is used.
  */
-export function tieLosersOf(entries: Int32Array, numDocs: number, idLimit: number, perm: Int32Array | null, comparisonKey: (doc: number) => string): number[] {
+export function tieLosersOf(
+  entries: Int32Array,
+  numDocs: number,
+  idLimit: number,
+  perm: Int32Array | null,
+  numberAt: (doc: number) => number | null,
+  comparisonKey: (doc: number) => string,
+): number[] {
   const docsPerKey = new Int32Array(idLimit);
   for (let doc = 0; doc < numDocs; doc++) {
     const id = entries[doc] ?? -1;
     if (id >= 0) docsPerKey[id]!++;
   }
-  const newDoc = inverse(perm, numDocs);
-  const last = new Map<string, number>();
+  const values = new Float64Array(numDocs);
+  let exact = true;
+  for (let doc = 0; doc < numDocs && exact; doc++) {
+    const id = entries[doc] ?? -1;
+    if (id < 0 || docsPerKey[id]! < 2) continue;
+    const v = numberAt(doc);
+    if (v === null) exact = false;
+    else values[doc] = v;
+  }
   const losers: number[] = [];
-  for (let doc = 0; doc < numDocs; doc++) {
+  const newDoc = inverse(perm, numDocs);
+  if (exact) {
+    // From the last doc back: the greatest value seen so far per key; an earlier doc equal to it lost.
+    const seen = new Uint8Array(idLimit);
+    const greatest = new Float64Array(idLimit);
+    for (let doc = numDocs - 1; doc >= 0; doc--) {
+      const id = entries[doc] ?? -1;
+      if (id < 0 || docsPerKey[id]! < 2) continue;
+      const v = values[doc]!;
+      if (seen[id] === 0 || v > greatest[id]!) {
+        seen[id] = 1;
+        greatest[id] = v;
+      } else if (v === greatest[id]) losers.push(newDoc(doc));
+    }
+    return losers.sort((a, b) => a - b);
+  }
+  // Exactly as strings: every earlier doc with the key and the value of a later one lost.
+  const last = new Map<string, number>();
+  for (let doc = numDocs - 1; doc >= 0; doc--) {
     const id = entries[doc] ?? -1;
     if (id < 0 || docsPerKey[id]! < 2) continue;
     const tie = `${id}\u0001${comparisonKey(doc)}`;
-    const before = last.get(tie);
-    if (before !== undefined) losers.push(newDoc(before));
-    last.set(tie, doc);
+    if (last.has(tie)) losers.push(newDoc(doc));
+    else last.set(tie, doc);
   }
   return losers.sort((a, b) => a - b);
 }
