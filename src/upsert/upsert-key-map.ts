@@ -230,10 +230,11 @@ export class UpsertKeyMap implements KeyedRows {
     const slot = this.addSlot(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null);
     const losers = new Set(info?.tieLosers ?? []);
     const row = this.scratchRow();
+    const read = this.keyCellReader(segment);
     let maxCmp = Number.NEGATIVE_INFINITY;
     for (let doc = 0; doc < segment.numDocs; doc++) {
       if (losers.has(doc)) continue;
-      this.readKeyCells(segment, doc, row);
+      read(doc, row);
       this.encoder.probe(this.index, row);
       let id = this.index.find();
       this.cmp.read(row);
@@ -322,17 +323,19 @@ export class UpsertKeyMap implements KeyedRows {
     return new Array<CellValue | null>(this.schema.columns.length).fill(null);
   }
 
-  /** The key, comparison and delete cells of a stored row into `row` (a stored null reads as the default). */
-  private readKeyCells(view: SegmentView, doc: number, row: (CellValue | null)[]): void {
+  /**
+   * Reads the key, comparison and delete cells of a stored row into `row` (a stored null reads as
+   * the default; with several comparison columns a null cell is skipped, so it must read as null).
+   * Column readers are looked up once per segment.
+   */
+  private keyCellReader(view: SegmentView): (doc: number, row: (CellValue | null)[]) => void {
     const { keys, comparisons } = this.columns;
     const cols = this.schema.columns;
-    for (let k = 0; k < keys.length; k++) row[keys[k]!] = view.getValue(cols[keys[k]!]!.name, doc);
-    for (let k = 0; k < comparisons.length; k++) {
-      const name = cols[comparisons[k]!]!.name;
-      // With several comparison columns a null cell is skipped, so it must read as null.
-      row[comparisons[k]!] = comparisons.length > 1 && view.isNull(name, doc) ? null : view.getValue(name, doc);
-    }
-    if (this.columns.delete >= 0) row[this.columns.delete] = view.getValue(cols[this.columns.delete]!.name, doc);
+    const readers = [...keys, ...comparisons, ...(this.columns.delete >= 0 ? [this.columns.delete] : [])].map((i) => ({ i, reader: view.column(cols[i]!.name) }));
+    const nullable = comparisons.length > 1 ? new Set(comparisons) : new Set<number>();
+    return (doc, row) => {
+      for (const { i, reader } of readers) row[i] = nullable.has(i) && reader.isNull(doc) ? null : reader.getValue(doc);
+    };
   }
 
   /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
