@@ -2,11 +2,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
+import { summarizeSegment } from '../segment/index.js';
 import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
-import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import type { SegmentSummary } from '../segment/index.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
@@ -21,37 +20,19 @@ import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { StreamLink } from './stream-link.js';
-import { deleteSealedSegment, reloadSealedSegments } from './sealed-segment-ops.js';
+import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson } from './sealed-segment-ops.js';
+import { startPositionOf } from './start-position.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 import { allPartitionsFinished } from './ingest-bound.js';
 import { expiredShards } from './expired-shards.js';
 import { idlePartitionStatus } from './partition-status.js';
 import type { IngestBound } from './ingest-bound.js';
+import type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
+import { StreamIdentityGuard } from './stream-identity-guard.js';
+import type { StreamResetResult } from './stream-identity-guard.js';
+import type { ResetStart } from './stream-identity-store.js';
 
-export interface TableIngestionOptions {
-  /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
-  readonly table: ResolvedTable;
-  readonly tableDir: string;
-  readonly logger: Logger;
-  /**
-   * Builds the stream's consumer factory; default: the table's stream plugin. Tests wrap the real
-   * one (e.g. a metadata provider that stops listing a shard, standing in for retention expiry).
-   */
-  readonly streamFactory?: (stream: BoundStream, opts: StreamPluginOptions) => StreamConsumerFactory;
-  /** Sees lineage events in the order they happen (a partition started, a segment published). */
-  readonly onEvent?: (event: IngestionEvent) => void;
-  /** A bounded run (`ingest --once`): every partition stops at this bound; see {@link boundReached}. */
-  readonly bound?: IngestBound;
-}
-
-/**
- * What the table runtime did, in order: a partition's consumer started (after its parents ended),
- * or a segment file was published (the commit). Tests use it to prove parents seal first.
- */
-export type IngestionEvent =
-  | { readonly kind: 'partitionStarted'; readonly shardId: string; readonly parentShardIds: readonly string[]; readonly atMs: number }
-  | { readonly kind: 'segmentSealed'; readonly shardId: string; readonly segmentName: string; readonly endOfShard: boolean; readonly atMs: number }
-  | { readonly kind: 'dataLoss'; readonly entry: DataLossEntry };
+export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 
 /**
  * The live side of one realtime table (`TableRuntime`): recovers sealed segments, discovers the
@@ -87,6 +68,8 @@ export class TableIngestion implements TableRuntime {
   /** Upsert and dedup tables: the one key map of the table (all shards). */
   private readonly keyed: KeyedTable;
   private readonly bound: IngestBound | undefined;
+  /** Keeps the table on the stream its checkpoints belong to (a recreated stream halts it). */
+  private guard: StreamIdentityGuard | null = null;
 
   constructor(options: TableIngestionOptions) {
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
@@ -109,6 +92,9 @@ export class TableIngestion implements TableRuntime {
    */
   async start(options: RuntimeStartOptions = {}): Promise<void> {
     await mkdir(this.tableDir, { recursive: true });
+    // First: a reset committed before a crash retires the old stream's files before they load.
+    const { streamType, topicName } = this.config.stream;
+    this.guard = await StreamIdentityGuard.open(this.tableDir, { stream: `${streamType}:${topicName}`, table: this.config.tableName }, this.logger);
     this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
     this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
     const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
@@ -173,13 +159,7 @@ export class TableIngestion implements TableRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.link.stop();
-    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
-    await this.discovering?.catch(() => undefined);
-    await this.repairs?.stop();
-    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
-    // Ledger writes start after each seal without being awaited; none may outlive the runtime
-    // (a drop would race them, and a stopped table must leave no file half-written).
-    await this.ledger?.flush();
+    await this.stopReaders();
     await this.metadata?.close();
     await this.factory?.close();
   }
@@ -195,16 +175,7 @@ export class TableIngestion implements TableRuntime {
 
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
     const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
-    if (!segment) return undefined;
-    const { metadata } = segment;
-    const live = this.keyed.liveRowsOf(segmentName);
-    // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
-    return {
-      ...metadata,
-      // Upsert tables: rows that are their key's latest (`valid`), and of those not deleted (`queryable`).
-      ...(live !== null ? { upsertLiveRows: live } : {}),
-      columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
-    };
+    return segment ? segmentMetadataJson(segment, this.keyed.liveRowsOf(segmentName)) : undefined;
   }
 
   /** The segments a query reads now: every sealed file and every live consuming segment. */
@@ -245,6 +216,7 @@ export class TableIngestion implements TableRuntime {
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
+      ...(this.guard ? { streamIdentity: this.guard.status() } : {}),
       ...this.keyed.status(),
     };
   }
@@ -264,6 +236,33 @@ export class TableIngestion implements TableRuntime {
   private sealedHolder(): SealedSegmentsHolder {
     const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
     return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger };
+  }
+
+  /**
+   * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): if the stream is
+   * another one than the checkpoints', stops every reader and retires the old stream's segments;
+   * the table manager then starts a new runtime. Null (nothing stopped) for the recorded stream.
+   */
+  async resetStream(consumeFrom: ResetStart): Promise<StreamResetResult | null> {
+    const guard = this.guard;
+    const metadata = this.metadata;
+    if (!guard || !metadata || (!guard.halted && (await guard.verify(metadata)))) return null;
+    await this.stopReaders();
+    const partitionIds = new Set([...this.sealed.map((s) => s.metadata.partitionId), ...(this.ledger?.partitionIds() ?? []), ...[...this.checkpoints.values()].map((c) => c.partitionId)]);
+    return guard.commitReset(metadata, consumeFrom, [...partitionIds].sort((a, b) => a - b), () => (this.sealed = []));
+  }
+
+  /**
+   * Stops discovery, repairs and every partition reader (consuming segments are abandoned). Ledger
+   * writes start after each seal without being awaited; none may outlive the readers (a drop
+   * would race them, and a stopped table must leave no file half-written).
+   */
+  private async stopReaders(): Promise<void> {
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    await this.discovering?.catch(() => undefined);
+    await this.repairs?.stop();
+    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+    await this.ledger?.flush();
   }
 
   async pause(): Promise<void> {
@@ -290,15 +289,25 @@ export class TableIngestion implements TableRuntime {
   /** Lists shards, records new ones, and starts every shard whose parents are done. */
   private discover(): Promise<void> {
     const run = async (): Promise<void> => {
-      if (!this.metadata || !this.partitionIds) return;
+      if (!this.metadata || !this.partitionIds || this.guard?.halted) return;
       this.discoveryInfo.runs++;
       let listed: PartitionInfo[];
+      let sameStream: boolean;
       try {
         listed = await this.metadata.listPartitions();
+        // Before any reader starts, and at every listing: is this still the checkpoints' stream?
+        sameStream = (await this.guard?.verify(this.metadata)) ?? true;
       } catch (err) {
         this.discoveryInfo.lastError = err instanceof Error ? err.message : String(err);
         this.link.failed(err);
         throw err;
+      }
+      if (!sameStream) {
+        this.link.recreated(this.guard!.status().recreated!.message);
+        // Nothing more is read: the consuming segments (which may hold records read since the
+        // recreation) are abandoned; the sealed segments of the old stream are still served.
+        await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+        return;
       }
       this.link.listed();
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
@@ -338,25 +347,17 @@ export class TableIngestion implements TableRuntime {
   private startPartition(partition: PartitionInfo): void {
     const factory = this.factory!;
     const checkpoint = this.checkpoints.get(partition.shardId);
-    const after = checkpoint?.after ?? null;
-    // A child of a shard this table read to its end continues that shard's records: it starts at
-    // its oldest record whatever the table's shardIteratorType, or LATEST would skip records.
-    const fromOldest = partition.parentShardIds.some((parent) => this.ended.has(parent));
-    const words = this.table.stream.plugin.statusWords;
+    const start = startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom, factory, words: this.table.stream.plugin.statusWords });
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,
       config: this.config,
       partition,
-      consumer: factory.createPartitionConsumer(partition, { fromOldest }),
+      consumer: factory.createPartitionConsumer(partition, start.consumerOptions),
       pipeline: this.table.pipelineFor(partition.shardId),
       fetchTimeoutMs: factory.fetchTimeoutMs,
-      checkpoint: after,
-      startedFrom: after
-        ? words.resumedAfter(after.toString())
-        : fromOldest
-          ? words.childFromOldest
-          : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
+      checkpoint: checkpoint?.after ?? null,
+      startedFrom: start.startedFrom,
       nextSequence: checkpoint?.nextSequence ?? 0,
       ...this.keyed.partitionOptions,
       onSealed: (segment) => {
@@ -380,11 +381,4 @@ export class TableIngestion implements TableRuntime {
     if (this.paused) void ingester.pause();
     ingester.start();
   }
-}
-
-function compareSegments(a: SealedSegment, b: SealedSegment): number {
-  const pa = a.metadata.partitionId;
-  const pb = b.metadata.partitionId;
-  if (pa !== pb) return pa - pb;
-  return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
 }
