@@ -18,7 +18,8 @@ import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
 import { TableReads } from './table-reads.js';
-import type { SegmentReloadReport, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { ResetStart, SegmentReloadReport, StreamResetResult, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import { resetTableStream } from './stream-reset.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
@@ -282,6 +283,19 @@ export class TableManager extends TableReads {
       else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
       return pauseResult(false, this.running(tableName).partitions());
+    });
+  }
+
+  /**
+   * Moves a table whose stream was deleted and created again onto the new stream
+   * (`POST /tables/{name}/resetStream`): the runtime retires the old stream's segments, then a new
+   * runtime reads the new stream from `consumeFrom`. 409 `STREAM_NOT_RECREATED` otherwise.
+   */
+  async resetStream(name: string, consumeFrom: ResetStart): Promise<StreamResetResult> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => {
+      const entry = this.tableEntry(tableName);
+      return resetTableStream(entry, this.running(tableName), consumeFrom, this.launcher, this.log);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { rawTableName } from '../../config/table-config-validation.js';
+import { ShardtableError } from '../../errors.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { consumingSegmentsInfo } from '../consuming-segments-info.js';
 
@@ -31,6 +32,19 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
   app.post<{ Params: NameParams }>('/tables/:name/resumeConsumption', async (request) => {
     const result = await manager.resume(request.params.name);
     return { ...result, description: RESUMED };
+  });
+
+  // Not in Pinot: a table whose stream was deleted and created again moves onto the new one.
+  app.post<{ Params: NameParams; Querystring: { consumeFrom?: string } }>('/tables/:name/resetStream', async (request) => {
+    const consumeFrom = request.query.consumeFrom ?? 'smallest';
+    if (consumeFrom !== 'smallest' && consumeFrom !== 'largest') {
+      throw new ShardtableError('BAD_REQUEST', { detail: `consumeFrom must be smallest or largest, got ${JSON.stringify(consumeFrom)}` });
+    }
+    const result = await manager.resetStream(request.params.name, consumeFrom);
+    return {
+      ...result,
+      description: `Stream reset: the old stream's segments of partitions ${result.partitionsRetired.join(', ') || '(none)'} are retired; reading ${result.current.id} from ${consumeFrom === 'smallest' ? 'its oldest' : 'its newest'} record.`,
+    };
   });
 
   app.get<{ Params: NameParams }>('/tables/:name/pauseStatus', async (request) => {
