@@ -68,6 +68,10 @@ export class StreamIdentityStore {
     return this.content.streams[streamKey];
   }
 
+  all(): Readonly<Record<string, RecordedStream>> {
+    return this.content.streams;
+  }
+
   get retiring(): PendingRetirement | undefined {
     return this.content.retiring;
   }
@@ -85,9 +89,10 @@ export class StreamIdentityStore {
   }
 
   /** The reset's commit: the new identity, where to start, and the partitions whose data goes. */
-  async commitReset(streamKey: string, identity: StreamIdentity, startFrom: ResetStart, partitionIds: readonly number[]): Promise<void> {
-    const stream: RecordedStream = { id: identity.id, createdAtMs: identity.createdAtMs, recordedAtMs: Date.now(), startFrom };
-    await this.write({ version: VERSION, streams: { ...this.content.streams, [streamKey]: stream }, retiring: { partitionIds: [...partitionIds] } });
+  async commitReset(identities: ReadonlyMap<string, StreamIdentity>, startFrom: ResetStart, partitionIds: readonly number[]): Promise<void> {
+    const streams = { ...this.content.streams };
+    for (const [key, identity] of identities) streams[key] = { id: identity.id, createdAtMs: identity.createdAtMs, recordedAtMs: Date.now(), startFrom };
+    await this.write({ version: VERSION, streams, retiring: { partitionIds: [...partitionIds] } });
   }
 
   /** The retirement is done: forget it. */

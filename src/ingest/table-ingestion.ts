@@ -5,7 +5,6 @@ import type { Logger } from '../logger.js';
 import { summarizeSegment } from '../segment/index.js';
 import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
-import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { SegmentSummary } from '../segment/index.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
@@ -15,7 +14,10 @@ import { KeyedTable, lineageOf } from './keyed-table.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
-import { PartitionIdStore } from './partition-id-store.js';
+import type { PartitionIdStore } from './partition-id-store.js';
+import { openTableStreams } from './table-streams.js';
+import type { StreamIdentities, TableStreamsFactory } from './table-streams.js';
+import { streamIndexOfShard } from './resolved-table.js';
 import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
@@ -50,9 +52,9 @@ export class TableIngestion implements TableRuntime {
   private readonly known = new Map<string, PartitionInfo>();
   private readonly ingesters = new Map<string, PartitionIngester>();
   private readonly ended = new Set<string>();
-  private factory: StreamConsumerFactory | null = null;
-  private metadata: StreamMetadataProvider | null = null;
-  private partitionIds: PartitionIdStore | null = null;
+  private factory: TableStreamsFactory | null = null;
+  private metadata: (StreamMetadataProvider & StreamIdentities) | null = null;
+  private partitionIds: readonly PartitionIdStore[] = [];
   private discoveryTimer: NodeJS.Timeout | null = null;
   private discovering: Promise<void> | null = null;
   private paused = false;
@@ -93,10 +95,10 @@ export class TableIngestion implements TableRuntime {
   async start(options: RuntimeStartOptions = {}): Promise<void> {
     await mkdir(this.tableDir, { recursive: true });
     // First: a reset committed before a crash retires the old stream's files before they load.
-    const { streamType, topicName } = this.config.stream;
-    this.guard = await StreamIdentityGuard.open(this.tableDir, { stream: `${streamType}:${topicName}`, table: this.config.tableName }, this.logger);
-    this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
-    this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
+    this.guard = await StreamIdentityGuard.open(this.tableDir, this.config.tableName, this.logger);
+    const streams = await openTableStreams(this.table, this.tableDir, this.streamFactory);
+    this.partitionIds = streams.idStores;
+    this.factory = streams.factory;
     const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
     this.quarantined = recovered.quarantined;
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
@@ -248,8 +250,12 @@ export class TableIngestion implements TableRuntime {
     const metadata = this.metadata;
     if (!guard || !metadata || (!guard.halted && (await guard.verify(metadata)))) return null;
     await this.stopReaders();
-    const partitionIds = new Set([...this.sealed.map((s) => s.metadata.partitionId), ...(this.ledger?.partitionIds() ?? []), ...[...this.checkpoints.values()].map((c) => c.partitionId)]);
-    return guard.commitReset(metadata, consumeFrom, [...partitionIds].sort((a, b) => a - b), () => (this.sealed = []));
+    // The partitions of the recreated streams: every one a segment, a ledger entry or a checkpoint names.
+    const ledger = this.ledger?.partitionIds().flatMap((p) => this.ledger!.entries(p).map((e) => ({ shardId: e.shardId, partitionId: p }))) ?? [];
+    const named = [...this.sealed.map((s) => s.metadata), ...ledger, ...this.checkpoints.values()];
+    const partitionsOf = (keys: ReadonlySet<string>): number[] =>
+      [...new Set(named.filter((n) => keys.has(String(streamIndexOfShard(this.table.streams, n.shardId)))).map((n) => n.partitionId))].sort((a, b) => a - b);
+    return guard.commitReset(metadata, consumeFrom, partitionsOf, (retired) => (this.sealed = this.sealed.filter((s) => !retired.includes(s.metadata.partitionId))));
   }
 
   /**
@@ -289,7 +295,7 @@ export class TableIngestion implements TableRuntime {
   /** Lists shards, records new ones, and starts every shard whose parents are done. */
   private discover(): Promise<void> {
     const run = async (): Promise<void> => {
-      if (!this.metadata || !this.partitionIds || this.guard?.halted) return;
+      if (!this.metadata || this.guard?.halted) return;
       this.discoveryInfo.runs++;
       let listed: PartitionInfo[];
       let sameStream: boolean;
@@ -303,7 +309,7 @@ export class TableIngestion implements TableRuntime {
         throw err;
       }
       if (!sameStream) {
-        this.link.recreated(this.guard!.status().recreated!.message);
+        this.link.recreated(this.guard!.message);
         // Nothing more is read: the consuming segments (which may hold records read since the
         // recreation) are abandoned; the sealed segments of the old stream are still served.
         await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
@@ -311,7 +317,7 @@ export class TableIngestion implements TableRuntime {
       }
       this.link.listed();
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
-      await this.partitionIds.saveIfChanged();
+      for (const ids of this.partitionIds) await ids.saveIfChanged();
       const listedIds = new Set(listed.map((p) => p.shardId));
       this.reportExpiredShards(listed);
       for (const partition of listed) this.known.set(partition.shardId, partition);
@@ -347,7 +353,7 @@ export class TableIngestion implements TableRuntime {
   private startPartition(partition: PartitionInfo): void {
     const factory = this.factory!;
     const checkpoint = this.checkpoints.get(partition.shardId);
-    const start = startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom, factory, words: this.table.stream.plugin.statusWords });
+    const start = startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom(String(streamIndexOfShard(this.table.streams, partition.shardId))), factory, words: this.table.stream.plugin.statusWords });
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,

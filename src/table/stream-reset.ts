@@ -15,16 +15,15 @@ export async function resetTableStream(entry: TableEntry, runtime: TableRuntime,
   const { config } = entry.table;
   const result = (await runtime.resetStream?.(consumeFrom)) ?? null;
   if (result === null) {
-    const recorded = runtime.status?.().streamIdentity?.recorded;
-    throw new ShardtableError('STREAM_NOT_RECREATED', {
-      stream: `${config.stream.streamType}:${config.stream.topicName}`,
-      table: config.tableName,
-      streamId: recorded?.id ?? 'not recorded',
-      createdAt: recorded ? new Date(recorded.createdAtMs).toISOString() : 'unknown',
+    const recorded = runtime.status?.().streamIdentity?.recorded ?? {};
+    const streams = config.streams.map((s, k) => {
+      const r = recorded[String(k)];
+      return `${s.streamType}:${s.topicName} (${r ? `${r.id}, created ${new Date(r.createdAtMs).toISOString()}` : 'identity not recorded'})`;
     });
+    throw new ShardtableError('STREAM_NOT_RECREATED', { streams: streams.join(', '), table: config.tableName });
   }
   await launcher.stop(entry);
   await launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false });
-  log.warn({ table: config.tableName, previous: result.previous.id, current: result.current.id, consumeFrom, partitionsRetired: result.partitionsRetired }, 'stream reset: reading the new stream');
+  log.warn({ table: config.tableName, streams: result.streams.map((s) => s.label), consumeFrom, partitionsRetired: result.partitionsRetired }, 'stream reset: reading the new stream');
   return result;
 }

@@ -43,7 +43,7 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
     const result = await manager.resetStream(request.params.name, consumeFrom);
     return {
       ...result,
-      description: `Stream reset: the old stream's segments of partitions ${result.partitionsRetired.join(', ') || '(none)'} are retired; reading ${result.current.id} from ${consumeFrom === 'smallest' ? 'its oldest' : 'its newest'} record.`,
+      description: `Stream reset: the old stream's segments of partitions ${result.partitionsRetired.join(', ') || '(none)'} are retired; reading ${result.streams.map((s) => s.current.id).join(', ')} from ${consumeFrom === 'smallest' ? 'its oldest' : 'its newest'} record.`,
     };
   });
 

@@ -6,16 +6,17 @@ import { silentLogger } from '../../../src/logger.js';
 import { StreamIdentityGuard } from '../../../src/ingest/stream-identity-guard.js';
 import { StreamIdentityStore } from '../../../src/ingest/stream-identity-store.js';
 import { retirePartitions } from '../../../src/ingest/partition-retirement.js';
-import type { StreamIdentity, StreamMetadataProvider } from '../../../src/spi/metadata-provider.js';
+import type { StreamIdentity } from '../../../src/spi/metadata-provider.js';
+import type { StreamIdentities } from '../../../src/ingest/table-streams.js';
 
-/** Test double of a metadata provider: answers `streamIdentity` with whatever `current` holds. */
-function providerOf(current: { identity: StreamIdentity }): StreamMetadataProvider {
-  return { listPartitions: async () => [], streamIdentity: async () => current.identity, close: async () => undefined };
+/** Test double of a table's streams: one stream whose identity is whatever `current` holds. */
+function providerOf(current: { identity: StreamIdentity | null }): StreamIdentities {
+  return { identities: async () => [{ key: '0', label: 'kinesis:events', identity: current.identity }] };
 }
 
 const OLD: StreamIdentity = { id: 'arn:aws:kinesis:us-east-1:000000000000:stream/events', createdAtMs: 1_700_000_000_000 };
 const NEW: StreamIdentity = { id: OLD.id, createdAtMs: 1_700_000_100_000 };
-const describeAs = { stream: 'kinesis:events', table: 'events' };
+const describeAs = 'events';
 
 let dir: string | null = null;
 afterEach(async () => {
@@ -43,7 +44,7 @@ describe('StreamIdentityGuard', () => {
     const d = await tableDir();
     const current = { identity: OLD };
     const guard = await StreamIdentityGuard.open(d, describeAs, silentLogger());
-    expect(guard.status().recorded).toBeNull();
+    expect(guard.status().recorded).toEqual({});
     expect(await guard.verify(providerOf(current))).toBe(true);
     const file = JSON.parse(await readFile(join(d, 'stream-identity.json'), 'utf8'));
     expect(file.streams['0']).toMatchObject(OLD);
@@ -52,7 +53,7 @@ describe('StreamIdentityGuard', () => {
     current.identity = NEW;
     expect(await guard.verify(providerOf(current))).toBe(false);
     expect(guard.halted).toBe(true);
-    const message = guard.status().recreated!.message;
+    const message = guard.message;
     expect(message).toContain('stream kinesis:events was deleted and created again');
     expect(message).toContain('created 2023-11-14T22:13:20.000Z');
     expect(message).toContain('POST /tables/events/resetStream?consumeFrom=smallest');
@@ -63,8 +64,8 @@ describe('StreamIdentityGuard', () => {
 
   it('a stream type without streamIdentity is never checked', async () => {
     const guard = await StreamIdentityGuard.open(await tableDir(), describeAs, silentLogger());
-    expect(await guard.verify({ listPartitions: async () => [], close: async () => undefined })).toBe(true);
-    expect(guard.status().recorded).toBeNull();
+    expect(await guard.verify(providerOf({ identity: null }))).toBe(true);
+    expect(guard.status().recorded).toEqual({});
   });
 
   it('commitReset refuses the recorded stream and, on a recreated one, retires the partitions and records where to start', async () => {
@@ -74,13 +75,13 @@ describe('StreamIdentityGuard', () => {
     const guard = await StreamIdentityGuard.open(d, describeAs, silentLogger());
     await guard.verify(providerOf(current));
     let committed = 0;
-    expect(await guard.commitReset(providerOf(current), 'smallest', [0, 1], () => committed++)).toBeNull();
+    expect(await guard.commitReset(providerOf(current), 'smallest', () => [0, 1], () => committed++)).toBeNull();
     expect(committed).toBe(0);
     expect((await readdir(d)).filter((f) => f.endsWith('.seg'))).toHaveLength(3);
 
     current.identity = NEW;
-    const result = await guard.commitReset(providerOf(current), 'largest', [0], () => committed++);
-    expect(result).toMatchObject({ previous: OLD, current: NEW, consumeFrom: 'largest', partitionsRetired: [0] });
+    const result = await guard.commitReset(providerOf(current), 'largest', (keys) => (keys.has('0') ? [0] : []), () => committed++);
+    expect(result).toMatchObject({ streams: [{ label: 'kinesis:events', previous: OLD, current: NEW }], consumeFrom: 'largest', partitionsRetired: [0] });
     expect(committed).toBe(1);
     const files = await readdir(d);
     expect(files.filter((f) => f.endsWith('.seg'))).toEqual(['events__1__0__20240101T0000Z.seg']);
@@ -88,7 +89,7 @@ describe('StreamIdentityGuard', () => {
     expect(files.some((f) => f.startsWith('dead-letter-before-reset-'))).toBe(true);
     expect(files).not.toContain('dead-letter');
     const after = await StreamIdentityGuard.open(d, describeAs, silentLogger());
-    expect(after.startFrom).toBe('largest');
+    expect(after.startFrom('0')).toBe('largest');
     expect(await after.verify(providerOf(current))).toBe(true);
   });
 
@@ -98,14 +99,14 @@ describe('StreamIdentityGuard', () => {
     const store = await StreamIdentityStore.load(d);
     await store.record('0', OLD);
     // The commit is written; the process dies before anything is removed.
-    await store.commitReset('0', NEW, 'smallest', [0, 1]);
+    await store.commitReset(new Map([['0', NEW]]), 'smallest', [0, 1]);
     expect((await readdir(d)).filter((f) => f.endsWith('.seg'))).toHaveLength(3);
 
     const guard = await StreamIdentityGuard.open(d, describeAs, silentLogger());
     expect((await readdir(d)).filter((f) => f.endsWith('.seg'))).toEqual([]);
     expect(await readdir(join(d, 'sealed-ranges'))).toEqual([]);
     expect((await StreamIdentityStore.load(d)).retiring).toBeUndefined();
-    expect(guard.startFrom).toBe('smallest');
+    expect(guard.startFrom('0')).toBe('smallest');
     expect(await guard.verify(providerOf({ identity: NEW }))).toBe(true);
   });
 
