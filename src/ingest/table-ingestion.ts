@@ -206,7 +206,8 @@ export class TableIngestion implements TableRuntime {
       }
       result.push(idlePartitionStatus(partition, this.ended.has(partition.shardId), this.checkpoints.get(partition.shardId)?.after?.toString() ?? null));
     }
-    return result.sort((a, b) => a.partitionId - b.partitionId);
+    const label = (shardId: string): string => this.factory?.labelOf(shardId) ?? '';
+    return result.map((p) => ({ ...p, stream: label(p.shardId) })).sort((a, b) => a.partitionId - b.partitionId);
   }
 
   /** Whether the stream is reached, data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */

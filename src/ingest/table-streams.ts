@@ -108,6 +108,11 @@ export class TableStreamsFactory implements StreamConsumerFactory {
     };
   }
 
+  /** `<streamType>:<topic>` of the stream a table-wide shard id belongs to. */
+  labelOf(tableShardId: string): string {
+    return this.streams[streamIndexOfShard(this.streams, tableShardId)]!.label;
+  }
+
   createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer {
     const { stream, own } = this.route(partition);
     return stream.factory.createPartitionConsumer(own, options);
