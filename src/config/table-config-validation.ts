@@ -121,8 +121,9 @@ export function tableIdentity(json: unknown): { tableName: string; schemaCandida
  * `config.pinot` and ignored; `config.pinot.tableName` is Pinot's `<raw>_REALTIME` form and
  * `tableType` is filled in.
  *
- * Rules: `tableName` (`foo` or `foo_REALTIME`); `tableType` REALTIME when given; exactly one of
- * `tableIndexConfig.streamConfigs` or `ingestionConfig.streamIngestionConfig.streamConfigMaps[0]`;
+ * Rules: `tableName` (`foo` or `foo_REALTIME`); `tableType` REALTIME when given; either
+ * `tableIndexConfig.streamConfigs` or `ingestionConfig.streamIngestionConfig.streamConfigMaps`
+ * (one map or several: one stream type, each topic once, at most 16);
  * `segmentsConfig.timeColumnName` a date-time column of the schema; `sortedColumn`,
  * `invertedIndexColumns`, `noDictionaryColumns`, `transformConfigs[].columnName`,
  * `fieldConfigList[].name` schema columns; retention unit and value; `upsertConfig` / `dedupConfig` by Pinot's rules
