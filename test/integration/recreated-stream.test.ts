@@ -173,4 +173,31 @@ describe('a recreated stream (kinesalite)', () => {
     await putJsonRecords(env.client, stream, idKindTsRows(2007, 3), (row) => String(row.id));
     await waitFor('the new stream, each record once', async () => JSON.stringify(await ids(third.url)) === JSON.stringify(range(2000, 10)));
   });
+  it('in a table of two streams, a reset replaces only the recreated stream\'s rows', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-recreated-two-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const kept = await env.newStream(1);
+    const recreated = await env.newStream(2);
+    const server = await serve(dataDir);
+    expect((await httpCall(server.url, 'POST', '/schemas', idKindTsSchema('events'))).status).toBe(200);
+    const streamConfigs = { 'realtime.segment.flush.threshold.rows': '10', 'stream.kinesis.shard.discovery.interval.ms': '500' };
+    const maps = [kept, recreated].map((stream) => emulatorTableConfig({ endpoint: env.endpoint, stream, streamConfigs }).tableIndexConfig as { streamConfigs: Record<string, string> });
+    const config = { ...emulatorTableConfig({ endpoint: env.endpoint, stream: kept, timeColumn: 'ts' }), tableIndexConfig: {}, ingestionConfig: { streamIngestionConfig: { streamConfigMaps: maps.map((m) => m.streamConfigs) } } };
+    expect((await httpCall(server.url, 'POST', '/tables', config)).status).toBe(200);
+    await putJsonRecords(env.client, kept, idKindTsRows(0, 15), (row) => String(row.id));
+    await putJsonRecords(env.client, recreated, idKindTsRows(100, 24), (row) => String(row.id));
+    await waitFor('both streams\' rows', async () => (await ids(server.url)).length === 39);
+
+    await recreate(recreated, 2);
+    await putJsonRecords(env.client, recreated, idKindTsRows(500, 6), (row) => String(row.id));
+    await waitFor('the recreation reported', async () => (await info(server.url)).shardtableTable?.ingestion.state === 'STREAM_RECREATED');
+    expect((await info(server.url)).shardtableTable?.ingestion.lastError).toContain(`stream kinesis:${recreated} was deleted and created again`);
+    const reset = await httpCall(server.url, 'POST', '/tables/events/resetStream');
+    expect(reset.status).toBe(200);
+    expect(reset.json.streams.map((s: { label: string }) => s.label)).toEqual([`kinesis:${recreated}`]);
+    expect(reset.json.partitionsRetired).toEqual([10000, 10001]);
+    // The kept stream's rows stay (sealed ones at once; its consuming rows are read again), the recreated one's are replaced.
+    await putJsonRecords(env.client, kept, idKindTsRows(15, 3), (row) => String(row.id));
+    await waitFor('the kept stream and the new stream, each record once', async () => JSON.stringify(await ids(server.url)) === JSON.stringify([...range(0, 18), ...range(500, 6)]));
+  });
 });
