@@ -29,7 +29,16 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
     return { ...result, description: PAUSED };
   });
 
-  app.post<{ Params: NameParams }>('/tables/:name/resumeConsumption', async (request) => {
+  app.post<{ Params: NameParams; Querystring: { consumeFrom?: string } }>('/tables/:name/resumeConsumption', async (request) => {
+    // Pinot's consumeFrom restarts partitions at the stream's oldest or newest record: in an append
+    // table that adds a second copy of rows (smallest) or skips records (largest) without saying
+    // so. Refused until a rewind that replaces rows exists (issue 20, item 3), rather than ignored.
+    const { consumeFrom } = request.query;
+    if (consumeFrom !== undefined && consumeFrom !== '') {
+      throw new ShardtableError('BAD_REQUEST', {
+        detail: `consumeFrom=${consumeFrom} is not supported: shardtable resumes every partition after its last sealed segment, exactly once. For a stream deleted and created again use POST /tables/${request.params.name}/resetStream?consumeFrom=smallest|largest`,
+      });
+    }
     const result = await manager.resume(request.params.name);
     return { ...result, description: RESUMED };
   });
