@@ -40,6 +40,7 @@ export interface StreamResetResult {
  */
 export class StreamIdentityGuard {
   private recreatedAs: RecreatedStream[] = [];
+  private confirming: Promise<boolean> | null = null;
 
   private constructor(
     private readonly store: StreamIdentityStore,
@@ -101,6 +102,24 @@ export class StreamIdentityGuard {
     }
     this.recreatedAs = found;
     return found.length === 0;
+  }
+
+  /**
+   * Before a seal: is every stream still the recorded one? Like `verify`, but a describe call that
+   * fails counts as yes (seals do not depend on the control plane answering; the listings keep
+   * checking), and concurrent calls share one round of calls. Closes the window between a
+   * recreation and the next listing, in which a shard iterator that still answers (kinesalite
+   * keeps old iterators working on the new stream) could deliver the new stream's records.
+   */
+  confirm(source: StreamIdentities): Promise<boolean> {
+    if (this.halted) return Promise.resolve(false);
+    this.confirming ??= this.verify(source)
+      .catch((err: unknown) => {
+        this.logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'stream identity not checked before a seal (describe failed); sealing');
+        return true;
+      })
+      .finally(() => (this.confirming = null));
+    return this.confirming;
   }
 
   /**

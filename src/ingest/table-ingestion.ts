@@ -15,7 +15,7 @@ import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
 import type { PartitionIdStore } from './partition-id-store.js';
-import { openTableStreams } from './table-streams.js';
+import { openTableStreams, partitionsOfStreams } from './table-streams.js';
 import type { StreamIdentities, TableStreamsFactory } from './table-streams.js';
 import { streamIndexOfShard } from './resolved-table.js';
 import type { ResolvedTable } from './resolved-table.js';
@@ -180,10 +180,10 @@ export class TableIngestion implements TableRuntime {
     return segment ? segmentMetadataJson(segment, this.keyed.liveRowsOf(segmentName)) : undefined;
   }
 
-  /** The segments a query reads now: every sealed file and every live consuming segment. */
+  /** The segments a query reads now: every sealed file and every live consuming segment (none once a stream was recreated). */
   queryableSegments(): QueryableSegments {
     const consuming: ConsumingSegment[] = [];
-    for (const ingester of this.ingesters.values()) {
+    for (const ingester of this.guard?.halted ? [] : this.ingesters.values()) {
       const segment = ingester.consumingSegment;
       if (segment) consuming.push(segment);
     }
@@ -253,16 +253,13 @@ export class TableIngestion implements TableRuntime {
     await this.stopReaders();
     // The partitions of the recreated streams: every one a segment, a ledger entry or a checkpoint names.
     const ledger = this.ledger?.partitionIds().flatMap((p) => this.ledger!.entries(p).map((e) => ({ shardId: e.shardId, partitionId: p }))) ?? [];
-    const named = [...this.sealed.map((s) => s.metadata), ...ledger, ...this.checkpoints.values()];
-    const partitionsOf = (keys: ReadonlySet<string>): number[] =>
-      [...new Set(named.filter((n) => keys.has(String(streamIndexOfShard(this.table.streams, n.shardId)))).map((n) => n.partitionId))].sort((a, b) => a - b);
+    const partitionsOf = partitionsOfStreams(this.table.streams, [...this.sealed.map((s) => s.metadata), ...ledger, ...this.checkpoints.values()]);
     return guard.commitReset(metadata, consumeFrom, partitionsOf, (retired) => (this.sealed = this.sealed.filter((s) => !retired.includes(s.metadata.partitionId))));
   }
 
   /**
-   * Stops discovery, repairs and every partition reader (consuming segments are abandoned). Ledger
-   * writes start after each seal without being awaited; none may outlive the readers (a drop
-   * would race them, and a stopped table must leave no file half-written).
+   * Stops discovery, repairs and every partition reader (consuming segments are abandoned), then
+   * awaits the ledger writes seals started (a drop would race them; no file left half-written).
    */
   private async stopReaders(): Promise<void> {
     if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
@@ -309,13 +306,7 @@ export class TableIngestion implements TableRuntime {
         this.link.failed(err);
         throw err;
       }
-      if (!sameStream) {
-        this.link.recreated(this.guard!.message);
-        // Nothing more is read: the consuming segments (which may hold records read since the
-        // recreation) are abandoned; the sealed segments of the old stream are still served.
-        await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
-        return;
-      }
+      if (!sameStream) return this.halt();
       this.link.listed();
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
       for (const ids of this.partitionIds) await ids.saveIfChanged();
@@ -327,6 +318,19 @@ export class TableIngestion implements TableRuntime {
     const next = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(run);
     this.discovering = next;
     return next;
+  }
+
+  /** A stream was recreated: nothing more is read; consuming segments are dropped, sealed ones served. */
+  private async halt(): Promise<void> {
+    this.link.recreated(this.guard!.message);
+    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+  }
+
+  /** Before a seal: the stream must still be the checkpoints' one, or the seal fails and the table halts. */
+  private async confirmStream(): Promise<void> {
+    if (!this.guard || !this.metadata || (await this.guard.confirm(this.metadata))) return;
+    void this.halt(); // not awaited: it stops the partition whose seal is waiting here
+    throw new Error(this.guard.message);
   }
 
   /** Reports shards that expired unread (status, warn log, event); see {@link expiredShards}. */
@@ -367,6 +371,7 @@ export class TableIngestion implements TableRuntime {
       startedFrom: start.startedFrom,
       nextSequence: checkpoint?.nextSequence ?? 0,
       ...this.keyed.partitionOptions,
+      beforeSeal: () => this.confirmStream(),
       onSealed: (segment) => {
         this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;

@@ -166,3 +166,14 @@ export async function openTableStreams(
   }
   return { factory: new TableStreamsFactory(parts), idStores };
 }
+
+/**
+ * The partition ids of the streams with the given keys (their index in the config, as text), among
+ * the partitions `named` (segments, ledger entries, checkpoints), ascending.
+ */
+export function partitionsOfStreams(
+  streams: readonly { readonly topicName: string }[],
+  named: readonly { readonly shardId: string; readonly partitionId: number }[],
+): (keys: ReadonlySet<string>) => number[] {
+  return (keys) => [...new Set(named.filter((n) => keys.has(String(streamIndexOfShard(streams, n.shardId)))).map((n) => n.partitionId))].sort((a, b) => a - b);
+}

@@ -1,4 +1,4 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
@@ -203,5 +203,28 @@ describe.each(EMULATOR_KINDS)('a recreated stream (%s)', (kind) => {
     // The kept stream's rows stay (sealed ones at once; its consuming rows are read again), the recreated one's are replaced.
     await putJsonRecords(env.client, kept, idKindTsRows(15, 3), (row) => String(row.id));
     await waitFor('the kept stream and the new stream, each record once', async () => JSON.stringify(await ids(server.url)) === JSON.stringify([...range(0, 18), ...range(500, 6)]));
+  });
+  it('a reader whose old shard iterator still answers on the new stream commits none of its records: the seal checks the stream first', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-recreated-seal-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const stream = await env.newStream(1);
+    const server = await serve(dataDir);
+    expect((await httpCall(server.url, 'POST', '/schemas', idKindTsSchema('events'))).status).toBe(200);
+    // Discovery once a minute: only the check before each seal can notice the recreation here.
+    const streamConfigs = { 'realtime.segment.flush.threshold.rows': '5', 'stream.kinesis.shard.discovery.interval.ms': '60000' };
+    expect((await httpCall(server.url, 'POST', '/tables', emulatorTableConfig({ endpoint: env.endpoint, stream, timeColumn: 'ts', streamConfigs }))).status).toBe(200);
+    await putJsonRecords(env.client, stream, idKindTsRows(0, 10), (row) => String(row.id));
+    await waitFor('10 rows sealed', async () => (await info(server.url)).shardtablePartitions?.[0]?.rowsInConsumingSegment === 0 && (await ids(server.url)).length === 10);
+
+    // Paused, the reader keeps its shard iterator; kinesalite still serves it after the stream is
+    // deleted and created again, now with the new stream's records.
+    expect((await httpCall(server.url, 'POST', '/tables/events/pauseConsumption')).status).toBe(200);
+    await recreate(stream, 1);
+    await putJsonRecords(env.client, stream, idKindTsRows(100, 12), (row) => String(row.id));
+    expect((await httpCall(server.url, 'POST', '/tables/events/resumeConsumption')).status).toBe(200);
+
+    await waitFor('the recreation reported by the seal check', async () => (await info(server.url)).shardtableTable?.ingestion.state === 'STREAM_RECREATED');
+    expect(await ids(server.url)).toEqual(range(0, 10));
+    expect((await readdir(join(dataDir, 'events'))).filter((f) => f.endsWith('.seg'))).toHaveLength(2);
   });
 });
