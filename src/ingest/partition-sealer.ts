@@ -38,6 +38,11 @@ export interface PartitionSealerOptions {
   readonly upsert?: UpsertKeyMap;
   /** Upsert and dedup tables: told of each publish in the same step (TTLs are enforced there). */
   readonly keyed?: KeyedRows;
+  /**
+   * Runs before each seal; a throw fails that seal like any other (nothing lost, retried). The table
+   * checks there that its stream is still the one the checkpoints belong to.
+   */
+  readonly beforeSeal?: () => Promise<void>;
 }
 
 /**
@@ -112,6 +117,7 @@ export class PartitionSealer {
       // sealSegment snapshots the rows before it awaits, and nothing indexes into `segment` until
       // it returns: the fetch loop is the only writer and it is waiting here. So the file holds
       // every row of the segment, and the swap below drops none.
+      await this.options.beforeSeal?.();
       sealed = await sealSegment(segment, {
         tableDir: this.options.tableDir,
         endOfShard,
