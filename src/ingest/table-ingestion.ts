@@ -20,6 +20,7 @@ import { PartitionIdStore } from './partition-id-store.js';
 import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
+import { snapshotPhase } from './snapshot-phase.js';
 import { StreamLink } from './stream-link.js';
 import { deleteSealedSegment, reloadSealedSegments } from './sealed-segment-ops.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
@@ -246,6 +247,7 @@ export class TableIngestion implements TableRuntime {
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
       ...this.keyed.status(),
+      ...snapshotPhase([...this.known.values()], this.ended, this.factory?.snapshotProgress?.()),
     };
   }
 

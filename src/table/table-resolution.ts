@@ -23,7 +23,7 @@ import type { IngestionTransforms } from '../transform/index.js';
  * @example const table = resolveTable(schema, validateTableConfig(json, schema));
  */
 export function resolveTable(schema: TableSchema, config: TableConfig): ResolvedTable {
-  const stream = bindStream(config.stream, { tableName: config.tableName });
+  const stream = bindStream(config.stream, { tableName: config.tableName, table: { config, schema } });
   const { decoderName, properties } = config.stream;
   const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
   // Built once; each partition wraps it to fill the record metadata columns with its own id.
