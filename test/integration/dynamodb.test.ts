@@ -87,27 +87,36 @@ describe('dynamodb source on moto', () => {
     await seedItems(client, table, SEEDED);
     await enableStream(client, table);
     // A tight read-capacity budget keeps the scan running for seconds, so kills land inside it.
-    const config = itemsTableConfig(table, { 'stream.dynamodb.scan.rcu.limit': '8' });
+    const config = itemsTableConfig(table, { 'stream.dynamodb.scan.rcu.limit': '2' });
     const created = await server!.request('POST', '/tables', config);
     expect(created.status, JSON.stringify(created.json)).toBe(200);
     const writer = new ItemWriter(client, table, SEEDED);
     writer.start();
+    try {
 
-    // kill -9 twice during the scan: it resumes from what was sealed.
+    // kill -9 twice during the scan, each time after a new scan segment was sealed: the load
+    // resumes after what was sealed, not from zero.
     for (let i = 0; i < 2; i++) {
-      await sleep(2500);
-      const info = await server!.request('GET', '/tables/items/consumingSegmentsInfo');
-      expect(JSON.stringify(info.json)).toContain('scan-');
+      const before = await sealedScanSegments();
+      const sealDeadline = Date.now() + 60_000;
+      while (Date.now() < sealDeadline && (await sealedScanSegments()) <= before) await sleep(100);
+      expect(await sealedScanSegments()).toBeGreaterThan(before);
+      expect(await streaming()).toBe(false);
       server!.kill('SIGKILL');
       await server!.exited;
       await start();
+      let resumed = '';
+      const resumeDeadline = Date.now() + 20_000;
+      while (Date.now() < resumeDeadline && !/scan resumed after item \d+/.test(resumed)) {
+        resumed = JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json);
+        await sleep(100);
+      }
+      expect(resumed).toMatch(/scan resumed after item \d+/);
     }
-    const resumed = JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json);
-    expect(resumed).toMatch(/scan resumed after item \d+/);
     // Wait for the load to finish, then kill -9 during streaming twice.
     const loadDeadline = Date.now() + 120_000;
     while (Date.now() < loadDeadline && !(await streaming())) await sleep(500);
-    expect(await streaming(), server!.log().slice(-3000)).toBe(true);
+    expect(await streaming(), JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json)).toBe(true);
     for (let i = 0; i < 2; i++) {
       await sleep(1500);
       server!.kill('SIGKILL');
@@ -115,7 +124,9 @@ describe('dynamodb source on moto', () => {
       await start();
     }
     await sleep(1500);
-    await writer.stop();
+    } finally {
+      await writer.stop();
+    }
     expect(writer.writes).toBeGreaterThan(200);
     await expectEqualToScan(table);
   }, 300_000);
@@ -132,9 +143,15 @@ describe('dynamodb source on moto', () => {
     await expectEqualToScan(table, 'items_stream');
   }, 120_000);
 
+  /** Sealed segments of the scan's partitions (ids 0-2). */
+  async function sealedScanSegments(): Promise<number> {
+    const text = JSON.stringify((await server!.request('GET', '/tables/items/segments')).json);
+    return (text.match(/items__[0-2]__\d+__/g) ?? []).length;
+  }
+
   async function streaming(): Promise<boolean> {
-    const info = (await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json as { shardtableTable?: { phase?: string } };
-    return info.shardtableTable?.phase === 'STREAMING';
+    const info = (await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json as { shardtableTable?: { phase?: { state?: string } } };
+    return info.shardtableTable?.phase?.state === 'STREAMING';
   }
 });
 
