@@ -25,9 +25,11 @@ export interface CapacityGrant {
  * shared by all its scan segments: a sliding one-second window of what requests were granted.
  * A request waits until its estimate fits under the cap within the last second, is granted, and
  * then settles its real cost (the larger of `ConsumedCapacity` and a size estimate). The scan
- * sizes each page so its estimate is an upper bound (items × the largest item seen), so the units
- * charged in any one second never exceed the cap; a page with an item larger than any before it
- * can cost more than estimated, and the excess then delays the following pages.
+ * sizes each page so its estimate is an upper bound (items × the largest item any segment has
+ * seen), so the units charged in any one second never exceed the cap. The one exception is a page
+ * holding an item larger than every item read before it (DynamoDB does not say an item's size
+ * before it is read): that page can cost more than estimated, its excess is charged at once, and
+ * the following pages wait for it, so the cap still holds on average (docs/dynamodb.md).
  *
  * @example
  *   const grant = await budget.acquire(12);
@@ -39,6 +41,11 @@ export class CapacityBudget {
   private queue: Promise<void> = Promise.resolve();
   /** Every unit settled since the load started, for progress. */
   totalUnits = 0;
+  /**
+   * The largest item any segment has read (bytes): pages are sized and estimated by it, so an
+   * estimate is an upper bound unless a page holds an item larger than every one before it.
+   */
+  largestItemBytes = 0;
 
   constructor(
     readonly capPerSecond: number,

@@ -49,7 +49,6 @@ export class DynamoDbScanConsumer implements PartitionConsumer {
   private done = false;
   private ordinal = 0;
   private cursorAfter: string | null | undefined = undefined;
-  private largestItem = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: ScanConsumerOptions) {
@@ -85,9 +84,10 @@ export class DynamoDbScanConsumer implements PartitionConsumer {
   private async readPage(timeoutMs: number): Promise<void> {
     const { config, budget, segment } = this.o;
     const share = Math.max(1, budget.capPerSecond / config.scanSegments);
-    // Before the first page the item size is unknown: ask for one item.
-    const limit = this.largestItem === 0 ? 1 : pageItemLimit(share, this.largestItem, config.scanPageLimit);
-    const grant = await budget.acquire(pageEstimate(limit, this.largestItem === 0 ? BYTES_PER_RCU : this.largestItem));
+    // Before any item was read its size is unknown: ask for one item, estimated at one unit.
+    const largest = budget.largestItemBytes;
+    const limit = largest === 0 ? 1 : pageItemLimit(share, largest, config.scanPageLimit);
+    const grant = await budget.acquire(pageEstimate(limit, largest === 0 ? BYTES_PER_RCU : largest));
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(1000, timeoutMs));
     let page;
@@ -116,7 +116,7 @@ export class DynamoDbScanConsumer implements PartitionConsumer {
     for (const item of items) {
       const size = itemSize(item);
       bytes += size;
-      this.largestItem = Math.max(this.largestItem, size);
+      budget.largestItemBytes = Math.max(budget.largestItemBytes, size);
     }
     const reported = page.ConsumedCapacity?.CapacityUnits ?? 0;
     const cost = Math.max(reported, items.length === 0 ? 1 : Math.ceil(bytes / BYTES_PER_RCU));
