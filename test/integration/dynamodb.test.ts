@@ -102,6 +102,9 @@ describe('dynamodb source on moto', () => {
       while (Date.now() < sealDeadline && (await sealedScanSegments()) <= before) await sleep(100);
       expect(await sealedScanSegments()).toBeGreaterThan(before);
       expect(await streaming()).toBe(false);
+      const loadingMetrics = String((await server!.request('GET', '/metrics')).json);
+      expect(loadingMetrics).toContain('shardtable_snapshot_loading{table="items"} 1');
+      expect(loadingMetrics).toMatch(/shardtable_snapshot_items_loaded\{table="items"\} [1-9]/);
       server!.kill('SIGKILL');
       await server!.exited;
       await start();
@@ -129,6 +132,9 @@ describe('dynamodb source on moto', () => {
     }
     expect(writer.writes).toBeGreaterThan(200);
     await expectEqualToScan(table);
+    const metrics = String((await server!.request('GET', '/metrics')).json);
+    expect(metrics).toContain('shardtable_snapshot_loading{table="items"} 0');
+    expect(metrics).toMatch(/shardtable_ms_behind_latest\{table="items",shard="shardId-[^"]+",partition="1000000"\} \d+/);
   }, 300_000);
 
   it('initial.load none follows the stream from its oldest record: equal to a final consistent scan', async () => {
