@@ -53,7 +53,18 @@ describe('dynamodb source on moto', () => {
       if (JSON.stringify(got) === JSON.stringify(want)) break;
       await sleep(300);
     }
-    expect(got.length, server!.log().slice(-3000)).toBe(want.length);
+    const gotIds = new Set(got.map((r) => r[0]));
+    const wantIds = new Set(want.map((r) => r[0]));
+    const missing = [...wantIds].filter((id) => !gotIds.has(id));
+    const extra = [...gotIds].filter((id) => !wantIds.has(id));
+    if (missing.length + extra.length > 0) {
+      const ids = [...missing.slice(0, 3), ...extra.slice(0, 3)].map((id) => `'${String(id)}'`).join(',');
+      const detail = await server!.request('POST', '/query/sql', { sql: `SELECT _id, n, _deleted, $segmentName, $docId FROM ${table} WHERE _id IN (${ids}) LIMIT 100`, queryOptions: 'skipUpsert=true' });
+      console.log('DIAG', JSON.stringify({ missing: missing.slice(0, 10), missingCount: missing.length, extra: extra.slice(0, 10), extraCount: extra.length, rows: (detail.json as { resultTable?: unknown }).resultTable }));
+      const segs = await server!.request('GET', `/tables/${table}/segments`);
+      console.log('SEGS', JSON.stringify(segs.json));
+    }
+    expect({ missing: missing.slice(0, 30), missingCount: missing.length, extra: extra.slice(0, 30) }).toEqual({ missing: [], missingCount: 0, extra: [] });
     expect(got).toEqual(want);
   };
 
