@@ -34,7 +34,6 @@ export function itemsTableConfig(dynamoTable: string, extra: Record<string, stri
         'stream.dynamodb.scan.segments': '3',
         'stream.dynamodb.poll.interval.millis': '100',
         'stream.dynamodb.shard.discovery.interval.ms': '1000',
-        'stream.dynamodb.fetch.timeout.millis': '2000',
         'realtime.segment.flush.threshold.rows': '173',
         'realtime.segment.flush.threshold.time': '1500ms',
         ...extra,

@@ -63,6 +63,9 @@ describe('dynamodb source on moto', () => {
       console.log('DIAG', JSON.stringify({ missing: missing.slice(0, 10), missingCount: missing.length, extra: extra.slice(0, 10), extraCount: extra.length, rows: (detail.json as { resultTable?: unknown }).resultTable }));
       const segs = await server!.request('GET', `/tables/${table}/segments`);
       console.log('SEGS', JSON.stringify(segs.json));
+      const info = (await server!.request('GET', `/tables/${table}/consumingSegmentsInfo`)).json as { shardtablePartitions?: unknown[] };
+      console.log('PARTS', JSON.stringify(info.shardtablePartitions));
+      console.log('LOG', server!.log().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-15).join('\n'));
     }
     expect({ missing: missing.slice(0, 30), missingCount: missing.length, extra: extra.slice(0, 30) }).toEqual({ missing: [], missingCount: 0, extra: [] });
     expect(got).toEqual(want);

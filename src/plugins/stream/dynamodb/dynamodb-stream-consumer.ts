@@ -28,7 +28,9 @@ export interface StreamConsumerOptions {
  * the new image; REMOVE records the key, with the delete column set. Offsets are the records'
  * sequence numbers. It keeps its shard iterator while `after` is the last offset it returned and
  * re-acquires one (`AFTER_SEQUENCE_NUMBER`) otherwise or when it expired (iterators live 15
- * minutes); GetRecords calls on a shard are spaced by `stream.dynamodb.poll.interval.millis`. A
+ * minutes); GetRecords calls on a shard are spaced by `stream.dynamodb.poll.interval.millis`, and
+ * a call that timed out halves the next call's `Limit` (quick full pages double it back up to
+ * `stream.dynamodb.max.records`). A
  * shard with no next iterator is closed and read: `endOfPartition`. A checkpoint past the stream's
  * 24 h retention (`TrimmedDataAccessException`) is a `PermanentStreamError` reporting the lost
  * range (docs/dynamodb.md, "Re-loading").
@@ -39,12 +41,15 @@ export class DynamoDbStreamConsumer implements PartitionConsumer {
   private iteratorAfter: StreamOffset | null = null;
   private ended = false;
   private lastCallAt = -Infinity;
+  /** GetRecords `Limit` now: halved after a call that timed out, doubled back after quick full pages. */
+  private limit: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly o: StreamConsumerOptions) {
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.limit = o.config.maxRecords;
   }
 
   private get where(): string {
@@ -68,16 +73,21 @@ export class DynamoDbStreamConsumer implements PartitionConsumer {
     if (wait > 0) await this.sleep(Math.min(wait, Math.max(0, timeoutMs - (this.now() - started))));
     this.lastCallAt = this.now();
     const source = await this.o.source();
+    const limit = this.limit;
     let page;
     try {
-      page = await this.call(timeoutMs, (signal) => this.o.api.getRecords({ ShardIterator: this.iterator!, Limit: this.o.config.maxRecords }, signal));
+      page = await this.call(timeoutMs, (signal) => this.o.api.getRecords({ ShardIterator: this.iterator!, Limit: limit }, signal));
     } catch (err) {
       if (errorName(err) === 'ExpiredIteratorException') {
         // Not an error of the data: the next fetch re-acquires the iterator after the same offset.
         this.iterator = undefined;
         return { messages: [], endOfPartition: false, note: `shard iterator expired; re-acquired after ${after?.toString() ?? 'the start position'}` };
       }
-      if (err instanceof TimedOut) return { messages: [], endOfPartition: false, timedOut: true };
+      if (err instanceof TimedOut) {
+        // A slow endpoint (a loaded emulator takes over a millisecond a record): ask for fewer.
+        this.limit = Math.max(1, Math.floor(limit / 2));
+        return { messages: [], endOfPartition: false, timedOut: true, note: `the next GetRecords asks for ${this.limit} records` };
+      }
       throw toStreamError(err, 'GetRecords', this.where);
     }
     const messages: StreamMessage[] = [];
@@ -85,6 +95,7 @@ export class DynamoDbStreamConsumer implements PartitionConsumer {
       const message = this.messageOf(record, source);
       if (message !== null) messages.push(message);
     }
+    if (page.records.length >= limit && this.now() - this.lastCallAt < timeoutMs / 4) this.limit = Math.min(this.o.config.maxRecords, limit * 2);
     this.iterator = page.nextShardIterator;
     if (messages.length > 0) this.iteratorAfter = messages[messages.length - 1]!.offset;
     if (this.iterator === undefined) {
@@ -93,7 +104,7 @@ export class DynamoDbStreamConsumer implements PartitionConsumer {
     }
     const last = messages[messages.length - 1];
     const lag = last === undefined ? 0 : Math.max(0, this.now() - last.arrivalTimeMs);
-    return { messages, endOfPartition: false, millisBehindLatest: page.records.length >= this.o.config.maxRecords ? Math.max(lag, 1) : lag };
+    return { messages, endOfPartition: false, millisBehindLatest: page.records.length >= limit ? Math.max(lag, 1) : lag };
   }
 
   private messageOf(record: StreamRecord, source: SourceTable): StreamMessage | null {
