@@ -11,6 +11,7 @@ import { benchMemory } from './memory.js';
 import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
 import { benchUpsert } from './upsert.js';
+import { benchDynamoDbLag } from './dynamodb-lag.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   queries: benchQueries,
   memory: benchMemory,
   upsert: benchUpsert,
+  'dynamodb-lag': benchDynamoDbLag,
 };
 
 /**
