@@ -121,7 +121,7 @@ export async function benchDynamoDbLag(quick: boolean): Promise<BenchResult> {
     return {
       name: 'dynamodb-lag',
       machine: machineInfo(),
-      params: { ...params, source: 'moto (python3 -m moto.server)', writes: total },
+      params: { ...params, quick, source: 'moto (python3 -m moto.server)', writes: total },
       metrics: {
         tableMs: { median: t.p50!, min: Math.min(...table), max: t.max, runs: [] },
         baselineMs: { median: b.p50!, min: Math.min(...raw), max: b.max, runs: [] },
