@@ -68,8 +68,8 @@ export async function enableStream(client: DynamoDBClient, table: string): Promi
 }
 
 /**
- * A writer that keeps putting new items, updating seeded ones and deleting items it created
- * (see docs/dynamodb.md, "Testing on moto", for why it deletes only its own).
+ * A writer that keeps putting new items, rewriting seeded ones and deleting items it created
+ * (and seeded ones too with `deleteSeeded`).
  */
 export class ItemWriter {
   private stopped = false;
