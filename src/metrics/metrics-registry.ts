@@ -5,7 +5,7 @@ import type { TableManager } from '../table/table-manager.js';
 import type { PartitionStatus, TableRuntime } from '../ingest/table-runtime.js';
 import type { SnapshotPhase } from '../ingest/table-ingestion-status.js';
 
-const SHARD_LABELS = ['table', 'shard', 'partition'];
+const SHARD_LABELS = ['table', 'stream', 'shard', 'partition'];
 
 /**
  * The Prometheus metrics of one server (`GET /metrics`), built with `prom-client`. Every value is
@@ -24,7 +24,7 @@ export function createMetricsRegistry(manager: TableManager): Registry {
         for (const p of partitions) {
           const v = value(p);
           if (v === null) continue;
-          const labels = { table, shard: p.shardId, partition: String(p.partitionId) };
+          const labels = { table, stream: p.stream ?? '', shard: p.shardId, partition: String(p.partitionId) };
           if (this instanceof Counter) this.inc(labels, v);
           else this.set(labels, v);
         }

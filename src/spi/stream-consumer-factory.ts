@@ -54,9 +54,10 @@ export interface StreamConsumerFactory {
    * A reader for one partition. `fromOldest` makes a partition with no checkpoint start at its
    * oldest record instead of the configured position: used for children of a shard this table read
    * to its end, whose records continue the parent's (as the KCL does), so `LATEST` never skips
-   * what was written to a child before its reader started.
+   * what was written to a child before its reader started. `fromLatest` makes it start after the
+   * newest record instead (a stream reset with `consumeFrom=largest`).
    */
-  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean }): PartitionConsumer;
+  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer;
   /**
    * How far the snapshot load (its `snapshot` partitions, see `PartitionInfo.snapshot`) has got,
    * for status and metrics; absent for stream types without one.

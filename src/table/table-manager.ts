@@ -20,7 +20,8 @@ import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
 import { TableReads } from './table-reads.js';
-import type { SegmentReloadReport, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { ResetStart, SegmentReloadReport, StreamResetResult, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import { resetTableStream } from './stream-reset.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
@@ -188,10 +189,7 @@ export class TableManager extends TableReads {
     });
   }
 
-  /**
-   * Validates a table config against its schema as `addTable` would, storing and starting
-   * nothing (`POST /tables/validate`). Throws the same 400s.
-   */
+  /** Validates a table config as `addTable` would, storing and starting nothing (`POST /tables/validate`); the same 400s. */
   validateTable(json: unknown): TableConfig {
     return this.admit(json).table.config;
   }
@@ -306,6 +304,12 @@ export class TableManager extends TableReads {
       this.log.info({ table: tableName }, 'consumption resumed');
       return pauseResult(state, this.running(tableName).partitions());
     });
+  }
+
+  /** `POST /tables/{name}/resetStream` (a stream deleted and created again): `stream-reset.ts`. */
+  async resetStream(name: string, consumeFrom: ResetStart): Promise<StreamResetResult> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => resetTableStream(this.tableEntry(tableName), this.running(tableName), consumeFrom, this.launcher, this.log));
   }
 
   /**

@@ -175,6 +175,7 @@ function checkTable(table: { readonly config: TableConfig; readonly schema: Tabl
     const id = schema.columns[schema.columnIndex.get(ID_COLUMN) ?? -1];
     if (id !== undefined && id.dataType !== 'STRING') problems.push(`${ID_COLUMN}: must be a STRING column, got ${id.dataType}`);
   }
+  if (config.streams.length > 1) problems.push(`streamConfigMaps: a DynamoDB source must be its table's only stream (the load, then the stream, order each item's changes), got ${config.streams.length} streams`);
   if (upsert.deleteRecordColumn === undefined) problems.push(`upsertConfig.deleteRecordColumn: required for a DynamoDB source (REMOVE events set it to true); e.g. a BOOLEAN column "_deleted"`);
   if (stream.decoderName !== 'json') problems.push(`${P}decoder.class.name: a DynamoDB source delivers items as JSON; the ${stream.decoderName} decoder cannot read them`);
   return upsert.deleteRecordColumn ?? '';

@@ -107,13 +107,13 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
     }, this.opts.partitionIds);
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean } = {}): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
     const source = () => this.source();
     const segment = scanSegmentOf(partition.shardId);
     if (segment !== undefined) {
       return new DynamoDbScanConsumer({ scan: this.scan, config: this.config, segment, source, budget: this.budget, progress: this.progress });
     }
-    return new DynamoDbStreamConsumer({ api: this.api, config: this.config, shardId: partition.shardId, source, fromOldest: options.fromOldest === true });
+    return new DynamoDbStreamConsumer({ api: this.api, config: this.config, shardId: partition.shardId, source, fromOldest: options.fromOldest === true, fromLatest: options.fromLatest === true });
   }
 
   async close(): Promise<void> {

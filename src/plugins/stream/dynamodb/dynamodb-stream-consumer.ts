@@ -19,6 +19,8 @@ export interface StreamConsumerOptions {
   readonly source: () => Promise<SourceTable>;
   /** Start a shard with no checkpoint at its oldest record (a child, or a root after the load). */
   readonly fromOldest: boolean;
+  /** Start a shard with no checkpoint after its newest record (a stream reset with `consumeFrom=largest`). */
+  readonly fromLatest?: boolean;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -127,7 +129,7 @@ export class DynamoDbStreamConsumer implements PartitionConsumer {
   /** A shard iterator for reading strictly after `after` (or from the start position). */
   private async acquire(after: StreamOffset | null, timeoutMs: number): Promise<string | undefined> {
     const { streamArn } = await this.o.source();
-    const type = after !== null ? 'AFTER_SEQUENCE_NUMBER' : this.o.fromOldest ? 'TRIM_HORIZON' : this.o.config.shardIteratorType;
+    const type = after !== null ? 'AFTER_SEQUENCE_NUMBER' : this.o.fromLatest === true ? 'LATEST' : this.o.fromOldest ? 'TRIM_HORIZON' : this.o.config.shardIteratorType;
     try {
       return await this.call(timeoutMs, (signal) =>
         this.o.api.getShardIterator({ StreamArn: streamArn, ShardId: this.o.shardId, ShardIteratorType: type, ...(after !== null ? { SequenceNumber: after.toString() } : {}) }, signal),
