@@ -101,6 +101,7 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
       // One registration per table run, shared by its shards; a failure is kept (every shard polls).
       registration: () => (this.registration ??= registerStreamConsumer(this.client, this.config.streamName, efo, this.clock)),
       polling: () => this.pollingConsumer(partition, options),
+      endProbeIntervalMs: this.config.discoveryIntervalMs,
     });
   }
 

@@ -27,6 +27,8 @@ export interface KinesisEfoPartitionConsumerOptions {
   readonly polling: () => PartitionConsumer;
   readonly fromOldest?: boolean;
   readonly fromLatest?: boolean;
+  /** At most how often an idle subscription is checked for the shard's end by one GetRecords (millis). */
+  readonly endProbeIntervalMs: number;
 }
 
 /** One SubscribeToShard call and its event stream. */
@@ -71,6 +73,9 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
   private fallbackReason: string | undefined;
   private registered: EfoRegistration | undefined;
   private subscriptions = 0;
+  /** A GetRecords reader that checks whether an idle shard has ended (see `probeEnd`). */
+  private prober: PartitionConsumer | undefined;
+  private nextProbeAt = 0;
 
   constructor(private readonly opts: KinesisEfoPartitionConsumerOptions) {}
 
@@ -121,12 +126,36 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
       this.unsubscribe();
       return EMPTY;
     }
+    let batch: MessageBatch;
     try {
-      return this.use(eventOf(result.value), position);
+      batch = this.use(eventOf(result.value), position);
     } catch (err) {
       this.unsubscribe();
       throw toStreamError(err, 'SubscribeToShard', this.opts.config.streamName, this.opts.shardId);
     }
+    const idle = batch.messages.length === 0 && !batch.endOfPartition && (batch.millisBehindLatest ?? 0) === 0;
+    return idle && this.opts.clock.now() >= this.nextProbeAt ? this.probeEnd(batch, Math.max(1, deadline - this.opts.clock.now())) : batch;
+  }
+
+  /**
+   * Kinesis ends a closed shard's subscription with a `ChildShards` event, but a subscription may
+   * also go quiet at a closed shard without one (kinesis-local never sends `ChildShards`). So an
+   * idle shard is checked, at most once per `endProbeIntervalMs`, with one GetRecords after the
+   * last record returned: no next iterator = the shard has ended. Records it finds are returned
+   * (the subscription's copies of them are dropped later as at or before the checkpoint).
+   */
+  private async probeEnd(idle: MessageBatch, timeoutMs: number): Promise<MessageBatch> {
+    this.nextProbeAt = this.opts.clock.now() + this.opts.endProbeIntervalMs;
+    const probe = await (this.prober ??= this.opts.polling()).fetchMessages(this.cursorAfter ?? null, timeoutMs);
+    if (probe.messages.length > 0) {
+      this.cursorAfter = probe.messages[probe.messages.length - 1]!.offset as KinesisOffset;
+      this.continuation = undefined;
+    }
+    if (probe.endOfPartition) {
+      this.ended = true;
+      this.unsubscribe();
+    }
+    return probe.messages.length > 0 || probe.endOfPartition ? probe : idle;
   }
 
   private use(event: SubscribeToShardEvent, position: KinesisOffset | null): MessageBatch {
@@ -204,6 +233,7 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
     this.closed = true;
     this.unsubscribe();
     await this.fallback?.close();
+    await this.prober?.close();
   }
 }
 
