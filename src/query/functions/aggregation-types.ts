@@ -21,7 +21,9 @@ export interface AggregationFunction {
   /** false for `count(*)`. */
   readonly needsArgument: boolean;
   /** Literal parameters after the argument, e.g. the percentile. */
-  readonly params: 'none' | 'percentile' | 'optional' | 'mode' | 'withTime';
+  readonly params: 'none' | 'percentile' | 'optional' | 'mode' | 'withTime' | 'literals';
+  /** True when the result is an array (`ARRAY_AGG`, `HISTOGRAM`): the column type is `<type>_ARRAY`. */
+  readonly resultMv?: boolean;
   resultType(arg: ExprType | null): DataType;
   init(): AggState;
   add(state: AggState, value: unknown): void;

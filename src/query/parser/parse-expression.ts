@@ -148,6 +148,7 @@ export class ExpressionParser {
     if (upper === 'CASE') return this.parseCase(t.pos);
     if (upper === 'CAST' && ts.isOp(ts.peek(), '(')) return this.parseCast(t.pos);
     if (upper === 'EXTRACT' && ts.isOp(ts.peek(), '(')) return this.parseExtract(t.pos);
+    if (upper === 'ARRAY' && ts.isOp(ts.peek(), '[')) return this.parseArray(t.pos);
     if (ts.isReserved(t) && !ts.isOp(ts.peek(), '(')) throw ts.error(t, `unexpected keyword ${upper}, expected an expression`);
     return this.columnOrCall(t.text, t.pos);
   }
@@ -197,6 +198,19 @@ export class ExpressionParser {
     const elseExpr = ts.acceptKeyword('ELSE') ? this.parse() : null;
     ts.expectKeyword('END');
     return { kind: 'case', branches, elseExpr, pos };
+  }
+
+  /** `ARRAY[a, b, …]` (HISTOGRAM's bin edges) becomes the call `array(a, b, …)`. */
+  private parseArray(pos: number): Expr {
+    const ts = this.ts;
+    ts.expectOp('[');
+    const args: Expr[] = [];
+    if (!ts.acceptOp(']')) {
+      do args.push(this.parse());
+      while (ts.acceptOp(','));
+      ts.expectOp(']');
+    }
+    return { kind: 'call', name: 'array', args, distinct: false, filter: null, pos };
   }
 
   /** `EXTRACT(part FROM ts)` becomes the call `extract('PART', ts)`. */

@@ -14,6 +14,7 @@ import { textMatcher } from '../functions/text-match.js';
 import { wildcardMatcher } from '../functions/wildcard-pattern.js';
 import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
+import { bindCollectionAggregation } from './collection-binding.js';
 import { CAST_TYPE_NAMES, expressionName } from './expression-name.js';
 import { coerceLiteral, literalValue } from './literals.js';
 import { VIRTUAL_COLUMNS } from './virtual-columns.js';
@@ -266,7 +267,10 @@ export class Binder {
   private bindAggregation(e: ExprOf<'call'>): BoundExpr {
     const name = this.nameOf(e);
     const existing = this.aggIndex.get(name);
-    if (existing !== undefined) return { kind: 'aggregate', name, type: sv(this.aggregations[existing]!.type), index: existing };
+    if (existing !== undefined) {
+      const spec = this.aggregations[existing]!;
+      return { kind: 'aggregate', name, type: { dataType: spec.type, sv: spec.fn.resultMv !== true }, index: existing };
+    }
     let canonical = canonicalFunctionName(e.name);
     if (canonical === 'count' && e.distinct) canonical = 'distinctcount';
     const found = aggregationFunction(canonical)!;
@@ -275,7 +279,10 @@ export class Binder {
     let param = found.embeddedPercentile ?? 0;
     let type: DataType | null = null;
     const args = e.args;
-    if (!fn.needsArgument) {
+    if (fn.params === 'literals') {
+      if (args.some((a) => this.containsAggregation(a))) throw new QueryError('QUERY_VALIDATION', `aggregation functions cannot be nested: ${name}`);
+      ({ fn, arg } = bindCollectionAggregation(e, canonical, (x) => this.bind(x, 'row')));
+    } else if (!fn.needsArgument) {
       if (args.length > 1) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects 1 argument, got ${args.length}`);
       if (args.length === 1 && args[0]!.kind !== 'star') this.bind(args[0]!, 'row'); // validates the column
     } else {
@@ -315,7 +322,7 @@ export class Binder {
     type ??= fn.resultType(arg?.type ?? null);
     this.aggregations.push({ name, fn, arg, param, type, filter });
     this.aggIndex.set(name, index);
-    return { kind: 'aggregate', name, type: sv(type), index };
+    return { kind: 'aggregate', name, type: { dataType: type, sv: fn.resultMv !== true }, index };
   }
 
   /**
