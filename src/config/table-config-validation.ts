@@ -74,6 +74,7 @@ const tableConfigJsonSchema = {
     },
     upsertConfig: upsertConfigJsonSchema,
     dedupConfig: dedupConfigJsonSchema,
+    isDimTable: { type: 'boolean' },
   },
 };
 
@@ -180,6 +181,11 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
 
   const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems);
 
+  const isDimTable = copy.isDimTable === true;
+  if (isDimTable && schema.primaryKeyColumns.length === 0) {
+    problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
+  }
+
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
   const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path, options.streamTypes);
@@ -200,6 +206,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     indexing,
     ingestion: deepFreeze(ingestionSettings),
     ...keyed,
+    ...(isDimTable ? { isDimTable: true as const } : {}),
     pinot: deepFreeze(copy),
   });
 }

@@ -14,7 +14,9 @@ import { textMatcher } from '../functions/text-match.js';
 import { wildcardMatcher } from '../functions/wildcard-pattern.js';
 import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
+import type { DimTableResolver } from '../dim/dim-tables.js';
 import { bindCollectionAggregation } from './collection-binding.js';
+import { bindLookUp, JOIN_LOOKUP_FUNCTION } from './lookup-binding.js';
 import { CAST_TYPE_NAMES, expressionName } from './expression-name.js';
 import { coerceLiteral, literalValue } from './literals.js';
 import { VIRTUAL_COLUMNS } from './virtual-columns.js';
@@ -53,9 +55,11 @@ export class Binder {
   private readonly groupKeys: BoundExpr[] = [];
   private readonly columns = new Map<string, ColumnSpec>();
 
+  /** `dimTables` lets `lookUp()` find dimension tables; without it, lookUp is a 200 error. */
   constructor(
     readonly schema: TableSchema,
     readonly tableName: string,
+    private readonly dimTables?: DimTableResolver,
   ) {
     for (const c of schema.columns) this.columns.set(c.name.toLowerCase(), c);
     for (const c of schema.columns) this.columns.set(c.name, c);
@@ -221,6 +225,7 @@ export class Binder {
         throw new QueryError('QUERY_EXECUTION', (err as Error).message);
       }
     }
+    if (fn === 'lookup' || fn === JOIN_LOOKUP_FUNCTION) return bindLookUp(e, name, this.dimTables, (x) => this.bind(x, mode), fn === JOIN_LOOKUP_FUNCTION);
     if (fn === 'isnull' || fn === 'isnotnull') {
       if (e.args.length !== 1) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects 1 argument, got ${e.args.length}`);
       return { kind: 'isNull', name, type: BOOL, operand: this.bind(e.args[0]!, mode), negated: fn === 'isnotnull' };
