@@ -98,9 +98,13 @@ export class TableManager extends TableReads {
       throw error;
     });
     try {
-      await Promise.all(loaded.entries.filter((entry) => !entry.disabled).map((entry) =>
-        this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }))
-          .catch(() => undefined)));
+      // Dimension tables start first, so transforms calling lookUp() on them find them running.
+      const launch = (dims: boolean): Promise<unknown> =>
+        Promise.all(loaded.entries.filter((entry) => !entry.disabled && (entry.table.config.isDimTable === true) === dims).map((entry) =>
+          this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }))
+            .catch(() => undefined)));
+      await launch(true);
+      await launch(false);
     } finally {
       this.booting = false;
     }
@@ -366,6 +370,6 @@ export class TableManager extends TableReads {
   }
 
   private admit(json: unknown): AdmittedTable {
-    return admitTable(json, (candidates) => this.schemas.find(candidates));
+    return admitTable(json, (candidates) => this.schemas.find(candidates), (name) => this.dimTableRef(name));
   }
 }

@@ -12,6 +12,7 @@ import { bindStream } from '../plugins/stream/registry.js';
 import type { DecoderSettings, StreamMessageDecoder } from '../spi/decoder.js';
 import { compileIngestionTransforms, needsSourceFields, TransformConfigError } from '../transform/index.js';
 import type { IngestionTransforms } from '../transform/index.js';
+import type { DimTableResolver } from '../query/embedded-expression.js';
 
 /**
  * Admission's second half: everything in a validated table config that needs a plugin or the
@@ -22,7 +23,7 @@ import type { IngestionTransforms } from '../transform/index.js';
  *
  * @example const table = resolveTable(schema, validateTableConfig(json, schema));
  */
-export function resolveTable(schema: TableSchema, config: TableConfig): ResolvedTable {
+export function resolveTable(schema: TableSchema, config: TableConfig, dimTables?: DimTableResolver): ResolvedTable {
   const stream = bindStream(config.stream, { tableName: config.tableName });
   const { decoderName, properties } = config.stream;
   const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
@@ -30,7 +31,7 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
   const decoder = createFormatDecoder(decoderName, schema, settings);
   // Wrapping once here checks the metadata columns' types, so a wrong one is a 400 at admission.
   withMetadataColumns(decoder, schema, settings);
-  const transforms = compileTransforms(schema, config);
+  const transforms = compileTransforms(schema, config, dimTables);
   const coerce = transforms === null ? null : createJsonDecoder(schema);
   const readFields = transforms === null ? null : fieldReader(decoderName, decoder);
   return Object.freeze({
@@ -51,10 +52,10 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
 }
 
 /** Compiles transforms, filter and flattening; null when the table has none. */
-function compileTransforms(schema: TableSchema, config: TableConfig): IngestionTransforms | null {
+function compileTransforms(schema: TableSchema, config: TableConfig, dimTables: DimTableResolver | undefined): IngestionTransforms | null {
   if (!needsSourceFields(config.ingestion)) return null;
   try {
-    return compileIngestionTransforms(schema, config.ingestion!);
+    return compileIngestionTransforms(schema, config.ingestion!, dimTables);
   } catch (err) {
     if (err instanceof ShardtableError) throw err;
     const detail = err instanceof TransformConfigError ? err.message : `ingestionConfig: ${err instanceof Error ? err.message : String(err)}`;
