@@ -147,7 +147,14 @@ const HISTOGRAM: CollectionAggregation = {
     const binOf = (x: number): number => {
       if (!(x >= edges[0]! && x <= lastEdge)) return -1;
       if (x === lastEdge) return bins - 1;
-      if (uniformWidth > 0) return Math.min(bins - 1, Math.floor((x - edges[0]!) / uniformWidth));
+      if (uniformWidth > 0) {
+        // Arithmetic finds the bin; the edges (as written in the result's contract) settle a value
+        // that rounding put one bin off.
+        let bin = Math.min(bins - 1, Math.floor((x - edges[0]!) / uniformWidth));
+        while (bin > 0 && x < edges[bin]!) bin--;
+        while (bin < bins - 1 && x >= edges[bin + 1]!) bin++;
+        return bin;
+      }
       let lo = 0;
       let hi = bins - 1;
       while (lo < hi) {
