@@ -306,7 +306,7 @@ export class Binder {
         fn = { ...stringExtremum(fn.name, arg.type.dataType), name: fn.name, mv: false };
       }
       const numericOnly = !/^(distinctcount|count|firstwithtime|lastwithtime)/.test(fn.name) && fn.kind !== 'generic';
-      if ((numericOnly || fn.name === 'mode') && !NUMERIC.has(arg.type.dataType)) {
+      if ((numericOnly || /^(mode|distinctsum|distinctavg)/.test(fn.name)) && !NUMERIC.has(arg.type.dataType)) {
         throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: argument ${arg.name} has type ${arg.type.dataType}, expected a number`);
       }
       if (fn.params === 'percentile' && found.embeddedPercentile === null) {

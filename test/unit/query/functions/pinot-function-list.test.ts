@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CellValue } from '../../../../src/config/data-type.js';
+import type { PinotSchema } from '../../../../src/config/schema.js';
+import { buildFixture } from '../query-fixtures.js';
+import type { QueryFixture } from '../query-fixtures.js';
+
+/**
+ * Functions of Pinot's function list added for issue 15 (item 6, "every function Pinot's docs
+ * list"): typed array functions, hashes and encodings, DISTINCTSUM / DISTINCTAVG — on two sealed
+ * segments and a consuming one, against DuckDB or a reference computed here.
+ */
+const SCHEMA: PinotSchema = {
+  schemaName: 'fl',
+  dimensionFieldSpecs: [
+    { name: 'id', dataType: 'LONG' },
+    { name: 'word', dataType: 'STRING' },
+    { name: 'raw', dataType: 'BYTES' },
+    { name: 'nums', dataType: 'INT', singleValueField: false },
+    { name: 'tags', dataType: 'STRING', singleValueField: false },
+  ],
+  metricFieldSpecs: [{ name: 'clicks', dataType: 'INT' }],
+};
+const WORDS = ['alpha', 'béta', 'gamma', '', 'δέλτα'];
+const ROWS = Array.from({ length: 30 }, (_, i) => ({
+  id: i,
+  word: WORDS[i % 5]!,
+  raw: Uint8Array.from([i, 255 - i, i * 7 % 256]),
+  nums: [i % 4, (i * 3) % 5, i % 4],
+  tags: i % 2 === 0 ? ['b', 'a', 'b'] : ['c'],
+  clicks: (i * i) % 6,
+}));
+
+let fx: QueryFixture;
+let duck: DuckDBConnection;
+
+beforeAll(async () => {
+  const cells: (CellValue | null)[][] = ROWS.map((r) => [BigInt(r.id), r.word, r.raw, r.nums, r.tags, r.clicks]);
+  fx = await buildFixture(SCHEMA, cells, { segmentRows: 11 });
+  duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
+  await duck.run('CREATE TABLE fl (id BIGINT, clicks INTEGER)');
+  await duck.run(`INSERT INTO fl VALUES ${ROWS.map((r) => `(${r.id}, ${r.clicks})`).join(', ')}`);
+});
+
+afterAll(async () => {
+  duck.closeSync();
+  await fx.cleanup();
+});
+
+async function rows(sql: string): Promise<{ types: string[]; rows: unknown[][] }> {
+  const r = await fx.query(sql);
+  expect(r.exceptions).toEqual([]);
+  return { types: r.resultTable!.dataSchema.columnDataTypes, rows: r.resultTable!.rows };
+}
+
+const distinct = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+
+describe("Pinot's function list: typed array functions", () => {
+  it('reverse, sort, distinct, indexOf, contains, remove, slice, union, concat, elementAt', async () => {
+    const got = await rows(
+      'SELECT id, arrayReverseInt(nums), arraySortInt(nums), arrayDistinctInt(nums), arrayIndexOfInt(nums, 2), arrayContainsInt(nums, 3), arrayRemoveInt(nums, 0), ' +
+        'arraySliceInt(nums, 1, 3), arrayUnionString(tags, tags), arrayConcatLong(nums, nums), arrayElementAtInt(nums, 2), arrayElementAtString(tags, 9), ' +
+        "arraySortString(tags), arrayDistinctString(tags), arrayContainsString(tags, 'a'), arrayIndexOfString(tags, 'c'), arrayReverseString(tags) FROM fl ORDER BY id LIMIT 100",
+    );
+    expect(got.types).toEqual(['LONG', 'INT_ARRAY', 'INT_ARRAY', 'INT_ARRAY', 'INT', 'BOOLEAN', 'INT_ARRAY', 'INT_ARRAY', 'STRING_ARRAY', 'LONG_ARRAY', 'INT', 'STRING', 'STRING_ARRAY', 'STRING_ARRAY', 'BOOLEAN', 'INT', 'STRING_ARRAY']);
+    const removeFirst = (xs: number[], x: number): number[] => {
+      const i = xs.indexOf(x);
+      return i < 0 ? xs : [...xs.slice(0, i), ...xs.slice(i + 1)];
+    };
+    expect(got.rows).toEqual(
+      ROWS.map((r) => [
+        r.id,
+        [...r.nums].reverse(),
+        [...r.nums].sort((a, b) => a - b),
+        distinct(r.nums),
+        r.nums.indexOf(2),
+        r.nums.includes(3),
+        removeFirst(r.nums, 0),
+        r.nums.slice(1, 3),
+        distinct(r.tags),
+        [...r.nums, ...r.nums],
+        r.nums[1],
+        '',
+        [...r.tags].sort(),
+        distinct(r.tags),
+        r.tags.includes('a'),
+        r.tags.indexOf('c'),
+        [...r.tags].reverse(),
+      ]),
+    );
+  });
+
+  it('a slice past the end pads as Java does; a bad start is a 200', async () => {
+    expect((await rows('SELECT arraySliceInt(nums, 2, 5) FROM fl WHERE id = 1')).rows).toEqual([[[1, 0, 0]]]); // nums of row 1: [1, 3, 1]
+    const bad = await fx.query('SELECT arraySliceInt(nums, 7, 9) FROM fl');
+    expect(bad.exceptions[0]!.errorCode).toBe(200);
+  });
+});
+
+describe("Pinot's function list: hashes and encodings", () => {
+  it('sha, sha256, sha512, md5 of BYTES as hex; toBase64 / fromBase64; toUtf8 / fromUtf8; chr; remove', async () => {
+    const got = await rows("SELECT id, sha(raw), sha256(raw), sha512(raw), md5(raw), toBase64(raw), fromBase64(toBase64(raw)), toUtf8(word), fromUtf8(toUtf8(word)), chr(948), remove(word, 'a') FROM fl ORDER BY id LIMIT 100");
+    expect(got.types).toEqual(['LONG', 'STRING', 'STRING', 'STRING', 'STRING', 'STRING', 'BYTES', 'BYTES', 'STRING', 'STRING', 'STRING']);
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    const h = (alg: string, b: Uint8Array): string => createHash(alg).update(b).digest('hex');
+    expect(got.rows).toEqual(
+      ROWS.map((r) => [
+        r.id,
+        h('sha1', r.raw),
+        h('sha256', r.raw),
+        h('sha512', r.raw),
+        h('md5', r.raw),
+        Buffer.from(r.raw).toString('base64'),
+        hex(r.raw),
+        Buffer.from(r.word, 'utf8').toString('hex'),
+        r.word,
+        'δ',
+        r.word.replaceAll('a', ''),
+      ]),
+    );
+    expect((await fx.query("SELECT fromBase64('not base64!') FROM fl")).exceptions[0]!.errorCode).toBe(200);
+  });
+});
+
+describe("Pinot's function list: DISTINCTSUM / DISTINCTAVG", () => {
+  it('sum and average of the distinct values, DOUBLE, grouped and not, with MV forms', async () => {
+    const got = await rows('SELECT id % 3, distinctSum(clicks), distinctAvg(clicks), distinctSumMV(nums), distinctAvgMV(nums) FROM fl GROUP BY id % 3 ORDER BY id % 3 LIMIT 10');
+    expect(got.types).toEqual(['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE']);
+    const ref = await duck.runAndReadAll('SELECT (id % 3)::DOUBLE, sum(DISTINCT clicks)::DOUBLE, avg(DISTINCT clicks) FROM fl GROUP BY id % 3 ORDER BY id % 3');
+    const mvRef = [0, 1, 2].map((g) => {
+      const values = distinct(ROWS.filter((r) => r.id % 3 === g).flatMap((r) => r.nums));
+      const sum = values.reduce((t, x) => t + x, 0);
+      return [sum, sum / values.length];
+    });
+    expect(got.rows).toEqual(ref.getRowsJS().map((r, i) => [...r, ...mvRef[i]!]));
+    const empty = await rows('SELECT distinctSum(clicks), distinctAvg(clicks) FROM fl WHERE id < 0');
+    expect(empty.rows).toEqual([[0, 'NaN']]);
+  });
+});
