@@ -311,6 +311,12 @@ const BASES: Record<string, Base> = {
   distinctcounthll: distinct('LONG'),
   distinctcountthetasketch: distinct('LONG'),
   distinctcountsmarthll: distinct('INT'),
+  // Pinot's other approximate distinct counts (HLL++, UltraLogLog, CPC) and the per-segment sum
+  // of SEGMENTPARTITIONEDDISTINCTCOUNT (exact when values are partitioned by segment): exact here.
+  distinctcounthllplus: distinct('LONG'),
+  distinctcountull: distinct('LONG'),
+  distinctcountcpcsketch: distinct('LONG'),
+  segmentpartitioneddistinctcount: distinct('LONG'),
   percentile: percentile('DOUBLE'),
   percentileest: percentile('LONG'),
   percentiletdigest: percentile('DOUBLE'),

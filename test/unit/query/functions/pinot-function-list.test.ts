@@ -139,3 +139,36 @@ describe("Pinot's function list: DISTINCTSUM / DISTINCTAVG", () => {
     expect(empty.rows).toEqual([[0, 'NaN']]);
   });
 });
+
+describe("Pinot's function list: weeks, zone offsets, TIMECONVERT, more distinct counts", () => {
+  // Row i at 1.6e12 + i × 9.7 days: crosses year ends, where ISO week-years differ from years.
+  const TS = '(1600000000000 + id * 838080000)';
+
+  it('week / yearOfWeek are ISO-8601 (DuckDB weekofyear / isoyear), also in a time zone', async () => {
+    const got = await rows(`SELECT id, week(${TS}), weekOfYear(${TS}), yearOfWeek(${TS}), yow(${TS}, 'Pacific/Kiritimati') FROM fl ORDER BY id LIMIT 100`);
+    expect(got.types).toEqual(['LONG', 'INT', 'INT', 'INT', 'INT']);
+    const ref = await duck.runAndReadAll(
+      `SELECT id, weekofyear(epoch_ms(${TS})), weekofyear(epoch_ms(${TS})), isoyear(epoch_ms(${TS})), isoyear(epoch_ms(${TS}) + INTERVAL 14 HOUR) FROM fl ORDER BY id`,
+    );
+    expect(got.rows).toEqual(ref.getRowsJS().map((r) => r.map((c) => (typeof c === 'bigint' ? Number(c) : c))));
+  });
+
+  it('timezoneHour / timezoneMinute give the zone offset at an instant (daylight saving included)', async () => {
+    const got = await rows("SELECT timezoneHour('Asia/Kolkata', 0), timezoneMinute('Asia/Kolkata', 0), timezoneHour('America/Los_Angeles', 1690000000000), timezoneHour('America/Los_Angeles', 1700000000000), timezoneMinute('UTC') FROM fl LIMIT 1");
+    expect(got.rows).toEqual([[5, 30, -7, -8, 0]]);
+  });
+
+  it("TIMECONVERT(value, 'FROM', 'TO') truncates as Java's TimeUnit.convert", async () => {
+    const got = await rows("SELECT id, timeConvert(id * 100000 - 1500000, 'MILLISECONDS', 'MINUTES'), timeConvert(id, 'DAYS', 'SECONDS') FROM fl ORDER BY id LIMIT 100");
+    expect(got.types).toEqual(['LONG', 'LONG', 'LONG']);
+    expect(got.rows).toEqual(ROWS.map((r) => [r.id, Math.trunc((r.id * 100000 - 1500000) / 60000), r.id * 86400]));
+    expect((await fx.query("SELECT timeConvert(id, 'WEEKS', 'DAYS') FROM fl")).exceptions[0]!.message).toContain('input unit (argument 2)');
+  });
+
+  it('DISTINCTCOUNTHLLPLUS, DISTINCTCOUNTULL, DISTINCTCOUNTCPCSKETCH, SEGMENTPARTITIONEDDISTINCTCOUNT count exactly (LONG)', async () => {
+    const got = await rows('SELECT distinctCountHLLPlus(clicks), distinctCountULL(clicks), distinctCountCPCSketch(clicks), segmentPartitionedDistinctCount(clicks) FROM fl');
+    expect(got.types).toEqual(['LONG', 'LONG', 'LONG', 'LONG']);
+    const n = new Set(ROWS.map((r) => r.clicks)).size;
+    expect(got.rows).toEqual([[n, n, n, n]]);
+  });
+});
