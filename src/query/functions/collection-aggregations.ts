@@ -1,32 +1,12 @@
 import type { DataType, ScalarValue } from '../../config/data-type.js';
 import { isDataType } from '../../config/data-type.js';
-import type { AggregationFunction, AggState } from './aggregation-types.js';
-import type { ExprType } from './function-types.js';
+import type { AggregationFunction, AggState, CollectionAggregation, LiteralParam } from './aggregation-types.js';
+import { COVARIANCE_AGGREGATIONS } from './covariance-aggregations.js';
 import { convertTo, toJavaString, toNumber, valueKey } from './values.js';
 
 type Base = Omit<AggregationFunction, 'name' | 'mv'>;
 
-/**
- * A literal parameter of an aggregation after its first argument, as the binder hands it over:
- * `'STRING'`, `true`, `10`, `ARRAY[0, 10, 100]`.
- */
-export type LiteralParam =
-  | { readonly kind: 'string'; readonly text: string }
-  | { readonly kind: 'number'; readonly value: number }
-  | { readonly kind: 'boolean'; readonly value: boolean }
-  | { readonly kind: 'array'; readonly values: readonly number[] };
-
-/**
- * An aggregation whose behaviour and result type depend on literal parameters (ARRAY_AGG's
- * element type, LISTAGG's separator, HISTOGRAM's bins). `specialise` checks them and returns the
- * function to run; it throws `Error` with a message naming the bad parameter.
- */
-export interface CollectionAggregation {
-  readonly minParams: number;
-  readonly maxParams: number;
-  /** `distinct` is `f(DISTINCT x, …)`. */
-  specialise(params: readonly LiteralParam[], arg: ExprType, distinct: boolean): { fn: Base; type: ExprType };
-}
+export type { CollectionAggregation, LiteralParam } from './aggregation-types.js';
 
 const newState = (): AggState => ({ n: 0, x: 0, y: 0, set: null, list: null });
 
@@ -206,6 +186,7 @@ function histogramEdges(params: readonly LiteralParam[]): number[] {
 
 /** The parameterised aggregations, by canonical name (`array_agg` and `arrayagg` are one). */
 export const COLLECTION_AGGREGATIONS: Readonly<Record<string, CollectionAggregation>> = {
+  ...COVARIANCE_AGGREGATIONS,
   arrayagg: ARRAY_AGG,
   listagg: LISTAGG,
   histogram: HISTOGRAM,

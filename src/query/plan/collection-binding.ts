@@ -16,21 +16,32 @@ export function bindCollectionAggregation(
   bindRow: (x: Expr) => BoundExpr,
 ): { fn: AggregationFunction; arg: BoundExpr } {
   const def = COLLECTION_AGGREGATIONS[canonical]!;
-  const n = e.args.length - 1;
+  const rowArgs = def.rowArgs ?? 1;
+  const n = e.args.length - rowArgs;
   if (n < def.minParams || n > def.maxParams) {
-    const lo = def.minParams + 1;
-    const hi = def.maxParams + 1;
+    const lo = def.minParams + rowArgs;
+    const hi = def.maxParams + rowArgs;
     throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects ${lo === hi ? lo : `${lo} to ${hi}`} argument(s), got ${e.args.length}`);
   }
-  if (e.args[0]!.kind === 'star') throw new QueryError('QUERY_EXECUTION', `Function ${e.name} needs a column or expression, not *`);
-  const arg = bindRow(e.args[0]!);
-  const params = e.args.slice(1).map((p, i) => literalParam(p, `Function ${e.name}: argument ${i + 2}`));
+  if (e.args.slice(0, rowArgs).some((a) => a.kind === 'star')) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} needs a column or expression, not *`);
+  const arg = rowArgs === 1 ? bindRow(e.args[0]!) : numericPair(e.name, bindRow(e.args[0]!), bindRow(e.args[1]!));
+  const params = e.args.slice(rowArgs).map((p, i) => literalParam(p, `Function ${e.name}: argument ${i + rowArgs + 1}`));
   try {
     const { fn, type } = def.specialise(params, arg.type, e.distinct);
     return { fn: { ...fn, name: canonical, mv: !arg.type.sv, resultType: () => type.dataType }, arg };
   } catch (err) {
     throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: ${(err as Error).message}`);
   }
+}
+
+const NUMERIC = new Set(['INT', 'LONG', 'FLOAT', 'DOUBLE', 'BOOLEAN', 'TIMESTAMP', 'BIG_DECIMAL']);
+
+/** Two single-value numeric row expressions as one yielding `[x, y]` per row. */
+function numericPair(fn: string, x: BoundExpr, y: BoundExpr): BoundExpr {
+  for (const [i, a] of [x, y].entries()) {
+    if (!a.type.sv || !NUMERIC.has(a.type.dataType)) throw new QueryError('QUERY_EXECUTION', `Function ${fn}: argument ${i + 1} (${a.name}) must be a single-value number`);
+  }
+  return { kind: 'call', name: `${x.name},${y.name}`, type: x.type, fn: 'pair', impl: (a: unknown, b: unknown) => [a, b], args: [x, y] };
 }
 
 function literalParam(p: Expr, what: string): LiteralParam {

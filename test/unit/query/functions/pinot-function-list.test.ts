@@ -172,3 +172,19 @@ describe("Pinot's function list: weeks, zone offsets, TIMECONVERT, more distinct
     expect(got.rows).toEqual([[n, n, n, n]]);
   });
 });
+
+describe("Pinot's function list: COVAR_POP / COVAR_SAMP", () => {
+  it('population and sample covariance of two expressions (DuckDB covar_pop / covar_samp), -Infinity without rows', async () => {
+    const got = await rows('SELECT id % 3, covar_pop(clicks, id), covarSamp(clicks, id * 2.5) FROM fl GROUP BY id % 3 ORDER BY id % 3 LIMIT 10');
+    expect(got.types).toEqual(['DOUBLE', 'DOUBLE', 'DOUBLE']);
+    const ref = (await duck.runAndReadAll('SELECT (id % 3)::DOUBLE, covar_pop(clicks, id), covar_samp(clicks, id * 2.5) FROM fl GROUP BY id % 3 ORDER BY id % 3')).getRowsJS();
+    expect(got.rows.length).toBe(3);
+    got.rows.forEach((r, i) => {
+      expect(r[0]).toBe(ref[i]![0]);
+      expect(r[1] as number).toBeCloseTo(ref[i]![1] as number, 9);
+      expect(r[2] as number).toBeCloseTo(ref[i]![2] as number, 9);
+    });
+    expect((await rows('SELECT covar_pop(clicks, id), covar_samp(clicks, id) FROM fl WHERE id = 3')).rows).toEqual([[0, '-Infinity']]);
+    expect((await fx.query("SELECT covar_pop(clicks, word) FROM fl")).exceptions[0]!.message).toContain('argument 2 (word) must be a single-value number');
+  });
+});
