@@ -179,6 +179,8 @@ export class ExpressionParser {
         filter = this.parse();
         ts.expectOp(')');
       }
+      // `f(…) OVER (…)`: a window function, which only the multi-stage engine has.
+      if (ts.isKeyword(ts.peek(), 'OVER')) throw this.multiStageOnly(`a window function (${name}(…) OVER …)`);
       return { kind: 'call', name, args, distinct, filter, pos };
     }
     // `t.col` (table-qualified): kept for joins; a one-table query ignores the qualifier.

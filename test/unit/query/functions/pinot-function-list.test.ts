@@ -188,3 +188,29 @@ describe("Pinot's function list: COVAR_POP / COVAR_SAMP", () => {
     expect((await fx.query("SELECT covar_pop(clicks, word) FROM fl")).exceptions[0]!.message).toContain('argument 2 (word) must be a single-value number');
   });
 });
+
+describe("Pinot's function list: URLs, subnets, JSON text; window functions", () => {
+  it("encodeUrl / decodeUrl as Java's URLEncoder / URLDecoder (Pinot's docs example)", async () => {
+    const got = await rows("SELECT encodeUrl('key1=val1 key2=45% key3=#47'), decodeUrl('https://www.google.com/search?q=key1%3Dval1+key2%3D45%25+key3%3D%2347'), encodeUrl('a*b~c!(é)'), decodeUrl(encodeUrl(word)) = word FROM fl LIMIT 1");
+    expect(got.rows).toEqual([['key1%3Dval1+key2%3D45%25+key3%3D%2347', 'https://www.google.com/search?q=key1=val1 key2=45% key3=#47', 'a*b%7Ec%21%28%C3%A9%29', true]]);
+    expect((await fx.query("SELECT decodeUrl('%E0%A4%A') FROM fl")).exceptions[0]!.errorCode).toBe(200);
+  });
+
+  it("isSubnetOf(prefix, address) for IPv4 and IPv6 (Pinot's docs examples)", async () => {
+    const got = await rows("SELECT isSubnetOf('192.168.0.1/24', '192.168.0.225'), isSubnetOf('1.2.3.128/26', '1.2.5.1'), isSubnetOf('2001:4800:7825:103::/64', '2001:4800:7825:103::2050'), isSubnetOf('10.0.0.0/8', '::1') FROM fl LIMIT 1");
+    expect(got.rows).toEqual([[true, false, true, false]]);
+    expect((await fx.query("SELECT isSubnetOf('10.0.0.0', '10.0.0.1') FROM fl")).exceptions[0]!.message).toContain("'10.0.0.0' is not an IP prefix");
+  });
+
+  it('jsonFormat writes JSON text: objects compact, other values as JSON values', async () => {
+    const got = await rows(`SELECT jsonFormat('{"age": 12, "a": [1, 2]}'), jsonFormat('abc'), toJsonMapStr('{"k":"v"}'), jsonFormat(id) FROM fl WHERE id = 7`);
+    expect(got.rows).toEqual([['{"age":12,"a":[1,2]}', '"abc"', '{"k":"v"}', '7']]);
+  });
+
+  it('a window function is the multi-stage error (450, or 720 with the option), not a syntax error', async () => {
+    expect((await fx.query('SELECT id, lag(id) OVER (ORDER BY id) FROM fl')).exceptions[0]!.errorCode).toBe(450);
+    const r = await fx.query('SET useMultistageEngine=true; SELECT id, row_number() OVER (ORDER BY id) FROM fl');
+    expect(r.exceptions[0]!.errorCode).toBe(720);
+    expect(r.exceptions[0]!.message).toContain('a window function (row_number(…) OVER …)');
+  });
+});
