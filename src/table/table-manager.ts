@@ -11,6 +11,7 @@ import { Catalog } from './catalog.js';
 import { pauseResult } from './consuming-segments.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
+import { dimTablesCaughtUp } from './dim-table-startup.js';
 import type { AdmittedTable } from './table-admission.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { loadCatalogInto, startReport } from './table-boot.js';
@@ -98,12 +99,14 @@ export class TableManager extends TableReads {
       throw error;
     });
     try {
-      // Dimension tables start first, so transforms calling lookUp() on them find them running.
+      // Dimension tables start first and catch up with their streams, so transforms calling
+      // lookUp() on them find their rows.
       const launch = (dims: boolean): Promise<unknown> =>
         Promise.all(loaded.entries.filter((entry) => !entry.disabled && (entry.table.config.isDimTable === true) === dims).map((entry) =>
           this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }))
             .catch(() => undefined)));
       await launch(true);
+      await dimTablesCaughtUp(loaded.entries.flatMap((entry) => (entry.table.config.isDimTable === true && entry.runtime ? [entry.runtime] : [])));
       await launch(false);
     } finally {
       this.booting = false;
