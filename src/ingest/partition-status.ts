@@ -13,6 +13,8 @@ export const RETRYING_AFTER_FAILED_FETCHES = 3;
 export interface PartitionStatus {
   readonly partitionId: number;
   readonly shardId: string;
+  /** The stream the partition belongs to, `<streamType>:<topic>` (set by the table). */
+  readonly stream?: string;
   readonly state: PartitionState;
   /** The consuming segment's name; null when the partition has ended or not started. */
   readonly consumingSegmentName: string | null;

@@ -1,6 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
-import { openSegment } from '../segment/index.js';
+import { openSegment, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
 import type { SealedLedger } from './sealed-ledger.js';
@@ -64,4 +64,26 @@ export async function reloadSealedSegments(holder: SealedSegmentsHolder): Promis
   // Swapped in one tick; a segment deleted meanwhile stays deleted.
   holder.set(holder.get().map((s) => fresh.get(s.metadata.segmentName) ?? s));
   return { reloaded: [...fresh.keys()], failed };
+}
+
+/** Sealed segments in partition, then LLC sequence order. */
+export function compareSegments(a: SealedSegment, b: SealedSegment): number {
+  const pa = a.metadata.partitionId;
+  const pb = b.metadata.partitionId;
+  if (pa !== pb) return pa - pb;
+  return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
+}
+
+/**
+ * A sealed segment's metadata as the API shows it (`GET /segments/{t}/{s}/metadata`): column
+ * min/max as plain JSON (they are typed values, bigint for LONG), and for upsert tables the rows
+ * that are their key's latest (`valid`) and of those not deleted (`queryable`).
+ */
+export function segmentMetadataJson(segment: SealedSegment, liveRows: unknown): Record<string, unknown> {
+  const { metadata } = segment;
+  return {
+    ...metadata,
+    ...(liveRows !== null ? { upsertLiveRows: liveRows } : {}),
+    columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
+  };
 }

@@ -1,4 +1,5 @@
 import type { TableRuntime } from '../ingest/table-runtime.js';
+import type { TableEntry } from './table-entry.js';
 
 /** How long a start waits at most for dimension tables to catch up with their streams. */
 export const DIM_CATCH_UP_LIMIT_MS = 10_000;
@@ -32,4 +33,17 @@ export async function dimTablesCaughtUp(runtimes: readonly TableRuntime[], limit
     if (Date.now() >= deadline) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/**
+ * Launches the tables of a start: dimension tables first, then (once they have caught up with
+ * their streams, `dimTablesCaughtUp`) the others, so transforms calling `lookUp()` find their
+ * rows. `launch` starts one table and never rejects.
+ */
+export async function launchDimensionTablesFirst(entries: readonly TableEntry[], launch: (entry: TableEntry) => Promise<unknown>): Promise<void> {
+  const isDim = (entry: TableEntry): boolean => entry.table.config.isDimTable === true;
+  const dims = entries.filter(isDim);
+  await Promise.all(dims.map(launch));
+  await dimTablesCaughtUp(dims.flatMap((entry) => (entry.runtime ? [entry.runtime] : [])));
+  await Promise.all(entries.filter((entry) => !isDim(entry)).map(launch));
 }
