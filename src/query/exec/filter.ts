@@ -1,6 +1,8 @@
 import type { ColumnSpec } from '../../config/schema.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
-import type { BoundExpr } from '../plan/bound-expr.js';
+import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
+import { cachedIdMatch, compileOverIds, soleColumn } from './dict-expr.js';
+import { ValueMemoTest } from './value-memo.js';
 import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
 import { fromDocList, unionSorted } from './doc-lists.js';
 import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
@@ -16,7 +18,8 @@ import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
  * The filter tree the executor runs: boolean structure over leaves. A `leaf` tests one column
  * against constants, so it runs on dictionary ids (one test per distinct value), prunes blocks
  * and segments by min/max, and uses an inverted index when the segment has one; an `expr` leaf
- * is any other boolean expression, evaluated row by row.
+ * is any other boolean expression: over one column (`year(ts) = 1993`) it is evaluated once per
+ * dictionary id (then runs as a leaf does) or once per distinct raw number; otherwise row by row.
  */
 export type FilterNode =
   | { readonly kind: 'all' }
@@ -35,7 +38,12 @@ export type FilterNode =
       readonly bounds: Readonly<Record<RawElement, NumericBounds | null>> | null;
     }
   | { readonly kind: 'isNull'; readonly column: ColumnSpec; readonly negated: boolean }
-  | { readonly kind: 'expr'; readonly expr: BoundExpr };
+  | {
+      readonly kind: 'expr';
+      readonly expr: BoundExpr;
+      /** The one column the expression is a function of (`dict-expr.ts`): tested once per dictionary id. */
+      readonly column: BoundOf<'column'> | null;
+    };
 
 /** Builds the filter tree of a WHERE expression (null = every row). */
 export function buildFilter(e: BoundExpr | null): FilterNode {
@@ -51,7 +59,7 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
       return truthy(e.value) ? { kind: 'all' } : { kind: 'none' };
     case 'isNull':
       if (e.operand.kind === 'column') return { kind: 'isNull', column: e.operand.column, negated: e.negated };
-      return { kind: 'expr', expr: e };
+      return exprNode(e);
     case 'compare':
     case 'in':
     case 'between':
@@ -64,7 +72,7 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
         const bounds = range !== null && (e.kind === 'compare' || e.kind === 'between') ? { int32: numericBounds(range, 'int32'), float: numericBounds(range, 'float'), int64: numericBounds(range, 'int64') } : null;
         return { kind: 'leaf', column: operand.column, node, test: valueTest(node), range, pointLookup, bounds };
       }
-      return { kind: 'expr', expr: e };
+      return exprNode(e);
     }
     // Any other boolean expression is evaluated row by row.
     case 'column':
@@ -73,8 +81,12 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
     case 'case':
     case 'aggregate':
     case 'groupKey':
-      return { kind: 'expr', expr: e };
+      return exprNode(e);
   }
+}
+
+function exprNode(e: BoundExpr): FilterNode {
+  return { kind: 'expr', expr: e, column: soleColumn(e) };
 }
 
 export type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
@@ -94,6 +106,10 @@ const NONE: Selection = { sel: new Int32Array(0), n: 0 };
 export class SegmentFilter {
   entriesScanned = 0;
   private readonly dictMatches = new Map<FilterNode, Uint8Array>();
+  /** Expression leaves that failed on some dictionary value: evaluated per row in this segment. */
+  private readonly rowByRow = new Set<FilterNode>();
+  /** Expression leaves over one raw numeric column: tested once per distinct value. */
+  private readonly valueMemos = new Map<FilterNode, ValueMemoTest>();
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
   private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
   private readonly scanned = new Float64Array(1);
@@ -185,9 +201,27 @@ export class SegmentFilter {
         return { sel: out, n };
       }
       case 'expr': {
-        const f = compileRowExpr(node.expr, block);
+        const byId = node.column === null ? null : block(node.column.column.name);
+        const match = byId !== null && byId.dictIds !== null && byId.dictionary !== null && byId.offsets === null ? this.exprMatch(node, byId) : null;
+        if (match !== null) {
+          const count = cand ? nCand : numDocs;
+          const out = this.scratch.ints(count);
+          const n = matchIds(byId!.dictIds!, match, cand, count, out);
+          this.entriesScanned += count;
+          return { sel: out, n };
+        }
         const count = cand ? nCand : numDocs;
         const out = this.scratch.ints(count);
+        if (byId !== null && !this.rowByRow.has(node)) {
+          let memo = this.valueMemos.get(node);
+          if (memo === undefined) this.valueMemos.set(node, (memo = new ValueMemoTest(node.expr)));
+          const m = memo.select(byId, cand, count, out);
+          if (m >= 0) {
+            this.entriesScanned += count;
+            return { sel: out, n: m };
+          }
+        }
+        const f = compileRowExpr(node.expr, block);
         let n = 0;
         for (let i = 0; i < count; i++) {
           const r = cand ? cand[i]! : i;
@@ -243,9 +277,7 @@ export class SegmentFilter {
         this.entriesScanned += this.scanned[0]!;
         return { sel: out, n };
       }
-      if (ids instanceof Uint8Array) n = matchIds8(ids, match, cand, count, out);
-      else if (ids instanceof Uint16Array) n = matchIds16(ids, match, cand, count, out);
-      else n = matchIds32(ids, match, cand, count, out);
+      n = matchIds(ids, match, cand, count, out);
       this.entriesScanned += count;
       return { sel: out, n };
     }
@@ -291,6 +323,29 @@ export class SegmentFilter {
     return match;
   }
 
+  /** Which dictionary ids pass an expression over that one column (once per segment and dictionary size). */
+  private exprMatch(node: Extract<FilterNode, { kind: 'expr' }>, b: ColumnBlock): Uint8Array | null {
+    const dict = b.dictionary!;
+    let match = this.dictMatches.get(node);
+    if (!match || match.length < dict.size) {
+      if (this.rowByRow.has(node)) return null;
+      try {
+        match = cachedIdMatch(node.expr, dict, this.segment.consuming, () => {
+          const f = compileOverIds(node.expr, dict);
+          const m = new Uint8Array(dict.size);
+          for (let i = 0; i < dict.size; i++) m[i] = truthy(f(i)) ? 1 : 0;
+          return m;
+        });
+      } catch {
+        // A value no selected row may hold fails the function: only rows may raise the error.
+        this.rowByRow.add(node);
+        return null;
+      }
+      this.dictMatches.set(node, match);
+    }
+    return match;
+  }
+
   /** True when this segment answers the leaf from its inverted index (an `=`/IN leaf on an indexed column). */
   usesInvertedIndex(node: Leaf): boolean {
     return node.pointLookup && this.invertedDocList(node) !== null;
@@ -328,6 +383,12 @@ export class SegmentFilter {
     for (let r = 0; r < numDocs; r++) if (mark[r] === want) out[n++] = r;
     return { sel: out, n };
   }
+}
+
+function matchIds(ids: Uint8Array | Uint16Array | Int32Array, match: Uint8Array, cand: Int32Array | null, count: number, out: Int32Array): number {
+  if (ids instanceof Uint8Array) return matchIds8(ids, match, cand, count, out);
+  if (ids instanceof Uint16Array) return matchIds16(ids, match, cand, count, out);
+  return matchIds32(ids, match, cand, count, out);
 }
 
 function testEach(test: ValueTest, values: ArrayLike<unknown>, cand: Int32Array | null, count: number, out: Int32Array): number {
