@@ -12,6 +12,7 @@ import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
 import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
+import { benchDynamoDbLag } from './dynamodb-lag.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   ssb: benchSsb,
   memory: benchMemory,
   upsert: benchUpsert,
+  'dynamodb-lag': benchDynamoDbLag,
 };
 
 /**
@@ -102,6 +104,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const queries = find('queries');
   const memory = find('memory');
   const upsert = find('upsert');
+  const ddbLag = find('dynamodb-lag');
   const lines = [
     '# Benchmarks',
     '',
@@ -140,6 +143,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `p50 ${fmt(n(fresh, 'tableP50Ms'), 0)} ms, p95 ${fmt(n(fresh, 'tableP95Ms'), 0)} ms, p99 ${fmt(n(fresh, 'tableP99Ms'), 0)} ms (max ${fmt(n(fresh, 'tableMaxMs'), 0)}) | ` +
         `bare GetRecords loop at the same pace, ack → first response holding the record: p50 ${fmt(n(fresh, 'baselineP50Ms'), 0)}, p95 ${fmt(n(fresh, 'baselineP95Ms'), 0)}, p99 ${fmt(n(fresh, 'baselineP99Ms'), 0)} ms | ` +
         `table adds ${fmt(n(fresh, 'tableP50Ms') - n(fresh, 'baselineP50Ms'), 0)} ms at p50, ${fmt(n(fresh, 'tableP99Ms') - n(fresh, 'baselineP99Ms'), 0)} ms at p99 (target p99 ≤ 1 s) |`,
+    );
+  }
+  if (ddbLag) {
+    const p = ddbLag.params;
+    lines.push(
+      `| dynamodb-lag: moto, ${String(p.writesPerSecond)} PutItem/s for ${String(p.seconds)} s (${String(p.writes)} writes), poll interval ${String(p.pollIntervalMs)} ms; PutItem ack → row returned by a query | ` +
+        `p50 ${fmt(n(ddbLag, 'tableP50Ms'), 0)} ms, p99 ${fmt(n(ddbLag, 'tableP99Ms'), 0)} ms | ` +
+        `bare GetRecords loop on the same stream at the same interval: p50 ${fmt(n(ddbLag, 'baselineP50Ms'), 0)}, p99 ${fmt(n(ddbLag, 'baselineP99Ms'), 0)} ms | ` +
+        `target p99 ≤ 1 s${p.quick === true ? ' (`--quick`)' : ''} |`,
     );
   }
   if (queries) {

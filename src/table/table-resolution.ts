@@ -28,7 +28,7 @@ export function resolveTable(schema: TableSchema, config: TableConfig, dimTables
   const transforms = compileTransforms(schema, config, dimTables);
   const coerce = transforms === null ? null : createJsonDecoder(schema);
   const streams = config.streams.map((streamConfig): ResolvedStream => {
-    const stream = bindStream(streamConfig, { tableName: config.tableName });
+    const stream = bindStream(streamConfig, { tableName: config.tableName, table: { config, schema } });
     const { decoderName, properties } = streamConfig;
     const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
     // Built once; each partition wraps it to fill the record metadata columns with its own id.
