@@ -90,6 +90,7 @@ const tableConfigJsonSchema = {
     },
     upsertConfig: upsertConfigJsonSchema,
     dedupConfig: dedupConfigJsonSchema,
+    isDimTable: { type: 'boolean' },
   },
 };
 
@@ -195,6 +196,11 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   ingestion?.transformConfigs?.forEach((transform, i) => requireColumn(`ingestionConfig.transformConfigs[${i}].columnName`, transform.columnName));
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
+  const isDimTable = copy.isDimTable === true;
+  if (isDimTable && schema.primaryKeyColumns.length === 0) {
+    problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
+  }
+
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   const declaredTypes = (streamSource?.maps ?? []).map((map) => (typeof map.streamType === 'string' ? map.streamType.trim() : ''));
   const streamOrdersChanges = declaredTypes.length > 0 && declaredTypes.every((type) => options.orderedStreamTypes?.includes(type) === true);
@@ -222,6 +228,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     indexing,
     ingestion: deepFreeze(ingestionSettings),
     ...keyed,
+    ...(isDimTable ? { isDimTable: true as const } : {}),
     pinot: deepFreeze(copy),
   });
 }

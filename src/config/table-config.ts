@@ -24,6 +24,11 @@ export interface TableConfig {
   readonly upsert?: UpsertSettings;
   /** `dedupConfig` with `dedupEnabled: true`. */
   readonly dedup?: DedupSettings;
+  /**
+   * `isDimTable: true`: a dimension table (primary-keyed, read whole by `lookUp()` and by joins;
+   * `docs/query.md`, "Dimension tables"). Absent for other tables.
+   */
+  readonly isDimTable?: true;
   /** The config as the user posted it (unknown keys kept), for `GET /tables/{name}`. */
   readonly pinot: PinotTableConfig;
 }
