@@ -1,10 +1,9 @@
-import { unlink } from 'node:fs/promises';
-import type { Logger } from '../logger.js';
 import { openSegment } from '../segment/index.js';
+import { parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
-import type { SealedLedger } from './sealed-ledger.js';
-import { ledgerEntryOf } from './table-recovery.js';
+import { retireSegments } from './segment-retirement.js';
+import type { SealedSegmentsHolder } from './segment-retirement.js';
 
 /** What `DELETE /segments/{t}/{segment}` found: deleted, a consuming segment, its partition repairing gaps, or nothing by that name. */
 export type SegmentDeleteResult = 'deleted' | 'consuming' | 'repairing' | 'missing';
@@ -15,14 +14,7 @@ export interface SegmentReloadReport {
   readonly failed: readonly { readonly segment: string; readonly error: string }[];
 }
 
-/** The table's list of served sealed segments, read and replaced in one tick. */
-export interface SealedSegmentsHolder {
-  get(): SealedSegment[];
-  set(segments: SealedSegment[]): void;
-  readonly ledger: SealedLedger | null;
-  readonly consumingNames: () => readonly string[];
-  readonly logger: Logger;
-}
+export type { SealedSegmentsHolder } from './segment-retirement.js';
 
 /**
  * Deletes a sealed segment for good: the ledger records it as deleted on purpose first (so a
@@ -36,11 +28,7 @@ export async function deleteSealedSegment(holder: SealedSegmentsHolder, segmentN
   if (!segment) return holder.consumingNames().includes(segmentName) ? 'consuming' : 'missing';
   const { partitionId } = segment.metadata;
   if (holder.ledger?.isHeld(partitionId)) return 'repairing';
-  await holder.ledger?.markDeleted(partitionId, ledgerEntryOf(segment));
-  holder.set(holder.get().filter((s) => s !== segment));
-  await unlink(segment.path).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') holder.logger.warn({ segment: segmentName, err: describeError(err) }, 'deleted segment file could not be removed; removed at next start');
-  });
+  await retireSegments(holder, [segment], 'deleted');
   holder.logger.info({ segment: segmentName }, 'segment deleted');
   return 'deleted';
 }
@@ -62,6 +50,35 @@ export async function reloadSealedSegments(holder: SealedSegmentsHolder): Promis
     }
   }
   // Swapped in one tick; a segment deleted meanwhile stays deleted.
-  holder.set(holder.get().map((s) => fresh.get(s.metadata.segmentName) ?? s));
+  const before = holder.get();
+  holder.set(before.map((s) => fresh.get(s.metadata.segmentName) ?? s));
+  for (const s of before) if (fresh.has(s.metadata.segmentName)) s.retire();
   return { reloaded: [...fresh.keys()], failed };
+}
+
+/** Full metadata of one served sealed segment (footer JSON, values as plain JSON), or undefined. */
+export function sealedSegmentMetadata(
+  sealed: readonly SealedSegment[],
+  segmentName: string,
+  keyed: { liveRowsOf(segmentName: string): { valid: number; queryable: number } | null },
+): Record<string, unknown> | undefined {
+  const segment = sealed.find((s) => s.metadata.segmentName === segmentName);
+  if (!segment) return undefined;
+  const { metadata } = segment;
+  const live = keyed.liveRowsOf(segmentName);
+  // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
+  return {
+    ...metadata,
+    // Upsert tables: rows that are their key's latest (`valid`), and of those not deleted (`queryable`).
+    ...(live !== null ? { upsertLiveRows: live } : {}),
+    columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
+  };
+}
+
+/** Partition, then LLC sequence order. */
+export function compareSegments(a: SealedSegment, b: SealedSegment): number {
+  const pa = a.metadata.partitionId;
+  const pb = b.metadata.partitionId;
+  if (pa !== pb) return pa - pb;
+  return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
 }

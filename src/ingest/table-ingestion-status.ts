@@ -55,6 +55,8 @@ export interface TableIngestionStatus {
   readonly quarantined?: readonly { readonly file: string; readonly reason: string }[];
   /** Gaps in the shards' chains of sealed segments found on start, and their repairs from the stream. */
   readonly repairs?: readonly GapRepairStatus[];
+  /** Retention: the configured limit and what it dropped since start (`sealed-upkeep.ts`). */
+  readonly retention?: RetentionStatus;
   readonly discovery: {
     /** `stream.kinesis.shard.discovery.interval.ms`. */
     readonly intervalMs: number;
@@ -92,4 +94,17 @@ export interface GapRepairStatus {
   readonly segmentName: string | null;
   readonly rows: number;
   readonly detail: string | null;
+}
+
+/** What retention has done since start, for status. */
+export interface RetentionStatus {
+  readonly retentionMs: number | null;
+  /** Why a configured retention is not applied, or null. */
+  readonly disabledReason: string | null;
+  readonly intervalMs: number;
+  readonly lastRunAtMs: number | null;
+  readonly segmentsDropped: number;
+  readonly rowsDropped: number;
+  /** The most recent drops (at most 20), newest last. */
+  readonly recent: readonly { readonly segment: string; readonly endTimeMs: number; readonly droppedAtMs: number }[];
 }

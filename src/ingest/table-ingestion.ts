@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { parseLlcSegmentName, summarizeSegment, toDisplayJson } from '../segment/index.js';
+import { summarizeSegment } from '../segment/index.js';
 import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
@@ -27,6 +27,9 @@ import { allPartitionsFinished } from './ingest-bound.js';
 import { expiredShards } from './expired-shards.js';
 import { idlePartitionStatus } from './partition-status.js';
 import type { IngestBound } from './ingest-bound.js';
+import { tableUpkeep } from './sealed-upkeep.js';
+import type { SealedUpkeep } from './sealed-upkeep.js';
+import { compareSegments, sealedSegmentMetadata } from './sealed-segment-ops.js';
 
 export interface TableIngestionOptions {
   /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
@@ -42,6 +45,10 @@ export interface TableIngestionOptions {
   readonly onEvent?: (event: IngestionEvent) => void;
   /** A bounded run (`ingest --once`): every partition stops at this bound; see {@link boundReached}. */
   readonly bound?: IngestBound;
+  /** The clock retention compares segment times with (default `Date.now`; tests inject a fake one). */
+  readonly clock?: () => number;
+  /** Time between retention checks (default `RETENTION_INTERVAL_MS`). */
+  readonly retentionIntervalMs?: number;
 }
 
 /**
@@ -76,7 +83,8 @@ export class TableIngestion implements TableRuntime {
   private discovering: Promise<void> | null = null;
   private paused = false;
   private stopped = false;
-  private quarantined: readonly { file: string; reason: string }[] = [];
+  private quarantined: { file: string; reason: string }[] = [];
+  private upkeep: SealedUpkeep | null = null;
   private ledger: SealedLedger | null = null;
   private repairs: GapRepairs | null = null;
   private readonly dataLoss = new Map<string, DataLossEntry>();
@@ -87,8 +95,10 @@ export class TableIngestion implements TableRuntime {
   /** Upsert and dedup tables: the one key map of the table (all shards). */
   private readonly keyed: KeyedTable;
   private readonly bound: IngestBound | undefined;
+  private readonly options: TableIngestionOptions;
 
   constructor(options: TableIngestionOptions) {
+    this.options = options;
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
     this.onEvent = options.onEvent ?? (() => undefined);
     this.table = options.table;
@@ -112,7 +122,7 @@ export class TableIngestion implements TableRuntime {
     this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
     this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
     const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
-    this.quarantined = recovered.quarantined;
+    this.quarantined = [...recovered.quarantined];
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
     this.sealed = [...recovered.sealed].sort(compareSegments);
     // Before any reader starts: the key map is rebuilt from the committed files alone.
@@ -121,6 +131,7 @@ export class TableIngestion implements TableRuntime {
     this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(recovered.gaps);
+    this.startUpkeep();
     this.metadata = this.factory.createMetadataProvider();
     if (options.waitForStream === false) {
       this.link.retryUntilListed(() => this.discover(), () => this.scheduleDiscovery());
@@ -157,6 +168,17 @@ export class TableIngestion implements TableRuntime {
     this.repairs.start();
   }
 
+  /** Retention, background checksums and quarantine of files found corrupt while serving. */
+  private startUpkeep(): void {
+    this.upkeep = tableUpkeep(this.table, this.sealedHolder(), this.options, (entry) => this.quarantined.push(entry));
+    this.upkeep.start();
+  }
+
+  /** Runs a retention check now (tests, and operators through the runtime). */
+  runRetention(): Promise<void> {
+    return this.upkeep?.runRetention() ?? Promise.resolve();
+  }
+
   /** A segment was published: serve it (same tick as the swap) and add it to the ledger. */
   private addSealed(segment: SealedSegment): void {
     this.sealed.push(segment);
@@ -176,12 +198,14 @@ export class TableIngestion implements TableRuntime {
     if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
     await this.discovering?.catch(() => undefined);
     await this.repairs?.stop();
+    await this.upkeep?.stop();
     await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
     // Ledger writes start after each seal without being awaited; none may outlive the runtime
     // (a drop would race them, and a stopped table must leave no file half-written).
     await this.ledger?.flush();
     await this.metadata?.close();
     await this.factory?.close();
+    for (const segment of this.sealed) segment.close();
   }
 
   async drop(): Promise<void> {
@@ -194,17 +218,7 @@ export class TableIngestion implements TableRuntime {
   }
 
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
-    const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
-    if (!segment) return undefined;
-    const { metadata } = segment;
-    const live = this.keyed.liveRowsOf(segmentName);
-    // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
-    return {
-      ...metadata,
-      // Upsert tables: rows that are their key's latest (`valid`), and of those not deleted (`queryable`).
-      ...(live !== null ? { upsertLiveRows: live } : {}),
-      columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
-    };
+    return sealedSegmentMetadata(this.sealed, segmentName, this.keyed);
   }
 
   /** The segments a query reads now: every sealed file and every live consuming segment. */
@@ -241,7 +255,8 @@ export class TableIngestion implements TableRuntime {
     return {
       ingestion: this.link.status,
       dataLoss: [...this.dataLoss.values()],
-      quarantined: this.quarantined,
+      quarantined: [...this.quarantined],
+      ...(this.upkeep ? { retention: this.upkeep.status() } : {}),
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
@@ -380,11 +395,4 @@ export class TableIngestion implements TableRuntime {
     if (this.paused) void ingester.pause();
     ingester.start();
   }
-}
-
-function compareSegments(a: SealedSegment, b: SealedSegment): number {
-  const pa = a.metadata.partitionId;
-  const pb = b.metadata.partitionId;
-  if (pa !== pb) return pa - pb;
-  return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
 }

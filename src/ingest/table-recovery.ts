@@ -40,7 +40,9 @@ export function ledgerEntryOf(segment: SealedSegment): LedgerEntry {
  */
 export async function recoverTable(tableDir: string, tableName: string, offsets: StreamOffsetFactory, logger: Logger): Promise<RecoveredTable> {
   const compare = (a: string, b: string): number => offsets.parse(a).compareTo(offsets.parse(b));
-  const loaded = await loadTableSegments(tableDir, { tableName, compareOffsets: compare });
+  // Footers only: a large table is queryable in seconds; whole-file checksums are verified in the
+  // background afterwards (`SealedUpkeep`) and every section is checked when read.
+  const loaded = await loadTableSegments(tableDir, { tableName, compareOffsets: compare, verifyChecksum: false });
   const ledger = await SealedLedger.load(tableDir, logger);
   const sealed = await finishDeletes(loaded.segments, ledger, logger);
   const sequenceOf = (name: string): number | null => parseLlcSegmentName(name)?.sequence ?? null;
