@@ -8,6 +8,7 @@ import { runExport } from './export.js';
 import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
 import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
+import { runSegments } from './segments.js';
 import type { QueryFormat } from './query.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
@@ -200,6 +201,23 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     ))
     .action(async (sql: string, opts: { server: string; format: QueryFormat; timeoutMs: number }) => {
       process.exitCode = await runQuery(sql, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('segments')
+    .description("list a table's sealed segments: partition, rows, bytes on disk, time range")
+    .requiredOption('--table <name>', 'table name')
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--data-dir <dir>', 'read the segment files under <dir>/<table>/ instead of asking a server (footers only)')
+    .option('--json', 'print the summaries as JSON')
+    .option('--timeout-ms <ms>', 'give up waiting for the server after this', positiveInt, 30_000)
+    .addHelpText('after', helpText(
+      ['shardtable segments --table clickstream', 'shardtable segments --table events --data-dir ./segments --json'],
+      `0 listed; 1 unknown table or unreadable folder; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (opts: { table: string; server: string; dataDir?: string; json?: boolean; timeoutMs: number }) => {
+      const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+      process.exitCode = await runSegments({ table: opts.table, server: opts.server, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), json: opts.json === true, timeoutMs: opts.timeoutMs }, io);
     });
 
   program

@@ -30,6 +30,15 @@ describe('segment routes', () => {
     }
   });
 
+  it('GET /segments/{table}/metadata: every sealed segment summary by name (the segments CLI reads it); 404 for an unknown table', async () => {
+    const all = await h.inject({ method: 'GET', url: '/segments/events_REALTIME/metadata' });
+    expect(all.statusCode).toBe(200);
+    const body = all.json() as Record<string, { segmentName: string; numDocs: number }>;
+    expect(Object.keys(body)).toEqual([sealedSegmentName('events')]);
+    expect(body[sealedSegmentName('events')]).toMatchObject({ segmentName: sealedSegmentName('events'), numDocs: 10 });
+    expect((await h.inject({ method: 'GET', url: '/segments/nope/metadata' })).statusCode).toBe(404);
+  });
+
   it('GET /segments/{table}/{segment}/metadata: sealed footer, consuming live state, 404 otherwise', async () => {
     const sealed = await h.inject({ method: 'GET', url: `/segments/events_REALTIME/${sealedSegmentName('events')}/metadata` });
     expect(sealed.statusCode).toBe(200);

@@ -22,7 +22,8 @@ function segmentList(manager: TableManager, name: string): [{ REALTIME: string[]
 }
 
 /**
- * `GET /tables/{name}/segments`, `GET /segments/{table}`, `GET /segments/{table}/{segment}/metadata`,
+ * `GET /tables/{name}/segments`, `GET /segments/{table}`, `GET /segments/{table}/metadata` (every
+ * sealed segment's summary by name), `GET /segments/{table}/{segment}/metadata`,
  * `DELETE /segments/{table}/{segment}` (a sealed segment, for good: Pinot's `Segment deleted`),
  * `POST /segments/{table}/reload` (re-reads the sealed segments from disk, at once; Pinot's answer
  * with a job id, plus what was reloaded and what failed).
@@ -31,6 +32,11 @@ export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager }> = asyn
   app.get<{ Params: TableParams }>('/tables/:name/segments', async (request) => segmentList(manager, request.params.name));
 
   app.get<{ Params: TableParams }>('/segments/:name', async (request) => segmentList(manager, request.params.name));
+
+  // Pinot's "metadata of every segment of a table": segment name → its summary (sizes, rows, time range).
+  app.get<{ Params: TableParams }>('/segments/:name/metadata', async (request) =>
+    Object.fromEntries(manager.segments(request.params.name).map((s) => [s.segmentName, s])),
+  );
 
   app.get<{ Params: { table: string; segment: string } }>('/segments/:table/:segment/metadata', async (request) =>
     manager.segmentMetadata(request.params.table, request.params.segment),
