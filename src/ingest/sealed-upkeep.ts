@@ -4,6 +4,9 @@ import { onCorruptSegment, quarantine, verifySegmentChecksum } from '../segment/
 import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
 import { expiredSegments, retentionPolicyOf } from './retention.js';
+import { mergeSegments, planMerges } from './compaction.js';
+import type { CompactionContext } from './compaction.js';
+import { compactionSettingsOf } from './compaction-config.js';
 import type { ResolvedTable } from './resolved-table.js';
 import type { RetentionPolicy } from './retention.js';
 import type { SealedSegmentsHolder } from './sealed-segment-ops.js';
@@ -20,6 +23,8 @@ export interface SealedUpkeepOptions {
   /** The clock retention compares with (tests inject a fake one). */
   readonly clock: () => number;
   readonly intervalMs: number;
+  /** Background merging of small segments, or null when the table has no `MergeRollupTask`. */
+  readonly compaction: Omit<CompactionContext, 'holder'> | null;
   /** A corrupt file was taken out of service and moved to quarantine. */
   readonly onQuarantined: (entry: { file: string; reason: string }) => void;
   readonly logger: Logger;
@@ -47,8 +52,56 @@ export class SealedUpkeep {
   private rowsDropped = 0;
   private readonly recent: { segment: string; endTimeMs: number; droppedAtMs: number }[] = [];
   private verified = 0;
+  private compactionTimer: NodeJS.Timeout | null = null;
+  private readonly merges = { runs: 0, merged: 0, segmentsIn: 0, rows: 0, lastError: null as string | null };
+  /** Retention, deletes and merges of this table's sealed segments run one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SealedUpkeepOptions) {}
+
+  /**
+   * Runs `fn` after every retention check, delete and merge started before it: these all change
+   * the served set and the ledger, and a merge must not bring back rows a delete removed.
+   */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.catch(() => undefined).then(fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Merges what is due now (also what the timer does); resolves with the merges made. */
+  runCompaction(): Promise<number> {
+    const ctx = this.options.compaction;
+    const { holder, logger } = this.options;
+    if (ctx === null || holder.ledger === null) return Promise.resolve(0);
+    const ledger = holder.ledger;
+    return this.serial(async () => {
+      let made = 0;
+      this.merges.runs++;
+      try {
+        for (const run of planMerges(holder.get(), ctx.settings, ctx.compareOffsets)) {
+          if (this.stopped) break;
+          if (ledger.isHeld(run[0]!.metadata.partitionId)) continue;
+          const merged = await mergeSegments({ ...ctx, holder: { ...holder, ledger } }, run);
+          if (merged === null) continue;
+          made++;
+          this.merges.merged++;
+          this.merges.segmentsIn += run.length;
+          this.merges.rows += merged.numDocs;
+        }
+        this.merges.lastError = null;
+      } catch (err) {
+        this.merges.lastError = describeError(err);
+        logger.error({ err: describeError(err) }, 'compaction failed; the segments keep serving as they were, retried at the next interval');
+      }
+      return made;
+    });
+  }
+
+  /** What compaction did since start, or null when the table has none. */
+  compactionStatus(): { readonly runs: number; readonly merged: number; readonly segmentsIn: number; readonly rows: number; readonly lastError: string | null } | null {
+    return this.options.compaction === null ? null : { ...this.merges };
+  }
 
   start(): void {
     this.unsubscribe = onCorruptSegment((path, detail) => {
@@ -60,12 +113,21 @@ export class SealedUpkeep {
       void this.runRetention();
       this.schedule();
     }
+    if (this.options.compaction !== null) this.scheduleCompaction();
+  }
+
+  private scheduleCompaction(): void {
+    if (this.stopped) return;
+    this.compactionTimer = setTimeout(() => void this.runCompaction().finally(() => this.scheduleCompaction()), this.options.compaction!.settings.intervalMs);
+    this.compactionTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.compactionTimer) clearTimeout(this.compactionTimer);
     this.unsubscribe?.();
+    await this.queue.catch(() => undefined);
     await this.running?.catch(() => undefined);
     await this.verifying?.catch(() => undefined);
   }
@@ -93,7 +155,7 @@ export class SealedUpkeep {
         `retention dropped ${dropped.length} sealed segment(s) older than the table's retention`,
       );
     };
-    const next = (this.running ?? Promise.resolve()).catch(() => undefined).then(run);
+    const next = this.serial(run);
     this.running = next.catch((err: unknown) => this.options.logger.error({ err: describeError(err) }, 'retention check failed; retried at the next interval'));
     return this.running;
   }
@@ -160,17 +222,41 @@ export class SealedUpkeep {
 export function tableUpkeep(
   table: ResolvedTable,
   holder: SealedSegmentsHolder,
-  options: { readonly clock?: () => number; readonly retentionIntervalMs?: number },
+  options: { readonly clock?: () => number; readonly retentionIntervalMs?: number; readonly tableDir: string; readonly compareOffsets: (a: string, b: string) => number },
   onQuarantined: SealedUpkeepOptions['onQuarantined'],
 ): SealedUpkeep {
   const retention = retentionPolicyOf(table.config, table.schema);
   if (retention.policy === null && retention.reason !== null) holder.logger.warn(retention.reason);
+  let settings = null;
+  try {
+    settings = compactionSettingsOf(table.config);
+  } catch (err) {
+    holder.logger.error({ err: describeError(err) }, 'compaction settings are invalid; no compaction');
+  }
+  // Keyed (upsert, dedup) tables keep their segments: the key map points at them by name and doc.
+  if (settings !== null && (table.config.upsert !== undefined || table.config.dedup !== undefined)) {
+    holder.logger.warn('MergeRollupTask is ignored on upsert and dedup tables');
+    settings = null;
+  }
+  let lastName = 0;
+  const compaction: SealedUpkeepOptions['compaction'] =
+    settings === null
+      ? null
+      : {
+          tableDir: options.tableDir,
+          schema: table.schema,
+          config: table.config,
+          settings,
+          compareOffsets: options.compareOffsets,
+          now: () => (lastName = Math.max(lastName + 1, Date.now())),
+        };
   return new SealedUpkeep({
     holder,
     policy: retention.policy,
     disabledReason: retention.policy === null ? retention.reason : null,
     clock: options.clock ?? Date.now,
     intervalMs: options.retentionIntervalMs ?? RETENTION_INTERVAL_MS,
+    compaction,
     onQuarantined,
     logger: holder.logger,
   });

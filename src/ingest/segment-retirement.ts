@@ -3,7 +3,7 @@ import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
 import type { Logger } from '../logger.js';
 import type { SealedLedger } from './sealed-ledger.js';
-import { ledgerEntryOf } from './table-recovery.js';
+import { ledgerEntryOf } from './sealed-ledger.js';
 
 /** The table's list of served sealed segments, read and replaced in one tick. */
 export interface SealedSegmentsHolder {

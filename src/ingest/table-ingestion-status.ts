@@ -57,6 +57,8 @@ export interface TableIngestionStatus {
   readonly repairs?: readonly GapRepairStatus[];
   /** Retention: the configured limit and what it dropped since start (`sealed-upkeep.ts`). */
   readonly retention?: RetentionStatus;
+  /** Compaction (`MergeRollupTask`): passes, merges made, input segments and rows merged since start. */
+  readonly compaction?: { readonly runs: number; readonly merged: number; readonly segmentsIn: number; readonly rows: number; readonly lastError: string | null };
   readonly discovery: {
     /** `stream.kinesis.shard.discovery.interval.ms`. */
     readonly intervalMs: number;

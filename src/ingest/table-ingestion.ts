@@ -170,13 +170,15 @@ export class TableIngestion implements TableRuntime {
 
   /** Retention, background checksums and quarantine of files found corrupt while serving. */
   private startUpkeep(): void {
-    this.upkeep = tableUpkeep(this.table, this.sealedHolder(), this.options, (entry) => this.quarantined.push(entry));
+    const offsets = this.factory!.offsetFactory;
+    const compareOffsets = (a: string, b: string): number => offsets.parse(a).compareTo(offsets.parse(b));
+    this.upkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, compareOffsets }, (entry) => this.quarantined.push(entry));
     this.upkeep.start();
   }
 
-  /** Runs a retention check now (tests, and operators through the runtime). */
-  runRetention(): Promise<void> {
-    return this.upkeep?.runRetention() ?? Promise.resolve();
+  /** Retention, compaction and checksums of the sealed segments (`runRetention()`, `runCompaction()` run a pass now); null before start. */
+  get sealedUpkeep(): SealedUpkeep | null {
+    return this.upkeep;
   }
 
   /** A segment was published: serve it (same tick as the swap) and add it to the ledger. */
@@ -232,10 +234,6 @@ export class TableIngestion implements TableRuntime {
     return this.keyed.queryable([...this.sealed], consuming);
   }
 
-  /** Corrupt files found on start and moved aside. */
-  quarantinedFiles(): readonly { file: string; reason: string }[] {
-    return this.quarantined;
-  }
 
   partitions(): PartitionStatus[] {
     const result: PartitionStatus[] = [];
@@ -257,6 +255,7 @@ export class TableIngestion implements TableRuntime {
       dataLoss: [...this.dataLoss.values()],
       quarantined: [...this.quarantined],
       ...(this.upkeep ? { retention: this.upkeep.status() } : {}),
+      ...(this.upkeep?.compactionStatus() ? { compaction: this.upkeep.compactionStatus()! } : {}),
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
@@ -269,7 +268,8 @@ export class TableIngestion implements TableRuntime {
   }
 
   deleteSegment(segmentName: string): Promise<SegmentDeleteResult> {
-    return deleteSealedSegment(this.sealedHolder(), segmentName);
+    const remove = (): Promise<SegmentDeleteResult> => deleteSealedSegment(this.sealedHolder(), segmentName);
+    return this.upkeep ? this.upkeep.serial(remove) : remove();
   }
 
   reloadSegments(): Promise<SegmentReloadReport> {

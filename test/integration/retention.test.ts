@@ -67,7 +67,7 @@ describe('retention on kinesalite (fake clock)', () => {
     const expired = sealed.filter((s) => s.endTimeMs! < cutoff).map((s) => s.segmentName).sort();
     expect(expired.length).toBeGreaterThan(0);
     expect(expired.length).toBeLessThan(sealed.length);
-    await runtime.runRetention();
+    await runtime.sealedUpkeep!.runRetention();
     expect(runtime.segments().map((s) => s.segmentName).sort()).toEqual(sealed.map((s) => s.segmentName).filter((n) => !expired.includes(n)).sort());
     for (const name of expired) expect(await exists(join(dir, `${name}.seg`))).toBe(false);
     const status = runtime.status().retention!;
@@ -84,7 +84,7 @@ describe('retention on kinesalite (fake clock)', () => {
     // Step 2: everything of phase 1 expires — including each shard's newest sealed segment, the
     // one that held its checkpoint.
     now = T0 + 10 * DAY;
-    await runtime.runRetention();
+    await runtime.sealedUpkeep!.runRetention();
     expect(runtime.segments()).toEqual([]);
     await runtime.stop();
     const ledger = JSON.parse(await readFile(join(dir, 'sealed-ranges', `${sealed[0]!.partitionId}.json`), 'utf8')) as { segments: { deleted?: boolean }[] };
