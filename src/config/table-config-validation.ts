@@ -2,6 +2,7 @@ import type { TableSchema } from './schema.js';
 import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTableConfig, RecordErrorPolicy, StreamConfig, TableConfig } from './table-config.js';
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
+import { rollupSettingsOf } from './rollup-config.js';
 import { ShardtableError } from '../errors.js';
 import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
@@ -180,10 +181,18 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
 
   const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems);
 
+  const rollup = rollupSettingsOf(
+    (index as { aggregateMetrics?: unknown }).aggregateMetrics,
+    (copy.ingestionConfig as { aggregationConfigs?: unknown } | undefined)?.aggregationConfigs,
+    schema,
+    { keyed: Object.keys(keyed).length > 0, nullHandling: index.nullHandlingEnabled === true },
+    problems,
+  );
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
   const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path, options.streamTypes);
-  const ingestionSettings = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path);
+  const parsedIngestion = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path);
+  const ingestionSettings = rollup.transforms.length > 0 ? { ...parsedIngestion, transforms: [...parsedIngestion.transforms, ...rollup.transforms] } : parsedIngestion;
 
   copy.tableName = `${tableName}${REALTIME_SUFFIX}`;
   copy.tableType = 'REALTIME';
@@ -200,6 +209,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     indexing,
     ingestion: deepFreeze(ingestionSettings),
     ...keyed,
+    ...(rollup.settings ? { rollup: deepFreeze(rollup.settings) } : {}),
     pinot: deepFreeze(copy),
   });
 }

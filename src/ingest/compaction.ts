@@ -2,9 +2,8 @@ import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
-import { ConsumingSegment, openSegment, sealSegment, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
+import { ConsumingSegment, openSegment, rollupRows, sealSegment, segmentRows, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
-import type { DecodedRow } from '../spi/decoder.js';
 import { fsyncDir } from '../util/atomic-file.js';
 import { faultPoint } from '../util/fault-points.js';
 import type { CompactionSettings } from './compaction-config.js';
@@ -62,11 +61,6 @@ export function planMerges(segments: readonly SealedSegment[], settings: Compact
   return runs;
 }
 
-/** The rows of a sealed segment as `index` takes them (null cells where the file stores null). */
-function* rowsOf(segment: SealedSegment, columns: readonly string[]): Generator<DecodedRow> {
-  const readers = columns.map((c) => segment.column(c));
-  for (let doc = 0; doc < segment.numDocs; doc++) yield readers.map((r) => (r.isNull(doc) ? null : r.getValue(doc)));
-}
 
 /**
  * Merges one run of adjacent segments into one, atomically for readers and for crashes:
@@ -95,9 +89,15 @@ export async function mergeSegments(ctx: CompactionContext, inputs: readonly Sea
     ...(ctx.config.timeColumnName !== undefined ? { timeColumnName: ctx.config.timeColumnName } : {}),
     createdAtMs: Math.min(...inputs.map((s) => s.metadata.consumingStartTimeMs)),
   });
-  const columns = ctx.schema.columns.map((c) => c.name);
-  for (const input of inputs) {
-    for (const row of rowsOf(input, columns)) building.index(row, input.metadata.startOffset!, input.metadata.creationTimeMs);
+  const rollup = ctx.config.rollup;
+  if (rollup) {
+    // A rollup table merges rows of equal dimensions across its inputs too.
+    const all = inputs.flatMap((input) => [...segmentRows(input)]);
+    for (const row of rollupRows(ctx.schema, rollup, all)) building.index(row, first.metadata.startOffset!, first.metadata.creationTimeMs);
+  } else {
+    for (const input of inputs) {
+      for (const row of segmentRows(input)) building.index(row, input.metadata.startOffset!, input.metadata.creationTimeMs);
+    }
   }
   building.markConsumed(last.metadata.endOffset!);
   const merging = await sealSegment(building, { tableDir: ctx.tableDir, endOfShard: false, creationTimeMs: createdAtMs, fileSuffix: MERGING_FILE_SUFFIX });
