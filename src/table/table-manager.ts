@@ -5,12 +5,15 @@ import { validateSchema } from '../config/schema-validation.js';
 import { rawTableName, REALTIME_SUFFIX, tableIdentity } from '../config/table-config-validation.js';
 import { collectSecrets, redactTableConfig, restoreRedactedSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
+import { deleteOneSegment, deleteSegmentsOf } from './segment-deletes.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
 import { pauseResult } from './consuming-segments.js';
+import { pauseStateNow } from './pause-state.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
+import { changeSchema, restartOnNewSchema } from './schema-changes.js';
 import type { AdmittedTable } from './table-admission.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { loadCatalogInto, startReport } from './table-boot.js';
@@ -18,7 +21,8 @@ import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
 import { TableReads } from './table-reads.js';
-import type { SegmentReloadReport, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { ResetStart, SegmentReloadReport, StreamResetResult, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import { resetTableStream } from './stream-reset.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
@@ -115,14 +119,26 @@ export class TableManager extends TableReads {
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
-    return this.exclusive(() => this.schemas.add(validated, options));
+    if (options.override === false) return this.exclusive(() => this.schemas.add(validated, options));
+    return this.storeSchema(validated, () => this.schemas.add(validated, options));
   }
 
-  /** Replaces a schema; 409 `SCHEMA_IN_USE` when a table uses it and the new one differs. */
+  /**
+   * Replaces a schema. On a schema tables use, only a backward-compatible change (added columns)
+   * is taken — 400 `SCHEMA_INCOMPATIBLE` otherwise — and those tables restart on it
+   * (`schema-changes.ts`); the call answers once they serve again.
+   */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
-    return this.exclusive(() => this.schemas.update(name, validated));
+    return this.storeSchema(validated, () => this.schemas.update(name, validated));
+  }
+
+  private async storeSchema(validated: PinotSchema, store: () => Promise<PinotSchema>): Promise<PinotSchema> {
+    const context = { schemas: this.schemas, tables: this.tables, reserved: this.reserved };
+    const { schema, restart } = await this.exclusive(() => changeSchema(context, validated, store));
+    for (const table of restart) await this.forTable(table, () => restartOnNewSchema(this.tables.get(table), (json) => this.admit(json), this.launcher, this.log));
+    return schema;
   }
 
   /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
@@ -174,10 +190,7 @@ export class TableManager extends TableReads {
     });
   }
 
-  /**
-   * Validates a table config against its schema as `addTable` would, storing and starting
-   * nothing (`POST /tables/validate`). Throws the same 400s.
-   */
+  /** Validates a table config as `addTable` would, storing and starting nothing (`POST /tables/validate`); the same 400s. */
   validateTable(json: unknown): TableConfig {
     return this.admit(json).table.config;
   }
@@ -254,35 +267,50 @@ export class TableManager extends TableReads {
     });
   }
 
-  /** Pauses consumption (kept across restarts). Idempotent. */
-  async pause(name: string): Promise<PauseResult> {
+  /**
+   * Pauses consumption (kept across restarts) and, as Pinot does, force-commits the consuming
+   * segments: each one with rows is sealed (asynchronously; `GET /pauseStatus` lists those not
+   * sealed yet) and no new one fills until resume. Idempotent.
+   */
+  async pause(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
-      const result = pauseResult(true, runtime.partitions());
+      const state = pauseStateNow(true, options.comment ?? null);
+      const result = pauseResult(state, runtime.partitions());
       // Persisted first: a write that fails (disk full) leaves the table consuming, as it says.
-      await this.catalog.setPaused(tableName, true);
+      await this.catalog.setPaused(tableName, true, state);
       await runtime.pause();
       entry.paused = true;
-      this.log.info({ table: tableName }, 'consumption paused');
-      return result;
+      entry.pauseState = state;
+      const segmentsForceCommitted = runtime.forceCommit?.() ?? [];
+      this.log.info({ table: tableName, segmentsForceCommitted }, 'consumption paused');
+      return { ...result, segmentsForceCommitted };
     });
   }
 
   /** Resumes consumption. On a table that failed to start, tries to start it again. */
-  async resume(name: string): Promise<PauseResult> {
+  async resume(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       if (entry.disabled) throw new ShardtableError('TABLE_DISABLED', { name: tableName });
+      const state = pauseStateNow(false, options.comment ?? null);
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
+      entry.pauseState = state;
       if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
       else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
-      return pauseResult(false, this.running(tableName).partitions());
+      return pauseResult(state, this.running(tableName).partitions());
     });
+  }
+
+  /** `POST /tables/{name}/resetStream` (a stream deleted and created again): `stream-reset.ts`. */
+  async resetStream(name: string, consumeFrom: ResetStart): Promise<StreamResetResult> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => resetTableStream(this.tableEntry(tableName), this.running(tableName), consumeFrom, this.launcher, this.log));
   }
 
   /**
@@ -292,42 +320,13 @@ export class TableManager extends TableReads {
    */
   async deleteSegment(name: string, segmentName: string): Promise<void> {
     const tableName = rawTableName(name);
-    await this.forTable(tableName, async () => {
-      const runtime = this.running(tableName);
-      const result = (await runtime.deleteSegment?.(segmentName)) ?? 'missing';
-      const params = { segment: segmentName, table: `${tableName}${REALTIME_SUFFIX}` };
-      if (result === 'consuming') throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
-      if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { ...params, partitionId: segmentName.split('__')[1] ?? '?' });
-      if (result === 'missing') throw new ShardtableError('SEGMENT_NOT_FOUND', params);
-    });
+    await this.forTable(tableName, () => deleteOneSegment(this.running(tableName), tableName, segmentName));
   }
 
-  /**
-   * Deletes several sealed segments (`POST /segments/{t}/delete` with their names) or, with
-   * `null`, every sealed segment (`DELETE /segments/{t}`), one by one as `deleteSegment` does.
-   * Names are checked first: an unknown or consuming one fails the request before anything is
-   * deleted. Returns the names deleted.
-   */
+  /** Deletes several sealed segments (`POST /segments/{t}/delete`), or with `null` all (`DELETE /segments/{t}`). */
   async deleteSegments(name: string, segmentNames: readonly string[] | null): Promise<string[]> {
     const tableName = rawTableName(name);
-    return this.forTable(tableName, async () => {
-      const runtime = this.running(tableName);
-      const sealed = new Set(runtime.segments().map((s) => s.segmentName));
-      const consuming = new Set(runtime.partitions().flatMap((p) => (p.consumingSegmentName === null ? [] : [p.consumingSegmentName])));
-      const names = segmentNames ?? [...sealed];
-      for (const segment of names) {
-        const params = { segment, table: `${tableName}${REALTIME_SUFFIX}` };
-        if (consuming.has(segment) && !sealed.has(segment)) throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
-        if (!sealed.has(segment)) throw new ShardtableError('SEGMENT_NOT_FOUND', params);
-      }
-      const deleted: string[] = [];
-      for (const segment of new Set(names)) {
-        const result = (await runtime.deleteSegment?.(segment)) ?? 'missing';
-        if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { segment, table: `${tableName}${REALTIME_SUFFIX}`, partitionId: segment.split('__')[1] ?? '?' });
-        if (result === 'deleted') deleted.push(segment);
-      }
-      return deleted;
-    });
+    return this.forTable(tableName, () => deleteSegmentsOf(this.running(tableName), tableName, segmentNames));
   }
 
   /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */
