@@ -13,6 +13,7 @@ import { benchSeal } from './seal.js';
 import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
 import { benchDynamoDbLag } from './dynamodb-lag.js';
+import { benchStorage } from './storage.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -25,6 +26,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   memory: benchMemory,
   upsert: benchUpsert,
   'dynamodb-lag': benchDynamoDbLag,
+  storage: benchStorage,
 };
 
 /**
@@ -105,6 +107,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const memory = find('memory');
   const upsert = find('upsert');
   const ddbLag = find('dynamodb-lag');
+  const storage = find('storage');
   const lines = [
     '# Benchmarks',
     '',
@@ -177,6 +180,16 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `restart (rebuild) s: ${spread(m(upsert, 'restartSeconds'), 3)}; GROUP BY query ms: ${spread(m(upsert, 'upsertQueryMs'), 1)} | ` +
         `append table, same events: record path s ${spread(m(upsert, 'appendRecordPathSeconds'), 3)}, index only s ${spread(m(upsert, 'appendIngestSeconds'), 3)}, query ms ${spread(m(upsert, 'appendQueryMs'), 1)} | ` +
         `record path ${fmt(n(upsert, 'recordPathRatio'))} x append (target ≥ 0.7; index only ${fmt(n(upsert, 'ingestRatio'))} x); query ${fmt(n(upsert, 'queryOverhead'))} x append (target ≤ 1.3); LONG key target ≤ 64 B |`,
+    );
+  }
+  if (storage) {
+    const p = storage.params;
+    lines.push(
+      `| storage${p.segments === 100 ? '' : ' (`--quick` size)'}: ${String(p.segments)} segments × ${fmt(Number(p.rowsPerSegment))} rows (${fmt(Number(p.fileMB))} MiB on disk), ${queries?.queries?.length ?? 15} queries under a ${String(p.budgetMb)} MiB memory budget | ` +
+        `ready (open every segment, footers only) ${fmt(n(storage, 'readyFooterOnlyMs'), 0)} ms; query medians: warm ${fmt(n(storage, 'medianBudgetWarmMs'))} ms, cold ${fmt(n(storage, 'medianBudgetColdMs'))} ms; cache peak ${fmt(n(storage, 'peakCacheMB'))} MiB, RSS ${fmt(n(storage, 'rssUnderBudgetMB'), 0)} MB; ` +
+        `compaction ${fmt(n(storage, 'compactionRowsPerSec'), 0)} rows/s, a GROUP BY ${spread(m(storage, 'queryQuietMs'))} ms alone vs ${spread(m(storage, 'queryWhileMergingMs'))} ms while merging | ` +
+        `whole-file CRC at open ${fmt(n(storage, 'readyFullChecksumMs'), 0)} ms; all in memory (${fmt(n(storage, 'decodedMBInMemoryRun'))} MiB decoded): median ${fmt(n(storage, 'medianInMemoryMs'))} ms | ` +
+        `warm ${fmt(n(storage, 'medianWarmRatio'))} x in-memory (median of per-query ratios; target ≤ 1.2); ready target ≤ 5 s |`,
     );
   }
   if (queries?.queries) {

@@ -1,13 +1,14 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
-import { BLOCK_CACHE_ENV, parseBlockCacheMb } from '../segment/reader/block-cache.js';
+import { MEMORY_BUDGET_ENV, memoryBudgetFromEnv, parseBlockCacheMb } from '../segment/reader/block-cache.js';
 import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { runExport } from './export.js';
 import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
 import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
+import { runSegments } from './segments.js';
 import type { QueryFormat } from './query.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
@@ -31,9 +32,9 @@ function positiveInt(value: string): number {
   return n;
 }
 
-function blockCacheMb(value: string): number {
+function budgetMb(value: string): number {
   try {
-    return parseBlockCacheMb(value, '--block-cache-mb');
+    return parseBlockCacheMb(value, '--memory-budget-mb');
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
@@ -69,7 +70,8 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--data-dir <dir>', 'data directory', './segments')
     .option('--port <port>', 'HTTP port', port, 9000)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--block-cache-mb <mb>', `MiB of decoded segment blocks kept in memory, 0 = off (default: env ${BLOCK_CACHE_ENV}, else a quarter of memory up to 1024)`, blockCacheMb)
+    .option('--memory-budget-mb <mb>', `MiB that sealed segments may keep in memory (decoded blocks, dictionaries, indexes; read from disk on demand), 0 = no cache (default: env ${MEMORY_BUDGET_ENV}, else a quarter of memory up to 1024)`, budgetMb)
+    .option('--block-cache-mb <mb>', 'alias of --memory-budget-mb', budgetMb)
     .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408; 0 = none', positiveInt, DEFAULT_HTTP_LIMITS.requestTimeoutMs)
     .option('--headers-timeout-ms <ms>', 'request headers must arrive within this, else 408', positiveInt, DEFAULT_HTTP_LIMITS.headersTimeoutMs)
     .option('--keep-alive-timeout-ms <ms>', 'idle keep-alive connections are closed after this', positiveInt, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs)
@@ -77,12 +79,12 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--max-connections <n>', 'open HTTP connections at most; more are closed unanswered; 0 = no cap', positiveInt, DEFAULT_HTTP_LIMITS.maxConnections)
     .option('--max-body-bytes <bytes>', 'largest request body, else 413', positiveInt, DEFAULT_HTTP_LIMITS.bodyLimit)
     .addHelpText('after', helpText(
-      ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --block-cache-mb 256'],
+      ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
-    .action(async (opts: { dataDir: string; port: number; host: string; blockCacheMb?: number } & ServeLimitFlags) => {
+    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number } & ServeLimitFlags) => {
       const logger = createLogger();
-      const blockCacheBytes = opts.blockCacheMb ?? parseBlockCacheMb(process.env[BLOCK_CACHE_ENV]);
+      const blockCacheBytes = opts.memoryBudgetMb ?? opts.blockCacheMb ?? memoryBudgetFromEnv();
       const httpLimits: HttpLimits = {
         requestTimeoutMs: opts.requestTimeoutMs,
         headersTimeoutMs: opts.headersTimeoutMs,
@@ -102,7 +104,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
         return;
       }
       const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits });
-      logger.info({ url: server.url, dataDir: opts.dataDir, blockCacheMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
+      logger.info({ url: server.url, dataDir: opts.dataDir, memoryBudgetMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
       await untilSignal();
       await server.close();
       await lock.release();
@@ -206,6 +208,23 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     ))
     .action(async (sql: string, opts: { server: string; format: QueryFormat; timeoutMs: number }) => {
       process.exitCode = await runQuery(sql, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('segments')
+    .description("list a table's sealed segments: partition, rows, bytes on disk, time range")
+    .requiredOption('--table <name>', 'table name')
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--data-dir <dir>', 'read the segment files under <dir>/<table>/ instead of asking a server (footers only)')
+    .option('--json', 'print the summaries as JSON')
+    .option('--timeout-ms <ms>', 'give up waiting for the server after this', positiveInt, 30_000)
+    .addHelpText('after', helpText(
+      ['shardtable segments --table clickstream', 'shardtable segments --table events --data-dir ./segments --json'],
+      `0 listed; 1 unknown table or unreadable folder; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (opts: { table: string; server: string; dataDir?: string; json?: boolean; timeoutMs: number }) => {
+      const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+      process.exitCode = await runSegments({ table: opts.table, server: opts.server, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), json: opts.json === true, timeoutMs: opts.timeoutMs }, io);
     });
 
   program

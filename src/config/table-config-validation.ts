@@ -2,6 +2,7 @@ import type { TableSchema } from './schema.js';
 import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTableConfig, RecordErrorPolicy, StreamConfig, TableConfig } from './table-config.js';
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
+import { rollupSettingsOf } from './rollup-config.js';
 import { ShardtableError } from '../errors.js';
 import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
@@ -201,6 +202,13 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
   }
 
+  const rollup = rollupSettingsOf(
+    (index as { aggregateMetrics?: unknown }).aggregateMetrics,
+    (copy.ingestionConfig as { aggregationConfigs?: unknown } | undefined)?.aggregationConfigs,
+    schema,
+    { keyed: Object.keys(keyed).length > 0, nullHandling: index.nullHandlingEnabled === true },
+    problems,
+  );
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   const declaredTypes = (streamSource?.maps ?? []).map((map) => (typeof map.streamType === 'string' ? map.streamType.trim() : ''));
   const streamOrdersChanges = declaredTypes.length > 0 && declaredTypes.every((type) => options.orderedStreamTypes?.includes(type) === true);
@@ -210,7 +218,8 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   const streams = streamSource!.maps.map((map, k) => parseStreamConfig(map, streamSource!.path(k), options.streamTypes, options.topicKeys));
   const stream: StreamConfig = streams[0]!;
   checkStreams(streams, streamSource!.path);
-  const ingestionSettings = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path(0));
+  const parsedIngestion = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path(0));
+  const ingestionSettings = rollup.transforms.length > 0 ? { ...parsedIngestion, transforms: [...parsedIngestion.transforms, ...rollup.transforms] } : parsedIngestion;
 
   copy.tableName = `${tableName}${REALTIME_SUFFIX}`;
   copy.tableType = 'REALTIME';
@@ -229,6 +238,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     ingestion: deepFreeze(ingestionSettings),
     ...keyed,
     ...(isDimTable ? { isDimTable: true as const } : {}),
+    ...(rollup.settings ? { rollup: deepFreeze(rollup.settings) } : {}),
     pinot: deepFreeze(copy),
   });
 }

@@ -1,4 +1,5 @@
 import type { DedupSettings, UpsertSettings } from './upsert-config.js';
+import type { RollupSettings } from './rollup-config.js';
 
 /**
  * The engine's view of a Pinot REALTIME table config, built once from validated JSON
@@ -29,6 +30,8 @@ export interface TableConfig {
    * `docs/query.md`, "Dimension tables"). Absent for other tables.
    */
   readonly isDimTable?: true;
+  /** Ingest-time rollup (`aggregateMetrics`, `aggregationConfigs`): see `rollup-config.ts`. */
+  readonly rollup?: RollupSettings;
   /** The config as the user posted it (unknown keys kept), for `GET /tables/{name}`. */
   readonly pinot: PinotTableConfig;
 }

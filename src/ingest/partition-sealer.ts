@@ -1,7 +1,7 @@
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
-import { ConsumingSegment, llcSegmentName, sealPermutation, sealSegment } from '../segment/index.js';
+import { ConsumingSegment, llcSegmentName, rolledUpSegment, sealPermutation, sealSegment } from '../segment/index.js';
 import type { KeyedRows, UpsertKeyMap } from '../upsert/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
@@ -118,7 +118,9 @@ export class PartitionSealer {
       // it returns: the fetch loop is the only writer and it is waiting here. So the file holds
       // every row of the segment, and the swap below drops none.
       await this.options.beforeSeal?.();
-      sealed = await sealSegment(segment, {
+      // A rollup table seals its rows pre-aggregated (same identity and offsets).
+      const rollup = this.options.config.rollup;
+      sealed = await sealSegment(rollup ? rolledUpSegment(segment, rollup) : segment, {
         tableDir: this.options.tableDir,
         endOfShard,
         ...(upsert ? { upsert: upsert.footerFor(segment, perm) } : {}),

@@ -79,3 +79,19 @@ export function idlePartitionStatus(partition: { readonly partitionId: number; r
     lastError: null,
   };
 }
+
+/** Every known partition's status (its reader's, or an idle one), labelled with its stream, by partition id. */
+export function partitionStatuses(
+  known: Iterable<{ readonly partitionId: number; readonly shardId: string; readonly parentShardIds: readonly string[] }>,
+  readers: ReadonlyMap<string, { status(): PartitionStatus }>,
+  ended: ReadonlySet<string>,
+  after: (shardId: string) => string | null,
+  label: (shardId: string) => string,
+): PartitionStatus[] {
+  const result: PartitionStatus[] = [];
+  for (const partition of known) {
+    const reader = readers.get(partition.shardId);
+    result.push(reader ? reader.status() : idlePartitionStatus(partition, ended.has(partition.shardId), after(partition.shardId)));
+  }
+  return result.map((p) => ({ ...p, stream: label(p.shardId) })).sort((a, b) => a.partitionId - b.partitionId);
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { describeError } from '../util/describe-error.js';
+import type { SealedSegment } from '../segment/index.js';
 
 /** Folder of a table directory that holds the ledger, one file per partition. */
 export const LEDGER_DIR = 'sealed-ranges';
@@ -22,6 +23,8 @@ export interface LedgerEntry {
    * resumes after it) but it is no gap to repair, and a file of it found at start is removed.
    */
   readonly deleted?: true;
+  /** A segment made by compaction: the segments it replaced (they are marked `deleted`). */
+  readonly mergedFrom?: readonly string[];
 }
 
 /**
@@ -115,9 +118,26 @@ export class SealedLedger {
    * Marks a segment deleted on purpose and writes the partition's file now; unlike `record`, a
    * failed write throws (the delete must not go ahead unrecorded, or a restart would repair it).
    */
-  async markDeleted(partitionId: number, entry: LedgerEntry): Promise<void> {
-    const list = (this.byPartition.get(partitionId) ?? []).filter((e) => e.segmentName !== entry.segmentName);
-    this.byPartition.set(partitionId, [...list, { ...entry, deleted: true }]);
+  async markDeleted(partitionId: number, entry: LedgerEntry | readonly LedgerEntry[]): Promise<void> {
+    const entries = Array.isArray(entry) ? (entry as readonly LedgerEntry[]) : [entry as LedgerEntry];
+    const names = new Set(entries.map((e) => e.segmentName));
+    const list = (this.byPartition.get(partitionId) ?? []).filter((e) => !names.has(e.segmentName));
+    this.byPartition.set(partitionId, [...list, ...entries.map((e) => ({ ...e, deleted: true as const }))]);
+    const previous = this.writes.get(partitionId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.writeFile(partitionId));
+    this.writes.set(partitionId, next);
+    await next;
+  }
+
+  /**
+   * Compaction's commit, in one atomic write of the partition's file: `added` (the merged segment)
+   * is listed and every entry of `replaced` is marked deleted. Before the write the old segments
+   * are the partition's; after it, the merged one is. A failed write throws.
+   */
+  async replace(partitionId: number, replaced: readonly LedgerEntry[], added: LedgerEntry): Promise<void> {
+    const names = new Set([...replaced.map((e) => e.segmentName), added.segmentName]);
+    const list = (this.byPartition.get(partitionId) ?? []).filter((e) => !names.has(e.segmentName));
+    this.byPartition.set(partitionId, [...list, ...replaced.map((e) => ({ ...e, deleted: true as const })), added]);
     const previous = this.writes.get(partitionId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.writeFile(partitionId));
     this.writes.set(partitionId, next);
@@ -160,10 +180,17 @@ function parseLedger(json: unknown, partitionId: number): LedgerEntry[] {
       numDocs: typeof e.numDocs === 'number' ? e.numDocs : 0,
       endOfShard: e.endOfShard === true,
       ...(e.deleted === true ? { deleted: true as const } : {}),
+      ...(Array.isArray(e.mergedFrom) && e.mergedFrom.every((n) => typeof n === 'string') ? { mergedFrom: e.mergedFrom as string[] } : {}),
     };
   });
 }
 
 function bad(i: number): never {
   throw new Error(`segment entry ${i} is malformed`);
+}
+
+/** The ledger's record of a sealed segment. */
+export function ledgerEntryOf(segment: SealedSegment): LedgerEntry {
+  const { segmentName, shardId, startOffset, endOffset, numDocs, endOfShard } = segment.metadata;
+  return { segmentName, shardId, startOffset, endOffset, numDocs, endOfShard };
 }

@@ -1,10 +1,8 @@
-import { unlink } from 'node:fs/promises';
-import type { Logger } from '../logger.js';
 import { openSegment, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
-import type { SealedLedger } from './sealed-ledger.js';
-import { ledgerEntryOf } from './table-recovery.js';
+import { retireSegments } from './segment-retirement.js';
+import type { SealedSegmentsHolder } from './segment-retirement.js';
 
 /** What `DELETE /segments/{t}/{segment}` found: deleted, a consuming segment, its partition repairing gaps, or nothing by that name. */
 export type SegmentDeleteResult = 'deleted' | 'consuming' | 'repairing' | 'missing';
@@ -15,14 +13,7 @@ export interface SegmentReloadReport {
   readonly failed: readonly { readonly segment: string; readonly error: string }[];
 }
 
-/** The table's list of served sealed segments, read and replaced in one tick. */
-export interface SealedSegmentsHolder {
-  get(): SealedSegment[];
-  set(segments: SealedSegment[]): void;
-  readonly ledger: SealedLedger | null;
-  readonly consumingNames: () => readonly string[];
-  readonly logger: Logger;
-}
+export type { SealedSegmentsHolder } from './segment-retirement.js';
 
 /**
  * Deletes a sealed segment for good: the ledger records it as deleted on purpose first (so a
@@ -36,11 +27,7 @@ export async function deleteSealedSegment(holder: SealedSegmentsHolder, segmentN
   if (!segment) return holder.consumingNames().includes(segmentName) ? 'consuming' : 'missing';
   const { partitionId } = segment.metadata;
   if (holder.ledger?.isHeld(partitionId)) return 'repairing';
-  await holder.ledger?.markDeleted(partitionId, ledgerEntryOf(segment));
-  holder.set(holder.get().filter((s) => s !== segment));
-  await unlink(segment.path).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') holder.logger.warn({ segment: segmentName, err: describeError(err) }, 'deleted segment file could not be removed; removed at next start');
-  });
+  await retireSegments(holder, [segment], 'deleted');
   holder.logger.info({ segment: segmentName }, 'segment deleted');
   return 'deleted';
 }
@@ -62,7 +49,9 @@ export async function reloadSealedSegments(holder: SealedSegmentsHolder): Promis
     }
   }
   // Swapped in one tick; a segment deleted meanwhile stays deleted.
-  holder.set(holder.get().map((s) => fresh.get(s.metadata.segmentName) ?? s));
+  const before = holder.get();
+  holder.set(before.map((s) => fresh.get(s.metadata.segmentName) ?? s));
+  for (const s of before) if (fresh.has(s.metadata.segmentName)) s.retire();
   return { reloaded: [...fresh.keys()], failed };
 }
 
@@ -86,4 +75,18 @@ export function segmentMetadataJson(segment: SealedSegment, liveRows: unknown): 
     ...(liveRows !== null ? { upsertLiveRows: liveRows } : {}),
     columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
   };
+}
+
+/**
+ * The served list without the segments `gone` picks, each of those retired (cache entries
+ * dropped; the file stays readable for queries that took it): for callers that retire segments
+ * whose files they remove themselves (a stream reset).
+ */
+export function withoutRetired(sealed: readonly SealedSegment[], gone: (s: SealedSegment) => boolean): SealedSegment[] {
+  const kept: SealedSegment[] = [];
+  for (const s of sealed) {
+    if (gone(s)) s.retire();
+    else kept.push(s);
+  }
+  return kept;
 }

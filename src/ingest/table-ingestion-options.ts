@@ -19,6 +19,10 @@ export interface TableIngestionOptions {
   readonly onEvent?: (event: IngestionEvent) => void;
   /** A bounded run (`ingest --once`): every partition stops at this bound; see {@link boundReached}. */
   readonly bound?: IngestBound;
+  /** The clock retention compares segment times with (default `Date.now`; tests inject a fake one). */
+  readonly clock?: () => number;
+  /** Time between retention checks (default `RETENTION_INTERVAL_MS`). */
+  readonly retentionIntervalMs?: number;
 }
 
 /**

@@ -72,6 +72,10 @@ export interface TableIngestionStatus {
   readonly quarantined?: readonly { readonly file: string; readonly reason: string }[];
   /** Gaps in the shards' chains of sealed segments found on start, and their repairs from the stream. */
   readonly repairs?: readonly GapRepairStatus[];
+  /** Retention: the configured limit and what it dropped since start (`sealed-upkeep.ts`). */
+  readonly retention?: RetentionStatus;
+  /** Compaction (`MergeRollupTask`): passes, merges made, input segments and rows merged since start. */
+  readonly compaction?: { readonly runs: number; readonly merged: number; readonly segmentsIn: number; readonly rows: number; readonly lastError: string | null };
   readonly discovery: {
     /** `stream.kinesis.shard.discovery.interval.ms`. */
     readonly intervalMs: number;
@@ -115,4 +119,17 @@ export interface GapRepairStatus {
   readonly segmentName: string | null;
   readonly rows: number;
   readonly detail: string | null;
+}
+
+/** What retention has done since start, for status. */
+export interface RetentionStatus {
+  readonly retentionMs: number | null;
+  /** Why a configured retention is not applied, or null. */
+  readonly disabledReason: string | null;
+  readonly intervalMs: number;
+  readonly lastRunAtMs: number | null;
+  readonly segmentsDropped: number;
+  readonly rowsDropped: number;
+  /** The most recent drops (at most 20), newest last. */
+  readonly recent: readonly { readonly segment: string; readonly endTimeMs: number; readonly droppedAtMs: number }[];
 }

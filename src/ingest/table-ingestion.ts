@@ -23,13 +23,15 @@ import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { snapshotPhase } from './snapshot-phase.js';
 import { StreamLink } from './stream-link.js';
-import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson } from './sealed-segment-ops.js';
+import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson, withoutRetired } from './sealed-segment-ops.js';
 import { startPositionOf } from './start-position.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 import { allPartitionsFinished } from './ingest-bound.js';
 import { expiredShards } from './expired-shards.js';
-import { idlePartitionStatus } from './partition-status.js';
+import { partitionStatuses } from './partition-status.js';
 import type { IngestBound } from './ingest-bound.js';
+import { tableUpkeep } from './sealed-upkeep.js';
+import type { SealedUpkeep } from './sealed-upkeep.js';
 import type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 import { StreamIdentityGuard } from './stream-identity-guard.js';
 import type { StreamResetResult } from './stream-identity-guard.js';
@@ -60,7 +62,9 @@ export class TableIngestion implements TableRuntime {
   private discovering: Promise<void> | null = null;
   private paused = false;
   private stopped = false;
-  private quarantined: readonly { file: string; reason: string }[] = [];
+  private quarantined: { file: string; reason: string }[] = [];
+  /** Retention, compaction and checksums (`runRetention()`, `runCompaction()` run a pass now); null before start. */
+  sealedUpkeep: SealedUpkeep | null = null;
   private ledger: SealedLedger | null = null;
   private repairs: GapRepairs | null = null;
   private readonly dataLoss = new Map<string, DataLossEntry>();
@@ -71,10 +75,12 @@ export class TableIngestion implements TableRuntime {
   /** Upsert and dedup tables: the one key map of the table (all shards). */
   private readonly keyed: KeyedTable;
   private readonly bound: IngestBound | undefined;
+  private readonly options: TableIngestionOptions;
   /** Keeps the table on the stream its checkpoints belong to (a recreated stream halts it). */
   private guard: StreamIdentityGuard | null = null;
 
   constructor(options: TableIngestionOptions) {
+    this.options = options;
     this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
     this.onEvent = options.onEvent ?? (() => undefined);
     this.table = options.table;
@@ -101,7 +107,7 @@ export class TableIngestion implements TableRuntime {
     this.partitionIds = streams.idStores;
     this.factory = streams.factory;
     const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
-    this.quarantined = recovered.quarantined;
+    this.quarantined = [...recovered.quarantined];
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
     this.sealed = [...recovered.sealed].sort(compareSegments);
     // Before any reader starts: the key map is rebuilt from the committed files alone.
@@ -110,6 +116,9 @@ export class TableIngestion implements TableRuntime {
     this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(recovered.gaps);
+    // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
+    this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry) => this.quarantined.push(entry));
+    this.sealedUpkeep.start();
     this.metadata = this.factory.createMetadataProvider();
     if (options.waitForStream === false) {
       this.link.retryUntilListed(() => this.discover(), () => this.scheduleDiscovery());
@@ -162,9 +171,11 @@ export class TableIngestion implements TableRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.link.stop();
+    await this.sealedUpkeep?.stop();
     await this.stopReaders();
     await this.metadata?.close();
     await this.factory?.close();
+    for (const segment of this.sealed) segment.close();
   }
 
   async drop(): Promise<void> {
@@ -192,23 +203,10 @@ export class TableIngestion implements TableRuntime {
     return this.keyed.queryable([...this.sealed], consuming);
   }
 
-  /** Corrupt files found on start and moved aside. */
-  quarantinedFiles(): readonly { file: string; reason: string }[] {
-    return this.quarantined;
-  }
 
   partitions(): PartitionStatus[] {
-    const result: PartitionStatus[] = [];
-    for (const partition of this.known.values()) {
-      const ingester = this.ingesters.get(partition.shardId);
-      if (ingester) {
-        result.push(ingester.status());
-        continue;
-      }
-      result.push(idlePartitionStatus(partition, this.ended.has(partition.shardId), this.checkpoints.get(partition.shardId)?.after?.toString() ?? null));
-    }
-    const label = (shardId: string): string => this.factory?.labelOf(shardId) ?? '';
-    return result.map((p) => ({ ...p, stream: label(p.shardId) })).sort((a, b) => a.partitionId - b.partitionId);
+    const after = (shardId: string): string | null => this.checkpoints.get(shardId)?.after?.toString() ?? null;
+    return partitionStatuses(this.known.values(), this.ingesters, this.ended, after, (shardId) => this.factory?.labelOf(shardId) ?? '');
   }
 
   /** Whether the stream is reached, data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */
@@ -216,7 +214,9 @@ export class TableIngestion implements TableRuntime {
     return {
       ingestion: this.link.status,
       dataLoss: [...this.dataLoss.values()],
-      quarantined: this.quarantined,
+      quarantined: [...this.quarantined],
+      ...(this.sealedUpkeep ? { retention: this.sealedUpkeep.status() } : {}),
+      ...(this.sealedUpkeep?.compactionStatus() ? { compaction: this.sealedUpkeep.compactionStatus()! } : {}),
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
@@ -231,7 +231,8 @@ export class TableIngestion implements TableRuntime {
   }
 
   deleteSegment(segmentName: string): Promise<SegmentDeleteResult> {
-    return deleteSealedSegment(this.sealedHolder(), segmentName);
+    const remove = (): Promise<SegmentDeleteResult> => deleteSealedSegment(this.sealedHolder(), segmentName);
+    return this.sealedUpkeep ? this.sealedUpkeep.serial(remove) : remove();
   }
 
   reloadSegments(): Promise<SegmentReloadReport> {
@@ -256,7 +257,7 @@ export class TableIngestion implements TableRuntime {
     // The partitions of the recreated streams: every one a segment, a ledger entry or a checkpoint names.
     const ledger = this.ledger?.partitionIds().flatMap((p) => this.ledger!.entries(p).map((e) => ({ shardId: e.shardId, partitionId: p }))) ?? [];
     const partitionsOf = partitionsOfStreams(this.table.streams, [...this.sealed.map((s) => s.metadata), ...ledger, ...this.checkpoints.values()]);
-    return guard.commitReset(metadata, consumeFrom, partitionsOf, (retired) => (this.sealed = this.sealed.filter((s) => !retired.includes(s.metadata.partitionId))));
+    return guard.commitReset(metadata, consumeFrom, partitionsOf, (retired) => (this.sealed = withoutRetired(this.sealed, (s) => retired.includes(s.metadata.partitionId))));
   }
 
   /**

@@ -7,7 +7,10 @@ import { checkpointsFromSegments } from './checkpoints.js';
 import type { CheckpointSource, ShardCheckpoint } from './checkpoints.js';
 import { SealedLedger } from './sealed-ledger.js';
 import type { LedgerEntry } from './sealed-ledger.js';
+import { ledgerEntryOf } from './sealed-ledger.js';
+export { ledgerEntryOf } from './sealed-ledger.js';
 import { findGaps } from './segment-gaps.js';
+import { settleCompactions } from './compaction.js';
 import type { SegmentGap } from './segment-gaps.js';
 
 /** What a table directory holds after a restart, and what recovery must still do. */
@@ -22,11 +25,6 @@ export interface RecoveredTable {
   readonly ledger: SealedLedger;
 }
 
-/** The ledger's record of a sealed segment. */
-export function ledgerEntryOf(segment: SealedSegment): LedgerEntry {
-  const { segmentName, shardId, startOffset, endOffset, numDocs, endOfShard } = segment.metadata;
-  return { segmentName, shardId, startOffset, endOffset, numDocs, endOfShard };
-}
 
 /**
  * Recovers a table directory (docs/exactly-once.md, "Restart" and "Gaps"): loads the segment
@@ -40,8 +38,12 @@ export function ledgerEntryOf(segment: SealedSegment): LedgerEntry {
  */
 export async function recoverTable(tableDir: string, tableName: string, offsets: StreamOffsetFactory, logger: Logger): Promise<RecoveredTable> {
   const compare = (a: string, b: string): number => offsets.parse(a).compareTo(offsets.parse(b));
-  const loaded = await loadTableSegments(tableDir, { tableName, compareOffsets: compare });
+  // Footers only: a large table is queryable in seconds; whole-file checksums are verified in the
+  // background afterwards (`SealedUpkeep`) and every section is checked when read.
   const ledger = await SealedLedger.load(tableDir, logger);
+  // Compaction interrupted by a crash is rolled back or forward before any file is loaded.
+  await settleCompactions(tableDir, ledger);
+  const loaded = await loadTableSegments(tableDir, { tableName, compareOffsets: compare, verifyChecksum: false });
   const sealed = await finishDeletes(loaded.segments, ledger, logger);
   const sequenceOf = (name: string): number | null => parseLlcSegmentName(name)?.sequence ?? null;
   const found = findGaps(sealed.map((s) => s.metadata), ledger, compare, sequenceOf);

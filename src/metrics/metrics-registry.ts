@@ -67,7 +67,9 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perTable('shardtable_sealed_rows', 'Rows in sealed segment files', (r) => r.segments().reduce((n, s) => n + s.numDocs, 0));
   perTable('shardtable_sealed_bytes', 'Bytes of sealed segment files', (r) => r.segments().reduce((n, s) => n + s.sizeBytes, 0));
   perTable('shardtable_data_loss_shards', 'Data-loss entries: shards that expired before this table read them to their end, and sealed rows gone from disk that the stream no longer has', (r) => r.status?.().dataLoss.length ?? 0);
-  perTable('shardtable_quarantined_segment_files', 'Segment files refused on start (corrupt, another segment\'s identity, overlapping offsets)', (r) => r.status?.().quarantined?.length ?? 0);
+  perTable('shardtable_retention_dropped_segments', 'Sealed segments dropped by retention since start (older than segmentsConfig.retentionTimeValue/Unit)', (r) => r.status?.().retention?.segmentsDropped ?? 0);
+  perTable('shardtable_retention_dropped_rows', 'Rows of the sealed segments dropped by retention since start', (r) => r.status?.().retention?.rowsDropped ?? 0);
+  perTable('shardtable_quarantined_segment_files', 'Segment files refused on start (corrupt, another segment\'s identity, overlapping offsets) or found corrupt while serving', (r) => r.status?.().quarantined?.length ?? 0);
   perTable('shardtable_upsert_keys', 'Upsert and dedup tables: primary keys in the key map', (r) => r.status?.().upsert?.keys ?? r.status?.().dedup?.keys ?? 0);
   perTable('shardtable_upsert_live_rows', 'Upsert tables: keys whose live row is not deleted', (r) => r.status?.().upsert?.liveRows ?? 0);
   perTable('shardtable_upsert_out_of_order_records', 'Upsert tables: records older than their key\'s live row since start (kept not live, or dropped)', (r) => {

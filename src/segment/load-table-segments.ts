@@ -29,9 +29,17 @@ export interface LoadTableSegmentsOptions {
    * whose offset range overlaps a segment of the same shard loaded before it is refused.
    */
   readonly compareOffsets?: (a: string, b: string) => number;
+  /**
+   * `true` (default): each file's whole-file CRC-32 is verified before it is served (every file
+   * read once). `false`: only headers, trailers and footers are read (a server's start: ready in
+   * seconds however large the table); sections are checked as they are read, and the caller
+   * verifies whole files later (`verifySegmentChecksum`).
+   */
+  readonly verifyChecksum?: boolean;
 }
 
-async function quarantine(tableDir: string, file: string): Promise<void> {
+/** Moves a file of the table directory into its quarantine folder (never overwriting an earlier one there). */
+export async function quarantine(tableDir: string, file: string): Promise<void> {
   const dir = join(tableDir, QUARANTINE_DIR);
   await mkdir(dir, { recursive: true });
   let target = join(dir, file);
@@ -75,7 +83,7 @@ export async function loadTableSegments(tableDir: string, options: LoadTableSegm
     if (!file.endsWith(SEGMENT_FILE_SUFFIX)) continue;
     let segment: SealedSegment;
     try {
-      segment = await openSegment(join(tableDir, file));
+      segment = await openSegment(join(tableDir, file), { verifyChecksum: options.verifyChecksum !== false });
     } catch (err) {
       if (!(err instanceof ShardtableError)) throw err;
       await refuse(file, err.message);
@@ -83,7 +91,10 @@ export async function loadTableSegments(tableDir: string, options: LoadTableSegm
     }
     const identity = identityProblem(file, segment, options.tableName);
     if (identity === null) opened.push(segment);
-    else await refuse(file, identity);
+    else {
+      segment.close();
+      await refuse(file, identity);
+    }
   }
   opened.sort(bySequence);
   const segments: SealedSegment[] = [];
@@ -92,6 +103,7 @@ export async function loadTableSegments(tableDir: string, options: LoadTableSegm
     const shard = byShard.get(segment.metadata.shardId) ?? [];
     const clash = options.compareOffsets ? shard.find((other) => overlaps(segment, other, options.compareOffsets!)) : undefined;
     if (clash !== undefined) {
+      segment.close();
       const { startOffset, endOffset, shardId } = segment.metadata;
       await refuse(fileOf(segment), `offsets ${startOffset}..${endOffset} of shard ${shardId} overlap segment ${clash.name} (${clash.metadata.startOffset}..${clash.metadata.endOffset}), already loaded: its rows would be served twice`);
       continue;

@@ -32,6 +32,11 @@ export interface SealOptions {
   readonly onInlineFallback?: (reason: string) => void;
   /** Upsert tables: the footer's commit order and tie losers. */
   readonly upsert?: UpsertFooter;
+  /**
+   * Suffix of the published file (default `.seg`). Compaction publishes its merged segment as
+   * `.seg.merging` first, which recovery does not serve, and renames it once committed.
+   */
+  readonly fileSuffix?: string;
 }
 
 /**
@@ -81,7 +86,7 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
       bytes = buildCheckedSegment(info, snapshot, zstd);
     }
   }
-  const finalPath = join(opts.tableDir, segment.name + SEGMENT_FILE_SUFFIX);
+  const finalPath = join(opts.tableDir, segment.name + (opts.fileSuffix ?? SEGMENT_FILE_SUFFIX));
   const tmpPath = join(opts.tableDir, segment.name + TEMP_FILE_SUFFIX);
   await writeFileAtomic(finalPath, bytes, {
     tmpPath,

@@ -15,9 +15,16 @@ export interface VerifyReport {
   readonly invertedIndexes: number;
 }
 
+/** How long a retired segment's file stays readable through its open descriptor (the longest query). */
+export const RETIRED_SEGMENT_GRACE_MS = 10 * 60 * 1000;
+
+/** Closes the descriptor of a segment that was garbage-collected while pinned. */
+const closeSources = new FinalizationRegistry<ReadContext['source']>((source) => source.close());
+
 /**
- * An immutable, published segment file, opened with `openSegment` (checksum verified). Holds the
- * compressed file in memory and decodes columns block by block on demand.
+ * An immutable, published segment file, opened with `openSegment`. Keeps only its footer in
+ * memory; columns are read from the file (positioned reads) block by block on demand, into the
+ * process-wide memory budget.
  *
  * @example
  *   const seg = await openSegment('/data/events/events__0__3__20240101T0000Z.seg');
@@ -36,6 +43,32 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
   ) {
     super();
     this.byName = new Map(footer.columns.map((c, i) => [c.name, new SealedColumn(ctx, schema.columns[i]!, c)] as const));
+  }
+
+  /**
+   * The segment stops being served (deleted, dropped by retention, replaced by compaction,
+   * quarantined): its cache entries are dropped now, and its file stays readable through an open
+   * descriptor for `graceMs` (default {@link RETIRED_SEGMENT_GRACE_MS}) — or until the segment is
+   * garbage-collected — so a query that took it before the swap still reads it after the file is
+   * unlinked or moved. Call it before removing or renaming the file.
+   */
+  retire(graceMs = RETIRED_SEGMENT_GRACE_MS): void {
+    for (const col of this.byName.values()) col.release();
+    const source = this.ctx.source;
+    try {
+      source.pin();
+    } catch {
+      return; // Already gone: queries that still read it get SEGMENT_CORRUPT naming the read error.
+    }
+    closeSources.register(this, source);
+    const timer = setTimeout(() => source.close(), graceMs);
+    timer.unref();
+  }
+
+  /** Drops this segment's cache entries and open descriptor (a table stops; nothing reads it any more). */
+  close(): void {
+    for (const col of this.byName.values()) col.release();
+    this.ctx.source.close();
   }
 
   get name(): string {

@@ -5,6 +5,7 @@ import { validateSchema } from '../config/schema-validation.js';
 import { rawTableName, REALTIME_SUFFIX, tableIdentity } from '../config/table-config-validation.js';
 import { collectSecrets, redactTableConfig, restoreRedactedSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
+import { deleteOneSegment, deleteSegmentsOf } from './segment-deletes.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
@@ -319,14 +320,13 @@ export class TableManager extends TableReads {
    */
   async deleteSegment(name: string, segmentName: string): Promise<void> {
     const tableName = rawTableName(name);
-    await this.forTable(tableName, async () => {
-      const runtime = this.running(tableName);
-      const result = (await runtime.deleteSegment?.(segmentName)) ?? 'missing';
-      const params = { segment: segmentName, table: `${tableName}${REALTIME_SUFFIX}` };
-      if (result === 'consuming') throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
-      if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { ...params, partitionId: segmentName.split('__')[1] ?? '?' });
-      if (result === 'missing') throw new ShardtableError('SEGMENT_NOT_FOUND', params);
-    });
+    await this.forTable(tableName, () => deleteOneSegment(this.running(tableName), tableName, segmentName));
+  }
+
+  /** Deletes several sealed segments (`POST /segments/{t}/delete`), or with `null` all (`DELETE /segments/{t}`). */
+  async deleteSegments(name: string, segmentNames: readonly string[] | null): Promise<string[]> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, () => deleteSegmentsOf(this.running(tableName), tableName, segmentNames));
   }
 
   /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */

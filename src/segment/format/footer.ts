@@ -11,6 +11,11 @@ export interface SectionRef {
   readonly rawLength: number;
   /** Compressed length of each frame. */
   readonly frames: readonly number[];
+  /**
+   * CRC-32 of the section's compressed bytes (all its frames). Optional: files written before it
+   * existed have none and rely on the whole-file checksum.
+   */
+  readonly crc32?: number;
 }
 
 export interface BlockFooter {
@@ -120,6 +125,7 @@ function checkSection(ref: unknown, limit: number, what: string): void {
   if (s.offset < 0 || end > limit || s.rawLength < 0 || (s.rawLength > 0) !== (s.frames.length > 0)) {
     fail(`${what} points outside the data region`);
   }
+  if (s.crc32 !== undefined && !(Number.isInteger(s.crc32) && s.crc32 >= 0 && s.crc32 <= 0xffffffff)) fail(`${what} has a bad crc32`);
 }
 
 /**

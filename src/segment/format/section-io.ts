@@ -37,16 +37,22 @@ export class SectionSink {
     this.position += bytes.length;
   }
 
-  /** Compresses `raw` as one section. An empty section has no frames. */
+  /**
+   * Compresses `raw` as one section. An empty section has no frames. The reference carries the
+   * CRC-32 of the section's compressed bytes, so a reader that reads only this section (a
+   * positioned read) can check it without the whole-file checksum.
+   */
   add(raw: Uint8Array): SectionRef {
     const offset = this.position;
     const frames: number[] = [];
+    let crc = 0;
     for (let start = 0; start < raw.length; start += FRAME_RAW_BYTES) {
       const frame = this.zstd.compress(raw.subarray(start, Math.min(raw.length, start + FRAME_RAW_BYTES)));
       this.push(frame);
+      crc = crc32(frame, crc);
       frames.push(frame.length);
     }
-    return { offset, rawLength: raw.length, frames };
+    return { offset, rawLength: raw.length, frames, crc32: crc };
   }
 }
 
@@ -58,12 +64,32 @@ export function sectionBytes(ref: SectionRef): number {
 }
 
 /**
- * Decompresses a section. The result starts on an 8-byte boundary of its buffer, so typed-array
- * views over it are aligned. Throws an `Error` if a frame does not decode to its recorded size.
+ * Decompresses a section from its compressed bytes (`compressed` holds exactly the section's
+ * frames, as read from `ref.offset`). The section's CRC-32 is checked first when the footer
+ * records one. The result starts on an 8-byte boundary of its buffer, so typed-array views over
+ * it are aligned. Throws an `Error` if the checksum differs or a frame does not decode to its
+ * recorded size.
  */
+export function decodeSection(compressed: Uint8Array, ref: SectionRef, frameRawBytes: number, zstd: ZstdCodec): Uint8Array {
+  if (ref.crc32 !== undefined) {
+    const computed = crc32(compressed);
+    if (computed !== ref.crc32) throw new Error(`section checksum mismatch (stored crc32 ${hex(ref.crc32)}, computed ${hex(computed)})`);
+  }
+  return inflate(compressed, 0, ref, frameRawBytes, zstd);
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/** Decompresses a section of a whole file held in memory (see {@link decodeSection}). */
 export function readSection(file: Uint8Array, ref: SectionRef, frameRawBytes: number, zstd: ZstdCodec): Uint8Array {
+  return decodeSection(file.subarray(ref.offset, ref.offset + sectionBytes(ref)), ref, frameRawBytes, zstd);
+}
+
+function inflate(file: Uint8Array, start: number, ref: SectionRef, frameRawBytes: number, zstd: ZstdCodec): Uint8Array {
   const out = new Uint8Array(ref.rawLength);
-  let pos = ref.offset;
+  let pos = start;
   let written = 0;
   for (let i = 0; i < ref.frames.length; i++) {
     const len = ref.frames[i]!;

@@ -1,7 +1,9 @@
 import { totalmem } from 'node:os';
 import type { DecodedBlock } from '../segment-view.js';
 
-/** Env var that sets the decoded-block cache size in MiB (0 turns the cache off). */
+/** Env var that sets the memory budget of sealed segments in MiB (0 turns the cache off). */
+export const MEMORY_BUDGET_ENV = 'SHARDTABLE_MEMORY_BUDGET_MB';
+/** Older name of {@link MEMORY_BUDGET_ENV}, still read when the new one is unset. */
 export const BLOCK_CACHE_ENV = 'SHARDTABLE_BLOCK_CACHE_MB';
 
 const MIB = 1024 * 1024;
@@ -17,16 +19,25 @@ export interface BlockCacheStats {
   readonly capacityBytes: number;
 }
 
+interface Entry {
+  readonly value: unknown;
+  readonly bytes: number;
+  /** Called when the entry leaves the cache (evicted, replaced, deleted, cleared). */
+  readonly onEvict: (() => void) | undefined;
+}
+
 /**
- * Decoded blocks of sealed columns, shared by every segment of the process and bounded by bytes;
- * the least recently used block is evicted first. This is our stand-in for Pinot serving from
- * mmapped, uncompressed forward indexes: a block is decompressed and checked once, then queries
- * read its typed arrays directly. Blocks never change (segment files are immutable), so an entry
- * never goes stale; entries of dropped segments age out, or are removed when their column is
- * garbage-collected.
+ * The memory budget of sealed segments (`serve --memory-budget-mb`): everything a sealed segment
+ * holds beyond its footer — decoded column blocks, dictionaries, inverted indexes — lives here,
+ * shared by every segment of every table and bounded by bytes; the least recently used entry is
+ * evicted first and read again from the file (positioned reads) when next needed. This is our
+ * stand-in for Pinot serving memory-mapped segments: a block is read, checked and decompressed
+ * once, then queries read its typed arrays directly. Files never change (segments are immutable),
+ * so an entry never goes stale; entries of dropped segments are removed when the segment is
+ * retired, or age out.
  *
- * Only decoded blocks enter the cache: a block that fails to decode raises `SEGMENT_CORRUPT`
- * and is decoded (and fails) again next time.
+ * Only decoded values enter the cache: a block that fails to decode raises `SEGMENT_CORRUPT` and
+ * is decoded (and fails) again next time.
  *
  * @example
  *   const cache = new BlockCache(64 * 1024 * 1024);
@@ -34,7 +45,7 @@ export interface BlockCacheStats {
  */
 export class BlockCache {
   /** Insertion order is recency order: the first key is the least recently used. */
-  private readonly entries = new Map<number, { readonly block: DecodedBlock; readonly bytes: number }>();
+  private readonly entries = new Map<number, Entry>();
   private used = 0;
   private hitCount = 0;
   private missCount = 0;
@@ -57,8 +68,8 @@ export class BlockCache {
     this.evictTo(this.capacity);
   }
 
-  /** The cached block under `key` (marking it most recently used), or undefined (a miss). */
-  get(key: number): DecodedBlock | undefined {
+  /** The cached value under `key` (marking it most recently used), or undefined (a miss). */
+  get<T = DecodedBlock>(key: number): T | undefined {
     const e = this.entries.get(key);
     if (e === undefined) {
       this.missCount++;
@@ -67,40 +78,55 @@ export class BlockCache {
     this.hitCount++;
     this.entries.delete(key);
     this.entries.set(key, e);
-    return e.block;
+    return e.value as T;
   }
 
-  /** Caches `block` (unless it alone exceeds the capacity) and returns it. */
-  put(key: number, block: DecodedBlock, bytes: number): DecodedBlock {
-    if (bytes > this.capacity) return block;
-    const old = this.entries.get(key);
-    if (old !== undefined) {
-      this.entries.delete(key);
-      this.used -= old.bytes;
+  /** Marks `key` most recently used, if cached (no hit or miss counted). */
+  touch(key: number): void {
+    const e = this.entries.get(key);
+    if (e === undefined) return;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+  }
+
+  /**
+   * Caches `value` of `bytes` (unless it alone exceeds the capacity) and returns it. `onEvict`
+   * runs when the entry leaves the cache, so an owner holding a direct reference drops it too.
+   */
+  put<T>(key: number, value: T, bytes: number, onEvict?: () => void): T {
+    if (bytes > this.capacity) {
+      onEvict?.();
+      return value;
     }
+    this.remove(key);
     this.evictTo(this.capacity - bytes);
-    this.entries.set(key, { block, bytes });
+    this.entries.set(key, { value, bytes, onEvict });
     this.used += bytes;
-    return block;
+    return value;
   }
 
-  /** Removes the entries of keys `[from, from + count)` (the blocks of one column). */
+  /** Removes the entries of keys `[from, from + count)` (the entries of one column). */
   deleteRange(from: number, count: number): void {
-    for (let k = from; k < from + count; k++) {
-      const e = this.entries.get(k);
-      if (e === undefined) continue;
-      this.entries.delete(k);
-      this.used -= e.bytes;
-    }
+    for (let k = from; k < from + count; k++) this.remove(k);
   }
 
   clear(): void {
+    const all = [...this.entries.values()];
     this.entries.clear();
     this.used = 0;
+    for (const e of all) e.onEvict?.();
   }
 
   stats(): BlockCacheStats {
     return { hits: this.hitCount, misses: this.missCount, evictions: this.evictionCount, bytes: this.used, entries: this.entries.size, capacityBytes: this.capacity };
+  }
+
+  private remove(key: number): void {
+    const e = this.entries.get(key);
+    if (e === undefined) return;
+    this.entries.delete(key);
+    this.used -= e.bytes;
+    e.onEvict?.();
   }
 
   private evictTo(limit: number): void {
@@ -109,6 +135,7 @@ export class BlockCache {
       this.entries.delete(key);
       this.used -= e.bytes;
       this.evictionCount++;
+      e.onEvict?.();
     }
   }
 }
@@ -134,8 +161,9 @@ export function defaultBlockCacheBytes(): number {
 }
 
 /**
- * Capacity in bytes for a `--block-cache-mb` / `SHARDTABLE_BLOCK_CACHE_MB` value: whole MiB, 0 =
- * off; unset or empty = the default. Throws a message naming the setting for anything else.
+ * Capacity in bytes for a `--memory-budget-mb` / `--block-cache-mb` /
+ * `SHARDTABLE_MEMORY_BUDGET_MB` value: whole MiB, 0 = off; unset or empty = the default. Throws a
+ * message naming the setting for anything else.
  */
 export function parseBlockCacheMb(raw: string | undefined, what = BLOCK_CACHE_ENV): number {
   if (raw === undefined || raw.trim() === '') return defaultBlockCacheBytes();
@@ -144,8 +172,15 @@ export function parseBlockCacheMb(raw: string | undefined, what = BLOCK_CACHE_EN
   return mb * MIB;
 }
 
+/** The budget from the environment: `SHARDTABLE_MEMORY_BUDGET_MB`, else `SHARDTABLE_BLOCK_CACHE_MB`, else the default. */
+export function memoryBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  if (env[MEMORY_BUDGET_ENV] !== undefined && env[MEMORY_BUDGET_ENV]!.trim() !== '') return parseBlockCacheMb(env[MEMORY_BUDGET_ENV], MEMORY_BUDGET_ENV);
+  return parseBlockCacheMb(env[BLOCK_CACHE_ENV], BLOCK_CACHE_ENV);
+}
+
 /**
- * The process-wide cache every sealed column reads through. Starts at the default size; `serve`
- * resizes it from `--block-cache-mb` or `SHARDTABLE_BLOCK_CACHE_MB`.
+ * The process-wide cache every sealed column reads through (the memory budget). Starts at the
+ * default size; `serve` resizes it from `--memory-budget-mb` (alias `--block-cache-mb`) or the
+ * environment.
  */
 export const blockCache = new BlockCache(defaultBlockCacheBytes());

@@ -10,17 +10,30 @@ import { blockCache, decodedBlockBytes } from './block-cache.js';
 import type { ReadContext } from './read-context.js';
 import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
 
-/** Block keys of one column in the shared cache: `columnKey * KEY_STRIDE + blockIndex`. */
+/**
+ * Cache keys of one column: `columnKey * KEY_STRIDE + blockIndex` for blocks; the last two keys of
+ * the stride hold the dictionary and the inverted index.
+ */
 const KEY_STRIDE = 2 ** 22;
+const DICTIONARY_SLOT = KEY_STRIDE - 1;
+const INVERTED_SLOT = KEY_STRIDE - 2;
 let nextColumnKey = 1;
 /** Drops a garbage-collected column's blocks from the shared cache. */
-const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => blockCache.deleteRange(base, count));
+const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => dropEntries(base, count));
+
+function dropEntries(base: number, blocks: number): void {
+  blockCache.deleteRange(base, blocks);
+  blockCache.deleteRange(base + INVERTED_SLOT, 2);
+}
 
 /**
- * One column of a sealed segment. Blocks, dictionary and inverted index are decompressed lazily
- * on first use; decoded blocks live in the process-wide `blockCache` (bounded by bytes), so a
- * query over a warm segment decompresses nothing. A section that fails to decode raises
- * `SEGMENT_CORRUPT` instead of returning partial data, and is not cached.
+ * One column of a sealed segment. Blocks, dictionary and inverted index are read from the file
+ * (positioned reads) and decompressed lazily on first use, into the process-wide `blockCache` —
+ * the memory budget, bounded by bytes — so a query over a warm segment reads and decompresses
+ * nothing, and an idle segment holds nothing but its footer. The column keeps a direct reference
+ * to its dictionary and inverted index only while the cache holds them (dropped on eviction). A
+ * section that fails to read, check or decode raises `SEGMENT_CORRUPT` instead of returning
+ * partial data, and is not cached.
  */
 export class SealedColumn implements SealedColumnReader {
   readonly blocks: readonly BlockStats[];
@@ -47,9 +60,23 @@ export class SealedColumn implements SealedColumnReader {
       firstDoc += b.numDocs;
       return stats;
     });
-    if (this.blocks.length >= KEY_STRIDE) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    if (this.blocks.length >= INVERTED_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
     dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length });
+  }
+
+  /** Drops everything this column holds in the shared cache (its segment is retired). */
+  release(): void {
+    dropEntries(this.keyBase, this.blocks.length);
+    this.dict = undefined;
+    this.inverted = undefined;
+    this.last = null;
+  }
+
+  /** Keeps `value` in the cache under `slot` (a direct reference while it stays there). */
+  private cached<T>(slot: number, value: T, bytes: number, forget: () => void): T {
+    if (!blockCache.enabled) return value;
+    return blockCache.put(this.keyBase + slot, value, bytes, forget);
   }
 
   get encoding(): 'DICT' | 'RAW' {
@@ -59,7 +86,13 @@ export class SealedColumn implements SealedColumnReader {
   get dictionary(): SealedDictionary | null {
     if (this.dict === undefined) {
       const ref = this.footer.dictionary;
-      this.dict = ref === null ? null : this.ctx.decode(ref, `dictionary of column ${this.spec.name}`, (bytes) => new SealedDictionary(this.footer.storedType, this.footer.cardinality, bytes));
+      if (ref === null) return (this.dict = null);
+      const dict = this.ctx.decode(ref, `dictionary of column ${this.spec.name}`, (bytes) => new SealedDictionary(this.footer.storedType, this.footer.cardinality, bytes));
+      // Decoded strings are kept by the dictionary as they are read: count them in up front.
+      const bytes = ref.rawLength + 256 + (this.footer.storedType === 'STRING' ? this.footer.cardinality * 40 + ref.rawLength * 2 : 0);
+      this.dict = this.cached(DICTIONARY_SLOT, dict, bytes, () => {
+        if (this.dict === dict) this.dict = undefined;
+      });
     }
     return this.dict;
   }
@@ -68,13 +101,17 @@ export class SealedColumn implements SealedColumnReader {
     if (this.inverted === undefined) {
       const ref = this.footer.invertedIndex;
       const card = this.footer.cardinality;
-      this.inverted = ref === null ? null : this.ctx.decode(ref, `inverted index of column ${this.spec.name}`, (bytes) => {
+      if (ref === null) return (this.inverted = null);
+      const index: InvertedIndex = this.ctx.decode(ref, `inverted index of column ${this.spec.name}`, (bytes) => {
         if (bytes.length % 4 !== 0 || bytes.length < (card + 1) * 4) throw new Error('bad length');
         const all = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
         const offsets = all.subarray(0, card + 1);
         const docs = all.subarray(card + 1);
         if (offsets[card] !== docs.length) throw new Error('offsets do not match the doc list');
         return { docIds: (id: number) => docs.subarray(offsets[id]!, offsets[id + 1]!) };
+      });
+      this.inverted = this.cached(INVERTED_SLOT, index, ref.rawLength + 256, () => {
+        if (this.inverted === index) this.inverted = undefined;
       });
     }
     return this.inverted;
@@ -129,6 +166,8 @@ export class SealedColumn implements SealedColumnReader {
     const key = this.keyBase + index;
     const hit = blockCache.get(key);
     if (hit !== undefined) return hit;
+    // A block read keeps the dictionary it is read through recent too.
+    if (this.dict) blockCache.touch(this.keyBase + DICTIONARY_SLOT);
     const block = this.decodeBlock(index);
     return blockCache.put(key, block, decodedBlockBytes(block, this.footer.blocks[index]!.section.rawLength));
   }

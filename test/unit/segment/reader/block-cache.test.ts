@@ -6,7 +6,7 @@ import type { TableManager } from '../../../../src/table/table-manager.js';
 import { crc32 } from '../../../../src/segment/format/checksum.js';
 import { openSegment, sealSegment } from '../../../../src/segment/index.js';
 import type { DecodedBlock } from '../../../../src/segment/index.js';
-import { BlockCache, blockCache, parseBlockCacheMb } from '../../../../src/segment/reader/block-cache.js';
+import { BlockCache, blockCache, memoryBudgetFromEnv, parseBlockCacheMb } from '../../../../src/segment/reader/block-cache.js';
 import type { SealedColumn } from '../../../../src/segment/reader/sealed-column.js';
 import { allTypesSchema, indexing, newSegment, rowOf, tempDir } from '../fixtures.js';
 
@@ -55,6 +55,27 @@ describe('BlockCache', () => {
     expect(parseBlockCacheMb(undefined)).toBeLessThanOrEqual(1024 * 1024 * 1024);
     expect(() => parseBlockCacheMb('1.5', '--block-cache-mb')).toThrow(/--block-cache-mb must be a whole number of MiB/);
     expect(() => parseBlockCacheMb('-1')).toThrow(/SHARDTABLE_BLOCK_CACHE_MB/);
+  });
+
+  it('takes the memory budget from SHARDTABLE_MEMORY_BUDGET_MB, else the older SHARDTABLE_BLOCK_CACHE_MB', () => {
+    expect(memoryBudgetFromEnv({ SHARDTABLE_MEMORY_BUDGET_MB: '8', SHARDTABLE_BLOCK_CACHE_MB: '16' })).toBe(8 * 1024 * 1024);
+    expect(memoryBudgetFromEnv({ SHARDTABLE_BLOCK_CACHE_MB: '16' })).toBe(16 * 1024 * 1024);
+    expect(memoryBudgetFromEnv({})).toBeGreaterThan(0);
+    expect(() => memoryBudgetFromEnv({ SHARDTABLE_MEMORY_BUDGET_MB: 'x' })).toThrow(/SHARDTABLE_MEMORY_BUDGET_MB must be a whole number/);
+  });
+
+  it('tells an owner when its entry leaves (evicted, replaced, deleted, cleared)', () => {
+    const cache = new BlockCache(1000);
+    const gone: string[] = [];
+    cache.put(1, 'a', 600, () => gone.push('a'));
+    cache.put(2, 'b', 600, () => gone.push('b')); // evicts a
+    cache.put(2, 'c', 100, () => gone.push('c')); // replaces b
+    cache.put(3, 'd', 5000, () => gone.push('d')); // too large: never kept
+    cache.deleteRange(2, 1);
+    cache.put(4, 'e', 10, () => gone.push('e'));
+    cache.clear();
+    expect(gone).toEqual(['a', 'b', 'd', 'c', 'e']);
+    expect(cache.stats()).toMatchObject({ bytes: 0, entries: 0 });
   });
 });
 
