@@ -202,6 +202,10 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
   }
 
+  const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
+  const declaredTypes = (streamSource?.maps ?? []).map((map) => (typeof map.streamType === 'string' ? map.streamType.trim() : ''));
+  const streamOrdersChanges = declaredTypes.length > 0 && declaredTypes.every((type) => options.orderedStreamTypes?.includes(type) === true);
+  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems, { streamOrdersChanges });
   const rollup = rollupSettingsOf(
     (index as { aggregateMetrics?: unknown }).aggregateMetrics,
     (copy.ingestionConfig as { aggregationConfigs?: unknown } | undefined)?.aggregationConfigs,
@@ -209,10 +213,6 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     { keyed: Object.keys(keyed).length > 0, nullHandling: index.nullHandlingEnabled === true },
     problems,
   );
-  const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
-  const declaredTypes = (streamSource?.maps ?? []).map((map) => (typeof map.streamType === 'string' ? map.streamType.trim() : ''));
-  const streamOrdersChanges = declaredTypes.length > 0 && declaredTypes.every((type) => options.orderedStreamTypes?.includes(type) === true);
-  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems, { streamOrdersChanges });
 
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
   const streams = streamSource!.maps.map((map, k) => parseStreamConfig(map, streamSource!.path(k), options.streamTypes, options.topicKeys));
