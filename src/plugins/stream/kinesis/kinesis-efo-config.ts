@@ -21,6 +21,12 @@ export interface KinesisEfoConfig {
 
 export const KINESIS_EFO_DEFAULTS = Object.freeze({ subscriptionMs: 300_000, registrationTimeoutMs: 60_000 });
 
+/**
+ * Pinot's own values of `stream.kinesis.consumer.type` (its low-level and legacy high-level
+ * consumers; Pinot's Kinesis docs write `lowlevel`). Both read every shard by GetRecords here.
+ */
+const PINOT_CONSUMER_TYPES: readonly string[] = ['lowlevel', 'simple', 'highlevel'];
+
 /** Kinesis consumer names: 1-128 characters of a-z, A-Z, 0-9, _ . - */
 const CONSUMER_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 
@@ -36,9 +42,10 @@ export function defaultConsumerName(tableName: string): string {
  */
 export function parseEfoConfig(get: (key: string) => string | undefined, tableName: string | undefined, problems: string[]): KinesisEfoConfig | undefined {
   const typeText = get(KINESIS_EFO_KEYS.consumerType);
-  const type = typeText === undefined ? 'polling' : typeText.toLowerCase();
+  const lower = typeText === undefined ? 'polling' : typeText.toLowerCase();
+  const type = PINOT_CONSUMER_TYPES.includes(lower) ? 'polling' : lower;
   if (type !== 'polling' && type !== 'efo') {
-    problems.push(`${KINESIS_EFO_KEYS.consumerType} must be polling or efo (got ${JSON.stringify(typeText)})`);
+    problems.push(`${KINESIS_EFO_KEYS.consumerType} must be polling or efo, or one of Pinot's ${PINOT_CONSUMER_TYPES.join(', ')} (read as polling) (got ${JSON.stringify(typeText)})`);
     return undefined;
   }
   const efoOnly = [KINESIS_EFO_KEYS.consumerName, KINESIS_EFO_KEYS.subscriptionMs, KINESIS_EFO_KEYS.registrationTimeoutMs];

@@ -138,7 +138,10 @@ describe('enhanced fan-out keys', () => {
   });
 
   it('refuses bad values naming each key', () => {
-    expect(() => parseKinesisConfig(stream({ 'stream.kinesis.consumer.type': 'push' }) as never, {}, 'events')).toThrow(/stream\.kinesis\.consumer\.type must be polling or efo \(got "push"\)/);
+    expect(() => parseKinesisConfig(stream({ 'stream.kinesis.consumer.type': 'push' }) as never, {}, 'events')).toThrow(/stream\.kinesis\.consumer\.type must be polling or efo, or one of Pinot's lowlevel, simple, highlevel \(read as polling\) \(got "push"\)/);
+    for (const pinotValue of ['lowlevel', 'LowLevel', 'simple', 'highlevel']) {
+      expect(parseKinesisConfig(stream({ 'stream.kinesis.consumer.type': pinotValue }) as never, {}, 'events').efo).toBeUndefined();
+    }
     expect(() => parseKinesisConfig(stream({ 'stream.kinesis.consumer.name': 'a b', 'stream.kinesis.consumer.subscription.millis': '400000' }) as never, {}, 'events'))
       .toThrow(/stream\.kinesis\.consumer\.name must be 1-128 characters.*stream\.kinesis\.consumer\.subscription\.millis must be an integer number of millis from 1000 to 300000 \(got "400000"\)/);
     expect(() => parseKinesisConfig(stream({ 'stream.kinesis.consumer.type': 'polling', 'stream.kinesis.consumer.name': 'x' }) as never, {}, 'events'))
