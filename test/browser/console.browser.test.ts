@@ -229,13 +229,22 @@ describe('[browser] web console in Chromium', () => {
   it('force-commits the table from its button: the consuming segments with rows become sealed', async () => {
     await produce(7);
     await waitFor('127 rows', async () => (await count()) === 127);
-    await page.goto(`${server.url}/#/tables/${TABLE}`);
-    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
-    await page.locator('#segments tbody tr').first().waitFor();
     const rows = async (): Promise<string[][]> =>
       page.locator('#segments tbody tr').evaluateAll((trs) => trs.map((r) => [...r.children].map((c) => c.textContent ?? '')));
-    const before = await rows();
-    const consumingWithRows = before.filter((s) => s[1] === 'CONSUMING' && Number(s[3]!.replace(/,/g, '')) > 0).map((s) => s[0]!);
+    const consumingWithRowsOf = (list: string[][]): string[] =>
+      list.filter((s) => s[1] === 'CONSUMING' && Number(s[3]!.replace(/,/g, '')) > 0).map((s) => s[0]!);
+    // The page lists the segments as of its load; the pause test's seals may leave it a moment
+    // where the new consuming segments are still listed empty, so reload until one shows rows.
+    let before: string[][] = [];
+    await waitFor('a consuming segment listed with rows', async () => {
+      await page.goto(`${server.url}/#/tables/${TABLE}`);
+      await page.reload();
+      await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+      await page.locator('#segments tbody tr').first().waitFor();
+      before = await rows();
+      return consumingWithRowsOf(before).length > 0;
+    });
+    const consumingWithRows = consumingWithRowsOf(before);
     expect(consumingWithRows.length).toBeGreaterThanOrEqual(1);
 
     // The pause test's handler accepts every confirmation; this one only records the question.
