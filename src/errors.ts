@@ -68,6 +68,12 @@ export const ERRORS = {
   TABLE_DISABLED: { code: 'ST027', status: 409, message: 'table {name} is disabled; PUT /tables/{name}/state?state=enable to serve and consume it again' },
   SEGMENT_CONSUMING: { code: 'ST028', status: 409, message: 'segment {segment} of table {table} is consuming; POST /tables/{table}/forceCommit seals it, then it can be deleted' },
   FORCE_COMMIT_JOB_NOT_FOUND: { code: 'ST029', status: 404, message: 'Failed to find controller job id: {jobId}' },
+  SCHEMA_INCOMPATIBLE: {
+    code: 'ST036',
+    status: 400,
+    message:
+      'New schema {name} is not backward-compatible with the existing schema, which table {table} uses: {details}. Keep every column with its data type and single/multi-value kind, and the primary key columns; add new columns only',
+  },
   SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.

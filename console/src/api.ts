@@ -109,6 +109,26 @@ export interface PauseStatus {
   readonly consumingSegments: string[];
 }
 
+/** Pinot's `TableSizeReader.TableSizeDetails` (only the fields the console shows). */
+export interface TableSize {
+  readonly tableName: string;
+  readonly reportedSizeInBytes: number;
+}
+
+/** Pinot's force-commit answer. */
+export interface ForceCommitAnswer {
+  readonly forceCommitStatus: string;
+  readonly forceCommitJobId: string;
+}
+
+/** Pinot's `GET /tables/forceCommitStatus/{jobId}` answer (the fields the console reads). */
+export interface ForceCommitStatus {
+  readonly jobId: string;
+  readonly segmentsForceCommitted: string;
+  readonly segmentsYetToBeCommitted: string[];
+  readonly numberOfSegmentsYetToBeCommitted: number;
+}
+
 export interface DeadLetter {
   readonly shardId: string;
   readonly sequenceNumber: string;
@@ -132,6 +152,9 @@ export const api = {
   pauseStatus: (name: string) => request<PauseStatus>('GET', `/tables/${table(name)}/pauseStatus`),
   pause: (name: string) => request<unknown>('POST', `/tables/${table(name)}/pauseConsumption`),
   resume: (name: string) => request<unknown>('POST', `/tables/${table(name)}/resumeConsumption`),
+  forceCommit: (name: string) => request<ForceCommitAnswer>('POST', `/tables/${table(name)}/forceCommit`),
+  forceCommitStatus: (jobId: string) => request<ForceCommitStatus>('GET', `/tables/forceCommitStatus/${encodeURIComponent(jobId)}`),
+  size: (name: string) => request<TableSize>('GET', `/tables/${table(name)}/size`),
   consumingInfo: (name: string) => request<ConsumingInfo>('GET', `/tables/${table(name)}/consumingSegmentsInfo`),
   deadLetters: (name: string, limit = 50) => request<{ total: number; deadLetters: DeadLetter[] }>('GET', `/tables/${table(name)}/deadLetters?limit=${limit}`),
   query: (sql: string) => request<BrokerResponse>('POST', '/query/sql', { sql }),

@@ -28,6 +28,18 @@ export function mount(parent: Element, ...children: Child[]): void {
 /** A number with thousands separators. */
 export const fmt = (n: number): string => n.toLocaleString('en-US');
 
+/** A byte count in binary units for people (`1.5 KiB`); exact bytes below 1 KiB. */
+export function fmtBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
 /** Epoch millis as a local ISO-like time, or a dash. */
 export function fmtTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || ms <= 0) return '—';

@@ -1,8 +1,26 @@
 import { api, ApiError, schemaColumns } from './api.js';
-import type { PauseStatus } from './api.js';
-import { fmt, fmtTime, h, mount, statusLine } from './dom.js';
+import type { ConsumingInfo, PauseStatus } from './api.js';
+import { forceCommitAndWait, waitForPauseCommits } from './force-commit.js';
+import { fmt, fmtBytes, fmtTime, h, mount, statusLine } from './dom.js';
 
-const stateOf = (s: PauseStatus | null): string => (s === null ? 'UNKNOWN' : s.error ? 'ERROR' : s.pauseFlag ? 'PAUSED' : s.state === 'RUNNING' ? 'CONSUMING' : s.state);
+/**
+ * A table's state for people: `ERROR` when it failed to start, its stream cannot be listed
+ * (`ingestion: DOWN`) or a shard stopped on an error; else `PAUSED`, `CONSUMING`, or the server's word.
+ */
+function stateOf(s: PauseStatus | null, info: ConsumingInfo | null): { state: string; why: string | null } {
+  if (s === null) return { state: 'UNKNOWN', why: null };
+  if (s.error) return { state: 'ERROR', why: s.error };
+  if (s.pauseFlag) return { state: 'PAUSED', why: null };
+  if (s.ingestion === 'DOWN') return { state: 'ERROR', why: `its stream cannot be reached: ${info?.shardtableTable?.ingestion?.lastError ?? 'see the Ingestion page'}` };
+  const failed = info?.shardtablePartitions.filter((p) => p.state === 'ERROR') ?? [];
+  if (failed.length > 0) return { state: 'ERROR', why: `shard ${failed[0]!.shardId} stopped${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}: ${failed[0]!.lastError ?? 'see the Ingestion page'}` };
+  return { state: s.state === 'RUNNING' ? 'CONSUMING' : s.state, why: null };
+}
+
+const tableState = async (name: string): Promise<{ state: string; why: string | null }> => {
+  const [pause, info] = await Promise.all([api.pauseStatus(name).catch(() => null), api.consumingInfo(name).catch(() => null)]);
+  return stateOf(pause, info);
+};
 const badge = (state: string): HTMLElement => h('span', { class: `badge badge-${state.toLowerCase()}`, 'data-state': state }, state);
 const message = (err: unknown): string => (err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
 
@@ -12,20 +30,32 @@ async function rowCount(table: string): Promise<number | null> {
   return typeof value === 'number' ? value : null;
 }
 
-/** Every table with its state, rows and segment count. */
+/** A size cell from `GET /tables/{t}/size` (sealed files on disk; consuming segments are in memory). */
+function sizeCell(bytes: number | null): HTMLElement {
+  if (bytes === null) return h('td', { class: 'num' }, '—');
+  return h('td', { class: 'num', title: `${fmt(bytes)} bytes`, 'data-bytes': bytes }, fmtBytes(bytes));
+}
+
+/** Every table with its state, rows, size on disk and segment count. */
 export async function tablesPage(root: HTMLElement): Promise<void> {
   const status = statusLine('Loading tables…');
   mount(root, h('h1', {}, 'Tables'), status);
   const tables = await api.tables();
   const rows = await Promise.all(
     tables.map(async (name) => {
-      const [pause, count, segments] = await Promise.all([api.pauseStatus(name).catch(() => null), rowCount(name), api.segments(name).catch(() => [] as string[])]);
+      const [state, count, size, segments] = await Promise.all([
+        tableState(name),
+        rowCount(name),
+        api.size(name).then((s) => s.reportedSizeInBytes).catch(() => null),
+        api.segments(name).catch(() => [] as string[]),
+      ]);
       return h(
         'tr',
         {},
         h('th', { scope: 'row' }, h('a', { href: `#/tables/${encodeURIComponent(name)}` }, name)),
-        h('td', {}, badge(stateOf(pause))),
+        h('td', {}, badge(state.state), state.why ? h('div', { class: 'hint message', title: state.why }, state.why.length > 120 ? `${state.why.slice(0, 117)}…` : state.why) : null),
         h('td', { class: 'num' }, count === null ? '—' : fmt(count)),
+        sizeCell(size),
         h('td', { class: 'num' }, fmt(segments.length)),
       );
     }),
@@ -42,7 +72,7 @@ export async function tablesPage(root: HTMLElement): Promise<void> {
         h(
           'table',
           { class: 'grid', id: 'tables' },
-          h('thead', {}, h('tr', {}, ['Table', 'State', 'Rows', 'Segments'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Table', 'State', 'Rows', 'Size on disk', 'Segments'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, rows),
         ),
       ),
@@ -69,22 +99,23 @@ async function segmentRows(name: string): Promise<HTMLElement[]> {
   });
 }
 
-/** One table: state and pause/resume (confirmed), schema, config (secrets masked by the API), segments. */
+/** One table: state, pause/resume and force commit (each confirmed), schema, config (secrets masked by the API), segments. */
 export async function tablePage(root: HTMLElement, name: string): Promise<void> {
   const status = statusLine();
   const stateBox = h('span', { id: 'table-state' });
   const pauseButton = h('button', { type: 'button', id: 'pause', onclick: () => void act('pause') }, 'Pause consumption');
   const resumeButton = h('button', { type: 'button', id: 'resume', onclick: () => void act('resume') }, 'Resume consumption');
+  const commitButton = h('button', { type: 'button', id: 'force-commit', onclick: () => void forceCommit() }, 'Force commit');
   const schemaBox = h('div', { class: 'grid-wrap' });
   const configBox = h('pre', { class: 'config', id: 'config', tabindex: 0 });
   const segmentBody = h('tbody', {});
 
   async function refreshState(): Promise<void> {
-    const pause = await api.pauseStatus(name).catch(() => null);
-    const state = stateOf(pause);
-    mount(stateBox, badge(state), pause?.error ? h('span', { class: 'message' }, ` ${pause.error}`) : null);
+    const { state, why } = await tableState(name);
+    mount(stateBox, badge(state), why ? h('span', { class: 'message' }, ` ${why}`) : null);
     pauseButton.disabled = state !== 'CONSUMING';
     resumeButton.disabled = state !== 'PAUSED' && state !== 'ERROR';
+    commitButton.disabled = state !== 'CONSUMING' && state !== 'PAUSED';
   }
 
   async function refreshSegments(): Promise<void> {
@@ -94,15 +125,29 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
   async function act(action: 'pause' | 'resume'): Promise<void> {
     const question =
       action === 'pause'
-        ? `Pause consumption of ${name}? Its consuming segments stop; their rows stay queryable.`
+        ? `Pause consumption of ${name}? Its consuming segments are sealed (force commit, as Pinot does) and no new rows are read until you resume.`
         : `Resume consumption of ${name}? Every shard continues from where it stopped.`;
     if (!window.confirm(question)) return;
     status.textContent = action === 'pause' ? 'Pausing…' : 'Resuming…';
     try {
       await (action === 'pause' ? api.pause(name) : api.resume(name));
       status.textContent = action === 'pause' ? 'Paused.' : 'Resumed.';
+      if (action === 'pause') await waitForPauseCommits(name, (line) => (status.textContent = line));
     } catch (err) {
       status.textContent = `Failed: ${message(err)}`;
+    }
+    await refreshState();
+    await refreshSegments();
+  }
+
+  async function forceCommit(): Promise<void> {
+    if (!window.confirm(`Force-commit ${name}? Every consuming segment with rows is sealed into a segment file now; consumption goes on in new segments.`)) return;
+    commitButton.disabled = true;
+    status.textContent = 'Force commit: asking…';
+    try {
+      await forceCommitAndWait(name, (line) => (status.textContent = line));
+    } catch (err) {
+      status.textContent = `Force commit failed: ${message(err)}`;
     }
     await refreshState();
     await refreshSegments();
@@ -112,7 +157,7 @@ export async function tablePage(root: HTMLElement, name: string): Promise<void> 
     root,
     h('p', {}, h('a', { href: '#/tables' }, '← All tables')),
     h('h1', {}, name),
-    h('div', { class: 'toolbar' }, stateBox, pauseButton, resumeButton),
+    h('div', { class: 'toolbar' }, stateBox, pauseButton, resumeButton, commitButton),
     status,
     h('h2', {}, 'Segments'),
     h(

@@ -1,6 +1,8 @@
 /** Pinot schema and table config: models, validation at the edge, stream config parsing, redaction. */
 export * from './data-type.js';
 export * from './schema.js';
+export { checkSchemaEvolution } from './schema-evolution.js';
+export type { SchemaEvolution } from './schema-evolution.js';
 export type * from './table-config.js';
 export { validateSchema, formatAjvErrors, invalidNameReason, pointerToPath } from './schema-validation.js';
 export { validateTableConfig, tableIdentity, rawTableName, REALTIME_SUFFIX } from './table-config-validation.js';

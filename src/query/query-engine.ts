@@ -79,7 +79,7 @@ export class QueryEngine {
       const segments = table.snapshot();
       if (stmt.explain) {
         const rows = explainPlan(plan, segments, stmt.limit ?? DEFAULT_LIMIT, plan.options.explainPlanVerbose);
-        return { ...EXPLAIN_SHAPE, rows, exceptions: [], stats: emptyStats(), numGroupsLimitReached: false, timeUsedMs: this.clock() - started, partialResult: false };
+        return { ...EXPLAIN_SHAPE, rows, exceptions: [], stats: emptyStats(), numGroupsLimitReached: false, timeUsedMs: this.clock() - started, partialResult: false, clientRequestId: plan.options.clientQueryId };
       }
       const result = await executePlan(plan, segments, started + plan.options.timeoutMs, this.clock);
       return {
@@ -91,6 +91,7 @@ export class QueryEngine {
         numGroupsLimitReached: result.numGroupsLimitReached,
         timeUsedMs: this.clock() - started,
         partialResult: result.numGroupsLimitReached,
+        clientRequestId: plan.options.clientQueryId,
       };
     } catch (err) {
       const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));

@@ -1,5 +1,6 @@
 import type { TableSchema } from '../config/schema.js';
 import type { QueryableSegments } from '../segment/queryable-segments.js';
+import { addedColumns, withDefaultColumns } from './exec/default-columns.js';
 import { consumingSnapshot, sealedSnapshot } from './exec/segment-snapshot.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
 
@@ -25,9 +26,15 @@ export interface QueryableTable {
 /**
  * Snapshots of a table's queryable segments, taken synchronously now: sealed files plus consuming
  * segments frozen at their current row count, with upsert tables' live-row bitmaps frozen too.
+ * With the table's `schema`, a segment written before columns were added to it answers them with
+ * their default null value (`withDefaultColumns`).
  */
-export function snapshotRuntime(table: Pick<QueryableTable, 'queryableSegments'>): SegmentSnapshot[] {
+export function snapshotRuntime(table: Pick<QueryableTable, 'queryableSegments'> & { readonly schema?: TableSchema }): SegmentSnapshot[] {
   const { sealed, consuming, liveDocs } = table.queryableSegments();
   const live = (name: string) => liveDocs?.get(name) ?? null;
-  return [...sealed.map((s) => sealedSnapshot(s, live(s.name))), ...consuming.map((c) => consumingSnapshot(c, live(c.name)))];
+  const columns = table.schema?.columns ?? [];
+  return [
+    ...sealed.map((s) => withDefaultColumns(sealedSnapshot(s, live(s.name)), addedColumns(columns, s.schema.columnIndex), s.metadata.nullHandlingEnabled)),
+    ...consuming.map((c) => withDefaultColumns(consumingSnapshot(c, live(c.name)), addedColumns(columns, c.schema.columnIndex), c.indexing.nullHandlingEnabled)),
+  ];
 }

@@ -21,6 +21,8 @@ export interface CatalogContents {
   readonly tables: Map<string, unknown>;
   /** Raw names of tables whose consumption is paused. */
   readonly paused: Set<string>;
+  /** The pause flag file of each paused table (`{paused, sinceMs, reasonCode, comment, timestamp}`). */
+  readonly pauseFiles: Map<string, unknown>;
   /** Raw names of disabled tables. */
   readonly disabled: Set<string>;
   readonly problems: CatalogProblem[];
@@ -73,9 +75,10 @@ export class Catalog {
     const problems: CatalogProblem[] = [];
     const schemas = await this.readAll('schemas', problems);
     const tables = await this.readAll('tables', problems);
-    const paused = new Set((await this.readAll('paused', problems)).keys());
+    const pauseFiles = await this.readAll('paused', problems);
+    const paused = new Set(pauseFiles.keys());
     const disabled = new Set((await this.readAll('disabled', problems)).keys());
-    return { schemas, tables, paused, disabled, problems };
+    return { schemas, tables, paused, pauseFiles, disabled, problems };
   }
 
   putSchema(name: string, json: unknown): Promise<void> {
@@ -102,9 +105,12 @@ export class Catalog {
     return disabled ? this.write('disabled', name, { disabled: true, sinceMs: Date.now() }) : this.remove('disabled', name);
   }
 
-  /** Records whether a table's consumption is paused, so a restart keeps it paused. */
-  setPaused(name: string, paused: boolean): Promise<void> {
-    return paused ? this.write('paused', name, { paused: true, sinceMs: Date.now() }) : this.remove('paused', name);
+  /**
+   * Records whether a table's consumption is paused, so a restart keeps it paused, with Pinot's
+   * pause state (reason, comment, timestamp) when given.
+   */
+  setPaused(name: string, paused: boolean, state: { reasonCode: string; comment: string | null; timestamp: string } | null = null): Promise<void> {
+    return paused ? this.write('paused', name, { paused: true, sinceMs: Date.now(), ...(state ?? {}) }) : this.remove('paused', name);
   }
 
   private dir(kind: Kind): string {

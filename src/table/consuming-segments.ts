@@ -1,15 +1,22 @@
 import type { PartitionStatus } from '../ingest/table-runtime.js';
+import type { PauseReasonCode, PauseState } from './pause-state.js';
 
 /**
  * Pinot's JSON views of consuming segments, shaped from the runtime's partition status: the
  * metadata of a segment still being written, and the `PauseStatus` answer of pause / resume.
  */
 
-/** Result of `pause` / `resume`, in Pinot's `PauseStatus` terms. */
+/** Result of `pause` / `resume`, in Pinot's `PauseStatusDetails` terms. */
 export interface PauseResult {
   readonly pauseFlag: boolean;
   /** Consuming segments at the moment of the call. */
   readonly consumingSegments: string[];
+  readonly reasonCode: PauseReasonCode;
+  /** The caller's comment, or null (the route fills in Pinot's default text). */
+  readonly comment: string | null;
+  readonly timestamp: string;
+  /** Pause only: the consuming segments asked to seal (Pinot force-commits on pause). */
+  readonly segmentsForceCommitted?: string[];
 }
 
 /**
@@ -33,9 +40,9 @@ export function consumingSegmentMetadata(segmentName: string, partition: Partiti
   };
 }
 
-/** The `PauseStatus` answer: the flag and the segments consuming at the moment of the call. */
-export function pauseResult(pauseFlag: boolean, partitions: readonly PartitionStatus[]): PauseResult {
-  return { pauseFlag, consumingSegments: consumingSegmentNames(partitions) };
+/** The `PauseStatusDetails` answer: the new state and the segments consuming at the moment of the call. */
+export function pauseResult(state: PauseState, partitions: readonly PartitionStatus[]): PauseResult {
+  return { pauseFlag: state.paused, consumingSegments: consumingSegmentNames(partitions), reasonCode: state.reasonCode, comment: state.comment, timestamp: state.timestamp };
 }
 
 function consumingSegmentNames(partitions: readonly PartitionStatus[]): string[] {

@@ -76,6 +76,23 @@ export class SchemaRegistry {
     return validated;
   }
 
+  /**
+   * Replaces a schema that tables use with a backward-compatible version (the table manager has
+   * checked it and restarts those tables): persisted, then served. 404 `SCHEMA_NOT_FOUND`.
+   */
+  async evolve(name: string, validated: PinotSchema): Promise<PinotSchema> {
+    this.entry(name);
+    await this.catalog.putSchema(name, validated);
+    this.set(name, validated);
+    this.log.info({ schema: name }, 'schema evolved');
+    return validated;
+  }
+
+  /** The stored schema JSON, or undefined when there is none of that name. */
+  peekJson(name: string): PinotSchema | undefined {
+    return this.entries.get(name)?.json;
+  }
+
   /** Deletes a schema no table uses: 404 `SCHEMA_NOT_FOUND`, 409 `SCHEMA_IN_USE`. */
   async delete(name: string): Promise<void> {
     this.entry(name);
@@ -137,7 +154,7 @@ export class SchemaRegistry {
 }
 
 /** Deep equality of two JSON values, key order ignored. */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -5,6 +5,7 @@ import type { Catalog, CatalogProblem } from './catalog.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import type { AdmittedTable } from './table-admission.js';
 import type { TableEntry } from './table-entry.js';
+import { pauseStateFromFile } from './pause-state.js';
 
 /** How one table fared in `start()`. */
 export interface TableLoadResult {
@@ -61,7 +62,7 @@ export async function loadCatalogInto(target: BootTarget): Promise<LoadedCatalog
       rejected.push({ table: name, ok: false, error: message });
       continue;
     }
-    const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name), disabled: contents.disabled.has(name) };
+    const entry: TableEntry = { ...admitted, runtime: null, startError: null, paused: contents.paused.has(name), pauseState: contents.paused.has(name) ? pauseStateFromFile(contents.pauseFiles.get(name)) : null, disabled: contents.disabled.has(name) };
     tables.set(name, entry);
     entries.push(entry);
   }

@@ -9,8 +9,10 @@ import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
 import { pauseResult } from './consuming-segments.js';
+import { pauseStateNow } from './pause-state.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
+import { changeSchema, restartOnNewSchema } from './schema-changes.js';
 import type { AdmittedTable } from './table-admission.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { loadCatalogInto, startReport } from './table-boot.js';
@@ -115,14 +117,26 @@ export class TableManager extends TableReads {
    */
   async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
-    return this.exclusive(() => this.schemas.add(validated, options));
+    if (options.override === false) return this.exclusive(() => this.schemas.add(validated, options));
+    return this.storeSchema(validated, () => this.schemas.add(validated, options));
   }
 
-  /** Replaces a schema; 409 `SCHEMA_IN_USE` when a table uses it and the new one differs. */
+  /**
+   * Replaces a schema. On a schema tables use, only a backward-compatible change (added columns)
+   * is taken — 400 `SCHEMA_INCOMPATIBLE` otherwise — and those tables restart on it
+   * (`schema-changes.ts`); the call answers once they serve again.
+   */
   async updateSchema(name: string, json: unknown): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (validated.schemaName !== name) throw new ShardtableError('NAME_MISMATCH', { kind: 'schema', body: validated.schemaName, path: name });
-    return this.exclusive(() => this.schemas.update(name, validated));
+    return this.storeSchema(validated, () => this.schemas.update(name, validated));
+  }
+
+  private async storeSchema(validated: PinotSchema, store: () => Promise<PinotSchema>): Promise<PinotSchema> {
+    const context = { schemas: this.schemas, tables: this.tables, reserved: this.reserved };
+    const { schema, restart } = await this.exclusive(() => changeSchema(context, validated, store));
+    for (const table of restart) await this.forTable(table, () => restartOnNewSchema(this.tables.get(table), (json) => this.admit(json), this.launcher, this.log));
+    return schema;
   }
 
   /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
@@ -254,34 +268,43 @@ export class TableManager extends TableReads {
     });
   }
 
-  /** Pauses consumption (kept across restarts). Idempotent. */
-  async pause(name: string): Promise<PauseResult> {
+  /**
+   * Pauses consumption (kept across restarts) and, as Pinot does, force-commits the consuming
+   * segments: each one with rows is sealed (asynchronously; `GET /pauseStatus` lists those not
+   * sealed yet) and no new one fills until resume. Idempotent.
+   */
+  async pause(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       const runtime = this.running(tableName);
-      const result = pauseResult(true, runtime.partitions());
+      const state = pauseStateNow(true, options.comment ?? null);
+      const result = pauseResult(state, runtime.partitions());
       // Persisted first: a write that fails (disk full) leaves the table consuming, as it says.
-      await this.catalog.setPaused(tableName, true);
+      await this.catalog.setPaused(tableName, true, state);
       await runtime.pause();
       entry.paused = true;
-      this.log.info({ table: tableName }, 'consumption paused');
-      return result;
+      entry.pauseState = state;
+      const segmentsForceCommitted = runtime.forceCommit?.() ?? [];
+      this.log.info({ table: tableName, segmentsForceCommitted }, 'consumption paused');
+      return { ...result, segmentsForceCommitted };
     });
   }
 
   /** Resumes consumption. On a table that failed to start, tries to start it again. */
-  async resume(name: string): Promise<PauseResult> {
+  async resume(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       if (entry.disabled) throw new ShardtableError('TABLE_DISABLED', { name: tableName });
+      const state = pauseStateNow(false, options.comment ?? null);
       await this.catalog.setPaused(tableName, false);
       entry.paused = false;
+      entry.pauseState = state;
       if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
       else await entry.runtime.resume();
       this.log.info({ table: tableName }, 'consumption resumed');
-      return pauseResult(false, this.running(tableName).partitions());
+      return pauseResult(state, this.running(tableName).partitions());
     });
   }
 

@@ -8,6 +8,7 @@ import type { Catalog } from './catalog.js';
 import { consumingSegmentMetadata } from './consuming-segments.js';
 import { SchemaRegistry } from './schema-registry.js';
 import type { TableEntry } from './table-entry.js';
+import type { PauseState } from './pause-state.js';
 import type { IngestionHealth, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../ingest/table-runtime.js';
 
 /**
@@ -117,6 +118,11 @@ export abstract class TableReads {
       return entry.startError === null ? { state: 'STARTING', error: null, ingestion: null } : { state: 'FAILED', error: entry.startError, ingestion: null };
     }
     return { state: entry.paused ? 'PAUSED' : 'RUNNING', error: null, ingestion: entry.runtime.status?.().ingestion ?? null };
+  }
+
+  /** The table's latest pause or resume (Pinot's `PauseState`), or null if never paused. Throws 404. */
+  pauseState(name: string): PauseState | null {
+    return this.tableEntry(rawTableName(name)).pauseState ?? null;
   }
 
   /** The name of the schema a table uses. Throws 404. */

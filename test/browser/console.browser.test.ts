@@ -129,6 +129,13 @@ describe('[browser] web console in Chromium', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(await readFile((await download.path())!, 'utf8')).toBe('kind,n\r\nbuy,30\r\nclick,30\r\nview,30\r\n');
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+    expect(json.suggestedFilename()).toBe('result.json');
+    expect(JSON.parse(await readFile((await json.path())!, 'utf8'))).toEqual([
+      { kind: 'buy', n: 30 },
+      { kind: 'click', n: 30 },
+      { kind: 'view', n: 30 },
+    ]);
   });
 
   it('shows a bad query\'s error code, message and position, and keeps both queries in the history', async () => {
@@ -166,6 +173,13 @@ describe('[browser] web console in Chromium', () => {
     const row = page.locator('#tables tbody tr', { hasText: TABLE });
     await row.locator('[data-state="CONSUMING"]').waitFor();
     expect(await row.locator('td').nth(1).textContent()).toBe('90');
+    // The size column is GET /tables/{t}/size's reportedSizeInBytes (sealed files on disk).
+    const size = (await api('GET', `/tables/${TABLE}/size`)).reportedSizeInBytes;
+    expect(size).toBeGreaterThan(0);
+    const sizeCell = row.locator('td').nth(2);
+    expect(Number(await sizeCell.getAttribute('data-bytes'))).toBe(size);
+    expect(await sizeCell.textContent()).toMatch(/^\d+(\.\d)? (B|KiB|MiB)$/);
+    expect(await page.locator('#tables thead th').allTextContents()).toEqual(['Table', 'State', 'Rows', 'Size on disk', 'Segments']);
     await shoot('tables');
 
     await row.getByRole('link', { name: TABLE }).click();
@@ -176,7 +190,11 @@ describe('[browser] web console in Chromium', () => {
     expect(sealed.reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0)).toBeGreaterThanOrEqual(50);
     for (const s of sealed) expect(s[4]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(await page.locator('#schema tbody th').allTextContents()).toEqual(['id', 'kind', 'ts']);
-    expect(await page.locator('#config').textContent()).toContain(stream);
+    const config = (await page.locator('#config').textContent())!;
+    expect(config).toContain(stream);
+    // Secrets are masked by the API; the console shows what it gets.
+    expect(config).toContain('"secretKey": "*****"');
+    expect(config).not.toContain('emulator-secret-key');
     await shoot('table');
 
     const dialogs: string[] = [];
@@ -184,7 +202,16 @@ describe('[browser] web console in Chromium', () => {
     await page.locator('#pause').click();
     await page.locator('#table-state [data-state="PAUSED"]').waitFor();
     expect(dialogs[0]).toMatch(/^Pause consumption of clicks\?/);
-    expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(true);
+    // Pausing force-commits, as Pinot does: the page waits until every row read is sealed.
+    await page.locator('p.status', { hasText: 'Paused; every row read so far is in a sealed segment.' }).waitFor({ timeout: 30_000 });
+    const pauseStatus = await api('GET', `/tables/${TABLE}/pauseStatus`);
+    expect(pauseStatus).toMatchObject({ pauseFlag: true, consumingSegments: [], reasonCode: 'ADMINISTRATIVE' });
+    // The page lists the segments again once the commits are done: the sealed ones hold all 90 rows.
+    const sealedRows = async (): Promise<number> =>
+      (await page.locator('#segments tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent ?? ''))))
+        .filter((s) => s[1] === 'SEALED')
+        .reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0);
+    await waitFor('the segment list to show every row sealed', async () => (await sealedRows()) === 90);
     const paused = (await api('GET', `/tables/${TABLE}/consumingSegmentsInfo`)).shardtablePartitions;
     expect(paused.map((p: { state: string }) => p.state)).toEqual(['PAUSED', 'PAUSED']);
     await produce(30);
@@ -199,6 +226,40 @@ describe('[browser] web console in Chromium', () => {
     await waitFor('the 30 records written while paused', async () => (await count()) === 120);
   });
 
+  it('force-commits the table from its button: the consuming segments with rows become sealed', async () => {
+    await produce(7);
+    await waitFor('127 rows', async () => (await count()) === 127);
+    await page.goto(`${server.url}/#/tables/${TABLE}`);
+    await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
+    await page.locator('#segments tbody tr').first().waitFor();
+    const rows = async (): Promise<string[][]> =>
+      page.locator('#segments tbody tr').evaluateAll((trs) => trs.map((r) => [...r.children].map((c) => c.textContent ?? '')));
+    const before = await rows();
+    const consumingWithRows = before.filter((s) => s[1] === 'CONSUMING' && Number(s[3]!.replace(/,/g, '')) > 0).map((s) => s[0]!);
+    expect(consumingWithRows.length).toBeGreaterThanOrEqual(1);
+
+    // The pause test's handler accepts every confirmation; this one only records the question.
+    const dialogs: string[] = [];
+    const onDialog = (dialog: import('playwright-core').Dialog): void => void dialogs.push(dialog.message());
+    page.on('dialog', onDialog);
+    try {
+      await page.locator('#force-commit').click();
+      await page.locator('p.status', { hasText: /^Force commit: sealed \d+ segments?/ }).waitFor({ timeout: 30_000 });
+    } finally {
+      page.off('dialog', onDialog);
+    }
+    expect(dialogs.some((d) => /^Force-commit clicks\?/.test(d))).toBe(true);
+    const after = await rows();
+    // Every segment that was consuming rows is now listed as sealed, and the sealed rows are all the rows.
+    for (const name of consumingWithRows) expect(after.find((s) => s[0] === name)?.[1], name).toBe('SEALED');
+    const sealedRows = after.filter((s) => s[1] === 'SEALED').reduce((n, s) => n + Number(s[3]!.replace(/,/g, '')), 0);
+    expect(sealedRows).toBe(127);
+    const segments = (await api('GET', `/tables/${TABLE}/segments`))[0].REALTIME as string[];
+    for (const name of consumingWithRows) expect(segments).toContain(name);
+    expect((await api('GET', `/segments/${TABLE}/${consumingWithRows[0]}/metadata`)).status).not.toBe('IN_PROGRESS');
+    await shoot('table-force-committed');
+  });
+
   it('draws per-shard lag and rate charts, and lists the dead letter', async () => {
     await page.goto(`${server.url}/#/query`);
     await page.getByRole('link', { name: 'Ingestion' }).click();
@@ -208,6 +269,7 @@ describe('[browser] web console in Chromium', () => {
     const points = (chart: string, atLeast: number): string => `Number(document.querySelector('#chart-${chart}')?.getAttribute('data-points')) >= ${atLeast}`;
     await page.waitForFunction(points('lag', 4));
     await page.waitForFunction(points('records', 2));
+    await page.waitForFunction(points('bytes', 2));
     expect(await page.locator('#chart-lag canvas').count()).toBe(1);
     expect(await page.locator('#shards tbody tr').count()).toBe(2);
     await page.locator('#dead-letters tbody tr').first().waitFor();
@@ -250,6 +312,34 @@ describe('[browser] web console in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('#table-state [data-state="CONSUMING"]').waitFor();
     expect((await api('GET', `/tables/${TABLE}/pauseStatus`)).pauseFlag).toBe(false);
+    await tabTo('Force commit');
+    await page.keyboard.press('Enter');
+    await page.locator('p.status', { hasText: /^Force commit: (sealed|no consuming segment)/ }).waitFor({ timeout: 30_000 });
+  });
+
+  it('shows a table whose stream was deleted as ERROR, with the reason, on the tables page and its own', async () => {
+    const { DeleteStreamCommand } = await import('@aws-sdk/client-kinesis');
+    const goneStream = await env.newStream(1);
+    expect((await api('POST', '/schemas', idKindTsSchema('gone'))).status).toMatch(/successfully added/);
+    const config = emulatorTableConfig({ tableName: 'gone', endpoint: env.endpoint, stream: goneStream, timeColumn: 'ts', streamConfigs: { 'stream.kinesis.fetch.timeout.millis': '1000' } });
+    expect((await api('POST', '/tables', config)).status).toMatch(/successfully added/);
+    await putJsonRecords(env.client, goneStream, idKindTsRows(0, 3), (row) => String(row.id));
+    await waitFor('3 rows in gone', async () => (await api('POST', '/query/sql', { sql: 'SELECT count(*) FROM gone' })).resultTable?.rows[0][0] === 3);
+    await env.client.send(new DeleteStreamCommand({ StreamName: goneStream }));
+    const partitionState = async (): Promise<string> => (await api('GET', '/tables/gone/consumingSegmentsInfo')).shardtablePartitions[0].state;
+    await waitFor('the shard of gone to stop on an error', async () => (await partitionState()) === 'ERROR', 30_000);
+
+    await page.goto(`${server.url}/#/tables`);
+    const row = page.locator('#tables tbody tr', { hasText: 'gone' });
+    await row.locator('[data-state="ERROR"]').waitFor();
+    expect(await row.locator('.hint').textContent()).toMatch(/^shard shardId-000000000000 stopped: /);
+    expect(await page.locator('#tables tbody tr', { hasText: TABLE }).locator('[data-state="CONSUMING"]').count()).toBe(1);
+    await shoot('tables-error');
+    await row.getByRole('link', { name: 'gone' }).click();
+    await page.locator('#table-state [data-state="ERROR"]').waitFor();
+    expect(await page.locator('#table-state .message').textContent()).toContain('stopped');
+    // The rows read before the stream went away are still served.
+    expect((await api('POST', '/query/sql', { sql: 'SELECT count(*) FROM gone' })).resultTable.rows).toEqual([[3]]);
   });
 
   it('fits a 400 px window and has no serious or critical axe-core violations on any page', async () => {

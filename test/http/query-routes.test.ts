@@ -111,10 +111,11 @@ describe('query routes', () => {
     expect(Object.keys(body)).toEqual([
       'resultTable', 'numRowsResultSet', 'partialResult', 'exceptions', 'numGroupsLimitReached', 'numGroupsWarningLimitReached',
       'maxRowsInDistinctReached', 'maxRowsWithoutChangeInDistinctReached', 'maxExecutionTimeInDistinctReached', 'timeUsedMs',
-      'requestId', 'brokerId', 'numDocsScanned', 'totalDocs', 'numEntriesScannedInFilter', 'numEntriesScannedPostFilter',
+      'requestId', 'clientRequestId', 'brokerId', 'numDocsScanned', 'totalDocs', 'numEntriesScannedInFilter', 'numEntriesScannedPostFilter',
       'numServersQueried', 'numServersResponded', 'numSegmentsQueried', 'numSegmentsProcessed', 'numSegmentsMatched',
-      'numConsumingSegmentsQueried', 'minConsumingFreshnessTimeMs', 'numSegmentsPrunedByBroker', 'numSegmentsPrunedByServer',
-      'numSegmentsPrunedInvalid', 'brokerReduceTimeMs', 'offlineThreadCpuTimeNs', 'realtimeThreadCpuTimeNs',
+      'numConsumingSegmentsQueried', 'numConsumingSegmentsProcessed', 'numConsumingSegmentsMatched', 'minConsumingFreshnessTimeMs',
+      'numSegmentsPrunedByBroker', 'numSegmentsPrunedByServer', 'numSegmentsPrunedInvalid', 'numSegmentsPrunedByLimit',
+      'numSegmentsPrunedByValue', 'brokerReduceTimeMs', 'offlineThreadCpuTimeNs', 'realtimeThreadCpuTimeNs',
       'offlineSystemActivitiesCpuTimeNs', 'realtimeSystemActivitiesCpuTimeNs', 'offlineResponseSerializationCpuTimeNs',
       'realtimeResponseSerializationCpuTimeNs', 'offlineTotalCpuTimeNs', 'realtimeTotalCpuTimeNs', 'explainPlanNumEmptyFilterSegments',
       'explainPlanNumMatchAllFilterSegments', 'traceInfo', 'tablesQueried', 'offlineThreadMemAllocatedBytes',
@@ -125,6 +126,10 @@ describe('query routes', () => {
     expect(body.numSegmentsPrunedByServer).toBe(body.numSegmentsQueried - body.numSegmentsProcessed);
     const next = (await post('SELECT count(*) FROM events')).json();
     expect(Number(next.requestId)).toBeGreaterThan(Number(body.requestId));
+    // clientRequestId echoes the clientQueryId option (request queryOptions or SET), null without it.
+    expect(body.clientRequestId).toBeNull();
+    expect((await post('SELECT count(*) FROM events', 'clientQueryId=dash-42')).json().clientRequestId).toBe('dash-42');
+    expect((await post("SET clientQueryId = 'from-set'; SELECT count(*) FROM events")).json().clientRequestId).toBe('from-set');
   });
 
   it('fills traceInfo with trace=true (POST body or GET parameter)', async () => {
@@ -159,5 +164,61 @@ describe('query routes', () => {
     }
     expect((await h.inject({ method: 'GET', url: '/query/sql' })).statusCode).toBe(400);
     expect((await h.inject({ method: 'POST', url: '/query/sql', payload: 'not json', headers: { 'content-type': 'application/json' } })).statusCode).toBe(400);
+  });
+
+  it('validates syntax without running or looking up tables (POST /query/sql/validateSyntax, Pinot\'s SqlSyntaxValidationResponse)', async () => {
+    const check = (payload: unknown) => h.inject({ method: 'POST', url: '/query/sql/validateSyntax', payload: payload as Record<string, unknown> });
+    // A table that does not exist is fine: only the syntax is checked.
+    for (const sql of ['SELECT count(*) FROM nowhere', 'SET timeoutMs = 10; SELECT a, b FROM t WHERE c IN (1, 2) ORDER BY a LIMIT 5', 'EXPLAIN PLAN FOR SELECT * FROM events']) {
+      const r = await check({ sql });
+      expect(r.statusCode, sql).toBe(200);
+      expect(r.json(), sql).toEqual({ valid: true, sqlType: 'DQL' });
+    }
+    for (const sql of ['SELEC kind FROM t', 'SELECT FROM', '', 'SELECT a FROM t WHERE']) {
+      const r = await check({ sql });
+      expect(r.statusCode, sql).toBe(200);
+      const body = r.json();
+      expect(Object.keys(body), sql).toEqual(['valid', 'errorMessage']);
+      expect(body.valid, sql).toBe(false);
+      expect(typeof body.errorMessage).toBe('string');
+    }
+    expect((await check({ sql: 'SELEC kind FROM t' })).json().errorMessage).toContain("found 'SELEC'");
+    expect((await check({ sql: 'SELEC kind FROM t' })).headers['content-type']).toMatch(/application\/json/);
+    const missing = await check({ query: 'SELECT 1' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error).toContain("Payload is missing the query string field 'sql'");
+  });
+
+  it('counts consuming segments processed and matched, and segments pruned by value (min/max) and by a filled LIMIT', async () => {
+    // Three segments: sealed ts 0..9 and 10..19, consuming ts 20..29 (offsets from 1700000000000).
+    const counters = (b: Record<string, number>) => ({
+      queried: b.numSegmentsQueried,
+      processed: b.numSegmentsProcessed,
+      matched: b.numSegmentsMatched,
+      consumingQueried: b.numConsumingSegmentsQueried,
+      consumingProcessed: b.numConsumingSegmentsProcessed,
+      consumingMatched: b.numConsumingSegmentsMatched,
+      byValue: b.numSegmentsPrunedByValue,
+      byLimit: b.numSegmentsPrunedByLimit,
+      byServer: b.numSegmentsPrunedByServer,
+    });
+    // The footers' min/max of ts rule out both sealed segments.
+    const recent = (await post('SELECT count(*) FROM events WHERE ts >= 1700000000025')).json();
+    expect(recent.resultTable.rows).toEqual([[5]]);
+    expect(counters(recent)).toEqual({ queried: 3, processed: 1, matched: 1, consumingQueried: 1, consumingProcessed: 1, consumingMatched: 1, byValue: 2, byLimit: 0, byServer: 2 });
+    // Only the first sealed segment can match; the consuming one is processed (its range is open) but matches nothing.
+    const old = (await post('SELECT count(*) FROM events WHERE ts < 1700000000005')).json();
+    expect(old.resultTable.rows).toEqual([[5]]);
+    expect(old.numSegmentsPrunedByValue).toBeGreaterThanOrEqual(1);
+    expect(old.numSegmentsMatched).toBe(1);
+    expect(old.numConsumingSegmentsMatched).toBe(0);
+    expect(old.numSegmentsPrunedByValue + old.numSegmentsProcessed).toBe(3);
+    // A selection-only LIMIT filled by the first segment read: the other two are pruned by limit.
+    const limited = (await post('SELECT user FROM events LIMIT 5')).json();
+    expect(limited.numRowsResultSet).toBe(5);
+    expect(counters(limited)).toMatchObject({ queried: 3, processed: 1, matched: 1, byValue: 0, byLimit: 2, byServer: 2 });
+    // Aggregations read every segment: nothing pruned.
+    const all = (await post('SELECT count(*) FROM events')).json();
+    expect(counters(all)).toEqual({ queried: 3, processed: 3, matched: 3, consumingQueried: 1, consumingProcessed: 1, consumingMatched: 1, byValue: 0, byLimit: 0, byServer: 0 });
   });
 });

@@ -61,14 +61,16 @@ describe('schema routes', () => {
     expect((await h.inject({ method: 'POST', url: '/schemas?override=true', payload: eventsSchema() })).statusCode).toBe(200);
   });
 
-  it('a setup script can re-upload the unchanged schema of a live table; a changed one is 409 SCHEMA_IN_USE', async () => {
+  it('a setup script can re-upload the unchanged schema of a live table; an incompatible change is 400 SCHEMA_INCOMPATIBLE', async () => {
     await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
     await h.inject({ method: 'POST', url: '/tables', payload: eventsTableConfig() });
     expect((await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() })).statusCode).toBe(200);
     expect((await h.inject({ method: 'PUT', url: '/schemas/events', payload: eventsSchema() })).statusCode).toBe(200);
     const changed = await h.inject({ method: 'POST', url: '/schemas', payload: { ...eventsSchema(), metricFieldSpecs: [] } });
-    expect(changed.statusCode).toBe(409);
-    expect(changed.json().error).toBe('schema events is used by table events; delete the table first');
+    expect(changed.statusCode).toBe(400);
+    expect(changed.json().error).toBe(
+      'New schema events is not backward-compatible with the existing schema, which table events uses: column clicks was removed. Keep every column with its data type and single/multi-value kind, and the primary key columns; add new columns only',
+    );
   });
 
   it('reports keys Pinot does not know in unrecognizedProperties, by JSON path, and keeps them', async () => {

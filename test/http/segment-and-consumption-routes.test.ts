@@ -73,8 +73,15 @@ describe('consumption routes', () => {
   it('pause and resume answer with Pinot\'s PauseStatus and change the consumer state', async () => {
     const pause = await h.inject({ method: 'POST', url: '/tables/events_REALTIME/pauseConsumption' });
     expect(pause.statusCode).toBe(200);
-    expect(pause.json()).toMatchObject({ pauseFlag: true, consumingSegments: [consumingSegmentName('events')] });
-    expect(typeof pause.json().description).toBe('string');
+    expect(pause.json()).toMatchObject({
+      pauseFlag: true,
+      consumingSegments: [consumingSegmentName('events')],
+      reasonCode: 'ADMINISTRATIVE',
+      comment: expect.stringMatching(/^Pause flag is set. Consuming segments are being committed/),
+      shardtableSegmentsForceCommitted: [consumingSegmentName('events')],
+    });
+    expect(pause.json().timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{1,3}$/);
+    expect(pause.json().description).toBe(pause.json().comment);
     expect((await h.inject({ method: 'GET', url: '/tables/events/pauseStatus' })).json()).toMatchObject({ pauseFlag: true, state: 'PAUSED' });
     const info = (await h.inject({ method: 'GET', url: '/tables/events/consumingSegmentsInfo' })).json();
     expect(info._segmentToConsumingInfoMap[consumingSegmentName('events')][0].consumerState).toBe('NOT_CONSUMING');
@@ -82,7 +89,8 @@ describe('consumption routes', () => {
     const resume = await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption' });
     expect(resume.statusCode).toBe(200);
     expect(resume.json()).toMatchObject({ pauseFlag: false });
-    expect(h.recorder.latest('events')!.calls).toEqual(['start', 'pause', 'resume']);
+    // Pinot force-commits the consuming segments on pause.
+    expect(h.recorder.latest('events')!.calls).toEqual(['start', 'pause', 'forceCommit', 'resume']);
   });
 
   it('a table that failed to start is 503 (queries 410, same text) until resume retries it', async () => {

@@ -32,7 +32,7 @@ function table(endpoint: string, stream: string): Record<string, unknown> {
       'stream.kinesis.fetch.timeout.millis': '1000',
       'stream.kinesis.shard.discovery.interval.ms': '500',
       'realtime.segment.flush.threshold.rows': '30',
-      // A short time threshold: pausing past it must still seal nothing.
+      // A short time threshold: pausing past it must seal nothing beyond the pause's own commit.
       'realtime.segment.flush.threshold.time': '2s',
     },
   });
@@ -56,7 +56,7 @@ describe.each(EMULATOR_KINDS)('pause and resume consumption on %s', (kind) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('pausing stops GetRecords, seals nothing and loses nothing; resuming continues where it was', async () => {
+  it('pausing force-commits the consuming segments, then stops GetRecords and loses nothing; resuming continues where it was', async () => {
     const proxy = await FaultProxy.start(env.endpoint);
     cleanups.push(() => proxy.close());
     const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-pause-'));
@@ -84,11 +84,25 @@ describe.each(EMULATOR_KINDS)('pause and resume consumption on %s', (kind) => {
     expect(runningPartitions.reduce((n, p) => n + p.recordsConsumed, 0)).toBe(50);
     expect(runningPartitions.every((p) => p.bytesConsumed > 0 && p.throttleCount === 0 && p.errorCount === 0)).toBe(true);
 
-    const pause = await call(server, 'POST', '/tables/events/pauseConsumption');
+    const sealedBeforePause = server.manager.segments('events').map((s) => s.segmentName);
+    const pause = await call(server, 'POST', '/tables/events/pauseConsumption?comment=' + encodeURIComponent('stream maintenance'));
     expect(pause.status).toBe(200);
-    expect(pause.json.pauseFlag).toBe(true);
+    // Pinot's PauseStatusDetails: the flag, the consuming segments, why, the caller's comment, when.
+    expect(pause.json).toMatchObject({ pauseFlag: true, reasonCode: 'ADMINISTRATIVE', comment: 'stream maintenance' });
+    expect(pause.json.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{1,3}$/);
+    expect(pause.json.consumingSegments).toHaveLength(2);
+    // Pinot force-commits on pause: every consuming segment with rows is sealed, none is started.
+    const committed = pause.json.shardtableSegmentsForceCommitted as string[];
+    expect(committed.length).toBeGreaterThanOrEqual(1);
+    for (const name of committed) expect(pause.json.consumingSegments).toContain(name);
+    await waitFor('the pause commits', async () => (await call(server, 'GET', '/tables/events/pauseStatus')).json.consumingSegments.length === 0);
+    const status = (await call(server, 'GET', '/tables/events/pauseStatus')).json;
+    expect(status).toMatchObject({ pauseFlag: true, reasonCode: 'ADMINISTRATIVE', comment: 'stream maintenance', timestamp: pause.json.timestamp });
     const segmentsAtPause = server.manager.segments('events').map((s) => s.segmentName);
+    expect([...segmentsAtPause].sort()).toEqual([...sealedBeforePause, ...committed].sort());
+    expect(server.manager.segments('events').reduce((n, s) => n + s.numDocs, 0)).toBe(50);
     const consumingAtPause = ingestion.partitions().map((p) => [p.consumingSegmentName, p.rowsInConsumingSegment, p.currentOffset]);
+    expect(consumingAtPause.map((c) => c[1])).toEqual([0, 0]);
     const getRecordsAtPause = proxy.count('GetRecords');
 
     await putJsonRecords(env.client, stream, events(50, 50), (row) => String(row.id));
@@ -104,7 +118,8 @@ describe.each(EMULATOR_KINDS)('pause and resume consumption on %s', (kind) => {
 
     const resume = await call(server, 'POST', '/tables/events/resumeConsumption');
     expect(resume.status).toBe(200);
-    expect(resume.json.pauseFlag).toBe(false);
+    expect(resume.json).toMatchObject({ pauseFlag: false, reasonCode: 'ADMINISTRATIVE', comment: expect.stringMatching(/^Pause flag is cleared/) });
+    expect((await call(server, 'GET', '/tables/events/pauseStatus')).json).toMatchObject({ pauseFlag: false, comment: 'Table is unpaused.' });
     await waitFor('100 ids', () => idCounts(ingestion).size === 100);
     expect(proxy.count('GetRecords')).toBeGreaterThan(getRecordsAtPause);
     const counts = idCounts(ingestion);

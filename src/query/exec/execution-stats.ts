@@ -8,6 +8,13 @@ export interface ExecutionStats {
   numSegmentsProcessed: number;
   numSegmentsMatched: number;
   numConsumingSegmentsQueried: number;
+  /** Consuming segments the executor processed (not pruned) and, of those, with a matching row. */
+  numConsumingSegmentsProcessed: number;
+  numConsumingSegmentsMatched: number;
+  /** Segments with rows skipped because their min/max (footer column stats) rule the filter out. */
+  numSegmentsPrunedByValue: number;
+  /** Segments not read because a selection-only LIMIT was already filled (Pinot's limit pruning). */
+  numSegmentsPrunedByLimit: number;
   /** Oldest "newest row" time among consuming segments (epoch millis); 0 when none. */
   minConsumingFreshnessTimeMs: number;
 }
@@ -22,6 +29,10 @@ export function emptyStats(): ExecutionStats {
     numSegmentsProcessed: 0,
     numSegmentsMatched: 0,
     numConsumingSegmentsQueried: 0,
+    numConsumingSegmentsProcessed: 0,
+    numConsumingSegmentsMatched: 0,
+    numSegmentsPrunedByValue: 0,
+    numSegmentsPrunedByLimit: 0,
     minConsumingFreshnessTimeMs: 0,
   };
 }

@@ -51,6 +51,7 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
   let minFreshness = Number.POSITIVE_INFINITY;
   const liveSel = { buffer: new Int32Array(0) };
   let sliceStart = clock();
+  let emptySegments = 0;
   for (const segment of segments) {
     stats.numSegmentsQueried++;
     stats.totalDocs += segment.numDocs;
@@ -61,12 +62,25 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
   }
   try {
     for (const segment of segments) {
-      if (collector?.done) break;
+      if (collector?.done) {
+        // Pinot's limit pruning: a selection-only LIMIT is filled; the rest are never read.
+        stats.numSegmentsPrunedByLimit += segments.length - stats.numSegmentsProcessed - stats.numSegmentsPrunedByValue - emptySegments;
+        break;
+      }
       deadline.check();
+      // Empty segments are dropped before pruning, as Pinot's SegmentPrunerService does (neither processed nor pruned by a pruner).
+      if (segment.numDocs === 0) {
+        emptySegments++;
+        continue;
+      }
       const filter = new SegmentFilter(filterTree, segment, scratch);
       const live = liveMask(plan, segment);
-      if (!filter.segmentMayMatch()) continue;
+      if (!filter.segmentMayMatch()) {
+        stats.numSegmentsPrunedByValue++;
+        continue;
+      }
       stats.numSegmentsProcessed++;
+      if (segment.consuming) stats.numConsumingSegmentsProcessed++;
       let matched = 0;
       // Column blocks of the current block, each read once (one map and closure per segment).
       let bi = 0;
@@ -103,6 +117,7 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
       stats.numEntriesScannedInFilter += filter.entriesScanned;
       stats.numDocsScanned += matched;
       if (matched > 0) stats.numSegmentsMatched++;
+      if (matched > 0 && segment.consuming) stats.numConsumingSegmentsMatched++;
     }
   } catch (err) {
     if (err instanceof QueryError) throw err;

@@ -20,6 +20,8 @@ export interface QueryOptions {
   readonly skipUpsert: boolean;
   /** Upsert tables: include deleted keys' last rows (`skipUpsertDelete=true`). */
   readonly skipUpsertDelete: boolean;
+  /** The client's own id for the query (`clientQueryId`), echoed as `clientRequestId`; null when not given. */
+  readonly clientQueryId: string | null;
 }
 
 function booleanOption(key: string, value: string): boolean {
@@ -58,6 +60,7 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
   let explainPlanVerbose = false;
   let skipUpsert = false;
   let skipUpsertDelete = false;
+  let clientQueryId: string | null = null;
   for (const source of sources) {
     for (const [key, value] of source) {
       switch (key.toLowerCase()) {
@@ -76,10 +79,13 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
         case 'skipupsertdelete':
           skipUpsertDelete = booleanOption(key, value);
           break;
+        case 'clientqueryid':
+          clientQueryId = value;
+          break;
         default:
           break;
       }
     }
   }
-  return { timeoutMs, numGroupsLimit, explainPlanVerbose, skipUpsert, skipUpsertDelete };
+  return { timeoutMs, numGroupsLimit, explainPlanVerbose, skipUpsert, skipUpsertDelete, clientQueryId };
 }

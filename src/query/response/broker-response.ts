@@ -17,6 +17,8 @@ export interface BrokerResult {
   readonly numGroupsLimitReached: boolean;
   readonly timeUsedMs: number;
   readonly partialResult: boolean;
+  /** The query's `clientQueryId` option (Pinot's `clientRequestId`); null or absent when not given. */
+  readonly clientRequestId?: string | null;
 }
 
 export function errorResult(exception: QueryException, timeUsedMs: number, stats: ExecutionStats = emptyStats()): BrokerResult {
@@ -43,7 +45,8 @@ const NO_CONTEXT: BrokerRequestContext = { requestId: '', brokerId: '', tablesQu
  * has no such thing for are Pinot's defaults: no broker pruning, no offline side, CPU and memory
  * measurement off (Pinot's default), `brokerReduceTimeMs` 0 (the merge runs inside the
  * execution, counted in `timeUsedMs`). `numSegmentsPrunedByServer` is every queried segment the
- * executor did not process (pruned by value, or not needed once a LIMIT was filled).
+ * executor did not process: empty ones, those pruned by value (`numSegmentsPrunedByValue`), and
+ * those not needed once a selection LIMIT was filled (`numSegmentsPrunedByLimit`).
  */
 export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestContext = NO_CONTEXT): string {
   const parts: string[] = [];
@@ -68,6 +71,7 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"maxExecutionTimeInDistinctReached":false`,
     `"timeUsedMs":${r.timeUsedMs}`,
     `"requestId":${JSON.stringify(context.requestId)}`,
+    `"clientRequestId":${JSON.stringify(r.clientRequestId ?? null)}`,
     `"brokerId":${JSON.stringify(context.brokerId)}`,
     `"numDocsScanned":${s.numDocsScanned}`,
     `"totalDocs":${s.totalDocs}`,
@@ -79,10 +83,14 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"numSegmentsProcessed":${s.numSegmentsProcessed}`,
     `"numSegmentsMatched":${s.numSegmentsMatched}`,
     `"numConsumingSegmentsQueried":${s.numConsumingSegmentsQueried}`,
+    `"numConsumingSegmentsProcessed":${s.numConsumingSegmentsProcessed}`,
+    `"numConsumingSegmentsMatched":${s.numConsumingSegmentsMatched}`,
     `"minConsumingFreshnessTimeMs":${s.minConsumingFreshnessTimeMs}`,
     `"numSegmentsPrunedByBroker":0`,
     `"numSegmentsPrunedByServer":${prunedByServer}`,
     `"numSegmentsPrunedInvalid":0`,
+    `"numSegmentsPrunedByLimit":${s.numSegmentsPrunedByLimit}`,
+    `"numSegmentsPrunedByValue":${s.numSegmentsPrunedByValue}`,
     `"brokerReduceTimeMs":0`,
     ...zero(
       'offlineThreadCpuTimeNs', 'realtimeThreadCpuTimeNs', 'offlineSystemActivitiesCpuTimeNs', 'realtimeSystemActivitiesCpuTimeNs',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { rawTableName } from '../../config/table-config-validation.js';
+import { defaultPauseComment } from '../../table/pause-state.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { consumingSegmentsInfo } from '../consuming-segments-info.js';
 
@@ -7,12 +8,23 @@ interface NameParams {
   name: string;
 }
 
-const PAUSED = 'Pause flag is set. Consuming segments are stopped; their rows are kept and served. Use /resumeConsumption to continue.';
-const RESUMED = 'Pause flag is cleared. Consuming segments are consuming again.';
+interface CommentQuery {
+  comment?: string;
+}
+
+// Pinot's texts (PinotLLCRealtimeSegmentManager.pauseConsumption / resumeConsumption) when the caller gives no comment.
+const PAUSED = 'Pause flag is set. Consuming segments are being committed. Use /pauseStatus endpoint in a few moments to check if all consuming segments have been committed.';
+const RESUMED = 'Pause flag is cleared. Consuming segments are being created. Use /pauseStatus endpoint in a few moments to double check.';
 
 /**
- * `GET /tables/{name}/consumingSegmentsInfo`, `POST /tables/{name}/pauseConsumption`,
- * `POST /tables/{name}/resumeConsumption`, `GET /tables/{name}/pauseStatus`.
+ * `GET /tables/{name}/consumingSegmentsInfo`, `POST /tables/{name}/pauseConsumption[?comment=]`,
+ * `POST /tables/{name}/resumeConsumption[?comment=]`, `GET /tables/{name}/pauseStatus`.
+ *
+ * Pause and resume answer Pinot's `PauseStatusDetails` (`pauseFlag`, `consumingSegments`,
+ * `reasonCode`, `comment`, `timestamp`), plus `description` (the same text, as Pinot's older
+ * `PauseStatus` had it). Pausing force-commits the consuming segments, as Pinot does; while
+ * paused, `pauseStatus` lists as consuming only the segments whose rows are not sealed yet, so it
+ * empties once the commits are done (Pinot: no consuming segment in the ideal state).
  */
 export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serverName: string }> = async (app, { manager, serverName }) => {
   app.get<{ Params: NameParams }>('/tables/:name/consumingSegmentsInfo', async (request) =>
@@ -23,21 +35,34 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
     }),
   );
 
-  app.post<{ Params: NameParams }>('/tables/:name/pauseConsumption', async (request) => {
-    const result = await manager.pause(request.params.name);
-    return { ...result, description: PAUSED };
+  app.post<{ Params: NameParams; Querystring: CommentQuery }>('/tables/:name/pauseConsumption', async (request) => {
+    const { segmentsForceCommitted, ...result } = await manager.pause(request.params.name, { comment: request.query.comment ?? null });
+    const comment = result.comment ?? PAUSED;
+    return { ...result, comment, description: comment, shardtableSegmentsForceCommitted: segmentsForceCommitted ?? [] };
   });
 
-  app.post<{ Params: NameParams }>('/tables/:name/resumeConsumption', async (request) => {
-    const result = await manager.resume(request.params.name);
-    return { ...result, description: RESUMED };
+  app.post<{ Params: NameParams; Querystring: CommentQuery }>('/tables/:name/resumeConsumption', async (request) => {
+    const result = await manager.resume(request.params.name, { comment: request.query.comment ?? null });
+    const comment = result.comment ?? RESUMED;
+    return { ...result, comment, description: comment };
   });
 
   app.get<{ Params: NameParams }>('/tables/:name/pauseStatus', async (request) => {
     const name = rawTableName(request.params.name);
     const { state, error, ingestion } = manager.tableState(name);
-    const running = state === 'RUNNING' || state === 'PAUSED';
-    const consumingSegments = running ? manager.partitions(name).flatMap((p) => (p.consumingSegmentName ? [p.consumingSegmentName] : [])) : [];
-    return { pauseFlag: state === 'PAUSED', consumingSegments, state, ...(ingestion ? { ingestion: ingestion.state } : {}), ...(error ? { error } : {}) };
+    const paused = state === 'PAUSED';
+    const running = state === 'RUNNING' || paused;
+    const consuming = running ? manager.partitions(name).filter((p) => p.consumingSegmentName !== null && (!paused || p.rowsInConsumingSegment > 0)) : [];
+    const pause = manager.pauseState(name);
+    return {
+      pauseFlag: paused,
+      consumingSegments: consuming.map((p) => p.consumingSegmentName!),
+      reasonCode: pause?.reasonCode ?? 'ADMINISTRATIVE',
+      comment: pause?.comment ?? defaultPauseComment(paused),
+      timestamp: pause?.timestamp ?? '',
+      state,
+      ...(ingestion ? { ingestion: ingestion.state } : {}),
+      ...(error ? { error } : {}),
+    };
   });
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOfQueryError, ShardtableError } from '../../errors.js';
-import { QueryEngine, QueryError, matchTableName, snapshotRuntime, writeBrokerResponse } from '../../query/index.js';
+import { QueryEngine, QueryError, matchTableName, parseSql, snapshotRuntime, writeBrokerResponse } from '../../query/index.js';
 import type { TableResolver } from '../../query/index.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { brokerInstance } from '../broker-identity.js';
@@ -38,9 +38,26 @@ function optionText(v: unknown): string | undefined {
 }
 
 /**
+ * Pinot's `SqlSyntaxValidationResponse` (`POST /query/sql/validateSyntax`): `{valid: true,
+ * sqlType: "DQL"}` or `{valid: false, errorMessage}`, 200 either way. No table or schema is looked
+ * up. The parser is shardtable's, so whatever it refuses is invalid here, including constructs only
+ * Pinot's multi-stage engine runs (the message says so).
+ */
+export function validateSyntax(sql: string): { valid: boolean; sqlType?: string; errorMessage?: string } {
+  try {
+    if (sql.trim() === '') throw new QueryError('SQL_PARSING', 'the query is empty');
+    parseSql(sql);
+    return { valid: true, sqlType: 'DQL' };
+  } catch (err) {
+    return { valid: false, errorMessage: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
  * Pinot's broker endpoints on this server:
  * - `POST /query/sql` with `{"sql": "...", "queryOptions": "timeoutMs=100;...", "trace": true}`
  * - `GET /query/sql?sql=...&queryOptions=...&trace=true`
+ * - `POST /query/sql/validateSyntax` with `{"sql": "..."}`: parses only ({@link validateSyntax})
  * - `GET /v2/brokers/tables?state=ONLINE`: every table mapped to this server as its broker, as
  *   Pinot's controller answers (clients discover brokers through it).
  * Query errors are answered 200 with Pinot's `exceptions` entries, as Pinot's broker does, unless
@@ -74,6 +91,11 @@ export const queryRoutes: FastifyPluginAsync<{ manager: TableManager }> = async 
     return answer(request, reply, typeof body === 'object' && body !== null ? (body as QueryBody) : {});
   });
   app.get('/query/sql', async (request, reply) => answer(request, reply, request.query as QueryBody));
+  app.post('/query/sql/validateSyntax', async (request, reply) => {
+    const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as QueryBody;
+    if (typeof body.sql !== 'string') throw new ShardtableError('BAD_REQUEST', { detail: MISSING_SQL });
+    return reply.type('application/json; charset=utf-8').send(validateSyntax(body.sql));
+  });
   app.get('/v2/brokers/tables', async (request, reply) => {
     const brokers = [brokerInstance(app, request)];
     const body: Record<string, unknown> = {};

@@ -31,6 +31,10 @@ export interface BrokerJson {
   numSegmentsProcessed: number;
   numSegmentsMatched: number;
   numConsumingSegmentsQueried: number;
+  numConsumingSegmentsProcessed: number;
+  numConsumingSegmentsMatched: number;
+  numSegmentsPrunedByValue: number;
+  numSegmentsPrunedByLimit: number;
   minConsumingFreshnessTimeMs: number;
   numGroupsLimitReached: boolean;
   timeUsedMs: number;

@@ -75,7 +75,7 @@ describe('TableManager schemas', () => {
     expect((await rejection(manager.deleteSchema('nope'))).status).toBe(404);
   });
 
-  it('refuses to delete or change a schema a table uses (409 SCHEMA_IN_USE); the unchanged schema may be re-sent', async () => {
+  it('refuses to delete a schema a table uses (409 SCHEMA_IN_USE) or to change it incompatibly (400 SCHEMA_INCOMPATIBLE); the unchanged schema may be re-sent', async () => {
     const manager = newManager();
     await manager.start();
     await manager.addSchema(eventsSchema());
@@ -83,10 +83,40 @@ describe('TableManager schemas', () => {
     const error = await rejection(manager.deleteSchema('events'));
     expect(error.errorName).toBe('SCHEMA_IN_USE');
     expect(error.message).toBe('schema events is used by table events; delete the table first');
-    expect((await rejection(manager.updateSchema('events', { ...eventsSchema(), metricFieldSpecs: [] }))).errorName).toBe('SCHEMA_IN_USE');
-    expect((await rejection(manager.addSchema({ ...eventsSchema(), metricFieldSpecs: [] }, { override: true }))).errorName).toBe('SCHEMA_IN_USE');
+    const removed = await rejection(manager.updateSchema('events', { ...eventsSchema(), metricFieldSpecs: [] }));
+    expect(removed.errorName).toBe('SCHEMA_INCOMPATIBLE');
+    expect(removed.status).toBe(400);
+    expect(removed.message).toContain('column clicks was removed');
+    expect((await rejection(manager.addSchema({ ...eventsSchema(), metricFieldSpecs: [{ name: 'clicks', dataType: 'DOUBLE' }] }, { override: true }))).message).toContain(
+      'column clicks: data type LONG changed to DOUBLE',
+    );
     expect((await manager.updateSchema('events', eventsSchema())).schemaName).toBe('events');
     expect((await rejection(manager.updateSchema('events', eventsSchema('x')))).errorName).toBe('NAME_MISMATCH');
+    // Nothing was restarted by the refused or unchanged uploads.
+    expect(recorder.latest('events')!.calls).toEqual(['start']);
+  });
+
+  it('adds columns to a schema a table uses: stores it, and restarts the table on it (also when paused, which it stays)', async () => {
+    const manager = newManager();
+    await manager.start();
+    await manager.addSchema(eventsSchema());
+    await manager.addTable(eventsTableConfig());
+    await manager.pause('events');
+    const first = recorder.latest('events')!;
+    const evolved = { ...eventsSchema(), dimensionFieldSpecs: [...(eventsSchema().dimensionFieldSpecs as object[]), { name: 'region', dataType: 'STRING' }] };
+    await manager.updateSchema('events', evolved);
+    expect(first.calls).toEqual(['start', 'pause', 'forceCommit', 'stop']);
+    const second = recorder.latest('events')!;
+    expect(second).not.toBe(first);
+    expect(second.calls).toEqual(['start', 'pause']);
+    expect(second.schema.columns.map((c) => c.name)).toContain('region');
+    expect(manager.getRuntime('events')!.schema.columnIndex.has('region')).toBe(true);
+    expect(manager.tableState('events').state).toBe('PAUSED');
+    await manager.close();
+
+    const restarted = newManager();
+    await restarted.start();
+    expect(recorder.latest('events')!.schema.columnIndex.has('region')).toBe(true);
   });
 });
 
@@ -237,12 +267,21 @@ describe('TableManager tables', () => {
     expect(manager.partitions('events')).toHaveLength(2);
   });
 
-  it('pauses and resumes, and keeps the pause across a restart', async () => {
+  it('pauses (force-committing, as Pinot does) and resumes, and keeps the pause and its comment across a restart', async () => {
     const manager = newManager();
     await manager.start();
     await manager.addSchema(eventsSchema());
     await manager.addTable(eventsTableConfig());
-    expect(await manager.pause('events')).toEqual({ pauseFlag: true, consumingSegments: [consumingSegmentName('events')] });
+    const paused = await manager.pause('events', { comment: 'reshard' });
+    expect(paused).toEqual({
+      pauseFlag: true,
+      consumingSegments: [consumingSegmentName('events')],
+      segmentsForceCommitted: [consumingSegmentName('events')],
+      reasonCode: 'ADMINISTRATIVE',
+      comment: 'reshard',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{1,3}$/),
+    });
+    expect(recorder.latest('events')!.calls).toEqual(['start', 'pause', 'forceCommit']);
     expect(manager.tableState('events').state).toBe('PAUSED');
     await manager.close();
 
@@ -250,7 +289,10 @@ describe('TableManager tables', () => {
     await restarted.start();
     expect(recorder.latest('events')!.calls).toEqual(['start', 'pause']);
     expect(restarted.tableState('events').state).toBe('PAUSED');
-    expect((await restarted.resume('events')).pauseFlag).toBe(false);
+    expect(restarted.pauseState('events')).toEqual({ paused: true, reasonCode: 'ADMINISTRATIVE', comment: 'reshard', timestamp: paused.timestamp });
+    const resumed = await restarted.resume('events');
+    expect(resumed).toMatchObject({ pauseFlag: false, reasonCode: 'ADMINISTRATIVE', comment: null });
+    expect(restarted.pauseState('events')).toMatchObject({ paused: false, comment: null });
     expect(recorder.latest('events')!.calls).toEqual(['start', 'pause', 'resume']);
   });
 
