@@ -3,6 +3,7 @@ import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTable
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
 import { rollupSettingsOf } from './rollup-config.js';
+import { indexSettingsOf } from './index-config.js';
 import { ShardtableError } from '../errors.js';
 import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
@@ -179,6 +180,8 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   ingestion?.transformConfigs?.forEach((transform, i) => requireColumn(`ingestionConfig.transformConfigs[${i}].columnName`, transform.columnName));
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
+  const extraIndexes = indexSettingsOf(index as Record<string, unknown>, copy.fieldConfigList, schema, problems);
+
   const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems);
 
   const rollup = rollupSettingsOf(
@@ -201,6 +204,8 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     invertedIndexColumns: Object.freeze([...inverted]),
     noDictionaryColumns: Object.freeze([...noDictionary]),
     nullHandlingEnabled: index.nullHandlingEnabled === true,
+    ...(extraIndexes.jsonIndexColumns.length > 0 ? { jsonIndexColumns: extraIndexes.jsonIndexColumns } : {}),
+    ...(Object.keys(extraIndexes.bloomFilters).length > 0 ? { bloomFilters: extraIndexes.bloomFilters } : {}),
   });
   return Object.freeze({
     tableName,

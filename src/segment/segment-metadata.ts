@@ -4,7 +4,7 @@ import { fromJsonScalar } from './format/typed-json.js';
 import type { SegmentSummary } from './segment-summary.js';
 
 /** A column's section sizes, as the footer records them. */
-type ColumnSizes = ColumnFooter['sizes'];
+type ColumnSizes = Required<ColumnFooter['sizes']>;
 
 /** Per-column facts of a sealed segment (from its footer, values decoded). */
 export interface ColumnMetadata
@@ -17,6 +17,8 @@ export interface ColumnMetadata
   readonly max: ScalarValue | null;
   readonly hasDictionary: boolean;
   readonly hasInvertedIndex: boolean;
+  readonly hasJsonIndex: boolean;
+  readonly hasBloomFilter: boolean;
   readonly numBlocks: number;
 }
 
@@ -66,10 +68,14 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       isSorted: c.isSorted,
       hasDictionary: c.dictionary !== null,
       hasInvertedIndex: c.invertedIndex !== null,
+      hasJsonIndex: (c.jsonIndex ?? null) !== null,
+      hasBloomFilter: (c.bloomFilter ?? null) !== null,
       numBlocks: c.blocks.length,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
       invertedIndexBytes: c.sizes.invertedIndexBytes,
+      jsonIndexBytes: c.sizes.jsonIndexBytes ?? 0,
+      bloomFilterBytes: c.sizes.bloomFilterBytes ?? 0,
       rawBytes: c.sizes.rawBytes,
     })),
   });
