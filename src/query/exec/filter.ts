@@ -10,6 +10,8 @@ import type { Selection } from './row-selection.js';
 import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
+import { bloomAllows } from './index-pruning.js';
+import { isJsonMatcher, jsonIndexDocs } from '../json-match/json-match-eval.js';
 import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
 
 /**
@@ -106,9 +108,9 @@ export class SegmentFilter {
     private readonly scratch: Scratch = new Scratch(),
   ) {}
 
-  /** False when segment statistics prove no row can match (the segment is pruned). */
+  /** False when segment statistics or bloom filters prove no row can match (the segment is pruned). */
   segmentMayMatch(): boolean {
-    return this.mayMatch(this.root, (c) => this.segment.columnStats(c));
+    return this.mayMatch(this.root, (c) => this.segment.columnStats(c)) && this.bloomMayMatch(this.root);
   }
 
   select(blockIndex: number, block: (column: string) => ColumnBlock): Selection {
@@ -116,6 +118,13 @@ export class SegmentFilter {
     this.scratch.reset();
     if (!this.mayMatch(this.root, (c) => this.segment.blockStats(c, blockIndex))) return NONE;
     return this.evaluate(this.root, blockIndex, range.firstDoc, range.numDocs, block, null, range.numDocs);
+  }
+
+  /** Pinot's BloomFilterSegmentPruner: an AND with one `=`/IN child ruled out, or an OR with all ruled out. */
+  private bloomMayMatch(node: FilterNode): boolean {
+    if (node.kind === 'and') return node.children.every((c) => this.bloomMayMatch(c));
+    if (node.kind === 'or') return node.children.some((c) => this.bloomMayMatch(c));
+    return node.kind !== 'leaf' || !node.pointLookup || bloomAllows(node.column, pointValues(node), this.segment);
   }
 
   private mayMatch(node: FilterNode, stats: (column: string) => { min: unknown; max: unknown } | null): boolean {
@@ -225,6 +234,8 @@ export class SegmentFilter {
       const s = this.segment.blockStats(name, bi);
       if (s !== null && !rangeMayMatch(node.range, s.min, s.max)) return NONE;
     }
+    const jsonDocs = this.jsonIndexDocList(node);
+    if (jsonDocs) return fromDocList(jsonDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     if (node.pointLookup) {
       const docs = this.invertedDocList(node);
       if (docs) return fromDocList(docs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
@@ -296,6 +307,21 @@ export class SegmentFilter {
     return node.pointLookup && this.invertedDocList(node) !== null;
   }
 
+  /** True when this segment answers a JSON_MATCH leaf from the column's JSON index. */
+  usesJsonIndex(node: Leaf): boolean {
+    return this.jsonIndexDocList(node) !== null;
+  }
+
+  /** Sorted doc ids of a JSON_MATCH leaf from the segment's JSON index (once per segment), or null without one. */
+  private jsonIndexDocList(node: Leaf): Uint32Array | null {
+    if (node.node.kind !== 'match' || !isJsonMatcher(node.node.matcher)) return null;
+    if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
+    const index = this.segment.jsonIndex?.(node.column.name) ?? null;
+    const docs = index === null ? null : jsonIndexDocs(node.node.matcher.jsonMatch, index, this.segment.numDocs);
+    this.invertedDocs.set(node, docs);
+    return docs;
+  }
+
   /** Sorted doc ids of an `=`/IN leaf from the segment's inverted index, or null if it has none. */
   private invertedDocList(node: Leaf): Uint32Array | null {
     if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
@@ -304,8 +330,7 @@ export class SegmentFilter {
     let docs: Uint32Array | null = null;
     if (index && dict) {
       const ids = new Set<number>();
-      const values = node.node.kind === 'in' ? node.node.values : [(node.node as { right: { value: unknown } }).right.value];
-      for (const v of values) {
+      for (const v of pointValues(node)) {
         const id = dict.indexOf(v as never);
         if (id >= 0) ids.add(id);
       }
@@ -328,6 +353,11 @@ export class SegmentFilter {
     for (let r = 0; r < numDocs; r++) if (mark[r] === want) out[n++] = r;
     return { sel: out, n };
   }
+}
+
+/** The constants an `=` / `IN` leaf looks for. */
+function pointValues(node: Leaf): readonly unknown[] {
+  return node.node.kind === 'in' ? node.node.values : [(node.node as { right: { value: unknown } }).right.value];
 }
 
 function testEach(test: ValueTest, values: ArrayLike<unknown>, cand: Int32Array | null, count: number, out: Int32Array): number {
