@@ -1,4 +1,5 @@
 import type { BoundExpr } from '../plan/bound-expr.js';
+import { isJsonMatcher } from '../json-match/json-match-eval.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { buildFilter, SegmentFilter } from './filter.js';
 import type { FilterNode, Leaf } from './filter.js';
@@ -131,7 +132,7 @@ function predicate(e: BoundExpr, negated: boolean): [string, string] {
     case 'between':
       return ['RANGE', `${e.operand.name} BETWEEN ${e.low.name} AND ${e.high.name}`];
     case 'match':
-      return [e.name.startsWith('text_match') ? 'TEXT_MATCH' : e.name.startsWith('json_match') ? 'JSON_MATCH' : 'REGEXP_LIKE', e.name];
+      return [e.name.startsWith('text_match') ? 'TEXT_MATCH' : isJsonMatcher(e.matcher) ? 'JSON_MATCH' : 'REGEXP_LIKE', e.name];
     default:
       // Any other boolean expression is tested as `expr = true`, row by row.
       return ['EQ', `${e.name} = 'true'`];
