@@ -51,7 +51,8 @@ export function rollupSettingsOf(
     const fn = (m[1]?.toUpperCase() ?? 'COUNT') as RollupFunction;
     out.push({ column, fn });
     const source = m[2];
-    if (source !== column) transforms.push({ columnName: column, transformFunction: source ?? '1' });
+    // Typed as the destination column, as Pinot's ingestion casts a transform's result.
+    if (source !== column) transforms.push({ columnName: column, transformFunction: `CAST(${source ?? '1'} AS ${spec.dataType})` });
     return undefined;
   });
   for (const metric of metrics) if (!out.some((o) => o.column === metric.name)) problems.push(`ingestionConfig.aggregationConfigs: metric column ${metric.name} has no aggregation config (every metric needs one)`);

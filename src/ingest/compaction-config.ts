@@ -17,8 +17,8 @@ const DEFAULT_INTERVAL_MS = 60_000;
 
 /**
  * Reads the table's compaction settings from Pinot's task config:
- * `task.taskTypeConfigsMap.MergeRollupTask` with `mergeType` (`concat`; `rollup` is refused until
- * rollup exists), `maxNumRecordsPerSegment`, and our own `shardtable.smallSegmentRows`,
+ * `task.taskTypeConfigsMap.MergeRollupTask` with `mergeType` (`concat`; `rollup` is refused — a
+ * table with ingest-time rollup rolls up when it merges), `maxNumRecordsPerSegment`, and our own `shardtable.smallSegmentRows`,
  * `shardtable.minSegmentsToMerge`, `shardtable.intervalMs`. Pinot's per-level prefixes
  * (`1day.mergeType`) are accepted: the first level found is used. Null when the task is absent.
  * Throws an `Error` naming the key for a bad value.

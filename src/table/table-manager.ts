@@ -325,6 +325,34 @@ export class TableManager extends TableReads {
     });
   }
 
+  /**
+   * Deletes several sealed segments (`POST /segments/{t}/delete` with their names) or, with
+   * `null`, every sealed segment (`DELETE /segments/{t}`), one by one as `deleteSegment` does.
+   * Names are checked first: an unknown or consuming one fails the request before anything is
+   * deleted. Returns the names deleted.
+   */
+  async deleteSegments(name: string, segmentNames: readonly string[] | null): Promise<string[]> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => {
+      const runtime = this.running(tableName);
+      const sealed = new Set(runtime.segments().map((s) => s.segmentName));
+      const consuming = new Set(runtime.partitions().flatMap((p) => (p.consumingSegmentName === null ? [] : [p.consumingSegmentName])));
+      const names = segmentNames ?? [...sealed];
+      for (const segment of names) {
+        const params = { segment, table: `${tableName}${REALTIME_SUFFIX}` };
+        if (consuming.has(segment) && !sealed.has(segment)) throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
+        if (!sealed.has(segment)) throw new ShardtableError('SEGMENT_NOT_FOUND', params);
+      }
+      const deleted: string[] = [];
+      for (const segment of new Set(names)) {
+        const result = (await runtime.deleteSegment?.(segment)) ?? 'missing';
+        if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { segment, table: `${tableName}${REALTIME_SUFFIX}`, partitionId: segment.split('__')[1] ?? '?' });
+        if (result === 'deleted') deleted.push(segment);
+      }
+      return deleted;
+    });
+  }
+
   /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */
   async reloadSegments(name: string): Promise<SegmentReloadReport> {
     const tableName = rawTableName(name);

@@ -39,6 +39,23 @@ describe('segment routes', () => {
     expect((await h.inject({ method: 'GET', url: '/segments/nope/metadata' })).statusCode).toBe(404);
   });
 
+  it("POST /segments/{table}/delete (Pinot's deleteSegments) checks every name first; DELETE /segments/{table} deletes every sealed segment", async () => {
+    const bad = await h.inject({ method: 'POST', url: '/segments/events/delete', payload: { segments: 'x' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/non-empty JSON array of segment names/);
+    const unknown = await h.inject({ method: 'POST', url: '/segments/events/delete', payload: [sealedSegmentName('events'), 'events__9__9__20240101T0000Z'] });
+    expect(unknown.statusCode).toBe(404);
+    const consuming = await h.inject({ method: 'POST', url: '/segments/events/delete', payload: [consumingSegmentName('events')] });
+    expect(consuming.statusCode).toBe(409);
+    expect((await h.inject({ method: 'GET', url: '/segments/events' })).json()).toEqual([{ REALTIME: [sealedSegmentName('events'), consumingSegmentName('events')] }]);
+    const all = await h.inject({ method: 'DELETE', url: '/segments/events_REALTIME' });
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toEqual({ status: 'All segments of table events_REALTIME deleted', deleted: [sealedSegmentName('events')] });
+    expect((await h.inject({ method: 'GET', url: '/segments/events' })).json()).toEqual([{ REALTIME: [consumingSegmentName('events')] }]);
+    const none = await h.inject({ method: 'POST', url: '/segments/events/delete', payload: [sealedSegmentName('events')] });
+    expect(none.statusCode).toBe(404);
+  });
+
   it('GET /segments/{table}/{segment}/metadata: sealed footer, consuming live state, 404 otherwise', async () => {
     const sealed = await h.inject({ method: 'GET', url: `/segments/events_REALTIME/${sealedSegmentName('events')}/metadata` });
     expect(sealed.statusCode).toBe(200);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TableManager } from '../../table/table-manager.js';
+import { ShardtableError } from '../../errors.js';
 import { realtimeTable, withType } from '../table-type.js';
 import type { TypeQuery } from '../table-type.js';
 
@@ -25,6 +26,8 @@ function segmentList(manager: TableManager, name: string): [{ REALTIME: string[]
  * `GET /tables/{name}/segments`, `GET /segments/{table}`, `GET /segments/{table}/metadata` (every
  * sealed segment's summary by name), `GET /segments/{table}/{segment}/metadata`,
  * `DELETE /segments/{table}/{segment}` (a sealed segment, for good: Pinot's `Segment deleted`),
+ * `DELETE /segments/{table}` (every sealed segment) and `POST /segments/{table}/delete` (a JSON
+ * array of names; all checked before any is deleted),
  * `POST /segments/{table}/reload` (re-reads the sealed segments from disk, at once; Pinot's answer
  * with a job id, plus what was reloaded and what failed).
  */
@@ -45,6 +48,24 @@ export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager }> = asyn
   app.delete<{ Params: { table: string; segment: string }; Querystring: TypeQuery }>('/segments/:table/:segment', async (request) => {
     await manager.deleteSegment(realtimeTable(request.params.table, request.query), request.params.segment);
     return { status: 'Segment deleted' };
+  });
+
+  // Pinot's deleteAllSegments: every sealed segment of the table (consuming segments keep consuming).
+  app.delete<{ Params: TableParams; Querystring: TypeQuery }>('/segments/:name', async (request) => {
+    const tableName = realtimeTable(request.params.name, request.query);
+    const deleted = await manager.deleteSegments(tableName, null);
+    return { status: `All segments of table ${withType(tableName)} deleted`, deleted };
+  });
+
+  // Pinot's deleteSegments: a JSON array of segment names in the body.
+  app.post<{ Params: TableParams; Querystring: TypeQuery; Body: unknown }>('/segments/:name/delete', async (request) => {
+    const tableName = realtimeTable(request.params.name, request.query);
+    const body = request.body;
+    if (!Array.isArray(body) || body.length === 0 || !body.every((n) => typeof n === 'string' && n !== '')) {
+      throw new ShardtableError('BAD_REQUEST', { detail: 'the body must be a non-empty JSON array of segment names' });
+    }
+    const deleted = await manager.deleteSegments(tableName, body as string[]);
+    return { status: `Deleted ${deleted.length} segments from table ${withType(tableName)}`, deleted };
   });
 
   app.post<{ Params: TableParams; Querystring: TypeQuery }>('/segments/:name/reload', async (request) => {
