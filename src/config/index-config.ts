@@ -10,6 +10,8 @@ import type { TableSchema } from './schema.js';
 export interface IndexSettings {
   /** Columns with a JSON index (STRING or JSON, single-value). */
   readonly jsonIndexColumns: readonly string[];
+  /** Columns with a range index (numeric: INT, LONG, FLOAT, DOUBLE, TIMESTAMP, BOOLEAN). */
+  readonly rangeIndexColumns: readonly string[];
   /** Columns with a bloom filter, and its settings. */
   readonly bloomFilters: Readonly<Record<string, { readonly fpp: number; readonly maxSizeInBytes: number }>>;
 }
@@ -80,6 +82,7 @@ function checkBloomOptions(where: string, options: unknown, problems: string[]):
  */
 export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, fieldConfigList: unknown, schema: TableSchema, problems: string[]): IndexSettings {
   const json = new Set<string>();
+  const range = new Set<string>();
   const bloom = new Map<string, { fpp: number; maxSizeInBytes: number }>();
   const column = (where: string, name: unknown): string | null => {
     if (typeof name !== 'string') {
@@ -101,6 +104,16 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
       return;
     }
     if (checkJsonOptions(where, options, problems)) json.add(col);
+  };
+  const addRange = (where: string, name: unknown): void => {
+    const col = column(where, name);
+    if (col === null) return;
+    const spec = schema.columns[schema.columnIndex.get(col)!]!;
+    if (!['INT', 'LONG', 'FLOAT', 'DOUBLE', 'TIMESTAMP', 'BOOLEAN'].includes(spec.dataType)) {
+      problems.push(`${where}: a range index needs a numeric or time column (INT, LONG, FLOAT, DOUBLE, TIMESTAMP, BOOLEAN); ${col} is ${spec.dataType}`);
+      return;
+    }
+    range.add(col);
   };
   const addBloom = (where: string, name: unknown, options: unknown): void => {
     const col = column(where, name);
@@ -129,6 +142,7 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
   };
   list('jsonIndexColumns').forEach((c, i) => addJson(`tableIndexConfig.jsonIndexColumns[${i}]`, c, undefined));
   for (const [c, o] of map('jsonIndexConfigs')) addJson(`tableIndexConfig.jsonIndexConfigs.${c}`, c, o);
+  list('rangeIndexColumns').forEach((c, i) => addRange(`tableIndexConfig.rangeIndexColumns[${i}]`, c));
   list('bloomFilterColumns').forEach((c, i) => addBloom(`tableIndexConfig.bloomFilterColumns[${i}]`, c, undefined));
   for (const [c, o] of map('bloomFilterConfigs')) addBloom(`tableIndexConfig.bloomFilterConfigs.${c}`, c, o);
 
@@ -140,10 +154,11 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
       const indexes = isObject(field.indexes) ? field.indexes : {};
       if (types.some((t) => String(t).toUpperCase() === 'JSON') && !('json' in indexes)) addJson(`${where}.indexTypes`, field.name, undefined);
       if ('json' in indexes) addJson(`${where}.indexes.json`, field.name, indexes.json);
+      if (types.some((t) => String(t).toUpperCase() === 'RANGE') || ('range' in indexes && (indexes.range as { disabled?: unknown } | null)?.disabled !== true)) addRange(`${where}.indexes.range`, field.name);
       if ('bloom' in indexes) addBloom(`${where}.indexes.bloom`, field.name, indexes.bloom);
     });
   }
   const bloomFilters: Record<string, { fpp: number; maxSizeInBytes: number }> = {};
   for (const c of [...bloom.keys()].sort()) bloomFilters[c] = Object.freeze(bloom.get(c)!);
-  return Object.freeze({ jsonIndexColumns: Object.freeze([...json].sort()), bloomFilters: Object.freeze(bloomFilters) });
+  return Object.freeze({ jsonIndexColumns: Object.freeze([...json].sort()), rangeIndexColumns: Object.freeze([...range].sort()), bloomFilters: Object.freeze(bloomFilters) });
 }

@@ -205,6 +205,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     noDictionaryColumns: Object.freeze([...noDictionary]),
     nullHandlingEnabled: index.nullHandlingEnabled === true,
     ...(extraIndexes.jsonIndexColumns.length > 0 ? { jsonIndexColumns: extraIndexes.jsonIndexColumns } : {}),
+    ...(extraIndexes.rangeIndexColumns.length > 0 ? { rangeIndexColumns: extraIndexes.rangeIndexColumns } : {}),
     ...(Object.keys(extraIndexes.bloomFilters).length > 0 ? { bloomFilters: extraIndexes.bloomFilters } : {}),
   });
   return Object.freeze({

@@ -16,6 +16,7 @@ export interface VerifyReport {
   /** JSON indexes and bloom filters decoded and checked (format version 2). */
   readonly jsonIndexes: number;
   readonly bloomFilters: number;
+  readonly rangeIndexes: number;
 }
 
 /** How long a retired segment's file stays readable through its open descriptor (the longest query). */
@@ -95,6 +96,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     let invertedIndexes = 0;
     let jsonIndexes = 0;
     let bloomFilters = 0;
+    let rangeIndexes = 0;
     for (const col of this.byName.values()) {
       const dict = col.dictionary;
       if (dict) {
@@ -116,12 +118,16 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
         col.release();
         if (col.bloomFilter) bloomFilters++;
       }
+      if (col.footer.rangeIndex) {
+        col.release();
+        if (col.rangeIndex) rangeIndexes++;
+      }
       for (let b = 0; b < col.blocks.length; b++) {
         col.decodeBlock(b);
         blocks++;
         onBlock?.(blocks, total);
       }
     }
-    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters };
+    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes };
   }
 }

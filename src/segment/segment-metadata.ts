@@ -19,6 +19,7 @@ export interface ColumnMetadata
   readonly hasInvertedIndex: boolean;
   readonly hasJsonIndex: boolean;
   readonly hasBloomFilter: boolean;
+  readonly hasRangeIndex: boolean;
   readonly numBlocks: number;
 }
 
@@ -70,12 +71,14 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       hasInvertedIndex: c.invertedIndex !== null,
       hasJsonIndex: (c.jsonIndex ?? null) !== null,
       hasBloomFilter: (c.bloomFilter ?? null) !== null,
+      hasRangeIndex: (c.rangeIndex ?? null) !== null,
       numBlocks: c.blocks.length,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
       invertedIndexBytes: c.sizes.invertedIndexBytes,
       jsonIndexBytes: c.sizes.jsonIndexBytes ?? 0,
       bloomFilterBytes: c.sizes.bloomFilterBytes ?? 0,
+      rangeIndexBytes: c.sizes.rangeIndexBytes ?? 0,
       rawBytes: c.sizes.rawBytes,
     })),
   });

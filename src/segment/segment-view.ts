@@ -2,6 +2,7 @@ import type { CellValue, ScalarValue } from '../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../config/schema.js';
 import type { BloomFilterReader } from './indexes/bloom-filter.js';
 import type { JsonIndexReader } from './indexes/json-index.js';
+import type { RangeIndexReader } from './indexes/index-readers.js';
 
 /**
  * Value ↔ id mapping of a dictionary-encoded column. In a sealed segment the dictionary is
@@ -72,6 +73,8 @@ export interface SealedColumnReader extends ColumnReader {
   readonly jsonIndex: JsonIndexReader | null;
   /** The column's bloom filter (`bloomFilterColumns`, format version 2), null when it has none. */
   readonly bloomFilter: BloomFilterReader | null;
+  /** The column's range index (`rangeIndexColumns`, format version 2), null when it has none. */
+  readonly rangeIndex: RangeIndexReader | null;
   /** Decodes (or returns the cached) block `index`; throws `SEGMENT_CORRUPT` if it cannot. */
   readBlock(index: number): DecodedBlock;
 }

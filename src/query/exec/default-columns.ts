@@ -48,6 +48,7 @@ export function withDefaultColumns(segment: SegmentSnapshot, added: readonly Col
     invertedIndex: (column) => (specs.has(column) ? null : segment.invertedIndex(column)),
     jsonIndex: (column) => (specs.has(column) ? null : (segment.jsonIndex?.(column) ?? null)),
     bloomFilter: (column) => (specs.has(column) ? null : (segment.bloomFilter?.(column) ?? null)),
+    rangeIndex: (column) => (specs.has(column) ? null : (segment.rangeIndex?.(column) ?? null)),
     dictionary: (column) => dictionaries.get(column) ?? segment.dictionary(column),
   };
 }

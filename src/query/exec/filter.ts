@@ -10,7 +10,7 @@ import type { Selection } from './row-selection.js';
 import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
-import { bloomAllows } from './index-pruning.js';
+import { bloomAllows, rangeIndexDocs } from './index-pruning.js';
 import { isJsonMatcher, jsonIndexDocs } from '../json-match/json-match-eval.js';
 import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
 
@@ -97,6 +97,7 @@ export class SegmentFilter {
   entriesScanned = 0;
   private readonly dictMatches = new Map<FilterNode, Uint8Array>();
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
+  private readonly rangeDocs = new Map<FilterNode, Uint32Array | null>();
   private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
   private readonly scanned = new Float64Array(1);
   /** Share of tested rows that passed each raw range leaf on its last block (picks the loop form). */
@@ -240,6 +241,8 @@ export class SegmentFilter {
       const docs = this.invertedDocList(node);
       if (docs) return fromDocList(docs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     }
+    const rangeDocs = this.rangeIndexDocList(node);
+    if (rangeDocs) return fromDocList(rangeDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     const b = block(name);
     const count = cand ? nCand : numDocs;
     const out = this.scratch.ints(count);
@@ -305,6 +308,21 @@ export class SegmentFilter {
   /** True when this segment answers the leaf from its inverted index (an `=`/IN leaf on an indexed column). */
   usesInvertedIndex(node: Leaf): boolean {
     return node.pointLookup && this.invertedDocList(node) !== null;
+  }
+
+  /** True when this segment answers a range leaf from the column's range index (and no inverted index does). */
+  usesRangeIndex(node: Leaf): boolean {
+    return !this.usesInvertedIndex(node) && this.rangeIndexDocList(node) !== null;
+  }
+
+  /** Sorted doc ids of a leaf with a value range, from the segment's range index (once per segment), or null without one. */
+  private rangeIndexDocList(node: Leaf): Uint32Array | null {
+    if (node.range === null) return null;
+    if (this.rangeDocs.has(node)) return this.rangeDocs.get(node)!;
+    const index = this.segment.rangeIndex?.(node.column.name) ?? null;
+    const docs = index === null ? null : rangeIndexDocs(index, node.range, node.test);
+    this.rangeDocs.set(node, docs);
+    return docs;
   }
 
   /** True when this segment answers a JSON_MATCH leaf from the column's JSON index. */

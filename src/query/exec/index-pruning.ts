@@ -2,6 +2,9 @@ import type { ScalarValue } from '../../config/data-type.js';
 import { storedTypeOf } from '../../config/data-type.js';
 import { bloomKey } from '../../segment/indexes/bloom-filter.js';
 import type { ColumnSpec } from '../../config/schema.js';
+import type { RangeIndexReader } from '../../segment/indexes/range-index.js';
+import type { ValueRange, ValueTest } from './value-tests.js';
+import { sortedIdRange } from './value-tests.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
 
 /** The JS type a stored value of each stored type has; literals of another type are not looked up. */
@@ -23,4 +26,20 @@ export function bloomAllows(column: ColumnSpec, values: readonly unknown[], segm
     if (bloom.mightContain(bloomKey(value))) return true;
   }
   return false;
+}
+
+/**
+ * Sorted doc ids whose value passes a leaf, from a range index: the run of sorted values inside
+ * the leaf's range (binary search), each still tested by the leaf's own test, so the answer is
+ * the scan's exactly (mixed LONG/number bounds, NaN, -0 included).
+ */
+export function rangeIndexDocs(index: RangeIndexReader, range: ValueRange, test: ValueTest): Uint32Array {
+  const { values, docs } = index;
+  const [from, to] = sortedIdRange(values as unknown as readonly ScalarValue[], values.length, range);
+  const out: number[] = [];
+  for (let i = from; i < to; i++) if (test(values[i]!)) out.push(docs[i]!);
+  const sorted = Uint32Array.from(out).sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[n++] = sorted[i]!;
+  return sorted.subarray(0, n);
 }

@@ -9,6 +9,7 @@ import type { SealedSegment } from '../../segment/sealed-segment.js';
 import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segment-view.js';
 import type { BloomFilterReader } from '../../segment/indexes/bloom-filter.js';
 import type { JsonIndexReader } from '../../segment/indexes/json-index.js';
+import type { RangeIndexReader } from '../../segment/indexes/range-index.js';
 
 /**
  * One column's values for the docs of one block, in the layout the executor loops over:
@@ -57,6 +58,8 @@ export interface SegmentSnapshot {
   jsonIndex?(column: string): JsonIndexReader | null;
   /** The column's bloom filter (sealed segments built with one); absent or null = none. */
   bloomFilter?(column: string): BloomFilterReader | null;
+  /** The column's range index (sealed segments built with one); absent or null = none. */
+  rangeIndex?(column: string): RangeIndexReader | null;
 }
 
 export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs | null = null): SegmentSnapshot {
@@ -94,6 +97,9 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     },
     bloomFilter(column) {
       return segment.column(column).bloomFilter;
+    },
+    rangeIndex(column) {
+      return segment.column(column).rangeIndex;
     },
   };
 }

@@ -38,5 +38,6 @@ export function withVirtualColumns(segment: SegmentSnapshot, host: string = host
     dictionary: (column) => (isVirtualColumn(column) ? null : segment.dictionary(column)),
     jsonIndex: (column) => (isVirtualColumn(column) ? null : (segment.jsonIndex?.(column) ?? null)),
     bloomFilter: (column) => (isVirtualColumn(column) ? null : (segment.bloomFilter?.(column) ?? null)),
+    rangeIndex: (column) => (isVirtualColumn(column) ? null : (segment.rangeIndex?.(column) ?? null)),
   };
 }

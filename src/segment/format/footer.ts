@@ -56,6 +56,8 @@ export interface ColumnFooter {
   readonly jsonIndex?: SectionRef | null;
   /** Version 2: the bloom filter section (`bloomFilterColumns`), null or absent when none. */
   readonly bloomFilter?: SectionRef | null;
+  /** Version 2: the range index section (`rangeIndexColumns`), null or absent when none. */
+  readonly rangeIndex?: SectionRef | null;
   readonly sizes: {
     readonly forwardIndexBytes: number;
     readonly dictionaryBytes: number;
@@ -63,6 +65,7 @@ export interface ColumnFooter {
     /** Version 2: compressed bytes of the JSON index and bloom filter sections. */
     readonly jsonIndexBytes?: number;
     readonly bloomFilterBytes?: number;
+    readonly rangeIndexBytes?: number;
     /** Uncompressed bytes of all the column's sections. */
     readonly rawBytes: number;
   };
@@ -102,6 +105,7 @@ export interface SegmentFooter extends SegmentIdentity {
     /** Version 2. */
     readonly jsonIndexColumns?: readonly string[];
     readonly bloomFilterColumns?: readonly string[];
+    readonly rangeIndexColumns?: readonly string[];
   };
   readonly columns: readonly ColumnFooter[];
   /** Upsert tables only (optional; files without it stay readable): see {@link UpsertFooter}. */
@@ -162,6 +166,8 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
     if (c.invertedIndex) checkSection(c.invertedIndex, dataEnd, `column ${c.name} inverted index`);
     if (c.jsonIndex) checkSection(c.jsonIndex, dataEnd, `column ${c.name} JSON index`);
     if (c.bloomFilter) checkSection(c.bloomFilter, dataEnd, `column ${c.name} bloom filter`);
+    if (c.rangeIndex) checkSection(c.rangeIndex, dataEnd, `column ${c.name} range index`);
+    if (c.rangeIndex && !['INT', 'LONG', 'FLOAT', 'DOUBLE'].includes(c.storedType)) fail(`column ${c.name} has a range index but is not numeric`);
     if (c.jsonIndex && (c.storedType !== 'STRING' || !c.singleValue)) fail(`column ${c.name} has a JSON index but is not a single-value string column`);
     if (!Array.isArray(c.blocks) || c.blocks.length !== expectedBlocks) fail(`column ${c.name} has ${c.blocks?.length} blocks, expected ${expectedBlocks}`);
     let docs = 0;

@@ -108,12 +108,14 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
           });
     const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
     const footer = encodeColumn(col, dict, plan, perm, sink);
-    const { jsonIndex, bloomFilter } = writeColumnIndexes(col, perm, indexing, sink);
+    const { jsonIndex, bloomFilter, rangeIndex } = writeColumnIndexes(col, perm, indexing, sink);
+    const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
     return {
       ...footer,
       jsonIndex,
       bloomFilter,
-      sizes: { ...footer.sizes, jsonIndexBytes: jsonIndex ? sectionBytes(jsonIndex) : 0, bloomFilterBytes: bloomFilter ? sectionBytes(bloomFilter) : 0 },
+      rangeIndex,
+      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex) },
     };
   });
 
@@ -155,6 +157,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       nullHandlingEnabled: indexing.nullHandlingEnabled,
       jsonIndexColumns: [...(indexing.jsonIndexColumns ?? [])],
       bloomFilterColumns: Object.keys(indexing.bloomFilters ?? {}),
+      rangeIndexColumns: [...(indexing.rangeIndexColumns ?? [])],
     },
     columns,
     ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),

@@ -4,11 +4,13 @@ import type { SectionRef } from '../format/footer.js';
 import type { SectionSink } from '../format/section-io.js';
 import { bloomKey, buildBloomFilter } from './bloom-filter.js';
 import { buildJsonIndex } from './json-index.js';
+import { buildRangeIndex, isRangeIndexable } from './range-index.js';
 
 /** The index sections of one column beyond dictionary and inverted index (format version 2). */
 export interface ColumnIndexSections {
   readonly jsonIndex: SectionRef | null;
   readonly bloomFilter: SectionRef | null;
+  readonly rangeIndex: SectionRef | null;
 }
 
 /** Distinct stored values of a column as bloom keys (defaults stored for nulls included). */
@@ -39,5 +41,6 @@ export function writeColumnIndexes(col: ImmutableColumn, perm: Int32Array | null
   return {
     jsonIndex: json ? sink.add(buildJsonIndex(textsInFileOrder(col, perm))) : null,
     bloomFilter: bloomSettings !== undefined ? sink.add(buildBloomFilter(distinctKeys(col), bloomSettings)) : null,
+    rangeIndex: indexing.rangeIndexColumns?.includes(name) === true && isRangeIndexable(col) ? sink.add(buildRangeIndex(col, perm)) : null,
   };
 }

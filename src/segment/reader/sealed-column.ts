@@ -13,6 +13,8 @@ import type { BloomFilterReader } from '../indexes/bloom-filter.js';
 import { readBloomFilter } from '../indexes/bloom-filter.js';
 import type { JsonIndexReader } from '../indexes/json-index.js';
 import { readJsonIndex } from '../indexes/json-index.js';
+import type { RangeIndexReader } from '../indexes/range-index.js';
+import { readRangeIndex } from '../indexes/range-index.js';
 
 /**
  * Cache keys of one column: `columnKey * KEY_STRIDE + blockIndex` for blocks; the last two keys of
@@ -23,13 +25,14 @@ const DICTIONARY_SLOT = KEY_STRIDE - 1;
 const INVERTED_SLOT = KEY_STRIDE - 2;
 const JSON_INDEX_SLOT = KEY_STRIDE - 3;
 const BLOOM_SLOT = KEY_STRIDE - 4;
+const RANGE_SLOT = KEY_STRIDE - 5;
 let nextColumnKey = 1;
 /** Drops a garbage-collected column's blocks from the shared cache. */
 const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => dropEntries(base, count));
 
 function dropEntries(base: number, blocks: number): void {
   blockCache.deleteRange(base, blocks);
-  blockCache.deleteRange(base + BLOOM_SLOT, 4);
+  blockCache.deleteRange(base + RANGE_SLOT, 5);
 }
 
 /**
@@ -47,6 +50,7 @@ export class SealedColumn implements SealedColumnReader {
   private inverted: InvertedIndex | null | undefined;
   private json: JsonIndexReader | null | undefined;
   private bloom: BloomFilterReader | null | undefined;
+  private range: RangeIndexReader | null | undefined;
   private readonly keyBase: number;
   /** The last block read, for point reads while the shared cache is off. */
   private last: DecodedBlock | null = null;
@@ -68,7 +72,7 @@ export class SealedColumn implements SealedColumnReader {
       firstDoc += b.numDocs;
       return stats;
     });
-    if (this.blocks.length >= BLOOM_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    if (this.blocks.length >= RANGE_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
     dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length });
   }
@@ -80,6 +84,7 @@ export class SealedColumn implements SealedColumnReader {
     this.inverted = undefined;
     this.json = undefined;
     this.bloom = undefined;
+    this.range = undefined;
     this.last = null;
   }
 
@@ -151,6 +156,19 @@ export class SealedColumn implements SealedColumnReader {
       });
     }
     return this.bloom;
+  }
+
+  get rangeIndex(): RangeIndexReader | null {
+    if (this.range === undefined) {
+      const ref = this.footer.rangeIndex ?? null;
+      if (ref === null) return (this.range = null);
+      const numDocs = this.numDocs;
+      const index = this.ctx.decode(ref, `range index of column ${this.spec.name}`, (bytes) => readRangeIndex(bytes, this.footer.storedType, numDocs));
+      this.range = this.cached(RANGE_SLOT, index, ref.rawLength + 256, () => {
+        if (this.range === index) this.range = undefined;
+      });
+    }
+    return this.range;
   }
 
   /** Decodes block `index` without the cache (used by `readBlock` and by verification). */

@@ -32,7 +32,10 @@ describe('JSON index and bloom filter settings from Pinot table configs', () => 
     expect(indexing((c) => (c.tableIndexConfig.bloomFilterColumns = ['user'])).bloomFilters).toEqual({ user: { fpp: 0.05, maxSizeInBytes: 0 } });
     expect(indexing((c) => (c.tableIndexConfig.bloomFilterConfigs = { user: { fpp: 0.01, maxSizeInBytes: 1000, loadOnHeap: true } })).bloomFilters).toEqual({ user: { fpp: 0.01, maxSizeInBytes: 1000 } });
     expect(indexing((c) => (c.fieldConfigList = [{ name: 'country', indexes: { bloom: { fpp: 0.1 } } }])).bloomFilters).toEqual({ country: { fpp: 0.1, maxSizeInBytes: 0 } });
+    expect(indexing((c) => (c.tableIndexConfig.rangeIndexColumns = ['clicks', 'ts'])).rangeIndexColumns).toEqual(['clicks', 'ts']);
+    expect(indexing((c) => (c.fieldConfigList = [{ name: 'clicks', indexes: { range: {} } }, { name: 'ts', indexTypes: ['RANGE'] }])).rangeIndexColumns).toEqual(['clicks', 'ts']);
     const none = indexing(() => {});
+    expect(none.rangeIndexColumns).toBeUndefined();
     expect(none.jsonIndexColumns).toBeUndefined();
     expect(none.bloomFilters).toBeUndefined();
   });
@@ -46,6 +49,7 @@ describe('JSON index and bloom filter settings from Pinot table configs', () => 
     expect(problem((c) => (c.tableIndexConfig.bloomFilterConfigs = { user: { fpp: 1.5 } }))).toContain('tableIndexConfig.bloomFilterConfigs.user.fpp: must be a number between 0 and 1');
     expect(problem((c) => (c.tableIndexConfig.bloomFilterConfigs = { user: { maxSizeInBytes: -1 } }))).toContain('maxSizeInBytes: must be a non-negative integer');
     expect(problem((c) => (c.tableIndexConfig.bloomFilterColumns = 'user'))).toContain('tableIndexConfig.bloomFilterColumns: must be a list of column names');
+    expect(problem((c) => (c.tableIndexConfig.rangeIndexColumns = ['user']))).toContain('tableIndexConfig.rangeIndexColumns[0]: a range index needs a numeric or time column (INT, LONG, FLOAT, DOUBLE, TIMESTAMP, BOOLEAN); user is STRING');
     expect(problem((c) => (c.tableIndexConfig.bloomFilterColumns = ['ghost']))).toContain('tableIndexConfig.bloomFilterColumns[0]: column ghost is not in schema');
   });
 });

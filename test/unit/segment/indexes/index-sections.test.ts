@@ -43,7 +43,7 @@ function withVersion(bytes: Buffer, version: number): Buffer {
 
 describe('index sections in segment files (format version 2)', () => {
   it('builds the JSON index and bloom filter at seal, in the sorted doc order; inspect shows them and --verify checks them', async () => {
-    const path = await seal({ jsonIndexColumns: ['doc'], bloomFilters: { id: { fpp: 0.05, maxSizeInBytes: 0 }, city: { fpp: 0.05, maxSizeInBytes: 8 } } });
+    const path = await seal({ jsonIndexColumns: ['doc'], rangeIndexColumns: ['id'], bloomFilters: { id: { fpp: 0.05, maxSizeInBytes: 0 }, city: { fpp: 0.05, maxSizeInBytes: 8 } } });
     const seg = await openSegment(path);
     expect(seg.metadata.formatVersion).toBe(2);
     const json = seg.column('doc').jsonIndex!;
@@ -51,18 +51,24 @@ describe('index sections in segment files (format version 2)', () => {
     for (let f = 0; f < json.docOf.length; f += 97) expect(JSON.parse(seg.getValue('doc', json.docOf[f]!) as string)).toHaveProperty('tags');
     expect(seg.footer.indexing.jsonIndexColumns).toEqual(['doc']);
     expect(seg.column('city').bloomFilter!.numBits).toBe(64);
+    // The range index lists every value ascending with the doc (in the file's sorted order) holding it.
+    const range = seg.column('id').rangeIndex!;
+    expect(range.values.length).toBe(3000);
+    for (let i = 0; i < 3000; i += 101) expect(seg.getValue('id', range.docs[i]!)).toBe(range.values[i]);
+    expect([...range.values.subarray(0, 3)]).toEqual([0n, 1n, 2n]);
     const { code, text } = await inspect(path, true);
     expect(code).toBe(0);
     expect(text).toMatch(/^doc\s+JSON\s.*json\(\d+B\)/m);
     expect(text).toMatch(/^id\s+LONG\s.*bloom\(\d+B\)/m);
-    expect(text).toMatch(/verify\s+OK: .* 1 JSON indexes, 2 bloom filters decoded/);
+    expect(text).toMatch(/^id\s+LONG\s.*range\(\d+B\)/m);
+    expect(text).toMatch(/verify\s+OK: .* 1 JSON indexes, 2 bloom filters, 1 range indexes decoded/);
   });
 
   it('reports a corrupt JSON index or bloom filter section like a corrupt column', async () => {
-    const path = await seal({ jsonIndexColumns: ['doc'], bloomFilters: { id: { fpp: 0.05, maxSizeInBytes: 0 } } });
+    const path = await seal({ jsonIndexColumns: ['doc'], rangeIndexColumns: ['id'], bloomFilters: { id: { fpp: 0.05, maxSizeInBytes: 0 } } });
     const original = await readFile(path);
     const seg = await openSegment(path);
-    for (const [what, ref] of [['JSON index of column doc', seg.footer.columns[1]!.jsonIndex!], ['bloom filter of column id', seg.footer.columns[0]!.bloomFilter!]] as const) {
+    for (const [what, ref] of [['JSON index of column doc', seg.footer.columns[1]!.jsonIndex!], ['bloom filter of column id', seg.footer.columns[0]!.bloomFilter!], ['range index of column id', seg.footer.columns[0]!.rangeIndex!]] as const) {
       const bad = Buffer.from(original);
       bad[ref.offset + Math.floor(sectionBytes(ref) / 2)]! ^= 0x10;
       await writeFile(path, bad);
@@ -81,6 +87,7 @@ describe('index sections in segment files (format version 2)', () => {
     expect(seg.metadata.formatVersion).toBe(1);
     expect(seg.column('doc').jsonIndex).toBeNull();
     expect(seg.column('id').bloomFilter).toBeNull();
+    expect(seg.column('id').rangeIndex).toBeNull();
     expect(seg.verify().blocks).toBeGreaterThan(0);
     expect(seg.getValue('id', 0)).toBeTypeOf('bigint');
   });
