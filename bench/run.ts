@@ -12,6 +12,7 @@ import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
 import { benchUpsert } from './upsert.js';
 import { benchStorage } from './storage.js';
+import { benchIndexes } from './indexes.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   memory: benchMemory,
   upsert: benchUpsert,
   storage: benchStorage,
+  indexes: benchIndexes,
 };
 
 /**
@@ -103,6 +105,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const memory = find('memory');
   const upsert = find('upsert');
   const storage = find('storage');
+  const indexes = find('indexes');
   const lines = [
     '# Benchmarks',
     '',
@@ -166,6 +169,14 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `restart (rebuild) s: ${spread(m(upsert, 'restartSeconds'), 3)}; GROUP BY query ms: ${spread(m(upsert, 'upsertQueryMs'), 1)} | ` +
         `append table, same rows: ingest s ${spread(m(upsert, 'appendIngestSeconds'), 3)}, query ms ${spread(m(upsert, 'appendQueryMs'), 1)} | ` +
         `ingest ${fmt(n(upsert, 'ingestRatio'))} x append (target ≥ 0.7); query ${fmt(n(upsert, 'queryOverhead'))} x append (target ≤ 1.3); LONG key target ≤ 64 B |`,
+    );
+  }
+  if (indexes) {
+    const added = (t: string): string => `${t} +${fmt(n(indexes, `${t}AddedSeconds`), 3)} s, +${fmt(n(indexes, `${t}AddedBytes`) / 1e6, 2)} MB`;
+    lines.push(
+      `| indexes: build cost at seal, ${fmt(Number(indexes.params.rows))} rows (one JSON, LONG id, DOUBLE column) | ` +
+        `plain seal ${spread(m(indexes, 'noneSealSeconds'), 3)} s, ${fmt(n(indexes, 'noneFileBytes') / 1e6, 2)} MB; ${added('json')} (JSON index); ${added('bloom')} (bloom filter, fpp 0.05); ${added('range')} (range index) | ` +
+        `the plain seal of the same rows | added time and bytes per index type (no target) |`,
     );
   }
   if (storage) {

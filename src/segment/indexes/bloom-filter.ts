@@ -23,13 +23,15 @@ export function bloomKey(value: ScalarValue): string {
   return `b${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
 }
 
-/** Two independent 32-bit hashes of a key's UTF-8 bytes (FNV-1a and a murmur3-style mix). */
+/**
+ * Two independent 32-bit hashes of a key's UTF-16 code units (FNV-1a and a murmur3-style mix,
+ * each unit fed as one 16-bit step): no UTF-8 encoding per value.
+ */
 function hashes(key: string): [number, number] {
-  const bytes = Buffer.from(key, 'utf8');
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
+  for (let i = 0; i < key.length; i++) {
+    const b = key.charCodeAt(i);
     h1 = Math.imul(h1 ^ b, 0x01000193);
     h2 = Math.imul(h2 ^ b, 0x5bd1e995);
     h2 ^= h2 >>> 15;
