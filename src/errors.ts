@@ -74,6 +74,7 @@ export const ERRORS = {
     message:
       'New schema {name} is not backward-compatible with the existing schema, which table {table} uses: {details}. Keep every column with its data type and single/multi-value kind, and the primary key columns; add new columns only',
   },
+  STREAM_NOT_RECREATED: { code: 'ST041', status: 409, message: 'every stream of table {table} is the one its checkpoints belong to: {streams}; a reset is only for a stream deleted and created again under the same name' },
   SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.

@@ -5,12 +5,13 @@ import { fmt, fmtBytes, fmtTime, h, mount, statusLine } from './dom.js';
 
 /**
  * A table's state for people: `ERROR` when it failed to start, its stream cannot be listed
- * (`ingestion: DOWN`) or a shard stopped on an error; else `PAUSED`, `CONSUMING`, or the server's word.
+ * (`ingestion: DOWN`), its stream was recreated (`STREAM_RECREATED`) or a shard stopped on an error; else `PAUSED`, `CONSUMING`, or the server's word.
  */
 function stateOf(s: PauseStatus | null, info: ConsumingInfo | null): { state: string; why: string | null } {
   if (s === null) return { state: 'UNKNOWN', why: null };
   if (s.error) return { state: 'ERROR', why: s.error };
   if (s.pauseFlag) return { state: 'PAUSED', why: null };
+  if (s.ingestion === 'STREAM_RECREATED') return { state: 'ERROR', why: info?.shardtableTable?.ingestion?.lastError ?? 'its stream was deleted and created again (POST /tables/{t}/resetStream)' };
   if (s.ingestion === 'DOWN') return { state: 'ERROR', why: `its stream cannot be reached: ${info?.shardtableTable?.ingestion?.lastError ?? 'see the Ingestion page'}` };
   const failed = info?.shardtablePartitions.filter((p) => p.state === 'ERROR') ?? [];
   if (failed.length > 0) return { state: 'ERROR', why: `shard ${failed[0]!.shardId} stopped${failed.length > 1 ? ` (and ${failed.length - 1} more)` : ''}: ${failed[0]!.lastError ?? 'see the Ingestion page'}` };

@@ -16,6 +16,7 @@ import { runIngestOnce } from './ingest.js';
 import { progressBar } from './progress-bar.js';
 import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
+import { runResetStream } from './reset-stream.js';
 import { startServer, untilSignal } from './serve.js';
 
 function port(value: string): number {
@@ -218,6 +219,20 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .action(async (opts: { table: string; server: string; dataDir?: string; json?: boolean; timeoutMs: number }) => {
       const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
       process.exitCode = await runSegments({ table: opts.table, server: opts.server, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), json: opts.json === true, timeoutMs: opts.timeoutMs }, io);
+    });
+
+  program
+    .command('reset-stream <table>')
+    .description("move a table whose stream was deleted and created again onto the new stream: the old stream's segments are dropped (POST /tables/{table}/resetStream)")
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .addOption(new Option('--consume-from <where>', "where the new stream is read from: its oldest record or its newest").choices(['smallest', 'largest']).default('smallest'))
+    .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
+    .addHelpText('after', helpText(
+      ['shardtable reset-stream events', 'shardtable reset-stream events --consume-from largest --server http://10.0.0.5:9000'],
+      `0 reset done; 1 refused (the stream was not recreated, or no such table); ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; consumeFrom: 'smallest' | 'largest'; timeoutMs: number }) => {
+      process.exitCode = await runResetStream(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
     });
 
   program

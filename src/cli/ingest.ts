@@ -84,6 +84,12 @@ export async function runIngestOnce(opts: IngestOnceOptions): Promise<number> {
       opts.err(`interrupted: ${sealed} segments sealed before the stop are kept; records read since are read again by the next run\n`);
       return EXIT.FAILED;
     }
+    // A recreated stream halts the table before it reads anything: a failure, not an empty run.
+    const ingestion = runtime.status().ingestion;
+    if (ingestion.state === 'STREAM_RECREATED') {
+      opts.err(`error: ${ingestion.lastError ?? 'the stream was recreated'}\n`);
+      return EXIT.FAILED;
+    }
     return summarize(opts, partitions, { sealed, rows, asOfMs });
   } catch (err) {
     progress.stop();

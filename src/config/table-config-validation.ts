@@ -123,8 +123,9 @@ export function tableIdentity(json: unknown): { tableName: string; schemaCandida
  * `config.pinot` and ignored; `config.pinot.tableName` is Pinot's `<raw>_REALTIME` form and
  * `tableType` is filled in.
  *
- * Rules: `tableName` (`foo` or `foo_REALTIME`); `tableType` REALTIME when given; exactly one of
- * `tableIndexConfig.streamConfigs` or `ingestionConfig.streamIngestionConfig.streamConfigMaps[0]`;
+ * Rules: `tableName` (`foo` or `foo_REALTIME`); `tableType` REALTIME when given; either
+ * `tableIndexConfig.streamConfigs` or `ingestionConfig.streamIngestionConfig.streamConfigMaps`
+ * (one map or several: one stream type, each topic once, at most 16);
  * `segmentsConfig.timeColumnName` a date-time column of the schema; `sortedColumn`,
  * `invertedIndexColumns`, `noDictionaryColumns`, `transformConfigs[].columnName`,
  * `fieldConfigList[].name` schema columns; retention unit and value; `upsertConfig` / `dedupConfig` by Pinot's rules
@@ -193,8 +194,10 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   );
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
-  const stream: StreamConfig = parseStreamConfig(streamSource!.map, streamSource!.path, options.streamTypes);
-  const parsedIngestion = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path);
+  const streams = streamSource!.maps.map((map, k) => parseStreamConfig(map, streamSource!.path(k), options.streamTypes));
+  const stream: StreamConfig = streams[0]!;
+  checkStreams(streams, streamSource!.path);
+  const parsedIngestion = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path(0));
   const ingestionSettings = rollup.transforms.length > 0 ? { ...parsedIngestion, transforms: [...parsedIngestion.transforms, ...rollup.transforms] } : parsedIngestion;
 
   copy.tableName = `${tableName}${REALTIME_SUFFIX}`;
@@ -212,6 +215,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     tableName,
     ...(timeColumnName !== undefined ? { timeColumnName } : {}),
     stream,
+    streams: Object.freeze(streams),
     indexing,
     ingestion: deepFreeze(ingestionSettings),
     ...keyed,
@@ -268,27 +272,44 @@ function ingestionSettingsOf(raw: PinotTableConfig['ingestionConfig'], stream: S
   return settings;
 }
 
+/** Most streams one table reads (Pinot's stream-index offset leaves 10 000 partition ids to each). */
+export const MAX_STREAMS_PER_TABLE = 16;
+
 /**
- * Finds the one stream config map. An empty `tableIndexConfig.streamConfigs` (`{}`, as Pinot's
- * own examples carry) counts as absent.
+ * Several streams of one table: one stream type (their offsets are compared by one rule), each
+ * topic once (a partition's table-wide shard id is `<topic>/<shardId>`).
+ */
+function checkStreams(streams: readonly StreamConfig[], path: (k: number) => string): void {
+  const problems: string[] = [];
+  if (streams.length > MAX_STREAMS_PER_TABLE) problems.push(`ingestionConfig.streamIngestionConfig.streamConfigMaps: at most ${MAX_STREAMS_PER_TABLE} streams per table, got ${streams.length}`);
+  const seen = new Map<string, number>();
+  streams.forEach((s, k) => {
+    if (s.streamType !== streams[0]!.streamType) problems.push(`${path(k)}.streamType: every stream of a table must be of one type; the first is ${streams[0]!.streamType}, this one ${s.streamType}`);
+    const first = seen.get(s.topicName);
+    if (first !== undefined) problems.push(`${path(k)}: stream ${s.topicName} is already read by ${path(first)}; give each stream once`);
+    else seen.set(s.topicName, k);
+  });
+  if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
+}
+
+/**
+ * Finds the stream config maps: `tableIndexConfig.streamConfigs` (one), or every map of
+ * `ingestionConfig.streamIngestionConfig.streamConfigMaps`. An empty `tableIndexConfig.streamConfigs`
+ * (`{}`, as Pinot's own examples carry) counts as absent.
  */
 function findStreamConfig(
   streamConfigs: Record<string, unknown> | undefined,
   streamConfigMaps: Record<string, unknown>[] | undefined,
   problems: string[],
-): { map: Record<string, unknown>; path: string } | undefined {
+): { maps: Record<string, unknown>[]; path: (k: number) => string } | undefined {
   const legacy = streamConfigs !== undefined && Object.keys(streamConfigs).length > 0 ? streamConfigs : undefined;
   const maps = streamConfigMaps ?? [];
   if (legacy && maps.length > 0) {
     problems.push('tableIndexConfig.streamConfigs: give the stream in tableIndexConfig.streamConfigs or ingestionConfig.streamIngestionConfig.streamConfigMaps, not both');
     return undefined;
   }
-  if (legacy) return { map: legacy, path: 'tableIndexConfig.streamConfigs' };
-  if (maps.length > 1) {
-    problems.push(`ingestionConfig.streamIngestionConfig.streamConfigMaps: one stream per table is supported, got ${maps.length}`);
-    return undefined;
-  }
-  if (maps.length === 1) return { map: maps[0]!, path: 'ingestionConfig.streamIngestionConfig.streamConfigMaps[0]' };
+  if (legacy) return { maps: [legacy], path: () => 'tableIndexConfig.streamConfigs' };
+  if (maps.length >= 1) return { maps, path: (k) => `ingestionConfig.streamIngestionConfig.streamConfigMaps[${k}]` };
   problems.push('tableIndexConfig.streamConfigs: a REALTIME table needs a stream config (tableIndexConfig.streamConfigs or ingestionConfig.streamIngestionConfig.streamConfigMaps[0])');
   return undefined;
 }

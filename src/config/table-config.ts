@@ -10,7 +10,14 @@ export interface TableConfig {
   /** Raw table name, without Pinot's `_REALTIME` suffix. */
   readonly tableName: string;
   readonly timeColumnName?: string;
+  /** The first stream: its flush thresholds, timing keys and bad-record policy key are the table's. */
   readonly stream: StreamConfig;
+  /**
+   * Every stream the table reads, in config order (`streams[0]` is `stream`): Pinot's
+   * `streamConfigMaps`, one or more, all of one stream type, each its own topic. A partition of
+   * stream `k` gets partition id `k * 10000 + its own id` (docs/exactly-once.md, "Several streams").
+   */
+  readonly streams: readonly StreamConfig[];
   readonly indexing: IndexingConfig;
   /** Bad-record policy, transforms, filter and complex types (absent = skip bad records, no transforms). */
   readonly ingestion?: IngestionSettings;

@@ -6,6 +6,11 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 
 const FILE = 'partition-ids.json';
 
+/** The file of stream `k`'s scheme: `partition-ids.json` for the first stream, `partition-ids-<k>.json` for the others. */
+export function partitionIdFile(k: number): string {
+  return k === 0 ? FILE : `partition-ids-${k}.json`;
+}
+
 /**
  * Persists a table's partition-id scheme (`<tableDir>/partition-ids.json`), whatever its stream
  * type, so a partition whose own id is not an integer keeps its partition id across restarts.
@@ -17,8 +22,8 @@ export class PartitionIdStore {
     private saved: string,
   ) {}
 
-  static async load(tableDir: string, plugin: StreamPlugin): Promise<PartitionIdStore> {
-    const path = join(tableDir, FILE);
+  static async load(tableDir: string, plugin: StreamPlugin, file: string = FILE): Promise<PartitionIdStore> {
+    const path = join(tableDir, file);
     let text: string | null = null;
     try {
       text = await readFile(path, 'utf8');

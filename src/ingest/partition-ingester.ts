@@ -52,6 +52,8 @@ export interface PartitionIngesterOptions {
   readonly keyed?: { readonly rows: KeyedRows; readonly upsert?: UpsertKeyMap };
   /** A bounded run: stop at the tip as of `asOfMs`, after sealing what was read (`finished` then true). */
   readonly bound?: IngestBound;
+  /** Runs before each seal; a throw fails the seal (see `PartitionSealerOptions.beforeSeal`). */
+  readonly beforeSeal?: () => Promise<void>;
 }
 
 /**
@@ -107,6 +109,7 @@ export class PartitionIngester {
       now,
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
       ...(keyed?.upsert ? { upsert: keyed.upsert } : {}),
+      ...(options.beforeSeal ? { beforeSeal: options.beforeSeal } : {}),
     });
   }
 

@@ -36,6 +36,11 @@ export interface PartitionSealerOptions {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** Upsert tables: the key map, told the seal's doc order so its doc ids follow the rows. */
   readonly upsert?: UpsertKeyMap;
+  /**
+   * Runs before each seal; a throw fails that seal like any other (nothing lost, retried). The table
+   * checks there that its stream is still the one the checkpoints belong to.
+   */
+  readonly beforeSeal?: () => Promise<void>;
 }
 
 /**
@@ -110,6 +115,7 @@ export class PartitionSealer {
       // sealSegment snapshots the rows before it awaits, and nothing indexes into `segment` until
       // it returns: the fetch loop is the only writer and it is waiting here. So the file holds
       // every row of the segment, and the swap below drops none.
+      await this.options.beforeSeal?.();
       // A rollup table seals its rows pre-aggregated (same identity and offsets).
       const rollup = this.options.config.rollup;
       sealed = await sealSegment(rollup ? rolledUpSegment(segment, rollup) : segment, {

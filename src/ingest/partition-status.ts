@@ -13,6 +13,8 @@ export const RETRYING_AFTER_FAILED_FETCHES = 3;
 export interface PartitionStatus {
   readonly partitionId: number;
   readonly shardId: string;
+  /** The stream the partition belongs to, `<streamType>:<topic>` (set by the table). */
+  readonly stream?: string;
   readonly state: PartitionState;
   /** The consuming segment's name; null when the partition has ended or not started. */
   readonly consumingSegmentName: string | null;
@@ -74,4 +76,20 @@ export function idlePartitionStatus(partition: { readonly partitionId: number; r
     errorCount: 0,
     lastError: null,
   };
+}
+
+/** Every known partition's status (its reader's, or an idle one), labelled with its stream, by partition id. */
+export function partitionStatuses(
+  known: Iterable<{ readonly partitionId: number; readonly shardId: string; readonly parentShardIds: readonly string[] }>,
+  readers: ReadonlyMap<string, { status(): PartitionStatus }>,
+  ended: ReadonlySet<string>,
+  after: (shardId: string) => string | null,
+  label: (shardId: string) => string,
+): PartitionStatus[] {
+  const result: PartitionStatus[] = [];
+  for (const partition of known) {
+    const reader = readers.get(partition.shardId);
+    result.push(reader ? reader.status() : idlePartitionStatus(partition, ended.has(partition.shardId), after(partition.shardId)));
+  }
+  return result.map((p) => ({ ...p, stream: label(p.shardId) })).sort((a, b) => a.partitionId - b.partitionId);
 }

@@ -1,5 +1,4 @@
-import { openSegment } from '../segment/index.js';
-import { parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
+import { openSegment, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
 import { retireSegments } from './segment-retirement.js';
@@ -56,29 +55,38 @@ export async function reloadSealedSegments(holder: SealedSegmentsHolder): Promis
   return { reloaded: [...fresh.keys()], failed };
 }
 
-/** Full metadata of one served sealed segment (footer JSON, values as plain JSON), or undefined. */
-export function sealedSegmentMetadata(
-  sealed: readonly SealedSegment[],
-  segmentName: string,
-  keyed: { liveRowsOf(segmentName: string): { valid: number; queryable: number } | null },
-): Record<string, unknown> | undefined {
-  const segment = sealed.find((s) => s.metadata.segmentName === segmentName);
-  if (!segment) return undefined;
-  const { metadata } = segment;
-  const live = keyed.liveRowsOf(segmentName);
-  // Column min/max are typed values (bigint for LONG); the API shows them as plain JSON.
-  return {
-    ...metadata,
-    // Upsert tables: rows that are their key's latest (`valid`), and of those not deleted (`queryable`).
-    ...(live !== null ? { upsertLiveRows: live } : {}),
-    columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
-  };
-}
-
-/** Partition, then LLC sequence order. */
+/** Sealed segments in partition, then LLC sequence order. */
 export function compareSegments(a: SealedSegment, b: SealedSegment): number {
   const pa = a.metadata.partitionId;
   const pb = b.metadata.partitionId;
   if (pa !== pb) return pa - pb;
   return (parseLlcSegmentName(a.metadata.segmentName)?.sequence ?? 0) - (parseLlcSegmentName(b.metadata.segmentName)?.sequence ?? 0);
+}
+
+/**
+ * A sealed segment's metadata as the API shows it (`GET /segments/{t}/{s}/metadata`): column
+ * min/max as plain JSON (they are typed values, bigint for LONG), and for upsert tables the rows
+ * that are their key's latest (`valid`) and of those not deleted (`queryable`).
+ */
+export function segmentMetadataJson(segment: SealedSegment, liveRows: unknown): Record<string, unknown> {
+  const { metadata } = segment;
+  return {
+    ...metadata,
+    ...(liveRows !== null ? { upsertLiveRows: liveRows } : {}),
+    columns: metadata.columns.map((c) => ({ ...c, min: toDisplayJson(c.min, c.dataType), max: toDisplayJson(c.max, c.dataType) })),
+  };
+}
+
+/**
+ * The served list without the segments `gone` picks, each of those retired (cache entries
+ * dropped; the file stays readable for queries that took it): for callers that retire segments
+ * whose files they remove themselves (a stream reset).
+ */
+export function withoutRetired(sealed: readonly SealedSegment[], gone: (s: SealedSegment) => boolean): SealedSegment[] {
+  const kept: SealedSegment[] = [];
+  for (const s of sealed) {
+    if (gone(s)) s.retire();
+    else kept.push(s);
+  }
+  return kept;
 }

@@ -8,6 +8,7 @@ import { mergeSegments, planMerges } from './compaction.js';
 import type { CompactionContext } from './compaction.js';
 import { compactionSettingsOf } from './compaction-config.js';
 import type { ResolvedTable } from './resolved-table.js';
+import type { StreamOffsetFactory } from '../spi/offset.js';
 import type { RetentionPolicy } from './retention.js';
 import type { SealedSegmentsHolder } from './sealed-segment-ops.js';
 import type { RetentionStatus } from './table-ingestion-status.js';
@@ -222,7 +223,7 @@ export class SealedUpkeep {
 export function tableUpkeep(
   table: ResolvedTable,
   holder: SealedSegmentsHolder,
-  options: { readonly clock?: () => number; readonly retentionIntervalMs?: number; readonly tableDir: string; readonly compareOffsets: (a: string, b: string) => number },
+  options: { readonly clock?: () => number; readonly retentionIntervalMs?: number; readonly tableDir: string; readonly offsets: StreamOffsetFactory },
   onQuarantined: SealedUpkeepOptions['onQuarantined'],
 ): SealedUpkeep {
   const retention = retentionPolicyOf(table.config, table.schema);
@@ -247,7 +248,7 @@ export function tableUpkeep(
           schema: table.schema,
           config: table.config,
           settings,
-          compareOffsets: options.compareOffsets,
+          compareOffsets: (a, b) => options.offsets.parse(a).compareTo(options.offsets.parse(b)),
           now: () => (lastName = Math.max(lastName + 1, Date.now())),
         };
   return new SealedUpkeep({

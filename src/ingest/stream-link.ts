@@ -39,7 +39,7 @@ export class StreamLink {
 
   /** A listing succeeded: the link is `RUNNING` (logged when it was `DOWN`). */
   listed(): void {
-    if (this.health.state === 'RUNNING' || this.health.state === 'STOPPED') return;
+    if (this.health.state === 'RUNNING' || this.health.state === 'STOPPED' || this.health.state === 'STREAM_RECREATED') return;
     if (this.health.state === 'DOWN') {
       this.logger.info({ failedAttempts: this.health.failedAttempts, downForMs: Date.now() - this.health.sinceMs }, 'stream reachable again; ingestion running');
     }
@@ -50,7 +50,7 @@ export class StreamLink {
   /** A listing failed. Before the first success the link is `DOWN` with the reason; after it, nothing changes. */
   failed(error: unknown): void {
     const state = this.health.state;
-    if (state === 'RUNNING' || state === 'STOPPED') return;
+    if (state === 'RUNNING' || state === 'STOPPED' || state === 'STREAM_RECREATED') return;
     const lastError = describeError(error);
     if (state === 'CONNECTING') {
       this.logger.warn({ error: lastError }, 'stream cannot be listed; serving the sealed segments and retrying in the background');
@@ -84,6 +84,12 @@ export class StreamLink {
       );
     };
     run();
+  }
+
+  /** The stream under the table's name is another one than its checkpoints': nothing is read until a reset. */
+  recreated(message: string): void {
+    if (this.health.state === 'STOPPED') return;
+    this.set('STREAM_RECREATED', { lastError: message, nextAttemptAtMs: null });
   }
 
   /** Cancels a pending retry; the link is `STOPPED`. */

@@ -1,4 +1,5 @@
 import type { SegmentGap } from './segment-gaps.js';
+import type { StreamIdentityStatus } from './stream-identity-guard.js';
 
 /**
  * Records this table can no longer read, reported, never silently skipped: a shard that left the
@@ -30,9 +31,12 @@ export interface DataLossEntry {
  * - `DOWN`: the stream could not be listed since the runtime started (unreachable, hanging,
  *   deleted): nothing is read, the sealed segments are served, and the listing is retried with
  *   backoff until it answers;
+ * - `STREAM_RECREATED`: the stream was deleted and created again under the same name (another
+ *   ARN or creation time than the one recorded with the checkpoints): nothing is read, the sealed
+ *   segments are served, `lastError` says what to do (`POST /tables/{t}/resetStream`);
  * - `STOPPED`: the runtime stopped.
  */
-export type IngestionState = 'CONNECTING' | 'RUNNING' | 'DOWN' | 'STOPPED';
+export type IngestionState = 'CONNECTING' | 'RUNNING' | 'DOWN' | 'STREAM_RECREATED' | 'STOPPED';
 
 export interface IngestionHealth {
   readonly state: IngestionState;
@@ -51,6 +55,8 @@ export interface TableIngestionStatus {
   /** Whether the stream is reached at all; `DOWN` while the table serves only its sealed segments. */
   readonly ingestion: IngestionHealth;
   readonly dataLoss: readonly DataLossEntry[];
+  /** The stream the checkpoints belong to, and whether the one under its name now is another (absent: not checked). */
+  readonly streamIdentity?: StreamIdentityStatus;
   /** Segment files refused on start (corrupt, another segment's identity, overlapping offsets), moved to `quarantine/`. */
   readonly quarantined?: readonly { readonly file: string; readonly reason: string }[];
   /** Gaps in the shards' chains of sealed segments found on start, and their repairs from the stream. */

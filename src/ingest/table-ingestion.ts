@@ -5,8 +5,6 @@ import type { Logger } from '../logger.js';
 import { summarizeSegment } from '../segment/index.js';
 import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
-import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
-import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import type { SegmentSummary } from '../segment/index.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
@@ -16,49 +14,29 @@ import { KeyedTable, lineageOf } from './keyed-table.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
-import { PartitionIdStore } from './partition-id-store.js';
+import type { PartitionIdStore } from './partition-id-store.js';
+import { openTableStreams, partitionsOfStreams } from './table-streams.js';
+import type { StreamIdentities, TableStreamsFactory } from './table-streams.js';
+import { streamIndexOfShard } from './resolved-table.js';
 import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { StreamLink } from './stream-link.js';
-import { deleteSealedSegment, reloadSealedSegments } from './sealed-segment-ops.js';
+import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson, withoutRetired } from './sealed-segment-ops.js';
+import { startPositionOf } from './start-position.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 import { allPartitionsFinished } from './ingest-bound.js';
 import { expiredShards } from './expired-shards.js';
-import { idlePartitionStatus } from './partition-status.js';
+import { partitionStatuses } from './partition-status.js';
 import type { IngestBound } from './ingest-bound.js';
 import { tableUpkeep } from './sealed-upkeep.js';
 import type { SealedUpkeep } from './sealed-upkeep.js';
-import { compareSegments, sealedSegmentMetadata } from './sealed-segment-ops.js';
+import type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
+import { StreamIdentityGuard } from './stream-identity-guard.js';
+import type { StreamResetResult } from './stream-identity-guard.js';
+import type { ResetStart } from './stream-identity-store.js';
 
-export interface TableIngestionOptions {
-  /** The table, resolved once at admission (stream bound to its plugin, decoder, transforms). */
-  readonly table: ResolvedTable;
-  readonly tableDir: string;
-  readonly logger: Logger;
-  /**
-   * Builds the stream's consumer factory; default: the table's stream plugin. Tests wrap the real
-   * one (e.g. a metadata provider that stops listing a shard, standing in for retention expiry).
-   */
-  readonly streamFactory?: (stream: BoundStream, opts: StreamPluginOptions) => StreamConsumerFactory;
-  /** Sees lineage events in the order they happen (a partition started, a segment published). */
-  readonly onEvent?: (event: IngestionEvent) => void;
-  /** A bounded run (`ingest --once`): every partition stops at this bound; see {@link boundReached}. */
-  readonly bound?: IngestBound;
-  /** The clock retention compares segment times with (default `Date.now`; tests inject a fake one). */
-  readonly clock?: () => number;
-  /** Time between retention checks (default `RETENTION_INTERVAL_MS`). */
-  readonly retentionIntervalMs?: number;
-}
-
-/**
- * What the table runtime did, in order: a partition's consumer started (after its parents ended),
- * or a segment file was published (the commit). Tests use it to prove parents seal first.
- */
-export type IngestionEvent =
-  | { readonly kind: 'partitionStarted'; readonly shardId: string; readonly parentShardIds: readonly string[]; readonly atMs: number }
-  | { readonly kind: 'segmentSealed'; readonly shardId: string; readonly segmentName: string; readonly endOfShard: boolean; readonly atMs: number }
-  | { readonly kind: 'dataLoss'; readonly entry: DataLossEntry };
+export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 
 /**
  * The live side of one realtime table (`TableRuntime`): recovers sealed segments, discovers the
@@ -76,15 +54,16 @@ export class TableIngestion implements TableRuntime {
   private readonly known = new Map<string, PartitionInfo>();
   private readonly ingesters = new Map<string, PartitionIngester>();
   private readonly ended = new Set<string>();
-  private factory: StreamConsumerFactory | null = null;
-  private metadata: StreamMetadataProvider | null = null;
-  private partitionIds: PartitionIdStore | null = null;
+  private factory: TableStreamsFactory | null = null;
+  private metadata: (StreamMetadataProvider & StreamIdentities) | null = null;
+  private partitionIds: readonly PartitionIdStore[] = [];
   private discoveryTimer: NodeJS.Timeout | null = null;
   private discovering: Promise<void> | null = null;
   private paused = false;
   private stopped = false;
   private quarantined: { file: string; reason: string }[] = [];
-  private upkeep: SealedUpkeep | null = null;
+  /** Retention, compaction and checksums (`runRetention()`, `runCompaction()` run a pass now); null before start. */
+  sealedUpkeep: SealedUpkeep | null = null;
   private ledger: SealedLedger | null = null;
   private repairs: GapRepairs | null = null;
   private readonly dataLoss = new Map<string, DataLossEntry>();
@@ -96,6 +75,8 @@ export class TableIngestion implements TableRuntime {
   private readonly keyed: KeyedTable;
   private readonly bound: IngestBound | undefined;
   private readonly options: TableIngestionOptions;
+  /** Keeps the table on the stream its checkpoints belong to (a recreated stream halts it). */
+  private guard: StreamIdentityGuard | null = null;
 
   constructor(options: TableIngestionOptions) {
     this.options = options;
@@ -119,8 +100,11 @@ export class TableIngestion implements TableRuntime {
    */
   async start(options: RuntimeStartOptions = {}): Promise<void> {
     await mkdir(this.tableDir, { recursive: true });
-    this.partitionIds = await PartitionIdStore.load(this.tableDir, this.table.stream.plugin);
-    this.factory = this.streamFactory(this.table.stream, { partitionIds: this.partitionIds.scheme, tableName: this.config.tableName });
+    // First: a reset committed before a crash retires the old stream's files before they load.
+    this.guard = await StreamIdentityGuard.open(this.tableDir, this.config.tableName, this.logger);
+    const streams = await openTableStreams(this.table, this.tableDir, this.streamFactory);
+    this.partitionIds = streams.idStores;
+    this.factory = streams.factory;
     const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
     this.quarantined = [...recovered.quarantined];
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
@@ -131,7 +115,9 @@ export class TableIngestion implements TableRuntime {
     this.checkpoints = recovered.checkpoints;
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(recovered.gaps);
-    this.startUpkeep();
+    // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
+    this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry) => this.quarantined.push(entry));
+    this.sealedUpkeep.start();
     this.metadata = this.factory.createMetadataProvider();
     if (options.waitForStream === false) {
       this.link.retryUntilListed(() => this.discover(), () => this.scheduleDiscovery());
@@ -168,19 +154,6 @@ export class TableIngestion implements TableRuntime {
     this.repairs.start();
   }
 
-  /** Retention, background checksums and quarantine of files found corrupt while serving. */
-  private startUpkeep(): void {
-    const offsets = this.factory!.offsetFactory;
-    const compareOffsets = (a: string, b: string): number => offsets.parse(a).compareTo(offsets.parse(b));
-    this.upkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, compareOffsets }, (entry) => this.quarantined.push(entry));
-    this.upkeep.start();
-  }
-
-  /** Retention, compaction and checksums of the sealed segments (`runRetention()`, `runCompaction()` run a pass now); null before start. */
-  get sealedUpkeep(): SealedUpkeep | null {
-    return this.upkeep;
-  }
-
   /** A segment was published: serve it (same tick as the swap) and add it to the ledger. */
   private addSealed(segment: SealedSegment): void {
     this.sealed.push(segment);
@@ -197,14 +170,8 @@ export class TableIngestion implements TableRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.link.stop();
-    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
-    await this.discovering?.catch(() => undefined);
-    await this.repairs?.stop();
-    await this.upkeep?.stop();
-    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
-    // Ledger writes start after each seal without being awaited; none may outlive the runtime
-    // (a drop would race them, and a stopped table must leave no file half-written).
-    await this.ledger?.flush();
+    await this.sealedUpkeep?.stop();
+    await this.stopReaders();
     await this.metadata?.close();
     await this.factory?.close();
     for (const segment of this.sealed) segment.close();
@@ -220,13 +187,14 @@ export class TableIngestion implements TableRuntime {
   }
 
   segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
-    return sealedSegmentMetadata(this.sealed, segmentName, this.keyed);
+    const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
+    return segment ? segmentMetadataJson(segment, this.keyed.liveRowsOf(segmentName)) : undefined;
   }
 
-  /** The segments a query reads now: every sealed file and every live consuming segment. */
+  /** The segments a query reads now: every sealed file and every live consuming segment (none once a stream was recreated). */
   queryableSegments(): QueryableSegments {
     const consuming: ConsumingSegment[] = [];
-    for (const ingester of this.ingesters.values()) {
+    for (const ingester of this.guard?.halted ? [] : this.ingesters.values()) {
       const segment = ingester.consumingSegment;
       if (segment) consuming.push(segment);
     }
@@ -236,16 +204,8 @@ export class TableIngestion implements TableRuntime {
 
 
   partitions(): PartitionStatus[] {
-    const result: PartitionStatus[] = [];
-    for (const partition of this.known.values()) {
-      const ingester = this.ingesters.get(partition.shardId);
-      if (ingester) {
-        result.push(ingester.status());
-        continue;
-      }
-      result.push(idlePartitionStatus(partition, this.ended.has(partition.shardId), this.checkpoints.get(partition.shardId)?.after?.toString() ?? null));
-    }
-    return result.sort((a, b) => a.partitionId - b.partitionId);
+    const after = (shardId: string): string | null => this.checkpoints.get(shardId)?.after?.toString() ?? null;
+    return partitionStatuses(this.known.values(), this.ingesters, this.ended, after, (shardId) => this.factory?.labelOf(shardId) ?? '');
   }
 
   /** Whether the stream is reached, data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */
@@ -254,11 +214,12 @@ export class TableIngestion implements TableRuntime {
       ingestion: this.link.status,
       dataLoss: [...this.dataLoss.values()],
       quarantined: [...this.quarantined],
-      ...(this.upkeep ? { retention: this.upkeep.status() } : {}),
-      ...(this.upkeep?.compactionStatus() ? { compaction: this.upkeep.compactionStatus()! } : {}),
+      ...(this.sealedUpkeep ? { retention: this.sealedUpkeep.status() } : {}),
+      ...(this.sealedUpkeep?.compactionStatus() ? { compaction: this.sealedUpkeep.compactionStatus()! } : {}),
       repairs: this.repairs?.status() ?? [],
       discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
+      ...(this.guard ? { streamIdentity: this.guard.status() } : {}),
       ...this.keyed.status(),
     };
   }
@@ -269,7 +230,7 @@ export class TableIngestion implements TableRuntime {
 
   deleteSegment(segmentName: string): Promise<SegmentDeleteResult> {
     const remove = (): Promise<SegmentDeleteResult> => deleteSealedSegment(this.sealedHolder(), segmentName);
-    return this.upkeep ? this.upkeep.serial(remove) : remove();
+    return this.sealedUpkeep ? this.sealedUpkeep.serial(remove) : remove();
   }
 
   reloadSegments(): Promise<SegmentReloadReport> {
@@ -279,6 +240,34 @@ export class TableIngestion implements TableRuntime {
   private sealedHolder(): SealedSegmentsHolder {
     const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
     return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger };
+  }
+
+  /**
+   * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): if the stream is
+   * another one than the checkpoints', stops every reader and retires the old stream's segments;
+   * the table manager then starts a new runtime. Null (nothing stopped) for the recorded stream.
+   */
+  async resetStream(consumeFrom: ResetStart): Promise<StreamResetResult | null> {
+    const guard = this.guard;
+    const metadata = this.metadata;
+    if (!guard || !metadata || (!guard.halted && (await guard.verify(metadata)))) return null;
+    await this.stopReaders();
+    // The partitions of the recreated streams: every one a segment, a ledger entry or a checkpoint names.
+    const ledger = this.ledger?.partitionIds().flatMap((p) => this.ledger!.entries(p).map((e) => ({ shardId: e.shardId, partitionId: p }))) ?? [];
+    const partitionsOf = partitionsOfStreams(this.table.streams, [...this.sealed.map((s) => s.metadata), ...ledger, ...this.checkpoints.values()]);
+    return guard.commitReset(metadata, consumeFrom, partitionsOf, (retired) => (this.sealed = withoutRetired(this.sealed, (s) => retired.includes(s.metadata.partitionId))));
+  }
+
+  /**
+   * Stops discovery, repairs and every partition reader (consuming segments are abandoned), then
+   * awaits the ledger writes seals started (a drop would race them; no file left half-written).
+   */
+  private async stopReaders(): Promise<void> {
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    await this.discovering?.catch(() => undefined);
+    await this.repairs?.stop();
+    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+    await this.ledger?.flush();
   }
 
   async pause(): Promise<void> {
@@ -305,19 +294,23 @@ export class TableIngestion implements TableRuntime {
   /** Lists shards, records new ones, and starts every shard whose parents are done. */
   private discover(): Promise<void> {
     const run = async (): Promise<void> => {
-      if (!this.metadata || !this.partitionIds) return;
+      if (!this.metadata || this.guard?.halted) return;
       this.discoveryInfo.runs++;
       let listed: PartitionInfo[];
+      let sameStream: boolean;
       try {
         listed = await this.metadata.listPartitions();
+        // Before any reader starts, and at every listing: is this still the checkpoints' stream?
+        sameStream = (await this.guard?.verify(this.metadata)) ?? true;
       } catch (err) {
         this.discoveryInfo.lastError = err instanceof Error ? err.message : String(err);
         this.link.failed(err);
         throw err;
       }
+      if (!sameStream) return this.halt();
       this.link.listed();
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
-      await this.partitionIds.saveIfChanged();
+      for (const ids of this.partitionIds) await ids.saveIfChanged();
       const listedIds = new Set(listed.map((p) => p.shardId));
       this.reportExpiredShards(listed);
       for (const partition of listed) this.known.set(partition.shardId, partition);
@@ -326,6 +319,19 @@ export class TableIngestion implements TableRuntime {
     const next = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(run);
     this.discovering = next;
     return next;
+  }
+
+  /** A stream was recreated: nothing more is read; consuming segments are dropped, sealed ones served. */
+  private async halt(): Promise<void> {
+    this.link.recreated(this.guard!.message);
+    await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
+  }
+
+  /** Before a seal: the stream must still be the checkpoints' one, or the seal fails and the table halts. */
+  private async confirmStream(): Promise<void> {
+    if (!this.guard || !this.metadata || (await this.guard.confirm(this.metadata))) return;
+    void this.halt(); // not awaited: it stops the partition whose seal is waiting here
+    throw new Error(this.guard.message);
   }
 
   /** Reports shards that expired unread (status, warn log, event); see {@link expiredShards}. */
@@ -353,27 +359,20 @@ export class TableIngestion implements TableRuntime {
   private startPartition(partition: PartitionInfo): void {
     const factory = this.factory!;
     const checkpoint = this.checkpoints.get(partition.shardId);
-    const after = checkpoint?.after ?? null;
-    // A child of a shard this table read to its end continues that shard's records: it starts at
-    // its oldest record whatever the table's shardIteratorType, or LATEST would skip records.
-    const fromOldest = partition.parentShardIds.some((parent) => this.ended.has(parent));
-    const words = this.table.stream.plugin.statusWords;
+    const start = startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom(String(streamIndexOfShard(this.table.streams, partition.shardId))), factory, words: this.table.stream.plugin.statusWords });
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,
       config: this.config,
       partition,
-      consumer: factory.createPartitionConsumer(partition, { fromOldest }),
+      consumer: factory.createPartitionConsumer(partition, start.consumerOptions),
       pipeline: this.table.pipelineFor(partition.shardId),
       fetchTimeoutMs: factory.fetchTimeoutMs,
-      checkpoint: after,
-      startedFrom: after
-        ? words.resumedAfter(after.toString())
-        : fromOldest
-          ? words.childFromOldest
-          : (factory.initialPositionFor?.(partition) ?? factory.initialPositionDescription),
+      checkpoint: checkpoint?.after ?? null,
+      startedFrom: start.startedFrom,
       nextSequence: checkpoint?.nextSequence ?? 0,
       ...this.keyed.partitionOptions,
+      beforeSeal: () => this.confirmStream(),
       onSealed: (segment) => {
         this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;

@@ -6,6 +6,11 @@ import type { SegmentSummary } from '../segment/segment-summary.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { TableIngestionStatus } from './table-ingestion-status.js';
 import type { SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
+import type { StreamResetResult } from './stream-identity-guard.js';
+import type { ResetStart } from './stream-identity-store.js';
+
+export type { StreamResetResult } from './stream-identity-guard.js';
+export type { ResetStart } from './stream-identity-store.js';
 
 export type { SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 
@@ -60,6 +65,13 @@ export interface TableRuntime {
   forceCommit?(): string[];
   /** Deletes a sealed segment for good (`sealed-segment-ops.ts`). */
   deleteSegment?(segmentName: string): Promise<SegmentDeleteResult>;
+  /**
+   * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): when the stream under
+   * the table's name was deleted and created again, stops reading and retires the old stream's
+   * segments; the caller then starts a new runtime, which reads the new stream from `consumeFrom`.
+   * Null when the stream is the one the checkpoints belong to (nothing is stopped).
+   */
+  resetStream?(consumeFrom: ResetStart): Promise<StreamResetResult | null>;
   /** Re-reads every sealed segment from its file. */
   reloadSegments?(): Promise<SegmentReloadReport>;
   /**

@@ -4,7 +4,7 @@ import type { BlockCacheStats } from '../segment/reader/block-cache.js';
 import type { TableManager } from '../table/table-manager.js';
 import type { PartitionStatus, TableRuntime } from '../ingest/table-runtime.js';
 
-const SHARD_LABELS = ['table', 'shard', 'partition'];
+const SHARD_LABELS = ['table', 'stream', 'shard', 'partition'];
 
 /**
  * The Prometheus metrics of one server (`GET /metrics`), built with `prom-client`. Every value is
@@ -23,7 +23,7 @@ export function createMetricsRegistry(manager: TableManager): Registry {
         for (const p of partitions) {
           const v = value(p);
           if (v === null) continue;
-          const labels = { table, shard: p.shardId, partition: String(p.partitionId) };
+          const labels = { table, stream: p.stream ?? '', shard: p.shardId, partition: String(p.partitionId) };
           if (this instanceof Counter) this.inc(labels, v);
           else this.set(labels, v);
         }

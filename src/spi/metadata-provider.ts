@@ -13,6 +13,21 @@ export interface PartitionInfo {
 }
 
 /**
+ * Which instance of a stream a table reads. A stream deleted and created again under the same name
+ * is another stream (new partitions, new offsets, sometimes the same partition ids), so a table
+ * records this with its checkpoints and refuses to resume from them on another one
+ * (docs/exactly-once.md, "A recreated stream").
+ *
+ * @example { id: 'arn:aws:kinesis:us-east-1:000000000000:stream/events', createdAtMs: 1764979200000 }
+ */
+export interface StreamIdentity {
+  /** The stream's unique name across accounts and regions (a Kinesis stream ARN). */
+  readonly id: string;
+  /** When this instance of the stream was created, epoch millis. */
+  readonly createdAtMs: number;
+}
+
+/**
  * Lists the partitions of a stream (Pinot's `StreamMetadataProvider`). Owned and closed by the
  * table ingestion that created it.
  */
@@ -25,5 +40,11 @@ export interface StreamMetadataProvider {
    * `POST /tables` and table start wait for the first listing.
    */
   listPartitions(): Promise<PartitionInfo[]>;
+  /**
+   * Optional: the identity of the stream instance reachable now, within the same deadline as
+   * `listPartitions`. A stream that does not exist (deleted) is a `PermanentStreamError`. Stream
+   * types without it are never checked for recreation.
+   */
+  streamIdentity?(): Promise<StreamIdentity>;
   close(): Promise<void>;
 }

@@ -42,9 +42,10 @@ export interface StreamConsumerFactory {
    * A reader for one partition. `fromOldest` makes a partition with no checkpoint start at its
    * oldest record instead of the configured position: used for children of a shard this table read
    * to its end, whose records continue the parent's (as the KCL does), so `LATEST` never skips
-   * what was written to a child before its reader started.
+   * what was written to a child before its reader started. `fromLatest` makes it start after the
+   * newest record instead (a stream reset with `consumeFrom=largest`).
    */
-  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean }): PartitionConsumer;
+  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer;
   /**
    * The snapshot load that precedes the stream, for stream types that have one (a DynamoDB table
    * scan or export); absent = the table only follows the stream. See `bootstrap-source.ts`.

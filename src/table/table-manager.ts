@@ -5,6 +5,7 @@ import { validateSchema } from '../config/schema-validation.js';
 import { rawTableName, REALTIME_SUFFIX, tableIdentity } from '../config/table-config-validation.js';
 import { collectSecrets, redactTableConfig, restoreRedactedSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
+import { deleteOneSegment, deleteSegmentsOf } from './segment-deletes.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
@@ -20,7 +21,8 @@ import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
 import { TableReads } from './table-reads.js';
-import type { SegmentReloadReport, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { ResetStart, SegmentReloadReport, StreamResetResult, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import { resetTableStream } from './stream-reset.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
@@ -188,10 +190,7 @@ export class TableManager extends TableReads {
     });
   }
 
-  /**
-   * Validates a table config against its schema as `addTable` would, storing and starting
-   * nothing (`POST /tables/validate`). Throws the same 400s.
-   */
+  /** Validates a table config as `addTable` would, storing and starting nothing (`POST /tables/validate`); the same 400s. */
   validateTable(json: unknown): TableConfig {
     return this.admit(json).table.config;
   }
@@ -308,6 +307,12 @@ export class TableManager extends TableReads {
     });
   }
 
+  /** `POST /tables/{name}/resetStream` (a stream deleted and created again): `stream-reset.ts`. */
+  async resetStream(name: string, consumeFrom: ResetStart): Promise<StreamResetResult> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, async () => resetTableStream(this.tableEntry(tableName), this.running(tableName), consumeFrom, this.launcher, this.log));
+  }
+
   /**
    * Deletes a sealed segment for good (`DELETE /segments/{t}/{segment}`): not served, not
    * re-read, not repaired as a gap (docs/exactly-once.md, "Deleting a segment"). 409 for a
@@ -315,42 +320,13 @@ export class TableManager extends TableReads {
    */
   async deleteSegment(name: string, segmentName: string): Promise<void> {
     const tableName = rawTableName(name);
-    await this.forTable(tableName, async () => {
-      const runtime = this.running(tableName);
-      const result = (await runtime.deleteSegment?.(segmentName)) ?? 'missing';
-      const params = { segment: segmentName, table: `${tableName}${REALTIME_SUFFIX}` };
-      if (result === 'consuming') throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
-      if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { ...params, partitionId: segmentName.split('__')[1] ?? '?' });
-      if (result === 'missing') throw new ShardtableError('SEGMENT_NOT_FOUND', params);
-    });
+    await this.forTable(tableName, () => deleteOneSegment(this.running(tableName), tableName, segmentName));
   }
 
-  /**
-   * Deletes several sealed segments (`POST /segments/{t}/delete` with their names) or, with
-   * `null`, every sealed segment (`DELETE /segments/{t}`), one by one as `deleteSegment` does.
-   * Names are checked first: an unknown or consuming one fails the request before anything is
-   * deleted. Returns the names deleted.
-   */
+  /** Deletes several sealed segments (`POST /segments/{t}/delete`), or with `null` all (`DELETE /segments/{t}`). */
   async deleteSegments(name: string, segmentNames: readonly string[] | null): Promise<string[]> {
     const tableName = rawTableName(name);
-    return this.forTable(tableName, async () => {
-      const runtime = this.running(tableName);
-      const sealed = new Set(runtime.segments().map((s) => s.segmentName));
-      const consuming = new Set(runtime.partitions().flatMap((p) => (p.consumingSegmentName === null ? [] : [p.consumingSegmentName])));
-      const names = segmentNames ?? [...sealed];
-      for (const segment of names) {
-        const params = { segment, table: `${tableName}${REALTIME_SUFFIX}` };
-        if (consuming.has(segment) && !sealed.has(segment)) throw new ShardtableError('SEGMENT_CONSUMING', { ...params, table: tableName });
-        if (!sealed.has(segment)) throw new ShardtableError('SEGMENT_NOT_FOUND', params);
-      }
-      const deleted: string[] = [];
-      for (const segment of new Set(names)) {
-        const result = (await runtime.deleteSegment?.(segment)) ?? 'missing';
-        if (result === 'repairing') throw new ShardtableError('SEGMENT_REPAIRING', { segment, table: `${tableName}${REALTIME_SUFFIX}`, partitionId: segment.split('__')[1] ?? '?' });
-        if (result === 'deleted') deleted.push(segment);
-      }
-      return deleted;
-    });
+    return this.forTable(tableName, () => deleteSegmentsOf(this.running(tableName), tableName, segmentNames));
   }
 
   /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */

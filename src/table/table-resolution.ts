@@ -3,7 +3,8 @@ import type { TableConfig } from '../config/table-config.js';
 import { ShardtableError } from '../errors.js';
 import { createRecordPipeline } from '../ingest/record-pipeline.js';
 import type { FieldReader, RecordPipelineParts } from '../ingest/record-pipeline.js';
-import type { ResolvedTable } from '../ingest/resolved-table.js';
+import { streamOfShard } from '../ingest/resolved-table.js';
+import type { ResolvedStream, ResolvedTable } from '../ingest/resolved-table.js';
 import { createJsonDecoder } from '../plugins/decoder/json/index.js';
 import { readJsonFields } from '../plugins/decoder/json/json-fields.js';
 import { withMetadataColumns } from '../plugins/decoder/metadata-columns.js';
@@ -23,30 +24,39 @@ import type { IngestionTransforms } from '../transform/index.js';
  * @example const table = resolveTable(schema, validateTableConfig(json, schema));
  */
 export function resolveTable(schema: TableSchema, config: TableConfig): ResolvedTable {
-  const stream = bindStream(config.stream, { tableName: config.tableName });
-  const { decoderName, properties } = config.stream;
-  const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
-  // Built once; each partition wraps it to fill the record metadata columns with its own id.
-  const decoder = createFormatDecoder(decoderName, schema, settings);
-  // Wrapping once here checks the metadata columns' types, so a wrong one is a 400 at admission.
-  withMetadataColumns(decoder, schema, settings);
   const transforms = compileTransforms(schema, config);
   const coerce = transforms === null ? null : createJsonDecoder(schema);
-  const readFields = transforms === null ? null : fieldReader(decoderName, decoder);
+  const streams = config.streams.map((streamConfig): ResolvedStream => {
+    const stream = bindStream(streamConfig, { tableName: config.tableName });
+    const { decoderName, properties } = streamConfig;
+    const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
+    // Built once; each partition wraps it to fill the record metadata columns with its own id.
+    const decoder = createFormatDecoder(decoderName, schema, settings);
+    // Wrapping once here checks the metadata columns' types, so a wrong one is a 400 at admission.
+    withMetadataColumns(decoder, schema, settings);
+    const readFields = transforms === null ? null : fieldReader(decoderName, decoder);
+    return Object.freeze({
+      topicName: streamConfig.topicName,
+      stream,
+      pipelineFor(shardId: string) {
+        const parts: RecordPipelineParts = {
+          schema,
+          decoder: withMetadataColumns(decoder, schema, settings, { shardId }),
+          ...(transforms !== null && readFields !== null && coerce !== null
+            ? { transforming: { transforms, readFields, coerce: withMetadataColumns(coerce, schema, settings, { shardId }) } }
+            : {}),
+        };
+        return createRecordPipeline(parts);
+      },
+    });
+  });
   return Object.freeze({
     schema,
     config,
-    stream,
-    pipelineFor(shardId: string) {
-      const parts: RecordPipelineParts = {
-        schema,
-        decoder: withMetadataColumns(decoder, schema, settings, { shardId }),
-        ...(transforms !== null && readFields !== null && coerce !== null
-          ? { transforming: { transforms, readFields, coerce: withMetadataColumns(coerce, schema, settings, { shardId }) } }
-          : {}),
-      };
-      return createRecordPipeline(parts);
-    },
+    stream: streams[0]!.stream,
+    streams: Object.freeze(streams),
+    // A partition of stream k > 0 carries `<topic>/<shardId>` (docs/exactly-once.md, "Several streams").
+    pipelineFor: (shardId: string) => streamOfShard(streams, shardId).pipelineFor(shardId),
   });
 }
 

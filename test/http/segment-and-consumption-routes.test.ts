@@ -103,6 +103,11 @@ describe('consumption routes', () => {
     const info = (await h.inject({ method: 'GET', url: '/tables/events/consumingSegmentsInfo' })).json();
     expect(info._segmentToConsumingInfoMap[consumingSegmentName('events')][0].consumerState).toBe('NOT_CONSUMING');
 
+    // Pinot's consumeFrom would re-read (smallest) or skip (largest) records: refused, nothing changes.
+    const rewind = await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption?consumeFrom=smallest' });
+    expect(rewind.statusCode).toBe(400);
+    expect(rewind.json().error).toContain('consumeFrom=smallest is not supported: shardtable resumes every partition after its last sealed segment');
+    expect((await h.inject({ method: 'GET', url: '/tables/events/pauseStatus' })).json()).toMatchObject({ pauseFlag: true });
     const resume = await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption' });
     expect(resume.statusCode).toBe(200);
     expect(resume.json()).toMatchObject({ pauseFlag: false });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { rawTableName } from '../../config/table-config-validation.js';
+import { ShardtableError } from '../../errors.js';
 import { defaultPauseComment } from '../../table/pause-state.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { consumingSegmentsInfo } from '../consuming-segments-info.js';
@@ -41,10 +42,32 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
     return { ...result, comment, description: comment, shardtableSegmentsForceCommitted: segmentsForceCommitted ?? [] };
   });
 
-  app.post<{ Params: NameParams; Querystring: CommentQuery }>('/tables/:name/resumeConsumption', async (request) => {
+  app.post<{ Params: NameParams; Querystring: CommentQuery & { consumeFrom?: string } }>('/tables/:name/resumeConsumption', async (request) => {
+    // Pinot's consumeFrom restarts partitions at the stream's oldest or newest record: in an append
+    // table that adds a second copy of rows (smallest) or skips records (largest) without saying
+    // so. Refused until a rewind that replaces rows exists (issue 20, item 3), rather than ignored.
+    const { consumeFrom } = request.query;
+    if (consumeFrom !== undefined && consumeFrom !== '') {
+      throw new ShardtableError('BAD_REQUEST', {
+        detail: `consumeFrom=${consumeFrom} is not supported: shardtable resumes every partition after its last sealed segment, exactly once. For a stream deleted and created again use POST /tables/${request.params.name}/resetStream?consumeFrom=smallest|largest`,
+      });
+    }
     const result = await manager.resume(request.params.name, { comment: request.query.comment ?? null });
     const comment = result.comment ?? RESUMED;
     return { ...result, comment, description: comment };
+  });
+
+  // Not in Pinot: a table whose stream was deleted and created again moves onto the new one.
+  app.post<{ Params: NameParams; Querystring: { consumeFrom?: string } }>('/tables/:name/resetStream', async (request) => {
+    const consumeFrom = request.query.consumeFrom ?? 'smallest';
+    if (consumeFrom !== 'smallest' && consumeFrom !== 'largest') {
+      throw new ShardtableError('BAD_REQUEST', { detail: `consumeFrom must be smallest or largest, got ${JSON.stringify(consumeFrom)}` });
+    }
+    const result = await manager.resetStream(request.params.name, consumeFrom);
+    return {
+      ...result,
+      description: `Stream reset: the old stream's segments of partitions ${result.partitionsRetired.join(', ') || '(none)'} are retired; reading ${result.streams.map((s) => s.current.id).join(', ')} from ${consumeFrom === 'smallest' ? 'its oldest' : 'its newest'} record.`,
+    };
   });
 
   app.get<{ Params: NameParams }>('/tables/:name/pauseStatus', async (request) => {

@@ -79,10 +79,26 @@ describe('validateTableConfig', () => {
     }))).toContain('not both');
     expect(problem(config((c) => delete c.tableIndexConfig.streamConfigs))).toContain('a REALTIME table needs a stream config');
     expect(problem(config((c) => (c.tableIndexConfig.streamConfigs = {})))).toContain('a REALTIME table needs a stream config');
-    expect(problem(config((c) => {
+  });
+
+  it('takes several streams from streamConfigMaps: one type, each topic once, at most 16', () => {
+    const maps = (...configs: Record<string, unknown>[]) => config((c) => {
       delete c.tableIndexConfig.streamConfigs;
-      c.ingestionConfig = { streamIngestionConfig: { streamConfigMaps: [kinesisStreamConfigs('a'), kinesisStreamConfigs('b')] } };
-    }))).toContain('streamConfigMaps: one stream per table is supported, got 2');
+      c.ingestionConfig = { streamIngestionConfig: { streamConfigMaps: configs } };
+    });
+    const two = validateTableConfig(maps(kinesisStreamConfigs('a'), kinesisStreamConfigs('b')), schema);
+    expect(two.streams.map((s) => s.topicName)).toEqual(['a', 'b']);
+    expect(two.stream).toBe(two.streams[0]);
+    expect(validateTableConfig(config(() => undefined), schema).streams).toHaveLength(1);
+    expect(problem(maps(kinesisStreamConfigs('a'), kinesisStreamConfigs('a')))).toContain(
+      'ingestionConfig.streamIngestionConfig.streamConfigMaps[1]: stream a is already read by ingestionConfig.streamIngestionConfig.streamConfigMaps[0]; give each stream once',
+    );
+    expect(problem(maps(kinesisStreamConfigs('a'), { ...kinesisStreamConfigs('b'), streamType: 'kafka', 'stream.kafka.topic.name': 'b' }))).toContain(
+      'streamConfigMaps[1].streamType: every stream of a table must be of one type; the first is kinesis, this one kafka',
+    );
+    expect(problem(maps(...Array.from({ length: 17 }, (_, i) => kinesisStreamConfigs(`s${i}`))))).toContain('at most 16 streams per table, got 17');
+    // Each map is parsed at its own path.
+    expect(problem(maps(kinesisStreamConfigs('a'), { ...kinesisStreamConfigs('b'), 'realtime.segment.flush.threshold.rows': 'x' }), 'STREAM_CONFIG')).toContain('streamConfigMaps[1]["realtime.segment.flush.threshold.rows"]');
   });
 
   it('treats an empty streamConfigs next to streamConfigMaps as absent', () => {

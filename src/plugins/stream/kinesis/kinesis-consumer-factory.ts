@@ -82,9 +82,10 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
     });
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean } = {}): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
     return new KinesisPartitionConsumer({
       fromOldest: options.fromOldest === true,
+      fromLatest: options.fromLatest === true,
       client: this.client,
       config: this.config,
       shardId: partition.shardId,

@@ -28,6 +28,8 @@ export interface KinesisPartitionConsumerOptions {
   readonly concurrency?: FetchSemaphore;
   /** With no checkpoint, start at TRIM_HORIZON whatever the table's `shardIteratorType` (child shards). */
   readonly fromOldest?: boolean;
+  /** With no checkpoint, start at LATEST whatever the table's `shardIteratorType` (a stream reset to `largest`). */
+  readonly fromLatest?: boolean;
 }
 
 /**
@@ -169,6 +171,8 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
       input = { ...base, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: position.sequenceNumber };
     } else if (this.opts.fromOldest) {
       input = { ...base, ShardIteratorType: 'TRIM_HORIZON' as const };
+    } else if (this.opts.fromLatest) {
+      input = { ...base, ShardIteratorType: 'LATEST' as const };
     } else if (startAt !== undefined) {
       input = { ...base, ShardIteratorType: config.shardIteratorType as 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: startAt };
     } else if (config.initialIteratorType === 'AT_TIMESTAMP') {

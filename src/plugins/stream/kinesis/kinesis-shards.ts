@@ -1,6 +1,6 @@
-import { ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
+import type { PartitionInfo, StreamIdentity, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
 import { TransientStreamError } from '../../../spi/partition-consumer.js';
 import { KINESIS_DEFAULTS, KINESIS_KEYS } from './kinesis-config.js';
 import { toStreamError } from './kinesis-errors.js';
@@ -60,6 +60,24 @@ export class KinesisMetadataProvider implements StreamMetadataProvider {
     return partitions.sort((a, b) => a.partitionId - b.partitionId || (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
   }
 
+  /** `DescribeStreamSummary`: the stream's ARN and creation time (a recreated stream has a new one). */
+  async streamIdentity(): Promise<StreamIdentity> {
+    if (this.closed) throw new Error('metadata provider is closed');
+    const out = await this.withDeadline(async (signal) => {
+      try {
+        return await this.client.send(new DescribeStreamSummaryCommand({ StreamName: this.streamName }), { abortSignal: signal });
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        throw toStreamError(err, 'DescribeStreamSummary', this.streamName);
+      }
+    }, 'DescribeStreamSummary');
+    const summary = out.StreamDescriptionSummary;
+    if (summary?.StreamARN === undefined || summary.StreamCreationTimestamp === undefined) {
+      throw new TransientStreamError(`DescribeStreamSummary of Kinesis stream ${this.streamName} returned no StreamARN or StreamCreationTimestamp`);
+    }
+    return Object.freeze({ id: summary.StreamARN, createdAtMs: summary.StreamCreationTimestamp.getTime() });
+  }
+
   /** Every shard, open and closed, following `NextToken`; a shard seen on two pages counts once. */
   private async listShards(signal: AbortSignal): Promise<Shard[]> {
     const byId = new Map<string, Shard>();
@@ -87,12 +105,12 @@ export class KinesisMetadataProvider implements StreamMetadataProvider {
    * Runs `work` with an abort signal that fires at the deadline, and settles by then whatever
    * `work` does (the SDK resolves credentials before it looks at the signal).
    */
-  private withDeadline<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, call = 'ListShards'): Promise<T> {
     const controller = new AbortController();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new TransientStreamError(
-          `ListShards got no answer from Kinesis stream ${this.streamName} within ${this.timeoutMs} ms (${KINESIS_KEYS.metadataTimeoutMs}): the endpoint is unreachable or does not answer`,
+          `${call} got no answer from Kinesis stream ${this.streamName} within ${this.timeoutMs} ms (${KINESIS_KEYS.metadataTimeoutMs}): the endpoint is unreachable or does not answer`,
         );
         controller.abort(error);
         reject(error);
