@@ -109,6 +109,7 @@ export class PartitionIngester {
       now,
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
       ...(keyed?.upsert ? { upsert: keyed.upsert } : {}),
+      ...(keyed ? { keyed: keyed.rows } : {}),
       ...(options.beforeSeal ? { beforeSeal: options.beforeSeal } : {}),
     });
   }

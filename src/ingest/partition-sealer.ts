@@ -2,7 +2,7 @@ import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { ConsumingSegment, llcSegmentName, rolledUpSegment, sealPermutation, sealSegment } from '../segment/index.js';
-import type { UpsertKeyMap } from '../upsert/index.js';
+import type { KeyedRows, UpsertKeyMap } from '../upsert/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import { describeError } from '../util/describe-error.js';
@@ -36,6 +36,8 @@ export interface PartitionSealerOptions {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** Upsert tables: the key map, told the seal's doc order so its doc ids follow the rows. */
   readonly upsert?: UpsertKeyMap;
+  /** Upsert and dedup tables: told of each publish in the same step (TTLs are enforced there). */
+  readonly keyed?: KeyedRows;
   /**
    * Runs before each seal; a throw fails that seal like any other (nothing lost, retried). The table
    * checks there that its stream is still the one the checkpoints belong to.
@@ -133,7 +135,7 @@ export class PartitionSealer {
     faultPoint('seal:after-publish');
     // No await between publishing and swapping: queries see the rows exactly once, and each key
     // its live row once (the key map moves to the file in the same step).
-    upsert?.sealed(segment, sealed, perm);
+    this.options.keyed?.sealed(segment, sealed, perm);
     this.options.published(sealed, endOfShard);
     this.sequence++;
     this.backoff.reset();

@@ -152,8 +152,8 @@ function tryIndex(segment: ConsumingSegment, row: DecodedRow, offset: string, ar
     }
     const admitted = keyed.admit(row, segment);
     if (admitted === null) return null;
-    segment.index(admitted.row, offset, arrivalTimeMs);
-    admitted.commit(segment.numDocs - 1);
+    segment.index(admitted, offset, arrivalTimeMs);
+    keyed.commit(segment.numDocs - 1);
     return null;
   } catch (err) {
     return describeError(err);

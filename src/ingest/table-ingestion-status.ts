@@ -1,3 +1,4 @@
+import type { UpsertCounters } from '../upsert/index.js';
 import type { SegmentGap } from './segment-gaps.js';
 import type { StreamIdentityStatus } from './stream-identity-guard.js';
 
@@ -78,10 +79,11 @@ export interface TableIngestionStatus {
    * Upsert tables: keys in the key map, live rows, deleted keys, out-of-order records kept (not
    * live) and dropped since start, and records whose key was live from another shard that is not
    * an ancestor (`keysSeenInUnrelatedShards`: a warning — Pinot needs a stream partitioned by
-   * primary key). Dedup tables: keys and duplicates dropped since start.
+   * primary key), keys removed by `metadataTTL` and `deletedKeysTTL` since start. Dedup tables:
+   * keys, duplicates dropped and keys removed by `metadataTTL` since start.
    */
-  readonly upsert?: { readonly mode: 'FULL' | 'PARTIAL'; readonly keys: number; readonly liveRows: number; readonly deletedKeys: number; readonly outOfOrderKept: number; readonly outOfOrderDropped: number; readonly keysSeenInUnrelatedShards: number };
-  readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number };
+  readonly upsert?: { readonly mode: 'FULL' | 'PARTIAL' } & Readonly<UpsertCounters>;
+  readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number; readonly metadataTTLKeysRemoved: number };
   /** GetRecords calls of this table in flight, against `stream.kinesis.max.concurrent.fetches`. */
   readonly fetchConcurrency: { readonly limit: number; readonly inFlight: number; readonly maxInFlight: number; readonly waiting: number } | null;
 }

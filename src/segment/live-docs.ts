@@ -17,6 +17,9 @@
 export interface FrozenLiveDocs {
   readonly valid: Uint8Array;
   readonly queryable: Uint8Array;
+  /** Bits set in `valid` and `queryable` when frozen (the broker response's live-row count). */
+  readonly numValid: number;
+  readonly numQueryable: number;
 }
 
 export class LiveDocs {
@@ -81,7 +84,7 @@ export class LiveDocs {
   /** The bitmaps as they are now, never changed afterwards (see the class comment). */
   freeze(): FrozenLiveDocs {
     this.shared = true;
-    return { valid: this.valid, queryable: this.queryable };
+    return { valid: this.valid, queryable: this.queryable, numValid: this.validCount, numQueryable: this.queryableCount };
   }
 
   /** A copy with docs renumbered: `perm[newDoc] = oldDoc` (a seal's sort order). */

@@ -1,9 +1,13 @@
+import type { CellValue } from '../config/data-type.js';
 import type { TableSchema } from '../config/schema.js';
 import type { DedupSettings } from '../config/upsert-config.js';
+import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { DecodedRow } from '../spi/decoder.js';
-import type { AdmittedRow, KeyedRows } from './keyed-rows.js';
-import { keyColumnsOf, primaryKeyOf } from './record-keys.js';
+import { KeyEncoder } from './key-encoder.js';
+import { KeyIndex, OWNER_SHIFT, RECORD_DOUBLES, RECORD_WORDS } from './key-index.js';
+import type { KeyedRows } from './keyed-rows.js';
+import { keyColumnsOf } from './record-keys.js';
 
 /**
  * The primary keys of a dedup table (`dedupConfig.dedupEnabled`): the first record of a key is
@@ -11,39 +15,118 @@ import { keyColumnsOf, primaryKeyOf } from './record-keys.js';
  * needs no live-row bitmaps. Rebuilt on start from the keys of the sealed segments; rows that were
  * only in consuming segments are read again and admitted again in stream order.
  *
+ * `metadataTTL` (in `dedupTimeColumn` units): at each commit, keys whose dedup time is below the
+ * largest dedup time of the committed rows minus the TTL leave the set, so a later record of such
+ * a key is admitted again (as in Pinot; `docs/upsert.md`).
+ *
  * @example
  *   const dedup = new DedupKeys(schema, config.dedup!);
  *   dedup.rebuild(sealedSegments);
  */
+/** Word-4 flag of a key in the set (ids below `idLimit` may be removed ones awaiting reuse). */
+const USED = 1 << OWNER_SHIFT;
+
 export class DedupKeys implements KeyedRows {
-  private readonly keys = new Set<string>();
+  private readonly index = new KeyIndex();
+  private readonly encoder: KeyEncoder;
   private readonly keyColumns: readonly number[];
+  /** Dedup time column position, or -1 (no TTL). */
+  private readonly timeColumn: number;
   private dropped = 0;
+  private expiredKeys = 0;
+  private watermark = Number.NEGATIVE_INFINITY;
+  /** Largest dedup time of each consuming segment's rows (the watermark moves when it commits). */
+  private readonly consumingMax = new Map<string, number>();
+  private pendingId = -1;
+  private pendingTime = 0;
+  private pendingSegment = '';
 
   constructor(
     private readonly schema: TableSchema,
-    settings: DedupSettings,
+    private readonly settings: DedupSettings,
   ) {
     this.keyColumns = keyColumnsOf(schema, settings).keys;
+    this.encoder = new KeyEncoder(schema, this.keyColumns);
+    const time = settings.metadataTTL > 0 && settings.dedupTimeColumn !== undefined ? schema.columnIndex.get(settings.dedupTimeColumn) : undefined;
+    this.timeColumn = time ?? -1;
   }
 
-  get counters(): { keys: number; duplicatesDropped: number } {
-    return { keys: this.keys.size, duplicatesDropped: this.dropped };
+  get counters(): { keys: number; duplicatesDropped: number; metadataTTLKeysRemoved: number } {
+    return { keys: this.index.size, duplicatesDropped: this.dropped, metadataTTLKeysRemoved: this.expiredKeys };
   }
 
-  admit(row: DecodedRow): AdmittedRow | null {
-    const key = primaryKeyOf(this.keyColumns.map((i) => row[i] ?? this.schema.columns[i]!.defaultNullValue));
-    if (this.keys.has(key)) {
+  admit(row: DecodedRow, segment: ConsumingSegment): DecodedRow | null {
+    this.encoder.probe(this.index, row);
+    if (this.index.find() >= 0) {
       this.dropped++;
+      this.pendingId = -2;
       return null;
     }
-    return { row, commit: () => void this.keys.add(key) };
+    this.pendingId = -1;
+    if (this.timeColumn >= 0) {
+      this.pendingTime = this.timeOf(row);
+      this.pendingSegment = segment.name;
+    }
+    return row;
   }
 
+  commit(): void {
+    if (this.pendingId !== -1) return;
+    const id = this.index.insert();
+    this.pendingId = -2;
+    this.index.words[id * RECORD_WORDS + 4]! |= USED;
+    if (this.timeColumn < 0) return;
+    this.index.records[id * RECORD_DOUBLES + 1] = this.pendingTime;
+    const max = this.consumingMax.get(this.pendingSegment) ?? Number.NEGATIVE_INFINITY;
+    if (this.pendingTime > max) this.consumingMax.set(this.pendingSegment, this.pendingTime);
+  }
+
+  sealed(consuming: ConsumingSegment): void {
+    const max = this.consumingMax.get(consuming.name);
+    this.consumingMax.delete(consuming.name);
+    if (max !== undefined && max > this.watermark) this.watermark = max;
+    this.expire();
+  }
+
+  /** On start (every file), or a gap-repair segment: its keys join the set, then the TTL. */
   rebuild(segments: readonly SealedSegment[]): void {
     const names = this.keyColumns.map((i) => this.schema.columns[i]!.name);
+    const row = new Array<CellValue | null>(this.schema.columns.length).fill(null);
+    const timeName = this.timeColumn >= 0 ? this.schema.columns[this.timeColumn]!.name : null;
     for (const segment of segments) {
-      for (let doc = 0; doc < segment.numDocs; doc++) this.keys.add(primaryKeyOf(names.map((n) => segment.getValue(n, doc))));
+      for (let doc = 0; doc < segment.numDocs; doc++) {
+        for (let k = 0; k < names.length; k++) row[this.keyColumns[k]!] = segment.getValue(names[k]!, doc);
+        this.encoder.probe(this.index, row);
+        let id = this.index.find();
+        const fresh = id < 0;
+        if (fresh) id = this.index.insert();
+        this.index.words[id * RECORD_WORDS + 4]! |= USED;
+        if (timeName === null) continue;
+        row[this.timeColumn] = segment.getValue(timeName, doc);
+        const t = this.timeOf(row);
+        // A key seen twice in the files (admitted again after its TTL): its latest time counts.
+        const at = id * RECORD_DOUBLES + 1;
+        this.index.records[at] = fresh ? t : Math.max(this.index.records[at]!, t);
+        if (t > this.watermark) this.watermark = t;
+      }
+    }
+    this.expire();
+  }
+
+  private timeOf(row: readonly (CellValue | null)[]): number {
+    const v = row[this.timeColumn] ?? this.schema.columns[this.timeColumn]!.defaultNullValue;
+    return typeof v === 'bigint' ? Number(v) : (v as number);
+  }
+
+  private expire(): void {
+    if (this.timeColumn < 0 || this.watermark === Number.NEGATIVE_INFINITY) return;
+    const threshold = this.watermark - this.settings.metadataTTL;
+    for (let id = 0; id < this.index.idLimit; id++) {
+      if ((this.index.words[id * RECORD_WORDS + 4]! & USED) === 0 || !(this.index.records[id * RECORD_DOUBLES + 1]! < threshold)) continue;
+      this.index.remove(id);
+      this.index.words[id * RECORD_WORDS + 4]! &= ~USED;
+      this.index.recycle(id);
+      this.expiredKeys++;
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { CellValue, ScalarValue } from '../config/data-type.js';
+import type { CellValue } from '../config/data-type.js';
 import type { TableSchema } from '../config/schema.js';
 import type { UpsertSettings } from '../config/upsert-config.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
@@ -8,73 +8,80 @@ import type { UpsertFooter } from '../segment/format/footer.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
 import type { DecodedRow } from '../spi/decoder.js';
-import type { AdmittedRow, KeyedRows } from './keyed-rows.js';
+import { ComparisonValues } from './comparison-values.js';
+import { KeyEncoder } from './key-encoder.js';
+import { KeyIndex, OWNER_SHIFT, RECORD_WORDS } from './key-index.js';
+import type { KeyedRows } from './keyed-rows.js';
 import { mergePartialRow, planPartialUpsert } from './partial-merge.js';
 import type { PartialUpsertPlan } from './partial-merge.js';
-import { compareValues, isDeleteValue, keyColumnsOf, primaryKeyOf } from './record-keys.js';
+import { isDeleteValue, keyColumnsOf, primaryKeyOf } from './record-keys.js';
 import type { KeyColumns } from './record-keys.js';
+import { KeyExpiry } from './key-expiry.js';
+import type { UpsertCounters } from './upsert-counters.js';
+import { compareCommit, inverse, newSlot, tieLosersOf } from './upsert-slots.js';
+import type { Slot } from './upsert-slots.js';
 
-/** One segment's rows as the key map knows them. */
-interface Slot {
-  readonly name: string;
-  readonly view: SegmentView;
-  readonly live: LiveDocs;
-  /** Consuming segments: the primary key of each doc, so a seal can move the key map's doc ids. */
-  readonly keys: string[] | null;
-}
+export type { UpsertCounters } from './upsert-counters.js';
 
-/** Where a key's live row is. `cmp`: the latest value of each comparison column (null = never given). */
-interface Entry {
-  /** Partition id of the record that made the row live (for the cross-shard warning). */
-  partition: number;
-  slot: Slot;
-  doc: number;
-  cmp: (ScalarValue | null)[];
-  deleted: boolean;
-}
-
-
-/** Counters shown in status and metrics. */
-export interface UpsertCounters {
-  keys: number;
-  liveRows: number;
-  deletedKeys: number;
-  outOfOrderKept: number;
-  outOfOrderDropped: number;
-  /** Records whose key's live row came from another shard that is not an ancestor (a warning). */
-  keysSeenInUnrelatedShards: number;
-}
+// Word 4 of an entry record (`KeyIndex`): bit 0 the index's, then these, then the slot number.
+const USED = 1 << OWNER_SHIFT;
+const DELETED = 2 << OWNER_SHIFT;
+const SLOT_SHIFT = OWNER_SHIFT + 2;
+const KEEP_BITS = (1 << OWNER_SHIFT) - 1;
+/** What `commit` does with the row `admit` returned. */
+const NONE = 0;
+const KEEP = 1;
+const PLACE = 2;
 
 /**
  * The key map of one upsert table (FULL or PARTIAL): primary key → the segment and doc id of its
- * live row and its comparison values, plus one `LiveDocs` per segment (sealed and consuming).
- * One map per table, whatever the shard: keys that move on a reshard stay in it.
+ * live row and its comparison value, plus one `LiveDocs` per segment (sealed and consuming). One
+ * map per table, whatever the shard: keys that move on a reshard stay in it.
  *
  * Rules (`docs/upsert.md`): a record replaces the live row when its comparison value is greater
  * or equal (ties to the later record) — so the live row of a key is the one with the greatest
  * comparison value, the latest among equals. A true `deleteRecordColumn` makes the new row live
  * but not queryable. An older record is out of order: kept but not live (flagged in
  * `outOfOrderRecordColumn` if set) or dropped with `dropOutOfOrderRecord`. PARTIAL mode merges the
- * record into the previous live, undeleted row with `mergePartialRow`.
+ * record into the previous live, undeleted row with `mergePartialRow`. `metadataTTL` and
+ * `deletedKeysTTL` are enforced at each commit (`KeyExpiry`).
+ *
+ * Memory: keys in a {@link KeyIndex}; per key one 24-byte record holds the key, its comparison
+ * value (numeric), its segment's slot number with two flags, and its doc id — no object per key.
  *
  * Single-threaded and synchronous: every change happens inside `commit`, `sealed` or `rebuild`,
  * never across an await, so `freezeAll` always sees one live row per key.
  */
 export class UpsertKeyMap implements KeyedRows {
-  private readonly entries = new Map<string, Entry>();
-  private readonly slots = new Map<string, Slot>();
+  private readonly index = new KeyIndex();
+  private readonly encoder: KeyEncoder;
+  private readonly cmp: ComparisonValues;
+  private readonly slots: Slot[] = [];
+  private readonly slotIds = new Map<string, number>();
+  private readonly consumingSlots = new Set<Slot>();
   private readonly columns: KeyColumns;
   private readonly plan: PartialUpsertPlan | null;
+  private readonly expiry: KeyExpiry;
   private nextCommit = 0;
+  private deletedKeys = 0;
   private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0, keysSeenInUnrelatedShards: 0 };
   /** True when partition `ancestor` is a parent (or a parent's parent...) of `partition`. */
   private isAncestor: (ancestor: number, partition: number) => boolean = () => false;
+  private lastSegment: ConsumingSegment | null = null;
+  private lastSlot: Slot | null = null;
+  private pending = NONE;
+  private pendingId = -1;
+  private pendingDeleted = false;
+  private pendingSlot: Slot | null = null;
 
   constructor(
     private readonly schema: TableSchema,
     private readonly settings: UpsertSettings,
   ) {
     this.columns = keyColumnsOf(schema, settings);
+    this.encoder = new KeyEncoder(schema, this.columns.keys);
+    this.cmp = new ComparisonValues(schema, this.columns.comparisons, this.index);
+    this.expiry = new KeyExpiry(settings.metadataTTL, settings.deletedKeysTTL, this.cmp.numeric);
     this.plan =
       settings.mode === 'PARTIAL'
         ? planPartialUpsert(schema, { strategies: settings.partialUpsertStrategies, defaultStrategy: settings.defaultPartialUpsertStrategy, comparisonColumns: settings.comparisonColumns })
@@ -87,224 +94,280 @@ export class UpsertKeyMap implements KeyedRows {
   }
 
   get counters(): UpsertCounters {
-    let liveRows = 0;
-    let deletedKeys = 0;
-    for (const e of this.entries.values()) (e.deleted ? deletedKeys++ : liveRows++);
-    return { keys: this.entries.size, liveRows, deletedKeys, ...this.counts };
+    const keys = this.index.size;
+    return { keys, liveRows: keys - this.deletedKeys, deletedKeys: this.deletedKeys, ...this.counts, ...this.expiry.counts };
   }
 
-  admit(row: DecodedRow, segment: ConsumingSegment): AdmittedRow | null {
-    const key = this.keyOf(row);
-    const cmp = this.comparisonOf(row);
-    const old = this.entries.get(key);
-    if (old !== undefined && !this.wins(cmp, old.cmp)) {
+  admit(row: DecodedRow, segment: ConsumingSegment): DecodedRow | null {
+    const slot = this.consumingSlot(segment);
+    this.encoder.probe(this.index, row);
+    const id = this.index.find();
+    this.cmp.read(row);
+    this.pendingSlot = slot;
+    this.pendingId = id;
+    if (id >= 0 && !this.cmp.winsOver(id)) {
       if (this.settings.dropOutOfOrderRecord) {
         this.counts.outOfOrderDropped++;
+        this.pending = NONE;
         return null;
       }
-      let kept = row;
-      if (this.columns.outOfOrder >= 0) {
-        kept = [...row];
-        kept[this.columns.outOfOrder] = 1;
-      }
-      return { row: kept, commit: (doc) => this.keep(segment, doc, key) };
+      this.pending = KEEP;
+      if (this.columns.outOfOrder < 0) return row;
+      const kept = [...row];
+      kept[this.columns.outOfOrder] = 1;
+      return kept;
     }
-    const merged = this.plan !== null && old !== undefined && !old.deleted ? mergePartialRow(this.plan, this.rowOf(old), row) : row;
-    const deleted = this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null);
-    const partition = segment.identity.partitionId;
-    return {
-      row: merged,
-      commit: (doc) => {
+    this.pending = PLACE;
+    this.pendingDeleted = this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null);
+    if (this.plan !== null && id >= 0 && (this.flagsOf(id) & DELETED) === 0) return mergePartialRow(this.plan, this.rowOf(id), row);
+    return row;
+  }
+
+  commit(doc: number): void {
+    const slot = this.pendingSlot!;
+    const what = this.pending;
+    this.pending = NONE;
+    if (what === NONE) return;
+    let id = this.pendingId;
+    if (what === KEEP) this.counts.outOfOrderKept++;
+    else {
+      const fresh = id < 0;
+      if (fresh) id = this.index.insert();
+      else {
         // Pinot needs a stream partitioned by primary key; a key in two unrelated shards is applied
         // by comparison value all the same, and counted.
-        if (old !== undefined && old.partition !== partition && !this.isAncestor(old.partition, partition)) this.counts.keysSeenInUnrelatedShards++;
-        this.place(this.slotOf(segment), doc, key, cmp, deleted, partition);
-      },
-    };
+        const before = this.slotOf(id).partition;
+        if (before !== slot.partition && !this.isAncestor(before, slot.partition)) this.counts.keysSeenInUnrelatedShards++;
+      }
+      this.place(id, fresh, slot, doc, this.pendingDeleted);
+    }
+    slot.docEntries = setDocEntry(slot.docEntries!, doc, id);
+    if (this.expiry.enabled) slot.maxCmp = Math.max(slot.maxCmp, this.cmp.pendingNumber);
   }
 
   /** The next commit order, for the footer of a segment about to be sealed. */
   footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertFooter {
     const commitOrder = this.nextCommit++;
-    const slot = this.slots.get(segment.name);
-    const n = segment.numDocs;
-    const tieLosers: number[] = [];
-    if (slot?.keys) {
-      const newDoc = inverse(perm, n);
-      const last = new Map<string, number>();
-      for (let doc = 0; doc < n; doc++) {
-        const id = `${slot.keys[doc]}\u0001${primaryKeyOf(this.storedComparison(segment, doc))}`;
-        const before = last.get(id);
-        if (before !== undefined) tieLosers.push(newDoc(before));
-        last.set(id, doc);
-      }
-      tieLosers.sort((a, b) => a - b);
-    }
+    const slot = this.slotByName(segment.name);
+    const tieLosers = slot?.docEntries
+      ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, (doc) => this.storedComparisonNumber(segment, doc), (doc) => this.storedComparisonKey(segment, doc))
+      : [];
     return { commitOrder, tieLosers };
   }
 
-  /**
-   * A consuming segment was published as `sealed`, whose doc `d` is the consuming doc `perm[d]`.
-   * Call in the same synchronous step as the swap: its live rows and the key map's doc ids move.
-   */
   sealed(consuming: ConsumingSegment, sealed: SealedSegment, perm: Int32Array | null): void {
-    const old = this.slots.get(consuming.name);
+    const old = this.slotByName(consuming.name);
     const n = sealed.numDocs;
-    const live = old ? old.live.permuted(perm, n) : new LiveDocs(n);
-    const slot: Slot = { name: sealed.name, view: sealed, live, keys: null };
-    this.slots.delete(consuming.name);
-    this.slots.set(sealed.name, slot);
-    if (!old?.keys) return;
-    const newDoc = inverse(perm, n);
-    for (let doc = 0; doc < old.keys.length; doc++) {
-      const entry = this.entries.get(old.keys[doc]!);
-      if (entry !== undefined && entry.slot === old && entry.doc === doc) {
-        entry.slot = slot;
-        entry.doc = newDoc(doc);
+    this.slotIds.delete(consuming.name);
+    const slot = this.addSlot(sealed.name, sealed, sealed.metadata.partitionId, old ? old.live.permuted(perm, n) : new LiveDocs(n), null);
+    if (old !== undefined) {
+      this.consumingSlots.delete(old);
+      if (this.lastSlot === old) this.lastSegment = this.lastSlot = null;
+      const entries = old.docEntries;
+      if (entries !== null) {
+        const newDoc = inverse(perm, n);
+        for (let doc = 0; doc < n; doc++) {
+          const id = entries[doc]!;
+          if (id < 0) continue;
+          const w = id * RECORD_WORDS + 4;
+          const words = this.index.words;
+          if ((words[w]! & USED) !== 0 && words[w]! >>> SLOT_SHIFT === old.id && words[w + 1] === doc) {
+            words[w] = (words[w]! & ((1 << SLOT_SHIFT) - 1)) | (slot.id << SLOT_SHIFT);
+            words[w + 1] = newDoc(doc);
+          }
+        }
       }
+      this.expiry.committed(old.maxCmp);
     }
+    this.expire();
   }
 
   /**
    * Rebuilds the key map from sealed segments after a restart: in commit order (footer), then
-   * partition and name for files without one, each file's docs in doc-id order, tie losers skipped.
-   * The result is the state a run without restarts had when those files were committed.
+   * partition and name for files without one, each file's docs in doc-id order, tie losers
+   * skipped. The result is the state a run without restarts had at its last commit
+   * (`docs/upsert.md`). Then `deletedKeysTTL` against the largest comparison value of the files;
+   * `metadataTTL` waits for the first commit after the restart, when the rows lost with the
+   * consuming segments have been read again: expiring a key before its newer, re-read record
+   * is applied would leave its old row live beside the new one.
    */
   rebuild(segments: readonly SealedSegment[]): void {
-    for (const segment of [...segments].sort(compareCommit)) this.applySealed(segment);
+    for (const segment of [...segments].sort(compareCommit)) this.applyFile(segment);
+    this.expire(false);
   }
 
-  /**
-   * Applies every row of a sealed file the map has not seen (at start, or a gap-repair segment
-   * re-read from the stream), by the comparison rule: docs in doc-id order, tie losers skipped.
-   */
+  /** Applies every row of a gap-repair segment the map has not seen, then the TTLs. */
   applySealed(segment: SealedSegment): void {
-    const info = segment.footer.upsert;
-    if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
-    const slot: Slot = { name: segment.name, view: segment, live: new LiveDocs(segment.numDocs), keys: null };
-    this.slots.set(segment.name, slot);
-    const losers = new Set(info?.tieLosers ?? []);
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      if (losers.has(doc)) continue;
-      const row = this.keyCells(segment, doc);
-      const key = this.keyOf(row);
-      const cmp = this.comparisonOf(row);
-      const old = this.entries.get(key);
-      if (old !== undefined && !this.wins(cmp, old.cmp)) continue;
-      this.place(slot, doc, key, cmp, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null), segment.metadata.partitionId);
-    }
+    this.applyFile(segment);
+    this.expire();
   }
 
   /** Frozen live rows of the named segments (a segment the map never saw has none live). */
   freezeAll(names: readonly string[]): Map<string, FrozenLiveDocs> {
     const out = new Map<string, FrozenLiveDocs>();
-    for (const name of names) out.set(name, this.slots.get(name)?.live.freeze() ?? EMPTY);
+    for (const name of names) out.set(name, this.slotByName(name)?.live.freeze() ?? EMPTY);
     return out;
   }
 
   /** Live and queryable rows of one segment (segment metadata). */
   liveCount(name: string): { valid: number; queryable: number } | null {
-    const live = this.slots.get(name)?.live;
+    const live = this.slotByName(name)?.live;
     return live ? { valid: live.numValid, queryable: live.numQueryable } : null;
   }
 
   /** Forgets a segment that is no longer served (a dropped consuming segment). */
   forget(name: string): void {
-    this.slots.delete(name);
+    const slot = this.slotByName(name);
+    if (slot === undefined) return;
+    this.slotIds.delete(name);
+    this.consumingSlots.delete(slot);
+    if (this.lastSlot === slot) this.lastSegment = this.lastSlot = null;
   }
 
-  private wins(cmp: (ScalarValue | null)[], old: (ScalarValue | null)[]): boolean {
-    let i = cmp.findIndex((v) => v !== null);
-    if (i < 0) i = 0;
-    const a = cmp[i] ?? null;
-    const b = old[i] ?? null;
-    if (a === null || b === null) return true;
-    return compareValues(a, b) >= 0;
-  }
-
-  private place(slot: Slot, doc: number, key: string, cmp: (ScalarValue | null)[], deleted: boolean, partition: number): void {
-    const old = this.entries.get(key);
-    if (slot.keys !== null) slot.keys[doc] = key;
-    if (old === undefined) {
-      slot.live.add(doc, deleted);
-      this.entries.set(key, { partition, slot, doc, cmp, deleted });
-      return;
+  private applyFile(segment: SealedSegment): void {
+    const info = segment.footer.upsert;
+    if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
+    const slot = this.addSlot(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null);
+    const losers = new Set(info?.tieLosers ?? []);
+    const row = this.scratchRow();
+    const read = this.keyCellReader(segment);
+    let maxCmp = Number.NEGATIVE_INFINITY;
+    for (let doc = 0; doc < segment.numDocs; doc++) {
+      if (losers.has(doc)) continue;
+      read(doc, row);
+      this.encoder.probe(this.index, row);
+      let id = this.index.find();
+      this.cmp.read(row);
+      if (this.expiry.enabled) maxCmp = Math.max(maxCmp, this.cmp.pendingNumber);
+      if (id >= 0 && !this.cmp.winsOver(id)) continue;
+      const fresh = id < 0;
+      if (fresh) id = this.index.insert();
+      this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
     }
-    old.slot.live.remove(old.doc);
+    this.expiry.committed(maxCmp);
+  }
+
+  /** Moves key `id` to (slot, doc), taking the record's comparison value read last. */
+  private place(id: number, fresh: boolean, slot: Slot, doc: number, deleted: boolean): void {
+    const words = this.index.words;
+    const w = id * RECORD_WORDS + 4;
+    const before = words[w]!;
+    if (!fresh) this.slots[before >>> SLOT_SHIFT]!.live.remove(words[w + 1]!);
     slot.live.add(doc, deleted);
-    // The entry is updated in place (no allocation per record on the hot path).
-    if (cmp.length === 1) old.cmp = cmp;
-    else old.cmp = cmp.map((v, i) => v ?? old.cmp[i] ?? null);
-    old.partition = partition;
-    old.slot = slot;
-    old.doc = doc;
-    old.deleted = deleted;
+    this.cmp.store(id, fresh);
+    const was = fresh ? 0 : before & DELETED;
+    if (deleted && was === 0) this.deletedKeys++;
+    else if (!deleted && was !== 0) this.deletedKeys--;
+    words[w] = (before & KEEP_BITS) | USED | (deleted ? DELETED : 0) | (slot.id << SLOT_SHIFT);
+    words[w + 1] = doc;
   }
 
-  private keep(segment: ConsumingSegment, doc: number, key: string): void {
-    this.slotOf(segment).keys![doc] = key;
-    this.counts.outOfOrderKept++;
-  }
-
-  private slotOf(segment: ConsumingSegment): Slot {
-    let slot = this.slots.get(segment.name);
-    if (slot === undefined) {
-      slot = { name: segment.name, view: segment, live: new LiveDocs(1024), keys: [] };
-      this.slots.set(segment.name, slot);
+  /** `metadataTTL` (unless `metadataToo` is false) and `deletedKeysTTL` against the watermark (`KeyExpiry`). */
+  private expire(metadataToo = true): void {
+    if (this.expiry.enabled) {
+      this.expiry.run(this.index.idLimit, {
+        isKey: (id) => (this.flagsOf(id) & USED) !== 0,
+        isDeleted: (id) => (this.flagsOf(id) & DELETED) !== 0,
+        comparison: (id) => this.cmp.numberOf(id),
+        remove: (id, invalidateRow) => {
+          if (invalidateRow) this.slotOf(id).live.remove(this.index.words[id * RECORD_WORDS + 5]!);
+          if ((this.flagsOf(id) & DELETED) !== 0) this.deletedKeys--;
+          // The index's remove reads the key, so the flags go after it (bit 0 stays the index's).
+          this.index.remove(id);
+          this.index.words[id * RECORD_WORDS + 4]! &= KEEP_BITS;
+          this.cmp.clear(id);
+        },
+      }, metadataToo);
     }
+    // Ids of removed keys are reused once no consuming segment created before their removal is
+    // left (its per-doc ids could still name them, and a reused id would fake a tie at seal).
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const s of this.consumingSlots) oldest = Math.min(oldest, s.epoch);
+    this.expiry.release(oldest, (id) => this.index.recycle(id));
+  }
+
+  private flagsOf(id: number): number {
+    return this.index.words[id * RECORD_WORDS + 4]!;
+  }
+
+  private slotOf(id: number): Slot {
+    return this.slots[this.index.words[id * RECORD_WORDS + 4]! >>> SLOT_SHIFT]!;
+  }
+
+  private consumingSlot(segment: ConsumingSegment): Slot {
+    if (segment === this.lastSegment) return this.lastSlot!;
+    const name = segment.name;
+    let slot = this.slotByName(name);
+    if (slot === undefined) {
+      slot = this.addSlot(name, segment, segment.identity.partitionId, new LiveDocs(1024), new Int32Array(1024).fill(-1));
+      this.consumingSlots.add(slot);
+    }
+    this.lastSegment = segment;
+    this.lastSlot = slot;
     return slot;
   }
 
-  private keyOf(row: readonly (CellValue | null)[]): string {
-    const { keys } = this.columns;
-    if (keys.length === 1) return primaryKeyOf([row[keys[0]!] ?? this.schema.columns[keys[0]!]!.defaultNullValue]);
-    return primaryKeyOf(keys.map((i) => row[i] ?? this.schema.columns[i]!.defaultNullValue));
+  private addSlot(name: string, view: SegmentView, partition: number, live: LiveDocs, docEntries: Int32Array | null): Slot {
+    const slot = newSlot(this.slots.length, name, view, partition, live, docEntries, this.expiry.runs);
+    this.slots.push(slot);
+    this.slotIds.set(name, slot.id);
+    return slot;
   }
 
-  /** A record's comparison values; with one column, a missing value counts as the column's default. */
-  private comparisonOf(row: readonly (CellValue | null)[]): (ScalarValue | null)[] {
-    const { comparisons } = this.columns;
-    if (comparisons.length === 1) return [(row[comparisons[0]!] ?? this.schema.columns[comparisons[0]!]!.defaultNullValue) as ScalarValue];
-    return comparisons.map((i) => (row[i] ?? null) as ScalarValue | null);
+  private slotByName(name: string): Slot | undefined {
+    const id = this.slotIds.get(name);
+    return id === undefined ? undefined : this.slots[id];
   }
 
-  private storedComparison(view: SegmentView, doc: number): CellValue[] {
-    return this.columns.comparisons.map((i) => view.getValue(this.schema.columns[i]!.name, doc));
+  private scratchRow(): (CellValue | null)[] {
+    return new Array<CellValue | null>(this.schema.columns.length).fill(null);
   }
 
-  /** The key, comparison and delete cells of a stored row (other cells null). */
-  private keyCells(view: SegmentView, doc: number): (CellValue | null)[] {
-    const row: (CellValue | null)[] = new Array(this.schema.columns.length).fill(null);
+  /**
+   * Reads the key, comparison and delete cells of a stored row into `row` (a stored null reads as
+   * the default; with several comparison columns a null cell is skipped, so it must read as null).
+   * Column readers are looked up once per segment.
+   */
+  private keyCellReader(view: SegmentView): (doc: number, row: (CellValue | null)[]) => void {
     const { keys, comparisons } = this.columns;
-    for (const i of [...keys, ...comparisons, this.columns.delete]) {
-      if (i < 0) continue;
-      const name = this.schema.columns[i]!.name;
-      row[i] = view.isNull(name, doc) ? null : view.getValue(name, doc);
-    }
-    return row;
+    const cols = this.schema.columns;
+    const readers = [...keys, ...comparisons, ...(this.columns.delete >= 0 ? [this.columns.delete] : [])].map((i) => ({ i, reader: view.column(cols[i]!.name) }));
+    const nullable = comparisons.length > 1 ? new Set(comparisons) : new Set<number>();
+    return (doc, row) => {
+      for (const { i, reader } of readers) row[i] = nullable.has(i) && reader.isNull(doc) ? null : reader.getValue(doc);
+    };
+  }
+
+  /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
+  private storedComparisonNumber(view: SegmentView, doc: number): number | null {
+    if (!this.cmp.numeric) return null;
+    const v = view.getValue(this.schema.columns[this.columns.comparisons[0]!]!.name, doc);
+    if (typeof v === 'number') return v;
+    return typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : null;
+  }
+
+  /** A doc's comparison values as one string (ties inside a segment, at seal). */
+  private storedComparisonKey(view: SegmentView, doc: number): string {
+    return primaryKeyOf(this.columns.comparisons.map((i) => view.getValue(this.schema.columns[i]!.name, doc)));
   }
 
   /** The previous live row, null cells where the null bitmap says so. */
-  private rowOf(entry: Entry): (CellValue | null)[] {
-    const { view } = entry.slot;
-    return this.schema.columns.map((c) => (view.isNull(c.name, entry.doc) ? null : view.getValue(c.name, entry.doc)));
+  private rowOf(id: number): (CellValue | null)[] {
+    const view = this.slotOf(id).view;
+    const doc = this.index.words[id * RECORD_WORDS + 5]!;
+    return this.schema.columns.map((c) => (view.isNull(c.name, doc) ? null : view.getValue(c.name, doc)));
   }
 }
 
-const EMPTY: FrozenLiveDocs = Object.freeze({ valid: new Uint8Array(0), queryable: new Uint8Array(0) });
+const EMPTY: FrozenLiveDocs = Object.freeze({ valid: new Uint8Array(0), queryable: new Uint8Array(0), numValid: 0, numQueryable: 0 });
 
-/** New doc id of an old one, given `perm[new] = old`. */
-function inverse(perm: Int32Array | null, n: number): (old: number) => number {
-  if (perm === null) return (d) => d;
-  const inv = new Int32Array(n);
-  for (let d = 0; d < n; d++) inv[perm[d]!] = d;
-  return (d) => inv[d]!;
-}
-
-function compareCommit(a: SealedSegment, b: SealedSegment): number {
-  const ca = a.footer.upsert?.commitOrder ?? Number.MAX_SAFE_INTEGER;
-  const cb = b.footer.upsert?.commitOrder ?? Number.MAX_SAFE_INTEGER;
-  if (ca !== cb) return ca - cb;
-  if (a.metadata.partitionId !== b.metadata.partitionId) return a.metadata.partitionId - b.metadata.partitionId;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** `entries[doc] = id`, growing the array (new cells -1). */
+function setDocEntry(entries: Int32Array, doc: number, id: number): Int32Array {
+  if (doc >= entries.length) {
+    const bigger = new Int32Array(Math.max(doc + 1, entries.length * 2)).fill(-1);
+    bigger.set(entries);
+    entries = bigger;
+  }
+  entries[doc] = id;
+  return entries;
 }

@@ -17,6 +17,12 @@ export interface ExecutionStats {
   numSegmentsPrunedByLimit: number;
   /** Oldest "newest row" time among consuming segments (epoch millis); 0 when none. */
   minConsumingFreshnessTimeMs: number;
+  /**
+   * Upsert tables: rows live in the query's view of the queried segments (each key's live row,
+   * deleted keys out; with `skipUpsertDelete` in; with `skipUpsert` every row), from the bitmaps
+   * frozen with the snapshot. Null for other tables (the response then has no such field).
+   */
+  liveRows: number | null;
 }
 
 export function emptyStats(): ExecutionStats {
@@ -34,5 +40,6 @@ export function emptyStats(): ExecutionStats {
     numSegmentsPrunedByValue: 0,
     numSegmentsPrunedByLimit: 0,
     minConsumingFreshnessTimeMs: 0,
+    liveRows: null,
   };
 }

@@ -55,6 +55,11 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
   for (const segment of segments) {
     stats.numSegmentsQueried++;
     stats.totalDocs += segment.numDocs;
+    if (segment.liveDocs !== null) {
+      const { options } = plan;
+      const live = options.skipUpsert ? segment.numDocs : options.skipUpsertDelete ? segment.liveDocs.numValid : segment.liveDocs.numQueryable;
+      stats.liveRows = (stats.liveRows ?? 0) + live;
+    }
     if (segment.consuming) {
       stats.numConsumingSegmentsQueried++;
       if (segment.freshnessMs !== null) minFreshness = Math.min(minFreshness, segment.freshnessMs);

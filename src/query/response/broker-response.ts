@@ -106,6 +106,8 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"pools":[]`,
     `"rlsFiltersApplied":false`,
     `"groupsTrimmed":false`,
+    // Not a Pinot field: upsert tables only (`docs/upsert.md`, "Queries").
+    ...(s.liveRows !== null ? [`"shardtableLiveRows":${s.liveRows}`] : []),
   );
   return `{${parts.join(',')}}`;
 }

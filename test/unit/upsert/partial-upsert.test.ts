@@ -110,17 +110,17 @@ describe('dedup: the first record of a key wins', () => {
     const dedup = new DedupKeys(upsertSchema, { primaryKeyColumns: ['k'], metadataTTL: 0 });
     const seg = h.segment(0);
     for (const [k, ts] of [['a', 1n], ['b', 2n], ['a', 3n], ['a', 0n]] as const) {
-      const admitted = dedup.admit([k, 0, null, null, null, null, ts]);
+      const admitted = dedup.admit([k, 0, null, null, null, null, ts], seg);
       if (admitted === null) continue;
-      seg.index(admitted.row, String(ts), 0);
-      admitted.commit(seg.numDocs - 1);
+      seg.index(admitted, String(ts), 0);
+      dedup.commit();
     }
     expect(seg.numDocs).toBe(2);
-    expect(dedup.counters).toEqual({ keys: 2, duplicatesDropped: 2 });
+    expect(dedup.counters).toEqual({ keys: 2, duplicatesDropped: 2, metadataTTLKeysRemoved: 0 });
     await h.seal(0);
     const again = new DedupKeys(upsertSchema, { primaryKeyColumns: ['k'], metadataTTL: 0 });
     again.rebuild(h.sealed);
-    expect(again.admit(['a', 0, null, null, null, null, 9n])).toBeNull();
-    expect(again.admit(['c', 0, null, null, null, null, 9n])).not.toBeNull();
+    expect(again.admit(['a', 0, null, null, null, null, 9n], seg)).toBeNull();
+    expect(again.admit(['c', 0, null, null, null, null, 9n], seg)).not.toBeNull();
   });
 });

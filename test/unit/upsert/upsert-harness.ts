@@ -86,8 +86,8 @@ export class UpsertHarness {
     const admitted = this.keyMap.admit(rowOf(r), seg);
     this.offset++;
     if (admitted === null) return;
-    seg.index(admitted.row, String(this.offset), 0);
-    admitted.commit(seg.numDocs - 1);
+    seg.index(admitted, String(this.offset), 0);
+    this.keyMap.commit(seg.numDocs - 1);
   }
 
   /** Seals a partition's consuming segment as the partition sealer does. */

@@ -154,3 +154,22 @@ describe('one key map for the table, whatever the shard', () => {
     expect(h.keyMap.counters.keysSeenInUnrelatedShards).toBe(1);
   });
 });
+
+describe('live rows in the broker response', () => {
+  it('shardtableLiveRows counts the rows live in the query view: default, skipUpsertDelete, skipUpsert', async () => {
+    const h = new UpsertHarness(dir, fullSettings({ deleteRecordColumn: 'deleted' }));
+    const recs = records(900, 200, 9);
+    recs.forEach((r) => h.put(partitionOf(r.k), r));
+    await h.seal(1);
+    const latest = latestPerKey(recs);
+    const response = async (options?: string): Promise<{ shardtableLiveRows?: number; totalDocs: number }> =>
+      JSON.parse(writeBrokerResponse(await h.engine.query('SELECT COUNT(*) FROM kv WHERE clicks >= 0', options))) as { shardtableLiveRows?: number; totalDocs: number };
+    expect((await response()).shardtableLiveRows).toBe([...latest.values()].filter((r) => !r.deleted).length);
+    expect((await response('skipUpsertDelete=true')).shardtableLiveRows).toBe(latest.size);
+    const all = await response('skipUpsert=true');
+    expect(all.shardtableLiveRows).toBe(recs.length);
+    expect(all.totalDocs).toBe(recs.length);
+    const plain = new QueryEngine({ resolve: () => ({ name: 'kv', schema: upsertSchema, snapshot: () => snapshotRuntime({ queryableSegments: () => ({ sealed: h.sealed, consuming: [] }) }) }) });
+    expect(JSON.parse(writeBrokerResponse(await plain.query('SELECT COUNT(*) FROM kv')))).not.toHaveProperty('shardtableLiveRows');
+  });
+});
