@@ -44,22 +44,17 @@ function scalarText(v: string | number | boolean): string {
   return typeof v === 'string' ? v : String(v);
 }
 
-function prefixed(records: readonly Map<string, string>[], prefix: string): Map<string, string>[] {
-  return records.map((r) => {
-    const out = new Map<string, string>();
-    for (const [k, v] of r) out.set(prefix + k, v);
-    return out;
-  });
-}
-
-function flatten(node: unknown): Map<string, string>[] {
+/** The records of `node`, whose keys all start with `prefix` (built once per key, no re-prefixing). */
+function flatten(node: unknown, prefix = ''): Map<string, string>[] {
   if (node === null || node === undefined) return [];
-  if (typeof node !== 'object') return [new Map([['', scalarText(node as string | number | boolean)]])];
+  if (typeof node !== 'object') return [new Map([[prefix, scalarText(node as string | number | boolean)]])];
   if (Array.isArray(node)) {
     const out: Map<string, string>[] = [];
+    const indexKey = prefix + ARRAY_INDEX_KEY;
+    const childPrefix = `${prefix}.`;
     node.forEach((child, i) => {
-      for (const r of prefixed(flatten(child), '.')) {
-        r.set(ARRAY_INDEX_KEY, String(i));
+      for (const r of flatten(child, childPrefix)) {
+        r.set(indexKey, String(i));
         out.push(r);
       }
     });
@@ -69,22 +64,26 @@ function flatten(node: unknown): Map<string, string>[] {
   const single = new Map<string, string>();
   const nested: Map<string, string>[][] = [];
   for (const [field, child] of Object.entries(node as Record<string, unknown>)) {
-    const records = prefixed(flatten(child), `.${field}`);
+    const records = flatten(child, `${prefix}.${field}`);
     if (records.length === 0) continue;
     if (records.length === 1) for (const [k, v] of records[0]!) single.set(k, v);
     else nested.push(records);
   }
   if (nested.length === 0) return single.size === 0 ? [] : [single];
-  let total = 1;
-  for (const n of nested) {
-    total *= n.length;
-    if (total > MAX_FLAT_RECORDS) throw new TooManyRecords();
-  }
-  let results: Map<string, string>[] = [new Map()];
-  for (const n of nested) {
-    const next: Map<string, string>[] = [];
-    for (const cur of results) for (const r of n) next.push(new Map([...cur, ...r]));
-    results = next;
+  let results: Map<string, string>[];
+  if (nested.length === 1) results = nested[0]!;
+  else {
+    let total = 1;
+    for (const n of nested) {
+      total *= n.length;
+      if (total > MAX_FLAT_RECORDS) throw new TooManyRecords();
+    }
+    results = [new Map()];
+    for (const n of nested) {
+      const next: Map<string, string>[] = [];
+      for (const cur of results) for (const r of n) next.push(new Map([...cur, ...r]));
+      results = next;
+    }
   }
   for (const r of results) for (const [k, v] of single) r.set(k, v);
   return results;
