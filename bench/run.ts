@@ -10,9 +10,11 @@ import { benchIngest } from './ingest.js';
 import { benchMemory } from './memory.js';
 import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
+import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
+import { benchDynamoDbLag } from './dynamodb-lag.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -21,10 +23,12 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   seal: benchSeal,
   freshness: benchFreshness,
   queries: benchQueries,
+  ssb: benchSsb,
   memory: benchMemory,
   upsert: benchUpsert,
   storage: benchStorage,
   indexes: benchIndexes,
+  'dynamodb-lag': benchDynamoDbLag,
 };
 
 /**
@@ -106,6 +110,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const upsert = find('upsert');
   const storage = find('storage');
   const indexes = find('indexes');
+  const ddbLag = find('dynamodb-lag');
   const lines = [
     '# Benchmarks',
     '',
@@ -144,6 +149,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `p50 ${fmt(n(fresh, 'tableP50Ms'), 0)} ms, p95 ${fmt(n(fresh, 'tableP95Ms'), 0)} ms, p99 ${fmt(n(fresh, 'tableP99Ms'), 0)} ms (max ${fmt(n(fresh, 'tableMaxMs'), 0)}) | ` +
         `bare GetRecords loop at the same pace, ack → first response holding the record: p50 ${fmt(n(fresh, 'baselineP50Ms'), 0)}, p95 ${fmt(n(fresh, 'baselineP95Ms'), 0)}, p99 ${fmt(n(fresh, 'baselineP99Ms'), 0)} ms | ` +
         `table adds ${fmt(n(fresh, 'tableP50Ms') - n(fresh, 'baselineP50Ms'), 0)} ms at p50, ${fmt(n(fresh, 'tableP99Ms') - n(fresh, 'baselineP99Ms'), 0)} ms at p99 (target p99 ≤ 1 s) |`,
+    );
+  }
+  if (ddbLag) {
+    const p = ddbLag.params;
+    lines.push(
+      `| dynamodb-lag: moto, ${String(p.writesPerSecond)} PutItem/s for ${String(p.seconds)} s (${String(p.writes)} writes), poll interval ${String(p.pollIntervalMs)} ms; PutItem ack → row returned by a query | ` +
+        `p50 ${fmt(n(ddbLag, 'tableP50Ms'), 0)} ms, p99 ${fmt(n(ddbLag, 'tableP99Ms'), 0)} ms | ` +
+        `bare GetRecords loop on the same stream at the same interval: p50 ${fmt(n(ddbLag, 'baselineP50Ms'), 0)}, p99 ${fmt(n(ddbLag, 'baselineP99Ms'), 0)} ms | ` +
+        `target p99 ≤ 1 s${p.quick === true ? ' (`--quick`)' : ''} |`,
     );
   }
   if (queries) {
@@ -196,13 +210,36 @@ function markdown(results: BenchResult[], quick: boolean): string {
       '',
       `Sorted column \`${String(queries.params.sortedColumn)}\`, inverted indexes on ${(queries.params.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}, ` +
         `raw (no dictionary) ${(queries.params.noDictionaryColumns as string[]).map((c) => `\`${c}\``).join(', ')}. Latency in ms: median (min–max) of at least ${String(queries.params.runs)} runs after a warm-up (fast queries: warm-up and runs repeat for 300 ms, up to 20 and 50 times); ` +
-        'shardtable times `QueryEngine.query` (parse, plan, execute), DuckDB times `runAndReadAll`. Results are compared; a mismatch fails the run.',
+        'shardtable times `QueryEngine.query` (parse, plan, execute) and, through HTTP, `POST /query/sql` on loopback as the client sees it; DuckDB times `runAndReadAll`. ' +
+          `Results (both ways) are compared; a mismatch fails the run. Median ratio ${fmt(n(queries, 'medianRatio'))} in process` +
+          (queries.metrics.medianHttpRatio === undefined ? '.' : `, ${fmt(n(queries, 'medianHttpRatio'))} through HTTP (worst ${fmt(n(queries, 'maxRatio'))} and ${fmt(n(queries, 'maxHttpRatio'))}).`),
       '',
-      '| query | kind | shardtable ms | DuckDB ms | ratio | Pinot SQL |',
-      '|---|---|---|---|---|---|',
+      '| query | kind | shardtable ms | through HTTP ms | DuckDB ms | ratio | HTTP ratio | Pinot SQL |',
+      '|---|---|---|---|---|---|---|---|',
       ...queries.queries.map(
         (q) =>
-          `| ${String(q.name)} | ${String(q.kind)} | ${spread(q.shardtableMs as Measurement)} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
+          `| ${String(q.name)} | ${String(q.kind)} | ${spread(q.shardtableMs as Measurement)} | ${q.shardtableHttpMs ? spread(q.shardtableHttpMs as Measurement) : '–'} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | ${q.httpRatio === undefined ? '–' : fmt(q.httpRatio as number)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
+      ),
+    );
+  }
+  const ssb = find('ssb');
+  if (ssb?.queries) {
+    const p = ssb.params;
+    lines.push(
+      '',
+      `## Star Schema Benchmark (${fmt(Number(p.rows))} rows of lineorder_flat)`,
+      '',
+      `The 13 SSB queries over a flattened \`lineorder\` generated in process (\`bench/ssb-table.ts\`: dbgen's distributions approximated), ` +
+        `${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows; sorted column \`${String(p.sortedColumn)}\`, ` +
+        `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
+        'In process: `QueryEngine.query`; HTTP: `POST /query/sql` on loopback, the client\'s wall time (request, execution, JSON both ways). Every answer (both ways) equals DuckDB\'s or the run fails. ' +
+        `Median ratio ${fmt(n(ssb, 'medianRatio'))} in process (worst ${fmt(n(ssb, 'maxRatio'))}), ${fmt(n(ssb, 'medianHttpRatio'))} through HTTP (worst ${fmt(n(ssb, 'maxHttpRatio'))}).`,
+      '',
+      '| query | shardtable ms | through HTTP ms | DuckDB ms | ratio | HTTP ratio | rows | Pinot SQL |',
+      '|---|---|---|---|---|---|---|---|',
+      ...ssb.queries.map(
+        (q) =>
+          `| ${String(q.name)} | ${spread(q.shardtableMs as Measurement)} | ${spread(q.shardtableHttpMs as Measurement)} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | ${fmt(q.httpRatio as number)} | ${String(q.resultRows)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
       ),
     );
   }

@@ -16,6 +16,7 @@ import { runIngestOnce } from './ingest.js';
 import { progressBar } from './progress-bar.js';
 import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
+import { runDynamoDbQuickstart } from './quickstart-dynamodb.js';
 import { runResetStream } from './reset-stream.js';
 import { startServer, untilSignal } from './serve.js';
 
@@ -114,9 +115,14 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .description('embedded Kinesis emulator, a 4-shard demo stream, live demo table on port 9000')
     .option('--port <port>', 'HTTP port', port, 9000)
     .option('--data-dir <dir>', 'data directory (wiped at start)', './segments/quickstart')
-    .addHelpText('after', helpText(['shardtable quickstart', 'shardtable quickstart --port 9100 --data-dir /tmp/demo'], `0 stopped by Ctrl-C; 1 could not start; ${USAGE_EXIT}`))
-    .action(async (opts: { port: number; dataDir: string }) => {
-      await runQuickstart(opts);
+    .addOption(new Option('--source <source>', 'kinesis (embedded emulator) or dynamodb (moto, python3 -m moto.server)').choices(['kinesis', 'dynamodb']).default('kinesis'))
+    .addHelpText(
+      'after',
+      helpText(['shardtable quickstart', 'shardtable quickstart --port 9100 --data-dir /tmp/demo', 'shardtable quickstart --source dynamodb'], `0 stopped by Ctrl-C; 1 could not start; ${USAGE_EXIT}`),
+    )
+    .action(async (opts: { port: number; dataDir: string; source: string }) => {
+      if (opts.source === 'dynamodb') await runDynamoDbQuickstart(opts);
+      else await runQuickstart(opts);
     });
 
   program

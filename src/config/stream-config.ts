@@ -98,7 +98,8 @@ export function decoderNameFor(value: string, keyPrefix = 'stream.<type>.'): { n
  * (`tableIndexConfig.streamConfigs`). `streamTypes` is the list of types this build reads (the
  * stream plugin registry's, passed down by table admission; config knows no stream type); when
  * given, any other `streamType` is a problem named at its path. The type's own keys (region,
- * credentials, iterator type) are left to its plugin.
+ * credentials, iterator type) are left to its plugin. `topicKeys` names, per type, the key suffix
+ * of its source name when it is not `topic.name` (`stream.dynamodb.table.name`).
  *
  * Throws `ShardtableError('STREAM_CONFIG')` listing every problem, each with its key path.
  *
@@ -106,7 +107,12 @@ export function decoderNameFor(value: string, keyPrefix = 'stream.<type>.'): { n
  *   const stream = parseStreamConfig({ streamType: 'kinesis', 'stream.kinesis.topic.name': 'events' }, 'streamConfigs', ['kinesis']);
  *   stream.flush.rows // 5000000
  */
-export function parseStreamConfig(map: Record<string, unknown>, path = 'streamConfigs', streamTypes?: readonly string[]): StreamConfig {
+export function parseStreamConfig(
+  map: Record<string, unknown>,
+  path = 'streamConfigs',
+  streamTypes?: readonly string[],
+  topicKeys?: Readonly<Record<string, string>>,
+): StreamConfig {
   const problems: string[] = [];
   const properties: Record<string, string> = {};
   for (const [key, value] of Object.entries(map)) {
@@ -123,9 +129,9 @@ export function parseStreamConfig(map: Record<string, unknown>, path = 'streamCo
   } else if (streamTypes !== undefined && !streamTypes.includes(streamType)) {
     problems.push(`${keyPath(path, 'streamType')}: ${streamType} is not supported; supported stream types: ${streamTypes.join(', ')}`);
   } else {
-    const topicKey = `stream.${streamType}.topic.name`;
+    const topicKey = `stream.${streamType}.${topicKeys?.[streamType] ?? 'topic.name'}`;
     topicName = properties[topicKey]?.trim() ?? '';
-    if (topicName === '') problems.push(`${keyPath(path, topicKey)}: is required (the ${streamType} stream name)`);
+    if (topicName === '') problems.push(`${keyPath(path, topicKey)}: is required (the ${streamType} ${topicKeys?.[streamType] === undefined ? 'stream' : 'source'} name)`);
     const decoderKey = `stream.${streamType}.decoder.class.name`;
     const decoderClass = properties[decoderKey];
     if (decoderClass !== undefined && decoderClass.trim() !== '') {

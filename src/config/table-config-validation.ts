@@ -7,6 +7,22 @@ import { indexSettingsOf } from './index-config.js';
 import { ShardtableError } from '../errors.js';
 import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
+/**
+ * What table admission tells the config layer about the stream types this build reads (from the
+ * stream plugin registry; config knows no stream type itself).
+ */
+export interface TableValidationOptions {
+  /** Every supported `streamType`; any other is a problem named at its path. */
+  readonly streamTypes?: readonly string[];
+  /** Per stream type, the key suffix naming its source when it is not `topic.name` (e.g. `table.name`). */
+  readonly topicKeys?: Readonly<Record<string, string>>;
+  /**
+   * Stream types that deliver each key's changes in order themselves: an upsert table on one of
+   * them needs no comparison column (records are applied in arrival order, later wins).
+   */
+  readonly orderedStreamTypes?: readonly string[];
+}
+
 /** Pinot's suffix for realtime table names. */
 export const REALTIME_SUFFIX = '_REALTIME';
 const OFFLINE_SUFFIX = '_OFFLINE';
@@ -136,7 +152,7 @@ export function tableIdentity(json: unknown): { tableName: string; schemaCandida
  *
  * Throws `INVALID_TABLE_CONFIG` (or `STREAM_CONFIG` for the stream map) naming every field path.
  */
-export function validateTableConfig(json: unknown, schema: TableSchema, options: { readonly streamTypes?: readonly string[] } = {}): TableConfig {
+export function validateTableConfig(json: unknown, schema: TableSchema, options: TableValidationOptions = {}): TableConfig {
   const { tableName } = tableIdentity(json);
   const copy = structuredClone(json) as PinotTableConfig;
   if (!validateTableConfigShape(copy)) {
@@ -182,9 +198,10 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
   const extraIndexes = indexSettingsOf(index as Record<string, unknown>, copy.fieldConfigList, schema, problems);
-
-  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems);
-
+  const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
+  const declaredTypes = (streamSource?.maps ?? []).map((map) => (typeof map.streamType === 'string' ? map.streamType.trim() : ''));
+  const streamOrdersChanges = declaredTypes.length > 0 && declaredTypes.every((type) => options.orderedStreamTypes?.includes(type) === true);
+  const keyed = upsertAndDedupSettings(copy.upsertConfig, copy.dedupConfig, schema, timeColumnName, index.nullHandlingEnabled === true, problems, { streamOrdersChanges });
   const rollup = rollupSettingsOf(
     (index as { aggregateMetrics?: unknown }).aggregateMetrics,
     (copy.ingestionConfig as { aggregationConfigs?: unknown } | undefined)?.aggregationConfigs,
@@ -192,9 +209,9 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     { keyed: Object.keys(keyed).length > 0, nullHandling: index.nullHandlingEnabled === true },
     problems,
   );
-  const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
+
   if (problems.length > 0) throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: problems.join('; ') });
-  const streams = streamSource!.maps.map((map, k) => parseStreamConfig(map, streamSource!.path(k), options.streamTypes));
+  const streams = streamSource!.maps.map((map, k) => parseStreamConfig(map, streamSource!.path(k), options.streamTypes, options.topicKeys));
   const stream: StreamConfig = streams[0]!;
   checkStreams(streams, streamSource!.path);
   const parsedIngestion = ingestionSettingsOf(copy.ingestionConfig, stream, streamSource!.path(0));

@@ -11,7 +11,10 @@ export type PartialUpsertStrategy = (typeof PARTIAL_UPSERT_STRATEGIES)[number];
 export interface UpsertSettings {
   readonly mode: 'FULL' | 'PARTIAL';
   readonly primaryKeyColumns: readonly string[];
-  /** Given, or the table's time column. With several, the first non-null one of a record decides. */
+  /**
+   * Given, or the table's time column. With several, the first non-null one of a record decides.
+   * Empty only for a stream that orders changes itself: every record then ties, the later wins.
+   */
   readonly comparisonColumns: readonly string[];
   readonly deleteRecordColumn?: string;
   readonly dropOutOfOrderRecord: boolean;
@@ -83,6 +86,9 @@ interface RawDedup {
 /**
  * Pinot's upsert and dedup rules (its `TableConfigUtils.validateUpsertAndDedupConfig`), each
  * problem pushed as `<field path>: <why>`. Returns the settings when the blocks are usable.
+ * `streamOrdersChanges`: the table's stream type orders each key's changes itself (a DynamoDB
+ * table's load then its stream), so no comparison column is required; with none, every record
+ * ties and the later one wins (arrival order).
  */
 export function upsertAndDedupSettings(
   rawUpsert: unknown,
@@ -91,6 +97,7 @@ export function upsertAndDedupSettings(
   timeColumnName: string | undefined,
   nullHandlingEnabled: boolean,
   problems: string[],
+  options: { readonly streamOrdersChanges?: boolean } = {},
 ): { upsert?: UpsertSettings; dedup?: DedupSettings } {
   const before = problems.length;
   const u = rawUpsert as RawUpsert | undefined;
@@ -132,8 +139,9 @@ export function upsertAndDedupSettings(
   }
 
   const given = u!.comparisonColumns ?? (u!.comparisonColumn !== undefined ? [u!.comparisonColumn] : []);
-  const comparisonColumns = given.length > 0 ? given : timeColumnName !== undefined ? [timeColumnName] : [];
-  if (comparisonColumns.length === 0) problems.push('upsertConfig.comparisonColumns: needs a comparison column or segmentsConfig.timeColumnName');
+  const defaultToTime = timeColumnName !== undefined && options.streamOrdersChanges !== true;
+  const comparisonColumns = given.length > 0 ? given : defaultToTime ? [timeColumnName] : [];
+  if (comparisonColumns.length === 0 && options.streamOrdersChanges !== true) problems.push('upsertConfig.comparisonColumns: needs a comparison column or segmentsConfig.timeColumnName');
   given.forEach((c, i) => {
     requireSingle(`upsertConfig.comparisonColumns[${i}]`, c, null, '');
     if (pks.includes(c)) problems.push(`upsertConfig.comparisonColumns[${i}]: ${c} is a primary key column`);

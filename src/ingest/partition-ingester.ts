@@ -181,7 +181,8 @@ export class PartitionIngester {
 
   status(): PartitionStatus {
     const ended = this.state === 'ENDED';
-    return this.counters.status({
+    const readMode = this.options.consumer.readMode?.();
+    const status = this.counters.status({
       partition: this.options.partition,
       state: this.gate.paused && !ended && this.state !== 'ERROR' ? 'PAUSED' : this.state,
       segment: ended ? null : this.sealer.segment,
@@ -189,6 +190,7 @@ export class PartitionIngester {
       startedFrom: this.options.startedFrom,
       errorPolicy: this.records.errorPolicy,
     });
+    return readMode === undefined ? status : { ...status, readMode };
   }
 
   private async run(): Promise<void> {

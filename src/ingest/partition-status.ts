@@ -52,6 +52,8 @@ export interface PartitionStatus {
   /** Fetches in a row that failed or timed out, up to now; 0 once a fetch answers. */
   readonly consecutiveFailedFetches?: number;
   readonly lastError: string | null;
+  /** How the partition's reader reads, in the stream type's words (`PartitionConsumer.readMode`); absent = the type's only way. */
+  readonly readMode?: string;
 }
 
 /**

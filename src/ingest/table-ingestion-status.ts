@@ -1,6 +1,16 @@
+import type { SnapshotProgress } from '../spi/stream-consumer-factory.js';
 import type { UpsertCounters } from '../upsert/index.js';
 import type { SegmentGap } from './segment-gaps.js';
 import type { StreamIdentityStatus } from './stream-identity-guard.js';
+
+/** `consumingSegmentsInfo` → `shardtableTable.phase`. */
+export interface SnapshotPhase {
+  readonly state: 'LOADING' | 'STREAMING';
+  /** Snapshot partitions (scan segments) and how many are read to their end. */
+  readonly snapshotPartitions: number;
+  readonly snapshotPartitionsDone: number;
+  readonly progress: SnapshotProgress | null;
+}
 
 /**
  * Records this table can no longer read, reported, never silently skipped: a shard that left the
@@ -84,6 +94,11 @@ export interface TableIngestionStatus {
    */
   readonly upsert?: { readonly mode: 'FULL' | 'PARTIAL' } & Readonly<UpsertCounters>;
   readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number; readonly metadataTTLKeysRemoved: number };
+  /**
+   * Tables whose stream starts with a snapshot load (a DynamoDB table's scan): `LOADING` while a
+   * snapshot partition is unread, then `STREAMING`; the load's progress since the runtime started.
+   */
+  readonly phase?: SnapshotPhase;
   /** GetRecords calls of this table in flight, against `stream.kinesis.max.concurrent.fetches`. */
   readonly fetchConcurrency: { readonly limit: number; readonly inFlight: number; readonly maxInFlight: number; readonly waiting: number } | null;
 }

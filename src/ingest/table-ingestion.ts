@@ -21,6 +21,7 @@ import { streamIndexOfShard } from './resolved-table.js';
 import type { ResolvedTable } from './resolved-table.js';
 import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
+import { snapshotPhase } from './snapshot-phase.js';
 import { StreamLink } from './stream-link.js';
 import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson, withoutRetired } from './sealed-segment-ops.js';
 import { startPositionOf } from './start-position.js';
@@ -221,6 +222,7 @@ export class TableIngestion implements TableRuntime {
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
       ...(this.guard ? { streamIdentity: this.guard.status() } : {}),
       ...this.keyed.status(),
+      ...snapshotPhase([...this.known.values()], this.ended, this.factory?.snapshotProgress?.()),
     };
   }
 

@@ -2,7 +2,7 @@ import type { PartitionInfo, StreamIdentity, StreamMetadataProvider } from '../s
 import type { StreamOffsetFactory } from '../spi/offset.js';
 import type { PartitionConsumer } from '../spi/partition-consumer.js';
 import type { PartitionIdScheme } from '../spi/partition-id-scheme.js';
-import type { FetchConcurrency, StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
+import type { FetchConcurrency, SnapshotProgress, StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import { PartitionIdStore, partitionIdFile } from './partition-id-store.js';
 import { streamIndexOfShard, tableShardIdOf } from './resolved-table.js';
@@ -64,7 +64,12 @@ export class TableStreamsFactory implements StreamConsumerFactory {
     // One stream type per table (validated), so one offset rule.
     this.offsetFactory = streams[0]!.factory.offsetFactory;
     if (streams.some((s) => s.factory.fetchConcurrency !== undefined)) this.fetchConcurrency = () => sumConcurrency(streams);
+    const first = streams[0]!.factory;
+    if (first.snapshotProgress !== undefined) this.snapshotProgress = () => first.snapshotProgress!();
   }
+
+  /** The snapshot load's progress (a stream type with a snapshot load is its table's only stream). */
+  readonly snapshotProgress?: () => SnapshotProgress;
 
   /** Fetches in flight, summed over the streams' caps (each stream has its own). */
   readonly fetchConcurrency?: () => FetchConcurrency;

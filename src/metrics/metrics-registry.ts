@@ -3,6 +3,7 @@ import { blockCache } from '../segment/reader/block-cache.js';
 import type { BlockCacheStats } from '../segment/reader/block-cache.js';
 import type { TableManager } from '../table/table-manager.js';
 import type { PartitionStatus, TableRuntime } from '../ingest/table-runtime.js';
+import type { SnapshotPhase } from '../ingest/table-ingestion-status.js';
 
 const SHARD_LABELS = ['table', 'stream', 'shard', 'partition'];
 
@@ -77,6 +78,29 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   });
   perTable('shardtable_dedup_duplicates_dropped', 'Dedup tables: records dropped since start because their primary key was already seen', (r) => r.status?.().dedup?.duplicatesDropped ?? 0);
   perTable('shardtable_segment_gap_repairs_pending', 'Gaps in the chains of sealed segments still being re-read from the stream', (r) => (r.status?.().repairs ?? []).filter((g) => g.state === 'PENDING' || g.state === 'READING').length);
+
+  // Tables whose stream starts with a snapshot load (a DynamoDB table's scan): only those get a series.
+  const perSnapshotTable = (name: string, help: string, value: (phase: SnapshotPhase) => number | null): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['table'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { table, runtime } of liveTables(manager)) {
+          const phase = runtime.status?.().phase;
+          const v = phase === undefined ? null : value(phase);
+          if (v !== null) this.set({ table }, v);
+        }
+      },
+    });
+  };
+  perSnapshotTable('shardtable_snapshot_loading', 'Tables with an initial load: 1 while LOADING (a scan segment is unread), 0 once STREAMING', (p) => (p.state === 'LOADING' ? 1 : 0));
+  perSnapshotTable('shardtable_snapshot_items_loaded', 'Items the initial load has read since the server started', (p) => p.progress?.items ?? null);
+  perSnapshotTable('shardtable_snapshot_bytes_loaded', 'Item bytes the initial load has read since the server started', (p) => p.progress?.bytes ?? null);
+  perSnapshotTable('shardtable_snapshot_capacity_units', 'Read-capacity units the initial load has used since the server started', (p) => p.progress?.capacityUnits ?? null);
+  perSnapshotTable('shardtable_snapshot_percent', 'Items loaded as a percent of the source table\'s approximate item count', (p) => p.progress?.percent ?? null);
 
   const blockCacheMetric = (kind: 'counter' | 'gauge', name: string, help: string, value: (s: BlockCacheStats) => number): void => {
     function collect(this: Counter | Gauge): void {

@@ -86,7 +86,11 @@ export function consumingSegmentsInfo(
     serversUnparsableRespond: 0,
     shardtableTable: scrubTableStatus(options.table ?? null, secrets),
     shardtableLag: tableLag(partitions),
-    shardtablePartitions: partitions.map((p) => (p.lastError === null ? p : { ...p, lastError: scrubSecrets(p.lastError, secrets) })),
+    shardtablePartitions: partitions.map((p) => ({
+      ...p,
+      lastError: p.lastError === null ? null : scrubSecrets(p.lastError, secrets),
+      ...(p.readMode !== undefined ? { readMode: scrubSecrets(p.readMode, secrets) } : {}),
+    })),
   };
 }
 

@@ -10,6 +10,13 @@ export interface PartitionInfo {
   readonly parentShardIds: readonly string[];
   /** True when the shard is closed: it has an ending sequence number and takes no new writes. */
   readonly closed: boolean;
+  /**
+   * True for a partition that loads a snapshot of the source before its changes are followed (a
+   * segment of a DynamoDB table's initial scan): it is closed, and the stream's first partitions
+   * list it as a parent, so the lineage rule runs the load first. Status shows the table
+   * `LOADING` while one of these has not been read to its end.
+   */
+  readonly snapshot?: boolean;
 }
 
 /**

@@ -20,6 +20,12 @@ import type { StreamOffset } from './offset.js';
  */
 export interface PartitionConsumer {
   fetchMessages(after: StreamOffset | null, timeoutMs: number): Promise<MessageBatch>;
+  /**
+   * How this reader reads now, in the stream type's words, for status (`readMode`), e.g. Kinesis
+   * `enhanced fan-out (consumer …)` or `polling (fell back from enhanced fan-out: …)`. Absent = the
+   * type's only way of reading.
+   */
+  readMode?(): string;
   /** Releases the cursor; safe to call twice. */
   close(): Promise<void>;
 }

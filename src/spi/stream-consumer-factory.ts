@@ -1,4 +1,3 @@
-import type { BootstrapSource } from './bootstrap-source.js';
 import type { StreamMetadataProvider, PartitionInfo } from './metadata-provider.js';
 import type { StreamOffsetFactory } from './offset.js';
 import type { PartitionConsumer } from './partition-consumer.js';
@@ -11,6 +10,19 @@ export interface FetchConcurrency {
   readonly maxInFlight: number;
   /** Fetches waiting for a permit now (served first in, first out). */
   readonly waiting: number;
+}
+
+/** Progress of a snapshot load since the runtime started (counts restart from 0 after a restart). */
+export interface SnapshotProgress {
+  readonly items: number;
+  readonly bytes: number;
+  /** Read-capacity units charged (the larger of the reported and the size estimate per page). */
+  readonly capacityUnits: number;
+  readonly capacityLimitPerSecond: number;
+  /** The source's approximate item count (0 when unknown). */
+  readonly sourceItemCount: number;
+  /** `items` as a percent of `sourceItemCount`, null when that is unknown. */
+  readonly percent: number | null;
 }
 
 /**
@@ -47,9 +59,9 @@ export interface StreamConsumerFactory {
    */
   createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer;
   /**
-   * The snapshot load that precedes the stream, for stream types that have one (a DynamoDB table
-   * scan or export); absent = the table only follows the stream. See `bootstrap-source.ts`.
+   * How far the snapshot load (its `snapshot` partitions, see `PartitionInfo.snapshot`) has got,
+   * for status and metrics; absent for stream types without one.
    */
-  createBootstrapSource?(): BootstrapSource;
+  snapshotProgress?(): SnapshotProgress;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
-import type { StreamConfig } from '../config/table-config.js';
+import type { TableSchema } from '../config/schema.js';
+import type { StreamConfig, TableConfig } from '../config/table-config.js';
 import type { PartitionIdScheme } from './partition-id-scheme.js';
 import type { StreamConsumerFactory } from './stream-consumer-factory.js';
 
@@ -15,6 +16,13 @@ export interface StreamStatusWords {
   resumedAfter(offset: string): string;
   /** A child partition started at its oldest record because its parents were read to their end. */
   readonly childFromOldest: string;
+}
+
+/** What `StreamPlugin.parse` gets besides the stream map. */
+export interface StreamParseContext {
+  readonly tableName: string;
+  /** The table config (validated by the config layer) and its schema, when parsing at admission. */
+  readonly table?: { readonly config: TableConfig; readonly schema: TableSchema };
 }
 
 /** What a plugin needs besides its own settings to build a table's consumer factory. */
@@ -47,8 +55,23 @@ export interface StreamPlugin<Settings = unknown> {
    * properties under it (`stream.kinesis.decoder.prop.schema`).
    */
   readonly keyPrefix: string;
-  /** Parses and validates this type's keys once; throws `STREAM_CONFIG` naming each bad key. */
-  parse(stream: StreamConfig, context: { readonly tableName: string }): Settings;
+  /**
+   * The key suffix naming the source under `keyPrefix` when it is not Pinot's `topic.name`
+   * (`table.name` for `stream.dynamodb.table.name`); the config layer requires it.
+   */
+  readonly topicKey?: string;
+  /**
+   * True when the stream itself delivers each key's changes in order (a DynamoDB table's load,
+   * then its stream, one shard lineage per item): an upsert table on it needs no comparison
+   * column, and with none records are applied in arrival order (the later wins).
+   */
+  readonly ordersChanges?: boolean;
+  /**
+   * Parses and validates this type's keys once; throws `STREAM_CONFIG` naming each bad key.
+   * `context.table` is the validated table config and its schema, for a stream type that needs
+   * something of the table (a DynamoDB source needs an upsert table keyed by `_id`).
+   */
+  parse(stream: StreamConfig, context: StreamParseContext): Settings;
   /** Builds a table's readers from settings `parse` returned. Opens connections lazily. */
   createConsumerFactory(settings: Settings, options: StreamPluginOptions): StreamConsumerFactory;
   /**

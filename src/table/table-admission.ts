@@ -4,7 +4,7 @@ import { tableIdentity, validateTableConfig } from '../config/table-config-valid
 import { collectSecrets, scrubSecrets } from '../config/redact.js';
 import { ShardtableError } from '../errors.js';
 import type { ResolvedTable } from '../ingest/resolved-table.js';
-import { supportedStreamTypes } from '../plugins/stream/registry.js';
+import { streamValidationOptions } from '../plugins/stream/registry.js';
 import { storageError, isStorageError } from './storage-error.js';
 import { resolveTable } from './table-resolution.js';
 
@@ -40,7 +40,7 @@ export function admitTable(json: unknown, findSchema: FindSchema): AdmittedTable
     const names = schemaCandidates.join(' or ');
     throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
   }
-  const config = validateTableConfig(json, found.schema, { streamTypes: supportedStreamTypes() });
+  const config = validateTableConfig(json, found.schema, streamValidationOptions());
   return { table: resolveTable(found.schema, config), schemaName: found.name };
 }
 

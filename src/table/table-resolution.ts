@@ -27,7 +27,7 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
   const transforms = compileTransforms(schema, config);
   const coerce = transforms === null ? null : createJsonDecoder(schema);
   const streams = config.streams.map((streamConfig): ResolvedStream => {
-    const stream = bindStream(streamConfig, { tableName: config.tableName });
+    const stream = bindStream(streamConfig, { tableName: config.tableName, table: { config, schema } });
     const { decoderName, properties } = streamConfig;
     const settings: DecoderSettings = Object.freeze({ keyPrefix: stream.plugin.keyPrefix, properties });
     // Built once; each partition wraps it to fill the record metadata columns with its own id.

@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { validateTableConfig } from '../../src/config/index.js';
 import type { TableSchema } from '../../src/config/index.js';
 import { resolveTable } from '../../src/table/table-resolution.js';
+import { streamValidationOptions } from '../../src/plugins/stream/registry.js';
 import { TableIngestion } from '../../src/ingest/index.js';
 import type { TableIngestionOptions } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -62,7 +63,7 @@ export function withTableRuntimes(prefix: string): TableRuntimes {
     async start({ schema, config, tableDir, logger, ...rest }) {
       const runtime = new TableIngestion({
         ...rest,
-        table: resolveTable(schema, validateTableConfig(config, schema)),
+        table: resolveTable(schema, validateTableConfig(config, schema, streamValidationOptions())),
         tableDir: tableDir ?? (await tempDir()),
         logger: logger ?? silentLogger(),
       });

@@ -1,7 +1,9 @@
 import type { StreamConfig } from '../../config/table-config.js';
+import type { TableValidationOptions } from '../../config/table-config-validation.js';
 import { ShardtableError } from '../../errors.js';
-import type { BoundStream, StreamPlugin, StreamPluginOptions } from '../../spi/stream-plugin.js';
+import type { BoundStream, StreamParseContext, StreamPlugin, StreamPluginOptions } from '../../spi/stream-plugin.js';
 import type { StreamConsumerFactory } from '../../spi/stream-consumer-factory.js';
+import { dynamoDbPlugin } from './dynamodb/dynamodb-plugin.js';
 import { kinesisPlugin } from './kinesis/kinesis-plugin.js';
 
 /**
@@ -11,7 +13,21 @@ import { kinesisPlugin } from './kinesis/kinesis-plugin.js';
  */
 const PLUGINS: ReadonlyMap<string, StreamPlugin> = new Map<string, StreamPlugin>([
   [kinesisPlugin.streamType, kinesisPlugin as StreamPlugin],
+  [dynamoDbPlugin.streamType, dynamoDbPlugin as StreamPlugin],
 ]);
+
+/**
+ * What the config layer needs to know of the stream types (it imports no plugin): their names,
+ * the source key of those not named by `topic.name`, and those that order changes themselves.
+ */
+export function streamValidationOptions(): TableValidationOptions {
+  const plugins = [...PLUGINS.values()];
+  return Object.freeze({
+    streamTypes: supportedStreamTypes(),
+    topicKeys: Object.freeze(Object.fromEntries(plugins.filter((p) => p.topicKey !== undefined).map((p) => [p.streamType, p.topicKey!]))),
+    orderedStreamTypes: plugins.filter((p) => p.ordersChanges === true).map((p) => p.streamType),
+  });
+}
 
 /** The `streamType` values this build supports. */
 export function supportedStreamTypes(): string[] {
@@ -38,7 +54,7 @@ export function streamPluginFor(streamType: string): StreamPlugin {
  *
  * @example const stream = bindStream(config.stream, { tableName: config.tableName });
  */
-export function bindStream(stream: StreamConfig, context: { readonly tableName: string }): BoundStream {
+export function bindStream(stream: StreamConfig, context: StreamParseContext): BoundStream {
   const plugin = streamPluginFor(stream.streamType);
   return Object.freeze({ plugin, settings: plugin.parse(stream, context) });
 }

@@ -35,13 +35,15 @@ function leafTest<C>(f: Fn<C>, e: LeafNode): Fn<C> {
 /**
  * Compiles a bound expression into closures (one per node, built once per block), dispatching
  * through an exhaustive table over `BoundKind`. Booleans are numbers 1/0, as Pinot stores them.
- * Compiled inside a query (`withDeadline`), the result ticks the query's deadline.
+ * Compiled inside a query (`withDeadline`), an expression whose cost per row is unbounded (it
+ * handles strings, bytes or multi-value arrays, or matches a pattern) ticks the query's deadline
+ * on every evaluation; numeric expressions cost a bounded time per row, so the executor's check
+ * after each block is enough for them and they run without the tick.
  */
 export function compileExpr<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
   const f = compileNode(e, leaf);
   const deadline = currentDeadline();
-  // Reading a column or a constant is cheap; the loops around it are bounded by the block.
-  if (deadline === undefined || e.kind === 'column' || e.kind === 'literal' || e.kind === 'aggregate' || e.kind === 'groupKey') return f;
+  if (deadline === undefined || !unboundedPerRow(e)) return f;
   // Inside a query, each evaluation counts its nodes towards the deadline (see `Deadline.tick`).
   const units = countNodes(e);
   return (c) => {
@@ -52,6 +54,18 @@ export function compileExpr<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
 
 function compileNode<C>(e: BoundExpr, leaf: LeafResolver<C>): Fn<C> {
   return (TABLE[e.kind] as (x: BoundExpr, l: LeafResolver<C>) => Fn<C>)(e, leaf);
+}
+
+const UNBOUNDED_TYPES = new Set(['STRING', 'BYTES', 'JSON', 'BIG_DECIMAL']);
+
+/** Whether evaluating `e` once may take time that grows with its values (text, arrays, patterns). */
+export function unboundedPerRow(e: BoundExpr): boolean {
+  if (e.kind === 'column' || e.kind === 'literal' || e.kind === 'aggregate' || e.kind === 'groupKey') return false;
+  const walk = (x: BoundExpr): boolean => {
+    if (x.kind === 'match' || !x.type.sv || (UNBOUNDED_TYPES.has(x.type.dataType) && x.kind !== 'literal')) return true;
+    return childrenOf(x).some(walk);
+  };
+  return walk(e);
 }
 
 function countNodes(e: BoundExpr): number {

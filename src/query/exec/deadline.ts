@@ -7,9 +7,9 @@ export type Clock = () => number;
 export const WORK_UNITS_PER_CHECK = 256;
 
 /**
- * A query's deadline. The executor checks it between segments and blocks; per-row work (every
- * compiled expression evaluation, every regex / LIKE / TEXT_MATCH test) reports units through
- * `tick`, which reads the clock once per `WORK_UNITS_PER_CHECK` units, so a block whose rows are
+ * A query's deadline. The executor checks it between segments and after every block; per-row
+ * work whose cost grows with its values (expressions over strings or arrays, every regex / LIKE /
+ * TEXT_MATCH test) reports units through `tick`, which reads the clock once per `WORK_UNITS_PER_CHECK` units, so a block whose rows are
  * expensive cannot run far past the deadline. Passing it throws what `expired` returns (the
  * executor's 250 `EXECUTION_TIMEOUT`).
  *
@@ -28,7 +28,12 @@ export class Deadline {
 
   /** Throws once the clock is past the deadline. */
   check(): void {
-    if (this.clock() > this.atMs) throw this.expired();
+    this.checkAt(this.clock());
+  }
+
+  /** Throws if `nowMs` (a clock reading the caller already has) is past the deadline. */
+  checkAt(nowMs: number): void {
+    if (nowMs > this.atMs) throw this.expired();
   }
 
   /** Counts `units` of work; every `WORK_UNITS_PER_CHECK` units, checks the clock. */

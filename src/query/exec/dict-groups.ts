@@ -156,7 +156,8 @@ export class DictGroups {
     const stored = storedTypeOf(cols[0]!.spec.dataType);
     const indexable = n > 0 && cols.length === 1 && dicts[0]!.sorted && (stored === 'INT' || stored === 'LONG');
     const sortedInts = indexable ? dictionaryNumbers(dicts[0]!) : null;
-    if (sortedInts !== null && n >= BULK_LOOKUP_MIN_ROWS) {
+    // Bulk lookup bypasses the per-segment group count, so only where the limit cannot bind.
+    if (sortedInts !== null && n >= BULK_LOOKUP_MIN_ROWS && this.table.segmentHasRoomFor(sizes[0]!)) {
       // A scan of the segment: most ids will be looked up, so find them in one merge pass and
       // size the hash table for the ones that may be new.
       const found = this.index.size > 0 ? this.index.lookupAll(sortedInts, sizes[0]!, dense!) : 0;

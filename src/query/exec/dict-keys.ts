@@ -1,8 +1,7 @@
 import { storedTypeOf } from '../../config/data-type.js';
-import { childrenOf } from '../plan/bound-expr.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 import type { Dictionary } from '../../segment/segment-view.js';
-import { compileExpr } from './compile-expr.js';
+import { compileOverIds, soleColumn } from './dict-expr.js';
 import { dateTruncSpec, truncateInPlace } from './date-trunc-keys.js';
 import type { Fn } from './compile-expr.js';
 import { dictionaryNumbers } from './numeric-values.js';
@@ -28,33 +27,13 @@ export interface DictKey {
  * which depends on the row's null bit, and no `now()`).
  */
 export function dictKey(key: BoundExpr, block: BlockColumns): DictKey | null {
-  if (key.kind === 'column' || !key.type.sv) return null;
-  let column: BoundOf<'column'> | null = null;
-  let pure = true;
-  const walk = (e: BoundExpr): void => {
-    if (e.kind === 'column') {
-      if (column !== null && column.column.name !== e.column.name) pure = false;
-      column = e;
-    } else if (e.kind === 'isNull' || (e.kind === 'call' && e.fn === 'now')) pure = false;
-    for (const c of childrenOf(e)) walk(c);
-  };
-  walk(key);
-  const col = column as BoundOf<'column'> | null;
-  if (!pure || col === null || !col.type.sv) return null;
+  if (!key.type.sv) return null;
+  const col = soleColumn(key);
+  if (col === null) return null;
   const b = block(col.column.name);
   if (b.dictIds === null || b.dictionary === null || b.offsets !== null) return null;
   const dict = b.dictionary;
-  const exact = compileExpr<number>(key, {
-    column: () => (id) => dict.get(id),
-    columnIsNull: () => () => false,
-    aggregate: () => {
-      throw new Error('aggregation result read at row level');
-    },
-    groupKey: () => {
-      throw new Error('group key read at row level');
-    },
-  });
-  return { column: b, exact, runKey: dict.sorted ? monotoneKey(key, col, dict) : null };
+  return { column: b, exact: compileOverIds(key, dict), runKey: dict.sorted ? monotoneKey(key, col, dict) : null };
 }
 
 /** `DATETRUNC(unit, column [, 'MILLISECONDS' [, zone [, 'MILLISECONDS']]])` over an integer column, per id. */

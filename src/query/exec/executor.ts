@@ -29,9 +29,10 @@ const SLICE_MS = 10;
 /**
  * Runs a plan over segment snapshots (taken by the caller, synchronously, before this is
  * called, so the set of rows is fixed): prune each segment by min/max, filter each block, then
- * aggregate or collect selection rows. The deadline is checked between segments and blocks and,
- * through `Deadline.tick`, inside per-row expression and pattern evaluation: past it the query
- * fails with 250. After every block that ends a slice of `SLICE_MS` the executor yields to the
+ * aggregate or collect selection rows. The deadline is checked between segments and before
+ * every block (numeric per-row work is bounded by the block) and, through `Deadline.tick`, inside
+ * per-row evaluation whose cost grows with the values (strings, arrays, patterns): past it the
+ * query fails with 250. After every block that ends a slice of `SLICE_MS` the executor yields to the
  * event loop, so other requests (`/health`, ingestion) keep being served.
  * Errors raised by functions on row values become 200 errors.
  */
@@ -100,7 +101,10 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
       };
       for (; bi < segment.blocks.length; bi++) {
         if (collector?.done) break;
-        if (clock() - sliceStart >= SLICE_MS) {
+        // One clock reading per block: the deadline check and the event-loop slice.
+        const now = clock();
+        deadline.checkAt(now);
+        if (now - sliceStart >= SLICE_MS) {
           await yieldToEventLoop();
           sliceStart = clock();
           deadline.check();

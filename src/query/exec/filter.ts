@@ -1,6 +1,8 @@
 import type { ColumnSpec } from '../../config/schema.js';
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
-import type { BoundExpr } from '../plan/bound-expr.js';
+import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
+import { cachedIdMatch, compileOverIds, soleColumn } from './dict-expr.js';
+import { ValueMemoTest } from './value-memo.js';
 import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
 import { fromDocList, unionSorted } from './doc-lists.js';
 import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
@@ -10,15 +12,15 @@ import type { Selection } from './row-selection.js';
 import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
-import { bloomAllows, rangeIndexDocs } from './index-pruning.js';
-import { isJsonMatcher, jsonIndexDocs } from '../json-match/json-match-eval.js';
+import { IndexAccess, pointValues } from './index-access.js';
 import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
 
 /**
  * The filter tree the executor runs: boolean structure over leaves. A `leaf` tests one column
  * against constants, so it runs on dictionary ids (one test per distinct value), prunes blocks
  * and segments by min/max, and uses an inverted index when the segment has one; an `expr` leaf
- * is any other boolean expression, evaluated row by row.
+ * is any other boolean expression: over one column (`year(ts) = 1993`) it is evaluated once per
+ * dictionary id (then runs as a leaf does) or once per distinct raw number; otherwise row by row.
  */
 export type FilterNode =
   | { readonly kind: 'all' }
@@ -37,7 +39,12 @@ export type FilterNode =
       readonly bounds: Readonly<Record<RawElement, NumericBounds | null>> | null;
     }
   | { readonly kind: 'isNull'; readonly column: ColumnSpec; readonly negated: boolean }
-  | { readonly kind: 'expr'; readonly expr: BoundExpr };
+  | {
+      readonly kind: 'expr';
+      readonly expr: BoundExpr;
+      /** The one column the expression is a function of (`dict-expr.ts`): tested once per dictionary id. */
+      readonly column: BoundOf<'column'> | null;
+    };
 
 /** Builds the filter tree of a WHERE expression (null = every row). */
 export function buildFilter(e: BoundExpr | null): FilterNode {
@@ -53,7 +60,7 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
       return truthy(e.value) ? { kind: 'all' } : { kind: 'none' };
     case 'isNull':
       if (e.operand.kind === 'column') return { kind: 'isNull', column: e.operand.column, negated: e.negated };
-      return { kind: 'expr', expr: e };
+      return exprNode(e);
     case 'compare':
     case 'in':
     case 'between':
@@ -66,7 +73,7 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
         const bounds = range !== null && (e.kind === 'compare' || e.kind === 'between') ? { int32: numericBounds(range, 'int32'), float: numericBounds(range, 'float'), int64: numericBounds(range, 'int64') } : null;
         return { kind: 'leaf', column: operand.column, node, test: valueTest(node), range, pointLookup, bounds };
       }
-      return { kind: 'expr', expr: e };
+      return exprNode(e);
     }
     // Any other boolean expression is evaluated row by row.
     case 'column':
@@ -75,8 +82,12 @@ export function buildFilter(e: BoundExpr | null): FilterNode {
     case 'case':
     case 'aggregate':
     case 'groupKey':
-      return { kind: 'expr', expr: e };
+      return exprNode(e);
   }
+}
+
+function exprNode(e: BoundExpr): FilterNode {
+  return { kind: 'expr', expr: e, column: soleColumn(e) };
 }
 
 export type Leaf = Extract<FilterNode, { kind: 'leaf' }>;
@@ -96,8 +107,13 @@ const NONE: Selection = { sel: new Int32Array(0), n: 0 };
 export class SegmentFilter {
   entriesScanned = 0;
   private readonly dictMatches = new Map<FilterNode, Uint8Array>();
+  /** Expression leaves that failed on some dictionary value: evaluated per row in this segment. */
+  private readonly rowByRow = new Set<FilterNode>();
+  /** Expression leaves over one raw numeric column: tested once per distinct value. */
+  private readonly valueMemos = new Map<FilterNode, ValueMemoTest>();
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
-  private readonly rangeDocs = new Map<FilterNode, Uint32Array | null>();
+  /** JSON and range index doc lists and bloom filter checks of this segment (`index-access.ts`). */
+  readonly indexes: IndexAccess;
   private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
   private readonly scanned = new Float64Array(1);
   /** Share of tested rows that passed each raw range leaf on its last block (picks the loop form). */
@@ -107,11 +123,13 @@ export class SegmentFilter {
     private readonly root: FilterNode,
     private readonly segment: SegmentSnapshot,
     private readonly scratch: Scratch = new Scratch(),
-  ) {}
+  ) {
+    this.indexes = new IndexAccess(segment);
+  }
 
   /** False when segment statistics or bloom filters prove no row can match (the segment is pruned). */
   segmentMayMatch(): boolean {
-    return this.mayMatch(this.root, (c) => this.segment.columnStats(c)) && this.bloomMayMatch(this.root);
+    return this.mayMatch(this.root, (c) => this.segment.columnStats(c)) && this.indexes.bloomMayMatch(this.root);
   }
 
   select(blockIndex: number, block: (column: string) => ColumnBlock): Selection {
@@ -119,13 +137,6 @@ export class SegmentFilter {
     this.scratch.reset();
     if (!this.mayMatch(this.root, (c) => this.segment.blockStats(c, blockIndex))) return NONE;
     return this.evaluate(this.root, blockIndex, range.firstDoc, range.numDocs, block, null, range.numDocs);
-  }
-
-  /** Pinot's BloomFilterSegmentPruner: an AND with one `=`/IN child ruled out, or an OR with all ruled out. */
-  private bloomMayMatch(node: FilterNode): boolean {
-    if (node.kind === 'and') return node.children.every((c) => this.bloomMayMatch(c));
-    if (node.kind === 'or') return node.children.some((c) => this.bloomMayMatch(c));
-    return node.kind !== 'leaf' || !node.pointLookup || bloomAllows(node.column, pointValues(node), this.segment);
   }
 
   private mayMatch(node: FilterNode, stats: (column: string) => { min: unknown; max: unknown } | null): boolean {
@@ -195,9 +206,27 @@ export class SegmentFilter {
         return { sel: out, n };
       }
       case 'expr': {
-        const f = compileRowExpr(node.expr, block);
+        const byId = node.column === null ? null : block(node.column.column.name);
+        const match = byId !== null && byId.dictIds !== null && byId.dictionary !== null && byId.offsets === null ? this.exprMatch(node, byId) : null;
+        if (match !== null) {
+          const count = cand ? nCand : numDocs;
+          const out = this.scratch.ints(count);
+          const n = matchIds(byId!.dictIds!, match, cand, count, out);
+          this.entriesScanned += count;
+          return { sel: out, n };
+        }
         const count = cand ? nCand : numDocs;
         const out = this.scratch.ints(count);
+        if (byId !== null && !this.rowByRow.has(node)) {
+          let memo = this.valueMemos.get(node);
+          if (memo === undefined) this.valueMemos.set(node, (memo = new ValueMemoTest(node.expr)));
+          const m = memo.select(byId, cand, count, out);
+          if (m >= 0) {
+            this.entriesScanned += count;
+            return { sel: out, n: m };
+          }
+        }
+        const f = compileRowExpr(node.expr, block);
         let n = 0;
         for (let i = 0; i < count; i++) {
           const r = cand ? cand[i]! : i;
@@ -235,13 +264,13 @@ export class SegmentFilter {
       const s = this.segment.blockStats(name, bi);
       if (s !== null && !rangeMayMatch(node.range, s.min, s.max)) return NONE;
     }
-    const jsonDocs = this.jsonIndexDocList(node);
+    const jsonDocs = this.indexes.jsonDocs(node);
     if (jsonDocs) return fromDocList(jsonDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     if (node.pointLookup) {
       const docs = this.invertedDocList(node);
       if (docs) return fromDocList(docs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     }
-    const rangeDocs = this.rangeIndexDocList(node);
+    const rangeDocs = this.indexes.rangeDocs(node);
     if (rangeDocs) return fromDocList(rangeDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     const b = block(name);
     const count = cand ? nCand : numDocs;
@@ -257,9 +286,7 @@ export class SegmentFilter {
         this.entriesScanned += this.scanned[0]!;
         return { sel: out, n };
       }
-      if (ids instanceof Uint8Array) n = matchIds8(ids, match, cand, count, out);
-      else if (ids instanceof Uint16Array) n = matchIds16(ids, match, cand, count, out);
-      else n = matchIds32(ids, match, cand, count, out);
+      n = matchIds(ids, match, cand, count, out);
       this.entriesScanned += count;
       return { sel: out, n };
     }
@@ -305,39 +332,32 @@ export class SegmentFilter {
     return match;
   }
 
+  /** Which dictionary ids pass an expression over that one column (once per segment and dictionary size). */
+  private exprMatch(node: Extract<FilterNode, { kind: 'expr' }>, b: ColumnBlock): Uint8Array | null {
+    const dict = b.dictionary!;
+    let match = this.dictMatches.get(node);
+    if (!match || match.length < dict.size) {
+      if (this.rowByRow.has(node)) return null;
+      try {
+        match = cachedIdMatch(node.expr, dict, this.segment.consuming, () => {
+          const f = compileOverIds(node.expr, dict);
+          const m = new Uint8Array(dict.size);
+          for (let i = 0; i < dict.size; i++) m[i] = truthy(f(i)) ? 1 : 0;
+          return m;
+        });
+      } catch {
+        // A value no selected row may hold fails the function: only rows may raise the error.
+        this.rowByRow.add(node);
+        return null;
+      }
+      this.dictMatches.set(node, match);
+    }
+    return match;
+  }
+
   /** True when this segment answers the leaf from its inverted index (an `=`/IN leaf on an indexed column). */
   usesInvertedIndex(node: Leaf): boolean {
     return node.pointLookup && this.invertedDocList(node) !== null;
-  }
-
-  /** True when this segment answers a range leaf from the column's range index (and no inverted index does). */
-  usesRangeIndex(node: Leaf): boolean {
-    return !this.usesInvertedIndex(node) && this.rangeIndexDocList(node) !== null;
-  }
-
-  /** Sorted doc ids of a leaf with a value range, from the segment's range index (once per segment), or null without one. */
-  private rangeIndexDocList(node: Leaf): Uint32Array | null {
-    if (node.range === null) return null;
-    if (this.rangeDocs.has(node)) return this.rangeDocs.get(node)!;
-    const index = this.segment.rangeIndex?.(node.column.name) ?? null;
-    const docs = index === null ? null : rangeIndexDocs(index, node.range, node.test);
-    this.rangeDocs.set(node, docs);
-    return docs;
-  }
-
-  /** True when this segment answers a JSON_MATCH leaf from the column's JSON index. */
-  usesJsonIndex(node: Leaf): boolean {
-    return this.jsonIndexDocList(node) !== null;
-  }
-
-  /** Sorted doc ids of a JSON_MATCH leaf from the segment's JSON index (once per segment), or null without one. */
-  private jsonIndexDocList(node: Leaf): Uint32Array | null {
-    if (node.node.kind !== 'match' || !isJsonMatcher(node.node.matcher)) return null;
-    if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
-    const index = this.segment.jsonIndex?.(node.column.name) ?? null;
-    const docs = index === null ? null : jsonIndexDocs(node.node.matcher.jsonMatch, index, this.segment.numDocs);
-    this.invertedDocs.set(node, docs);
-    return docs;
   }
 
   /** Sorted doc ids of an `=`/IN leaf from the segment's inverted index, or null if it has none. */
@@ -373,9 +393,10 @@ export class SegmentFilter {
   }
 }
 
-/** The constants an `=` / `IN` leaf looks for. */
-function pointValues(node: Leaf): readonly unknown[] {
-  return node.node.kind === 'in' ? node.node.values : [(node.node as { right: { value: unknown } }).right.value];
+function matchIds(ids: Uint8Array | Uint16Array | Int32Array, match: Uint8Array, cand: Int32Array | null, count: number, out: Int32Array): number {
+  if (ids instanceof Uint8Array) return matchIds8(ids, match, cand, count, out);
+  if (ids instanceof Uint16Array) return matchIds16(ids, match, cand, count, out);
+  return matchIds32(ids, match, cand, count, out);
 }
 
 function testEach(test: ValueTest, values: ArrayLike<unknown>, cand: Int32Array | null, count: number, out: Int32Array): number {

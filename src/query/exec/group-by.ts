@@ -19,17 +19,22 @@ export interface ResultRow {
  * states in arrays indexed by group id (`agg-states.ts`). Multi-value keys put a row in one group
  * per value combination, as Pinot does.
  *
- * At most `numGroupsLimit` groups are created; rows of further groups are dropped and
- * `limitReached` is set (Pinot's `numGroupsLimitReached`).
+ * Each segment may touch at most `numGroupsLimit` groups, as in Pinot; rows of further groups
+ * of that segment are dropped and `limitReached` is set (Pinot's `numGroupsLimitReached`).
  */
 export class GroupByAggregator {
   private readonly table: GroupKeyTable | null;
   private readonly grouper: RowGrouper | null;
   private readonly states: GroupedAggregation[];
+  private segment: SegmentSnapshot | null = null;
 
   constructor(private readonly plan: AggregationPlan) {
     this.states = plan.aggregations.map(groupedAggregation);
-    this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit);
+    // Without ORDER BY or HAVING any offset + limit groups answer the query (Pinot's rule too):
+    // stop making groups there.
+    const anyGroups = plan.orderBy.length === 0 && plan.having === null;
+    const cap = anyGroups ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
+    this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
   }
 
@@ -38,11 +43,16 @@ export class GroupByAggregator {
   }
 
   /** Adds rows `sel[0..n)` of one block. */
-  add(_segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number): void {
+  add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number): void {
     if (n === 0) return;
     if (this.grouper === null) {
       for (const s of this.states) s.add(block, sel, null, n, 1);
       return;
+    }
+    if (segment !== this.segment) {
+      this.segment = segment;
+      this.table!.beginSegment();
+      this.grouper!.beginSegment();
     }
     const grouped = this.grouper.group(block, sel, n);
     if (grouped.n === 0) return;

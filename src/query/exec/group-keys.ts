@@ -7,9 +7,11 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 export type NumericKeyKind = 'num' | 'long';
 
 /**
- * The groups of one query: key values → dense group ids `0, 1, …` in order of first sight, at
- * most `limit` of them (further keys get -1 and set `limitReached`, Pinot's
- * `numGroupsLimitReached`).
+ * The groups of one query: key values → dense group ids `0, 1, …` in order of first sight. The
+ * limit (`numGroupsLimit`) applies per segment, as Pinot's group key generators apply it: a
+ * segment may touch at most `limit` distinct groups (new or already made by earlier segments);
+ * a key beyond that gets -1 for the rest of the segment and sets `limitReached` (Pinot's
+ * `numGroupsLimitReached`). Call `beginSegment` before each segment's rows.
  *
  * Equal keys are what `valueKey` makes equal: numbers by SameValueZero (-0 = 0, NaN = NaN),
  * bigints, strings and bytes by value, and a number never equals a bigint. A single key is looked
@@ -26,6 +28,11 @@ export class GroupKeyTable {
   private asNumber: Uint8Array = new Uint8Array(0);
   size = 0;
   limitReached = false;
+  /** `seenIn[g]`: the last segment (`epoch`) that touched group `g`. */
+  private seenIn: Int32Array = new Int32Array(1024);
+  private epoch = 1;
+  /** Distinct groups the current segment has touched. */
+  private segmentGroups = 0;
   private readonly nums = new NumberTable();
   private readonly longs = new NumberTable();
   private readonly bigs = new Map<bigint, number>();
@@ -33,9 +40,16 @@ export class GroupKeyTable {
   /** Single keys of other types, and composite keys, by `valueKey` text. */
   private readonly texts = new Map<string, number>();
 
+  /**
+   * `resultCap`: groups the answer can show at most when any will do (GROUP BY without ORDER BY
+   * or HAVING: `offset + limit`, as Pinot stops accepting new groups there). Once that many exist,
+   * a new key is skipped (-1) without being counted or flagged: the groups answered still
+   * aggregate every one of their rows.
+   */
   constructor(
     numKeys: number,
     private readonly limit: number,
+    private readonly resultCap = Number.POSITIVE_INFINITY,
   ) {
     this.values = Array.from({ length: numKeys }, () => []);
   }
@@ -46,13 +60,14 @@ export class GroupKeyTable {
    */
   idOfNumeric(kind: NumericKeyKind, k: number): number {
     const table = kind === 'num' ? this.nums : this.longs;
-    if (this.size >= this.limit) {
+    if (this.segmentGroups >= this.limit) return this.admit(table.get(k));
+    if (this.size >= this.resultCap) {
       const g = table.get(k);
-      if (g < 0) this.limitReached = true;
-      return g;
+      return g < 0 ? -1 : this.admit(g);
     }
     const g = table.getOrInsert(k, this.size);
-    if (g >= 0) return g;
+    if (g >= 0) return this.admit(g);
+    this.touchNew(this.size);
     this.values[0]!.push(k);
     if (kind === 'long') {
       if (this.asNumber.length <= this.size) {
@@ -83,7 +98,7 @@ export class GroupKeyTable {
       k = valueKey(v);
     }
     const g = map.get(k);
-    if (g !== undefined) return g;
+    if (g !== undefined) return this.admit(g);
     const id = this.create();
     if (id >= 0) {
       map.set(k, id);
@@ -97,7 +112,7 @@ export class GroupKeyTable {
     let text = valueKey(values[0]);
     for (let j = 1; j < values.length; j++) text += `\u0001${valueKey(values[j])}`;
     const g = this.texts.get(text);
-    if (g !== undefined) return g;
+    if (g !== undefined) return this.admit(g);
     const id = this.create();
     if (id >= 0) {
       this.texts.set(text, id);
@@ -108,7 +123,7 @@ export class GroupKeyTable {
 
   private idOfNumber(table: NumberTable, k: number, v: unknown): number {
     const g = table.get(k);
-    if (g >= 0) return g;
+    if (g >= 0) return this.admit(g);
     const id = this.create();
     if (id >= 0) {
       table.insert(k, id);
@@ -136,11 +151,54 @@ export class GroupKeyTable {
     return this.values[j]!;
   }
 
-  private create(): number {
-    if (this.size >= this.limit) {
+  /** Starts a new segment: it may touch `limit` distinct groups again. */
+  beginSegment(): void {
+    this.epoch++;
+    this.segmentGroups = 0;
+  }
+
+  /**
+   * Whether the current segment can still touch `count` more groups it has not touched (a
+   * caller that resolves ids in bulk, bypassing `idOf*`, asks first).
+   */
+  segmentHasRoomFor(count: number): boolean {
+    return this.segmentGroups + count <= this.limit;
+  }
+
+  /** Existing group `g` (or -1) as this segment may use it: -1 once the segment is full. */
+  private admit(g: number): number {
+    if (g < 0) {
       this.limitReached = true;
       return -1;
     }
+    if (this.seenIn[g] === this.epoch) return g;
+    if (this.segmentGroups >= this.limit) {
+      this.limitReached = true;
+      return -1;
+    }
+    this.seenIn[g] = this.epoch;
+    this.segmentGroups++;
+    return g;
+  }
+
+  /** Marks new group `g` as touched by this segment. */
+  private touchNew(g: number): void {
+    if (g >= this.seenIn.length) {
+      const grown = new Int32Array(Math.max(g + 1, this.seenIn.length * 2));
+      grown.set(this.seenIn);
+      this.seenIn = grown;
+    }
+    this.seenIn[g] = this.epoch;
+    this.segmentGroups++;
+  }
+
+  private create(): number {
+    if (this.segmentGroups >= this.limit) {
+      this.limitReached = true;
+      return -1;
+    }
+    if (this.size >= this.resultCap) return -1;
+    this.touchNew(this.size);
     return this.size++;
   }
 }

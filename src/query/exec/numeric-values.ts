@@ -1,3 +1,4 @@
+import { vectorizable, VectorEvaluator } from './vector-expr.js';
 import { toNumber } from '../functions/values.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
 import type { Dictionary } from '../../segment/segment-view.js';
@@ -41,7 +42,8 @@ export function dictionaryNumbers(dict: Dictionary): Float64Array {
 
 /**
  * Writes `toNumber` of a single-value expression for rows `sel[0..n)` to `out[0..n)`, reading
- * typed arrays and dictionary numbers directly when the expression is a plain column.
+ * typed arrays and dictionary numbers directly when the expression is a plain column, and
+ * arithmetic over numeric columns a block at a time (`vector-expr.ts`).
  */
 export function gatherNumbers(e: BoundExpr, block: BlockColumns, sel: Int32Array, n: number, out: Float64Array): void {
   if (e.kind === 'column') {
@@ -72,9 +74,16 @@ export function gatherNumbers(e: BoundExpr, block: BlockColumns, sel: Int32Array
       }
     }
   }
+  if (vectorizable(e)) {
+    vectors.evaluate(e, n, out, (column, buf) => gatherNumbers(column, block, sel, n, buf));
+    return;
+  }
   const f = compileRowExpr(e, block);
   for (let i = 0; i < n; i++) out[i] = toNumber(f(sel[i]!));
 }
+
+/** Block-at-a-time arithmetic (one per process: evaluation is synchronous and not re-entered). */
+const vectors = new VectorEvaluator();
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

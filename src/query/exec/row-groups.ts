@@ -5,6 +5,7 @@ import type { Fn } from './compile-expr.js';
 import type { GroupKeyTable } from './group-keys.js';
 import { numericKeyReader } from './numeric-keys.js';
 import type { NumericKeyReader } from './numeric-keys.js';
+import { CompositeGroups } from './composite-groups.js';
 import { DictGroups } from './dict-groups.js';
 import { ensureFloat64, ensureInt32 } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
@@ -39,12 +40,19 @@ export class RowGrouper {
   private gids: Int32Array = new Int32Array(1024);
   private numbers: Float64Array = new Float64Array(1024);
   private readonly dict: DictGroups;
+  private readonly composite: CompositeGroups | null;
 
   constructor(
     private readonly keys: readonly BoundExpr[],
     private readonly table: GroupKeyTable,
   ) {
     this.dict = new DictGroups(table);
+    this.composite = keys.length > 1 && keys.every((k) => k.type.sv) ? new CompositeGroups(keys, table) : null;
+  }
+
+  /** Called before the first block of each segment (per-segment memos start over). */
+  beginSegment(): void {
+    this.composite?.beginSegment();
   }
 
   group(block: BlockColumns, sel: Int32Array, n: number): GroupedRows {
@@ -66,6 +74,12 @@ export class RowGrouper {
       const reader = numericKeyReader(this.keys[0]!, block);
       if (reader !== null) return this.compact(sel, this.byNumber(reader, block, sel, n), n);
       return this.compact(sel, this.byValue(compileRowExpr(this.keys[0]!, block), sel, n), n);
+    }
+    if (this.composite !== null) {
+      let fns: Fn<number>[] | null = null;
+      const exact = (j: number, row: number): unknown => (fns ??= this.keys.map((k) => compileRowExpr(k, block)))[j]!(row);
+      const dropped = this.composite.group(block, sel, n, this.gids, exact);
+      if (dropped !== null) return this.compact(sel, dropped, n);
     }
     return this.byValues(block, sel, n);
   }

@@ -1,6 +1,6 @@
 import type { ExecutionStats } from '../exec/execution-stats.js';
 import { emptyStats } from '../exec/execution-stats.js';
-import { formatCell } from './format-value.js';
+import { rowsJson } from './rows-json.js';
 
 export interface QueryException {
   readonly errorCode: number;
@@ -52,9 +52,8 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
   const parts: string[] = [];
   if (r.columnNames && r.columnTypes) {
     const types = r.columnTypes;
-    const rows = r.rows.map((row) => `[${row.map((v, i) => formatCell(v, types[i]!)).join(',')}]`);
     parts.push(
-      `"resultTable":{"dataSchema":{"columnNames":${JSON.stringify(r.columnNames)},"columnDataTypes":${JSON.stringify(types)}},"rows":[${rows.join(',')}]}`,
+      `"resultTable":{"dataSchema":{"columnNames":${JSON.stringify(r.columnNames)},"columnDataTypes":${JSON.stringify(types)}},"rows":${rowsJson(r.rows, types)}}`,
     );
   }
   const s = r.stats;

@@ -10,6 +10,10 @@ export function formatJavaDouble(x: number): string {
   if (x === Number.POSITIVE_INFINITY) return 'Infinity';
   if (x === Number.NEGATIVE_INFINITY) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(x);
+  // In [1e-3, 1e7) both languages print plain decimals with the same shortest digits; Java adds
+  // `.0` to an integer. (The common case of a result cell: no digit decomposition.)
+  if (abs >= 1e-3 && abs < 1e7) return Number.isInteger(x) ? `${x}.0` : String(x);
   return javaLayout(x, String(x));
 }
 

@@ -1,5 +1,5 @@
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisConfig } from './kinesis-config.js';
 import { kinesisCredentials } from './kinesis-credentials.js';
 
@@ -18,12 +18,14 @@ export interface KinesisClientOptions {
   requestTimeoutMs?: number;
   /** Table name, for the default assume-role session name `shardtable-<table>`. */
   tableName?: string;
+  /** Speak HTTP/2 (`NodeHttp2Handler`): what Kinesis requires for SubscribeToShard. Default HTTP/1.1. */
+  http2?: boolean;
 }
 
 /**
  * Builds the Kinesis client for a table's config:
  * - HTTP/1.1 through `NodeHttpHandler` (the SDK's default HTTP/2 handler fails against the
- *   emulators; HTTP/2 is only needed for SubscribeToShard, which shardtable does not use);
+ *   emulators); `http2: true` for the enhanced fan-out client (`createEfoClient`);
  * - the endpoint override when set;
  * - region: the explicit one, else the SDK's chain (env, profile), else `us-east-1` when an
  *   endpoint override is set (emulators and LocalStack ignore the region);
@@ -43,7 +45,9 @@ export function createKinesisClient(config: KinesisConfig, opts: KinesisClientOp
     region,
     ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
     credentials: provider,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: opts.requestTimeoutMs ?? 30_000 }),
+    requestHandler: opts.http2 === true
+      ? new NodeHttp2Handler({ requestTimeout: opts.requestTimeoutMs ?? 30_000, sessionTimeout: opts.requestTimeoutMs ?? 30_000 })
+      : new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: opts.requestTimeoutMs ?? 30_000 }),
     maxAttempts: opts.maxAttempts ?? 1,
   });
 }
@@ -65,4 +69,14 @@ function regionProvider(endpoint: string | undefined): () => Promise<string> {
     })();
     return resolved;
   };
+}
+
+/**
+ * The client enhanced fan-out subscribes on: HTTP/2, as Kinesis requires for SubscribeToShard,
+ * except against a plain `http://` endpoint override (kinesis-local serves SubscribeToShard over
+ * HTTP/1.1 only and speaks no cleartext HTTP/2). Its idle timeout outlasts a subscription.
+ */
+export function createEfoClient(config: KinesisConfig, subscriptionMs: number, opts: { tableName?: string } = {}): KinesisClient {
+  const http2 = config.endpoint === undefined || config.endpoint.startsWith('https:');
+  return createKinesisClient(config, { ...opts, http2, requestTimeoutMs: subscriptionMs + 60_000 });
 }

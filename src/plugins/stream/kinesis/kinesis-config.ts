@@ -1,6 +1,8 @@
 import type { StreamConfig } from '../../../config/table-config.js';
 import { ShardtableError } from '../../../errors.js';
 import { parseDurationMs } from '../../../config/stream-config.js';
+import { parseEfoConfig } from './kinesis-efo-config.js';
+import type { KinesisEfoConfig } from './kinesis-efo-config.js';
 
 /** The `streamConfigs` keys the Kinesis plugin reads (Pinot's names). */
 export const KINESIS_KEYS = Object.freeze({
@@ -123,6 +125,8 @@ export interface KinesisConfig {
   readonly minFetchPeriodMs: number;
   /** `stream.kinesis.max.concurrent.fetches`: fetches of this table in flight at once. */
   readonly maxConcurrentFetches: number;
+  /** Enhanced fan-out (`stream.kinesis.consumer.type=efo`, kinesis-efo-config.ts); undefined = polling. */
+  readonly efo?: KinesisEfoConfig | undefined;
 }
 
 /**
@@ -132,7 +136,7 @@ export interface KinesisConfig {
  * @example
  *   const config = parseKinesisConfig(tableConfig.stream); // config.maxRecordsToFetch === 10000
  */
-export function parseKinesisConfig(stream: StreamConfig, env: NodeJS.ProcessEnv = process.env): KinesisConfig {
+export function parseKinesisConfig(stream: StreamConfig, env: NodeJS.ProcessEnv = process.env, tableName?: string): KinesisConfig {
   const props = stream.properties;
   const problems: string[] = [];
   const get = (key: string): string | undefined => {
@@ -206,6 +210,7 @@ export function parseKinesisConfig(stream: StreamConfig, env: NodeJS.ProcessEnv 
   }
 
   const rate = parseRateKeys(get, problems);
+  const efo = parseEfoConfig(get, tableName, problems);
   if (problems.length > 0) throw new ShardtableError('STREAM_CONFIG', { detail: problems.join('; ') });
 
   const initialIteratorType = shardIteratorType === 'AT_SEQUENCE_NUMBER' || shardIteratorType === 'AFTER_SEQUENCE_NUMBER' ? 'TRIM_HORIZON' : shardIteratorType;
@@ -230,6 +235,7 @@ export function parseKinesisConfig(stream: StreamConfig, env: NodeJS.ProcessEnv 
     requestsPerSecondLimit,
     discoveryIntervalMs,
     ...rate,
+    efo,
   });
 }
 

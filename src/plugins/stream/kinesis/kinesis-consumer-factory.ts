@@ -3,10 +3,13 @@ import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadat
 import type { StreamOffsetFactory } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
-import { createKinesisClient } from './kinesis-client.js';
+import { createEfoClient, createKinesisClient } from './kinesis-client.js';
 import { initialPositionFor } from './kinesis-config.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import { KinesisPartitionConsumer } from './kinesis-consumer.js';
+import { KinesisEfoPartitionConsumer } from './kinesis-efo-consumer.js';
+import { registerStreamConsumer } from './kinesis-efo-registration.js';
+import type { EfoRegistration } from './kinesis-efo-registration.js';
 import { FetchSemaphore } from './kinesis-fetch-budget.js';
 import type { FetchConcurrencyStats } from './kinesis-fetch-budget.js';
 import { kinesisOffsetFactory } from './kinesis-offset.js';
@@ -46,6 +49,9 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
   private readonly clock: Clock;
   /** The table's cap on fetches in flight (`stream.kinesis.max.concurrent.fetches`), FIFO. */
   readonly fetchSemaphore: FetchSemaphore;
+  /** Enhanced fan-out: the HTTP/2 client and the table's consumer registration, made on first use. */
+  private efoClient: KinesisClient | undefined;
+  private registration: Promise<EfoRegistration> | undefined;
 
   constructor(readonly config: KinesisConfig, private readonly opts: KinesisConsumerFactoryOptions) {
     this.ownsClient = opts.client === undefined;
@@ -83,6 +89,23 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
   }
 
   createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
+    const efo = this.config.efo;
+    if (efo === undefined) return this.pollingConsumer(partition, options);
+    return new KinesisEfoPartitionConsumer({
+      ...options,
+      client: (this.efoClient ??= this.opts.client ?? createEfoClient(this.config, efo.subscriptionMs, this.opts.tableName !== undefined ? { tableName: this.opts.tableName } : {})),
+      config: this.config,
+      efo,
+      shardId: partition.shardId,
+      clock: this.clock,
+      // One registration per table run, shared by its shards; a failure is kept (every shard polls).
+      registration: () => (this.registration ??= registerStreamConsumer(this.client, this.config.streamName, efo, this.clock)),
+      polling: () => this.pollingConsumer(partition, options),
+      endProbeIntervalMs: this.config.discoveryIntervalMs,
+    });
+  }
+
+  private pollingConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer {
     return new KinesisPartitionConsumer({
       fromOldest: options.fromOldest === true,
       fromLatest: options.fromLatest === true,
@@ -98,5 +121,6 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
 
   async close(): Promise<void> {
     if (this.ownsClient) this.client.destroy();
+    if (this.ownsClient) this.efoClient?.destroy();
   }
 }

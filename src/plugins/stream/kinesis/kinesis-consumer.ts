@@ -1,11 +1,11 @@
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
-import type { GetRecordsCommandOutput, KinesisClient, _Record } from '@aws-sdk/client-kinesis';
+import type { GetRecordsCommandOutput, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { MessageBatch, StreamMessage } from '../../../spi/message-batch.js';
 import type { StreamOffset } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import { isNamed, toStreamError } from './kinesis-errors.js';
-import { deaggregate } from './kinesis-deaggregate.js';
+import { toMessages } from './kinesis-records.js';
 import { KinesisOffset } from './kinesis-offset.js';
 import type { Clock, ShardRateLimiter } from './kinesis-rate-limiter.js';
 import { ShardFetchPacer, fetchPacing } from './kinesis-fetch-budget.js';
@@ -204,36 +204,6 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
 
 function toKinesisOffset(offset: StreamOffset): KinesisOffset {
   return offset instanceof KinesisOffset ? offset : KinesisOffset.parse(offset.toString());
-}
-
-/**
- * One message per record, or — for a KPL aggregated record (magic, valid MD5 and protobuf) — one
- * per user record, each with its own partition key and offset `<seq>:<i>`. An aggregate that fails
- * its checksum or decode passes through whole, as the KCL does.
- */
-function toMessages(record: _Record): StreamMessage[] {
-  const value = record.Data ?? new Uint8Array(0);
-  const users = deaggregate(value);
-  if (users === null) return [toMessage(record)];
-  const arrivalTimeMs = record.ApproximateArrivalTimestamp?.getTime() ?? 0;
-  return users.map((user, i) => Object.freeze({
-    key: user.partitionKey,
-    value: user.data,
-    offset: new KinesisOffset(record.SequenceNumber!, i),
-    arrivalTimeMs,
-    serializedSize: user.data.byteLength,
-  }));
-}
-
-function toMessage(record: _Record): StreamMessage {
-  const value = record.Data ?? new Uint8Array(0);
-  return Object.freeze({
-    key: record.PartitionKey ?? '',
-    value,
-    offset: new KinesisOffset(record.SequenceNumber!),
-    arrivalTimeMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
-    serializedSize: value.byteLength,
-  });
 }
 
 function fetchOutcome(batch: MessageBatch, limit: number): { records: number; bytes: number; behind: boolean } {

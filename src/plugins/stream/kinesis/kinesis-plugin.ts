@@ -13,7 +13,7 @@ import { PartitionIdMap } from './kinesis-partition-id.js';
 export const kinesisPlugin: StreamPlugin<KinesisConfig> = {
   streamType: 'kinesis',
   keyPrefix: 'stream.kinesis.',
-  parse: (stream) => parseKinesisConfig(stream),
+  parse: (stream, context) => parseKinesisConfig(stream, process.env, context.tableName),
   createConsumerFactory: (settings, options) => new KinesisConsumerFactory(settings, { partitionIds: options.partitionIds, tableName: options.tableName }),
   loadPartitionIds: (saved) => PartitionIdMap.fromJSON(saved),
   classifyError: classifyKinesisError,

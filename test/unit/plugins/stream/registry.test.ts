@@ -30,7 +30,7 @@ describe('stream plugin registry', () => {
   });
 
   it('names an unknown streamType and the supported ones', () => {
-    expect(supportedStreamTypes()).toEqual(['kinesis']);
+    expect(supportedStreamTypes()).toEqual(['kinesis', 'dynamodb']);
     expect(() => streamPluginFor('kafka')).toThrow('invalid stream config: streamType "kafka" is not supported; supported: kinesis');
     expect(() => bindStream(stream('kafka'), { tableName: 'events' })).toThrow(/streamType "kafka"/);
     expect(streamPluginFor(' Kinesis ')).toBe(kinesisPlugin);

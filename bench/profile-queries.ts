@@ -1,0 +1,81 @@
+import { Session } from 'node:inspector/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryEngine, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
+import { ConsumingSegment, sealSegment } from '../src/segment/index.js';
+import type { SealedSegment } from '../src/segment/index.js';
+import { eventGenerator, eventsTable, toDecodedRow } from './generated-table.js';
+import { benchQueryList } from './queries.js';
+import { ssbQueryList } from './ssb-queries.js';
+import { ssbDecodedRow, ssbGenerator, ssbTable } from './ssb-table.js';
+
+/**
+ * `node dist/bench/profile-queries.js <events|ssb> <rows> <query name>...`: builds the table, runs
+ * each named query 40 times under the inspector's CPU profiler (query phase only) and prints the
+ * top self-time frames; the .cpuprofile goes to the temp dir. For the profiles in bench/notes.md.
+ */
+async function main(): Promise<void> {
+  const [set = 'events', rowsText = '1000000', ...names] = process.argv.slice(2);
+  const rows = Number(rowsText);
+  const dir = await mkdtemp(join(tmpdir(), 'shardtable-profile-'));
+  const ssb = set === 'ssb';
+  const { schema, config } = ssb ? ssbTable() : eventsTable();
+  const table = ssb ? 'lineorder_flat' : 'events';
+  const timeColumn = ssb ? 'LO_ORDERDATE' : 'ts';
+  const gen = ssb ? ssbGenerator(rows) : null;
+  const ev = ssb ? null : eventGenerator(rows);
+  const sealed: SealedSegment[] = [];
+  let consuming: ConsumingSegment | null = null;
+  const perSegment = Math.min(1_000_000, Math.floor(rows / 4));
+  for (let i = 0; i < rows; i++) {
+    consuming ??= new ConsumingSegment({ identity: { tableName: table, segmentName: `${table}__0__${sealed.length}__20260101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000' }, schema, indexing: config.indexing, timeColumnName: timeColumn });
+    if (gen) {
+      const r = gen.next();
+      consuming.index(ssbDecodedRow(schema, r), String(i), Number(r.LO_ORDERDATE));
+    } else {
+      const r = ev!.next(i);
+      consuming.index(toDecodedRow(schema, r), String(i), Number(r.ts));
+    }
+    if (consuming.numDocs === perSegment && i < rows - perSegment / 2) {
+      sealed.push(await sealSegment(consuming, { tableDir: dir, endOfShard: false }));
+      consuming = null;
+    }
+  }
+  const tail = consuming;
+  const engine = new QueryEngine({ resolve: () => ({ name: table, schema, snapshot: () => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])] }) });
+  const list = ssb ? ssbQueryList() : benchQueryList(rows);
+  const session = new Session();
+  session.connect();
+  for (const name of names) {
+    const q = list.find((x) => x.name === name);
+    if (!q) throw new Error(`no query ${name}`);
+    for (let i = 0; i < 20; i++) await engine.query(q.pinot, 'timeoutMs=600000');
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const start = performance.now();
+    for (let i = 0; i < 40; i++) await engine.query(q.pinot, 'timeoutMs=600000');
+    const ms = (performance.now() - start) / 40;
+    const { profile } = await session.post('Profiler.stop');
+    const path = join(tmpdir(), `profile-${name}.cpuprofile`);
+    await writeFile(path, JSON.stringify(profile));
+    const self = new Map<string, number>();
+    const dt = new Map<number, number>();
+    profile.timeDeltas!.forEach((d, i) => dt.set(profile.samples![i]!, (dt.get(profile.samples![i]!) ?? 0) + d));
+    let total = 0;
+    for (const node of profile.nodes) {
+      const t = dt.get(node.id) ?? 0;
+      total += t;
+      const key = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').slice(-1)[0]}:${node.callFrame.lineNumber + 1}`;
+      self.set(key, (self.get(key) ?? 0) + t);
+    }
+    console.log(`\n${name}: ${ms.toFixed(2)} ms/query; profile ${path}`);
+    for (const [k, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

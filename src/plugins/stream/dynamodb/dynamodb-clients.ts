@@ -1,0 +1,102 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DynamoDbConfig } from './dynamodb-config.js';
+
+/** Region used when an endpoint override is set and the SDK's region chain finds none (moto ignores it). */
+const FALLBACK_REGION = 'us-east-1';
+const LOOPBACK_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable-local', secretAccessKey: 'shardtable-local' });
+
+/** The two clients a DynamoDB-fed table reads through; one pair per table, destroyed with its factory. */
+export interface DynamoDbClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly streams: DynamoDBStreamsClient;
+  destroy(): void;
+}
+
+/**
+ * Builds the table's DynamoDB and DynamoDB Streams clients: HTTP/1.1 (`NodeHttpHandler`), the
+ * endpoints from the standard variables (`AWS_ENDPOINT_URL_DYNAMODB`,
+ * `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`), region from `stream.dynamodb.region` else the SDK's chain
+ * (else `us-east-1` with an endpoint override), credentials: static keys, else the default chain
+ * (dummy keys only for a loopback endpoint), with an assumed role on top when enabled. One SDK
+ * attempt per call: the consumers own backoff so throttling is counted. Logs nothing.
+ */
+export function createDynamoDbClients(config: DynamoDbConfig, tableName: string): DynamoDbClients {
+  const region = config.region ?? regionChain(config.endpoint ?? config.streamsEndpoint);
+  const credentials = credentialProvider(config, tableName, region);
+  const common = {
+    region,
+    credentials,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
+    maxAttempts: 1,
+  };
+  const dynamodb = new DynamoDBClient({ ...common, ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}) });
+  const streams = new DynamoDBStreamsClient({ ...common, ...(config.streamsEndpoint !== undefined ? { endpoint: config.streamsEndpoint } : {}) });
+  return {
+    dynamodb,
+    streams,
+    destroy() {
+      dynamodb.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+type Provider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+
+function credentialProvider(config: DynamoDbConfig, tableName: string, region: string | (() => Promise<string>)): Provider {
+  const loopback = [config.endpoint, config.streamsEndpoint].some((e) => e !== undefined && isLoopback(e));
+  const staticKeys = config.credentials;
+  const base: Provider = staticKeys !== undefined
+    ? async () => staticKeys
+    : async () => {
+        try {
+          return await defaultProvider()();
+        } catch (err) {
+          if (loopback) return LOOPBACK_CREDENTIALS;
+          throw err;
+        }
+      };
+  const role = config.assumeRole;
+  if (role === undefined) return base;
+  return fromTemporaryCredentials({
+    params: {
+      RoleArn: role.roleArn,
+      RoleSessionName: role.roleSessionName ?? `shardtable-${tableName}`.slice(0, 64),
+      DurationSeconds: role.sessionDurationSeconds,
+      ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
+    },
+    masterCredentials: base,
+    clientConfig: { region, ...(role.stsEndpoint !== undefined ? { endpoint: role.stsEndpoint } : {}) },
+  });
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+function regionChain(endpoint: string | undefined): () => Promise<string> {
+  let resolved: Promise<string> | undefined;
+  return () => {
+    resolved ??= (async () => {
+      const probe = new DynamoDBClient({});
+      try {
+        return await probe.config.region();
+      } catch (err) {
+        if (endpoint !== undefined) return FALLBACK_REGION;
+        throw new Error('no AWS region: set stream.dynamodb.region in streamConfigs or AWS_REGION', { cause: err });
+      } finally {
+        probe.destroy();
+      }
+    })();
+    return resolved;
+  };
+}

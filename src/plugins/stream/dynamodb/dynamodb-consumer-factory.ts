@@ -1,0 +1,122 @@
+import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
+import type { StreamOffsetFactory } from '../../../spi/offset.js';
+import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
+import type { PartitionIdScheme } from '../../../spi/partition-id-scheme.js';
+import type { SnapshotProgress, StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
+import { CapacityBudget } from './dynamodb-capacity-budget.js';
+import type { BudgetClock } from './dynamodb-capacity-budget.js';
+import { createDynamoDbClients } from './dynamodb-clients.js';
+import type { DynamoDbClients } from './dynamodb-clients.js';
+import type { DynamoDbConfig } from './dynamodb-config.js';
+import { LoadProgress } from './dynamodb-load-progress.js';
+import { dynamoDbOffsetFactory } from './dynamodb-offset.js';
+import { scanSegmentOf } from './dynamodb-partition-id.js';
+import { DynamoDbScanConsumer, sdkScanCall } from './dynamodb-scan-consumer.js';
+import type { ScanCall } from './dynamodb-scan-consumer.js';
+import { DynamoDbMetadataProvider } from './dynamodb-shards.js';
+import { describeSourceTable } from './dynamodb-source.js';
+import type { SourceTable } from './dynamodb-source.js';
+import { DynamoDbStreamConsumer } from './dynamodb-stream-consumer.js';
+import { sdkStreamsApi } from './dynamodb-streams-api.js';
+import type { DynamoDbStreamsApi } from './dynamodb-streams-api.js';
+
+export interface DynamoDbFactoryOptions {
+  readonly partitionIds: PartitionIdScheme;
+  readonly tableName: string;
+  /** Test seams: an in-process double of the Streams API, a scan double, a fake clock. */
+  readonly streamsApi?: DynamoDbStreamsApi;
+  readonly scan?: ScanCall;
+  readonly describe?: () => Promise<SourceTable>;
+  readonly budgetClock?: BudgetClock;
+}
+
+/**
+ * The DynamoDB `StreamConsumerFactory` of one table runtime: one pair of clients, one
+ * description of the DynamoDB table (refreshed by every listing), one read-capacity budget for
+ * the whole initial load; scan segments and stream shards are its partitions
+ * (`dynamodb-shards.ts`). `close()` destroys the clients.
+ */
+export class DynamoDbConsumerFactory implements StreamConsumerFactory {
+  readonly offsetFactory: StreamOffsetFactory = dynamoDbOffsetFactory;
+  private readonly clients: DynamoDbClients | undefined;
+  private readonly api: DynamoDbStreamsApi;
+  private readonly scan: ScanCall;
+  private readonly budget: CapacityBudget;
+  private readonly progress = new LoadProgress();
+  private described: Promise<SourceTable> | undefined;
+  private lastDescribed: SourceTable | undefined;
+
+  constructor(readonly config: DynamoDbConfig, private readonly opts: DynamoDbFactoryOptions) {
+    const needClients = opts.streamsApi === undefined || opts.scan === undefined || opts.describe === undefined;
+    this.clients = needClients ? createDynamoDbClients(config, opts.tableName) : undefined;
+    this.api = opts.streamsApi ?? sdkStreamsApi(this.clients!.streams);
+    this.scan = opts.scan ?? sdkScanCall(this.clients!.dynamodb);
+    this.budget = new CapacityBudget(config.scanRcuLimit, opts.budgetClock);
+  }
+
+  get fetchTimeoutMs(): number {
+    return this.config.fetchTimeoutMs;
+  }
+
+  get discoveryIntervalMs(): number {
+    return this.config.discoveryIntervalMs;
+  }
+
+  get initialPositionDescription(): string {
+    return this.config.initialLoad === 'scan' ? 'TRIM_HORIZON (after the initial load)' : this.config.shardIteratorType;
+  }
+
+  initialPositionFor(partition: PartitionInfo): string {
+    const segment = scanSegmentOf(partition.shardId);
+    if (segment !== undefined) return `scan segment ${segment} of ${this.config.scanSegments} from its start`;
+    return this.initialPositionDescription;
+  }
+
+  snapshotProgress(): SnapshotProgress {
+    const itemCount = this.lastDescribed?.itemCount ?? 0;
+    return {
+      items: this.progress.items,
+      bytes: this.progress.bytes,
+      capacityUnits: this.progress.capacityUnits,
+      capacityLimitPerSecond: this.config.scanRcuLimit,
+      sourceItemCount: itemCount,
+      percent: this.progress.percentOf(itemCount),
+    };
+  }
+
+  /** The DynamoDB table's description: the last listing's, or a fresh DescribeTable. */
+  private source = (signal?: AbortSignal): Promise<SourceTable> => {
+    this.described ??= this.describeNow(signal).catch((err: unknown) => {
+      this.described = undefined;
+      throw err;
+    });
+    return this.described;
+  };
+
+  private async describeNow(signal?: AbortSignal): Promise<SourceTable> {
+    const table = this.opts.describe !== undefined ? await this.opts.describe() : await describeSourceTable(this.clients!, this.config, signal);
+    this.lastDescribed = table;
+    return table;
+  }
+
+  createMetadataProvider(): StreamMetadataProvider {
+    return new DynamoDbMetadataProvider(this.api, this.config, (signal) => {
+      // Every listing describes the table again (a stream re-enabled gets a new ARN).
+      this.described = this.describeNow(signal);
+      return this.described;
+    }, this.opts.partitionIds);
+  }
+
+  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
+    const source = () => this.source();
+    const segment = scanSegmentOf(partition.shardId);
+    if (segment !== undefined) {
+      return new DynamoDbScanConsumer({ scan: this.scan, config: this.config, segment, source, budget: this.budget, progress: this.progress });
+    }
+    return new DynamoDbStreamConsumer({ api: this.api, config: this.config, shardId: partition.shardId, source, fromOldest: options.fromOldest === true, fromLatest: options.fromLatest === true });
+  }
+
+  async close(): Promise<void> {
+    this.clients?.destroy();
+  }
+}

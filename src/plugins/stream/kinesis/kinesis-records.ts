@@ -1,0 +1,35 @@
+import type { _Record } from '@aws-sdk/client-kinesis';
+import type { StreamMessage } from '../../../spi/message-batch.js';
+import { deaggregate } from './kinesis-deaggregate.js';
+import { KinesisOffset } from './kinesis-offset.js';
+
+/**
+ * One message per record, or — for a KPL aggregated record (magic, valid MD5 and protobuf) — one
+ * per user record, each with its own partition key and offset `<seq>:<i>`. An aggregate that fails
+ * its checksum or decode passes through whole, as the KCL does.
+ */
+export function toMessages(record: _Record): StreamMessage[] {
+  const value = record.Data ?? new Uint8Array(0);
+  const users = deaggregate(value);
+  if (users === null) return [toMessage(record)];
+  const arrivalTimeMs = record.ApproximateArrivalTimestamp?.getTime() ?? 0;
+  return users.map((user, i) => Object.freeze({
+    key: user.partitionKey,
+    value: user.data,
+    offset: new KinesisOffset(record.SequenceNumber!, i),
+    arrivalTimeMs,
+    serializedSize: user.data.byteLength,
+  }));
+}
+
+function toMessage(record: _Record): StreamMessage {
+  const value = record.Data ?? new Uint8Array(0);
+  return Object.freeze({
+    key: record.PartitionKey ?? '',
+    value,
+    offset: new KinesisOffset(record.SequenceNumber!),
+    arrivalTimeMs: record.ApproximateArrivalTimestamp?.getTime() ?? 0,
+    serializedSize: value.byteLength,
+  });
+}
+

@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStreamTable, withMoto } from '../helpers/moto.js';
+import { enableStream, expectedRows, ItemWriter, itemsTableConfig, ITEMS_SCHEMA, normaliseRows, ROWS_SQL, seedItems } from '../helpers/dynamodb-items.js';
+import { ServerProcess } from '../helpers/server-process.js';
+
+const SEEDED = 2000;
+
+/**
+ * A DynamoDB table on moto followed by `shardtable serve`: the initial scan load while a writer
+ * puts, updates and deletes, then the stream; every row equals a final consistent scan.
+ */
+describe('dynamodb source on moto', () => {
+  const moto = withMoto();
+  let client: DynamoDBClient;
+  let dataDir: string;
+  let server: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    client = moto.server.client();
+    dataDir = await mkdtemp(join(tmpdir(), 'shardtable-dynamodb-'));
+  });
+
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    await server?.exited;
+    client?.destroy();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<ServerProcess> => {
+    server = await ServerProcess.start({ dataDir, env: moto.server.env() });
+    return server;
+  };
+
+  const rows = async (table = 'items'): Promise<unknown[][]> => {
+    const response = await server!.request('POST', '/query/sql', { sql: ROWS_SQL.replace('FROM items', `FROM ${table}`) });
+    const json = response.json as { resultTable?: { rows: unknown[][] }; exceptions?: unknown[] };
+    if ((json.exceptions ?? []).length > 0) return [[JSON.stringify(json.exceptions)]];
+    return normaliseRows(json.resultTable?.rows ?? []);
+  };
+
+  /** Waits until the table's rows equal a consistent scan of DynamoDB (both taken after the writes stopped). */
+  const expectEqualToScan = async (dynamoTable: string, table = 'items'): Promise<void> => {
+    const want = await expectedRows(client, dynamoTable);
+    const deadline = Date.now() + 60_000;
+    let got: unknown[][] = [];
+    while (Date.now() < deadline) {
+      got = await rows(table);
+      if (JSON.stringify(got) === JSON.stringify(want)) break;
+      await sleep(300);
+    }
+    const gotIds = new Set(got.map((r) => r[0]));
+    const wantIds = new Set(want.map((r) => r[0]));
+    const missing = [...wantIds].filter((id) => !gotIds.has(id));
+    const extra = [...gotIds].filter((id) => !wantIds.has(id));
+    if (missing.length + extra.length > 0) {
+      const ids = [...missing.slice(0, 3), ...extra.slice(0, 3)].map((id) => `'${String(id)}'`).join(',');
+      const detail = await server!.request('POST', '/query/sql', { sql: `SELECT _id, n, _deleted, $segmentName, $docId FROM ${table} WHERE _id IN (${ids}) LIMIT 100`, queryOptions: 'skipUpsert=true' });
+      console.log('DIAG', JSON.stringify({ missing: missing.slice(0, 10), missingCount: missing.length, extra: extra.slice(0, 10), extraCount: extra.length, rows: (detail.json as { resultTable?: unknown }).resultTable }));
+      const segs = await server!.request('GET', `/tables/${table}/segments`);
+      console.log('SEGS', JSON.stringify(segs.json));
+      const info = (await server!.request('GET', `/tables/${table}/consumingSegmentsInfo`)).json as { shardtablePartitions?: unknown[] };
+      console.log('PARTS', JSON.stringify(info.shardtablePartitions));
+      console.log('LOG', server!.log().split('\n').filter((l) => /"level":(40|50|60)/.test(l)).slice(-15).join('\n'));
+    }
+    expect({ missing: missing.slice(0, 30), missingCount: missing.length, extra: extra.slice(0, 30) }).toEqual({ missing: [], missingCount: 0, extra: [] });
+    expect(got).toEqual(want);
+  };
+
+  it('refuses configs a DynamoDB source cannot serve, naming the field', async () => {
+    await start();
+    expect((await server!.request('POST', '/schemas', ITEMS_SCHEMA)).status).toBe(200);
+    const noStream = await createStreamTable(client, { viewType: 'none' });
+    const keysOnly = await createStreamTable(client, { viewType: 'KEYS_ONLY' });
+    const idKey = await createStreamTable(client, { keys: [{ name: '_id', type: 'S', role: 'HASH' }] });
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...itemsTableConfig(noStream), upsertConfig: undefined }, /upsertConfig: missing; a DynamoDB-fed table is an upsert table keyed by _id/],
+      [{ ...itemsTableConfig(noStream), upsertConfig: { mode: 'FULL' } }, /upsertConfig.deleteRecordColumn: required for a DynamoDB source/],
+      [itemsTableConfig(noStream, { 'stream.dynamodb.initial.load': 'copy' }), /stream.dynamodb.initial.load: must be scan, export or none/],
+      [itemsTableConfig(noStream, { 'stream.dynamodb.scan.rcu.limit': '0' }), /stream.dynamodb.scan.rcu.limit: must be a number/],
+      [itemsTableConfig(noStream, { 'stream.dynamodb.scan.segmnets': '2' }), /stream.dynamodb.scan.segmnets: unknown key/],
+      [itemsTableConfig(noStream), /has no stream; enable DynamoDB Streams/],
+      [itemsTableConfig(keysOnly), /has view type KEYS_ONLY; it must be NEW_AND_OLD_IMAGES or NEW_IMAGE/],
+      [itemsTableConfig(idKey), /stream.dynamodb.id.attribute.rename: DynamoDB table \S+ has its own _id key attribute/],
+      [itemsTableConfig('no-such-table'), /does not exist/],
+    ];
+    for (const [config, message] of cases) {
+      const response = await server!.request('POST', '/tables', config);
+      expect(response.status, JSON.stringify(response.json)).toBe(400);
+      expect((response.json as { error: string }).error).toMatch(message);
+    }
+    expect((await server!.request('GET', '/tables')).json).toEqual({ tables: [] });
+  });
+
+  it('scan load during writes, then the stream: every row equals a final consistent scan, across kill -9 during scan and streaming', async () => {
+    const table = await createStreamTable(client, { viewType: 'none' });
+    await seedItems(client, table, SEEDED);
+    await enableStream(client, table);
+    // A tight read-capacity budget keeps the scan running for seconds, so kills land inside it.
+    const config = itemsTableConfig(table, { 'stream.dynamodb.scan.rcu.limit': '2' });
+    const created = await server!.request('POST', '/tables', config);
+    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    const writer = new ItemWriter(client, table, SEEDED);
+    writer.start();
+    try {
+
+    // kill -9 twice during the scan, each time after a new scan segment was sealed: the load
+    // resumes after what was sealed, not from zero.
+    for (let i = 0; i < 2; i++) {
+      const before = await sealedScanSegments();
+      const sealDeadline = Date.now() + 60_000;
+      while (Date.now() < sealDeadline && (await sealedScanSegments()) <= before) await sleep(100);
+      expect(await sealedScanSegments()).toBeGreaterThan(before);
+      expect(await streaming()).toBe(false);
+      const loadingMetrics = String((await server!.request('GET', '/metrics')).json);
+      expect(loadingMetrics).toContain('shardtable_snapshot_loading{table="items"} 1');
+      expect(loadingMetrics).toMatch(/shardtable_snapshot_items_loaded\{table="items"\} [1-9]/);
+      server!.kill('SIGKILL');
+      await server!.exited;
+      await start();
+      let resumed = '';
+      const resumeDeadline = Date.now() + 20_000;
+      while (Date.now() < resumeDeadline && !/scan resumed after item \d+/.test(resumed)) {
+        resumed = JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json);
+        await sleep(100);
+      }
+      expect(resumed).toMatch(/scan resumed after item \d+/);
+    }
+    // Wait for the load to finish, then kill -9 during streaming twice.
+    const loadDeadline = Date.now() + 120_000;
+    while (Date.now() < loadDeadline && !(await streaming())) await sleep(500);
+    expect(await streaming(), JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json)).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      await sleep(1500);
+      server!.kill('SIGKILL');
+      await server!.exited;
+      await start();
+    }
+    await sleep(1500);
+    } finally {
+      await writer.stop();
+    }
+    expect(writer.writes).toBeGreaterThan(200);
+    await expectEqualToScan(table);
+    const metrics = String((await server!.request('GET', '/metrics')).json);
+    expect(metrics).toContain('shardtable_snapshot_loading{table="items"} 0');
+    expect(metrics).toMatch(/shardtable_ms_behind_latest\{table="items"[^}]*shard="shardId-[^"]+",partition="1000000"\} \d+/);
+  }, 300_000);
+
+  it('initial.load none follows the stream from its oldest record: equal to a final consistent scan', async () => {
+    const table = await createStreamTable(client);
+    await seedItems(client, table, 300);
+    const created = await server!.request('POST', '/tables', itemsTableConfig(table, { 'stream.dynamodb.initial.load': 'none' }, 'items_stream'));
+    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    const writer = new ItemWriter(client, table, 300, true);
+    writer.start();
+    await sleep(3000);
+    await writer.stop();
+    await expectEqualToScan(table, 'items_stream');
+  }, 120_000);
+
+  /** Sealed segments of the scan's partitions (ids 0-2). */
+  async function sealedScanSegments(): Promise<number> {
+    const text = JSON.stringify((await server!.request('GET', '/tables/items/segments')).json);
+    return (text.match(/items__[0-2]__\d+__/g) ?? []).length;
+  }
+
+  async function streaming(): Promise<boolean> {
+    const info = (await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json as { shardtableTable?: { phase?: { state?: string } } };
+    return info.shardtableTable?.phase?.state === 'STREAMING';
+  }
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
