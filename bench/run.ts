@@ -12,9 +12,9 @@ import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
 import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
+import { benchDynamoDbLag } from './dynamodb-lag.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
-import { benchDynamoDbLag } from './dynamodb-lag.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -26,9 +26,9 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   ssb: benchSsb,
   memory: benchMemory,
   upsert: benchUpsert,
+  'dynamodb-lag': benchDynamoDbLag,
   storage: benchStorage,
   indexes: benchIndexes,
-  'dynamodb-lag': benchDynamoDbLag,
 };
 
 /**
@@ -108,9 +108,9 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const queries = find('queries');
   const memory = find('memory');
   const upsert = find('upsert');
+  const ddbLag = find('dynamodb-lag');
   const storage = find('storage');
   const indexes = find('indexes');
-  const ddbLag = find('dynamodb-lag');
   const lines = [
     '# Benchmarks',
     '',
@@ -196,7 +196,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   if (storage) {
     const p = storage.params;
     lines.push(
-      `| storage: ${String(p.segments)} segments × ${fmt(Number(p.rowsPerSegment))} rows (${fmt(Number(p.fileMB))} MiB on disk), ${queries?.queries?.length ?? 15} queries under a ${String(p.budgetMb)} MiB memory budget | ` +
+      `| storage${p.segments === 100 ? '' : ' (`--quick` size)'}: ${String(p.segments)} segments × ${fmt(Number(p.rowsPerSegment))} rows (${fmt(Number(p.fileMB))} MiB on disk), ${queries?.queries?.length ?? 15} queries under a ${String(p.budgetMb)} MiB memory budget | ` +
         `ready (open every segment, footers only) ${fmt(n(storage, 'readyFooterOnlyMs'), 0)} ms; query medians: warm ${fmt(n(storage, 'medianBudgetWarmMs'))} ms, cold ${fmt(n(storage, 'medianBudgetColdMs'))} ms; cache peak ${fmt(n(storage, 'peakCacheMB'))} MiB, RSS ${fmt(n(storage, 'rssUnderBudgetMB'), 0)} MB; ` +
         `compaction ${fmt(n(storage, 'compactionRowsPerSec'), 0)} rows/s, a GROUP BY ${spread(m(storage, 'queryQuietMs'))} ms alone vs ${spread(m(storage, 'queryWhileMergingMs'))} ms while merging | ` +
         `whole-file CRC at open ${fmt(n(storage, 'readyFullChecksumMs'), 0)} ms; all in memory (${fmt(n(storage, 'decodedMBInMemoryRun'))} MiB decoded): median ${fmt(n(storage, 'medianInMemoryMs'))} ms | ` +

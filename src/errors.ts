@@ -92,6 +92,7 @@ export const ERRORS = {
   },
   QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', httpStatus: 400, message: '{detail}' },
   UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', httpStatus: 400, message: "Unknown column '{column}' in table {table}" },
+  QUERY_PLANNING: { errorCode: 720, pinotName: 'QueryPlanningError', httpStatus: 400, message: '{detail}' },
 } as const satisfies Record<string, ServerErrorEntry | QueryErrorEntry>;
 
 type Catalogue = typeof ERRORS;

@@ -92,6 +92,7 @@ const tableConfigJsonSchema = {
     },
     upsertConfig: upsertConfigJsonSchema,
     dedupConfig: dedupConfigJsonSchema,
+    isDimTable: { type: 'boolean' },
   },
 };
 
@@ -198,6 +199,11 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
   const extraIndexes = indexSettingsOf(index as Record<string, unknown>, copy.fieldConfigList, schema, problems);
+  const isDimTable = copy.isDimTable === true;
+  if (isDimTable && schema.primaryKeyColumns.length === 0) {
+    problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
+  }
+
   const streamSource = findStreamConfig(index.streamConfigs, ingestion?.streamIngestionConfig?.streamConfigMaps, problems);
   const declaredTypes = (streamSource?.maps ?? []).map((map) => (typeof map.streamType === 'string' ? map.streamType.trim() : ''));
   const streamOrdersChanges = declaredTypes.length > 0 && declaredTypes.every((type) => options.orderedStreamTypes?.includes(type) === true);
@@ -236,6 +242,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     indexing,
     ingestion: deepFreeze(ingestionSettings),
     ...keyed,
+    ...(isDimTable ? { isDimTable: true as const } : {}),
     ...(rollup.settings ? { rollup: deepFreeze(rollup.settings) } : {}),
     pinot: deepFreeze(copy),
   });

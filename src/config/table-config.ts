@@ -25,6 +25,11 @@ export interface TableConfig {
   readonly upsert?: UpsertSettings;
   /** `dedupConfig` with `dedupEnabled: true`. */
   readonly dedup?: DedupSettings;
+  /**
+   * `isDimTable: true`: a dimension table (primary-keyed, read whole by `lookUp()` and by joins;
+   * `docs/query.md`, "Dimension tables"). Absent for other tables.
+   */
+  readonly isDimTable?: true;
   /** Ingest-time rollup (`aggregateMetrics`, `aggregationConfigs`): see `rollup-config.ts`. */
   readonly rollup?: RollupSettings;
   /** The config as the user posted it (unknown keys kept), for `GET /tables/{name}`. */

@@ -15,6 +15,8 @@ export { compileExpr, truthy } from './exec/compile-expr.js';
 export { scalarFunction } from './functions/registry.js';
 export { convertTo } from './functions/values.js';
 export { Binder } from './plan/binder.js';
+export { liveDimRef } from './dim/dim-tables.js';
+export type { DimTableRef, DimTableResolver, DimTableSource } from './dim/dim-tables.js';
 
 /**
  * Parses one standalone expression (`fromEpochDays(DaysSinceEpoch)`); throws the parser's

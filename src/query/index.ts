@@ -7,6 +7,8 @@
 export { QueryEngine, matchTableName } from './query-engine.js';
 export type { QueryTable, TableResolver } from './query-engine.js';
 export { snapshotRuntime } from './queryable-table.js';
+export { liveDimRef } from './dim/dim-tables.js';
+export type { DimTableRef, DimTableResolver } from './dim/dim-tables.js';
 export type { QueryableSegments, QueryableTable } from './queryable-table.js';
 export { QueryError, QUERY_ERROR_CODES } from './query-error.js';
 export type { QueryErrorName } from './query-error.js';

@@ -5,6 +5,7 @@ import { emptyStats } from './exec/execution-stats.js';
 import { executePlan } from './exec/executor.js';
 import { explainPlan } from './exec/explain-plan.js';
 import type { SegmentSnapshot } from './exec/segment-snapshot.js';
+import { dimTableResolver, resolveJoin } from './dim/join-resolution.js';
 import { parseSql } from './parser/parse-statement.js';
 import { DEFAULT_LIMIT, planQuery } from './plan/planner.js';
 import { parseQueryOptionsString } from './plan/query-options.js';
@@ -20,6 +21,10 @@ export interface QueryTable {
   /** The table's raw name (as created). */
   readonly name: string;
   readonly schema: TableSchema;
+  /** `isDimTable: true` in its table config: `lookUp()` and joins may read it whole. */
+  readonly isDimTable?: boolean;
+  /** Stable for the table's life (its runtime): the cache key of a dimension table's in-memory index. */
+  readonly identity?: object;
   /**
    * Snapshots of every segment, taken synchronously now: sealed files plus consuming segments
    * frozen at their current row count, so the query reads each row exactly once.
@@ -71,11 +76,11 @@ export class QueryEngine {
     const started = this.clock();
     try {
       if (typeof sql !== 'string' || sql.trim() === '') throw new QueryError('SQL_PARSING', 'the query is empty; send {"sql": "SELECT …"}');
-      const stmt = parseSql(sql);
       const requestOptions = queryOptions ? parseQueryOptionsString(queryOptions) : new Map<string, string>();
-      const table = this.tables.resolve(stmt.table.name);
-      if (!table) throw new QueryError('TABLE_DOES_NOT_EXIST', { name: stmt.table.name });
-      const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions));
+      const parsed = parseSql(sql, requestOptions);
+      const dims = dimTableResolver(this.tables);
+      const { stmt, table } = resolveJoin(parsed, this.tables);
+      const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions, dims));
       const segments = table.snapshot();
       if (stmt.explain) {
         const rows = explainPlan(plan, segments, stmt.limit ?? DEFAULT_LIMIT, plan.options.explainPlanVerbose);

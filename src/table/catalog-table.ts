@@ -32,6 +32,10 @@ export async function loadCatalogTable(dataDir: string, tableName: string, log: 
   }
   const schemas = new SchemaRegistry(catalog, () => undefined, log);
   schemas.load(contents.schemas);
-  const { table } = admitTable(json, (candidates) => schemas.find(candidates));
+  // Dimension tables live in the server (their rows in its memory): a lookUp() transform cannot run here.
+  const noDimTables = (name: string): never => {
+    throw new Error(`lookUp('${name}', …) reads a dimension table, which only the server holds; ingest this table with the server running instead of --once`);
+  };
+  const { table } = admitTable(json, (candidates) => schemas.find(candidates), noDimTables);
   return { table, tableDir: catalog.tableDir(tableName), paused: contents.paused.has(tableName) };
 }

@@ -9,12 +9,15 @@ import { admitTable } from './table-admission.js';
 import type { AdmittedTable, FindSchema } from './table-admission.js';
 import type { TableEntry } from './table-entry.js';
 import type { TableLauncher } from './table-launcher.js';
+import type { DimTableResolver } from '../query/embedded-expression.js';
 
 /** What a schema change sees of the manager: the registry, the tables, and names held by a mutation in flight. */
 export interface SchemaChangeContext {
   readonly schemas: SchemaRegistry;
   readonly tables: ReadonlyMap<string, TableEntry>;
   readonly reserved: ReadonlyMap<string, string>;
+  /** Dimension tables for transforms calling `lookUp()`, when their configs are checked again. */
+  readonly dimTables?: DimTableResolver;
 }
 
 /** A stored schema and the tables that use it and must restart to take it up (empty for a plain store). */
@@ -51,7 +54,7 @@ export async function changeSchema(ctx: SchemaChangeContext, validated: PinotSch
     return undefined;
   };
   // Throws the table's 400 if a config no longer validates (e.g. a transform now clashes with a new column).
-  for (const table of users) admitTable(ctx.tables.get(table)!.table.config.pinot, find);
+  for (const table of users) admitTable(ctx.tables.get(table)!.table.config.pinot, find, ctx.dimTables);
   await ctx.schemas.evolve(name, validated);
   return { schema: validated, restart: users };
 }

@@ -7,6 +7,7 @@ import type { ResolvedTable } from '../ingest/resolved-table.js';
 import { streamValidationOptions } from '../plugins/stream/registry.js';
 import { storageError, isStorageError } from './storage-error.js';
 import { resolveTable } from './table-resolution.js';
+import type { DimTableResolver } from '../query/embedded-expression.js';
 
 /** A schema found by name: the name it was found under and the engine's view of it. */
 export interface FoundSchema {
@@ -28,12 +29,13 @@ export interface AdmittedTable {
  * `segmentsConfig.schemaName`), validates the config against it (config layer), then resolves it
  * once (`resolveTable`: stream keys parsed by its plugin, decoder built, transforms compiled), so
  * a bad key is a 400 naming it rather than a table that fails to start. Throws `ShardtableError`s
- * (`INVALID_TABLE_CONFIG`, `STREAM_CONFIG`, ...); nothing is stored here.
+ * (`INVALID_TABLE_CONFIG`, `STREAM_CONFIG`, ...); nothing is stored here. `dimTables` lets
+ * transforms call `lookUp()`.
  *
  * @example
  *   const { table, schemaName } = admitTable(json, (names) => registry.find(names));
  */
-export function admitTable(json: unknown, findSchema: FindSchema): AdmittedTable {
+export function admitTable(json: unknown, findSchema: FindSchema, dimTables?: DimTableResolver): AdmittedTable {
   const { schemaCandidates } = tableIdentity(json);
   const found = findSchema(schemaCandidates);
   if (!found) {
@@ -41,7 +43,7 @@ export function admitTable(json: unknown, findSchema: FindSchema): AdmittedTable
     throw new ShardtableError('INVALID_TABLE_CONFIG', { detail: `tableName: no schema named ${names}; POST /schemas first` });
   }
   const config = validateTableConfig(json, found.schema, streamValidationOptions());
-  return { table: resolveTable(found.schema, config), schemaName: found.name };
+  return { table: resolveTable(found.schema, config, dimTables), schemaName: found.name };
 }
 
 /**

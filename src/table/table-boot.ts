@@ -52,7 +52,10 @@ export async function loadCatalogInto(target: BootTarget): Promise<LoadedCatalog
   const problems = [...contents.problems, ...schemas.load(contents.schemas)];
   const entries: TableEntry[] = [];
   const rejected: TableLoadResult[] = [];
-  for (const [name, json] of contents.tables) {
+  // Dimension tables first: other tables' transforms may call lookUp() on them when admitted.
+  const isDim = (json: unknown): boolean => (json as { isDimTable?: unknown } | null)?.isDimTable === true;
+  const ordered = [...contents.tables].sort(([, a], [, b]) => Number(isDim(b)) - Number(isDim(a)));
+  for (const [name, json] of ordered) {
     let admitted: AdmittedTable;
     try {
       admitted = target.admit(json);

@@ -13,6 +13,7 @@ import { pauseResult } from './consuming-segments.js';
 import { pauseStateNow } from './pause-state.js';
 import type { PauseResult } from './consuming-segments.js';
 import { admitTable } from './table-admission.js';
+import { launchDimensionTablesFirst } from './dim-table-startup.js';
 import { changeSchema, restartOnNewSchema } from './schema-changes.js';
 import type { AdmittedTable } from './table-admission.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -102,9 +103,8 @@ export class TableManager extends TableReads {
       throw error;
     });
     try {
-      await Promise.all(loaded.entries.filter((entry) => !entry.disabled).map((entry) =>
-        this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false }))
-          .catch(() => undefined)));
+      await launchDimensionTablesFirst(loaded.entries.filter((entry) => !entry.disabled), (entry) =>
+        this.forTable(entry.table.config.tableName, () => this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false })).catch(() => undefined));
     } finally {
       this.booting = false;
     }
@@ -135,7 +135,7 @@ export class TableManager extends TableReads {
   }
 
   private async storeSchema(validated: PinotSchema, store: () => Promise<PinotSchema>): Promise<PinotSchema> {
-    const context = { schemas: this.schemas, tables: this.tables, reserved: this.reserved };
+    const context = { schemas: this.schemas, tables: this.tables, reserved: this.reserved, dimTables: (name: string) => this.dimTableRef(name) };
     const { schema, restart } = await this.exclusive(() => changeSchema(context, validated, store));
     for (const table of restart) await this.forTable(table, () => restartOnNewSchema(this.tables.get(table), (json) => this.admit(json), this.launcher, this.log));
     return schema;
@@ -393,6 +393,6 @@ export class TableManager extends TableReads {
   }
 
   private admit(json: unknown): AdmittedTable {
-    return admitTable(json, (candidates) => this.schemas.find(candidates));
+    return admitTable(json, (candidates) => this.schemas.find(candidates), (name) => this.dimTableRef(name));
   }
 }

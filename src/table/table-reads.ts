@@ -9,6 +9,8 @@ import { consumingSegmentMetadata } from './consuming-segments.js';
 import { SchemaRegistry } from './schema-registry.js';
 import type { TableEntry } from './table-entry.js';
 import type { PauseState } from './pause-state.js';
+import { liveDimRef, snapshotRuntime } from '../query/index.js';
+import type { DimTableRef } from '../query/index.js';
 import type { IngestionHealth, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../ingest/table-runtime.js';
 
 /**
@@ -95,6 +97,31 @@ export abstract class TableReads {
   /** The running runtime of a table (for the query engine), or undefined if none runs. Throws 404. */
   getRuntime(name: string): TableRuntime | undefined {
     return this.tableEntry(rawTableName(name)).runtime ?? undefined;
+  }
+
+  /**
+   * A dimension table for `lookUp()` in ingestion transforms: its schema when the transform is
+   * compiled, its rows (rebuilt when its segments change) when a record is transformed. Undefined
+   * for no table of that name; a table without `isDimTable: true` is an error naming it; a
+   * dimension table that is not running fails the record being transformed (bad-record policy).
+   */
+  protected dimTableRef(name: string): DimTableRef | undefined {
+    const raw = rawTableName(name);
+    const entry = this.tables.get(raw) ?? [...this.tables.values()].find((e) => e.table.config.tableName.toLowerCase() === raw.toLowerCase());
+    if (entry === undefined) return undefined;
+    const { tableName } = entry.table.config;
+    if (entry.table.config.isDimTable !== true) throw new Error(`lookUp: table ${tableName} is not a dimension table (its table config has no "isDimTable": true)`);
+    return liveDimRef({
+      name: tableName,
+      schema: entry.table.schema,
+      get identity(): object {
+        return entry.runtime ?? entry;
+      },
+      snapshot: () => {
+        if (!entry.runtime) throw new Error(`dimension table ${tableName} is not running`);
+        return snapshotRuntime(entry.runtime);
+      },
+    });
   }
 
   /**

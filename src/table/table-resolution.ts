@@ -13,6 +13,7 @@ import { bindStream } from '../plugins/stream/registry.js';
 import type { DecoderSettings, StreamMessageDecoder } from '../spi/decoder.js';
 import { compileIngestionTransforms, needsSourceFields, TransformConfigError } from '../transform/index.js';
 import type { IngestionTransforms } from '../transform/index.js';
+import type { DimTableResolver } from '../query/embedded-expression.js';
 
 /**
  * Admission's second half: everything in a validated table config that needs a plugin or the
@@ -23,8 +24,8 @@ import type { IngestionTransforms } from '../transform/index.js';
  *
  * @example const table = resolveTable(schema, validateTableConfig(json, schema));
  */
-export function resolveTable(schema: TableSchema, config: TableConfig): ResolvedTable {
-  const transforms = compileTransforms(schema, config);
+export function resolveTable(schema: TableSchema, config: TableConfig, dimTables?: DimTableResolver): ResolvedTable {
+  const transforms = compileTransforms(schema, config, dimTables);
   const coerce = transforms === null ? null : createJsonDecoder(schema);
   const streams = config.streams.map((streamConfig): ResolvedStream => {
     const stream = bindStream(streamConfig, { tableName: config.tableName, table: { config, schema } });
@@ -61,10 +62,10 @@ export function resolveTable(schema: TableSchema, config: TableConfig): Resolved
 }
 
 /** Compiles transforms, filter and flattening; null when the table has none. */
-function compileTransforms(schema: TableSchema, config: TableConfig): IngestionTransforms | null {
+function compileTransforms(schema: TableSchema, config: TableConfig, dimTables: DimTableResolver | undefined): IngestionTransforms | null {
   if (!needsSourceFields(config.ingestion)) return null;
   try {
-    return compileIngestionTransforms(schema, config.ingestion!);
+    return compileIngestionTransforms(schema, config.ingestion!, dimTables);
   } catch (err) {
     if (err instanceof ShardtableError) throw err;
     const detail = err instanceof TransformConfigError ? err.message : `ingestionConfig: ${err instanceof Error ? err.message : String(err)}`;

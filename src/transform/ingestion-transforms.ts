@@ -1,6 +1,7 @@
 import type { TableSchema } from '../config/schema.js';
 import type { IngestionSettings } from '../config/table-config.js';
 import { truthy } from '../query/embedded-expression.js';
+import type { DimTableResolver } from '../query/embedded-expression.js';
 import { ComplexTypeFlattener } from './complex-type.js';
 import { compileSourceExpression } from './source-expression.js';
 import type { SourceExpression, SourceRecord } from './source-expression.js';
@@ -34,10 +35,10 @@ export function needsSourceFields(settings: IngestionSettings | undefined): bool
  * {@link TransformConfigError} naming the field, e.g. `ingestionConfig.transformConfigs[0].transformFunction:
  * Unsupported function: Groovy. …`.
  */
-export function compileIngestionTransforms(schema: TableSchema, settings: IngestionSettings): IngestionTransforms {
+export function compileIngestionTransforms(schema: TableSchema, settings: IngestionSettings, dimTables?: DimTableResolver): IngestionTransforms {
   const transforms = settings.transforms.map((t, i) => {
     try {
-      return { columnName: t.columnName, expr: compileSourceExpression(t.transformFunction, schema) };
+      return { columnName: t.columnName, expr: compileSourceExpression(t.transformFunction, schema, dimTables) };
     } catch (err) {
       throw new TransformConfigError(`ingestionConfig.transformConfigs[${i}].transformFunction`, `${JSON.stringify(t.transformFunction)}: ${message(err)}`);
     }
@@ -45,7 +46,7 @@ export function compileIngestionTransforms(schema: TableSchema, settings: Ingest
   let filter: SourceExpression | null = null;
   if (settings.filterFunction !== undefined) {
     try {
-      filter = compileSourceExpression(settings.filterFunction, schema);
+      filter = compileSourceExpression(settings.filterFunction, schema, dimTables);
     } catch (err) {
       throw new TransformConfigError('ingestionConfig.filterConfig.filterFunction', `${JSON.stringify(settings.filterFunction)}: ${message(err)}`);
     }

@@ -1,7 +1,7 @@
 import type { DataType } from '../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../config/schema.js';
 import { Binder, compileExpr, convertTo, parseExpressionText, scalarFunction } from '../query/embedded-expression.js';
-import type { Expr, ExprType, Fn } from '../query/embedded-expression.js';
+import type { DimTableResolver, Expr, ExprType, Fn } from '../query/embedded-expression.js';
 
 /** A source record: every field of the stream record by name (after flattening, if configured). */
 export type SourceRecord = Record<string, unknown>;
@@ -28,10 +28,11 @@ type FieldUse = 'numeric' | 'mv' | 'string';
  * (arithmetic, numeric function arguments, comparison with a number), a STRING array where a
  * multi-value argument is expected, and otherwise a STRING (objects and arrays as JSON text).
  * Throws the query engine's `QueryError` (parse or binding message) on a bad expression.
+ * `dimTables` serves `lookUp()` (the dimension table's rows as they are when each record is read).
  *
  * @example compileSourceExpression('fromEpochDays(DaysSinceEpoch)', schema).evaluate({ DaysSinceEpoch: 16071 }) // 1388534400000n
  */
-export function compileSourceExpression(text: string, schema: TableSchema): SourceExpression {
+export function compileSourceExpression(text: string, schema: TableSchema, dimTables?: DimTableResolver): SourceExpression {
   const ast = parseExpressionText(text);
   const uses = new Map<string, FieldUse>();
   collectFields(ast, 'string', uses);
@@ -42,7 +43,7 @@ export function compileSourceExpression(text: string, schema: TableSchema): Sour
     return { name, dataType, singleValue: use !== 'mv', fieldType: 'DIMENSION', defaultNullValue: use === 'numeric' ? Number.NEGATIVE_INFINITY : 'null' };
   });
   const sourceSchema: TableSchema = { name: `${schema.name} source fields`, columns, columnIndex: new Map(columns.map((c, i) => [c.name, i])), primaryKeyColumns: [] };
-  const bound = new Binder(sourceSchema, schema.name).bind(ast, 'row');
+  const bound = new Binder(sourceSchema, schema.name, dimTables).bind(ast, 'row');
   const fn: Fn<SourceRecord> = compileExpr<SourceRecord>(bound, {
     column: (e) => {
       const name = e.column.name;

@@ -1,5 +1,6 @@
 import type { DataType } from '../../config/data-type.js';
 import type { AggregationFunction, AggState, DistinctValues } from './aggregation-types.js';
+import { COLLECTION_AGGREGATIONS } from './collection-aggregations.js';
 import { VALUE_AGGREGATIONS } from './value-aggregations.js';
 import { doubleToLong, toNumber, valueKey } from './values.js';
 
@@ -280,6 +281,23 @@ function percentile(type: DataType): Base {
   };
 }
 
+/**
+ * The entry of a parameterised aggregation (`COLLECTION_AGGREGATIONS`): it names the function as
+ * an aggregation; the binder replaces it by the function specialised to its literal parameters.
+ */
+const UNSPECIALISED: Base = {
+  kind: 'generic',
+  needsArgument: true,
+  params: 'literals',
+  resultType: () => 'STRING',
+  init: () => {
+    throw new Error('internal: a parameterised aggregation ran before its parameters were bound');
+  },
+  add: () => undefined,
+  merge: () => undefined,
+  result: () => '',
+};
+
 const BASES: Record<string, Base> = {
   count: COUNT,
   sum: SUM,
@@ -293,11 +311,18 @@ const BASES: Record<string, Base> = {
   distinctcounthll: distinct('LONG'),
   distinctcountthetasketch: distinct('LONG'),
   distinctcountsmarthll: distinct('INT'),
+  // Pinot's other approximate distinct counts (HLL++, UltraLogLog, CPC) and the per-segment sum
+  // of SEGMENTPARTITIONEDDISTINCTCOUNT (exact when values are partitioned by segment): exact here.
+  distinctcounthllplus: distinct('LONG'),
+  distinctcountull: distinct('LONG'),
+  distinctcountcpcsketch: distinct('LONG'),
+  segmentpartitioneddistinctcount: distinct('LONG'),
   percentile: percentile('DOUBLE'),
   percentileest: percentile('LONG'),
   percentiletdigest: percentile('DOUBLE'),
   percentilekll: percentile('DOUBLE'),
   ...VALUE_AGGREGATIONS,
+  ...Object.fromEntries(Object.keys(COLLECTION_AGGREGATIONS).map((name) => [name, UNSPECIALISED])),
 };
 
 /**

@@ -21,7 +21,9 @@ export interface AggregationFunction {
   /** false for `count(*)`. */
   readonly needsArgument: boolean;
   /** Literal parameters after the argument, e.g. the percentile. */
-  readonly params: 'none' | 'percentile' | 'optional' | 'mode' | 'withTime';
+  readonly params: 'none' | 'percentile' | 'optional' | 'mode' | 'withTime' | 'literals';
+  /** True when the result is an array (`ARRAY_AGG`, `HISTOGRAM`): the column type is `<type>_ARRAY`. */
+  readonly resultMv?: boolean;
   resultType(arg: ExprType | null): DataType;
   init(): AggState;
   add(state: AggState, value: unknown): void;
@@ -55,5 +57,29 @@ export interface DistinctValues {
   add(v: unknown): void;
   /** Every value, in a form that `add` files under the same key. */
   values(): Iterable<unknown>;
+}
+
+/**
+ * A literal parameter of an aggregation after its first argument, as the binder hands it over:
+ * `'STRING'`, `true`, `10`, `ARRAY[0, 10, 100]`.
+ */
+export type LiteralParam =
+  | { readonly kind: 'string'; readonly text: string }
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'boolean'; readonly value: boolean }
+  | { readonly kind: 'array'; readonly values: readonly number[] };
+
+/**
+ * An aggregation whose behaviour and result type depend on literal parameters (ARRAY_AGG's
+ * element type, LISTAGG's separator, HISTOGRAM's bins). `specialise` checks them and returns the
+ * function to run; it throws `Error` with a message naming the bad parameter.
+ */
+export interface CollectionAggregation {
+  /** Row expressions before the literal parameters: 1 (default), or 2 (COVAR_POP's pair, handed over as `[x, y]`). */
+  readonly rowArgs?: 1 | 2;
+  readonly minParams: number;
+  readonly maxParams: number;
+  /** `distinct` is `f(DISTINCT x, …)`. */
+  specialise(params: readonly LiteralParam[], arg: ExprType, distinct: boolean): { fn: Omit<AggregationFunction, 'name' | 'mv'>; type: ExprType };
 }
 

@@ -1,4 +1,8 @@
 import { ARRAY_FUNCTIONS } from './array-functions.js';
+import { BINARY_FUNCTIONS } from './binary-functions.js';
+import { TYPED_ARRAY_FUNCTIONS } from './typed-array-functions.js';
+import { WEB_FUNCTIONS } from './web-functions.js';
+import { WEEK_FUNCTIONS } from './week-functions.js';
 import type { ScalarFunction } from './function-types.js';
 import { JSON_FUNCTIONS } from './json-functions.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
@@ -16,7 +20,6 @@ export function canonicalFunctionName(name: string): string {
  */
 export const UNSUPPORTED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['groovy', 'groovy() runs JVM Groovy scripts, which shardtable does not execute; rewrite the expression with built-in functions (CASE WHEN, arithmetic, string functions)'],
-  ['lookup', 'lookup() needs dimension tables, which shardtable does not have'],
 ]);
 
 /**
@@ -50,7 +53,7 @@ export class ScalarFunctionRegistry {
   }
 }
 
-export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS]);
+export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS, ...TYPED_ARRAY_FUNCTIONS, ...BINARY_FUNCTIONS, ...WEEK_FUNCTIONS, ...WEB_FUNCTIONS]);
 
 export function scalarFunction(name: string): ScalarFunction | undefined {
   return SCALAR_FUNCTIONS.get(name);

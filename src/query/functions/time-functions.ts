@@ -96,7 +96,7 @@ export function dateTrunc(unit: string, millis: number, zone?: string): number {
   return tz.toUtc(t);
 }
 
-function datePart(name: string, f: (d: Date) => number, aliases?: string[]): ScalarFunction {
+export function datePart(name: string, f: (d: Date) => number, aliases?: string[]): ScalarFunction {
   return {
     name,
     ...(aliases ? { aliases } : {}),

@@ -103,8 +103,39 @@ function withTime(last: boolean): Base {
   };
 }
 
+/**
+ * DISTINCTSUM / DISTINCTAVG(x): the sum / average of the distinct values, DOUBLE (`…MV` for a
+ * multi-value column). No rows: 0 / NaN, Pinot's answers with null handling off.
+ */
+function distinctAggregate(avg: boolean): Base {
+  const values = (s: AggState): Set<number> => (s.v ??= new Set<number>()) as Set<number>;
+  return {
+    kind: 'generic',
+    needsArgument: true,
+    params: 'none',
+    resultType: () => 'DOUBLE',
+    init: newState,
+    add: (s, v) => {
+      values(s).add(toNumber(v));
+    },
+    merge: (a, b) => {
+      if (b.v === undefined) return;
+      const into = values(a);
+      for (const x of b.v as Set<number>) into.add(x);
+    },
+    result: (s) => {
+      const set = s.v as Set<number> | undefined;
+      let sum = 0;
+      for (const x of set ?? []) sum += x;
+      return avg ? sum / (set?.size ?? 0) : sum;
+    },
+  };
+}
+
 /** The aggregations over values rather than numbers, by canonical name. */
 export const VALUE_AGGREGATIONS: Record<string, Base> = {
+  distinctsum: distinctAggregate(false),
+  distinctavg: distinctAggregate(true),
   mode: MODE,
   firstwithtime: withTime(false),
   lastwithtime: withTime(true),

@@ -18,7 +18,8 @@ export type ArithmeticOp = '+' | '-' | '*' | '/' | '%';
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 export type Expr =
-  | { readonly kind: 'column'; readonly name: string; readonly pos: number }
+  /** `qualifier` is the table or alias of `t.col` (used to resolve joins; one-table queries ignore it). */
+  | { readonly kind: 'column'; readonly name: string; readonly pos: number; readonly qualifier?: string }
   | { readonly kind: 'star'; readonly pos: number }
   | { readonly kind: 'literal'; readonly value: Literal; readonly pos: number }
   /** `filter` is an aggregation's `FILTER (WHERE …)` clause, null when absent. */
@@ -54,6 +55,17 @@ export interface OrderItem {
   readonly desc: boolean;
 }
 
+/**
+ * `[INNER] JOIN t [AS a] ON …` or `LEFT [OUTER] JOIN …` (only with the multi-stage engine
+ * option; shardtable answers joins with a dimension table, `plan/dim-join.ts`).
+ */
+export interface JoinClause {
+  readonly type: 'inner' | 'left';
+  readonly table: { readonly name: string; readonly pos: number };
+  readonly alias: string | null;
+  readonly on: Expr;
+}
+
 export interface SelectStatement {
   readonly kind: 'select';
   /** `EXPLAIN PLAN FOR SELECT …`: answer the plan table instead of running the query. */
@@ -63,6 +75,9 @@ export interface SelectStatement {
   readonly distinct: boolean;
   readonly select: readonly SelectItem[];
   readonly table: { readonly name: string; readonly pos: number };
+  /** `FROM t AS a`: the alias, or null. */
+  readonly tableAlias: string | null;
+  readonly join: JoinClause | null;
   readonly where: Expr | null;
   readonly groupBy: readonly Expr[];
   readonly having: Expr | null;

@@ -11,7 +11,14 @@ import { QueryError } from '../query-error.js';
 export class ExpressionParser {
   private depth = 0;
 
-  constructor(readonly ts: TokenStream) {}
+  /**
+   * `multiStageOnly(what)` is the error for SQL that needs the multi-stage engine and that
+   * shardtable cannot answer (a subquery); by default Pinot's "not enabled" error (450).
+   */
+  constructor(
+    readonly ts: TokenStream,
+    private readonly multiStageOnly: (what: string) => QueryError = (what) => new QueryError('MULTI_STAGE_NOT_ENABLED', { what }),
+  ) {}
 
   parse(): Expr {
     // Recursion guard for `((((…))))` bombs; the tree's own depth (operator chains included) is
@@ -62,7 +69,7 @@ export class ExpressionParser {
     if (negated) this.ts.next();
     if (this.ts.acceptKeyword('IN')) {
       this.ts.expectOp('(');
-      if (this.ts.isKeyword(this.ts.peek(), 'SELECT')) throw new QueryError('MULTI_STAGE_NOT_ENABLED', { what: 'a subquery' });
+      if (this.ts.isKeyword(this.ts.peek(), 'SELECT')) throw this.multiStageOnly('a subquery');
       const values: Expr[] = [this.parse()];
       while (this.ts.acceptOp(',')) values.push(this.parse());
       this.ts.expectOp(')');
@@ -130,7 +137,7 @@ export class ExpressionParser {
         return this.columnOrCall(t.text, t.pos);
       case 'op':
         if (t.text === '(') {
-          if (ts.isKeyword(ts.peek(), 'SELECT')) throw new QueryError('MULTI_STAGE_NOT_ENABLED', { what: 'a subquery' });
+          if (ts.isKeyword(ts.peek(), 'SELECT')) throw this.multiStageOnly('a subquery');
           const inner = this.parse();
           ts.expectOp(')');
           return inner;
@@ -148,6 +155,7 @@ export class ExpressionParser {
     if (upper === 'CASE') return this.parseCase(t.pos);
     if (upper === 'CAST' && ts.isOp(ts.peek(), '(')) return this.parseCast(t.pos);
     if (upper === 'EXTRACT' && ts.isOp(ts.peek(), '(')) return this.parseExtract(t.pos);
+    if (upper === 'ARRAY' && ts.isOp(ts.peek(), '[')) return this.parseArray(t.pos);
     if (ts.isReserved(t) && !ts.isOp(ts.peek(), '(')) throw ts.error(t, `unexpected keyword ${upper}, expected an expression`);
     return this.columnOrCall(t.text, t.pos);
   }
@@ -171,13 +179,15 @@ export class ExpressionParser {
         filter = this.parse();
         ts.expectOp(')');
       }
+      // `f(…) OVER (…)`: a window function, which only the multi-stage engine has.
+      if (ts.isKeyword(ts.peek(), 'OVER')) throw this.multiStageOnly(`a window function (${name}(…) OVER …)`);
       return { kind: 'call', name, args, distinct, filter, pos };
     }
-    // `t.col` (table-qualified): Pinot queries one table, so the qualifier is dropped.
+    // `t.col` (table-qualified): kept for joins; a one-table query ignores the qualifier.
     if (ts.acceptOp('.')) {
       const next = ts.next();
       if (next.kind !== 'ident' && next.kind !== 'quoted') throw ts.error(next, 'expected a column name after "."');
-      return { kind: 'column', name: next.text, pos: next.pos };
+      return { kind: 'column', name: next.text, pos: next.pos, qualifier: name };
     }
     return { kind: 'column', name, pos };
   }
@@ -197,6 +207,19 @@ export class ExpressionParser {
     const elseExpr = ts.acceptKeyword('ELSE') ? this.parse() : null;
     ts.expectKeyword('END');
     return { kind: 'case', branches, elseExpr, pos };
+  }
+
+  /** `ARRAY[a, b, …]` (HISTOGRAM's bin edges) becomes the call `array(a, b, …)`. */
+  private parseArray(pos: number): Expr {
+    const ts = this.ts;
+    ts.expectOp('[');
+    const args: Expr[] = [];
+    if (!ts.acceptOp(']')) {
+      do args.push(this.parse());
+      while (ts.acceptOp(','));
+      ts.expectOp(']');
+    }
+    return { kind: 'call', name: 'array', args, distinct: false, filter: null, pos };
   }
 
   /** `EXTRACT(part FROM ts)` becomes the call `extract('PART', ts)`. */

@@ -1,4 +1,4 @@
-import type { Expr, OrderItem, SelectItem, SelectStatement } from './ast.js';
+import type { Expr, JoinClause, OrderItem, SelectItem, SelectStatement } from './ast.js';
 import { ExpressionParser } from './parse-expression.js';
 import { checkStatementSize, MAX_SQL_LENGTH } from './query-limits.js';
 import { TokenStream } from './token-stream.js';
@@ -12,14 +12,21 @@ import { QueryError } from '../query-error.js';
  * LIMIT n OFFSET o] [OPTION(k=v, …)] [;]`. Throws `QueryError` 150 naming position and token,
  * or the limit passed when the query is larger than `query-limits.ts` allows.
  *
+ * With the multi-stage engine asked for (`SET useMultistageEngine=true`, or in `requestOptions`),
+ * `FROM a [INNER | LEFT [OUTER]] JOIN b ON …` is parsed into `join`; other joins and subqueries
+ * answer 720 (what shardtable's multi-stage support lacks). Without it, any join or subquery
+ * answers Pinot's 450 "multi-stage engine not enabled".
+ *
  * @example
  *   parseSql("SET timeoutMs = 100; SELECT count(*) FROM events WHERE country IN ('NL', 'DE')");
  */
-export function parseSql(sql: string): SelectStatement {
+export function parseSql(sql: string, requestOptions: ReadonlyMap<string, string> = new Map()): SelectStatement {
   if (sql.length > MAX_SQL_LENGTH) throw parseError(sql, 0, `query too large: ${sql.length} characters (at most ${MAX_SQL_LENGTH})`);
   const ts = new TokenStream(sql, tokenize(sql));
-  const expr = new ExpressionParser(ts);
   const options = new Map<string, string>();
+  const multiStage = (): boolean => multiStageRequested(requestOptions, options);
+  const multiStageOnly = (what: string): QueryError => (multiStage() ? multiStageUnsupported(what) : new QueryError('MULTI_STAGE_NOT_ENABLED', { what }));
+  const expr = new ExpressionParser(ts, multiStageOnly);
   while (ts.acceptKeyword('SET')) {
     parseOption(ts, options);
     if (!ts.acceptOp(';')) throw ts.error(ts.peek(), "expected ';' after SET");
@@ -37,21 +44,8 @@ export function parseSql(sql: string): SelectStatement {
   while (ts.acceptOp(','));
   ts.expectKeyword('FROM');
   if (ts.isOp(ts.peek(), '(')) throw multiStageOnly('a subquery in FROM');
-  const tableToken = ts.next();
-  if (tableToken.kind !== 'ident' && tableToken.kind !== 'quoted') throw ts.error(tableToken, 'expected a table name after FROM');
-  let tableName = tableToken.text;
-  while (ts.acceptOp('.')) {
-    const part = ts.next();
-    if (part.kind !== 'ident' && part.kind !== 'quoted') throw ts.error(part, 'expected a name after "."');
-    tableName = part.text;
-  }
-  // An optional table alias (`FROM mytable t`).
-  if (ts.acceptKeyword('AS') || (ts.peek().kind === 'ident' && !ts.isReserved(ts.peek()))) {
-    const alias = ts.next();
-    if (alias.kind !== 'ident' && alias.kind !== 'quoted') throw ts.error(alias, 'expected a table alias');
-  }
-  const joinWord = ts.peek();
-  if (ts.isOp(joinWord, ',') || JOIN_WORDS.some((w) => ts.isKeyword(joinWord, w))) throw multiStageOnly('a JOIN');
+  const from = parseTableRef(ts);
+  const join = parseJoin(ts, expr, multiStage, multiStageOnly);
   const where = ts.acceptKeyword('WHERE') ? expr.parse() : null;
   const groupBy: Expr[] = [];
   if (ts.acceptKeyword('GROUP')) {
@@ -95,19 +89,77 @@ export function parseSql(sql: string): SelectStatement {
   ts.acceptOp(';');
   const end = ts.peek();
   if (end.kind !== 'eof') throw ts.error(end, 'expected end of query');
-  const stmt: SelectStatement = { kind: 'select', explain, options, distinct, select, table: { name: tableName, pos: tableToken.pos }, where, groupBy, having, orderBy, limit, offset };
+  const stmt: SelectStatement = { kind: 'select', explain, options, distinct, select, table: from.table, tableAlias: from.alias, join, where, groupBy, having, orderBy, limit, offset };
   checkStatementSize(sql, stmt);
   return stmt;
 }
 
 const JOIN_WORDS = ['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS', 'NATURAL'];
+/** Words after a table name that start a join rather than name an alias. */
+const NOT_ALIASES: ReadonlySet<string> = new Set([...JOIN_WORDS, 'USING']);
+
+/** True when the query asks for Pinot's multi-stage engine (`useMultistageEngine=true`, key in any case). */
+export function multiStageRequested(...sources: ReadonlyMap<string, string>[]): boolean {
+  let on = false;
+  for (const source of sources) for (const [k, v] of source) if (k.toLowerCase() === 'usemultistageengine') on = v.trim().toLowerCase() === 'true';
+  return on;
+}
+
+/** SQL that needs more of the multi-stage engine than shardtable has (720, Pinot's planning error). */
+function multiStageUnsupported(what: string): QueryError {
+  return new QueryError(
+    'QUERY_PLANNING',
+    `The query uses ${what}, which shardtable's multi-stage engine does not answer: it runs one-table queries and [INNER | LEFT] JOINs of a table with a dimension table (isDimTable) on equality of the dimension table's primary key`,
+  );
+}
+
+/** `name [[AS] alias]`, a dotted name keeping its last part (`db.events`). */
+function parseTableRef(ts: TokenStream): { table: { name: string; pos: number }; alias: string | null } {
+  const tableToken = ts.next();
+  if (tableToken.kind !== 'ident' && tableToken.kind !== 'quoted') throw ts.error(tableToken, 'expected a table name');
+  let name = tableToken.text;
+  while (ts.acceptOp('.')) {
+    const part = ts.next();
+    if (part.kind !== 'ident' && part.kind !== 'quoted') throw ts.error(part, 'expected a name after "."');
+    name = part.text;
+  }
+  let alias: string | null = null;
+  const next = ts.peek();
+  if (ts.acceptKeyword('AS') || (next.kind === 'ident' && !ts.isReserved(next) && !NOT_ALIASES.has(next.text.toUpperCase()))) {
+    const a = ts.next();
+    if (a.kind !== 'ident' && a.kind !== 'quoted') throw ts.error(a, 'expected a table alias');
+    alias = a.text;
+  }
+  return { table: { name, pos: tableToken.pos }, alias };
+}
 
 /**
- * Joins and subqueries need Pinot's multi-stage engine, which shardtable does not have: answered
- * with the error Pinot's broker gives when that engine is not enabled (450), never as bad syntax.
+ * An optional `[INNER] JOIN t [AS a] ON …` / `LEFT [OUTER] JOIN …` after the FROM table. Without
+ * the multi-stage engine any join is 450; with it, RIGHT/FULL/CROSS/NATURAL joins, a comma join,
+ * `USING`, a second join or a subquery as the joined table are 720.
  */
-function multiStageOnly(what: string): QueryError {
-  return new QueryError('MULTI_STAGE_NOT_ENABLED', { what });
+function parseJoin(ts: TokenStream, expr: ExpressionParser, multiStage: () => boolean, multiStageOnly: (what: string) => QueryError): JoinClause | null {
+  const first = ts.peek();
+  if (ts.isOp(first, ',')) throw multiStageOnly('a JOIN (FROM a, b)');
+  if (!JOIN_WORDS.some((w) => ts.isKeyword(first, w))) return null;
+  if (!multiStage()) throw multiStageOnly('a JOIN');
+  let type: JoinClause['type'] = 'inner';
+  if (ts.acceptKeyword('LEFT')) {
+    type = 'left';
+    ts.acceptKeyword('OUTER');
+  } else if (!ts.acceptKeyword('INNER')) {
+    const word = ts.peek();
+    if (!ts.isKeyword(word, 'JOIN')) throw multiStageOnly(`a ${word.text.toUpperCase()} JOIN`);
+  }
+  ts.expectKeyword('JOIN');
+  if (ts.isOp(ts.peek(), '(')) throw multiStageOnly('a subquery as the joined table');
+  const { table, alias } = parseTableRef(ts);
+  if (ts.isKeyword(ts.peek(), 'USING')) throw multiStageOnly('JOIN … USING (write ON a.k = b.k)');
+  ts.expectKeyword('ON');
+  const on = expr.parse();
+  const next = ts.peek();
+  if (ts.isOp(next, ',') || JOIN_WORDS.some((w) => ts.isKeyword(next, w))) throw multiStageOnly('more than one JOIN');
+  return { type, table, alias, on };
 }
 
 function parseSelectItem(ts: TokenStream, expr: ExpressionParser): SelectItem {

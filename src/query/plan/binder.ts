@@ -15,6 +15,9 @@ import { jsonMatcher } from '../json-match/json-match-eval.js';
 import { wildcardMatcher } from '../functions/wildcard-pattern.js';
 import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
+import type { DimTableResolver } from '../dim/dim-tables.js';
+import { bindCollectionAggregation } from './collection-binding.js';
+import { bindLookUp, JOIN_LOOKUP_FUNCTION } from './lookup-binding.js';
 import { CAST_TYPE_NAMES, expressionName } from './expression-name.js';
 import { coerceLiteral, literalValue } from './literals.js';
 import { VIRTUAL_COLUMNS } from './virtual-columns.js';
@@ -53,9 +56,11 @@ export class Binder {
   private readonly groupKeys: BoundExpr[] = [];
   private readonly columns = new Map<string, ColumnSpec>();
 
+  /** `dimTables` lets `lookUp()` find dimension tables; without it, lookUp is a 200 error. */
   constructor(
     readonly schema: TableSchema,
     readonly tableName: string,
+    private readonly dimTables?: DimTableResolver,
   ) {
     for (const c of schema.columns) this.columns.set(c.name.toLowerCase(), c);
     for (const c of schema.columns) this.columns.set(c.name, c);
@@ -228,6 +233,7 @@ export class Binder {
       }
       return { kind: 'match', name, type: BOOL, operand: this.bind(e.args[0]!, mode), matcher: jsonMatcher(filter.value.text) };
     }
+    if (fn === 'lookup' || fn === JOIN_LOOKUP_FUNCTION) return bindLookUp(e, name, this.dimTables, (x) => this.bind(x, mode), fn === JOIN_LOOKUP_FUNCTION);
     if (fn === 'isnull' || fn === 'isnotnull') {
       if (e.args.length !== 1) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects 1 argument, got ${e.args.length}`);
       return { kind: 'isNull', name, type: BOOL, operand: this.bind(e.args[0]!, mode), negated: fn === 'isnotnull' };
@@ -274,7 +280,10 @@ export class Binder {
   private bindAggregation(e: ExprOf<'call'>): BoundExpr {
     const name = this.nameOf(e);
     const existing = this.aggIndex.get(name);
-    if (existing !== undefined) return { kind: 'aggregate', name, type: sv(this.aggregations[existing]!.type), index: existing };
+    if (existing !== undefined) {
+      const spec = this.aggregations[existing]!;
+      return { kind: 'aggregate', name, type: { dataType: spec.type, sv: spec.fn.resultMv !== true }, index: existing };
+    }
     let canonical = canonicalFunctionName(e.name);
     if (canonical === 'count' && e.distinct) canonical = 'distinctcount';
     const found = aggregationFunction(canonical)!;
@@ -283,7 +292,10 @@ export class Binder {
     let param = found.embeddedPercentile ?? 0;
     let type: DataType | null = null;
     const args = e.args;
-    if (!fn.needsArgument) {
+    if (fn.params === 'literals') {
+      if (args.some((a) => this.containsAggregation(a))) throw new QueryError('QUERY_VALIDATION', `aggregation functions cannot be nested: ${name}`);
+      ({ fn, arg } = bindCollectionAggregation(e, canonical, (x) => this.bind(x, 'row')));
+    } else if (!fn.needsArgument) {
       if (args.length > 1) throw new QueryError('QUERY_EXECUTION', `Function ${e.name} expects 1 argument, got ${args.length}`);
       if (args.length === 1 && args[0]!.kind !== 'star') this.bind(args[0]!, 'row'); // validates the column
     } else {
@@ -302,7 +314,7 @@ export class Binder {
         fn = { ...stringExtremum(fn.name, arg.type.dataType), name: fn.name, mv: false };
       }
       const numericOnly = !/^(distinctcount|count|firstwithtime|lastwithtime)/.test(fn.name) && fn.kind !== 'generic';
-      if ((numericOnly || fn.name === 'mode') && !NUMERIC.has(arg.type.dataType)) {
+      if ((numericOnly || /^(mode|distinctsum|distinctavg)/.test(fn.name)) && !NUMERIC.has(arg.type.dataType)) {
         throw new QueryError('QUERY_EXECUTION', `Function ${e.name}: argument ${arg.name} has type ${arg.type.dataType}, expected a number`);
       }
       if (fn.params === 'percentile' && found.embeddedPercentile === null) {
@@ -323,7 +335,7 @@ export class Binder {
     type ??= fn.resultType(arg?.type ?? null);
     this.aggregations.push({ name, fn, arg, param, type, filter });
     this.aggIndex.set(name, index);
-    return { kind: 'aggregate', name, type: sv(type), index };
+    return { kind: 'aggregate', name, type: { dataType: type, sv: fn.resultMv !== true }, index };
   }
 
   /**

@@ -2,6 +2,7 @@ import type { TableSchema } from '../../config/schema.js';
 import { mapChildren } from '../parser/ast-children.js';
 import type { Expr, SelectStatement } from '../parser/ast.js';
 import { QueryError } from '../query-error.js';
+import type { DimTableResolver } from '../dim/dim-tables.js';
 import { Binder } from './binder.js';
 import type { BoundExpr } from './bound-expr.js';
 import { columnsOf } from './bound-expr.js';
@@ -17,11 +18,19 @@ const typeName = (e: BoundExpr): string => `${e.type.dataType}${e.type.sv ? '' :
  * Turns a parsed statement into a plan for one table: resolves columns (710), functions and
  * their arity and types (200), aggregations, GROUP BY / HAVING / ORDER BY (aliases and 1-based
  * ordinals of the select list), LIMIT (default 10, at most `MAX_RESPONSE_ROWS`: 700 above) and
- * query options (`SET` statements, then the request's `queryOptions`).
+ * query options (`SET` statements, then the request's `queryOptions`). `dimTables` serves
+ * `lookUp()`; a JOIN is first rewritten onto its fact table by `rewriteDimJoin`.
  */
-export function planQuery(stmt: SelectStatement, schema: TableSchema, tableName: string, requestOptions: ReadonlyMap<string, string> = new Map()): QueryPlan {
+export function planQuery(
+  stmt: SelectStatement,
+  schema: TableSchema,
+  tableName: string,
+  requestOptions: ReadonlyMap<string, string> = new Map(),
+  dimTables?: DimTableResolver,
+): QueryPlan {
+  if (stmt.join !== null) throw new QueryError('QUERY_PLANNING', 'internal: a JOIN reaches the planner only rewritten onto its fact table (rewriteDimJoin)');
   const options = resolveQueryOptions(requestOptions, stmt.options);
-  const binder = new Binder(schema, tableName);
+  const binder = new Binder(schema, tableName, dimTables);
   const limit = stmt.limit ?? DEFAULT_LIMIT;
   if (limit > MAX_RESPONSE_ROWS || stmt.offset + limit > MAX_RESPONSE_ROWS) {
     throw new QueryError('QUERY_VALIDATION', `LIMIT ${stmt.limit}${stmt.offset ? ` OFFSET ${stmt.offset}` : ''} asks for more than the maximum of ${MAX_RESPONSE_ROWS} rows per response`);

@@ -20,7 +20,7 @@ export function managerTableResolver(manager: TableManager, onResolved: (table: 
       // A table whose stream is down still has a runtime and answers from its sealed segments;
       // only a table that is starting or failed to start has none.
       if (!runtime) throw new QueryError('BROKER_RESOURCE_MISSING', { name: table, detail: manager.notRunningReason(table) });
-      return { name: table, schema: runtime.schema, snapshot: () => snapshotRuntime(runtime) };
+      return { name: table, schema: runtime.schema, isDimTable: runtime.config.isDimTable === true, identity: runtime, snapshot: () => snapshotRuntime(runtime) };
     },
   };
 }

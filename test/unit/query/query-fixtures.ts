@@ -3,6 +3,7 @@ import { buildTableSchema } from '../../../src/config/schema.js';
 import type { PinotSchema, TableSchema } from '../../../src/config/schema.js';
 import type { IndexingConfig } from '../../../src/config/table-config.js';
 import { QueryEngine, snapshotRuntime, writeBrokerResponse } from '../../../src/query/index.js';
+import type { QueryTable } from '../../../src/query/index.js';
 import { ConsumingSegment, sealSegment } from '../../../src/segment/index.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
 import { tempDir } from '../segment/fixtures.js';
@@ -51,6 +52,29 @@ export async function buildFixture(
   rows: readonly (CellValue | null)[][],
   opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number } = {},
 ): Promise<QueryFixture> {
+  const table = await buildTableSegments(pinotSchema, rows, opts);
+  const engine = new QueryEngine({
+    resolve: (name) => (name.replace(/_REALTIME$/i, '').toLowerCase() === table.name.toLowerCase() ? table.queryTable : undefined),
+  });
+  const raw = async (sql: string, options?: string): Promise<string> => writeBrokerResponse(await engine.query(sql, options));
+  return { schema: table.schema, engine, sealed: table.sealed, consuming: table.consuming, raw, query: async (sql, options) => JSON.parse(await raw(sql, options)) as BrokerJson, cleanup: table.cleanup };
+}
+
+/** TEST ONLY. One table's segments (see `buildFixture`) and the `QueryTable` an engine resolves it to. */
+export interface FixtureTable {
+  readonly name: string;
+  readonly schema: TableSchema;
+  readonly sealed: SealedSegment[];
+  readonly consuming: ConsumingSegment[];
+  readonly queryTable: QueryTable;
+  cleanup(): Promise<void>;
+}
+
+export async function buildTableSegments(
+  pinotSchema: PinotSchema,
+  rows: readonly (CellValue | null)[][],
+  opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number; isDimTable?: boolean } = {},
+): Promise<FixtureTable> {
   const schema = buildTableSchema(pinotSchema);
   const tableName = opts.tableName ?? pinotSchema.schemaName;
   const indexing: IndexingConfig = { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: false, ...opts.indexing };
@@ -68,11 +92,8 @@ export async function buildFixture(
   for (const s of toSeal) sealed.push(await sealSegment(s, { tableDir: dir, endOfShard: false }));
   const consuming = segments.slice(segments.length - keepConsuming);
   const runtime = { queryableSegments: () => ({ sealed, consuming }) };
-  const engine = new QueryEngine({
-    resolve: (name) => (name.replace(/_REALTIME$/i, '').toLowerCase() === tableName.toLowerCase() ? { name: tableName, schema, snapshot: () => snapshotRuntime(runtime) } : undefined),
-  });
-  const raw = async (sql: string, options?: string): Promise<string> => writeBrokerResponse(await engine.query(sql, options));
-  return { schema, engine, sealed, consuming, raw, query: async (sql, options) => JSON.parse(await raw(sql, options)) as BrokerJson, cleanup };
+  const queryTable: QueryTable = { name: tableName, schema, isDimTable: opts.isDimTable === true, identity: runtime, snapshot: () => snapshotRuntime(runtime) };
+  return { name: tableName, schema, sealed, consuming, queryTable, cleanup };
 }
 
 /** A small events table: every type, multi-value columns, default null values. */

@@ -157,7 +157,7 @@ describe('regexpReplace group references', () => {
 describe('joins and subqueries', () => {
   it('answer Pinot\'s "multi-stage engine not enabled" error (450), never a syntax error', async () => {
     for (const sql of [
-      'SET useMultistageEngine=true; SELECT a.id FROM rt a JOIN dims d ON a.country = d.country',
+      'SELECT a.id FROM rt a JOIN dims d ON a.country = d.country',
       'SELECT * FROM rt LEFT JOIN dims ON rt.id = dims.id',
       'SELECT * FROM rt, dims',
       'SELECT count(*) FROM (SELECT id FROM rt)',
@@ -168,6 +168,14 @@ describe('joins and subqueries', () => {
       expect(r.exceptions).toHaveLength(1);
       expect(r.exceptions[0]!.errorCode).toBe(450);
       expect(r.exceptions[0]!.message).toMatch(/^InternalError:\nV2 Multi-Stage query engine not enabled\. The query uses (a JOIN|a subquery)/);
+    }
+  });
+
+  it('with SET useMultistageEngine=true, what shardtable cannot answer is a 720 saying so (joins with a dimension table run: test/unit/query/dim)', async () => {
+    for (const sql of ['SELECT count(*) FROM (SELECT id FROM rt)', 'SELECT * FROM rt, dims', 'SELECT * FROM rt FULL JOIN dims ON rt.id = dims.id']) {
+      const r = await fx.query(`SET useMultistageEngine=true; ${sql}`);
+      expect(r.exceptions[0]!.errorCode).toBe(720);
+      expect(r.exceptions[0]!.message).toMatch(/^QueryPlanningError:\nThe query uses .*, which shardtable's multi-stage engine does not answer/);
     }
   });
 
