@@ -14,6 +14,7 @@ import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
 import { benchDynamoDbLag } from './dynamodb-lag.js';
 import { benchStorage } from './storage.js';
+import { benchIndexes } from './indexes.js';
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   upsert: benchUpsert,
   'dynamodb-lag': benchDynamoDbLag,
   storage: benchStorage,
+  indexes: benchIndexes,
 };
 
 /**
@@ -108,6 +110,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const upsert = find('upsert');
   const ddbLag = find('dynamodb-lag');
   const storage = find('storage');
+  const indexes = find('indexes');
   const lines = [
     '# Benchmarks',
     '',
@@ -180,6 +183,14 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `restart (rebuild) s: ${spread(m(upsert, 'restartSeconds'), 3)}; GROUP BY query ms: ${spread(m(upsert, 'upsertQueryMs'), 1)} | ` +
         `append table, same events: record path s ${spread(m(upsert, 'appendRecordPathSeconds'), 3)}, index only s ${spread(m(upsert, 'appendIngestSeconds'), 3)}, query ms ${spread(m(upsert, 'appendQueryMs'), 1)} | ` +
         `record path ${fmt(n(upsert, 'recordPathRatio'))} x append (target ≥ 0.7; index only ${fmt(n(upsert, 'ingestRatio'))} x); query ${fmt(n(upsert, 'queryOverhead'))} x append (target ≤ 1.3); LONG key target ≤ 64 B |`,
+    );
+  }
+  if (indexes) {
+    const added = (t: string): string => `${t} +${fmt(n(indexes, `${t}AddedSeconds`), 3)} s, +${fmt(n(indexes, `${t}AddedBytes`) / 1e6, 2)} MB`;
+    lines.push(
+      `| indexes: build cost at seal, ${fmt(Number(indexes.params.rows))} rows (one JSON, LONG id, DOUBLE column) | ` +
+        `plain seal ${spread(m(indexes, 'noneSealSeconds'), 3)} s, ${fmt(n(indexes, 'noneFileBytes') / 1e6, 2)} MB; ${added('json')} (JSON index); ${added('bloom')} (bloom filter, fpp 0.05); ${added('range')} (range index) | ` +
+        `the plain seal of the same rows | added time and bytes per index type (no target) |`,
     );
   }
   if (storage) {

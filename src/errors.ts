@@ -49,7 +49,7 @@ export const ERRORS = {
   SCHEMA_IN_USE: { code: 'ST008', status: 409, message: 'schema {name} is used by table {table}; delete the table first' },
   SEGMENT_NOT_FOUND: { code: 'ST009', status: 404, message: 'segment {segment} of table {table} does not exist' },
   SEGMENT_CORRUPT: { code: 'ST010', status: 500, message: 'segment file {path} is corrupt: {detail}' },
-  SEGMENT_VERSION: { code: 'ST011', status: 500, message: 'segment file {path} has format version {version}; this build reads version {supported}' },
+  SEGMENT_VERSION: { code: 'ST011', status: 500, message: 'segment file {path} has format version {version}; this build reads versions {supported}' },
   NOT_FOUND: { code: 'ST012', status: 404, message: 'no route {method} {url}' },
   INTERNAL: { code: 'ST013', status: 500, message: 'internal error: {detail}' },
   STREAM_CONFIG: { code: 'ST014', status: 400, message: 'invalid stream config: {detail}' },

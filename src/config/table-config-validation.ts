@@ -3,6 +3,7 @@ import type { ComplexTypeSettings, IndexingConfig, IngestionSettings, PinotTable
 import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validation.js';
 import { parseStreamConfig } from './stream-config.js';
 import { rollupSettingsOf } from './rollup-config.js';
+import { indexSettingsOf } from './index-config.js';
 import { ShardtableError } from '../errors.js';
 import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
@@ -197,6 +198,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   ingestion?.transformConfigs?.forEach((transform, i) => requireColumn(`ingestionConfig.transformConfigs[${i}].columnName`, transform.columnName));
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
+  const extraIndexes = indexSettingsOf(index as Record<string, unknown>, copy.fieldConfigList, schema, problems);
   const isDimTable = copy.isDimTable === true;
   if (isDimTable && schema.primaryKeyColumns.length === 0) {
     problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
@@ -228,6 +230,9 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     invertedIndexColumns: Object.freeze([...inverted]),
     noDictionaryColumns: Object.freeze([...noDictionary]),
     nullHandlingEnabled: index.nullHandlingEnabled === true,
+    ...(extraIndexes.jsonIndexColumns.length > 0 ? { jsonIndexColumns: extraIndexes.jsonIndexColumns } : {}),
+    ...(extraIndexes.rangeIndexColumns.length > 0 ? { rangeIndexColumns: extraIndexes.rangeIndexColumns } : {}),
+    ...(Object.keys(extraIndexes.bloomFilters).length > 0 ? { bloomFilters: extraIndexes.bloomFilters } : {}),
   });
   return Object.freeze({
     tableName,

@@ -44,6 +44,12 @@ export interface IndexingConfig {
   readonly noDictionaryColumns: readonly string[];
   /** When true, null bitmaps are stored and queries can test `IS NULL`. */
   readonly nullHandlingEnabled: boolean;
+  /** Columns given a JSON index at seal (`index-config.ts`); absent = none. */
+  readonly jsonIndexColumns?: readonly string[];
+  /** Numeric columns given a range index at seal; absent = none. */
+  readonly rangeIndexColumns?: readonly string[];
+  /** Columns given a bloom filter at seal, with fpp and size cap; absent = none. */
+  readonly bloomFilters?: Readonly<Record<string, { readonly fpp: number; readonly maxSizeInBytes: number }>>;
 }
 
 /** The stream part of a table config: Pinot's `streamConfigs` map plus the parsed thresholds. */

@@ -9,7 +9,7 @@ import { getZstdCodec } from './codecs/registry.js';
 import { crc32 } from './format/checksum.js';
 import type { SegmentFooter } from './format/footer.js';
 import { validateFooter } from './format/footer.js';
-import { END_MAGIC, FORMAT_VERSION, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format/format-constants.js';
+import { END_MAGIC, HEADER_BYTES, MAGIC, READABLE_FORMAT_VERSIONS, TRAILER_BYTES } from './format/format-constants.js';
 import { ReadContext } from './reader/read-context.js';
 import { FileSource, MemorySource } from './reader/segment-source.js';
 import type { SegmentSource } from './reader/segment-source.js';
@@ -31,12 +31,12 @@ const corruptError = (path: string, detail: string, cause?: unknown): Shardtable
   new ShardtableError('SEGMENT_CORRUPT', { path, detail }, cause === undefined ? undefined : { cause });
 
 /** Checks 1-3 of `docs/segment-format.md` on the head (≥ 16 bytes or the whole file) and the last 24 bytes. */
-function checkFrame(path: string, size: number, head: Uint8Array, trailer: Uint8Array): { footerOffset: number; footerLength: number; storedCrc: number } {
+function checkFrame(path: string, size: number, head: Uint8Array, trailer: Uint8Array): { footerOffset: number; footerLength: number; storedCrc: number; version: number } {
   if (endianness() !== 'LE') throw new Error('segment files are little-endian; this platform is big-endian');
   if (size < HEADER_BYTES) throw corruptError(path, `file is ${size} bytes, shorter than the ${HEADER_BYTES}-byte header (truncated?)`);
   if (!startsWith(head, 0, MAGIC)) throw corruptError(path, 'not a shardtable segment file (bad magic number)');
   const version = new DataView(head.buffer, head.byteOffset, HEADER_BYTES).getUint32(8, true);
-  if (version !== FORMAT_VERSION) throw new ShardtableError('SEGMENT_VERSION', { path, version, supported: FORMAT_VERSION });
+  if (!READABLE_FORMAT_VERSIONS.includes(version)) throw new ShardtableError('SEGMENT_VERSION', { path, version, supported: READABLE_FORMAT_VERSIONS.join(', ') });
   if (size < HEADER_BYTES + TRAILER_BYTES) throw corruptError(path, `file is ${size} bytes, too short to hold header and trailer (truncated)`);
   if (!startsWith(trailer, TRAILER_BYTES - END_MAGIC.length, END_MAGIC)) throw corruptError(path, 'end marker missing (truncated or overwritten)');
   const view = new DataView(trailer.buffer, trailer.byteOffset, TRAILER_BYTES);
@@ -44,15 +44,15 @@ function checkFrame(path: string, size: number, head: Uint8Array, trailer: Uint8
   const footerLength = view.getUint32(8, true);
   if (view.getUint32(12, true) !== version) throw corruptError(path, 'trailer version differs from header version');
   if (footerOffset < HEADER_BYTES || footerOffset + footerLength !== size - TRAILER_BYTES) throw corruptError(path, 'footer position does not match the file size');
-  return { footerOffset, footerLength, storedCrc: view.getUint32(16, true) };
+  return { footerOffset, footerLength, storedCrc: view.getUint32(16, true), version };
 }
 
 /** Check 4: the footer parses and is structurally valid. */
-function parseFooter(path: string, footerBytes: Uint8Array, footerOffset: number): CheckedSegment {
+function parseFooter(path: string, footerBytes: Uint8Array, footerOffset: number, version: number): CheckedSegment {
   try {
     const json: unknown = JSON.parse(Buffer.from(footerBytes.buffer, footerBytes.byteOffset, footerBytes.length).toString('utf8'));
     const footer = validateFooter(json, footerOffset);
-    if (footer.formatVersion !== FORMAT_VERSION) throw new Error(`footer says version ${footer.formatVersion}`);
+    if (footer.formatVersion !== version) throw new Error(`footer says version ${footer.formatVersion}, header ${version}`);
     const schema = buildTableSchema(footer.schema);
     if (schema.columns.length !== footer.columns.length) throw new Error('schema and column list differ');
     schema.columns.forEach((c, i) => {
@@ -78,12 +78,12 @@ function checksumError(path: string, stored: number, computed: number): Shardtab
  */
 export function checkSegmentBytes(path: string, bytes: Uint8Array, options: { checksum?: boolean } = {}): CheckedSegment {
   const size = bytes.length;
-  const { footerOffset, footerLength, storedCrc } = checkFrame(path, size, bytes, bytes.subarray(Math.max(0, size - TRAILER_BYTES)));
+  const { footerOffset, footerLength, storedCrc, version } = checkFrame(path, size, bytes, bytes.subarray(Math.max(0, size - TRAILER_BYTES)));
   if (options.checksum !== false) {
     const computed = crc32(bytes.subarray(0, size - 8));
     if (storedCrc !== computed) throw checksumError(path, storedCrc, computed);
   }
-  return parseFooter(path, bytes.subarray(footerOffset, footerOffset + footerLength), footerOffset);
+  return parseFooter(path, bytes.subarray(footerOffset, footerOffset + footerLength), footerOffset, version);
 }
 
 /**
@@ -168,12 +168,12 @@ export async function openSegment(path: string, options: OpenSegmentOptions = {}
     size = (await handle.stat()).size;
     const head = await readAt(handle, 0, Math.min(size, HEADER_BYTES));
     const trailer = size >= HEADER_BYTES + TRAILER_BYTES ? await readAt(handle, size - TRAILER_BYTES, TRAILER_BYTES) : new Uint8Array(0);
-    const { footerOffset, footerLength, storedCrc } = checkFrame(path, size, head, trailer);
+    const { footerOffset, footerLength, storedCrc, version } = checkFrame(path, size, head, trailer);
     if (options.verifyChecksum !== false) {
       const computed = await fileCrc(handle, size - 8);
       if (computed !== storedCrc) throw checksumError(path, storedCrc, computed);
     }
-    checked = parseFooter(path, await readAt(handle, footerOffset, footerLength), footerOffset);
+    checked = parseFooter(path, await readAt(handle, footerOffset, footerLength), footerOffset, version);
   } finally {
     await handle.close();
   }

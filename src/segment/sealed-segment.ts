@@ -13,6 +13,10 @@ export interface VerifyReport {
   readonly blocks: number;
   readonly dictionaries: number;
   readonly invertedIndexes: number;
+  /** JSON indexes and bloom filters decoded and checked (format version 2). */
+  readonly jsonIndexes: number;
+  readonly bloomFilters: number;
+  readonly rangeIndexes: number;
 }
 
 /** How long a retired segment's file stays readable through its open descriptor (the longest query). */
@@ -90,6 +94,9 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     let blocks = 0;
     let dictionaries = 0;
     let invertedIndexes = 0;
+    let jsonIndexes = 0;
+    let bloomFilters = 0;
+    let rangeIndexes = 0;
     for (const col of this.byName.values()) {
       const dict = col.dictionary;
       if (dict) {
@@ -103,12 +110,24 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
         invertedIndexes++;
         col.invertedIndex.docIds(0);
       }
+      if (col.footer.jsonIndex) {
+        col.release();
+        if (col.jsonIndex) jsonIndexes++;
+      }
+      if (col.footer.bloomFilter) {
+        col.release();
+        if (col.bloomFilter) bloomFilters++;
+      }
+      if (col.footer.rangeIndex) {
+        col.release();
+        if (col.rangeIndex) rangeIndexes++;
+      }
       for (let b = 0; b < col.blocks.length; b++) {
         col.decodeBlock(b);
         blocks++;
         onBlock?.(blocks, total);
       }
     }
-    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes };
+    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes };
   }
 }

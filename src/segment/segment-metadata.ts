@@ -4,7 +4,7 @@ import { fromJsonScalar } from './format/typed-json.js';
 import type { SegmentSummary } from './segment-summary.js';
 
 /** A column's section sizes, as the footer records them. */
-type ColumnSizes = ColumnFooter['sizes'];
+type ColumnSizes = Required<ColumnFooter['sizes']>;
 
 /** Per-column facts of a sealed segment (from its footer, values decoded). */
 export interface ColumnMetadata
@@ -17,6 +17,9 @@ export interface ColumnMetadata
   readonly max: ScalarValue | null;
   readonly hasDictionary: boolean;
   readonly hasInvertedIndex: boolean;
+  readonly hasJsonIndex: boolean;
+  readonly hasBloomFilter: boolean;
+  readonly hasRangeIndex: boolean;
   readonly numBlocks: number;
 }
 
@@ -66,10 +69,16 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       isSorted: c.isSorted,
       hasDictionary: c.dictionary !== null,
       hasInvertedIndex: c.invertedIndex !== null,
+      hasJsonIndex: (c.jsonIndex ?? null) !== null,
+      hasBloomFilter: (c.bloomFilter ?? null) !== null,
+      hasRangeIndex: (c.rangeIndex ?? null) !== null,
       numBlocks: c.blocks.length,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
       invertedIndexBytes: c.sizes.invertedIndexBytes,
+      jsonIndexBytes: c.sizes.jsonIndexBytes ?? 0,
+      bloomFilterBytes: c.sizes.bloomFilterBytes ?? 0,
+      rangeIndexBytes: c.sizes.rangeIndexBytes ?? 0,
       rawBytes: c.sizes.rawBytes,
     })),
   });

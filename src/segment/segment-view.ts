@@ -1,5 +1,8 @@
 import type { CellValue, ScalarValue } from '../config/data-type.js';
 import type { ColumnSpec, TableSchema } from '../config/schema.js';
+import type { BloomFilterReader } from './indexes/bloom-filter.js';
+import type { JsonIndexReader } from './indexes/json-index.js';
+import type { RangeIndexReader } from './indexes/index-readers.js';
 
 /**
  * Value ↔ id mapping of a dictionary-encoded column. In a sealed segment the dictionary is
@@ -66,6 +69,12 @@ export interface ColumnReader {
 export interface SealedColumnReader extends ColumnReader {
   readonly blocks: readonly BlockStats[];
   readonly invertedIndex: InvertedIndex | null;
+  /** The column's JSON index (`jsonIndexColumns`, format version 2), null when it has none. */
+  readonly jsonIndex: JsonIndexReader | null;
+  /** The column's bloom filter (`bloomFilterColumns`, format version 2), null when it has none. */
+  readonly bloomFilter: BloomFilterReader | null;
+  /** The column's range index (`rangeIndexColumns`, format version 2), null when it has none. */
+  readonly rangeIndex: RangeIndexReader | null;
   /** Decodes (or returns the cached) block `index`; throws `SEGMENT_CORRUPT` if it cannot. */
   readBlock(index: number): DecodedBlock;
 }

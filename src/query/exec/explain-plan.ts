@@ -1,4 +1,5 @@
 import type { BoundExpr } from '../plan/bound-expr.js';
+import { isJsonMatcher } from '../json-match/json-match-eval.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { buildFilter, SegmentFilter } from './filter.js';
 import type { FilterNode, Leaf } from './filter.js';
@@ -110,6 +111,8 @@ function describeFilter(f: FilterNode, filter: SegmentFilter, segment: SegmentSn
 function leaf(f: Leaf, filter: SegmentFilter, negated: boolean): PlanNode {
   const [op, text] = predicate(f.node, negated);
   // A negated leaf runs its positive form through the same access path, then complements it.
+  if (filter.indexes.jsonDocs(f) !== null) return node(`FILTER_JSON_INDEX(indexLookUp:json_index,operator:${op},predicate:${text})`);
+  if (!filter.usesInvertedIndex(f) && filter.indexes.rangeDocs(f) !== null) return node(`FILTER_RANGE_INDEX(indexLookUp:range_index,operator:${op},predicate:${text})`);
   return filter.usesInvertedIndex(f)
     ? node(`FILTER_INVERTED_INDEX(indexLookUp:inverted_index,operator:${op},predicate:${text})`)
     : node(`FILTER_FULL_SCAN(operator:${op},predicate:${text})`);
@@ -130,7 +133,7 @@ function predicate(e: BoundExpr, negated: boolean): [string, string] {
     case 'between':
       return ['RANGE', `${e.operand.name} BETWEEN ${e.low.name} AND ${e.high.name}`];
     case 'match':
-      return [e.name.startsWith('text_match') ? 'TEXT_MATCH' : 'REGEXP_LIKE', e.name];
+      return [e.name.startsWith('text_match') ? 'TEXT_MATCH' : isJsonMatcher(e.matcher) ? 'JSON_MATCH' : 'REGEXP_LIKE', e.name];
     default:
       // Any other boolean expression is tested as `expr = true`, row by row.
       return ['EQ', `${e.name} = 'true'`];

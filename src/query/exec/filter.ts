@@ -12,6 +12,7 @@ import type { Selection } from './row-selection.js';
 import { iota, Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { isConstantTest, rangeMayMatch, sortedIdRange, valueRange, valueTest } from './value-tests.js';
+import { IndexAccess, pointValues } from './index-access.js';
 import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
 
 /**
@@ -111,6 +112,8 @@ export class SegmentFilter {
   /** Expression leaves over one raw numeric column: tested once per distinct value. */
   private readonly valueMemos = new Map<FilterNode, ValueMemoTest>();
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
+  /** JSON and range index doc lists and bloom filter checks of this segment (`index-access.ts`). */
+  readonly indexes: IndexAccess;
   private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
   private readonly scanned = new Float64Array(1);
   /** Share of tested rows that passed each raw range leaf on its last block (picks the loop form). */
@@ -120,11 +123,13 @@ export class SegmentFilter {
     private readonly root: FilterNode,
     private readonly segment: SegmentSnapshot,
     private readonly scratch: Scratch = new Scratch(),
-  ) {}
+  ) {
+    this.indexes = new IndexAccess(segment);
+  }
 
-  /** False when segment statistics prove no row can match (the segment is pruned). */
+  /** False when segment statistics or bloom filters prove no row can match (the segment is pruned). */
   segmentMayMatch(): boolean {
-    return this.mayMatch(this.root, (c) => this.segment.columnStats(c));
+    return this.mayMatch(this.root, (c) => this.segment.columnStats(c)) && this.indexes.bloomMayMatch(this.root);
   }
 
   select(blockIndex: number, block: (column: string) => ColumnBlock): Selection {
@@ -259,10 +264,14 @@ export class SegmentFilter {
       const s = this.segment.blockStats(name, bi);
       if (s !== null && !rangeMayMatch(node.range, s.min, s.max)) return NONE;
     }
+    const jsonDocs = this.indexes.jsonDocs(node);
+    if (jsonDocs) return fromDocList(jsonDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     if (node.pointLookup) {
       const docs = this.invertedDocList(node);
       if (docs) return fromDocList(docs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     }
+    const rangeDocs = this.indexes.rangeDocs(node);
+    if (rangeDocs) return fromDocList(rangeDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     const b = block(name);
     const count = cand ? nCand : numDocs;
     const out = this.scratch.ints(count);
@@ -359,8 +368,7 @@ export class SegmentFilter {
     let docs: Uint32Array | null = null;
     if (index && dict) {
       const ids = new Set<number>();
-      const values = node.node.kind === 'in' ? node.node.values : [(node.node as { right: { value: unknown } }).right.value];
-      for (const v of values) {
+      for (const v of pointValues(node)) {
         const id = dict.indexOf(v as never);
         if (id >= 0) ids.add(id);
       }

@@ -7,6 +7,9 @@ import type { FrozenLiveDocs } from '../../segment/live-docs.js';
 import { DOCS_PER_BLOCK } from '../../segment/format/format-constants.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
 import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segment-view.js';
+import type { BloomFilterReader } from '../../segment/indexes/bloom-filter.js';
+import type { JsonIndexReader } from '../../segment/indexes/json-index.js';
+import type { RangeIndexReader } from '../../segment/indexes/range-index.js';
 
 /**
  * One column's values for the docs of one block, in the layout the executor loops over:
@@ -51,6 +54,12 @@ export interface SegmentSnapshot {
   blockStats(column: string, blockIndex: number): BlockStats | null;
   invertedIndex(column: string): InvertedIndex | null;
   dictionary(column: string): Dictionary | null;
+  /** The column's JSON index (sealed segments built with one); absent or null = none. */
+  jsonIndex?(column: string): JsonIndexReader | null;
+  /** The column's bloom filter (sealed segments built with one); absent or null = none. */
+  bloomFilter?(column: string): BloomFilterReader | null;
+  /** The column's range index (sealed segments built with one); absent or null = none. */
+  rangeIndex?(column: string): RangeIndexReader | null;
 }
 
 export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs | null = null): SegmentSnapshot {
@@ -82,6 +91,15 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     },
     dictionary(column) {
       return segment.column(column).dictionary;
+    },
+    jsonIndex(column) {
+      return segment.column(column).jsonIndex;
+    },
+    bloomFilter(column) {
+      return segment.column(column).bloomFilter;
+    },
+    rangeIndex(column) {
+      return segment.column(column).rangeIndex;
     },
   };
 }

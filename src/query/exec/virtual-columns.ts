@@ -36,5 +36,8 @@ export function withVirtualColumns(segment: SegmentSnapshot, host: string = host
     blockStats: (column, blockIndex) => (isVirtualColumn(column) ? null : segment.blockStats(column, blockIndex)),
     invertedIndex: (column) => (isVirtualColumn(column) ? null : segment.invertedIndex(column)),
     dictionary: (column) => (isVirtualColumn(column) ? null : segment.dictionary(column)),
+    jsonIndex: (column) => (isVirtualColumn(column) ? null : (segment.jsonIndex?.(column) ?? null)),
+    bloomFilter: (column) => (isVirtualColumn(column) ? null : (segment.bloomFilter?.(column) ?? null)),
+    rangeIndex: (column) => (isVirtualColumn(column) ? null : (segment.rangeIndex?.(column) ?? null)),
   };
 }

@@ -20,7 +20,6 @@ export function canonicalFunctionName(name: string): string {
  */
 export const UNSUPPORTED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['groovy', 'groovy() runs JVM Groovy scripts, which shardtable does not execute; rewrite the expression with built-in functions (CASE WHEN, arithmetic, string functions)'],
-  ['jsonmatch', 'json_match() needs a JSON index, which shardtable does not build; use jsonExtractScalar in WHERE'],
 ]);
 
 /**

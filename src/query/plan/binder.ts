@@ -11,6 +11,7 @@ import { sv } from '../functions/function-types.js';
 import { canonicalFunctionName, scalarFunction, UNSUPPORTED_FUNCTIONS } from '../functions/registry.js';
 import { compileSqlRegex } from '../functions/sql-regex.js';
 import { textMatcher } from '../functions/text-match.js';
+import { jsonMatcher } from '../json-match/json-match-eval.js';
 import { wildcardMatcher } from '../functions/wildcard-pattern.js';
 import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
@@ -224,6 +225,13 @@ export class Binder {
         if (err instanceof QueryError) throw err;
         throw new QueryError('QUERY_EXECUTION', (err as Error).message);
       }
+    }
+    if (fn === 'jsonmatch') {
+      const filter = e.args[1];
+      if (e.args.length !== 2 || filter?.kind !== 'literal' || filter.value.type !== 'string') {
+        throw new QueryError('QUERY_EXECUTION', `json_match expects 2 arguments: a column and a string literal filter, e.g. json_match(col, '"$.a.b" = ''x''')`);
+      }
+      return { kind: 'match', name, type: BOOL, operand: this.bind(e.args[0]!, mode), matcher: jsonMatcher(filter.value.text) };
     }
     if (fn === 'lookup' || fn === JOIN_LOOKUP_FUNCTION) return bindLookUp(e, name, this.dimTables, (x) => this.bind(x, mode), fn === JOIN_LOOKUP_FUNCTION);
     if (fn === 'isnull' || fn === 'isnotnull') {

@@ -52,10 +52,20 @@ export interface ColumnFooter {
   readonly isSorted: boolean;
   readonly dictionary: SectionRef | null;
   readonly invertedIndex: SectionRef | null;
+  /** Version 2: the JSON index section (`jsonIndexColumns`), null or absent when none. */
+  readonly jsonIndex?: SectionRef | null;
+  /** Version 2: the bloom filter section (`bloomFilterColumns`), null or absent when none. */
+  readonly bloomFilter?: SectionRef | null;
+  /** Version 2: the range index section (`rangeIndexColumns`), null or absent when none. */
+  readonly rangeIndex?: SectionRef | null;
   readonly sizes: {
     readonly forwardIndexBytes: number;
     readonly dictionaryBytes: number;
     readonly invertedIndexBytes: number;
+    /** Version 2: compressed bytes of the JSON index and bloom filter sections. */
+    readonly jsonIndexBytes?: number;
+    readonly bloomFilterBytes?: number;
+    readonly rangeIndexBytes?: number;
     /** Uncompressed bytes of all the column's sections. */
     readonly rawBytes: number;
   };
@@ -92,6 +102,10 @@ export interface SegmentFooter extends SegmentIdentity {
     readonly invertedIndexColumns: readonly string[];
     readonly noDictionaryColumns: readonly string[];
     readonly nullHandlingEnabled: boolean;
+    /** Version 2. */
+    readonly jsonIndexColumns?: readonly string[];
+    readonly bloomFilterColumns?: readonly string[];
+    readonly rangeIndexColumns?: readonly string[];
   };
   readonly columns: readonly ColumnFooter[];
   /** Upsert tables only (optional; files without it stay readable): see {@link UpsertFooter}. */
@@ -150,6 +164,11 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
     if (!Number.isSafeInteger(c.cardinality) || !Number.isSafeInteger(c.totalNumValues)) fail(`column ${c.name} has bad counts`);
     if (c.dictionary) checkSection(c.dictionary, dataEnd, `column ${c.name} dictionary`);
     if (c.invertedIndex) checkSection(c.invertedIndex, dataEnd, `column ${c.name} inverted index`);
+    if (c.jsonIndex) checkSection(c.jsonIndex, dataEnd, `column ${c.name} JSON index`);
+    if (c.bloomFilter) checkSection(c.bloomFilter, dataEnd, `column ${c.name} bloom filter`);
+    if (c.rangeIndex) checkSection(c.rangeIndex, dataEnd, `column ${c.name} range index`);
+    if (c.rangeIndex && !['INT', 'LONG', 'FLOAT', 'DOUBLE'].includes(c.storedType)) fail(`column ${c.name} has a range index but is not numeric`);
+    if (c.jsonIndex && (c.storedType !== 'STRING' || !c.singleValue)) fail(`column ${c.name} has a JSON index but is not a single-value string column`);
     if (!Array.isArray(c.blocks) || c.blocks.length !== expectedBlocks) fail(`column ${c.name} has ${c.blocks?.length} blocks, expected ${expectedBlocks}`);
     let docs = 0;
     const blocks: readonly BlockFooter[] = c.blocks;

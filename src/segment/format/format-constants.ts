@@ -9,8 +9,14 @@ export const MAGIC = Uint8Array.from([0x53, 0x48, 0x54, 0x42, 0x53, 0x45, 0x47, 
 /** Last 4 bytes of every version-1 file: "STND". */
 export const END_MAGIC = Uint8Array.from([0x53, 0x54, 0x4e, 0x44]);
 
-/** The version this build writes and the only one it reads. */
-export const FORMAT_VERSION = 1;
+/**
+ * The version this build writes. Version 2 adds per-column JSON index and bloom filter sections
+ * (footer keys `jsonIndex`, `bloomFilter`); version 1 files have neither and stay readable.
+ */
+export const FORMAT_VERSION = 2;
+
+/** Every version this build reads. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** magic (8) + format version (u32) + flags (u32). */
 export const HEADER_BYTES = 16;

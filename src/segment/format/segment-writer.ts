@@ -15,6 +15,8 @@ import { sortPermutation } from './reorder.js';
 import { SectionSink } from './section-io.js';
 import { buildSortedDictionary, compareFloat, compareString } from './sorted-dictionary.js';
 import { toJsonScalar } from './typed-json.js';
+import { writeColumnIndexes } from '../indexes/column-indexes.js';
+import { sectionBytes } from './section-io.js';
 
 /** Everything a segment file records besides the rows. */
 export interface SegmentFileInfo {
@@ -105,7 +107,16 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
             needsDictionary: inverted || i === sortedIndex,
           });
     const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
-    return encodeColumn(col, dict, plan, perm, sink);
+    const footer = encodeColumn(col, dict, plan, perm, sink);
+    const { jsonIndex, bloomFilter, rangeIndex } = writeColumnIndexes(col, perm, indexing, sink);
+    const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
+    return {
+      ...footer,
+      jsonIndex,
+      bloomFilter,
+      rangeIndex,
+      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex) },
+    };
   });
 
   const timeIndex = info.timeColumnName === undefined ? -1 : cols.findIndex((c) => c.spec.name === info.timeColumnName);
@@ -144,6 +155,9 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       invertedIndexColumns: [...indexing.invertedIndexColumns],
       noDictionaryColumns: [...indexing.noDictionaryColumns],
       nullHandlingEnabled: indexing.nullHandlingEnabled,
+      jsonIndexColumns: [...(indexing.jsonIndexColumns ?? [])],
+      bloomFilterColumns: Object.keys(indexing.bloomFilters ?? {}),
+      rangeIndexColumns: [...(indexing.rangeIndexColumns ?? [])],
     },
     columns,
     ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),

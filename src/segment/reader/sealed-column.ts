@@ -9,6 +9,12 @@ import type { BlockStats, DecodedBlock, InvertedIndex, SealedColumnReader } from
 import { blockCache, decodedBlockBytes } from './block-cache.js';
 import type { ReadContext } from './read-context.js';
 import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
+import type { BloomFilterReader } from '../indexes/bloom-filter.js';
+import { readBloomFilter } from '../indexes/bloom-filter.js';
+import type { JsonIndexReader } from '../indexes/json-index.js';
+import { readJsonIndex } from '../indexes/json-index.js';
+import type { RangeIndexReader } from '../indexes/range-index.js';
+import { readRangeIndex } from '../indexes/range-index.js';
 
 /**
  * Cache keys of one column: `columnKey * KEY_STRIDE + blockIndex` for blocks; the last two keys of
@@ -17,13 +23,16 @@ import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
 const KEY_STRIDE = 2 ** 22;
 const DICTIONARY_SLOT = KEY_STRIDE - 1;
 const INVERTED_SLOT = KEY_STRIDE - 2;
+const JSON_INDEX_SLOT = KEY_STRIDE - 3;
+const BLOOM_SLOT = KEY_STRIDE - 4;
+const RANGE_SLOT = KEY_STRIDE - 5;
 let nextColumnKey = 1;
 /** Drops a garbage-collected column's blocks from the shared cache. */
 const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => dropEntries(base, count));
 
 function dropEntries(base: number, blocks: number): void {
   blockCache.deleteRange(base, blocks);
-  blockCache.deleteRange(base + INVERTED_SLOT, 2);
+  blockCache.deleteRange(base + RANGE_SLOT, 5);
 }
 
 /**
@@ -39,6 +48,9 @@ export class SealedColumn implements SealedColumnReader {
   readonly blocks: readonly BlockStats[];
   private dict: SealedDictionary | null | undefined;
   private inverted: InvertedIndex | null | undefined;
+  private json: JsonIndexReader | null | undefined;
+  private bloom: BloomFilterReader | null | undefined;
+  private range: RangeIndexReader | null | undefined;
   private readonly keyBase: number;
   /** The last block read, for point reads while the shared cache is off. */
   private last: DecodedBlock | null = null;
@@ -60,7 +72,7 @@ export class SealedColumn implements SealedColumnReader {
       firstDoc += b.numDocs;
       return stats;
     });
-    if (this.blocks.length >= INVERTED_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    if (this.blocks.length >= RANGE_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
     dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length });
   }
@@ -70,6 +82,9 @@ export class SealedColumn implements SealedColumnReader {
     dropEntries(this.keyBase, this.blocks.length);
     this.dict = undefined;
     this.inverted = undefined;
+    this.json = undefined;
+    this.bloom = undefined;
+    this.range = undefined;
     this.last = null;
   }
 
@@ -115,6 +130,45 @@ export class SealedColumn implements SealedColumnReader {
       });
     }
     return this.inverted;
+  }
+
+  get jsonIndex(): JsonIndexReader | null {
+    if (this.json === undefined) {
+      const ref = this.footer.jsonIndex ?? null;
+      if (ref === null) return (this.json = null);
+      const numDocs = this.numDocs;
+      const index = this.ctx.decode(ref, `JSON index of column ${this.spec.name}`, (bytes) => readJsonIndex(bytes, numDocs));
+      // Decoded keys are kept as strings: count them in like a string dictionary.
+      this.json = this.cached(JSON_INDEX_SLOT, index, ref.rawLength * 3 + 256, () => {
+        if (this.json === index) this.json = undefined;
+      });
+    }
+    return this.json;
+  }
+
+  get bloomFilter(): BloomFilterReader | null {
+    if (this.bloom === undefined) {
+      const ref = this.footer.bloomFilter ?? null;
+      if (ref === null) return (this.bloom = null);
+      const filter = this.ctx.decode(ref, `bloom filter of column ${this.spec.name}`, readBloomFilter);
+      this.bloom = this.cached(BLOOM_SLOT, filter, ref.rawLength + 256, () => {
+        if (this.bloom === filter) this.bloom = undefined;
+      });
+    }
+    return this.bloom;
+  }
+
+  get rangeIndex(): RangeIndexReader | null {
+    if (this.range === undefined) {
+      const ref = this.footer.rangeIndex ?? null;
+      if (ref === null) return (this.range = null);
+      const numDocs = this.numDocs;
+      const index = this.ctx.decode(ref, `range index of column ${this.spec.name}`, (bytes) => readRangeIndex(bytes, this.footer.storedType, numDocs));
+      this.range = this.cached(RANGE_SLOT, index, ref.rawLength + 256, () => {
+        if (this.range === index) this.range = undefined;
+      });
+    }
+    return this.range;
   }
 
   /** Decodes block `index` without the cache (used by `readBlock` and by verification). */

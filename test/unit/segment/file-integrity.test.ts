@@ -56,9 +56,9 @@ describe('segment file integrity', () => {
 
   it('rejects another format version with SEGMENT_VERSION naming both versions', async () => {
     const future = Buffer.from(original);
-    future.writeUInt32LE(2, 8);
+    future.writeUInt32LE(3, 8);
     await writeFile(path, future);
-    const err = await expectError('SEGMENT_VERSION', /format version 2; this build reads version 1/);
+    const err = await expectError('SEGMENT_VERSION', /format version 3; this build reads versions 1, 2/);
     expect(err.code).toBe('ST011');
   });
 
@@ -77,7 +77,7 @@ describe('segment file integrity', () => {
     const trailer = Buffer.alloc(24);
     trailer.writeBigUint64LE(BigInt(footerOffset), 0);
     trailer.writeUInt32LE(json.length, 8);
-    trailer.writeUInt32LE(1, 12);
+    trailer.writeUInt32LE(original.readUInt32LE(8), 12);
     const body = Buffer.concat([original.subarray(0, footerOffset), json, trailer.subarray(0, 16)]);
     trailer.writeUInt32LE(crc32(body), 16);
     original.copy(trailer, 20, original.length - 4);
