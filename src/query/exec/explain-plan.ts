@@ -1,8 +1,9 @@
 import type { BoundExpr } from '../plan/bound-expr.js';
 import { isJsonMatcher } from '../json-match/json-match-eval.js';
 import type { QueryPlan } from '../plan/query-plan.js';
-import { buildFilter, SegmentFilter } from './filter.js';
-import type { FilterNode, Leaf } from './filter.js';
+import { SegmentFilter } from './filter.js';
+import { buildFilter } from './filter-tree.js';
+import type { FilterNode, Leaf } from './filter-tree.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
 import { withVirtualColumns } from './virtual-columns.js';
 
