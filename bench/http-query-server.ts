@@ -17,13 +17,14 @@ export interface HttpAnswer {
 /**
  * The server's own query route (`POST /query/sql`, Fastify, loopback) over one table held by the
  * benchmark. The route reads tables through a `TableManager`; this is a double of the four
- * methods it calls (no ingestion here: the benchmark builds the segments itself).
+ * methods it calls: a runtime with the schema, a table config that is not a dimension table, and
+ * the segments (no ingestion here: the benchmark builds the segments itself).
  */
 export async function startQueryServer(table: string, schema: TableSchema, segments: () => QueryableSegments): Promise<{ query(sql: string, options?: string): Promise<HttpAnswer>; close(): Promise<void> }> {
   const manager = {
     listTables: () => [table],
     isDisabled: () => false,
-    getRuntime: (name: string) => (name === table ? { schema, queryableSegments: segments } : undefined),
+    getRuntime: (name: string) => (name === table ? { schema, config: { tableName: table }, queryableSegments: segments } : undefined),
     notRunningReason: () => '',
   } as unknown as TableManager;
   const app = Fastify({ logger: false, bodyLimit: 64 << 20 });

@@ -59,8 +59,13 @@ describe.each(EMULATOR_KINDS)('a recreated stream (%s)', (kind) => {
    * recreated within the second of the old one's creation has the same ARN and timestamp: no
    * client can tell them apart (docs/exactly-once.md says so), so the test waits for the next second.
    */
+  const KINESALITE_STAMP_SKEW_MS = 2000;
+
   async function createAgain(stream: string, shards: number, previousCreatedAtMs: number): Promise<void> {
-    while (Math.floor(Date.now() / 1000) <= Math.floor(previousCreatedAtMs / 1000)) await new Promise((r) => setTimeout(r, 50));
+    // Creation timestamps are whole seconds, and kinesalite stamps a stream 2 s before its creation
+    // (its SEQ_ADJUST_MS): wait until a stream created now is stamped in a later second than the old one.
+    const stampOfNow = (): number => Math.floor((Date.now() - KINESALITE_STAMP_SKEW_MS) / 1000);
+    while (stampOfNow() <= Math.floor(previousCreatedAtMs / 1000)) await new Promise((r) => setTimeout(r, 50));
     await env.client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
     await waitForStreamStatus(env.client, stream, 'ACTIVE');
   }
