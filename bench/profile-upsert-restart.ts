@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   await writeFile(path, JSON.stringify(profile));
   const self = new Map<string, number>();
   const dt = new Map<number, number>();
-  profile.timeDeltas!.forEach((d, i) => dt.set(profile.samples![i]!, (dt.get(profile.samples![i]!) ?? 0) + d));
+  // The first delta is the profiler's own start (the inspector's `dispatch`): left out.
+  profile.timeDeltas!.forEach((d, i) => {
+    if (i > 0) dt.set(profile.samples![i]!, (dt.get(profile.samples![i]!) ?? 0) + d);
+  });
   let total = 0;
   for (const node of profile.nodes) {
     const t = dt.get(node.id) ?? 0;

@@ -19,6 +19,8 @@ export class FileCells {
   private end = 0;
   private first = 0;
   private readonly dictValues: (ScalarValue | undefined)[] = [];
+  /** The dictionary id of the cell `at` read last, or -1 (a raw or null cell, a cell-by-cell column). */
+  dictId = -1;
 
   constructor(
     private readonly reader: ColumnReader,
@@ -27,7 +29,13 @@ export class FileCells {
     this.blocks = 'readBlock' in reader && reader.spec.singleValue !== false ? (reader as SealedColumnReader) : null;
   }
 
+  /** Dictionary size of a dictionary-encoded column read by blocks (ids `at` can give), else 0. */
+  get cardinality(): number {
+    return this.blocks !== null && this.reader.encoding === 'DICT' ? this.reader.dictionary!.size : 0;
+  }
+
   at(doc: number): CellValue | null {
+    this.dictId = -1;
     if (this.blocks === null) return this.nullable && this.reader.isNull(doc) ? null : this.reader.getValue(doc);
     if (doc >= this.end || doc < this.first) this.load(doc);
     const block = this.block!;
@@ -35,7 +43,7 @@ export class FileCells {
     if (this.nullable && block.nulls !== null && (block.nulls[i >> 3]! & (1 << (i & 7))) !== 0) return null;
     const ids = block.dictIds;
     if (ids !== null) {
-      const id = ids[i]!;
+      const id = (this.dictId = ids[i]!);
       let v = this.dictValues[id];
       if (v === undefined) v = this.dictValues[id] = this.reader.dictionary!.get(id);
       return v;
