@@ -20,7 +20,7 @@ import type { BenchResult, Measurement } from './harness.js';
 const INDEXING: IndexingConfig = { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: false };
 const SEGMENT_ROWS = 500_000;
 
-function schemaFor(keyType: 'LONG' | 'STRING'): TableSchema {
+export function schemaFor(keyType: 'LONG' | 'STRING'): TableSchema {
   return buildTableSchema({
     schemaName: 'kv',
     dimensionFieldSpecs: [{ name: 'k', dataType: keyType }, { name: 'country', dataType: 'STRING' }],
@@ -30,7 +30,7 @@ function schemaFor(keyType: 'LONG' | 'STRING'): TableSchema {
   });
 }
 
-const SETTINGS: UpsertSettings = { mode: 'FULL', primaryKeyColumns: ['k'], comparisonColumns: ['ts'], dropOutOfOrderRecord: false, partialUpsertStrategies: {}, defaultPartialUpsertStrategy: 'OVERWRITE', metadataTTL: 0, deletedKeysTTL: 0 };
+export const SETTINGS: UpsertSettings = { mode: 'FULL', primaryKeyColumns: ['k'], comparisonColumns: ['ts'], dropOutOfOrderRecord: false, partialUpsertStrategies: {}, defaultPartialUpsertStrategy: 'OVERWRITE', metadataTTL: 0, deletedKeysTTL: 0 };
 
 /** Row i: key i % keys (a LONG, or a 16-byte string), ts i. */
 function row(keyType: 'LONG' | 'STRING', i: number, keys: number): DecodedRow {
@@ -43,7 +43,7 @@ function segment(schema: TableSchema, n: number): ConsumingSegment {
 }
 
 /** Indexes `rows` rows into segments of SEGMENT_ROWS, through the key map when given; seconds. */
-function ingest(schema: TableSchema, rows: number, keys: number, keyMap: UpsertKeyMap | null, out: ConsumingSegment[] = []): number {
+export function ingest(schema: TableSchema, rows: number, keys: number, keyMap: UpsertKeyMap | null, out: ConsumingSegment[] = []): number {
   const start = process.hrtime.bigint();
   let seg = segment(schema, 0);
   out.push(seg);

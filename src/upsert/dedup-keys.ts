@@ -4,6 +4,7 @@ import type { DedupSettings } from '../config/upsert-config.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { DecodedRow } from '../spi/decoder.js';
+import { FileCells } from './file-cells.js';
 import { KeyEncoder } from './key-encoder.js';
 import { KeyIndex, OWNER_SHIFT, RECORD_DOUBLES, RECORD_WORDS } from './key-index.js';
 import type { KeyedRows } from './keyed-rows.js';
@@ -94,15 +95,18 @@ export class DedupKeys implements KeyedRows {
     const row = new Array<CellValue | null>(this.schema.columns.length).fill(null);
     const timeName = this.timeColumn >= 0 ? this.schema.columns[this.timeColumn]!.name : null;
     for (const segment of segments) {
+      // Block by block, dictionary ids resolved once per file (`FileCells`).
+      const keys = names.map((name) => new FileCells(segment.column(name), false));
+      const time = timeName === null ? null : new FileCells(segment.column(timeName), false);
       for (let doc = 0; doc < segment.numDocs; doc++) {
-        for (let k = 0; k < names.length; k++) row[this.keyColumns[k]!] = segment.getValue(names[k]!, doc);
+        for (let k = 0; k < keys.length; k++) row[this.keyColumns[k]!] = keys[k]!.at(doc);
         this.encoder.probe(this.index, row);
         let id = this.index.find();
         const fresh = id < 0;
         if (fresh) id = this.index.insert();
         this.index.words[id * RECORD_WORDS + 4]! |= USED;
-        if (timeName === null) continue;
-        row[this.timeColumn] = segment.getValue(timeName, doc);
+        if (time === null) continue;
+        row[this.timeColumn] = time.at(doc);
         const t = this.timeOf(row);
         // A key seen twice in the files (admitted again after its TTL): its latest time counts.
         const at = id * RECORD_DOUBLES + 1;

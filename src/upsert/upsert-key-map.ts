@@ -9,6 +9,7 @@ import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
 import type { DecodedRow } from '../spi/decoder.js';
 import { ComparisonValues } from './comparison-values.js';
+import { FileCells } from './file-cells.js';
 import { KeyEncoder } from './key-encoder.js';
 import { KeyIndex, OWNER_SHIFT, RECORD_WORDS } from './key-index.js';
 import type { KeyedRows } from './keyed-rows.js';
@@ -228,20 +229,33 @@ export class UpsertKeyMap implements KeyedRows {
     const info = segment.footer.upsert;
     if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
     const slot = this.addSlot(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null);
-    const losers = new Set(info?.tieLosers ?? []);
+    const n = segment.numDocs;
+    const losers = new Uint8Array(n);
+    for (const doc of info?.tieLosers ?? []) if (doc >= 0 && doc < n) losers[doc] = 1;
     const row = this.scratchRow();
-    const read = this.keyCellReader(segment);
+    const { read, key } = this.keyCellReader(segment);
+    // One dictionary-encoded key column: each dictionary id is one key, probed once per file (no
+    // key leaves the map while a file is applied, so its entry id stays valid).
+    const known = new Int32Array(key?.cardinality ?? 0).fill(-1);
     let maxCmp = Number.NEGATIVE_INFINITY;
-    for (let doc = 0; doc < segment.numDocs; doc++) {
-      if (losers.has(doc)) continue;
+    for (let doc = 0; doc < n; doc++) {
+      if (losers[doc] !== 0) continue;
       read(doc, row);
-      this.encoder.probe(this.index, row);
-      let id = this.index.find();
+      const dictId = key === null ? -1 : key.dictId;
+      let id = dictId >= 0 ? known[dictId]! : -1;
+      if (id < 0) {
+        this.encoder.probe(this.index, row);
+        id = this.index.find();
+        if (dictId >= 0) known[dictId] = id;
+      }
       this.cmp.read(row);
       if (this.expiry.enabled) maxCmp = Math.max(maxCmp, this.cmp.pendingNumber);
       if (id >= 0 && !this.cmp.winsOver(id)) continue;
       const fresh = id < 0;
-      if (fresh) id = this.index.insert();
+      if (fresh) {
+        id = this.index.insert();
+        if (dictId >= 0) known[dictId] = id;
+      }
       this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
     }
     this.expiry.committed(maxCmp);
@@ -326,16 +340,20 @@ export class UpsertKeyMap implements KeyedRows {
   /**
    * Reads the key, comparison and delete cells of a stored row into `row` (a stored null reads as
    * the default; with several comparison columns a null cell is skipped, so it must read as null).
-   * Column readers are looked up once per segment.
+   * Docs in ascending order: each column is read block by block, each dictionary id resolved once
+   * per file (`FileCells`).
    */
-  private keyCellReader(view: SegmentView): (doc: number, row: (CellValue | null)[]) => void {
+  private keyCellReader(view: SegmentView): { read: (doc: number, row: (CellValue | null)[]) => void; key: FileCells | null } {
     const { keys, comparisons } = this.columns;
     const cols = this.schema.columns;
-    const readers = [...keys, ...comparisons, ...(this.columns.delete >= 0 ? [this.columns.delete] : [])].map((i) => ({ i, reader: view.column(cols[i]!.name) }));
     const nullable = comparisons.length > 1 ? new Set(comparisons) : new Set<number>();
-    return (doc, row) => {
-      for (const { i, reader } of readers) row[i] = nullable.has(i) && reader.isNull(doc) ? null : reader.getValue(doc);
+    const positions = [...new Set([...keys, ...comparisons, ...(this.columns.delete >= 0 ? [this.columns.delete] : [])])];
+    const cells = positions.map((i) => new FileCells(view.column(cols[i]!.name), nullable.has(i)));
+    const count = positions.length;
+    const read = (doc: number, row: (CellValue | null)[]): void => {
+      for (let k = 0; k < count; k++) row[positions[k]!] = cells[k]!.at(doc);
     };
+    return { read, key: keys.length === 1 ? cells[0]! : null };
   }
 
   /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
