@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryEngine } from '../src/query/index.js';
 import { consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
 import type { SegmentSnapshot } from '../src/query/index.js';
@@ -168,6 +169,19 @@ function sameCell(a: Cell, b: Cell): boolean {
   return a === b;
 }
 
+/** One DuckDB query timed by `timeRuns`: its normalised rows (from the first run) and its times. */
+export async function timeDuckDb(duck: DuckDBConnection, sql: string, runs: number): Promise<{ rows: Cell[][]; ms: Measurement }> {
+  let rows: Cell[][] = [];
+  const times = await timeRuns(runs, async (first) => {
+    const start = process.hrtime.bigint();
+    const reader = await duck.runAndReadAll(sql);
+    const ms = msSince(start);
+    if (first) rows = normalise(reader.getRowsJS() as unknown[][]);
+    return ms;
+  });
+  return { rows, ms: summarise(times) };
+}
+
 /**
  * Warm-up, then measured runs; the same rule for both engines. Warm-up repeats until 300 ms or
  * 20 runs have passed (a 1 ms query gets JIT-compiled before it is measured), and a fast query is
@@ -286,15 +300,7 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
     const perQuery: Record<string, unknown>[] = [];
     const mismatches: string[] = [];
     for (const q of queries) {
-      let rows: Cell[][] = [];
-      const times = await timeRuns(params.runs, async (first) => {
-        const start = process.hrtime.bigint();
-        const reader = await duck.runAndReadAll(q.duckdb);
-        const ms = msSince(start);
-        if (first) rows = normalise(reader.getRowsJS() as unknown[][]);
-        return ms;
-      });
-      const theirs = summarise(times);
+      const { rows, ms: theirs } = await timeDuckDb(duck, q.duckdb, params.runs);
       const mine = ours.get(q.name)!;
       const http = overHttp.get(q.name)!;
       const equal = sameRows(mine.rows, rows) && sameRows(http.rows, rows);

@@ -8,7 +8,7 @@ import type { SealedSegment } from '../src/segment/index.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
 import type { BenchResult, Measurement } from './harness.js';
 import { startQueryServer } from './http-query-server.js';
-import { normalise, sameRows, timeRuns } from './queries.js';
+import { normalise, sameRows, timeDuckDb, timeRuns } from './queries.js';
 import type { BenchQuery, Cell } from './queries.js';
 import { ssbQueryList } from './ssb-queries.js';
 import { SSB_COLUMNS, SSB_DUCKDB_TYPES, SsbCsvWriter, ssbDecodedRow, ssbGenerator, ssbTable } from './ssb-table.js';
@@ -99,15 +99,7 @@ export async function benchSsb(quick: boolean): Promise<BenchResult> {
     const perQuery: Record<string, unknown>[] = [];
     const mismatches: string[] = [];
     for (const q of queries) {
-      let rows: Cell[][] = [];
-      const times = await timeRuns(params.runs, async (first) => {
-        const start = process.hrtime.bigint();
-        const reader = await duck.runAndReadAll(q.duckdb);
-        const ms = msSince(start);
-        if (first) rows = normalise(reader.getRowsJS() as unknown[][]);
-        return ms;
-      });
-      const theirs = summarise(times);
+      const { rows, ms: theirs } = await timeDuckDb(duck, q.duckdb, params.runs);
       const mine = ours.get(q.name)!;
       const http = overHttp.get(q.name)!;
       for (const [how, got] of [['in process', mine], ['through HTTP', http]] as const) {
