@@ -125,7 +125,7 @@ export async function benchStorage(quick: boolean): Promise<BenchResult> {
     const queries = benchQueryList(rows);
     const run = async (sql: string): Promise<number> => {
       const start = process.hrtime.bigint();
-      const r = await engine.query(sql, 'timeoutMs=3600000;numGroupsLimit=10000000');
+      const r = await engine.query(sql, 'timeoutMs=600000;numGroupsLimit=10000000');
       if (r.exceptions.length > 0) throw new Error(`${sql}: ${JSON.stringify(r.exceptions)}`);
       return msSince(start);
     };
