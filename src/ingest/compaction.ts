@@ -2,7 +2,7 @@ import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
-import { ConsumingSegment, openSegment, rollupRows, sealSegment, segmentRows, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
+import { ConsumingSegment, openSegment, sealSegment, segmentRows, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { fsyncDir } from '../util/atomic-file.js';
 import { faultPoint } from '../util/fault-points.js';
@@ -100,17 +100,13 @@ export async function mergeSegments(ctx: CompactionContext, inputs: readonly Sea
     schema: ctx.schema,
     indexing: ctx.config.indexing,
     ...(ctx.config.timeColumnName !== undefined ? { timeColumnName: ctx.config.timeColumnName } : {}),
+    ...(ctx.config.rollup ? { rollup: ctx.config.rollup } : {}),
     createdAtMs: Math.min(...inputs.map((s) => s.metadata.consumingStartTimeMs)),
   });
-  const rollup = ctx.config.rollup;
-  if (rollup) {
-    // A rollup table merges rows of equal dimensions across its inputs too.
-    const all = inputs.flatMap((input) => [...segmentRows(input)]);
-    for (const row of rollupRows(ctx.schema, rollup, all)) building.index(row, first.metadata.startOffset!, first.metadata.creationTimeMs);
-  } else {
-    for (const input of inputs) {
-      for (const row of segmentRows(input)) building.index(row, input.metadata.startOffset!, input.metadata.creationTimeMs);
-    }
+  // A rollup table's merged segment rolls rows of equal dimensions up across its inputs too, as
+  // they are added (no list of every input row in memory).
+  for (const input of inputs) {
+    for (const row of segmentRows(input)) building.index(row, input.metadata.startOffset!, input.metadata.creationTimeMs);
   }
   building.markConsumed(last.metadata.endOffset!);
   const merging = await sealSegment(building, { tableDir: ctx.tableDir, endOfShard: false, creationTimeMs: createdAtMs, fileSuffix: MERGING_FILE_SUFFIX });
