@@ -15,7 +15,7 @@ import type { BenchResult, Measurement } from './harness.js';
 
 const MIB = 2 ** 20;
 
-interface StorageParams {
+export interface StorageParams {
   readonly segments: number;
   readonly rowsPerSegment: number;
   /** The memory budget of the bounded runs, MiB. */
@@ -41,7 +41,7 @@ export const STORAGE_ENV = {
  * `--quick` 20 × 100,000 rows under 32 MiB, and either overridden per value by `STORAGE_ENV`, e.g.
  * a reduced run of the full shape: `SHARDTABLE_BENCH_STORAGE_SEGMENTS=5 SHARDTABLE_BENCH_STORAGE_BUDGET_MB=51`.
  */
-function params(quick: boolean): StorageParams {
+function params(quick: boolean, overrides: Partial<StorageParams>): StorageParams {
   const base: StorageParams = quick
     ? { segments: 20, rowsPerSegment: 100_000, budgetMb: 32, runs: 5, mergeInputs: 10, mergeRowsEach: 20_000 }
     : { segments: 100, rowsPerSegment: 1_000_000, budgetMb: 1024, runs: 5, mergeInputs: 20, mergeRowsEach: 50_000 };
@@ -52,7 +52,7 @@ function params(quick: boolean): StorageParams {
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${STORAGE_ENV[key]}: must be a positive whole number, got ${JSON.stringify(text)}`);
     return n;
   };
-  return { ...base, segments: env('segments', base.segments), rowsPerSegment: env('rowsPerSegment', base.rowsPerSegment), budgetMb: env('budgetMb', base.budgetMb), runs: env('runs', base.runs) };
+  return { ...base, segments: env('segments', base.segments), rowsPerSegment: env('rowsPerSegment', base.rowsPerSegment), budgetMb: env('budgetMb', base.budgetMb), runs: env('runs', base.runs), ...overrides };
 }
 
 /** Samples the process's resident memory every 50 ms; `peak()` is the highest seen so far. */
@@ -96,10 +96,11 @@ async function buildSegments(dir: string, count: number, rowsEach: number, first
  * only (ready time, first answer); the query set under `budgetMb`, cold (cache emptied before each
  * run) and warm, with the process's peak resident memory sampled throughout; then the same queries
  * with everything decoded cached (the all-in-memory baseline of the warm ratio); compaction
- * throughput and a query's latency while a merge runs beside it. Sized by `params`.
+ * throughput and a query's latency while a merge runs beside it. Sized by `params` (`overrides`
+ * last: the smoke test's tiny run).
  */
-export async function benchStorage(quick: boolean): Promise<BenchResult> {
-  const p = params(quick);
+export async function benchStorage(quick: boolean, overrides: Partial<StorageParams> = {}): Promise<BenchResult> {
+  const p = params(quick, overrides);
   const kept = process.env[STORAGE_ENV.dir];
   const work = await mkdtemp(join(tmpdir(), 'shardtable-bench-storage-'));
   const dir = kept !== undefined && kept !== '' ? kept : join(work, 'table');
