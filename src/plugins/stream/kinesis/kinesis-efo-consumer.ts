@@ -8,7 +8,7 @@ import type { KinesisEfoConfig } from './kinesis-efo-config.js';
 import type { EfoRegistration } from './kinesis-efo-registration.js';
 import { toStreamError } from './kinesis-errors.js';
 import { messagesAfter } from './kinesis-records.js';
-import { KinesisOffset } from './kinesis-offset.js';
+import { cursorIsAt, KinesisOffset, toKinesisOffset } from './kinesis-offset.js';
 import type { Clock } from './kinesis-rate-limiter.js';
 
 const EMPTY: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: false });
@@ -101,8 +101,8 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
       }
       this.registered = outcome.ok;
     }
-    const position = after === null ? null : KinesisOffset.parse(after.toString());
-    if (!this.cursorAt(position)) {
+    const position = after === null ? null : toKinesisOffset(after);
+    if (!cursorIsAt(this.cursorAfter, position)) {
       this.unsubscribe();
       this.cursorAfter = position;
       this.continuation = undefined;
@@ -215,12 +215,6 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
     sub.pending?.catch(() => undefined);
     sub.abort.abort();
     void sub.events.return?.().catch(() => undefined);
-  }
-
-  private cursorAt(position: KinesisOffset | null): boolean {
-    if (this.cursorAfter === undefined) return false;
-    if (position === null || this.cursorAfter === null) return position === this.cursorAfter;
-    return this.cursorAfter.equals(position);
   }
 
   async close(): Promise<void> {
