@@ -1,12 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, kinesisClientFor, startEmulator } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { openSegment } from '../../src/segment/index.js';
-import { ServerProcess } from '../helpers/server-process.js';
+import { crashFixture, sleep } from '../helpers/crash-fixture.js';
 
 const TOTAL = 3000;
 const STREAM = 'rollup-crash';
@@ -64,25 +61,9 @@ function tableConfig(endpoint: string): Record<string, unknown> {
  * twice changes both.
  */
 describe('rollup in the consuming segment across SIGKILL', () => {
-  let emulator: RunningEmulator;
-  let dataDir: string;
-  let server: ServerProcess | undefined;
-
-  beforeAll(async () => {
-    emulator = await startEmulator('kinesalite');
-    await createStream(emulator.endpoint, STREAM, 2);
-    dataDir = await mkdtemp(join(tmpdir(), 'shardtable-rollup-crash-'));
-  });
-
-  afterAll(async () => {
-    server?.kill('SIGKILL');
-    await server?.exited;
-    await emulator?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const fx = crashFixture({ streams: { [STREAM]: 2 }, dataDirPrefix: 'shardtable-rollup-crash-' });
 
   it('sealed groups add up to the produced records exactly, after kills at random and inside seals', async () => {
-    const client = kinesisClientFor(emulator.endpoint);
     let produced = 0;
     const produceSome = async (count: number): Promise<void> => {
       const rows = Array.from({ length: Math.min(count, TOTAL - produced) }, (_, i) => {
@@ -90,20 +71,18 @@ describe('rollup in the consuming segment across SIGKILL', () => {
         return { id, bucket: id % BUCKETS, ts: T0 + (id % 3) * 60_000 };
       });
       if (rows.length === 0) return;
-      await putJsonRecords(client, STREAM, rows, (row) => String(row.id));
+      await putJsonRecords(fx.client, STREAM, rows, (row) => String(row.id));
       produced += rows.length;
     };
 
-    server = await ServerProcess.start({ dataDir });
-    expect((await server.request('POST', '/schemas', schema)).status).toBe(200);
-    const created = await server.request('POST', '/tables', tableConfig(emulator.endpoint));
-    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    await fx.start();
+    await fx.createTables([schema], [tableConfig(fx.endpoint)]);
 
     // A query over the consuming segments sees rolled-up rows: at most one per (bucket, minute).
     await produceSome(600);
     let consuming: { rows: number; events: number } = { rows: 0, events: 0 };
     for (const deadline = Date.now() + 30_000; Date.now() < deadline && consuming.events < 600;) {
-      const answer = (await server.request('POST', '/query/sql', { sql: 'SELECT COUNT(*), SUM(events) FROM rolled' })).json as { resultTable?: { rows: number[][] } };
+      const answer = (await fx.server.request('POST', '/query/sql', { sql: 'SELECT COUNT(*), SUM(events) FROM rolled' })).json as { resultTable?: { rows: number[][] } };
       const row = answer.resultTable?.rows[0] ?? [0, 0];
       consuming = { rows: Number(row[0]), events: Number(row[1]) };
       await sleep(200);
@@ -112,28 +91,15 @@ describe('rollup in the consuming segment across SIGKILL', () => {
     // Each consuming or sealed segment holds at most BUCKETS × 3 groups; 600 records never need 600 rows.
     expect(consuming.rows).toBeLessThan(600);
 
-    const crashes: (string | null)[] = [null, 'seal:before-rename:2', 'seal:after-publish:2'];
-    for (const fault of crashes) {
-      if (fault !== null) {
-        server.kill('SIGTERM');
-        await server.exited;
-        server = await ServerProcess.start({ dataDir, env: { SHARDTABLE_FAULT_POINT: fault } });
-        await produceSome(600);
-        const exit = await Promise.race([server.exited, sleep(30_000).then(() => null)]);
-        expect(exit, `fault point ${fault} was never reached; log:\n${server.log()}`).toEqual({ code: null, signal: 'SIGKILL' });
-      } else {
-        await produceSome(500);
-        await sleep(700 + Math.floor(Math.random() * 800));
-        server.kill('SIGKILL');
-        await server.exited;
-      }
-      server = await ServerProcess.start({ dataDir });
+    // Kills at a random moment, just before a seal's rename, just after it.
+    for (const fault of [null, 'seal:before-rename:2', 'seal:after-publish:2']) {
+      await fx.crash(fault, () => produceSome(fault === null ? 500 : 600), { pause: { minMs: 700, spreadMs: 800 }, faultTimeoutMs: 30_000 });
     }
     await produceSome(TOTAL);
     expect(produced).toBe(TOTAL);
 
     // The last run seals everything by the 1.5 s time threshold; then the files are read directly.
-    const tableDir = join(dataDir, 'rolled');
+    const tableDir = fx.tableDir('rolled');
     let groups = new Map<string, { events: bigint; idSum: bigint; idMax: bigint }>();
     let files: string[] = [];
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -159,9 +125,7 @@ describe('rollup in the consuming segment across SIGKILL', () => {
       if (events >= BigInt(TOTAL)) break;
       await sleep(300);
     }
-    server.kill('SIGTERM');
-    expect((await server.exited).code, server.log()).toBe(0);
-    client.destroy();
+    await fx.stop();
 
     const expected = new Map<string, { events: bigint; idSum: bigint; idMax: bigint }>();
     for (let id = 0; id < TOTAL; id++) {
@@ -174,6 +138,3 @@ describe('rollup in the consuming segment across SIGKILL', () => {
   }, 240_000);
 });
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
