@@ -7,6 +7,8 @@ import { realtimeTable, withType } from '../table-type.js';
 
 interface IngestQuery {
   tableNameWithType?: string;
+  /** Older Pinot releases named the parameter `tableName`. */
+  tableName?: string;
   batchConfigMapStr?: string;
 }
 
@@ -23,7 +25,7 @@ export const ingestFileRoutes: FastifyPluginAsync<{ manager: TableManager }> = a
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.post<{ Querystring: IngestQuery }>('/ingestFromFile', async (request) => {
-    const name = request.query.tableNameWithType;
+    const name = request.query.tableNameWithType ?? request.query.tableName;
     if (name === undefined || name === '') throw new ShardtableError('BAD_REQUEST', { detail: 'tableNameWithType is required, e.g. ?tableNameWithType=dims_REALTIME' });
     const type = /_OFFLINE$/i.test(name) ? 'offline' : undefined;
     const tableName = realtimeTable(name.replace(/_(OFFLINE|REALTIME)$/i, ''), type === undefined ? {} : { type });

@@ -156,6 +156,16 @@ describe('FUNNEL_COUNT(STEPS(…), CORRELATE_BY(…))', () => {
     expect((await ours("SELECT FUNNEL_COUNT(STEPS(url = '/a', url = '/b'), CORRELATE_BY(usr)) FROM ev WHERE id < 0")).rows).toEqual([[[0, 0]]]);
   });
 
+  it('take FILTER (WHERE …) like any aggregation, and serve HAVING and ORDER BY', async () => {
+    const funnel = "FUNNEL_COUNT(STEPS(url = '/home', url = '/cart'), CORRELATE_BY(usr))";
+    const filtered = await ours(`SELECT ${funnel} FILTER (WHERE clicks > 2), EXPR_MAX(id, ts) FILTER (WHERE clicks > 2), count(*) FROM ev`);
+    const where = await ours(`SELECT ${funnel}, EXPR_MAX(id, ts) FROM ev WHERE clicks > 2`);
+    expect(filtered.rows[0]!.slice(0, 2)).toEqual(where.rows[0]);
+    const having = await ours('SELECT country, EXPR_MIN(url, ts) AS first_url FROM ev GROUP BY country HAVING first_url <> \'/help\' ORDER BY first_url DESC, country LIMIT 10');
+    const ref = await reference("SELECT * FROM (SELECT country, first(url ORDER BY ts) AS f FROM ev GROUP BY country) WHERE f <> '/help' ORDER BY f DESC, country");
+    expect(having.rows).toEqual(ref);
+  });
+
   it('refuses bad arguments naming them', async () => {
     expect(await error("SELECT FUNNEL_COUNT(STEPS(url = '/a')) FROM ev")).toMatchObject({ code: 200, message: expect.stringContaining('requires CORRELATE_BY(column)') });
     expect(await error('SELECT FUNNEL_COUNT(CORRELATE_BY(usr), STEPS(url)) FROM ev')).toMatchObject({ message: expect.stringContaining('step 1 (url) must be a boolean expression') });
