@@ -25,7 +25,23 @@ function geometryArg(args: readonly ArgInfo[], i: number): void {
   if (a.type.dataType !== 'BYTES' && !(a.isLiteral && a.type.dataType === 'STRING')) throw new Error(`argument ${i + 1} must be a geometry (BYTES), not ${a.type.dataType}`);
 }
 
-const geoOf = (v: unknown): Geo => deserializeGeo(bytesOf(v));
+/**
+ * Geometries this module built, by their bytes (never handed out for writing), so a constant
+ * argument such as `ST_Polygon('…')` is parsed once, not once per row. Bytes read from segments
+ * are always deserialized: a reader may reuse its buffers.
+ */
+const built = new WeakMap<Uint8Array, Geo>();
+
+function serialize(geo: Geo): Uint8Array {
+  const bytes = serializeGeo(geo);
+  // As the bytes read back: polygon rings in their canonical order.
+  built.set(bytes, deserializeGeo(bytes));
+  return bytes;
+}
+
+const geoOf = (v: unknown): Geo => (v instanceof Uint8Array ? built.get(v) : undefined) ?? deserializeGeo(bytesOf(v));
+
+const isPrimitive = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean';
 
 /**
  * One function: `impl` receives non-null values; its errors are prefixed with the function's name
@@ -45,30 +61,39 @@ function geoFunction(name: string, display: string, argTypes: readonly ('geo' | 
       });
       return sv(result);
     },
-    build: () => (...values: unknown[]) => {
-      if (values.some((v) => v === null || v === undefined)) return null;
-      try {
-        return impl(...values);
-      } catch (err) {
-        throw new Error(`${display}: ${(err as Error).message}`);
-      }
+    build: () => {
+      // The last answer for plain-value arguments (WKT text, coordinates): a constant repeats per row.
+      let last: { values: unknown[]; result: unknown } | null = null;
+      return (...values: unknown[]) => {
+        if (values.some((v) => v === null || v === undefined)) return null;
+        const plain = values.every(isPrimitive);
+        if (plain && last !== null && last.values.length === values.length && last.values.every((v, i) => v === values[i])) return last.result;
+        let result: unknown;
+        try {
+          result = impl(...values);
+        } catch (err) {
+          throw new Error(`${display}: ${(err as Error).message}`);
+        }
+        if (plain) last = { values, result };
+        return result;
+      };
     },
   };
 }
 
-const fromText = (geography: boolean) => (text: unknown) => serializeGeo({ shape: shapeFromText(toJavaString(text)), geography });
-const fromWkb = (geography: boolean) => (wkb: unknown) => serializeGeo({ shape: shapeFromWkb(bytesOf(wkb)), geography });
-const retype = (geography: boolean) => (g: unknown) => serializeGeo({ shape: geoOf(g).shape, geography });
+const fromText = (geography: boolean) => (text: unknown) => serialize({ shape: shapeFromText(toJavaString(text)), geography });
+const fromWkb = (geography: boolean) => (wkb: unknown) => serialize({ shape: shapeFromWkb(bytesOf(wkb)), geography });
+const retype = (geography: boolean) => (g: unknown) => serialize({ shape: geoOf(g).shape, geography });
 
 function point(x: unknown, y: unknown, isGeography?: unknown): Uint8Array {
   const shape: Shape = { type: 'Point', coordinates: [toNumber(x), toNumber(y)] };
-  return serializeGeo({ shape, geography: isGeography !== undefined && toNumber(isGeography) > 0 });
+  return serialize({ shape, geography: isGeography !== undefined && toNumber(isGeography) > 0 });
 }
 
 function polygon(text: unknown): Uint8Array {
   const shape = shapeFromText(toJavaString(text));
   if (shape.type !== 'Polygon') throw new Error(`the WKT is a ${shape.type}, not a Polygon`);
-  return serializeGeo({ shape, geography: false });
+  return serialize({ shape, geography: false });
 }
 
 export const GEO_FUNCTIONS: readonly ScalarFunction[] = [
