@@ -36,8 +36,8 @@ export function compareKeys(a: readonly unknown[], b: readonly unknown[], desc: 
 }
 
 interface OrderedList {
-  /** `[text, key1, key2, …]` in the order read. */
-  readonly entries: unknown[][];
+  /** Each value's text and its row's sort keys, in the order read. */
+  readonly entries: { readonly text: string; readonly keys: readonly unknown[] }[];
   readonly seen: Set<string> | null;
 }
 
@@ -49,11 +49,10 @@ interface OrderedList {
  */
 export function orderedListAgg(separator: string, distinct: boolean, desc: readonly boolean[], text: (v: unknown) => string): RowAggregation {
   const list = (s: AggState): OrderedList => (s.v ??= { entries: [], seen: distinct ? new Set<string>() : null }) as OrderedList;
-  const keep = (into: OrderedList, entry: unknown[]): void => {
+  const keep = (into: OrderedList, entry: OrderedList['entries'][number]): void => {
     if (into.seen !== null) {
-      const key = entry[0] as string;
-      if (into.seen.has(key)) return;
-      into.seen.add(key);
+      if (into.seen.has(entry.text)) return;
+      into.seen.add(entry.text);
     }
     into.entries.push(entry);
   };
@@ -66,7 +65,7 @@ export function orderedListAgg(separator: string, distinct: boolean, desc: reado
     add: (s, tuple) => {
       const [value, ...keys] = tuple as unknown[];
       if (value === null || value === undefined) return;
-      for (const v of Array.isArray(value) ? value : [value]) if (v !== null && v !== undefined) keep(list(s), [text(v), ...keys]);
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== null && v !== undefined) keep(list(s), { text: text(v), keys });
     },
     merge: (a, b) => {
       if (b.v === undefined) return;
@@ -76,8 +75,8 @@ export function orderedListAgg(separator: string, distinct: boolean, desc: reado
     result: (s) => {
       const entries = (s.v as OrderedList | undefined)?.entries;
       if (entries === undefined || entries.length === 0) return null as unknown as ScalarValue;
-      const sorted = [...entries].sort((x, y) => compareKeys(x.slice(1), y.slice(1), desc));
-      return sorted.map((e) => e[0]).join(separator);
+      const sorted = [...entries].sort((x, y) => compareKeys(x.keys, y.keys, desc));
+      return sorted.map((e) => e.text).join(separator);
     },
   };
   return { fn, type: 'STRING', resultMv: false };
