@@ -136,6 +136,17 @@ describe('geospatial SQL functions, on sealed and consuming segments', () => {
     expect(await value("ST_GeometryType(ST_GeogFromWKB(ST_AsBinary(ST_Polygon('POLYGON ((0 0, 1 0, 1 1, 0 0))'))))")).toBe('ST_Polygon');
   });
 
+  it('geoToH3, gridDisk and gridDistance answer H3 cells as LONG (h3-js README example cell 87283472bffffff)', async () => {
+    const cell = BigInt('0x87283472bffffff').toString();
+    const got = await rows(`SELECT geoToH3(-122.0553238, 37.3615593, 7), geoToH3(ST_Point(-122.0553238, 37.3615593, 1), 7), gridDisk(${cell}, 1), gridDistance(${cell}, geoToH3(-122.0553238, 37.3615593, 7)) FROM places WHERE id = 0`);
+    expect(got.types).toEqual(['LONG', 'LONG', 'LONG_ARRAY', 'LONG']);
+    const ring = ['87283472bffffff', '87283472affffff', '87283470cffffff', '87283470dffffff', '872834776ffffff', '872834729ffffff', '872834728ffffff'].map((h) => Number(BigInt(`0x${h}`)));
+    expect(got.rows).toEqual([[Number(cell), Number(cell), ring, 0]]);
+    expect(await value(`gridDistance(${cell}, ${BigInt('0x87283470cffffff')})`)).toBe(1);
+    const cells = await rows('SELECT geoToH3(lon, lat, 3), count(*) FROM places GROUP BY geoToH3(lon, lat, 3) ORDER BY count(*) DESC LIMIT 100');
+    expect(cells.rows.reduce((t, r) => t + Number(r[1]), 0)).toBe(ROWS.length);
+  });
+
   it('refuses bad input with an error naming the function and the argument', async () => {
     for (const [sql, code, text] of [
       ["SELECT ST_GeomFromText('POLYGON ((0 0, 1 1') FROM places", 200, "ST_GeomFromText: invalid WKT \"POLYGON ((0 0, 1 1\""],
@@ -147,6 +158,10 @@ describe('geospatial SQL functions, on sealed and consuming segments', () => {
       ['SELECT ST_Distance(ST_Point(0, 95, 1), shape) FROM places', 200, 'Latitude must be between -90 and 90'],
       ["SELECT ST_Area(ST_GeogFromText('LINESTRING (0 0, 1 1)')) FROM places", 200, 'ST_Area: the area of a geography needs a Polygon'],
       ["SELECT ST_AsText(ST_GeomFromWKB('0102')) FROM places", 200, 'ST_GeomFromWKB: invalid WKB (2 bytes)'],
+      ['SELECT geoToH3(lon, lat, 16) FROM places', 200, 'geoToH3: the H3 resolution must be an integer from 0 to 15, got 16'],
+      ['SELECT gridDisk(12345, 1) FROM places', 200, 'gridDisk: 12345 is not an H3 cell index'],
+      ["SELECT geoToH3(ST_GeomFromText('LINESTRING (0 0, 1 1)'), 5) FROM places", 200, 'geoToH3: the geometry must be a point, not LineString'],
+      ['SELECT geoToH3(lon, 5) FROM places', 200, 'argument 1 must be a point (BYTES), not DOUBLE'],
     ] as const) {
       const r = await fx.query(sql);
       expect(r.exceptions[0]?.errorCode, sql).toBe(code);
