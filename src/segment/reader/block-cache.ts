@@ -1,5 +1,8 @@
 import { totalmem } from 'node:os';
 import type { DecodedBlock } from '../segment-view.js';
+import { AccessFrequency } from './access-frequency.js';
+import { LruSegment } from './lru-segment.js';
+import type { CacheEntry } from './lru-segment.js';
 
 /** Env var that sets the memory budget of sealed segments in MiB (0 turns the cache off). */
 export const MEMORY_BUDGET_ENV = 'SHARDTABLE_MEMORY_BUDGET_MB';
@@ -12,29 +15,38 @@ const MIB = 1024 * 1024;
 export interface BlockCacheStats {
   readonly hits: number;
   readonly misses: number;
+  /** Entries that left to keep the cache within its bound, newcomers refused admission included. */
   readonly evictions: number;
+  /** Of `evictions`: newcomers refused a place because they were used less than what they would push out. */
+  readonly rejected: number;
   /** Estimated bytes of the decoded blocks held now. */
   readonly bytes: number;
   readonly entries: number;
   readonly capacityBytes: number;
 }
 
-interface Entry {
-  readonly value: unknown;
-  readonly bytes: number;
-  /** Called when the entry leaves the cache (evicted, replaced, deleted, cleared). */
-  readonly onEvict: (() => void) | undefined;
-}
+/** Share of the capacity for the admission window, where every newcomer starts (plain LRU). */
+const WINDOW_SHARE = 0.1;
+/** Share of the main part kept for entries used at least twice while cached. */
+const PROTECTED_SHARE = 0.8;
 
 /**
  * The memory budget of sealed segments (`serve --memory-budget-mb`): everything a sealed segment
  * holds beyond its footer — decoded column blocks, dictionaries, inverted indexes — lives here,
- * shared by every segment of every table and bounded by bytes; the least recently used entry is
- * evicted first and read again from the file (positioned reads) when next needed. This is our
- * stand-in for Pinot serving memory-mapped segments: a block is read, checked and decompressed
- * once, then queries read its typed arrays directly. Files never change (segments are immutable),
- * so an entry never goes stale; entries of dropped segments are removed when the segment is
- * retired, or age out.
+ * shared by every segment of every table and bounded by bytes; what does not fit is read again
+ * from the file (positioned reads) when next needed. This is our stand-in for Pinot serving
+ * memory-mapped segments: a block is read, checked and decompressed once, then queries read its
+ * typed arrays directly. Files never change (segments are immutable), so an entry never goes
+ * stale; entries of dropped segments are removed when the segment is retired, or age out.
+ *
+ * Eviction is scan-resistant (W-TinyLFU, weighted by bytes; docs/decisions.md): a newcomer enters
+ * a small LRU window (10 % of the bytes), so a block read row by row stays while it is read; when
+ * it leaves the window it is admitted to the main part only if it was used more often lately
+ * ({@link AccessFrequency}) than the entries it would push out, else it is dropped. The main part
+ * is a segmented LRU: probation, and a protected 80 % for entries hit again while cached. So a
+ * repeated scan larger than the budget keeps hitting the part that fits (plain LRU evicts every
+ * block of a cyclic scan before its reuse: 0 hits), and a one-off scan cannot flush a hot working
+ * set. The bound is on the sum of the entries' bytes, always.
  *
  * Only decoded values enter the cache: a block that fails to decode raises `SEGMENT_CORRUPT` and
  * is decoded (and fails) again next time.
@@ -44,12 +56,14 @@ interface Entry {
  *   const block = cache.get(key) ?? cache.put(key, decode(), bytes);
  */
 export class BlockCache {
-  /** Insertion order is recency order: the first key is the least recently used. */
-  private readonly entries = new Map<number, Entry>();
-  private used = 0;
+  private readonly window = new LruSegment();
+  private readonly probation = new LruSegment();
+  private readonly protected = new LruSegment();
+  private readonly frequency = new AccessFrequency();
   private hitCount = 0;
   private missCount = 0;
   private evictionCount = 0;
+  private rejectedCount = 0;
 
   constructor(private capacity: number) {}
 
@@ -65,28 +79,23 @@ export class BlockCache {
   /** Changes the bound, evicting down to it at once. */
   resize(capacityBytes: number): void {
     this.capacity = Math.max(0, capacityBytes);
-    this.evictTo(this.capacity);
+    this.evictWhileOver(this.capacity, true);
   }
 
-  /** The cached value under `key` (marking it most recently used), or undefined (a miss). */
+  /** The cached value under `key` (marking it used), or undefined (a miss). */
   get<T = DecodedBlock>(key: number): T | undefined {
-    const e = this.entries.get(key);
+    const e = this.use(key);
     if (e === undefined) {
       this.missCount++;
       return undefined;
     }
     this.hitCount++;
-    this.entries.delete(key);
-    this.entries.set(key, e);
     return e.value as T;
   }
 
-  /** Marks `key` most recently used, if cached (no hit or miss counted). */
+  /** Marks `key` used, if cached (no hit or miss counted). */
   touch(key: number): void {
-    const e = this.entries.get(key);
-    if (e === undefined) return;
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    this.use(key);
   }
 
   /**
@@ -99,44 +108,133 @@ export class BlockCache {
       return value;
     }
     this.remove(key);
-    this.evictTo(this.capacity - bytes);
-    this.entries.set(key, { value, bytes, onEvict });
-    this.used += bytes;
+    this.frequency.record(key, this.entryCount);
+    this.window.add(key, { value, bytes, onEvict });
+    // The newest entry always stays in the window, even when it alone is larger than the window.
+    while (this.window.bytes > this.windowTarget && this.window.size > 1) {
+      const oldest = this.window.oldest()!;
+      this.admit(oldest, this.window.remove(oldest)!);
+    }
+    this.evictWhileOver(this.capacity, false);
     return value;
   }
 
   /** Removes the entries of keys `[from, from + count)` (the entries of one column). */
   deleteRange(from: number, count: number): void {
-    for (let k = from; k < from + count; k++) this.remove(k);
+    for (let k = from; k < from + count; k++) {
+      this.remove(k);
+      this.frequency.forget(k);
+    }
   }
 
+  /** Empties the cache and forgets its usage history. */
   clear(): void {
-    const all = [...this.entries.values()];
-    this.entries.clear();
-    this.used = 0;
+    const all = [...this.window.drain(), ...this.probation.drain(), ...this.protected.drain()];
+    this.frequency.clear();
     for (const e of all) e.onEvict?.();
   }
 
   stats(): BlockCacheStats {
-    return { hits: this.hitCount, misses: this.missCount, evictions: this.evictionCount, bytes: this.used, entries: this.entries.size, capacityBytes: this.capacity };
+    return {
+      hits: this.hitCount,
+      misses: this.missCount,
+      evictions: this.evictionCount,
+      rejected: this.rejectedCount,
+      bytes: this.used,
+      entries: this.entryCount,
+      capacityBytes: this.capacity,
+    };
   }
 
-  private remove(key: number): void {
-    const e = this.entries.get(key);
-    if (e === undefined) return;
-    this.entries.delete(key);
-    this.used -= e.bytes;
+  private get used(): number {
+    return this.window.bytes + this.probation.bytes + this.protected.bytes;
+  }
+
+  private get entryCount(): number {
+    return this.window.size + this.probation.size + this.protected.size;
+  }
+
+  private get windowTarget(): number {
+    return Math.floor(this.capacity * WINDOW_SHARE);
+  }
+
+  private get mainTarget(): number {
+    return this.capacity - this.windowTarget;
+  }
+
+  /** Records a use of a cached `key` and moves it up its segments; undefined if not cached. */
+  private use(key: number): CacheEntry | undefined {
+    let e = this.window.get(key);
+    if (e !== undefined) {
+      this.window.refresh(key);
+    } else if ((e = this.protected.get(key)) !== undefined) {
+      this.protected.refresh(key);
+    } else if ((e = this.probation.remove(key)) !== undefined) {
+      // Used again while on probation: protected, demoting the protected segment's oldest.
+      this.protected.add(key, e);
+      while (this.protected.bytes > Math.floor(this.mainTarget * PROTECTED_SHARE) && this.protected.size > 1) {
+        const oldest = this.protected.oldest()!;
+        this.probation.add(oldest, this.protected.remove(oldest)!);
+      }
+    } else {
+      return undefined;
+    }
+    this.frequency.record(key, this.entryCount);
+    return e;
+  }
+
+  /**
+   * An entry leaving the window: into probation if the main part has room, or if it was used more
+   * often than every entry it would push out (probation's oldest first, then protected's); else
+   * dropped. Ties keep the incumbents, which is what makes a cyclic scan keep a fixed part.
+   */
+  private admit(key: number, e: CacheEntry): void {
+    const need = this.probation.bytes + this.protected.bytes + e.bytes - this.mainTarget;
+    const victims: number[] = [];
+    if (need > 0) {
+      const candidate = this.frequency.of(key);
+      let freed = 0;
+      for (const segment of [this.probation, this.protected]) {
+        for (const v of segment.keys()) {
+          if (freed >= need) break;
+          if (this.frequency.of(v) >= candidate) return this.reject(e);
+          victims.push(v);
+          freed += segment.get(v)!.bytes;
+        }
+      }
+      if (freed < need) return this.reject(e);
+    }
+    for (const v of victims) this.evict(v);
+    this.probation.add(key, e);
+  }
+
+  private reject(e: CacheEntry): void {
+    this.evictionCount++;
+    this.rejectedCount++;
     e.onEvict?.();
   }
 
-  private evictTo(limit: number): void {
-    for (const [key, e] of this.entries) {
-      if (this.used <= limit) return;
-      this.entries.delete(key);
-      this.used -= e.bytes;
-      this.evictionCount++;
-      e.onEvict?.();
+  /** Evicts the main part's oldest entries (then the window's, if `window`) until at most `limit` bytes are held. */
+  private evictWhileOver(limit: number, window: boolean): void {
+    while (this.used > limit) {
+      const key = this.probation.oldest() ?? this.protected.oldest() ?? (window ? this.window.oldest() : undefined);
+      if (key === undefined) return;
+      this.evict(key);
     }
+  }
+
+  /** Evicts cached `key` to make room. */
+  private evict(key: number): void {
+    const e = this.window.remove(key) ?? this.probation.remove(key) ?? this.protected.remove(key);
+    if (e === undefined) return;
+    this.evictionCount++;
+    e.onEvict?.();
+  }
+
+  /** Takes `key` out (deleted or replaced: not an eviction). */
+  private remove(key: number): void {
+    const e = this.window.remove(key) ?? this.probation.remove(key) ?? this.protected.remove(key);
+    e?.onEvict?.();
   }
 }
 
