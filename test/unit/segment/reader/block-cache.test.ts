@@ -13,7 +13,7 @@ import { allTypesSchema, indexing, newSegment, rowOf, tempDir } from '../fixture
 const block = (firstDoc: number): DecodedBlock => ({ firstDoc, numDocs: 1, nulls: null, offsets: null, dictIds: null, values: new Int32Array(1) });
 
 describe('BlockCache', () => {
-  it('evicts the least recently used blocks to stay within its byte bound', () => {
+  it('evicts to stay within its byte bound (the oldest block on probation goes first)', () => {
     const cache = new BlockCache(1000);
     cache.put(1, block(1), 400);
     cache.put(2, block(2), 400);
