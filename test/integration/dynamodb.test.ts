@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSegment } from '../../src/segment/index.js';
 import { createStreamTable, withMoto } from '../helpers/moto.js';
-import { enableStream, expectedRows, ItemWriter, itemsTableConfig, ITEMS_SCHEMA, normaliseRows, ROWS_SQL, seedItems } from '../helpers/dynamodb-items.js';
+import { enableStream, expectedRows, item, ItemWriter, itemsTableConfig, ITEMS_SCHEMA, normaliseRows, ROWS_SQL, seedItems } from '../helpers/dynamodb-items.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
 const SEEDED = 2000;
@@ -121,7 +123,14 @@ describe('dynamodb source on moto', () => {
       expect(loadingMetrics).toMatch(/shardtable_snapshot_items_loaded\{table="items"\} [1-9]/);
       server!.kill('SIGKILL');
       await server!.exited;
+      const sealedRows = await scanRowsSealed();
       await start();
+      // The load's counters continue from the checkpoints: at least what was sealed, at once.
+      let progress = await loadProgress();
+      const listedDeadline = Date.now() + 20_000;
+      while (Date.now() < listedDeadline && !progress) progress = (await sleep(100), await loadProgress());
+      expect(sealedRows).toBeGreaterThan(0);
+      expect(progress?.items).toBeGreaterThanOrEqual(sealedRows);
       let resumed = '';
       const resumeDeadline = Date.now() + 20_000;
       while (Date.now() < resumeDeadline && !/scan resumed after item \d+/.test(resumed)) {
@@ -134,6 +143,11 @@ describe('dynamodb source on moto', () => {
     const loadDeadline = Date.now() + 120_000;
     while (Date.now() < loadDeadline && !(await streaming())) await sleep(500);
     expect(await streaming(), JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json)).toBe(true);
+    // Each item the scan loaded counted once across the two kills: the counters equal the rows of
+    // the scan segments' sealed segments.
+    const loaded = await loadProgress();
+    expect(loaded?.items).toBe(await scanRowsSealed());
+    expect(loaded?.capacityUnits).toBeGreaterThan(0);
     for (let i = 0; i < 2; i++) {
       await sleep(1500);
       server!.kill('SIGKILL');
@@ -163,10 +177,60 @@ describe('dynamodb source on moto', () => {
     await expectEqualToScan(table, 'items_stream');
   }, 120_000);
 
+  it('a DynamoDB table deleted and created again under its name: nothing is read until reset, then the new table is loaded', async () => {
+    const table = await createStreamTable(client);
+    await seedItems(client, table, 50);
+    const created = await server!.request('POST', '/tables', itemsTableConfig(table, {}, 'items_re'));
+    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    await expectEqualToScan(table, 'items_re');
+    const before = (await tableInfo('items_re')).streamIdentity?.recorded['0'];
+    expect(before?.id).toMatch(new RegExp(`table/${table}/stream/`));
+    await client.send(new DeleteTableCommand({ TableName: table }));
+    await waitUntilTableNotExists({ client, maxWaitTime: 30 }, { TableName: table });
+    await createStreamTable(client, { name: table });
+    await seedItems(client, table, 30);
+    // The next listing sees another table under the name: STREAM_RECREATED, saying what to do.
+    let info = await tableInfo('items_re');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && info.ingestion?.state !== 'STREAM_RECREATED') info = (await sleep(200), await tableInfo('items_re'));
+    expect(info.ingestion?.state, JSON.stringify(info)).toBe('STREAM_RECREATED');
+    expect(info.ingestion?.lastError).toMatch(/was deleted and created again.*POST \/tables\/items_re\/resetStream/);
+    expect(info.streamIdentity?.recreated[0]?.current.createdAtMs).toBeGreaterThan(before!.createdAtMs);
+    // The reset drops the old table's rows and loads the new one by scan, then follows its stream.
+    const reset = await server!.request('POST', '/tables/items_re/resetStream?consumeFrom=smallest');
+    expect(reset.status, JSON.stringify(reset.json)).toBe(200);
+    await client.send(new PutItemCommand({ TableName: table, Item: item('after-reset', 7, 1) }));
+    await expectEqualToScan(table, 'items_re');
+    expect((await tableInfo('items_re')).ingestion?.state).toBe('RUNNING');
+  }, 120_000);
+
+  /** `consumingSegmentsInfo` → `shardtableTable` of a table. */
+  async function tableInfo(name: string): Promise<{ ingestion?: { state: string; lastError: string | null }; streamIdentity?: { recorded: Record<string, { id: string; createdAtMs: number }>; recreated: { current: { id: string; createdAtMs: number } }[] } }> {
+    const info = (await server!.request('GET', `/tables/${name}/consumingSegmentsInfo`)).json as { shardtableTable?: Awaited<ReturnType<typeof tableInfo>> };
+    return info.shardtableTable ?? {};
+  }
+
   /** Sealed segments of the scan's partitions (ids 0-2). */
   async function sealedScanSegments(): Promise<number> {
     const text = JSON.stringify((await server!.request('GET', '/tables/items/segments')).json);
     return (text.match(/items__[0-2]__\d+__/g) ?? []).length;
+  }
+
+  /** Rows in the sealed segments of the scan's partitions (ids 0-2); the server may be down (read from its files). */
+  async function scanRowsSealed(): Promise<number> {
+    const dir = join(dataDir, 'items');
+    let rows = 0;
+    for (const file of (await readdir(dir)).filter((f) => /^items__[0-2]__\d+__.*\.seg$/.test(f))) {
+      const segment = await openSegment(join(dir, file), { verifyChecksum: false });
+      rows += segment.metadata.numDocs;
+      segment.close();
+    }
+    return rows;
+  }
+
+  async function loadProgress(): Promise<{ items: number; capacityUnits: number } | null | undefined> {
+    const info = (await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json as { shardtableTable?: { phase?: { progress?: { items: number; capacityUnits: number } | null } } };
+    return info.shardtableTable?.phase?.progress;
   }
 
   async function streaming(): Promise<boolean> {

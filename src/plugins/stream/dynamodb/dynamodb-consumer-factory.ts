@@ -8,7 +8,7 @@ import type { BudgetClock } from './dynamodb-capacity-budget.js';
 import { createDynamoDbClients } from './dynamodb-clients.js';
 import type { DynamoDbClients } from './dynamodb-clients.js';
 import type { DynamoDbConfig } from './dynamodb-config.js';
-import { LoadProgress } from './dynamodb-load-progress.js';
+import { loadCounts, percentOf } from './dynamodb-load-progress.js';
 import { dynamoDbOffsetFactory } from './dynamodb-offset.js';
 import { scanSegmentOf } from './dynamodb-partition-id.js';
 import { DynamoDbScanConsumer, sdkScanCall } from './dynamodb-scan-consumer.js';
@@ -42,7 +42,6 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
   private readonly api: DynamoDbStreamsApi;
   private readonly scan: ScanCall;
   private readonly budget: CapacityBudget;
-  private readonly progress = new LoadProgress();
   private described: Promise<SourceTable> | undefined;
   private lastDescribed: SourceTable | undefined;
 
@@ -72,15 +71,15 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
     return this.initialPositionDescription;
   }
 
-  snapshotProgress(): SnapshotProgress {
+  snapshotProgress(positionOf: (shardId: string) => string | null): SnapshotProgress {
     const itemCount = this.lastDescribed?.itemCount ?? 0;
+    const segments = this.config.initialLoad === 'scan' ? this.config.scanSegments : 0;
+    const counts = loadCounts(segments, positionOf);
     return {
-      items: this.progress.items,
-      bytes: this.progress.bytes,
-      capacityUnits: this.progress.capacityUnits,
+      ...counts,
       capacityLimitPerSecond: this.config.scanRcuLimit,
       sourceItemCount: itemCount,
-      percent: this.progress.percentOf(itemCount),
+      percent: percentOf(counts.items, itemCount),
     };
   }
 
@@ -111,7 +110,7 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
     const source = () => this.source();
     const segment = scanSegmentOf(partition.shardId);
     if (segment !== undefined) {
-      return new DynamoDbScanConsumer({ scan: this.scan, config: this.config, segment, source, budget: this.budget, progress: this.progress });
+      return new DynamoDbScanConsumer({ scan: this.scan, config: this.config, segment, source, budget: this.budget });
     }
     return new DynamoDbStreamConsumer({ api: this.api, config: this.config, shardId: partition.shardId, source, fromOldest: options.fromOldest === true, fromLatest: options.fromLatest === true });
   }

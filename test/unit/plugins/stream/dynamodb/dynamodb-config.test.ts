@@ -116,6 +116,13 @@ describe('DynamoDB offsets and partition ids', () => {
     expect(back.compareTo(new ScanOffset(41, {}))).toBeGreaterThan(0);
     expect(() => seq.compareTo(scan)).toThrow(/cannot compare/);
     expect(() => dynamoDbOffsetFactory.parse('scan:x:{}')).toThrow(/not a scan position/);
+    // With the segment's load counters (bytes, units) up to the item; the older form reads them as 0.
+    const counted = new ScanOffset(7, { pk: { N: '3' } }, 2100, 3);
+    expect(counted.toString()).toBe('scan:7,2100,3:{"pk":{"N":"3"}}');
+    expect(dynamoDbOffsetFactory.parse(counted.toString())).toEqual(counted);
+    expect(dynamoDbOffsetFactory.parse('scan:7:{"pk":{"N":"3"}}')).toMatchObject({ ordinal: 7, bytes: 0, units: 0 });
+    expect(() => dynamoDbOffsetFactory.parse('scan:7,1,2,3:{}')).toThrow(/not a scan position/);
+    expect(() => dynamoDbOffsetFactory.parse('scan:7,-1,2:{}')).toThrow(/not a scan position/);
     expect(() => dynamoDbOffsetFactory.parse('12a')).toThrow(/not a DynamoDB Streams sequence number/);
   });
 
