@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +124,15 @@ describe('dynamodb source on moto', () => {
       const loadingMetrics = String((await server!.request('GET', '/metrics')).json);
       expect(loadingMetrics).toContain('shardtable_snapshot_loading{table="items"} 1');
       expect(loadingMetrics).toMatch(/shardtable_snapshot_items_loaded\{table="items"\} [1-9]/);
+      if (i === 0) {
+        // The CLI shows the load: phase, progress, the scan partitions.
+        const shown = await cli(['status', 'items', '--server', server!.url]);
+        expect(shown.code, shown.stderr).toBe(0);
+        expect(shown.stdout).toMatch(/table items: ingestion RUNNING\nphase LOADING: \d of 3 load partitions read to their end\nload: [\d,]+ items of ~[\d,]+ \([\d.]+%\), [\d.]+ MB, [\d,]+ capacity units \(cap 2\/s\)/);
+        expect(shown.stdout).toMatch(/scan-0/);
+        expect((await cli(['status', 'nope', '--server', server!.url])).code).toBe(1);
+        expect((await cli(['status', 'items', '--server', 'http://127.0.0.1:1', '--timeout-ms', '2000'])).code).toBe(3);
+      }
       server!.kill('SIGKILL');
       await server!.exited;
       const sealedRows = await scanRowsSealed();
@@ -139,9 +151,12 @@ describe('dynamodb source on moto', () => {
       }
       expect(resumed).toMatch(/scan resumed after item \d+/);
     }
-    // Wait for the load to finish, then kill -9 during streaming twice.
-    const loadDeadline = Date.now() + 120_000;
-    while (Date.now() < loadDeadline && !(await streaming())) await sleep(500);
+    // Wait for the load to finish (the CLI's --wait-loaded: progress lines, then the status), then
+    // kill -9 during streaming twice.
+    const waited = await cli(['status', 'items', '--wait-loaded', '--server', server!.url], 120_000);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toMatch(/phase STREAMING: 3 of 3 load partitions read to their end/);
+    expect(waited.stderr).toMatch(/items: phase (LOADING|STREAMING).*; load: [\d,]+ items/);
     expect(await streaming(), JSON.stringify((await server!.request('GET', '/tables/items/consumingSegmentsInfo')).json)).toBe(true);
     // Each item the scan loaded counted once across the two kills: the counters equal the rows of
     // the scan segments' sealed segments.
@@ -238,6 +253,19 @@ describe('dynamodb source on moto', () => {
     return info.shardtableTable?.phase?.state === 'STREAMING';
   }
 });
+
+const BIN = fileURLToPath(new URL('../../bin/shardtable.js', import.meta.url));
+
+/** The command as a user types it, output piped (no terminal). */
+async function cli(args: string[], timeout = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { timeout });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
