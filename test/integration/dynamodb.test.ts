@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { DeleteTableCommand, PutItemCommand, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { openSegment } from '../../src/segment/index.js';
+import { writeDynamoDbExport } from '../helpers/dynamodb-export-files.js';
 import { createStreamTable, withMoto } from '../helpers/moto.js';
 import { enableStream, expectedRows, item, ItemWriter, itemsTableConfig, ITEMS_SCHEMA, normaliseRows, ROWS_SQL, seedItems } from '../helpers/dynamodb-items.js';
 import { ServerProcess } from '../helpers/server-process.js';
@@ -106,7 +108,7 @@ describe('dynamodb source on moto', () => {
     await seedItems(client, table, SEEDED);
     await enableStream(client, table);
     // A tight read-capacity budget keeps the scan running for seconds, so kills land inside it.
-    const config = itemsTableConfig(table, { 'stream.dynamodb.scan.rcu.limit': '2' });
+    const config = itemsTableConfig(table, { 'stream.dynamodb.scan.rcu.limit': '1' });
     const created = await server!.request('POST', '/tables', config);
     expect(created.status, JSON.stringify(created.json)).toBe(200);
     const writer = new ItemWriter(client, table, SEEDED);
@@ -128,7 +130,7 @@ describe('dynamodb source on moto', () => {
         // The CLI shows the load: phase, progress, the scan partitions.
         const shown = await cli(['status', 'items', '--server', server!.url]);
         expect(shown.code, shown.stderr).toBe(0);
-        expect(shown.stdout).toMatch(/table items: ingestion RUNNING\nphase LOADING: \d of 3 load partitions read to their end\nload: [\d,]+ items of ~[\d,]+ \([\d.]+%\), [\d.]+ MB, [\d,]+ capacity units \(cap 2\/s\)/);
+        expect(shown.stdout).toMatch(/table items: ingestion RUNNING\nphase LOADING: \d of 3 load partitions read to their end\nload: [\d,]+ items of ~[\d,]+ \([\d.]+%\), [\d.]+ MB, [\d,]+ capacity units \(cap 1\/s\)/);
         expect(shown.stdout).toMatch(/scan-0/);
         expect((await cli(['status', 'nope', '--server', server!.url])).code).toBe(1);
         expect((await cli(['status', 'items', '--server', 'http://127.0.0.1:1', '--timeout-ms', '2000'])).code).toBe(3);
@@ -217,6 +219,40 @@ describe('dynamodb source on moto', () => {
     await client.send(new PutItemCommand({ TableName: table, Item: item('after-reset', 7, 1) }));
     await expectEqualToScan(table, 'items_re');
     expect((await tableInfo('items_re')).ingestion?.state).toBe('RUNNING');
+  }, 120_000);
+
+  it('initial.load export: loads a DYNAMODB_JSON export from S3, then the stream from its oldest record: equal to a final consistent scan', async () => {
+    const table = await createStreamTable(client);
+    await seedItems(client, table, 300);
+    const s3 = new S3Client({ endpoint: moto.server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'exports' }));
+      const exported = await writeDynamoDbExport(client, s3, { table, bucket: 'exports', prefix: 'ddb', exportId: '01700000000000-a1b2c3d4', files: 5 });
+      await writeDynamoDbExport(client, s3, { table, bucket: 'exports', prefix: 'ddb', exportId: '01600000000000-00000000', files: 1, exportTimeMs: Date.now() - 2 * 86_400_000 });
+      const exportConfig = (id: string, name = 'items_export') =>
+        itemsTableConfig(table, { 'stream.dynamodb.initial.load': 'export', 'stream.dynamodb.export.s3.bucket': 'exports', 'stream.dynamodb.export.s3.prefix': 'ddb', 'stream.dynamodb.export.id': id }, name);
+      // Exports that cannot be continued by the stream, or are not there: a 400 saying so.
+      for (const [id, message] of [
+        ['01600000000000-00000000', /more than 24 hours ago; the table's stream no longer holds the changes since/],
+        ['01700000000000-missing0', /manifest-summary.json does not exist \(NoSuchKey\)/],
+      ] as const) {
+        const refused = await server!.request('POST', '/tables', exportConfig(id, 'items_refused'));
+        expect(refused.status, JSON.stringify(refused.json)).toBe(400);
+        expect((refused.json as { error: string }).error).toMatch(message);
+      }
+      // Changes after the export, while the table loads it: they come from the stream.
+      const writer = new ItemWriter(client, table, 300, true);
+      writer.start();
+      const created = await server!.request('POST', '/tables', exportConfig('01700000000000-a1b2c3d4'));
+      expect(created.status, JSON.stringify(created.json)).toBe(200);
+      while (writer.writes < 60) await sleep(100);
+      await writer.stop();
+      await expectEqualToScan(table, 'items_export');
+      const info = (await server!.request('GET', '/tables/items_export/consumingSegmentsInfo')).json as { shardtableTable: { phase: { state: string; progress: { items: number; sourceItemCount: number; percent: number } } } };
+      expect(info.shardtableTable.phase).toMatchObject({ state: 'STREAMING', progress: { items: exported.itemCount, sourceItemCount: exported.itemCount, percent: 100 } });
+    } finally {
+      s3.destroy();
+    }
   }, 120_000);
 
   /** `consumingSegmentsInfo` → `shardtableTable` of a table. */

@@ -3,8 +3,8 @@ import { ShardtableError } from '../../../errors.js';
 import type { DecodeFieldsResult, DecodeResult, DecoderSettings, StreamMessageDecoder } from '../../../spi/decoder.js';
 import { decoderKey, decoderProperty } from '../../../spi/decoder.js';
 import type { StreamMessage } from '../../../spi/message-batch.js';
-import { documentId, ID_COLUMN, itemJson } from '../../stream/dynamodb/dynamodb-attributes.js';
-import type { AttributeValue, Item } from '../../stream/dynamodb/dynamodb-attributes.js';
+import { documentId, ID_COLUMN, itemJson, wireItem } from '../../stream/dynamodb/dynamodb-attributes.js';
+import type { Item } from '../../stream/dynamodb/dynamodb-attributes.js';
 import { createJsonDecoder } from '../json/index.js';
 
 /** `decoder.prop.key.attributes`: the table's key attribute names, partition key first (`pk` or `pk,sk`). */
@@ -144,36 +144,4 @@ class DynamoDbKinesisDecoder implements StreamMessageDecoder {
 
 function fail(error: string): { ok: false; error: string } {
   return { ok: false, error: `DynamoDB change record: ${error}` };
-}
-
-/**
- * A map of AttributeValues as the record's JSON carries it, in the SDK's form the attribute code
- * reads: binary values (`B`, `BS`) arrive as base64 text and become bytes, at any depth. Throws
- * naming the path of a value that is not an AttributeValue.
- */
-function wireItem(value: unknown, path: string): Item {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path}: missing or not a map of AttributeValues`);
-  const out: Record<string, AttributeValue> = {};
-  for (const [name, v] of Object.entries(value as Record<string, unknown>)) out[name] = wireValue(v, `${path}.${name}`);
-  return out;
-}
-
-function wireValue(value: unknown, path: string): AttributeValue {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path}: not an AttributeValue (an object such as {"S":"text"})`);
-  const v = value as Record<string, unknown>;
-  const base64 = (text: unknown, at: string): Uint8Array => {
-    if (typeof text !== 'string') throw new Error(`${at}: binary value is not base64 text`);
-    return new Uint8Array(Buffer.from(text, 'base64'));
-  };
-  if (v.B !== undefined) return { B: base64(v.B, `${path}.B`) };
-  if (v.BS !== undefined) {
-    if (!Array.isArray(v.BS)) throw new Error(`${path}.BS: not an array`);
-    return { BS: v.BS.map((b, i) => base64(b, `${path}.BS[${i}]`)) };
-  }
-  if (v.M !== undefined) return { M: wireItem(v.M, `${path}.M`) };
-  if (v.L !== undefined) {
-    if (!Array.isArray(v.L)) throw new Error(`${path}.L: not an array`);
-    return { L: v.L.map((e, i) => wireValue(e, `${path}.L[${i}]`)) };
-  }
-  return v as AttributeValue;
 }

@@ -1,5 +1,5 @@
 import type { StreamOffset } from '../../../spi/offset.js';
-import { dynamoDbOffsetFactory, ScanOffset } from './dynamodb-offset.js';
+import { dynamoDbOffsetFactory, ExportOffset, ScanOffset } from './dynamodb-offset.js';
 import { SCAN_PARTITION_PREFIX } from './dynamodb-partition-id.js';
 
 /** What the initial load has loaded: items, their bytes, the capacity units charged for them. */
@@ -10,7 +10,7 @@ export interface LoadCounts {
 }
 
 /**
- * The load's counters summed over its scan segments, from each segment's position: the offset of
+ * The load's counters summed over its snapshot partitions (scan segments, or an export's share of files), from each segment's position: the offset of
  * its last item ingested (or its checkpoint when it has no reader: not started, or read to its
  * end). A scan offset carries its segment's counters up to that item (`ScanOffset`), so after a
  * restart, kill -9 included, the counters continue from what was sealed: the items re-read after
@@ -35,12 +35,12 @@ export function loadCounts(segments: number, positionOf: (shardId: string) => st
   return { items, bytes, capacityUnits };
 }
 
-function scanOffsetOf(position: string | StreamOffset | null): ScanOffset | null {
+function scanOffsetOf(position: string | StreamOffset | null): ScanOffset | ExportOffset | null {
   if (position === null) return null;
-  if (position instanceof ScanOffset) return position;
+  if (position instanceof ScanOffset || position instanceof ExportOffset) return position;
   try {
     const parsed = dynamoDbOffsetFactory.parse(position.toString());
-    return parsed instanceof ScanOffset ? parsed : null;
+    return parsed instanceof ScanOffset || parsed instanceof ExportOffset ? parsed : null;
   } catch {
     return null;
   }

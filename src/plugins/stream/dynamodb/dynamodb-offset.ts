@@ -11,9 +11,12 @@ import type { Item } from './dynamodb-attributes.js';
  *   JSON>` with binary key values in base64. Because the counters travel with the checkpoint, a
  *   restart continues them from what was sealed (`dynamodb-load-progress.ts`). The older form
  *   `scan:<ordinal>:<key>` (no counters: read as 0) still parses. The forms never change
- *   (round-trip test).
+ *   (round-trip test);
+ * - an export position: the item's ordinal in its snapshot partition, the partition's bytes up to
+ *   it, and where it is: the partition's data file number and the lines of it read, persisted as
+ *   `export:<ordinal>,<bytes>:<file>,<line>`.
  */
-export type DynamoDbOffset = SequenceOffset | ScanOffset;
+export type DynamoDbOffset = SequenceOffset | ScanOffset | ExportOffset;
 
 export class SequenceOffset implements StreamOffset {
   readonly kind = 'sequence';
@@ -57,8 +60,37 @@ export class ScanOffset implements StreamOffset {
   }
 }
 
+export class ExportOffset implements StreamOffset {
+  readonly kind = 'export';
+  /** Exports cost no read capacity. */
+  readonly units = 0;
+
+  constructor(
+    readonly ordinal: number,
+    readonly bytes: number,
+    /** The data file (index in this partition's share of the export's files) ... */
+    readonly file: number,
+    /** ... and how many of its lines are read, this item's included. */
+    readonly line: number,
+  ) {}
+
+  compareTo(other: StreamOffset): number {
+    if (!(other instanceof ExportOffset)) throw new Error(`cannot compare export position ${this.toString()} with ${other.toString()}`);
+    return this.ordinal - other.ordinal;
+  }
+
+  toString(): string {
+    return `export:${this.ordinal},${this.bytes}:${this.file},${this.line}`;
+  }
+}
+
 export const dynamoDbOffsetFactory: StreamOffsetFactory = {
   parse(text: string): DynamoDbOffset {
+    if (text.startsWith('export:')) {
+      const m = /^export:(\d{1,15}),(\d{1,15}):(\d{1,9}),(\d{1,15})$/.exec(text);
+      if (m === null || Number(m[1]) < 1) throw new Error(`not an export position: ${JSON.stringify(text)}`);
+      return new ExportOffset(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]));
+    }
     if (!text.startsWith('scan:')) return new SequenceOffset(text);
     const colon = text.indexOf(':', 5);
     const [ordinal, bytes = 0, units = 0, ...extra] = text.slice(5, colon).split(',').map(Number);

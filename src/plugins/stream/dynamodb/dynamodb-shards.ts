@@ -74,7 +74,7 @@ export class DynamoDbMetadataProvider implements StreamMetadataProvider {
 
   private partitionsOf(shards: readonly StreamShard[]): PartitionInfo[] {
     const scans: PartitionInfo[] = [];
-    if (this.config.initialLoad === 'scan') {
+    if (this.config.initialLoad !== 'none') {
       for (let i = 0; i < this.config.scanSegments; i++) {
         const shardId = `${SCAN_PARTITION_PREFIX}${i}`;
         scans.push({ partitionId: this.ids.idFor(shardId), shardId, parentShardIds: [], closed: true, snapshot: true });

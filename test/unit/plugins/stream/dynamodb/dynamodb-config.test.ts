@@ -67,8 +67,9 @@ describe('DynamoDB stream config', () => {
 
   it.each([
     [{ 'stream.dynamodb.initial.load': 'copy' }, /stream.dynamodb.initial.load: must be scan, export or none, got "copy"/],
-    [{ 'stream.dynamodb.initial.load': 'export' }, /stream.dynamodb.initial.load: export is not supported yet/],
-    [{ 'stream.dynamodb.export.s3.bucket': 'b' }, /stream.dynamodb.export.s3.bucket: export load is not supported yet/],
+    [{ 'stream.dynamodb.initial.load': 'export' }, /stream.dynamodb.export.s3.bucket: required with stream.dynamodb.initial.load export.*stream.dynamodb.export.id: required/],
+    [{ 'stream.dynamodb.initial.load': 'export', 'stream.dynamodb.export.s3.bucket': 'b', 'stream.dynamodb.export.id': 'a/b' }, /stream.dynamodb.export.id: "a\/b" is not an export id/],
+    [{ 'stream.dynamodb.export.s3.bucket': 'b' }, /stream.dynamodb.export.s3.bucket: only used with stream.dynamodb.initial.load export/],
     [{ 'stream.dynamodb.scan.rcu.limit': 'lots' }, /stream.dynamodb.scan.rcu.limit: must be a number of read-capacity units per second, at least 1, got "lots"/],
     [{ 'stream.dynamodb.scan.segments': '0' }, /stream.dynamodb.scan.segments: must be an integer from 1 to 1000, got "0"/],
     [{ 'stream.dynamodb.max.records': '5000' }, /stream.dynamodb.max.records: must be an integer from 1 to 1000/],
