@@ -9,6 +9,7 @@ import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
 import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
 import { runSegments } from './segments.js';
+import { runStatus } from './status.js';
 import type { QueryFormat } from './query.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
@@ -225,6 +226,22 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .action(async (opts: { table: string; server: string; dataDir?: string; json?: boolean; timeoutMs: number }) => {
       const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
       process.exitCode = await runSegments({ table: opts.table, server: opts.server, ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}), json: opts.json === true, timeoutMs: opts.timeoutMs }, io);
+    });
+
+  program
+    .command('status <table>')
+    .description("a table's ingestion: stream reached, initial load phase and progress (LOADING, then STREAMING), partitions (GET /tables/{table}/consumingSegmentsInfo)")
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--json', 'print the server\'s answer as JSON')
+    .option('--wait-loaded', 'wait until the initial load is done, with a progress bar on a terminal, then print the status')
+    .option('--timeout-ms <ms>', 'give up waiting for one answer after this', positiveInt, 30_000)
+    .addHelpText('after', helpText(
+      ['shardtable status orders', 'shardtable status orders --wait-loaded', 'shardtable status events --json --server http://10.0.0.5:9000'],
+      `0 shown (with --wait-loaded: the load is done); 1 unknown table, or while waiting the stream was recreated or a load partition stopped; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; json?: boolean; waitLoaded?: boolean; timeoutMs: number }) => {
+      const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+      process.exitCode = await runStatus(table, { server: opts.server, json: opts.json === true, waitLoaded: opts.waitLoaded === true, timeoutMs: opts.timeoutMs }, io);
     });
 
   program

@@ -219,7 +219,7 @@ export class TableIngestion implements TableRuntime {
       fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
       ...(this.guard ? { streamIdentity: this.guard.status() } : {}),
       ...this.keyed.status(),
-      ...snapshotPhase([...this.known.values()], this.ended, this.factory?.snapshotProgress?.()),
+      ...snapshotPhase([...this.known.values()], this.ended, this.factory?.snapshotProgress?.((id) => this.ingesters.get(id)?.status().currentOffset ?? this.checkpoints.get(id)?.after?.toString() ?? null)),
     };
   }
 

@@ -65,11 +65,11 @@ export class TableStreamsFactory implements StreamConsumerFactory {
     this.offsetFactory = streams[0]!.factory.offsetFactory;
     if (streams.some((s) => s.factory.fetchConcurrency !== undefined)) this.fetchConcurrency = () => sumConcurrency(streams);
     const first = streams[0]!.factory;
-    if (first.snapshotProgress !== undefined) this.snapshotProgress = () => first.snapshotProgress!();
+    if (first.snapshotProgress !== undefined) this.snapshotProgress = (positionOf) => first.snapshotProgress!(positionOf);
   }
 
   /** The snapshot load's progress (a stream type with a snapshot load is its table's only stream). */
-  readonly snapshotProgress?: () => SnapshotProgress;
+  readonly snapshotProgress?: (positionOf: (shardId: string) => string | null) => SnapshotProgress;
 
   /** Fetches in flight, summed over the streams' caps (each stream has its own). */
   readonly fetchConcurrency?: () => FetchConcurrency;

@@ -12,7 +12,10 @@ export interface FetchConcurrency {
   readonly waiting: number;
 }
 
-/** Progress of a snapshot load since the runtime started (counts restart from 0 after a restart). */
+/**
+ * Progress of a snapshot load, from the partitions' positions: what was sealed before a restart
+ * counts, so the counts continue across restarts (kill -9 included) instead of starting from 0.
+ */
 export interface SnapshotProgress {
   readonly items: number;
   readonly bytes: number;
@@ -60,8 +63,10 @@ export interface StreamConsumerFactory {
   createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer;
   /**
    * How far the snapshot load (its `snapshot` partitions, see `PartitionInfo.snapshot`) has got,
-   * for status and metrics; absent for stream types without one.
+   * for status and metrics; absent for stream types without one. `positionOf(shardId)` is the
+   * partition's position: the offset (persisted form) of its last record ingested, else its
+   * checkpoint (the end of its last sealed segment), else null.
    */
-  snapshotProgress?(): SnapshotProgress;
+  snapshotProgress?(positionOf: (shardId: string) => string | null): SnapshotProgress;
   close(): Promise<void>;
 }
