@@ -1,6 +1,7 @@
 import type { SealedSegment } from '../segment/index.js';
 import type { StreamMessage } from '../spi/message-batch.js';
 import type { StreamOffset, StreamOffsetFactory } from '../spi/offset.js';
+import { faultPoint } from '../util/fault-points.js';
 import type { RewindPartition } from './rewind-store.js';
 
 export interface RewindCursorOptions {
@@ -62,7 +63,7 @@ export class RewindCursor {
       if (kept.length > 0) {
         this.skipThrough = this.offsetOf(kept[kept.length - 1]!.metadata.endOffset!);
         this.remaining = this.remaining.filter((s) => !kept.includes(s));
-        if (!this.active) void this.finish();
+        if (!this.active) this.finish().catch(() => undefined); // logged by the store's caller; retried at the next start
       }
     }
     if (this.skipThrough !== null && message.offset.compareTo(this.skipThrough) <= 0) return 'skip';
@@ -98,7 +99,9 @@ export class RewindCursor {
     });
     const replacements = this.pending;
     if (passed.length === 0 && replacements.length === 0) return;
+    faultPoint('rewind:before-swap');
     await this.options.swap(passed, replacements);
+    faultPoint('rewind:after-swap');
     this.pending = [];
     this.remaining = this.remaining.filter((s) => !passed.includes(s));
     if (!this.active) await this.finish();

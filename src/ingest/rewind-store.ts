@@ -49,6 +49,8 @@ export interface RewindRecord {
  * swapped in (not live in the ledger): their rows are read again, as any uncommitted row is.
  */
 export class RewindStore {
+  private writing: Promise<void> = Promise.resolve();
+
   private constructor(private readonly path: string, private content: RewindRecord | null) {}
 
   static async open(tableDir: string, tableName: string, logger: Logger): Promise<RewindStore> {
@@ -85,12 +87,17 @@ export class RewindStore {
   }
 
   /** A partition replaced its last old segment (or committed its first segment when it replaced none). */
-  async finished(shardId: string): Promise<void> {
-    const current = this.content;
-    if (current?.partitions[shardId] === undefined) return;
-    const partitions = { ...current.partitions };
-    delete partitions[shardId];
-    await this.write({ version: VERSION, target: current.target, requestedAtMs: current.requestedAtMs, partitions, ...(Object.keys(partitions).length === 0 ? { doneAtMs: Date.now() } : {}) });
+  finished(shardId: string): Promise<void> {
+    // Serialised: partitions finishing at once must each see the others' removals.
+    const run = this.writing.catch(() => undefined).then(async () => {
+      const current = this.content;
+      if (current?.partitions[shardId] === undefined) return;
+      const partitions = { ...current.partitions };
+      delete partitions[shardId];
+      await this.write({ version: VERSION, target: current.target, requestedAtMs: current.requestedAtMs, partitions, ...(Object.keys(partitions).length === 0 ? { doneAtMs: Date.now() } : {}) });
+    });
+    this.writing = run;
+    return run;
   }
 
   private async write(content: RewindRecord): Promise<void> {
