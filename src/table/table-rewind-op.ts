@@ -41,7 +41,7 @@ export async function rewindTable(entry: TableEntry, runtime: TableRuntime, targ
   const refuse = (reason: string): never => {
     throw new ShardtableError('REWIND_UNSUPPORTED', { table: config.tableName, reason });
   };
-  if (config.upsert !== undefined || config.dedup !== undefined) refuse(`it is an ${config.upsert ? 'upsert' : 'dedup'} table: a replayed record would count as a new version of its primary key; delete and re-create the table to re-ingest it`);
+  if (config.upsert !== undefined || config.dedup !== undefined) refuse(`it is ${config.upsert ? 'an upsert' : 'a dedup'} table: a replayed record would count as a new version of its primary key; delete and re-create the table to re-ingest it`);
   if (config.isDimTable === true) refuse('it is a dimension table');
   const untimed = config.streams.filter((s) => s.streamType !== 'kinesis');
   if (target.kind !== 'trimHorizon' && untimed.length > 0) refuse(`stream type ${untimed[0]!.streamType} cannot start reading at a time; only to=TRIM_HORIZON (consumeFrom=smallest) is possible`);
