@@ -142,7 +142,11 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
       ended: (shardId) => this.ended.has(shardId),
       ingester: (shardId) => this.ingesters.get(shardId),
       nextSequence: (shardId) => this.checkpoints.get(shardId)?.nextSequence ?? 0,
-      swap: (retire, replacements) => this.sealedUpkeep!.serial(() => retireSegments(this.sealedHolder(), retire, 'rewind', replacements)).then(() => undefined),
+      // By name: a reload may have replaced the served objects since the replay started.
+      swap: (retire, replacements) => this.sealedUpkeep!.serial(() => {
+        const names = new Set(retire.map((s) => s.metadata.segmentName));
+        return retireSegments(this.sealedHolder(), this.sealed.filter((s) => names.has(s.metadata.segmentName)), 'rewind', replacements);
+      }).then(() => undefined),
       restart: (partitions) => {
         this.checkpoints = currentCheckpoints(this.sealed, this.ledger, offsets, this.checkpoints);
         for (const p of partitions) this.ingesters.delete(p.shardId);

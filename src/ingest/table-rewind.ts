@@ -180,6 +180,8 @@ export class TableRewind {
     const firstSequence = Math.max(host.nextSequence(shardId), ...sequences.map((s) => s + 1), 0);
     const base = { shardId, partitionId, firstSequence, skipBelow: null, keepFromMs: null };
     const ended = host.ended(shardId);
+    // A partition not started yet (a child waiting for its parents) starts as always, later.
+    if (!ended && host.ingester(shardId) === undefined && all.length === 0) return null;
     if (target.kind === 'latest') return ended ? null : { ...base, start: { atTimestampMs: target.ms }, replaces: [] };
     const names = (list: readonly SealedSegment[]): string[] => list.map((s) => s.metadata.segmentName);
     if (target.kind === 'trimHorizon') return ended && segs.length === 0 ? null : { ...base, start: { oldest: true }, replaces: names(segs) };
