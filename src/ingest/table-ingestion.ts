@@ -126,7 +126,9 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
 
   /** Online rewind (`table-rewind.ts`), run in the discovery chain so no listing starts readers meanwhile. */
   rewind(target: RewindTarget): Promise<RewindResult> {
-    if (this.guard?.halted || !this.rewinds) throw new ShardtableError('REWIND_UNSUPPORTED', { table: this.config.tableName, reason: this.guard?.halted ? 'its stream was deleted and created again; reset it first (POST /tables/{t}/resetStream)' : 'it is not running' });
+    const repairing = this.repairs?.status().some((r) => r.state === 'PENDING' || r.state === 'READING') === true;
+    const why = this.guard?.halted ? 'its stream was deleted and created again; reset it first (POST /tables/{t}/resetStream)' : repairing ? 'it is still re-reading gaps in its sealed segments; retry once consumingSegmentsInfo shows no repair pending' : this.rewinds ? null : 'it is not running';
+    if (why !== null) throw new ShardtableError('REWIND_UNSUPPORTED', { table: this.config.tableName, reason: why });
     const run = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(() => this.rewinds!.rewind(target, this.rewindHost()));
     this.discovering = run.then(() => undefined, () => undefined);
     return run;
