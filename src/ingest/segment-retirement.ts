@@ -12,6 +12,8 @@ export interface SealedSegmentsHolder {
   readonly ledger: SealedLedger | null;
   readonly consumingNames: () => readonly string[];
   readonly logger: Logger;
+  /** Partitions whose segments a rewind is replacing now: compaction leaves them alone. */
+  readonly replaying?: (partitionId: number) => boolean;
 }
 
 /** Why segments leave a table: shown in logs and status. */

@@ -148,7 +148,8 @@ export abstract class TableIngestionBase {
 
   protected sealedHolder(): SealedSegmentsHolder {
     const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
-    return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger };
+    const replaying = (partitionId: number): boolean => this.rewinds?.replaying(partitionId) === true;
+    return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger, replaying };
   }
 
   async pause(): Promise<void> {

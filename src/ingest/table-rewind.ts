@@ -80,6 +80,11 @@ export class TableRewind {
     return this.cursors.get(shardId)?.active === true;
   }
 
+  /** True while a rewind of this partition has old segments left to replace (compaction waits). */
+  replaying(partitionId: number): boolean {
+    return this.store.unfinished.some((shardId) => this.store.partition(shardId)?.partitionId === partitionId);
+  }
+
   status(): RewindStatus | null {
     const record = this.store.record;
     if (record === null) return null;
