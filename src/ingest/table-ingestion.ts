@@ -1,5 +1,4 @@
 import { mkdir, rm } from 'node:fs/promises';
-import type { SealedSegment } from '../segment/index.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import { GapRepairs } from './gap-repairs.js';
@@ -8,10 +7,8 @@ import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
 import { openTableStreams, partitionsOfStreams } from './table-streams.js';
 import { streamIndexOfShard } from './resolved-table.js';
-import type { RecordPipeline } from './record-pipeline.js';
 import { currentCheckpoints, TableRewind } from './table-rewind.js';
 import type { RewindHost, RewindResult, RewindTarget } from './table-rewind.js';
-import type { DataLossEntry } from './table-ingestion-status.js';
 import { compareSegments, withoutRetired } from './sealed-segment-ops.js';
 import { startPositionOf } from './start-position.js';
 import { allPartitionsFinished } from './ingest-bound.js';
@@ -74,14 +71,24 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
   private startRepairs(gaps: RecoveredTable['gaps']): void {
     if (gaps.length === 0) return;
     const ledger = this.ledger!;
-    const { tableDir, schema, config, logger } = this;
-    const onSealed = (segment: SealedSegment): void => (this.keyed.repaired(segment), this.addSealed(segment));
-    const onLoss = (entry: DataLossEntry): void => {
-      this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
-      this.onEvent({ kind: 'dataLoss', entry });
-    };
-    const pipelineFor = (shardId: string): RecordPipeline => this.table.pipelineFor(shardId);
-    this.repairs = new GapRepairs({ tableDir, schema, config, factory: this.factory!, pipelineFor, gaps, onSealed, onLoss, onPartitionDone: (p) => void ledger.release(p), logger });
+    this.repairs = new GapRepairs({
+      tableDir: this.tableDir,
+      schema: this.schema,
+      config: this.config,
+      factory: this.factory!,
+      pipelineFor: (shardId) => this.table.pipelineFor(shardId),
+      gaps,
+      onSealed: (segment) => {
+        this.keyed.repaired(segment);
+        this.addSealed(segment);
+      },
+      onLoss: (entry) => {
+        this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
+        this.onEvent({ kind: 'dataLoss', entry });
+      },
+      onPartitionDone: (partitionId) => void ledger.release(partitionId),
+      logger: this.logger,
+    });
     this.repairs.start();
   }
 
@@ -106,7 +113,6 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
     await this.stop();
     await rm(this.tableDir, { recursive: true, force: true });
   }
-
 
   /**
    * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): if the stream is
