@@ -6,7 +6,7 @@ import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segm
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
 import type { SegmentSummary } from '../segment/index.js';
 import type { ShardCheckpoint } from './checkpoints.js';
-import type { GapRepairs } from './gap-repairs.js';
+import type { TableRepairs } from './table-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
 import { KeyedTable, lineageOf } from './keyed-table.js';
 import { ledgerEntryOf } from './table-recovery.js';
@@ -53,7 +53,7 @@ export abstract class TableIngestionBase {
   /** Retention, compaction and checksums (`runRetention()`, `runCompaction()` run a pass now); null before start. */
   sealedUpkeep: SealedUpkeep | null = null;
   protected ledger: SealedLedger | null = null;
-  protected repairs: GapRepairs | null = null;
+  protected repairs: TableRepairs | null = null;
   protected readonly dataLoss = new Map<string, DataLossEntry>();
   protected discoveryInfo = { lastListedAtMs: null as number | null, shardsListed: 0, runs: 0, lastError: null as string | null };
   protected readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
-import { GapRepairs } from './gap-repairs.js';
+import { TableRepairs } from './table-repairs.js';
 import { recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
@@ -54,7 +54,10 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(recovered.gaps);
     // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
-    this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry) => this.quarantined.push(entry));
+    this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry, segment) => {
+      this.quarantined.push(entry);
+      void this.repairs?.afterQuarantine(segment);
+    });
     this.sealedUpkeep.start();
     this.metadata = this.factory.createMetadataProvider();
     if (options.waitForStream === false) {
@@ -67,17 +70,12 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
     this.scheduleDiscovery();
   }
 
-  /** Re-reads the gaps in the shards' chains of sealed segments, beside the normal consumers. */
+  /** Re-reads missing sealed rows: the gaps recovery found now, a quarantined file's when it happens. */
   private startRepairs(gaps: RecoveredTable['gaps']): void {
-    if (gaps.length === 0) return;
-    const ledger = this.ledger!;
-    this.repairs = new GapRepairs({
-      tableDir: this.tableDir,
-      schema: this.schema,
-      config: this.config,
-      factory: this.factory!,
+    this.repairs = new TableRepairs({
+      tableDir: this.tableDir, schema: this.schema, config: this.config, factory: this.factory!, ledger: this.ledger!,
       pipelineFor: (shardId) => this.table.pipelineFor(shardId),
-      gaps,
+      served: () => this.sealed,
       onSealed: (segment) => {
         this.keyed.repaired(segment);
         this.addSealed(segment);
@@ -86,10 +84,9 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
         this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
         this.onEvent({ kind: 'dataLoss', entry });
       },
-      onPartitionDone: (partitionId) => void ledger.release(partitionId),
       logger: this.logger,
     });
-    this.repairs.start();
+    this.repairs.startRecovered(gaps);
   }
 
   /** A bounded run is over: no partition reads any more, and none is about to start (a child of ended parents). */
