@@ -19,6 +19,7 @@ import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
 import { runDynamoDbQuickstart } from './quickstart-dynamodb.js';
 import { runResetStream } from './reset-stream.js';
+import { runRewind } from './rewind.js';
 import { startServer, untilSignal } from './serve.js';
 
 function port(value: string): number {
@@ -256,6 +257,20 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     ))
     .action(async (table: string, opts: { server: string; consumeFrom: 'smallest' | 'largest'; timeoutMs: number }) => {
       process.exitCode = await runResetStream(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('rewind <table>')
+    .description('replay a running table\'s stream from a time or from TRIM_HORIZON, replacing the rows ingested after that point (POST /tables/{table}/rewind)')
+    .requiredOption('--to <time>', 'epoch millis, an ISO-8601 time (2026-01-01T00:00:00Z) or TRIM_HORIZON')
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
+    .addHelpText('after', helpText(
+      ['shardtable rewind events --to 2026-01-01T00:00:00Z', 'shardtable rewind events --to TRIM_HORIZON --server http://10.0.0.5:9000'],
+      `0 rewind started (progress: consumingSegmentsInfo); 1 refused (bad or future time, upsert table, a rewind still running, or no such table); ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; to: string; timeoutMs: number }) => {
+      process.exitCode = await runRewind(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
     });
 
   program

@@ -2,7 +2,7 @@ import type { PartitionInfo, StreamIdentity, StreamMetadataProvider } from '../s
 import type { StreamOffsetFactory } from '../spi/offset.js';
 import type { PartitionConsumer } from '../spi/partition-consumer.js';
 import type { PartitionIdScheme } from '../spi/partition-id-scheme.js';
-import type { FetchConcurrency, SnapshotProgress, StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
+import type { ConsumerStart, FetchConcurrency, SnapshotProgress, StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import { PartitionIdStore, partitionIdFile } from './partition-id-store.js';
 import { streamIndexOfShard, tableShardIdOf } from './resolved-table.js';
@@ -118,7 +118,7 @@ export class TableStreamsFactory implements StreamConsumerFactory {
     return this.streams[streamIndexOfShard(this.streams, tableShardId)]!.label;
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options?: ConsumerStart): PartitionConsumer {
     const { stream, own } = this.route(partition);
     return stream.factory.createPartitionConsumer(own, options);
   }

@@ -2,6 +2,13 @@ import type { StreamMetadataProvider, PartitionInfo } from './metadata-provider.
 import type { StreamOffsetFactory } from './offset.js';
 import type { PartitionConsumer } from './partition-consumer.js';
 
+/** Where a reader with no checkpoint starts instead of the table's configured position (see `createPartitionConsumer`). */
+export interface ConsumerStart {
+  readonly fromOldest?: boolean;
+  readonly fromLatest?: boolean;
+  readonly atTimestampMs?: number;
+}
+
 /** How many fetches of one table are in flight, against the table's cap. */
 export interface FetchConcurrency {
   readonly limit: number;
@@ -58,9 +65,11 @@ export interface StreamConsumerFactory {
    * oldest record instead of the configured position: used for children of a shard this table read
    * to its end, whose records continue the parent's (as the KCL does), so `LATEST` never skips
    * what was written to a child before its reader started. `fromLatest` makes it start after the
-   * newest record instead (a stream reset with `consumeFrom=largest`).
+   * newest record instead (a stream reset with `consumeFrom=largest`). `atTimestampMs` makes it
+   * start at the first record that arrived at or after that time (a rewind, `resumeConsumption?consumeFrom=largest`);
+   * a stream type without timestamp positioning ignores it (rewinds to a time are refused for it).
    */
-  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer;
+  createPartitionConsumer(partition: PartitionInfo, options?: ConsumerStart): PartitionConsumer;
   /**
    * How far the snapshot load (its `snapshot` partitions, see `PartitionInfo.snapshot`) has got,
    * for status and metrics; absent for stream types without one. `positionOf(shardId)` is the

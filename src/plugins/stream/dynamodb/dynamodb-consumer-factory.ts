@@ -2,7 +2,7 @@ import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadat
 import type { StreamOffsetFactory } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { PartitionIdScheme } from '../../../spi/partition-id-scheme.js';
-import type { SnapshotProgress, StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
+import type { ConsumerStart, SnapshotProgress, StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
 import { CapacityBudget } from './dynamodb-capacity-budget.js';
 import type { BudgetClock } from './dynamodb-capacity-budget.js';
 import { createDynamoDbClients } from './dynamodb-clients.js';
@@ -134,7 +134,7 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
     }, this.opts.partitionIds);
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options: ConsumerStart = {}): PartitionConsumer {
     const source = () => this.source();
     const segment = scanSegmentOf(partition.shardId);
     if (segment !== undefined && this.config.initialLoad === 'export') {
