@@ -3,9 +3,8 @@ import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
 import { summarizeSegment } from '../segment/index.js';
-import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
+import type { ConsumingSegment, QueryableSegments, SealedSegment, SegmentSummary } from '../segment/index.js';
 import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
-import type { SegmentSummary } from '../segment/index.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
 import { GapRepairs } from './gap-repairs.js';
@@ -23,7 +22,7 @@ import type { PartitionStatus } from './partition-status.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { snapshotPhase } from './snapshot-phase.js';
 import { StreamLink } from './stream-link.js';
-import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson, withoutRetired } from './sealed-segment-ops.js';
+import { compareSegments, deleteSealedSegment, reindexOptions, reloadSealedSegments, segmentMetadataJson, withoutRetired } from './sealed-segment-ops.js';
 import { startPositionOf } from './start-position.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 import { allPartitionsFinished } from './ingest-bound.js';
@@ -236,7 +235,8 @@ export class TableIngestion implements TableRuntime {
   }
 
   reloadSegments(): Promise<SegmentReloadReport> {
-    return reloadSealedSegments(this.sealedHolder());
+    const reload = (): Promise<SegmentReloadReport> => reloadSealedSegments(this.sealedHolder(), reindexOptions(this.config, this.tableDir));
+    return this.sealedUpkeep?.serial(reload) ?? reload();
   }
 
   private sealedHolder(): SealedSegmentsHolder {

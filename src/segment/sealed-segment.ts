@@ -52,11 +52,11 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
   /**
    * The segment stops being served (deleted, dropped by retention, replaced by compaction,
    * quarantined): its cache entries are dropped now, and its file stays readable through an open
-   * descriptor for `graceMs` (default {@link RETIRED_SEGMENT_GRACE_MS}) — or until the segment is
+   * descriptor for `graceMs` (default {@link RETIRED_SEGMENT_GRACE_MS}; null: no limit) — or until the segment is
    * garbage-collected — so a query that took it before the swap still reads it after the file is
    * unlinked or moved. Call it before removing or renaming the file.
    */
-  retire(graceMs = RETIRED_SEGMENT_GRACE_MS): void {
+  retire(graceMs: number | null = RETIRED_SEGMENT_GRACE_MS): void {
     for (const col of this.byName.values()) col.release();
     const source = this.ctx.source;
     try {
@@ -65,6 +65,9 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
       return; // Already gone: queries that still read it get SEGMENT_CORRUPT naming the read error.
     }
     closeSources.register(this, source);
+    // null: held until the segment is garbage-collected (a file replaced by another at its path,
+    // which a key map may still read through this object).
+    if (graceMs === null) return;
     const timer = setTimeout(() => source.close(), graceMs);
     timer.unref();
   }

@@ -334,7 +334,7 @@ export class TableManager extends TableReads {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const runtime = this.running(tableName);
-      return (await runtime.reloadSegments?.()) ?? { reloaded: [], failed: [] };
+      return (await runtime.reloadSegments?.()) ?? { reloaded: [], reindexed: [], failed: [] };
     });
   }
 
