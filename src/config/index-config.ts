@@ -12,6 +12,8 @@ export interface IndexSettings {
   readonly jsonIndexColumns: readonly string[];
   /** Columns with a range index (numeric: INT, LONG, FLOAT, DOUBLE, TIMESTAMP, BOOLEAN). */
   readonly rangeIndexColumns: readonly string[];
+  /** Columns with a text index (STRING or JSON, single-value). */
+  readonly textIndexColumns: readonly string[];
   /** Columns with a bloom filter, and its settings. */
   readonly bloomFilters: Readonly<Record<string, { readonly fpp: number; readonly maxSizeInBytes: number }>>;
 }
@@ -83,6 +85,7 @@ function checkBloomOptions(where: string, options: unknown, problems: string[]):
 export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, fieldConfigList: unknown, schema: TableSchema, problems: string[]): IndexSettings {
   const json = new Set<string>();
   const range = new Set<string>();
+  const text = new Set<string>();
   const bloom = new Map<string, { fpp: number; maxSizeInBytes: number }>();
   const column = (where: string, name: unknown): string | null => {
     if (typeof name !== 'string') {
@@ -114,6 +117,16 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
       return;
     }
     range.add(col);
+  };
+  const addText = (where: string, name: unknown): void => {
+    const col = column(where, name);
+    if (col === null) return;
+    const spec = schema.columns[schema.columnIndex.get(col)!]!;
+    if ((spec.dataType !== 'STRING' && spec.dataType !== 'JSON') || !spec.singleValue) {
+      problems.push(`${where}: a text index needs a single-value STRING or JSON column; ${col} is ${spec.dataType}${spec.singleValue ? '' : ' multi-value'}`);
+      return;
+    }
+    text.add(col);
   };
   const addBloom = (where: string, name: unknown, options: unknown): void => {
     const col = column(where, name);
@@ -156,9 +169,11 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
       if ('json' in indexes) addJson(`${where}.indexes.json`, field.name, indexes.json);
       if (types.some((t) => String(t).toUpperCase() === 'RANGE') || ('range' in indexes && (indexes.range as { disabled?: unknown } | null)?.disabled !== true)) addRange(`${where}.indexes.range`, field.name);
       if ('bloom' in indexes) addBloom(`${where}.indexes.bloom`, field.name, indexes.bloom);
+      if (types.some((t) => String(t).toUpperCase() === 'TEXT') && !('text' in indexes)) addText(`${where}.indexTypes`, field.name);
+      if ('text' in indexes && (indexes.text as { disabled?: unknown } | null)?.disabled !== true) addText(`${where}.indexes.text`, field.name);
     });
   }
   const bloomFilters: Record<string, { fpp: number; maxSizeInBytes: number }> = {};
   for (const c of [...bloom.keys()].sort()) bloomFilters[c] = Object.freeze(bloom.get(c)!);
-  return Object.freeze({ jsonIndexColumns: Object.freeze([...json].sort()), rangeIndexColumns: Object.freeze([...range].sort()), bloomFilters: Object.freeze(bloomFilters) });
+  return Object.freeze({ jsonIndexColumns: Object.freeze([...json].sort()), rangeIndexColumns: Object.freeze([...range].sort()), textIndexColumns: Object.freeze([...text].sort()), bloomFilters: Object.freeze(bloomFilters) });
 }

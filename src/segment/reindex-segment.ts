@@ -12,7 +12,7 @@ import type { SealedSegment } from './sealed-segment.js';
 export const REINDEX_FILE_SUFFIX = '.reindex' + TEMP_FILE_SUFFIX;
 
 /** The index lists a reload compares: those a file can be rebuilt for. */
-type IndexLists = Record<'inverted' | 'noDictionary' | 'json' | 'bloom' | 'range', readonly string[]>;
+type IndexLists = Record<'inverted' | 'noDictionary' | 'json' | 'bloom' | 'range' | 'text', readonly string[]>;
 
 function configLists(indexing: IndexingConfig): IndexLists {
   return {
@@ -21,6 +21,7 @@ function configLists(indexing: IndexingConfig): IndexLists {
     json: indexing.jsonIndexColumns ?? [],
     bloom: Object.keys(indexing.bloomFilters ?? {}),
     range: indexing.rangeIndexColumns ?? [],
+    text: indexing.textIndexColumns ?? [],
   };
 }
 
@@ -32,6 +33,7 @@ function fileLists(segment: SealedSegment): IndexLists {
     json: f.jsonIndexColumns ?? [],
     bloom: f.bloomFilterColumns ?? [],
     range: f.rangeIndexColumns ?? [],
+    text: f.textIndexColumns ?? [],
   };
 }
 

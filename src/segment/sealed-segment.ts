@@ -17,6 +17,7 @@ export interface VerifyReport {
   readonly jsonIndexes: number;
   readonly bloomFilters: number;
   readonly rangeIndexes: number;
+  readonly textIndexes: number;
 }
 
 /** How long a retired segment's file stays readable through its open descriptor (the longest query). */
@@ -100,6 +101,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     let jsonIndexes = 0;
     let bloomFilters = 0;
     let rangeIndexes = 0;
+    let textIndexes = 0;
     for (const col of this.byName.values()) {
       const dict = col.dictionary;
       if (dict) {
@@ -125,12 +127,16 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
         col.release();
         if (col.rangeIndex) rangeIndexes++;
       }
+      if (col.footer.textIndex) {
+        col.release();
+        if (col.textIndex) textIndexes++;
+      }
       for (let b = 0; b < col.blocks.length; b++) {
         col.decodeBlock(b);
         blocks++;
         onBlock?.(blocks, total);
       }
     }
-    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes };
+    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes };
   }
 }

@@ -20,6 +20,7 @@ export interface ColumnMetadata
   readonly hasJsonIndex: boolean;
   readonly hasBloomFilter: boolean;
   readonly hasRangeIndex: boolean;
+  readonly hasTextIndex: boolean;
   readonly numBlocks: number;
 }
 
@@ -72,6 +73,7 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       hasJsonIndex: (c.jsonIndex ?? null) !== null,
       hasBloomFilter: (c.bloomFilter ?? null) !== null,
       hasRangeIndex: (c.rangeIndex ?? null) !== null,
+      hasTextIndex: (c.textIndex ?? null) !== null,
       numBlocks: c.blocks.length,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
@@ -79,6 +81,7 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       jsonIndexBytes: c.sizes.jsonIndexBytes ?? 0,
       bloomFilterBytes: c.sizes.bloomFilterBytes ?? 0,
       rangeIndexBytes: c.sizes.rangeIndexBytes ?? 0,
+      textIndexBytes: c.sizes.textIndexBytes ?? 0,
       rawBytes: c.sizes.rawBytes,
     })),
   });

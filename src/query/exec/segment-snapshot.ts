@@ -10,6 +10,7 @@ import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segmen
 import type { BloomFilterReader } from '../../segment/indexes/bloom-filter.js';
 import type { JsonIndexReader } from '../../segment/indexes/json-index.js';
 import type { RangeIndexReader } from '../../segment/indexes/range-index.js';
+import type { TextIndexReader } from '../../segment/indexes/text-index.js';
 
 /**
  * One column's values for the docs of one block, in the layout the executor loops over:
@@ -60,6 +61,8 @@ export interface SegmentSnapshot {
   bloomFilter?(column: string): BloomFilterReader | null;
   /** The column's range index (sealed segments built with one); absent or null = none. */
   rangeIndex?(column: string): RangeIndexReader | null;
+  /** The column's text index (sealed segments built with one); absent or null = none. */
+  textIndex?(column: string): TextIndexReader | null;
 }
 
 export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs | null = null): SegmentSnapshot {
@@ -100,6 +103,9 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     },
     rangeIndex(column) {
       return segment.column(column).rangeIndex;
+    },
+    textIndex(column) {
+      return segment.column(column).textIndex;
     },
   };
 }

@@ -108,14 +108,16 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
           });
     const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
     const footer = encodeColumn(col, dict, plan, perm, sink);
-    const { jsonIndex, bloomFilter, rangeIndex } = writeColumnIndexes(col, perm, indexing, sink);
+    const { jsonIndex, bloomFilter, rangeIndex, textIndex } = writeColumnIndexes(col, perm, indexing, sink);
     const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
     return {
       ...footer,
       jsonIndex,
       bloomFilter,
       rangeIndex,
-      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex) },
+      // Optional keys, written only when used: files without a text index are byte-for-byte as before.
+      ...(textIndex !== null ? { textIndex } : {}),
+      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex), ...(textIndex !== null ? { textIndexBytes: bytes(textIndex) } : {}) },
     };
   });
 
@@ -158,6 +160,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       jsonIndexColumns: [...(indexing.jsonIndexColumns ?? [])],
       bloomFilterColumns: Object.keys(indexing.bloomFilters ?? {}),
       rangeIndexColumns: [...(indexing.rangeIndexColumns ?? [])],
+      ...(indexing.textIndexColumns !== undefined && indexing.textIndexColumns.length > 0 ? { textIndexColumns: [...indexing.textIndexColumns] } : {}),
     },
     columns,
     ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),
