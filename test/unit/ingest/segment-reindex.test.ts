@@ -16,6 +16,7 @@ const INDEXED: IndexingConfig = {
   rangeIndexColumns: ['price', 'amount', 'ts'],
   bloomFilters: { id: { fpp: 0.01, maxSizeInBytes: 1_000_000 } },
   jsonIndexColumns: ['payload'],
+  textIndexColumns: ['payload'],
   invertedIndexColumns: ['device'],
 };
 
@@ -29,6 +30,7 @@ const QUERIES = [
   'SELECT id FROM events WHERE id = 77',
   'SELECT id FROM events WHERE id IN (3, 250, 399) ORDER BY id',
   'SELECT COUNT(*) FROM events WHERE JSON_MATCH(payload, \'"$.user.age" > 300\')',
+  'SELECT id FROM events WHERE TEXT_MATCH(payload, \'u17* OR "name u3"\') ORDER BY id',
   'SELECT country, COUNT(*) FROM events WHERE device = \'ios\' AND ts >= 1700000100000 GROUP BY country ORDER BY country',
 ];
 
@@ -50,7 +52,7 @@ describe('reload builds the config\'s indexes for sealed segments', () => {
     const before = [...table.sealed];
     const rowsBefore = before.map((s) => [...segmentRows(s)]);
     const footers = before.map((s) => s.footer);
-    expect(before.map((s) => indexChanges(s, INDEXED))).toEqual(before.map(() => ['inverted', 'json', 'bloom', 'range']));
+    expect(before.map((s) => indexChanges(s, INDEXED))).toEqual(before.map(() => ['inverted', 'json', 'bloom', 'range', 'text']));
     const scanStats = await table.query(QUERIES[0]!);
 
     const tableDir = dirname(before[0]!.path);
@@ -69,6 +71,7 @@ describe('reload builds the config\'s indexes for sealed segments', () => {
       expect(disk.column('price').rangeIndex).not.toBeNull();
       expect(disk.column('id').bloomFilter).not.toBeNull();
       expect(disk.column('payload').jsonIndex).not.toBeNull();
+      expect(disk.column('payload').textIndex).not.toBeNull();
       expect(disk.column('device').invertedIndex).not.toBeNull();
       expect([...segmentRows(disk)]).toEqual(rowsBefore[i]);
       const { columns: _c, indexing: _i, ...rest } = disk.footer;
