@@ -12,7 +12,12 @@ import type { SealedSegment } from './sealed-segment.js';
 export const REINDEX_FILE_SUFFIX = '.reindex' + TEMP_FILE_SUFFIX;
 
 /** The index lists a reload compares: those a file can be rebuilt for. */
-type IndexLists = Record<'inverted' | 'noDictionary' | 'json' | 'bloom' | 'range' | 'text', readonly string[]>;
+type IndexLists = Record<'inverted' | 'noDictionary' | 'json' | 'bloom' | 'range' | 'text' | 'timestamp', readonly string[]>;
+
+/** `column` U+0001 `GRANULARITY` for every granularity of every timestamp-indexed column. */
+function timestampList(indexes: Readonly<Record<string, readonly string[]>> | undefined): string[] {
+  return Object.entries(indexes ?? {}).flatMap(([c, gs]) => gs.map((g) => `${c}\u0001${g}`));
+}
 
 function configLists(indexing: IndexingConfig): IndexLists {
   return {
@@ -22,6 +27,7 @@ function configLists(indexing: IndexingConfig): IndexLists {
     bloom: Object.keys(indexing.bloomFilters ?? {}),
     range: indexing.rangeIndexColumns ?? [],
     text: indexing.textIndexColumns ?? [],
+    timestamp: timestampList(indexing.timestampIndexes),
   };
 }
 
@@ -34,6 +40,7 @@ function fileLists(segment: SealedSegment): IndexLists {
     bloom: f.bloomFilterColumns ?? [],
     range: f.rangeIndexColumns ?? [],
     text: f.textIndexColumns ?? [],
+    timestamp: timestampList(f.timestampIndexes),
   };
 }
 
@@ -47,7 +54,7 @@ export function indexChanges(segment: SealedSegment, indexing: IndexingConfig): 
   const has = new Set(segment.footer.columns.map((c) => c.name));
   const want = configLists(indexing);
   const got = fileLists(segment);
-  const norm = (list: readonly string[]): string => [...new Set(list.filter((c) => has.has(c)))].sort().join('\0');
+  const norm = (list: readonly string[]): string => [...new Set(list.filter((c) => has.has(c.split('\u0001')[0]!)))].sort().join('\0');
   return (Object.keys(want) as (keyof IndexLists)[]).filter((k) => norm(want[k]) !== norm(got[k]));
 }
 

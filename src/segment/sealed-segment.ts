@@ -18,6 +18,7 @@ export interface VerifyReport {
   readonly bloomFilters: number;
   readonly rangeIndexes: number;
   readonly textIndexes: number;
+  readonly timestampIndexes: number;
 }
 
 /** How long a retired segment's file stays readable through its open descriptor (the longest query). */
@@ -102,6 +103,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     let bloomFilters = 0;
     let rangeIndexes = 0;
     let textIndexes = 0;
+    let timestampIndexes = 0;
     for (const col of this.byName.values()) {
       const dict = col.dictionary;
       if (dict) {
@@ -131,12 +133,16 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
         col.release();
         if (col.textIndex) textIndexes++;
       }
+      if (col.footer.timestampIndex) {
+        col.release();
+        if (col.timestampIndex) timestampIndexes++;
+      }
       for (let b = 0; b < col.blocks.length; b++) {
         col.decodeBlock(b);
         blocks++;
         onBlock?.(blocks, total);
       }
     }
-    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes };
+    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes, timestampIndexes };
   }
 }

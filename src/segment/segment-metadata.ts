@@ -21,6 +21,7 @@ export interface ColumnMetadata
   readonly hasBloomFilter: boolean;
   readonly hasRangeIndex: boolean;
   readonly hasTextIndex: boolean;
+  readonly hasTimestampIndex: boolean;
   readonly numBlocks: number;
 }
 
@@ -74,6 +75,7 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       hasBloomFilter: (c.bloomFilter ?? null) !== null,
       hasRangeIndex: (c.rangeIndex ?? null) !== null,
       hasTextIndex: (c.textIndex ?? null) !== null,
+      hasTimestampIndex: (c.timestampIndex ?? null) !== null,
       numBlocks: c.blocks.length,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
@@ -82,6 +84,7 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       bloomFilterBytes: c.sizes.bloomFilterBytes ?? 0,
       rangeIndexBytes: c.sizes.rangeIndexBytes ?? 0,
       textIndexBytes: c.sizes.textIndexBytes ?? 0,
+      timestampIndexBytes: c.sizes.timestampIndexBytes ?? 0,
       rawBytes: c.sizes.rawBytes,
     })),
   });

@@ -6,6 +6,8 @@ import { bloomKey, buildBloomFilter } from './bloom-filter.js';
 import { buildJsonIndex } from './json-index.js';
 import { buildRangeIndex, isRangeIndexable } from './range-index.js';
 import { buildTextIndex } from './text-index.js';
+import { buildTimestampIndex } from './timestamp-index.js';
+import type { TimestampGranularity } from './timestamp-index.js';
 
 /** The index sections of one column beyond dictionary and inverted index (format version 2). */
 export interface ColumnIndexSections {
@@ -13,6 +15,7 @@ export interface ColumnIndexSections {
   readonly bloomFilter: SectionRef | null;
   readonly rangeIndex: SectionRef | null;
   readonly textIndex: SectionRef | null;
+  readonly timestampIndex: SectionRef | null;
 }
 
 /** Distinct stored values of a column as bloom keys (defaults stored for nulls included). */
@@ -41,8 +44,11 @@ export function writeColumnIndexes(col: ImmutableColumn, perm: Int32Array | null
   const text = col.values.kind === 'STRING' && col.offsets === null;
   const json = indexing.jsonIndexColumns?.includes(name) === true && text;
   const bloomSettings = indexing.bloomFilters?.[name];
+  const granularities = indexing.timestampIndexes?.[name] as readonly TimestampGranularity[] | undefined;
+  const timestamp = granularities !== undefined && granularities.length > 0 ? buildTimestampIndex(col, perm, granularities) : null;
   return {
     jsonIndex: json ? sink.add(buildJsonIndex(textsInFileOrder(col, perm))) : null,
+    timestampIndex: timestamp !== null ? sink.add(timestamp) : null,
     textIndex: text && indexing.textIndexColumns?.includes(name) === true ? sink.add(buildTextIndex(textsInFileOrder(col, perm))) : null,
     bloomFilter: bloomSettings !== undefined ? sink.add(buildBloomFilter(distinctKeys(col), bloomSettings)) : null,
     rangeIndex: indexing.rangeIndexColumns?.includes(name) === true && isRangeIndexable(col) ? sink.add(buildRangeIndex(col, perm)) : null,

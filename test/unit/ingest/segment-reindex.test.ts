@@ -17,6 +17,7 @@ const INDEXED: IndexingConfig = {
   bloomFilters: { id: { fpp: 0.01, maxSizeInBytes: 1_000_000 } },
   jsonIndexColumns: ['payload'],
   textIndexColumns: ['payload'],
+  timestampIndexes: { ts: ['HOUR', 'DAY'] },
   invertedIndexColumns: ['device'],
 };
 
@@ -30,6 +31,7 @@ const QUERIES = [
   'SELECT id FROM events WHERE id = 77',
   'SELECT id FROM events WHERE id IN (3, 250, 399) ORDER BY id',
   'SELECT COUNT(*) FROM events WHERE JSON_MATCH(payload, \'"$.user.age" > 300\')',
+  "SELECT DATETRUNC('DAY', ts), COUNT(*) FROM events GROUP BY DATETRUNC('DAY', ts) ORDER BY 1",
   'SELECT id FROM events WHERE TEXT_MATCH(payload, \'u17* OR "name u3"\') ORDER BY id',
   'SELECT country, COUNT(*) FROM events WHERE device = \'ios\' AND ts >= 1700000100000 GROUP BY country ORDER BY country',
 ];
@@ -52,7 +54,7 @@ describe('reload builds the config\'s indexes for sealed segments', () => {
     const before = [...table.sealed];
     const rowsBefore = before.map((s) => [...segmentRows(s)]);
     const footers = before.map((s) => s.footer);
-    expect(before.map((s) => indexChanges(s, INDEXED))).toEqual(before.map(() => ['inverted', 'json', 'bloom', 'range', 'text']));
+    expect(before.map((s) => indexChanges(s, INDEXED))).toEqual(before.map(() => ['inverted', 'json', 'bloom', 'range', 'text', 'timestamp']));
     const scanStats = await table.query(QUERIES[0]!);
 
     const tableDir = dirname(before[0]!.path);
@@ -72,6 +74,7 @@ describe('reload builds the config\'s indexes for sealed segments', () => {
       expect(disk.column('id').bloomFilter).not.toBeNull();
       expect(disk.column('payload').jsonIndex).not.toBeNull();
       expect(disk.column('payload').textIndex).not.toBeNull();
+      expect(disk.column('ts').timestampIndex!.granularities).toEqual(['HOUR', 'DAY']);
       expect(disk.column('device').invertedIndex).not.toBeNull();
       expect([...segmentRows(disk)]).toEqual(rowsBefore[i]);
       const { columns: _c, indexing: _i, ...rest } = disk.footer;
