@@ -1,11 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IndexingConfig } from '../../../src/config/table-config.js';
 import { reloadSealedSegments } from '../../../src/ingest/sealed-segment-ops.js';
 import type { SealedSegmentsHolder } from '../../../src/ingest/sealed-segment-ops.js';
 import { silentLogger } from '../../../src/logger.js';
-import { indexChanges, openSegment, segmentRows } from '../../../src/segment/index.js';
+import { buildReindexedFile, indexChanges, loadTableSegments, openSegment, REINDEX_FILE_SUFFIX, segmentRows } from '../../../src/segment/index.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
 import { buildFixture, EVENTS_SCHEMA, eventRows } from '../query/query-fixtures.js';
 import type { QueryFixture } from '../query/query-fixtures.js';
@@ -111,6 +111,22 @@ describe('reload builds the config\'s indexes for sealed segments', () => {
     const smaller = await Promise.all(table.sealed.map(async (s) => (await stat(s.path)).size));
     smaller.forEach((n, i) => expect(n).toBeLessThan(sizes[i]!));
     for (const sql of QUERIES) expect((await table.query(sql)).resultTable!.rows, sql).toEqual((await plain.query(sql)).resultTable!.rows);
+  });
+
+  it('a rebuilt file left by a crash before its rename is deleted at start; the old file answers', async () => {
+    const seg = table.sealed[1]!;
+    const tableDir = dirname(seg.path);
+    const tmp = await buildReindexedFile(seg, { ...BASE, rangeIndexColumns: ['price'] }, tableDir, 'inline');
+    expect(tmp).toBe(seg.path.replace(/\.seg$/, REINDEX_FILE_SUFFIX));
+    // A second copy of a published file, to check that only the temporary one goes.
+    await copyFile(seg.path, join(tableDir, 'copy.txt'));
+    const loaded = await loadTableSegments(tableDir);
+    const names = await readdir(tableDir);
+    expect(names.some((f) => f.endsWith(REINDEX_FILE_SUFFIX))).toBe(false);
+    expect(loaded.quarantined).toEqual([]);
+    expect(loaded.segments.map((s) => s.name).sort()).toEqual(table.sealed.map((s) => s.name).sort());
+    expect(loaded.segments.find((s) => s.name === seg.name)!.footer).toEqual(seg.footer);
+    for (const s of loaded.segments) s.close();
   });
 
   it('a query that took the old segment before the swap still reads it after the file is replaced', async () => {
