@@ -19,7 +19,7 @@ import type { TableRewind } from './table-rewind.js';
 import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
 import { snapshotPhase } from './snapshot-phase.js';
 import { StreamLink } from './stream-link.js';
-import { deleteSealedSegment, reloadSealedSegments, segmentMetadataJson } from './sealed-segment-ops.js';
+import { deleteSealedSegment, reindexOptions, reloadSealedSegments, segmentMetadataJson } from './sealed-segment-ops.js';
 import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 import { partitionStatuses } from './partition-status.js';
 import type { IngestBound } from './ingest-bound.js';
@@ -143,7 +143,8 @@ export abstract class TableIngestionBase {
   }
 
   reloadSegments(): Promise<SegmentReloadReport> {
-    return reloadSealedSegments(this.sealedHolder());
+    const reload = (): Promise<SegmentReloadReport> => reloadSealedSegments(this.sealedHolder(), reindexOptions(this.config, this.tableDir));
+    return this.sealedUpkeep?.serial(reload) ?? reload();
   }
 
   protected sealedHolder(): SealedSegmentsHolder {

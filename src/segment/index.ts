@@ -19,6 +19,7 @@ export type { SegmentFooter, ColumnFooter, BlockFooter, SectionRef, ColumnEncodi
 export { sealPermutation } from './format/segment-writer.js';
 export { FORMAT_VERSION, DOCS_PER_BLOCK } from './format/format-constants.js';
 export { sealSegment, SEGMENT_FILE_SUFFIX, TEMP_FILE_SUFFIX } from './seal-segment.js';
+export { buildReindexedFile, indexChanges, REINDEX_FILE_SUFFIX } from './reindex-segment.js';
 export { rollupRows, rolledUpSegment, segmentRows } from './rollup.js';
 export type { SealOptions } from './seal-segment.js';
 export { SealWorker, SealWorkerUnavailableError, defaultSealWorker, closeSealWorker } from './seal-worker/seal-worker.js';

@@ -335,7 +335,7 @@ export class TableManager extends TableReads {
 
   /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */
   reloadSegments(name: string): Promise<SegmentReloadReport> {
-    return this.onRunning(name, async (_entry, runtime) => (await runtime.reloadSegments?.()) ?? { reloaded: [], failed: [] });
+    return this.onRunning(name, async (_entry, runtime) => (await runtime.reloadSegments?.()) ?? { reloaded: [], reindexed: [], failed: [] });
   }
 
   /**

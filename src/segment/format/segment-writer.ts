@@ -108,14 +108,17 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
           });
     const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
     const footer = encodeColumn(col, dict, plan, perm, sink);
-    const { jsonIndex, bloomFilter, rangeIndex } = writeColumnIndexes(col, perm, indexing, sink);
+    const { jsonIndex, bloomFilter, rangeIndex, textIndex, timestampIndex } = writeColumnIndexes(col, perm, indexing, sink);
     const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
     return {
       ...footer,
       jsonIndex,
       bloomFilter,
       rangeIndex,
-      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex) },
+      // Optional keys, written only when used: files without a text index are byte-for-byte as before.
+      ...(textIndex !== null ? { textIndex } : {}),
+      ...(timestampIndex !== null ? { timestampIndex } : {}),
+      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex), ...(textIndex !== null ? { textIndexBytes: bytes(textIndex) } : {}), ...(timestampIndex !== null ? { timestampIndexBytes: bytes(timestampIndex) } : {}) },
     };
   });
 
@@ -158,6 +161,8 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       jsonIndexColumns: [...(indexing.jsonIndexColumns ?? [])],
       bloomFilterColumns: Object.keys(indexing.bloomFilters ?? {}),
       rangeIndexColumns: [...(indexing.rangeIndexColumns ?? [])],
+      ...(indexing.textIndexColumns !== undefined && indexing.textIndexColumns.length > 0 ? { textIndexColumns: [...indexing.textIndexColumns] } : {}),
+      ...(indexing.timestampIndexes !== undefined && Object.keys(indexing.timestampIndexes).length > 0 ? { timestampIndexes: indexing.timestampIndexes } : {}),
     },
     columns,
     ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),
