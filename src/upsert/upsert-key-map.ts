@@ -4,12 +4,13 @@ import type { UpsertSettings } from '../config/upsert-config.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import { LiveDocs } from '../segment/live-docs.js';
 import type { FrozenLiveDocs } from '../segment/live-docs.js';
-import type { UpsertFooter } from '../segment/format/footer.js';
+import { REPLAY_NONE, REPLAY_SKIP } from '../segment/index.js';
+import type { UpsertSealInfo } from '../segment/index.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
 import type { DecodedRow } from '../spi/decoder.js';
 import { ComparisonValues } from './comparison-values.js';
-import { FileCells } from './file-cells.js';
+import { keyCellReader } from './file-cells.js';
 import { KeyEncoder } from './key-encoder.js';
 import { KeyIndex, OWNER_SHIFT, RECORD_WORDS } from './key-index.js';
 import type { KeyedRows } from './keyed-rows.js';
@@ -18,8 +19,9 @@ import type { PartialUpsertPlan } from './partial-merge.js';
 import { isDeleteValue, keyColumnsOf, primaryKeyOf } from './record-keys.js';
 import type { KeyColumns } from './record-keys.js';
 import { KeyExpiry } from './key-expiry.js';
+import { replayBytes, replayRows } from './replay-order.js';
 import type { UpsertCounters } from './upsert-counters.js';
-import { compareCommit, inverse, newSlot, tieLosersOf } from './upsert-slots.js';
+import { compareCommit, inverse, newSlot, setDocEntry, tieLosersOf } from './upsert-slots.js';
 import type { Slot } from './upsert-slots.js';
 
 export type { UpsertCounters } from './upsert-counters.js';
@@ -143,13 +145,18 @@ export class UpsertKeyMap implements KeyedRows {
       this.place(id, fresh, slot, doc, this.pendingDeleted);
     }
     slot.docEntries = setDocEntry(slot.docEntries!, doc, id);
+    if (slot.decided !== null) slot.decided = setDecided(slot.decided, doc, this.cmp.decidedBy);
     if (this.expiry.enabled) slot.maxCmp = Math.max(slot.maxCmp, this.cmp.pendingNumber);
   }
 
-  /** The next commit order, for the footer of a segment about to be sealed. */
-  footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertFooter {
+  /**
+   * The next commit order, for the footer of a segment about to be sealed, and the tie losers —
+   * or, with several comparison columns, the replay order (`replay-order.ts`).
+   */
+  footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertSealInfo {
     const commitOrder = this.nextCommit++;
     const slot = this.slotByName(segment.name);
+    if (this.columns.comparisons.length > 1) return { commitOrder, tieLosers: [], replay: replayBytes(slot?.decided ?? null, segment.numDocs, perm) };
     const tieLosers = slot?.docEntries
       ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, (doc) => this.storedComparisonNumber(segment, doc), (doc) => this.storedComparisonKey(segment, doc))
       : [];
@@ -229,11 +236,20 @@ export class UpsertKeyMap implements KeyedRows {
     const info = segment.footer.upsert;
     if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
     const slot = this.addSlot(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null);
+    const replay = this.columns.comparisons.length > 1 ? segment.upsertReplay() : null;
+    if (replay !== null) {
+      replayRows(this.schema, this.columns, segment, replay, (row, doc, col, value) => {
+        this.encoder.probe(this.index, row);
+        this.cmp.readDecided(col, value);
+        this.applyRow(this.index.find(), slot, doc, row);
+      });
+      return;
+    }
     const n = segment.numDocs;
     const losers = new Uint8Array(n);
     for (const doc of info?.tieLosers ?? []) if (doc >= 0 && doc < n) losers[doc] = 1;
     const row = this.scratchRow();
-    const { read, key } = this.keyCellReader(segment);
+    const { read, key } = keyCellReader(this.schema, this.columns, segment);
     // One dictionary-encoded key column: each dictionary id is one key, probed once per file (no
     // key leaves the map while a file is applied, so its entry id stays valid).
     const known = new Int32Array(key?.cardinality ?? 0).fill(-1);
@@ -250,15 +266,19 @@ export class UpsertKeyMap implements KeyedRows {
       }
       this.cmp.read(row);
       if (this.expiry.enabled) maxCmp = Math.max(maxCmp, this.cmp.pendingNumber);
-      if (id >= 0 && !this.cmp.winsOver(id)) continue;
-      const fresh = id < 0;
-      if (fresh) {
-        id = this.index.insert();
-        if (dictId >= 0) known[dictId] = id;
-      }
-      this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
+      id = this.applyRow(id, slot, doc, row);
+      if (dictId >= 0) known[dictId] = id;
     }
     this.expiry.committed(maxCmp);
+  }
+
+  /** A stored row of key `id` (-1: new; the key probed, its comparison read) applied at a rebuild; the key's id. */
+  private applyRow(id: number, slot: Slot, doc: number, row: readonly (CellValue | null)[]): number {
+    if (id >= 0 && !this.cmp.winsOver(id)) return id;
+    const fresh = id < 0;
+    if (fresh) id = this.index.insert();
+    this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
+    return id;
   }
 
   /** Moves key `id` to (slot, doc), taking the record's comparison value read last. */
@@ -314,6 +334,7 @@ export class UpsertKeyMap implements KeyedRows {
     let slot = this.slotByName(name);
     if (slot === undefined) {
       slot = this.addSlot(name, segment, segment.identity.partitionId, new LiveDocs(1024), new Int32Array(1024).fill(-1));
+      if (this.columns.comparisons.length > 1) slot.decided = new Uint8Array(1024).fill(REPLAY_SKIP);
       this.consumingSlots.add(slot);
     }
     this.lastSegment = segment;
@@ -335,25 +356,6 @@ export class UpsertKeyMap implements KeyedRows {
 
   private scratchRow(): (CellValue | null)[] {
     return new Array<CellValue | null>(this.schema.columns.length).fill(null);
-  }
-
-  /**
-   * Reads the key, comparison and delete cells of a stored row into `row` (a stored null reads as
-   * the default; with several comparison columns a null cell is skipped, so it must read as null).
-   * Docs in ascending order: each column is read block by block, each dictionary id resolved once
-   * per file (`FileCells`).
-   */
-  private keyCellReader(view: SegmentView): { read: (doc: number, row: (CellValue | null)[]) => void; key: FileCells | null } {
-    const { keys, comparisons } = this.columns;
-    const cols = this.schema.columns;
-    const nullable = comparisons.length > 1 ? new Set(comparisons) : new Set<number>();
-    const positions = [...new Set([...keys, ...comparisons, ...(this.columns.delete >= 0 ? [this.columns.delete] : [])])];
-    const cells = positions.map((i) => new FileCells(view.column(cols[i]!.name), nullable.has(i)));
-    const count = positions.length;
-    const read = (doc: number, row: (CellValue | null)[]): void => {
-      for (let k = 0; k < count; k++) row[positions[k]!] = cells[k]!.at(doc);
-    };
-    return { read, key: keys.length === 1 ? cells[0]! : null };
   }
 
   /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
@@ -379,13 +381,13 @@ export class UpsertKeyMap implements KeyedRows {
 
 const EMPTY: FrozenLiveDocs = Object.freeze({ valid: new Uint8Array(0), queryable: new Uint8Array(0), numValid: 0, numQueryable: 0 });
 
-/** `entries[doc] = id`, growing the array (new cells -1). */
-function setDocEntry(entries: Int32Array, doc: number, id: number): Int32Array {
-  if (doc >= entries.length) {
-    const bigger = new Int32Array(Math.max(doc + 1, entries.length * 2)).fill(-1);
-    bigger.set(entries);
-    entries = bigger;
+/** `decided[doc]` = the deciding column's position (-1: `REPLAY_NONE`), growing the array (new cells `REPLAY_SKIP`). */
+function setDecided(decided: Uint8Array, doc: number, col: number): Uint8Array {
+  if (doc >= decided.length) {
+    const bigger = new Uint8Array(Math.max(doc + 1, decided.length * 2)).fill(REPLAY_SKIP);
+    bigger.set(decided);
+    decided = bigger;
   }
-  entries[doc] = id;
-  return entries;
+  decided[doc] = col < 0 ? REPLAY_NONE : col;
+  return decided;
 }

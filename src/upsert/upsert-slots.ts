@@ -12,6 +12,11 @@ export interface Slot {
   readonly live: LiveDocs;
   /** Consuming segments: the entry id of each doc (-1: none), so a seal can move doc ids. */
   docEntries: Int32Array | null;
+  /**
+   * Consuming segments of a table with several comparison columns: the comparison column that
+   * decided each doc (`REPLAY_NONE`: none, `REPLAY_SKIP`: never applied), for the replay section.
+   */
+  decided: Uint8Array | null;
   /** TTL expiry runs done when the slot was made (ids removed later may be in `docEntries`). */
   readonly epoch: number;
   /** Largest comparison value of its rows, as a number (the TTL watermark; tracked with a TTL). */
@@ -19,7 +24,7 @@ export interface Slot {
 }
 
 export function newSlot(id: number, name: string, view: SegmentView, partition: number, live: LiveDocs, docEntries: Int32Array | null, epoch: number): Slot {
-  return { id, name, view, partition, live, docEntries, epoch, maxCmp: Number.NEGATIVE_INFINITY };
+  return { id, name, view, partition, live, docEntries, decided: null, epoch, maxCmp: Number.NEGATIVE_INFINITY };
 }
 
 /**
@@ -96,4 +101,15 @@ export function compareCommit(a: SealedSegment, b: SealedSegment): number {
   if (ca !== cb) return ca - cb;
   if (a.metadata.partitionId !== b.metadata.partitionId) return a.metadata.partitionId - b.metadata.partitionId;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** `entries[doc] = id`, growing the array (new cells -1). */
+export function setDocEntry(entries: Int32Array, doc: number, id: number): Int32Array {
+  if (doc >= entries.length) {
+    const bigger = new Int32Array(Math.max(doc + 1, entries.length * 2)).fill(-1);
+    bigger.set(entries);
+    entries = bigger;
+  }
+  entries[doc] = id;
+  return entries;
 }
