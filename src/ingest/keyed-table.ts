@@ -42,10 +42,21 @@ export class KeyedTable {
     this.dedup?.rebuild(sealed);
   }
 
-  /** A gap-repair segment: its rows were never in the key map. */
+  /**
+   * What a gap repair indexes through (`GapRepairsOptions.keyed`): a dedup table's key set, so a
+   * repaired record whose key is known is dropped and the repair's keys are known to the shard's
+   * consumer at once. An upsert table's repair segment is applied when it is sealed (`repaired`).
+   */
+  get repairOptions(): { keyed?: RepairKeys } {
+    const dedup = this.dedup;
+    if (dedup === null) return {};
+    return { keyed: { rows: dedup, begin: (name) => dedup.trackRepair(name), abandon: (name) => dedup.abandonRepair(name) } };
+  }
+
+  /** A gap-repair segment was published: an upsert table applies its rows now. */
   repaired(segment: SealedSegment): void {
     this.upsert?.applySealed(segment);
-    this.dedup?.rebuild([segment]);
+    this.dedup?.repairSealed(segment);
   }
 
   /** The segments with, for an upsert table, their live rows frozen in the same step. */
@@ -64,6 +75,15 @@ export class KeyedTable {
     if (this.dedup) return { dedup: this.dedup.counters };
     return {};
   }
+}
+
+/** A gap repair's view of a dedup table's key set. */
+export interface RepairKeys {
+  readonly rows: KeyedRows;
+  /** The repair starts filling consuming segment `segmentName`. */
+  begin(segmentName: string): void;
+  /** The repair of `segmentName` ended without publishing it: its keys are taken back. */
+  abandon(segmentName: string): void;
 }
 
 /**

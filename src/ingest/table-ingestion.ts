@@ -151,6 +151,7 @@ export class TableIngestion implements TableRuntime {
       },
       onPartitionDone: (partitionId) => void ledger.release(partitionId),
       logger: this.logger,
+      ...this.keyed.repairOptions,
     });
     this.repairs.start();
   }

@@ -20,6 +20,11 @@ import { keyColumnsOf } from './record-keys.js';
  * largest dedup time of the committed rows minus the TTL leave the set, so a later record of such
  * a key is admitted again (as in Pinot; `docs/upsert.md`).
  *
+ * A gap repair indexes through the set too (`trackRepair`): a repaired record whose key is known
+ * is dropped, and the repair's keys join the set as they are indexed, so the shard's consumer
+ * running beside it drops them too. If the repair ends without a file, `abandonRepair` takes its
+ * keys out again.
+ *
  * @example
  *   const dedup = new DedupKeys(schema, config.dedup!);
  *   dedup.rebuild(sealedSegments);
@@ -41,6 +46,10 @@ export class DedupKeys implements KeyedRows {
   private pendingId = -1;
   private pendingTime = 0;
   private pendingSegment = '';
+  /** Gap-repair segments being filled: the ids of the keys each added. */
+  private readonly repairs = new Map<string, number[]>();
+  /** Ids expired while a repair was open (a repair's list may name them): recycled after it. */
+  private deferred: number[] = [];
 
   constructor(
     private readonly schema: TableSchema,
@@ -64,10 +73,8 @@ export class DedupKeys implements KeyedRows {
       return null;
     }
     this.pendingId = -1;
-    if (this.timeColumn >= 0) {
-      this.pendingTime = this.timeOf(row);
-      this.pendingSegment = segment.name;
-    }
+    this.pendingSegment = segment.name;
+    if (this.timeColumn >= 0) this.pendingTime = this.timeOf(row);
     return row;
   }
 
@@ -76,6 +83,7 @@ export class DedupKeys implements KeyedRows {
     const id = this.index.insert();
     this.pendingId = -2;
     this.index.words[id * RECORD_WORDS + 4]! |= USED;
+    if (this.repairs.size > 0) this.repairs.get(this.pendingSegment)?.push(id);
     if (this.timeColumn < 0) return;
     this.index.records[id * RECORD_DOUBLES + 1] = this.pendingTime;
     const max = this.consumingMax.get(this.pendingSegment) ?? Number.NEGATIVE_INFINITY;
@@ -83,10 +91,34 @@ export class DedupKeys implements KeyedRows {
   }
 
   sealed(consuming: ConsumingSegment): void {
-    const max = this.consumingMax.get(consuming.name);
-    this.consumingMax.delete(consuming.name);
-    if (max !== undefined && max > this.watermark) this.watermark = max;
-    this.expire();
+    this.committed(consuming.name);
+  }
+
+  /** A gap repair starts filling consuming segment `name` through this set. */
+  trackRepair(name: string): void {
+    this.repairs.set(name, []);
+  }
+
+  /** A gap-repair segment was published: its keys are in already (an untracked one is read from its file). */
+  repairSealed(segment: SealedSegment): void {
+    if (!this.repairs.delete(segment.name)) {
+      this.rebuild([segment]);
+      return;
+    }
+    this.committed(segment.name);
+    this.releaseDeferred();
+  }
+
+  /** A gap repair ended without a file (stopped, failed, nothing read): its keys leave the set. */
+  abandonRepair(name: string): void {
+    const ids = this.repairs.get(name);
+    this.repairs.delete(name);
+    this.consumingMax.delete(name);
+    for (const id of ids ?? []) {
+      if ((this.index.words[id * RECORD_WORDS + 4]! & USED) === 0) continue;
+      this.forget(id);
+    }
+    this.releaseDeferred();
   }
 
   /** On start (every file), or a gap-repair segment: its keys join the set, then the TTL. */
@@ -117,6 +149,27 @@ export class DedupKeys implements KeyedRows {
     this.expire();
   }
 
+  private committed(name: string): void {
+    const max = this.consumingMax.get(name);
+    this.consumingMax.delete(name);
+    if (max !== undefined && max > this.watermark) this.watermark = max;
+    this.expire();
+  }
+
+  /** Takes key `id` out of the set; its id is reused unless a repair's list may still name it. */
+  private forget(id: number): void {
+    this.index.remove(id);
+    this.index.words[id * RECORD_WORDS + 4]! &= ~USED;
+    if (this.repairs.size > 0) this.deferred.push(id);
+    else this.index.recycle(id);
+  }
+
+  private releaseDeferred(): void {
+    if (this.repairs.size > 0) return;
+    for (const id of this.deferred) this.index.recycle(id);
+    this.deferred = [];
+  }
+
   private timeOf(row: readonly (CellValue | null)[]): number {
     const v = row[this.timeColumn] ?? this.schema.columns[this.timeColumn]!.defaultNullValue;
     return typeof v === 'bigint' ? Number(v) : (v as number);
@@ -127,9 +180,7 @@ export class DedupKeys implements KeyedRows {
     const threshold = this.watermark - this.settings.metadataTTL;
     for (let id = 0; id < this.index.idLimit; id++) {
       if ((this.index.words[id * RECORD_WORDS + 4]! & USED) === 0 || !(this.index.records[id * RECORD_DOUBLES + 1]! < threshold)) continue;
-      this.index.remove(id);
-      this.index.words[id * RECORD_WORDS + 4]! &= ~USED;
-      this.index.recycle(id);
+      this.forget(id);
       this.expiredKeys++;
     }
   }
