@@ -53,6 +53,12 @@ export class KeyedTable {
     return { keyed: { rows: dedup, begin: (name) => dedup.trackRepair(name), abandon: (name) => dedup.abandonRepair(name) } };
   }
 
+  /** Sealed segments no longer served (deleted, retention, quarantine): keys whose row was there leave the key map. */
+  retired(segmentNames: readonly string[]): void {
+    this.upsert?.retired(segmentNames);
+    this.dedup?.retired(segmentNames);
+  }
+
   /** A gap-repair segment was published: an upsert table applies its rows now. */
   repaired(segment: SealedSegment): void {
     this.upsert?.applySealed(segment);

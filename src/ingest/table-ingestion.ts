@@ -242,7 +242,14 @@ export class TableIngestion implements TableRuntime {
 
   private sealedHolder(): SealedSegmentsHolder {
     const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
-    return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger };
+    const set = (segments: SealedSegment[]): void => {
+      // Same tick as the swap: keys whose live row leaves with a segment leave the key map.
+      const kept = new Set(segments.map((s) => s.name));
+      const gone = this.sealed.filter((s) => !kept.has(s.name)).map((s) => s.name);
+      this.sealed = segments;
+      if (gone.length > 0) this.keyed.retired(gone);
+    };
+    return { get: () => this.sealed, set, ledger: this.ledger, consumingNames, logger: this.logger };
   }
 
   /**

@@ -50,6 +50,12 @@ export class DedupKeys implements KeyedRows {
   private readonly repairs = new Map<string, number[]>();
   /** Ids expired while a repair was open (a repair's list may name them): recycled after it. */
   private deferred: number[] = [];
+  /** Segment numbers by name: word 5 of a key's record is the number of the segment holding its row. */
+  private readonly segmentNumbers = new Map<string, number>();
+  private nextSegmentNumber = 0;
+  private lastName = '';
+  private lastNumber = -1;
+  private removedWithSegments = 0;
 
   constructor(
     private readonly schema: TableSchema,
@@ -61,8 +67,8 @@ export class DedupKeys implements KeyedRows {
     this.timeColumn = time ?? -1;
   }
 
-  get counters(): { keys: number; duplicatesDropped: number; metadataTTLKeysRemoved: number } {
-    return { keys: this.index.size, duplicatesDropped: this.dropped, metadataTTLKeysRemoved: this.expiredKeys };
+  get counters(): { keys: number; duplicatesDropped: number; metadataTTLKeysRemoved: number; keysRemovedWithSegments: number } {
+    return { keys: this.index.size, duplicatesDropped: this.dropped, metadataTTLKeysRemoved: this.expiredKeys, keysRemovedWithSegments: this.removedWithSegments };
   }
 
   admit(row: DecodedRow, segment: ConsumingSegment): DecodedRow | null {
@@ -83,6 +89,7 @@ export class DedupKeys implements KeyedRows {
     const id = this.index.insert();
     this.pendingId = -2;
     this.index.words[id * RECORD_WORDS + 4]! |= USED;
+    this.index.words[id * RECORD_WORDS + 5] = this.segmentNumber(this.pendingSegment);
     if (this.repairs.size > 0) this.repairs.get(this.pendingSegment)?.push(id);
     if (this.timeColumn < 0) return;
     this.index.records[id * RECORD_DOUBLES + 1] = this.pendingTime;
@@ -92,6 +99,29 @@ export class DedupKeys implements KeyedRows {
 
   sealed(consuming: ConsumingSegment): void {
     this.committed(consuming.name);
+  }
+
+  /**
+   * Sealed segments no longer served (deleted, dropped by retention, quarantined), as Pinot's
+   * dedup `removeSegment`: keys whose row was in one of them leave the set, so a later record of
+   * such a key is admitted — as after a restart, when the set is rebuilt from the files left.
+   */
+  retired(names: readonly string[]): void {
+    const gone = new Set<number>();
+    for (const name of names) {
+      const n = this.segmentNumbers.get(name);
+      if (n === undefined) continue;
+      gone.add(n);
+      this.segmentNumbers.delete(name);
+    }
+    if (gone.size === 0) return;
+    this.lastName = '';
+    for (let id = 0; id < this.index.idLimit; id++) {
+      const w = id * RECORD_WORDS + 4;
+      if ((this.index.words[w]! & USED) === 0 || !gone.has(this.index.words[w + 1]!)) continue;
+      this.forget(id);
+      this.removedWithSegments++;
+    }
   }
 
   /** A gap repair starts filling consuming segment `name` through this set. */
@@ -127,6 +157,7 @@ export class DedupKeys implements KeyedRows {
     const row = new Array<CellValue | null>(this.schema.columns.length).fill(null);
     const timeName = this.timeColumn >= 0 ? this.schema.columns[this.timeColumn]!.name : null;
     for (const segment of segments) {
+      const owner = this.segmentNumber(segment.name);
       // Block by block, dictionary ids resolved once per file (`FileCells`).
       const keys = names.map((name) => new FileCells(segment.column(name), false));
       const time = timeName === null ? null : new FileCells(segment.column(timeName), false);
@@ -137,6 +168,7 @@ export class DedupKeys implements KeyedRows {
         const fresh = id < 0;
         if (fresh) id = this.index.insert();
         this.index.words[id * RECORD_WORDS + 4]! |= USED;
+        this.index.words[id * RECORD_WORDS + 5] = owner;
         if (time === null) continue;
         row[this.timeColumn] = time.at(doc);
         const t = this.timeOf(row);
@@ -147,6 +179,16 @@ export class DedupKeys implements KeyedRows {
       }
     }
     this.expire();
+  }
+
+  /** The number of the segment named `name` (a consuming segment keeps its name when sealed). */
+  private segmentNumber(name: string): number {
+    if (name === this.lastName) return this.lastNumber;
+    let n = this.segmentNumbers.get(name);
+    if (n === undefined) this.segmentNumbers.set(name, (n = this.nextSegmentNumber++));
+    this.lastName = name;
+    this.lastNumber = n;
+    return n;
   }
 
   private committed(name: string): void {

@@ -71,6 +71,16 @@ export class KeyExpiry {
     }
   }
 
+  /** Ids removed outside a TTL run (their segment left the table): queued as if expired now. */
+  removed(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.runs++;
+    for (const id of ids) {
+      this.queueIds.push(id);
+      this.queueRuns.push(this.runs);
+    }
+  }
+
   /** Hands back the ids removed by runs up to `oldestEpoch` (the oldest consuming slot's birth). */
   release(oldestEpoch: number, recycle: (id: number) => void): void {
     while (this.head < this.queueIds.length && this.queueRuns[this.head]! <= oldestEpoch) recycle(this.queueIds[this.head++]!);

@@ -16,12 +16,12 @@ import { KeyIndex, OWNER_SHIFT, RECORD_WORDS } from './key-index.js';
 import type { KeyedRows } from './keyed-rows.js';
 import { mergePartialRow, planPartialUpsert } from './partial-merge.js';
 import type { PartialUpsertPlan } from './partial-merge.js';
-import { isDeleteValue, keyColumnsOf, primaryKeyOf } from './record-keys.js';
+import { isDeleteValue, keyColumnsOf } from './record-keys.js';
 import type { KeyColumns } from './record-keys.js';
 import { KeyExpiry } from './key-expiry.js';
 import { replayBytes, replayRows } from './replay-order.js';
 import type { UpsertCounters } from './upsert-counters.js';
-import { compareCommit, inverse, newSlot, setDocEntry, tieLosersOf } from './upsert-slots.js';
+import { compareCommit, inverse, newSlot, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
 import type { Slot } from './upsert-slots.js';
 
 export type { UpsertCounters } from './upsert-counters.js';
@@ -67,7 +67,7 @@ export class UpsertKeyMap implements KeyedRows {
   private readonly expiry: KeyExpiry;
   private nextCommit = 0;
   private deletedKeys = 0;
-  private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0, keysSeenInUnrelatedShards: 0 };
+  private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0, keysSeenInUnrelatedShards: 0, keysRemovedWithSegments: 0 };
   /** True when partition `ancestor` is a parent (or a parent's parent...) of `partition`. */
   private isAncestor: (ancestor: number, partition: number) => boolean = () => false;
   private lastSegment: ConsumingSegment | null = null;
@@ -157,9 +157,7 @@ export class UpsertKeyMap implements KeyedRows {
     const commitOrder = this.nextCommit++;
     const slot = this.slotByName(segment.name);
     if (this.columns.comparisons.length > 1) return { commitOrder, tieLosers: [], replay: replayBytes(slot?.decided ?? null, segment.numDocs, perm) };
-    const tieLosers = slot?.docEntries
-      ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, (doc) => this.storedComparisonNumber(segment, doc), (doc) => this.storedComparisonKey(segment, doc))
-      : [];
+    const tieLosers = slot?.docEntries ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, ...storedComparisons(this.schema, this.columns.comparisons, this.cmp.numeric, segment)) : [];
     return { commitOrder, tieLosers };
   }
 
@@ -221,6 +219,33 @@ export class UpsertKeyMap implements KeyedRows {
   liveCount(name: string): { valid: number; queryable: number } | null {
     const live = this.slotByName(name)?.live;
     return live ? { valid: live.numValid, queryable: live.numQueryable } : null;
+  }
+
+  /**
+   * Sealed segments no longer served (deleted, dropped by retention, quarantined), as Pinot's
+   * `removeSegment`: every key whose live row is in one of them leaves the map, and its older
+   * rows in other segments stay not live — a later record of the key starts it afresh
+   * (`docs/upsert.md`, "Deleted segments").
+   */
+  retired(names: readonly string[]): void {
+    const gone = new Set<number>();
+    for (const name of names) {
+      const slot = this.slotByName(name);
+      if (slot === undefined) continue;
+      gone.add(slot.id);
+      this.forget(name);
+    }
+    if (gone.size === 0) return;
+    const ids: number[] = [];
+    for (let id = 0; id < this.index.idLimit; id++) {
+      const flags = this.flagsOf(id);
+      if ((flags & USED) === 0 || !gone.has(flags >>> SLOT_SHIFT)) continue;
+      this.removeKey(id, false);
+      ids.push(id);
+    }
+    this.counts.keysRemovedWithSegments += ids.length;
+    this.expiry.removed(ids);
+    this.releaseIds();
   }
 
   /** Forgets a segment that is no longer served (a dropped consuming segment). */
@@ -303,16 +328,23 @@ export class UpsertKeyMap implements KeyedRows {
         isKey: (id) => (this.flagsOf(id) & USED) !== 0,
         isDeleted: (id) => (this.flagsOf(id) & DELETED) !== 0,
         comparison: (id) => this.cmp.numberOf(id),
-        remove: (id, invalidateRow) => {
-          if (invalidateRow) this.slotOf(id).live.remove(this.index.words[id * RECORD_WORDS + 5]!);
-          if ((this.flagsOf(id) & DELETED) !== 0) this.deletedKeys--;
-          // The index's remove reads the key, so the flags go after it (bit 0 stays the index's).
-          this.index.remove(id);
-          this.index.words[id * RECORD_WORDS + 4]! &= KEEP_BITS;
-          this.cmp.clear(id);
-        },
+        remove: (id, invalidateRow) => this.removeKey(id, invalidateRow),
       }, metadataToo);
     }
+    this.releaseIds();
+  }
+
+  /** Takes key `id` out of the map (`invalidateRow`: its row stops being valid too); the id is queued by the caller. */
+  private removeKey(id: number, invalidateRow: boolean): void {
+    if (invalidateRow) this.slotOf(id).live.remove(this.index.words[id * RECORD_WORDS + 5]!);
+    if ((this.flagsOf(id) & DELETED) !== 0) this.deletedKeys--;
+    // The index's remove reads the key, so the flags go after it (bit 0 stays the index's).
+    this.index.remove(id);
+    this.index.words[id * RECORD_WORDS + 4]! &= KEEP_BITS;
+    this.cmp.clear(id);
+  }
+
+  private releaseIds(): void {
     // Ids of removed keys are reused once no consuming segment created before their removal is
     // left (its per-doc ids could still name them, and a reused id would fake a tie at seal).
     let oldest = Number.POSITIVE_INFINITY;
@@ -358,24 +390,9 @@ export class UpsertKeyMap implements KeyedRows {
     return new Array<CellValue | null>(this.schema.columns.length).fill(null);
   }
 
-  /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
-  private storedComparisonNumber(view: SegmentView, doc: number): number | null {
-    if (!this.cmp.numeric) return null;
-    const v = view.getValue(this.schema.columns[this.columns.comparisons[0]!]!.name, doc);
-    if (typeof v === 'number') return v;
-    return typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : null;
-  }
-
-  /** A doc's comparison values as one string (ties inside a segment, at seal). */
-  private storedComparisonKey(view: SegmentView, doc: number): string {
-    return primaryKeyOf(this.columns.comparisons.map((i) => view.getValue(this.schema.columns[i]!.name, doc)));
-  }
-
   /** The previous live row, null cells where the null bitmap says so. */
   private rowOf(id: number): (CellValue | null)[] {
-    const view = this.slotOf(id).view;
-    const doc = this.index.words[id * RECORD_WORDS + 5]!;
-    return this.schema.columns.map((c) => (view.isNull(c.name, doc) ? null : view.getValue(c.name, doc)));
+    return storedRow(this.schema, this.slotOf(id).view, this.index.words[id * RECORD_WORDS + 5]!);
   }
 }
 

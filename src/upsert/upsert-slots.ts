@@ -1,6 +1,9 @@
+import type { CellValue } from '../config/data-type.js';
+import type { TableSchema } from '../config/schema.js';
 import type { LiveDocs } from '../segment/live-docs.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
+import { primaryKeyOf } from './record-keys.js';
 
 /** One segment's rows as the key map knows them; entries name their segment by `id`. */
 export interface Slot {
@@ -112,4 +115,24 @@ export function setDocEntry(entries: Int32Array, doc: number, id: number): Int32
   }
   entries[doc] = id;
   return entries;
+}
+
+/**
+ * How `tieLosersOf` reads a doc's comparison value(s) from a segment: as an exact number (null: not
+ * one numeric column, or a LONG beyond ±2^53), and as one string.
+ */
+export function storedComparisons(schema: TableSchema, comparisons: readonly number[], numeric: boolean, view: SegmentView): [(doc: number) => number | null, (doc: number) => string] {
+  const names = comparisons.map((i) => schema.columns[i]!.name);
+  const numberAt = (doc: number): number | null => {
+    if (!numeric) return null;
+    const v = view.getValue(names[0]!, doc);
+    if (typeof v === 'number') return v;
+    return typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : null;
+  };
+  return [numberAt, (doc) => primaryKeyOf(names.map((name) => view.getValue(name, doc)))];
+}
+
+/** A stored row, null cells where the null bitmap says so (the previous row of a partial merge). */
+export function storedRow(schema: TableSchema, view: SegmentView, doc: number): (CellValue | null)[] {
+  return schema.columns.map((c) => (view.isNull(c.name, doc) ? null : view.getValue(c.name, doc)));
 }
