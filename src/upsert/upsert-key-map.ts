@@ -183,7 +183,7 @@ export class UpsertKeyMap implements KeyedRows {
           }
         }
       }
-      this.expiry.committed(old.maxCmp);
+      this.expiry.committed(old.partition, old.maxCmp);
     }
     this.expire();
   }
@@ -192,14 +192,16 @@ export class UpsertKeyMap implements KeyedRows {
    * Rebuilds the key map from sealed segments after a restart: in commit order (footer), then
    * partition and name for files without one, each file's docs in doc-id order, tie losers
    * skipped. The result is the state a run without restarts had at its last commit
-   * (`docs/upsert.md`). Then `deletedKeysTTL` against the largest comparison value of the files;
-   * `metadataTTL` waits for the first commit after the restart, when the rows lost with the
-   * consuming segments have been read again: expiring a key before its newer, re-read record
-   * is applied would leave its old row live beside the new one.
+   * (`docs/upsert.md`). After each file, `deletedKeysTTL` against the partitions' watermarks so
+   * far, as at each commit of the run; `metadataTTL` waits for the first commit after the restart,
+   * when the rows lost with the consuming segments have been read again: expiring a key before
+   * its newer, re-read record is applied would leave its old row live beside the new one.
    */
   rebuild(segments: readonly SealedSegment[]): void {
-    for (const segment of [...segments].sort(compareCommit)) this.applyFile(segment);
-    this.expire(false);
+    for (const segment of [...segments].sort(compareCommit)) {
+      this.applyFile(segment);
+      this.expire(false);
+    }
   }
 
   /** Applies every row of a gap-repair segment the map has not seen, then the TTLs. */
@@ -294,7 +296,7 @@ export class UpsertKeyMap implements KeyedRows {
       id = this.applyRow(id, slot, doc, row);
       if (dictId >= 0) known[dictId] = id;
     }
-    this.expiry.committed(maxCmp);
+    this.expiry.committed(segment.metadata.partitionId, maxCmp);
   }
 
   /** A stored row of key `id` (-1: new; the key probed, its comparison read) applied at a rebuild; the key's id. */
@@ -328,6 +330,7 @@ export class UpsertKeyMap implements KeyedRows {
         isKey: (id) => (this.flagsOf(id) & USED) !== 0,
         isDeleted: (id) => (this.flagsOf(id) & DELETED) !== 0,
         comparison: (id) => this.cmp.numberOf(id),
+        partition: (id) => this.slotOf(id).partition,
         remove: (id, invalidateRow) => this.removeKey(id, invalidateRow),
       }, metadataToo);
     }

@@ -116,7 +116,7 @@ describe('dedup: the first record of a key wins', () => {
       dedup.commit();
     }
     expect(seg.numDocs).toBe(2);
-    expect(dedup.counters).toEqual({ keys: 2, duplicatesDropped: 2, metadataTTLKeysRemoved: 0 });
+    expect(dedup.counters).toEqual({ keys: 2, duplicatesDropped: 2, metadataTTLKeysRemoved: 0, keysRemovedWithSegments: 0 });
     await h.seal(0);
     const again = new DedupKeys(upsertSchema, { primaryKeyColumns: ['k'], metadataTTL: 0 });
     again.rebuild(h.sealed);
