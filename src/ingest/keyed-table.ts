@@ -4,6 +4,7 @@ import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segm
 import { DedupKeys, UpsertKeyMap } from '../upsert/index.js';
 import type { KeyedRows } from '../upsert/index.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
+import type { SealedSegmentsHolder } from './segment-retirement.js';
 import type { TableIngestionStatus } from './table-ingestion-status.js';
 
 /**
@@ -53,10 +54,22 @@ export class KeyedTable {
     return { keyed: { rows: dedup, begin: (name) => dedup.trackRepair(name), abandon: (name) => dedup.abandonRepair(name) } };
   }
 
-  /** Sealed segments no longer served (deleted, retention, quarantine): keys whose row was there leave the key map. */
-  retired(segmentNames: readonly string[]): void {
-    this.upsert?.retired(segmentNames);
-    this.dedup?.retired(segmentNames);
+  /**
+   * The table's holder of served sealed segments, made to tell the key map, in the same tick as
+   * each swap, which segments stopped being served (deleted, retention, quarantine): keys whose
+   * row was in one of them leave the key map. An append table's holder is returned as is.
+   */
+  followRetirements(holder: SealedSegmentsHolder): SealedSegmentsHolder {
+    if (this.upsert === null && this.dedup === null) return holder;
+    const set = (after: SealedSegment[]): void => {
+      const kept = new Set(after.map((s) => s.name));
+      const gone = holder.get().filter((s) => !kept.has(s.name)).map((s) => s.name);
+      holder.set(after);
+      if (gone.length === 0) return;
+      this.upsert?.retired(gone);
+      this.dedup?.retired(gone);
+    };
+    return { ...holder, set };
   }
 
   /** A gap-repair segment was published: an upsert table applies its rows now. */

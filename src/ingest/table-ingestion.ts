@@ -150,8 +150,7 @@ export class TableIngestion implements TableRuntime {
         this.onEvent({ kind: 'dataLoss', entry });
       },
       onPartitionDone: (partitionId) => void ledger.release(partitionId),
-      logger: this.logger,
-      ...this.keyed.repairOptions,
+      logger: this.logger, ...this.keyed.repairOptions,
     });
     this.repairs.start();
   }
@@ -242,14 +241,7 @@ export class TableIngestion implements TableRuntime {
 
   private sealedHolder(): SealedSegmentsHolder {
     const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
-    const set = (segments: SealedSegment[]): void => {
-      // Same tick as the swap: keys whose live row leaves with a segment leave the key map.
-      const kept = new Set(segments.map((s) => s.name));
-      const gone = this.sealed.filter((s) => !kept.has(s.name)).map((s) => s.name);
-      this.sealed = segments;
-      if (gone.length > 0) this.keyed.retired(gone);
-    };
-    return { get: () => this.sealed, set, ledger: this.ledger, consumingNames, logger: this.logger };
+    return this.keyed.followRetirements({ get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger });
   }
 
   /**

@@ -58,3 +58,14 @@ export function replayRows(
     apply(row, doc, col, col < 0 ? null : segment.getValue(names[columns.comparisons[col]!]!, doc));
   }
 }
+
+/** `decided[doc]` = the deciding column's position (-1: `REPLAY_NONE`), growing the array (new cells `REPLAY_SKIP`). */
+export function setDecided(decided: Uint8Array, doc: number, col: number): Uint8Array {
+  if (doc >= decided.length) {
+    const bigger = new Uint8Array(Math.max(doc + 1, decided.length * 2)).fill(REPLAY_SKIP);
+    bigger.set(decided);
+    decided = bigger;
+  }
+  decided[doc] = col < 0 ? REPLAY_NONE : col;
+  return decided;
+}

@@ -4,7 +4,7 @@ import type { UpsertSettings } from '../config/upsert-config.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import { LiveDocs } from '../segment/live-docs.js';
 import type { FrozenLiveDocs } from '../segment/live-docs.js';
-import { REPLAY_NONE, REPLAY_SKIP } from '../segment/index.js';
+import { REPLAY_SKIP } from '../segment/index.js';
 import type { UpsertSealInfo } from '../segment/index.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
@@ -19,7 +19,7 @@ import type { PartialUpsertPlan } from './partial-merge.js';
 import { isDeleteValue, keyColumnsOf } from './record-keys.js';
 import type { KeyColumns } from './record-keys.js';
 import { KeyExpiry } from './key-expiry.js';
-import { replayBytes, replayRows } from './replay-order.js';
+import { replayBytes, replayRows, setDecided } from './replay-order.js';
 import type { UpsertCounters } from './upsert-counters.js';
 import { compareCommit, inverse, newSlot, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
 import type { Slot } from './upsert-slots.js';
@@ -275,7 +275,7 @@ export class UpsertKeyMap implements KeyedRows {
     const n = segment.numDocs;
     const losers = new Uint8Array(n);
     for (const doc of info?.tieLosers ?? []) if (doc >= 0 && doc < n) losers[doc] = 1;
-    const row = this.scratchRow();
+    const row = new Array<CellValue | null>(this.schema.columns.length).fill(null);
     const { read, key } = keyCellReader(this.schema, this.columns, segment);
     // One dictionary-encoded key column: each dictionary id is one key, probed once per file (no
     // key leaves the map while a file is applied, so its entry id stays valid).
@@ -389,10 +389,6 @@ export class UpsertKeyMap implements KeyedRows {
     return id === undefined ? undefined : this.slots[id];
   }
 
-  private scratchRow(): (CellValue | null)[] {
-    return new Array<CellValue | null>(this.schema.columns.length).fill(null);
-  }
-
   /** The previous live row, null cells where the null bitmap says so. */
   private rowOf(id: number): (CellValue | null)[] {
     return storedRow(this.schema, this.slotOf(id).view, this.index.words[id * RECORD_WORDS + 5]!);
@@ -400,14 +396,3 @@ export class UpsertKeyMap implements KeyedRows {
 }
 
 const EMPTY: FrozenLiveDocs = Object.freeze({ valid: new Uint8Array(0), queryable: new Uint8Array(0), numValid: 0, numQueryable: 0 });
-
-/** `decided[doc]` = the deciding column's position (-1: `REPLAY_NONE`), growing the array (new cells `REPLAY_SKIP`). */
-function setDecided(decided: Uint8Array, doc: number, col: number): Uint8Array {
-  if (doc >= decided.length) {
-    const bigger = new Uint8Array(Math.max(doc + 1, decided.length * 2)).fill(REPLAY_SKIP);
-    bigger.set(decided);
-    decided = bigger;
-  }
-  decided[doc] = col < 0 ? REPLAY_NONE : col;
-  return decided;
-}
