@@ -229,7 +229,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
       '',
       `## Star Schema Benchmark (${fmt(Number(p.rows))} rows of lineorder_flat)`,
       '',
-      `The 13 SSB queries over a flattened \`lineorder\` generated in process (\`bench/ssb-table.ts\`: dbgen's distributions approximated), ` +
+      `The 13 SSB queries over a flattened \`lineorder\` generated in process (\`bench/generated-table.ts\`: dbgen's distributions approximated), ` +
         `${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows; sorted column \`${String(p.sortedColumn)}\`, ` +
         `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
         'In process: `QueryEngine.query`; HTTP: `POST /query/sql` on loopback, the client\'s wall time (request, execution, JSON both ways). Every answer (both ways) equals DuckDB\'s or the run fails. ' +
