@@ -13,6 +13,7 @@ import { benchSeal } from './seal.js';
 import { benchSsb } from './ssb.js';
 import { benchUpsert } from './upsert.js';
 import { benchDynamoDbLag } from './dynamodb-lag.js';
+import { benchDynamoDbScan } from './dynamodb-scan.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
 
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   memory: benchMemory,
   upsert: benchUpsert,
   'dynamodb-lag': benchDynamoDbLag,
+  'dynamodb-scan': benchDynamoDbScan,
   storage: benchStorage,
   indexes: benchIndexes,
 };
@@ -109,6 +111,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const memory = find('memory');
   const upsert = find('upsert');
   const ddbLag = find('dynamodb-lag');
+  const ddbScan = find('dynamodb-scan');
   const storage = find('storage');
   const indexes = find('indexes');
   const lines = [
@@ -160,6 +163,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `target p99 ≤ 1 s${p.quick === true ? ' (`--quick`)' : ''} |`,
     );
   }
+  if (ddbScan) {
+    const p = ddbScan.params;
+    lines.push(
+      `| dynamodb-scan: moto, initial scan load of ${fmt(Number(p.items))} items (${String(p.segments)} segments) until STREAMING; and ${fmt(Number(p.cappedItems))} items under a ${String(p.cappedRcu)} RCU/s cap | ` +
+        `${fmt(n(ddbScan, 'tableItemsPerSec'), 0)} items/s (${fmt(m(ddbScan, 'tableSeconds').median, 2)} s); capped: ${fmt(n(ddbScan, 'cappedItemsPerSec'), 0)} items/s, ${fmt(n(ddbScan, 'cappedUnitsPerSec'), 1)} units/s charged | ` +
+        `bare parallel Scan loop (ConsistentRead, pages of 1,000, no budget): ${fmt(n(ddbScan, 'baselineItemsPerSec'), 0)} items/s | ` +
+        `${fmt(n(ddbScan, 'ratioToBaseline'))} x baseline; capped run within the cap${p.quick === true ? ' (`--quick`)' : ''} |`,
+    );
+  }
   if (queries) {
     const p = queries.params;
     lines.push(
@@ -196,11 +208,11 @@ function markdown(results: BenchResult[], quick: boolean): string {
   if (storage) {
     const p = storage.params;
     lines.push(
-      `| storage${p.segments === 100 ? '' : ' (`--quick` size)'}: ${String(p.segments)} segments × ${fmt(Number(p.rowsPerSegment))} rows (${fmt(Number(p.fileMB))} MiB on disk), ${queries?.queries?.length ?? 15} queries under a ${String(p.budgetMb)} MiB memory budget | ` +
-        `ready (open every segment, footers only) ${fmt(n(storage, 'readyFooterOnlyMs'), 0)} ms; query medians: warm ${fmt(n(storage, 'medianBudgetWarmMs'))} ms, cold ${fmt(n(storage, 'medianBudgetColdMs'))} ms; cache peak ${fmt(n(storage, 'peakCacheMB'))} MiB, RSS ${fmt(n(storage, 'rssUnderBudgetMB'), 0)} MB; ` +
+      `| storage${p.segments === 100 && p.rowsPerSegment === 1_000_000 ? '' : p.rowsPerSegment === 1_000_000 ? ' (reduced size)' : ' (`--quick` size)'}: ${String(p.segments)} segments × ${fmt(Number(p.rowsPerSegment))} rows (${fmt(Number(p.fileMB))} MiB on disk), ${queries?.queries?.length ?? 15} queries under a ${String(p.budgetMb)} MiB memory budget | ` +
+        `ready (open every segment, footers only) ${fmt(n(storage, 'readyFooterOnlyMs'), 0)} ms, first answer ${fmt(n(storage, 'firstAnswerMs'), 0)} ms; query medians: warm ${fmt(n(storage, 'medianBudgetWarmMs'))} ms, cold ${fmt(n(storage, 'medianBudgetColdMs'))} ms; cache peak ${fmt(n(storage, 'peakCacheMB'))} MiB, peak RSS ${fmt(n(storage, 'peakRssUnderBudgetMB') || n(storage, 'rssUnderBudgetMB'), 0)} MiB; ` +
         `compaction ${fmt(n(storage, 'compactionRowsPerSec'), 0)} rows/s, a GROUP BY ${spread(m(storage, 'queryQuietMs'))} ms alone vs ${spread(m(storage, 'queryWhileMergingMs'))} ms while merging | ` +
         `whole-file CRC at open ${fmt(n(storage, 'readyFullChecksumMs'), 0)} ms; all in memory (${fmt(n(storage, 'decodedMBInMemoryRun'))} MiB decoded): median ${fmt(n(storage, 'medianInMemoryMs'))} ms | ` +
-        `warm ${fmt(n(storage, 'medianWarmRatio'))} x in-memory (median of per-query ratios; target ≤ 1.2); ready target ≤ 5 s |`,
+        `warm ${fmt(n(storage, 'medianWarmRatio'))} x in-memory (median of per-query ratios; target ≤ 1.2); ready target ≤ 5 s; peak RSS target ≤ 1.5 GB with a 1 GiB budget |`,
     );
   }
   if (queries?.queries) {
