@@ -80,6 +80,12 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     this.ctx.source.close();
   }
 
+  /** An upsert file's replay section (`UpsertFooter.replay`) decoded, or null when it has none. */
+  upsertReplay(): Uint8Array | null {
+    const ref = this.footer.upsert?.replay;
+    return ref === undefined ? null : this.ctx.decode(ref, 'upsert replay order', (bytes) => bytes);
+  }
+
   get name(): string {
     return this.metadata.segmentName;
   }

@@ -9,7 +9,7 @@ import type { ConsumingSnapshot } from '../consuming-segment.js';
 import { toPinotSchema } from '../schema-json.js';
 import type { SegmentIdentity } from '../segment-identity.js';
 import { chooseEncoding, encodeColumn } from './column-encoder.js';
-import type { SegmentFooter, UpsertFooter } from './footer.js';
+import type { SegmentFooter, UpsertSealInfo } from './footer.js';
 import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
 import { sortPermutation } from './reorder.js';
 import { SectionSink } from './section-io.js';
@@ -27,8 +27,8 @@ export interface SegmentFileInfo {
   readonly consumingStartTimeMs: number;
   readonly creationTimeMs: number;
   readonly endOfShard: boolean;
-  /** Upsert tables: commit order and tie losers (`docs/upsert.md`); written only when given. */
-  readonly upsert?: UpsertFooter;
+  /** Upsert tables: commit order, tie losers, replay order (`docs/upsert.md`); written only when given. */
+  readonly upsert?: UpsertSealInfo;
 }
 
 /**
@@ -128,7 +128,8 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const timeType = timeCol ? storedTypeOf(timeCol.spec.dataType) : 'STRING';
   const numeric = range !== null && timeType !== 'STRING' && timeType !== 'BYTES';
 
-  const { identity } = info;
+  const { identity, upsert } = info;
+  const replay = upsert?.replay !== undefined ? sink.add(upsert.replay) : undefined;
   // Keys named one by one, not spread: their order is part of the file (docs/segment-format.md).
   const footer: SegmentFooter = {
     formatVersion: FORMAT_VERSION,
@@ -165,7 +166,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       ...(indexing.timestampIndexes !== undefined && Object.keys(indexing.timestampIndexes).length > 0 ? { timestampIndexes: indexing.timestampIndexes } : {}),
     },
     columns,
-    ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),
+    ...(upsert !== undefined ? { upsert: { commitOrder: upsert.commitOrder, tieLosers: [...upsert.tieLosers], ...(replay !== undefined ? { replay } : {}) } } : {}),
   };
 
   const footerBytes = Buffer.from(JSON.stringify(footer), 'utf8');
