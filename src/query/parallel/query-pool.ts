@@ -1,0 +1,242 @@
+import { Worker } from 'node:worker_threads';
+import { workerExecArgv, workerScript } from '../../util/worker-script.js';
+import { blockCache } from '../../segment/reader/block-cache.js';
+import type { SegmentResult } from '../exec/segment-partial.js';
+import { QueryError } from '../query-error.js';
+import type { PoolReply, PoolRequest, SegmentTask } from './messages.js';
+
+/** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
+function defaultEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './query-worker-thread.ts' : './query-worker-thread.js', import.meta.url);
+}
+
+/**
+ * A task the pool could not run on a worker: no thread could start, the worker could not open
+ * the segment's file, or the query was over before the task started. The caller reads the
+ * segment on its own thread (or drops it, for a query that is over).
+ */
+export class WorkerUnavailableError extends Error {
+  override readonly name = 'WorkerUnavailableError';
+}
+
+interface Pending {
+  readonly id: number;
+  readonly queryId: number;
+  readonly task: SegmentTask;
+  resolve(result: SegmentResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Set once the thread has loaded its modules and said so. */
+  ready: boolean;
+  running: Pending | null;
+  lastError: string | null;
+}
+
+/** Counters for tests and `/metrics`-style diagnostics. */
+export interface QueryPoolStats {
+  readonly threads: number;
+  readonly busy: number;
+  readonly queued: number;
+  /** Threads that stopped unexpectedly and were replaced. */
+  readonly replaced: number;
+}
+
+/**
+ * A pool of `node:worker_threads` query workers that read sealed segments in parallel. Each
+ * task is one segment of one query; queued tasks are handed to idle workers round-robin across
+ * queries (each query's own tasks in order), so a query over many segments does not hold back a
+ * short one. Threads start on first use and are `unref`'d while idle, so an idle pool never
+ * keeps the process alive.
+ *
+ * A thread that stops during a task (a crash, out of memory) fails that task with a
+ * `QUERY_EXECUTION` error naming the segment, and is replaced at once. A thread that cannot start
+ * at all makes every task reject with `WorkerUnavailableError` (callers read the segments on the
+ * main thread), and the pool stops trying.
+ *
+ * @example
+ *   const pool = new QueryPool(2);
+ *   const result = await pool.run(queryId, { query, segmentName, numDocs, file, liveDocs, deadlineMs, cancel });
+ */
+export class QueryPool {
+  private readonly slots: Slot[] = [];
+  /** Queued tasks per query id; `order` is the round-robin of queries with queued tasks. */
+  private readonly queues = new Map<number, Pending[]>();
+  private order: number[] = [];
+  private nextTask = 0;
+  private replacedCount = 0;
+  private startFailure: string | null = null;
+  private closed = false;
+
+  /**
+   * `threads`: how many workers at most (at least 1). `memoryBudgetBytes`: the block cache of each
+   * worker (default: the main thread's budget divided among the workers).
+   */
+  constructor(
+    readonly threads: number,
+    private readonly options: { readonly entry?: URL; readonly memoryBudgetBytes?: number } = {},
+  ) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`a query pool needs at least one thread, got ${threads}`);
+  }
+
+  get stats(): QueryPoolStats {
+    let queued = 0;
+    for (const q of this.queues.values()) queued += q.length;
+    return { threads: this.slots.length, busy: this.slots.filter((s) => s.running !== null).length, queued, replaced: this.replacedCount };
+  }
+
+  /** Runs one segment task of query `queryId` on a worker; resolves to the segment's partial result. */
+  run(queryId: number, task: SegmentTask): Promise<SegmentResult> {
+    if (this.closed) return Promise.reject(new WorkerUnavailableError('the query pool is closed'));
+    if (this.startFailure !== null) return Promise.reject(new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`));
+    return new Promise<SegmentResult>((resolve, reject) => {
+      const pending: Pending = { id: ++this.nextTask, queryId, task, resolve, reject };
+      let queue = this.queues.get(queryId);
+      if (queue === undefined) {
+        queue = [];
+        this.queues.set(queryId, queue);
+        this.order.push(queryId);
+      }
+      queue.push(pending);
+      this.dispatch();
+    });
+  }
+
+  /** Drops the queued tasks of a query that is over (they reject with `WorkerUnavailableError`); running ones see its cancel flag. */
+  cancelQuery(queryId: number): void {
+    const queue = this.queues.get(queryId);
+    if (queue === undefined) return;
+    this.queues.delete(queryId);
+    this.order = this.order.filter((id) => id !== queryId);
+    for (const p of queue) p.reject(new WorkerUnavailableError('the query is over'));
+  }
+
+  /** Ends every thread; queued and running tasks reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const id of [...this.queues.keys()]) this.cancelQuery(id);
+    const slots = this.slots.splice(0);
+    for (const s of slots) s.running?.reject(new WorkerUnavailableError('the query pool closed'));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  /** TEST ONLY. The running threads, to stop one as a crash would. */
+  threadsForTest(): readonly Worker[] {
+    return this.slots.map((s) => s.worker);
+  }
+
+  private dispatch(): void {
+    while (this.order.length > 0) {
+      let slot = this.slots.find((s) => s.running === null);
+      if (slot === undefined && this.slots.length < this.threads) slot = this.spawn() ?? undefined;
+      if (slot === undefined) return;
+      const queryId = this.order.shift()!;
+      const queue = this.queues.get(queryId)!;
+      const pending = queue.shift()!;
+      if (queue.length > 0) this.order.push(queryId);
+      else this.queues.delete(queryId);
+      this.start(slot, pending);
+    }
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    slot.running = pending;
+    slot.worker.ref();
+    try {
+      slot.worker.postMessage({ kind: 'segment', task: pending.id, ...pending.task } satisfies PoolRequest);
+    } catch (err) {
+      slot.running = null;
+      slot.worker.unref();
+      pending.reject(new WorkerUnavailableError(`the task could not be sent to a query worker: ${(err as Error).message}`));
+    }
+  }
+
+  /** A new thread in a new slot, or null when none can start (every queued task is then refused). */
+  private spawn(): Slot | null {
+    let worker: Worker;
+    try {
+      worker = newWorker(workerScript(this.options.entry ?? defaultEntry()));
+    } catch (err) {
+      this.failStart((err as Error).message);
+      return null;
+    }
+    worker.unref();
+    const slot: Slot = { worker, ready: false, running: null, lastError: null };
+    this.slots.push(slot);
+    const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
+    worker.postMessage({ kind: 'init', memoryBudgetBytes: budget } satisfies PoolRequest);
+    worker.on('message', (message: PoolReply) => this.onMessage(slot, message));
+    worker.on('error', (err) => (slot.lastError = err.message));
+    worker.on('messageerror', (err) => {
+      slot.lastError = `a message could not be deserialised: ${err.message}`;
+      void worker.terminate();
+    });
+    worker.on('exit', (code) => this.onExit(slot, slot.lastError ?? `exit code ${code}`));
+    return slot;
+  }
+
+  private onMessage(slot: Slot, message: PoolReply): void {
+    if (message.kind === 'ready') {
+      slot.ready = true;
+      return;
+    }
+    const pending = slot.running;
+    if (pending === null || pending.id !== message.task) return;
+    slot.running = null;
+    slot.worker.unref();
+    if (message.kind === 'done') pending.resolve(message.result);
+    else if (message.kind === 'unavailable') pending.reject(new WorkerUnavailableError(message.reason));
+    else pending.reject(renderedQueryError(message.errorKind, message.message));
+    this.dispatch();
+  }
+
+  private onExit(slot: Slot, reason: string): void {
+    const at = this.slots.indexOf(slot);
+    if (at < 0) return; // closed
+    this.slots.splice(at, 1);
+    const pending = slot.running;
+    if (!slot.ready) {
+      pending?.reject(new WorkerUnavailableError(`a query worker thread could not start: ${reason}`));
+      // Never came up, and no other thread is up: the pool cannot run here (no retry loop).
+      if (this.slots.every((s) => !s.ready)) {
+        this.failStart(reason);
+        return;
+      }
+    } else if (pending !== null) {
+      pending.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${pending.task.segmentName} (${reason}); the thread was replaced, and the query can be sent again`));
+    }
+    if (this.closed) return;
+    this.replacedCount++;
+    this.spawn();
+    this.dispatch();
+  }
+
+  private failStart(reason: string): void {
+    this.startFailure = reason;
+    for (const id of [...this.queues.keys()]) {
+      const queue = this.queues.get(id)!;
+      this.queues.delete(id);
+      for (const p of queue) p.reject(new WorkerUnavailableError(`query worker threads could not start: ${reason}`));
+    }
+    this.order = [];
+  }
+}
+
+/** A query error whose message was rendered on another thread. */
+function renderedQueryError(kind: QueryError['kind'], message: string): QueryError {
+  const err = new QueryError(kind, {});
+  err.message = message;
+  return err;
+}
+
+function newWorker(script: URL): Worker {
+  const execArgv = workerExecArgv();
+  try {
+    return new Worker(script, { name: 'shardtable-query', execArgv });
+  } catch (err) {
+    if (execArgv === undefined || (err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(script, { name: 'shardtable-query', execArgv: [] });
+  }
+}
