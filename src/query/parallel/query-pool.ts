@@ -42,6 +42,10 @@ export interface QueryPoolStats {
   readonly queued: number;
   /** Threads that stopped unexpectedly and were replaced. */
   readonly replaced: number;
+  /** Tasks answered with a segment's result. */
+  readonly completed: number;
+  /** Tasks a worker dropped at their query's deadline or cancel flag. */
+  readonly cancelled: number;
 }
 
 /**
@@ -67,6 +71,8 @@ export class QueryPool {
   private order: number[] = [];
   private nextTask = 0;
   private replacedCount = 0;
+  private completedCount = 0;
+  private cancelledCount = 0;
   private startFailure: string | null = null;
   private closed = false;
 
@@ -84,7 +90,30 @@ export class QueryPool {
   get stats(): QueryPoolStats {
     let queued = 0;
     for (const q of this.queues.values()) queued += q.length;
-    return { threads: this.slots.length, busy: this.slots.filter((s) => s.running !== null).length, queued, replaced: this.replacedCount };
+    return { threads: this.slots.length, busy: this.slots.filter((s) => s.running !== null).length, queued, replaced: this.replacedCount, completed: this.completedCount, cancelled: this.cancelledCount };
+  }
+
+  /**
+   * True once a thread is up to take tasks. Until then it starts the threads (if not started)
+   * and answers false: the engine runs the query on the main thread meanwhile, so a cold pool
+   * (threads load their modules first) never delays a query.
+   */
+  isReady(): boolean {
+    if (this.closed || this.startFailure !== null) return false;
+    if (this.slots.some((s) => s.ready)) return true;
+    while (this.slots.length < this.threads && this.spawn() !== null);
+    return false;
+  }
+
+  /** Starts every thread and resolves once all are up (rejects if they cannot start). */
+  async whenReady(): Promise<void> {
+    while (this.slots.length < this.threads && !this.closed && this.startFailure === null && this.spawn() !== null);
+    for (;;) {
+      if (this.startFailure !== null) throw new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`);
+      if (this.closed) throw new WorkerUnavailableError('the query pool is closed');
+      if (this.slots.length > 0 && this.slots.every((s) => s.ready)) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Runs one segment task of query `queryId` on a worker; resolves to the segment's partial result. */
@@ -186,6 +215,8 @@ export class QueryPool {
     if (pending === null || pending.id !== message.task) return;
     slot.running = null;
     slot.worker.unref();
+    if (message.kind === 'done') this.completedCount++;
+    if (message.kind === 'error' && message.errorKind === 'EXECUTION_TIMEOUT') this.cancelledCount++;
     if (message.kind === 'done') pending.resolve(message.result);
     else if (message.kind === 'unavailable') pending.reject(new WorkerUnavailableError(message.reason));
     else pending.reject(renderedQueryError(message.errorKind, message.message));
