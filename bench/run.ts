@@ -16,6 +16,11 @@ import { benchDynamoDbLag } from './dynamodb-lag.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
 
+/** shardtable's query threads as a results file records them (older files have none). */
+function threadsText(threads: unknown): string {
+  return typeof threads === 'number' ? (threads === 0 ? 'main thread only' : `${threads} query worker thread(s)`) : 'main thread only';
+}
+
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
 const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
@@ -165,7 +170,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
     lines.push(
       `| queries: ${queries.queries?.length ?? 0} queries over ${fmt(Number(p.rows))} rows (${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows) | ` +
         `see the query table below; peak RSS ${fmt(n(queries, 'peakRssShardtableMB'), 0)} MB (build, seal and queries; ${fmt(n(queries, 'rssWithSegmentsMB'), 0)} MB resident while querying) | ` +
-        `DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process | median ratio ${fmt(n(queries, 'medianRatio'))} x DuckDB (target ≤ 2.0); worst selective-index ratio ${fmt(n(queries, 'maxSelectiveRatio'))} (target < 1.0) |`,
+        `shardtable ${threadsText(p.queryThreads)}, DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process | median ratio ${fmt(n(queries, 'medianRatio'))} x DuckDB (target ≤ 2.0); worst selective-index ratio ${fmt(n(queries, 'maxSelectiveRatio'))} (target < 1.0) |`,
     );
   }
   if (memory) {
@@ -231,7 +236,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
       '',
       `The 13 SSB queries over a flattened \`lineorder\` generated in process (\`bench/ssb-table.ts\`: dbgen's distributions approximated), ` +
         `${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows; sorted column \`${String(p.sortedColumn)}\`, ` +
-        `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
+        `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. shardtable ${threadsText(p.queryThreads)}, DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
         'In process: `QueryEngine.query`; HTTP: `POST /query/sql` on loopback, the client\'s wall time (request, execution, JSON both ways). Every answer (both ways) equals DuckDB\'s or the run fails. ' +
         `Median ratio ${fmt(n(ssb, 'medianRatio'))} in process (worst ${fmt(n(ssb, 'maxRatio'))}), ${fmt(n(ssb, 'medianHttpRatio'))} through HTTP (worst ${fmt(n(ssb, 'maxHttpRatio'))}).`,
       '',
