@@ -4,6 +4,7 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
+import type { NumericKeyKind } from './group-keys.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { preselectGroups } from './top-groups.js';
@@ -21,6 +22,8 @@ export interface ResultRow {
  */
 export interface AggregationPartial {
   readonly numGroups: number;
+  /** A single numeric key as doubles (`long`: bigints held as their number), else null and `keys`. */
+  readonly numericKeys: { readonly kind: NumericKeyKind; readonly values: Float64Array } | null;
   readonly keys: (Float64Array | unknown[])[];
   readonly states: StatesPartial[];
   readonly limitReached: boolean;
@@ -87,15 +90,17 @@ export class GroupByAggregator {
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
     const keys: (Float64Array | unknown[])[] = [];
-    for (let j = 0; j < this.plan.groupBy.length; j++) {
+    const numericKeys = table?.numericKeys() ?? null;
+    for (let j = 0; j < this.plan.groupBy.length && numericKeys === null; j++) {
       const values = Array.from({ length: numGroups }, (_, g) => table!.keyValue(j, g));
       keys.push(values.every((v) => typeof v === 'number') ? Float64Array.from(values as number[]) : values);
     }
     const states = this.states.map((s) => s.exportPartial(numGroups));
     const transfer: ArrayBuffer[] = [];
     for (const k of keys) if (k instanceof Float64Array) transfer.push(k.buffer as ArrayBuffer);
+    if (numericKeys !== null) transfer.push(numericKeys.values.buffer as ArrayBuffer);
     for (const s of states) partialBuffers(s, transfer);
-    return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
+    return { partial: { numGroups, numericKeys, keys, states, limitReached: this.limitReached }, transfer };
   }
 
   /**
@@ -112,9 +117,14 @@ export class GroupByAggregator {
       // The partial touched at most numGroupsLimit groups, so the segment's limit cannot bind again.
       table.beginSegment();
       gids = new Int32Array(partial.numGroups);
+      const numeric = partial.numericKeys;
+      if (numeric !== null) {
+        table.reserveNumeric(numeric.kind, partial.numGroups);
+        for (let g = 0; g < partial.numGroups; g++) gids[g] = table.idOfNumeric(numeric.kind, numeric.values[g]!);
+      }
       const single = partial.keys.length === 1 ? partial.keys[0]! : null;
       const tuple = new Array<unknown>(partial.keys.length);
-      for (let g = 0; g < partial.numGroups; g++) {
+      for (let g = 0; g < partial.numGroups && numeric === null; g++) {
         if (single !== null) gids[g] = table.idOf(single[g]);
         else {
           for (let j = 0; j < tuple.length; j++) tuple[j] = partial.keys[j]![g];
