@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { openSegment } from '../../segment/open-segment.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
 import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
@@ -41,12 +41,15 @@ function planOf(q: WorkerQuery): QueryPlan {
 }
 
 /**
- * The segment at `file`, opened once per thread (header, trailer and footer; sections are
- * checked by their own CRC when read). A cached segment whose name or row count differs from the
- * task's is opened again (a file replaced under the same path).
+ * The segment at `file`, opened once per thread per version of the file (header, trailer and
+ * footer; sections are checked by their own CRC when read). The version is the file's inode,
+ * size and change time: a table dropped and made again writes new files under the same paths,
+ * and those must never be read through an old footer. Throws when the file is gone (retired
+ * after the main thread's snapshot): the main thread reads it through its pinned descriptor.
  */
 async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
-  const key = `${file}\u0000${name}\u0000${numDocs}`;
+  const stat = statSync(file, { bigint: true });
+  const key = `${file}\u0000${stat.ino}\u0000${stat.size}\u0000${stat.ctimeNs}\u0000${stat.mtimeNs}`;
   let opening = segments.get(key);
   if (opening === undefined) {
     opening = openSegment(file, { verifyChecksum: false });
@@ -80,7 +83,6 @@ export async function runSegmentTask(t: Extract<PoolRequest, { kind: 'segment' }
     const plan = planOf(t.query);
     let segment: SealedSegment;
     try {
-      if (!existsSync(t.file)) throw new Error(`${t.file} does not exist`);
       segment = await segmentAt(t.file, t.segmentName, t.numDocs);
     } catch (err) {
       return { reply: { kind: 'unavailable', task: t.task, reason: (err as Error).message }, transfer: [] };
