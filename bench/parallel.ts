@@ -16,9 +16,9 @@ const SCAN_KINDS = new Set(['filter', 'group-by', 'top-k', 'aggregate', 'time-bu
 
 /**
  * Query worker threads, 1 against 2, and DuckDB, 1 thread against 2, on the 15 queries of the
- * `queries` benchmark over the same rows. The four set-ups are measured in turn within each round
- * (shardtable 1, shardtable 2, DuckDB 1, DuckDB 2, then the next round), so a change of load on a
- * shared machine touches all four alike; medians over the rounds. Answers are compared with
+ * `queries` benchmark over the same rows, plus shardtable on the main thread only (no pool). The
+ * five set-ups are measured in turn within each round, so a change of load on a shared machine
+ * touches all alike; medians over the rounds. Answers are compared with
  * DuckDB's. Sizes: `SHARDTABLE_BENCH_PARALLEL_ROWS` (default 10M, 1M with `--quick`).
  */
 export async function benchParallel(quick: boolean): Promise<BenchResult> {
@@ -53,7 +53,8 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     const tail = consuming;
     const snapshot = (): SegmentSnapshot[] => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])];
     const resolver = { resolve: (n: string) => (n.toLowerCase() === 'events' ? { name: 'events', schema, snapshot } : undefined) };
-    const engines = pools.map((pool) => new QueryEngine(resolver, { parallel: { pool, minRows: 0 } }));
+    // engines[0]: the main thread only (no pool), as before the pool; engines[t]: a pool of t threads.
+    const engines = [new QueryEngine(resolver, { parallel: null }), ...pools.map((pool) => new QueryEngine(resolver, { parallel: { pool, minRows: 0 } }))];
     for (const pool of pools) await pool.whenReady();
 
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -65,7 +66,7 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     );
     const ours = async (t: number, sql: string): Promise<{ ms: number; rows: readonly (readonly unknown[])[] }> => {
       const start = process.hrtime.bigint();
-      const r = await engines[t - 1]!.query(sql, 'timeoutMs=600000');
+      const r = await engines[t]!.query(sql, 'timeoutMs=600000');
       const ms = msSince(start);
       if (r.exceptions.length > 0 || r.partialResult) throw new Error(`${sql} failed: ${JSON.stringify(r.exceptions)}`);
       return { ms, rows: r.rows };
@@ -79,21 +80,22 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     const loadBefore = loadavg()[0]!;
     const perQuery: Record<string, unknown>[] = [];
     for (const q of benchQueryList(rows)) {
-      const times: number[][] = [[], [], [], []];
-      // Warm-up of all four, answers compared.
-      const warm = [await ours(1, q.pinot), await ours(2, q.pinot), await theirs(1, q.duckdb), await theirs(2, q.duckdb)];
+      const times: number[][] = [[], [], [], [], []];
+      // Warm-up of all five, answers compared.
+      const warm = [await ours(1, q.pinot), await ours(2, q.pinot), await theirs(1, q.duckdb), await theirs(2, q.duckdb), await ours(0, q.pinot)];
       const expected = normalise(warm[2]!.rows);
-      for (const w of [warm[0]!, warm[1]!, warm[3]!]) if (!sameRows(normalise(w.rows), expected)) throw new Error(`query ${q.name}: answers differ from DuckDB's`);
+      for (const w of [warm[0]!, warm[1]!, warm[3]!, warm[4]!]) if (!sameRows(normalise(w.rows), expected)) throw new Error(`query ${q.name}: answers differ from DuckDB's`);
       for (let r = 0; r < rounds; r++) {
         times[0]!.push((await ours(1, q.pinot)).ms);
         times[1]!.push((await ours(2, q.pinot)).ms);
         times[2]!.push((await theirs(1, q.duckdb)).ms);
         times[3]!.push((await theirs(2, q.duckdb)).ms);
+        times[4]!.push((await ours(0, q.pinot)).ms);
       }
-      const [o1, o2, d1, d2] = times.map((t) => summarise(t));
-      const row = { name: q.name, kind: q.kind, shardtable1Ms: o1!, shardtable2Ms: o2!, duckdb1Ms: d1!, duckdb2Ms: d2!, speedup: o1!.median / o2!.median, duckdbSpeedup: d1!.median / d2!.median, ratio1: o1!.median / d1!.median, ratio2: o2!.median / d2!.median };
+      const [o1, o2, d1, d2, o0] = times.map((t) => summarise(t));
+      const row = { name: q.name, kind: q.kind, mainThreadMs: o0!, shardtable1Ms: o1!, shardtable2Ms: o2!, duckdb1Ms: d1!, duckdb2Ms: d2!, speedup: o1!.median / o2!.median, duckdbSpeedup: d1!.median / d2!.median, ratio1: o1!.median / d1!.median, ratio2: o2!.median / d2!.median };
       perQuery.push(row);
-      console.log(`parallel ${q.name.padEnd(20)} shardtable 1t ${fmt(o1!.median)} ms 2t ${fmt(o2!.median)} ms (x${fmt(row.speedup)})  duckdb 1t ${fmt(d1!.median)} 2t ${fmt(d2!.median)} (x${fmt(row.duckdbSpeedup)})  ratio 1t ${fmt(row.ratio1)} 2t ${fmt(row.ratio2)}`);
+      console.log(`parallel ${q.name.padEnd(20)} shardtable main ${fmt(o0!.median)} ms 1t ${fmt(o1!.median)} ms 2t ${fmt(o2!.median)} ms (x${fmt(row.speedup)})  duckdb 1t ${fmt(d1!.median)} 2t ${fmt(d2!.median)} (x${fmt(row.duckdbSpeedup)})  ratio 1t ${fmt(row.ratio1)} 2t ${fmt(row.ratio2)}`);
     }
     duck.closeSync();
     instance.closeSync();
@@ -101,6 +103,7 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     const scans = perQuery.filter((q) => SCAN_KINDS.has(q.kind as string));
     const metrics = {
       scanSpeedupGeoMean: geo(scans.map((q) => q.speedup as number)),
+      scanPoolOf2VsMainGeoMean: geo(scans.map((q) => (q.mainThreadMs as { median: number }).median / (q.shardtable2Ms as { median: number }).median)),
       duckdbScanSpeedupGeoMean: geo(scans.map((q) => q.duckdbSpeedup as number)),
       medianRatio1Thread: summarise(perQuery.map((q) => q.ratio1 as number)).median,
       medianRatio2Threads: summarise(perQuery.map((q) => q.ratio2 as number)).median,

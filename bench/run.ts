@@ -260,14 +260,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
       `The 15 queries above over ${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows, on a pool of 1 and of 2 query worker threads, ` +
         `and DuckDB with 1 and 2 threads; the four set-ups take turns within each of ${String(p.rounds)} rounds (medians), so a change of load touches all alike. ` +
         `Scans and aggregations: 1 → 2 threads x${fmt(n(parallel, 'scanSpeedupGeoMean'))} (geometric mean; DuckDB x${fmt(n(parallel, 'duckdbScanSpeedupGeoMean'))}; target x1.7 at 10M rows). ` +
+        `A pool of 2 against the main thread alone (no pool): x${fmt(n(parallel, 'scanPoolOf2VsMainGeoMean'))} on scans and aggregations. ` +
         `Median ratio to DuckDB with the same threads: ${fmt(n(parallel, 'medianRatio1Thread'))} (1), ${fmt(n(parallel, 'medianRatio2Threads'))} (2). ` +
         `Load average on the ${String(parallel.machine.cores)}-core machine: ${fmt(n(parallel, 'loadAverageBefore'), 1)} before, ${fmt(n(parallel, 'loadAverageAfter'), 1)} after.`,
       '',
-      '| query | kind | shardtable 1 thread ms | 2 threads ms | speed-up | DuckDB 1 thread ms | 2 threads ms | DuckDB speed-up | ratio 1 | ratio 2 |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| query | kind | main thread only ms | shardtable 1 thread ms | 2 threads ms | speed-up | DuckDB 1 thread ms | 2 threads ms | DuckDB speed-up | ratio 1 | ratio 2 |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...parallel.queries.map(
         (q) =>
-          `| ${String(q.name)} | ${String(q.kind)} | ${spread(q.shardtable1Ms as Measurement)} | ${spread(q.shardtable2Ms as Measurement)} | ${fmt(q.speedup as number)} | ${spread(q.duckdb1Ms as Measurement)} | ${spread(q.duckdb2Ms as Measurement)} | ${fmt(q.duckdbSpeedup as number)} | ${fmt(q.ratio1 as number)} | ${fmt(q.ratio2 as number)} |`,
+          `| ${String(q.name)} | ${String(q.kind)} | ${q.mainThreadMs ? spread(q.mainThreadMs as Measurement) : '–'} | ${spread(q.shardtable1Ms as Measurement)} | ${spread(q.shardtable2Ms as Measurement)} | ${fmt(q.speedup as number)} | ${spread(q.duckdb1Ms as Measurement)} | ${spread(q.duckdb2Ms as Measurement)} | ${fmt(q.duckdbSpeedup as number)} | ${fmt(q.ratio1 as number)} | ${fmt(q.ratio2 as number)} |`,
       ),
     );
   }

@@ -108,7 +108,7 @@ export class QueryEngine {
       // A worker plans the query again from its text: not one that reads a dimension table.
       const parallel = this.clock === Date.now && stmt.join === null && !readsDims.value ? (this.parallel === undefined ? sharedParallelExecution() : this.parallel) : null;
       const result =
-        parallel !== null && worthParallel(plan, segments, parallel.minRows) && parallel.pool.isReady()
+        parallel !== null && worthParallel(plan, segments, parallel) && parallel.pool.isReady()
           ? await executeInParallel(plan, segments, deadlineMs, parallel.pool, { id: ++queryIds, sql, options: queryOptions, startedMs: started, tableName: table.name, schema: table.schema })
           : await executePlan(plan, segments, deadlineMs, this.clock);
       return {

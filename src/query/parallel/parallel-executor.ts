@@ -24,6 +24,8 @@ export interface ParallelExecution {
   readonly pool: QueryPool;
   /** A query whose sealed segments hold fewer rows runs on the main thread (a hop costs a message and a plan). */
   readonly minRows: number;
+  /** Groups per segment, as a share of its rows, from which a GROUP BY stays on the main thread (default 1/8; `Infinity`: never). */
+  readonly maxGroupShare?: number;
 }
 
 /** The segments a worker can read: sealed, from a file, with rows. */
@@ -32,12 +34,39 @@ function onWorker(s: SegmentSnapshot): boolean {
 }
 
 /**
- * Whether `plan` over `segments` is worth splitting across the pool: an aggregation, or a
- * selection with ORDER BY (a selection without it stops at its LIMIT, reading a few blocks), over
- * at least two segments with rows, whose sealed segments hold at least `minRows` rows.
+ * A GROUP BY whose groups per segment may reach this share of the segment's rows stays on the
+ * main thread: each segment's groups would be built in a worker, copied and built again at the
+ * merge, which costs more than the scan it spreads (measured in bench/notes.md, "worker pool").
  */
-export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], minRows: number): boolean {
+export const DEFAULT_MAX_GROUP_SHARE = 1 / 8;
+
+/**
+ * Upper bound of the groups of `plan` in `segment` from its dictionaries: the product of the
+ * dictionary sizes of plain-column keys (a column without a dictionary counts its rows; other
+ * key expressions count 1, unknown).
+ */
+function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
+  let bound = 1;
+  for (const key of plan.groupBy) {
+    if (key.kind !== 'column') continue;
+    bound *= segment.dictionary(key.column.name)?.size ?? segment.numDocs;
+  }
+  return bound;
+}
+
+/**
+ * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
+ * high-cardinality GROUP BY, above), or a selection with ORDER BY (a selection without it stops
+ * at its LIMIT, reading a few blocks), over at least two segments with rows, whose sealed
+ * segments hold at least `minRows` rows.
+ */
+export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare'>): boolean {
+  const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
   if (plan.kind === 'selection' && plan.orderBy.length === 0) return false;
+  if (plan.kind === 'aggregation' && plan.groupBy.length > 0) {
+    const first = segments.find(onWorker);
+    if (first !== undefined && groupBound(plan, first) >= first.numDocs * maxGroupShare) return false;
+  }
   let withRows = 0;
   let sealedRows = 0;
   let sealed = 0;

@@ -75,7 +75,8 @@ describe('queries on the worker pool', () => {
     const resolver = { resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) };
     pool = new QueryPool(2);
     await pool.whenReady();
-    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0 } });
+    // Every GROUP BY through the pool, high-cardinality ones included (their merge is tested here).
+    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY } });
     serial = new QueryEngine(resolver, { parallel: null });
   }, 120_000);
   afterAll(async () => {
@@ -98,6 +99,16 @@ describe('queries on the worker pool', () => {
       expect(got, sql).toEqual(await answer(serial, sql));
       expect(got.exceptions, sql).toEqual([]);
     }
+  });
+
+  it('keeps a high-cardinality GROUP BY on the main thread by default', async () => {
+    const defaults = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) }, { parallel: { pool, minRows: 0 } });
+    const before = pool.stats.completed;
+    const sql = 'SELECT id, count(*) FROM visits GROUP BY id ORDER BY count(*) DESC, id LIMIT 5';
+    expect(await answer(defaults, sql)).toEqual(await answer(serial, sql));
+    expect(pool.stats.completed).toBe(before);
+    await answer(defaults, 'SELECT country, count(*) FROM visits GROUP BY country');
+    expect(pool.stats.completed).toBeGreaterThan(before);
   });
 
   it('answers per-segment numGroupsLimit as the main thread does', async () => {
