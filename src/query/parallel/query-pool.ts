@@ -31,9 +31,16 @@ interface Slot {
   readonly worker: Worker;
   /** Set once the thread has loaded its modules and said so. */
   ready: boolean;
-  running: Pending | null;
+  /** Tasks sent to the thread and not answered yet, oldest first (it runs them in that order). */
+  readonly running: Pending[];
   lastError: string | null;
 }
+
+/**
+ * Tasks a worker holds at once: the one it runs and the next, so it never waits for the main
+ * thread (a round trip costs scheduling delays on a busy machine) between two segments.
+ */
+const TASKS_PER_WORKER = 2;
 
 /** Counters for tests and `/metrics`-style diagnostics. */
 export interface QueryPoolStats {
@@ -90,7 +97,7 @@ export class QueryPool {
   get stats(): QueryPoolStats {
     let queued = 0;
     for (const q of this.queues.values()) queued += q.length;
-    return { threads: this.slots.length, busy: this.slots.filter((s) => s.running !== null).length, queued, replaced: this.replacedCount, completed: this.completedCount, cancelled: this.cancelledCount };
+    return { threads: this.slots.length, busy: this.slots.filter((s) => s.running.length > 0).length, queued, replaced: this.replacedCount, completed: this.completedCount, cancelled: this.cancelledCount };
   }
 
   /**
@@ -147,7 +154,7 @@ export class QueryPool {
     this.closed = true;
     for (const id of [...this.queues.keys()]) this.cancelQuery(id);
     const slots = this.slots.splice(0);
-    for (const s of slots) s.running?.reject(new WorkerUnavailableError('the query pool closed'));
+    for (const s of slots) for (const p of s.running.splice(0)) p.reject(new WorkerUnavailableError('the query pool closed'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -158,8 +165,10 @@ export class QueryPool {
 
   private dispatch(): void {
     while (this.order.length > 0) {
-      let slot = this.slots.find((s) => s.running === null);
-      if (slot === undefined && this.slots.length < this.threads) slot = this.spawn() ?? undefined;
+      // The least loaded thread; a new one while the pool is not full and every thread is busy.
+      let slot: Slot | undefined;
+      for (const s of this.slots) if (s.running.length < TASKS_PER_WORKER && (slot === undefined || s.running.length < slot.running.length)) slot = s;
+      if ((slot === undefined || slot.running.length > 0) && this.slots.length < this.threads) slot = this.spawn() ?? slot;
       if (slot === undefined) return;
       const queryId = this.order.shift()!;
       const queue = this.queues.get(queryId)!;
@@ -171,13 +180,13 @@ export class QueryPool {
   }
 
   private start(slot: Slot, pending: Pending): void {
-    slot.running = pending;
+    slot.running.push(pending);
     slot.worker.ref();
     try {
       slot.worker.postMessage({ kind: 'segment', task: pending.id, ...pending.task } satisfies PoolRequest);
     } catch (err) {
-      slot.running = null;
-      slot.worker.unref();
+      slot.running.splice(slot.running.indexOf(pending), 1);
+      if (slot.running.length === 0) slot.worker.unref();
       pending.reject(new WorkerUnavailableError(`the task could not be sent to a query worker: ${(err as Error).message}`));
     }
   }
@@ -192,7 +201,7 @@ export class QueryPool {
       return null;
     }
     worker.unref();
-    const slot: Slot = { worker, ready: false, running: null, lastError: null };
+    const slot: Slot = { worker, ready: false, running: [], lastError: null };
     this.slots.push(slot);
     const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
     worker.postMessage({ kind: 'init', memoryBudgetBytes: budget } satisfies PoolRequest);
@@ -211,10 +220,10 @@ export class QueryPool {
       slot.ready = true;
       return;
     }
-    const pending = slot.running;
-    if (pending === null || pending.id !== message.task) return;
-    slot.running = null;
-    slot.worker.unref();
+    const at = slot.running.findIndex((p) => p.id === message.task);
+    if (at < 0) return;
+    const pending = slot.running.splice(at, 1)[0]!;
+    if (slot.running.length === 0) slot.worker.unref();
     if (message.kind === 'done') this.completedCount++;
     if (message.kind === 'error' && message.errorKind === 'EXECUTION_TIMEOUT') this.cancelledCount++;
     if (message.kind === 'done') pending.resolve(message.result);
@@ -227,16 +236,18 @@ export class QueryPool {
     const at = this.slots.indexOf(slot);
     if (at < 0) return; // closed
     this.slots.splice(at, 1);
-    const pending = slot.running;
+    const lost = slot.running.splice(0);
     if (!slot.ready) {
-      pending?.reject(new WorkerUnavailableError(`a query worker thread could not start: ${reason}`));
+      for (const p of lost) p.reject(new WorkerUnavailableError(`a query worker thread could not start: ${reason}`));
       // Never came up, and no other thread is up: the pool cannot run here (no retry loop).
       if (this.slots.every((s) => !s.ready)) {
         this.failStart(reason);
         return;
       }
-    } else if (pending !== null) {
-      pending.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${pending.task.segmentName} (${reason}); the thread was replaced, and the query can be sent again`));
+    } else if (lost.length > 0) {
+      // The first was running; the others were waiting in the thread: they fail with it.
+      const name = lost[0]!.task.segmentName;
+      for (const p of lost) p.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`));
     }
     if (this.closed) return;
     this.replacedCount++;
