@@ -26,6 +26,12 @@ export interface ParallelExecution {
   readonly minRows: number;
   /** Groups per segment, as a share of its rows, from which a GROUP BY stays on the main thread (default 1/8; `Infinity`: never). */
   readonly maxGroupShare?: number;
+  /**
+   * Whether ORDER BY … LIMIT selections use the pool (default false): on the main thread one
+   * top-k spans every segment, so blocks whose min/max cannot beat it are skipped; split by
+   * segment, each worker keeps its own top-k and skips far less (measured: bench/notes.md).
+   */
+  readonly orderedSelections?: boolean;
 }
 
 /** The segments a worker can read: sealed, from a file, with rows. */
@@ -56,13 +62,13 @@ function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: 
 
 /**
  * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
- * high-cardinality GROUP BY, above), or a selection with ORDER BY (a selection without it stops
- * at its LIMIT, reading a few blocks), over at least two segments with rows, whose sealed
+ * high-cardinality GROUP BY, above), or, when enabled, a selection with ORDER BY (a selection
+ * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows, whose sealed
  * segments hold at least `minRows` rows.
  */
-export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare'>): boolean {
+export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
-  if (plan.kind === 'selection' && plan.orderBy.length === 0) return false;
+  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections !== true)) return false;
   if (plan.kind === 'aggregation' && plan.groupBy.length > 0) {
     const first = segments.find(onWorker);
     if (first !== undefined && groupBound(plan, first) >= first.numDocs * maxGroupShare) return false;

@@ -75,8 +75,8 @@ describe('queries on the worker pool', () => {
     const resolver = { resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) };
     pool = new QueryPool(2);
     await pool.whenReady();
-    // Every GROUP BY through the pool, high-cardinality ones included (their merge is tested here).
-    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY } });
+    // Every GROUP BY and ORDER BY selection through the pool, high-cardinality ones included (their merge is tested here).
+    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
     serial = new QueryEngine(resolver, { parallel: null });
   }, 120_000);
   afterAll(async () => {
