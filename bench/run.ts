@@ -257,8 +257,8 @@ function markdown(results: BenchResult[], quick: boolean): string {
       '',
       `## Query worker threads, 1 against 2 (${fmt(Number(p.rows))} rows)`,
       '',
-      `The 15 queries above over ${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows, on a pool of 1 and of 2 query worker threads, ` +
-        `and DuckDB with 1 and 2 threads; the four set-ups take turns within each of ${String(p.rounds)} rounds (medians), so a change of load touches all alike. ` +
+      `The 15 queries above over ${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows, on the main thread alone (no pool), on a pool of 1 and of 2 query worker threads, ` +
+        `and DuckDB with 1 and 2 threads; the five set-ups take turns within each of ${String(p.rounds)} rounds (medians), so a change of load touches all alike. ` +
         `Scans and aggregations: 1 → 2 threads x${fmt(n(parallel, 'scanSpeedupGeoMean'))} (geometric mean; DuckDB x${fmt(n(parallel, 'duckdbScanSpeedupGeoMean'))}; target x1.7 at 10M rows). ` +
         `A pool of 2 against the main thread alone (no pool): x${fmt(n(parallel, 'scanPoolOf2VsMainGeoMean'))} on scans and aggregations. ` +
         `Median ratio to DuckDB with the same threads: ${fmt(n(parallel, 'medianRatio1Thread'))} (1), ${fmt(n(parallel, 'medianRatio2Threads'))} (2). ` +

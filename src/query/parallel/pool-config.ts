@@ -7,10 +7,12 @@ export const QUERY_THREADS_ENV = 'SHARDTABLE_QUERY_THREADS';
 /** Env var: the least rows in a query's sealed segments for it to run on the worker threads. */
 export const PARALLEL_MIN_ROWS_ENV = 'SHARDTABLE_QUERY_PARALLEL_MIN_ROWS';
 /**
- * Default of {@link PARALLEL_MIN_ROWS_ENV}: below this a query costs a few milliseconds on the
- * main thread, about what a hop to the workers (message, plan, merge) costs.
+ * Default of {@link PARALLEL_MIN_ROWS_ENV}. Measured on a 2-core machine under load (bench
+ * `parallel`, bench/notes.md): at 1M rows in 8 segments the main thread alone answered most
+ * queries as fast as a pool of 2 or faster (a hop to a worker costs a message each way, a plan
+ * and a merge, and thread wake-ups are slow on a busy machine), so the pool starts at 1M rows.
  */
-export const DEFAULT_PARALLEL_MIN_ROWS = 100_000;
+export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
 
 /** A whole number ≥ 0 from a flag or env var, or a message naming it. */
 export function parseThreadCount(raw: string, what: string): number {
@@ -30,7 +32,7 @@ let shared: QueryPool | null = null;
 
 /**
  * Sets the process's query threads (`serve --query-threads`) and the row threshold; unset
- * fields keep the environment's value, else the default (every core; 100,000 rows). The pool
+ * fields keep the environment's value, else the default (every core; 1,000,000 rows). The pool
  * has `min(cores, threads)` workers. A pool of another size is closed and replaced.
  */
 export function configureQueryThreads(settings: { readonly threads?: number; readonly minRows?: number }): void {
