@@ -3,12 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryEngine, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
-import { ConsumingSegment, sealSegment } from '../src/segment/index.js';
-import type { SealedSegment } from '../src/segment/index.js';
-import { eventGenerator, eventsTable, toDecodedRow } from './generated-table.js';
+import { buildSegments, eventsTable, ssbTable } from './generated-table.js';
+import type { GeneratedTable } from './generated-table.js';
 import { benchQueryList } from './queries.js';
 import { ssbQueryList } from './ssb-queries.js';
-import { ssbDecodedRow, ssbGenerator, ssbTable } from './ssb-table.js';
 
 /**
  * `node dist/bench/profile-queries.js <events|ssb> <rows> <query name>...`: builds the table, runs
@@ -20,30 +18,12 @@ async function main(): Promise<void> {
   const rows = Number(rowsText);
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-profile-'));
   const ssb = set === 'ssb';
-  const { schema, config } = ssb ? ssbTable() : eventsTable();
-  const table = ssb ? 'lineorder_flat' : 'events';
-  const timeColumn = ssb ? 'LO_ORDERDATE' : 'ts';
-  const gen = ssb ? ssbGenerator(rows) : null;
-  const ev = ssb ? null : eventGenerator(rows);
-  const sealed: SealedSegment[] = [];
-  let consuming: ConsumingSegment | null = null;
+  const table: GeneratedTable<object> = ssb ? ssbTable() : eventsTable();
+  const { name, schema } = table;
   const perSegment = Math.min(1_000_000, Math.floor(rows / 4));
-  for (let i = 0; i < rows; i++) {
-    consuming ??= new ConsumingSegment({ identity: { tableName: table, segmentName: `${table}__0__${sealed.length}__20260101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000' }, schema, indexing: config.indexing, timeColumnName: timeColumn });
-    if (gen) {
-      const r = gen.next();
-      consuming.index(ssbDecodedRow(schema, r), String(i), Number(r.LO_ORDERDATE));
-    } else {
-      const r = ev!.next(i);
-      consuming.index(toDecodedRow(schema, r), String(i), Number(r.ts));
-    }
-    if (consuming.numDocs === perSegment && i < rows - perSegment / 2) {
-      sealed.push(await sealSegment(consuming, { tableDir: dir, endOfShard: false }));
-      consuming = null;
-    }
-  }
+  const { sealed, consuming } = await buildSegments(table, { rows, rowsPerSegment: perSegment, consumingRows: Math.floor(perSegment / 2) }, dir);
   const tail = consuming;
-  const engine = new QueryEngine({ resolve: () => ({ name: table, schema, snapshot: () => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])] }) });
+  const engine = new QueryEngine({ resolve: () => ({ name, schema, snapshot: () => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])] }) });
   const list = ssb ? ssbQueryList() : benchQueryList(rows);
   const session = new Session();
   session.connect();

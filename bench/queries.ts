@@ -6,9 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { QueryEngine, sharedParallelExecution } from '../src/query/index.js';
 import { consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
 import type { SegmentSnapshot } from '../src/query/index.js';
-import { ConsumingSegment, sealSegment } from '../src/segment/index.js';
-import type { SealedSegment } from '../src/segment/index.js';
-import { CsvWriter, eventGenerator, eventsTable, toDecodedRow } from './generated-table.js';
+import { buildSegments, CsvWriter, eventsTable } from './generated-table.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
 import { startQueryServer } from './http-query-server.js';
 import type { BenchResult, Measurement } from './harness.js';
@@ -224,39 +222,15 @@ export async function timeRuns(runs: number, once: (first: boolean) => Promise<n
  */
 export async function benchQueries(quick: boolean, overrides: Partial<QueryBenchParams> = {}): Promise<BenchResult> {
   const params = { ...queryBenchParams(quick), ...overrides };
-  const { schema, config } = eventsTable();
+  const table = eventsTable();
+  const { schema, config } = table;
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-bench-queries-'));
   const rssAtStartMB = process.memoryUsage().rss / 2 ** 20;
   try {
     const buildStart = process.hrtime.bigint();
-    const generator = eventGenerator(params.rows);
     const csvPath = join(dir, 'events.csv');
-    const csv = new CsvWriter(csvPath);
-    const sealed: SealedSegment[] = [];
-    let consuming: ConsumingSegment | null = null;
-    const sealedRows = params.rows - params.consumingRows;
-    for (let i = 0; i < params.rows; i++) {
-      if (consuming === null) {
-        consuming = new ConsumingSegment({
-          identity: {
-            tableName: 'events',
-            segmentName: `events__0__${sealed.length}__20260101T0000Z`,
-            partitionId: 0,
-            shardId: 'shardId-000000000000',
-          },
-          schema,
-          indexing: config.indexing,
-          timeColumnName: 'ts',
-        });
-      }
-      const row = generator.next(i);
-      consuming.index(toDecodedRow(schema, row), String(i), Number(row.ts));
-      csv.write(row);
-      if (i < sealedRows && (consuming.numDocs === params.rowsPerSegment || i === sealedRows - 1)) {
-        sealed.push(await sealSegment(consuming, { tableDir: dir, endOfShard: false }));
-        consuming = null;
-      }
-    }
+    const csv = new CsvWriter(csvPath, table);
+    const { sealed, consuming } = await buildSegments(table, params, dir, (row) => csv.write(row));
     csv.close();
     const buildSeconds = msSince(buildStart) / 1000;
     const tail = consuming;

@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { QueryEngine, snapshotRuntime } from '../src/query/index.js';
-import { ConsumingSegment, sealSegment } from '../src/segment/index.js';
-import type { SealedSegment } from '../src/segment/index.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
 import type { BenchResult, Measurement } from './harness.js';
 import { startQueryServer } from './http-query-server.js';
 import { duckdbThreadsFromEnv, normalise, readyQueryThreads, sameRows, timeDuckDb, timeRuns } from './queries.js';
 import type { BenchQuery, Cell } from './queries.js';
 import { ssbQueryList } from './ssb-queries.js';
-import { SSB_COLUMNS, SSB_DUCKDB_TYPES, SsbCsvWriter, ssbDecodedRow, ssbGenerator, ssbTable } from './ssb-table.js';
+import { buildSegments, CsvWriter, SSB_COLUMNS, SSB_DUCKDB_TYPES, ssbTable } from './generated-table.js';
 
 export interface SsbBenchParams {
   readonly rows: number;
@@ -34,7 +32,7 @@ export function ssbBenchParams(quick: boolean): SsbBenchParams {
 }
 
 /**
- * The Star Schema Benchmark (13 queries) over a generated `lineorder_flat` (`ssb-table.ts`):
+ * The Star Schema Benchmark (13 queries) over a generated `lineorder_flat` (`generated-table.ts`):
  * sealed segments plus one consuming segment in shardtable, the same rows in DuckDB. Each query is
  * timed in process (`QueryEngine.query`) and through HTTP (`POST /query/sql` on loopback, the
  * client's wall time including JSON encode and decode), against DuckDB in process. Every answer
@@ -42,31 +40,14 @@ export function ssbBenchParams(quick: boolean): SsbBenchParams {
  */
 export async function benchSsb(quick: boolean): Promise<BenchResult> {
   const params = ssbBenchParams(quick);
-  const { schema, config } = ssbTable();
+  const table = ssbTable();
+  const { schema, config } = table;
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-bench-ssb-'));
   try {
     const buildStart = process.hrtime.bigint();
-    const generator = ssbGenerator(params.rows);
     const csvPath = join(dir, 'lineorder_flat.csv');
-    const csv = new SsbCsvWriter(csvPath);
-    const sealed: SealedSegment[] = [];
-    let consuming: ConsumingSegment | null = null;
-    const sealedRows = params.rows - params.consumingRows;
-    for (let i = 0; i < params.rows; i++) {
-      consuming ??= new ConsumingSegment({
-        identity: { tableName: 'lineorder_flat', segmentName: `lineorder_flat__0__${sealed.length}__20260101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000' },
-        schema,
-        indexing: config.indexing,
-        timeColumnName: 'LO_ORDERDATE',
-      });
-      const row = generator.next();
-      consuming.index(ssbDecodedRow(schema, row), String(i), Number(row.LO_ORDERDATE));
-      csv.write(row);
-      if (i < sealedRows && (consuming.numDocs === params.rowsPerSegment || i === sealedRows - 1)) {
-        sealed.push(await sealSegment(consuming, { tableDir: dir, endOfShard: false }));
-        consuming = null;
-      }
-    }
+    const csv = new CsvWriter(csvPath, table);
+    const { sealed, consuming } = await buildSegments(table, params, dir, (row) => csv.write(row));
     csv.close();
     const buildSeconds = msSince(buildStart) / 1000;
     const tail = consuming;

@@ -2,7 +2,7 @@ import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
-import { ConsumingSegment, openSegment, rollupRows, sealSegment, segmentRows, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
+import { ConsumingSegment, openSegment, sealSegment, segmentRows, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { fsyncDir } from '../util/atomic-file.js';
 import { faultPoint } from '../util/fault-points.js';
@@ -31,9 +31,22 @@ export interface CompactionContext {
  * Runs of adjacent small segments of one shard to merge, each of at least `minSegments` and at
  * most `maxRowsPerSegment` rows. Adjacent = consecutive in offset order among the shard's served
  * segments, so a merged segment covers exactly its inputs' offset range and never overlaps another
- * segment. Empty segments (no rows: an end-of-shard marker, or records that all failed) end a run.
+ * segment. Empty segments (no rows: an end-of-shard marker, or records that all failed) end a run,
+ * and so does a hole: a segment the `ledger` lists (not deleted) but the table no longer serves
+ * (quarantined, its rows being re-read) — a merge across it would overlap its repair segment.
  */
-export function planMerges(segments: readonly SealedSegment[], settings: CompactionSettings, compareOffsets: (a: string, b: string) => number): SealedSegment[][] {
+export function planMerges(
+  segments: readonly SealedSegment[],
+  settings: CompactionSettings,
+  compareOffsets: (a: string, b: string) => number,
+  ledger?: Pick<SealedLedger, 'entries'>,
+): SealedSegment[][] {
+  const served = new Set(segments.map((s) => s.name));
+  const holeBetween = (a: SealedSegment, b: SealedSegment): boolean =>
+    ledger !== undefined &&
+    ledger.entries(a.metadata.partitionId).some((e) =>
+      e.deleted !== true && !served.has(e.segmentName) && e.shardId === a.metadata.shardId && e.startOffset !== null &&
+      compareOffsets(e.startOffset, a.metadata.startOffset!) > 0 && compareOffsets(e.startOffset, b.metadata.startOffset!) < 0);
   const byShard = new Map<string, SealedSegment[]>();
   for (const s of segments) if (s.metadata.startOffset !== null) byShard.set(s.metadata.shardId, [...(byShard.get(s.metadata.shardId) ?? []), s]);
   const runs: SealedSegment[][] = [];
@@ -52,7 +65,7 @@ export function planMerges(segments: readonly SealedSegment[], settings: Compact
         close();
         continue;
       }
-      if (rows + s.numDocs > settings.maxRowsPerSegment) close();
+      if (rows + s.numDocs > settings.maxRowsPerSegment || (run.length > 0 && holeBetween(run[run.length - 1]!, s))) close();
       run.push(s);
       rows += s.numDocs;
     }
@@ -87,17 +100,13 @@ export async function mergeSegments(ctx: CompactionContext, inputs: readonly Sea
     schema: ctx.schema,
     indexing: ctx.config.indexing,
     ...(ctx.config.timeColumnName !== undefined ? { timeColumnName: ctx.config.timeColumnName } : {}),
+    ...(ctx.config.rollup ? { rollup: ctx.config.rollup } : {}),
     createdAtMs: Math.min(...inputs.map((s) => s.metadata.consumingStartTimeMs)),
   });
-  const rollup = ctx.config.rollup;
-  if (rollup) {
-    // A rollup table merges rows of equal dimensions across its inputs too.
-    const all = inputs.flatMap((input) => [...segmentRows(input)]);
-    for (const row of rollupRows(ctx.schema, rollup, all)) building.index(row, first.metadata.startOffset!, first.metadata.creationTimeMs);
-  } else {
-    for (const input of inputs) {
-      for (const row of segmentRows(input)) building.index(row, input.metadata.startOffset!, input.metadata.creationTimeMs);
-    }
+  // A rollup table's merged segment rolls rows of equal dimensions up across its inputs too, as
+  // they are added (no list of every input row in memory).
+  for (const input of inputs) {
+    for (const row of segmentRows(input)) building.index(row, input.metadata.startOffset!, input.metadata.creationTimeMs);
   }
   building.markConsumed(last.metadata.endOffset!);
   const merging = await sealSegment(building, { tableDir: ctx.tableDir, endOfShard: false, creationTimeMs: createdAtMs, fileSuffix: MERGING_FILE_SUFFIX });

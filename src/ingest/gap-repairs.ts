@@ -25,8 +25,11 @@ export interface GapRepairsOptions {
   readonly config: TableConfig;
   readonly factory: StreamConsumerFactory;
   readonly pipelineFor: (shardId: string) => RecordPipeline;
-  /** The gaps to repair, each with the LLC sequence number reserved for its repair segment. */
-  readonly gaps: readonly { readonly gap: SegmentGap; readonly sequence: number }[];
+  /**
+   * The gaps to repair, each with the LLC sequence number reserved for its repair segment, or the
+   * repair segment's whole name (an online repair, which cannot reserve a sequence number).
+   */
+  readonly gaps: readonly { readonly gap: SegmentGap; readonly sequence: number; readonly segmentName?: string }[];
   /** Called synchronously once a repair segment is published (the table serves it from then on). */
   readonly onSealed: (segment: SealedSegment) => void;
   readonly onLoss: (entry: DataLossEntry) => void;
@@ -79,6 +82,11 @@ export class GapRepairs {
     this.running ??= Promise.all([...byShard.values()].map((indexes) => this.repairShard(indexes))).then(() => undefined);
   }
 
+  /** Resolves once every gap is done (repaired, lost, failed) or the repairs were stopped. */
+  done(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
@@ -100,7 +108,7 @@ export class GapRepairs {
   }
 
   private async repair(i: number): Promise<void> {
-    const { gap, sequence } = this.options.gaps[i]!;
+    const { gap, sequence, segmentName } = this.options.gaps[i]!;
     const { factory, config, logger } = this.options;
     const signal = this.abort.signal;
     const offsets = factory.offsetFactory;
@@ -116,9 +124,10 @@ export class GapRepairs {
       counters, throttledLog: new ThrottledLog(), logger, now: Date.now,
     });
     const segment = new ConsumingSegment({
-      identity: { tableName: config.tableName, segmentName: llcSegmentName(config.tableName, gap.partitionId, sequence, new Date()), partitionId: gap.partitionId, shardId: gap.shardId },
+      identity: { tableName: config.tableName, segmentName: segmentName ?? llcSegmentName(config.tableName, gap.partitionId, sequence, new Date()), partitionId: gap.partitionId, shardId: gap.shardId },
       schema: this.options.schema,
       indexing: config.indexing,
+      ...(config.rollup ? { rollup: config.rollup } : {}),
       ...(config.timeColumnName !== undefined ? { timeColumnName: config.timeColumnName } : {}),
       createdAtMs: Date.now(),
     });

@@ -118,9 +118,9 @@ export class PartitionSealer {
       // it returns: the fetch loop is the only writer and it is waiting here. So the file holds
       // every row of the segment, and the swap below drops none.
       await this.options.beforeSeal?.();
-      // A rollup table seals its rows pre-aggregated (same identity and offsets).
+      // A rollup table's segment rolls rows up as they arrive; one made without (none today) is rolled up here.
       const rollup = this.options.config.rollup;
-      sealed = await sealSegment(rollup ? rolledUpSegment(segment, rollup) : segment, {
+      sealed = await sealSegment(rollup && segment.rollup === null ? rolledUpSegment(segment, rollup) : segment, {
         tableDir: this.options.tableDir,
         endOfShard,
         ...(upsert ? { upsert: upsert.footerFor(segment, perm) } : {}),
@@ -158,6 +158,7 @@ export class PartitionSealer {
       schema,
       indexing: config.indexing,
       ...(config.timeColumnName !== undefined ? { timeColumnName: config.timeColumnName } : {}),
+      ...(config.rollup ? { rollup: config.rollup } : {}),
       createdAtMs: now(),
     });
   }

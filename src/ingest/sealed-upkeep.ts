@@ -26,8 +26,8 @@ export interface SealedUpkeepOptions {
   readonly intervalMs: number;
   /** Background merging of small segments, or null when the table has no `MergeRollupTask`. */
   readonly compaction: Omit<CompactionContext, 'holder'> | null;
-  /** A corrupt file was taken out of service and moved to quarantine. */
-  readonly onQuarantined: (entry: { file: string; reason: string }) => void;
+  /** A corrupt file was taken out of service and moved to quarantine (its rows are then repaired online). */
+  readonly onQuarantined: (entry: { file: string; reason: string }, segment: SealedSegment) => void;
   readonly logger: Logger;
 }
 
@@ -40,7 +40,8 @@ export interface SealedUpkeepOptions {
  *   CRC-32 is then verified here, one file at a time, in the background;
  * - **corruption**: a file found corrupt (by that check, or by a section read during a query)
  *   stops being served at once and is moved to `quarantine/`, as a corrupt file found at start
- *   is; its ledger entry stays, so the next start re-reads its rows from the stream as a gap.
+ *   is; its ledger entry stays, so its rows are re-read from the stream as a gap (online, by the
+ *   table's repairs, or by the next start if the process stops first).
  */
 export class SealedUpkeep {
   private timer: NodeJS.Timeout | null = null;
@@ -80,7 +81,7 @@ export class SealedUpkeep {
       let made = 0;
       this.merges.runs++;
       try {
-        for (const run of planMerges(holder.get(), ctx.settings, ctx.compareOffsets)) {
+        for (const run of planMerges(holder.get(), ctx.settings, ctx.compareOffsets, ledger)) {
           if (this.stopped) break;
           if (ledger.isHeld(run[0]!.metadata.partitionId)) continue;
           const merged = await mergeSegments({ ...ctx, holder: { ...holder, ledger } }, run);
@@ -214,8 +215,8 @@ export class SealedUpkeep {
     } catch (err) {
       logger.warn({ segment: segment.name, err: describeError(err) }, 'corrupt segment file could not be moved to quarantine; it is moved at next start');
     }
-    logger.error({ file, reason }, 'segment file found corrupt while serving: no longer served, quarantined (its rows are re-read from the stream at next start)');
-    this.options.onQuarantined({ file, reason });
+    logger.error({ file, reason }, 'segment file found corrupt while serving: no longer served, quarantined (its rows are re-read from the stream)');
+    this.options.onQuarantined({ file, reason }, segment);
   }
 }
 

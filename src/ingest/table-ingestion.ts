@@ -8,7 +8,7 @@ import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-prov
 import type { SegmentSummary } from '../segment/index.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import type { ShardCheckpoint } from './checkpoints.js';
-import { GapRepairs } from './gap-repairs.js';
+import { TableRepairs } from './table-repairs.js';
 import type { SealedLedger } from './sealed-ledger.js';
 import { KeyedTable, lineageOf } from './keyed-table.js';
 import { ledgerEntryOf, recoverTable } from './table-recovery.js';
@@ -66,7 +66,7 @@ export class TableIngestion implements TableRuntime {
   /** Retention, compaction and checksums (`runRetention()`, `runCompaction()` run a pass now); null before start. */
   sealedUpkeep: SealedUpkeep | null = null;
   private ledger: SealedLedger | null = null;
-  private repairs: GapRepairs | null = null;
+  private repairs: TableRepairs | null = null;
   private readonly dataLoss = new Map<string, DataLossEntry>();
   private discoveryInfo = { lastListedAtMs: null as number | null, shardsListed: 0, runs: 0, lastError: null as string | null };
   private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
@@ -117,7 +117,10 @@ export class TableIngestion implements TableRuntime {
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(recovered.gaps);
     // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
-    this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry) => this.quarantined.push(entry));
+    this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry, segment) => {
+      this.quarantined.push(entry);
+      void this.repairs?.afterQuarantine(segment);
+    });
     this.sealedUpkeep.start();
     this.metadata = this.factory.createMetadataProvider();
     if (options.waitForStream === false) {
@@ -130,17 +133,12 @@ export class TableIngestion implements TableRuntime {
     this.scheduleDiscovery();
   }
 
-  /** Re-reads the gaps in the shards' chains of sealed segments, beside the normal consumers. */
+  /** Re-reads missing sealed rows: the gaps recovery found now, a quarantined file's when it happens. */
   private startRepairs(gaps: RecoveredTable['gaps']): void {
-    if (gaps.length === 0) return;
-    const ledger = this.ledger!;
-    this.repairs = new GapRepairs({
-      tableDir: this.tableDir,
-      schema: this.schema,
-      config: this.config,
-      factory: this.factory!,
+    this.repairs = new TableRepairs({
+      tableDir: this.tableDir, schema: this.schema, config: this.config, factory: this.factory!, ledger: this.ledger!,
       pipelineFor: (shardId) => this.table.pipelineFor(shardId),
-      gaps,
+      served: () => this.sealed,
       onSealed: (segment) => {
         this.keyed.repaired(segment);
         this.addSealed(segment);
@@ -149,10 +147,9 @@ export class TableIngestion implements TableRuntime {
         this.dataLoss.set(`${entry.shardId}\u0000${entry.lostRange?.from ?? entry.lastSequenceNumber}`, entry);
         this.onEvent({ kind: 'dataLoss', entry });
       },
-      onPartitionDone: (partitionId) => void ledger.release(partitionId),
       logger: this.logger,
     });
-    this.repairs.start();
+    this.repairs.startRecovered(gaps);
   }
 
   /** A segment was published: serve it (same tick as the swap) and add it to the ledger. */

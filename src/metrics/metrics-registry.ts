@@ -51,7 +51,8 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perPartition('gauge', 'shardtable_partition_retrying', '1 while the partition is RETRYING: its last fetches in a row failed or timed out', (p) => (p.state === 'RETRYING' ? 1 : 0));
   perPartition('gauge', 'shardtable_consecutive_failed_fetches', 'Fetches in a row that failed or timed out (0 once one answers)', (p) => p.consecutiveFailedFetches ?? 0);
 
-  const perTable = (name: string, help: string, value: (runtime: TableRuntime) => number): void => {
+  // A table whose `value` is null has no series.
+  const perTable = (name: string, help: string, value: (runtime: TableRuntime) => number | null): void => {
     new Gauge({
       name,
       help,
@@ -59,7 +60,10 @@ export function createMetricsRegistry(manager: TableManager): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        for (const { table, runtime } of liveTables(manager)) this.set({ table }, value(runtime));
+        for (const { table, runtime } of liveTables(manager)) {
+          const v = value(runtime);
+          if (v !== null) this.set({ table }, v);
+        }
       },
     });
   };
@@ -80,22 +84,11 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perTable('shardtable_segment_gap_repairs_pending', 'Gaps in the chains of sealed segments still being re-read from the stream', (r) => (r.status?.().repairs ?? []).filter((g) => g.state === 'PENDING' || g.state === 'READING').length);
 
   // Tables whose stream starts with a snapshot load (a DynamoDB table's scan): only those get a series.
-  const perSnapshotTable = (name: string, help: string, value: (phase: SnapshotPhase) => number | null): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['table'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const { table, runtime } of liveTables(manager)) {
-          const phase = runtime.status?.().phase;
-          const v = phase === undefined ? null : value(phase);
-          if (v !== null) this.set({ table }, v);
-        }
-      },
+  const perSnapshotTable = (name: string, help: string, value: (phase: SnapshotPhase) => number | null): void =>
+    perTable(name, help, (runtime) => {
+      const phase = runtime.status?.().phase;
+      return phase === undefined ? null : value(phase);
     });
-  };
   perSnapshotTable('shardtable_snapshot_loading', 'Tables with an initial load: 1 while LOADING (a scan segment is unread), 0 once STREAMING', (p) => (p.state === 'LOADING' ? 1 : 0));
   perSnapshotTable('shardtable_snapshot_items_loaded', 'Items the initial load has read since the server started', (p) => p.progress?.items ?? null);
   perSnapshotTable('shardtable_snapshot_bytes_loaded', 'Item bytes the initial load has read since the server started', (p) => p.progress?.bytes ?? null);

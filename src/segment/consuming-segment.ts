@@ -1,3 +1,5 @@
+import type { ScalarValue } from '../config/data-type.js';
+import type { RollupSettings } from '../config/rollup-config.js';
 import type { TableSchema } from '../config/schema.js';
 import type { IndexingConfig } from '../config/table-config.js';
 import type { DecodedRow } from '../spi/decoder.js';
@@ -9,6 +11,8 @@ import type { SegmentIdentity } from './segment-identity.js';
 import type { ColumnReader, SegmentView } from './segment-view.js';
 import { SegmentViewBase } from './segment-view-base.js';
 import { requireColumn } from './view-rows.js';
+import { dimensionKey, rollupCombiners } from './rollup-combine.js';
+import type { Combine } from './rollup-combine.js';
 
 export interface ConsumingSegmentOptions {
   readonly identity: SegmentIdentity;
@@ -17,6 +21,20 @@ export interface ConsumingSegmentOptions {
   readonly timeColumnName?: string;
   /** Defaults to `Date.now()`; drives the time flush threshold. */
   readonly createdAtMs?: number;
+  /**
+   * Ingest-time rollup (Pinot's `aggregateMetrics` / `aggregationConfigs`): a row whose every
+   * non-metric cell equals an indexed doc's is added into that doc's metrics instead of appended.
+   */
+  readonly rollup?: RollupSettings;
+}
+
+/** A rollup segment's groups: the doc of each distinct set of non-metric values. */
+interface RollupState {
+  readonly settings: RollupSettings;
+  readonly combine: readonly (Combine | null)[];
+  readonly defaults: readonly (ScalarValue | null)[];
+  readonly metricColumns: ReadonlySet<string>;
+  readonly groups: Map<string, number>;
 }
 
 /** What the segment writer needs from a consuming segment at seal time. */
@@ -33,7 +51,9 @@ export interface ConsumingSnapshot {
  * Single writer: only the partition's consume loop calls `index`. Any number of readers may read
  * at the same time through the `SegmentView` interface; a reader takes `numDocs` once and reads
  * docs below it — values never move or change once written, so that prefix stays valid while
- * indexing continues and across awaits.
+ * indexing continues and across awaits. A rollup segment (`rollup`) is the one exception: it adds
+ * a row of an existing group into that doc's metric cells in place, so `columnPrefix` hands out
+ * copies of metric columns (a query's snapshot, taken in one synchronous step, stays frozen).
  *
  * @example
  *   const seg = new ConsumingSegment({ identity: { tableName, segmentName, partitionId: 0, shardId }, schema, indexing });
@@ -52,6 +72,7 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
   private first: string | null = null;
   private last: string | null = null;
   private latestArrival: number | null = null;
+  private readonly rollupState: RollupState | null;
 
   constructor(options: ConsumingSegmentOptions) {
     super();
@@ -62,6 +83,20 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
     this.createdAtMs = options.createdAtMs ?? Date.now();
     this.builders = options.schema.columns.map((spec) => new ColumnBuilder(spec, options.indexing.nullHandlingEnabled));
     this.byName = new Map(this.builders.map((b) => [b.spec.name, b] as const));
+    const rollup = options.rollup;
+    this.rollupState = rollup === undefined ? null : {
+      settings: rollup,
+      combine: rollupCombiners(options.schema, rollup),
+      // Grouped by stored values: a null cell is stored as its column's default (rollup tables have null handling off).
+      defaults: options.schema.columns.map((c) => (c.singleValue ? (c.defaultNullValue as ScalarValue) : null)),
+      metricColumns: new Set(rollup.metrics.map((m) => m.column)),
+      groups: new Map(),
+    };
+  }
+
+  /** The rollup this segment applies as rows arrive, or null for a raw segment. */
+  get rollup(): RollupSettings | null {
+    return this.rollupState?.settings ?? null;
   }
 
   get name(): string {
@@ -101,6 +136,8 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
    * Appends one decoded row (one cell per schema column, already in the column's in-memory type;
    * `null` = missing). All-or-nothing: if a cell is unusable (e.g. an array for a single-value
    * column) every column is rolled back and the error is thrown; the segment stays consistent.
+   * A rollup segment adds a row of a known group into that group's doc (`numDocs` unchanged);
+   * offsets and arrival time move either way.
    */
   index(row: DecodedRow, offset: string, arrivalTimeMs: number): void {
     const builders = this.builders;
@@ -108,16 +145,40 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
       throw new TypeError(`row has ${row.length} cells, schema ${this.schema.name} has ${builders.length} columns`);
     }
     const n = this.docs;
-    try {
-      for (let i = 0; i < builders.length; i++) builders[i]!.append(row[i] ?? null);
-    } catch (err) {
-      for (const b of builders) b.truncate(n);
-      throw err;
+    const rollup = this.rollupState;
+    const key = rollup === null ? null : dimensionKey(row.map((cell, i) => cell ?? rollup.defaults[i] ?? null), rollup.combine);
+    const group = key === null ? undefined : rollup!.groups.get(key);
+    if (group !== undefined) {
+      this.addInto(group, row, rollup!.combine);
+    } else {
+      try {
+        for (let i = 0; i < builders.length; i++) builders[i]!.append(row[i] ?? null);
+      } catch (err) {
+        for (const b of builders) b.truncate(n);
+        throw err;
+      }
+      this.docs = n + 1;
+      if (key !== null) rollup!.groups.set(key, n);
     }
-    this.docs = n + 1;
     if (this.first === null) this.first = offset;
     this.last = offset;
     this.latestArrival = arrivalTimeMs;
+  }
+
+  /** Adds `row`'s metrics into doc `doc` of its group; all-or-nothing (every new value computed first). */
+  private addInto(doc: number, row: DecodedRow, combine: readonly (Combine | null)[]): void {
+    const next: [number, ScalarValue][] = [];
+    for (let i = 0; i < combine.length; i++) {
+      const fn = combine[i];
+      if (!fn) continue;
+      const b = this.builders[i]!;
+      const current = b.getValue(doc);
+      const cell = row[i] ?? null;
+      if (cell !== null && typeof cell !== typeof current) throw new TypeError(`column ${b.spec.name}: cannot add a ${typeof cell} value into a ${typeof current} metric`);
+      const value = fn(current, cell);
+      if (value !== null) next.push([i, value as ScalarValue]);
+    }
+    for (const [i, value] of next) this.builders[i]!.replaceValue(doc, value);
   }
 
   /**
@@ -134,7 +195,10 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
    * `numDocs` once, then read these). Rows indexed later never show through them.
    */
   columnPrefix(columnName: string, numDocs: number): ColumnPrefix {
-    return requireColumn(this.byName, columnName, this.name).prefix(numDocs);
+    const prefix = requireColumn(this.byName, columnName, this.name).prefix(numDocs);
+    // A rollup segment's metric cells change in place: the reader gets them as they are now.
+    if (this.rollupState === null || !this.rollupState.metricColumns.has(columnName) || prefix.values === null) return prefix;
+    return { ...prefix, values: prefix.values.slice() };
   }
 
   /**

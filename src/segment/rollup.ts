@@ -1,31 +1,9 @@
-import type { CellValue } from '../config/data-type.js';
 import type { RollupSettings } from '../config/rollup-config.js';
 import type { TableSchema } from '../config/schema.js';
 import type { DecodedRow } from '../spi/decoder.js';
 import { ConsumingSegment } from './consuming-segment.js';
+import { dimensionKey, rollupCombiners } from './rollup-combine.js';
 import type { SegmentView } from './segment-view.js';
-
-type Combine = (a: CellValue | null, b: CellValue | null) => CellValue | null;
-
-function add(a: CellValue | null, b: CellValue | null): CellValue | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return typeof a === 'bigint' ? a + (b as bigint) : (a as number) + (b as number);
-}
-
-const COMBINE: Record<RollupSettings['metrics'][number]['fn'], Combine> = {
-  SUM: add,
-  COUNT: add,
-  MIN: (a, b) => (a === null ? b : b === null ? a : (b as number | bigint) < (a as number | bigint) ? b : a),
-  MAX: (a, b) => (a === null ? b : b === null ? a : (b as number | bigint) > (a as number | bigint) ? b : a),
-};
-
-function keyPart(v: CellValue | null): string {
-  if (v === null) return '\u0000';
-  if (typeof v === 'bigint') return `${v}n`;
-  if (v instanceof Uint8Array) return `b${Buffer.from(v).toString('hex')}`;
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? `b${Buffer.from(x).toString('hex')}` : x));
-}
 
 /**
  * Pre-aggregates rows (Pinot's ingest-time rollup): rows whose every non-metric column (dimensions
@@ -38,14 +16,10 @@ function keyPart(v: CellValue | null): string {
  *   const rows = rollupRows(schema, settings, [[ 'NL', 1n, 3 ], [ 'NL', 1n, 4 ]]); // [[ 'NL', 1n, 7 ]]
  */
 export function rollupRows(schema: TableSchema, settings: RollupSettings, rows: Iterable<DecodedRow>): DecodedRow[] {
-  const combine = schema.columns.map((c) => {
-    const m = settings.metrics.find((x) => x.column === c.name);
-    return m ? COMBINE[m.fn] : null;
-  });
+  const combine = rollupCombiners(schema, settings);
   const groups = new Map<string, DecodedRow>();
   for (const row of rows) {
-    let key = '';
-    for (let i = 0; i < row.length; i++) if (combine[i] === null) key += `${keyPart(row[i] ?? null)}\u0001`;
+    const key = dimensionKey(row, combine);
     const into = groups.get(key);
     if (into === undefined) {
       groups.set(key, [...row]);

@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
+import { ingestFileRoutes } from './routes/ingest-file-routes.js';
 import { tableConfigsRoutes } from './routes/table-configs-routes.js';
 import { tableViewRoutes } from './routes/table-view-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
@@ -80,6 +81,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   void app.register(consumptionRoutes, { manager, serverName });
   void app.register(deadLetterRoutes, { manager });
   void app.register(operationsRoutes, { manager });
+  void app.register(ingestFileRoutes, { manager });
   void app.register(tableViewRoutes, { manager, serverName });
   void app.register(tableConfigsRoutes, { manager });
   void app.register(queryRoutes, { manager });

@@ -85,6 +85,18 @@ export interface StreamPlugin<Settings = unknown> {
    */
   classifyError(error: unknown): StreamErrorClass | null;
   readonly statusWords: StreamStatusWords;
+  /**
+   * Writes records into the table's stream, in order (`POST /ingestFromFile`); resolves with how
+   * many were written, throws the stream's error. Absent for a source that takes no writes (a
+   * DynamoDB table's change stream).
+   */
+  putRecords?(settings: Settings, records: readonly RecordToPut[], options: { readonly tableName: string }): Promise<number>;
+}
+
+/** One record to write into a stream: its bytes and the key that picks its partition. */
+export interface RecordToPut {
+  readonly data: Uint8Array;
+  readonly partitionKey: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { TableEntry } from './table-entry.js';
 import type { PauseState } from './pause-state.js';
 import { liveDimRef, snapshotRuntime } from '../query/index.js';
 import type { DimTableRef } from '../query/index.js';
+import type { ResolvedTable } from '../ingest/resolved-table.js';
 import type { IngestionHealth, PartitionStatus, SegmentSummary, TableIngestionStatus, TableRuntime } from '../ingest/table-runtime.js';
 
 /**
@@ -204,6 +205,11 @@ export abstract class TableReads {
   /** Per-partition consumer status (the data behind `consumingSegmentsInfo`). Throws 404 / 503. */
   partitions(name: string): PartitionStatus[] {
     return this.running(name).partitions();
+  }
+
+  /** The table as admitted (schema, config, its streams bound to their plugins). Throws 404. */
+  resolvedTable(name: string): ResolvedTable {
+    return this.tableEntry(rawTableName(name)).table;
   }
 
   // ---- lookups ----

@@ -5,6 +5,7 @@ import { benchIngest } from '../../bench/ingest.js';
 import { benchMemory } from '../../bench/memory.js';
 import { benchQueries } from '../../bench/queries.js';
 import { benchSeal } from '../../bench/seal.js';
+import { benchStorage } from '../../bench/storage.js';
 
 /**
  * Each benchmark runs on tiny inputs and produces a well-formed result. No timing is asserted:
@@ -46,6 +47,14 @@ describe('benchmarks run on tiny inputs', () => {
     expectWellFormed(result, 'freshness', ['tableMs', 'baselineMs', 'tableP50Ms', 'tableP95Ms', 'tableP99Ms', 'baselineP50Ms', 'baselineP99Ms']);
     expect(result.params.records).toBe(200);
   }, 60_000);
+
+  it('storage: budgeted, cold and in-memory runs, compaction', async () => {
+    const result = await benchStorage(true, { segments: 2, rowsPerSegment: 2_000, budgetMb: 1, runs: 1, mergeInputs: 2, mergeRowsEach: 500 });
+    expectWellFormed(result, 'storage', ['readyFooterOnlyMs', 'firstAnswerMs', 'peakRssUnderBudgetMB', 'medianWarmRatio', 'compactionRowsPerSec']);
+    expect(result.params.rows).toBe(4_000);
+    expect(result.metrics.peakCacheMB).toBeLessThanOrEqual(1);
+    expect(result.queries!.length).toBeGreaterThanOrEqual(12);
+  }, 120_000);
 
   it('queries: every query answers as DuckDB does', async () => {
     const result = await benchQueries(true, { rows: 2_000, rowsPerSegment: 700, consumingRows: 300, runs: 1 });

@@ -21,27 +21,19 @@ const PARAMS = { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) };
 /** A long run gets time in proportion; the fixed run stays well inside the default. */
 const TIMEOUT_MS = Math.max(60_000, RUNS * 100);
 
-const TEMPLATES = [
-  '/health',
-  '/metrics',
-  '/schemas',
-  '/schemas/{a}',
-  '/tables',
-  '/tables/{a}',
-  '/tables/{a}/schema',
-  '/tables/{a}/segments',
-  '/tables/{a}/consumingSegmentsInfo',
-  '/tables/{a}/pauseConsumption',
-  '/tables/{a}/resumeConsumption',
-  '/tables/{a}/pauseStatus',
-  '/tables/{a}/deadLetters',
-  '/segments/{a}',
-  '/segments/{a}/{b}/metadata',
-  '/query/sql',
-  '/v2/brokers/tables',
-  '/{a}',
-  '/{a}/{b}',
-];
+/**
+ * Path templates of every route the app registers (collected by its `onRoute` hook, so a new
+ * route is fuzzed without touching this file): each `:param` (and a `*` wildcard) becomes a
+ * random name. Set in `beforeAll`; two catch-alls reach the 404 path.
+ */
+const TEMPLATES: string[] = [];
+const CATCH_ALLS = ['/{a}', '/{a}/{b}'];
+
+/** `/segments/:table/:segment/metadata` → `/segments/{a}/{b}/metadata`. */
+function template(url: string): string {
+  let n = 0;
+  return url.replace(/:[A-Za-z0-9_]+|\*/g, () => (n++ === 0 ? '{a}' : '{b}'));
+}
 
 /** Names: real ones, plausible ones, long ones, and anything percent-encoded. */
 const name = fc.oneof(
@@ -54,12 +46,15 @@ const name = fc.oneof(
 const query = fc.oneof(
   fc.constant(''),
   fc.constantFrom('?override=true', '?state=ONLINE', '?type=REALTIME', '?sql=SELECT%20COUNT(*)%20FROM%20events', '?sql=SELEC', '?queryOptions=timeoutMs%3D1'),
+  // The parameters of the newer routes, good and bad.
+  fc.constantFrom('?state=enable', '?state=disable', '?state=bogus', '?type=OFFLINE', '?consumeFrom=smallest', '?consumeFrom=largest', '?consumeFrom=bogus', '?limit=-5', '?limit=abc', '?limit=3', '?shardId=shardId-000000000000', '?columns=country', '?columns=*', '?columns=a&columns=b', '?comment=x', '?segments=a&segments=b'),
   fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.string({ maxLength: 20 }).map(encodeURIComponent), { maxKeys: 3 }).map((q) =>
     Object.keys(q).length === 0 ? '' : `?${Object.entries(q).map(([k, v]) => `${k}=${v}`).join('&')}`,
   ),
 );
 
-const path = fc.tuple(fc.constantFrom(...TEMPLATES), name, name, query).map(([template, a, b, q]) => `${template.replace('{a}', a).replace('{b}', b)}${q}`);
+// Templates are known only once the app is built: drawn at generation time.
+const path = fc.tuple(fc.constant(null).chain(() => fc.constantFrom(...TEMPLATES, ...CATCH_ALLS)), name, name, query).map(([template, a, b, q]) => `${template.replace('{a}', a).replace('{b}', b)}${q}`);
 
 const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS');
 
@@ -106,8 +101,18 @@ function describeRequest(r: { method: string; url: string; contentType: string |
 
 let h: Harness;
 
+/** Every route as `METHOD url`, for the coverage check. */
+const ROUTES: string[] = [];
+
 beforeAll(async () => {
-  h = await startHarness({ bodyLimit: 64 * 1024 });
+  h = await startHarness({
+    bodyLimit: 64 * 1024,
+    onRoute: (route) => {
+      const t = template(route.url);
+      if (!TEMPLATES.includes(t)) TEMPLATES.push(t);
+      for (const m of [route.method].flat()) ROUTES.push(`${m} ${route.url}`);
+    },
+  });
   await h.inject({ method: 'POST', url: '/schemas', payload: eventsSchema() });
   await h.inject({ method: 'POST', url: '/tables', payload: eventsTableConfig() });
 });
@@ -123,6 +128,12 @@ async function expectHealthy(): Promise<void> {
 }
 
 describe('HTTP API under random input', () => {
+  it('takes its paths from the routes the app registers', () => {
+    // The hook saw the app's routes, old and newer ones alike (a hook added too late sees none).
+    for (const route of ['GET /health', 'POST /query/sql', 'GET /segments/:table/:segment/metadata', 'PUT /tables/:name/state', 'POST /tableConfigs', 'GET /forceCommitStatus/:jobId']) expect(ROUTES).toContain(route);
+    expect(TEMPLATES).toContain('/segments/{a}/{b}/metadata');
+  });
+
   it(
     'every answer is Pinot-shaped JSON (or the route\'s shape), no bad input gets a 5xx, and /health answers throughout',
     async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse, RouteOptions } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/server/app.js';
 import type { HttpLimits } from '../../src/server/http-limits.js';
@@ -24,7 +24,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { bodyLimit?: number; limits?: Partial<HttpLimits>; dataDir?: string; recorder?: RecordingRuntimeFactory } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly bodyLimit?: number;
+  readonly limits?: Partial<HttpLimits>;
+  readonly dataDir?: string;
+  readonly recorder?: RecordingRuntimeFactory;
+  /** Called for every route the app registers (fastify's `onRoute` hook, added before `ready`). */
+  readonly onRoute?: (route: RouteOptions) => void;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shardtable-http-')));
   const recorder = options.recorder ?? recordingRuntimeFactory();
   const logLines: string[] = [];
@@ -39,6 +48,8 @@ export async function startHarness(options: { bodyLimit?: number; limits?: Parti
   const manager = new TableManager({ dataDir, runtimeFactory: recorder.factory, logger });
   await manager.start();
   const app = buildApp({ manager, logger, ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+  // The app's routes are plugins, registered at `ready`: a hook added now sees every one.
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   await app.ready();
   return {
     app,

@@ -1,12 +1,8 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, kinesisClientFor, startEmulator } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
-import { openSegment } from '../../src/segment/index.js';
-import { ServerProcess } from '../helpers/server-process.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
+import { crashFixture, expectEachIdOnce, idRange, sealedIdCounts, waitForSealedRows } from '../helpers/crash-fixture.js';
 
 const TOTAL = 4000;
 const STREAM = 'crash-test';
@@ -21,29 +17,20 @@ const schema = {
 };
 
 function tableConfig(endpoint: string): Record<string, unknown> {
-  return {
+  return emulatorTableConfig({
+    endpoint,
+    stream: STREAM,
     tableName: 'crashes',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': STREAM,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test-secret',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '1000',
-        requests_per_second_limit: '20',
-        maxRecordsToFetch: '97',
-        'realtime.segment.flush.threshold.rows': '173',
-        'realtime.segment.flush.threshold.time': '1500ms',
-      },
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder',
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '1000',
+      maxRecordsToFetch: '97',
+      'realtime.segment.flush.threshold.rows': '173',
+      'realtime.segment.flush.threshold.time': '1500ms',
     },
-  };
+  });
 }
 
 /**
@@ -53,26 +40,9 @@ function tableConfig(endpoint: string): Record<string, unknown> {
  * sealed segment row.
  */
 describe('exactly-once across SIGKILL', () => {
-  let emulator: RunningEmulator;
-  let dataDir: string;
-  let server: ServerProcess | undefined;
-
-  beforeAll(async () => {
-    emulator = await startEmulator('kinesalite');
-    await createStream(emulator.endpoint, STREAM, 3);
-    dataDir = await mkdtemp(join(tmpdir(), 'shardtable-crash-'));
-  });
-
-  afterAll(async () => {
-    // A failed assertion must not leave a server process behind.
-    server?.kill('SIGKILL');
-    await server?.exited;
-    await emulator?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const fx = crashFixture({ streams: { [STREAM]: 3 }, dataDirPrefix: 'shardtable-crash-' });
 
   it('finds every produced id exactly once after repeated kills', async () => {
-    const client = kinesisClientFor(emulator.endpoint);
     let produced = 0;
     const produceSome = async (count: number): Promise<void> => {
       const rows = Array.from({ length: Math.min(count, TOTAL - produced) }, (_, i) => ({
@@ -81,81 +51,29 @@ describe('exactly-once across SIGKILL', () => {
         ts: Date.now(),
       }));
       if (rows.length === 0) return;
-      await putJsonRecords(client, STREAM, rows, (row) => String(row.id));
+      await putJsonRecords(fx.client, STREAM, rows, (row) => String(row.id));
       produced += rows.length;
     };
 
-    server = await ServerProcess.start({ dataDir });
-    expect((await server.request('POST', '/schemas', schema)).status).toBe(200);
-    const created = await server.request('POST', '/tables', tableConfig(emulator.endpoint));
-    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    await fx.start();
+    await fx.createTables([schema], [tableConfig(fx.endpoint)]);
 
     // Runs 1-4 each end in a SIGKILL: at a random moment, or at a fault point inside a seal.
     const crashes: (string | null)[] = [null, 'seal:before-rename:2', 'seal:after-publish:3', null, 'seal:before-rename:1'];
     for (const fault of crashes) {
-      if (fault !== null) {
-        server.kill('SIGTERM');
-        await server.exited;
-        server = await ServerProcess.start({ dataDir, env: { SHARDTABLE_FAULT_POINT: fault } });
-        await produceSome(600);
-        const exit = await Promise.race([server.exited, sleep(30_000).then(() => null)]);
-        expect(exit, `fault point ${fault} was never reached; log:\n${server.log()}`).toEqual({ code: null, signal: 'SIGKILL' });
-      } else {
-        await produceSome(500);
-        await sleep(700 + Math.floor(Math.random() * 800));
-        server.kill('SIGKILL');
-        await server.exited;
-      }
-      server = await ServerProcess.start({ dataDir });
+      await fx.crash(fault, () => produceSome(fault === null ? 500 : 600), { pause: { minMs: 700, spreadMs: 800 }, faultTimeoutMs: 30_000 });
     }
 
     await produceSome(TOTAL);
     expect(produced).toBe(TOTAL);
 
     // The last run: everything arrives and the 1.5 s time threshold seals it.
-    const deadline = Date.now() + 60_000;
-    let sealedRows = 0;
-    while (Date.now() < deadline) {
-      sealedRows = await countSealedRows(server);
-      if (sealedRows >= TOTAL) break;
-      await sleep(250);
-    }
-    expect(sealedRows, `sealed rows reported over HTTP; log:\n${server.log()}`).toBe(TOTAL);
-    server.kill('SIGTERM');
-    const exit = await server.exited;
-    expect(exit.code, server.log()).toBe(0);
-    client.destroy();
+    const sealedRows = await waitForSealedRows(fx.server, 'crashes', TOTAL, 60_000);
+    expect(sealedRows, `sealed rows reported over HTTP; log:\n${fx.server.log()}`).toBe(TOTAL);
+    await fx.stop();
 
-    const tableDir = join(dataDir, 'crashes');
-    const files = (await readdir(tableDir)).filter((f) => f.endsWith('.seg'));
-    const seen = new Map<bigint, number>();
-    for (const file of files) {
-      const segment = await openSegment(join(tableDir, file));
-      for (let doc = 0; doc < segment.numDocs; doc++) {
-        const id = segment.getValue('id', doc) as bigint;
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-      }
-    }
-    const duplicates = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
-    const missing = Array.from({ length: TOTAL }, (_, i) => BigInt(i)).filter((id) => !seen.has(id));
-    expect(duplicates).toEqual([]);
-    expect(missing).toEqual([]);
-    expect(seen.size).toBe(TOTAL);
-    expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+    const tableDir = fx.tableDir('crashes');
+    expectEachIdOnce(await sealedIdCounts(tableDir), idRange(TOTAL));
+    expect((await readdir(tableDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 240_000);
 });
-
-async function countSealedRows(server: ServerProcess): Promise<number> {
-  const response = await server.request('GET', '/tables/crashes/segments');
-  const names = ((response.json as { REALTIME?: string[] }[])[0]?.REALTIME ?? []) as string[];
-  let rows = 0;
-  for (const name of names) {
-    const meta = (await server.request('GET', `/segments/crashes/${name}/metadata`)).json as { numDocs?: number; status?: string };
-    if (meta.status !== 'IN_PROGRESS') rows += Number(meta.numDocs ?? 0);
-  }
-  return rows;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

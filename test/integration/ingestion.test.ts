@@ -1,12 +1,12 @@
-import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { buildTableSchema, validateSchema } from '../../src/config/index.js';
-import { EMULATOR_KINDS, waitForStreamStatus } from '../../src/emulator/index.js';
+import { EMULATOR_KINDS } from '../../src/emulator/index.js';
 import type { TableIngestion } from '../../src/ingest/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { parseLlcSegmentName } from '../../src/segment/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { expectSplitReadThrough, splitShard } from '../helpers/split-shard.js';
 import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
 import { withTableRuntimes } from '../helpers/table-runtimes.js';
@@ -92,22 +92,7 @@ describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {
     const stream = await env.newStream(1);
     await putJsonRecords(env.client, stream, events(0, 30), (row) => String(row.id));
     const runtime = await newRuntime(stream, {});
-    await waitFor('30 rows', () => idCounts(runtime).size === 30);
-
-    await env.client.send(
-      new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }),
-    );
-    await waitForStreamStatus(env.client, stream, 'ACTIVE');
-    await putJsonRecords(env.client, stream, events(30, 30), (row) => String(row.id));
-    await waitFor('60 rows', () => idCounts(runtime).size === 60);
-    expectExactlyOnce(runtime, 60);
-
-    const parent = runtime.segments().filter((s) => s.shardId === 'shardId-000000000000');
-    expect(parent.at(-1)?.endOfShard).toBe(true);
-    expect(parent.reduce((n, s) => n + s.numDocs, 0)).toBe(30);
-    const states = Object.fromEntries(runtime.partitions().map((p) => [p.shardId, p.state]));
-    expect(states['shardId-000000000000']).toBe('ENDED');
-    expect(Object.keys(states)).toHaveLength(3);
+    await expectSplitReadThrough(env.client, stream, runtime, (from, count) => putJsonRecords(env.client, stream, events(from, count), (row) => String(row.id)));
   });
 
   it('reads the children of a split shard from their oldest record even when the table starts at LATEST', async () => {
@@ -118,10 +103,7 @@ describe.each(EMULATOR_KINDS)('ingestion on %s', (kind) => {
     await putJsonRecords(env.client, stream, events(0, 20), (row) => String(row.id));
     await waitFor('20 rows', () => idCounts(runtime).size === 20);
 
-    await env.client.send(
-      new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }),
-    );
-    await waitForStreamStatus(env.client, stream, 'ACTIVE');
+    await splitShard(env.client, stream);
     // Written to the children before their readers exist: LATEST would skip these.
     await putJsonRecords(env.client, stream, events(20, 30), (row) => String(row.id));
     await waitFor('50 rows', () => idCounts(runtime).size === 50);

@@ -224,7 +224,9 @@ describe.each(EMULATOR_KINDS)('Kinesis consumer on %s', (kind) => {
     const [partition] = await f.createMetadataProvider().listPartitions();
     const consumer = f.createPartitionConsumer(partition!);
 
-    const first = await consumer.fetchMessages(null, 100);
+    // Calls that reach the emulator get 10 s: the call's abort timer runs on real time, and a
+    // loaded machine can take longer than 100 ms to answer.
+    const first = await consumer.fetchMessages(null, 10_000);
     expect(first.messages.map(idOf)).toEqual([0]);
     expect(calls.GetRecords).toBe(1);
     // The next slot is 500 ms away, past a 100 ms deadline: each fetch waits out its deadline
@@ -237,12 +239,12 @@ describe.each(EMULATOR_KINDS)('Kinesis consumer on %s', (kind) => {
     expect((await other.createPartitionConsumer(partition!).fetchMessages(null, 100)).messages).toEqual([]);
     expect(otherCalls.GetRecords).toBeUndefined();
     // With time to wait, the fetch waits for its slot (100 ms left after four 100 ms deadlines) and calls.
-    const second = await consumer.fetchMessages(first.messages[0]!.offset, 2000);
+    const second = await consumer.fetchMessages(first.messages[0]!.offset, 10_000);
     expect(second.messages.map(idOf)).toEqual([1]);
     expect(calls.GetRecords).toBe(2);
     expect(sleeps).toEqual([100, 100, 100, 100, 100]);
     now += 500;
-    expect((await consumer.fetchMessages(second.messages[0]!.offset, 100)).messages.map(idOf)).toEqual([2]);
+    expect((await consumer.fetchMessages(second.messages[0]!.offset, 10_000)).messages.map(idOf)).toEqual([2]);
     expect(calls.GetRecords).toBe(3);
     await f.close();
     await other.close();

@@ -1,10 +1,9 @@
-import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { buildTableSchema, validateSchema } from '../../src/config/index.js';
-import { waitForStreamStatus } from '../../src/emulator/index.js';
 import type { TableIngestion } from '../../src/ingest/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
+import { expectSplitReadThrough } from '../helpers/split-shard.js';
 import { emulatorTableConfig, idKindTsRows, idKindTsSchema } from '../helpers/emulator-table.js';
 import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
 import { withTableRuntimes } from '../helpers/table-runtimes.js';
@@ -77,20 +76,7 @@ describe('enhanced fan-out on kinesis-local', () => {
       schema,
       config: config(env.endpoint, stream, { 'stream.kinesis.shard.discovery.interval.ms': '500' }),
     });
-    await waitFor('30 rows', () => idCounts(runtime).size === 30);
-    await env.client.send(
-      new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }),
-    );
-    await waitForStreamStatus(env.client, stream, 'ACTIVE');
-    await putJsonRecords(env.client, stream, idKindTsRows(30, 30), (row) => String(row.id));
-    await waitFor('60 rows', () => idCounts(runtime).size === 60);
-    expectExactlyOnce(runtime, 60);
-    const parent = runtime.segments().filter((s) => s.shardId === 'shardId-000000000000');
-    expect(parent.at(-1)?.endOfShard).toBe(true);
-    expect(parent.reduce((n, s) => n + s.numDocs, 0)).toBe(30);
-    const states = Object.fromEntries(runtime.partitions().map((p) => [p.shardId, p.state]));
-    expect(states['shardId-000000000000']).toBe('ENDED');
-    expect(Object.keys(states)).toHaveLength(3);
+    await expectSplitReadThrough(env.client, stream, runtime, (from, count) => putJsonRecords(env.client, stream, idKindTsRows(from, count), (row) => String(row.id)));
     for (const p of runtime.partitions().filter((q) => q.state !== 'ENDED')) expect(p.readMode).toMatch(/^enhanced fan-out/);
   });
 });

@@ -51,6 +51,9 @@ describe('ingest-time rollup on kinesalite', () => {
     await waitFor('every record counted', () => total() === raw.length, 20_000).catch((err: unknown) => {
       throw new Error(`${String(err)}: ${total()} counted; ${JSON.stringify(runtime.partitions().map((p) => [p.recordsConsumed, p.recordsDropped, p.lastError]))}`);
     });
+    // Rolled up in the consuming segments as the records arrived: one row per group already.
+    expect(runtime.segments()).toEqual([]);
+    for (const c of runtime.queryableSegments().consuming) expect(c.numDocs).toBeLessThanOrEqual(COUNTRIES.length * 4);
     runtime.forceCommit();
     await waitFor('everything sealed', () => runtime.partitions().every((p) => p.rowsInConsumingSegment === 0) && total() === raw.length, 60_000);
 

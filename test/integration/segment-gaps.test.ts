@@ -3,19 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTableSchema, validateSchema } from '../../src/config/index.js';
 import type { TableIngestion } from '../../src/ingest/index.js';
+import type { GapRepairStatus } from '../../src/ingest/table-ingestion-status.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { KinesisOffset } from '../../src/plugins/stream/kinesis/kinesis-offset.js';
-import { createStreamConsumerFactory } from '../../src/plugins/stream/registry.js';
 import { parseLlcSegmentName } from '../../src/segment/index.js';
 import type { SegmentSummary } from '../../src/segment/index.js';
 import type { StreamOffset } from '../../src/spi/offset.js';
-import type { PartitionConsumer } from '../../src/spi/partition-consumer.js';
-import type { StreamConsumerFactory } from '../../src/spi/stream-consumer-factory.js';
-import type { BoundStream, StreamPluginOptions } from '../../src/spi/stream-plugin.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { emulatorTableConfig, timeMillisField } from '../helpers/emulator-table.js';
 import { expectExactlyOnce, idCounts, waitFor } from '../helpers/table-rows.js';
 import { withTableRuntimes } from '../helpers/table-runtimes.js';
+import { middleSegments, segmentsByShard, stuckAfterFactory, trimmedShardFactory } from '../helpers/segment-chains.js';
 
 const schema = buildTableSchema(validateSchema({
   schemaName: 'events',
@@ -34,59 +32,6 @@ function tableConfig(endpoint: string, stream: string, rows: number): Record<str
       'realtime.segment.flush.threshold.rows': String(rows),
     },
   });
-}
-
-type Factory = (stream: BoundStream, opts: StreamPluginOptions) => StreamConsumerFactory;
-
-/** Wraps every partition consumer the table makes (the repair's too) for one shard. */
-function wrapConsumers(shardId: string, wrap: (real: PartitionConsumer) => PartitionConsumer): Factory {
-  return (stream, opts) => {
-    const real = createStreamConsumerFactory(stream, opts);
-    return Object.assign(Object.create(real) as StreamConsumerFactory, {
-      createPartitionConsumer(partition: Parameters<StreamConsumerFactory['createPartitionConsumer']>[0], options?: { fromOldest?: boolean }): PartitionConsumer {
-        const consumer = real.createPartitionConsumer(partition, options);
-        return partition.shardId === shardId ? wrap(consumer) : consumer;
-      },
-    });
-  };
-}
-
-/** Test double for retention: the shard's records before `trimmedBefore` are no longer in the stream. */
-function trimmedShardFactory(shardId: string, parseOffset: (text: string) => StreamOffset, trimmedBefore: string): Factory {
-  const trim = parseOffset(trimmedBefore);
-  return wrapConsumers(shardId, (real) => ({
-    async fetchMessages(after, timeoutMs) {
-      let position = after;
-      for (;;) {
-        const batch = await real.fetchMessages(position, timeoutMs);
-        const visible = batch.messages.filter((m) => m.offset.compareTo(trim) >= 0);
-        if (visible.length > 0 || batch.messages.length === 0 || batch.endOfPartition) return { ...batch, messages: visible };
-        position = batch.messages[batch.messages.length - 1]!.offset;
-      }
-    },
-    close: () => real.close(),
-  }));
-}
-
-/** Test double: fetches strictly after `stuckAfter` never answer (a repair that is still reading). */
-function stuckAfterFactory(shardId: string, stuckAfter: string): Factory {
-  return wrapConsumers(shardId, (real) => ({
-    fetchMessages: (after, timeoutMs) => (after?.toString() === stuckAfter ? new Promise(() => undefined) : real.fetchMessages(after, timeoutMs)),
-    close: () => real.close(),
-  }));
-}
-
-/** Sealed segments per shard, in LLC sequence order. */
-function segmentsByShard(runtime: TableIngestion): Map<string, SegmentSummary[]> {
-  const out = new Map<string, SegmentSummary[]>();
-  for (const s of runtime.segments()) out.set(s.shardId, [...(out.get(s.shardId) ?? []), s]);
-  for (const list of out.values()) list.sort((a, b) => parseLlcSegmentName(a.segmentName)!.sequence - parseLlcSegmentName(b.segmentName)!.sequence);
-  return out;
-}
-
-/** Every sealed segment that is not the newest of its shard, by partition then sequence. */
-function middleSegments(runtime: TableIngestion): SegmentSummary[] {
-  return [...segmentsByShard(runtime).values()].flatMap((list) => list.slice(0, -1)).sort((a, b) => a.partitionId - b.partitionId || parseLlcSegmentName(a.segmentName)!.sequence - parseLlcSegmentName(b.segmentName)!.sequence);
 }
 
 const fileOf = (dir: string, s: SegmentSummary): string => join(dir, `${s.segmentName}.seg`);
@@ -123,25 +68,24 @@ describe('damaged segment files on kinesalite', () => {
     await writeFile(fileOf(dir, flipped), bytes);
 
     // Start opens footers only: the truncated file is refused at once; the flipped one (its footer
-    // intact) is found by the background whole-file checksum and quarantined while serving.
+    // intact) is found by the background whole-file checksum and quarantined while serving, and
+    // its rows are re-read from the stream at once (an online repair), without a restart.
     const runtime = await tables.start({ schema, config: tableConfig(env.endpoint, stream, 1000), tableDir: dir });
     expect(runtime.status().quarantined?.map((q) => q.file)).toEqual([`${truncated.segmentName}.seg`]);
     await waitFor('flipped file quarantined', () => (runtime.status().quarantined ?? []).length === 2, 60_000);
     expect(runtime.status().quarantined?.map((q) => q.file).sort()).toEqual([`${truncated.segmentName}.seg`, `${flipped.segmentName}.seg`].sort());
     expect(runtime.segments().map((s) => s.segmentName)).not.toContain(flipped.segmentName);
-    await waitFor('repairs done', () => (runtime.status().repairs ?? []).every((r) => r.state === 'REPAIRED'), 120_000);
-    expect(runtime.status().repairs!.flatMap((r) => r.missingSegments).sort()).toEqual([deleted, truncated].map((s) => s.segmentName).sort());
+    // The start's repairs first (deleted and truncated: one gap when neighbours), then the online one.
+    const online = (): GapRepairStatus | undefined => runtime.status().repairs?.find((r) => r.missingSegments.includes(flipped.segmentName));
+    await waitFor('repairs done', () => online() !== undefined && runtime.status().repairs!.every((r) => r.state === 'REPAIRED'), 120_000);
+    const repairs = runtime.status().repairs!;
+    expect(repairs.slice(0, -1).flatMap((r) => r.missingSegments).sort()).toEqual([deleted, truncated].map((s) => s.segmentName).sort());
+    expect(repairs[repairs.length - 1]!.missingSegments).toEqual([flipped.segmentName]);
+    expect(repairs[repairs.length - 1]!.segmentName).toMatch(/__repair__\d+$/);
+    await waitFor(`${total} ids`, () => idCounts(runtime).size === total, 60_000);
+    expectExactlyOnce(runtime, total);
+    expect(runtime.status().dataLoss).toEqual([]);
     await runtime.stop();
-
-    // The next start sees the quarantined file's range as a gap and re-reads it.
-    const second = await tables.start({ schema, config: tableConfig(env.endpoint, stream, 1000), tableDir: dir });
-    await waitFor('repairs done', () => (second.status().repairs ?? []).every((r) => r.state === 'REPAIRED'), 120_000);
-    expect(second.status().repairs!.flatMap((r) => r.missingSegments)).toEqual([flipped.segmentName]);
-    await waitFor(`${total} ids`, () => idCounts(second).size === total, 60_000);
-    expectExactlyOnce(second, total);
-    for (const r of second.status().repairs!) expect(second.segments().map((s) => s.segmentName)).toContain(r.segmentName);
-    expect(second.status().dataLoss).toEqual([]);
-    await second.stop();
 
     // The repair segments close the gaps for good: the next start re-reads nothing.
     const again = await tables.start({ schema, config: tableConfig(env.endpoint, stream, 1000), tableDir: dir });

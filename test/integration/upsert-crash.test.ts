@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MergeShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStream, kinesisClientFor, startEmulator, waitForStreamStatus } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { waitForStreamStatus } from '../../src/emulator/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
-import { ServerProcess } from '../helpers/server-process.js';
+import { crashFixture, sleep } from '../helpers/crash-fixture.js';
 
 const STREAM = 'upsert-crash';
 /** Issue 12's size: 10,000 keys on 4 shards; every key inserted, then updates of all kinds. */
@@ -176,25 +172,10 @@ function partialCells(r: Row): unknown[] {
  * reading the same stream; the broker response's `shardtableLiveRows` agrees.
  */
 describe('upsert answers across SIGKILL', () => {
-  let emulator: RunningEmulator;
-  let dataDir: string;
-  let server: ServerProcess | undefined;
-
-  beforeAll(async () => {
-    emulator = await startEmulator('kinesalite');
-    await createStream(emulator.endpoint, STREAM, 4);
-    dataDir = await mkdtemp(join(tmpdir(), 'shardtable-upsert-crash-'));
-  });
-
-  afterAll(async () => {
-    server?.kill('SIGKILL');
-    await server?.exited;
-    await emulator?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const fx = crashFixture({ streams: { [STREAM]: 4 }, dataDirPrefix: 'shardtable-upsert-crash-' });
 
   it('10,000 keys, 4 shards, a split and a merge, six kills: FULL and PARTIAL (every strategy) equal the reference', async () => {
-    const client = kinesisClientFor(emulator.endpoint);
+    const client = fx.client;
     const evs = events();
     let produced = 0;
     const produceSome = async (count: number): Promise<void> => {
@@ -204,7 +185,7 @@ describe('upsert answers across SIGKILL', () => {
       produced += rows.length;
     };
     const post = async (sql: string, queryOptions?: string): Promise<{ rows: unknown[][]; liveRows: unknown }> => {
-      const response = await server!.request('POST', '/query/sql', { sql, ...(queryOptions ? { queryOptions } : {}) });
+      const response = await fx.server.request('POST', '/query/sql', { sql, ...(queryOptions ? { queryOptions } : {}) });
       const json = response.json as { resultTable?: { rows: unknown[][] }; exceptions?: unknown[]; shardtableLiveRows?: unknown };
       expect(json.exceptions ?? [], JSON.stringify(json)).toEqual([]);
       return { rows: json.resultTable?.rows ?? [], liveRows: json.shardtableLiveRows };
@@ -212,13 +193,11 @@ describe('upsert answers across SIGKILL', () => {
     const query = async (sql: string, queryOptions?: string): Promise<unknown[][]> => (await post(sql, queryOptions)).rows;
     const stored = async (table: string): Promise<number> => Number((await query(`SELECT COUNT(*) FROM ${table}`, 'skipUpsert=true'))[0]?.[0] ?? -1);
 
-    server = await ServerProcess.start({ dataDir });
-    expect((await server.request('POST', '/schemas', schema)).status).toBe(200);
-    expect((await server.request('POST', '/schemas', { ...schema, schemaName: 'kvp' })).status).toBe(200);
-    const created = await server.request('POST', '/tables', tableConfig(emulator.endpoint, 'kv', { mode: 'FULL', deleteRecordColumn: 'del' }));
-    expect(created.status, JSON.stringify(created.json)).toBe(200);
-    const createdPartial = await server.request('POST', '/tables', tableConfig(emulator.endpoint, 'kvp', PARTIAL));
-    expect(createdPartial.status, JSON.stringify(createdPartial.json)).toBe(200);
+    await fx.start();
+    await fx.createTables(
+      [schema, { ...schema, schemaName: 'kvp' }],
+      [tableConfig(fx.endpoint, 'kv', { mode: 'FULL', deleteRecordColumn: 'del' }), tableConfig(fx.endpoint, 'kvp', PARTIAL)],
+    );
 
     // null: SIGKILL at a random moment; otherwise the process kills itself at that seal step.
     const crashes: (string | null)[] = [null, 'seal:before-rename:2', 'seal:after-publish:3', null, 'seal:before-rename:1', null];
@@ -234,20 +213,7 @@ describe('upsert answers across SIGKILL', () => {
         await client.send(new MergeShardsCommand({ StreamName: STREAM, ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003' }));
         await waitForStreamStatus(client, STREAM, 'ACTIVE');
       }
-      if (fault !== null) {
-        server.kill('SIGTERM');
-        await server.exited;
-        server = await ServerProcess.start({ dataDir, env: { SHARDTABLE_FAULT_POINT: fault } });
-        await produceSome(batch);
-        const exit = await Promise.race([server.exited, sleep(60_000).then(() => null)]);
-        expect(exit, `fault point ${fault} was never reached; log:\n${server.log()}`).toEqual({ code: null, signal: 'SIGKILL' });
-      } else {
-        await produceSome(batch);
-        await sleep(1000 + Math.floor(Math.random() * 2000));
-        server.kill('SIGKILL');
-        await server.exited;
-      }
-      server = await ServerProcess.start({ dataDir });
+      await fx.crash(fault, () => produceSome(batch), { pause: { minMs: 1000, spreadMs: 2000 }, faultTimeoutMs: 60_000 });
     }
     await produceSome(TOTAL);
     expect(produced).toBe(TOTAL);
@@ -256,7 +222,7 @@ describe('upsert answers across SIGKILL', () => {
     for (const table of ['kv', 'kvp']) {
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline && (await stored(table)) < TOTAL) await sleep(500);
-      expect(await stored(table), server.log()).toBe(TOTAL);
+      expect(await stored(table), fx.server.log()).toBe(TOTAL);
     }
 
     const want = reference(evs);
@@ -275,18 +241,11 @@ describe('upsert answers across SIGKILL', () => {
     expect((await post('SELECT COUNT(*) FROM kv', 'skipUpsert=true')).liveRows).toBe(TOTAL);
 
     // And once more after a kill with nothing left to read: from the sealed files alone.
-    server.kill('SIGKILL');
-    await server.exited;
-    server = await ServerProcess.start({ dataDir });
+    await fx.killNow();
+    await fx.start();
     const again = Date.now() + 60_000;
     while (Date.now() < again && (await stored('kv')) < TOTAL) await sleep(500);
     expect(await query('SELECT k, v, ts FROM kv ORDER BY k LIMIT 100000')).toEqual(want.map((e) => [e.k, e.v, e.ts]));
-    server.kill('SIGTERM');
-    expect((await server.exited).code, server.log()).toBe(0);
-    client.destroy();
+    await fx.stop();
   }, 420_000);
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

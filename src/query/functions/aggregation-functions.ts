@@ -1,6 +1,7 @@
 import type { DataType } from '../../config/data-type.js';
 import type { AggregationFunction, AggState, DistinctValues } from './aggregation-types.js';
 import { COLLECTION_AGGREGATIONS } from './collection-aggregations.js';
+import { ROW_TUPLE_AGGREGATIONS } from './row-aggregations.js';
 import { VALUE_AGGREGATIONS } from './value-aggregations.js';
 import { doubleToLong, toNumber, valueKey } from './values.js';
 
@@ -322,7 +323,7 @@ const BASES: Record<string, Base> = {
   percentiletdigest: percentile('DOUBLE'),
   percentilekll: percentile('DOUBLE'),
   ...VALUE_AGGREGATIONS,
-  ...Object.fromEntries(Object.keys(COLLECTION_AGGREGATIONS).map((name) => [name, UNSPECIALISED])),
+  ...Object.fromEntries([...Object.keys(COLLECTION_AGGREGATIONS), ...ROW_TUPLE_AGGREGATIONS].map((name) => [name, UNSPECIALISED])),
 };
 
 /**

@@ -1,5 +1,7 @@
 import { ARRAY_FUNCTIONS } from './array-functions.js';
 import { BINARY_FUNCTIONS } from './binary-functions.js';
+import { GEO_FUNCTIONS } from './geo-functions.js';
+import { H3_FUNCTIONS } from './geo-h3.js';
 import { TYPED_ARRAY_FUNCTIONS } from './typed-array-functions.js';
 import { WEB_FUNCTIONS } from './web-functions.js';
 import { WEEK_FUNCTIONS } from './week-functions.js';
@@ -53,7 +55,7 @@ export class ScalarFunctionRegistry {
   }
 }
 
-export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS, ...TYPED_ARRAY_FUNCTIONS, ...BINARY_FUNCTIONS, ...WEEK_FUNCTIONS, ...WEB_FUNCTIONS]);
+export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS, ...TYPED_ARRAY_FUNCTIONS, ...BINARY_FUNCTIONS, ...WEEK_FUNCTIONS, ...WEB_FUNCTIONS, ...GEO_FUNCTIONS, ...H3_FUNCTIONS]);
 
 export function scalarFunction(name: string): ScalarFunction | undefined {
   return SCALAR_FUNCTIONS.get(name);

@@ -22,8 +22,19 @@ export type Expr =
   | { readonly kind: 'column'; readonly name: string; readonly pos: number; readonly qualifier?: string }
   | { readonly kind: 'star'; readonly pos: number }
   | { readonly kind: 'literal'; readonly value: Literal; readonly pos: number }
-  /** `filter` is an aggregation's `FILTER (WHERE …)` clause, null when absent. */
-  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly distinct: boolean; readonly filter: Expr | null; readonly pos: number }
+  /**
+   * `filter` is an aggregation's `FILTER (WHERE …)` clause, null when absent; `withinGroup` its
+   * `WITHIN GROUP (ORDER BY …)` (LISTAGG), absent when not written.
+   */
+  | {
+      readonly kind: 'call';
+      readonly name: string;
+      readonly args: readonly Expr[];
+      readonly distinct: boolean;
+      readonly filter: Expr | null;
+      readonly withinGroup?: readonly OrderItem[];
+      readonly pos: number;
+    }
   | { readonly kind: 'arithmetic'; readonly op: ArithmeticOp; readonly left: Expr; readonly right: Expr; readonly pos: number }
   | { readonly kind: 'negate'; readonly operand: Expr; readonly pos: number }
   | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr; readonly pos: number }

@@ -1,4 +1,4 @@
-import type { ArithmeticOp, CompareOp, Expr } from './ast.js';
+import type { ArithmeticOp, CompareOp, Expr, OrderItem } from './ast.js';
 import { MAX_EXPRESSION_DEPTH } from './query-limits.js';
 import { TokenStream } from './token-stream.js';
 import { QueryError } from '../query-error.js';
@@ -170,6 +170,7 @@ export class ExpressionParser {
         while (ts.acceptOp(','));
         ts.expectOp(')');
       }
+      const withinGroup = this.parseWithinGroup();
       // An aggregation's `FILTER (WHERE …)`; the binder refuses it on a scalar function.
       let filter: Expr | null = null;
       if (ts.isKeyword(ts.peek(), 'FILTER') && ts.isOp(ts.peek(1), '(')) {
@@ -181,7 +182,7 @@ export class ExpressionParser {
       }
       // `f(…) OVER (…)`: a window function, which only the multi-stage engine has.
       if (ts.isKeyword(ts.peek(), 'OVER')) throw this.multiStageOnly(`a window function (${name}(…) OVER …)`);
-      return { kind: 'call', name, args, distinct, filter, pos };
+      return withinGroup === null ? { kind: 'call', name, args, distinct, filter, pos } : { kind: 'call', name, args, distinct, filter, withinGroup, pos };
     }
     // `t.col` (table-qualified): kept for joins; a one-table query ignores the qualifier.
     if (ts.acceptOp('.')) {
@@ -190,6 +191,26 @@ export class ExpressionParser {
       return { kind: 'column', name: next.text, pos: next.pos, qualifier: name };
     }
     return { kind: 'column', name, pos };
+  }
+
+  /** `WITHIN GROUP (ORDER BY e [ASC|DESC], …)` after an aggregation's arguments, or null. */
+  private parseWithinGroup(): OrderItem[] | null {
+    const ts = this.ts;
+    if (!(ts.isKeyword(ts.peek(), 'WITHIN') && ts.isKeyword(ts.peek(1), 'GROUP'))) return null;
+    ts.next();
+    ts.next();
+    ts.expectOp('(');
+    ts.expectKeyword('ORDER');
+    ts.expectKeyword('BY');
+    const items: OrderItem[] = [];
+    do {
+      const expr = this.parse();
+      const desc = ts.acceptKeyword('DESC');
+      if (!desc) ts.acceptKeyword('ASC');
+      items.push({ expr, desc });
+    } while (ts.acceptOp(','));
+    ts.expectOp(')');
+    return items;
   }
 
   private parseCase(pos: number): Expr {

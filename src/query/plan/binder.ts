@@ -204,7 +204,7 @@ export class Binder {
     }
     const unsupported = UNSUPPORTED_FUNCTIONS.get(fn);
     if (unsupported !== undefined) throw new QueryError('QUERY_EXECUTION', `Unsupported function: ${e.name}. ${unsupported}`);
-    if (e.filter !== null) throw new QueryError('QUERY_VALIDATION', `FILTER (WHERE …) applies only to aggregation functions, not to ${e.name}(…)`);
+    if (e.filter !== null || e.withinGroup !== undefined) throw new QueryError('QUERY_VALIDATION', `${e.filter !== null ? 'FILTER (WHERE …)' : 'WITHIN GROUP'} applies only to aggregation functions, not to ${e.name}(…)`);
     const name = this.nameOf(e);
     if (fn === 'regexplike') {
       if (e.args.length < 2 || e.args.length > 3) throw new QueryError('QUERY_EXECUTION', `Function regexp_like expects 2 or 3 arguments, got ${e.args.length}`);
@@ -292,6 +292,7 @@ export class Binder {
     let param = found.embeddedPercentile ?? 0;
     let type: DataType | null = null;
     const args = e.args;
+    if (e.withinGroup !== undefined && fn.params !== 'literals') throw new QueryError('QUERY_VALIDATION', `WITHIN GROUP (ORDER BY …) applies only to LISTAGG, not to ${e.name}(…)`);
     if (fn.params === 'literals') {
       if (args.some((a) => this.containsAggregation(a))) throw new QueryError('QUERY_VALIDATION', `aggregation functions cannot be nested: ${name}`);
       ({ fn, arg } = bindCollectionAggregation(e, canonical, (x) => this.bind(x, 'row')));

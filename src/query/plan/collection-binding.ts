@@ -1,20 +1,23 @@
-import type { Expr } from '../parser/ast.js';
+import type { Expr, ExprOf } from '../parser/ast.js';
 import type { AggregationFunction } from '../functions/aggregation-types.js';
 import { COLLECTION_AGGREGATIONS } from '../functions/collection-aggregations.js';
 import type { LiteralParam } from '../functions/collection-aggregations.js';
 import { QueryError } from '../query-error.js';
 import type { BoundExpr } from './bound-expr.js';
+import { bindOrderedListAgg, bindRowAggregation, ROW_TUPLE_AGGREGATIONS } from './row-aggregation-binding.js';
 
 /**
- * Binds ARRAY_AGG, LISTAGG or HISTOGRAM (`COLLECTION_AGGREGATIONS`): the first argument is a row
+ * Binds ARRAY_AGG, LISTAGG or HISTOGRAM (`COLLECTION_AGGREGATIONS`), and hands LISTAGG … WITHIN
+ * GROUP, EXPR_MIN/MAX and the funnels to `row-aggregation-binding.ts`. The first argument is a row
  * expression (a multi-value one is flattened, one value at a time), the rest literal parameters
  * (`ARRAY[…]` for HISTOGRAM's edges). Errors are 200 naming the function and the parameter.
  */
-export function bindCollectionAggregation(
-  e: { readonly name: string; readonly args: readonly Expr[]; readonly distinct: boolean },
-  canonical: string,
-  bindRow: (x: Expr) => BoundExpr,
-): { fn: AggregationFunction; arg: BoundExpr } {
+export function bindCollectionAggregation(e: ExprOf<'call'>, canonical: string, bindRow: (x: Expr) => BoundExpr): { fn: AggregationFunction; arg: BoundExpr } {
+  if (e.withinGroup !== undefined) {
+    if (canonical !== 'listagg') throw new QueryError('QUERY_VALIDATION', `WITHIN GROUP (ORDER BY …) applies only to LISTAGG, not to ${e.name}(…)`);
+    return bindOrderedListAgg(e, e.withinGroup, bindRow);
+  }
+  if (ROW_TUPLE_AGGREGATIONS.has(canonical)) return bindRowAggregation(e, canonical, bindRow);
   const def = COLLECTION_AGGREGATIONS[canonical]!;
   const rowArgs = def.rowArgs ?? 1;
   const n = e.args.length - rowArgs;

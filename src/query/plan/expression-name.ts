@@ -53,6 +53,10 @@ export function expressionName(e: Expr, column: (name: string) => string): strin
     literal: (x) => literalName(x.value),
     call: (x) => {
       if (x.filter !== null) return `${expressionName({ ...x, filter: null }, column)} FILTER(WHERE ${filterText(x.filter, column)})`;
+      if (x.withinGroup !== undefined) {
+        const order = x.withinGroup.map((o) => `${expressionName(o.expr, column)}${o.desc ? ' DESC' : ''}`).join(',');
+        return `${expressionName({ kind: 'call', name: x.name, args: x.args, distinct: x.distinct, filter: null, pos: x.pos }, column)} WITHIN GROUP(ORDER BY ${order})`;
+      }
       const fn = canonicalFunctionName(x.name);
       if (fn === 'count') {
         if (x.distinct) return `distinctcount(${x.args.map((a) => expressionName(a, column)).join(',')})`;

@@ -124,6 +124,15 @@ export class ColumnBuilder implements ColumnReader {
     this.docs++;
   }
 
+  /**
+   * Rewrites a single-value fixed-width cell in place (a rollup segment adding a row into the doc
+   * of its group). Readers of such a column must take copies (`ConsumingSegment.columnPrefix`).
+   */
+  replaceValue(docId: number, value: ScalarValue): void {
+    if (this.offsets !== null || this.values.set === undefined) throw new TypeError(`column ${this.spec.name} cannot be rewritten in place (multi-value or dictionary-encoded)`);
+    this.values.set(docId, value);
+  }
+
   /** Rolls back to `numDocs` docs (used when a row fails half-way through indexing). */
   truncate(numDocs: number): void {
     if (numDocs >= this.docs) return;

@@ -37,6 +37,11 @@ abstract class FixedWidthBuilder<A extends GrowableArray & PrefixArray> implemen
     return this.buf.array[index]!;
   }
 
+  /** Rewrites value `index` in place (a rollup segment's metric; see `ValueBuilder.set`). */
+  set(index: number, value: ScalarValue): void {
+    (this.buf.array as unknown as ScalarValue[])[index] = value;
+  }
+
   prefix(length: number): A {
     return this.buf.prefix(length);
   }

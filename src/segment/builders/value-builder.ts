@@ -30,6 +30,11 @@ export interface ValueBuilder {
   append(value: ScalarValue): void;
   /** Value number `index` (doc for single-value columns, value slot for multi-value). */
   valueAt(index: number): ScalarValue;
+  /**
+   * Fixed-width builders only: rewrites value `index` in place. Breaks the "written values never
+   * change" promise on purpose, for a rollup segment's metric columns, whose readers take copies.
+   */
+  set?(index: number, value: ScalarValue): void;
   /** Arrival-order dictionary (STRING and BYTES builders), else null. */
   readonly dictionary: Dictionary | null;
   /** Dictionary id of value `index` (builders with a dictionary). */

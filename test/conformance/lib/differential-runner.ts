@@ -3,6 +3,7 @@ import { runAirlineQueries } from './airline-runner.js';
 import type { GeneratedTable } from './differential.js';
 import { generateQueries, generateTable } from './differential.js';
 import { generateCollectionQueries } from './differential-collections.js';
+import { generateRowAggregationQueries } from './differential-row-aggregations.js';
 import type { DuckDbOracle } from './duckdb-oracle.js';
 import type { Harness } from './harness.js';
 import { pinotRow } from './pinot-schema.js';
@@ -41,7 +42,7 @@ export async function loadGenerated(h: Harness, oracle: DuckDbOracle, table: Gen
 export async function runSeed(h: Harness, oracle: DuckDbOracle, seed: number, opts: { rows?: number; queries?: number } = {}): Promise<FileReport> {
   const table = generateTable(seed, opts.rows ?? 400);
   await loadGenerated(h, oracle, table);
-  const generated = [...generateQueries(seed, table, opts.queries ?? 80), ...generateCollectionQueries(seed, table)];
+  const generated = [...generateQueries(seed, table, opts.queries ?? 80), ...generateCollectionQueries(seed, table), ...generateRowAggregationQueries(seed, table)];
   const queries: AirlineQuery[] = generated.map((g, i) => ({ line: i + 1, sql: g.pinot, reference: g.duck }));
   const file = `differential seed ${seed}`;
   return { file, outcomes: await runAirlineQueries(h, oracle, file, queries, { concurrency: 4 }) };

@@ -3,6 +3,7 @@ import type { TableConfig } from '../../../src/config/index.js';
 import { compactionSettingsOf } from '../../../src/ingest/compaction-config.js';
 import { planMerges } from '../../../src/ingest/compaction.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
+import type { LedgerEntry } from '../../../src/ingest/sealed-ledger.js';
 
 const configWith = (task: unknown): TableConfig => ({ pinot: { task } }) as unknown as TableConfig;
 
@@ -22,7 +23,7 @@ describe('MergeRollupTask settings', () => {
 });
 
 function seg(shardId: string, start: number, end: number, rows: number, endOfShard = false): SealedSegment {
-  return { name: `${shardId}-${start}`, numDocs: rows, metadata: { shardId, startOffset: rows === 0 && start < 0 ? null : String(start), endOffset: String(end), endOfShard } } as unknown as SealedSegment;
+  return { name: `${shardId}-${start}`, numDocs: rows, metadata: { shardId, partitionId: 0, startOffset: rows === 0 && start < 0 ? null : String(start), endOffset: String(end), endOfShard } } as unknown as SealedSegment;
 }
 
 describe('planMerges', () => {
@@ -40,5 +41,16 @@ describe('planMerges', () => {
     expect(planMerges(a, settings, compare)).toEqual([]);
     const b = [seg('s0', 0, 9, 10), seg('s0', 10, 19, 10), seg('s0', 20, 29, 90), seg('s0', 30, 39, 10), seg('s0', 40, 49, 10)];
     expect(planMerges(b, settings, compare).map((r) => r.map((s) => s.name))).toEqual([['s0-0', 's0-10'], ['s0-30', 's0-40']]);
+  });
+
+  it('never merges across a hole: a segment the ledger lists but the table no longer serves (quarantined, being re-read)', () => {
+    const a = [seg('s0', 0, 9, 10), seg('s0', 10, 19, 10), seg('s0', 30, 39, 10), seg('s0', 40, 49, 10)];
+    const entry = (name: string, start: number, end: number, deleted?: true): LedgerEntry => ({ segmentName: name, shardId: 's0', startOffset: String(start), endOffset: String(end), numDocs: 10, endOfShard: false, ...(deleted ? { deleted } : {}) });
+    const served = a.map((s) => entry(s.name, Number(s.metadata.startOffset), Number(s.metadata.endOffset)));
+    const withHole = { entries: () => [...served, entry('s0-20', 20, 29)] };
+    expect(planMerges(a, settings, compare, withHole).map((r) => r.map((s) => s.name))).toEqual([['s0-0', 's0-10'], ['s0-30', 's0-40']]);
+    // A segment deleted on purpose is no hole: its rows are gone for good.
+    const deleted = { entries: () => [...served, entry('s0-20', 20, 29, true)] };
+    expect(planMerges(a, settings, compare, deleted).map((r) => r.map((s) => s.name))).toEqual([['s0-0', 's0-10', 's0-30', 's0-40']]);
   });
 });

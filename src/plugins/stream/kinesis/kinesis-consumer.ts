@@ -1,12 +1,12 @@
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import type { GetRecordsCommandOutput, KinesisClient } from '@aws-sdk/client-kinesis';
-import type { MessageBatch, StreamMessage } from '../../../spi/message-batch.js';
+import type { MessageBatch } from '../../../spi/message-batch.js';
 import type { StreamOffset } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import { isNamed, toStreamError } from './kinesis-errors.js';
-import { toMessages } from './kinesis-records.js';
-import { KinesisOffset } from './kinesis-offset.js';
+import { messagesAfter } from './kinesis-records.js';
+import { cursorIsAt, KinesisOffset, toKinesisOffset } from './kinesis-offset.js';
 import type { Clock, ShardRateLimiter } from './kinesis-rate-limiter.js';
 import { ShardFetchPacer, fetchPacing } from './kinesis-fetch-budget.js';
 import type { FetchSemaphore } from './kinesis-fetch-budget.js';
@@ -84,7 +84,7 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
   async fetchMessages(after: StreamOffset | null, timeoutMs: number): Promise<MessageBatch> {
     if (this.closed) throw new Error(`consumer of shard ${this.opts.shardId} is closed`);
     const position = after === null ? null : toKinesisOffset(after);
-    if (!this.cursorAt(position)) {
+    if (!cursorIsAt(this.cursorAfter, position)) {
       this.iterator = undefined;
       this.ended = false;
       this.cursorAfter = position;
@@ -137,14 +137,7 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     }
     this.lastCallRecords = out.Records?.length ?? 0;
 
-    const messages: StreamMessage[] = [];
-    for (const record of out.Records ?? []) {
-      for (const message of toMessages(record)) {
-        // Also drops the sub-records ≤ i of an aggregated record resumed AT its sequence number.
-        if (position !== null && message.offset.compareTo(position) <= 0) continue;
-        messages.push(message);
-      }
-    }
+    const messages = messagesAfter(out.Records ?? [], position);
     if (messages.length > 0) this.cursorAfter = messages[messages.length - 1]!.offset as KinesisOffset;
     this.iterator = out.NextShardIterator ?? undefined;
     this.ended = this.iterator === undefined;
@@ -190,20 +183,10 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
     }
   }
 
-  private cursorAt(position: KinesisOffset | null): boolean {
-    if (this.cursorAfter === undefined) return false;
-    if (position === null || this.cursorAfter === null) return position === this.cursorAfter;
-    return this.cursorAfter.equals(position);
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.iterator = undefined;
   }
-}
-
-function toKinesisOffset(offset: StreamOffset): KinesisOffset {
-  return offset instanceof KinesisOffset ? offset : KinesisOffset.parse(offset.toString());
 }
 
 function fetchOutcome(batch: MessageBatch, limit: number): { records: number; bytes: number; behind: boolean } {

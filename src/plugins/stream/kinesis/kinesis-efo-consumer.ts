@@ -1,14 +1,14 @@
 import { SubscribeToShardCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, StartingPosition, SubscribeToShardEvent, SubscribeToShardEventStream } from '@aws-sdk/client-kinesis';
-import type { MessageBatch, StreamMessage } from '../../../spi/message-batch.js';
+import type { MessageBatch } from '../../../spi/message-batch.js';
 import type { StreamOffset } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { KinesisConfig } from './kinesis-config.js';
 import type { KinesisEfoConfig } from './kinesis-efo-config.js';
 import type { EfoRegistration } from './kinesis-efo-registration.js';
 import { toStreamError } from './kinesis-errors.js';
-import { toMessages } from './kinesis-records.js';
-import { KinesisOffset } from './kinesis-offset.js';
+import { messagesAfter } from './kinesis-records.js';
+import { cursorIsAt, KinesisOffset, toKinesisOffset } from './kinesis-offset.js';
 import type { Clock } from './kinesis-rate-limiter.js';
 
 const EMPTY: MessageBatch = Object.freeze({ messages: Object.freeze([]), endOfPartition: false });
@@ -101,8 +101,8 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
       }
       this.registered = outcome.ok;
     }
-    const position = after === null ? null : KinesisOffset.parse(after.toString());
-    if (!this.cursorAt(position)) {
+    const position = after === null ? null : toKinesisOffset(after);
+    if (!cursorIsAt(this.cursorAfter, position)) {
       this.unsubscribe();
       this.cursorAfter = position;
       this.continuation = undefined;
@@ -159,13 +159,7 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
   }
 
   private use(event: SubscribeToShardEvent, position: KinesisOffset | null): MessageBatch {
-    const messages: StreamMessage[] = [];
-    for (const record of event.Records ?? []) {
-      for (const message of toMessages(record)) {
-        if (position !== null && message.offset.compareTo(position) <= 0) continue;
-        messages.push(message);
-      }
-    }
+    const messages = messagesAfter(event.Records ?? [], position);
     if (messages.length > 0) this.cursorAfter = messages[messages.length - 1]!.offset as KinesisOffset;
     if (event.ContinuationSequenceNumber != null) this.continuation = event.ContinuationSequenceNumber;
     this.ended = (event.ChildShards?.length ?? 0) > 0;
@@ -221,12 +215,6 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
     sub.pending?.catch(() => undefined);
     sub.abort.abort();
     void sub.events.return?.().catch(() => undefined);
-  }
-
-  private cursorAt(position: KinesisOffset | null): boolean {
-    if (this.cursorAfter === undefined) return false;
-    if (position === null || this.cursorAfter === null) return position === this.cursorAfter;
-    return this.cursorAfter.equals(position);
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,22 @@ export class KinesisOffset implements StreamOffset {
   }
 }
 
+/** `offset` as a `KinesisOffset` (another `StreamOffset` is parsed from its string form). */
+export function toKinesisOffset(offset: StreamOffset): KinesisOffset {
+  return offset instanceof KinesisOffset ? offset : KinesisOffset.parse(offset.toString());
+}
+
+/**
+ * Whether a consumer's cursor — the offset its open iterator or subscription continues after;
+ * undefined = none open, null = the starting position — continues after `position` (null = the
+ * starting position), so a fetch from `position` can use it.
+ */
+export function cursorIsAt(cursor: KinesisOffset | null | undefined, position: KinesisOffset | null): boolean {
+  if (cursor === undefined) return false;
+  if (position === null || cursor === null) return position === cursor;
+  return cursor.equals(position);
+}
+
 /** The Kinesis `StreamOffsetFactory`: `parse(offset.toString())` equals `offset`. */
 export const kinesisOffsetFactory: StreamOffsetFactory = Object.freeze({
   parse: (text: string): KinesisOffset => KinesisOffset.parse(text),

@@ -4,6 +4,7 @@ import type { KinesisConfig } from './kinesis-config.js';
 import { KinesisConsumerFactory } from './kinesis-consumer-factory.js';
 import { classifyKinesisError } from './kinesis-errors.js';
 import { PartitionIdMap } from './kinesis-partition-id.js';
+import { putTableRecords } from './kinesis-producer.js';
 
 /**
  * The Kinesis stream plugin (`streamType: kinesis`, keys `stream.kinesis.*` plus Pinot's bare
@@ -17,6 +18,7 @@ export const kinesisPlugin: StreamPlugin<KinesisConfig> = {
   createConsumerFactory: (settings, options) => new KinesisConsumerFactory(settings, { partitionIds: options.partitionIds, tableName: options.tableName }),
   loadPartitionIds: (saved) => PartitionIdMap.fromJSON(saved),
   classifyError: classifyKinesisError,
+  putRecords: (settings, records, options) => putTableRecords(settings, records, options.tableName),
   statusWords: Object.freeze({
     resumedAfter: (offset: string) => `AFTER_SEQUENCE_NUMBER ${offset} (last sealed segment)`,
     childFromOldest: 'TRIM_HORIZON (child of a shard this table read to its end)',

@@ -7,6 +7,7 @@ import type { KinesisClient, PutRecordsRequestEntry } from '@aws-sdk/client-kine
 import { ShardtableError } from '../../../errors.js';
 import { createKinesisClient } from './kinesis-client.js';
 import { parseKinesisConfig } from './kinesis-config.js';
+import type { KinesisConfig } from './kinesis-config.js';
 import { toStreamError } from './kinesis-errors.js';
 import { PermanentStreamError } from '../../../spi/partition-consumer.js';
 
@@ -55,6 +56,22 @@ export async function putJsonRecords<T>(
   }
   await writer.flush();
   return { records: writer.written };
+}
+
+/**
+ * Writes `records` into the stream of a table's Kinesis settings (the table's endpoint, region and
+ * credentials), in PutRecords batches with `RecordWriter`'s retries. Returns how many were written.
+ */
+export async function putTableRecords(settings: KinesisConfig, records: readonly RawRecord[], tableName: string): Promise<number> {
+  const client = createKinesisClient(settings, { tableName });
+  try {
+    const writer = new RecordWriter(client, settings.streamName);
+    for (const [i, record] of records.entries()) await writer.add(record, `record ${i + 1}`);
+    await writer.flush();
+    return writer.written;
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Batches records into PutRecords calls; `add` sends a batch when the next record would not fit. */

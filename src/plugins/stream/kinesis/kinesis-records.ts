@@ -22,6 +22,21 @@ export function toMessages(record: _Record): StreamMessage[] {
   }));
 }
 
+/**
+ * The messages of `records` after `position` (all of them when it is null), in order. Dropping
+ * by offset also drops the sub-records ≤ i of an aggregated record resumed AT its sequence number.
+ */
+export function messagesAfter(records: readonly _Record[], position: KinesisOffset | null): StreamMessage[] {
+  const messages: StreamMessage[] = [];
+  for (const record of records) {
+    for (const message of toMessages(record)) {
+      if (position !== null && message.offset.compareTo(position) <= 0) continue;
+      messages.push(message);
+    }
+  }
+  return messages;
+}
+
 function toMessage(record: _Record): StreamMessage {
   const value = record.Data ?? new Uint8Array(0);
   return Object.freeze({
