@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { QueryEngine, QueryPool, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
 import type { SegmentSnapshot } from '../src/query/index.js';
-import { ConsumingSegment, sealSegment } from '../src/segment/index.js';
-import type { SealedSegment } from '../src/segment/index.js';
-import { CsvWriter, eventGenerator, eventsTable, toDecodedRow } from './generated-table.js';
+import { buildSegments, CsvWriter, eventsTable } from './generated-table.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
 import type { BenchResult } from './harness.js';
 import { benchQueryList, normalise, sameRows } from './queries.js';
@@ -27,28 +25,14 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
   const rowsPerSegment = Math.max(50_000, Math.floor(rows / 8));
   const consumingRows = Math.floor(rowsPerSegment / 4);
   const rounds = 5;
-  const { schema, config } = eventsTable();
+  const table = eventsTable();
+  const { schema } = table;
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-bench-parallel-'));
   const pools = [new QueryPool(1), new QueryPool(2)];
   try {
-    const generator = eventGenerator(rows);
     const csvPath = join(dir, 'events.csv');
-    const csv = new CsvWriter(csvPath);
-    const sealed: SealedSegment[] = [];
-    let consuming: ConsumingSegment | null = null;
-    for (let i = 0; i < rows; i++) {
-      if (consuming === null) {
-        const identity = { tableName: 'events', segmentName: `events__0__${sealed.length}__20260101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000' };
-        consuming = new ConsumingSegment({ identity, schema, indexing: config.indexing, timeColumnName: 'ts' });
-      }
-      const row = generator.next(i);
-      consuming.index(toDecodedRow(schema, row), String(i), Number(row.ts));
-      csv.write(row);
-      if (i < rows - consumingRows && (consuming.numDocs === rowsPerSegment || i === rows - consumingRows - 1)) {
-        sealed.push(await sealSegment(consuming, { tableDir: dir, endOfShard: false }));
-        consuming = null;
-      }
-    }
+    const csv = new CsvWriter(csvPath, table);
+    const { sealed, consuming } = await buildSegments(table, { rows, rowsPerSegment, consumingRows }, dir, (row) => csv.write(row));
     csv.close();
     const tail = consuming;
     const snapshot = (): SegmentSnapshot[] => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])];
