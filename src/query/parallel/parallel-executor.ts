@@ -14,6 +14,7 @@ import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { SelectionCollector } from '../exec/selection.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { QueryPlan } from '../plan/query-plan.js';
+import { isVirtualColumn } from '../plan/virtual-columns.js';
 import { QueryError } from '../query-error.js';
 import type { WorkerQuery } from './messages.js';
 import type { QueryPool } from './query-pool.js';
@@ -49,12 +50,12 @@ export const DEFAULT_MAX_GROUP_SHARE = 1 / 8;
 /**
  * Upper bound of the groups of `plan` in `segment` from its dictionaries: the product of the
  * dictionary sizes of plain-column keys (a column without a dictionary counts its rows; other
- * key expressions count 1, unknown).
+ * key expressions and virtual columns count 1, unknown).
  */
 function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 1;
   for (const key of plan.groupBy) {
-    if (key.kind !== 'column') continue;
+    if (key.kind !== 'column' || isVirtualColumn(key.column.name)) continue;
     bound *= segment.dictionary(key.column.name)?.size ?? segment.numDocs;
   }
   return bound;

@@ -66,13 +66,16 @@ const QUERIES = [
 
 describe('queries on the worker pool', () => {
   let table: FixtureTable;
+  /** A small table of the same schema: two sealed segments of 200 rows and a consuming one. */
+  let small: FixtureTable;
   let pool: QueryPool;
   let parallel: QueryEngine;
   let serial: QueryEngine;
 
   beforeAll(async () => {
     table = await buildTableSegments(SCHEMA, rows() as never, { segmentRows: SEGMENT_ROWS });
-    const resolver = { resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) };
+    small = await buildTableSegments({ ...SCHEMA, schemaName: 'small' }, rows().slice(0, 600) as never, { segmentRows: 200 });
+    const resolver = { resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : name.toLowerCase() === 'small' ? small.queryTable : undefined) };
     pool = new QueryPool(2);
     await pool.whenReady();
     // Every GROUP BY and ORDER BY selection through the pool, high-cardinality ones included (their merge is tested here).
@@ -82,6 +85,7 @@ describe('queries on the worker pool', () => {
   afterAll(async () => {
     await pool.close();
     await table.cleanup();
+    await small.cleanup();
   });
 
   const answer = async (engine: QueryEngine, sql: string, options?: string): Promise<Record<string, unknown>> => {
@@ -138,12 +142,15 @@ describe('queries on the worker pool', () => {
     const finished: string[] = [];
     const long = parallel.query(SLOW).then((r) => (finished.push('long'), r));
     await until(() => pool.stats.busy > 0);
-    const short = parallel.query('SELECT country, count(*) FROM visits GROUP BY country').then((r) => (finished.push('short'), r));
+    const completed = pool.stats.completed;
+    // Two segment tasks, queued after the long query's first ones: round-robin runs them before the rest of its eight.
+    const short = parallel.query('SELECT country, count(*) FROM small GROUP BY country').then((r) => (finished.push('short'), r));
     const [l, s] = await Promise.all([long, short]);
     expect(l.exceptions).toEqual([]);
     expect(l.rows).toEqual([[BigInt(ROWS)]]);
     expect(s.exceptions).toEqual([]);
-    expect(s.rows.reduce((sum, r) => sum + Number(r[1]), 0)).toBe(ROWS);
+    expect(s.rows.reduce((sum, r) => sum + Number(r[1]), 0)).toBe(600);
+    expect(pool.stats.completed - completed).toBeGreaterThanOrEqual(2);
     // The short query's tasks were not queued behind all of the long one's.
     expect(finished).toEqual(['short', 'long']);
   });
