@@ -14,6 +14,7 @@ import { benchSsb } from './ssb.js';
 import { benchParallel } from './parallel.js';
 import { benchUpsert } from './upsert.js';
 import { benchDynamoDbLag } from './dynamodb-lag.js';
+import { benchDynamoDbScan } from './dynamodb-scan.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
 
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   memory: benchMemory,
   upsert: benchUpsert,
   'dynamodb-lag': benchDynamoDbLag,
+  'dynamodb-scan': benchDynamoDbScan,
   storage: benchStorage,
   indexes: benchIndexes,
 };
@@ -116,6 +118,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const memory = find('memory');
   const upsert = find('upsert');
   const ddbLag = find('dynamodb-lag');
+  const ddbScan = find('dynamodb-scan');
   const storage = find('storage');
   const indexes = find('indexes');
   const lines = [
@@ -165,6 +168,15 @@ function markdown(results: BenchResult[], quick: boolean): string {
         `p50 ${fmt(n(ddbLag, 'tableP50Ms'), 0)} ms, p99 ${fmt(n(ddbLag, 'tableP99Ms'), 0)} ms | ` +
         `bare GetRecords loop on the same stream at the same interval: p50 ${fmt(n(ddbLag, 'baselineP50Ms'), 0)}, p99 ${fmt(n(ddbLag, 'baselineP99Ms'), 0)} ms | ` +
         `target p99 ≤ 1 s${p.quick === true ? ' (`--quick`)' : ''} |`,
+    );
+  }
+  if (ddbScan) {
+    const p = ddbScan.params;
+    lines.push(
+      `| dynamodb-scan: moto, initial scan load of ${fmt(Number(p.items))} items (${String(p.segments)} segments) until STREAMING; and ${fmt(Number(p.cappedItems))} items under a ${String(p.cappedRcu)} RCU/s cap | ` +
+        `${fmt(n(ddbScan, 'tableItemsPerSec'), 0)} items/s (${fmt(m(ddbScan, 'tableSeconds').median, 2)} s); capped: ${fmt(n(ddbScan, 'cappedItemsPerSec'), 0)} items/s, ${fmt(n(ddbScan, 'cappedUnitsPerSec'), 1)} units/s charged | ` +
+        `bare parallel Scan loop (ConsistentRead, pages of 1,000, no budget): ${fmt(n(ddbScan, 'baselineItemsPerSec'), 0)} items/s | ` +
+        `${fmt(n(ddbScan, 'ratioToBaseline'))} x baseline; capped run within the cap${p.quick === true ? ' (`--quick`)' : ''} |`,
     );
   }
   if (queries) {

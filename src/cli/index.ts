@@ -10,6 +10,7 @@ import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
 import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
 import { runSegments } from './segments.js';
+import { runStatus } from './status.js';
 import type { QueryFormat } from './query.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
@@ -19,6 +20,7 @@ import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
 import { runDynamoDbQuickstart } from './quickstart-dynamodb.js';
 import { runResetStream } from './reset-stream.js';
+import { runRewind } from './rewind.js';
 import { startServer, untilSignal } from './serve.js';
 
 function port(value: string): number {
@@ -235,6 +237,22 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     });
 
   program
+    .command('status <table>')
+    .description("a table's ingestion: stream reached, initial load phase and progress (LOADING, then STREAMING), partitions (GET /tables/{table}/consumingSegmentsInfo)")
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--json', 'print the server\'s answer as JSON')
+    .option('--wait-loaded', 'wait until the initial load is done, with a progress bar on a terminal, then print the status')
+    .option('--timeout-ms <ms>', 'give up waiting for one answer after this', positiveInt, 30_000)
+    .addHelpText('after', helpText(
+      ['shardtable status orders', 'shardtable status orders --wait-loaded', 'shardtable status events --json --server http://10.0.0.5:9000'],
+      `0 shown (with --wait-loaded: the load is done); 1 unknown table, or while waiting the stream was recreated or a load partition stopped; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; json?: boolean; waitLoaded?: boolean; timeoutMs: number }) => {
+      const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+      process.exitCode = await runStatus(table, { server: opts.server, json: opts.json === true, waitLoaded: opts.waitLoaded === true, timeoutMs: opts.timeoutMs }, io);
+    });
+
+  program
     .command('reset-stream <table>')
     .description("move a table whose stream was deleted and created again onto the new stream: the old stream's segments are dropped (POST /tables/{table}/resetStream)")
     .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
@@ -246,6 +264,20 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     ))
     .action(async (table: string, opts: { server: string; consumeFrom: 'smallest' | 'largest'; timeoutMs: number }) => {
       process.exitCode = await runResetStream(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('rewind <table>')
+    .description('replay a running table\'s stream from a time or from TRIM_HORIZON, replacing the rows ingested after that point (POST /tables/{table}/rewind)')
+    .requiredOption('--to <time>', 'epoch millis, an ISO-8601 time (2026-01-01T00:00:00Z) or TRIM_HORIZON')
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
+    .addHelpText('after', helpText(
+      ['shardtable rewind events --to 2026-01-01T00:00:00Z', 'shardtable rewind events --to TRIM_HORIZON --server http://10.0.0.5:9000'],
+      `0 rewind started (progress: consumingSegmentsInfo); 1 refused (bad or future time, upsert table, a rewind still running, or no such table); ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; to: string; timeoutMs: number }) => {
+      process.exitCode = await runRewind(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
     });
 
   program
