@@ -75,6 +75,11 @@ export const ERRORS = {
       'New schema {name} is not backward-compatible with the existing schema, which table {table} uses: {details}. Keep every column with its data type and single/multi-value kind, and the primary key columns; add new columns only',
   },
   STREAM_NOT_RECREATED: { code: 'ST041', status: 409, message: 'every stream of table {table} is the one its checkpoints belong to: {streams}; a reset is only for a stream deleted and created again under the same name' },
+  REWIND_TARGET: { code: 'ST060', status: 400, message: 'rewind target {field}={value} is not valid: give epoch millis (e.g. 1767225600000), an ISO-8601 time (2026-01-01T00:00:00Z) or TRIM_HORIZON' },
+  REWIND_IN_FUTURE: { code: 'ST061', status: 400, message: 'rewind target {time} is in the future (the server\'s clock says {now}); a table can only be rewound to a time the stream has already passed' },
+  REWIND_UNSUPPORTED: { code: 'ST062', status: 400, message: 'table {table} cannot be rewound: {reason}' },
+  REWIND_IN_PROGRESS: { code: 'ST063', status: 409, message: 'table {table} is still rewinding ({rewind}); wait until consumingSegmentsInfo shows shardtableTable.rewind done, then ask again' },
+  CONSUME_FROM: { code: 'ST064', status: 400, message: 'consumeFrom must be smallest or largest, got {value}' },
   SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.

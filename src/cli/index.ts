@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
 import { MEMORY_BUDGET_ENV, memoryBudgetFromEnv, parseBlockCacheMb } from '../segment/reader/block-cache.js';
+import { DEFAULT_PARALLEL_MIN_ROWS, PARALLEL_MIN_ROWS_ENV, QUERY_THREADS_ENV } from '../query/index.js';
 import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { runExport } from './export.js';
@@ -9,6 +10,7 @@ import { runInspect } from './inspect.js';
 import { runProduce } from './produce.js';
 import { DEFAULT_SERVER, QUERY_FORMATS, runQuery } from './query.js';
 import { runSegments } from './segments.js';
+import { runStatus } from './status.js';
 import type { QueryFormat } from './query.js';
 import { EXIT } from './exit-codes.js';
 import { DataDirLockedError, lockDataDir } from './data-dir-lock.js';
@@ -18,6 +20,7 @@ import { helpText, USAGE_EXIT } from './help-text.js';
 import { runQuickstart } from './quickstart.js';
 import { runDynamoDbQuickstart } from './quickstart-dynamodb.js';
 import { runResetStream } from './reset-stream.js';
+import { runRewind } from './rewind.js';
 import { startServer, untilSignal } from './serve.js';
 
 function port(value: string): number {
@@ -72,6 +75,8 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--memory-budget-mb <mb>', `MiB that sealed segments may keep in memory (decoded blocks, dictionaries, indexes; read from disk on demand), 0 = no cache (default: env ${MEMORY_BUDGET_ENV}, else a quarter of memory up to 1024)`, budgetMb)
     .option('--block-cache-mb <mb>', 'alias of --memory-budget-mb', budgetMb)
+    .option('--query-threads <n>', `worker threads that read a query's sealed segments in parallel, at most one per core; 0 = every query on the main thread (default: env ${QUERY_THREADS_ENV}, else every core)`, positiveInt)
+    .option('--query-parallel-min-rows <rows>', `a query over fewer sealed rows runs on the main thread (default: env ${PARALLEL_MIN_ROWS_ENV}, else ${DEFAULT_PARALLEL_MIN_ROWS})`, positiveInt)
     .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408; 0 = none', positiveInt, DEFAULT_HTTP_LIMITS.requestTimeoutMs)
     .option('--headers-timeout-ms <ms>', 'request headers must arrive within this, else 408', positiveInt, DEFAULT_HTTP_LIMITS.headersTimeoutMs)
     .option('--keep-alive-timeout-ms <ms>', 'idle keep-alive connections are closed after this', positiveInt, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs)
@@ -82,7 +87,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
       ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
-    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number } & ServeLimitFlags) => {
+    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags) => {
       const logger = createLogger();
       const blockCacheBytes = opts.memoryBudgetMb ?? opts.blockCacheMb ?? memoryBudgetFromEnv();
       const httpLimits: HttpLimits = {
@@ -103,7 +108,11 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
         process.exitCode = EXIT.LOCKED;
         return;
       }
-      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits });
+      const queryOptions = {
+        ...(opts.queryThreads !== undefined ? { queryThreads: opts.queryThreads } : {}),
+        ...(opts.queryParallelMinRows !== undefined ? { queryParallelMinRows: opts.queryParallelMinRows } : {}),
+      };
+      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits, ...queryOptions });
       logger.info({ url: server.url, dataDir: opts.dataDir, memoryBudgetMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
       await untilSignal();
       await server.close();
@@ -228,6 +237,22 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     });
 
   program
+    .command('status <table>')
+    .description("a table's ingestion: stream reached, initial load phase and progress (LOADING, then STREAMING), partitions (GET /tables/{table}/consumingSegmentsInfo)")
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--json', 'print the server\'s answer as JSON')
+    .option('--wait-loaded', 'wait until the initial load is done, with a progress bar on a terminal, then print the status')
+    .option('--timeout-ms <ms>', 'give up waiting for one answer after this', positiveInt, 30_000)
+    .addHelpText('after', helpText(
+      ['shardtable status orders', 'shardtable status orders --wait-loaded', 'shardtable status events --json --server http://10.0.0.5:9000'],
+      `0 shown (with --wait-loaded: the load is done); 1 unknown table, or while waiting the stream was recreated or a load partition stopped; ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; json?: boolean; waitLoaded?: boolean; timeoutMs: number }) => {
+      const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+      process.exitCode = await runStatus(table, { server: opts.server, json: opts.json === true, waitLoaded: opts.waitLoaded === true, timeoutMs: opts.timeoutMs }, io);
+    });
+
+  program
     .command('reset-stream <table>')
     .description("move a table whose stream was deleted and created again onto the new stream: the old stream's segments are dropped (POST /tables/{table}/resetStream)")
     .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
@@ -239,6 +264,20 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     ))
     .action(async (table: string, opts: { server: string; consumeFrom: 'smallest' | 'largest'; timeoutMs: number }) => {
       process.exitCode = await runResetStream(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+    });
+
+  program
+    .command('rewind <table>')
+    .description('replay a running table\'s stream from a time or from TRIM_HORIZON, replacing the rows ingested after that point (POST /tables/{table}/rewind)')
+    .requiredOption('--to <time>', 'epoch millis, an ISO-8601 time (2026-01-01T00:00:00Z) or TRIM_HORIZON')
+    .option('--server <url>', 'server base URL', process.env.SHARDTABLE_SERVER ?? DEFAULT_SERVER)
+    .option('--timeout-ms <ms>', 'give up waiting for the answer after this', positiveInt, 60_000)
+    .addHelpText('after', helpText(
+      ['shardtable rewind events --to 2026-01-01T00:00:00Z', 'shardtable rewind events --to TRIM_HORIZON --server http://10.0.0.5:9000'],
+      `0 rewind started (progress: consumingSegmentsInfo); 1 refused (bad or future time, upsert table, a rewind still running, or no such table); ${USAGE_EXIT}; 3 no server answered at --server`,
+    ))
+    .action(async (table: string, opts: { server: string; to: string; timeoutMs: number }) => {
+      process.exitCode = await runRewind(table, opts, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
     });
 
   program

@@ -58,10 +58,10 @@ function textReport(file: string, seg: SealedSegment, rows: Record<string, unkno
     String(c.nullCount),
     c.min === null ? '-' : short(toDisplayJson(c.min, c.dataType)),
     c.max === null ? '-' : short(toDisplayJson(c.max, c.dataType)),
-    String(c.forwardIndexBytes + c.dictionaryBytes + c.invertedIndexBytes + c.jsonIndexBytes + c.bloomFilterBytes + c.rangeIndexBytes),
+    String(c.forwardIndexBytes + c.dictionaryBytes + c.invertedIndexBytes + c.jsonIndexBytes + c.bloomFilterBytes + c.rangeIndexBytes + c.textIndexBytes + c.timestampIndexBytes),
     String(c.rawBytes),
     String(c.numBlocks),
-    [c.isSorted ? 'sorted' : '', c.hasInvertedIndex ? 'inverted' : '', c.hasJsonIndex ? `json(${c.jsonIndexBytes}B)` : '', c.hasBloomFilter ? `bloom(${c.bloomFilterBytes}B)` : '', c.hasRangeIndex ? `range(${c.rangeIndexBytes}B)` : '', c.hasNullBitmap ? 'nulls' : ''].filter(Boolean).join(',') || '-',
+    [c.isSorted ? 'sorted' : '', c.hasInvertedIndex ? 'inverted' : '', c.hasJsonIndex ? `json(${c.jsonIndexBytes}B)` : '', c.hasBloomFilter ? `bloom(${c.bloomFilterBytes}B)` : '', c.hasRangeIndex ? `range(${c.rangeIndexBytes}B)` : '', c.hasTextIndex ? `text(${c.textIndexBytes}B)` : '', c.hasTimestampIndex ? `timestamp(${c.timestampIndexBytes}B)` : '', c.hasNullBitmap ? 'nulls' : ''].filter(Boolean).join(',') || '-',
   ]);
   for (const line of table([header, ...lines])) out(line);
   if (rows.length > 0) {
@@ -71,7 +71,7 @@ function textReport(file: string, seg: SealedSegment, rows: Record<string, unkno
   }
   if (verify) {
     out('');
-    out(`verify       OK: checksum, ${verify.blocks} blocks of ${verify.columns} columns, ${verify.dictionaries} dictionaries, ${verify.invertedIndexes} inverted indexes, ${verify.jsonIndexes} JSON indexes, ${verify.bloomFilters} bloom filters, ${verify.rangeIndexes} range indexes decoded`);
+    out(`verify       OK: checksum, ${verify.blocks} blocks of ${verify.columns} columns, ${verify.dictionaries} dictionaries, ${verify.invertedIndexes} inverted indexes, ${verify.jsonIndexes} JSON indexes, ${verify.bloomFilters} bloom filters, ${verify.rangeIndexes} range indexes, ${verify.textIndexes} text indexes, ${verify.timestampIndexes} timestamp indexes decoded`);
   }
 }
 

@@ -88,7 +88,7 @@ export async function runDynamoDbQuickstart(options: { readonly port: number; re
       `Open the web console: ${base}/`,
       '',
       'Try:',
-      `  curl -s ${base}/tables/orders/consumingSegmentsInfo   # shardtableTable.phase: LOADING, then STREAMING`,
+      `  npx shardtable status orders --server ${base}   # phase LOADING with progress, then STREAMING`,
       `  curl -s -G ${base}/query/sql --data-urlencode 'sql=SELECT status, count(*), sum(amount) FROM orders GROUP BY status'`,
       `  curl -s -G ${base}/query/sql --data-urlencode 'sql=SELECT _id, customer, status, amount, tags FROM orders ORDER BY amount DESC LIMIT 5'`,
       '',

@@ -17,6 +17,14 @@ export interface ResetStreamOptions {
  */
 export async function runResetStream(table: string, opts: ResetStreamOptions, io: { out(text: string): void; err(text: string): void }): Promise<number> {
   const url = `${opts.server.replace(/\/+$/, '')}/tables/${encodeURIComponent(table)}/resetStream?consumeFrom=${opts.consumeFrom}`;
+  return postForDescription(url, opts, io);
+}
+
+/**
+ * POSTs `url` and prints the answer's `description` (0), or the server's error (1 on an HTTP
+ * error, 3 when no server answered within `timeoutMs`). Shared by the table operations.
+ */
+export async function postForDescription(url: string, opts: { readonly server: string; readonly timeoutMs: number }, io: { out(text: string): void; err(text: string): void }): Promise<number> {
   let response: Response;
   let text: string;
   try {

@@ -12,9 +12,17 @@ export interface IndexSettings {
   readonly jsonIndexColumns: readonly string[];
   /** Columns with a range index (numeric: INT, LONG, FLOAT, DOUBLE, TIMESTAMP, BOOLEAN). */
   readonly rangeIndexColumns: readonly string[];
+  /** Columns with a text index (STRING or JSON, single-value). */
+  readonly textIndexColumns: readonly string[];
+  /** Columns with a timestamp index (TIMESTAMP or LONG, single-value) and their granularities, in the order above. */
+  readonly timestampIndexes: Readonly<Record<string, readonly TimestampGranularity[]>>;
   /** Columns with a bloom filter, and its settings. */
   readonly bloomFilters: Readonly<Record<string, { readonly fpp: number; readonly maxSizeInBytes: number }>>;
 }
+
+/** Pinot's `TimestampIndexGranularity` values; a segment file codes them by position (0, 1, …). */
+export const TIMESTAMP_GRANULARITIES = ['MILLISECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+export type TimestampGranularity = (typeof TIMESTAMP_GRANULARITIES)[number];
 
 /** Pinot's default bloom filter false-positive probability. */
 const DEFAULT_FPP = 0.05;
@@ -83,6 +91,8 @@ function checkBloomOptions(where: string, options: unknown, problems: string[]):
 export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, fieldConfigList: unknown, schema: TableSchema, problems: string[]): IndexSettings {
   const json = new Set<string>();
   const range = new Set<string>();
+  const text = new Set<string>();
+  const timestamp = new Map<string, readonly TimestampGranularity[]>();
   const bloom = new Map<string, { fpp: number; maxSizeInBytes: number }>();
   const column = (where: string, name: unknown): string | null => {
     if (typeof name !== 'string') {
@@ -114,6 +124,37 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
       return;
     }
     range.add(col);
+  };
+  const addText = (where: string, name: unknown): void => {
+    const col = column(where, name);
+    if (col === null) return;
+    const spec = schema.columns[schema.columnIndex.get(col)!]!;
+    if ((spec.dataType !== 'STRING' && spec.dataType !== 'JSON') || !spec.singleValue) {
+      problems.push(`${where}: a text index needs a single-value STRING or JSON column; ${col} is ${spec.dataType}${spec.singleValue ? '' : ' multi-value'}`);
+      return;
+    }
+    text.add(col);
+  };
+  const addTimestamp = (where: string, name: unknown, config: unknown, configWhere: string): void => {
+    const col = column(where, name);
+    if (col === null) return;
+    const spec = schema.columns[schema.columnIndex.get(col)!]!;
+    if ((spec.dataType !== 'TIMESTAMP' && spec.dataType !== 'LONG') || !spec.singleValue) {
+      problems.push(`${where}: a timestamp index needs a single-value TIMESTAMP or LONG column; ${col} is ${spec.dataType}${spec.singleValue ? '' : ' multi-value'}`);
+      return;
+    }
+    const list = isObject(config) ? config.granularities : undefined;
+    if (!Array.isArray(list) || list.length === 0) {
+      problems.push(`${configWhere}.granularities: must be a non-empty list of ${TIMESTAMP_GRANULARITIES.join(', ')}`);
+      return;
+    }
+    const bad = list.find((g) => !TIMESTAMP_GRANULARITIES.includes(String(g).toUpperCase() as TimestampGranularity) || typeof g !== 'string');
+    if (bad !== undefined) {
+      problems.push(`${configWhere}.granularities: ${JSON.stringify(bad)} is not one of ${TIMESTAMP_GRANULARITIES.join(', ')}`);
+      return;
+    }
+    const wanted = new Set(list.map((g) => String(g).toUpperCase()));
+    timestamp.set(col, Object.freeze(TIMESTAMP_GRANULARITIES.filter((g) => wanted.has(g))));
   };
   const addBloom = (where: string, name: unknown, options: unknown): void => {
     const col = column(where, name);
@@ -156,9 +197,13 @@ export function indexSettingsOf(tableIndexConfig: Record<string, unknown>, field
       if ('json' in indexes) addJson(`${where}.indexes.json`, field.name, indexes.json);
       if (types.some((t) => String(t).toUpperCase() === 'RANGE') || ('range' in indexes && (indexes.range as { disabled?: unknown } | null)?.disabled !== true)) addRange(`${where}.indexes.range`, field.name);
       if ('bloom' in indexes) addBloom(`${where}.indexes.bloom`, field.name, indexes.bloom);
+      if (types.some((t) => String(t).toUpperCase() === 'TEXT') && !('text' in indexes)) addText(`${where}.indexTypes`, field.name);
+      if (types.some((t) => String(t).toUpperCase() === 'TIMESTAMP') && !('timestamp' in indexes)) addTimestamp(`${where}.indexTypes`, field.name, field.timestampConfig, `${where}.timestampConfig`);
+      if ('timestamp' in indexes && (indexes.timestamp as { disabled?: unknown } | null)?.disabled !== true) addTimestamp(`${where}.indexes.timestamp`, field.name, indexes.timestamp ?? field.timestampConfig, `${where}.indexes.timestamp`);
+      if ('text' in indexes && (indexes.text as { disabled?: unknown } | null)?.disabled !== true) addText(`${where}.indexes.text`, field.name);
     });
   }
   const bloomFilters: Record<string, { fpp: number; maxSizeInBytes: number }> = {};
   for (const c of [...bloom.keys()].sort()) bloomFilters[c] = Object.freeze(bloom.get(c)!);
-  return Object.freeze({ jsonIndexColumns: Object.freeze([...json].sort()), rangeIndexColumns: Object.freeze([...range].sort()), bloomFilters: Object.freeze(bloomFilters) });
+  return Object.freeze({ jsonIndexColumns: Object.freeze([...json].sort()), rangeIndexColumns: Object.freeze([...range].sort()), textIndexColumns: Object.freeze([...text].sort()), timestampIndexes: Object.freeze(Object.fromEntries([...timestamp].sort(([a], [b]) => (a < b ? -1 : 1)))), bloomFilters: Object.freeze(bloomFilters) });
 }

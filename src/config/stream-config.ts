@@ -2,7 +2,7 @@ import type { FlushThresholds, StreamConfig } from './table-config.js';
 import { ShardtableError } from '../errors.js';
 
 /** Decoder names the decoder registry knows. */
-export const DECODER_NAMES = ['json', 'avro', 'csv', 'raw'] as const;
+export const DECODER_NAMES = ['json', 'avro', 'csv', 'raw', 'dynamodb-kinesis'] as const;
 export type DecoderName = (typeof DECODER_NAMES)[number];
 
 /** Pinot's defaults for the flush thresholds. */

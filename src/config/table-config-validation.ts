@@ -232,6 +232,8 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     nullHandlingEnabled: index.nullHandlingEnabled === true,
     ...(extraIndexes.jsonIndexColumns.length > 0 ? { jsonIndexColumns: extraIndexes.jsonIndexColumns } : {}),
     ...(extraIndexes.rangeIndexColumns.length > 0 ? { rangeIndexColumns: extraIndexes.rangeIndexColumns } : {}),
+    ...(extraIndexes.textIndexColumns.length > 0 ? { textIndexColumns: extraIndexes.textIndexColumns } : {}),
+    ...(Object.keys(extraIndexes.timestampIndexes).length > 0 ? { timestampIndexes: extraIndexes.timestampIndexes } : {}),
     ...(Object.keys(extraIndexes.bloomFilters).length > 0 ? { bloomFilters: extraIndexes.bloomFilters } : {}),
   });
   return Object.freeze({

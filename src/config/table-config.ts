@@ -50,6 +50,10 @@ export interface IndexingConfig {
   readonly rangeIndexColumns?: readonly string[];
   /** Columns given a bloom filter at seal, with fpp and size cap; absent = none. */
   readonly bloomFilters?: Readonly<Record<string, { readonly fpp: number; readonly maxSizeInBytes: number }>>;
+  /** Single-value STRING/JSON columns given a text index at seal (`TEXT` in `fieldConfigList`); absent = none. */
+  readonly textIndexColumns?: readonly string[];
+  /** Single-value TIMESTAMP/LONG columns given a timestamp index at seal, with its granularities (`timestampConfig`); absent = none. */
+  readonly timestampIndexes?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The stream part of a table config: Pinot's `streamConfigs` map plus the parsed thresholds. */

@@ -4,7 +4,7 @@ import type { FlushThresholds } from '../config/table-config.js';
  * Why a consuming segment was sealed; recorded in logs and status (`forceCommit`: a user asked,
  * `POST /tables/{t}/forceCommit`; `bound`: a bounded run's end, `ingest --once`).
  */
-export type SealReason = 'rows' | 'time' | 'size' | 'endOfShard' | 'forceCommit' | 'bound';
+export type SealReason = 'rows' | 'time' | 'size' | 'endOfShard' | 'forceCommit' | 'bound' | 'rewind';
 
 /** What the policy needs to know about the consuming segment. */
 export interface FlushCandidate {

@@ -21,6 +21,7 @@ import type { RecordPipeline } from './record-pipeline.js';
 import { ThrottledLog } from './throttled-log.js';
 import { applyBound } from './ingest-bound.js';
 import type { IngestBound } from './ingest-bound.js';
+import type { RewindCursor } from './rewind-cursor.js';
 
 export interface PartitionIngesterOptions {
   readonly tableDir: string;
@@ -54,6 +55,8 @@ export interface PartitionIngesterOptions {
   readonly bound?: IngestBound;
   /** Runs before each seal; a throw fails the seal (see `PartitionSealerOptions.beforeSeal`). */
   readonly beforeSeal?: () => Promise<void>;
+  /** A rewound partition: replays into hidden segments swapped in at the old segments' ends (`rewind-cursor.ts`). */
+  readonly rewind?: RewindCursor;
 }
 
 /**
@@ -84,6 +87,8 @@ export class PartitionIngester {
   private readonly records: RecordIndexer;
   /** The segment a user asked to seal (`requestSeal`), sealed by the fetch loop between batches. */
   private sealRequested: string | null = null;
+  /** Callers of `sealThenStop` waiting for the requested seal. */
+  private sealWaiters: (() => void)[] = [];
 
   constructor(private readonly options: PartitionIngesterOptions) {
     this.now = options.now ?? Date.now;
@@ -131,6 +136,7 @@ export class PartitionIngester {
       .finally(() => {
         this.done = true;
         this.gate.endWork();
+        this.wakeSealWaiters();
       });
   }
 
@@ -147,6 +153,22 @@ export class PartitionIngester {
     if (this.state !== 'ENDED' && this.state !== 'ERROR') this.state = 'STOPPED';
     await this.options.consumer.close();
     await this.records.close();
+  }
+
+  /**
+   * Seals the consuming segment (as `requestSeal`), waits until it is published (or the loop ended),
+   * then stops: every row it held is in a committed file. A rewind starts from there.
+   */
+  async sealThenStop(): Promise<void> {
+    const name = this.requestSeal();
+    if (name !== null && !this.done) await new Promise<void>((resolve) => this.sealWaiters.push(resolve));
+    await this.stop();
+  }
+
+  private wakeSealWaiters(): void {
+    const waiters = this.sealWaiters;
+    this.sealWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**
@@ -197,7 +219,10 @@ export class PartitionIngester {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       // A failed seal stays requested and is tried again after the sealer's backoff.
-      if (this.sealRequested !== null && (await this.sealer.sealNow(this.sealRequested))) this.sealRequested = null;
+      if (this.sealRequested !== null && (await this.sealer.sealNow(this.sealRequested))) {
+        this.sealRequested = null;
+        this.wakeSealWaiters();
+      }
       if (this.gate.paused) {
         await this.gate.whilePaused();
         continue;
@@ -236,6 +261,8 @@ export class PartitionIngester {
       if (batch.endOfPartition) {
         this.gate.endWork();
         await this.sealer.sealUntilDone('endOfShard', signal);
+        // A rewound closed shard: its end passes every old segment left.
+        if (this.state === 'ENDED' && this.options.rewind?.active) await this.options.rewind.swapThrough(null, true);
         if (this.state === 'ENDED') this.options.onEnded();
         return;
       }
@@ -257,14 +284,21 @@ export class PartitionIngester {
   private async ingest(batch: MessageBatch): Promise<boolean> {
     this.counters.fetched(batch, this.now);
     const { rows, segmentSizeBytes } = this.options.config.stream.flush;
+    const rewind = this.options.rewind;
     for (const message of batch.messages) {
-      const stop = await this.records.index(message, this.sealer.segment);
+      const skip = rewind?.decide(message) === 'skip';
+      if (rewind?.mustSwapBefore(message.offset)) await this.swapRewound(message.offset, false);
+      const stop = skip ? null : await this.records.index(message, this.sealer.segment);
       if (stop !== null) {
         this.fail(stop);
         return false;
       }
       this.counters.consumed(message);
       this.lastOffset = message.offset;
+      if (rewind?.mustSwapAfter(message.offset)) {
+        await this.swapRewound(message.offset, true);
+        continue;
+      }
       const segment = this.sealer.segment;
       const docs = segment.numDocs;
       if (docs >= rows) {
@@ -275,6 +309,13 @@ export class PartitionIngester {
       }
     }
     return true;
+  }
+
+  /** A rewind reached an old segment's end: seal what the replay holds, then swap (`RewindCursor.swapThrough`). */
+  private async swapRewound(offset: StreamOffset, inclusive: boolean): Promise<void> {
+    if (this.sealer.segment.numDocs > 0) await this.sealer.sealUntilDone('rewind', this.abort.signal);
+    if (this.abort.signal.aborted) return;
+    await this.options.rewind!.swapThrough(offset, inclusive);
   }
 
   private fail(message: string): void {

@@ -117,12 +117,13 @@ export class SealedLedger {
   /**
    * Marks a segment deleted on purpose and writes the partition's file now; unlike `record`, a
    * failed write throws (the delete must not go ahead unrecorded, or a restart would repair it).
+   * `added` (a rewind's replacement segments) are listed in the same atomic write.
    */
-  async markDeleted(partitionId: number, entry: LedgerEntry | readonly LedgerEntry[]): Promise<void> {
+  async markDeleted(partitionId: number, entry: LedgerEntry | readonly LedgerEntry[], added: readonly LedgerEntry[] = []): Promise<void> {
     const entries = Array.isArray(entry) ? (entry as readonly LedgerEntry[]) : [entry as LedgerEntry];
-    const names = new Set(entries.map((e) => e.segmentName));
+    const names = new Set([...entries, ...added].map((e) => e.segmentName));
     const list = (this.byPartition.get(partitionId) ?? []).filter((e) => !names.has(e.segmentName));
-    this.byPartition.set(partitionId, [...list, ...entries.map((e) => ({ ...e, deleted: true as const }))]);
+    this.byPartition.set(partitionId, [...list, ...entries.map((e) => ({ ...e, deleted: true as const })), ...added]);
     const previous = this.writes.get(partitionId) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => this.writeFile(partitionId));
     this.writes.set(partitionId, next);

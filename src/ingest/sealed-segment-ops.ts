@@ -1,6 +1,8 @@
-import { openSegment, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
+import { indexChanges, openSegment, parseLlcSegmentName, toDisplayJson } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import { describeError } from '../util/describe-error.js';
+import { reindexSegment } from './segment-reindex.js';
+import type { ReindexOptions } from './segment-reindex.js';
 import { retireSegments } from './segment-retirement.js';
 import type { SealedSegmentsHolder } from './segment-retirement.js';
 
@@ -10,10 +12,13 @@ export type SegmentDeleteResult = 'deleted' | 'consuming' | 'repairing' | 'missi
 /** What a reload did: the segments re-read from disk, and those that could not be (still served from memory). */
 export interface SegmentReloadReport {
   readonly reloaded: readonly string[];
+  /** Of those, the segments built again because their indexes differed from the table config's. */
+  readonly reindexed: readonly string[];
   readonly failed: readonly { readonly segment: string; readonly error: string }[];
 }
 
 export type { SealedSegmentsHolder } from './segment-retirement.js';
+export { reindexOptions } from './segment-reindex.js';
 
 /**
  * Deletes a sealed segment for good: the ledger records it as deleted on purpose first (so a
@@ -36,23 +41,38 @@ export async function deleteSealedSegment(holder: SealedSegmentsHolder, segmentN
  * Re-reads every sealed segment from its file (checksums verified, as at start) and serves the
  * fresh copy; a file that cannot be read is reported and its in-memory copy kept serving (a
  * damaged file is quarantined by the next start, docs/operations.md).
+ *
+ * With `reindex`, a segment whose indexes differ from the table config's (`indexChanges`) is
+ * first built again with them (`reindexSegment`), so indexes added to a live table's config reach
+ * the segments sealed before.
  */
-export async function reloadSealedSegments(holder: SealedSegmentsHolder): Promise<SegmentReloadReport> {
+export async function reloadSealedSegments(holder: SealedSegmentsHolder, reindex?: ReindexOptions): Promise<SegmentReloadReport> {
   const fresh = new Map<string, SealedSegment>();
+  const reindexed: string[] = [];
   const failed: { segment: string; error: string }[] = [];
   for (const segment of holder.get()) {
+    const name = segment.metadata.segmentName;
     try {
-      fresh.set(segment.metadata.segmentName, await openSegment(segment.path));
+      const changes = reindex !== undefined && segment.numDocs > 0 ? indexChanges(segment, reindex.indexing) : [];
+      if (changes.length > 0) {
+        const rebuilt = await reindexSegment(holder, segment, reindex!);
+        if (rebuilt !== null) {
+          holder.logger.info({ segment: name, indexes: changes }, 'segment rebuilt with the table config\'s indexes');
+          reindexed.push(name);
+        }
+        continue;
+      }
+      fresh.set(name, await openSegment(segment.path));
     } catch (err) {
-      failed.push({ segment: segment.metadata.segmentName, error: describeError(err) });
-      holder.logger.error({ segment: segment.metadata.segmentName, err: describeError(err) }, 'segment reload failed; the loaded copy keeps serving');
+      failed.push({ segment: name, error: describeError(err) });
+      holder.logger.error({ segment: name, err: describeError(err) }, 'segment reload failed; the loaded copy keeps serving');
     }
   }
   // Swapped in one tick; a segment deleted meanwhile stays deleted.
   const before = holder.get();
   holder.set(before.map((s) => fresh.get(s.metadata.segmentName) ?? s));
   for (const s of before) if (fresh.has(s.metadata.segmentName)) s.retire();
-  return { reloaded: [...fresh.keys()], failed };
+  return { reloaded: [...reindexed, ...fresh.keys()], reindexed, failed };
 }
 
 /** Sealed segments in partition, then LLC sequence order. */

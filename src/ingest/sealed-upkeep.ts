@@ -83,7 +83,7 @@ export class SealedUpkeep {
       try {
         for (const run of planMerges(holder.get(), ctx.settings, ctx.compareOffsets, ledger)) {
           if (this.stopped) break;
-          if (ledger.isHeld(run[0]!.metadata.partitionId)) continue;
+          if (ledger.isHeld(run[0]!.metadata.partitionId) || holder.replaying?.(run[0]!.metadata.partitionId) === true) continue;
           const merged = await mergeSegments({ ...ctx, holder: { ...holder, ledger } }, run);
           if (merged === null) continue;
           made++;

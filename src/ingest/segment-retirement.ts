@@ -12,10 +12,12 @@ export interface SealedSegmentsHolder {
   readonly ledger: SealedLedger | null;
   readonly consumingNames: () => readonly string[];
   readonly logger: Logger;
+  /** Partitions whose segments a rewind is replacing now: compaction leaves them alone. */
+  readonly replaying?: (partitionId: number) => boolean;
 }
 
 /** Why segments leave a table: shown in logs and status. */
-export type RetirementReason = 'deleted' | 'retention' | 'quarantined' | 'replaced';
+export type RetirementReason = 'deleted' | 'retention' | 'quarantined' | 'replaced' | 'rewind';
 
 /**
  * Retires sealed segments of a table for good, atomically with respect to queries and crashes —
@@ -47,10 +49,17 @@ export async function retireSegments(
   const served = new Set(holder.get());
   const going = segments.filter((s) => served.has(s));
   if (going.length === 0 && replacements.length === 0) return [];
-  const byPartition = new Map<number, SealedSegment[]>();
-  for (const s of going) byPartition.set(s.metadata.partitionId, [...(byPartition.get(s.metadata.partitionId) ?? []), s]);
+  const byPartition = new Map<number, { going: SealedSegment[]; added: SealedSegment[] }>();
+  const of = (s: SealedSegment): { going: SealedSegment[]; added: SealedSegment[] } => {
+    const p = s.metadata.partitionId;
+    if (!byPartition.has(p)) byPartition.set(p, { going: [], added: [] });
+    return byPartition.get(p)!;
+  };
+  for (const s of going) of(s).going.push(s);
+  for (const s of replacements) of(s).added.push(s);
   if (holder.ledger) {
-    for (const [partitionId, list] of byPartition) await holder.ledger.markDeleted(partitionId, list.map(ledgerEntryOf));
+    // One atomic write per partition: the retired segments marked deleted and the replacements listed.
+    for (const [partitionId, p] of byPartition) await holder.ledger.markDeleted(partitionId, p.going.map(ledgerEntryOf), p.added.map(ledgerEntryOf));
   }
   // Between the ledger write and here another call may have retired some: swap what is still served.
   const gone = new Set(going);

@@ -2,6 +2,7 @@ import type { SnapshotProgress } from '../spi/stream-consumer-factory.js';
 import type { UpsertCounters } from '../upsert/index.js';
 import type { SegmentGap } from './segment-gaps.js';
 import type { StreamIdentityStatus } from './stream-identity-guard.js';
+import type { RewindStatus } from './table-rewind.js';
 
 /** `consumingSegmentsInfo` → `shardtableTable.phase`. */
 export interface SnapshotPhase {
@@ -68,6 +69,8 @@ export interface TableIngestionStatus {
   readonly dataLoss: readonly DataLossEntry[];
   /** The stream the checkpoints belong to, and whether the one under its name now is another (absent: not checked). */
   readonly streamIdentity?: StreamIdentityStatus;
+  /** The table's last online rewind (`POST /tables/{t}/rewind`, `resumeConsumption?consumeFrom=`), while it runs and after. */
+  readonly rewind?: RewindStatus;
   /** Segment files refused on start (corrupt, another segment's identity, overlapping offsets), moved to `quarantine/`. */
   readonly quarantined?: readonly { readonly file: string; readonly reason: string }[];
   /** Gaps in the shards' chains of sealed segments found on start, and their repairs from the stream. */
@@ -93,7 +96,7 @@ export interface TableIngestionStatus {
    * keys, duplicates dropped and keys removed by `metadataTTL` since start.
    */
   readonly upsert?: { readonly mode: 'FULL' | 'PARTIAL' } & Readonly<UpsertCounters>;
-  readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number; readonly metadataTTLKeysRemoved: number };
+  readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number; readonly metadataTTLKeysRemoved: number; readonly keysRemovedWithSegments: number };
   /**
    * Tables whose stream starts with a snapshot load (a DynamoDB table's scan): `LOADING` while a
    * snapshot partition is unread, then `STREAMING`; the load's progress since the runtime started.

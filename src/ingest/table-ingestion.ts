@@ -1,41 +1,25 @@
 import { mkdir, rm } from 'node:fs/promises';
-import type { TableSchema } from '../config/schema.js';
-import type { TableConfig } from '../config/table-config.js';
-import type { Logger } from '../logger.js';
-import { summarizeSegment } from '../segment/index.js';
-import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segment/index.js';
-import type { PartitionInfo, StreamMetadataProvider } from '../spi/metadata-provider.js';
-import type { SegmentSummary } from '../segment/index.js';
+import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
-import type { ShardCheckpoint } from './checkpoints.js';
 import { TableRepairs } from './table-repairs.js';
-import type { SealedLedger } from './sealed-ledger.js';
-import { KeyedTable, lineageOf } from './keyed-table.js';
-import { ledgerEntryOf, recoverTable } from './table-recovery.js';
+import { recoverTable } from './table-recovery.js';
 import type { RecoveredTable } from './table-recovery.js';
 import { PartitionIngester } from './partition-ingester.js';
-import type { PartitionIdStore } from './partition-id-store.js';
 import { openTableStreams, partitionsOfStreams } from './table-streams.js';
-import type { StreamIdentities, TableStreamsFactory } from './table-streams.js';
 import { streamIndexOfShard } from './resolved-table.js';
-import type { ResolvedTable } from './resolved-table.js';
-import type { PartitionStatus } from './partition-status.js';
-import type { DataLossEntry, TableIngestionStatus } from './table-ingestion-status.js';
-import { snapshotPhase } from './snapshot-phase.js';
-import { StreamLink } from './stream-link.js';
-import { compareSegments, deleteSealedSegment, reloadSealedSegments, segmentMetadataJson, withoutRetired } from './sealed-segment-ops.js';
+import { currentCheckpoints, TableRewind } from './table-rewind.js';
+import type { RewindHost, RewindResult, RewindTarget } from './table-rewind.js';
+import { compareSegments, withoutRetired } from './sealed-segment-ops.js';
 import { startPositionOf } from './start-position.js';
-import type { SealedSegmentsHolder, SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 import { allPartitionsFinished } from './ingest-bound.js';
 import { expiredShards } from './expired-shards.js';
-import { partitionStatuses } from './partition-status.js';
-import type { IngestBound } from './ingest-bound.js';
 import { tableUpkeep } from './sealed-upkeep.js';
-import type { SealedUpkeep } from './sealed-upkeep.js';
-import type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 import { StreamIdentityGuard } from './stream-identity-guard.js';
+import { ShardtableError } from '../errors.js';
+import { retireSegments } from './segment-retirement.js';
 import type { StreamResetResult } from './stream-identity-guard.js';
 import type { ResetStart } from './stream-identity-store.js';
+import { TableIngestionBase } from './table-ingestion-base.js';
 
 export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 
@@ -44,56 +28,7 @@ export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-op
  * stream's shards on an interval, runs one `PartitionIngester` per shard, and starts a shard's
  * children only after every parent has been read to its end and sealed.
  */
-export class TableIngestion implements TableRuntime {
-  readonly schema: TableSchema;
-  readonly config: TableConfig;
-  private readonly table: ResolvedTable;
-  private readonly tableDir: string;
-  private readonly logger: Logger;
-  private sealed: SealedSegment[] = [];
-  private checkpoints = new Map<string, ShardCheckpoint>();
-  private readonly known = new Map<string, PartitionInfo>();
-  private readonly ingesters = new Map<string, PartitionIngester>();
-  private readonly ended = new Set<string>();
-  private factory: TableStreamsFactory | null = null;
-  private metadata: (StreamMetadataProvider & StreamIdentities) | null = null;
-  private partitionIds: readonly PartitionIdStore[] = [];
-  private discoveryTimer: NodeJS.Timeout | null = null;
-  private discovering: Promise<void> | null = null;
-  private paused = false;
-  private stopped = false;
-  private quarantined: { file: string; reason: string }[] = [];
-  /** Retention, compaction and checksums (`runRetention()`, `runCompaction()` run a pass now); null before start. */
-  sealedUpkeep: SealedUpkeep | null = null;
-  private ledger: SealedLedger | null = null;
-  private repairs: TableRepairs | null = null;
-  private readonly dataLoss = new Map<string, DataLossEntry>();
-  private discoveryInfo = { lastListedAtMs: null as number | null, shardsListed: 0, runs: 0, lastError: null as string | null };
-  private readonly streamFactory: NonNullable<TableIngestionOptions['streamFactory']>;
-  private readonly onEvent: (event: IngestionEvent) => void;
-  private readonly link: StreamLink;
-  /** Upsert and dedup tables: the one key map of the table (all shards). */
-  private readonly keyed: KeyedTable;
-  private readonly bound: IngestBound | undefined;
-  private readonly options: TableIngestionOptions;
-  /** Keeps the table on the stream its checkpoints belong to (a recreated stream halts it). */
-  private guard: StreamIdentityGuard | null = null;
-
-  constructor(options: TableIngestionOptions) {
-    this.options = options;
-    this.streamFactory = options.streamFactory ?? ((stream, opts) => stream.plugin.createConsumerFactory(stream.settings, opts));
-    this.onEvent = options.onEvent ?? (() => undefined);
-    this.table = options.table;
-    this.schema = options.table.schema;
-    this.config = options.table.config;
-    this.tableDir = options.tableDir;
-    this.logger = options.logger.child({ table: options.table.config.tableName });
-    this.link = new StreamLink(this.logger);
-    this.keyed = new KeyedTable(this.schema, this.config);
-    this.keyed.setLineage(lineageOf(this.known));
-    this.bound = options.bound;
-  }
-
+export class TableIngestion extends TableIngestionBase implements TableRuntime {
   /**
    * Loads the sealed segments (queryable from then on), then lists the stream's partitions and
    * starts their readers. With `waitForStream: false` the listing runs in the background and is
@@ -103,6 +38,8 @@ export class TableIngestion implements TableRuntime {
     await mkdir(this.tableDir, { recursive: true });
     // First: a reset committed before a crash retires the old stream's files before they load.
     this.guard = await StreamIdentityGuard.open(this.tableDir, this.config.tableName, this.logger);
+    // Then: replacement segments of an unfinished rewind that were never swapped in are removed.
+    this.rewinds = await TableRewind.open(this.tableDir, this.config.tableName, this.logger);
     const streams = await openTableStreams(this.table, this.tableDir, this.streamFactory);
     this.partitionIds = streams.idStores;
     this.factory = streams.factory;
@@ -148,14 +85,9 @@ export class TableIngestion implements TableRuntime {
         this.onEvent({ kind: 'dataLoss', entry });
       },
       logger: this.logger,
+      ...this.keyed.repairOptions,
     });
     this.repairs.startRecovered(gaps);
-  }
-
-  /** A segment was published: serve it (same tick as the swap) and add it to the ledger. */
-  private addSealed(segment: SealedSegment): void {
-    this.sealed.push(segment);
-    void this.ledger?.record(segment.metadata.partitionId, [ledgerEntryOf(segment)]);
   }
 
   /** A bounded run is over: no partition reads any more, and none is about to start (a child of ended parents). */
@@ -180,67 +112,6 @@ export class TableIngestion implements TableRuntime {
     await rm(this.tableDir, { recursive: true, force: true });
   }
 
-  segments(): SegmentSummary[] {
-    return this.sealed.map((s) => summarizeSegment(s.metadata));
-  }
-
-  segmentMetadata(segmentName: string): Record<string, unknown> | undefined {
-    const segment = this.sealed.find((s) => s.metadata.segmentName === segmentName);
-    return segment ? segmentMetadataJson(segment, this.keyed.liveRowsOf(segmentName)) : undefined;
-  }
-
-  /** The segments a query reads now: every sealed file and every live consuming segment (none once a stream was recreated). */
-  queryableSegments(): QueryableSegments {
-    const consuming: ConsumingSegment[] = [];
-    for (const ingester of this.guard?.halted ? [] : this.ingesters.values()) {
-      const segment = ingester.consumingSegment;
-      if (segment) consuming.push(segment);
-    }
-    // Upsert tables: live rows frozen in the same synchronous step, one live row per key.
-    return this.keyed.queryable([...this.sealed], consuming);
-  }
-
-
-  partitions(): PartitionStatus[] {
-    const after = (shardId: string): string | null => this.checkpoints.get(shardId)?.after?.toString() ?? null;
-    return partitionStatuses(this.known.values(), this.ingesters, this.ended, after, (shardId) => this.factory?.labelOf(shardId) ?? '');
-  }
-
-  /** Whether the stream is reached, data loss, shard discovery and fetch concurrency, for `consumingSegmentsInfo`. */
-  status(): TableIngestionStatus {
-    return {
-      ingestion: this.link.status,
-      dataLoss: [...this.dataLoss.values()],
-      quarantined: [...this.quarantined],
-      ...(this.sealedUpkeep ? { retention: this.sealedUpkeep.status() } : {}),
-      ...(this.sealedUpkeep?.compactionStatus() ? { compaction: this.sealedUpkeep.compactionStatus()! } : {}),
-      repairs: this.repairs?.status() ?? [],
-      discovery: { intervalMs: this.factory?.discoveryIntervalMs ?? 0, ...this.discoveryInfo },
-      fetchConcurrency: this.factory?.fetchConcurrency?.() ?? null,
-      ...(this.guard ? { streamIdentity: this.guard.status() } : {}),
-      ...this.keyed.status(),
-      ...snapshotPhase([...this.known.values()], this.ended, this.factory?.snapshotProgress?.()),
-    };
-  }
-
-  forceCommit(): string[] {
-    return [...this.ingesters.values()].flatMap((ingester) => ingester.requestSeal() ?? []);
-  }
-
-  deleteSegment(segmentName: string): Promise<SegmentDeleteResult> {
-    const remove = (): Promise<SegmentDeleteResult> => deleteSealedSegment(this.sealedHolder(), segmentName);
-    return this.sealedUpkeep ? this.sealedUpkeep.serial(remove) : remove();
-  }
-
-  reloadSegments(): Promise<SegmentReloadReport> {
-    return reloadSealedSegments(this.sealedHolder());
-  }
-
-  private sealedHolder(): SealedSegmentsHolder {
-    const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
-    return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger };
-  }
-
   /**
    * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): if the stream is
    * another one than the checkpoints', stops every reader and retires the old stream's segments;
@@ -257,6 +128,39 @@ export class TableIngestion implements TableRuntime {
     return guard.commitReset(metadata, consumeFrom, partitionsOf, (retired) => (this.sealed = withoutRetired(this.sealed, (s) => retired.includes(s.metadata.partitionId))));
   }
 
+  /** Online rewind (`table-rewind.ts`), run in the discovery chain so no listing starts readers meanwhile. */
+  rewind(target: RewindTarget): Promise<RewindResult> {
+    const repairing = this.repairs?.status().some((r) => r.state === 'PENDING' || r.state === 'READING') === true;
+    const why = this.guard?.halted ? 'its stream was deleted and created again; reset it first (POST /tables/{t}/resetStream)' : repairing ? 'it is still re-reading gaps in its sealed segments; retry once consumingSegmentsInfo shows no repair pending' : this.rewinds ? null : 'it is not running';
+    if (why !== null) throw new ShardtableError('REWIND_UNSUPPORTED', { table: this.config.tableName, reason: why });
+    const run = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(() => this.rewinds!.rewind(target, this.rewindHost()));
+    this.discovering = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private rewindHost(): RewindHost {
+    const offsets = this.factory!.offsetFactory;
+    return {
+      offsets,
+      ledger: this.ledger,
+      sealed: () => this.sealed,
+      known: () => [...this.known.values()],
+      ended: (shardId) => this.ended.has(shardId),
+      ingester: (shardId) => this.ingesters.get(shardId),
+      nextSequence: (shardId) => this.checkpoints.get(shardId)?.nextSequence ?? 0,
+      // By name: a reload may have replaced the served objects since the replay started.
+      swap: (retire, replacements) => this.sealedUpkeep!.serial(() => {
+        const names = new Set(retire.map((s) => s.metadata.segmentName));
+        return retireSegments(this.sealedHolder(), this.sealed.filter((s) => names.has(s.metadata.segmentName)), 'rewind', replacements);
+      }).then(() => undefined),
+      restart: (partitions) => {
+        this.checkpoints = currentCheckpoints(this.sealed, this.ledger, offsets, this.checkpoints);
+        for (const p of partitions) this.ingesters.delete(p.shardId);
+        for (const p of partitions) this.startPartition(p);
+      },
+    };
+  }
+
   /**
    * Stops discovery, repairs and every partition reader (consuming segments are abandoned), then
    * awaits the ledger writes seals started (a drop would race them; no file left half-written).
@@ -267,17 +171,6 @@ export class TableIngestion implements TableRuntime {
     await this.repairs?.stop();
     await Promise.all([...this.ingesters.values()].map((i) => i.stop()));
     await this.ledger?.flush();
-  }
-
-  async pause(): Promise<void> {
-    this.paused = true;
-    // Resolves once no GetRecords call is in flight and none starts until resume().
-    await Promise.all([...this.ingesters.values()].map((ingester) => ingester.pause()));
-  }
-
-  async resume(): Promise<void> {
-    this.paused = false;
-    for (const ingester of this.ingesters.values()) ingester.resume();
   }
 
   private scheduleDiscovery(): void {
@@ -358,7 +251,8 @@ export class TableIngestion implements TableRuntime {
   private startPartition(partition: PartitionInfo): void {
     const factory = this.factory!;
     const checkpoint = this.checkpoints.get(partition.shardId);
-    const start = startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom(String(streamIndexOfShard(this.table.streams, partition.shardId))), factory, words: this.table.stream.plugin.statusWords });
+    const rewound = this.rewinds?.startFor(partition, this.rewindHost(), (o) => (o.fromOldest ? 'TRIM_HORIZON' : `AT_TIMESTAMP ${new Date(o.atTimestampMs ?? 0).toISOString()}`)) ?? null;
+    const start = rewound ?? startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom(String(streamIndexOfShard(this.table.streams, partition.shardId))), factory, words: this.table.stream.plugin.statusWords });
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,
@@ -367,13 +261,14 @@ export class TableIngestion implements TableRuntime {
       consumer: factory.createPartitionConsumer(partition, start.consumerOptions),
       pipeline: this.table.pipelineFor(partition.shardId),
       fetchTimeoutMs: factory.fetchTimeoutMs,
-      checkpoint: checkpoint?.after ?? null,
+      checkpoint: rewound ? rewound.checkpoint : (checkpoint?.after ?? null),
       startedFrom: start.startedFrom,
-      nextSequence: checkpoint?.nextSequence ?? 0,
+      nextSequence: rewound?.nextSequence ?? checkpoint?.nextSequence ?? 0,
+      ...(rewound ? { rewind: rewound.cursor } : {}),
       ...this.keyed.partitionOptions,
       beforeSeal: () => this.confirmStream(),
       onSealed: (segment) => {
-        this.addSealed(segment);
+        if (!this.rewinds?.holdsBack(partition.shardId, segment)) this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;
         this.onEvent({ kind: 'segmentSealed', shardId: partition.shardId, segmentName, endOfShard, atMs: Date.now() });
       },

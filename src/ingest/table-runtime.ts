@@ -11,6 +11,8 @@ import type { ResetStart } from './stream-identity-store.js';
 
 export type { StreamResetResult } from './stream-identity-guard.js';
 export type { ResetStart } from './stream-identity-store.js';
+export type { RewindResult, RewindStatus, RewindTarget } from './table-rewind.js';
+import type { RewindResult, RewindTarget } from './table-rewind.js';
 
 export type { SegmentDeleteResult, SegmentReloadReport } from './sealed-segment-ops.js';
 
@@ -72,6 +74,11 @@ export interface TableRuntime {
    * Null when the stream is the one the checkpoints belong to (nothing is stopped).
    */
   resetStream?(consumeFrom: ResetStart): Promise<StreamResetResult | null>;
+  /**
+   * Online rewind (docs/exactly-once.md, "Rewind"): replays the stream from `target` and replaces
+   * the rows ingested after that point, segment by segment, as the replacements seal.
+   */
+  rewind?(target: RewindTarget): Promise<RewindResult>;
   /** Re-reads every sealed segment from its file. */
   reloadSegments?(): Promise<SegmentReloadReport>;
   /**

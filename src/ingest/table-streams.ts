@@ -2,7 +2,7 @@ import type { PartitionInfo, StreamIdentity, StreamMetadataProvider } from '../s
 import type { StreamOffsetFactory } from '../spi/offset.js';
 import type { PartitionConsumer } from '../spi/partition-consumer.js';
 import type { PartitionIdScheme } from '../spi/partition-id-scheme.js';
-import type { FetchConcurrency, SnapshotProgress, StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
+import type { ConsumerStart, FetchConcurrency, SnapshotProgress, StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
 import { PartitionIdStore, partitionIdFile } from './partition-id-store.js';
 import { streamIndexOfShard, tableShardIdOf } from './resolved-table.js';
@@ -65,11 +65,11 @@ export class TableStreamsFactory implements StreamConsumerFactory {
     this.offsetFactory = streams[0]!.factory.offsetFactory;
     if (streams.some((s) => s.factory.fetchConcurrency !== undefined)) this.fetchConcurrency = () => sumConcurrency(streams);
     const first = streams[0]!.factory;
-    if (first.snapshotProgress !== undefined) this.snapshotProgress = () => first.snapshotProgress!();
+    if (first.snapshotProgress !== undefined) this.snapshotProgress = (positionOf) => first.snapshotProgress!(positionOf);
   }
 
   /** The snapshot load's progress (a stream type with a snapshot load is its table's only stream). */
-  readonly snapshotProgress?: () => SnapshotProgress;
+  readonly snapshotProgress?: (positionOf: (shardId: string) => string | null) => SnapshotProgress;
 
   /** Fetches in flight, summed over the streams' caps (each stream has its own). */
   readonly fetchConcurrency?: () => FetchConcurrency;
@@ -118,7 +118,7 @@ export class TableStreamsFactory implements StreamConsumerFactory {
     return this.streams[streamIndexOfShard(this.streams, tableShardId)]!.label;
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options?: ConsumerStart): PartitionConsumer {
     const { stream, own } = this.route(partition);
     return stream.factory.createPartitionConsumer(own, options);
   }

@@ -90,9 +90,9 @@ export function createMetricsRegistry(manager: TableManager): Registry {
       return phase === undefined ? null : value(phase);
     });
   perSnapshotTable('shardtable_snapshot_loading', 'Tables with an initial load: 1 while LOADING (a scan segment is unread), 0 once STREAMING', (p) => (p.state === 'LOADING' ? 1 : 0));
-  perSnapshotTable('shardtable_snapshot_items_loaded', 'Items the initial load has read since the server started', (p) => p.progress?.items ?? null);
-  perSnapshotTable('shardtable_snapshot_bytes_loaded', 'Item bytes the initial load has read since the server started', (p) => p.progress?.bytes ?? null);
-  perSnapshotTable('shardtable_snapshot_capacity_units', 'Read-capacity units the initial load has used since the server started', (p) => p.progress?.capacityUnits ?? null);
+  perSnapshotTable('shardtable_snapshot_items_loaded', 'Items the initial load has loaded (continued across restarts from the sealed checkpoints)', (p) => p.progress?.items ?? null);
+  perSnapshotTable('shardtable_snapshot_bytes_loaded', 'Item bytes the initial load has loaded (continued across restarts)', (p) => p.progress?.bytes ?? null);
+  perSnapshotTable('shardtable_snapshot_capacity_units', 'Read-capacity units charged for the items loaded (continued across restarts)', (p) => p.progress?.capacityUnits ?? null);
   perSnapshotTable('shardtable_snapshot_percent', 'Items loaded as a percent of the source table\'s approximate item count', (p) => p.progress?.percent ?? null);
 
   const blockCacheMetric = (kind: 'counter' | 'gauge', name: string, help: string, value: (s: BlockCacheStats) => number): void => {

@@ -17,6 +17,8 @@ export interface VerifyReport {
   readonly jsonIndexes: number;
   readonly bloomFilters: number;
   readonly rangeIndexes: number;
+  readonly textIndexes: number;
+  readonly timestampIndexes: number;
 }
 
 /** How long a retired segment's file stays readable through its open descriptor (the longest query). */
@@ -52,11 +54,11 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
   /**
    * The segment stops being served (deleted, dropped by retention, replaced by compaction,
    * quarantined): its cache entries are dropped now, and its file stays readable through an open
-   * descriptor for `graceMs` (default {@link RETIRED_SEGMENT_GRACE_MS}) — or until the segment is
+   * descriptor for `graceMs` (default {@link RETIRED_SEGMENT_GRACE_MS}; null: no limit) — or until the segment is
    * garbage-collected — so a query that took it before the swap still reads it after the file is
    * unlinked or moved. Call it before removing or renaming the file.
    */
-  retire(graceMs = RETIRED_SEGMENT_GRACE_MS): void {
+  retire(graceMs: number | null = RETIRED_SEGMENT_GRACE_MS): void {
     for (const col of this.byName.values()) col.release();
     const source = this.ctx.source;
     try {
@@ -65,6 +67,9 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
       return; // Already gone: queries that still read it get SEGMENT_CORRUPT naming the read error.
     }
     closeSources.register(this, source);
+    // null: held until the segment is garbage-collected (a file replaced by another at its path,
+    // which a key map may still read through this object).
+    if (graceMs === null) return;
     const timer = setTimeout(() => source.close(), graceMs);
     timer.unref();
   }
@@ -73,6 +78,12 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
   close(): void {
     for (const col of this.byName.values()) col.release();
     this.ctx.source.close();
+  }
+
+  /** An upsert file's replay section (`UpsertFooter.replay`) decoded, or null when it has none. */
+  upsertReplay(): Uint8Array | null {
+    const ref = this.footer.upsert?.replay;
+    return ref === undefined ? null : this.ctx.decode(ref, 'upsert replay order', (bytes) => bytes);
   }
 
   get name(): string {
@@ -97,6 +108,8 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     let jsonIndexes = 0;
     let bloomFilters = 0;
     let rangeIndexes = 0;
+    let textIndexes = 0;
+    let timestampIndexes = 0;
     for (const col of this.byName.values()) {
       const dict = col.dictionary;
       if (dict) {
@@ -122,12 +135,20 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
         col.release();
         if (col.rangeIndex) rangeIndexes++;
       }
+      if (col.footer.textIndex) {
+        col.release();
+        if (col.textIndex) textIndexes++;
+      }
+      if (col.footer.timestampIndex) {
+        col.release();
+        if (col.timestampIndex) timestampIndexes++;
+      }
       for (let b = 0; b < col.blocks.length; b++) {
         col.decodeBlock(b);
         blocks++;
         onBlock?.(blocks, total);
       }
     }
-    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes };
+    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes, timestampIndexes };
   }
 }

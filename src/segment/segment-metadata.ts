@@ -20,6 +20,8 @@ export interface ColumnMetadata
   readonly hasJsonIndex: boolean;
   readonly hasBloomFilter: boolean;
   readonly hasRangeIndex: boolean;
+  readonly hasTextIndex: boolean;
+  readonly hasTimestampIndex: boolean;
   readonly numBlocks: number;
 }
 
@@ -72,6 +74,8 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       hasJsonIndex: (c.jsonIndex ?? null) !== null,
       hasBloomFilter: (c.bloomFilter ?? null) !== null,
       hasRangeIndex: (c.rangeIndex ?? null) !== null,
+      hasTextIndex: (c.textIndex ?? null) !== null,
+      hasTimestampIndex: (c.timestampIndex ?? null) !== null,
       numBlocks: c.blocks.length,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
@@ -79,6 +83,8 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       jsonIndexBytes: c.sizes.jsonIndexBytes ?? 0,
       bloomFilterBytes: c.sizes.bloomFilterBytes ?? 0,
       rangeIndexBytes: c.sizes.rangeIndexBytes ?? 0,
+      textIndexBytes: c.sizes.textIndexBytes ?? 0,
+      timestampIndexBytes: c.sizes.timestampIndexBytes ?? 0,
       rawBytes: c.sizes.rawBytes,
     })),
   });

@@ -3,6 +3,8 @@ import type { ColumnSpec, TableSchema } from '../config/schema.js';
 import type { BloomFilterReader } from './indexes/bloom-filter.js';
 import type { JsonIndexReader } from './indexes/json-index.js';
 import type { RangeIndexReader } from './indexes/index-readers.js';
+import type { TextIndexReader } from './indexes/text-index.js';
+import type { TimestampIndexReader } from './indexes/index-readers.js';
 
 /**
  * Value ↔ id mapping of a dictionary-encoded column. In a sealed segment the dictionary is
@@ -75,6 +77,10 @@ export interface SealedColumnReader extends ColumnReader {
   readonly bloomFilter: BloomFilterReader | null;
   /** The column's range index (`rangeIndexColumns`, format version 2), null when it has none. */
   readonly rangeIndex: RangeIndexReader | null;
+  /** The column's text index (`TEXT` in `fieldConfigList`), null when it has none. */
+  readonly textIndex: TextIndexReader | null;
+  /** The column's timestamp index (`TIMESTAMP` in `fieldConfigList`), null when it has none. */
+  readonly timestampIndex: TimestampIndexReader | null;
   /** Decodes (or returns the cached) block `index`; throws `SEGMENT_CORRUPT` if it cannot. */
   readBlock(index: number): DecodedBlock;
 }

@@ -2,6 +2,13 @@ import type { StreamMetadataProvider, PartitionInfo } from './metadata-provider.
 import type { StreamOffsetFactory } from './offset.js';
 import type { PartitionConsumer } from './partition-consumer.js';
 
+/** Where a reader with no checkpoint starts instead of the table's configured position (see `createPartitionConsumer`). */
+export interface ConsumerStart {
+  readonly fromOldest?: boolean;
+  readonly fromLatest?: boolean;
+  readonly atTimestampMs?: number;
+}
+
 /** How many fetches of one table are in flight, against the table's cap. */
 export interface FetchConcurrency {
   readonly limit: number;
@@ -12,7 +19,10 @@ export interface FetchConcurrency {
   readonly waiting: number;
 }
 
-/** Progress of a snapshot load since the runtime started (counts restart from 0 after a restart). */
+/**
+ * Progress of a snapshot load, from the partitions' positions: what was sealed before a restart
+ * counts, so the counts continue across restarts (kill -9 included) instead of starting from 0.
+ */
 export interface SnapshotProgress {
   readonly items: number;
   readonly bytes: number;
@@ -55,13 +65,17 @@ export interface StreamConsumerFactory {
    * oldest record instead of the configured position: used for children of a shard this table read
    * to its end, whose records continue the parent's (as the KCL does), so `LATEST` never skips
    * what was written to a child before its reader started. `fromLatest` makes it start after the
-   * newest record instead (a stream reset with `consumeFrom=largest`).
+   * newest record instead (a stream reset with `consumeFrom=largest`). `atTimestampMs` makes it
+   * start at the first record that arrived at or after that time (a rewind, `resumeConsumption?consumeFrom=largest`);
+   * a stream type without timestamp positioning ignores it (rewinds to a time are refused for it).
    */
-  createPartitionConsumer(partition: PartitionInfo, options?: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer;
+  createPartitionConsumer(partition: PartitionInfo, options?: ConsumerStart): PartitionConsumer;
   /**
    * How far the snapshot load (its `snapshot` partitions, see `PartitionInfo.snapshot`) has got,
-   * for status and metrics; absent for stream types without one.
+   * for status and metrics; absent for stream types without one. `positionOf(shardId)` is the
+   * partition's position: the offset (persisted form) of its last record ingested, else its
+   * checkpoint (the end of its last sealed segment), else null.
    */
-  snapshotProgress?(): SnapshotProgress;
+  snapshotProgress?(positionOf: (shardId: string) => string | null): SnapshotProgress;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { PartitionStatus } from '../ingest/table-runtime.js';
+import type { PartitionStatus, RewindResult } from '../ingest/table-runtime.js';
 import type { PauseReasonCode, PauseState } from './pause-state.js';
 
 /**
@@ -17,6 +17,8 @@ export interface PauseResult {
   readonly timestamp: string;
   /** Pause only: the consuming segments asked to seal (Pinot force-commits on pause). */
   readonly segmentsForceCommitted?: string[];
+  /** Resume with `consumeFrom` only: the rewind it started. */
+  readonly rewind?: RewindResult;
 }
 
 /**

@@ -22,8 +22,9 @@ import type { StartReport } from './table-boot.js';
 import type { TableEntry } from './table-entry.js';
 import { TableLauncher } from './table-launcher.js';
 import { TableReads } from './table-reads.js';
-import type { ResetStart, SegmentReloadReport, StreamResetResult, TableRuntimeFactory } from '../ingest/table-runtime.js';
+import type { ResetStart, RewindResult, RewindTarget, SegmentReloadReport, StreamResetResult, TableRuntime, TableRuntimeFactory } from '../ingest/table-runtime.js';
 import { resetTableStream } from './stream-reset.js';
+import { rewindTable, setTableEnabled } from './table-rewind-op.js';
 
 export type { PauseResult } from './consuming-segments.js';
 export type { StartReport, TableLoadResult } from './table-boot.js';
@@ -290,8 +291,8 @@ export class TableManager extends TableReads {
     });
   }
 
-  /** Resumes consumption. On a table that failed to start, tries to start it again. */
-  async resume(name: string, options: { comment?: string | null } = {}): Promise<PauseResult> {
+  /** Resumes consumption, rewound first to `consumeFrom` if given (`table-rewind-op.ts`); a table that failed to start is started again. */
+  async resume(name: string, options: { comment?: string | null; consumeFrom?: RewindTarget } = {}): Promise<PauseResult> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
@@ -301,16 +302,21 @@ export class TableManager extends TableReads {
       entry.paused = false;
       entry.pauseState = state;
       if (entry.runtime === null) await this.launcher.launch(entry, { onFailure: 'throw' });
-      else await entry.runtime.resume();
-      this.log.info({ table: tableName }, 'consumption resumed');
-      return pauseResult(state, this.running(tableName).partitions());
+      const rewind = options.consumeFrom ? await rewindTable(entry, this.running(tableName), options.consumeFrom) : undefined;
+      await this.running(tableName).resume();
+      this.log.info({ table: tableName, consumeFrom: rewind?.target }, 'consumption resumed');
+      return { ...pauseResult(state, this.running(tableName).partitions()), ...(rewind ? { rewind } : {}) };
     });
   }
 
   /** `POST /tables/{name}/resetStream` (a stream deleted and created again): `stream-reset.ts`. */
-  async resetStream(name: string, consumeFrom: ResetStart): Promise<StreamResetResult> {
-    const tableName = rawTableName(name);
-    return this.forTable(tableName, async () => resetTableStream(this.tableEntry(tableName), this.running(tableName), consumeFrom, this.launcher, this.log));
+  resetStream(name: string, consumeFrom: ResetStart): Promise<StreamResetResult> {
+    return this.onRunning(name, (entry, runtime) => resetTableStream(entry, runtime, consumeFrom, this.launcher, this.log));
+  }
+
+  /** `POST /tables/{name}/rewind?to=`: replays the stream from `target`, replacing rows (`table-rewind-op.ts`). */
+  rewind(name: string, target: RewindTarget): Promise<RewindResult> {
+    return this.onRunning(name, (entry, runtime) => rewindTable(entry, runtime, target));
   }
 
   /**
@@ -319,23 +325,17 @@ export class TableManager extends TableReads {
    * consuming segment or one whose partition repairs gaps; 404 for an unknown one.
    */
   async deleteSegment(name: string, segmentName: string): Promise<void> {
-    const tableName = rawTableName(name);
-    await this.forTable(tableName, () => deleteOneSegment(this.running(tableName), tableName, segmentName));
+    await this.onRunning(name, (entry, runtime) => deleteOneSegment(runtime, entry.table.config.tableName, segmentName));
   }
 
   /** Deletes several sealed segments (`POST /segments/{t}/delete`), or with `null` all (`DELETE /segments/{t}`). */
-  async deleteSegments(name: string, segmentNames: readonly string[] | null): Promise<string[]> {
-    const tableName = rawTableName(name);
-    return this.forTable(tableName, () => deleteSegmentsOf(this.running(tableName), tableName, segmentNames));
+  deleteSegments(name: string, segmentNames: readonly string[] | null): Promise<string[]> {
+    return this.onRunning(name, (entry, runtime) => deleteSegmentsOf(runtime, entry.table.config.tableName, segmentNames));
   }
 
   /** Re-reads the table's sealed segments from disk (`POST /segments/{t}/reload`). */
-  async reloadSegments(name: string): Promise<SegmentReloadReport> {
-    const tableName = rawTableName(name);
-    return this.forTable(tableName, async () => {
-      const runtime = this.running(tableName);
-      return (await runtime.reloadSegments?.()) ?? { reloaded: [], failed: [] };
-    });
+  reloadSegments(name: string): Promise<SegmentReloadReport> {
+    return this.onRunning(name, async (_entry, runtime) => (await runtime.reloadSegments?.()) ?? { reloaded: [], reindexed: [], failed: [] });
   }
 
   /**
@@ -347,15 +347,7 @@ export class TableManager extends TableReads {
    */
   async setEnabled(name: string, enabled: boolean): Promise<void> {
     const tableName = rawTableName(name);
-    await this.forTable(tableName, async () => {
-      const entry = this.tableEntry(tableName);
-      if (entry.disabled === !enabled) return;
-      await this.catalog.setDisabled(tableName, !enabled);
-      entry.disabled = !enabled;
-      if (enabled) await this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false });
-      else await this.launcher.stop(entry);
-      this.log.info({ table: tableName }, enabled ? 'table enabled' : 'table disabled');
-    });
+    await this.forTable(tableName, () => setTableEnabled(this.tableEntry(tableName), enabled, this.catalog, this.launcher, this.log));
   }
 
   /**
@@ -390,6 +382,12 @@ export class TableManager extends TableReads {
       if (this.closed) throw new ShardtableError('INTERNAL', { detail: 'the table manager is closed' });
       return work();
     });
+  }
+
+  /** Runs `work` in the table's queue with its entry and running runtime (404 / 409 otherwise, as `running` says). */
+  private onRunning<T>(name: string, work: (entry: TableEntry, runtime: TableRuntime) => Promise<T>): Promise<T> {
+    const tableName = rawTableName(name);
+    return this.forTable(tableName, () => work(this.tableEntry(tableName), this.running(tableName)));
   }
 
   private admit(json: unknown): AdmittedTable {

@@ -7,12 +7,12 @@ import { MotoServer } from '../../src/emulator/moto-server.js';
 
 export { MotoServer };
 
-/** Creates a DynamoDB table with a stream (NEW_AND_OLD_IMAGES unless told) and waits for it. */
+/** Creates a DynamoDB table (a random name unless told) with a stream (NEW_AND_OLD_IMAGES unless told) and waits for it. */
 export async function createStreamTable(
   client: DynamoDBClient,
-  options: { prefix?: string; keys?: readonly { name: string; type: 'S' | 'N' | 'B'; role: 'HASH' | 'RANGE' }[]; viewType?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY' | 'OLD_IMAGE' | 'none' } = {},
+  options: { prefix?: string; name?: string; keys?: readonly { name: string; type: 'S' | 'N' | 'B'; role: 'HASH' | 'RANGE' }[]; viewType?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY' | 'OLD_IMAGE' | 'none' } = {},
 ): Promise<string> {
-  const name = `${options.prefix ?? 'ddb'}-${randomBytes(4).toString('hex')}`;
+  const name = options.name ?? `${options.prefix ?? 'ddb'}-${randomBytes(4).toString('hex')}`;
   const keys = options.keys ?? [{ name: 'pk', type: 'S', role: 'HASH' }];
   const view = options.viewType ?? 'NEW_AND_OLD_IMAGES';
   await client.send(

@@ -124,7 +124,7 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
         },
         async reloadSegments() {
           record('reloadSegments');
-          return { reloaded: deleted ? [] : [sealed.segmentName], failed: [] };
+          return { reloaded: deleted ? [] : [sealed.segmentName], reindexed: [], failed: [] };
         },
         partitions: (): PartitionStatus[] => [
           {

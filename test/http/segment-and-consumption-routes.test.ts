@@ -103,16 +103,33 @@ describe('consumption routes', () => {
     const info = (await h.inject({ method: 'GET', url: '/tables/events/consumingSegmentsInfo' })).json();
     expect(info._segmentToConsumingInfoMap[consumingSegmentName('events')][0].consumerState).toBe('NOT_CONSUMING');
 
-    // Pinot's consumeFrom would re-read (smallest) or skip (largest) records: refused, nothing changes.
-    const rewind = await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption?consumeFrom=smallest' });
-    expect(rewind.statusCode).toBe(400);
-    expect(rewind.json().error).toContain('consumeFrom=smallest is not supported: shardtable resumes every partition after its last sealed segment');
+    // consumeFrom other than smallest/largest: refused, nothing changes (the values are a rewind: test/integration/rewind.test.ts).
+    const bad = await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption?consumeFrom=oldest' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toContain('consumeFrom must be smallest or largest, got "oldest"');
     expect((await h.inject({ method: 'GET', url: '/tables/events/pauseStatus' })).json()).toMatchObject({ pauseFlag: true });
     const resume = await h.inject({ method: 'POST', url: '/tables/events/resumeConsumption' });
     expect(resume.statusCode).toBe(200);
     expect(resume.json()).toMatchObject({ pauseFlag: false });
     // Pinot force-commits the consuming segments on pause.
     expect(h.recorder.latest('events')!.calls).toEqual(['start', 'pause', 'forceCommit', 'resume']);
+  });
+
+  it('POST /tables/{t}/rewind refuses a bad or future target and an unknown table, naming what was wrong', async () => {
+    for (const to of ['', 'yesterday', '12ab', '2026-01-01', '-5']) {
+      const response = await h.inject({ method: 'POST', url: `/tables/events/rewind?to=${encodeURIComponent(to)}` });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toContain(`rewind target to=${JSON.stringify(to)} is not valid: give epoch millis`);
+    }
+    const missing = await h.inject({ method: 'POST', url: '/tables/events/rewind' });
+    expect(missing.json().error).toContain('rewind target to=null is not valid');
+    const future = await h.inject({ method: 'POST', url: `/tables/events/rewind?to=${Date.now() + 3_600_000}` });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().error).toMatch(/^rewind target \S+ \(\d+\) is in the future/);
+    const unknown = await h.inject({ method: 'POST', url: '/tables/nope/rewind?to=TRIM_HORIZON' });
+    expect(unknown.statusCode).toBe(404);
+    expect((await h.inject({ method: 'POST', url: '/tables/nope/resumeConsumption?consumeFrom=largest' })).statusCode).toBe(404);
+    expect(h.recorder.latest('events')!.calls).toEqual(['start']);
   });
 
   it('a table that failed to start is 503 (queries 410, same text) until resume retries it', async () => {

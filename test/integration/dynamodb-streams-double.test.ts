@@ -11,7 +11,7 @@ import { itemsTableConfig, ITEMS_SCHEMA } from '../helpers/dynamodb-items.js';
 import { withTableRuntimes } from '../helpers/table-runtimes.js';
 
 const schema = buildTableSchema(ITEMS_SCHEMA as never);
-const source = async () => ({ keyNames: ['pk'], idAttributeRename: undefined, deleteColumn: '_deleted', tableName: 'Tbl', streamArn: 'arn:double', viewType: 'NEW_AND_OLD_IMAGES', itemCount: 0 });
+const source = async () => ({ keyNames: ['pk'], idAttributeRename: undefined, deleteColumn: '_deleted', tableName: 'Tbl', streamArn: 'arn:double', viewType: 'NEW_AND_OLD_IMAGES', itemCount: 0, createdAtMs: 0 });
 
 const itemOf = (pk: string, n: number): Item => ({ pk: { S: pk }, n: { N: String(n) }, price: { N: '1.5' }, flag: { BOOL: true } });
 

@@ -5,6 +5,7 @@ import { decoderNameFor } from '../../config/stream-config.js';
 import { ShardtableError } from '../../errors.js';
 import { createAvroDecoder } from './avro/index.js';
 import { createCsvDecoder } from './csv/index.js';
+import { createDynamoDbKinesisDecoder } from './dynamodb-kinesis/index.js';
 import { createJsonDecoder } from './json/index.js';
 import { withMetadataColumns } from './metadata-columns.js';
 import type { DecoderContext } from './metadata-columns.js';
@@ -18,6 +19,7 @@ const DECODERS: ReadonlyMap<string, DecoderFactory> = new Map<string, DecoderFac
   ['avro', createAvroDecoder],
   ['csv', createCsvDecoder],
   ['raw', createRawDecoder],
+  ['dynamodb-kinesis', createDynamoDbKinesisDecoder],
 ]);
 
 /** The short names of the decoders this build provides. */

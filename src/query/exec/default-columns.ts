@@ -49,6 +49,7 @@ export function withDefaultColumns(segment: SegmentSnapshot, added: readonly Col
     jsonIndex: (column) => (specs.has(column) ? null : (segment.jsonIndex?.(column) ?? null)),
     bloomFilter: (column) => (specs.has(column) ? null : (segment.bloomFilter?.(column) ?? null)),
     rangeIndex: (column) => (specs.has(column) ? null : (segment.rangeIndex?.(column) ?? null)),
+    textIndex: (column) => (specs.has(column) ? null : (segment.textIndex?.(column) ?? null)),
     dictionary: (column) => dictionaries.get(column) ?? segment.dictionary(column),
   };
 }

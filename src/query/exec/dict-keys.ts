@@ -31,9 +31,27 @@ export function dictKey(key: BoundExpr, block: BlockColumns): DictKey | null {
   const col = soleColumn(key);
   if (col === null) return null;
   const b = block(col.column.name);
+  const buckets = timestampKey(key, col, b);
+  if (buckets !== null) return buckets;
   if (b.dictIds === null || b.dictionary === null || b.offsets !== null) return null;
   const dict = b.dictionary;
   return { column: b, exact: compileOverIds(key, dict), runKey: dict.sorted ? monotoneKey(key, col, dict) : null };
+}
+
+/**
+ * `DATETRUNC(unit, column [, 'MILLISECONDS' [, 'UTC' [, 'MILLISECONDS']]])` on a sealed column
+ * whose timestamp index has `unit`: the precomputed buckets are the key's dictionary (Pinot
+ * rewrites the call to the derived `$column$UNIT` column for the same reason).
+ */
+function timestampKey(key: BoundExpr, col: BoundOf<'column'>, b: ColumnBlock): DictKey | null {
+  if (b.timestampBuckets === undefined || key.kind !== 'call' || key.fn !== 'datetrunc' || b.offsets !== null) return null;
+  const spec = dateTruncSpec(key);
+  if (spec === null || spec.input !== col || (spec.zone !== undefined && spec.zone.toUpperCase() !== 'UTC')) return null;
+  const buckets = b.timestampBuckets(spec.unit);
+  if (buckets === null) return null;
+  const { dictionary, dictIds } = buckets;
+  const column: ColumnBlock = { spec: b.spec, dictionary, dictIds, values: null, offsets: null, nulls: b.nulls };
+  return { column, exact: (id) => dictionary.get(id), runKey: (id) => Number(dictionary.get(id)) };
 }
 
 /** `DATETRUNC(unit, column [, 'MILLISECONDS' [, zone [, 'MILLISECONDS']]])` over an integer column, per id. */

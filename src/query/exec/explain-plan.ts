@@ -113,6 +113,7 @@ function leaf(f: Leaf, filter: SegmentFilter, negated: boolean): PlanNode {
   const [op, text] = predicate(f.node, negated);
   // A negated leaf runs its positive form through the same access path, then complements it.
   if (filter.indexes.jsonDocs(f) !== null) return node(`FILTER_JSON_INDEX(indexLookUp:json_index,operator:${op},predicate:${text})`);
+  if (filter.indexes.textDocs(f) !== null) return node(`FILTER_TEXT_INDEX(indexLookUp:text_index,operator:${op},predicate:${text})`);
   if (!filter.usesInvertedIndex(f) && filter.indexes.rangeDocs(f) !== null) return node(`FILTER_RANGE_INDEX(indexLookUp:range_index,operator:${op},predicate:${text})`);
   return filter.usesInvertedIndex(f)
     ? node(`FILTER_INVERTED_INDEX(indexLookUp:inverted_index,operator:${op},predicate:${text})`)

@@ -186,7 +186,7 @@ export class SegmentFilter {
       const s = this.segment.blockStats(name, bi);
       if (s !== null && !rangeMayMatch(node.range, s.min, s.max)) return NONE;
     }
-    const jsonDocs = this.indexes.jsonDocs(node);
+    const jsonDocs = this.indexes.jsonDocs(node) ?? this.textDocs(node);
     if (jsonDocs) return fromDocList(jsonDocs, firstDoc, numDocs, cand, nCand, this.scratch.ints(Math.min(numDocs, cand ? nCand : numDocs)));
     if (node.pointLookup) {
       const docs = this.invertedDocList(node);
@@ -283,6 +283,14 @@ export class SegmentFilter {
   }
 
   /** Sorted doc ids of an `=`/IN leaf from the segment's inverted index, or null if it has none. */
+  /** A TEXT_MATCH leaf's docs from the text index; texts read for phrases count as scanned entries. */
+  private textDocs(node: Leaf): Uint32Array | null {
+    const before = this.indexes.entriesRead;
+    const docs = this.indexes.textDocs(node);
+    this.entriesScanned += this.indexes.entriesRead - before;
+    return docs;
+  }
+
   private invertedDocList(node: Leaf): Uint32Array | null {
     if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
     const index = this.segment.invertedIndex(node.column.name);

@@ -1,7 +1,10 @@
 import type { ColumnSpec } from '../../config/schema.js';
+import { isTextMatcher } from '../functions/text-match.js';
 import { isJsonMatcher, jsonIndexDocs } from '../json-match/json-match-eval.js';
+import { textIndexDocs } from '../text-match/text-index-eval.js';
 import { bloomAllows, rangeIndexDocs } from './index-pruning.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
+import { DOCS_PER_BLOCK } from '../../segment/format/format-constants.js';
 import type { LeafNode, ValueRange, ValueTest } from './value-tests.js';
 
 /** What `IndexAccess` reads of a filter leaf (structurally `filter.ts`'s `Leaf`). */
@@ -32,6 +35,9 @@ export function pointValues(leaf: IndexedLeaf): readonly unknown[] {
 export class IndexAccess {
   private readonly json = new Map<IndexedLeaf, Uint32Array | null>();
   private readonly range = new Map<IndexedLeaf, Uint32Array | null>();
+  private readonly text = new Map<IndexedLeaf, Uint32Array | null>();
+  /** Values read while answering from indexes (texts of phrase candidates), for `numEntriesScannedInFilter`. */
+  entriesRead = 0;
 
   constructor(private readonly segment: SegmentSnapshot) {}
 
@@ -57,6 +63,30 @@ export class IndexAccess {
       this.json.set(leaf, index === null ? null : jsonIndexDocs(n.matcher.jsonMatch, index, this.segment.numDocs));
     }
     return this.json.get(leaf)!;
+  }
+
+  /** Sorted doc ids of a TEXT_MATCH leaf from the column's text index, or null without one. */
+  textDocs(leaf: IndexedLeaf): Uint32Array | null {
+    const n = leaf.node;
+    if (n.kind !== 'match' || !isTextMatcher(n.matcher)) return null;
+    if (!this.text.has(leaf)) {
+      const index = this.segment.textIndex?.(leaf.column.name) ?? null;
+      if (index === null) this.text.set(leaf, null);
+      else {
+        const found = textIndexDocs(n.matcher.textQuery, index, this.segment.numDocs, (doc) => this.textOf(leaf.column.name, doc));
+        this.entriesRead += found.checked;
+        this.text.set(leaf, found.docs);
+      }
+    }
+    return this.text.get(leaf)!;
+  }
+
+  /** The stored text of one doc of a sealed single-value string column (blocks are `DOCS_PER_BLOCK` docs). */
+  private textOf(column: string, doc: number): string {
+    const bi = Math.floor(doc / DOCS_PER_BLOCK);
+    const b = this.segment.block(column, bi);
+    const at = doc - this.segment.blocks[bi]!.firstDoc;
+    return String(b.dictIds !== null && b.dictionary !== null ? b.dictionary.get(b.dictIds[at]!) : b.values![at]);
   }
 
   /** Sorted doc ids of a leaf with a value range from the column's range index, or null without one. */

@@ -10,6 +10,8 @@ import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segmen
 import type { BloomFilterReader } from '../../segment/indexes/bloom-filter.js';
 import type { JsonIndexReader } from '../../segment/indexes/json-index.js';
 import type { RangeIndexReader } from '../../segment/indexes/range-index.js';
+import type { TextIndexReader } from '../../segment/indexes/text-index.js';
+import type { TimestampIndexReader } from '../../segment/indexes/timestamp-index.js';
 
 /**
  * One column's values for the docs of one block, in the layout the executor loops over:
@@ -26,6 +28,12 @@ export interface ColumnBlock {
   readonly offsets: ArrayLike<number> | null;
   /** Null bitmap of the block (bit i = row i), only when the table has null handling on. */
   readonly nulls: Uint8Array | null;
+  /**
+   * Sealed columns with a timestamp index: `DATETRUNC(granularity, column)` in UTC of the block's
+   * rows, as a sorted dictionary of bucket values (LONG millis) and a bucket id per row; null
+   * when the index lacks the granularity. Absent otherwise.
+   */
+  readonly timestampBuckets?: (granularity: string) => { readonly dictionary: Dictionary; readonly dictIds: Int32Array } | null;
 }
 
 export interface BlockRange {
@@ -48,6 +56,11 @@ export interface SegmentSnapshot {
   readonly freshnessMs: number | null;
   /** Upsert tables: the live rows, fixed when the snapshot was taken; null = every row is live. */
   readonly liveDocs: FrozenLiveDocs | null;
+  /**
+   * The sealed segment's file, which a query worker thread opens itself (`query/parallel/`);
+   * absent for consuming segments.
+   */
+  readonly file?: string;
   block(column: string, blockIndex: number): ColumnBlock;
   /** Min/max of a column over the whole segment (sealed segments), null when unknown. */
   columnStats(column: string): { readonly min: ScalarValue | null; readonly max: ScalarValue | null } | null;
@@ -60,6 +73,24 @@ export interface SegmentSnapshot {
   bloomFilter?(column: string): BloomFilterReader | null;
   /** The column's range index (sealed segments built with one); absent or null = none. */
   rangeIndex?(column: string): RangeIndexReader | null;
+  /** The column's text index (sealed segments built with one); absent or null = none. */
+  textIndex?(column: string): TextIndexReader | null;
+}
+
+/** The `timestampBuckets` of one block of a column with a timestamp index. */
+function timestampBlock(index: () => TimestampIndexReader | null, range: BlockRange): NonNullable<ColumnBlock['timestampBuckets']> {
+  return (granularity) => {
+    const buckets = index()?.buckets(granularity) ?? null;
+    if (buckets === null) return null;
+    const values = buckets.values;
+    const dictionary: Dictionary = {
+      size: values.length,
+      sorted: true,
+      get: (id) => values[id]!,
+      indexOf: (value) => values.indexOf(value as bigint),
+    };
+    return { dictionary, dictIds: buckets.ids.subarray(range.firstDoc, range.firstDoc + range.numDocs) };
+  };
 }
 
 export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs | null = null): SegmentSnapshot {
@@ -74,10 +105,12 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     sortedColumn: segment.metadata.sortedColumn,
     freshnessMs: null,
     liveDocs,
+    file: segment.path,
     block(column, blockIndex) {
       const reader = segment.column(column);
       const b = reader.readBlock(blockIndex);
-      return { spec: reader.spec, dictionary: b.dictIds ? reader.dictionary : null, dictIds: b.dictIds, values: b.values as ArrayLike<ScalarValue> | null, offsets: b.offsets, nulls: b.nulls };
+      const cells = { spec: reader.spec, dictionary: b.dictIds ? reader.dictionary : null, dictIds: b.dictIds, values: b.values as ArrayLike<ScalarValue> | null, offsets: b.offsets, nulls: b.nulls };
+      return meta.get(column)?.hasTimestampIndex === true ? { ...cells, timestampBuckets: timestampBlock(() => reader.timestampIndex, blocks[blockIndex]!) } : cells;
     },
     columnStats(column) {
       const m = meta.get(column);
@@ -100,6 +133,9 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     },
     rangeIndex(column) {
       return segment.column(column).rangeIndex;
+    },
+    textIndex(column) {
+      return segment.column(column).textIndex;
     },
   };
 }

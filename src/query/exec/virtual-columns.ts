@@ -39,5 +39,6 @@ export function withVirtualColumns(segment: SegmentSnapshot, host: string = host
     jsonIndex: (column) => (isVirtualColumn(column) ? null : (segment.jsonIndex?.(column) ?? null)),
     bloomFilter: (column) => (isVirtualColumn(column) ? null : (segment.bloomFilter?.(column) ?? null)),
     rangeIndex: (column) => (isVirtualColumn(column) ? null : (segment.rangeIndex?.(column) ?? null)),
+    textIndex: (column) => (isVirtualColumn(column) ? null : (segment.textIndex?.(column) ?? null)),
   };
 }

@@ -1,25 +1,26 @@
 /**
- * `TEXT_MATCH(column, 'query')` without a Lucene index: the column text is tokenised as Lucene's
+ * `TEXT_MATCH(column, 'query')` (a sealed segment's text index answers the same query from
+ * `query/text-match/text-index-eval.ts`; this is the scan): the column text is tokenised as Lucene's
  * StandardAnalyzer does for these cases (lower-cased runs of letters and digits, so `C++` is `c`)
  * and the query is evaluated per row. Supported query syntax: terms, `AND` / `OR` / `NOT`,
  * implicit OR between clauses, parentheses, "phrases", prefix (`go*`) and wildcard (`g?lang`)
  * terms, and `/regex/` terms (RE2 syntax, whole-token match, as Lucene's RegexpQuery).
  */
+import { tokenizeText } from '../../segment/indexes/text-tokens.js';
 import { compileSqlRegex } from './sql-regex.js';
 import type { StringMatcher } from './string-matcher.js';
 import { wildcardMatcher } from './wildcard-pattern.js';
 
 export type { StringMatcher };
+export { tokenizeText };
 
-type Node =
-  | { kind: 'term'; test: (token: string) => boolean }
+/** A parsed text_match query; a `term` with `token` matches exactly that token (else by `test`). */
+export type TextQueryNode =
+  | { kind: 'term'; test: (token: string) => boolean; token?: string }
   | { kind: 'phrase'; words: string[] }
-  | { kind: 'and' | 'or'; children: Node[] }
-  | { kind: 'not'; child: Node };
-
-export function tokenizeText(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
+  | { kind: 'and' | 'or'; children: TextQueryNode[] }
+  | { kind: 'not'; child: TextQueryNode };
+type Node = TextQueryNode;
 
 function lex(query: string): string[] {
   const out: string[] = [];
@@ -45,7 +46,7 @@ function termNode(word: string): Node {
     return { kind: 'term', test: (t) => m.test(t) };
   }
   const tokens = tokenizeText(word);
-  if (tokens.length === 1) return { kind: 'term', test: (t) => t === tokens[0] };
+  if (tokens.length === 1) return { kind: 'term', token: tokens[0]!, test: (t) => t === tokens[0] };
   return { kind: 'phrase', words: tokens };
 }
 
@@ -93,7 +94,8 @@ function parse(tokens: string[]): Node {
   return root;
 }
 
-function matches(node: Node, tokens: string[]): boolean {
+/** Whether a doc with these tokens matches `node` (the scan). */
+export function matchesTokens(node: Node, tokens: string[]): boolean {
   switch (node.kind) {
     case 'term':
       return tokens.some(node.test);
@@ -104,16 +106,28 @@ function matches(node: Node, tokens: string[]): boolean {
       return false;
     }
     case 'and':
-      return node.children.every((c) => matches(c, tokens));
+      return node.children.every((c) => matchesTokens(c, tokens));
     case 'or':
-      return node.children.some((c) => matches(c, tokens));
+      return node.children.some((c) => matchesTokens(c, tokens));
     case 'not':
-      return !matches(node.child, tokens);
+      return !matchesTokens(node.child, tokens);
   }
 }
 
+/**
+ * The string matcher `TEXT_MATCH(col, query)` binds to: `test` tokenises the text and evaluates
+ * the query (any segment); `textQuery` lets the filter answer it from a sealed segment's text index.
+ */
+export interface TextMatcher extends StringMatcher {
+  readonly textQuery: TextQueryNode;
+}
+
 /** Compiles a text_match query; throws `Error` naming the problem when it cannot be parsed. */
-export function textMatcher(query: string): StringMatcher {
+export function textMatcher(query: string): TextMatcher {
   const root = parse(lex(query));
-  return { test: (text) => matches(root, tokenizeText(text)) };
+  return { textQuery: root, test: (text) => matchesTokens(root, tokenizeText(text)) };
+}
+
+export function isTextMatcher(m: StringMatcher): m is TextMatcher {
+  return (m as Partial<TextMatcher>).textQuery !== undefined;
 }

@@ -58,6 +58,10 @@ export interface ColumnFooter {
   readonly bloomFilter?: SectionRef | null;
   /** Version 2: the range index section (`rangeIndexColumns`), null or absent when none. */
   readonly rangeIndex?: SectionRef | null;
+  /** The text index section (`TEXT` columns), null or absent when none (an optional key: older readers ignore it and scan). */
+  readonly textIndex?: SectionRef | null;
+  /** The timestamp index section (`TIMESTAMP` columns), null or absent when none (optional, as `textIndex`). */
+  readonly timestampIndex?: SectionRef | null;
   readonly sizes: {
     readonly forwardIndexBytes: number;
     readonly dictionaryBytes: number;
@@ -66,6 +70,8 @@ export interface ColumnFooter {
     readonly jsonIndexBytes?: number;
     readonly bloomFilterBytes?: number;
     readonly rangeIndexBytes?: number;
+    readonly textIndexBytes?: number;
+    readonly timestampIndexBytes?: number;
     /** Uncompressed bytes of all the column's sections. */
     readonly rawBytes: number;
   };
@@ -106,6 +112,10 @@ export interface SegmentFooter extends SegmentIdentity {
     readonly jsonIndexColumns?: readonly string[];
     readonly bloomFilterColumns?: readonly string[];
     readonly rangeIndexColumns?: readonly string[];
+    /** Optional (absent: none). */
+    readonly textIndexColumns?: readonly string[];
+    /** Optional (absent: none): column → granularities of its timestamp index. */
+    readonly timestampIndexes?: Readonly<Record<string, readonly string[]>>;
   };
   readonly columns: readonly ColumnFooter[];
   /** Upsert tables only (optional; files without it stay readable): see {@link UpsertFooter}. */
@@ -120,6 +130,25 @@ export interface SegmentFooter extends SegmentIdentity {
 export interface UpsertFooter {
   readonly commitOrder: number;
   readonly tieLosers: readonly number[];
+  /**
+   * Tables with several comparison columns only: a section of `5 × numDocs` bytes, the rows in
+   * the order they arrived — first each one's doc id in the file (int32 LE, by arrival), then the
+   * comparison column that decided it (one byte each, by arrival; see {@link REPLAY_NONE}) — so a
+   * rebuild replays them as the run applied them (`docs/upsert.md`, "Restart").
+   */
+  readonly replay?: SectionRef;
+}
+
+/** In a replay section: the row had no non-null comparison value. */
+export const REPLAY_NONE = 255;
+/** In a replay section: the key map never applied the row (it is skipped). */
+export const REPLAY_SKIP = 254;
+
+/** What a seal is given for an upsert table's footer (the replay section as raw bytes). */
+export interface UpsertSealInfo {
+  readonly commitOrder: number;
+  readonly tieLosers: readonly number[];
+  readonly replay?: Uint8Array;
 }
 
 function fail(detail: string): never {
@@ -167,6 +196,10 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
     if (c.jsonIndex) checkSection(c.jsonIndex, dataEnd, `column ${c.name} JSON index`);
     if (c.bloomFilter) checkSection(c.bloomFilter, dataEnd, `column ${c.name} bloom filter`);
     if (c.rangeIndex) checkSection(c.rangeIndex, dataEnd, `column ${c.name} range index`);
+    if (c.textIndex) checkSection(c.textIndex, dataEnd, `column ${c.name} text index`);
+    if (c.timestampIndex) checkSection(c.timestampIndex, dataEnd, `column ${c.name} timestamp index`);
+    if (c.timestampIndex && (c.storedType !== 'LONG' || !c.singleValue)) fail(`column ${c.name} has a timestamp index but is not a single-value LONG column`);
+    if (c.textIndex && (c.storedType !== 'STRING' || !c.singleValue)) fail(`column ${c.name} has a text index but is not a single-value string column`);
     if (c.rangeIndex && !['INT', 'LONG', 'FLOAT', 'DOUBLE'].includes(c.storedType)) fail(`column ${c.name} has a range index but is not numeric`);
     if (c.jsonIndex && (c.storedType !== 'STRING' || !c.singleValue)) fail(`column ${c.name} has a JSON index but is not a single-value string column`);
     if (!Array.isArray(c.blocks) || c.blocks.length !== expectedBlocks) fail(`column ${c.name} has ${c.blocks?.length} blocks, expected ${expectedBlocks}`);
@@ -184,6 +217,10 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
     const u = f.upsert;
     if (typeof u !== 'object' || u === null || !Number.isSafeInteger(u.commitOrder) || u.commitOrder < 0 || !Array.isArray(u.tieLosers)) fail('upsert is malformed');
     for (const d of u.tieLosers) if (!Number.isSafeInteger(d) || d < 0 || d >= f.numDocs) fail('upsert.tieLosers holds a bad doc id');
+    if (u.replay !== undefined) {
+      checkSection(u.replay, dataEnd, 'upsert.replay');
+      if (u.replay.rawLength !== 5 * f.numDocs) fail(`upsert.replay holds ${u.replay.rawLength} bytes, expected ${5 * f.numDocs}`);
+    }
   }
   return f;
 }

@@ -9,7 +9,7 @@ import type { ConsumingSnapshot } from '../consuming-segment.js';
 import { toPinotSchema } from '../schema-json.js';
 import type { SegmentIdentity } from '../segment-identity.js';
 import { chooseEncoding, encodeColumn } from './column-encoder.js';
-import type { SegmentFooter, UpsertFooter } from './footer.js';
+import type { SegmentFooter, UpsertSealInfo } from './footer.js';
 import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
 import { sortPermutation } from './reorder.js';
 import { SectionSink } from './section-io.js';
@@ -27,8 +27,8 @@ export interface SegmentFileInfo {
   readonly consumingStartTimeMs: number;
   readonly creationTimeMs: number;
   readonly endOfShard: boolean;
-  /** Upsert tables: commit order and tie losers (`docs/upsert.md`); written only when given. */
-  readonly upsert?: UpsertFooter;
+  /** Upsert tables: commit order, tie losers, replay order (`docs/upsert.md`); written only when given. */
+  readonly upsert?: UpsertSealInfo;
 }
 
 /**
@@ -108,14 +108,17 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
           });
     const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
     const footer = encodeColumn(col, dict, plan, perm, sink);
-    const { jsonIndex, bloomFilter, rangeIndex } = writeColumnIndexes(col, perm, indexing, sink);
+    const { jsonIndex, bloomFilter, rangeIndex, textIndex, timestampIndex } = writeColumnIndexes(col, perm, indexing, sink);
     const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
     return {
       ...footer,
       jsonIndex,
       bloomFilter,
       rangeIndex,
-      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex) },
+      // Optional keys, written only when used: files without a text index are byte-for-byte as before.
+      ...(textIndex !== null ? { textIndex } : {}),
+      ...(timestampIndex !== null ? { timestampIndex } : {}),
+      sizes: { ...footer.sizes, jsonIndexBytes: bytes(jsonIndex), bloomFilterBytes: bytes(bloomFilter), rangeIndexBytes: bytes(rangeIndex), ...(textIndex !== null ? { textIndexBytes: bytes(textIndex) } : {}), ...(timestampIndex !== null ? { timestampIndexBytes: bytes(timestampIndex) } : {}) },
     };
   });
 
@@ -125,7 +128,8 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const timeType = timeCol ? storedTypeOf(timeCol.spec.dataType) : 'STRING';
   const numeric = range !== null && timeType !== 'STRING' && timeType !== 'BYTES';
 
-  const { identity } = info;
+  const { identity, upsert } = info;
+  const replay = upsert?.replay !== undefined ? sink.add(upsert.replay) : undefined;
   // Keys named one by one, not spread: their order is part of the file (docs/segment-format.md).
   const footer: SegmentFooter = {
     formatVersion: FORMAT_VERSION,
@@ -158,9 +162,11 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       jsonIndexColumns: [...(indexing.jsonIndexColumns ?? [])],
       bloomFilterColumns: Object.keys(indexing.bloomFilters ?? {}),
       rangeIndexColumns: [...(indexing.rangeIndexColumns ?? [])],
+      ...(indexing.textIndexColumns !== undefined && indexing.textIndexColumns.length > 0 ? { textIndexColumns: [...indexing.textIndexColumns] } : {}),
+      ...(indexing.timestampIndexes !== undefined && Object.keys(indexing.timestampIndexes).length > 0 ? { timestampIndexes: indexing.timestampIndexes } : {}),
     },
     columns,
-    ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),
+    ...(upsert !== undefined ? { upsert: { commitOrder: upsert.commitOrder, tieLosers: [...upsert.tieLosers], ...(replay !== undefined ? { replay } : {}) } } : {}),
   };
 
   const footerBytes = Buffer.from(JSON.stringify(footer), 'utf8');

@@ -5,12 +5,17 @@ import type { SectionSink } from '../format/section-io.js';
 import { bloomKey, buildBloomFilter } from './bloom-filter.js';
 import { buildJsonIndex } from './json-index.js';
 import { buildRangeIndex, isRangeIndexable } from './range-index.js';
+import { buildTextIndex } from './text-index.js';
+import { buildTimestampIndex } from './timestamp-index.js';
+import type { TimestampGranularity } from './timestamp-index.js';
 
 /** The index sections of one column beyond dictionary and inverted index (format version 2). */
 export interface ColumnIndexSections {
   readonly jsonIndex: SectionRef | null;
   readonly bloomFilter: SectionRef | null;
   readonly rangeIndex: SectionRef | null;
+  readonly textIndex: SectionRef | null;
+  readonly timestampIndex: SectionRef | null;
 }
 
 /** Distinct stored values of a column as bloom keys (defaults stored for nulls included). */
@@ -31,15 +36,20 @@ function* textsInFileOrder(col: ImmutableColumn, perm: Int32Array | null): Gener
 }
 
 /**
- * Builds and writes the JSON index and bloom filter sections the table asks for on this column
+ * Builds and writes the JSON index, bloom filter, range index and text index sections the table asks for on this column
  * (none: both null). Layouts: docs/segment-format.md.
  */
 export function writeColumnIndexes(col: ImmutableColumn, perm: Int32Array | null, indexing: IndexingConfig, sink: SectionSink): ColumnIndexSections {
   const name = col.spec.name;
-  const json = indexing.jsonIndexColumns?.includes(name) === true && col.values.kind === 'STRING' && col.offsets === null;
+  const text = col.values.kind === 'STRING' && col.offsets === null;
+  const json = indexing.jsonIndexColumns?.includes(name) === true && text;
   const bloomSettings = indexing.bloomFilters?.[name];
+  const granularities = indexing.timestampIndexes?.[name] as readonly TimestampGranularity[] | undefined;
+  const timestamp = granularities !== undefined && granularities.length > 0 ? buildTimestampIndex(col, perm, granularities) : null;
   return {
     jsonIndex: json ? sink.add(buildJsonIndex(textsInFileOrder(col, perm))) : null,
+    timestampIndex: timestamp !== null ? sink.add(timestamp) : null,
+    textIndex: text && indexing.textIndexColumns?.includes(name) === true ? sink.add(buildTextIndex(textsInFileOrder(col, perm))) : null,
     bloomFilter: bloomSettings !== undefined ? sink.add(buildBloomFilter(distinctKeys(col), bloomSettings)) : null,
     rangeIndex: indexing.rangeIndexColumns?.includes(name) === true && isRangeIndexable(col) ? sink.add(buildRangeIndex(col, perm)) : null,
   };

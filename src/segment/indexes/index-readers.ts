@@ -13,3 +13,23 @@ export interface RangeIndexReader {
   readonly docs: Uint32Array;
 }
 
+
+/** One granularity of a timestamp index: its sorted distinct buckets and each doc's bucket. */
+export interface TimestampBuckets {
+  /** Bucket start times (epoch millis), strictly ascending. */
+  readonly values: BigInt64Array;
+  /** `ids[doc]` is the bucket of `doc` (an index into `values`), for every doc of the segment. */
+  readonly ids: Int32Array;
+}
+
+/**
+ * A timestamp index (`indexTypes: ["TIMESTAMP"]` with `timestampConfig.granularities`): for each
+ * granularity, `DATETRUNC(granularity, column)` in UTC precomputed for every doc, dictionary-
+ * encoded. A GROUP BY on that DATETRUNC reads bucket ids instead of truncating each row.
+ */
+export interface TimestampIndexReader {
+  /** Pinot granularity names (`DAY`, `HOUR`, …) the index holds. */
+  readonly granularities: readonly string[];
+  /** The buckets of `granularity`, or null when the index lacks it. */
+  buckets(granularity: string): TimestampBuckets | null;
+}

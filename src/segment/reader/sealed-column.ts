@@ -15,6 +15,10 @@ import type { JsonIndexReader } from '../indexes/json-index.js';
 import { readJsonIndex } from '../indexes/json-index.js';
 import type { RangeIndexReader } from '../indexes/range-index.js';
 import { readRangeIndex } from '../indexes/range-index.js';
+import type { TextIndexReader } from '../indexes/text-index.js';
+import { readTextIndex } from '../indexes/text-index.js';
+import type { TimestampIndexReader } from '../indexes/timestamp-index.js';
+import { readTimestampIndex } from '../indexes/timestamp-index.js';
 
 /**
  * Cache keys of one column: `columnKey * KEY_STRIDE + blockIndex` for blocks; the last two keys of
@@ -26,13 +30,15 @@ const INVERTED_SLOT = KEY_STRIDE - 2;
 const JSON_INDEX_SLOT = KEY_STRIDE - 3;
 const BLOOM_SLOT = KEY_STRIDE - 4;
 const RANGE_SLOT = KEY_STRIDE - 5;
+const TEXT_SLOT = KEY_STRIDE - 6;
+const TIMESTAMP_SLOT = KEY_STRIDE - 7;
 let nextColumnKey = 1;
 /** Drops a garbage-collected column's blocks from the shared cache. */
 const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => dropEntries(base, count));
 
 function dropEntries(base: number, blocks: number): void {
   blockCache.deleteRange(base, blocks);
-  blockCache.deleteRange(base + RANGE_SLOT, 5);
+  blockCache.deleteRange(base + TIMESTAMP_SLOT, 7);
 }
 
 /**
@@ -51,6 +57,8 @@ export class SealedColumn implements SealedColumnReader {
   private json: JsonIndexReader | null | undefined;
   private bloom: BloomFilterReader | null | undefined;
   private range: RangeIndexReader | null | undefined;
+  private text: TextIndexReader | null | undefined;
+  private timestamp: TimestampIndexReader | null | undefined;
   private readonly keyBase: number;
   /** The last block read, for point reads while the shared cache is off. */
   private last: DecodedBlock | null = null;
@@ -72,7 +80,7 @@ export class SealedColumn implements SealedColumnReader {
       firstDoc += b.numDocs;
       return stats;
     });
-    if (this.blocks.length >= RANGE_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    if (this.blocks.length >= TIMESTAMP_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
     dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length });
   }
@@ -85,6 +93,8 @@ export class SealedColumn implements SealedColumnReader {
     this.json = undefined;
     this.bloom = undefined;
     this.range = undefined;
+    this.text = undefined;
+    this.timestamp = undefined;
     this.last = null;
   }
 
@@ -169,6 +179,33 @@ export class SealedColumn implements SealedColumnReader {
       });
     }
     return this.range;
+  }
+
+  get textIndex(): TextIndexReader | null {
+    if (this.text === undefined) {
+      const ref = this.footer.textIndex ?? null;
+      if (ref === null) return (this.text = null);
+      const numDocs = this.numDocs;
+      const index = this.ctx.decode(ref, `text index of column ${this.spec.name}`, (bytes) => readTextIndex(bytes, numDocs));
+      // Decoded terms are kept as strings: count them in like a string dictionary.
+      this.text = this.cached(TEXT_SLOT, index, ref.rawLength * 3 + 256, () => {
+        if (this.text === index) this.text = undefined;
+      });
+    }
+    return this.text;
+  }
+
+  get timestampIndex(): TimestampIndexReader | null {
+    if (this.timestamp === undefined) {
+      const ref = this.footer.timestampIndex ?? null;
+      if (ref === null) return (this.timestamp = null);
+      const numDocs = this.numDocs;
+      const index = this.ctx.decode(ref, `timestamp index of column ${this.spec.name}`, (bytes) => readTimestampIndex(bytes, numDocs));
+      this.timestamp = this.cached(TIMESTAMP_SLOT, index, ref.rawLength + 256, () => {
+        if (this.timestamp === index) this.timestamp = undefined;
+      });
+    }
+    return this.timestamp;
   }
 
   /** Decodes block `index` without the cache (used by `readBlock` and by verification). */

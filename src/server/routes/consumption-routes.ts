@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { rawTableName } from '../../config/table-config-validation.js';
 import { ShardtableError } from '../../errors.js';
 import { defaultPauseComment } from '../../table/pause-state.js';
+import { consumeFromTarget, parseRewindTarget } from '../../table/table-rewind-op.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { consumingSegmentsInfo } from '../consuming-segments-info.js';
 
@@ -43,26 +44,32 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
   });
 
   app.post<{ Params: NameParams; Querystring: CommentQuery & { consumeFrom?: string } }>('/tables/:name/resumeConsumption', async (request) => {
-    // Pinot's consumeFrom restarts partitions at the stream's oldest or newest record: in an append
-    // table that adds a second copy of rows (smallest) or skips records (largest) without saying
-    // so. Refused until a rewind that replaces rows exists (issue 20, item 3), rather than ignored.
+    // Pinot's consumeFrom: smallest = from the oldest record the stream holds, largest = from the
+    // newest. Here both are a rewind (docs/ingestion.md, "Rewind"): smallest replaces the rows the
+    // stream still holds instead of adding a second copy; largest skips what arrived before now.
     const { consumeFrom } = request.query;
-    if (consumeFrom !== undefined && consumeFrom !== '') {
-      throw new ShardtableError('BAD_REQUEST', {
-        detail: `consumeFrom=${consumeFrom} is not supported: shardtable resumes every partition after its last sealed segment, exactly once. For a stream deleted and created again use POST /tables/${request.params.name}/resetStream?consumeFrom=smallest|largest`,
-      });
-    }
-    const result = await manager.resume(request.params.name, { comment: request.query.comment ?? null });
+    const target = consumeFrom === undefined ? undefined : consumeFromTarget(consumeFrom, Date.now());
+    const result = await manager.resume(request.params.name, { comment: request.query.comment ?? null, ...(target ? { consumeFrom: target } : {}) });
     const comment = result.comment ?? RESUMED;
     return { ...result, comment, description: comment };
+  });
+
+  // Not in Pinot: rewind a running table to a time or to TRIM_HORIZON, replacing the rows after it.
+  app.post<{ Params: NameParams; Querystring: { to?: string } }>('/tables/:name/rewind', async (request) => {
+    const target = parseRewindTarget(request.query.to, Date.now());
+    const result = await manager.rewind(request.params.name, target);
+    const replaced = result.partitions.reduce((n, p) => n + p.replaces.length, 0);
+    return {
+      tableName: rawTableName(request.params.name),
+      ...result,
+      description: `Rewinding to ${result.target}: ${result.partitions.length} partition(s) replay the stream; ${replaced} sealed segment(s) are replaced as their replacements seal. Progress: GET /tables/${rawTableName(request.params.name)}/consumingSegmentsInfo (shardtableTable.rewind).`,
+    };
   });
 
   // Not in Pinot: a table whose stream was deleted and created again moves onto the new one.
   app.post<{ Params: NameParams; Querystring: { consumeFrom?: string } }>('/tables/:name/resetStream', async (request) => {
     const consumeFrom = request.query.consumeFrom ?? 'smallest';
-    if (consumeFrom !== 'smallest' && consumeFrom !== 'largest') {
-      throw new ShardtableError('BAD_REQUEST', { detail: `consumeFrom must be smallest or largest, got ${JSON.stringify(consumeFrom)}` });
-    }
+    if (consumeFrom !== 'smallest' && consumeFrom !== 'largest') throw new ShardtableError('CONSUME_FROM', { value: JSON.stringify(consumeFrom) });
     const result = await manager.resetStream(request.params.name, consumeFrom);
     return {
       ...result,

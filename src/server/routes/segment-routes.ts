@@ -72,6 +72,6 @@ export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager }> = asyn
     const tableName = realtimeTable(request.params.name, request.query);
     const report = await manager.reloadSegments(tableName);
     const job = { numMessagesSent: String(report.reloaded.length), reloadJobId: randomUUID(), reloadJobMetaZKStorageStatus: 'SUCCESS' };
-    return { status: JSON.stringify({ [withType(tableName)]: job }), reloaded: report.reloaded, failed: report.failed };
+    return { status: JSON.stringify({ [withType(tableName)]: job }), reloaded: report.reloaded, reindexed: report.reindexed, failed: report.failed };
   });
 };

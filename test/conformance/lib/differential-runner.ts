@@ -17,8 +17,31 @@ export function seedsFromEnv(): number[] {
   return text ? text.split(',').map((s) => Number(s.trim())) : DEFAULT_SEEDS;
 }
 
-/** Loads one generated table into shardtable (2 shards, sealing every 150 rows) and DuckDB. */
-export async function loadGenerated(h: Harness, oracle: DuckDbOracle, table: GeneratedTable): Promise<void> {
+/**
+ * Every index type a generated table's columns allow (issue 19): range on numeric and time
+ * columns, bloom filters on all, inverted on strings, JSON on JSON columns, and in
+ * `fieldConfigList` text on single-value strings and a timestamp index on TIMESTAMP columns.
+ */
+export function allIndexes(table: GeneratedTable): { tableIndexConfig: Record<string, unknown>; fieldConfigList: Record<string, unknown>[] } {
+  const f = table.fields;
+  const names = (keep: (x: (typeof f)[number]) => boolean): string[] => f.filter(keep).map((x) => x.name);
+  return {
+    tableIndexConfig: {
+      rangeIndexColumns: names((x) => ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'TIMESTAMP', 'BOOLEAN'].includes(x.dataType)),
+      bloomFilterColumns: names(() => true),
+      invertedIndexColumns: names((x) => x.dataType === 'STRING'),
+      jsonIndexColumns: names((x) => x.dataType === 'JSON' && x.singleValue),
+    },
+    fieldConfigList: [
+      ...names((x) => x.dataType === 'STRING' && x.singleValue).map((name) => ({ name, encodingType: 'DICTIONARY', indexTypes: ['TEXT'] })),
+      ...names((x) => x.dataType === 'TIMESTAMP' && x.singleValue).map((name) => ({ name, indexTypes: ['TIMESTAMP'], timestampConfig: { granularities: ['HOUR', 'DAY', 'MONTH'] } })),
+    ],
+  };
+}
+
+/** Loads one generated table into shardtable (2 shards, sealing every 150 rows) and DuckDB; `indexed`: with {@link allIndexes}. */
+export async function loadGenerated(h: Harness, oracle: DuckDbOracle, table: GeneratedTable, indexed = false): Promise<void> {
+  const indexes = indexed ? allIndexes(table) : null;
   const stream = `${table.name.replace(/_/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
   await h.createStream(stream, 2);
   const timeColumn = (table.schema.dateTimeFieldSpecs?.[0]?.name as string | undefined) ?? null;
@@ -26,7 +49,9 @@ export async function loadGenerated(h: Harness, oracle: DuckDbOracle, table: Gen
     tableName: table.name,
     tableType: 'REALTIME',
     segmentsConfig: { ...(timeColumn ? { timeColumnName: timeColumn } : {}), replication: '1' },
+    ...(indexes !== null ? { fieldConfigList: indexes.fieldConfigList } : {}),
     tableIndexConfig: {
+      ...indexes?.tableIndexConfig,
       nullHandlingEnabled: false,
       streamConfigs: h.kinesisStreamConfigs(stream, { 'realtime.segment.flush.threshold.rows': '150', 'realtime.segment.flush.threshold.time': '1h' }),
     },
@@ -39,11 +64,11 @@ export async function loadGenerated(h: Harness, oracle: DuckDbOracle, table: Gen
 }
 
 /** Generates, loads and runs one seed: `rows` rows, `queries` queries. */
-export async function runSeed(h: Harness, oracle: DuckDbOracle, seed: number, opts: { rows?: number; queries?: number } = {}): Promise<FileReport> {
+export async function runSeed(h: Harness, oracle: DuckDbOracle, seed: number, opts: { rows?: number; queries?: number; indexed?: boolean } = {}): Promise<FileReport> {
   const table = generateTable(seed, opts.rows ?? 400);
-  await loadGenerated(h, oracle, table);
+  await loadGenerated(h, oracle, table, opts.indexed === true);
   const generated = [...generateQueries(seed, table, opts.queries ?? 80), ...generateCollectionQueries(seed, table), ...generateRowAggregationQueries(seed, table)];
   const queries: AirlineQuery[] = generated.map((g, i) => ({ line: i + 1, sql: g.pinot, reference: g.duck }));
-  const file = `differential seed ${seed}`;
+  const file = `differential seed ${seed}${opts.indexed === true ? ' (every index)' : ''}`;
   return { file, outcomes: await runAirlineQueries(h, oracle, file, queries, { concurrency: 4 }) };
 }

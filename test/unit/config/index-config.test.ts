@@ -34,14 +34,26 @@ describe('JSON index and bloom filter settings from Pinot table configs', () => 
     expect(indexing((c) => (c.fieldConfigList = [{ name: 'country', indexes: { bloom: { fpp: 0.1 } } }])).bloomFilters).toEqual({ country: { fpp: 0.1, maxSizeInBytes: 0 } });
     expect(indexing((c) => (c.tableIndexConfig.rangeIndexColumns = ['clicks', 'ts'])).rangeIndexColumns).toEqual(['clicks', 'ts']);
     expect(indexing((c) => (c.fieldConfigList = [{ name: 'clicks', indexes: { range: {} } }, { name: 'ts', indexTypes: ['RANGE'] }])).rangeIndexColumns).toEqual(['clicks', 'ts']);
+    expect(indexing((c) => (c.fieldConfigList = [{ name: 'payload', encodingType: 'RAW', indexType: 'TEXT' }, { name: 'user', indexTypes: ['TEXT'] }])).textIndexColumns).toEqual(['payload', 'user']);
+    expect(indexing((c) => (c.fieldConfigList = [{ name: 'user', indexes: { text: { luceneAnalyzerClass: 'x' } } }, { name: 'payload', indexes: { text: { disabled: true } } }])).textIndexColumns).toEqual(['user']);
+    expect(indexing((c) => (c.fieldConfigList = [{ name: 'ts', encodingType: 'DICTIONARY', indexTypes: ['TIMESTAMP'], timestampConfig: { granularities: ['month', 'DAY', 'WEEK'] } }])).timestampIndexes).toEqual({ ts: ['DAY', 'WEEK', 'MONTH'] });
+    expect(indexing((c) => (c.fieldConfigList = [{ name: 'ts', indexes: { timestamp: { granularities: ['HOUR'] } } }])).timestampIndexes).toEqual({ ts: ['HOUR'] });
     const none = indexing(() => {});
     expect(none.rangeIndexColumns).toBeUndefined();
     expect(none.jsonIndexColumns).toBeUndefined();
     expect(none.bloomFilters).toBeUndefined();
+    expect(none.textIndexColumns).toBeUndefined();
+    expect(none.timestampIndexes).toBeUndefined();
   });
 
   it('refuses bad columns and options, naming the field', () => {
     expect(problem((c) => (c.tableIndexConfig.jsonIndexColumns = ['nope']))).toContain('tableIndexConfig.jsonIndexColumns[0]: column nope is not in schema');
+    expect(problem((c) => (c.fieldConfigList = [{ name: 'clicks', indexType: 'TEXT' }]))).toContain('fieldConfigList[0].indexTypes: a text index needs a single-value STRING or JSON column; clicks is LONG');
+    expect(problem((c) => (c.fieldConfigList = [{ name: 'payload' }, { name: 'tags', indexes: { text: {} } }]))).toContain('fieldConfigList[1].indexes.text: a text index needs a single-value STRING or JSON column; tags is STRING multi-value');
+    expect(problem((c) => (c.fieldConfigList = [{ name: 'nope', indexTypes: ['TEXT'] }]))).toContain('fieldConfigList[0].indexTypes: column nope is not in schema');
+    expect(problem((c) => (c.fieldConfigList = [{ name: 'ts', indexTypes: ['TIMESTAMP'] }]))).toContain('fieldConfigList[0].timestampConfig.granularities: must be a non-empty list of MILLISECOND, SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR');
+    expect(problem((c) => (c.fieldConfigList = [{ name: 'ts', indexes: { timestamp: { granularities: ['DAY', 'FORTNIGHT'] } } }]))).toContain('fieldConfigList[0].indexes.timestamp.granularities: "FORTNIGHT" is not one of');
+    expect(problem((c) => (c.fieldConfigList = [{ name: 'user', indexTypes: ['TIMESTAMP'], timestampConfig: { granularities: ['DAY'] } }]))).toContain('fieldConfigList[0].indexTypes: a timestamp index needs a single-value TIMESTAMP or LONG column; user is STRING');
     expect(problem((c) => (c.tableIndexConfig.jsonIndexColumns = ['clicks']))).toContain('a JSON index needs a single-value STRING or JSON column; clicks is LONG');
     expect(problem((c) => (c.tableIndexConfig.jsonIndexColumns = ['tags']))).toContain('tags is STRING multi-value');
     expect(problem((c) => (c.tableIndexConfig.jsonIndexConfigs = { payload: { maxLevels: 2 } }))).toContain('tableIndexConfig.jsonIndexConfigs.payload.maxLevels: only the default (-1) is supported, got 2');

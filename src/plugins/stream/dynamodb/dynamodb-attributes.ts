@@ -114,3 +114,36 @@ function valueSize(value: AttributeValue): number {
   if (value.BS !== undefined) return value.BS.reduce((n, b) => n + b.byteLength, 0);
   return 0;
 }
+
+/**
+ * A map of AttributeValues as DynamoDB JSON text carries it (a Kinesis change record, an export's
+ * data file), in the SDK's form the attribute code
+ * reads: binary values (`B`, `BS`) arrive as base64 text and become bytes, at any depth. Throws
+ * naming the path of a value that is not an AttributeValue.
+ */
+export function wireItem(value: unknown, path: string): Item {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path}: missing or not a map of AttributeValues`);
+  const out: Record<string, AttributeValue> = {};
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) out[name] = wireValue(v, `${path}.${name}`);
+  return out;
+}
+
+function wireValue(value: unknown, path: string): AttributeValue {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path}: not an AttributeValue (an object such as {"S":"text"})`);
+  const v = value as Record<string, unknown>;
+  const base64 = (text: unknown, at: string): Uint8Array => {
+    if (typeof text !== 'string') throw new Error(`${at}: binary value is not base64 text`);
+    return new Uint8Array(Buffer.from(text, 'base64'));
+  };
+  if (v.B !== undefined) return { B: base64(v.B, `${path}.B`) };
+  if (v.BS !== undefined) {
+    if (!Array.isArray(v.BS)) throw new Error(`${path}.BS: not an array`);
+    return { BS: v.BS.map((b, i) => base64(b, `${path}.BS[${i}]`)) };
+  }
+  if (v.M !== undefined) return { M: wireItem(v.M, `${path}.M`) };
+  if (v.L !== undefined) {
+    if (!Array.isArray(v.L)) throw new Error(`${path}.L: not an array`);
+    return { L: v.L.map((e, i) => wireValue(e, `${path}.L[${i}]`)) };
+  }
+  return v as AttributeValue;
+}

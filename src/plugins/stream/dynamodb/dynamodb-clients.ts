@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -9,10 +10,12 @@ import type { DynamoDbConfig } from './dynamodb-config.js';
 const FALLBACK_REGION = 'us-east-1';
 const LOOPBACK_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable-local', secretAccessKey: 'shardtable-local' });
 
-/** The two clients a DynamoDB-fed table reads through; one pair per table, destroyed with its factory. */
+/** The clients a DynamoDB-fed table reads through; one set per table, destroyed with its factory. */
 export interface DynamoDbClients {
   readonly dynamodb: DynamoDBClient;
   readonly streams: DynamoDBStreamsClient;
+  /** For the export load's files (path-style addressing with an endpoint override, as moto needs). */
+  readonly s3: S3Client;
   destroy(): void;
 }
 
@@ -35,12 +38,15 @@ export function createDynamoDbClients(config: DynamoDbConfig, tableName: string)
   };
   const dynamodb = new DynamoDBClient({ ...common, ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}) });
   const streams = new DynamoDBStreamsClient({ ...common, ...(config.streamsEndpoint !== undefined ? { endpoint: config.streamsEndpoint } : {}) });
+  const s3 = new S3Client({ ...common, maxAttempts: 3, ...(config.s3Endpoint !== undefined ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}) });
   return {
     dynamodb,
     streams,
+    s3,
     destroy() {
       dynamodb.destroy();
       streams.destroy();
+      s3.destroy();
     },
   };
 }
@@ -48,7 +54,7 @@ export function createDynamoDbClients(config: DynamoDbConfig, tableName: string)
 type Provider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
 
 function credentialProvider(config: DynamoDbConfig, tableName: string, region: string | (() => Promise<string>)): Provider {
-  const loopback = [config.endpoint, config.streamsEndpoint].some((e) => e !== undefined && isLoopback(e));
+  const loopback = [config.endpoint, config.streamsEndpoint, config.s3Endpoint].some((e) => e !== undefined && isLoopback(e));
   const staticKeys = config.credentials;
   const base: Provider = staticKeys !== undefined
     ? async () => staticKeys

@@ -15,6 +15,7 @@ export const DYNAMODB_KEYS = Object.freeze({
   scanPageLimit: `${P}scan.page.limit`,
   exportBucket: `${P}export.s3.bucket`,
   exportPrefix: `${P}export.s3.prefix`,
+  exportId: `${P}export.id`,
   shardIteratorType: `${P}shardIteratorType`,
   maxRecords: `${P}max.records`,
   pollIntervalMs: `${P}poll.interval.millis`,
@@ -48,7 +49,11 @@ export interface DynamoDbConfig {
   readonly endpoint: string | undefined;
   /** DynamoDB Streams endpoint (env `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`, else `AWS_ENDPOINT_URL`). */
   readonly streamsEndpoint: string | undefined;
-  readonly initialLoad: 'scan' | 'none';
+  readonly initialLoad: 'scan' | 'export' | 'none';
+  /** With `initial.load: export`: the export to load (its files at `s3://bucket/prefix/AWSDynamoDB/<exportId>/`). */
+  readonly export: { readonly bucket: string; readonly prefix: string; readonly exportId: string } | undefined;
+  /** S3 endpoint (env `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`); undefined = AWS. */
+  readonly s3Endpoint: string | undefined;
   /** Read-capacity units per second the whole scan may use (every segment together). */
   readonly scanRcuLimit: number;
   readonly scanSegments: number;
@@ -118,10 +123,16 @@ export function parseDynamoDbConfig(
   const tableName = get(DYNAMODB_KEYS.tableName) ?? '';
   if (tableName !== '' && !/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) problems.push(`${DYNAMODB_KEYS.tableName}: ${JSON.stringify(tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
   const load = (get(DYNAMODB_KEYS.initialLoad) ?? 'scan').toLowerCase();
-  if (load === 'export') problems.push(`${DYNAMODB_KEYS.initialLoad}: export is not supported yet; use scan (docs/dynamodb.md, "Not yet")`);
-  else if (load !== 'scan' && load !== 'none') problems.push(`${DYNAMODB_KEYS.initialLoad}: must be scan, export or none, got ${JSON.stringify(load)}`);
-  for (const key of [DYNAMODB_KEYS.exportBucket, DYNAMODB_KEYS.exportPrefix]) {
-    if (get(key) !== undefined) problems.push(`${key}: export load is not supported yet (docs/dynamodb.md, "Not yet")`);
+  if (load !== 'scan' && load !== 'none' && load !== 'export') problems.push(`${DYNAMODB_KEYS.initialLoad}: must be scan, export or none, got ${JSON.stringify(load)}`);
+  const exportKeys = [DYNAMODB_KEYS.exportBucket, DYNAMODB_KEYS.exportPrefix, DYNAMODB_KEYS.exportId];
+  if (load === 'export') {
+    for (const key of [DYNAMODB_KEYS.exportBucket, DYNAMODB_KEYS.exportId]) {
+      if (get(key) === undefined) problems.push(`${key}: required with ${DYNAMODB_KEYS.initialLoad} export (the S3 bucket and the id of a DYNAMODB_JSON export of the table; docs/dynamodb.md, "Initial load from an export")`);
+    }
+    const id = get(DYNAMODB_KEYS.exportId);
+    if (id !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(id)) problems.push(`${DYNAMODB_KEYS.exportId}: ${JSON.stringify(id)} is not an export id (the last part of the export ARN, e.g. 01234567890123-abcdef12)`);
+  } else {
+    for (const key of exportKeys) if (get(key) !== undefined) problems.push(`${key}: only used with ${DYNAMODB_KEYS.initialLoad} export`);
   }
   const rcuText = get(DYNAMODB_KEYS.scanRcuLimit);
   const scanRcuLimit = rcuText === undefined ? DYNAMODB_DEFAULTS.scanRcuLimit : Number(rcuText);
@@ -140,7 +151,9 @@ export function parseDynamoDbConfig(
     region: get(DYNAMODB_KEYS.region) ?? undefined,
     endpoint: env.AWS_ENDPOINT_URL_DYNAMODB?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined,
     streamsEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined,
-    initialLoad: load === 'none' ? 'none' : 'scan',
+    initialLoad: load === 'none' ? 'none' : load === 'export' ? 'export' : 'scan',
+    export: load === 'export' ? { bucket: get(DYNAMODB_KEYS.exportBucket) ?? '', prefix: (get(DYNAMODB_KEYS.exportPrefix) ?? '').replace(/^\/+|\/+$/g, ''), exportId: get(DYNAMODB_KEYS.exportId) ?? '' } : undefined,
+    s3Endpoint: env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined,
     scanRcuLimit,
     scanSegments: int(DYNAMODB_KEYS.scanSegments, DYNAMODB_DEFAULTS.scanSegments, 1, 1000),
     scanPageLimit: int(DYNAMODB_KEYS.scanPageLimit, DYNAMODB_DEFAULTS.scanPageLimit, 1, 10_000),

@@ -2,13 +2,16 @@ import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadat
 import type { StreamOffsetFactory } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
 import type { PartitionIdScheme } from '../../../spi/partition-id-scheme.js';
-import type { SnapshotProgress, StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
+import type { ConsumerStart, SnapshotProgress, StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
 import { CapacityBudget } from './dynamodb-capacity-budget.js';
 import type { BudgetClock } from './dynamodb-capacity-budget.js';
 import { createDynamoDbClients } from './dynamodb-clients.js';
 import type { DynamoDbClients } from './dynamodb-clients.js';
 import type { DynamoDbConfig } from './dynamodb-config.js';
-import { LoadProgress } from './dynamodb-load-progress.js';
+import { readExportManifest, sdkGetObject } from './dynamodb-export.js';
+import type { ExportManifest, GetObject } from './dynamodb-export.js';
+import { DynamoDbExportConsumer } from './dynamodb-export-consumer.js';
+import { loadCounts, percentOf } from './dynamodb-load-progress.js';
 import { dynamoDbOffsetFactory } from './dynamodb-offset.js';
 import { scanSegmentOf } from './dynamodb-partition-id.js';
 import { DynamoDbScanConsumer, sdkScanCall } from './dynamodb-scan-consumer.js';
@@ -26,6 +29,7 @@ export interface DynamoDbFactoryOptions {
   /** Test seams: an in-process double of the Streams API, a scan double, a fake clock. */
   readonly streamsApi?: DynamoDbStreamsApi;
   readonly scan?: ScanCall;
+  readonly getObject?: GetObject;
   readonly describe?: () => Promise<SourceTable>;
   readonly budgetClock?: BudgetClock;
 }
@@ -42,7 +46,8 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
   private readonly api: DynamoDbStreamsApi;
   private readonly scan: ScanCall;
   private readonly budget: CapacityBudget;
-  private readonly progress = new LoadProgress();
+  private readonly getObject: GetObject;
+  private manifest: Promise<ExportManifest> | undefined;
   private described: Promise<SourceTable> | undefined;
   private lastDescribed: SourceTable | undefined;
 
@@ -51,6 +56,7 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
     this.clients = needClients ? createDynamoDbClients(config, opts.tableName) : undefined;
     this.api = opts.streamsApi ?? sdkStreamsApi(this.clients!.streams);
     this.scan = opts.scan ?? sdkScanCall(this.clients!.dynamodb);
+    this.getObject = opts.getObject ?? ((bucket, key, signal) => sdkGetObject(this.clients!.s3)(bucket, key, signal));
     this.budget = new CapacityBudget(config.scanRcuLimit, opts.budgetClock);
   }
 
@@ -63,26 +69,45 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
   }
 
   get initialPositionDescription(): string {
-    return this.config.initialLoad === 'scan' ? 'TRIM_HORIZON (after the initial load)' : this.config.shardIteratorType;
+    return this.config.initialLoad !== 'none' ? 'TRIM_HORIZON (after the initial load)' : this.config.shardIteratorType;
   }
 
   initialPositionFor(partition: PartitionInfo): string {
     const segment = scanSegmentOf(partition.shardId);
+    if (segment !== undefined && this.config.initialLoad === 'export') return `export ${this.config.export!.exportId}: data files ${segment}, ${segment} + ${this.config.scanSegments}, ... from the start`;
     if (segment !== undefined) return `scan segment ${segment} of ${this.config.scanSegments} from its start`;
     return this.initialPositionDescription;
   }
 
-  snapshotProgress(): SnapshotProgress {
-    const itemCount = this.lastDescribed?.itemCount ?? 0;
+  snapshotProgress(positionOf: (shardId: string) => string | null): SnapshotProgress {
+    const itemCount = this.exportItems ?? this.lastDescribed?.itemCount ?? 0;
+    const segments = this.config.initialLoad !== 'none' ? this.config.scanSegments : 0;
+    const counts = loadCounts(segments, positionOf);
     return {
-      items: this.progress.items,
-      bytes: this.progress.bytes,
-      capacityUnits: this.progress.capacityUnits,
+      ...counts,
       capacityLimitPerSecond: this.config.scanRcuLimit,
       sourceItemCount: itemCount,
-      percent: this.progress.percentOf(itemCount),
+      percent: percentOf(counts.items, itemCount),
     };
   }
+
+  /** The export's item count (its manifest's), once read: the load's 100 %. */
+  private exportItems: number | undefined;
+
+  /** The export's manifests, read once per runtime (the first listing checks them: a 400 at POST). */
+  private exportManifest = (): Promise<ExportManifest> => {
+    this.manifest ??= this.source()
+      .then((table) => readExportManifest(this.getObject, this.config, table, Date.now()))
+      .then((m) => {
+        this.exportItems = m.itemCount;
+        return m;
+      })
+      .catch((err: unknown) => {
+        this.manifest = undefined;
+        throw err;
+      });
+    return this.manifest;
+  };
 
   /** The DynamoDB table's description: the last listing's, or a fresh DescribeTable. */
   private source = (signal?: AbortSignal): Promise<SourceTable> => {
@@ -100,18 +125,23 @@ export class DynamoDbConsumerFactory implements StreamConsumerFactory {
   }
 
   createMetadataProvider(): StreamMetadataProvider {
-    return new DynamoDbMetadataProvider(this.api, this.config, (signal) => {
+    return new DynamoDbMetadataProvider(this.api, this.config, async (signal) => {
       // Every listing describes the table again (a stream re-enabled gets a new ARN).
       this.described = this.describeNow(signal);
-      return this.described;
+      const table = await this.described;
+      if (this.config.initialLoad === 'export') await this.exportManifest();
+      return table;
     }, this.opts.partitionIds);
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options: ConsumerStart = {}): PartitionConsumer {
     const source = () => this.source();
     const segment = scanSegmentOf(partition.shardId);
+    if (segment !== undefined && this.config.initialLoad === 'export') {
+      return new DynamoDbExportConsumer({ get: this.getObject, config: this.config, segment, manifest: this.exportManifest, source });
+    }
     if (segment !== undefined) {
-      return new DynamoDbScanConsumer({ scan: this.scan, config: this.config, segment, source, budget: this.budget, progress: this.progress });
+      return new DynamoDbScanConsumer({ scan: this.scan, config: this.config, segment, source, budget: this.budget });
     }
     return new DynamoDbStreamConsumer({ api: this.api, config: this.config, shardId: partition.shardId, source, fromOldest: options.fromOldest === true, fromLatest: options.fromLatest === true });
   }

@@ -21,7 +21,9 @@ export const dynamoDbPlugin: StreamPlugin<DynamoDbConfig> = {
   classifyError: classifyDynamoDbError,
   statusWords: Object.freeze({
     resumedAfter: (offset: string) =>
-      offset.startsWith('scan:') ? `scan resumed after item ${offset.split(':')[1]} (last sealed segment)` : `AFTER_SEQUENCE_NUMBER ${offset} (last sealed segment)`,
+      offset.startsWith('scan:') || offset.startsWith('export:')
+        ? `${offset.slice(0, offset.indexOf(':'))} resumed after item ${offset.split(/[:,]/)[1]} (last sealed segment)`
+        : `AFTER_SEQUENCE_NUMBER ${offset} (last sealed segment)`,
     childFromOldest: 'TRIM_HORIZON (its parents — the initial load or an older shard — were read to their end)',
   }),
 };

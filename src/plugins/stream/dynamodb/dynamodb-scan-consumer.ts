@@ -13,7 +13,6 @@ import { toStreamError } from './dynamodb-errors.js';
 import { ScanOffset } from './dynamodb-offset.js';
 import { itemMessage, keyOf } from './dynamodb-records.js';
 import type { SourceTable } from './dynamodb-source.js';
-import type { LoadProgress } from './dynamodb-load-progress.js';
 
 /** The one DynamoDB call a scan segment makes (the SDK client's `send`, or a test's double). */
 export type ScanCall = (input: ScanCommandInput, signal?: AbortSignal) => Promise<Pick<ScanCommandOutput, 'Items' | 'LastEvaluatedKey' | 'ConsumedCapacity'>>;
@@ -29,7 +28,6 @@ export interface ScanConsumerOptions {
   readonly source: () => Promise<SourceTable>;
   /** The table's read-capacity budget, shared by every scan segment. */
   readonly budget: CapacityBudget;
-  readonly progress: LoadProgress;
   readonly now?: () => number;
 }
 
@@ -37,17 +35,21 @@ export interface ScanConsumerOptions {
  * Reads one segment of the initial load's parallel scan (`Segment`/`TotalSegments`,
  * `ConsistentRead`) as a partition (`PartitionConsumer`): each item is a message whose offset is
  * its ordinal in the segment and its key, so a sealed segment checkpoints the scan and a restart
- * resumes with `ExclusiveStartKey` = the last sealed item's key (not from zero). Every page first
+ * resumes with `ExclusiveStartKey` = the last sealed item's key (not from zero); the offset also
+ * carries the segment's load counters, so progress continues from the checkpoint. Every page first
  * takes its estimated cost from the table's {@link CapacityBudget} and then settles what it cost
  * (`ConsumedCapacity`, or the items' size where that is larger). Throttling
  * (`ProvisionedThroughputExceededException`) is a throttled `TransientStreamError`: the loop backs
  * off and the same page is asked again. The segment's end is `endOfPartition`.
  */
 export class DynamoDbScanConsumer implements PartitionConsumer {
-  private buffer: Item[] = [];
+  private buffer: { item: Item; size: number }[] = [];
   private nextStartKey: Item | undefined;
   private done = false;
   private ordinal = 0;
+  /** The segment's counters up to the last item handed out (carried by its offset). */
+  private bytes = 0;
+  private units = 0;
   private cursorAfter: string | null | undefined = undefined;
   private readonly now: () => number;
 
@@ -63,9 +65,11 @@ export class DynamoDbScanConsumer implements PartitionConsumer {
     const take = this.buffer.splice(0, this.o.config.maxRecords);
     const messages: StreamMessage[] = [];
     const arrivalTimeMs = this.now();
-    for (const item of take) {
+    for (const { item, size } of take) {
       this.ordinal++;
-      messages.push(itemMessage(item, source, { deleted: false, offset: new ScanOffset(this.ordinal, keyOf(item, source.keyNames)), arrivalTimeMs }));
+      this.bytes += size;
+      const offset = new ScanOffset(this.ordinal, keyOf(item, source.keyNames), this.bytes, this.units);
+      messages.push(itemMessage(item, source, { deleted: false, offset, arrivalTimeMs }));
     }
     if (messages.length > 0) this.cursorAfter = messages[messages.length - 1]!.offset.toString();
     const end = this.done && this.buffer.length === 0;
@@ -77,6 +81,8 @@ export class DynamoDbScanConsumer implements PartitionConsumer {
     this.buffer = [];
     this.done = false;
     this.ordinal = offset?.ordinal ?? 0;
+    this.bytes = offset?.bytes ?? 0;
+    this.units = offset?.units ?? 0;
     this.nextStartKey = offset === null ? undefined : offset.key;
     this.cursorAfter = after === null ? null : after.toString();
   }
@@ -111,17 +117,17 @@ export class DynamoDbScanConsumer implements PartitionConsumer {
     } finally {
       clearTimeout(timer);
     }
-    const items = (page.Items ?? []) as Item[];
+    const items = ((page.Items ?? []) as Item[]).map((item) => ({ item, size: itemSize(item) }));
     let bytes = 0;
-    for (const item of items) {
-      const size = itemSize(item);
+    for (const { size } of items) {
       bytes += size;
       budget.largestItemBytes = Math.max(budget.largestItemBytes, size);
     }
     const reported = page.ConsumedCapacity?.CapacityUnits ?? 0;
     const cost = Math.max(reported, items.length === 0 ? 1 : Math.ceil(bytes / BYTES_PER_RCU));
     grant.settle(cost);
-    this.o.progress.page(items.length, bytes, cost);
+    // The page's cost is carried by the offsets of its items (an empty page's by none).
+    this.units += cost;
     this.buffer = items;
     this.nextStartKey = page.LastEvaluatedKey as Item | undefined;
     if (this.nextStartKey === undefined) this.done = true;

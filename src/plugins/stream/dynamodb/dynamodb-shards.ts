@@ -1,4 +1,4 @@
-import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
+import type { PartitionInfo, StreamIdentity, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
 import type { PartitionIdScheme } from '../../../spi/partition-id-scheme.js';
 import { TransientStreamError } from '../../../spi/partition-consumer.js';
 import type { DynamoDbConfig } from './dynamodb-config.js';
@@ -28,15 +28,32 @@ export class DynamoDbMetadataProvider implements StreamMetadataProvider {
   ) {}
 
   listPartitions(): Promise<PartitionInfo[]> {
-    const timeout = () =>
-      new TransientStreamError(
-        `listing the stream of DynamoDB table ${this.config.tableName} got no answer within ${this.config.metadataTimeoutMs} ms (${DYNAMODB_KEYS.metadataTimeoutMs}): the endpoint is unreachable or does not answer`,
-      );
-    return withDeadline(this.config.metadataTimeoutMs, timeout, async (signal) => {
+    return withDeadline(this.config.metadataTimeoutMs, this.timeout('listing the stream'), async (signal) => {
       const table = await this.describe(signal);
       const shards = await this.listShards(table.streamArn, signal);
       return this.partitionsOf(shards);
     });
+  }
+
+  /**
+   * The table's stream as ingestion's recreation guard knows it: its ARN (`LatestStreamArn`, which
+   * names the table and the stream's creation) and the table's `CreationDateTime`. A table deleted
+   * and created again under the same name, or whose stream was disabled and enabled again, is
+   * another one: its stream has other shards and sequence numbers, and changes made in between
+   * are not in it, so the table stops reading until it is reset (which loads it again).
+   */
+  streamIdentity(): Promise<StreamIdentity> {
+    return withDeadline(this.config.metadataTimeoutMs, this.timeout('describing'), async (signal) => {
+      const table = await this.describe(signal);
+      return Object.freeze({ id: table.streamArn, createdAtMs: table.createdAtMs });
+    });
+  }
+
+  private timeout(what: string): () => TransientStreamError {
+    return () =>
+      new TransientStreamError(
+        `${what} of DynamoDB table ${this.config.tableName} got no answer within ${this.config.metadataTimeoutMs} ms (${DYNAMODB_KEYS.metadataTimeoutMs}): the endpoint is unreachable or does not answer`,
+      );
   }
 
   private async listShards(streamArn: string, signal: AbortSignal): Promise<StreamShard[]> {
@@ -57,7 +74,7 @@ export class DynamoDbMetadataProvider implements StreamMetadataProvider {
 
   private partitionsOf(shards: readonly StreamShard[]): PartitionInfo[] {
     const scans: PartitionInfo[] = [];
-    if (this.config.initialLoad === 'scan') {
+    if (this.config.initialLoad !== 'none') {
       for (let i = 0; i < this.config.scanSegments; i++) {
         const shardId = `${SCAN_PARTITION_PREFIX}${i}`;
         scans.push({ partitionId: this.ids.idFor(shardId), shardId, parentShardIds: [], closed: true, snapshot: true });

@@ -13,6 +13,8 @@ export interface SourceTable extends DocumentShape {
   readonly viewType: string;
   /** DynamoDB's approximate item count (refreshed about every 6 hours by AWS), for load progress. */
   readonly itemCount: number;
+  /** The table's `CreationDateTime`, epoch millis (a table created again under the name has another). */
+  readonly createdAtMs: number;
 }
 
 export const ACCEPTED_VIEW_TYPES = ['NEW_AND_OLD_IMAGES', 'NEW_IMAGE'];
@@ -52,5 +54,6 @@ export async function describeSourceTable(clients: DynamoDbClients, config: Dyna
     streamArn,
     viewType,
     itemCount: table?.ItemCount ?? 0,
+    createdAtMs: table?.CreationDateTime?.getTime() ?? 0,
   });
 }

@@ -2,7 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { PartitionInfo, StreamMetadataProvider } from '../../../spi/metadata-provider.js';
 import type { StreamOffsetFactory } from '../../../spi/offset.js';
 import type { PartitionConsumer } from '../../../spi/partition-consumer.js';
-import type { StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
+import type { ConsumerStart, StreamConsumerFactory } from '../../../spi/stream-consumer-factory.js';
 import { createEfoClient, createKinesisClient } from './kinesis-client.js';
 import { initialPositionFor } from './kinesis-config.js';
 import type { KinesisConfig } from './kinesis-config.js';
@@ -88,7 +88,7 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
     });
   }
 
-  createPartitionConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean } = {}): PartitionConsumer {
+  createPartitionConsumer(partition: PartitionInfo, options: ConsumerStart = {}): PartitionConsumer {
     const efo = this.config.efo;
     if (efo === undefined) return this.pollingConsumer(partition, options);
     return new KinesisEfoPartitionConsumer({
@@ -105,10 +105,11 @@ export class KinesisConsumerFactory implements StreamConsumerFactory {
     });
   }
 
-  private pollingConsumer(partition: PartitionInfo, options: { fromOldest?: boolean; fromLatest?: boolean }): PartitionConsumer {
+  private pollingConsumer(partition: PartitionInfo, options: ConsumerStart): PartitionConsumer {
     return new KinesisPartitionConsumer({
       fromOldest: options.fromOldest === true,
       fromLatest: options.fromLatest === true,
+      ...(options.atTimestampMs !== undefined ? { atTimestampMs: options.atTimestampMs } : {}),
       client: this.client,
       config: this.config,
       shardId: partition.shardId,

@@ -30,6 +30,8 @@ export interface KinesisPartitionConsumerOptions {
   readonly fromOldest?: boolean;
   /** With no checkpoint, start at LATEST whatever the table's `shardIteratorType` (a stream reset to `largest`). */
   readonly fromLatest?: boolean;
+  /** With no checkpoint, start AT_TIMESTAMP this epoch millis (a rewind). */
+  readonly atTimestampMs?: number;
 }
 
 /**
@@ -162,6 +164,8 @@ export class KinesisPartitionConsumer implements PartitionConsumer {
       input = { ...base, ShardIteratorType: 'AT_SEQUENCE_NUMBER' as const, StartingSequenceNumber: position.sequenceNumber };
     } else if (position !== null) {
       input = { ...base, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: position.sequenceNumber };
+    } else if (this.opts.atTimestampMs !== undefined) {
+      input = { ...base, ShardIteratorType: 'AT_TIMESTAMP' as const, Timestamp: new Date(this.opts.atTimestampMs) };
     } else if (this.opts.fromOldest) {
       input = { ...base, ShardIteratorType: 'TRIM_HORIZON' as const };
     } else if (this.opts.fromLatest) {

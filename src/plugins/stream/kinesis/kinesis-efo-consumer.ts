@@ -27,6 +27,8 @@ export interface KinesisEfoPartitionConsumerOptions {
   readonly polling: () => PartitionConsumer;
   readonly fromOldest?: boolean;
   readonly fromLatest?: boolean;
+  /** With no checkpoint, subscribe AT_TIMESTAMP this epoch millis (a rewind). */
+  readonly atTimestampMs?: number;
   /** At most how often an idle subscription is checked for the shard's end by one GetRecords (millis). */
   readonly endProbeIntervalMs: number;
 }
@@ -200,6 +202,7 @@ export class KinesisEfoPartitionConsumer implements PartitionConsumer {
       // Inside a KPL aggregated record: re-read that record; `use` drops its sub-records ≤ i.
       return at.subSequence !== undefined ? { Type: 'AT_SEQUENCE_NUMBER', SequenceNumber: at.sequenceNumber } : { Type: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: at.sequenceNumber };
     }
+    if (this.opts.atTimestampMs !== undefined) return { Type: 'AT_TIMESTAMP', Timestamp: new Date(this.opts.atTimestampMs) };
     if (this.opts.fromOldest) return { Type: 'TRIM_HORIZON' };
     if (this.opts.fromLatest) return { Type: 'LATEST' };
     const startAt = config.startingSequenceNumbers[shardId];

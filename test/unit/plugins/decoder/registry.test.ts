@@ -43,7 +43,8 @@ describe('decoder registry', () => {
   });
 
   it('builds every decoder it names, and each factory checks its own properties', () => {
-    expect(supportedDecoderNames().sort()).toEqual(['avro', 'csv', 'json', 'raw']);
+    expect(supportedDecoderNames().sort()).toEqual(['avro', 'csv', 'dynamodb-kinesis', 'json', 'raw']);
+    expect(() => createDecoder('dynamodb-kinesis', schema, kinesisSettings())).toThrow(/the dynamodb-kinesis decoder fills a STRING column _id/);
     expect(() => createDecoder('avro', schema, kinesisSettings())).toThrow(/stream\.kinesis\.decoder\.prop\.schema: the Avro decoder needs the writer schema/);
     expect(createDecoder('csv', schema, kinesisSettings())).toBeDefined();
     expect(createDecoder('raw', schema, kinesisSettings())).toBeDefined();

@@ -3,7 +3,7 @@ import type { ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { CapacityBudget, pageItemLimit } from '../../../../../src/plugins/stream/dynamodb/dynamodb-capacity-budget.js';
 import type { BudgetClock } from '../../../../../src/plugins/stream/dynamodb/dynamodb-capacity-budget.js';
 import { parseDynamoDbConfig } from '../../../../../src/plugins/stream/dynamodb/dynamodb-config.js';
-import { LoadProgress } from '../../../../../src/plugins/stream/dynamodb/dynamodb-load-progress.js';
+import { loadCounts } from '../../../../../src/plugins/stream/dynamodb/dynamodb-load-progress.js';
 import { DynamoDbScanConsumer } from '../../../../../src/plugins/stream/dynamodb/dynamodb-scan-consumer.js';
 import type { ScanCall } from '../../../../../src/plugins/stream/dynamodb/dynamodb-scan-consumer.js';
 import type { ScanOffset } from '../../../../../src/plugins/stream/dynamodb/dynamodb-offset.js';
@@ -46,7 +46,7 @@ function scanDouble(count: number, itemBytes: (i: number) => number, clock: Fake
 const config = (keys: Record<string, string>) =>
   parseDynamoDbConfig({ streamType: 'dynamodb', topicName: 'T', properties: { 'stream.dynamodb.table.name': 'Tbl', ...keys }, flush: { rows: 1, timeMs: 1, segmentSizeBytes: 0 }, decoderName: 'json' }, undefined, {});
 
-const source = async () => ({ keyNames: ['pk'], idAttributeRename: undefined, deleteColumn: '_deleted', tableName: 'Tbl', streamArn: 'arn', viewType: 'NEW_IMAGE', itemCount: 0 });
+const source = async () => ({ keyNames: ['pk'], idAttributeRename: undefined, deleteColumn: '_deleted', tableName: 'Tbl', streamArn: 'arn', viewType: 'NEW_IMAGE', itemCount: 0, createdAtMs: 0 });
 
 describe('read-capacity budget of the scan load', () => {
   it.each([
@@ -59,15 +59,16 @@ describe('read-capacity budget of the scan load', () => {
     const cfg = config({ 'stream.dynamodb.scan.rcu.limit': '10', 'stream.dynamodb.scan.segments': '4' });
     const scan = scanDouble(3000, sizeOf, clock, charges);
     const budget = new CapacityBudget(cfg.scanRcuLimit, clock);
-    const progress = new LoadProgress();
     const read = new Set<string>();
-    const segments = Array.from({ length: cfg.scanSegments }, (_, segment) => new DynamoDbScanConsumer({ scan, config: cfg, segment, source, budget, progress, now: clock.now }));
-    const done = segments.map(async (consumer) => {
+    const last = new Map<string, StreamOffset>();
+    const segments = Array.from({ length: cfg.scanSegments }, (_, segment) => new DynamoDbScanConsumer({ scan, config: cfg, segment, source, budget }));
+    const done = segments.map(async (consumer, segment) => {
       let after: StreamOffset | null = null;
       for (;;) {
         const batch = await consumer.fetchMessages(after, 5000);
         for (const m of batch.messages) read.add(m.key);
         if (batch.messages.length > 0) after = batch.messages[batch.messages.length - 1]!.offset;
+        if (after !== null) last.set(`scan-${segment}`, after);
         if (batch.endOfPartition) return;
       }
     });
@@ -76,7 +77,12 @@ describe('read-capacity budget of the scan load', () => {
     while (!finished) if (!(await clock.step())) await Promise.resolve();
     expect(read.size).toBe(3000);
     const total = charges.reduce((n, c) => n + c.units, 0);
-    expect(progress.capacityUnits).toBe(total);
+    // The segments' last offsets carry the load's counters: every item, every unit but the
+    // segments' final empty pages.
+    const counts = loadCounts(cfg.scanSegments, (id) => last.get(id) ?? null);
+    expect(counts.items).toBe(3000);
+    expect(counts.capacityUnits).toBeLessThanOrEqual(total);
+    expect(counts.capacityUnits).toBeGreaterThanOrEqual(total - cfg.scanSegments);
     for (const c of charges) {
       const window = charges.filter((d) => d.at >= c.at && d.at < c.at + 1000).reduce((n, d) => n + d.units, 0);
       expect(window, `units charged in [${c.at}, ${c.at + 1000})`).toBeLessThanOrEqual(10);
@@ -92,7 +98,7 @@ describe('read-capacity budget of the scan load', () => {
     const cfg = config({ 'stream.dynamodb.scan.rcu.limit': '10', 'stream.dynamodb.scan.segments': '2' });
     const scan = scanDouble(2000, (i) => 300 + ((i * 37) % 1500), clock, charges);
     const budget = new CapacityBudget(cfg.scanRcuLimit, clock);
-    const segments = [0, 1].map((segment) => new DynamoDbScanConsumer({ scan, config: cfg, segment, source, budget, progress: new LoadProgress(), now: clock.now }));
+    const segments = [0, 1].map((segment) => new DynamoDbScanConsumer({ scan, config: cfg, segment, source, budget, now: clock.now }));
     const done = segments.map(async (consumer) => {
       let after: StreamOffset | null = null;
       for (;;) {
@@ -127,7 +133,7 @@ describe('read-capacity budget of the scan load', () => {
       return inner(input, signal);
     };
     const budget = new CapacityBudget(1000, clock);
-    const first = new DynamoDbScanConsumer({ scan, config: cfg, segment: 0, source, budget, progress: new LoadProgress(), now: clock.now });
+    const first = new DynamoDbScanConsumer({ scan, config: cfg, segment: 0, source, budget, now: clock.now });
     let after: StreamOffset | null = null;
     for (let i = 0; i < 3; i++) {
       const batch = await first.fetchMessages(after, 1000);
@@ -136,11 +142,21 @@ describe('read-capacity budget of the scan load', () => {
     expect((after as ScanOffset).ordinal).toBeGreaterThan(1);
     // A new consumer (a restart) given the sealed offset continues right after it.
     asked.length = 0;
-    const second = new DynamoDbScanConsumer({ scan, config: cfg, segment: 0, source, budget, progress: new LoadProgress(), now: clock.now });
+    const second = new DynamoDbScanConsumer({ scan, config: cfg, segment: 0, source, budget, now: clock.now });
     const batch = await second.fetchMessages(after, 1000);
     expect(asked[0]).toBe((after as ScanOffset).key.pk!.S);
     expect(batch.messages[0]!.key).toBe(`k${String((after as ScanOffset).ordinal).padStart(5, '0')}`);
     expect((batch.messages[0]!.offset as ScanOffset).ordinal).toBe((after as ScanOffset).ordinal + 1);
+    // The load's counters continue from the checkpoint: one more item (all items have one size),
+    // and the new page's units on top of those already charged.
+    const sealed = after as ScanOffset;
+    const next = batch.messages[0]!.offset as ScanOffset;
+    const size = sealed.bytes / sealed.ordinal;
+    expect(size).toBeGreaterThan(90);
+    expect(sealed.units).toBeGreaterThan(0);
+    expect(next.bytes).toBe(sealed.bytes + size);
+    expect(next.units).toBe(sealed.units + 1);
+    expect(loadCounts(2, (id) => (id === 'scan-0' ? next.toString() : null))).toEqual({ items: sealed.ordinal + 1, bytes: sealed.bytes + size, capacityUnits: sealed.units + 1 });
   });
 
   it('throttling is a throttled transient error and the same page is asked again', async () => {
@@ -153,7 +169,7 @@ describe('read-capacity budget of the scan load', () => {
       if (calls === 2) throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
       return inner(input, signal);
     };
-    const consumer = new DynamoDbScanConsumer({ scan, config: cfg, segment: 0, source, budget: new CapacityBudget(100, clock), progress: new LoadProgress(), now: clock.now });
+    const consumer = new DynamoDbScanConsumer({ scan, config: cfg, segment: 0, source, budget: new CapacityBudget(100, clock), now: clock.now });
     const one = await consumer.fetchMessages(null, 1000);
     expect(one.messages.map((m) => m.key)).toEqual(['k00000']);
     const failure = await consumer.fetchMessages(one.messages[0]!.offset, 1000).catch((e: unknown) => e);

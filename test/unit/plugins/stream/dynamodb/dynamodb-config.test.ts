@@ -67,8 +67,9 @@ describe('DynamoDB stream config', () => {
 
   it.each([
     [{ 'stream.dynamodb.initial.load': 'copy' }, /stream.dynamodb.initial.load: must be scan, export or none, got "copy"/],
-    [{ 'stream.dynamodb.initial.load': 'export' }, /stream.dynamodb.initial.load: export is not supported yet/],
-    [{ 'stream.dynamodb.export.s3.bucket': 'b' }, /stream.dynamodb.export.s3.bucket: export load is not supported yet/],
+    [{ 'stream.dynamodb.initial.load': 'export' }, /stream.dynamodb.export.s3.bucket: required with stream.dynamodb.initial.load export.*stream.dynamodb.export.id: required/],
+    [{ 'stream.dynamodb.initial.load': 'export', 'stream.dynamodb.export.s3.bucket': 'b', 'stream.dynamodb.export.id': 'a/b' }, /stream.dynamodb.export.id: "a\/b" is not an export id/],
+    [{ 'stream.dynamodb.export.s3.bucket': 'b' }, /stream.dynamodb.export.s3.bucket: only used with stream.dynamodb.initial.load export/],
     [{ 'stream.dynamodb.scan.rcu.limit': 'lots' }, /stream.dynamodb.scan.rcu.limit: must be a number of read-capacity units per second, at least 1, got "lots"/],
     [{ 'stream.dynamodb.scan.segments': '0' }, /stream.dynamodb.scan.segments: must be an integer from 1 to 1000, got "0"/],
     [{ 'stream.dynamodb.max.records': '5000' }, /stream.dynamodb.max.records: must be an integer from 1 to 1000/],
@@ -116,6 +117,13 @@ describe('DynamoDB offsets and partition ids', () => {
     expect(back.compareTo(new ScanOffset(41, {}))).toBeGreaterThan(0);
     expect(() => seq.compareTo(scan)).toThrow(/cannot compare/);
     expect(() => dynamoDbOffsetFactory.parse('scan:x:{}')).toThrow(/not a scan position/);
+    // With the segment's load counters (bytes, units) up to the item; the older form reads them as 0.
+    const counted = new ScanOffset(7, { pk: { N: '3' } }, 2100, 3);
+    expect(counted.toString()).toBe('scan:7,2100,3:{"pk":{"N":"3"}}');
+    expect(dynamoDbOffsetFactory.parse(counted.toString())).toEqual(counted);
+    expect(dynamoDbOffsetFactory.parse('scan:7:{"pk":{"N":"3"}}')).toMatchObject({ ordinal: 7, bytes: 0, units: 0 });
+    expect(() => dynamoDbOffsetFactory.parse('scan:7,1,2,3:{}')).toThrow(/not a scan position/);
+    expect(() => dynamoDbOffsetFactory.parse('scan:7,-1,2:{}')).toThrow(/not a scan position/);
     expect(() => dynamoDbOffsetFactory.parse('12a')).toThrow(/not a DynamoDB Streams sequence number/);
   });
 

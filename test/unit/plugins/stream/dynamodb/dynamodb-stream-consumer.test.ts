@@ -9,7 +9,7 @@ const config = parseDynamoDbConfig(
   undefined,
   {},
 );
-const source = async () => ({ keyNames: ['pk'], idAttributeRename: undefined, deleteColumn: '_deleted', tableName: 'Tbl', streamArn: 'arn', viewType: 'NEW_IMAGE', itemCount: 0 });
+const source = async () => ({ keyNames: ['pk'], idAttributeRename: undefined, deleteColumn: '_deleted', tableName: 'Tbl', streamArn: 'arn', viewType: 'NEW_IMAGE', itemCount: 0, createdAtMs: 0 });
 
 describe('DynamoDB Streams shard consumer', () => {
   it('asks for fewer records after a call that timed out, and reads on from the same position', async () => {
