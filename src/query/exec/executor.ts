@@ -12,6 +12,7 @@ import { iota, Scratch } from './scratch.js';
 import { finishAggregation } from './post-aggregation.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
+import { chooseStarTree, starTreeRows } from './star-tree-exec.js';
 import { withVirtualColumns } from './virtual-columns.js';
 
 export interface ExecutionResult {
@@ -88,6 +89,16 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
       }
       stats.numSegmentsProcessed++;
       if (segment.consuming) stats.numConsumingSegmentsProcessed++;
+      const starTree = aggregator !== null ? chooseStarTree(plan, segment) : null;
+      if (starTree !== null) {
+        // Answered from pre-aggregated records: numDocsScanned counts records, as in Pinot.
+        const rows = starTreeRows(plan, segment, starTree);
+        aggregator!.addStarTree(segment, rows, starTree.aggregations);
+        stats.numEntriesScannedInFilter += plan.filter === null ? 0 : rows.examined;
+        stats.numDocsScanned += rows.n;
+        if (rows.n > 0) stats.numSegmentsMatched++;
+        continue;
+      }
       let matched = 0;
       // Column blocks of the current block, each read once (one map and closure per segment).
       let bi = 0;
