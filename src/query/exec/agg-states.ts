@@ -121,8 +121,11 @@ class NumericStates implements GroupedAggregation {
       else if (this.kind === 'avg') {
         xs[g] += values![r]!;
         ns[g] += counts[r]!;
-      } else if (this.kind === 'min') xs[g] = Math.min(xs[g]!, values![r]!);
-      else if (this.kind === 'max') xs[g] = Math.max(xs[g]!, values![r]!);
+      } else if (this.kind === 'min') {
+        if (values![r]! < xs[g]!) xs[g] = values![r]!;
+      } else if (this.kind === 'max') {
+        if (values![r]! > xs[g]!) xs[g] = values![r]!;
+      }
       else throw new Error(`${this.spec.name} cannot be answered from a star-tree`);
     }
   }

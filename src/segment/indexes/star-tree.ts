@@ -46,52 +46,96 @@ function numbersOf(col: ImmutableColumn): (doc: number) => number {
   return (d) => Number(values[d]!);
 }
 
+/** Records being aggregated: one per distinct key, with a representative doc per dimension. */
+class Cuboid {
+  readonly dims: number[][];
+  readonly ids: number[][];
+  readonly counts: number[] = [];
+  readonly metrics: number[][];
+  private readonly keys = new Map<string, number>();
+
+  constructor(
+    numDims: number,
+    private readonly fns: readonly string[],
+  ) {
+    this.dims = Array.from({ length: numDims }, () => []);
+    this.ids = Array.from({ length: numDims }, () => []);
+    this.metrics = fns.map(() => []);
+  }
+
+  /** Adds `count` docs with value ids `ids` (-1 = star), representative docs `docs` and pre-aggregated `values`. */
+  add(ids: Int32Array, docs: Int32Array, count: number, values: Float64Array): void {
+    const key = ids.join(',');
+    let r = this.keys.get(key);
+    if (r === undefined) {
+      r = this.counts.length;
+      this.keys.set(key, r);
+      for (let d = 0; d < ids.length; d++) {
+        this.ids[d]!.push(ids[d]!);
+        this.dims[d]!.push(ids[d] === -1 ? -1 : docs[d]!);
+      }
+      this.counts.push(0);
+      this.fns.forEach((fn, p) => this.metrics[p]!.push(fn === 'MIN' ? Number.POSITIVE_INFINITY : fn === 'MAX' ? Number.NEGATIVE_INFINITY : 0));
+    }
+    this.counts[r]! += count;
+    for (let p = 0; p < this.fns.length; p++) {
+      const m = this.metrics[p]!;
+      const x = values[p]!;
+      const fn = this.fns[p]!;
+      if (fn === 'SUM') m[r] = m[r]! + x;
+      else if (fn === 'MIN') m[r] = x < m[r]! ? x : m[r]!;
+      else if (fn === 'MAX') m[r] = x > m[r]! ? x : m[r]!;
+    }
+  }
+}
+
 /**
  * Builds the cube of `config` over the columns (source doc order); `perm[f]` is the source doc
- * of file doc `f` (null: the same order). Returns the raw section bytes.
+ * of file doc `f` (null: the same order). The docs are aggregated once into the star-less
+ * records; every star pattern is then aggregated from those. Returns the raw section bytes.
  */
 export function buildStarTree(config: StarTreeConfig, columnOf: (name: string) => ImmutableColumn, numDocs: number, perm: Int32Array | null): Uint8Array {
   const dimIds = config.dimensions.map((d) => valueIds(columnOf(d)));
   const pairs = config.functionColumnPairs.map((p) => parsePair(p)!);
+  const fns = pairs.map((p) => p.fn);
   const reads = pairs.map((p) => (p.column === '*' ? null : numbersOf(columnOf(p.column))));
   const starrable = config.dimensions.map((d, i) => (config.skipStarDimensions.includes(d) ? -1 : i)).filter((i) => i >= 0);
   const nd = config.dimensions.length;
-  const recDims: number[][] = config.dimensions.map(() => []);
-  const counts: number[] = [];
-  const metrics: number[][] = pairs.map(() => []);
-  const rowIds = new Int32Array(nd);
-  const rowVals = new Float64Array(pairs.length);
-  for (let mask = 0; mask < 1 << starrable.length; mask++) {
+  const ids = new Int32Array(nd);
+  const docs = new Int32Array(nd);
+  const values = new Float64Array(pairs.length);
+  const base = new Cuboid(nd, fns);
+  for (let f = 0; f < numDocs; f++) {
+    const src = perm === null ? f : perm[f]!;
+    for (let d = 0; d < nd; d++) ids[d] = dimIds[d]!(src);
+    docs.fill(f);
+    for (let p = 0; p < pairs.length; p++) values[p] = reads[p] === null ? 0 : reads[p]!(src);
+    base.add(ids, docs, 1, values);
+  }
+  const out = [base];
+  for (let mask = 1; mask < 1 << starrable.length; mask++) {
     const starred = new Uint8Array(nd);
     starrable.forEach((d, bit) => {
       if ((mask >> bit) & 1) starred[d] = 1;
     });
-    const groups = new Map<string, number>();
-    for (let f = 0; f < numDocs; f++) {
-      const src = perm === null ? f : perm[f]!;
-      for (let d = 0; d < nd; d++) rowIds[d] = starred[d] ? -1 : dimIds[d]!(src);
-      const key = rowIds.join(',');
-      for (let p = 0; p < pairs.length; p++) rowVals[p] = reads[p] === null ? 0 : reads[p]!(src);
-      let r = groups.get(key);
-      if (r === undefined) {
-        r = counts.length;
-        groups.set(key, r);
-        for (let d = 0; d < nd; d++) recDims[d]!.push(starred[d] ? -1 : f);
-        counts.push(0);
-        pairs.forEach((pair, p) => metrics[p]!.push(pair.fn === 'MIN' ? Number.POSITIVE_INFINITY : pair.fn === 'MAX' ? Number.NEGATIVE_INFINITY : 0));
+    const cuboid = new Cuboid(nd, fns);
+    for (let r = 0; r < base.counts.length; r++) {
+      for (let d = 0; d < nd; d++) {
+        ids[d] = starred[d] ? -1 : base.ids[d]![r]!;
+        docs[d] = base.dims[d]![r]!;
       }
-      counts[r]!++;
-      for (let p = 0; p < pairs.length; p++) {
-        const m = metrics[p]!;
-        const x = rowVals[p]!;
-        const fn = pairs[p]!.fn;
-        if (fn === 'SUM') m[r] = m[r]! + x;
-        else if (fn === 'MIN') m[r] = x < m[r]! ? x : m[r]!;
-        else if (fn === 'MAX') m[r] = x > m[r]! ? x : m[r]!;
-      }
+      for (let p = 0; p < pairs.length; p++) values[p] = base.metrics[p]![r]!;
+      cuboid.add(ids, docs, base.counts[r]!, values);
     }
+    out.push(cuboid);
   }
-  return encode({ numRecords: counts.length, dims: recDims.map((a) => Int32Array.from(a)), counts: Float64Array.from(counts), metrics: metrics.map((a) => Float64Array.from(a)) });
+  const all = <T>(pick: (c: Cuboid) => T[]): T[] => out.flatMap(pick);
+  return encode({
+    numRecords: out.reduce((n, c) => n + c.counts.length, 0),
+    dims: config.dimensions.map((_, d) => Int32Array.from(all((c) => c.dims[d]!))),
+    counts: Float64Array.from(all((c) => c.counts)),
+    metrics: pairs.map((_, p) => Float64Array.from(all((c) => c.metrics[p]!))),
+  });
 }
 
 function encode(t: StarTreeRecords): Uint8Array {
