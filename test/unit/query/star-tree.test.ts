@@ -4,7 +4,12 @@ import type { PinotSchema } from '../../../src/config/schema.js';
 import { buildTableSchema } from '../../../src/config/schema.js';
 import { starTreeConfigsOf } from '../../../src/config/star-tree-config.js';
 import type { StarTreeConfig } from '../../../src/config/star-tree-config.js';
-import { openSegment } from '../../../src/segment/index.js';
+import { dirname } from 'node:path';
+import type { IndexingConfig } from '../../../src/config/table-config.js';
+import { reloadSealedSegments } from '../../../src/ingest/sealed-segment-ops.js';
+import { silentLogger } from '../../../src/logger.js';
+import { indexChanges, openSegment } from '../../../src/segment/index.js';
+import type { SealedSegment } from '../../../src/segment/index.js';
 import { buildFixture } from './query-fixtures.js';
 import type { QueryFixture } from './query-fixtures.js';
 
@@ -118,6 +123,38 @@ describe('star-tree index', () => {
     expect(await plan("SELECT country, SUM(amount) FROM sales WHERE device = 'ios' GROUP BY country", 'explainPlanVerbose=true')).toContain('FILTER_STARTREE_INDEX(starTree:0,dimensions:country|device|year|store,predicate:');
     expect(await plan('SELECT COUNT(*) FROM sales WHERE year > 2021', 'explainPlanVerbose=true')).not.toContain('STARTREE');
     expect(await plan('SELECT COUNT(*) FROM sales', 'explainPlanVerbose=true;useStarTree=false')).not.toContain('STARTREE');
+  });
+});
+
+describe('star-tree added by a reload', () => {
+  let later: QueryFixture;
+  let nulls: QueryFixture;
+  const data = rows(1200);
+  const config: IndexingConfig = { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: false, starTrees: [TREE] };
+  beforeAll(async () => {
+    later = await buildFixture(SCHEMA, data, { segmentRows: 400 });
+    nulls = await buildFixture(SCHEMA, data, { segmentRows: 400, indexing: { nullHandlingEnabled: true, starTrees: [TREE] } });
+  });
+  afterAll(async () => {
+    await later?.cleanup();
+    await nulls?.cleanup();
+  });
+
+  it('builds it for sealed segments; queries then read records and answer the same', async () => {
+    const holder = (list: SealedSegment[]) => ({ get: () => [...list], set: (s: SealedSegment[]) => list.splice(0, list.length, ...s), ledger: null, consumingNames: () => [], logger: silentLogger() });
+    expect(later.sealed.map((s) => indexChanges(s, config))).toEqual([['starTree'], ['starTree']]);
+    const sql = "SELECT country, SUM(amount), COUNT(*) FROM sales WHERE device IN ('ios', 'web') GROUP BY country ORDER BY country";
+    const before = await later.query(sql);
+    const report = await reloadSealedSegments(holder(later.sealed), { indexing: config, tableDir: dirname(later.sealed[0]!.path), holdReplaced: false });
+    expect(report.failed).toEqual([]);
+    expect(report.reindexed).toHaveLength(2);
+    expect(later.sealed.every((s) => s.starTrees.length === 1 && indexChanges(s, config).length === 0)).toBe(true);
+    const after = await later.query(sql);
+    expect(after.resultTable).toEqual(before.resultTable);
+    expect(after.numDocsScanned).toBeLessThan(before.numDocsScanned);
+    // Null handling on: the cube is not built, and a reload does not keep asking for it.
+    expect(nulls.sealed[0]!.starTrees).toEqual([]);
+    expect(indexChanges(nulls.sealed[0]!, { ...config, nullHandlingEnabled: true })).toEqual([]);
   });
 });
 
