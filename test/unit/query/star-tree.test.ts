@@ -10,6 +10,7 @@ import { reloadSealedSegments } from '../../../src/ingest/sealed-segment-ops.js'
 import { silentLogger } from '../../../src/logger.js';
 import { indexChanges, openSegment } from '../../../src/segment/index.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
+import { runInspect } from '../../../src/cli/inspect.js';
 import { buildFixture } from './query-fixtures.js';
 import type { QueryFixture } from './query-fixtures.js';
 
@@ -89,6 +90,25 @@ describe('star-tree index', () => {
     expect(all).toBe(1000);
     expect(plain.sealed[0]!.starTrees).toEqual([]);
     disk.close();
+    const lines: string[] = [];
+    expect(await runInspect(indexed.sealed[0]!.path, { verify: true, rows: 0 }, (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toMatch(/^star-tree\s+dimensions country,device,year,store\s+pairs COUNT__\*,SUM__amount,.*\s\d+ records \(\d+B\)$/m);
+    expect(lines.at(-1)).toMatch(/, 1 star-trees decoded$/);
+  });
+
+  it('a corrupt star-tree section is refused like a corrupt column', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const disk = await openSegment(indexed.sealed[1]!.path);
+    const { offset } = disk.starTrees[0]!.section;
+    disk.close();
+    const bytes = await readFile(indexed.sealed[1]!.path);
+    bytes[offset + 3]! ^= 0xff;
+    const bad = `${indexed.sealed[1]!.path}.corrupt`;
+    await writeFile(bad, bytes);
+    await expect(openSegment(bad)).rejects.toThrow(/SEGMENT_CORRUPT|corrupt|checksum/i);
+    const unchecked = await openSegment(bad, { verifyChecksum: false });
+    expect(() => unchecked.starTreeRecords(0)).toThrow(/star-tree 0/);
+    unchecked.close();
   });
 
   it('answers group-bys, filters, IN and AVG exactly as the scan, reading pre-aggregated records', async () => {
