@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { QueryEngine } from '../src/query/index.js';
+import { QueryEngine, sharedParallelExecution } from '../src/query/index.js';
 import { consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
 import type { SegmentSnapshot } from '../src/query/index.js';
 import { buildSegments, CsvWriter, eventsTable } from './generated-table.js';
@@ -137,8 +137,23 @@ export interface QueryBenchParams {
 
 export function queryBenchParams(quick: boolean): QueryBenchParams {
   return quick
-    ? { rows: 1_000_000, rowsPerSegment: 250_000, consumingRows: 100_000, runs: 5, duckdbThreads: 1 }
-    : { rows: 10_000_000, rowsPerSegment: 1_000_000, consumingRows: 500_000, runs: 5, duckdbThreads: 1 };
+    ? { rows: 1_000_000, rowsPerSegment: 250_000, consumingRows: 100_000, runs: 5, duckdbThreads: duckdbThreadsFromEnv() }
+    : { rows: 10_000_000, rowsPerSegment: 1_000_000, consumingRows: 500_000, runs: 5, duckdbThreads: duckdbThreadsFromEnv() };
+}
+
+/**
+ * DuckDB's threads: `SHARDTABLE_BENCH_DUCKDB_THREADS`, default 1. Compare with shardtable's
+ * query threads (`SHARDTABLE_QUERY_THREADS`, default every core) set to the same number.
+ */
+export function duckdbThreadsFromEnv(): number {
+  return Number(process.env.SHARDTABLE_BENCH_DUCKDB_THREADS ?? 1);
+}
+
+/** Starts the process's query worker threads and waits until they are up (so no timed run pays for it); their number, 0 = none. */
+export async function readyQueryThreads(): Promise<number> {
+  const parallel = sharedParallelExecution();
+  await parallel?.pool.whenReady();
+  return parallel?.pool.threads ?? 0;
 }
 
 export type Cell = string | number | boolean | null;
@@ -221,6 +236,7 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
     const tail = consuming;
     const snapshot = (): SegmentSnapshot[] => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])];
     const engine = new QueryEngine({ resolve: (n) => (n.toLowerCase() === 'events' ? { name: 'events', schema, snapshot } : undefined) });
+    const queryThreads = await readyQueryThreads();
 
     // shardtable phase: warm-up + runs per query, results kept for the comparison.
     const queries = benchQueryList(params.rows).filter((q) => !params.only || params.only.includes(q.name));
@@ -293,7 +309,7 @@ export async function benchQueries(quick: boolean, overrides: Partial<QueryBench
     const result: BenchResult = {
       name: 'queries',
       machine: machineInfo(),
-      params: { ...params, sealedSegments: sealed.length, sortedColumn: config.indexing.sortedColumn ?? null, invertedIndexColumns: config.indexing.invertedIndexColumns, noDictionaryColumns: config.indexing.noDictionaryColumns },
+      params: { ...params, queryThreads, sealedSegments: sealed.length, sortedColumn: config.indexing.sortedColumn ?? null, invertedIndexColumns: config.indexing.invertedIndexColumns, noDictionaryColumns: config.indexing.noDictionaryColumns },
       metrics: {
         medianRatio: summarise(ratios).median,
         maxRatio: Math.max(...ratios),

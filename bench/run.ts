@@ -11,11 +11,17 @@ import { benchMemory } from './memory.js';
 import { benchQueries } from './queries.js';
 import { benchSeal } from './seal.js';
 import { benchSsb } from './ssb.js';
+import { benchParallel } from './parallel.js';
 import { benchUpsert } from './upsert.js';
 import { benchDynamoDbLag } from './dynamodb-lag.js';
 import { benchDynamoDbScan } from './dynamodb-scan.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
+
+/** shardtable's query threads as a results file records them (older files have none). */
+function threadsText(threads: unknown): string {
+  return typeof threads === 'number' ? (threads === 0 ? 'main thread only' : `${threads} query worker thread(s)`) : 'main thread only';
+}
 
 const NOTES = join(process.cwd(), 'bench', 'notes.md');
 
@@ -25,6 +31,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   freshness: benchFreshness,
   queries: benchQueries,
   ssb: benchSsb,
+  parallel: benchParallel,
   memory: benchMemory,
   upsert: benchUpsert,
   'dynamodb-lag': benchDynamoDbLag,
@@ -177,7 +184,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
     lines.push(
       `| queries: ${queries.queries?.length ?? 0} queries over ${fmt(Number(p.rows))} rows (${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows) | ` +
         `see the query table below; peak RSS ${fmt(n(queries, 'peakRssShardtableMB'), 0)} MB (build, seal and queries; ${fmt(n(queries, 'rssWithSegmentsMB'), 0)} MB resident while querying) | ` +
-        `DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process | median ratio ${fmt(n(queries, 'medianRatio'))} x DuckDB (target ≤ 2.0); worst selective-index ratio ${fmt(n(queries, 'maxSelectiveRatio'))} (target < 1.0) |`,
+        `shardtable ${threadsText(p.queryThreads)}, DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process | median ratio ${fmt(n(queries, 'medianRatio'))} x DuckDB (target ≤ 2.0); worst selective-index ratio ${fmt(n(queries, 'maxSelectiveRatio'))} (target < 1.0) |`,
     );
   }
   if (memory) {
@@ -243,7 +250,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
       '',
       `The 13 SSB queries over a flattened \`lineorder\` generated in process (\`bench/generated-table.ts\`: dbgen's distributions approximated), ` +
         `${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows; sorted column \`${String(p.sortedColumn)}\`, ` +
-        `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
+        `inverted indexes on ${(p.invertedIndexColumns as string[]).map((c) => `\`${c}\``).join(', ')}. shardtable ${threadsText(p.queryThreads)}, DuckDB ${String(p.duckdbThreads)} thread(s), same rows, in process. ` +
         'In process: `QueryEngine.query`; HTTP: `POST /query/sql` on loopback, the client\'s wall time (request, execution, JSON both ways). Every answer (both ways) equals DuckDB\'s or the run fails. ' +
         `Median ratio ${fmt(n(ssb, 'medianRatio'))} in process (worst ${fmt(n(ssb, 'maxRatio'))}), ${fmt(n(ssb, 'medianHttpRatio'))} through HTTP (worst ${fmt(n(ssb, 'maxHttpRatio'))}).`,
       '',
@@ -252,6 +259,28 @@ function markdown(results: BenchResult[], quick: boolean): string {
       ...ssb.queries.map(
         (q) =>
           `| ${String(q.name)} | ${spread(q.shardtableMs as Measurement)} | ${spread(q.shardtableHttpMs as Measurement)} | ${spread(q.duckdbMs as Measurement)} | ${fmt(q.ratio as number)} | ${fmt(q.httpRatio as number)} | ${String(q.resultRows)} | \`${String(q.pinot).replace(/\|/g, '\\|')}\` |`,
+      ),
+    );
+  }
+  const parallel = find('parallel');
+  if (parallel?.queries) {
+    const p = parallel.params;
+    lines.push(
+      '',
+      `## Query worker threads, 1 against 2 (${fmt(Number(p.rows))} rows)`,
+      '',
+      `The 15 queries above over ${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows, on the main thread alone (no pool), on a pool of 1 and of 2 query worker threads, ` +
+        `and DuckDB with 1 and 2 threads; the five set-ups take turns within each of ${String(p.rounds)} rounds (medians), so a change of load touches all alike. ` +
+        `Scans and aggregations: 1 → 2 threads x${fmt(n(parallel, 'scanSpeedupGeoMean'))} (geometric mean; DuckDB x${fmt(n(parallel, 'duckdbScanSpeedupGeoMean'))}; target x1.7 at 10M rows). ` +
+        `A pool of 2 against the main thread alone (no pool): x${fmt(n(parallel, 'scanPoolOf2VsMainGeoMean'))} on scans and aggregations. ` +
+        `Median ratio to DuckDB with the same threads: ${fmt(n(parallel, 'medianRatio1Thread'))} (1), ${fmt(n(parallel, 'medianRatio2Threads'))} (2). ` +
+        `Load average on the ${String(parallel.machine.cores)}-core machine: ${fmt(n(parallel, 'loadAverageBefore'), 1)} before, ${fmt(n(parallel, 'loadAverageAfter'), 1)} after.`,
+      '',
+      '| query | kind | main thread only ms | shardtable 1 thread ms | 2 threads ms | speed-up | DuckDB 1 thread ms | 2 threads ms | DuckDB speed-up | ratio 1 | ratio 2 |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...parallel.queries.map(
+        (q) =>
+          `| ${String(q.name)} | ${String(q.kind)} | ${q.mainThreadMs ? spread(q.mainThreadMs as Measurement) : '–'} | ${spread(q.shardtable1Ms as Measurement)} | ${spread(q.shardtable2Ms as Measurement)} | ${fmt(q.speedup as number)} | ${spread(q.duckdb1Ms as Measurement)} | ${spread(q.duckdb2Ms as Measurement)} | ${fmt(q.duckdbSpeedup as number)} | ${fmt(q.ratio1 as number)} | ${fmt(q.ratio2 as number)} |`,
       ),
     );
   }

@@ -6,7 +6,7 @@ import { QueryEngine, snapshotRuntime } from '../src/query/index.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
 import type { BenchResult, Measurement } from './harness.js';
 import { startQueryServer } from './http-query-server.js';
-import { normalise, sameRows, timeDuckDb, timeRuns } from './queries.js';
+import { duckdbThreadsFromEnv, normalise, readyQueryThreads, sameRows, timeDuckDb, timeRuns } from './queries.js';
 import type { BenchQuery, Cell } from './queries.js';
 import { ssbQueryList } from './ssb-queries.js';
 import { buildSegments, CsvWriter, SSB_COLUMNS, SSB_DUCKDB_TYPES, ssbTable } from './generated-table.js';
@@ -28,7 +28,7 @@ export function ssbBenchParams(quick: boolean): SsbBenchParams {
   const rows = Number(process.env.SHARDTABLE_BENCH_SSB_ROWS ?? (quick ? 1_000_000 : 10_000_000));
   if (!Number.isInteger(rows) || rows < 1000) throw new Error(`SHARDTABLE_BENCH_SSB_ROWS must be an integer ≥ 1000, got ${String(process.env.SHARDTABLE_BENCH_SSB_ROWS)}`);
   const rowsPerSegment = Math.min(1_000_000, Math.max(1000, Math.floor(rows / 4)));
-  return { rows, rowsPerSegment, consumingRows: Math.floor(rowsPerSegment / 2), runs: 5, duckdbThreads: Number(process.env.SHARDTABLE_BENCH_DUCKDB_THREADS ?? 1) };
+  return { rows, rowsPerSegment, consumingRows: Math.floor(rowsPerSegment / 2), runs: 5, duckdbThreads: duckdbThreadsFromEnv() };
 }
 
 /**
@@ -55,6 +55,7 @@ export async function benchSsb(quick: boolean): Promise<BenchResult> {
     const engine = new QueryEngine({ resolve: (n) => (n.toLowerCase() === 'lineorder_flat' ? { name: 'lineorder_flat', schema, snapshot: () => snapshotRuntime({ queryableSegments: segments }) } : undefined) });
     const queries = ssbQueryList();
     const options = 'timeoutMs=600000';
+    const queryThreads = await readyQueryThreads();
 
     const ours = new Map<string, { ms: Measurement; rows: Cell[][] }>();
     for (const q of queries) ours.set(q.name, await measure(q, async () => {
@@ -100,7 +101,7 @@ export async function benchSsb(quick: boolean): Promise<BenchResult> {
     return {
       name: 'ssb',
       machine: machineInfo(),
-      params: { ...params, sealedSegments: sealed.length, sortedColumn: config.indexing.sortedColumn ?? null, invertedIndexColumns: config.indexing.invertedIndexColumns, noDictionaryColumns: config.indexing.noDictionaryColumns },
+      params: { ...params, queryThreads, sealedSegments: sealed.length, sortedColumn: config.indexing.sortedColumn ?? null, invertedIndexColumns: config.indexing.invertedIndexColumns, noDictionaryColumns: config.indexing.noDictionaryColumns },
       metrics: {
         medianRatio: summarise(ratios).median,
         maxRatio: Math.max(...ratios),

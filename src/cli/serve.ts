@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { tableIngestionFactory } from '../ingest/index.js';
 import type { Logger } from '../logger.js';
+import { configureQueryThreads, sharedParallelExecution } from '../query/index.js';
 import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
@@ -19,6 +20,13 @@ export interface ServeOptions {
    * keeps the process default (a quarter of memory, at most 1 GiB).
    */
   readonly blockCacheBytes?: number;
+  /**
+   * Query worker threads at most (`--query-threads`): the pool has `min(cores, queryThreads)`; 0
+   * runs every query on the main thread. Unset: env `SHARDTABLE_QUERY_THREADS`, else every core.
+   */
+  readonly queryThreads?: number;
+  /** Least rows in a query's sealed segments for it to use the pool (`--query-parallel-min-rows`). */
+  readonly queryParallelMinRows?: number;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
 }
@@ -43,6 +51,12 @@ export interface RunningServer {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
   if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
+  configureQueryThreads({
+    ...(options.queryThreads !== undefined ? { threads: options.queryThreads } : {}),
+    ...(options.queryParallelMinRows !== undefined ? { minRows: options.queryParallelMinRows } : {}),
+  });
+  // Start the query threads now (they load their modules while the tables load).
+  sharedParallelExecution()?.pool.isReady();
   await mkdir(dataDir, { recursive: true });
   const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
   const app = buildApp({ manager, logger: options.logger, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });

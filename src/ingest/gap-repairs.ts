@@ -18,6 +18,7 @@ import type { RecordPipeline } from './record-pipeline.js';
 import type { SegmentGap } from './segment-gaps.js';
 import type { DataLossEntry, GapRepairStatus } from './table-ingestion-status.js';
 import { ThrottledLog } from './throttled-log.js';
+import type { RepairKeys } from './keyed-table.js';
 
 export interface GapRepairsOptions {
   readonly tableDir: string;
@@ -38,6 +39,8 @@ export interface GapRepairsOptions {
   readonly logger: Logger;
   /** Consecutive empty fetches (with no lag reported) after which the rest of a gap counts as gone. */
   readonly emptyFetchLimit?: number;
+  /** Dedup tables: the key set repairs index through (`KeyedTable.repairOptions`). */
+  readonly keyed?: RepairKeys;
 }
 
 /**
@@ -98,6 +101,8 @@ export class GapRepairs {
       try {
         await this.repair(i);
       } catch (err) {
+        const name = this.states[i]!.segmentName;
+        if (name !== null) this.options.keyed?.abandon(name);
         this.update(i, { state: 'FAILED', detail: describeError(err) });
         this.options.logger.error({ shardId: this.states[i]!.shardId, err: describeError(err) }, 'segment gap repair failed; it is retried on the next start');
       }
@@ -121,7 +126,7 @@ export class GapRepairs {
     const counters = new PartitionCounters();
     const records = new RecordIndexer({
       tableDir: this.options.tableDir, schema: this.options.schema, config, partition, pipeline: this.options.pipelineFor(gap.shardId),
-      counters, throttledLog: new ThrottledLog(), logger, now: Date.now,
+      counters, throttledLog: new ThrottledLog(), logger, now: Date.now, ...(this.options.keyed ? { keyed: this.options.keyed.rows } : {}),
     });
     const segment = new ConsumingSegment({
       identity: { tableName: config.tableName, segmentName: segmentName ?? llcSegmentName(config.tableName, gap.partitionId, sequence, new Date()), partitionId: gap.partitionId, shardId: gap.shardId },
@@ -132,6 +137,8 @@ export class GapRepairs {
       createdAtMs: Date.now(),
     });
     this.update(i, { state: 'READING', segmentName: segment.name });
+    // A dedup table: repaired records whose key is known are dropped; their keys join the set now.
+    this.options.keyed?.begin(segment.name);
     logger.warn({ shardId: gap.shardId, after: gap.after, until: gap.until, missing: this.states[i]!.missingSegments, evidence: gap.evidence }, 'sealed rows missing from disk (deleted or damaged segment); re-reading them from the stream');
     let position: StreamOffset | null = gap.after === null ? null : offsets.parse(gap.after);
     let firstRead: StreamOffset | null = null;
@@ -175,6 +182,7 @@ export class GapRepairs {
       await records.close();
     }
     if (signal.aborted) {
+      this.options.keyed?.abandon(segment.name);
       this.update(i, { state: 'STOPPED', detail: 'stopped before the repair segment was sealed; repaired on the next start' });
       return;
     }
@@ -183,7 +191,7 @@ export class GapRepairs {
       faultPoint('repair:after-publish');
       this.options.onSealed(sealed);
       logger.info({ shardId: gap.shardId, segment: segment.name, rows: segment.numDocs }, 'segment gap repaired from the stream');
-    }
+    } else this.options.keyed?.abandon(segment.name);
     const loss = this.lossOf(gap, firstRead, unavailable);
     this.update(i, {
       state: loss === null ? 'REPAIRED' : segment.numDocs > 0 ? 'PARTLY_LOST' : 'LOST',

@@ -4,6 +4,7 @@ import type { ConsumingSegment, QueryableSegments, SealedSegment } from '../segm
 import { DedupKeys, UpsertKeyMap } from '../upsert/index.js';
 import type { KeyedRows } from '../upsert/index.js';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
+import type { SealedSegmentsHolder } from './segment-retirement.js';
 import type { TableIngestionStatus } from './table-ingestion-status.js';
 
 /**
@@ -42,10 +43,39 @@ export class KeyedTable {
     this.dedup?.rebuild(sealed);
   }
 
-  /** A gap-repair segment: its rows were never in the key map. */
+  /**
+   * What a gap repair indexes through (`GapRepairsOptions.keyed`): a dedup table's key set, so a
+   * repaired record whose key is known is dropped and the repair's keys are known to the shard's
+   * consumer at once. An upsert table's repair segment is applied when it is sealed (`repaired`).
+   */
+  get repairOptions(): { keyed?: RepairKeys } {
+    const dedup = this.dedup;
+    if (dedup === null) return {};
+    return { keyed: { rows: dedup, begin: (name) => dedup.trackRepair(name), abandon: (name) => dedup.abandonRepair(name) } };
+  }
+
+  /**
+   * The table's holder of served sealed segments, made to tell the key map, in the same tick as
+   * each swap, which segments stopped being served (deleted, retention, quarantine): keys whose
+   * row was in one of them leave the key map. An append table's holder is returned as is.
+   */
+  followRetirements(holder: SealedSegmentsHolder): SealedSegmentsHolder {
+    if (this.upsert === null && this.dedup === null) return holder;
+    const set = (after: SealedSegment[]): void => {
+      const kept = new Set(after.map((s) => s.name));
+      const gone = holder.get().filter((s) => !kept.has(s.name)).map((s) => s.name);
+      holder.set(after);
+      if (gone.length === 0) return;
+      this.upsert?.retired(gone);
+      this.dedup?.retired(gone);
+    };
+    return { ...holder, set };
+  }
+
+  /** A gap-repair segment was published: an upsert table applies its rows now. */
   repaired(segment: SealedSegment): void {
     this.upsert?.applySealed(segment);
-    this.dedup?.rebuild([segment]);
+    this.dedup?.repairSealed(segment);
   }
 
   /** The segments with, for an upsert table, their live rows frozen in the same step. */
@@ -64,6 +94,15 @@ export class KeyedTable {
     if (this.dedup) return { dedup: this.dedup.counters };
     return {};
   }
+}
+
+/** A gap repair's view of a dedup table's key set. */
+export interface RepairKeys {
+  readonly rows: KeyedRows;
+  /** The repair starts filling consuming segment `segmentName`. */
+  begin(segmentName: string): void;
+  /** The repair of `segmentName` ended without publishing it: its keys are taken back. */
+  abandon(segmentName: string): void;
 }
 
 /**

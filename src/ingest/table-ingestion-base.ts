@@ -150,7 +150,8 @@ export abstract class TableIngestionBase {
   protected sealedHolder(): SealedSegmentsHolder {
     const consumingNames = (): string[] => this.queryableSegments().consuming.map((s) => s.name);
     const replaying = (partitionId: number): boolean => this.rewinds?.replaying(partitionId) === true;
-    return { get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger, replaying };
+    // Keys whose row leaves with a segment leave the key map in the same tick (`KeyedTable`).
+    return this.keyed.followRetirements({ get: () => this.sealed, set: (s) => (this.sealed = s), ledger: this.ledger, consumingNames, logger: this.logger, replaying });
   }
 
   async pause(): Promise<void> {

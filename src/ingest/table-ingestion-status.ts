@@ -96,7 +96,7 @@ export interface TableIngestionStatus {
    * keys, duplicates dropped and keys removed by `metadataTTL` since start.
    */
   readonly upsert?: { readonly mode: 'FULL' | 'PARTIAL' } & Readonly<UpsertCounters>;
-  readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number; readonly metadataTTLKeysRemoved: number };
+  readonly dedup?: { readonly keys: number; readonly duplicatesDropped: number; readonly metadataTTLKeysRemoved: number; readonly keysRemovedWithSegments: number };
   /**
    * Tables whose stream starts with a snapshot load (a DynamoDB table's scan): `LOADING` while a
    * snapshot partition is unread, then `STREAMING`; the load's progress since the runtime started.

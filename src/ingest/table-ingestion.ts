@@ -85,6 +85,7 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
         this.onEvent({ kind: 'dataLoss', entry });
       },
       logger: this.logger,
+      ...this.keyed.repairOptions,
     });
     this.repairs.startRecovered(gaps);
   }

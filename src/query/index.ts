@@ -21,3 +21,7 @@ export { executePlan } from './exec/executor.js';
 export { sealedSnapshot, consumingSnapshot } from './exec/segment-snapshot.js';
 export type { SegmentSnapshot } from './exec/segment-snapshot.js';
 export { SCALAR_FUNCTIONS, scalarFunction } from './functions/index.js';
+export { QueryPool, WorkerUnavailableError } from './parallel/query-pool.js';
+export type { QueryPoolStats } from './parallel/query-pool.js';
+export type { ParallelExecution } from './parallel/parallel-executor.js';
+export { configureQueryThreads, sharedParallelExecution, closeSharedQueryPool, parseThreadCount, QUERY_THREADS_ENV, PARALLEL_MIN_ROWS_ENV, DEFAULT_PARALLEL_MIN_ROWS } from './parallel/pool-config.js';

@@ -9,6 +9,9 @@ import { dimTableResolver, resolveJoin } from './dim/join-resolution.js';
 import { parseSql } from './parser/parse-statement.js';
 import { DEFAULT_LIMIT, planQuery } from './plan/planner.js';
 import { parseQueryOptionsString } from './plan/query-options.js';
+import { executeInParallel, worthParallel } from './parallel/parallel-executor.js';
+import type { ParallelExecution } from './parallel/parallel-executor.js';
+import { sharedParallelExecution } from './parallel/pool-config.js';
 import { QueryError } from './query-error.js';
 import { errorResult } from './response/broker-response.js';
 import type { BrokerResult } from './response/broker-response.js';
@@ -31,6 +34,9 @@ export interface QueryTable {
    */
   snapshot(): SegmentSnapshot[];
 }
+
+/** Numbers the queries of this process (worker threads cache plans by it). */
+let queryIds = 0;
 
 /** The columns of an `EXPLAIN PLAN FOR` answer (Pinot's single-stage plan table). */
 const EXPLAIN_SHAPE = { columnNames: ['Operator', 'Operator_Id', 'Parent_Id'], columnTypes: ['STRING', 'INT', 'INT'] } as const;
@@ -63,13 +69,20 @@ export function matchTableName(written: string, names: readonly string[]): strin
  */
 export class QueryEngine {
   private readonly clock: Clock;
+  private readonly parallel: ParallelExecution | null | undefined;
 
-  /** `options.clock` replaces `Date.now` for deadlines and `timeUsedMs` (tests make time deterministic). */
+  /**
+   * `options.clock` replaces `Date.now` for deadlines and `timeUsedMs` (tests make time
+   * deterministic; such queries run on the main thread). `options.parallel`: the worker pool and
+   * row threshold for queries over sealed segments; default the process's
+   * (`sharedParallelExecution`), null = every query on the main thread.
+   */
   constructor(
     private readonly tables: TableResolver,
-    options: { readonly clock?: Clock } = {},
+    options: { readonly clock?: Clock; readonly parallel?: ParallelExecution | null } = {},
   ) {
     this.clock = options.clock ?? Date.now;
+    this.parallel = options.parallel;
   }
 
   async query(sql: string, queryOptions?: string): Promise<BrokerResult> {
@@ -78,7 +91,12 @@ export class QueryEngine {
       if (typeof sql !== 'string' || sql.trim() === '') throw new QueryError('SQL_PARSING', 'the query is empty; send {"sql": "SELECT …"}');
       const requestOptions = queryOptions ? parseQueryOptionsString(queryOptions) : new Map<string, string>();
       const parsed = parseSql(sql, requestOptions);
-      const dims = dimTableResolver(this.tables);
+      const readsDims = { value: false };
+      const resolveDim = dimTableResolver(this.tables);
+      const dims = (name: string): ReturnType<typeof resolveDim> => {
+        readsDims.value = true;
+        return resolveDim(name);
+      };
       const { stmt, table } = resolveJoin(parsed, this.tables);
       const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions, dims));
       const segments = table.snapshot();
@@ -86,7 +104,13 @@ export class QueryEngine {
         const rows = explainPlan(plan, segments, stmt.limit ?? DEFAULT_LIMIT, plan.options.explainPlanVerbose);
         return { ...EXPLAIN_SHAPE, rows, exceptions: [], stats: emptyStats(), numGroupsLimitReached: false, timeUsedMs: this.clock() - started, partialResult: false, clientRequestId: plan.options.clientQueryId };
       }
-      const result = await executePlan(plan, segments, started + plan.options.timeoutMs, this.clock);
+      const deadlineMs = started + plan.options.timeoutMs;
+      // A worker plans the query again from its text: not one that reads a dimension table.
+      const parallel = this.clock === Date.now && stmt.join === null && !readsDims.value ? (this.parallel === undefined ? sharedParallelExecution() : this.parallel) : null;
+      const result =
+        parallel !== null && worthParallel(plan, segments, parallel) && parallel.pool.isReady()
+          ? await executeInParallel(plan, segments, deadlineMs, parallel.pool, { id: ++queryIds, sql, options: queryOptions, startedMs: started, tableName: table.name, schema: table.schema })
+          : await executePlan(plan, segments, deadlineMs, this.clock);
       return {
         columnNames: plan.columnNames,
         columnTypes: plan.columnTypes,

@@ -5,6 +5,7 @@ import { segmentRows } from './rollup.js';
 import type { SealWorker } from './seal-worker/seal-worker.js';
 import { sealSegment, TEMP_FILE_SUFFIX } from './seal-segment.js';
 import type { SealedSegment } from './sealed-segment.js';
+import type { UpsertSealInfo } from './format/footer.js';
 
 /**
  * Suffix of a segment file rebuilt with new indexes but not yet renamed over the served file. It
@@ -96,9 +97,16 @@ export async function buildReindexedFile(segment: SealedSegment, indexing: Index
     endOfShard: metadata.endOfShard,
     creationTimeMs: metadata.creationTimeMs,
     fileSuffix: REINDEX_FILE_SUFFIX,
-    ...(footer.upsert !== undefined ? { upsert: footer.upsert } : {}),
+    ...(footer.upsert !== undefined ? { upsert: upsertSealInfoOf(segment) } : {}),
     ...(builder !== undefined ? { builder } : {}),
   });
   built.close();
   return built.path;
+}
+
+/** The old file's upsert footer for the new one: same doc order, so the replay section is copied as is. */
+function upsertSealInfoOf(segment: SealedSegment): UpsertSealInfo {
+  const { commitOrder, tieLosers } = segment.footer.upsert!;
+  const replay = segment.upsertReplay();
+  return { commitOrder, tieLosers, ...(replay !== null ? { replay: replay.slice() } : {}) };
 }

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { faultPoint } from '../util/fault-points.js';
 import { getZstdCodec } from './codecs/registry.js';
 import type { ConsumingSegment } from './consuming-segment.js';
-import type { UpsertFooter } from './format/footer.js';
+import type { UpsertSealInfo } from './format/footer.js';
 import type { SegmentFileInfo } from './format/segment-writer.js';
 import { openBuiltSegment } from './open-segment.js';
 import { buildCheckedSegment } from './seal-worker/build-checked-segment.js';
@@ -30,8 +30,8 @@ export interface SealOptions {
   readonly builder?: SealWorker | 'inline';
   /** Called when the worker was unavailable and the file was built inline instead. */
   readonly onInlineFallback?: (reason: string) => void;
-  /** Upsert tables: the footer's commit order and tie losers. */
-  readonly upsert?: UpsertFooter;
+  /** Upsert tables: the footer's commit order, tie losers and replay order. */
+  readonly upsert?: UpsertSealInfo;
   /**
    * Suffix of the published file (default `.seg`). Compaction publishes its merged segment as
    * `.seg.merging` first, which recovery does not serve, and renames it once committed.

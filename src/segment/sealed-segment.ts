@@ -100,6 +100,12 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     return records;
   }
 
+  /** An upsert file's replay section (`UpsertFooter.replay`) decoded, or null when it has none. */
+  upsertReplay(): Uint8Array | null {
+    const ref = this.footer.upsert?.replay;
+    return ref === undefined ? null : this.ctx.decode(ref, 'upsert replay order', (bytes) => bytes);
+  }
+
   get name(): string {
     return this.metadata.segmentName;
   }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
+import { closeSharedQueryPool } from '../query/index.js';
 import { closeSealWorker } from '../segment/index.js';
 import type { TableManager } from '../table/table-manager.js';
 import { registerBodyParsers } from './body-parsers.js';
@@ -94,6 +95,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
       // Every table stopped, so no seal is running: end the seal worker thread (a later seal in
       // this process starts a new one).
       await closeSealWorker();
+      // No query runs any more: end the query worker threads (a later query starts new ones).
+      await closeSharedQueryPool();
     });
   }
   return app;

@@ -15,8 +15,12 @@ const NEG_SAFE = -9007199254740991n;
  * - One numeric comparison column (the common case, and the only one a TTL allows): double 1 of
  *   the entry's record in the `KeyIndex`; a LONG beyond ±2^53 also keeps its exact value aside, so ties and order stay
  *   exact.
- * - Otherwise (strings, several columns): one small array per entry, each column's latest
- *   non-null value; a record is compared on its first non-null column (`docs/upsert.md`).
+ * - Otherwise (strings, several columns): one small array per entry. A record is decided by one
+ *   column, its first non-null one (`decidedBy`): it wins when the entry has no value in that
+ *   column or its value there is greater or equal, and a win stores that one value (the others
+ *   stay), as Pinot's `ComparisonColumns` merges them (`docs/upsert.md`). A record with no
+ *   non-null value always wins and stores nothing. So what an entry holds depends only on the
+ *   deciding column and value of each record applied, which a rebuild can replay.
  */
 export class ComparisonValues {
   /** True with one numeric comparison column: values are numbers (TTLs need this). */
@@ -25,7 +29,8 @@ export class ComparisonValues {
   private any: ((ScalarValue | null)[] | undefined)[] = [];
   private pendingNum = 0;
   private pendingBig: bigint | null = null;
-  private pendingAny: (ScalarValue | null)[] = [];
+  private pendingCol = -1;
+  private pendingVal: ScalarValue | null = null;
 
   constructor(
     private readonly schema: TableSchema,
@@ -50,8 +55,31 @@ export class ComparisonValues {
       return;
     }
     const { columns } = this;
-    if (columns.length === 1) this.pendingAny = [(row[columns[0]!] ?? this.schema.columns[columns[0]!]!.defaultNullValue) as ScalarValue];
-    else this.pendingAny = columns.map((i) => (row[i] ?? null) as ScalarValue | null);
+    if (columns.length === 1) {
+      this.pendingCol = 0;
+      this.pendingVal = (row[columns[0]!] ?? this.schema.columns[columns[0]!]!.defaultNullValue) as ScalarValue;
+      return;
+    }
+    this.pendingCol = -1;
+    this.pendingVal = null;
+    for (let i = 0; i < columns.length; i++) {
+      const v = row[columns[i]!] ?? null;
+      if (v === null) continue;
+      this.pendingCol = i;
+      this.pendingVal = v as ScalarValue;
+      return;
+    }
+  }
+
+  /** A replayed row (several comparison columns): decided by column `col` (-1: none) with `value`. */
+  readDecided(col: number, value: CellValue | null): void {
+    this.pendingCol = col;
+    this.pendingVal = col < 0 ? null : (value as ScalarValue);
+  }
+
+  /** The position (in `comparisonColumns`) of the column that decides the record read last; -1: none. */
+  get decidedBy(): number {
+    return this.pendingCol;
   }
 
   /** The record's value as a number (numeric mode), for the TTL watermark. */
@@ -67,17 +95,13 @@ export class ComparisonValues {
       const b = this.exact.get(id) ?? BigInt(this.index.records[id * RECORD_DOUBLES + 1]!);
       return a >= b;
     }
-    const old = this.any[id] ?? [];
-    const cmp = this.pendingAny;
-    let i = cmp.findIndex((v) => v !== null);
-    if (i < 0) i = 0;
-    const a = cmp[i] ?? null;
-    const b = old[i] ?? null;
+    const a = this.pendingVal;
+    const b = this.pendingCol < 0 ? null : (this.any[id]?.[this.pendingCol] ?? null);
     if (a === null || b === null) return true;
     return compareValues(a, b) >= 0;
   }
 
-  /** Entry `id` takes the record's value(s) (`fresh`: a new key, nothing to keep). */
+  /** Entry `id` takes the record's value (`fresh`: a new key, nothing to keep). */
   store(id: number, fresh: boolean): void {
     if (this.numeric) {
       this.index.records[id * RECORD_DOUBLES + 1] = this.pendingNum;
@@ -85,9 +109,9 @@ export class ComparisonValues {
       else if (this.exact.size > 0) this.exact.delete(id);
       return;
     }
-    const cmp = this.pendingAny;
-    const old = this.any[id];
-    this.any[id] = fresh || old === undefined || cmp.length === 1 ? cmp : cmp.map((v, i) => v ?? old[i] ?? null);
+    let values = fresh ? undefined : this.any[id];
+    if (values === undefined) values = this.any[id] = new Array<ScalarValue | null>(this.columns.length).fill(null);
+    if (this.pendingCol >= 0) values[this.pendingCol] = this.pendingVal;
   }
 
   /** Entry `id`'s value as a number (numeric mode). */

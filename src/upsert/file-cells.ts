@@ -1,5 +1,8 @@
 import type { CellValue, ScalarValue } from '../config/data-type.js';
+import type { TableSchema } from '../config/schema.js';
+import type { SegmentView } from '../segment/segment-view.js';
 import type { ColumnReader, DecodedBlock, SealedColumnReader } from '../segment/segment-view.js';
+import type { KeyColumns } from './record-keys.js';
 
 /**
  * One column of a segment file read block by block for the key map's rebuild: `at(doc)` gives
@@ -73,4 +76,23 @@ export class FileCells {
     this.end = block.firstDoc + block.numDocs;
     this.next = b + 1;
   }
+}
+
+/**
+ * Reads the key, comparison and delete cells of a stored row into `row` (a stored null reads as
+ * the default; with several comparison columns a null cell is skipped, so it must read as null).
+ * Docs in ascending order: each column is read block by block, each dictionary id resolved once
+ * per file. `key`: the one key column's cells (its `dictId`), or null with a composite key.
+ */
+export function keyCellReader(schema: TableSchema, columns: KeyColumns, view: SegmentView): { read: (doc: number, row: (CellValue | null)[]) => void; key: FileCells | null } {
+  const { keys, comparisons } = columns;
+  const cols = schema.columns;
+  const nullable = comparisons.length > 1 ? new Set(comparisons) : new Set<number>();
+  const positions = [...new Set([...keys, ...comparisons, ...(columns.delete >= 0 ? [columns.delete] : [])])];
+  const cells = positions.map((i) => new FileCells(view.column(cols[i]!.name), nullable.has(i)));
+  const count = positions.length;
+  const read = (doc: number, row: (CellValue | null)[]): void => {
+    for (let k = 0; k < count; k++) row[positions[k]!] = cells[k]!.at(doc);
+  };
+  return { read, key: keys.length === 1 ? cells[0]! : null };
 }

@@ -13,4 +13,6 @@ export interface UpsertCounters {
   metadataTTLKeysRemoved: number;
   /** Deleted keys removed by `deletedKeysTTL` (their rows no longer valid) since start. */
   deletedKeysTTLKeysRemoved: number;
+  /** Keys removed because the segment of their live row was deleted or dropped by retention, since start. */
+  keysRemovedWithSegments: number;
 }

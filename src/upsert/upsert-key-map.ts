@@ -4,22 +4,24 @@ import type { UpsertSettings } from '../config/upsert-config.js';
 import type { ConsumingSegment } from '../segment/consuming-segment.js';
 import { LiveDocs } from '../segment/live-docs.js';
 import type { FrozenLiveDocs } from '../segment/live-docs.js';
-import type { UpsertFooter } from '../segment/format/footer.js';
+import { REPLAY_SKIP } from '../segment/index.js';
+import type { UpsertSealInfo } from '../segment/index.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
 import type { DecodedRow } from '../spi/decoder.js';
 import { ComparisonValues } from './comparison-values.js';
-import { FileCells } from './file-cells.js';
+import { keyCellReader } from './file-cells.js';
 import { KeyEncoder } from './key-encoder.js';
 import { KeyIndex, OWNER_SHIFT, RECORD_WORDS } from './key-index.js';
 import type { KeyedRows } from './keyed-rows.js';
 import { mergePartialRow, planPartialUpsert } from './partial-merge.js';
 import type { PartialUpsertPlan } from './partial-merge.js';
-import { isDeleteValue, keyColumnsOf, primaryKeyOf } from './record-keys.js';
+import { isDeleteValue, keyColumnsOf } from './record-keys.js';
 import type { KeyColumns } from './record-keys.js';
 import { KeyExpiry } from './key-expiry.js';
+import { replayBytes, replayRows, setDecided } from './replay-order.js';
 import type { UpsertCounters } from './upsert-counters.js';
-import { compareCommit, inverse, newSlot, tieLosersOf } from './upsert-slots.js';
+import { compareCommit, inverse, newSlot, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
 import type { Slot } from './upsert-slots.js';
 
 export type { UpsertCounters } from './upsert-counters.js';
@@ -65,7 +67,7 @@ export class UpsertKeyMap implements KeyedRows {
   private readonly expiry: KeyExpiry;
   private nextCommit = 0;
   private deletedKeys = 0;
-  private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0, keysSeenInUnrelatedShards: 0 };
+  private readonly counts = { outOfOrderKept: 0, outOfOrderDropped: 0, keysSeenInUnrelatedShards: 0, keysRemovedWithSegments: 0 };
   /** True when partition `ancestor` is a parent (or a parent's parent...) of `partition`. */
   private isAncestor: (ancestor: number, partition: number) => boolean = () => false;
   private lastSegment: ConsumingSegment | null = null;
@@ -143,16 +145,19 @@ export class UpsertKeyMap implements KeyedRows {
       this.place(id, fresh, slot, doc, this.pendingDeleted);
     }
     slot.docEntries = setDocEntry(slot.docEntries!, doc, id);
+    if (slot.decided !== null) slot.decided = setDecided(slot.decided, doc, this.cmp.decidedBy);
     if (this.expiry.enabled) slot.maxCmp = Math.max(slot.maxCmp, this.cmp.pendingNumber);
   }
 
-  /** The next commit order, for the footer of a segment about to be sealed. */
-  footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertFooter {
+  /**
+   * The next commit order, for the footer of a segment about to be sealed, and the tie losers —
+   * or, with several comparison columns, the replay order (`replay-order.ts`).
+   */
+  footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertSealInfo {
     const commitOrder = this.nextCommit++;
     const slot = this.slotByName(segment.name);
-    const tieLosers = slot?.docEntries
-      ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, (doc) => this.storedComparisonNumber(segment, doc), (doc) => this.storedComparisonKey(segment, doc))
-      : [];
+    if (this.columns.comparisons.length > 1) return { commitOrder, tieLosers: [], replay: replayBytes(slot?.decided ?? null, segment.numDocs, perm) };
+    const tieLosers = slot?.docEntries ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, ...storedComparisons(this.schema, this.columns.comparisons, this.cmp.numeric, segment)) : [];
     return { commitOrder, tieLosers };
   }
 
@@ -178,7 +183,7 @@ export class UpsertKeyMap implements KeyedRows {
           }
         }
       }
-      this.expiry.committed(old.maxCmp);
+      this.expiry.committed(old.partition, old.maxCmp);
     }
     this.expire();
   }
@@ -187,14 +192,16 @@ export class UpsertKeyMap implements KeyedRows {
    * Rebuilds the key map from sealed segments after a restart: in commit order (footer), then
    * partition and name for files without one, each file's docs in doc-id order, tie losers
    * skipped. The result is the state a run without restarts had at its last commit
-   * (`docs/upsert.md`). Then `deletedKeysTTL` against the largest comparison value of the files;
-   * `metadataTTL` waits for the first commit after the restart, when the rows lost with the
-   * consuming segments have been read again: expiring a key before its newer, re-read record
-   * is applied would leave its old row live beside the new one.
+   * (`docs/upsert.md`). After each file, `deletedKeysTTL` against the partitions' watermarks so
+   * far, as at each commit of the run; `metadataTTL` waits for the first commit after the restart,
+   * when the rows lost with the consuming segments have been read again: expiring a key before
+   * its newer, re-read record is applied would leave its old row live beside the new one.
    */
   rebuild(segments: readonly SealedSegment[]): void {
-    for (const segment of [...segments].sort(compareCommit)) this.applyFile(segment);
-    this.expire(false);
+    for (const segment of [...segments].sort(compareCommit)) {
+      this.applyFile(segment);
+      this.expire(false);
+    }
   }
 
   /** Applies every row of a gap-repair segment the map has not seen, then the TTLs. */
@@ -216,6 +223,33 @@ export class UpsertKeyMap implements KeyedRows {
     return live ? { valid: live.numValid, queryable: live.numQueryable } : null;
   }
 
+  /**
+   * Sealed segments no longer served (deleted, dropped by retention, quarantined), as Pinot's
+   * `removeSegment`: every key whose live row is in one of them leaves the map, and its older
+   * rows in other segments stay not live — a later record of the key starts it afresh
+   * (`docs/upsert.md`, "Deleted segments").
+   */
+  retired(names: readonly string[]): void {
+    const gone = new Set<number>();
+    for (const name of names) {
+      const slot = this.slotByName(name);
+      if (slot === undefined) continue;
+      gone.add(slot.id);
+      this.forget(name);
+    }
+    if (gone.size === 0) return;
+    const ids: number[] = [];
+    for (let id = 0; id < this.index.idLimit; id++) {
+      const flags = this.flagsOf(id);
+      if ((flags & USED) === 0 || !gone.has(flags >>> SLOT_SHIFT)) continue;
+      this.removeKey(id, false);
+      ids.push(id);
+    }
+    this.counts.keysRemovedWithSegments += ids.length;
+    this.expiry.removed(ids);
+    this.releaseIds();
+  }
+
   /** Forgets a segment that is no longer served (a dropped consuming segment). */
   forget(name: string): void {
     const slot = this.slotByName(name);
@@ -229,11 +263,20 @@ export class UpsertKeyMap implements KeyedRows {
     const info = segment.footer.upsert;
     if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
     const slot = this.addSlot(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null);
+    const replay = this.columns.comparisons.length > 1 ? segment.upsertReplay() : null;
+    if (replay !== null) {
+      replayRows(this.schema, this.columns, segment, replay, (row, doc, col, value) => {
+        this.encoder.probe(this.index, row);
+        this.cmp.readDecided(col, value);
+        this.applyRow(this.index.find(), slot, doc, row);
+      });
+      return;
+    }
     const n = segment.numDocs;
     const losers = new Uint8Array(n);
     for (const doc of info?.tieLosers ?? []) if (doc >= 0 && doc < n) losers[doc] = 1;
-    const row = this.scratchRow();
-    const { read, key } = this.keyCellReader(segment);
+    const row = new Array<CellValue | null>(this.schema.columns.length).fill(null);
+    const { read, key } = keyCellReader(this.schema, this.columns, segment);
     // One dictionary-encoded key column: each dictionary id is one key, probed once per file (no
     // key leaves the map while a file is applied, so its entry id stays valid).
     const known = new Int32Array(key?.cardinality ?? 0).fill(-1);
@@ -250,15 +293,19 @@ export class UpsertKeyMap implements KeyedRows {
       }
       this.cmp.read(row);
       if (this.expiry.enabled) maxCmp = Math.max(maxCmp, this.cmp.pendingNumber);
-      if (id >= 0 && !this.cmp.winsOver(id)) continue;
-      const fresh = id < 0;
-      if (fresh) {
-        id = this.index.insert();
-        if (dictId >= 0) known[dictId] = id;
-      }
-      this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
+      id = this.applyRow(id, slot, doc, row);
+      if (dictId >= 0) known[dictId] = id;
     }
-    this.expiry.committed(maxCmp);
+    this.expiry.committed(segment.metadata.partitionId, maxCmp);
+  }
+
+  /** A stored row of key `id` (-1: new; the key probed, its comparison read) applied at a rebuild; the key's id. */
+  private applyRow(id: number, slot: Slot, doc: number, row: readonly (CellValue | null)[]): number {
+    if (id >= 0 && !this.cmp.winsOver(id)) return id;
+    const fresh = id < 0;
+    if (fresh) id = this.index.insert();
+    this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));
+    return id;
   }
 
   /** Moves key `id` to (slot, doc), taking the record's comparison value read last. */
@@ -283,16 +330,24 @@ export class UpsertKeyMap implements KeyedRows {
         isKey: (id) => (this.flagsOf(id) & USED) !== 0,
         isDeleted: (id) => (this.flagsOf(id) & DELETED) !== 0,
         comparison: (id) => this.cmp.numberOf(id),
-        remove: (id, invalidateRow) => {
-          if (invalidateRow) this.slotOf(id).live.remove(this.index.words[id * RECORD_WORDS + 5]!);
-          if ((this.flagsOf(id) & DELETED) !== 0) this.deletedKeys--;
-          // The index's remove reads the key, so the flags go after it (bit 0 stays the index's).
-          this.index.remove(id);
-          this.index.words[id * RECORD_WORDS + 4]! &= KEEP_BITS;
-          this.cmp.clear(id);
-        },
+        partition: (id) => this.slotOf(id).partition,
+        remove: (id, invalidateRow) => this.removeKey(id, invalidateRow),
       }, metadataToo);
     }
+    this.releaseIds();
+  }
+
+  /** Takes key `id` out of the map (`invalidateRow`: its row stops being valid too); the id is queued by the caller. */
+  private removeKey(id: number, invalidateRow: boolean): void {
+    if (invalidateRow) this.slotOf(id).live.remove(this.index.words[id * RECORD_WORDS + 5]!);
+    if ((this.flagsOf(id) & DELETED) !== 0) this.deletedKeys--;
+    // The index's remove reads the key, so the flags go after it (bit 0 stays the index's).
+    this.index.remove(id);
+    this.index.words[id * RECORD_WORDS + 4]! &= KEEP_BITS;
+    this.cmp.clear(id);
+  }
+
+  private releaseIds(): void {
     // Ids of removed keys are reused once no consuming segment created before their removal is
     // left (its per-doc ids could still name them, and a reused id would fake a tie at seal).
     let oldest = Number.POSITIVE_INFINITY;
@@ -314,6 +369,7 @@ export class UpsertKeyMap implements KeyedRows {
     let slot = this.slotByName(name);
     if (slot === undefined) {
       slot = this.addSlot(name, segment, segment.identity.partitionId, new LiveDocs(1024), new Int32Array(1024).fill(-1));
+      if (this.columns.comparisons.length > 1) slot.decided = new Uint8Array(1024).fill(REPLAY_SKIP);
       this.consumingSlots.add(slot);
     }
     this.lastSegment = segment;
@@ -333,59 +389,10 @@ export class UpsertKeyMap implements KeyedRows {
     return id === undefined ? undefined : this.slots[id];
   }
 
-  private scratchRow(): (CellValue | null)[] {
-    return new Array<CellValue | null>(this.schema.columns.length).fill(null);
-  }
-
-  /**
-   * Reads the key, comparison and delete cells of a stored row into `row` (a stored null reads as
-   * the default; with several comparison columns a null cell is skipped, so it must read as null).
-   * Docs in ascending order: each column is read block by block, each dictionary id resolved once
-   * per file (`FileCells`).
-   */
-  private keyCellReader(view: SegmentView): { read: (doc: number, row: (CellValue | null)[]) => void; key: FileCells | null } {
-    const { keys, comparisons } = this.columns;
-    const cols = this.schema.columns;
-    const nullable = comparisons.length > 1 ? new Set(comparisons) : new Set<number>();
-    const positions = [...new Set([...keys, ...comparisons, ...(this.columns.delete >= 0 ? [this.columns.delete] : [])])];
-    const cells = positions.map((i) => new FileCells(view.column(cols[i]!.name), nullable.has(i)));
-    const count = positions.length;
-    const read = (doc: number, row: (CellValue | null)[]): void => {
-      for (let k = 0; k < count; k++) row[positions[k]!] = cells[k]!.at(doc);
-    };
-    return { read, key: keys.length === 1 ? cells[0]! : null };
-  }
-
-  /** A doc's comparison value as an exact number, or null (not one numeric column, or a LONG beyond ±2^53). */
-  private storedComparisonNumber(view: SegmentView, doc: number): number | null {
-    if (!this.cmp.numeric) return null;
-    const v = view.getValue(this.schema.columns[this.columns.comparisons[0]!]!.name, doc);
-    if (typeof v === 'number') return v;
-    return typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : null;
-  }
-
-  /** A doc's comparison values as one string (ties inside a segment, at seal). */
-  private storedComparisonKey(view: SegmentView, doc: number): string {
-    return primaryKeyOf(this.columns.comparisons.map((i) => view.getValue(this.schema.columns[i]!.name, doc)));
-  }
-
   /** The previous live row, null cells where the null bitmap says so. */
   private rowOf(id: number): (CellValue | null)[] {
-    const view = this.slotOf(id).view;
-    const doc = this.index.words[id * RECORD_WORDS + 5]!;
-    return this.schema.columns.map((c) => (view.isNull(c.name, doc) ? null : view.getValue(c.name, doc)));
+    return storedRow(this.schema, this.slotOf(id).view, this.index.words[id * RECORD_WORDS + 5]!);
   }
 }
 
 const EMPTY: FrozenLiveDocs = Object.freeze({ valid: new Uint8Array(0), queryable: new Uint8Array(0), numValid: 0, numQueryable: 0 });
-
-/** `entries[doc] = id`, growing the array (new cells -1). */
-function setDocEntry(entries: Int32Array, doc: number, id: number): Int32Array {
-  if (doc >= entries.length) {
-    const bigger = new Int32Array(Math.max(doc + 1, entries.length * 2)).fill(-1);
-    bigger.set(entries);
-    entries = bigger;
-  }
-  entries[doc] = id;
-  return entries;
-}

@@ -1,6 +1,9 @@
+import type { CellValue } from '../config/data-type.js';
+import type { TableSchema } from '../config/schema.js';
 import type { LiveDocs } from '../segment/live-docs.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
 import type { SegmentView } from '../segment/segment-view.js';
+import { primaryKeyOf } from './record-keys.js';
 
 /** One segment's rows as the key map knows them; entries name their segment by `id`. */
 export interface Slot {
@@ -12,6 +15,11 @@ export interface Slot {
   readonly live: LiveDocs;
   /** Consuming segments: the entry id of each doc (-1: none), so a seal can move doc ids. */
   docEntries: Int32Array | null;
+  /**
+   * Consuming segments of a table with several comparison columns: the comparison column that
+   * decided each doc (`REPLAY_NONE`: none, `REPLAY_SKIP`: never applied), for the replay section.
+   */
+  decided: Uint8Array | null;
   /** TTL expiry runs done when the slot was made (ids removed later may be in `docEntries`). */
   readonly epoch: number;
   /** Largest comparison value of its rows, as a number (the TTL watermark; tracked with a TTL). */
@@ -19,7 +27,7 @@ export interface Slot {
 }
 
 export function newSlot(id: number, name: string, view: SegmentView, partition: number, live: LiveDocs, docEntries: Int32Array | null, epoch: number): Slot {
-  return { id, name, view, partition, live, docEntries, epoch, maxCmp: Number.NEGATIVE_INFINITY };
+  return { id, name, view, partition, live, docEntries, decided: null, epoch, maxCmp: Number.NEGATIVE_INFINITY };
 }
 
 /**
@@ -96,4 +104,35 @@ export function compareCommit(a: SealedSegment, b: SealedSegment): number {
   if (ca !== cb) return ca - cb;
   if (a.metadata.partitionId !== b.metadata.partitionId) return a.metadata.partitionId - b.metadata.partitionId;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** `entries[doc] = id`, growing the array (new cells -1). */
+export function setDocEntry(entries: Int32Array, doc: number, id: number): Int32Array {
+  if (doc >= entries.length) {
+    const bigger = new Int32Array(Math.max(doc + 1, entries.length * 2)).fill(-1);
+    bigger.set(entries);
+    entries = bigger;
+  }
+  entries[doc] = id;
+  return entries;
+}
+
+/**
+ * How `tieLosersOf` reads a doc's comparison value(s) from a segment: as an exact number (null: not
+ * one numeric column, or a LONG beyond ±2^53), and as one string.
+ */
+export function storedComparisons(schema: TableSchema, comparisons: readonly number[], numeric: boolean, view: SegmentView): [(doc: number) => number | null, (doc: number) => string] {
+  const names = comparisons.map((i) => schema.columns[i]!.name);
+  const numberAt = (doc: number): number | null => {
+    if (!numeric) return null;
+    const v = view.getValue(names[0]!, doc);
+    if (typeof v === 'number') return v;
+    return typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : null;
+  };
+  return [numberAt, (doc) => primaryKeyOf(names.map((name) => view.getValue(name, doc)))];
+}
+
+/** A stored row, null cells where the null bitmap says so (the previous row of a partial merge). */
+export function storedRow(schema: TableSchema, view: SegmentView, doc: number): (CellValue | null)[] {
+  return schema.columns.map((c) => (view.isNull(c.name, doc) ? null : view.getValue(c.name, doc)));
 }

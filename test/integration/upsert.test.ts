@@ -173,6 +173,27 @@ describe('upsert tables on kinesalite', () => {
     await runtime.stop();
   }, 180_000);
 
+  it('DELETE of a sealed segment: keys whose live row was in it leave the key map, their older rows stay not live', async () => {
+    const stream = await env.newStream(1);
+    const row = (i: number, k: number, ts: number) => ({ k: `key${k}`, v: i, ts, del: false, cnt: 1, tags: ['t'], note: `n${i % 7}` });
+    // 300 rows (one segment): 100 keys, three records each. Then 300 rows of keys 0..49 only.
+    await putJsonRecords(env.client, stream, Array.from({ length: 300 }, (_, i) => row(i, i % 100, 1000 + i)), () => 'p');
+    await putJsonRecords(env.client, stream, Array.from({ length: 300 }, (_, i) => row(300 + i, i % 50, 2000 + i)), () => 'p');
+    const runtime = await tables.start({ schema, config: config(stream, { mode: 'FULL', comparisonColumns: ['ts'] }), tableDir: await tables.tempDir() });
+    await waitFor('two sealed segments', () => runtime.segments().length === 2, 60_000, 200);
+    expect(await query(runtime, 'SELECT COUNT(*) FROM kv')).toEqual([[100]]);
+    const newest = runtime.segments().find((s) => s.segmentName.includes('__1__'))!.segmentName;
+    expect(await runtime.deleteSegment(newest)).toBe('deleted');
+    // Keys 0..49 lived in the deleted segment: gone, not back to their rows in the first one (Pinot).
+    expect(await query(runtime, 'SELECT COUNT(*), MIN(k), MAX(v) FROM kv')).toEqual([[50, 'key50', 299]]);
+    expect(runtime.status().upsert).toMatchObject({ keys: 50, liveRows: 50, keysRemovedWithSegments: 50 });
+    // A later record of such a key starts it afresh, whatever its comparison value.
+    await putJsonRecords(env.client, stream, [row(600, 0, 1)], () => 'p');
+    await waitFor('key0 back', async () => (await query(runtime, 'SELECT COUNT(*) FROM kv'))[0]![0] === 51, 60_000, 200);
+    expect(await query(runtime, "SELECT v, ts FROM kv WHERE k = 'key0'")).toEqual([[600, 1]]);
+    await runtime.stop();
+  }, 120_000);
+
   it('dedup: the first record of each key wins, across a restart', async () => {
     const stream = await env.newStream(3);
     const evs = events(2400, 900);

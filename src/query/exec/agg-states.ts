@@ -5,6 +5,8 @@ import type { AggregationSpec } from '../plan/binder.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
 import { columnReader, compileRowExpr, truthy } from './compile-expr.js';
 import { DistinctStates } from './distinct-states.js';
+import type { StatesPartial } from './agg-partials.js';
+import { exportState, mergeExportedState } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, ensureInt32, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
@@ -136,6 +138,33 @@ class NumericStates implements GroupedAggregation {
     return this.spec.fn.result({ n: this.n[g]!, x: this.x[g]!, y: this.y[g]!, set: null, list: null }, this.spec.param);
   }
 
+  exportPartial(numGroups: number): StatesPartial {
+    if (numGroups > this.capacity) this.grow(numGroups);
+    return { kind: 'numeric', n: this.n.slice(0, numGroups), x: this.x.slice(0, numGroups), y: this.y.slice(0, numGroups) };
+  }
+
+  /** Counts and sums add up; MIN/MAX keep the extreme (NaN never replaces, as in `add`). */
+  mergePartial(partial: StatesPartial, gids: Int32Array, numGroups: number): void {
+    if (partial.kind !== 'numeric') throw new Error(`internal: ${partial.kind} states merged into numeric states`);
+    if (numGroups > this.capacity) this.grow(numGroups);
+    const { n, x, y } = partial;
+    const ns = this.n;
+    const xs = this.x;
+    const ys = this.y;
+    const kind = this.kind;
+    for (let i = 0; i < gids.length; i++) {
+      const g = gids[i]!;
+      if (g < 0) continue;
+      ns[g] += n[i]!;
+      const v = x[i]!;
+      if (kind === 'sum' || kind === 'avg') xs[g] += v;
+      else if (kind === 'min' || kind === 'minmaxrange') {
+        if (v < xs[g]!) xs[g] = v;
+        if (kind === 'minmaxrange' && y[i]! > ys[g]!) ys[g] = y[i]!;
+      } else if (kind === 'max' && v > xs[g]!) xs[g] = v;
+    }
+  }
+
   private grow(numGroups: number): void {
     const capacity = Math.max(numGroups, this.capacity * 2, 16);
     const grown = (a: Float64Array, fill: number): Float64Array => {
@@ -164,6 +193,26 @@ abstract class ObjectStates implements GroupedAggregation {
 
   result(g: number): ScalarValue {
     return this.spec.fn.result(this.states[g] ?? this.spec.fn.init(), this.spec.param);
+  }
+
+  exportPartial(numGroups: number): StatesPartial {
+    this.finish();
+    const states = new Array<ReturnType<typeof exportState> | null>(numGroups);
+    for (let g = 0; g < numGroups; g++) {
+      const s = this.states[g];
+      states[g] = s === undefined ? null : exportState(s);
+    }
+    return { kind: 'objects', states };
+  }
+
+  /** Each group's state merges with the function's own `merge` (Pinot's merge across segments). */
+  mergePartial(partial: StatesPartial, gids: Int32Array): void {
+    if (partial.kind !== 'objects') throw new Error(`internal: ${partial.kind} states merged into per-group states`);
+    for (let i = 0; i < gids.length; i++) {
+      const from = partial.states[i];
+      if (from === null || from === undefined || gids[i]! < 0) continue;
+      mergeExportedState(this.spec.fn, this.state(gids[i]!), from);
+    }
   }
 
   protected state(g: number): AggState {
@@ -242,6 +291,14 @@ class FilteredStates implements GroupedAggregation {
 
   finish(): void {
     this.inner.finish();
+  }
+
+  exportPartial(numGroups: number): StatesPartial {
+    return this.inner.exportPartial(numGroups);
+  }
+
+  mergePartial(partial: StatesPartial, gids: Int32Array, numGroups: number): void {
+    this.inner.mergePartial(partial, gids, numGroups);
   }
 
   result(g: number): ScalarValue {

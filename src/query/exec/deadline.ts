@@ -20,10 +20,15 @@ export const WORK_UNITS_PER_CHECK = 256;
 export class Deadline {
   private budget = WORK_UNITS_PER_CHECK;
 
+  /**
+   * `cancelled`: a flag another thread may set (a query's `SharedArrayBuffer` in worker threads):
+   * once it is non-zero, the next check throws as if the deadline had passed.
+   */
   constructor(
     readonly atMs: number,
     readonly clock: Clock,
     private readonly expired: () => Error,
+    private readonly cancelled: Int32Array | null = null,
   ) {}
 
   /** Throws once the clock is past the deadline. */
@@ -33,7 +38,7 @@ export class Deadline {
 
   /** Throws if `nowMs` (a clock reading the caller already has) is past the deadline. */
   checkAt(nowMs: number): void {
-    if (nowMs > this.atMs) throw this.expired();
+    if (nowMs > this.atMs || (this.cancelled !== null && Atomics.load(this.cancelled, 0) !== 0)) throw this.expired();
   }
 
   /** Counts `units` of work; every `WORK_UNITS_PER_CHECK` units, checks the clock. */

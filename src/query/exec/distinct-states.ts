@@ -2,6 +2,7 @@ import type { ScalarValue } from '../../config/data-type.js';
 import { storedTypeOf } from '../../config/data-type.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import type { Dictionary } from '../../segment/segment-view.js';
+import type { StatesPartial } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { columnReader, compileRowExpr, dictionaryValues } from './compile-expr.js';
 import { FastDistinctValues } from './distinct-values.js';
@@ -110,6 +111,22 @@ export class DistinctStates implements GroupedAggregation {
     this.marks = null;
     this.marked = null;
     this.markedAdder = null;
+  }
+
+  exportPartial(numGroups: number): StatesPartial {
+    this.finish();
+    const sets = new Array<ReturnType<FastDistinctValues['parts']> | null>(numGroups);
+    for (let g = 0; g < numGroups; g++) sets[g] = this.sets[g]?.parts() ?? null;
+    return { kind: 'distinct', sets };
+  }
+
+  mergePartial(partial: StatesPartial, gids: Int32Array): void {
+    if (partial.kind !== 'distinct') throw new Error(`internal: ${partial.kind} states merged into distinct sets`);
+    for (let i = 0; i < gids.length; i++) {
+      const parts = partial.sets[i];
+      if (parts === null || parts === undefined || gids[i]! < 0) continue;
+      this.set(gids[i]!).addParts(parts);
+    }
   }
 
   /** The marks of `dict`, adding the previous dictionary's marked values to the set first. */

@@ -6,6 +6,18 @@ import { unionNumbers } from './sorted-union.js';
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
+ * The values of a `FastDistinctValues` as cloneable data: numbers and safe-integer bigints as
+ * doubles (each list distinct; `sorted` lists ascending), everything else as it is held.
+ */
+export interface DistinctParts {
+  readonly nums: Float64Array;
+  readonly numsSorted: boolean;
+  readonly longs: Float64Array;
+  readonly longsSorted: boolean;
+  readonly others: unknown[];
+}
+
+/**
  * `DistinctValues` with numbers and safe-integer bigints in typed hash tables (a bigint is kept
  * as its number, in a table of its own so that 1 and 1n stay different); larger bigints and
  * strings (with the `valueKey` of anything else, as the plain `Set` version holds them) in JS
@@ -61,6 +73,27 @@ export class FastDistinctValues implements DistinctValues {
     if (this.sortedLongs) for (const x of this.sortedLongs) yield BigInt(x);
     if (this.bigs) yield* this.bigs;
     if (this.strs) yield* this.strs;
+  }
+
+  /** Every value as `DistinctParts` (for another thread to merge with `addParts`). */
+  parts(): DistinctParts {
+    this.fold();
+    const others: unknown[] = [];
+    if (this.bigs) for (const b of this.bigs) others.push(b);
+    if (this.strs) for (const s of this.strs) others.push(s);
+    const pick = (table: NumberTable | null, sorted: Float64Array | null): [Float64Array, boolean] => (sorted !== null ? [sorted.slice(), true] : [table?.keys() ?? new Float64Array(0), false]);
+    const [nums, numsSorted] = pick(this.nums, this.sortedNums);
+    const [longs, longsSorted] = pick(this.longs, this.sortedLongs);
+    return { nums, numsSorted, longs, longsSorted, others };
+  }
+
+  /** Adds every value of `parts`. */
+  addParts(parts: DistinctParts): void {
+    if (parts.numsSorted) this.addSorted('num', parts.nums, parts.nums.length);
+    else for (const x of parts.nums) this.addNumber(x);
+    if (parts.longsSorted) this.addSorted('long', parts.longs, parts.longs.length);
+    else for (const x of parts.longs) this.addSafeLong(x);
+    for (const v of parts.others) this.add(v);
   }
 
   /** Moves integer hash entries into the sorted runs they would otherwise overlap. */

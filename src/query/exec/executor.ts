@@ -1,18 +1,17 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { QueryPlan } from '../plan/query-plan.js';
+import type { AggregationPlan, QueryPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
 import { Deadline, withDeadline } from './deadline.js';
 import type { Clock } from './deadline.js';
 import { emptyStats } from './execution-stats.js';
 import type { ExecutionStats } from './execution-stats.js';
-import { SegmentFilter } from './filter.js';
 import { buildFilter } from './filter-tree.js';
 import { GroupByAggregator } from './group-by.js';
-import { iota, Scratch } from './scratch.js';
+import { Scratch } from './scratch.js';
 import { finishAggregation } from './post-aggregation.js';
-import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
+import { asQueryError, countOutcome, scanSegment } from './segment-scan.js';
+import type { ScanContext } from './segment-scan.js';
+import type { SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
-import { chooseStarTree, starTreeRows } from './star-tree-exec.js';
 import { withVirtualColumns } from './virtual-columns.js';
 
 export interface ExecutionResult {
@@ -20,13 +19,6 @@ export interface ExecutionResult {
   readonly stats: ExecutionStats;
   readonly numGroupsLimitReached: boolean;
 }
-
-/**
- * Longest the executor keeps the event loop between two yields, in ms (checked after each
- * block). A block's rows are processed without a break, so a block of expensive rows can hold
- * it longer; queries do not run on worker threads yet.
- */
-const SLICE_MS = 10;
 
 /**
  * Runs a plan over segment snapshots (taken by the caller, synchronously, before this is
@@ -45,16 +37,36 @@ export async function executePlan(plan: QueryPlan, segments: readonly SegmentSna
 }
 
 async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadline: Deadline, stats: ExecutionStats): Promise<ExecutionResult> {
-  const clock = deadline.clock;
   deadline.check();
-  const filterTree = buildFilter(plan.filter);
-  const scratch = new Scratch();
   const aggregator = plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null;
   const collector = plan.kind === 'selection' ? new SelectionCollector(plan) : null;
-  let minFreshness = Number.POSITIVE_INFINITY;
-  const liveSel = { buffer: new Int32Array(0) };
-  let sliceStart = clock();
+  countSegments(plan, segments, stats);
+  const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: deadline.clock() }, liveSel: { buffer: new Int32Array(0) } };
   let emptySegments = 0;
+  try {
+    for (const segment of segments) {
+      if (collector?.done) {
+        // Pinot's limit pruning: a selection-only LIMIT is filled; the rest are never read.
+        stats.numSegmentsPrunedByLimit += segments.length - stats.numSegmentsProcessed - stats.numSegmentsPrunedByValue - emptySegments;
+        break;
+      }
+      deadline.check();
+      const outcome = await scanSegment(ctx, segment, { aggregator, collector });
+      if (outcome.kind === 'empty') emptySegments++;
+      countOutcome(stats, outcome, segment.consuming);
+    }
+  } catch (err) {
+    throw asQueryError(err);
+  }
+  return finishExecution(plan, stats, () => (aggregator ? finishAggregation(plan as AggregationPlan, aggregator.results()) : collector!.results()), aggregator?.limitReached ?? false);
+}
+
+/**
+ * The statistics every segment contributes before any is read: queried, total docs, live rows
+ * (upsert tables), consuming segments and their freshness.
+ */
+export function countSegments(plan: QueryPlan, segments: readonly SegmentSnapshot[], stats: ExecutionStats): void {
+  let minFreshness = Number.POSITIVE_INFINITY;
   for (const segment of segments) {
     stats.numSegmentsQueried++;
     stats.totalDocs += segment.numDocs;
@@ -68,109 +80,17 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
       if (segment.freshnessMs !== null) minFreshness = Math.min(minFreshness, segment.freshnessMs);
     }
   }
-  try {
-    for (const segment of segments) {
-      if (collector?.done) {
-        // Pinot's limit pruning: a selection-only LIMIT is filled; the rest are never read.
-        stats.numSegmentsPrunedByLimit += segments.length - stats.numSegmentsProcessed - stats.numSegmentsPrunedByValue - emptySegments;
-        break;
-      }
-      deadline.check();
-      // Empty segments are dropped before pruning, as Pinot's SegmentPrunerService does (neither processed nor pruned by a pruner).
-      if (segment.numDocs === 0) {
-        emptySegments++;
-        continue;
-      }
-      const filter = new SegmentFilter(filterTree, segment, scratch);
-      const live = liveMask(plan, segment);
-      if (!filter.segmentMayMatch()) {
-        stats.numSegmentsPrunedByValue++;
-        continue;
-      }
-      stats.numSegmentsProcessed++;
-      if (segment.consuming) stats.numConsumingSegmentsProcessed++;
-      const starTree = aggregator !== null ? chooseStarTree(plan, segment) : null;
-      if (starTree !== null) {
-        // Answered from pre-aggregated records: numDocsScanned counts records, as in Pinot.
-        const rows = starTreeRows(plan, segment, starTree);
-        aggregator!.addStarTree(segment, rows, starTree.aggregations);
-        stats.numEntriesScannedInFilter += plan.filter === null ? 0 : rows.examined;
-        stats.numDocsScanned += rows.n;
-        if (rows.n > 0) stats.numSegmentsMatched++;
-        continue;
-      }
-      let matched = 0;
-      // Column blocks of the current block, each read once (one map and closure per segment).
-      let bi = 0;
-      const cache = new Map<string, ColumnBlock>();
-      const block = (column: string): ColumnBlock => {
-        let b = cache.get(column);
-        if (b === undefined) {
-          b = segment.block(column, bi);
-          cache.set(column, b);
-        }
-        return b;
-      };
-      for (; bi < segment.blocks.length; bi++) {
-        if (collector?.done) break;
-        // One clock reading per block: the deadline check and the event-loop slice.
-        const now = clock();
-        deadline.checkAt(now);
-        if (now - sliceStart >= SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = clock();
-          deadline.check();
-        }
-        cache.clear();
-        const numDocs = segment.blocks[bi]!.numDocs;
-        if (live === null && collector !== null && filterTree.kind === 'all' && collector.blockCannotImprove(segment, bi)) {
-          // Every row matches (they count as scanned, as in Pinot) but none can enter the top-k.
-          matched += numDocs;
-          continue;
-        }
-        let { sel, n } = filterTree.kind === 'all' ? { sel: iota(numDocs), n: numDocs } : filter.select(bi, block);
-        if (live !== null && n > 0) ({ sel, n } = keepLive(sel, n, live, segment.blocks[bi]!.firstDoc, liveSel));
-        if (n === 0) continue;
-        matched += n;
-        if (aggregator) aggregator.add(segment, block, sel, n);
-        else collector!.add(block, sel, n);
-      }
-      stats.numEntriesScannedInFilter += filter.entriesScanned;
-      stats.numDocsScanned += matched;
-      if (matched > 0) stats.numSegmentsMatched++;
-      if (matched > 0 && segment.consuming) stats.numConsumingSegmentsMatched++;
-    }
-  } catch (err) {
-    if (err instanceof QueryError) throw err;
-    if (err instanceof RangeError && /call stack|Invalid array length/i.test(err.message)) throw new QueryError('QUERY_EXECUTION', `query too large to execute: ${err.message}`);
-    throw new QueryError('QUERY_EXECUTION', (err as Error).message ?? String(err));
-  }
-  stats.numEntriesScannedPostFilter = stats.numDocsScanned * plan.postFilterColumns.length;
   stats.minConsumingFreshnessTimeMs = Number.isFinite(minFreshness) ? minFreshness : 0;
+}
+
+/** The result once every segment is read: final statistics and rows (`rowsOf` runs post-aggregation or selection). */
+export function finishExecution(plan: QueryPlan, stats: ExecutionStats, rowsOf: () => unknown[][], numGroupsLimitReached: boolean): ExecutionResult {
+  stats.numEntriesScannedPostFilter = stats.numDocsScanned * plan.postFilterColumns.length;
   let rows: unknown[][];
   try {
-    rows = aggregator ? finishAggregation(plan as Extract<QueryPlan, { kind: 'aggregation' }>, aggregator.results()) : collector!.results();
+    rows = rowsOf();
   } catch (err) {
-    if (err instanceof QueryError) throw err;
-    throw new QueryError('QUERY_EXECUTION', (err as Error).message ?? String(err));
+    throw asQueryError(err);
   }
-  return { rows, stats, numGroupsLimitReached: aggregator?.limitReached ?? false };
-}
-
-/** The bitmap of rows this query may see in `segment` (upsert tables), or null for all rows. */
-function liveMask(plan: QueryPlan, segment: SegmentSnapshot): Uint8Array | null {
-  if (segment.liveDocs === null || plan.options.skipUpsert) return null;
-  return plan.options.skipUpsertDelete ? segment.liveDocs.valid : segment.liveDocs.queryable;
-}
-
-/** The selected rows of a block whose doc (`firstDoc + row`) is set in `live`, in a reused buffer. */
-function keepLive(sel: Int32Array, n: number, live: Uint8Array, firstDoc: number, out: { buffer: Int32Array }): { sel: Int32Array; n: number } {
-  if (out.buffer.length < n) out.buffer = new Int32Array(Math.max(n, 1024));
-  const kept = out.buffer;
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    const doc = firstDoc + sel[i]!;
-    if (((live[doc >> 3] ?? 0) & (1 << (doc & 7))) !== 0) kept[k++] = sel[i]!;
-  }
-  return { sel: kept, n: k };
+  return { rows, stats, numGroupsLimitReached };
 }

@@ -1,7 +1,10 @@
 import type { AggregationPlan } from '../plan/query-plan.js';
+import type { StatesPartial } from './agg-partials.js';
+import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
+import type { NumericKeyKind } from './group-keys.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { preselectGroups } from './top-groups.js';
@@ -11,6 +14,20 @@ import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
 export interface ResultRow {
   readonly keys: readonly unknown[];
   readonly aggs: readonly unknown[];
+}
+
+/**
+ * One segment's groups and aggregation states, as a worker thread answers them (structured
+ * clone, typed arrays transferred): key `j` of every group as a `Float64Array` when all are
+ * numbers, else as values; groups in first-seen order.
+ */
+export interface AggregationPartial {
+  readonly numGroups: number;
+  /** A single numeric key as doubles (`long`: bigints held as their number), else null and `keys`. */
+  readonly numericKeys: { readonly kind: NumericKeyKind; readonly values: Float64Array } | null;
+  readonly keys: (Float64Array | unknown[])[];
+  readonly states: StatesPartial[];
+  readonly limitReached: boolean;
 }
 
 /**
@@ -29,11 +46,19 @@ export class GroupByAggregator {
   private readonly states: GroupedAggregation[];
   private segment: SegmentSnapshot | null = null;
 
-  constructor(private readonly plan: AggregationPlan) {
+  /**
+   * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
+   * the segment has (up to `numGroupsLimit`): the cut at `offset + limit` groups of a GROUP BY
+   * without ORDER BY applies where partials are merged, in segment order.
+   */
+  constructor(
+    private readonly plan: AggregationPlan,
+    options: { readonly partial?: boolean } = {},
+  ) {
     this.states = plan.aggregations.map(groupedAggregation);
     // Without ORDER BY or HAVING any offset + limit groups answer the query (Pinot's rule too):
     // stop making groups there.
-    const anyGroups = plan.orderBy.length === 0 && plan.having === null;
+    const anyGroups = plan.orderBy.length === 0 && plan.having === null && options.partial !== true;
     const cap = anyGroups ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
     this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
@@ -78,6 +103,57 @@ export class GroupByAggregator {
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, grouped.rows, grouped.gids, grouped.n, numGroups));
+  }
+
+  /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
+  exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
+    const table = this.table;
+    const numGroups = table === null ? 1 : table.size;
+    const keys: (Float64Array | unknown[])[] = [];
+    const numericKeys = table?.numericKeys() ?? null;
+    for (let j = 0; j < this.plan.groupBy.length && numericKeys === null; j++) {
+      const values = Array.from({ length: numGroups }, (_, g) => table!.keyValue(j, g));
+      keys.push(values.every((v) => typeof v === 'number') ? Float64Array.from(values as number[]) : values);
+    }
+    const states = this.states.map((s) => s.exportPartial(numGroups));
+    const transfer: ArrayBuffer[] = [];
+    for (const k of keys) if (k instanceof Float64Array) transfer.push(k.buffer as ArrayBuffer);
+    if (numericKeys !== null) transfer.push(numericKeys.values.buffer as ArrayBuffer);
+    for (const s of states) partialBuffers(s, transfer);
+    return { partial: { numGroups, numericKeys, keys, states, limitReached: this.limitReached }, transfer };
+  }
+
+  /**
+   * Merges one segment's partial (from an aggregator of the same plan). Partials must be merged
+   * in segment order: groups then keep the first-seen order a sequential scan gives, and the cut
+   * at `offset + limit` groups (GROUP BY without ORDER BY) keeps the same groups.
+   */
+  mergePartial(partial: AggregationPartial): void {
+    if (partial.limitReached && this.table !== null) this.table.limitReached = true;
+    const table = this.table;
+    let gids: Int32Array;
+    if (table === null) gids = Int32Array.of(0);
+    else {
+      // The partial touched at most numGroupsLimit groups, so the segment's limit cannot bind again.
+      table.beginSegment();
+      gids = new Int32Array(partial.numGroups);
+      const numeric = partial.numericKeys;
+      if (numeric !== null) {
+        table.reserveNumeric(numeric.kind, partial.numGroups);
+        for (let g = 0; g < partial.numGroups; g++) gids[g] = table.idOfNumeric(numeric.kind, numeric.values[g]!);
+      }
+      const single = partial.keys.length === 1 ? partial.keys[0]! : null;
+      const tuple = new Array<unknown>(partial.keys.length);
+      for (let g = 0; g < partial.numGroups && numeric === null; g++) {
+        if (single !== null) gids[g] = table.idOf(single[g]);
+        else {
+          for (let j = 0; j < tuple.length; j++) tuple[j] = partial.keys[j]![g];
+          gids[g] = table.idOfComposite(tuple);
+        }
+      }
+    }
+    const numGroups = table === null ? 1 : table.size;
+    this.states.forEach((s, i) => s.mergePartial(partial.states[i]!, gids, numGroups));
   }
 
   /** Final rows: key values and aggregation results (only the groups the result can show). */

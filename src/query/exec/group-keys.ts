@@ -132,6 +132,25 @@ export class GroupKeyTable {
     return id;
   }
 
+  /**
+   * A single key's values as doubles when every group's key is filed as a number of one kind
+   * (`num`: numbers; `long`: bigints held as their number), for `idOfNumeric` elsewhere; null
+   * otherwise (several keys, strings, large bigints, or both kinds).
+   */
+  numericKeys(): { kind: NumericKeyKind; values: Float64Array } | null {
+    if (this.values.length !== 1) return null;
+    const values = this.values[0]!;
+    const n = this.size;
+    const long = n > 0 && this.asNumber[0] === 1;
+    const out = new Float64Array(n);
+    for (let g = 0; g < n; g++) {
+      const v = values[g];
+      if (typeof v !== 'number' || (this.asNumber[g] === 1) !== long) return null;
+      out[g] = v;
+    }
+    return { kind: long ? 'long' : 'num', values: out };
+  }
+
   /** The value of key `j` of group `g`. */
   keyValue(j: number, g: number): unknown {
     const v = this.values[j]![g];

@@ -1,4 +1,5 @@
 import type { ScalarValue } from '../../config/data-type.js';
+import type { StatesPartial } from './agg-partials.js';
 import type { BlockColumns } from './numeric-values.js';
 
 /**
@@ -20,4 +21,14 @@ export interface GroupedAggregation {
   result(g: number): ScalarValue;
   /** A number that orders groups as `result` does, for ORDER BY on the bare aggregate; null if none. */
   readonly sortNumber: ((g: number) => number) | null;
+  /**
+   * The states of groups `[0, numGroups)` as cloneable data (typed arrays where it can), for
+   * another thread to merge (`mergePartial`). Call after the last `add`; it finishes the states.
+   */
+  exportPartial(numGroups: number): StatesPartial;
+  /**
+   * Merges states exported by the same aggregation of the same plan: its group `i` into group
+   * `gids[i]` (skipped when -1); groups `[0, numGroups)` exist.
+   */
+  mergePartial(partial: StatesPartial, gids: Int32Array, numGroups: number): void;
 }

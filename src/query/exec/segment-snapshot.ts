@@ -58,6 +58,11 @@ export interface SegmentSnapshot {
   readonly freshnessMs: number | null;
   /** Upsert tables: the live rows, fixed when the snapshot was taken; null = every row is live. */
   readonly liveDocs: FrozenLiveDocs | null;
+  /**
+   * The sealed segment's file, which a query worker thread opens itself (`query/parallel/`);
+   * absent for consuming segments.
+   */
+  readonly file?: string;
   block(column: string, blockIndex: number): ColumnBlock;
   /** Min/max of a column over the whole segment (sealed segments), null when unknown. */
   columnStats(column: string): { readonly min: ScalarValue | null; readonly max: ScalarValue | null } | null;
@@ -110,6 +115,7 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     sortedColumn: segment.metadata.sortedColumn,
     freshnessMs: null,
     liveDocs,
+    file: segment.path,
     block(column, blockIndex) {
       const reader = segment.column(column);
       const b = reader.readBlock(blockIndex);

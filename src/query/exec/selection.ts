@@ -5,7 +5,8 @@ import type { Fn } from './compile-expr.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { compareKeys, orderKey, TopK } from './order.js';
 
-interface Candidate {
+/** A kept row with its ORDER BY key values (what a worker thread sends for a segment). */
+export interface Candidate {
   readonly keys: unknown[];
   readonly row: unknown[];
 }
@@ -85,6 +86,25 @@ export class SelectionCollector {
         worst0 = top.worst()!.keys[0];
         cut = isPrimitiveKey(worst0);
       }
+    }
+  }
+
+  /** The kept rows with their sort keys, best first (ORDER BY only): one segment's partial answer. */
+  candidates(): Candidate[] {
+    if (this.top === null) throw new Error('internal: a selection without ORDER BY has no candidates to merge');
+    return this.top.sorted();
+  }
+
+  /**
+   * Offers another collector's `candidates` (same plan). Offered in segment order, the kept rows
+   * are those a sequential scan keeps: ties go to the row seen first.
+   */
+  offerCandidates(candidates: readonly Candidate[]): void {
+    const top = this.top;
+    if (top === null) throw new Error('internal: a selection without ORDER BY has no candidates to merge');
+    for (const c of candidates) {
+      if (!top.wouldAccept(c)) break;
+      top.offer(c);
     }
   }
 

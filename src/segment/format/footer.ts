@@ -142,6 +142,25 @@ export interface StarTreeFooter {
 export interface UpsertFooter {
   readonly commitOrder: number;
   readonly tieLosers: readonly number[];
+  /**
+   * Tables with several comparison columns only: a section of `5 × numDocs` bytes, the rows in
+   * the order they arrived — first each one's doc id in the file (int32 LE, by arrival), then the
+   * comparison column that decided it (one byte each, by arrival; see {@link REPLAY_NONE}) — so a
+   * rebuild replays them as the run applied them (`docs/upsert.md`, "Restart").
+   */
+  readonly replay?: SectionRef;
+}
+
+/** In a replay section: the row had no non-null comparison value. */
+export const REPLAY_NONE = 255;
+/** In a replay section: the key map never applied the row (it is skipped). */
+export const REPLAY_SKIP = 254;
+
+/** What a seal is given for an upsert table's footer (the replay section as raw bytes). */
+export interface UpsertSealInfo {
+  readonly commitOrder: number;
+  readonly tieLosers: readonly number[];
+  readonly replay?: Uint8Array;
 }
 
 function fail(detail: string): never {
@@ -220,6 +239,10 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
     const u = f.upsert;
     if (typeof u !== 'object' || u === null || !Number.isSafeInteger(u.commitOrder) || u.commitOrder < 0 || !Array.isArray(u.tieLosers)) fail('upsert is malformed');
     for (const d of u.tieLosers) if (!Number.isSafeInteger(d) || d < 0 || d >= f.numDocs) fail('upsert.tieLosers holds a bad doc id');
+    if (u.replay !== undefined) {
+      checkSection(u.replay, dataEnd, 'upsert.replay');
+      if (u.replay.rawLength !== 5 * f.numDocs) fail(`upsert.replay holds ${u.replay.rawLength} bytes, expected ${5 * f.numDocs}`);
+    }
   }
   return f;
 }

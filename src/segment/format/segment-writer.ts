@@ -9,7 +9,7 @@ import type { ConsumingSnapshot } from '../consuming-segment.js';
 import { toPinotSchema } from '../schema-json.js';
 import type { SegmentIdentity } from '../segment-identity.js';
 import { chooseEncoding, encodeColumn } from './column-encoder.js';
-import type { SegmentFooter, UpsertFooter } from './footer.js';
+import type { SegmentFooter, UpsertSealInfo } from './footer.js';
 import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
 import { sortPermutation } from './reorder.js';
 import { SectionSink } from './section-io.js';
@@ -28,8 +28,8 @@ export interface SegmentFileInfo {
   readonly consumingStartTimeMs: number;
   readonly creationTimeMs: number;
   readonly endOfShard: boolean;
-  /** Upsert tables: commit order and tie losers (`docs/upsert.md`); written only when given. */
-  readonly upsert?: UpsertFooter;
+  /** Upsert tables: commit order, tie losers, replay order (`docs/upsert.md`); written only when given. */
+  readonly upsert?: UpsertSealInfo;
 }
 
 /**
@@ -130,7 +130,8 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const numeric = range !== null && timeType !== 'STRING' && timeType !== 'BYTES';
 
   const starTrees = writeStarTrees(indexing, cols, snapshot.numDocs, perm, sink);
-  const { identity } = info;
+  const { identity, upsert } = info;
+  const replay = upsert?.replay !== undefined ? sink.add(upsert.replay) : undefined;
   // Keys named one by one, not spread: their order is part of the file (docs/segment-format.md).
   const footer: SegmentFooter = {
     formatVersion: FORMAT_VERSION,
@@ -168,7 +169,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
     },
     columns,
     ...(starTrees.length > 0 ? { starTrees } : {}),
-    ...(info.upsert !== undefined ? { upsert: { commitOrder: info.upsert.commitOrder, tieLosers: [...info.upsert.tieLosers] } } : {}),
+    ...(upsert !== undefined ? { upsert: { commitOrder: upsert.commitOrder, tieLosers: [...upsert.tieLosers], ...(replay !== undefined ? { replay } : {}) } } : {}),
   };
 
   const footerBytes = Buffer.from(JSON.stringify(footer), 'utf8');

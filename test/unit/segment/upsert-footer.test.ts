@@ -36,4 +36,20 @@ describe("the footer's optional upsert field", () => {
     expect(() => validateFooter({ ...footer, upsert: { commitOrder: -1, tieLosers: [] } }, Number.MAX_SAFE_INTEGER)).toThrow('footer: upsert is malformed');
     expect(() => validateFooter({ ...footer, upsert: { commitOrder: 0, tieLosers: [7] } }, Number.MAX_SAFE_INTEGER)).toThrow('footer: upsert.tieLosers holds a bad doc id');
   });
+
+  it('several comparison columns: a replay section with each row by arrival and its deciding column', async () => {
+    const h = new UpsertHarness(dir, fullSettings({ comparisonColumns: ['clicks', 'ts'] }));
+    h.put(0, { k: 'a', clicks: 5n, ts: 1n, note: 'z' }); // decided by clicks (position 0)
+    h.put(0, { k: 'a', clicks: null, ts: 3n, note: 'x' }); // by ts (position 1)
+    h.put(0, { k: 'b', clicks: 1n, ts: 1n, note: 'y' });
+    await h.seal(0);
+    const file = await openSegment(h.sealed[0]!.path);
+    expect(file.footer.upsert).toMatchObject({ commitOrder: 0, tieLosers: [], replay: { rawLength: 15 } });
+    const bytes = file.upsertReplay()!;
+    // Arrival 0, 1, 2 are file docs 2, 0, 1 (sorted by note x, y, z).
+    expect([...new Int32Array(bytes.slice(0, 12).buffer)]).toEqual([2, 0, 1]);
+    expect([...bytes.subarray(12)]).toEqual([0, 1, 0]);
+    const footer = JSON.parse(JSON.stringify(file.footer));
+    expect(() => validateFooter({ ...footer, upsert: { ...footer.upsert, replay: { ...footer.upsert.replay, rawLength: 14 } } }, Number.MAX_SAFE_INTEGER)).toThrow('footer: upsert.replay holds 14 bytes, expected 15');
+  });
 });

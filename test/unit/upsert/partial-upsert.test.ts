@@ -116,11 +116,41 @@ describe('dedup: the first record of a key wins', () => {
       dedup.commit();
     }
     expect(seg.numDocs).toBe(2);
-    expect(dedup.counters).toEqual({ keys: 2, duplicatesDropped: 2, metadataTTLKeysRemoved: 0 });
+    expect(dedup.counters).toEqual({ keys: 2, duplicatesDropped: 2, metadataTTLKeysRemoved: 0, keysRemovedWithSegments: 0 });
     await h.seal(0);
     const again = new DedupKeys(upsertSchema, { primaryKeyColumns: ['k'], metadataTTL: 0 });
     again.rebuild(h.sealed);
     expect(again.admit(['a', 0, null, null, null, null, 9n], seg)).toBeNull();
     expect(again.admit(['c', 0, null, null, null, null, 9n], seg)).not.toBeNull();
+  });
+
+  it('a gap repair indexes through the set: its keys are known at once, taken back if it publishes nothing', async () => {
+    const h = new UpsertHarness(dir, fullSettings());
+    const dedup = new DedupKeys(upsertSchema, { primaryKeyColumns: ['k'], metadataTTL: 0 });
+    const put = (seg: ReturnType<UpsertHarness['segment']>, k: string): boolean => {
+      const admitted = dedup.admit([k, 0, null, null, null, null, 1n], seg);
+      if (admitted === null) return false;
+      seg.index(admitted, String(seg.numDocs), 0);
+      dedup.commit();
+      return true;
+    };
+    const live = h.segment(0);
+    const repair = h.segment(1);
+    expect(put(live, 'a')).toBe(true);
+    dedup.trackRepair(repair.name);
+    expect([put(repair, 'a'), put(repair, 'b'), put(repair, 'c')]).toEqual([false, true, true]);
+    // The shard's consumer beside the repair: b is known already.
+    expect([put(live, 'b'), put(live, 'd')]).toEqual([false, true]);
+    dedup.abandonRepair(repair.name);
+    expect(dedup.counters.keys).toBe(2);
+    expect([put(live, 'b'), put(live, 'c'), put(live, 'a')]).toEqual([true, true, false]);
+    // A published repair keeps its keys.
+    const second = h.segment(2);
+    dedup.trackRepair(second.name);
+    expect(put(second, 'e')).toBe(true);
+    await h.seal(2);
+    dedup.repairSealed(h.sealed[0]!);
+    dedup.abandonRepair(second.name);
+    expect(put(live, 'e')).toBe(false);
   });
 });

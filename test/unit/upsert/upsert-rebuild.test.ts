@@ -77,9 +77,6 @@ describe('upsert rebuild read block by block', () => {
   });
 
   // The general path (several comparison columns, null cells) reads what `getValue` / `isNull` read.
-  // (A rebuild with several comparison columns is not compared with the run here: ties are found at
-  // seal on all columns but decided on the first non-null one, so a re-sorted file can make another
-  // row live — before this change too; noted in docs/upsert.md.)
   it('FileCells reads every cell of every column as getValue does, null cells as null when asked', async () => {
     for (const noDictionaryColumns of [[], ['k', 'ts', 'deleted', 'clicks', 'note']]) {
       const h = new UpsertHarness(dir, fullSettings(), { invertedIndexColumns: [], noDictionaryColumns, nullHandlingEnabled: true });
@@ -103,5 +100,39 @@ describe('upsert rebuild read block by block', () => {
       await cleanup();
       ({ dir, cleanup } = await tempDir());
     }
+  });
+});
+
+describe('upsert rebuild with several comparison columns (the first non-null one of a record decides)', () => {
+  const indexing = (nullHandlingEnabled: boolean): IndexingConfig => ({ sortedColumn: 'note', invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled });
+
+  it('a file re-sorted at seal: the rebuild makes the row live that the run made live', async () => {
+    // Arrival A, B, C; the file holds B, C, A (sorted by note). Run: A new; B decides on ts (clicks
+    // null) and wins (3 >= 1); C decides on clicks and loses (4 < 5): B is live. Applied in the
+    // file's order instead, B, C (4 > null), A (5 >= 4) would leave A live.
+    for (const nulls of [true, false]) {
+      const h = new UpsertHarness(dir, fullSettings({ comparisonColumns: ['clicks', 'ts'] }), indexing(nulls));
+      h.put(0, { k: 'x', clicks: 5n, ts: 1n, note: 'c' });
+      h.put(0, { k: 'x', clicks: null, ts: 3n, note: 'a' });
+      h.put(0, { k: 'x', clicks: 4n, ts: 1n, note: 'b' });
+      expect(await h.query('SELECT note FROM kv')).toEqual([['a']]);
+      await h.seal(0);
+      expect(await h.query('SELECT note FROM kv')).toEqual([['a']]);
+      await h.restart();
+      expect(await h.query('SELECT note FROM kv'), `nullHandlingEnabled=${nulls}`).toEqual([['a']]);
+      // The rebuilt map decides the next record as the run's would: clicks 5 >= 5 wins.
+      h.put(0, { k: 'x', clicks: 5n, ts: 0n, note: 'd' });
+      expect(await h.query('SELECT note FROM kv')).toEqual([['d']]);
+      await cleanup();
+      ({ dir, cleanup } = await tempDir());
+    }
+  });
+
+  it('many keys, null cells, deletes, several re-sorted multi-block files: rebuild equals the run', async () => {
+    await expectRebuildEqualsRun(fullSettings({ comparisonColumns: ['clicks', 'ts'], deleteRecordColumn: 'deleted' }));
+  });
+
+  it('the same without null handling (null cells are stored as the default value)', async () => {
+    await expectRebuildEqualsRun(fullSettings({ comparisonColumns: ['clicks', 'ts'], deleteRecordColumn: 'deleted' }), indexing(false));
   });
 });

@@ -25,16 +25,19 @@ const partitionOf = (k: string): number => Number(k.slice(3)) % 3;
 
 /**
  * The reference model of TTLs (`docs/upsert.md`, "TTLs"), written apart from the key map: rows
- * are record ids (`clicks`); the watermark is the largest `ts` of the sealed rows; at each seal,
- * keys below `watermark − metadataTTL` leave the map with their row still live, deleted keys
+ * are record ids (`clicks`); each partition's watermark is the largest `ts` of its sealed rows; at
+ * each seal, keys below their live row's partition's `watermark − metadataTTL` leave the map with
+ * their row still live, deleted keys
  * below `watermark − deletedKeysTTL` leave it with their row no longer valid. A record of a key
  * not in the map starts it afresh (so a key back after its TTL can have two live rows).
  */
 class TtlModel {
   readonly keys = new Map<string, Rec>();
+  /** The partition of each key's live row. */
+  private readonly partitions = new Map<string, number>();
   /** Valid rows by record id (deleted keys' last rows included). */
   readonly valid = new Map<bigint, Rec>();
-  private watermark = Number.NEGATIVE_INFINITY;
+  private readonly watermarks = new Map<number, number>();
   private readonly consumingMax = new Map<number, number>();
 
   constructor(
@@ -49,15 +52,17 @@ class TtlModel {
     if (old !== undefined) this.valid.delete(old.clicks!);
     this.valid.set(r.clicks!, r);
     this.keys.set(r.k, r);
+    this.partitions.set(r.k, partition);
   }
 
   seal(partition: number): void {
-    this.watermark = Math.max(this.watermark, this.consumingMax.get(partition) ?? Number.NEGATIVE_INFINITY);
+    this.watermarks.set(partition, Math.max(this.watermarks.get(partition) ?? Number.NEGATIVE_INFINITY, this.consumingMax.get(partition) ?? Number.NEGATIVE_INFINITY));
     this.consumingMax.delete(partition);
     for (const [k, r] of this.keys) {
       const ts = Number(r.ts);
-      if (this.metadataTTL > 0 && ts < this.watermark - this.metadataTTL) this.keys.delete(k);
-      else if (this.deletedKeysTTL > 0 && r.deleted && ts < this.watermark - this.deletedKeysTTL) {
+      const watermark = this.watermarks.get(this.partitions.get(k)!) ?? Number.NEGATIVE_INFINITY;
+      if (this.metadataTTL > 0 && ts < watermark - this.metadataTTL) this.keys.delete(k);
+      else if (this.deletedKeysTTL > 0 && r.deleted && ts < watermark - this.deletedKeysTTL) {
         this.keys.delete(k);
         this.valid.delete(r.clicks!);
       }
@@ -198,6 +203,33 @@ describe('upsert TTLs', () => {
     expect(await rowsOf(crashing)).toEqual(model.rows());
   });
 
+  it('each partition has its own watermark: a shard far behind the others keeps its keys', async () => {
+    const h = new UpsertHarness(dir, fullSettings({ deleteRecordColumn: 'deleted', metadataTTL: 100, deletedKeysTTL: 50 }));
+    // Partition 1 lags: its records are at ts 1000..1009 while partition 0 is at 5000.
+    for (let i = 0; i < 10; i++) h.put(1, { k: `key${3 * i + 1}`, ts: BigInt(1000 + i), clicks: BigInt(i), note: 'n' });
+    h.put(1, { k: 'key91', ts: 1005n, deleted: true, clicks: 50n, note: 'n' });
+    h.put(0, { k: 'key0', ts: 5000n, clicks: 100n, note: 'n' });
+    await h.seal(0);
+    await h.seal(1);
+    // With one table-wide watermark (5000) every key of partition 1 would have left the map.
+    expect(h.keyMap.counters).toMatchObject({ keys: 12, metadataTTLKeysRemoved: 0, deletedKeysTTLKeysRemoved: 0 });
+    // Partition 1's own watermark moves to 1200: keys below 1100 leave (rows still valid, the
+    // deleted key91's too); the deleted key94 between 1100 and 1150 leaves and loses its row.
+    h.put(1, { k: 'key31', ts: 1200n, clicks: 200n, note: 'n' });
+    h.put(1, { k: 'key94', ts: 1120n, deleted: true, clicks: 201n, note: 'n' });
+    await h.seal(1);
+    expect(h.keyMap.counters).toMatchObject({ keys: 2, metadataTTLKeysRemoved: 11, deletedKeysTTLKeysRemoved: 1 });
+    expect(await h.query('SELECT COUNT(*) FROM kv', 'skipUpsertDelete=true')).toEqual([[13]]);
+    // A restart rebuilds the same watermarks: key94 expires again at once, the others wait for a commit.
+    await h.restart();
+    expect(await h.query('SELECT COUNT(*) FROM kv', 'skipUpsertDelete=true')).toEqual([[13]]);
+    expect(h.keyMap.counters).toMatchObject({ keys: 13, metadataTTLKeysRemoved: 0, deletedKeysTTLKeysRemoved: 1 });
+    h.put(0, { k: 'key0', ts: 5001n, clicks: 300n, note: 'n' });
+    await h.seal(0);
+    expect(h.keyMap.counters).toMatchObject({ keys: 2, metadataTTLKeysRemoved: 11 });
+    expect(await h.query('SELECT COUNT(*) FROM kv', 'skipUpsertDelete=true')).toEqual([[13]]);
+  });
+
   it('without a TTL every key stays', async () => {
     const h = new UpsertHarness(dir, fullSettings({ deleteRecordColumn: 'deleted' }));
     const recs = stream(800, 2, 100, 0.05);
@@ -228,7 +260,7 @@ describe('dedup metadataTTL', () => {
     await h.seal(0);
     dedup.sealed(seg);
     // Watermark 300, threshold 200: `a` (10) and `b` (150) leave, `c` (300) stays.
-    expect(dedup.counters).toEqual({ keys: 1, duplicatesDropped: 2, metadataTTLKeysRemoved: 2 });
+    expect(dedup.counters).toEqual({ keys: 1, duplicatesDropped: 2, metadataTTLKeysRemoved: 2, keysRemovedWithSegments: 0 });
     const seg2 = h.segment(0);
     const put2 = (k: string, ts: bigint): boolean => {
       const row = dedup.admit(rowOf({ k, ts }), seg2);
@@ -246,5 +278,37 @@ describe('dedup metadataTTL', () => {
     expect(again.counters.keys).toBe(dedup.counters.keys);
     expect(again.admit(rowOf({ k: 'a', ts: 400n }), h.segment(0))).toBeNull();
     expect(again.admit(rowOf({ k: 'c', ts: 400n }), h.segment(0))).toBeNull();
+  });
+
+  it('each partition has its own watermark: keys of a lagging partition stay', async () => {
+    const settings = { primaryKeyColumns: ['k'], metadataTTL: 100, dedupTimeColumn: 'ts' };
+    const h = new UpsertHarness(dir, fullSettings());
+    const dedup = new DedupKeys(upsertSchema, settings);
+    const put = (p: number, k: string, ts: bigint): boolean => {
+      const seg = h.segment(p);
+      const row = dedup.admit(rowOf({ k, ts }), seg);
+      if (row === null) return false;
+      seg.index(row, String(ts), 0);
+      dedup.commit();
+      return true;
+    };
+    expect([put(0, 'a', 5000n), put(1, 'b', 1000n), put(1, 'c', 1090n)]).toEqual([true, true, true]);
+    for (const p of [0, 1]) {
+      const seg = h.segment(p);
+      await h.seal(p);
+      dedup.sealed(seg);
+    }
+    // Partition 0 is at 5000, partition 1 at 1090: b (1000) is within 100 of its own partition's.
+    expect(dedup.counters.metadataTTLKeysRemoved).toBe(0);
+    expect(put(1, 'b', 1095n)).toBe(false);
+    expect(put(1, 'd', 1200n)).toBe(true);
+    const seg = h.segment(1);
+    await h.seal(1);
+    dedup.sealed(seg);
+    // Partition 1 moved to 1200: b and c leave.
+    expect(dedup.counters).toMatchObject({ keys: 2, metadataTTLKeysRemoved: 2 });
+    const again = new DedupKeys(upsertSchema, settings);
+    again.rebuild(h.sealed);
+    expect(again.counters.keys).toBe(2);
   });
 });

@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { QueryEngine, QueryPool, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
+import type { SegmentSnapshot } from '../src/query/index.js';
+import { buildSegments, CsvWriter, eventsTable } from './generated-table.js';
+import { fmt, machineInfo, msSince, summarise } from './harness.js';
+import type { BenchResult } from './harness.js';
+import { benchQueryList, normalise, sameRows } from './queries.js';
+
+/** Query kinds that scan or aggregate many rows (the issue's 1 → 2 thread target); the rest are index lookups. */
+const SCAN_KINDS = new Set(['filter', 'group-by', 'top-k', 'aggregate', 'time-bucket', 'multi-value', 'count']);
+
+/**
+ * Query worker threads, 1 against 2, and DuckDB, 1 thread against 2, on the 15 queries of the
+ * `queries` benchmark over the same rows, plus shardtable on the main thread only (no pool). The
+ * five set-ups are measured in turn within each round, so a change of load on a shared machine
+ * touches all alike; medians over the rounds. Answers are compared with
+ * DuckDB's. Sizes: `SHARDTABLE_BENCH_PARALLEL_ROWS` (default 10M, 1M with `--quick`).
+ */
+export async function benchParallel(quick: boolean): Promise<BenchResult> {
+  const rows = Number(process.env.SHARDTABLE_BENCH_PARALLEL_ROWS ?? (quick ? 1_000_000 : 10_000_000));
+  if (!Number.isInteger(rows) || rows < 100_000) throw new Error(`SHARDTABLE_BENCH_PARALLEL_ROWS must be an integer ≥ 100000, got ${String(process.env.SHARDTABLE_BENCH_PARALLEL_ROWS)}`);
+  const rowsPerSegment = Math.max(50_000, Math.floor(rows / 8));
+  const consumingRows = Math.floor(rowsPerSegment / 4);
+  const rounds = 5;
+  const table = eventsTable();
+  const { schema } = table;
+  const dir = await mkdtemp(join(tmpdir(), 'shardtable-bench-parallel-'));
+  const pools = [new QueryPool(1), new QueryPool(2)];
+  try {
+    const csvPath = join(dir, 'events.csv');
+    const csv = new CsvWriter(csvPath, table);
+    const { sealed, consuming } = await buildSegments(table, { rows, rowsPerSegment, consumingRows }, dir, (row) => csv.write(row));
+    csv.close();
+    const tail = consuming;
+    const snapshot = (): SegmentSnapshot[] => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])];
+    const resolver = { resolve: (n: string) => (n.toLowerCase() === 'events' ? { name: 'events', schema, snapshot } : undefined) };
+    // engines[0]: the main thread only (no pool), as before the pool; engines[t]: a pool of t threads.
+    const engines = [new QueryEngine(resolver, { parallel: null }), ...pools.map((pool) => new QueryEngine(resolver, { parallel: { pool, minRows: 0 } }))];
+    for (const pool of pools) await pool.whenReady();
+
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const duck = await instance.connect();
+    await duck.run(
+      `CREATE TABLE events AS SELECT ts::BIGINT AS ts, customerId::INTEGER AS customerId, userId::BIGINT AS userId, country::VARCHAR AS country, ` +
+        `eventType::VARCHAR AS eventType, status::INTEGER AS status, amount::DOUBLE AS amount, latencyMs::INTEGER AS latencyMs, ` +
+        `string_split(tags, '|') AS tags FROM read_csv('${csvPath}', header = true, all_varchar = true)`,
+    );
+    const ours = async (t: number, sql: string): Promise<{ ms: number; rows: readonly (readonly unknown[])[] }> => {
+      const start = process.hrtime.bigint();
+      const r = await engines[t]!.query(sql, 'timeoutMs=600000');
+      const ms = msSince(start);
+      if (r.exceptions.length > 0 || r.partialResult) throw new Error(`${sql} failed: ${JSON.stringify(r.exceptions)}`);
+      return { ms, rows: r.rows };
+    };
+    const theirs = async (t: number, sql: string): Promise<{ ms: number; rows: readonly (readonly unknown[])[] }> => {
+      await duck.run(`SET threads = ${t}`);
+      const start = process.hrtime.bigint();
+      const reader = await duck.runAndReadAll(sql);
+      return { ms: msSince(start), rows: reader.getRowsJS() as unknown[][] };
+    };
+    const loadBefore = loadavg()[0]!;
+    const perQuery: Record<string, unknown>[] = [];
+    for (const q of benchQueryList(rows)) {
+      const times: number[][] = [[], [], [], [], []];
+      // Warm-up of all five, answers compared.
+      const warm = [await ours(1, q.pinot), await ours(2, q.pinot), await theirs(1, q.duckdb), await theirs(2, q.duckdb), await ours(0, q.pinot)];
+      const expected = normalise(warm[2]!.rows);
+      for (const w of [warm[0]!, warm[1]!, warm[3]!, warm[4]!]) if (!sameRows(normalise(w.rows), expected)) throw new Error(`query ${q.name}: answers differ from DuckDB's`);
+      for (let r = 0; r < rounds; r++) {
+        times[0]!.push((await ours(1, q.pinot)).ms);
+        times[1]!.push((await ours(2, q.pinot)).ms);
+        times[2]!.push((await theirs(1, q.duckdb)).ms);
+        times[3]!.push((await theirs(2, q.duckdb)).ms);
+        times[4]!.push((await ours(0, q.pinot)).ms);
+      }
+      const [o1, o2, d1, d2, o0] = times.map((t) => summarise(t));
+      const row = { name: q.name, kind: q.kind, mainThreadMs: o0!, shardtable1Ms: o1!, shardtable2Ms: o2!, duckdb1Ms: d1!, duckdb2Ms: d2!, speedup: o1!.median / o2!.median, duckdbSpeedup: d1!.median / d2!.median, ratio1: o1!.median / d1!.median, ratio2: o2!.median / d2!.median };
+      perQuery.push(row);
+      console.log(`parallel ${q.name.padEnd(20)} shardtable main ${fmt(o0!.median)} ms 1t ${fmt(o1!.median)} ms 2t ${fmt(o2!.median)} ms (x${fmt(row.speedup)})  duckdb 1t ${fmt(d1!.median)} 2t ${fmt(d2!.median)} (x${fmt(row.duckdbSpeedup)})  ratio 1t ${fmt(row.ratio1)} 2t ${fmt(row.ratio2)}`);
+    }
+    duck.closeSync();
+    instance.closeSync();
+    const geo = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+    const scans = perQuery.filter((q) => SCAN_KINDS.has(q.kind as string));
+    const metrics = {
+      scanSpeedupGeoMean: geo(scans.map((q) => q.speedup as number)),
+      scanPoolOf2VsMainGeoMean: geo(scans.map((q) => (q.mainThreadMs as { median: number }).median / (q.shardtable2Ms as { median: number }).median)),
+      duckdbScanSpeedupGeoMean: geo(scans.map((q) => q.duckdbSpeedup as number)),
+      medianRatio1Thread: summarise(perQuery.map((q) => q.ratio1 as number)).median,
+      medianRatio2Threads: summarise(perQuery.map((q) => q.ratio2 as number)).median,
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg()[0]!,
+    };
+    console.log(`parallel: 1 → 2 threads x${fmt(metrics.scanSpeedupGeoMean)} on scans/aggregations (DuckDB x${fmt(metrics.duckdbScanSpeedupGeoMean)}); median ratio 1t ${fmt(metrics.medianRatio1Thread)}, 2t ${fmt(metrics.medianRatio2Threads)}; load ${fmt(loadBefore, 1)} → ${fmt(metrics.loadAverageAfter, 1)}`);
+    return { name: 'parallel', machine: machineInfo(), params: { rows, rowsPerSegment, consumingRows, sealedSegments: sealed.length, rounds, quick }, metrics, queries: perQuery };
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}

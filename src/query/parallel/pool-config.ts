@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+import type { ParallelExecution } from './parallel-executor.js';
+import { QueryPool } from './query-pool.js';
+
+/** Env var: most query worker threads (`serve --query-threads`); 0 runs every query on the main thread. */
+export const QUERY_THREADS_ENV = 'SHARDTABLE_QUERY_THREADS';
+/** Env var: the least rows in a query's sealed segments for it to run on the worker threads. */
+export const PARALLEL_MIN_ROWS_ENV = 'SHARDTABLE_QUERY_PARALLEL_MIN_ROWS';
+/**
+ * Default of {@link PARALLEL_MIN_ROWS_ENV}. Measured on a 2-core machine under load (bench
+ * `parallel`, bench/notes.md): at 1M rows in 8 segments the main thread alone answered most
+ * queries as fast as a pool of 2 or faster (a hop to a worker costs a message each way, a plan
+ * and a merge, and thread wake-ups are slow on a busy machine), so the pool starts at 1M rows.
+ */
+export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
+
+/** A whole number ≥ 0 from a flag or env var, or a message naming it. */
+export function parseThreadCount(raw: string, what: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`${what} must be a whole number ≥ 0, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function fromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  return raw === undefined || raw.trim() === '' ? fallback : parseThreadCount(raw, name);
+}
+
+let requestedThreads: number | null = null;
+let minRows: number | null = null;
+let shared: QueryPool | null = null;
+
+/**
+ * Sets the process's query threads (`serve --query-threads`) and the row threshold; unset
+ * fields keep the environment's value, else the default (every core; 1,000,000 rows). The pool
+ * has `min(cores, threads)` workers. A pool of another size is closed and replaced.
+ */
+export function configureQueryThreads(settings: { readonly threads?: number; readonly minRows?: number }): void {
+  if (settings.threads !== undefined) requestedThreads = settings.threads;
+  if (settings.minRows !== undefined) minRows = settings.minRows;
+  if (shared !== null && shared.threads !== poolSize()) {
+    void shared.close();
+    shared = null;
+  }
+}
+
+function poolSize(): number {
+  const cores = availableParallelism();
+  return Math.min(cores, requestedThreads ?? fromEnv(QUERY_THREADS_ENV, cores));
+}
+
+/** The process's query pool and threshold (the pool starts its threads on first use), or null when threads are 0. */
+export function sharedParallelExecution(): ParallelExecution | null {
+  const size = poolSize();
+  if (size === 0) return null;
+  shared ??= new QueryPool(size);
+  return { pool: shared, minRows: minRows ?? fromEnv(PARALLEL_MIN_ROWS_ENV, DEFAULT_PARALLEL_MIN_ROWS) };
+}
+
+/** Ends the process's query threads (server shutdown); a later query starts new ones. */
+export async function closeSharedQueryPool(): Promise<void> {
+  const pool = shared;
+  shared = null;
+  await pool?.close();
+}

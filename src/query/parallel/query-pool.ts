@@ -1,0 +1,284 @@
+import { Worker } from 'node:worker_threads';
+import { workerExecArgv, workerScript } from '../../util/worker-script.js';
+import { blockCache } from '../../segment/reader/block-cache.js';
+import type { SegmentResult } from '../exec/segment-partial.js';
+import { QueryError } from '../query-error.js';
+import type { PoolReply, PoolRequest, SegmentTask } from './messages.js';
+
+/** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
+function defaultEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './query-worker-thread.ts' : './query-worker-thread.js', import.meta.url);
+}
+
+/**
+ * A task the pool could not run on a worker: no thread could start, the worker could not open
+ * the segment's file, or the query was over before the task started. The caller reads the
+ * segment on its own thread (or drops it, for a query that is over).
+ */
+export class WorkerUnavailableError extends Error {
+  override readonly name = 'WorkerUnavailableError';
+}
+
+interface Pending {
+  readonly id: number;
+  readonly queryId: number;
+  readonly task: SegmentTask;
+  resolve(result: SegmentResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** Set once the thread has loaded its modules and said so. */
+  ready: boolean;
+  /** Tasks sent to the thread and not answered yet, oldest first (it runs them in that order). */
+  readonly running: Pending[];
+  lastError: string | null;
+}
+
+/**
+ * Tasks a worker holds at once: the one it runs and the next, so it never waits for the main
+ * thread (a round trip costs scheduling delays on a busy machine) between two segments.
+ */
+const TASKS_PER_WORKER = 2;
+
+/** Counters for tests and `/metrics`-style diagnostics. */
+export interface QueryPoolStats {
+  readonly threads: number;
+  readonly busy: number;
+  readonly queued: number;
+  /** Threads that stopped unexpectedly and were replaced. */
+  readonly replaced: number;
+  /** Tasks answered with a segment's result. */
+  readonly completed: number;
+  /** Tasks a worker dropped at their query's deadline or cancel flag. */
+  readonly cancelled: number;
+}
+
+/**
+ * A pool of `node:worker_threads` query workers that read sealed segments in parallel. Each
+ * task is one segment of one query; queued tasks are handed to idle workers round-robin across
+ * queries (each query's own tasks in order), so a query over many segments does not hold back a
+ * short one. Threads start on first use and are `unref`'d while idle, so an idle pool never
+ * keeps the process alive.
+ *
+ * A thread that stops during a task (a crash, out of memory) fails that task with a
+ * `QUERY_EXECUTION` error naming the segment, and is replaced at once. A thread that cannot start
+ * at all makes every task reject with `WorkerUnavailableError` (callers read the segments on the
+ * main thread), and the pool stops trying.
+ *
+ * @example
+ *   const pool = new QueryPool(2);
+ *   const result = await pool.run(queryId, { query, segmentName, numDocs, file, liveDocs, deadlineMs, cancel });
+ */
+export class QueryPool {
+  private readonly slots: Slot[] = [];
+  /** Queued tasks per query id; `order` is the round-robin of queries with queued tasks. */
+  private readonly queues = new Map<number, Pending[]>();
+  private order: number[] = [];
+  private nextTask = 0;
+  private replacedCount = 0;
+  private completedCount = 0;
+  private cancelledCount = 0;
+  private startFailure: string | null = null;
+  private closed = false;
+
+  /**
+   * `threads`: how many workers at most (at least 1). `memoryBudgetBytes`: the block cache of each
+   * worker (default: the main thread's budget divided among the workers).
+   */
+  constructor(
+    readonly threads: number,
+    private readonly options: { readonly entry?: URL; readonly memoryBudgetBytes?: number } = {},
+  ) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`a query pool needs at least one thread, got ${threads}`);
+  }
+
+  get stats(): QueryPoolStats {
+    let queued = 0;
+    for (const q of this.queues.values()) queued += q.length;
+    return { threads: this.slots.length, busy: this.slots.filter((s) => s.running.length > 0).length, queued, replaced: this.replacedCount, completed: this.completedCount, cancelled: this.cancelledCount };
+  }
+
+  /**
+   * True once a thread is up to take tasks. Until then it starts the threads (if not started)
+   * and answers false: the engine runs the query on the main thread meanwhile, so a cold pool
+   * (threads load their modules first) never delays a query.
+   */
+  isReady(): boolean {
+    if (this.closed || this.startFailure !== null) return false;
+    if (this.slots.some((s) => s.ready)) return true;
+    while (this.slots.length < this.threads && this.spawn() !== null);
+    return false;
+  }
+
+  /** Starts every thread and resolves once all are up (rejects if they cannot start). */
+  async whenReady(): Promise<void> {
+    while (this.slots.length < this.threads && !this.closed && this.startFailure === null && this.spawn() !== null);
+    for (;;) {
+      if (this.startFailure !== null) throw new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`);
+      if (this.closed) throw new WorkerUnavailableError('the query pool is closed');
+      if (this.slots.length > 0 && this.slots.every((s) => s.ready)) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Runs one segment task of query `queryId` on a worker; resolves to the segment's partial result. */
+  run(queryId: number, task: SegmentTask): Promise<SegmentResult> {
+    if (this.closed) return Promise.reject(new WorkerUnavailableError('the query pool is closed'));
+    if (this.startFailure !== null) return Promise.reject(new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`));
+    return new Promise<SegmentResult>((resolve, reject) => {
+      const pending: Pending = { id: ++this.nextTask, queryId, task, resolve, reject };
+      let queue = this.queues.get(queryId);
+      if (queue === undefined) {
+        queue = [];
+        this.queues.set(queryId, queue);
+        this.order.push(queryId);
+      }
+      queue.push(pending);
+      this.dispatch();
+    });
+  }
+
+  /** Drops the queued tasks of a query that is over (they reject with `WorkerUnavailableError`); running ones see its cancel flag. */
+  cancelQuery(queryId: number): void {
+    const queue = this.queues.get(queryId);
+    if (queue === undefined) return;
+    this.queues.delete(queryId);
+    this.order = this.order.filter((id) => id !== queryId);
+    for (const p of queue) p.reject(new WorkerUnavailableError('the query is over'));
+  }
+
+  /** Ends every thread; queued and running tasks reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const id of [...this.queues.keys()]) this.cancelQuery(id);
+    const slots = this.slots.splice(0);
+    for (const s of slots) for (const p of s.running.splice(0)) p.reject(new WorkerUnavailableError('the query pool closed'));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  /** TEST ONLY. The running threads, to stop one as a crash would. */
+  threadsForTest(): readonly Worker[] {
+    return this.slots.map((s) => s.worker);
+  }
+
+  private dispatch(): void {
+    while (this.order.length > 0) {
+      // The least loaded thread; a new one while the pool is not full and every thread is busy.
+      let slot: Slot | undefined;
+      for (const s of this.slots) if (s.running.length < TASKS_PER_WORKER && (slot === undefined || s.running.length < slot.running.length)) slot = s;
+      if ((slot === undefined || slot.running.length > 0) && this.slots.length < this.threads) slot = this.spawn() ?? slot;
+      if (slot === undefined) return;
+      const queryId = this.order.shift()!;
+      const queue = this.queues.get(queryId)!;
+      const pending = queue.shift()!;
+      if (queue.length > 0) this.order.push(queryId);
+      else this.queues.delete(queryId);
+      this.start(slot, pending);
+    }
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    slot.running.push(pending);
+    slot.worker.ref();
+    try {
+      slot.worker.postMessage({ kind: 'segment', task: pending.id, ...pending.task } satisfies PoolRequest);
+    } catch (err) {
+      slot.running.splice(slot.running.indexOf(pending), 1);
+      if (slot.running.length === 0) slot.worker.unref();
+      pending.reject(new WorkerUnavailableError(`the task could not be sent to a query worker: ${(err as Error).message}`));
+    }
+  }
+
+  /** A new thread in a new slot, or null when none can start (every queued task is then refused). */
+  private spawn(): Slot | null {
+    let worker: Worker;
+    try {
+      worker = newWorker(workerScript(this.options.entry ?? defaultEntry()));
+    } catch (err) {
+      this.failStart((err as Error).message);
+      return null;
+    }
+    worker.unref();
+    const slot: Slot = { worker, ready: false, running: [], lastError: null };
+    this.slots.push(slot);
+    const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
+    worker.postMessage({ kind: 'init', memoryBudgetBytes: budget } satisfies PoolRequest);
+    worker.on('message', (message: PoolReply) => this.onMessage(slot, message));
+    worker.on('error', (err) => (slot.lastError = err.message));
+    worker.on('messageerror', (err) => {
+      slot.lastError = `a message could not be deserialised: ${err.message}`;
+      void worker.terminate();
+    });
+    worker.on('exit', (code) => this.onExit(slot, slot.lastError ?? `exit code ${code}`));
+    return slot;
+  }
+
+  private onMessage(slot: Slot, message: PoolReply): void {
+    if (message.kind === 'ready') {
+      slot.ready = true;
+      return;
+    }
+    const at = slot.running.findIndex((p) => p.id === message.task);
+    if (at < 0) return;
+    const pending = slot.running.splice(at, 1)[0]!;
+    if (slot.running.length === 0) slot.worker.unref();
+    if (message.kind === 'done') this.completedCount++;
+    if (message.kind === 'error' && message.errorKind === 'EXECUTION_TIMEOUT') this.cancelledCount++;
+    if (message.kind === 'done') pending.resolve(message.result);
+    else if (message.kind === 'unavailable') pending.reject(new WorkerUnavailableError(message.reason));
+    else pending.reject(renderedQueryError(message.errorKind, message.message));
+    this.dispatch();
+  }
+
+  private onExit(slot: Slot, reason: string): void {
+    const at = this.slots.indexOf(slot);
+    if (at < 0) return; // closed
+    this.slots.splice(at, 1);
+    const lost = slot.running.splice(0);
+    if (!slot.ready) {
+      for (const p of lost) p.reject(new WorkerUnavailableError(`a query worker thread could not start: ${reason}`));
+      // Never came up, and no other thread is up: the pool cannot run here (no retry loop).
+      if (this.slots.every((s) => !s.ready)) {
+        this.failStart(reason);
+        return;
+      }
+    } else if (lost.length > 0) {
+      // The first was running; the others were waiting in the thread: they fail with it.
+      const name = lost[0]!.task.segmentName;
+      for (const p of lost) p.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`));
+    }
+    if (this.closed) return;
+    this.replacedCount++;
+    this.spawn();
+    this.dispatch();
+  }
+
+  private failStart(reason: string): void {
+    this.startFailure = reason;
+    for (const id of [...this.queues.keys()]) {
+      const queue = this.queues.get(id)!;
+      this.queues.delete(id);
+      for (const p of queue) p.reject(new WorkerUnavailableError(`query worker threads could not start: ${reason}`));
+    }
+    this.order = [];
+  }
+}
+
+/** A query error whose message was rendered on another thread. */
+function renderedQueryError(kind: QueryError['kind'], message: string): QueryError {
+  const err = new QueryError(kind, {});
+  err.message = message;
+  return err;
+}
+
+function newWorker(script: URL): Worker {
+  const execArgv = workerExecArgv();
+  try {
+    return new Worker(script, { name: 'shardtable-query', execArgv });
+  } catch (err) {
+    if (execArgv === undefined || (err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(script, { name: 'shardtable-query', execArgv: [] });
+  }
+}

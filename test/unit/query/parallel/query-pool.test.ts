@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PinotSchema } from '../../../../src/config/schema.js';
+import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
+import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
+import { buildTableSegments } from '../query-fixtures.js';
+import type { FixtureTable } from '../query-fixtures.js';
+
+const SCHEMA: PinotSchema = {
+  schemaName: 'visits',
+  dimensionFieldSpecs: [
+    { name: 'user', dataType: 'STRING' },
+    { name: 'country', dataType: 'STRING' },
+    { name: 'id', dataType: 'LONG' },
+    { name: 'tags', dataType: 'STRING', singleValueField: false },
+    { name: 'tags_n', dataType: 'INT', singleValueField: false },
+    { name: 'rank', dataType: 'INT' },
+  ],
+  metricFieldSpecs: [
+    { name: 'clicks', dataType: 'INT' },
+    { name: 'amount', dataType: 'DOUBLE' },
+  ],
+  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:TIMESTAMP', granularity: '1:MILLISECONDS' }],
+};
+
+const ROWS = 24_000;
+/** Eight sealed segments of 2,667 rows and one consuming segment. */
+const SEGMENT_ROWS = 2_667;
+/** A query whose every row costs a regex replacement over a repeated string: long enough to watch. */
+const SLOW = "SELECT count(*) FROM visits WHERE length(regexpReplace(repeat(user, 100), 'u(s+)e', '$1')) > 0";
+
+function rows(): unknown[][] {
+  return Array.from({ length: ROWS }, (_, i) => [
+    `user-${i % 997}`,
+    `c${i % 7}`,
+    BigInt(i * 7919) % 100_003n,
+    [`t${i % 3}`, `t${i % 5}`],
+    [i % 3, i % 4],
+    i % 13,
+    i % 11,
+    // Quarters: sums of these are exact in any order.
+    (i % 17) * 0.25,
+    1_700_000_000_000n + BigInt(i) * 60_000n,
+  ]);
+}
+
+/** Every answer compared between the pool and the main thread (the JSON minus timeUsedMs). */
+const QUERIES = [
+  'SELECT count(*), sum(clicks), min(amount), max(amount), avg(amount), minmaxrange(rank) FROM visits',
+  'SELECT country, count(*), sum(amount) FROM visits GROUP BY country ORDER BY country',
+  'SELECT user, count(*) AS n FROM visits GROUP BY user ORDER BY n DESC, user LIMIT 7',
+  'SELECT user, country, sum(clicks) FROM visits GROUP BY user, country ORDER BY sum(clicks) DESC, user, country LIMIT 12',
+  'SELECT id, count(*) FROM visits GROUP BY id ORDER BY count(*) DESC, id LIMIT 5',
+  'SELECT country, rank, count(*) FROM visits GROUP BY country, rank LIMIT 9',
+  'SELECT user FROM visits GROUP BY user LIMIT 4 OFFSET 3',
+  'SELECT distinctcount(user), distinctcount(id), distinctcountmv(tags), percentile(amount, 90), percentileest(clicks, 50) FROM visits',
+  'SELECT country, distinctcount(rank), percentile(amount, 50), mode(clicks) FROM visits GROUP BY country ORDER BY country',
+  'SELECT country, count(*) FILTER (WHERE clicks > 5), summv(tags_n) FROM visits WHERE rank < 9 GROUP BY country HAVING count(*) > 10 ORDER BY 2 DESC, country',
+  'SELECT tags, count(*) FROM visits GROUP BY tags ORDER BY tags',
+  "SELECT DATETRUNC('HOUR', ts) AS h, count(*) FROM visits GROUP BY h ORDER BY h DESC LIMIT 3",
+  'SELECT user, id, amount FROM visits ORDER BY amount DESC, id LIMIT 10',
+  'SELECT user, ts FROM visits WHERE country = \'c3\' ORDER BY ts LIMIT 5 OFFSET 2',
+  'SELECT arrayagg(rank, \'INT\', true) FROM visits WHERE id < 100',
+  'SELECT country, count(*) FROM visits WHERE id > 1000000 GROUP BY country',
+  'SELECT count(*) FROM visits WHERE user = \'nobody\'',
+];
+
+describe('queries on the worker pool', () => {
+  let table: FixtureTable;
+  /** A small table of the same schema: two sealed segments of 200 rows and a consuming one. */
+  let small: FixtureTable;
+  let pool: QueryPool;
+  let parallel: QueryEngine;
+  let serial: QueryEngine;
+
+  beforeAll(async () => {
+    table = await buildTableSegments(SCHEMA, rows() as never, { segmentRows: SEGMENT_ROWS });
+    small = await buildTableSegments({ ...SCHEMA, schemaName: 'small' }, rows().slice(0, 600) as never, { segmentRows: 200 });
+    const resolver = { resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : name.toLowerCase() === 'small' ? small.queryTable : undefined) };
+    pool = new QueryPool(2);
+    await pool.whenReady();
+    // Every GROUP BY and ORDER BY selection through the pool, high-cardinality ones included (their merge is tested here).
+    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
+    serial = new QueryEngine(resolver, { parallel: null });
+  }, 120_000);
+  afterAll(async () => {
+    await pool.close();
+    await table.cleanup();
+    await small.cleanup();
+  });
+
+  const answer = async (engine: QueryEngine, sql: string, options?: string): Promise<Record<string, unknown>> => {
+    const json = JSON.parse(writeBrokerResponse(await engine.query(sql, options))) as Record<string, unknown>;
+    delete json.timeUsedMs;
+    return json;
+  };
+
+  it('gives the answers (rows, types and statistics) of the main thread', async () => {
+    expect(table.sealed.length).toBe(8);
+    for (const sql of QUERIES) {
+      const before = pool.stats.completed;
+      const got = await answer(parallel, sql);
+      expect(pool.stats.completed, sql).toBeGreaterThan(before);
+      expect(got, sql).toEqual(await answer(serial, sql));
+      expect(got.exceptions, sql).toEqual([]);
+    }
+  });
+
+  it('keeps a high-cardinality GROUP BY on the main thread by default', async () => {
+    const defaults = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) }, { parallel: { pool, minRows: 0 } });
+    const before = pool.stats.completed;
+    const sql = 'SELECT id, count(*) FROM visits GROUP BY id ORDER BY count(*) DESC, id LIMIT 5';
+    expect(await answer(defaults, sql)).toEqual(await answer(serial, sql));
+    expect(pool.stats.completed).toBe(before);
+    await answer(defaults, 'SELECT country, count(*) FROM visits GROUP BY country');
+    expect(pool.stats.completed).toBeGreaterThan(before);
+  });
+
+  it('answers per-segment numGroupsLimit as the main thread does', async () => {
+    const sql = 'SELECT user, count(*) FROM visits GROUP BY user ORDER BY count(*) DESC, user LIMIT 5';
+    const got = await answer(parallel, sql, 'numGroupsLimit=100');
+    expect(got.numGroupsLimitReached).toBe(true);
+    expect(got).toEqual(await answer(serial, sql, 'numGroupsLimit=100'));
+  });
+
+  it('fails the query with the error a segment raises', async () => {
+    const got = await answer(parallel, "SELECT count(*) FROM visits WHERE fromDateTime(user, 'yyyy-MM-dd') > 0");
+    expect(got).toEqual(await answer(serial, "SELECT count(*) FROM visits WHERE fromDateTime(user, 'yyyy-MM-dd') > 0"));
+    expect((got.exceptions as { errorCode: number }[])[0]?.errorCode).toBe(200);
+  });
+
+  it('cancels the work in the workers at the query timeout', async () => {
+    const before = pool.stats.cancelled;
+    const got = await answer(parallel, SLOW, 'timeoutMs=300');
+    expect((got.exceptions as { errorCode: number }[])[0]?.errorCode).toBe(250);
+    // The running tasks stop at their next block and the workers take new work.
+    await until(() => pool.stats.busy === 0 && pool.stats.queued === 0);
+    expect(pool.stats.cancelled).toBeGreaterThan(before);
+    expect((await answer(parallel, 'SELECT count(*) FROM visits')).resultTable).toMatchObject({ rows: [[ROWS]] });
+  });
+
+  it('shares the pool between concurrent queries, round-robin', async () => {
+    const finished: string[] = [];
+    const long = parallel.query(SLOW).then((r) => (finished.push('long'), r));
+    await until(() => pool.stats.busy > 0);
+    const completed = pool.stats.completed;
+    // Two segment tasks, queued after the long query's first ones: round-robin runs them before the rest of its eight.
+    const short = parallel.query('SELECT country, count(*) FROM small GROUP BY country').then((r) => (finished.push('short'), r));
+    const [l, s] = await Promise.all([long, short]);
+    expect(l.exceptions).toEqual([]);
+    expect(l.rows).toEqual([[BigInt(ROWS)]]);
+    expect(s.exceptions).toEqual([]);
+    expect(s.rows.reduce((sum, r) => sum + Number(r[1]), 0)).toBe(600);
+    expect(pool.stats.completed - completed).toBeGreaterThanOrEqual(2);
+    // The short query's tasks were not queued behind all of the long one's.
+    expect(finished).toEqual(['short', 'long']);
+  });
+
+  it('fails a query whose worker stops, replaces the worker, and answers the next query', async () => {
+    const query = parallel.query(SLOW);
+    await until(() => pool.stats.busy > 0);
+    const replacedBefore = pool.stats.replaced;
+    await pool.threadsForTest()[0]!.terminate();
+    const r = await query;
+    expect(r.exceptions[0]?.errorCode).toBe(200);
+    expect(r.exceptions[0]?.message).toMatch(/a query worker thread stopped while reading segment visits__0__\d+__20240101T0000Z/);
+    await until(() => pool.stats.replaced === replacedBefore + 1 && pool.stats.threads === 2);
+    await pool.whenReady();
+    const next = await answer(parallel, 'SELECT country, count(*) FROM visits GROUP BY country ORDER BY country');
+    expect(next).toEqual(await answer(serial, 'SELECT country, count(*) FROM visits GROUP BY country ORDER BY country'));
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
