@@ -11,7 +11,10 @@ import { silentLogger } from '../../../src/logger.js';
 import { indexChanges, openSegment } from '../../../src/segment/index.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
 import { runInspect } from '../../../src/cli/inspect.js';
-import { buildFixture } from './query-fixtures.js';
+import { QueryEngine, writeBrokerResponse } from '../../../src/query/index.js';
+import { QueryPool } from '../../../src/query/parallel/query-pool.js';
+import { buildFixture, buildTableSegments } from './query-fixtures.js';
+import type { FixtureTable } from './query-fixtures.js';
 import type { QueryFixture } from './query-fixtures.js';
 
 const SCHEMA: PinotSchema = {
@@ -143,6 +146,38 @@ describe('star-tree index', () => {
     expect(await plan("SELECT country, SUM(amount) FROM sales WHERE device = 'ios' GROUP BY country", 'explainPlanVerbose=true')).toContain('FILTER_STARTREE_INDEX(starTree:0,dimensions:country|device|year|store,predicate:');
     expect(await plan('SELECT COUNT(*) FROM sales WHERE year > 2021', 'explainPlanVerbose=true')).not.toContain('STARTREE');
     expect(await plan('SELECT COUNT(*) FROM sales', 'explainPlanVerbose=true;useStarTree=false')).not.toContain('STARTREE');
+  });
+});
+
+describe('star-tree on the query worker pool', () => {
+  let table: FixtureTable;
+  let pool: QueryPool;
+  beforeAll(async () => {
+    table = await buildTableSegments(SCHEMA, rows(3000), { segmentRows: 1000, indexing: { starTrees: [TREE] } });
+    pool = new QueryPool(2);
+    await pool.whenReady();
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.close();
+    await table?.cleanup();
+  });
+
+  it('workers answer from the star-tree as the main thread does', async () => {
+    const resolver = { resolve: (name: string) => (name.toLowerCase() === 'sales' ? table.queryTable : undefined) };
+    const parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
+    const serial = new QueryEngine(resolver, { parallel: null });
+    const answer = async (engine: QueryEngine, sql: string): Promise<Record<string, unknown>> => {
+      const json = JSON.parse(writeBrokerResponse(await engine.query(sql))) as Record<string, unknown>;
+      delete json.timeUsedMs;
+      return json;
+    };
+    for (const sql of ANSWERED) {
+      const before = pool.stats.completed;
+      const got = await answer(parallel, sql);
+      expect(pool.stats.completed, sql).toBeGreaterThan(before);
+      expect(got, sql).toEqual(await answer(serial, sql));
+    }
+    expect((await answer(parallel, 'SELECT COUNT(*) FROM sales')).numDocsScanned).toBe(1000 + 2 * 50);
   });
 });
 
