@@ -71,7 +71,7 @@ describe('star-tree index', () => {
   let plain: QueryFixture;
   const data = rows(3000);
   beforeAll(async () => {
-    indexed = await buildFixture(SCHEMA, data, { segmentRows: 1000, indexing: { starTrees: [TREE] } });
+    indexed = await buildFixture(SCHEMA, data, { segmentRows: 1000, indexing: { starTrees: [TREE], sortedColumn: 'device' } }); // sorted: docs move at seal
     plain = await buildFixture(SCHEMA, data, { segmentRows: 1000 });
   });
   afterAll(async () => {
