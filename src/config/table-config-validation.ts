@@ -4,6 +4,7 @@ import { configAjv, formatAjvErrors, invalidNameReason } from './schema-validati
 import { parseStreamConfig } from './stream-config.js';
 import { rollupSettingsOf } from './rollup-config.js';
 import { indexSettingsOf } from './index-config.js';
+import { starTreeConfigsOf } from './star-tree-config.js';
 import { ShardtableError } from '../errors.js';
 import { dedupConfigJsonSchema, upsertAndDedupSettings, upsertConfigJsonSchema } from './upsert-config.js';
 
@@ -199,6 +200,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
   (copy.fieldConfigList as { name: string }[] | undefined)?.forEach((field, i) => requireColumn(`fieldConfigList[${i}].name`, field.name));
 
   const extraIndexes = indexSettingsOf(index as Record<string, unknown>, copy.fieldConfigList, schema, problems);
+  const starTrees = starTreeConfigsOf(index as Record<string, unknown>, schema, problems);
   const isDimTable = copy.isDimTable === true;
   if (isDimTable && schema.primaryKeyColumns.length === 0) {
     problems.push(`isDimTable: a dimension table is looked up by primary key; schema ${schema.name} has no primaryKeyColumns`);
@@ -235,6 +237,7 @@ export function validateTableConfig(json: unknown, schema: TableSchema, options:
     ...(extraIndexes.textIndexColumns.length > 0 ? { textIndexColumns: extraIndexes.textIndexColumns } : {}),
     ...(Object.keys(extraIndexes.timestampIndexes).length > 0 ? { timestampIndexes: extraIndexes.timestampIndexes } : {}),
     ...(Object.keys(extraIndexes.bloomFilters).length > 0 ? { bloomFilters: extraIndexes.bloomFilters } : {}),
+    ...(starTrees.length > 0 ? { starTrees } : {}),
   });
   return Object.freeze({
     tableName,

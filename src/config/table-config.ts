@@ -1,3 +1,4 @@
+import type { StarTreeConfig } from './star-tree-config.js';
 import type { DedupSettings, UpsertSettings } from './upsert-config.js';
 import type { RollupSettings } from './rollup-config.js';
 
@@ -54,6 +55,8 @@ export interface IndexingConfig {
   readonly textIndexColumns?: readonly string[];
   /** Single-value TIMESTAMP/LONG columns given a timestamp index at seal, with its granularities (`timestampConfig`); absent = none. */
   readonly timestampIndexes?: Readonly<Record<string, readonly string[]>>;
+  /** Star-trees built at seal (`starTreeIndexConfigs`); absent = none. */
+  readonly starTrees?: readonly StarTreeConfig[];
 }
 
 /** The stream part of a table config: Pinot's `streamConfigs` map plus the parsed thresholds. */

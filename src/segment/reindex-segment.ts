@@ -1,3 +1,4 @@
+import type { StarTreeConfig } from '../config/star-tree-config.js';
 import type { IndexingConfig } from '../config/table-config.js';
 import { ConsumingSegment } from './consuming-segment.js';
 import { segmentRows } from './rollup.js';
@@ -13,7 +14,12 @@ import type { UpsertSealInfo } from './format/footer.js';
 export const REINDEX_FILE_SUFFIX = '.reindex' + TEMP_FILE_SUFFIX;
 
 /** The index lists a reload compares: those a file can be rebuilt for. */
-type IndexLists = Record<'inverted' | 'noDictionary' | 'json' | 'bloom' | 'range' | 'text' | 'timestamp', readonly string[]>;
+type IndexLists = Record<'inverted' | 'noDictionary' | 'json' | 'bloom' | 'range' | 'text' | 'timestamp' | 'starTree', readonly string[]>;
+
+/** `firstDimension` U+0001 the tree as JSON, for every star-tree (a file has those whose columns it has). */
+function starTreeList(trees: readonly Omit<StarTreeConfig, never>[] | undefined): string[] {
+  return (trees ?? []).map((t) => `${t.dimensions[0] ?? ''}\u0001${JSON.stringify([t.dimensions, t.skipStarDimensions, t.functionColumnPairs, t.maxLeafRecords])}`);
+}
 
 /** `column` U+0001 `GRANULARITY` for every granularity of every timestamp-indexed column. */
 function timestampList(indexes: Readonly<Record<string, readonly string[]>> | undefined): string[] {
@@ -29,6 +35,7 @@ function configLists(indexing: IndexingConfig): IndexLists {
     range: indexing.rangeIndexColumns ?? [],
     text: indexing.textIndexColumns ?? [],
     timestamp: timestampList(indexing.timestampIndexes),
+    starTree: starTreeList(indexing.starTrees),
   };
 }
 
@@ -42,6 +49,7 @@ function fileLists(segment: SealedSegment): IndexLists {
     range: f.rangeIndexColumns ?? [],
     text: f.textIndexColumns ?? [],
     timestamp: timestampList(f.timestampIndexes),
+    starTree: starTreeList(segment.footer.starTrees),
   };
 }
 
@@ -53,7 +61,10 @@ function fileLists(segment: SealedSegment): IndexLists {
  */
 export function indexChanges(segment: SealedSegment, indexing: IndexingConfig): string[] {
   const has = new Set(segment.footer.columns.map((c) => c.name));
-  const want = configLists(indexing);
+  const configured = configLists(indexing);
+  // Star-trees are not built with null handling on, nor when the file lacks one of their columns.
+  const buildable = (indexing.starTrees ?? []).filter((t) => !segment.footer.indexing.nullHandlingEnabled && [...t.dimensions, ...t.functionColumnPairs.map((p) => p.slice(p.indexOf('__') + 2))].every((c) => c === '*' || has.has(c)));
+  const want = { ...configured, starTree: starTreeList(buildable) };
   const got = fileLists(segment);
   const norm = (list: readonly string[]): string => [...new Set(list.filter((c) => has.has(c.split('\u0001')[0]!)))].sort().join('\0');
   return (Object.keys(want) as (keyof IndexLists)[]).filter((k) => norm(want[k]) !== norm(got[k]));

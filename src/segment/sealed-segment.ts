@@ -1,5 +1,7 @@
 import type { TableSchema } from '../config/schema.js';
-import type { SegmentFooter } from './format/footer.js';
+import type { SegmentFooter, StarTreeFooter } from './format/footer.js';
+import { readStarTree } from './indexes/star-tree.js';
+import type { StarTreeRecords } from './indexes/star-tree.js';
 import type { ReadContext } from './reader/read-context.js';
 import { SealedColumn } from './reader/sealed-column.js';
 import { comparatorOf } from './reader/sealed-dictionary.js';
@@ -19,6 +21,7 @@ export interface VerifyReport {
   readonly rangeIndexes: number;
   readonly textIndexes: number;
   readonly timestampIndexes: number;
+  readonly starTrees: number;
 }
 
 /** How long a retired segment's file stays readable through its open descriptor (the longest query). */
@@ -39,6 +42,7 @@ const closeSources = new FinalizationRegistry<ReadContext['source']>((source) =>
 export class SealedSegment extends SegmentViewBase<SealedColumnReader> implements SegmentView {
   readonly consuming = false;
   protected readonly byName: Map<string, SealedColumn>;
+  private readonly starTreeCache: (StarTreeRecords | undefined)[] = [];
 
   constructor(
     readonly path: string,
@@ -78,6 +82,22 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
   close(): void {
     for (const col of this.byName.values()) col.release();
     this.ctx.source.close();
+  }
+
+  /** The file's star-trees (footer entries), in config order; empty when none. */
+  get starTrees(): readonly StarTreeFooter[] {
+    return this.footer.starTrees ?? [];
+  }
+
+  /** The records of star-tree `i`, decoded once and kept (a cube is small next to its segment). */
+  starTreeRecords(i: number): StarTreeRecords {
+    let records = this.starTreeCache[i];
+    if (records === undefined) {
+      const t = this.starTrees[i]!;
+      records = this.ctx.decode(t.section, `star-tree ${i}`, (bytes) => readStarTree(bytes, t.dimensions.length, t.functionColumnPairs.length, this.numDocs));
+      this.starTreeCache[i] = records;
+    }
+    return records;
   }
 
   /** An upsert file's replay section (`UpsertFooter.replay`) decoded, or null when it has none. */
@@ -149,6 +169,12 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
         onBlock?.(blocks, total);
       }
     }
-    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes, timestampIndexes };
+    // Star-trees are decoded (and checked) without the cache.
+    let starTrees = 0;
+    this.starTrees.forEach((t, i) => {
+      this.ctx.decode(t.section, `star-tree ${i}`, (bytes) => readStarTree(bytes, t.dimensions.length, t.functionColumnPairs.length, this.numDocs));
+      starTrees++;
+    });
+    return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes, timestampIndexes, starTrees };
   }
 }

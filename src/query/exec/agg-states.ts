@@ -111,6 +111,27 @@ class NumericStates implements GroupedAggregation {
     }
   }
 
+  addPreAggregated(counts: Float64Array, values: Float64Array | null, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {
+    if (numGroups > this.capacity) this.grow(numGroups);
+    const ns = this.n;
+    const xs = this.x;
+    for (let i = 0; i < n; i++) {
+      const g = gids === null ? 0 : gids[i]!;
+      const r = rows[i]!;
+      if (this.kind === 'count') ns[g] += counts[r]!;
+      else if (this.kind === 'sum') xs[g] += values![r]!;
+      else if (this.kind === 'avg') {
+        xs[g] += values![r]!;
+        ns[g] += counts[r]!;
+      } else if (this.kind === 'min') {
+        if (values![r]! < xs[g]!) xs[g] = values![r]!;
+      } else if (this.kind === 'max') {
+        if (values![r]! > xs[g]!) xs[g] = values![r]!;
+      }
+      else throw new Error(`${this.spec.name} cannot be answered from a star-tree`);
+    }
+  }
+
   finish(): void {}
 
   result(g: number): ScalarValue {

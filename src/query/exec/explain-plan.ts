@@ -5,6 +5,7 @@ import { SegmentFilter } from './filter.js';
 import { buildFilter } from './filter-tree.js';
 import type { FilterNode, Leaf } from './filter-tree.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
+import { chooseStarTree } from './star-tree-exec.js';
 import { withVirtualColumns } from './virtual-columns.js';
 
 /** One row of Pinot's single-stage plan table: `Operator`, `Operator_Id`, `Parent_Id`. */
@@ -66,6 +67,12 @@ function combineName(plan: QueryPlan): string {
 /** The per-segment operators: result operator, TRANSFORM (when an expression is computed), PROJECT, DOC_ID_SET, filter. */
 function segmentPlan(plan: QueryPlan, tree: FilterNode, segment: SegmentSnapshot): PlanNode {
   const filter = new SegmentFilter(tree, segment);
+  const starTree = filter.segmentMayMatch() ? chooseStarTree(plan, segment) : null;
+  if (starTree !== null) {
+    // Pinot's operator for a star-tree traversal: the records it reads stand for the filtered docs.
+    const star = node(`FILTER_STARTREE_INDEX(starTree:${starTree.index},dimensions:${starTree.source.tree.dimensions.join('|')}${plan.filter !== null ? `,predicate:${plan.filter.name}` : ''})`);
+    return node(resultOperator(plan), node(`PROJECT(${plan.postFilterColumns.join(', ')})`, node('DOC_ID_SET', star)));
+  }
   const filterNode = filter.segmentMayMatch() ? describeFilter(tree, filter, segment) : node('FILTER_EMPTY');
   let below = node(`PROJECT(${plan.postFilterColumns.join(', ')})`, node('DOC_ID_SET', filterNode));
   const computed = plan.kind === 'selection' ? [...plan.select, ...plan.orderBy.map((o) => o.expr)] : [...plan.groupBy, ...plan.aggregations.flatMap((a) => (a.arg ? [a.arg] : []))];

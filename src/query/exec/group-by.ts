@@ -8,6 +8,7 @@ import type { NumericKeyKind } from './group-keys.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { preselectGroups } from './top-groups.js';
+import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
 
 /** A finished group: key values and final aggregation results. */
 export interface ResultRow {
@@ -83,6 +84,25 @@ export class GroupByAggregator {
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     for (const s of this.states) s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
+  }
+
+  /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */
+  addStarTree(segment: SegmentSnapshot, rows: StarTreeRows, aggs: readonly StarTreeAggregation[]): void {
+    if (rows.n === 0) return;
+    const values = aggs.map((a) => (a.pair < 0 ? null : rows.metrics[a.pair]!));
+    if (this.grouper === null) {
+      this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, rows.sel, null, rows.n, 1));
+      return;
+    }
+    if (segment !== this.segment) {
+      this.segment = segment;
+      this.table!.beginSegment();
+      this.grouper!.beginSegment();
+    }
+    const grouped = this.grouper.group(rows.block, rows.sel, rows.n);
+    if (grouped.n === 0) return;
+    const numGroups = this.table!.size;
+    this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, grouped.rows, grouped.gids, grouped.n, numGroups));
   }
 
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */

@@ -12,6 +12,11 @@ export interface GroupedAggregation {
    * `gids` is null); groups `[0, numGroups)` exist.
    */
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
+  /**
+   * Adds pre-aggregated star-tree records `rows[0..n)` (COUNT/SUM/MIN/MAX/AVG only): record `r`
+   * stands for `counts[r]` docs whose pre-aggregated value is `values[r]` (null for COUNT).
+   */
+  addPreAggregated?(counts: Float64Array, values: Float64Array | null, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
   finish(): void;
   result(g: number): ScalarValue;
   /** A number that orders groups as `result` does, for ORDER BY on the bare aggregate; null if none. */

@@ -10,6 +10,7 @@ import { iota } from './scratch.js';
 import type { Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import type { SelectionCollector } from './selection.js';
+import { chooseStarTree, starTreeRows } from './star-tree-exec.js';
 
 /**
  * Longest a scan keeps the event loop between two yields, in ms (checked after each block). A
@@ -59,6 +60,13 @@ export async function scanSegment(ctx: ScanContext, segment: SegmentSnapshot, si
   const filter = new SegmentFilter(filterTree, segment, ctx.scratch);
   const live = liveMask(plan, segment);
   if (!filter.segmentMayMatch()) return { kind: 'pruned', matched: 0, entriesScannedInFilter: 0 };
+  const starTree = aggregator !== null ? chooseStarTree(plan, segment) : null;
+  if (starTree !== null) {
+    // Answered from pre-aggregated records: numDocsScanned counts records, as Pinot counts star-tree records.
+    const rows = starTreeRows(plan, segment, starTree);
+    aggregator!.addStarTree(segment, rows, starTree.aggregations);
+    return { kind: 'processed', matched: rows.n, entriesScannedInFilter: plan.filter === null ? 0 : rows.examined };
+  }
   let matched = 0;
   // Column blocks of the current block, each read once (one map and closure per segment).
   let bi = 0;

@@ -6,6 +6,8 @@ import type { ConsumingSegment } from '../../segment/consuming-segment.js';
 import type { FrozenLiveDocs } from '../../segment/live-docs.js';
 import { DOCS_PER_BLOCK } from '../../segment/format/format-constants.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
+import type { StarTreeFooter } from '../../segment/format/footer.js';
+import type { StarTreeRecords } from '../../segment/indexes/star-tree.js';
 import type { BlockStats, Dictionary, InvertedIndex } from '../../segment/segment-view.js';
 import type { BloomFilterReader } from '../../segment/indexes/bloom-filter.js';
 import type { JsonIndexReader } from '../../segment/indexes/json-index.js';
@@ -75,6 +77,14 @@ export interface SegmentSnapshot {
   rangeIndex?(column: string): RangeIndexReader | null;
   /** The column's text index (sealed segments built with one); absent or null = none. */
   textIndex?(column: string): TextIndexReader | null;
+  /** The segment's star-trees (sealed segments built with some); absent = none. */
+  starTrees?(): readonly StarTreeSource[];
+}
+
+/** One star-tree of a sealed segment: its footer entry and its records, decoded on first use. */
+export interface StarTreeSource {
+  readonly tree: StarTreeFooter;
+  records(): StarTreeRecords;
 }
 
 /** The `timestampBuckets` of one block of a column with a timestamp index. */
@@ -124,6 +134,9 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     },
     dictionary(column) {
       return segment.column(column).dictionary;
+    },
+    starTrees() {
+      return segment.starTrees.map((tree, i) => ({ tree, records: () => segment.starTreeRecords(i) }));
     },
     jsonIndex(column) {
       return segment.column(column).jsonIndex;

@@ -31,6 +31,7 @@ export function withVirtualColumns(segment: SegmentSnapshot, host: string = host
     sortedColumn: segment.sortedColumn,
     freshnessMs: segment.freshnessMs,
     liveDocs: segment.liveDocs,
+    ...(segment.starTrees !== undefined ? { starTrees: segment.starTrees } : {}),
     block: (column, blockIndex) => (isVirtualColumn(column) ? block(column, blockIndex) : segment.block(column, blockIndex)),
     columnStats: (column) => (isVirtualColumn(column) ? null : segment.columnStats(column)),
     blockStats: (column, blockIndex) => (isVirtualColumn(column) ? null : segment.blockStats(column, blockIndex)),

@@ -26,6 +26,8 @@ export interface QueryOptions {
   readonly skipUpsertDelete: boolean;
   /** The client's own id for the query (`clientQueryId`), echoed as `clientRequestId`; null when not given. */
   readonly clientQueryId: string | null;
+  /** `useStarTree=false`: never answer from a star-tree (sealed segments scan). */
+  readonly useStarTree: boolean;
 }
 
 function booleanOption(key: string, value: string): boolean {
@@ -65,6 +67,7 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
   let skipUpsert = false;
   let skipUpsertDelete = false;
   let clientQueryId: string | null = null;
+  let useStarTree = true;
   for (const source of sources) {
     for (const [key, value] of source) {
       switch (key.toLowerCase()) {
@@ -83,6 +86,9 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
         case 'skipupsertdelete':
           skipUpsertDelete = booleanOption(key, value);
           break;
+        case 'usestartree':
+          useStarTree = booleanOption(key, value);
+          break;
         case 'clientqueryid':
           clientQueryId = value;
           break;
@@ -91,5 +97,5 @@ export function resolveQueryOptions(...sources: ReadonlyMap<string, string>[]): 
       }
     }
   }
-  return { timeoutMs, numGroupsLimit, explainPlanVerbose, skipUpsert, skipUpsertDelete, clientQueryId };
+  return { timeoutMs, numGroupsLimit, explainPlanVerbose, skipUpsert, skipUpsertDelete, clientQueryId, useStarTree };
 }

@@ -118,8 +118,20 @@ export interface SegmentFooter extends SegmentIdentity {
     readonly timestampIndexes?: Readonly<Record<string, readonly string[]>>;
   };
   readonly columns: readonly ColumnFooter[];
+  /** Star-trees (optional; absent: none): see {@link StarTreeFooter}. */
+  readonly starTrees?: readonly StarTreeFooter[];
   /** Upsert tables only (optional; files without it stay readable): see {@link UpsertFooter}. */
   readonly upsert?: UpsertFooter;
+}
+
+/** One star-tree of the file: its config, record count and section (docs/segment-format.md, "Star-tree"). */
+export interface StarTreeFooter {
+  readonly dimensions: readonly string[];
+  readonly skipStarDimensions: readonly string[];
+  readonly functionColumnPairs: readonly string[];
+  readonly maxLeafRecords: number;
+  readonly numRecords: number;
+  readonly section: SectionRef;
 }
 
 /**
@@ -212,6 +224,16 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
       docs += b.numDocs;
     }
     if (docs !== f.numDocs) fail(`column ${c.name} blocks hold ${docs} docs, segment has ${f.numDocs}`);
+  }
+  if (f.starTrees !== undefined) {
+    if (!Array.isArray(f.starTrees)) fail('starTrees is not a list');
+    const names = new Set(f.columns.map((c) => c.name));
+    f.starTrees.forEach((t, i) => {
+      if (typeof t !== 'object' || t === null || !Array.isArray(t.dimensions) || !Array.isArray(t.functionColumnPairs) || !Array.isArray(t.skipStarDimensions)) fail(`star-tree ${i} is malformed`);
+      if (!Number.isSafeInteger(t.numRecords) || t.numRecords < 0) fail(`star-tree ${i} has a bad record count`);
+      for (const d of t.dimensions) if (!names.has(d)) fail(`star-tree ${i} names unknown dimension ${String(d)}`);
+      checkSection(t.section, dataEnd, `star-tree ${i}`);
+    });
   }
   if (f.upsert !== undefined) {
     const u = f.upsert;

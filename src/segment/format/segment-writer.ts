@@ -16,6 +16,7 @@ import { SectionSink } from './section-io.js';
 import { buildSortedDictionary, compareFloat, compareString } from './sorted-dictionary.js';
 import { toJsonScalar } from './typed-json.js';
 import { writeColumnIndexes } from '../indexes/column-indexes.js';
+import { writeStarTrees } from '../indexes/star-tree.js';
 import { sectionBytes } from './section-io.js';
 
 /** Everything a segment file records besides the rows. */
@@ -128,6 +129,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const timeType = timeCol ? storedTypeOf(timeCol.spec.dataType) : 'STRING';
   const numeric = range !== null && timeType !== 'STRING' && timeType !== 'BYTES';
 
+  const starTrees = writeStarTrees(indexing, cols, snapshot.numDocs, perm, sink);
   const { identity, upsert } = info;
   const replay = upsert?.replay !== undefined ? sink.add(upsert.replay) : undefined;
   // Keys named one by one, not spread: their order is part of the file (docs/segment-format.md).
@@ -166,6 +168,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       ...(indexing.timestampIndexes !== undefined && Object.keys(indexing.timestampIndexes).length > 0 ? { timestampIndexes: indexing.timestampIndexes } : {}),
     },
     columns,
+    ...(starTrees.length > 0 ? { starTrees } : {}),
     ...(upsert !== undefined ? { upsert: { commitOrder: upsert.commitOrder, tieLosers: [...upsert.tieLosers], ...(replay !== undefined ? { replay } : {}) } } : {}),
   };
 

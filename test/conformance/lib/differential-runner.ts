@@ -20,17 +20,24 @@ export function seedsFromEnv(): number[] {
 /**
  * Every index type a generated table's columns allow (issue 19): range on numeric and time
  * columns, bloom filters on all, inverted on strings, JSON on JSON columns, and in
- * `fieldConfigList` text on single-value strings and a timestamp index on TIMESTAMP columns.
+ * `fieldConfigList` text on single-value strings and a timestamp index on TIMESTAMP columns; a
+ * star-tree over up to four single-value dimensions with COUNT/SUM/MIN/MAX of every numeric metric.
  */
 export function allIndexes(table: GeneratedTable): { tableIndexConfig: Record<string, unknown>; fieldConfigList: Record<string, unknown>[] } {
   const f = table.fields;
   const names = (keep: (x: (typeof f)[number]) => boolean): string[] => f.filter(keep).map((x) => x.name);
+  const starDims = names((x) => x.singleValue && ['STRING', 'INT', 'LONG', 'BOOLEAN'].includes(x.dataType)).slice(0, 4);
+  const metrics = names((x) => x.singleValue && ['INT', 'LONG', 'FLOAT', 'DOUBLE'].includes(x.dataType));
   return {
     tableIndexConfig: {
       rangeIndexColumns: names((x) => ['INT', 'LONG', 'FLOAT', 'DOUBLE', 'TIMESTAMP', 'BOOLEAN'].includes(x.dataType)),
       bloomFilterColumns: names(() => true),
       invertedIndexColumns: names((x) => x.dataType === 'STRING'),
       jsonIndexColumns: names((x) => x.dataType === 'JSON' && x.singleValue),
+      // A star-tree over the first single-value STRING/INT/LONG/BOOLEAN columns, with every numeric metric pair.
+      ...(starDims.length > 0 && metrics.length > 0
+        ? { starTreeIndexConfigs: [{ dimensionsSplitOrder: starDims, skipStarNodeCreationForDimensions: [], functionColumnPairs: ['COUNT__*', ...metrics.flatMap((m) => [`SUM__${m}`, `MIN__${m}`, `MAX__${m}`])], maxLeafRecords: 10000 }] }
+        : {}),
     },
     fieldConfigList: [
       ...names((x) => x.dataType === 'STRING' && x.singleValue).map((name) => ({ name, encodingType: 'DICTIONARY', indexTypes: ['TEXT'] })),

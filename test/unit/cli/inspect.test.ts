@@ -60,7 +60,7 @@ describe('runInspect', () => {
   it('--verify decodes every block and reports it', async () => {
     const { code, lines } = await inspect({ verify: true, rows: 0 });
     expect(code).toBe(0);
-    expect(lines.at(-1)).toMatch(/^verify\s+OK: checksum, 44 blocks of 22 columns, \d+ dictionaries, 1 inverted indexes, 0 JSON indexes, 0 bloom filters, 0 range indexes, 0 text indexes, 0 timestamp indexes decoded$/);
+    expect(lines.at(-1)).toMatch(/^verify\s+OK: checksum, 44 blocks of 22 columns, \d+ dictionaries, 1 inverted indexes, 0 JSON indexes, 0 bloom filters, 0 range indexes, 0 text indexes, 0 timestamp indexes, 0 star-trees decoded$/);
     const json = JSON.parse((await inspect({ verify: true, json: true })).lines[0]!);
     expect(json.verify).toMatchObject({ ok: true, blocks: 44, columns: 22 });
   });

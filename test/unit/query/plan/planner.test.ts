@@ -66,7 +66,7 @@ describe('planQuery', () => {
 
   it('reads query options from SET and queryOptions (SET wins)', () => {
     const p = planQuery(parseSql('SET timeoutMs = 250; SELECT country FROM events'), schema, 'events', new Map([['timeoutMs', '100'], ['numGroupsLimit', '7']]));
-    expect(p.options).toEqual({ timeoutMs: 250, numGroupsLimit: 7, explainPlanVerbose: false, skipUpsert: false, skipUpsertDelete: false, clientQueryId: null });
+    expect(p.options).toEqual({ timeoutMs: 250, numGroupsLimit: 7, explainPlanVerbose: false, skipUpsert: false, skipUpsertDelete: false, clientQueryId: null, useStarTree: true });
     const upsert = planQuery(parseSql('SET skipUpsert = true; SELECT country FROM events'), schema, 'events', new Map([['skipUpsertDelete', 'TRUE']]));
     expect(upsert.options).toMatchObject({ skipUpsert: true, skipUpsertDelete: true });
     expect(planError('SET skipUpsert = maybe; SELECT country FROM events').message).toMatch(/skipUpsert=maybe must be true or false/);

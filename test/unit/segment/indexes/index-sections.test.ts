@@ -61,7 +61,7 @@ describe('index sections in segment files (format version 2)', () => {
     expect(text).toMatch(/^doc\s+JSON\s.*json\(\d+B\)/m);
     expect(text).toMatch(/^id\s+LONG\s.*bloom\(\d+B\)/m);
     expect(text).toMatch(/^id\s+LONG\s.*range\(\d+B\)/m);
-    expect(text).toMatch(/verify\s+OK: .* 1 JSON indexes, 2 bloom filters, 1 range indexes, 0 text indexes, 0 timestamp indexes decoded/);
+    expect(text).toMatch(/verify\s+OK: .* 1 JSON indexes, 2 bloom filters, 1 range indexes, 0 text indexes, 0 timestamp indexes, 0 star-trees decoded/);
   });
 
   it('reports a corrupt JSON index or bloom filter section like a corrupt column', async () => {
