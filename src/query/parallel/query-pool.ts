@@ -200,7 +200,6 @@ export class QueryPool {
       this.failStart((err as Error).message);
       return null;
     }
-    worker.unref();
     const slot: Slot = { worker, ready: false, running: [], lastError: null };
     this.slots.push(slot);
     const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
@@ -212,6 +211,9 @@ export class QueryPool {
       void worker.terminate();
     });
     worker.on('exit', (code) => this.onExit(slot, slot.lastError ?? `exit code ${code}`));
+    // After the listeners: adding a 'messageerror' listener refs the worker's port again, and an
+    // idle pool would then keep a finished process (a CLI run, a benchmark) alive.
+    worker.unref();
     return slot;
   }
 
