@@ -22,7 +22,7 @@ export interface ServeOptions {
   readonly blockCacheBytes?: number;
   /**
    * Query worker threads at most (`--query-threads`): the pool has `min(cores, queryThreads)`; 0
-   * runs every query on the main thread. Unset: env `SHARDTABLE_QUERY_THREADS`, else every core.
+   * runs every query on the main thread. Unset: env `SHARDTABLE_QUERY_THREADS`, else 0 (opt-in).
    */
   readonly queryThreads?: number;
   /** Least rows in a query's sealed segments for it to use the pool (`--query-parallel-min-rows`). */

@@ -14,6 +14,14 @@ export const PARALLEL_MIN_ROWS_ENV = 'SHARDTABLE_QUERY_PARALLEL_MIN_ROWS';
  */
 export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
 
+/**
+ * Default query worker threads: none. Measured on a quiet 2-core machine at 10M rows (bench
+ * `parallel`, bench/notes.md, 2026-12-06 12:18 UTC) a pool of 2 answered the 15 queries 1.35x
+ * slower than the main thread alone (geometric mean; 1 -> 2 threads x1.16), so the pool is
+ * opt-in (`serve --query-threads N`) until it beats the main thread.
+ */
+export const DEFAULT_QUERY_THREADS = 0;
+
 /** A whole number ≥ 0 from a flag or env var, or a message naming it. */
 export function parseThreadCount(raw: string, what: string): number {
   const n = Number(raw);
@@ -32,7 +40,8 @@ let shared: QueryPool | null = null;
 
 /**
  * Sets the process's query threads (`serve --query-threads`) and the row threshold; unset
- * fields keep the environment's value, else the default (every core; 1,000,000 rows). The pool
+ * fields keep the environment's value, else the default (no worker threads, see
+ * {@link DEFAULT_QUERY_THREADS}; 1,000,000 rows). The pool
  * has `min(cores, threads)` workers. A pool of another size is closed and replaced.
  */
 export function configureQueryThreads(settings: { readonly threads?: number; readonly minRows?: number }): void {
@@ -46,7 +55,7 @@ export function configureQueryThreads(settings: { readonly threads?: number; rea
 
 function poolSize(): number {
   const cores = availableParallelism();
-  return Math.min(cores, requestedThreads ?? fromEnv(QUERY_THREADS_ENV, cores));
+  return Math.min(cores, requestedThreads ?? fromEnv(QUERY_THREADS_ENV, DEFAULT_QUERY_THREADS));
 }
 
 /** The process's query pool and threshold (the pool starts its threads on first use), or null when threads are 0. */
