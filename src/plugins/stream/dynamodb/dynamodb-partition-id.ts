@@ -1,3 +1,4 @@
+import { AssignedIds } from '../../../spi/assigned-ids.js';
 import type { PartitionIdScheme } from '../../../spi/partition-id-scheme.js';
 
 /** The stream-id prefix of the initial load's partitions, one per parallel scan segment: `scan-0`, `scan-1`… */
@@ -19,33 +20,24 @@ export const FIRST_SHARD_PARTITION_ID = 1_000_000;
  *   ids.idFor('shardId-00000001700000000000-1a2b3c4d'); // 1000000
  */
 export class DynamoDbPartitionIds implements PartitionIdScheme {
-  private readonly assigned = new Map<string, number>();
-  private next = FIRST_SHARD_PARTITION_ID;
-  private dirty = false;
+  private readonly assigned = new AssignedIds(FIRST_SHARD_PARTITION_ID, 1);
 
   idFor(streamPartitionId: string): number {
     const scan = scanSegmentOf(streamPartitionId);
-    if (scan !== undefined) return scan;
-    let id = this.assigned.get(streamPartitionId);
-    if (id === undefined) {
-      id = this.next++;
-      this.assigned.set(streamPartitionId, id);
-      this.dirty = true;
-    }
-    return id;
+    return scan ?? this.assigned.idFor(streamPartitionId);
   }
 
   get changed(): boolean {
-    return this.dirty;
+    return this.assigned.changed;
   }
 
   markSaved(): void {
-    this.dirty = false;
+    this.assigned.markSaved();
   }
 
   /** `{ version: 1, shards: { "<shardId>": <id> } }`. */
   toJSON(): { version: 1; shards: Record<string, number> } {
-    return { version: 1, shards: Object.fromEntries(this.assigned) };
+    return { version: 1, shards: this.assigned.entries() };
   }
 
   /** Reloads a persisted scheme; null/undefined gives an empty one. Throws on a corrupt one. */
@@ -62,8 +54,7 @@ export class DynamoDbPartitionIds implements PartitionIdScheme {
         throw new Error(`dynamodb partition ids: shard ${shardId} has an invalid or duplicate id ${String(id)}`);
       }
       seen.add(id);
-      ids.assigned.set(shardId, id);
-      ids.next = Math.max(ids.next, id + 1);
+      ids.assigned.restore(shardId, id);
     }
     return ids;
   }

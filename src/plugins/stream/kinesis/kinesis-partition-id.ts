@@ -1,3 +1,5 @@
+import { AssignedIds } from '../../../spi/assigned-ids.js';
+
 /**
  * Maps Kinesis shard ids to the integer partition ids segments are named by.
  *
@@ -17,35 +19,26 @@
  *   if (ids.changed) { await save(ids.toJSON()); ids.markSaved(); }
  */
 export class PartitionIdMap {
-  private readonly assigned = new Map<string, number>();
-  private nextAssigned = -1;
-  private dirty = false;
+  private readonly assigned = new AssignedIds(-1, -1);
 
   /** The partition id of `shardId`, assigning one when the shard id is not numeric. */
   idFor(shardId: string): number {
     const numeric = numericPartitionId(shardId);
-    if (numeric !== undefined) return numeric;
-    let id = this.assigned.get(shardId);
-    if (id === undefined) {
-      id = this.nextAssigned--;
-      this.assigned.set(shardId, id);
-      this.dirty = true;
-    }
-    return id;
+    return numeric ?? this.assigned.idFor(shardId);
   }
 
   /** True when an id was assigned since the last `markSaved()` (or since creation). */
   get changed(): boolean {
-    return this.dirty;
+    return this.assigned.changed;
   }
 
   markSaved(): void {
-    this.dirty = false;
+    this.assigned.markSaved();
   }
 
   /** The persisted form: `{ version: 1, assigned: { "<shardId>": <id>, ... } }`. */
   toJSON(): PartitionIdMapJson {
-    return { version: 1, assigned: Object.fromEntries(this.assigned) };
+    return { version: 1, assigned: this.assigned.entries() };
   }
 
   /** Reloads a persisted map; `undefined` / `null` gives an empty map. Throws on a corrupt one. */
@@ -65,8 +58,7 @@ export class PartitionIdMap {
         throw new Error(`partition id map: shard ${shardId} is numeric and cannot have an assigned id`);
       }
       seen.add(id);
-      map.assigned.set(shardId, id);
-      map.nextAssigned = Math.min(map.nextAssigned, id - 1);
+      map.assigned.restore(shardId, id);
     }
     return map;
   }
