@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTableSchema } from '../../../src/config/schema.js';
 import { KeyEncoder } from '../../../src/upsert/key-encoder.js';
 import { KeyIndex } from '../../../src/upsert/key-index.js';
+import { mulberry32 } from '../../helpers/random.js';
 
 const schema = buildTableSchema({
   schemaName: 'keys',
@@ -13,19 +14,10 @@ const schema = buildTableSchema({
   primaryKeyColumns: ['id'],
 });
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('KeyIndex', () => {
   it('finds, inserts and removes keys like a Map, across growth, removal runs and id reuse', () => {
-    const next = rng(1);
+    const next = mulberry32(1);
     const index = new KeyIndex(512);
     const ids = new KeyEncoder(schema, [0]);
     const names = new KeyEncoder(schema, [1]);

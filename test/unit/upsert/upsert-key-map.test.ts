@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueryEngine, snapshotRuntime, writeBrokerResponse } from '../../../src/query/index.js';
+import { mulberry32 } from '../../helpers/random.js';
 import { tempDir } from '../segment/fixtures.js';
 import { fullSettings, latestPerKey, UpsertHarness, upsertSchema } from './upsert-harness.js';
 import type { Rec } from './upsert-harness.js';
@@ -9,20 +10,10 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Inserts, updates, ties, out-of-order records and deletes over `keys` keys; clicks = record id. */
 function records(n: number, keys: number, seed: number): Rec[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const out: Rec[] = [];
   const clock = new Map<string, number>();
   for (let i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpsertSettings } from '../../../src/config/upsert-config.js';
 import type { IndexingConfig } from '../../../src/config/table-config.js';
 import { FileCells } from '../../../src/upsert/file-cells.js';
+import { mulberry32 } from '../../helpers/random.js';
 import { tempDir } from '../segment/fixtures.js';
 import { fullSettings, UpsertHarness } from './upsert-harness.js';
 import type { Rec } from './upsert-harness.js';
@@ -11,20 +12,10 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Updates, ties, out-of-order records, deletes and null clicks over `keys` keys. */
 function records(n: number, keys: number, seed: number, nullClicks: boolean): Rec[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const clock = new Map<string, number>();
   const out: Rec[] = [];
   for (let i = 0; i < n; i++) {

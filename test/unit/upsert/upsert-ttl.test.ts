@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DedupKeys } from '../../../src/upsert/index.js';
+import { mulberry32 } from '../../helpers/random.js';
 import { tempDir } from '../segment/fixtures.js';
 import { fullSettings, rowOf, UpsertHarness, upsertSchema } from './upsert-harness.js';
 import type { Rec } from './upsert-harness.js';
@@ -10,16 +11,6 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
 
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const partitionOf = (k: string): number => Number(k.slice(3)) % 3;
 
@@ -83,7 +74,7 @@ class TtlModel {
  * late by a little, some are deletes. With `comeback`, a few keys return long after their TTL.
  */
 function stream(n: number, seed: number, span: number, comeback: number): Rec[] {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const out: Rec[] = [];
   const born = new Map<string, number>();
   const last = new Map<string, number>();
@@ -124,7 +115,7 @@ describe('upsert TTLs', () => {
     const settings = fullSettings({ deleteRecordColumn: 'deleted', metadataTTL: 400, deletedKeysTTL: 150 });
     const h = new UpsertHarness(dir, settings);
     const model = new TtlModel(400, 150);
-    const next = rng(11);
+    const next = mulberry32(11);
     const recs = stream(3000, 5, 300, 0.02);
     for (const [i, r] of recs.entries()) {
       h.put(partitionOf(r.k), r);
@@ -156,7 +147,7 @@ describe('upsert TTLs', () => {
     const crashing = new UpsertHarness(`${dir}/crashing`, settings);
     const model = new TtlModel(600, 200);
     const unsealed = new Map<number, Rec[]>([[0, []], [1, []], [2, []]]);
-    const next = rng(3);
+    const next = mulberry32(3);
     for (const [i, r] of recs.entries()) {
       const p = partitionOf(r.k);
       for (const h of [steady, crashing]) h.put(p, r);
