@@ -8,19 +8,20 @@ import { UpsertKeyMap } from '../src/upsert/index.js';
 import { SETTINGS, ingest, schemaFor } from './upsert.js';
 
 /**
- * `node dist/bench/profile-upsert-restart.js [rows] [runs]`: the upsert benchmark's restart alone
- * (rows in 500,000-row sealed segments, keys = rows / 10, LONG key, LONG comparison column), each
+ * `node dist/bench/profile-upsert-restart.js [rows] [runs] [keys]`: the upsert benchmark's restart
+ * alone (rows in 500,000-row sealed segments, keys = rows / 10 unless given, LONG key, LONG comparison column), each
  * rebuild timed, the last one under the inspector's CPU profiler; prints the top self-time frames
  * and writes the .cpuprofile to the temp dir. For the profile in bench/notes.md.
  */
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? '1000000');
   const runs = Number(process.argv[3] ?? '3');
+  const keys = Number(process.argv[4] ?? rows / 10);
   const schema = schemaFor('LONG');
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-profile-upsert-'));
   const keyMap = new UpsertKeyMap(schema, SETTINGS);
   const consuming: ConsumingSegment[] = [];
-  ingest(schema, rows, rows / 10, keyMap, consuming);
+  ingest(schema, rows, keys, keyMap, consuming);
   const sealed: SealedSegment[] = [];
   for (const seg of consuming) {
     const perm = sealPermutation(seg.snapshot(), seg.indexing);
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     new UpsertKeyMap(schema, SETTINGS).rebuild(sealed);
     times.push(((performance.now() - start) / 1000).toFixed(2));
   }
-  console.log(`restart: ${times.join(', ')} s for ${rows / 10} keys in ${rows} rows`);
+  console.log(`restart: ${times.join(', ')} s for ${keys} keys in ${rows} rows`);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
