@@ -12,6 +12,7 @@
  *   transform  transform/                           (query through query/embedded-expression.ts only)
  *   ingest     ingest/                              (upsert, transform, segment, spi, config, base)
  *   table      table/                               (ingest, plugins, transform, ... : not server, cli)
+ *   cluster    cluster/                             (table and below: leases, deep store, broker)
  *   server     server/, metrics/                    (everything below)
  *   cli        cli/, emulator/                      (top)
  */
@@ -60,8 +61,10 @@ module.exports = {
       '^src/upsert/', below('upsert', 'segment', 'spi', 'config', 'util', 'errors', 'logger')),
     forbid('ingest-below-table', 'ingest/ gets its tables resolved from above; it imports no plugin, query, table or server code.',
       '^src/ingest/', below('ingest', 'upsert', 'transform', 'segment', 'spi', 'config', 'util', 'errors', 'logger')),
-    forbid('table-below-server', 'table/ is imported by server/ and cli/, never the other way round.',
-      '^src/table/', '^src/(server|cli|metrics|emulator)/'),
+    forbid('table-below-server', 'table/ is imported by cluster/, server/ and cli/, never the other way round.',
+      '^src/table/', '^src/(cluster|server|cli|metrics|emulator)/'),
+    forbid('cluster-below-server', 'cluster/ (leases, deep store, broker) is imported by server/ and cli/, never the other way round.',
+      '^src/cluster/', '^src/(server|cli|metrics|emulator)/'),
     forbid('server-below-cli', 'server/ and metrics/ never import the CLI.',
       '^src/(server|metrics)/', '^src/(cli|emulator)/'),
     forbid('emulator-stands-alone', 'The embedded emulators import nothing of ours but the base.',
