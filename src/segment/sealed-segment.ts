@@ -89,7 +89,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     return [...(this.footer.starTrees ?? []), ...(this.footer.starTreeIndexes ?? [])];
   }
 
-  /** The records of star-tree `i`, decoded once and kept (a cube is small next to its segment). */
+  /** The records of star-tree `i`, decoded once and kept (small next to its segment). */
   starTreeRecords(i: number): StarTreeRecords {
     let records = this.starTreeCache[i];
     if (records === undefined) {

@@ -57,7 +57,7 @@ function aggregationOf(spec: AggregationSpec, pairs: readonly string[]): StarTre
 
 /**
  * The first star-tree of a sealed segment that can answer `plan` (Pinot's rules, in the simple
- * form this cube supports): an aggregation whose GROUP BY keys are tree dimensions, whose filter
+ * form this tree supports): an aggregation whose GROUP BY keys are tree dimensions, whose filter
  * is an AND of `=` / `IN` on tree dimensions, and whose aggregations are COUNT(*), SUM, MIN,
  * MAX or AVG (SUM + COUNT) of the tree's function column pairs, without FILTER clauses. Never
  * for consuming segments, upsert tables' live-row views or with `useStarTree=false`.
