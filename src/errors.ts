@@ -98,7 +98,7 @@ export const ERRORS = {
   },
   SEGMENTS_UNAVAILABLE: {
     errorCode: 305,
-    pinotName: 'BrokerSegmentUnavailable',
+    pinotName: 'BrokerSegmentUnavailableError',
     httpStatus: 503,
     message: '{count} committed segments of table {table} are served by no live server, so the result leaves them out: {segments}',
   },

@@ -48,7 +48,7 @@ class BrokerTimeout extends Error {}
 export class ClusterBroker implements QueryScatter {
   constructor(
     private readonly peers: () => readonly ClusterPeer[],
-    private readonly committed: CommittedSegments | null,
+    private readonly committed: Pick<CommittedSegments, 'names'> | null,
     private readonly logger?: Logger,
   ) {}
 
