@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger.js';
-import type { TableResolver } from '../../query/index.js';
+import type { QueryScatter, TableResolver } from '../../query/index.js';
 import type { ClusterContext } from '../cluster-context.js';
 import { ClusterBroker } from './cluster-broker.js';
 import { CommittedSegments } from './committed-segments.js';
@@ -20,11 +20,19 @@ export interface ClusterNodeOptions {
   readonly membershipTimeoutMs?: number;
 }
 
+/** What the HTTP layer needs of a cluster member: who it is, who is alive, and its broker. */
+export interface ClusterMember {
+  readonly serverId: string;
+  readonly broker: QueryScatter;
+  /** The live servers (this one included), by server id. */
+  liveServers(): ServerRecord[];
+}
+
 /**
  * The broker side of one cluster member: its membership (`<prefix>-servers`) and the broker that
  * scatters queries to the live servers (itself in process, the others over HTTP).
  */
-export class ClusterNode {
+export class ClusterNode implements ClusterMember {
   readonly broker: ClusterBroker;
   private readonly peers = new Map<string, ClusterPeer>();
 

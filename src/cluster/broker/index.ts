@@ -3,7 +3,7 @@
  * each segment to one server, scatter over `/internal/cluster/` and the merge of the partials.
  */
 export { ClusterNode } from './cluster-node.js';
-export type { ClusterNodeOptions } from './cluster-node.js';
+export type { ClusterMember, ClusterNodeOptions } from './cluster-node.js';
 export { ClusterBroker } from './cluster-broker.js';
 export { Membership, ensureServersTable, DEFAULT_HEARTBEAT_MS, DEFAULT_MEMBERSHIP_TIMEOUT_MS } from './membership.js';
 export { LivenessTracker } from './liveness.js';
