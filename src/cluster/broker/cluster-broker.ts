@@ -36,6 +36,15 @@ function reasonOf(error: unknown, timeoutMs: number): string {
 
 class BrokerTimeout extends Error {}
 
+/** The segment lists are asked for within this, and within half the time the query has left. */
+const LIST_TIMEOUT_MS = 2_000;
+
+class ListTimeout extends Error {
+  constructor(ms: number) {
+    super(`no segment list within ${ms} ms (or half the query's time left)`);
+  }
+}
+
 /**
  * The cluster's broker (docs/cluster.md, "Broker"): for a planned single-table query it asks every
  * live server what it serves of the table, routes each segment to exactly one of them
@@ -60,7 +69,12 @@ export class ClusterBroker implements QueryScatter {
     const timeoutMs = req.plan.options.timeoutMs;
     try {
       const committedNames = this.committedNames(req.table);
-      const listings = await Promise.all(peers.map((peer) => settle(peer.listSegments(req.table, signal), signal).then((outcome) => ({ peer, outcome }))));
+      // A hung server must not use up the whole deadline before the query is even sent.
+      const listTimeout = new AbortController();
+      const listTimer = setTimeout(() => listTimeout.abort(new ListTimeout(LIST_TIMEOUT_MS)), Math.max(1, Math.min(LIST_TIMEOUT_MS, (req.deadlineMs - Date.now()) / 2)));
+      const listSignal = AbortSignal.any([signal, listTimeout.signal]);
+      const listings = await Promise.all(peers.map((peer) => settle(peer.listSegments(req.table, listSignal), listSignal).then((outcome) => ({ peer, outcome }))));
+      clearTimeout(listTimer);
       const exceptions: QueryException[] = [];
       const notResponding = (peer: ClusterPeer, what: string, error: unknown): void => {
         const reason = reasonOf(error, timeoutMs);

@@ -52,7 +52,7 @@ const QUERIES = [
 ];
 
 /** TEST ONLY: a server in process that serves some of the fixture's segments, its partials through the wire format (`node:v8`). */
-function serverPeer(serverId: string, table: FixtureTable, names: readonly string[]): ClusterPeer & { fail: Error | null } {
+function serverPeer(serverId: string, table: FixtureTable, names: readonly string[]): ClusterPeer & { fail: Error | null; hang: boolean } {
   const own = new Set(names);
   const queryTable: QueryTable = { ...table.queryTable, snapshot: () => table.queryTable.snapshot().filter((s) => own.has(s.name)) };
   const resolver: TableResolver = { resolve: (name) => (name.toLowerCase() === 'visits' ? queryTable : undefined) };
@@ -60,8 +60,11 @@ function serverPeer(serverId: string, table: FixtureTable, names: readonly strin
     serverId,
     url: `http://${serverId}.invalid`,
     fail: null as Error | null,
+    /** Never answers (a stopped process): only the broker's deadlines end the wait. */
+    hang: false,
     async listSegments(t: string) {
       if (peer.fail) throw peer.fail;
+      if (peer.hang) await new Promise(() => undefined);
       return t === 'visits' ? listServedSegments(resolver, t) : null;
     },
     async query(request: PartialQueryRequest): Promise<ServerPartial> {
@@ -151,6 +154,19 @@ describe('cluster broker: scatter, route, merge', () => {
       expect(got.resultTable.rows[0][0]).toBe(6000 - 3 * 700);
     } finally {
       peers[1]!.fail = null;
+    }
+  });
+
+  it('does not let a server that never answers use up the query: the others are still asked and merged', async () => {
+    peers[2]!.hang = true;
+    try {
+      const got = await answer(broker, 'SELECT count(*) FROM visits', 'timeoutMs=1000');
+      expect(got.partialResult).toBe(true);
+      expect([got.numServersQueried, got.numServersResponded]).toEqual([3, 2]);
+      expect(got.exceptions[0].message).toContain('server c (http://c.invalid) did not answer which segments it serves: no segment list within');
+      expect(got.resultTable.rows[0][0]).toBe(table.queryTable.snapshot().slice(0, 6).reduce((n, s) => n + s.numDocs, 0));
+    } finally {
+      peers[2]!.hang = false;
     }
   });
 
