@@ -151,7 +151,8 @@ export async function benchIndexQueries(rows: number, runs: number): Promise<{ m
       let queried = 0;
       const times = await timeRuns(runs, async (isFirst) => {
         const start = process.hrtime.bigint();
-        const r = await engine.query(sql, options);
+        // A 10M-row scan (LIKE, no index) can pass the default 10 s timeout on a loaded machine.
+        const r = await engine.query(sql, options === undefined ? 'timeoutMs=600000' : `${options};timeoutMs=600000`);
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         if (r.exceptions.length > 0) throw new Error(`${sql}: ${JSON.stringify(r.exceptions)}`);
         if (isFirst) {
