@@ -20,6 +20,8 @@ export interface ServeOptions {
    * keeps the process default (a quarter of memory, at most 1 GiB).
    */
   readonly blockCacheBytes?: number;
+  /** Share of that budget for the compressed tier (0-0.9; `--compressed-tier-percent` / 100). Unset keeps the process default (0.2). */
+  readonly compressedTierShare?: number;
   /**
    * Query worker threads at most (`--query-threads`): the pool has `min(cores, queryThreads)`; 0
    * runs every query on the main thread. Unset: env `SHARDTABLE_QUERY_THREADS`, else 0 (opt-in).
@@ -50,6 +52,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
+  if (options.compressedTierShare !== undefined) blockCache.setCompressedShare(options.compressedTierShare);
   if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
   configureQueryThreads({
     ...(options.queryThreads !== undefined ? { threads: options.queryThreads } : {}),

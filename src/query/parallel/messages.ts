@@ -22,7 +22,7 @@ export interface WorkerQuery {
 
 /** The main thread's messages to a query worker. */
 export type PoolRequest =
-  | { readonly kind: 'init'; readonly memoryBudgetBytes: number }
+  | { readonly kind: 'init'; readonly memoryBudgetBytes: number; readonly compressedTierShare: number }
   | {
       readonly kind: 'segment';
       readonly task: number;

@@ -203,7 +203,7 @@ export class QueryPool {
     const slot: Slot = { worker, ready: false, running: [], lastError: null };
     this.slots.push(slot);
     const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
-    worker.postMessage({ kind: 'init', memoryBudgetBytes: budget } satisfies PoolRequest);
+    worker.postMessage({ kind: 'init', memoryBudgetBytes: budget, compressedTierShare: blockCache.compressedTierShare } satisfies PoolRequest);
     worker.on('message', (message: PoolReply) => this.onMessage(slot, message));
     worker.on('error', (err) => (slot.lastError = err.message));
     worker.on('messageerror', (err) => {

@@ -15,6 +15,7 @@ let tasks: Promise<void> = Promise.resolve();
 
 port.on('message', (message: PoolRequest) => {
   if (message.kind === 'init') {
+    blockCache.setCompressedShare(message.compressedTierShare);
     blockCache.resize(message.memoryBudgetBytes);
     return;
   }
