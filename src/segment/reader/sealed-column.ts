@@ -98,6 +98,15 @@ export class SealedColumn implements SealedColumnReader {
     this.last = null;
   }
 
+  /**
+   * Records a use of the index cached under `slot` (read through the column's direct reference,
+   * which the cache would not see): an index every query uses then earns its place like a block
+   * read again, instead of ageing out behind the blocks of scans.
+   */
+  private used(slot: number): void {
+    blockCache.touch(this.keyBase + slot);
+  }
+
   /** The cache key of `slot` while the cache is on (else no key: nothing is kept). */
   private keyOf(slot: number): number | undefined {
     return blockCache.enabled ? this.keyBase + slot : undefined;
@@ -128,6 +137,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get invertedIndex(): InvertedIndex | null {
+    if (this.inverted) this.used(INVERTED_SLOT);
     if (this.inverted === undefined) {
       const ref = this.footer.invertedIndex;
       const card = this.footer.cardinality;
@@ -148,6 +158,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get jsonIndex(): JsonIndexReader | null {
+    if (this.json) this.used(JSON_INDEX_SLOT);
     if (this.json === undefined) {
       const ref = this.footer.jsonIndex ?? null;
       if (ref === null) return (this.json = null);
@@ -162,6 +173,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get bloomFilter(): BloomFilterReader | null {
+    if (this.bloom) this.used(BLOOM_SLOT);
     if (this.bloom === undefined) {
       const ref = this.footer.bloomFilter ?? null;
       if (ref === null) return (this.bloom = null);
@@ -174,6 +186,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get rangeIndex(): RangeIndexReader | null {
+    if (this.range) this.used(RANGE_SLOT);
     if (this.range === undefined) {
       const ref = this.footer.rangeIndex ?? null;
       if (ref === null) return (this.range = null);
@@ -187,6 +200,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get textIndex(): TextIndexReader | null {
+    if (this.text) this.used(TEXT_SLOT);
     if (this.text === undefined) {
       const ref = this.footer.textIndex ?? null;
       if (ref === null) return (this.text = null);
@@ -201,6 +215,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get timestampIndex(): TimestampIndexReader | null {
+    if (this.timestamp) this.used(TIMESTAMP_SLOT);
     if (this.timestamp === undefined) {
       const ref = this.footer.timestampIndex ?? null;
       if (ref === null) return (this.timestamp = null);

@@ -101,7 +101,7 @@ describe('BlockCache compressed tier', () => {
   });
 });
 
-describe('sealed columns read through the compressed tier', () => {
+describe('sealed columns read through the two tiers', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let path: string;
@@ -110,7 +110,7 @@ describe('sealed columns read through the compressed tier', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
     const schema = allTypesSchema();
-    const seg = newSegment(schema, indexing({ noDictionaryColumns: ['sv_int', 'sv_long', 'sv_double'] }));
+    const seg = newSegment(schema, indexing({ noDictionaryColumns: ['sv_int', 'sv_long', 'sv_double'], invertedIndexColumns: ['sv_string'] }));
     for (let i = 0; i < 40_000; i++) seg.index(rowOf(schema, i, false), String(i), 0);
     path = (await sealSegment(seg, { tableDir: dir, endOfShard: false })).path;
   });
@@ -188,5 +188,24 @@ describe('sealed columns read through the compressed tier', () => {
     } finally {
       off();
     }
+  });
+
+  it('keeps an index that every query uses while scans of another column cycle through the decoded tier', async () => {
+    const segment = await openSegment(path);
+    const indexed = segment.column('sv_string') as SealedColumn;
+    const scanned = segment.column('sv_long') as SealedColumn;
+    const indexBytes = indexed.footer.invertedIndex!.rawLength + 256;
+    const blockBytes = scanned.footer.blocks[0]!.section.rawLength + 256;
+    blockCache.clear();
+    blockCache.setCompressedShare(0);
+    // Room for the index and about two of the three blocks: each pass over the blocks evicts something.
+    blockCache.resize(Math.floor(indexBytes + 2.2 * blockBytes));
+    const index = indexed.invertedIndex!;
+    for (let query = 0; query < 12; query++) {
+      // One "query": the index (through the column's direct reference), then a scan of every block.
+      expect(indexed.invertedIndex).toBe(index); // still cached: never read again
+      for (let b = 0; b < scanned.blocks.length; b++) scanned.readBlock(b);
+    }
+    expect(blockCache.stats().bytes).toBeLessThanOrEqual(blockCache.capacityBytes);
   });
 });
