@@ -21,6 +21,8 @@ import type { Candidate } from './selection.js';
  */
 export interface PartialResult {
   readonly outcomes: ScanOutcome[];
+  /** Whether these segments are consuming ones (a partial never mixes them with sealed ones; for the statistics). */
+  readonly consuming: boolean;
   readonly partial: { readonly kind: 'aggregation'; readonly value: AggregationPartial } | { readonly kind: 'selection'; readonly candidates: Candidate[] } | null;
 }
 
@@ -35,20 +37,20 @@ export function partialSink(plan: QueryPlan): ScanSink {
 }
 
 /** What `sink` (from `partialSink`) collected over segments with `outcomes`, with the buffers to transfer. */
-export function exportPartialResult(sink: ScanSink, outcomes: ScanOutcome[]): { result: PartialResult; transfer: ArrayBuffer[] } {
-  if (!outcomes.some((o) => o.kind === 'processed')) return { result: { outcomes, partial: null }, transfer: [] };
+export function exportPartialResult(sink: ScanSink, outcomes: ScanOutcome[], consuming: boolean): { result: PartialResult; transfer: ArrayBuffer[] } {
+  if (!outcomes.some((o) => o.kind === 'processed')) return { result: { outcomes, consuming, partial: null }, transfer: [] };
   if (sink.aggregator !== null) {
     const { partial, transfer } = sink.aggregator.exportPartial();
-    return { result: { outcomes, partial: { kind: 'aggregation', value: partial } }, transfer };
+    return { result: { outcomes, consuming, partial: { kind: 'aggregation', value: partial } }, transfer };
   }
-  return { result: { outcomes, partial: { kind: 'selection', candidates: sink.collector!.candidates() } }, transfer: [] };
+  return { result: { outcomes, consuming, partial: { kind: 'selection', candidates: sink.collector!.candidates() } }, transfer: [] };
 }
 
 /** Scans one segment into a fresh sink of `ctx.plan` and exports what it found. */
 export async function scanToPartial(ctx: ScanContext, segment: SegmentSnapshot): Promise<{ result: PartialResult; transfer: ArrayBuffer[] }> {
   const sink = partialSink(ctx.plan);
   const outcome = await scanSegment(ctx, segment, sink);
-  return exportPartialResult(sink, [outcome]);
+  return exportPartialResult(sink, [outcome], segment.consuming);
 }
 
 /**
@@ -66,9 +68,9 @@ export class PartialMerger {
     this.sink = { aggregator: plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null, collector: plan.kind === 'selection' ? new SelectionCollector(plan) : null };
   }
 
-  /** Adds the next partial; its outcomes are counted into `stats` (`consuming`: of consuming segments). */
-  add(result: PartialResult, stats: ExecutionStats, consuming = false): void {
-    for (const outcome of result.outcomes) countOutcome(stats, outcome, consuming);
+  /** Adds the next partial; its outcomes are counted into `stats`. */
+  add(result: PartialResult, stats: ExecutionStats): void {
+    for (const outcome of result.outcomes) countOutcome(stats, outcome, result.consuming);
     const partial = result.partial;
     if (partial === null) return;
     if (partial.kind === 'aggregation') this.sink.aggregator!.mergePartial(partial.value);

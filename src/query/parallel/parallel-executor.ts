@@ -127,12 +127,6 @@ export function planUnits(segments: readonly SegmentSnapshot[], threads: number,
   return units;
 }
 
-/** A partial result and whether it came from a consuming segment (for the statistics). */
-interface Piece {
-  readonly result: PartialResult;
-  readonly consuming: boolean;
-}
-
 /**
  * Runs `plan` with its sealed segments on the pool's workers, one batch of contiguous segments
  * per worker (`planUnits`), in parallel, while the main thread reads the consuming segments
@@ -157,16 +151,16 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
     const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) } };
     // Main-thread segments run one after another, yielding between slices.
     let localChain: Promise<unknown> = Promise.resolve();
-    const runLocal = (indices: readonly number[]): Promise<Piece[]> => {
+    const runLocal = (indices: readonly number[]): Promise<PartialResult[]> => {
       const run = localChain.then(async () => {
-        const pieces: Piece[] = [];
-        for (const i of indices) pieces.push({ result: (await scanToPartial(ctx, views[i]!)).result, consuming: segments[i]!.consuming });
+        const pieces: PartialResult[] = [];
+        for (const i of indices) pieces.push((await scanToPartial(ctx, views[i]!)).result);
         return pieces;
       });
       localChain = run.catch(() => undefined);
       return run;
     };
-    const runBatch = async (indices: readonly number[]): Promise<Piece[]> => {
+    const runBatch = async (indices: readonly number[]): Promise<PartialResult[]> => {
       const refs = indices.map((i) => {
         const s = segments[i]!;
         return { segmentName: s.name, numDocs: s.numDocs, file: s.file!, liveDocs: s.liveDocs };
@@ -179,11 +173,11 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
         throw err instanceof QueryError && err.kind === 'EXECUTION_TIMEOUT' ? expired() : err;
       }
       const rest = indices.slice(result.outcomes.length);
-      if (rest.length === 0) return [{ result, consuming: false }];
+      if (rest.length === 0) return [result];
       // The segment a worker could not open is read here, the rest go back to the pool.
       const [local, remote] = result.unavailable === null ? [[], rest] : [rest.slice(0, 1), rest.slice(1)];
       const more = await Promise.all([runLocal(local), remote.length > 0 ? runBatch(remote) : []]);
-      return [{ result, consuming: false }, ...more[0], ...more[1]];
+      return [result, ...more[0], ...more[1]];
     };
     const units = planUnits(segments, pool.threads, parallel.maxBatchSegments);
     const results = units.map((u) => (typeof u === 'number' ? runLocal([u]) : runBatch(u)));
@@ -198,7 +192,7 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
     timeout.catch(() => undefined);
     const merger = new PartialMerger(plan);
     try {
-      for (const r of results) for (const piece of await Promise.race([r, timeout])) merger.add(piece.result, stats, piece.consuming);
+      for (const r of results) for (const partial of await Promise.race([r, timeout])) merger.add(partial, stats);
     } catch (err) {
       throw asQueryError(err);
     } finally {

@@ -107,7 +107,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         outcomes.push(await scanSegment(ctx, snapshot, sink));
       }
     });
-    const { result, transfer } = exportPartialResult(sink, outcomes);
+    const { result, transfer } = exportPartialResult(sink, outcomes, false);
     return { reply: { kind: 'done', task: t.task, result: { ...result, unavailable } }, transfer };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));

@@ -1,7 +1,21 @@
+import { unlink } from 'node:fs/promises';
+import { deserialize, serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PinotSchema } from '../../../../src/config/schema.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
+import { planUnits } from '../../../../src/query/parallel/parallel-executor.js';
+import { mergePartials, scanToPartial } from '../../../../src/query/exec/segment-partial.js';
+import type { PartialResult } from '../../../../src/query/exec/segment-partial.js';
+import { countSegments, executePlan } from '../../../../src/query/exec/executor.js';
+import { emptyStats } from '../../../../src/query/exec/execution-stats.js';
+import { buildFilter } from '../../../../src/query/exec/filter-tree.js';
+import { Scratch } from '../../../../src/query/exec/scratch.js';
+import { Deadline } from '../../../../src/query/exec/deadline.js';
+import { withVirtualColumns } from '../../../../src/query/exec/virtual-columns.js';
+import type { SegmentSnapshot } from '../../../../src/query/exec/segment-snapshot.js';
+import { parseSql } from '../../../../src/query/parser/parse-statement.js';
+import { planQuery } from '../../../../src/query/plan/planner.js';
 import { buildTableSegments } from '../query-fixtures.js';
 import type { FixtureTable } from '../query-fixtures.js';
 
@@ -117,6 +131,39 @@ describe('queries on the worker pool', () => {
     }
   });
 
+  it('gives the same answers one segment per task, and with a segment no worker can open', async () => {
+    const perSegment = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) }, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true, maxBatchSegments: 1 } });
+    // Batches [0..4) and [4..8): the worker stops at segment 1 (its file is gone), the main thread reads it, and the worker takes [2..4).
+    const gone = await buildTableSegments({ ...SCHEMA, schemaName: 'gone' }, rows().slice(0, 4_400) as never, { segmentRows: 500 });
+    try {
+      await unlink(gone.sealed[1]!.path);
+      const withGone = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'gone' ? gone.queryTable : undefined) }, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
+      const serialGone = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'gone' ? gone.queryTable : undefined) }, { parallel: null });
+      for (const sql of QUERIES.slice(0, 13)) {
+        expect(await answer(perSegment, sql), sql).toEqual(await answer(serial, sql));
+        const onGone = sql.replace('FROM visits', 'FROM gone');
+        expect(await answer(withGone, onGone), onGone).toEqual(await answer(serialGone, onGone));
+      }
+    } finally {
+      await gone.cleanup();
+    }
+  });
+
+  it('merges partial results that went through v8.serialize (as from another server)', async () => {
+    const sql = 'SELECT user, country, sum(clicks), distinctcount(rank), percentile(amount, 50) FROM visits GROUP BY user, country ORDER BY sum(clicks) DESC, user, country LIMIT 12';
+    const plan = planQuery(parseSql(sql, new Map()), table.schema, 'visits', new Map());
+    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline: new Deadline(Date.now() + 60_000, Date.now, () => new Error('timeout')), slice: null, liveSel: { buffer: new Int32Array(0) } };
+    const views = table.queryTable.snapshot().map((v) => withVirtualColumns(v));
+    const partials = [];
+    for (const v of views) partials.push(deserialize(serialize((await scanToPartial(ctx, v)).result)) as PartialResult);
+    const stats = emptyStats();
+    countSegments(plan, views, stats);
+    const merged = mergePartials(plan, partials, stats);
+    const direct = await executePlan(plan, table.queryTable.snapshot(), Date.now() + 60_000, Date.now);
+    expect(merged.rows).toEqual(direct.rows);
+    expect(merged.stats).toEqual(direct.stats);
+  });
+
   it('keeps a high-cardinality GROUP BY on the main thread by default', async () => {
     const defaults = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) }, { parallel: { pool, minRows: 0 } });
     const before = pool.stats.completed;
@@ -185,3 +232,19 @@ describe('queries on the worker pool', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+describe('planUnits', () => {
+  const seg = (numDocs: number, where: 'file' | 'consuming' = 'file'): SegmentSnapshot => ({ numDocs, consuming: where === 'consuming', file: where === 'file' ? 'f' : undefined }) as unknown as SegmentSnapshot;
+
+  it('splits the sealed rows into one contiguous batch per thread, in segment order', () => {
+    expect(planUnits([seg(10), seg(10), seg(10), seg(10), seg(10, 'consuming')], 2)).toEqual([[0, 1], [2, 3], 4]);
+    expect(planUnits([seg(10), seg(10), seg(10)], 2)).toEqual([[0, 1], [2]]);
+    expect(planUnits([seg(100), seg(10), seg(10), seg(10)], 2)).toEqual([[0], [1, 2, 3]]);
+    expect(planUnits([seg(10), seg(10), seg(10), seg(10)], 1)).toEqual([[0, 1, 2, 3]]);
+  });
+
+  it('cuts at main-thread segments, leaves out empty ones, and bounds the segments per batch', () => {
+    expect(planUnits([seg(10), seg(5, 'consuming'), seg(10), seg(0), seg(10), seg(10)], 2)).toEqual([[0], 1, [2], [4, 5]]);
+    expect(planUnits([seg(10), seg(10), seg(10)], 2, 1)).toEqual([[0], [1], [2]]);
+  });
+});
