@@ -64,14 +64,23 @@ function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: 
 }
 
 /**
+ * `SELECT COUNT(*) FROM t` without WHERE, GROUP BY or a FILTER clause: the main thread adds up
+ * row counts (live rows) without reading a block, faster than a round trip to a worker.
+ */
+function countsEveryRow(plan: QueryPlan): boolean {
+  return plan.kind === 'aggregation' && plan.filter === null && plan.groupBy.length === 0 && plan.aggregations.every((a) => a.fn.kind === 'count' && a.arg === null && a.filter === null);
+}
+
+/**
  * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
- * high-cardinality GROUP BY, above), or, when enabled, a selection with ORDER BY (a selection
+ * high-cardinality GROUP BY, above, nor a bare `COUNT(*)`), or, when enabled, a selection with ORDER BY (a selection
  * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows, whose sealed
  * segments hold at least `minRows` rows.
  */
 export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
   if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections !== true)) return false;
+  if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation' && plan.groupBy.length > 0) {
     const first = segments.find(onWorker);
     if (first !== undefined && groupBound(plan, first) >= first.numDocs * maxGroupShare) return false;
