@@ -174,6 +174,8 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
         const s = segments[i]!;
         return { segmentName: s.name, numDocs: s.numDocs, file: s.file!, liveDocs: s.liveDocs };
       });
+      // The rest of a batch is not sent again for a query that is over.
+      if (Atomics.load(flag, 0) !== 0) throw expired();
       let result: BatchResult;
       try {
         result = await pool.run(query.id, { query, segments: refs, deadlineMs, cancel });
