@@ -4,9 +4,10 @@ import { countSegments } from '../exec/executor.js';
 import type { ExecutionResult } from '../exec/executor.js';
 import { buildFilter } from '../exec/filter-tree.js';
 import { Scratch } from '../exec/scratch.js';
-import { PartialMerger, scanToPartial } from '../exec/segment-partial.js';
+import { PartialMerge } from '../exec/partial-merge.js';
+import { scanToPartial } from '../exec/segment-partial.js';
 import type { PartialResult } from '../exec/segment-partial.js';
-import { asQueryError } from '../exec/segment-scan.js';
+import { asQueryError, countOutcome } from '../exec/segment-scan.js';
 import type { ScanContext } from '../exec/segment-scan.js';
 import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
@@ -201,9 +202,14 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       }, Math.max(0, deadlineMs - Date.now()) + 1);
     });
     timeout.catch(() => undefined);
-    const merger = new PartialMerger(plan);
+    const merge = new PartialMerge(plan);
     try {
-      for (const r of results) for (const partial of await Promise.race([r, timeout])) merger.add(partial, stats);
+      for (const r of results) {
+        for (const part of await Promise.race([r, timeout])) {
+          for (const outcome of part.outcomes) countOutcome(stats, outcome, part.consuming);
+          merge.add(part.partial);
+        }
+      }
     } catch (err) {
       throw asQueryError(err);
     } finally {
@@ -212,6 +218,6 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       Atomics.store(flag, 0, 1);
       pool.cancelQuery(query.id);
     }
-    return merger.finish(stats);
+    return merge.finish(stats);
   });
 }

@@ -5,7 +5,9 @@ import type { PinotSchema } from '../../../../src/config/schema.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
 import { planUnits } from '../../../../src/query/parallel/parallel-executor.js';
-import { mergePartials, scanToPartial } from '../../../../src/query/exec/segment-partial.js';
+import { scanToPartial } from '../../../../src/query/exec/segment-partial.js';
+import { PartialMerge } from '../../../../src/query/exec/partial-merge.js';
+import { countOutcome } from '../../../../src/query/exec/segment-scan.js';
 import type { PartialResult } from '../../../../src/query/exec/segment-partial.js';
 import { countSegments, executePlan } from '../../../../src/query/exec/executor.js';
 import { emptyStats } from '../../../../src/query/exec/execution-stats.js';
@@ -149,7 +151,7 @@ describe('queries on the worker pool', () => {
     }
   });
 
-  it('merges partial results that went through v8.serialize (as from another server)', async () => {
+  it('merges partial results that went through v8.serialize (as from another server) with PartialMerge', async () => {
     const sql = 'SELECT user, country, sum(clicks), distinctcount(rank), percentile(amount, 50) FROM visits GROUP BY user, country ORDER BY sum(clicks) DESC, user, country LIMIT 12';
     const plan = planQuery(parseSql(sql, new Map()), table.schema, 'visits', new Map());
     const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline: new Deadline(Date.now() + 60_000, Date.now, () => new Error('timeout')), slice: null, liveSel: { buffer: new Int32Array(0) } };
@@ -158,7 +160,12 @@ describe('queries on the worker pool', () => {
     for (const v of views) partials.push(deserialize(serialize((await scanToPartial(ctx, v)).result)) as PartialResult);
     const stats = emptyStats();
     countSegments(plan, views, stats);
-    const merged = mergePartials(plan, partials, stats);
+    const merge = new PartialMerge(plan);
+    for (const p of partials) {
+      for (const outcome of p.outcomes) countOutcome(stats, outcome, p.consuming);
+      merge.add(p.partial);
+    }
+    const merged = merge.finish(stats);
     const direct = await executePlan(plan, table.queryTable.snapshot(), Date.now() + 60_000, Date.now);
     expect(merged.rows).toEqual(direct.rows);
     expect(merged.stats).toEqual(direct.stats);
