@@ -80,6 +80,7 @@ export const ERRORS = {
   REWIND_UNSUPPORTED: { code: 'ST062', status: 400, message: 'table {table} cannot be rewound: {reason}' },
   REWIND_IN_PROGRESS: { code: 'ST063', status: 409, message: 'table {table} is still rewinding ({rewind}); wait until consumingSegmentsInfo shows shardtableTable.rewind done, then ask again' },
   CONSUME_FROM: { code: 'ST064', status: 400, message: 'consumeFrom must be smallest or largest, got {value}' },
+  INSTANCE_NOT_FOUND: { code: 'ST080', status: 404, message: 'Instance {name} not found (GET /instances lists the live ones)' },
   SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.
@@ -95,6 +96,13 @@ export const ERRORS = {
     httpStatus: 500,
     message: 'V2 Multi-Stage query engine not enabled. The query uses {what}, which needs the multi-stage engine (joins, subqueries); shardtable runs single-stage queries only',
   },
+  SEGMENTS_UNAVAILABLE: {
+    errorCode: 305,
+    pinotName: 'BrokerSegmentUnavailableError',
+    httpStatus: 503,
+    message: '{count} committed segments of table {table} are served by no live server, so the result leaves them out: {segments}',
+  },
+  SERVER_NOT_RESPONDING: { errorCode: 427, pinotName: 'ServerNotResponding', httpStatus: 503, message: 'server {server} ({url}) did not answer {what}: {reason}; the result leaves out its segments' },
   QUERY_VALIDATION: { errorCode: 700, pinotName: 'QueryValidationError', httpStatus: 400, message: '{detail}' },
   UNKNOWN_COLUMN: { errorCode: 710, pinotName: 'UnknownColumnError', httpStatus: 400, message: "Unknown column '{column}' in table {table}" },
   QUERY_PLANNING: { errorCode: 720, pinotName: 'QueryPlanningError', httpStatus: 400, message: '{detail}' },

@@ -8,6 +8,9 @@ import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
+import type { ClusterAttachment } from '../server/cluster-attachment.js';
+import { startClusterBroker } from './serve-cluster.js';
+import type { ClusterServeOptions } from './serve-cluster.js';
 import type { StartReport } from '../table/index.js';
 
 export interface ServeOptions {
@@ -31,6 +34,8 @@ export interface ServeOptions {
   readonly queryParallelMinRows?: number;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
+  /** `--cluster` and its flags: join the cluster (membership, query fan-out) once listening. */
+  readonly cluster?: ClusterServeOptions;
 }
 
 export interface RunningServer {
@@ -62,7 +67,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   sharedParallelExecution()?.pool.isReady();
   await mkdir(dataDir, { recursive: true });
   const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
-  const app = buildApp({ manager, logger: options.logger, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
+  const attachment: ClusterAttachment = { node: null };
+  const app = buildApp({ manager, logger: options.logger, cluster: attachment, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
   let url: string;
   try {
     url = await app.listen({ port: options.port, host: options.host });
@@ -80,7 +86,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await app.close();
     throw err;
   }
-  return { app, manager, report, url, close: () => app.close() };
+  let stopCluster: () => Promise<void> = async () => undefined;
+  if (options.cluster !== undefined) {
+    try {
+      stopCluster = (await startClusterBroker(options.cluster, url, manager, attachment, options.logger)).stop;
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  }
+  return {
+    app,
+    manager,
+    report,
+    url,
+    close: async () => {
+      await stopCluster();
+      await app.close();
+    },
+  };
 }
 
 /** Resolves once SIGINT or SIGTERM arrives, for commands that run until stopped. */

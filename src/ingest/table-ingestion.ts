@@ -145,6 +145,7 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
       ledger: this.ledger,
       sealed: () => this.sealed,
       known: () => [...this.known.values()],
+      listingError: () => this.discoveryInfo.lastError,
       ended: (shardId) => this.ended.has(shardId),
       ingester: (shardId) => this.ingesters.get(shardId),
       nextSequence: (shardId) => this.checkpoints.get(shardId)?.nextSequence ?? 0,

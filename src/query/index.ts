@@ -20,8 +20,18 @@ export type { BrokerRequestContext, BrokerResult, QueryException } from './respo
 export { executePlan } from './exec/executor.js';
 export { sealedSnapshot, consumingSnapshot } from './exec/segment-snapshot.js';
 export type { SegmentSnapshot } from './exec/segment-snapshot.js';
+export type { PartialResult } from './exec/segment-partial.js';
 export { SCALAR_FUNCTIONS, scalarFunction } from './functions/index.js';
 export { QueryPool, WorkerUnavailableError } from './parallel/query-pool.js';
 export type { QueryPoolStats } from './parallel/query-pool.js';
 export type { ParallelExecution } from './parallel/parallel-executor.js';
 export { configureQueryThreads, sharedParallelExecution, closeSharedQueryPool, parseThreadCount, QUERY_THREADS_ENV, PARALLEL_MIN_ROWS_ENV, DEFAULT_PARALLEL_MIN_ROWS } from './parallel/pool-config.js';
+export { PartialMerge } from './exec/partial-merge.js';
+export type { QueryPartial } from './exec/partial-merge.js';
+export { executeToPartial, addStats } from './partial/partial-execution.js';
+export type { ServerPartial } from './partial/partial-execution.js';
+export { runPartialQuery, listServedSegments, parsePartialQueryRequest } from './partial/partial-query.js';
+export type { PartialQueryRequest, ServedSegment } from './partial/partial-query.js';
+export type { QueryScatter, ScatterRequest, ScatterResult } from './partial/scatter.js';
+export { emptyStats } from './exec/execution-stats.js';
+export type { ExecutionStats } from './exec/execution-stats.js';

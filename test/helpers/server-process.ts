@@ -35,9 +35,10 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(options: { dataDir: string; env?: Record<string, string> }): Promise<ServerProcess> {
+  /** `args`: more `serve` flags (e.g. `--cluster …`). */
+  static async start(options: { dataDir: string; env?: Record<string, string>; args?: readonly string[] }): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', options.dataDir, '--port', String(port)], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', options.dataDir, '--port', String(port), ...(options.args ?? [])], {
       env: { ...process.env, SHARDTABLE_LOG_LEVEL: 'info', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
