@@ -26,13 +26,14 @@ describe('help and exit codes', () => {
   });
 
   it('a bad command line exits 2 with the message', async () => {
-    const lines = [['nosuch'], ['inspect'], ['serve', '--port', 'x'], ['query', 'SELECT 1', '--bogus']];
+    const lines = [['nosuch'], ['inspect'], ['serve', '--port', 'x'], ['query', 'SELECT 1', '--bogus'], ['serve', '--compressed-tier-percent', '95']];
     const errors = await Promise.all(lines.map((args) => run(process.execPath, [BIN, ...args]).then(() => null, (e: { code: number; stderr: string }) => e)));
     for (const [i, err] of errors.entries()) {
       const args = lines[i]!;
       expect(err?.code, args.join(' ')).toBe(EXIT.USAGE);
       expect(err?.stderr).toMatch(/error: /);
     }
+    expect(errors[4]?.stderr).toMatch(/--compressed-tier-percent must be a whole percent from 0 \(no compressed tier\) to 90, got "95"/);
   });
 
   it('README and docs/cli.md document every command and every exit code', async () => {
