@@ -9,6 +9,8 @@ import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
 import type { StartReport } from '../table/index.js';
+import { ClusterNode, createClusterContext } from '../cluster/index.js';
+import type { ClusterFlags, ClusterNodeOptions } from '../cluster/index.js';
 
 export interface ServeOptions {
   readonly dataDir: string;
@@ -29,6 +31,8 @@ export interface ServeOptions {
   readonly queryParallelMinRows?: number;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
+  /** `--cluster` and `--deep-store` (docs/cluster.md): shards follow leases, segments go to S3. */
+  readonly cluster?: ClusterFlags & ClusterNodeOptions;
 }
 
 export interface RunningServer {
@@ -38,6 +42,8 @@ export interface RunningServer {
   readonly report: StartReport;
   /** The base URL the server listens on, e.g. `http://127.0.0.1:9000`. */
   readonly url: string;
+  /** The cluster member (lease and commit side), when started with `--cluster`. */
+  readonly cluster?: ClusterNode;
   /** Orderly shutdown: stops consumers (fastify `onClose`), then the HTTP server. */
   close(): Promise<void>;
 }
@@ -58,13 +64,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Start the query threads now (they load their modules while the tables load).
   sharedParallelExecution()?.pool.isReady();
   await mkdir(dataDir, { recursive: true });
-  const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
+  // Cluster mode: the tables and the bucket are checked before listening, so a bad store fails the start.
+  const cluster = options.cluster ? await ClusterNode.start(createClusterContext(options.cluster, `http://${options.host}:${options.port}`), options.logger, options.cluster) : undefined;
+  const manager = new TableManager({
+    dataDir,
+    runtimeFactory: cluster?.runtimeFactory() ?? tableIngestionFactory(options.logger),
+    logger: options.logger,
+    ...(cluster ? { catalog: cluster.catalog(dataDir) } : {}),
+  });
   const app = buildApp({ manager, logger: options.logger, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
   let url: string;
   try {
     url = await app.listen({ port: options.port, host: options.host });
   } catch (err) {
     await app.close();
+    await cluster?.stop();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${options.port} on ${options.host} is already in use: stop the other process or pass --port <port>`);
     }
@@ -75,9 +89,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     report = await manager.start();
   } catch (err) {
     await app.close();
+    await cluster?.stop();
     throw err;
   }
-  return { app, manager, report, url, close: () => app.close() };
+  cluster?.start(manager);
+  const close = async (): Promise<void> => {
+    await cluster?.stopPolling();
+    await app.close();
+    await cluster?.stop();
+  };
+  return { app, manager, report, url, close, ...(cluster ? { cluster } : {}) };
 }
 
 /** Resolves once SIGINT or SIGTERM arrives, for commands that run until stopped. */

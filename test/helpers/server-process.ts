@@ -35,9 +35,9 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(options: { dataDir: string; env?: Record<string, string> }): Promise<ServerProcess> {
+  static async start(options: { dataDir: string; env?: Record<string, string>; args?: readonly string[] }): Promise<ServerProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', options.dataDir, '--port', String(port)], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', options.dataDir, '--port', String(port), ...(options.args ?? [])], {
       env: { ...process.env, SHARDTABLE_LOG_LEVEL: 'info', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -65,6 +65,11 @@ export class ServerProcess {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`server did not become healthy; log:\n${this.stderr}`);
+  }
+
+  /** The process id (for SIGSTOP/SIGCONT in tests). */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   kill(signal: NodeJS.Signals): void {
