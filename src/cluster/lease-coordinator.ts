@@ -141,7 +141,7 @@ export class LeaseCoordinator {
         return next !== null;
       });
       if (!renewed) this.lose(h.leaseKey, 'its renewal failed: another server took it');
-      else if (this.items.get(h.leaseKey)?.stealRequestedBy != null && !h.handingOff) void this.handOff(h);
+      else this.answerStealRequest(h, items);
     }
     if (this.stopped) return;
     await this.takeShare(items, now);
@@ -171,14 +171,31 @@ export class LeaseCoordinator {
     if (mine() >= target || takeable.length > 0) return;
     // Below the share and nothing free: ask the busiest other owner for one lease (at most one per round).
     const busiest = [...owners.entries()].filter(([o]) => o !== serverId).sort((a, b) => b[1].length - a[1].length)[0];
-    if (!busiest || busiest[1].length <= target) return;
+    // The KCL's rule: steal only from an owner that holds at least two more than this server.
+    if (!busiest || busiest[1].length <= mine() + 1) return;
     const victim = busiest[1].find((i) => i.stealRequestedBy === null && this.runtimes.has(i.table));
     if (victim && (await store.requestSteal(victim.leaseKey, busiest[0], serverId))) {
       this.options.logger.info({ lease: victim.leaseKey, owner: busiest[0], target }, 'asked the owner to hand a lease over (balance)');
     }
   }
 
-  /** Another server asked for this lease: seal and commit the shard's consuming segment, then release it. */
+  /**
+   * Another server asked for this lease: handed over when this server holds at least two more
+   * leases than the asker (so a balanced spread never ping-pongs), turned down otherwise.
+   */
+  private answerStealRequest(h: HeldLease, items: readonly LeaseItem[]): void {
+    const asker = this.items.get(h.leaseKey)?.stealRequestedBy ?? null;
+    if (asker === null || h.handingOff) return;
+    const mine = [...this.held.values()].filter((x) => !x.handingOff).length;
+    const theirs = items.filter((i) => i.leaseOwner === asker).length;
+    if (mine > theirs + 1) {
+      void this.handOff(h);
+      return;
+    }
+    void this.underLease(h.leaseKey, () => this.options.store.clearSteal(h.leaseKey, this.options.serverId)).catch(() => undefined);
+  }
+
+  /** Seal and commit the shard's consuming segment, then release the lease. */
   private async handOff(h: HeldLease): Promise<void> {
     h.handingOff = true;
     try {

@@ -91,6 +91,17 @@ export class LeaseStore {
     return result !== null;
   }
 
+  /** Turns down a hand-over request (the owner would drop below the asker's share). */
+  async clearSteal(leaseKey: string, me: string): Promise<void> {
+    await ifCondition(this.ddb.send(new UpdateItemCommand({
+      TableName: this.tableName,
+      Key: { leaseKey: S(leaseKey) },
+      UpdateExpression: 'REMOVE stealRequestedBy',
+      ConditionExpression: 'leaseOwner = :me',
+      ExpressionAttributeValues: { ':me': S(me) },
+    })));
+  }
+
   private async update(leaseKey: string, expression: string, condition: string, values: Record<string, AttributeValue>, next: number): Promise<number | null> {
     const result = await ifCondition(this.ddb.send(new UpdateItemCommand({
       TableName: this.tableName,

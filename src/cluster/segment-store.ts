@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { QueryCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CommittedSegment } from '../ingest/cluster-hooks.js';
@@ -82,8 +82,14 @@ export class SegmentStore {
       if (!(err instanceof TransactionCanceledException)) throw err;
       const [put, held] = (err.CancellationReasons ?? []).map((r) => r.Code);
       if (held === 'ConditionalCheckFailed') return 'fenced';
-      // The item exists and the lease is still ours: an earlier attempt whose answer was lost committed it.
-      if (put === 'ConditionalCheckFailed') return 'alreadyCommitted';
+      // The item exists and the lease is still ours: an earlier attempt whose answer was lost
+      // committed it — or another segment has this name, which must never pass for a commit.
+      if (put === 'ConditionalCheckFailed') {
+        const existing = await this.ctx.dynamodb.send(new GetItemCommand({ TableName: this.ctx.tables.segments, Key: { table: S(m.tableName), segmentName: S(m.segmentName) }, ConsistentRead: true }));
+        const same = existing.Item?.serverId?.S === serverId && existing.Item?.endOffset?.S === item.endOffset?.S && existing.Item?.startOffset?.S === item.startOffset?.S;
+        if (same) return 'alreadyCommitted';
+        throw new Error(`segment ${m.segmentName} of table ${m.tableName} is already committed with other rows (by ${existing.Item?.serverId?.S ?? 'unknown'}); not committed again`);
+      }
       throw err;
     }
   }

@@ -59,13 +59,13 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
     this.quarantined = [...recovered.quarantined];
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
     const cluster = this.options.cluster;
-    // Cluster mode: local files are a cache; a shard's committed segments are served once its lease is taken.
-    if (cluster) this.clusterShards = new ClusterShards(this.clusterHost(), recovered.sealed);
     this.sealed = cluster ? [] : [...recovered.sealed].sort(compareSegments);
     // Before any reader starts: the key map is rebuilt from the committed files alone.
     this.keyed.rebuild(this.sealed);
     this.ledger = recovered.ledger;
     this.checkpoints = cluster ? new Map() : recovered.checkpoints;
+    // Cluster mode: local files are a cache; a shard's committed segments are served once its lease is taken.
+    if (cluster) this.clusterShards = new ClusterShards(this.clusterHost(), recovered.sealed);
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
     this.startRepairs(cluster ? [] : recovered.gaps);
     // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
