@@ -71,7 +71,8 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
     // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
     this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry, segment) => {
       this.quarantined.push(entry);
-      void this.repairs?.afterQuarantine(segment);
+      // Cluster mode: the committed segments are the truth; a damaged file is fetched again at the next lease take.
+      if (!this.options.cluster) void this.repairs?.afterQuarantine(segment);
     });
     this.sealedUpkeep.start();
     this.metadata = this.factory.createMetadataProvider();
