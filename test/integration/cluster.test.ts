@@ -174,7 +174,7 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     expect(await readFile(join(other, 'events__0__0__20260101T0000Z.seg'), 'utf8')).toBe('bytes');
   });
 
-  it('fences a paused server, survives kill -9, and serves every id exactly once', async () => {
+  it('fences a paused server, survives kill -9 and a graceful stop, and serves every id exactly once', async () => {
     const start = (id: string): Promise<ServerProcess> =>
       ServerProcess.start({
         dataDir: join(dataRoot, id),
@@ -243,6 +243,16 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     expect(Math.max(...all)).toBe(produced - 1);
     const final = await leases(ddb);
     expect(final.map((l) => l.owner).every((o) => o === 'a' || o === 'b'), JSON.stringify(final)).toBe(true);
+
+    // b stops gracefully: it releases its leases, and a alone serves and consumes the whole table.
+    b!.kill('SIGTERM');
+    expect((await b!.exited).code, b!.log().slice(-3000)).toBe(0);
+    await produce(400);
+    await until('a alone serves every id exactly once', async () => {
+      const ids = await idsOf(a!);
+      return ids.length === produced && new Set(ids).size === produced;
+    }, 30_000, logs);
+    expect((await leases(ddb)).every((l) => l.owner === 'a')).toBe(true);
     ddb.destroy();
   }, 150_000);
 });
