@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { emulatorTableConfig, idKindTsSchema } from '../helpers/emulator-table.js';
 import { withMoto } from '../helpers/moto.js';
 import { httpCall, ServerProcess } from '../helpers/server-process.js';
+import { splitShard } from '../helpers/split-shard.js';
 
 const BIN = fileURLToPath(new URL('../../bin/shardtable.js', import.meta.url));
 const STREAM = 'cluster-events';
@@ -56,6 +57,14 @@ interface Lease { key: string; owner: string | null; counter: number; shardId: s
 async function leases(ddb: DynamoDBClient): Promise<Lease[]> {
   const page = await ddb.send(new ScanCommand({ TableName: `${PREFIX}-leases`, ConsistentRead: true }));
   return (page.Items ?? []).map((i) => ({ key: i.leaseKey!.S!, owner: i.leaseOwner?.S ?? null, counter: Number(i.leaseCounter!.N), shardId: i.shardId!.S! }));
+}
+
+/** Every item of `<prefix>-segments` for table `events`. */
+async function committedItems(ddb: DynamoDBClient): Promise<Record<string, AttributeValue>[]> {
+  const page = await ddb.send(new QueryCommand({
+    TableName: `${PREFIX}-segments`, KeyConditionExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'table' }, ExpressionAttributeValues: { ':t': { S: 'events' } }, ConsistentRead: true,
+  }));
+  return page.Items ?? [];
 }
 
 /** The ids a server answers for from its own segments (no broker: each server's /query/sql reads what it serves). */
@@ -219,11 +228,8 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     b!.kill('SIGCONT');
     await until('b notices its lost lease', async () => b!.log().includes(victim.key) && /lease lost/.test(b!.log()), 15_000, logs);
     await sleep(1000);
-    const byB = await ddb.send(new QueryCommand({
-      TableName: `${PREFIX}-segments`, KeyConditionExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'table' }, ExpressionAttributeValues: { ':t': { S: 'events_REALTIME' } }, ConsistentRead: true,
-    }));
-    const lateFromB = (byB.Items ?? []).filter((i) => i.serverId?.S === 'b' && i.shardId?.S === victim.shardId && Number(i.committedAtMs?.N) >= stolenAt);
-    expect(lateFromB, logs()).toEqual([]);
+    const lateFromB = (await committedItems(ddb)).filter((i) => i.serverId?.S === 'b' && i.shardId?.S === victim.shardId && Number(i.committedAtMs?.N) >= stolenAt);
+    expect(lateFromB).toEqual([]);
     // The intruder goes away without a word (its lease is freed, as after its expiry).
     const held = await ddb.send(new GetItemCommand({ TableName: `${PREFIX}-leases`, Key: { leaseKey: { S: victim.key } }, ConsistentRead: true }));
     await ddb.send(new UpdateItemCommand({
@@ -231,6 +237,11 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
       UpdateExpression: 'SET leaseCounter = :n REMOVE leaseOwner', ConditionExpression: 'leaseCounter = :c',
       ExpressionAttributeValues: { ':n': { N: String(Number(held.Item!.leaseCounter!.N) + 1) }, ':c': held.Item!.leaseCounter! },
     }));
+
+    // A split while leases move: the children are consumed (by whoever holds them) only after the
+    // parent's last segment is committed, from their oldest record.
+    await splitShard(kinesis, STREAM, 'shardId-000000000000', 2n ** 125n);
+    await produce(400);
 
     // kill -9 of c: a and b take its shards within the lease timeout, from the committed segments.
     c!.kill('SIGKILL');
@@ -241,8 +252,15 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
       return ids.length === produced && new Set(ids).size === produced ? ids : null;
     }, 45_000, logs);
     expect(Math.max(...all)).toBe(produced - 1);
+    // The same query as the fencing check's: it finds the parent's end, so that check was not vacuous.
+    const segmentItems = await committedItems(ddb);
+    const parentEnd = segmentItems.find((i) => i.shardId?.S === 'shardId-000000000000' && i.endOfShard?.BOOL === true);
+    expect(parentEnd, 'the parent shard\'s last segment is committed').toBeDefined();
+    const children = segmentItems.filter((i) => i.shardId?.S === 'shardId-000000000004' || i.shardId?.S === 'shardId-000000000005');
+    expect(children.every((i) => Number(i.committedAtMs!.N) >= Number(parentEnd!.committedAtMs!.N))).toBe(true);
     const final = await leases(ddb);
     expect(final.map((l) => l.owner).every((o) => o === 'a' || o === 'b'), JSON.stringify(final)).toBe(true);
+    expect(final.find((l) => l.shardId === 'shardId-000000000000')).toBeDefined();
 
     // b stops gracefully: it releases its leases, and a alone serves and consumes the whole table.
     b!.kill('SIGTERM');
