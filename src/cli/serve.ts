@@ -94,7 +94,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   cluster?.start(manager);
   const close = async (): Promise<void> => {
-    await cluster?.stopPolling();
+    await cluster?.drain();
     await app.close();
     await cluster?.stop();
   };

@@ -11,6 +11,8 @@ import { SegmentStore } from './segment-store.js';
 
 export const DEFAULT_LEASE_TIMEOUT_MS = 10_000;
 export const DEFAULT_CATALOG_POLL_MS = 3_000;
+/** How long a graceful stop waits for its shards' last seals and commits before dropping the rest. */
+const DRAIN_TIMEOUT_MS = 20_000;
 
 export interface ClusterNodeOptions {
   /** A lease whose counter stays unchanged this long is expired and may be taken (`--lease-timeout-ms`). */
@@ -68,9 +70,14 @@ export class ClusterNode {
     this.logger.info({ serverId: this.context.serverId, tables: this.context.tables, deepStore: this.context.deepStore }, 'cluster member started');
   }
 
-  /** Stops polling the catalog (first, so no table is created while the manager closes). */
-  async stopPolling(): Promise<void> {
+  /**
+   * A graceful stop's first half, before the tables stop: no table is created from the catalog
+   * any more, and every held lease is handed over at a segment boundary (sealed, committed,
+   * released), so the others resume without re-reading and without waiting for the timeout.
+   */
+  async drain(): Promise<void> {
     await this.poller?.stop();
+    await this.coordinator.drain(DRAIN_TIMEOUT_MS);
   }
 
   /** After the runtimes stopped: releases every held lease, then closes the clients. */

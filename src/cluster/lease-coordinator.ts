@@ -68,11 +68,29 @@ export class LeaseCoordinator {
     tick();
   }
 
-  /** Stops the rounds and releases every held lease (call after the runtimes stopped: nothing more is committed). */
-  async stop(): Promise<void> {
+  /**
+   * A graceful stop's first half: no more rounds (no lease is taken or renewed), then each held
+   * lease is handed over as at a balance request (its consuming segment sealed and committed,
+   * then released), within `timeoutMs`; a shard not done by then keeps its lease until `stop()`.
+   * A seal slower than the lease timeout is fenced, never committed twice.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    await this.halt();
+    const all = Promise.all([...this.held.values()].filter((h) => !h.handingOff).map((h) => this.handOff(h)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async halt(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** Stops the rounds and releases every lease still held (call after the runtimes stopped: nothing more is committed). */
+  async stop(): Promise<void> {
+    await this.halt();
     await Promise.all([...this.held.values()].map((h) => this.underLease(h.leaseKey, () => this.options.store.release(h.leaseKey, h.counter, this.options.serverId)).catch(() => false)));
     this.held.clear();
   }

@@ -265,6 +265,7 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     // b stops gracefully: it releases its leases, and a alone serves and consumes the whole table.
     b!.kill('SIGTERM');
     expect((await b!.exited).code, b!.log().slice(-3000)).toBe(0);
+    expect(b!.log()).toMatch(/lease handed over at a segment boundary/);
     await produce(400);
     await until('a alone serves every id exactly once', async () => {
       const ids = await idsOf(a!);
