@@ -57,7 +57,8 @@ export class KeyedTable {
   /**
    * The table's holder of served sealed segments, made to tell the key map, in the same tick as
    * each swap, which segments stopped being served (deleted, retention, quarantine): keys whose
-   * row was in one of them leave the key map. An append table's holder is returned as is.
+   * row was in one of them leave the key map; a segment reloaded under the same name is read
+   * through its new object. An append table's holder is returned as is.
    */
   followRetirements(holder: SealedSegmentsHolder): SealedSegmentsHolder {
     if (this.upsert === null && this.dedup === null) return holder;
@@ -65,6 +66,7 @@ export class KeyedTable {
       const kept = new Set(after.map((s) => s.name));
       const gone = holder.get().filter((s) => !kept.has(s.name)).map((s) => s.name);
       holder.set(after);
+      this.upsert?.refreshViews(after);
       if (gone.length === 0) return;
       this.upsert?.retired(gone);
       this.dedup?.retired(gone);

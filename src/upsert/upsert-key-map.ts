@@ -7,7 +7,6 @@ import type { FrozenLiveDocs } from '../segment/live-docs.js';
 import { REPLAY_SKIP } from '../segment/index.js';
 import type { UpsertSealInfo } from '../segment/index.js';
 import type { SealedSegment } from '../segment/sealed-segment.js';
-import type { SegmentView } from '../segment/segment-view.js';
 import type { DecodedRow } from '../spi/decoder.js';
 import { ComparisonValues } from './comparison-values.js';
 import { keyCellReader } from './file-cells.js';
@@ -21,7 +20,7 @@ import type { KeyColumns } from './record-keys.js';
 import { KeyExpiry } from './key-expiry.js';
 import { replayBytes, replayRows, setDecided } from './replay-order.js';
 import type { UpsertCounters } from './upsert-counters.js';
-import { compareCommit, inverse, newSlot, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
+import { SlotTable, compareCommit, inverse, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
 import type { Slot } from './upsert-slots.js';
 
 export type { UpsertCounters } from './upsert-counters.js';
@@ -59,8 +58,7 @@ export class UpsertKeyMap implements KeyedRows {
   private readonly index = new KeyIndex();
   private readonly encoder: KeyEncoder;
   private readonly cmp: ComparisonValues;
-  private readonly slots: Slot[] = [];
-  private readonly slotIds = new Map<string, number>();
+  private readonly slots = new SlotTable();
   private readonly consumingSlots = new Set<Slot>();
   private readonly columns: KeyColumns;
   private readonly plan: PartialUpsertPlan | null;
@@ -155,20 +153,23 @@ export class UpsertKeyMap implements KeyedRows {
    */
   footerFor(segment: ConsumingSegment, perm: Int32Array | null): UpsertSealInfo {
     const commitOrder = this.nextCommit++;
-    const slot = this.slotByName(segment.name);
+    const slot = this.slots.byName(segment.name);
     if (this.columns.comparisons.length > 1) return { commitOrder, tieLosers: [], replay: replayBytes(slot?.decided ?? null, segment.numDocs, perm) };
     const tieLosers = slot?.docEntries ? tieLosersOf(slot.docEntries, segment.numDocs, this.index.idLimit, perm, ...storedComparisons(this.schema, this.columns.comparisons, this.cmp.numeric, segment)) : [];
     return { commitOrder, tieLosers };
   }
 
   sealed(consuming: ConsumingSegment, sealed: SealedSegment, perm: Int32Array | null): void {
-    const old = this.slotByName(consuming.name);
+    const old = this.slots.byName(consuming.name);
     const n = sealed.numDocs;
-    this.slotIds.delete(consuming.name);
-    const slot = this.addSlot(sealed.name, sealed, sealed.metadata.partitionId, old ? old.live.permuted(perm, n) : new LiveDocs(n), null);
+    this.slots.unname(consuming.name);
+    const slot = this.slots.add(sealed.name, sealed, sealed.metadata.partitionId, old ? old.live.permuted(perm, n) : new LiveDocs(n), null, this.expiry.runs);
     if (old !== undefined) {
       this.consumingSlots.delete(old);
       if (this.lastSlot === old) this.lastSegment = this.lastSlot = null;
+      if (this.pendingSlot === old) this.pendingSlot = null;
+      // Every key of the consuming segment moves to the sealed slot below: its rows can be freed.
+      this.slots.release(old.id);
       const entries = old.docEntries;
       if (entries !== null) {
         const newDoc = inverse(perm, n);
@@ -213,13 +214,13 @@ export class UpsertKeyMap implements KeyedRows {
   /** Frozen live rows of the named segments (a segment the map never saw has none live). */
   freezeAll(names: readonly string[]): Map<string, FrozenLiveDocs> {
     const out = new Map<string, FrozenLiveDocs>();
-    for (const name of names) out.set(name, this.slotByName(name)?.live.freeze() ?? EMPTY);
+    for (const name of names) out.set(name, this.slots.byName(name)?.live.freeze() ?? EMPTY);
     return out;
   }
 
   /** Live and queryable rows of one segment (segment metadata). */
   liveCount(name: string): { valid: number; queryable: number } | null {
-    const live = this.slotByName(name)?.live;
+    const live = this.slots.byName(name)?.live;
     return live ? { valid: live.numValid, queryable: live.numQueryable } : null;
   }
 
@@ -232,7 +233,7 @@ export class UpsertKeyMap implements KeyedRows {
   retired(names: readonly string[]): void {
     const gone = new Set<number>();
     for (const name of names) {
-      const slot = this.slotByName(name);
+      const slot = this.slots.byName(name);
       if (slot === undefined) continue;
       gone.add(slot.id);
       this.forget(name);
@@ -245,16 +246,26 @@ export class UpsertKeyMap implements KeyedRows {
       this.removeKey(id, false);
       ids.push(id);
     }
+    for (const id of gone) this.slots.release(id);
     this.counts.keysRemovedWithSegments += ids.length;
     this.expiry.removed(ids);
     this.releaseIds();
   }
 
+  /**
+   * The served sealed segments after a swap: a segment reloaded under the same name (reindex,
+   * repair) is read through its new object from now on, so a PARTIAL merge never reads a
+   * replaced one.
+   */
+  refreshViews(segments: readonly SealedSegment[]): void {
+    this.slots.refreshViews(segments);
+  }
+
   /** Forgets a segment that is no longer served (a dropped consuming segment). */
   forget(name: string): void {
-    const slot = this.slotByName(name);
+    const slot = this.slots.byName(name);
     if (slot === undefined) return;
-    this.slotIds.delete(name);
+    this.slots.unname(name);
     this.consumingSlots.delete(slot);
     if (this.lastSlot === slot) this.lastSegment = this.lastSlot = null;
   }
@@ -262,7 +273,7 @@ export class UpsertKeyMap implements KeyedRows {
   private applyFile(segment: SealedSegment): void {
     const info = segment.footer.upsert;
     if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
-    const slot = this.addSlot(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null);
+    const slot = this.slots.add(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null, this.expiry.runs);
     const replay = this.columns.comparisons.length > 1 ? segment.upsertReplay() : null;
     if (replay !== null) {
       replayRows(this.schema, this.columns, segment, replay, (row, doc, col, value) => {
@@ -313,7 +324,7 @@ export class UpsertKeyMap implements KeyedRows {
     const words = this.index.words;
     const w = id * RECORD_WORDS + 4;
     const before = words[w]!;
-    if (!fresh) this.slots[before >>> SLOT_SHIFT]!.live.remove(words[w + 1]!);
+    if (!fresh) this.slots.byNumber(before >>> SLOT_SHIFT).live.remove(words[w + 1]!);
     slot.live.add(doc, deleted);
     this.cmp.store(id, fresh);
     const was = fresh ? 0 : before & DELETED;
@@ -360,33 +371,21 @@ export class UpsertKeyMap implements KeyedRows {
   }
 
   private slotOf(id: number): Slot {
-    return this.slots[this.index.words[id * RECORD_WORDS + 4]! >>> SLOT_SHIFT]!;
+    return this.slots.byNumber(this.index.words[id * RECORD_WORDS + 4]! >>> SLOT_SHIFT);
   }
 
   private consumingSlot(segment: ConsumingSegment): Slot {
     if (segment === this.lastSegment) return this.lastSlot!;
     const name = segment.name;
-    let slot = this.slotByName(name);
+    let slot = this.slots.byName(name);
     if (slot === undefined) {
-      slot = this.addSlot(name, segment, segment.identity.partitionId, new LiveDocs(1024), new Int32Array(1024).fill(-1));
+      slot = this.slots.add(name, segment, segment.identity.partitionId, new LiveDocs(1024), new Int32Array(1024).fill(-1), this.expiry.runs);
       if (this.columns.comparisons.length > 1) slot.decided = new Uint8Array(1024).fill(REPLAY_SKIP);
       this.consumingSlots.add(slot);
     }
     this.lastSegment = segment;
     this.lastSlot = slot;
     return slot;
-  }
-
-  private addSlot(name: string, view: SegmentView, partition: number, live: LiveDocs, docEntries: Int32Array | null): Slot {
-    const slot = newSlot(this.slots.length, name, view, partition, live, docEntries, this.expiry.runs);
-    this.slots.push(slot);
-    this.slotIds.set(name, slot.id);
-    return slot;
-  }
-
-  private slotByName(name: string): Slot | undefined {
-    const id = this.slotIds.get(name);
-    return id === undefined ? undefined : this.slots[id];
   }
 
   /** The previous live row, null cells where the null bitmap says so. */

@@ -9,7 +9,8 @@ import { primaryKeyOf } from './record-keys.js';
 export interface Slot {
   readonly id: number;
   readonly name: string;
-  readonly view: SegmentView;
+  /** Where its rows are read (a reload swaps in the new object of the same segment: `refreshViews`). */
+  view: SegmentView;
   /** The partition of the segment (the shard whose record made a row live). */
   readonly partition: number;
   readonly live: LiveDocs;
@@ -28,6 +29,50 @@ export interface Slot {
 
 export function newSlot(id: number, name: string, view: SegmentView, partition: number, live: LiveDocs, docEntries: Int32Array | null, epoch: number): Slot {
   return { id, name, view, partition, live, docEntries, decided: null, epoch, maxCmp: Number.NEGATIVE_INFINITY };
+}
+
+/**
+ * The key map's slots by number and by segment name. A slot is released (its number kept, its
+ * rows freed) once no key can point at it: its consuming segment was sealed into a new slot, or
+ * its segment was retired.
+ */
+export class SlotTable {
+  private readonly slots: (Slot | null)[] = [];
+  private readonly ids = new Map<string, number>();
+
+  add(name: string, view: SegmentView, partition: number, live: LiveDocs, docEntries: Int32Array | null, epoch: number): Slot {
+    const slot = newSlot(this.slots.length, name, view, partition, live, docEntries, epoch);
+    this.slots.push(slot);
+    this.ids.set(name, slot.id);
+    return slot;
+  }
+
+  byName(name: string): Slot | undefined {
+    const id = this.ids.get(name);
+    return id === undefined ? undefined : (this.slots[id] ?? undefined);
+  }
+
+  /** The slot a key's record names (never a released one: no key points at those). */
+  byNumber(id: number): Slot {
+    return this.slots[id]!;
+  }
+
+  /** The name no longer finds the slot (a new slot takes it, or the segment is gone). */
+  unname(name: string): void {
+    this.ids.delete(name);
+  }
+
+  release(id: number): void {
+    this.slots[id] = null;
+  }
+
+  /** A segment reloaded under the same name is read through its new object from now on. */
+  refreshViews(segments: readonly SealedSegment[]): void {
+    for (const segment of segments) {
+      const slot = this.byName(segment.name);
+      if (slot !== undefined && slot.view !== segment) slot.view = segment;
+    }
+  }
 }
 
 /**
