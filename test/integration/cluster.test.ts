@@ -244,8 +244,12 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     await produce(400);
 
     // kill -9 of c: a and b take its shards within the lease timeout, from the committed segments.
+    const killedAt = Date.now();
     c!.kill('SIGKILL');
     await c!.exited;
+    await until("c's leases taken", async () => (await leases(ddb)).every((l) => l.owner !== 'c' && l.owner !== null), 30_000, logs);
+    // Measured, not asserted (wall clock): the lease timeout plus at most a round or two.
+    console.log(`cluster failover: every lease of the killed server taken ${Date.now() - killedAt} ms after SIGKILL (lease timeout ${LEASE_TIMEOUT_MS} ms)`);
     await produce(800);
     const all = await until('every id exactly once across a and b', async () => {
       const ids = [...(await idsOf(a!)), ...(await idsOf(b!))];
