@@ -39,19 +39,21 @@ export class ClusterTableHooks implements ClusterShardHooks {
     return this.parts.coordinator.finished(this.tableName, shardId);
   }
 
-  async fetchCommitted(shardId: string, tableDir: string, have: (segmentName: string) => boolean): Promise<CommittedSegment[]> {
+  async fetchCommitted(shardId: string, tableDir: string, have: (segment: CommittedSegment) => boolean): Promise<CommittedSegment[]> {
     const committed = (await this.parts.segments.listCommitted(this.tableName)).filter((c) => c.shardId === shardId);
-    for (const item of committed) if (!have(item.segmentName)) await this.parts.segments.download(item, tableDir);
+    for (const item of committed) if (!have(item)) await this.parts.segments.download(item, tableDir);
     return committed;
   }
 
   /** Deep store first (outside the lease's lock: an upload may take long), then the fenced metadata write. */
   async commit(segment: SealedSegment): Promise<void> {
     const { segmentName, shardId } = segment.metadata;
-    await this.parts.segments.upload(segment);
+    // A key of its own per upload: a fenced server's file of the same name never replaces a committed one.
+    const s3Key = await this.parts.segments.upload(segment);
     try {
-      await this.parts.coordinator.commitFenced(this.tableName, shardId, async (leaseKey, counter) => (await this.parts.segments.commit(segment, { leaseKey, counter })) !== 'fenced');
+      await this.parts.coordinator.commitFenced(this.tableName, shardId, async (leaseKey, counter) => (await this.parts.segments.commit(segment, s3Key, { leaseKey, counter })) !== 'fenced');
     } catch (err) {
+      await this.parts.segments.deleteUpload(s3Key);
       if (err instanceof LeaseLostError) throw new ShardtableError('SEGMENT_FENCED', { segment: segmentName, table: this.tableName, serverId: this.parts.serverId, shardId });
       throw err;
     }

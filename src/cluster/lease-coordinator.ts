@@ -48,6 +48,8 @@ export class LeaseCoordinator {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly now: () => number;
+  /** Hand-overs and stops of lost shards still running (see {@link idle}). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.now = options.now ?? Date.now;
@@ -59,7 +61,7 @@ export class LeaseCoordinator {
 
   start(): void {
     const tick = (): void => {
-      this.running = this.round()
+      this.running = this.runRound()
         .catch((err: unknown) => this.options.logger.warn({ err: describeError(err) }, 'lease round failed; retrying next round'))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
@@ -142,7 +144,8 @@ export class LeaseCoordinator {
     throw new LeaseLostError(`lease of ${leaseKey} is no longer held by ${this.options.serverId}`);
   }
 
-  private async round(): Promise<void> {
+  /** One round now (the timer runs them; tests call it directly with a fake clock). */
+  async runRound(): Promise<void> {
     const { store, serverId } = this.options;
     const items = await store.scan();
     const now = this.now();
@@ -207,7 +210,7 @@ export class LeaseCoordinator {
     const mine = [...this.held.values()].filter((x) => !x.handingOff).length;
     const theirs = items.filter((i) => i.leaseOwner === asker).length;
     if (mine > theirs + 1) {
-      void this.handOff(h);
+      this.track(this.handOff(h));
       return;
     }
     void this.underLease(h.leaseKey, () => this.options.store.clearSteal(h.leaseKey, this.options.serverId)).catch(() => undefined);
@@ -233,7 +236,18 @@ export class LeaseCoordinator {
     if (!h) return;
     this.held.delete(leaseKey);
     this.options.logger.warn({ lease: leaseKey, counter: h.counter }, `lease lost (${why}): its shard stops without committing`);
-    void this.runtimes.get(h.table)?.releaseShard(h.shardId, false).catch((err: unknown) => this.options.logger.warn({ lease: leaseKey, err: describeError(err) }, 'stopping a lost shard failed'));
+    const stopping = this.runtimes.get(h.table)?.releaseShard(h.shardId, false).catch((err: unknown) => this.options.logger.warn({ lease: leaseKey, err: describeError(err) }, 'stopping a lost shard failed'));
+    if (stopping) this.track(stopping);
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Resolves once the hand-overs and lost-shard stops started so far are done (tests, drain). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private acquireIn(runtime: ClusterShardRuntime, shardId: string): void {

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CommittedSegment } from '../ingest/cluster-hooks.js';
 import { SEGMENT_FILE_SUFFIX } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
@@ -36,23 +37,37 @@ const N = (value: number): AttributeValue => ({ N: String(value) });
 export class SegmentStore {
   constructor(private readonly ctx: ClusterContext) {}
 
+  /**
+   * `<prefix>/<table>/<segmentName>/<serverId>-<random>`: one key per upload, so that two files of
+   * one name (a fenced server's and the new holder's, sealed in the same minute at the same LLC
+   * sequence) never overwrite each other; the committed item names the one that counts.
+   */
   s3KeyOf(table: string, segmentName: string): string {
     const { prefix } = this.ctx.deepStore;
-    return prefix === '' ? `${table}/${segmentName}` : `${prefix}/${table}/${segmentName}`;
+    const key = `${table}/${segmentName}/${this.ctx.serverId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(6).toString('hex')}`;
+    return prefix === '' ? key : `${prefix}/${key}`;
   }
 
-  async upload(segment: SealedSegment): Promise<void> {
+  /** Uploads the segment's file under a key of its own; returns the key. */
+  async upload(segment: SealedSegment): Promise<string> {
     const { tableName, segmentName } = segment.metadata;
-    await this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.deepStore.bucket, Key: this.s3KeyOf(tableName, segmentName), Body: await readFile(segment.path) }));
+    const key = this.s3KeyOf(tableName, segmentName);
+    await this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.deepStore.bucket, Key: key, Body: await readFile(segment.path) }));
+    return key;
   }
 
-  async commit(segment: SealedSegment, lease: FencingLease): Promise<CommitOutcome> {
+  /** Removes an upload whose commit failed (best effort: an orphan object is harmless, only unused). */
+  async deleteUpload(s3Key: string): Promise<void> {
+    await this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.deepStore.bucket, Key: s3Key })).catch(() => undefined);
+  }
+
+  async commit(segment: SealedSegment, s3Key: string, lease: FencingLease): Promise<CommitOutcome> {
     const m = segment.metadata;
     const { serverId } = this.ctx;
     const item: Record<string, AttributeValue> = {
       table: S(m.tableName),
       segmentName: S(m.segmentName),
-      s3Key: S(this.s3KeyOf(m.tableName, m.segmentName)),
+      s3Key: S(s3Key),
       partition: N(m.partitionId),
       shardId: S(m.shardId),
       numDocs: N(m.numDocs),
@@ -129,6 +144,7 @@ function committedOf(item: Record<string, AttributeValue>): CommittedItem {
     segmentName: item.segmentName?.S ?? '',
     shardId: item.shardId?.S ?? '',
     partitionId: Number(item.partition?.N ?? 0),
+    startOffset: item.startOffset?.S ?? null,
     endOffset: item.endOffset?.S ?? null,
     endOfShard: item.endOfShard?.BOOL === true,
     s3Key: item.s3Key?.S ?? '',

@@ -6,8 +6,10 @@ export interface CommittedSegment {
   readonly segmentName: string;
   readonly shardId: string;
   readonly partitionId: number;
+  readonly startOffset: string | null;
   readonly endOffset: string | null;
   readonly endOfShard: boolean;
+  readonly numDocs: number;
 }
 
 /**
@@ -25,9 +27,9 @@ export interface ClusterShardHooks {
   shardFinished(shardId: string): boolean;
   /**
    * The shard's committed segments, each one's file present in `tableDir` afterwards (fetched from
-   * the deep store unless `have(segmentName)`).
+   * the deep store unless `have(segment)`: a local file of that name with the same offsets and rows).
    */
-  fetchCommitted(shardId: string, tableDir: string, have: (segmentName: string) => boolean): Promise<CommittedSegment[]>;
+  fetchCommitted(shardId: string, tableDir: string, have: (segment: CommittedSegment) => boolean): Promise<CommittedSegment[]>;
   /**
    * Commits a sealed segment: deep store first, then the metadata write fenced by the lease. A
    * throw fails the seal (the file is removed, nothing is published); when the lease is lost the

@@ -6,7 +6,7 @@ import type { SealedSegment } from '../segment/index.js';
 import type { StreamOffsetFactory } from '../spi/offset.js';
 import { checkpointsFromSegments } from './checkpoints.js';
 import type { ShardCheckpoint } from './checkpoints.js';
-import type { ClusterShardHooks } from './cluster-hooks.js';
+import type { ClusterShardHooks, CommittedSegment } from './cluster-hooks.js';
 import type { PartitionIngester } from './partition-ingester.js';
 import { compareSegments } from './sealed-segment-ops.js';
 
@@ -48,10 +48,19 @@ export class ClusterShards {
     const { host } = this;
     if (this.ready.has(shardId)) return;
     const served = new Set(host.sealed().map((s) => s.metadata.segmentName));
-    const committed = await host.hooks.fetchCommitted(shardId, host.tableDir, (name) => this.cache.has(name) || served.has(name));
-    const names = new Set(committed.map((c) => c.segmentName));
+    // A local file of a committed name but other rows (this server's own seal that was never
+    // committed, while another server committed one of the same name) is not the committed segment.
+    const committed = await host.hooks.fetchCommitted(shardId, host.tableDir, (c) => served.has(c.segmentName) || this.cachedAs(c));
+    const byName = new Map(committed.map((c) => [c.segmentName, c]));
     for (const [name, segment] of this.cache) {
-      if (segment.metadata.shardId !== shardId || names.has(name)) continue;
+      const c = byName.get(name);
+      // Same name, other rows: the download above already replaced the file; the stale handle goes.
+      if (c && !sameSegment(segment, c)) {
+        this.cache.delete(name);
+        segment.close();
+        continue;
+      }
+      if (segment.metadata.shardId !== shardId || c) continue;
       this.cache.delete(name);
       segment.close();
       await rm(segment.path, { force: true });
@@ -91,10 +100,20 @@ export class ClusterShards {
     host.logger.info({ shardId, sealedFirst: seal }, 'shard lease let go: no longer consumed or served here');
   }
 
+  private cachedAs(c: CommittedSegment): boolean {
+    const cached = this.cache.get(c.segmentName);
+    return cached !== undefined && sameSegment(cached, c);
+  }
+
   close(): void {
     for (const segment of this.cache.values()) segment.close();
     this.cache.clear();
   }
+}
+
+function sameSegment(segment: SealedSegment, c: CommittedSegment): boolean {
+  const m = segment.metadata;
+  return m.shardId === c.shardId && m.startOffset === c.startOffset && m.endOffset === c.endOffset && m.numDocs === c.numDocs;
 }
 
 function partitionBy<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {

@@ -13,6 +13,9 @@ import type { ClusterContext } from '../../src/cluster/cluster-context.js';
 import { checkDeepStoreBucket, ensureClusterTables } from '../../src/cluster/cluster-tables.js';
 import { LeaseStore, leaseKeyOf } from '../../src/cluster/lease-store.js';
 import { SegmentStore } from '../../src/cluster/segment-store.js';
+import { LeaseCoordinator, LeaseLostError } from '../../src/cluster/lease-coordinator.js';
+import type { ClusterShardRuntime } from '../../src/ingest/cluster-hooks.js';
+import { silentLogger } from '../../src/logger.js';
 import type { SealedSegment } from '../../src/segment/index.js';
 import { createStream, kinesisClientFor, startEmulator } from '../../src/emulator/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
@@ -159,10 +162,13 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     const file = join(dir, 'a.seg');
     await writeFile(file, 'bytes');
     const first = fakeSealed(file, 'events__0__0__20260101T0000Z');
-    await segments.upload(first);
-    expect(await segments.commit(first, { leaseKey: key, counter })).toBe('committed');
+    const firstKey = await segments.upload(first);
+    expect(await segments.commit(first, firstKey, { leaseKey: key, counter })).toBe('committed');
     // The same commit again (an answer lost on the way): already there, not an error.
-    expect(await segments.commit(first, { leaseKey: key, counter })).toBe('alreadyCommitted');
+    expect(await segments.commit(first, firstKey, { leaseKey: key, counter })).toBe('alreadyCommitted');
+    // A file of the same name with other rows (another server's seal) never passes for it.
+    const other = { ...first, metadata: { ...first.metadata, endOffset: '12' } } as unknown as SealedSegment;
+    await expect(segments.commit(other, firstKey, { leaseKey: key, counter })).rejects.toThrow(/already committed with other rows/);
 
     // Another server takes the lease (as after this one paused past the timeout).
     await ctx.dynamodb.send(new UpdateItemCommand({
@@ -171,16 +177,77 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
       ExpressionAttributeValues: { ':o': { S: 'intruder' }, ':n': { N: String(counter + 1) }, ':c': { N: String(counter) } },
     }));
     const second = fakeSealed(file, 'events__0__1__20260101T0001Z', true);
-    expect(await segments.commit(second, { leaseKey: key, counter })).toBe('fenced');
+    const secondKey = await segments.upload(second);
+    expect(secondKey).not.toBe(firstKey);
+    expect(await segments.commit(second, secondKey, { leaseKey: key, counter })).toBe('fenced');
     const committed = await segments.listCommitted('events');
     expect(committed.map((c) => c.segmentName)).toEqual(['events__0__0__20260101T0000Z']);
     const lease = await ctx.dynamodb.send(new GetItemCommand({ TableName: ctx.tables.leases, Key: { leaseKey: { S: key } }, ConsistentRead: true }));
     expect(lease.Item?.finished?.BOOL).toBe(false);
 
     // What was committed is downloadable into another data dir.
-    const other = join(dir, 'other');
-    await segments.download(committed[0]!, other);
-    expect(await readFile(join(other, 'events__0__0__20260101T0000Z.seg'), 'utf8')).toBe('bytes');
+    const elsewhere = join(dir, 'other');
+    await segments.download(committed[0]!, elsewhere);
+    expect(await readFile(join(elsewhere, 'events__0__0__20260101T0000Z.seg'), 'utf8')).toBe('bytes');
+  });
+
+  it('balances by hand-over requests, takes expired leases, and fences the old holder (two coordinators, fake clock)', async () => {
+    // A lease table of its own: the share counts every lease in the table.
+    const own = createClusterContext({ tablePrefix: 'balance', deepStore: { bucket: 'store-bucket', prefix: '' }, serverId: 'x' }, 'http://127.0.0.1:1');
+    await ensureClusterTables(own);
+    const store = new LeaseStore(own.dynamodb, own.tables.leases);
+    for (let i = 0; i < 4; i++) await store.ensure('bal', { partitionId: i, shardId: `shardId-00000000000${i}`, parentShardIds: [], closed: false });
+    let now = 1_000_000;
+    const calls: string[] = [];
+    const runtime = (server: string): ClusterShardRuntime => ({
+      tableName: 'bal',
+      acquireShard: async (shardId) => void calls.push(`${server} acquire ${shardId}`),
+      releaseShard: async (shardId, seal) => void calls.push(`${server} release ${shardId}${seal ? ' sealed' : ''}`),
+      leasesChanged: () => undefined,
+    });
+    const make = (serverId: string): LeaseCoordinator => {
+      const c = new LeaseCoordinator({ store, serverId, leaseTimeoutMs: 2000, logger: silentLogger(), now: () => now });
+      c.attach(runtime(serverId));
+      return c;
+    };
+    const x = make('x');
+    const y = make('y');
+    const held = (c: LeaseCoordinator): number => c.heldShards().filter((h) => h.table === 'bal').length;
+
+    await x.runRound();
+    expect(held(x)).toBe(4);
+    // y is below its share with nothing free: it asks x (4 ≥ 0 + 2) for one lease per round; x hands over after sealing.
+    for (let i = 0; i < 2; i++) {
+      await y.runRound();
+      await x.runRound();
+      await x.idle();
+      await y.runRound();
+    }
+    expect([held(x), held(y)]).toEqual([2, 2]);
+    expect(calls.filter((c) => c.startsWith('x release')).every((c) => c.endsWith('sealed'))).toBe(true);
+    // Even: no more requests (2 is not 2 more than 2).
+    await y.runRound();
+    await x.runRound();
+    await x.idle();
+    expect([held(x), held(y)]).toEqual([2, 2]);
+
+    // x stops renewing (paused); once y has seen its counters unchanged for the timeout, y takes them.
+    await y.runRound();
+    now += 1999;
+    await y.runRound();
+    expect(held(y)).toBe(2);
+    now += 1;
+    await y.runRound();
+    expect(held(y)).toBe(4);
+    // x wakes up: its renewals fail, its shards stop uncommitted, and a commit under the lost lease is refused.
+    await x.runRound();
+    await x.idle();
+    expect(held(x)).toBe(0);
+    expect(calls.filter((c) => c.startsWith('x release') && !c.endsWith('sealed'))).toHaveLength(2);
+    await expect(x.commitFenced('bal', 'shardId-000000000000', async () => true)).rejects.toThrow(LeaseLostError);
+    await y.stop();
+    expect((await store.scan()).filter((l) => l.table === 'bal').every((l) => l.leaseOwner === null)).toBe(true);
+    own.destroy();
   });
 
   it('fences a paused server, survives kill -9 and a graceful stop, and serves every id exactly once', async () => {
@@ -244,6 +311,7 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     await produce(400);
 
     // kill -9 of c: a and b take its shards within the lease timeout, from the committed segments.
+    await until('c holds a lease', async () => (await leases(ddb)).some((l) => l.owner === 'c'), 20_000, logs);
     const killedAt = Date.now();
     c!.kill('SIGKILL');
     await c!.exited;
@@ -251,10 +319,18 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     // Measured, not asserted (wall clock): the lease timeout plus at most a round or two.
     console.log(`cluster failover: every lease of the killed server taken ${Date.now() - killedAt} ms after SIGKILL (lease timeout ${LEASE_TIMEOUT_MS} ms)`);
     await produce(800);
+    let lastStats = '';
     const all = await until('every id exactly once across a and b', async () => {
-      const ids = [...(await idsOf(a!)), ...(await idsOf(b!))];
+      const ia = await idsOf(a!);
+      const ib = await idsOf(b!);
+      const ids = [...ia, ...ib];
+      const seen = new Map<number, number>();
+      for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
+      const missing = Array.from({ length: produced }, (_, i) => i).filter((i) => !seen.has(i));
+      const dups = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
+      lastStats = JSON.stringify({ a: ia.length, b: ib.length, produced, missing: missing.slice(0, 20), nMissing: missing.length, dups: dups.slice(0, 20), nDups: dups.length });
       return ids.length === produced && new Set(ids).size === produced ? ids : null;
-    }, 45_000, logs);
+    }, 45_000, () => `${lastStats}\n${logs()}`);
     expect(Math.max(...all)).toBe(produced - 1);
     // The same query as the fencing check's: it finds the parent's end, so that check was not vacuous.
     const segmentItems = await committedItems(ddb);
