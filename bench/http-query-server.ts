@@ -2,6 +2,8 @@ import { Agent, request } from 'node:http';
 import Fastify from 'fastify';
 import type { TableSchema } from '../src/config/schema.js';
 import type { QueryableSegments } from '../src/query/index.js';
+import type { ClusterAttachment } from '../src/server/cluster-attachment.js';
+import { clusterRoutes } from '../src/server/routes/cluster-routes.js';
 import { queryRoutes } from '../src/server/routes/query-routes.js';
 import type { TableManager } from '../src/table/table-manager.js';
 import { msSince } from './harness.js';
@@ -18,9 +20,15 @@ export interface HttpAnswer {
  * The server's own query route (`POST /query/sql`, Fastify, loopback) over one table held by the
  * benchmark. The route reads tables through a `TableManager`; this is a double of the four
  * methods it calls: a runtime with the schema, a table config that is not a dimension table, and
- * the segments (no ingestion here: the benchmark builds the segments itself).
+ * the segments (no ingestion here: the benchmark builds the segments itself). With `cluster`, the
+ * server is also a cluster member (internal endpoints; `/query/sql` scatters once a member is attached).
  */
-export async function startQueryServer(table: string, schema: TableSchema, segments: () => QueryableSegments): Promise<{ query(sql: string, options?: string): Promise<HttpAnswer>; close(): Promise<void> }> {
+export async function startQueryServer(
+  table: string,
+  schema: TableSchema,
+  segments: () => QueryableSegments,
+  cluster?: ClusterAttachment,
+): Promise<{ readonly url: string; readonly manager: TableManager; query(sql: string, options?: string): Promise<HttpAnswer>; close(): Promise<void> }> {
   const manager = {
     listTables: () => [table],
     isDisabled: () => false,
@@ -28,7 +36,9 @@ export async function startQueryServer(table: string, schema: TableSchema, segme
     notRunningReason: () => '',
   } as unknown as TableManager;
   const app = Fastify({ logger: false, bodyLimit: 64 << 20 });
-  await app.register(queryRoutes, { manager });
+  // With `cluster`: a cluster member's routes too (the attachment's member is set by the caller).
+  await app.register(queryRoutes, cluster ? { manager, cluster } : { manager });
+  if (cluster) await app.register(clusterRoutes, { manager, cluster, serverName: 'Server_bench' });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   // A lean client, as a service calling the broker keeps one: node:http with keep-alive (undici's
   // fetch adds ~0.5 ms per request of its own on this machine).
@@ -45,6 +55,8 @@ export async function startQueryServer(table: string, schema: TableSchema, segme
       req.end(body);
     });
   return {
+    url: address,
+    manager,
     async query(sql, options) {
       const start = process.hrtime.bigint();
       const text = await post(JSON.stringify({ sql, queryOptions: options }));

@@ -17,6 +17,7 @@ import { benchDynamoDbLag } from './dynamodb-lag.js';
 import { benchDynamoDbScan } from './dynamodb-scan.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
+import { benchBrokerFanout } from './broker-fanout.js';
 
 /** shardtable's query threads as a results file records them (older files have none). */
 function threadsText(threads: unknown): string {
@@ -38,6 +39,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   'dynamodb-scan': benchDynamoDbScan,
   storage: benchStorage,
   indexes: benchIndexes,
+  'broker-fanout': benchBrokerFanout,
 };
 
 /**
@@ -282,6 +284,23 @@ function markdown(results: BenchResult[], quick: boolean): string {
         (q) =>
           `| ${String(q.name)} | ${String(q.kind)} | ${q.mainThreadMs ? spread(q.mainThreadMs as Measurement) : '–'} | ${spread(q.shardtable1Ms as Measurement)} | ${spread(q.shardtable2Ms as Measurement)} | ${fmt(q.speedup as number)} | ${spread(q.duckdb1Ms as Measurement)} | ${spread(q.duckdb2Ms as Measurement)} | ${fmt(q.duckdbSpeedup as number)} | ${fmt(q.ratio1 as number)} | ${fmt(q.ratio2 as number)} |`,
       ),
+    );
+  }
+  const fanout = find('broker-fanout');
+  if (fanout?.queries) {
+    const p = fanout.params;
+    lines.push(
+      '',
+      `## Cluster broker fan-out, 3 servers against 1 (${fmt(Number(p.rows))} rows)`,
+      '',
+      `The 15 queries above over HTTP: one server holding ${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows, against a cluster broker whose ` +
+        `table is spread over ${String(p.servers)} servers (list, scatter over \`/internal/cluster/\`, \`node:v8\` partials, merge), all in one process: the difference is the fan-out's cost, ` +
+        `not a gain from more machines. ${String(p.rounds)} interleaved rounds, medians. 3 servers / 1 server: x${fmt(n(fanout, 'ratioGeoMean'))} (geometric mean), median overhead ` +
+        `${fmt(n(fanout, 'medianOverheadMs'))} ms. Load average: ${fmt(n(fanout, 'loadAverageBefore'), 1)} before, ${fmt(n(fanout, 'loadAverageAfter'), 1)} after.`,
+      '',
+      '| query | kind | 1 server ms | 3 servers ms | ratio | overhead ms |',
+      '|---|---|---|---|---|---|',
+      ...fanout.queries.map((q) => `| ${String(q.name)} | ${String(q.kind)} | ${spread(q.oneServerMs as Measurement)} | ${spread(q.threeServersMs as Measurement)} | ${fmt(q.ratio as number)} | ${fmt(q.overheadMs as number)} |`),
     );
   }
   // Hand-written analysis (profiles, why a target is missed) survives regeneration.

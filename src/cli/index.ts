@@ -22,8 +22,8 @@ import { runDynamoDbQuickstart } from './quickstart-dynamodb.js';
 import { runResetStream } from './reset-stream.js';
 import { runRewind } from './rewind.js';
 import { startServer, untilSignal } from './serve.js';
-import { clusterOptionsOf } from './cluster-flags.js';
-import type { ServeClusterFlags } from './cluster-flags.js';
+import { clusterServeOptions } from './serve-cluster.js';
+import type { ClusterCliFlags, ClusterServeOptions } from './serve-cluster.js';
 import { DEFAULT_LEASE_TIMEOUT_MS } from '../cluster/index.js';
 
 function port(value: string): number {
@@ -70,7 +70,7 @@ Examples:
 Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 4 data dir in use
 (serve, ingest). See docs/cli.md.`);
 
-  const serve = program
+  program
     .command('serve')
     .description('run the server: reload tables and segments under the data dir and resume consuming')
     .option('--data-dir <dir>', 'data directory', './segments')
@@ -86,20 +86,24 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--idle-timeout-ms <ms>', 'connections silent this long are closed; 0 = never', positiveInt, DEFAULT_HTTP_LIMITS.idleTimeoutMs)
     .option('--max-connections <n>', 'open HTTP connections at most; more are closed unanswered; 0 = no cap', positiveInt, DEFAULT_HTTP_LIMITS.maxConnections)
     .option('--max-body-bytes <bytes>', 'largest request body, else 413', positiveInt, DEFAULT_HTTP_LIMITS.bodyLimit)
-    .option('--cluster <dynamodb:prefix>', 'join a cluster: leases, segment metadata and the catalog in DynamoDB tables <prefix>-* (docs/cluster.md); needs --deep-store')
-    .option('--deep-store <s3://bucket/prefix>', "the cluster's segment store (the bucket must exist)")
-    .option('--server-id <id>', 'this server in the cluster (default host:port)')
+    .option('--cluster <dynamodb:prefix>', 'join a cluster whose tables are <prefix>-servers, -leases, -segments, -tables in DynamoDB (needs --deep-store); /query/sql then fans out to every live server')
+    .option('--deep-store <s3://bucket/prefix>', 'where the cluster keeps sealed segments (with --cluster)')
+    .option('--server-id <id>', 'this server in the cluster (default host:port of the listener)')
+    .option('--heartbeat-ms <ms>', 'cluster membership: how often this server bumps its heartbeat and re-reads the live servers (default 1000)', positiveInt)
     .option('--lease-timeout-ms <ms>', `a shard lease not renewed for this long is taken by another server (default ${DEFAULT_LEASE_TIMEOUT_MS})`, positiveInt)
+    .option('--membership-timeout-ms <ms>', 'cluster membership: a server whose heartbeat is unchanged this long is gone (default 6000)', positiveInt)
     .addHelpText('after', helpText(
       ['shardtable serve --data-dir ./segments --port 9000', 'shardtable serve --cluster dynamodb:prod --deep-store s3://my-bucket/shardtable --port 9001', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
-    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags & ServeClusterFlags) => {
-      let cluster;
+    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags & ClusterCliFlags) => {
+      let cluster: ClusterServeOptions | undefined;
       try {
-        cluster = clusterOptionsOf(opts);
+        cluster = clusterServeOptions(opts);
       } catch (err) {
-        serve.error(`error: ${(err as Error).message}`, { exitCode: EXIT.USAGE, code: 'shardtable.usage' });
+        process.stderr.write(`error: ${(err as Error).message}\n`);
+        process.exitCode = EXIT.USAGE;
+        return;
       }
       const logger = createLogger();
       const blockCacheBytes = opts.memoryBudgetMb ?? opts.blockCacheMb ?? memoryBudgetFromEnv();

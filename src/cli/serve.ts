@@ -8,9 +8,11 @@ import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
+import type { ClusterAttachment } from '../server/cluster-attachment.js';
+import { startClusterBroker } from './serve-cluster.js';
+import type { ClusterServeOptions } from './serve-cluster.js';
 import type { StartReport } from '../table/index.js';
 import { ClusterNode, createClusterContext } from '../cluster/index.js';
-import type { ClusterFlags, ClusterNodeOptions } from '../cluster/index.js';
 
 export interface ServeOptions {
   readonly dataDir: string;
@@ -31,8 +33,8 @@ export interface ServeOptions {
   readonly queryParallelMinRows?: number;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
-  /** `--cluster` and `--deep-store` (docs/cluster.md): shards follow leases, segments go to S3. */
-  readonly cluster?: ClusterFlags & ClusterNodeOptions;
+  /** `--cluster` and its flags: join the cluster (leases and commits before listening; membership and query fan-out once listening). */
+  readonly cluster?: ClusterServeOptions;
 }
 
 export interface RunningServer {
@@ -42,8 +44,8 @@ export interface RunningServer {
   readonly report: StartReport;
   /** The base URL the server listens on, e.g. `http://127.0.0.1:9000`. */
   readonly url: string;
-  /** The cluster member (lease and commit side), when started with `--cluster`. */
-  readonly cluster?: ClusterNode;
+  /** The cluster member's lease and commit side, when started with `--cluster`. */
+  readonly leases?: ClusterNode;
   /** Orderly shutdown: stops consumers (fastify `onClose`), then the HTTP server. */
   close(): Promise<void>;
 }
@@ -64,21 +66,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Start the query threads now (they load their modules while the tables load).
   sharedParallelExecution()?.pool.isReady();
   await mkdir(dataDir, { recursive: true });
-  // Cluster mode: the tables and the bucket are checked before listening, so a bad store fails the start.
-  const cluster = options.cluster ? await ClusterNode.start(createClusterContext(options.cluster, `http://${options.host}:${options.port}`), options.logger, options.cluster) : undefined;
+  // Cluster mode, lease side: the tables and the bucket are checked before listening, so a bad store fails the start.
+  const leases = options.cluster ? await ClusterNode.start(createClusterContext(options.cluster.flags, `http://${options.host}:${options.port}`), options.logger, options.cluster) : undefined;
   const manager = new TableManager({
     dataDir,
-    runtimeFactory: cluster?.runtimeFactory() ?? tableIngestionFactory(options.logger),
+    runtimeFactory: leases?.runtimeFactory() ?? tableIngestionFactory(options.logger),
     logger: options.logger,
-    ...(cluster ? { catalog: cluster.catalog(dataDir) } : {}),
+    ...(leases ? { catalog: leases.catalog(dataDir) } : {}),
   });
-  const app = buildApp({ manager, logger: options.logger, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
+  const attachment: ClusterAttachment = { node: null };
+  const app = buildApp({ manager, logger: options.logger, cluster: attachment, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
   let url: string;
   try {
     url = await app.listen({ port: options.port, host: options.host });
   } catch (err) {
     await app.close();
-    await cluster?.stop();
+    await leases?.stop();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${options.port} on ${options.host} is already in use: stop the other process or pass --port <port>`);
     }
@@ -89,16 +92,34 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     report = await manager.start();
   } catch (err) {
     await app.close();
-    await cluster?.stop();
+    await leases?.stop();
     throw err;
   }
-  cluster?.start(manager);
-  const close = async (): Promise<void> => {
-    await cluster?.drain();
-    await app.close();
-    await cluster?.stop();
+  leases?.start(manager);
+  let stopCluster: () => Promise<void> = async () => undefined;
+  if (options.cluster !== undefined) {
+    try {
+      stopCluster = (await startClusterBroker(options.cluster, url, manager, attachment, options.logger)).stop;
+    } catch (err) {
+      await app.close();
+      await leases?.stop();
+      throw err;
+    }
+  }
+  return {
+    app,
+    manager,
+    report,
+    url,
+    ...(leases ? { leases } : {}),
+    close: async () => {
+      // Leases handed over first (the tables still run to seal and commit), then membership, then the tables.
+      await leases?.drain();
+      await stopCluster();
+      await app.close();
+      await leases?.stop();
+    },
   };
-  return { app, manager, report, url, close, ...(cluster ? { cluster } : {}) };
 }
 
 /** Resolves once SIGINT or SIGTERM arrives, for commands that run until stopped. */

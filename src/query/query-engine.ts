@@ -12,6 +12,7 @@ import { parseQueryOptionsString } from './plan/query-options.js';
 import { executeInParallel, worthParallel } from './parallel/parallel-executor.js';
 import type { ParallelExecution } from './parallel/parallel-executor.js';
 import { sharedParallelExecution } from './parallel/pool-config.js';
+import type { QueryScatter } from './partial/scatter.js';
 import { QueryError } from './query-error.js';
 import { errorResult } from './response/broker-response.js';
 import type { BrokerResult } from './response/broker-response.js';
@@ -70,19 +71,23 @@ export function matchTableName(written: string, names: readonly string[]): strin
 export class QueryEngine {
   private readonly clock: Clock;
   private readonly parallel: ParallelExecution | null | undefined;
+  private readonly scatter: QueryScatter | null;
 
   /**
    * `options.clock` replaces `Date.now` for deadlines and `timeUsedMs` (tests make time
    * deterministic; such queries run on the main thread). `options.parallel`: the worker pool and
    * row threshold for queries over sealed segments; default the process's
-   * (`sharedParallelExecution`), null = every query on the main thread.
+   * (`sharedParallelExecution`), null = every query on the main thread. `options.scatter`: a
+   * cluster broker; single-table queries then run across its servers (joins, `lookUp` and EXPLAIN
+   * stay here).
    */
   constructor(
     private readonly tables: TableResolver,
-    options: { readonly clock?: Clock; readonly parallel?: ParallelExecution | null } = {},
+    options: { readonly clock?: Clock; readonly parallel?: ParallelExecution | null; readonly scatter?: QueryScatter | null } = {},
   ) {
     this.clock = options.clock ?? Date.now;
     this.parallel = options.parallel;
+    this.scatter = options.scatter ?? null;
   }
 
   async query(sql: string, queryOptions?: string): Promise<BrokerResult> {
@@ -99,12 +104,29 @@ export class QueryEngine {
       };
       const { stmt, table } = resolveJoin(parsed, this.tables);
       const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions, dims));
+      const deadlineMs = started + plan.options.timeoutMs;
+      if (this.scatter !== null && !stmt.explain && stmt.join === null && !readsDims.value) {
+        const scattered = await this.scatter.execute({ sql, queryOptions, table: table.name, plan, startedMs: started, deadlineMs });
+        if (scattered.failure !== undefined) return errorResult(scattered.failure, this.clock() - started);
+        const { result } = scattered;
+        return {
+          columnNames: plan.columnNames,
+          columnTypes: plan.columnTypes,
+          rows: result.rows,
+          exceptions: scattered.exceptions,
+          stats: result.stats,
+          numGroupsLimitReached: result.numGroupsLimitReached,
+          timeUsedMs: this.clock() - started,
+          partialResult: result.numGroupsLimitReached || scattered.partial,
+          clientRequestId: plan.options.clientQueryId,
+          servers: { queried: scattered.numServersQueried, responded: scattered.numServersResponded },
+        };
+      }
       const segments = table.snapshot();
       if (stmt.explain) {
         const rows = explainPlan(plan, segments, stmt.limit ?? DEFAULT_LIMIT, plan.options.explainPlanVerbose);
         return { ...EXPLAIN_SHAPE, rows, exceptions: [], stats: emptyStats(), numGroupsLimitReached: false, timeUsedMs: this.clock() - started, partialResult: false, clientRequestId: plan.options.clientQueryId };
       }
-      const deadlineMs = started + plan.options.timeoutMs;
       // A worker plans the query again from its text: not one that reads a dimension table.
       const parallel = this.clock === Date.now && stmt.join === null && !readsDims.value ? (this.parallel === undefined ? sharedParallelExecution() : this.parallel) : null;
       const result =

@@ -6,6 +6,8 @@ import { closeSharedQueryPool } from '../query/index.js';
 import { closeSealWorker } from '../segment/index.js';
 import type { TableManager } from '../table/table-manager.js';
 import { registerBodyParsers } from './body-parsers.js';
+import type { ClusterAttachment } from './cluster-attachment.js';
+import { clusterRoutes } from './routes/cluster-routes.js';
 import { capConnections, pinotClientErrorHandler } from './client-errors.js';
 import { registerErrorHandlers, replyWithError } from './error-handler.js';
 import { fastifyLimitOptions, resolveHttpLimits } from './http-limits.js';
@@ -40,6 +42,8 @@ export interface BuildAppOptions {
   readonly serverName?: string;
   /** More route plugins (query, brokers, metrics), registered after the controller routes. */
   readonly routes?: readonly FastifyPluginAsync<{ manager: TableManager }>[];
+  /** The cluster member once started (`serve --cluster`): `/query/sql` then scatters, `/internal/cluster/` answers. */
+  readonly cluster?: ClusterAttachment;
   /** Folder of the web console bundle served at `/`. Default `dist/console/` of the package. */
   readonly consoleAssetsDir?: string;
 }
@@ -84,7 +88,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   void app.register(ingestFileRoutes, { manager });
   void app.register(tableViewRoutes, { manager, serverName });
   void app.register(tableConfigsRoutes, { manager });
-  void app.register(queryRoutes, { manager });
+  const cluster = options.cluster ?? { node: null };
+  void app.register(queryRoutes, { manager, cluster });
+  void app.register(clusterRoutes, { manager, cluster, serverName });
   void app.register(metricsRoutes, { manager });
   for (const routes of options.routes ?? []) void app.register(routes, { manager });
   void app.register(consoleRoutes, options.consoleAssetsDir !== undefined ? { assetsDir: options.consoleAssetsDir } : {});

@@ -35,6 +35,7 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
+  /** `args`: more `serve` flags (e.g. `--cluster …`). */
   static async start(options: { dataDir: string; env?: Record<string, string>; args?: readonly string[] }): Promise<ServerProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', options.dataDir, '--port', String(port), ...(options.args ?? [])], {

@@ -38,7 +38,14 @@ export async function scanToPartial(ctx: ScanContext, segment: SegmentSnapshot):
 
 /** Merges one segment's result into the query's aggregator or collector (call in segment order). */
 export function mergeSegmentResult(sink: ScanSink, result: SegmentResult): void {
-  const partial = result.partial;
+  mergePartial(sink, result.partial);
+}
+
+/**
+ * Merges a partial (one segment's, or several segments' already merged, as a cluster server
+ * answers) into the query's aggregator or collector.
+ */
+export function mergePartial(sink: ScanSink, partial: SegmentResult['partial']): void {
   if (partial === null) return;
   if (partial.kind === 'aggregation') sink.aggregator!.mergePartial(partial.value);
   else sink.collector!.offerCandidates(partial.candidates);

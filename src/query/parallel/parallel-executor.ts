@@ -1,17 +1,15 @@
 import { Deadline, withDeadline } from '../exec/deadline.js';
 import { emptyStats } from '../exec/execution-stats.js';
-import { countSegments, finishExecution } from '../exec/executor.js';
+import { countSegments } from '../exec/executor.js';
 import type { ExecutionResult } from '../exec/executor.js';
 import { buildFilter } from '../exec/filter-tree.js';
-import { GroupByAggregator } from '../exec/group-by.js';
-import { finishAggregation } from '../exec/post-aggregation.js';
 import { Scratch } from '../exec/scratch.js';
-import { mergeSegmentResult, scanToPartial } from '../exec/segment-partial.js';
+import { PartialMerge } from '../exec/partial-merge.js';
+import { scanToPartial } from '../exec/segment-partial.js';
 import type { SegmentResult } from '../exec/segment-partial.js';
 import { asQueryError, countOutcome } from '../exec/segment-scan.js';
 import type { ScanContext } from '../exec/segment-scan.js';
 import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
-import { SelectionCollector } from '../exec/selection.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { isVirtualColumn } from '../plan/virtual-columns.js';
@@ -105,7 +103,7 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
     deadline.check();
     const views = segments.map((s) => withVirtualColumns(s));
     countSegments(plan, views, stats);
-    const sink = { aggregator: plan.kind === 'aggregation' ? new GroupByAggregator(plan) : null, collector: plan.kind === 'selection' ? new SelectionCollector(plan) : null };
+    const merge = new PartialMerge(plan);
     const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) } };
     // Main-thread segments run one after another, yielding between slices.
     let localChain: Promise<unknown> = Promise.resolve();
@@ -135,7 +133,7 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       for (let i = 0; i < results.length; i++) {
         const result = await Promise.race([results[i]!, timeout]);
         countOutcome(stats, result.outcome, segments[i]!.consuming);
-        mergeSegmentResult(sink, result);
+        merge.add(result.partial);
       }
     } catch (err) {
       throw asQueryError(err);
@@ -145,7 +143,6 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       Atomics.store(flag, 0, 1);
       pool.cancelQuery(query.id);
     }
-    const { aggregator, collector } = sink;
-    return finishExecution(plan, stats, () => (aggregator ? finishAggregation(plan as Extract<QueryPlan, { kind: 'aggregation' }>, aggregator.results()) : collector!.results()), aggregator?.limitReached ?? false);
+    return merge.finish(stats);
   });
 }

@@ -19,6 +19,8 @@ export interface BrokerResult {
   readonly partialResult: boolean;
   /** The query's `clientQueryId` option (Pinot's `clientRequestId`); null or absent when not given. */
   readonly clientRequestId?: string | null;
+  /** Servers a cluster broker sent the query to and those that answered; absent: this server alone (1 and 1). */
+  readonly servers?: { readonly queried: number; readonly responded: number };
 }
 
 export function errorResult(exception: QueryException, timeUsedMs: number, stats: ExecutionStats = emptyStats()): BrokerResult {
@@ -76,8 +78,8 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"totalDocs":${s.totalDocs}`,
     `"numEntriesScannedInFilter":${s.numEntriesScannedInFilter}`,
     `"numEntriesScannedPostFilter":${s.numEntriesScannedPostFilter}`,
-    `"numServersQueried":1`,
-    `"numServersResponded":1`,
+    `"numServersQueried":${r.servers?.queried ?? 1}`,
+    `"numServersResponded":${r.servers?.responded ?? 1}`,
     `"numSegmentsQueried":${s.numSegmentsQueried}`,
     `"numSegmentsProcessed":${s.numSegmentsProcessed}`,
     `"numSegmentsMatched":${s.numSegmentsMatched}`,

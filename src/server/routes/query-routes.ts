@@ -4,6 +4,7 @@ import { QueryEngine, QueryError, matchTableName, parseSql, snapshotRuntime, wri
 import type { TableResolver } from '../../query/index.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { brokerInstance } from '../broker-identity.js';
+import type { ClusterAttachment } from '../cluster-attachment.js';
 
 /**
  * Query tables through the table manager: case-insensitive names, optional `_REALTIME`.
@@ -65,13 +66,15 @@ export function validateSyntax(sql: string): { valid: boolean; sqlType?: string;
  * `X-Pinot-Error-Code` carries the first error's code, `-1` when there is none. A request without
  * `sql` is a 400 before any query runs (Pinot's `BadRequestException`).
  */
-export const queryRoutes: FastifyPluginAsync<{ manager: TableManager }> = async (app, { manager }) => {
+export const queryRoutes: FastifyPluginAsync<{ manager: TableManager; cluster?: ClusterAttachment }> = async (app, { manager, cluster }) => {
   let nextRequestId = 0;
   const answer = async (request: FastifyRequest, reply: FastifyReply, body: QueryBody): Promise<FastifyReply> => {
     if (typeof body.sql !== 'string') throw new ShardtableError('BAD_REQUEST', { detail: MISSING_SQL });
     const tablesQueried: string[] = [];
     // One engine per request (it only holds the resolver), so `tablesQueried` is this query's.
-    const engine = new QueryEngine(managerTableResolver(manager, (table) => tablesQueried.push(table)));
+    // In cluster mode a single-table query runs across the live servers (docs/cluster.md).
+    const scatter = cluster?.node?.broker ?? null;
+    const engine = new QueryEngine(managerTableResolver(manager, (table) => tablesQueried.push(table)), { scatter });
     const result = await engine.query(body.sql, optionText(body.queryOptions));
     const first = result.exceptions[0];
     if (first) request.log.info({ errorCode: first.errorCode, error: first.message.slice(0, 500) }, 'query failed');
