@@ -24,6 +24,7 @@ import { runRewind } from './rewind.js';
 import { startServer, untilSignal } from './serve.js';
 import { clusterServeOptions } from './serve-cluster.js';
 import type { ClusterCliFlags, ClusterServeOptions } from './serve-cluster.js';
+import { DEFAULT_LEASE_TIMEOUT_MS } from '../cluster/index.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -98,9 +99,10 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--deep-store <s3://bucket/prefix>', 'where the cluster keeps sealed segments (with --cluster)')
     .option('--server-id <id>', 'this server in the cluster (default host:port of the listener)')
     .option('--heartbeat-ms <ms>', 'cluster membership: how often this server bumps its heartbeat and re-reads the live servers (default 1000)', positiveInt)
+    .option('--lease-timeout-ms <ms>', `a shard lease not renewed for this long is taken by another server (default ${DEFAULT_LEASE_TIMEOUT_MS})`, positiveInt)
     .option('--membership-timeout-ms <ms>', 'cluster membership: a server whose heartbeat is unchanged this long is gone (default 6000)', positiveInt)
     .addHelpText('after', helpText(
-      ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
+      ['shardtable serve --data-dir ./segments --port 9000', 'shardtable serve --cluster dynamodb:prod --deep-store s3://my-bucket/shardtable --port 9001', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
     .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; compressedTierPercent?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags & ClusterCliFlags) => {
