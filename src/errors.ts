@@ -81,6 +81,8 @@ export const ERRORS = {
   REWIND_IN_PROGRESS: { code: 'ST063', status: 409, message: 'table {table} is still rewinding ({rewind}); wait until consumingSegmentsInfo shows shardtableTable.rewind done, then ask again' },
   CONSUME_FROM: { code: 'ST064', status: 400, message: 'consumeFrom must be smallest or largest, got {value}' },
   INSTANCE_NOT_FOUND: { code: 'ST080', status: 404, message: 'Instance {name} not found (GET /instances lists the live ones)' },
+  CLUSTER_STORE: { code: 'ST085', status: 503, message: 'cluster {what} cannot be used: {detail}' },
+  SEGMENT_FENCED: { code: 'ST086', status: 409, message: 'segment {segment} of table {table} was not committed: this server ({serverId}) no longer holds the lease of shard {shardId}' },
   SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 
   // Query errors: Pinot's errorCode in the broker response, always HTTP 200.

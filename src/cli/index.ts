@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
-import { MEMORY_BUDGET_ENV, memoryBudgetFromEnv, parseBlockCacheMb } from '../segment/reader/block-cache.js';
+import { COMPRESSED_TIER_ENV, MEMORY_BUDGET_ENV, memoryBudgetFromEnv, parseBlockCacheMb, parseCompressedTierPercent } from '../segment/reader/block-cache.js';
 import { DEFAULT_PARALLEL_MIN_ROWS, PARALLEL_MIN_ROWS_ENV, QUERY_THREADS_ENV } from '../query/index.js';
 import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
 import type { HttpLimits } from '../server/http-limits.js';
@@ -24,6 +24,7 @@ import { runRewind } from './rewind.js';
 import { startServer, untilSignal } from './serve.js';
 import { clusterServeOptions } from './serve-cluster.js';
 import type { ClusterCliFlags, ClusterServeOptions } from './serve-cluster.js';
+import { DEFAULT_LEASE_TIMEOUT_MS } from '../cluster/index.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -40,6 +41,14 @@ function positiveInt(value: string): number {
 function budgetMb(value: string): number {
   try {
     return parseBlockCacheMb(value, '--memory-budget-mb');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function compressedTierPercent(value: string): number {
+  try {
+    return parseCompressedTierPercent(value, '--compressed-tier-percent');
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
@@ -77,6 +86,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--memory-budget-mb <mb>', `MiB that sealed segments may keep in memory (decoded blocks, dictionaries, indexes; read from disk on demand), 0 = no cache (default: env ${MEMORY_BUDGET_ENV}, else a quarter of memory up to 1024)`, budgetMb)
     .option('--block-cache-mb <mb>', 'alias of --memory-budget-mb', budgetMb)
+    .option('--compressed-tier-percent <p>', `percent of the memory budget kept for sections' compressed file bytes, decoded again on a miss instead of read from disk; 0-90, 0 = no compressed tier (default: env ${COMPRESSED_TIER_ENV}, else 20)`, compressedTierPercent)
     .option('--query-threads <n>', `worker threads that read a query's sealed segments in parallel, at most one per core; 0 = every query on the main thread (default: env ${QUERY_THREADS_ENV}, else 0: opt-in until the pool beats the main thread, docs/query.md)`, positiveInt)
     .option('--query-parallel-min-rows <rows>', `a query over fewer sealed rows runs on the main thread (default: env ${PARALLEL_MIN_ROWS_ENV}, else ${DEFAULT_PARALLEL_MIN_ROWS})`, positiveInt)
     .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408; 0 = none', positiveInt, DEFAULT_HTTP_LIMITS.requestTimeoutMs)
@@ -89,12 +99,13 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--deep-store <s3://bucket/prefix>', 'where the cluster keeps sealed segments (with --cluster)')
     .option('--server-id <id>', 'this server in the cluster (default host:port of the listener)')
     .option('--heartbeat-ms <ms>', 'cluster membership: how often this server bumps its heartbeat and re-reads the live servers (default 1000)', positiveInt)
+    .option('--lease-timeout-ms <ms>', `a shard lease not renewed for this long is taken by another server (default ${DEFAULT_LEASE_TIMEOUT_MS})`, positiveInt)
     .option('--membership-timeout-ms <ms>', 'cluster membership: a server whose heartbeat is unchanged this long is gone (default 6000)', positiveInt)
     .addHelpText('after', helpText(
-      ['shardtable serve --data-dir ./segments --port 9000', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
+      ['shardtable serve --data-dir ./segments --port 9000', 'shardtable serve --cluster dynamodb:prod --deep-store s3://my-bucket/shardtable --port 9001', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
-    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags & ClusterCliFlags) => {
+    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; compressedTierPercent?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags & ClusterCliFlags) => {
       let cluster: ClusterServeOptions | undefined;
       try {
         cluster = clusterServeOptions(opts);
@@ -105,6 +116,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
       }
       const logger = createLogger();
       const blockCacheBytes = opts.memoryBudgetMb ?? opts.blockCacheMb ?? memoryBudgetFromEnv();
+      const compressedTierShare = opts.compressedTierPercent ?? parseCompressedTierPercent(process.env[COMPRESSED_TIER_ENV]);
       const httpLimits: HttpLimits = {
         requestTimeoutMs: opts.requestTimeoutMs,
         headersTimeoutMs: opts.headersTimeoutMs,
@@ -127,8 +139,8 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
         ...(opts.queryThreads !== undefined ? { queryThreads: opts.queryThreads } : {}),
         ...(opts.queryParallelMinRows !== undefined ? { queryParallelMinRows: opts.queryParallelMinRows } : {}),
       };
-      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, httpLimits, ...queryOptions, ...(cluster ? { cluster } : {}) });
-      logger.info({ url: server.url, dataDir: opts.dataDir, memoryBudgetMB: Math.round(blockCacheBytes / 2 ** 20) }, 'shardtable serving');
+      const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, compressedTierShare, httpLimits, ...queryOptions, ...(cluster ? { cluster } : {}) });
+      logger.info({ url: server.url, dataDir: opts.dataDir, memoryBudgetMB: Math.round(blockCacheBytes / 2 ** 20), compressedTierPercent: Math.round(compressedTierShare * 100) }, 'shardtable serving');
       await untilSignal();
       await server.close();
       await lock.release();

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../util/random.js';
+
 /**
  * Demo clickstream events for the quickstart (`schemas/quickstart/clickstream_*.json`): a seeded,
  * deterministic generator of realistic web events — low-cardinality strings (eventType, country,
@@ -26,18 +28,6 @@ export interface EventGenerator {
    * ids unique across runs.
    */
   next(nowMs: number): ClickstreamEvent;
-}
-
-/** Small, fast, well-distributed 32-bit PRNG (mulberry32). Returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Weighted<T> = readonly (readonly [T, number])[];

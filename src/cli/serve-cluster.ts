@@ -15,6 +15,8 @@ export interface ClusterServeOptions {
   readonly heartbeatMs?: number;
   /** `--membership-timeout-ms` (default 6000). */
   readonly membershipTimeoutMs?: number;
+  /** `--lease-timeout-ms` (lease side, default 10 000): a shard lease unchanged this long is taken. */
+  readonly leaseTimeoutMs?: number;
 }
 
 /** The serve flags as commander gives them. */
@@ -24,6 +26,7 @@ export interface ClusterCliFlags {
   readonly serverId?: string;
   readonly heartbeatMs?: number;
   readonly membershipTimeoutMs?: number;
+  readonly leaseTimeoutMs?: number;
 }
 
 /**
@@ -33,18 +36,21 @@ export interface ClusterCliFlags {
 export function clusterServeOptions(flags: ClusterCliFlags): ClusterServeOptions | undefined {
   if (flags.cluster === undefined && flags.deepStore === undefined) {
     if (flags.serverId !== undefined) throw new Error('--server-id needs --cluster dynamodb:<table-prefix> and --deep-store s3://<bucket>/<prefix>');
+    if (flags.leaseTimeoutMs !== undefined) throw new Error('--lease-timeout-ms needs --cluster dynamodb:<table-prefix> and --deep-store s3://<bucket>/<prefix>');
     return undefined;
   }
   if (flags.cluster === undefined) throw new Error('--deep-store needs --cluster dynamodb:<table-prefix>');
   if (flags.deepStore === undefined) throw new Error('--cluster needs --deep-store s3://<bucket>/<prefix>');
   if (flags.serverId !== undefined && !/^[A-Za-z0-9_.:-]{1,200}$/.test(flags.serverId)) throw new Error(`--server-id ${JSON.stringify(flags.serverId)}: use letters, digits, '_', '-', '.', ':' (at most 200)`);
   if (flags.heartbeatMs !== undefined && flags.heartbeatMs < 50) throw new Error('--heartbeat-ms must be at least 50');
+  if (flags.leaseTimeoutMs !== undefined && flags.leaseTimeoutMs < 300) throw new Error(`--lease-timeout-ms ${flags.leaseTimeoutMs}: must be at least 300`);
   const timeout = flags.membershipTimeoutMs;
   if (timeout !== undefined && timeout <= (flags.heartbeatMs ?? 1000)) throw new Error('--membership-timeout-ms must be longer than the heartbeat interval (--heartbeat-ms, default 1000)');
   return {
     flags: { tablePrefix: parseClusterFlag(flags.cluster), deepStore: parseDeepStoreFlag(flags.deepStore), ...(flags.serverId !== undefined ? { serverId: flags.serverId } : {}) },
     ...(flags.heartbeatMs !== undefined ? { heartbeatMs: flags.heartbeatMs } : {}),
     ...(timeout !== undefined ? { membershipTimeoutMs: timeout } : {}),
+    ...(flags.leaseTimeoutMs !== undefined ? { leaseTimeoutMs: flags.leaseTimeoutMs } : {}),
   };
 }
 

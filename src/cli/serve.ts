@@ -12,6 +12,7 @@ import type { ClusterAttachment } from '../server/cluster-attachment.js';
 import { startClusterBroker } from './serve-cluster.js';
 import type { ClusterServeOptions } from './serve-cluster.js';
 import type { StartReport } from '../table/index.js';
+import { ClusterNode, createClusterContext } from '../cluster/index.js';
 
 export interface ServeOptions {
   readonly dataDir: string;
@@ -23,6 +24,8 @@ export interface ServeOptions {
    * keeps the process default (a quarter of memory, at most 1 GiB).
    */
   readonly blockCacheBytes?: number;
+  /** Share of that budget for the compressed tier (0-0.9; `--compressed-tier-percent` / 100). Unset keeps the process default (0.2). */
+  readonly compressedTierShare?: number;
   /**
    * Query worker threads at most (`--query-threads`): the pool has `min(cores, queryThreads)`; 0
    * runs every query on the main thread. Unset: env `SHARDTABLE_QUERY_THREADS`, else 0 (opt-in).
@@ -32,7 +35,7 @@ export interface ServeOptions {
   readonly queryParallelMinRows?: number;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
-  /** `--cluster` and its flags: join the cluster (membership, query fan-out) once listening. */
+  /** `--cluster` and its flags: join the cluster (leases and commits before listening; membership and query fan-out once listening). */
   readonly cluster?: ClusterServeOptions;
 }
 
@@ -43,6 +46,8 @@ export interface RunningServer {
   readonly report: StartReport;
   /** The base URL the server listens on, e.g. `http://127.0.0.1:9000`. */
   readonly url: string;
+  /** The cluster member's lease and commit side, when started with `--cluster`. */
+  readonly leases?: ClusterNode;
   /** Orderly shutdown: stops consumers (fastify `onClose`), then the HTTP server. */
   close(): Promise<void>;
 }
@@ -55,6 +60,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
+  if (options.compressedTierShare !== undefined) blockCache.setCompressedShare(options.compressedTierShare);
   if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
   configureQueryThreads({
     ...(options.queryThreads !== undefined ? { threads: options.queryThreads } : {}),
@@ -63,7 +69,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Start the query threads now (they load their modules while the tables load).
   sharedParallelExecution()?.pool.isReady();
   await mkdir(dataDir, { recursive: true });
-  const manager = new TableManager({ dataDir, runtimeFactory: tableIngestionFactory(options.logger), logger: options.logger });
+  // Cluster mode, lease side: the tables and the bucket are checked before listening, so a bad store fails the start.
+  const leases = options.cluster ? await ClusterNode.start(createClusterContext(options.cluster.flags, `http://${options.host}:${options.port}`), options.logger, options.cluster) : undefined;
+  const manager = new TableManager({
+    dataDir,
+    runtimeFactory: leases?.runtimeFactory() ?? tableIngestionFactory(options.logger),
+    logger: options.logger,
+    ...(leases ? { catalog: leases.catalog(dataDir) } : {}),
+  });
   const attachment: ClusterAttachment = { node: null };
   const app = buildApp({ manager, logger: options.logger, cluster: attachment, ...(options.httpLimits ? { limits: options.httpLimits } : {}) });
   let url: string;
@@ -71,6 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url = await app.listen({ port: options.port, host: options.host });
   } catch (err) {
     await app.close();
+    await leases?.stop();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${options.port} on ${options.host} is already in use: stop the other process or pass --port <port>`);
     }
@@ -81,14 +95,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     report = await manager.start();
   } catch (err) {
     await app.close();
+    await leases?.stop();
     throw err;
   }
+  leases?.start(manager);
   let stopCluster: () => Promise<void> = async () => undefined;
   if (options.cluster !== undefined) {
     try {
       stopCluster = (await startClusterBroker(options.cluster, url, manager, attachment, options.logger)).stop;
     } catch (err) {
       await app.close();
+      await leases?.stop();
       throw err;
     }
   }
@@ -97,9 +114,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     manager,
     report,
     url,
+    ...(leases ? { leases } : {}),
     close: async () => {
+      // Leases handed over first (the tables still run to seal and commit), then membership, then the tables.
+      await leases?.drain();
       await stopCluster();
       await app.close();
+      await leases?.stop();
     },
   };
 }

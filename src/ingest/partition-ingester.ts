@@ -55,6 +55,8 @@ export interface PartitionIngesterOptions {
   readonly bound?: IngestBound;
   /** Runs before each seal; a throw fails the seal (see `PartitionSealerOptions.beforeSeal`). */
   readonly beforeSeal?: () => Promise<void>;
+  /** Cluster mode: commits each built file before it is published (`PartitionSealerOptions.commit`). */
+  readonly commit?: (segment: SealedSegment) => Promise<void>;
   /** A rewound partition: replays into hidden segments swapped in at the old segments' ends (`rewind-cursor.ts`). */
   readonly rewind?: RewindCursor;
 }
@@ -116,6 +118,7 @@ export class PartitionIngester {
       ...(keyed?.upsert ? { upsert: keyed.upsert } : {}),
       ...(keyed ? { keyed: keyed.rows } : {}),
       ...(options.beforeSeal ? { beforeSeal: options.beforeSeal } : {}),
+      ...(options.commit ? { commit: options.commit } : {}),
     });
   }
 

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { TableSchema } from '../config/schema.js';
 import type { TableConfig } from '../config/table-config.js';
 import type { Logger } from '../logger.js';
@@ -43,6 +44,11 @@ export interface PartitionSealerOptions {
    * checks there that its stream is still the one the checkpoints belong to.
    */
   readonly beforeSeal?: () => Promise<void>;
+  /**
+   * Cluster mode: commits the built file (deep store, then a metadata write fenced by the lease)
+   * before it is published. A throw fails the seal: the file is removed and nothing is published.
+   */
+  readonly commit?: (segment: SealedSegment) => Promise<void>;
 }
 
 /**
@@ -126,6 +132,7 @@ export class PartitionSealer {
         ...(upsert ? { upsert: upsert.footerFor(segment, perm) } : {}),
         onInlineFallback: (why) => this.logSealFallback(segment.name, why),
       });
+      if (this.options.commit) await this.commitOrDiscard(sealed);
     } catch (err) {
       counters.error(`sealing ${segment.name} failed (will retry; no rows lost): ${describeError(err)}`);
       logger.error({ segment: segment.name, err: describeError(err) }, 'seal failed');
@@ -144,6 +151,17 @@ export class PartitionSealer {
     counters.clearError();
     logger.info({ segment: segment.name, rows: segment.numDocs, reason, shardId: this.options.partition.shardId }, 'segment sealed');
     return true;
+  }
+
+  /** Cluster mode: a file the cluster did not commit is never published nor left behind to load. */
+  private async commitOrDiscard(sealed: SealedSegment): Promise<void> {
+    try {
+      await this.options.commit!(sealed);
+    } catch (err) {
+      sealed.close();
+      await rm(sealed.path, { force: true });
+      throw err;
+    }
   }
 
   private newSegment(): ConsumingSegment {

@@ -40,6 +40,8 @@ export interface RewindRecord {
   /** Partitions still replacing; empty once done. */
   readonly partitions: Readonly<Record<string, RewindPartition>>;
   readonly doneAtMs?: number;
+  /** Why a rewind that planned no partition was done at once (nothing was replayed). */
+  readonly note?: string;
 }
 
 /**
@@ -81,8 +83,8 @@ export class RewindStore {
   }
 
   /** The rewind's commit. */
-  async begin(target: RewindTarget, partitions: readonly RewindPartition[]): Promise<void> {
-    const done = partitions.length === 0 ? { doneAtMs: Date.now() } : {};
+  async begin(target: RewindTarget, partitions: readonly RewindPartition[], note?: string): Promise<void> {
+    const done = partitions.length === 0 ? { doneAtMs: Date.now(), ...(note !== undefined ? { note } : {}) } : {};
     await this.write({ version: VERSION, target, requestedAtMs: Date.now(), partitions: Object.fromEntries(partitions.map((p) => [p.shardId, p])), ...done });
   }
 

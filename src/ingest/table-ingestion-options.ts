@@ -1,3 +1,4 @@
+import type { ClusterShardHooks } from './cluster-hooks.js';
 import type { Logger } from '../logger.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
 import type { BoundStream, StreamPluginOptions } from '../spi/stream-plugin.js';
@@ -23,6 +24,8 @@ export interface TableIngestionOptions {
   readonly clock?: () => number;
   /** Time between retention checks (default `RETENTION_INTERVAL_MS`). */
   readonly retentionIntervalMs?: number;
+  /** Cluster mode (docs/cluster.md): shards follow leases, segments commit to the deep store. */
+  readonly cluster?: ClusterShardHooks;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import type { PartitionInfo } from '../spi/metadata-provider.js';
+import type { SealedSegment } from '../segment/index.js';
 import type { RuntimeStartOptions, TableRuntime } from './table-runtime.js';
 import { TableRepairs } from './table-repairs.js';
 import { recoverTable } from './table-recovery.js';
@@ -20,6 +21,8 @@ import { retireSegments } from './segment-retirement.js';
 import type { StreamResetResult } from './stream-identity-guard.js';
 import type { ResetStart } from './stream-identity-store.js';
 import { TableIngestionBase } from './table-ingestion-base.js';
+import { ClusterShards } from './cluster-shards.js';
+import type { ClusterShardRuntime } from './cluster-hooks.js';
 
 export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 
@@ -28,7 +31,16 @@ export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-op
  * stream's shards on an interval, runs one `PartitionIngester` per shard, and starts a shard's
  * children only after every parent has been read to its end and sealed.
  */
-export class TableIngestion extends TableIngestionBase implements TableRuntime {
+export class TableIngestion extends TableIngestionBase implements TableRuntime, ClusterShardRuntime {
+  /** Cluster mode: which shards this server holds leases for and serves (null when alone). */
+  private clusterShards: ClusterShards | null = null;
+  /** The shard ids of the last listing, for starting shards outside discovery (a lease taken). */
+  private lastListed: ReadonlySet<string> = new Set();
+
+  get tableName(): string {
+    return this.config.tableName;
+  }
+
   /**
    * Loads the sealed segments (queryable from then on), then lists the stream's partitions and
    * starts their readers. With `waitForStream: false` the listing runs in the background and is
@@ -46,20 +58,25 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
     const recovered = await recoverTable(this.tableDir, this.config.tableName, this.factory.offsetFactory, this.logger);
     this.quarantined = [...recovered.quarantined];
     for (const q of recovered.quarantined) this.logger.error(q, 'segment file refused and quarantined');
-    this.sealed = [...recovered.sealed].sort(compareSegments);
+    const cluster = this.options.cluster;
+    this.sealed = cluster ? [] : [...recovered.sealed].sort(compareSegments);
     // Before any reader starts: the key map is rebuilt from the committed files alone.
     this.keyed.rebuild(this.sealed);
     this.ledger = recovered.ledger;
-    this.checkpoints = recovered.checkpoints;
+    this.checkpoints = cluster ? new Map() : recovered.checkpoints;
+    // Cluster mode: local files are a cache; a shard's committed segments are served once its lease is taken.
+    if (cluster) this.clusterShards = new ClusterShards(this.clusterHost(), recovered.sealed);
     for (const checkpoint of this.checkpoints.values()) if (checkpoint.ended) this.ended.add(checkpoint.shardId);
-    this.startRepairs(recovered.gaps);
+    this.startRepairs(cluster ? [] : recovered.gaps);
     // Retention, compaction, background checksums, quarantine of files found corrupt while serving.
     this.sealedUpkeep = tableUpkeep(this.table, this.sealedHolder(), { ...this.options, offsets: this.factory.offsetFactory }, (entry, segment) => {
       this.quarantined.push(entry);
-      void this.repairs?.afterQuarantine(segment);
+      // Cluster mode: the committed segments are the truth; a damaged file is fetched again at the next lease take.
+      if (!this.options.cluster) void this.repairs?.afterQuarantine(segment);
     });
     this.sealedUpkeep.start();
     this.metadata = this.factory.createMetadataProvider();
+    cluster?.attached(this);
     if (options.waitForStream === false) {
       this.link.retryUntilListed(() => this.discover(), () => this.scheduleDiscovery());
       return;
@@ -99,12 +116,48 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.options.cluster?.detached(this);
     this.link.stop();
     await this.sealedUpkeep?.stop();
     await this.stopReaders();
     await this.metadata?.close();
     await this.factory?.close();
     for (const segment of this.sealed) segment.close();
+    this.clusterShards?.close();
+  }
+
+  acquireShard(shardId: string): Promise<void> {
+    return this.inChain(async () => {
+      if (this.stopped || !this.clusterShards) return;
+      await this.clusterShards.acquire(shardId);
+      this.startReadyPartitions(this.lastListed);
+    });
+  }
+
+  releaseShard(shardId: string, seal: boolean): Promise<void> {
+    return this.inChain(async () => {
+      if (this.clusterShards) await this.clusterShards.release(shardId, seal);
+    });
+  }
+
+  leasesChanged(): void {
+    void this.inChain(async () => this.startReadyPartitions(this.lastListed));
+  }
+
+  /** Runs `work` after discovery and every earlier lease change (one at a time). */
+  private inChain<T>(work: () => Promise<T>): Promise<T> {
+    const run = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(work);
+    this.discovering = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private clusterHost(): ConstructorParameters<typeof ClusterShards>[0] {
+    return {
+      tableDir: this.tableDir, hooks: this.options.cluster!, offsets: this.factory!.offsetFactory, logger: this.logger,
+      ingesters: this.ingesters, checkpoints: this.checkpoints, ended: this.ended,
+      sealed: () => this.sealed,
+      setSealed: (segments) => (this.sealed = segments),
+    };
   }
 
   async drop(): Promise<void> {
@@ -145,6 +198,7 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
       ledger: this.ledger,
       sealed: () => this.sealed,
       known: () => [...this.known.values()],
+      listingError: () => this.discoveryInfo.lastError,
       ended: (shardId) => this.ended.has(shardId),
       ingester: (shardId) => this.ingesters.get(shardId),
       nextSequence: (shardId) => this.checkpoints.get(shardId)?.nextSequence ?? 0,
@@ -204,6 +258,8 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
       this.discoveryInfo = { ...this.discoveryInfo, lastListedAtMs: Date.now(), shardsListed: listed.length, lastError: null };
       for (const ids of this.partitionIds) await ids.saveIfChanged();
       const listedIds = new Set(listed.map((p) => p.shardId));
+      await this.options.cluster?.shardsListed(listed);
+      this.lastListed = listedIds;
       this.reportExpiredShards(listed);
       for (const partition of listed) this.known.set(partition.shardId, partition);
       this.startReadyPartitions(listedIds);
@@ -241,18 +297,26 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
     for (const partition of this.known.values()) {
       const { shardId } = partition;
       if (this.ingesters.has(shardId) || this.ended.has(shardId)) continue;
+      // Cluster mode: only a shard whose lease this server holds, once its committed segments are served.
+      if (this.clusterShards && !this.clusterShards.isReady(shardId)) continue;
       // A parent no longer listed has expired past retention: nothing of it can be read any more.
-      const parentsDone = partition.parentShardIds.every((p) => this.ended.has(p) || !listed.has(p));
+      const parentsDone = partition.parentShardIds.every((p) => this.parentEnded(p) || !listed.has(p));
       if (!parentsDone) continue;
       this.startPartition(partition);
     }
+  }
+
+  /** Read to its end and committed: here, or (cluster mode) by whichever server held its lease. */
+  private parentEnded(shardId: string): boolean {
+    return this.ended.has(shardId) || this.options.cluster?.shardFinished(shardId) === true;
   }
 
   private startPartition(partition: PartitionInfo): void {
     const factory = this.factory!;
     const checkpoint = this.checkpoints.get(partition.shardId);
     const rewound = this.rewinds?.startFor(partition, this.rewindHost(), (o) => (o.fromOldest ? 'TRIM_HORIZON' : `AT_TIMESTAMP ${new Date(o.atTimestampMs ?? 0).toISOString()}`)) ?? null;
-    const start = rewound ?? startPositionOf(partition, checkpoint, { ended: this.ended, resetStart: this.guard?.startFrom(String(streamIndexOfShard(this.table.streams, partition.shardId))), factory, words: this.table.stream.plugin.statusWords });
+    const ended = this.clusterShards ? new Set([...this.ended, ...partition.parentShardIds.filter((p) => this.parentEnded(p))]) : this.ended;
+    const start = rewound ?? startPositionOf(partition, checkpoint, { ended, resetStart: this.guard?.startFrom(String(streamIndexOfShard(this.table.streams, partition.shardId))), factory, words: this.table.stream.plugin.statusWords });
     const ingester = new PartitionIngester({
       tableDir: this.tableDir,
       schema: this.schema,
@@ -267,6 +331,7 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime {
       ...(rewound ? { rewind: rewound.cursor } : {}),
       ...this.keyed.partitionOptions,
       beforeSeal: () => this.confirmStream(),
+      ...(this.options.cluster ? { commit: (segment: SealedSegment) => this.options.cluster!.commit(segment) } : {}),
       onSealed: (segment) => {
         if (!this.rewinds?.holdsBack(partition.shardId, segment)) this.addSealed(segment);
         const { segmentName, endOfShard } = segment.metadata;

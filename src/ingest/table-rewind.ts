@@ -23,6 +23,8 @@ export interface RewindHost {
   readonly ledger: SealedLedger | null;
   /** Partitions listed by the stream now. */
   known(): readonly PartitionInfo[];
+  /** Why the last shard listing failed (null: it answered, or none ran yet). */
+  listingError(): string | null;
   ended(shardId: string): boolean;
   ingester(shardId: string): PartitionIngester | undefined;
   /** The LLC sequence number recovery reserved for the partition's next segment. */
@@ -49,12 +51,16 @@ export interface RewindStatus {
   readonly requestedAtMs: number;
   readonly doneAtMs: number | null;
   readonly partitions: readonly { readonly shardId: string; readonly oldSegmentsLeft: number; readonly replacementsHeld: number }[];
+  /** Why the rewind was done at once without replaying anything (null otherwise). */
+  readonly note: string | null;
 }
 
 /** What `POST /tables/{t}/rewind` answers. */
 export interface RewindResult {
   readonly target: string;
   readonly partitions: readonly { readonly shardId: string; readonly partitionId: number; readonly replaces: readonly string[]; readonly startsFrom: string }[];
+  /** Why nothing is replayed, when no partition is (as in the status). */
+  readonly note: string | null;
 }
 
 /**
@@ -92,7 +98,7 @@ export class TableRewind {
       const p = this.cursors.get(shardId)?.progress();
       return { shardId, oldSegmentsLeft: p?.remaining ?? record.partitions[shardId]!.replaces.length, replacementsHeld: p?.pending ?? 0 };
     });
-    return { state: partitions.length === 0 ? 'DONE' : 'REWINDING', target: describeTarget(record.target), requestedAtMs: record.requestedAtMs, doneAtMs: record.doneAtMs ?? null, partitions };
+    return { state: partitions.length === 0 ? 'DONE' : 'REWINDING', target: describeTarget(record.target), requestedAtMs: record.requestedAtMs, doneAtMs: record.doneAtMs ?? null, partitions, note: record.note ?? null };
   }
 
   /**
@@ -157,7 +163,8 @@ export class TableRewind {
     await Promise.all(stopped.map((p) => host.ingester(p.shardId)!.sealThenStop()));
     await host.ledger?.flush();
     const plans = partitions.map((p) => this.plan(target, p, host)).filter((p): p is RewindPartition => p !== null);
-    await this.store.begin(target, plans);
+    const note = plans.length > 0 ? undefined : nothingToRewind(target, partitions.length, host.listingError());
+    await this.store.begin(target, plans, note);
     this.cursors.clear();
     this.logger.warn({ target: describeTarget(target), partitions: plans.map((p) => ({ shardId: p.shardId, replaces: p.replaces.length })) }, 'rewind committed: replaying the stream');
     const planned = new Set(plans.map((p) => p.shardId));
@@ -165,6 +172,7 @@ export class TableRewind {
     return {
       target: describeTarget(target),
       partitions: plans.map((p) => ({ shardId: p.shardId, partitionId: p.partitionId, replaces: p.replaces, startsFrom: describeStart(p) })),
+      note: note ?? null,
     };
   }
 
@@ -206,6 +214,15 @@ export function describeTarget(target: RewindTarget): string {
   if (target.kind === 'trimHorizon') return 'TRIM_HORIZON';
   const at = new Date(target.ms).toISOString();
   return target.kind === 'latest' ? `LATEST (records arriving from ${at})` : `AT_TIMESTAMP ${at}`;
+}
+
+/** Why a rewind planned no partition: the stream never listed its shards (it is down), or nothing is there to replay. */
+function nothingToRewind(target: RewindTarget, listed: number, listingError: string | null): string {
+  if (listed === 0) {
+    const why = listingError === null ? 'it has listed none yet' : `the last listing failed: ${listingError}`;
+    return `nothing was rewound: the table knows no shard of its stream (${why}); ask again once ingestion is RUNNING`;
+  }
+  return `nothing was rewound: none of the ${listed} listed shard(s) has rows or records to replay from ${describeTarget(target)} (each is ended or has nothing after it)`;
 }
 
 function describeStart(plan: RewindPartition): string {

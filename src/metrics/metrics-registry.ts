@@ -107,8 +107,11 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   blockCacheMetric('counter', 'shardtable_block_cache_hits_total', 'Sealed-column block reads answered from the decoded-block cache', (s) => s.hits);
   blockCacheMetric('counter', 'shardtable_block_cache_misses_total', 'Sealed-column block reads that decompressed the block', (s) => s.misses);
   blockCacheMetric('counter', 'shardtable_block_cache_evictions_total', 'Decoded blocks evicted to stay within the cache size', (s) => s.evictions);
-  blockCacheMetric('gauge', 'shardtable_block_cache_bytes', 'Estimated bytes of decoded blocks in the cache', (s) => s.bytes);
-  blockCacheMetric('gauge', 'shardtable_block_cache_capacity_bytes', 'Size bound of the decoded-block cache (0 = off)', (s) => s.capacityBytes);
+  blockCacheMetric('gauge', 'shardtable_block_cache_bytes', 'Estimated bytes held by the memory budget, both tiers (decoded and compressed)', (s) => s.bytes);
+  blockCacheMetric('gauge', 'shardtable_block_cache_capacity_bytes', 'The memory budget, both tiers (0 = off)', (s) => s.capacityBytes);
+  blockCacheMetric('counter', 'shardtable_block_cache_compressed_hits_total', 'Decoded-tier misses whose section bytes came from the compressed tier (no disk read)', (s) => s.compressed.hits);
+  blockCacheMetric('counter', 'shardtable_block_cache_compressed_misses_total', 'Decoded-tier misses read from the segment file', (s) => s.compressed.misses);
+  blockCacheMetric('gauge', 'shardtable_block_cache_compressed_bytes', 'Bytes of section file bytes held by the compressed tier', (s) => s.compressed.bytes);
   return registry;
 }
 

@@ -20,6 +20,7 @@ export type { BrokerRequestContext, BrokerResult, QueryException } from './respo
 export { executePlan } from './exec/executor.js';
 export { sealedSnapshot, consumingSnapshot } from './exec/segment-snapshot.js';
 export type { SegmentSnapshot } from './exec/segment-snapshot.js';
+export type { PartialResult } from './exec/segment-partial.js';
 export { SCALAR_FUNCTIONS, scalarFunction } from './functions/index.js';
 export { QueryPool, WorkerUnavailableError } from './parallel/query-pool.js';
 export type { QueryPoolStats } from './parallel/query-pool.js';

@@ -131,7 +131,7 @@ export class QueryEngine {
       const parallel = this.clock === Date.now && stmt.join === null && !readsDims.value ? (this.parallel === undefined ? sharedParallelExecution() : this.parallel) : null;
       const result =
         parallel !== null && worthParallel(plan, segments, parallel) && parallel.pool.isReady()
-          ? await executeInParallel(plan, segments, deadlineMs, parallel.pool, { id: ++queryIds, sql, options: queryOptions, startedMs: started, tableName: table.name, schema: table.schema })
+          ? await executeInParallel(plan, segments, deadlineMs, parallel, { id: ++queryIds, sql, options: queryOptions, startedMs: started, tableName: table.name, schema: table.schema })
           : await executePlan(plan, segments, deadlineMs, this.clock);
       return {
         columnNames: plan.columnNames,

@@ -11,7 +11,7 @@ import type { SegmentIdentity } from './segment-identity.js';
 import type { ColumnReader, SegmentView } from './segment-view.js';
 import { SegmentViewBase } from './segment-view-base.js';
 import { requireColumn } from './view-rows.js';
-import { dimensionKey, rollupCombiners } from './rollup-combine.js';
+import { dimensionKey, fitsStoredType, rollupCombiners } from './rollup-combine.js';
 import type { Combine } from './rollup-combine.js';
 
 export interface ConsumingSegmentOptions {
@@ -148,9 +148,7 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
     const rollup = this.rollupState;
     const key = rollup === null ? null : dimensionKey(row.map((cell, i) => cell ?? rollup.defaults[i] ?? null), rollup.combine);
     const group = key === null ? undefined : rollup!.groups.get(key);
-    if (group !== undefined) {
-      this.addInto(group, row, rollup!.combine);
-    } else {
+    if (group === undefined || !this.addInto(group, row, rollup!.combine)) {
       try {
         for (let i = 0; i < builders.length; i++) builders[i]!.append(row[i] ?? null);
       } catch (err) {
@@ -165,8 +163,12 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
     this.latestArrival = arrivalTimeMs;
   }
 
-  /** Adds `row`'s metrics into doc `doc` of its group; all-or-nothing (every new value computed first). */
-  private addInto(doc: number, row: DecodedRow, combine: readonly (Combine | null)[]): void {
+  /**
+   * Adds `row`'s metrics into doc `doc` of its group; all-or-nothing (every new value computed
+   * first). False, and nothing changed, when a combined value does not fit its column's type (an
+   * INT sum past 2^31 - 1): the row then starts the group's next doc.
+   */
+  private addInto(doc: number, row: DecodedRow, combine: readonly (Combine | null)[]): boolean {
     const next: [number, ScalarValue][] = [];
     for (let i = 0; i < combine.length; i++) {
       const fn = combine[i];
@@ -176,9 +178,11 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
       const cell = row[i] ?? null;
       if (cell !== null && typeof cell !== typeof current) throw new TypeError(`column ${b.spec.name}: cannot add a ${typeof cell} value into a ${typeof current} metric`);
       const value = fn(current, cell);
+      if (!fitsStoredType(b.spec.dataType, value)) return false;
       if (value !== null) next.push([i, value as ScalarValue]);
     }
     for (const [i, value] of next) this.builders[i]!.replaceValue(doc, value);
+    return true;
   }
 
   /**

@@ -2,14 +2,16 @@ import type { RollupSettings } from '../config/rollup-config.js';
 import type { TableSchema } from '../config/schema.js';
 import type { DecodedRow } from '../spi/decoder.js';
 import { ConsumingSegment } from './consuming-segment.js';
-import { dimensionKey, rollupCombiners } from './rollup-combine.js';
+import { dimensionKey, fitsStoredType, rollupCombiners } from './rollup-combine.js';
+import type { Combine } from './rollup-combine.js';
 import type { SegmentView } from './segment-view.js';
 
 /**
  * Pre-aggregates rows (Pinot's ingest-time rollup): rows whose every non-metric column (dimensions
  * and date-time columns) is equal become one row, its metrics combined by each metric's function
  * (SUM, MIN, MAX; COUNT columns hold counts and add up). Rows keep the order in which their
- * dimension values first appear. SUM, MIN, MAX and SUM of a COUNT column answer exactly as over
+ * dimension values first appear; a sum its column's type cannot hold (an INT past 2^31 - 1)
+ * starts another row of the group instead of wrapping. SUM, MIN, MAX and SUM of a COUNT column answer exactly as over
  * the raw rows; `count(*)` counts stored rows.
  *
  * @example
@@ -17,20 +19,35 @@ import type { SegmentView } from './segment-view.js';
  */
 export function rollupRows(schema: TableSchema, settings: RollupSettings, rows: Iterable<DecodedRow>): DecodedRow[] {
   const combine = rollupCombiners(schema, settings);
+  const out: DecodedRow[] = [];
   const groups = new Map<string, DecodedRow>();
   for (const row of rows) {
     const key = dimensionKey(row, combine);
     const into = groups.get(key);
-    if (into === undefined) {
-      groups.set(key, [...row]);
+    const combined = into === undefined ? undefined : combineRow(schema, combine, into, row);
+    if (into !== undefined && combined !== undefined) {
+      for (let i = 0; i < combined.length; i++) into[i] = combined[i] ?? null;
       continue;
     }
-    for (let i = 0; i < row.length; i++) {
-      const fn = combine[i];
-      if (fn) into[i] = fn(into[i] ?? null, row[i] ?? null);
-    }
+    // A new group, or a sum its column's type cannot hold: the row starts the group's next doc.
+    const fresh = [...row];
+    groups.set(key, fresh);
+    out.push(fresh);
   }
-  return [...groups.values()];
+  return out;
+}
+
+/** `into` with `row` added (metric cells combined), or undefined when a combined value does not fit its column. */
+function combineRow(schema: TableSchema, combine: readonly (Combine | null)[], into: DecodedRow, row: DecodedRow): DecodedRow | undefined {
+  const next = [...into];
+  for (let i = 0; i < row.length; i++) {
+    const fn = combine[i];
+    if (!fn) continue;
+    const value = fn(into[i] ?? null, row[i] ?? null);
+    if (!fitsStoredType(schema.columns[i]!.dataType, value)) return undefined;
+    next[i] = value;
+  }
+  return next;
 }
 
 /** The first `numDocs` rows of a segment as `index` takes them (null where the segment stores null). */

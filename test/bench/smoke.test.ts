@@ -50,7 +50,7 @@ describe('benchmarks run on tiny inputs', () => {
 
   it('storage: budgeted, cold and in-memory runs, compaction', async () => {
     const result = await benchStorage(true, { segments: 2, rowsPerSegment: 2_000, budgetMb: 1, runs: 1, mergeInputs: 2, mergeRowsEach: 500 });
-    expectWellFormed(result, 'storage', ['readyFooterOnlyMs', 'firstAnswerMs', 'peakRssUnderBudgetMB', 'medianWarmRatio', 'compactionRowsPerSec']);
+    expectWellFormed(result, 'storage', ['readyFooterOnlyMs', 'firstAnswerMs', 'peakRssUnderBudgetMB', 'warmMedianRatio', 'warmSumRatio', 'medianWarmRatio', 'peakCompressedMB', 'compactionRowsPerSec']);
     expect(result.params.rows).toBe(4_000);
     expect(result.metrics.peakCacheMB).toBeLessThanOrEqual(1);
     expect(result.queries!.length).toBeGreaterThanOrEqual(12);

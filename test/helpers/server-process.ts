@@ -68,6 +68,11 @@ export class ServerProcess {
     throw new Error(`server did not become healthy; log:\n${this.stderr}`);
   }
 
+  /** The process id (for SIGSTOP/SIGCONT in tests). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }

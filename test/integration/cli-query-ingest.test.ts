@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PutRecordCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForStreamStatus } from '../../src/emulator/index.js';
+import { kinesisClientFor, waitForStreamStatus } from '../../src/emulator/index.js';
+import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { emulatorTableConfig, idKindTsSchema } from '../helpers/emulator-table.js';
 import { freePort, ServerProcess } from '../helpers/server-process.js';
@@ -49,13 +50,15 @@ async function cliRaw(file: string, args: string[]): Promise<Result> {
   }
 }
 
-async function produce(endpoint: string, stream: string, dir: string, from: number, to: number): Promise<void> {
-  const file = join(dir, `rows-${from}.jsonl`);
-  const lines: string[] = [];
-  for (let id = from; id < to; id++) lines.push(JSON.stringify({ id, kind: id % 3 === 0 ? 'click' : 'view', ts: 1_700_000_000_000 + id }));
-  await writeFile(file, `${lines.join('\n')}\n`);
-  const r = await cli(['produce', '--stream', stream, '--file', file, '--partition-key', 'id', '--endpoint', endpoint]);
-  expect(r.code, r.stderr).toBe(0);
+/** Ids `from` .. `to - 1` into the stream, partition key the id (`shardtable produce` has its own tests: cli.test.ts). */
+async function produce(endpoint: string, stream: string, from: number, to: number): Promise<void> {
+  const rows = Array.from({ length: to - from }, (_, i) => ({ id: from + i, kind: (from + i) % 3 === 0 ? 'click' : 'view', ts: 1_700_000_000_000 + from + i }));
+  const client = kinesisClientFor(endpoint);
+  try {
+    await putJsonRecords(client, stream, rows, (row) => String(row.id));
+  } finally {
+    client.destroy();
+  }
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -81,7 +84,7 @@ describe('shardtable query and ingest --once', () => {
     dir = await mkdtemp(join(tmpdir(), 'shardtable-cli-qi-'));
     dataDir = join(dir, 'data');
     stream = await env.newStream(3, 'cli-once');
-    await produce(env.endpoint, stream, dir, 0, 300);
+    await produce(env.endpoint, stream, 0, 300);
     server = await ServerProcess.start({ dataDir });
     expect((await server.request('POST', '/schemas', idKindTsSchema())).status).toBe(200);
     // Nothing seals while the server runs: the rows are only in consuming segments when it stops.
@@ -104,7 +107,12 @@ describe('shardtable query and ingest --once', () => {
 
   it('query prints an aligned table with names and types, JSON, and CSV', async () => {
     const sql = 'SELECT kind, count(*) AS n FROM events GROUP BY kind ORDER BY kind';
-    const table = await cli(['query', sql, '--server', server!.url]);
+    // Independent commands, run at once.
+    const [table, json, csv] = await Promise.all([
+      cli(['query', sql, '--server', server!.url]),
+      cli(['query', sql, '--server', server!.url, '--format', 'json']),
+      cli(['query', sql, '--server', server!.url, '--format', 'csv']),
+    ]);
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.split('\n');
     expect(lines[0]).toMatch(/^kind\s+n$/);
@@ -116,32 +124,35 @@ describe('shardtable query and ingest --once', () => {
     expect(lines[3]!.length).toBe(lines[0]!.length); // numbers right-aligned under their column
     expect(table.stdout).toContain('(2 rows;');
 
-    const json = await cli(['query', sql, '--server', server!.url, '--format', 'json']);
     expect(json.code).toBe(0);
     const broker = JSON.parse(json.stdout) as { resultTable: { rows: unknown[][] }; exceptions: unknown[] };
     expect(broker.resultTable.rows).toEqual([['click', 100], ['view', 200]]);
     expect(broker.exceptions).toEqual([]);
 
-    const csv = await cli(['query', sql, '--server', server!.url, '--format', 'csv']);
     expect(csv.code).toBe(0);
     expect(csv.stdout).toBe('kind,n\nclick,100\nview,200\n');
   });
 
   it('query errors: exceptions on stderr and exit 1, bad usage exit 2, no server exit 3', async () => {
-    const bad = await cli(['query', 'SELECT nosuch FROM events', '--server', server!.url]);
+    const port = await freePort();
+    // Independent commands, run at once.
+    const [bad, parse, xml, none, down] = await Promise.all([
+      cli(['query', 'SELECT nosuch FROM events', '--server', server!.url]),
+      cli(['query', 'SELEC oops', '--server', server!.url, '--format', 'json']),
+      cli(['query', 'SELECT 1', '--format', 'xml']),
+      cli(['query']),
+      cli(['query', 'SELECT count(*) FROM events', '--server', `http://127.0.0.1:${port}`]),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/^710: UnknownColumnError:\s+Unknown column 'nosuch'/m);
-    const parse = await cli(['query', 'SELEC oops', '--server', server!.url, '--format', 'json']);
     expect(parse.code).toBe(1);
     expect(parse.stderr).toMatch(/^150: /m);
     expect(JSON.parse(parse.stdout)).toHaveProperty('exceptions');
 
-    expect((await cli(['query', 'SELECT 1', '--format', 'xml'])).code).toBe(2);
-    expect((await cli(['query'])).code).toBe(2);
+    expect(xml.code).toBe(2);
+    expect(none.code).toBe(2);
 
-    const port = await freePort();
-    const down = await cli(['query', 'SELECT count(*) FROM events', '--server', `http://127.0.0.1:${port}`]);
     expect(down.code).toBe(3);
     expect(down.stderr).toContain(`cannot reach a shardtable server at http://127.0.0.1:${port}`);
   });
@@ -155,7 +166,7 @@ describe('shardtable query and ingest --once', () => {
     expect((await server!.exited).code).toBe(0);
     server = null;
     expect(await segmentFiles(dataDir)).toEqual([]); // the server sealed nothing: all 300 rows are unsealed
-    await produce(env.endpoint, stream, dir, 300, 500);
+    await produce(env.endpoint, stream, 300, 500);
 
     const first = await cli(['ingest', '--once', '--table', 'events', '--data-dir', dataDir]);
     expect(first.code, first.stderr).toBe(0);
@@ -170,7 +181,7 @@ describe('shardtable query and ingest --once', () => {
     expect(second.stdout).toMatch(/0 records read .*0 rows in 0 new sealed segments/);
 
     // On a terminal: progress bars per shard.
-    await produce(env.endpoint, stream, dir, 500, 600);
+    await produce(env.endpoint, stream, 500, 600);
     const tty = await cliOnTty(['ingest', '--once', '--table', 'events', '--data-dir', dataDir]);
     expect(tty.code, tty.stdout).toBe(0);
     expect(tty.stdout).toMatch(/shardId-\d+ \[[█░]+\] \d+ records \| [\d.]+ MB \| \d+ ms behind/);
@@ -185,19 +196,22 @@ describe('shardtable query and ingest --once', () => {
     server.kill('SIGINT');
     await server.exited;
     server = null;
-    const unknown = await cli(['ingest', '--once', '--table', 'nosuch', '--data-dir', dataDir]);
+    const [unknown, noDir, noOnce] = await Promise.all([
+      cli(['ingest', '--once', '--table', 'nosuch', '--data-dir', dataDir]),
+      cli(['ingest', '--once', '--table', 'events', '--data-dir', join(dir, 'nowhere')]),
+      cli(['ingest', '--table', 'events']),
+    ]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/table nosuch \(in .*; tables there: events\) does not exist/);
-    const noDir = await cli(['ingest', '--once', '--table', 'events', '--data-dir', join(dir, 'nowhere')]);
     expect(noDir.code).toBe(1);
     expect(noDir.stderr).toMatch(/data dir .*nowhere does not exist/);
-    expect((await cli(['ingest', '--table', 'events'])).code).toBe(2); // --once is required
+    expect(noOnce.code).toBe(2); // --once is required
   });
 
   it('ingest --once reads a shard split since the last run to its end, then its children: every record once', async () => {
     const split = await env.newStream(1, 'cli-split');
     const splitDir = join(dir, 'split');
-    await produce(env.endpoint, split, dir, 0, 100);
+    await produce(env.endpoint, split, 0, 100);
     let serve = await ServerProcess.start({ dataDir: splitDir });
     try {
       expect((await serve.request('POST', '/schemas', idKindTsSchema())).status).toBe(200);
@@ -213,7 +227,7 @@ describe('shardtable query and ingest --once', () => {
     }
     await env.client.send(new SplitShardCommand({ StreamName: split, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }));
     await waitForStreamStatus(env.client, split, 'ACTIVE');
-    await produce(env.endpoint, split, dir, 100, 200);
+    await produce(env.endpoint, split, 100, 200);
 
     const once = await cli(['ingest', '--once', '--table', 'events', '--data-dir', splitDir]);
     expect(once.code, once.stderr).toBe(0);
@@ -221,8 +235,8 @@ describe('shardtable query and ingest --once', () => {
     expect(once.stderr).toMatch(/shardId-000000000000: 100 records, .* ENDED/);
     const files = (await readdir(join(splitDir, 'events'))).filter((f) => f.endsWith('.seg'));
     const parents = [];
-    for (const f of files) {
-      const info = await cli(['inspect', join(splitDir, 'events', f), '--json', '--rows', '0']);
+    const infos = await Promise.all(files.map((f) => cli(['inspect', join(splitDir, 'events', f), '--json', '--rows', '0'])));
+    for (const info of infos) {
       const meta = (JSON.parse(info.stdout) as { metadata: { shardId: string; endOfShard: boolean } }).metadata;
       if (meta.shardId === 'shardId-000000000000') parents.push(meta.endOfShard);
     }
@@ -256,7 +270,7 @@ describe('shardtable query and ingest --once', () => {
       serve.kill('SIGINT');
       await serve.exited;
     }
-    await produce(env.endpoint, bad, dir, 0, 20);
+    await produce(env.endpoint, bad, 0, 20);
     await env.client.send(new PutRecordCommand({ StreamName: bad, PartitionKey: 'k', Data: new TextEncoder().encode('not json') }));
     const once = await cli(['ingest', '--once', '--table', 'events', '--data-dir', badDir]);
     expect(once.code).toBe(1);
@@ -282,7 +296,7 @@ describe('shardtable query and ingest --once', () => {
       serve.kill('SIGINT');
       await serve.exited;
     }
-    await produce(env.endpoint, slow, dir, 0, 120);
+    await produce(env.endpoint, slow, 0, 120);
     const child = spawn(process.execPath, [BIN, 'ingest', '--once', '--table', 'events', '--data-dir', slowDir], { env: { ...process.env, ...ENV } });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

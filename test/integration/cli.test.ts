@@ -96,26 +96,29 @@ describe('shardtable command line', () => {
   }, 120_000);
 
   it('inspect shows a segment and verifies it; a corrupt file exits non-zero with a clear message', async () => {
-    const ok = await cli(['inspect', segmentFile, '--rows', '2', '--verify']);
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('clickstream');
-    expect(ok.stdout).toMatch(/userId/);
-
-    const json = await cli(['inspect', segmentFile, '--json']);
-    expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).metadata.numDocs).toBeGreaterThan(0);
-
     const bytes = await readFile(segmentFile);
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
     const corrupt = join(dataDir, 'corrupt.seg');
     await writeFile(corrupt, bytes);
-    const bad = await cli(['inspect', corrupt, '--verify']);
+    const truncated = join(dataDir, 'truncated.seg');
+    await writeFile(truncated, bytes.subarray(0, 100));
+    // Independent commands, run at once.
+    const [ok, json, bad, cut] = await Promise.all([
+      cli(['inspect', segmentFile, '--rows', '2', '--verify']),
+      cli(['inspect', segmentFile, '--json']),
+      cli(['inspect', corrupt, '--verify']),
+      cli(['inspect', truncated]),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('clickstream');
+    expect(ok.stdout).toMatch(/userId/);
+
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).metadata.numDocs).toBeGreaterThan(0);
+
     expect(bad.code).not.toBe(0);
     expect(bad.stdout + bad.stderr).toMatch(/corrupt/i);
 
-    const truncated = join(dataDir, 'truncated.seg');
-    await writeFile(truncated, bytes.subarray(0, 100));
-    const cut = await cli(['inspect', truncated]);
     expect(cut.code).not.toBe(0);
   });
 

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
 import { emulatorStreamConfigs, emulatorTableConfig } from '../helpers/emulator-table.js';
@@ -38,13 +39,19 @@ const QUERIES = [
 
 /**
  * The broker side of cluster mode over real HTTP: two `serve --cluster` processes (own data dirs
- * and ports; DynamoDB in moto) each consume a different stream into a table of the same name,
- * and a query through either answers as one plain server that consumed every row; kill -9 one
- * and answers say they are partial until membership drops it.
+ * and ports; DynamoDB and S3 in moto) share one table's partitions through leases, and a query
+ * through either answers as one plain server that consumed every row; kill -9 one and answers say
+ * they are partial until membership drops it, then whole once its leases are taken over.
  */
 describe('cluster broker across processes', () => {
   const moto = withMoto();
   const kinesis = withEmulator('kinesalite');
+  beforeAll(async () => {
+    // The lease side's deep store: the bucket must exist.
+    const s3 = new S3Client({ endpoint: moto.server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    await s3.send(new CreateBucketCommand({ Bucket: 'brk-bucket' }));
+    s3.destroy();
+  });
   const dirs: string[] = [];
   const servers: ServerProcess[] = [];
   afterAll(async () => {
@@ -82,14 +89,12 @@ describe('cluster broker across processes', () => {
   };
 
   it('answers through any server as one server holding every row; partial after kill -9 until the dead server leaves', async () => {
-    // Leases are not here yet: as leases would split them, server a consumes partitions 0-1 (stream
-    // s1) and b partitions 10000-10001 (s2). Each table reads both stream slots so that partition
-    // ids, and so segment names, are those of one table: a's slot for s2 and b's for s1 are empty
-    // streams, and the broker routes each segment name to the copy with rows.
-    const [s1, s2, all, e1, e2] = await Promise.all([kinesis.newStream(2, 'c1'), kinesis.newStream(2, 'c2'), kinesis.newStream(2, 'call'), kinesis.newStream(1, 'ce1'), kinesis.newStream(1, 'ce2')]);
-    const cluster = (id: string): string[] => ['--cluster', 'dynamodb:brk', '--deep-store', 's3://brk-bucket/segments', '--server-id', id, '--heartbeat-ms', '200', '--membership-timeout-ms', String(MEMBERSHIP_TIMEOUT_MS)];
+    // One table on two streams (partitions 0-1 and 10000-10001), created through a; b creates it
+    // from the shared catalog, and leases split the four partitions between a and b.
+    const [s1, s2, all] = await Promise.all([kinesis.newStream(2, 'c1'), kinesis.newStream(2, 'c2'), kinesis.newStream(2, 'call')]);
+    const cluster = (id: string): string[] => ['--cluster', 'dynamodb:brk', '--deep-store', 's3://brk-bucket/segments', '--server-id', id, '--heartbeat-ms', '200', '--membership-timeout-ms', String(MEMBERSHIP_TIMEOUT_MS), '--lease-timeout-ms', '2000'];
     const [a, b, single] = await Promise.all([start(cluster('a')), start(cluster('b')), start()]);
-    await Promise.all([createTable(a, [s1, e1]), createTable(b, [e2, s2]), createTable(single, [all])]);
+    await Promise.all([createTable(a, [s1, s2]), createTable(single, [all])]);
     const first = Array.from({ length: ROWS_PER_STREAM }, (_, i) => row(i));
     const second = Array.from({ length: ROWS_PER_STREAM }, (_, i) => row(ROWS_PER_STREAM + i));
     const key = (r: Record<string, unknown>): string => String(r.id);
@@ -98,9 +103,13 @@ describe('cluster broker across processes', () => {
     const total = 2 * ROWS_PER_STREAM;
     await until('every row in the single server', async () => (await query(single, 'SELECT count(*) FROM events')).resultTable?.rows[0][0] === total);
     let last: unknown;
-    await until('every row through the broker', async () => {
+    const served = async (server: ServerProcess): Promise<number> => {
+      const listed = await httpCall(server.url, 'GET', '/internal/cluster/tables/events/segments');
+      return listed.status === 200 ? (listed.json.segments as { numDocs: number }[]).reduce((n, seg) => n + seg.numDocs, 0) : 0;
+    };
+    await until('every row through the broker, both servers serving', async () => {
       last = await query(a, 'SELECT count(*) FROM events');
-      return (last as any).resultTable?.rows[0][0] === total;
+      return (last as any).resultTable?.rows[0][0] === total && (await served(a)) > 0 && (await served(b)) > 0;
     }).catch((err: Error) => {
       throw new Error(`${err.message}: ${JSON.stringify(last)}\nlog a:\n${a.log().slice(-3000)}`);
     });
@@ -122,7 +131,8 @@ describe('cluster broker across processes', () => {
     // The internal endpoints: what a server serves, and an unknown segment named in a 404.
     const listed = await httpCall(b.url, 'GET', '/internal/cluster/tables/events/segments');
     expect(listed.json.serverId).toBe('b');
-    expect(listed.json.segments.reduce((n: number, s: { numDocs: number }) => n + s.numDocs, 0)).toBe(ROWS_PER_STREAM);
+    const servedByA = await served(a);
+    expect(servedByA + (await served(b))).toBe(total);
     const some = listed.json.segments[0].name as string;
     const unknown = await httpCall(b.url, 'POST', '/internal/cluster/query', { sql: 'SELECT count(*) FROM events', table: 'events', segments: [some, 'events__9__9__20990101T0000Z'] });
     expect(unknown.status).toBe(404);
@@ -136,13 +146,19 @@ describe('cluster broker across processes', () => {
     expect(partial.partialResult).toBe(true);
     expect(partial.numServersQueried).toBe(2);
     expect(partial.numServersResponded).toBe(1);
-    expect(partial.resultTable.rows[0][0]).toBe(ROWS_PER_STREAM);
-    expect(partial.exceptions).toHaveLength(1);
-    expect(partial.exceptions[0].errorCode).toBe(427);
-    expect(partial.exceptions[0].message).toContain(`server b (${b.url})`);
+    expect(partial.resultTable.rows[0][0]).toBe(servedByA);
+    // 427 for b; with leases, b's committed segments are served by no live server too (305).
+    const codes = (partial.exceptions as { errorCode: number }[]).map((e) => e.errorCode);
+    expect(codes.filter((c) => c !== 305)).toEqual([427]);
+    expect(partial.exceptions.find((e: { errorCode: number }) => e.errorCode === 427).message).toContain(`server b (${b.url})`);
 
     await until('the dead server to leave /instances', async () => ((await httpCall(a.url, 'GET', '/instances')).json.instances as string[]).length === 2, 10_000);
-    const whole = await query(a, 'SELECT count(*) FROM events');
+    // a takes b's leases after the lease timeout and serves its committed segments: whole again.
+    let whole: any;
+    await until('a whole answer from a alone', async () => {
+      whole = await query(a, 'SELECT count(*) FROM events');
+      return whole.resultTable?.rows[0][0] === total && whole.partialResult === false;
+    }, 20_000);
     expect([whole.numServersQueried, whole.numServersResponded, whole.partialResult, whole.exceptions]).toEqual([1, 1, false, []]);
 
     // A graceful stop deregisters.

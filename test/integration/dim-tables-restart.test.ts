@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/cli/serve.js';
 import type { RunningServer } from '../../src/cli/serve.js';
-import { EMULATOR_CREDENTIALS, EMULATOR_REGION, createStream, kinesisClientFor, startEmulator } from '../../src/emulator/index.js';
+import { createStream, kinesisClientFor, startEmulator } from '../../src/emulator/index.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
+import { emulatorStreamConfigs } from '../helpers/emulator-table.js';
 
 /**
  * A fact table whose transform calls lookUp() on a dimension table survives a restart, even
@@ -21,18 +22,12 @@ let emulator: Emulator;
 let dataDir: string;
 let server: RunningServer | null = null;
 
-const streamConfigs = (stream: string, flushRows: number): Record<string, string> => ({
-  streamType: 'kinesis',
-  'stream.kinesis.topic.name': stream,
-  region: EMULATOR_REGION,
-  endpoint: emulator.endpoint,
-  accessKey: EMULATOR_CREDENTIALS.accessKeyId,
-  secretKey: EMULATOR_CREDENTIALS.secretAccessKey,
-  shardIteratorType: 'TRIM_HORIZON',
-  'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
-  'stream.kinesis.fetch.timeout.millis': '500',
-  'realtime.segment.flush.threshold.rows': String(flushRows),
-});
+const streamConfigs = (stream: string, flushRows: number): Record<string, string> =>
+  emulatorStreamConfigs(emulator.endpoint, stream, {
+    'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+    'stream.kinesis.fetch.timeout.millis': '500',
+    'realtime.segment.flush.threshold.rows': String(flushRows),
+  });
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const r = await fetch(`${server!.url}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });

@@ -6,6 +6,7 @@ import { createStream, kinesisClientFor, startEmulator } from '../../src/emulato
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { openSegment } from '../../src/segment/index.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
 import { ServerProcess } from '../helpers/server-process.js';
 
 const STREAM = 'rewind-test';
@@ -23,29 +24,20 @@ const schema = {
 
 /** `tag` is made by a transform, so a replayed row shows which config ingested it. */
 function tableConfig(endpoint: string, tagFunction: 'upper' | 'lower'): Record<string, unknown> {
-  return {
+  return emulatorTableConfig({
+    endpoint,
+    stream: STREAM,
     tableName: TABLE,
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    ingestionConfig: { transformConfigs: [{ columnName: 'tag', transformFunction: `${tagFunction}(note)` }] },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': STREAM,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test-secret',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '1000',
-        requests_per_second_limit: '20',
-        maxRecordsToFetch: '41',
-        'realtime.segment.flush.threshold.rows': '57',
-        'realtime.segment.flush.threshold.time': '800ms',
-      },
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '1000',
+      maxRecordsToFetch: '41',
+      'realtime.segment.flush.threshold.rows': '57',
+      'realtime.segment.flush.threshold.time': '800ms',
     },
-  };
+    extra: { ingestionConfig: { transformConfigs: [{ columnName: 'tag', transformFunction: `${tagFunction}(note)` }] } },
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { openSegment } from '../../src/segment/index.js';
 import { crashFixture, sleep } from '../helpers/crash-fixture.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
 
 const TOTAL = 3000;
 const STREAM = 'rollup-crash';
@@ -22,35 +23,31 @@ const schema = {
 };
 
 function tableConfig(endpoint: string): Record<string, unknown> {
-  return {
+  return emulatorTableConfig({
+    endpoint,
+    stream: STREAM,
     tableName: 'rolled',
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': STREAM,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test-secret',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '1000',
-        maxRecordsToFetch: '97',
-        'realtime.segment.flush.threshold.rows': '100000',
-        'realtime.segment.flush.threshold.time': '1500ms',
+    timeColumn: 'ts',
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.stream.kafka.KafkaJSONMessageDecoder',
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '1000',
+      // Small fetches, 5 a second per shard: a batch of 500 takes about half a second to read.
+      requests_per_second_limit: '5',
+      maxRecordsToFetch: '97',
+      'realtime.segment.flush.threshold.rows': '100000',
+      'realtime.segment.flush.threshold.time': '1500ms',
+    },
+    extra: {
+      ingestionConfig: {
+        aggregationConfigs: [
+          { columnName: 'events', aggregationFunction: 'COUNT(*)' },
+          { columnName: 'idSum', aggregationFunction: 'SUM(id)' },
+          { columnName: 'idMax', aggregationFunction: 'MAX(id)' },
+        ],
       },
     },
-    ingestionConfig: {
-      aggregationConfigs: [
-        { columnName: 'events', aggregationFunction: 'COUNT(*)' },
-        { columnName: 'idSum', aggregationFunction: 'SUM(id)' },
-        { columnName: 'idMax', aggregationFunction: 'MAX(id)' },
-      ],
-    },
-  };
+  });
 }
 
 /**
@@ -93,7 +90,7 @@ describe('rollup in the consuming segment across SIGKILL', () => {
 
     // Kills at a random moment, just before a seal's rename, just after it.
     for (const fault of [null, 'seal:before-rename:2', 'seal:after-publish:2']) {
-      await fx.crash(fault, () => produceSome(fault === null ? 500 : 600), { pause: { minMs: 700, spreadMs: 800 }, faultTimeoutMs: 30_000 });
+      await fx.crash(fault, () => produceSome(fault === null ? 500 : 600), { pause: { minMs: 300, spreadMs: 700 }, faultTimeoutMs: 30_000 });
     }
     await produceSome(TOTAL);
     expect(produced).toBe(TOTAL);

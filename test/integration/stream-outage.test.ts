@@ -146,6 +146,14 @@ describe('stream outages and slow endpoints (kinesalite)', () => {
     expect((await second.request('GET', '/tables/events/pauseStatus')).json).toMatchObject({ state: 'RUNNING', ingestion: 'DOWN' });
     expect((await second.request('GET', '/tables/events/segments')).status).toBe(200);
 
+    // A rewind asked for while the stream is down has no shard to plan: done at once, saying why.
+    const rewound = (await second.request('POST', '/tables/events/rewind?to=TRIM_HORIZON')) as { status: number; json: any };
+    expect(rewound.status).toBe(200);
+    expect(rewound.json).toMatchObject({ partitions: [], note: expect.stringMatching(/^nothing was rewound: the table knows no shard of its stream \(the last listing failed: ListShards got no answer .*\); ask again once ingestion is RUNNING$/) });
+    expect(rewound.json.description).toBe(rewound.json.note);
+    const rewindStatus = ((await second.request('GET', '/tables/events/consumingSegmentsInfo')).json as any).shardtableTable.rewind;
+    expect(rewindStatus).toMatchObject({ state: 'DONE', target: 'TRIM_HORIZON', partitions: [], note: rewound.json.note });
+
     // The endpoint answers again: the shard resumes after its last sealed segment, exactly once.
     proxy.release();
     await waitFor('25 rows again', async () => (await count(second.url)).rows === 25, 60_000);

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { waitForStreamStatus } from '../../src/emulator/index.js';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { crashFixture, sleep } from '../helpers/crash-fixture.js';
+import { emulatorTableConfig } from '../helpers/emulator-table.js';
 
 const STREAM = 'upsert-crash';
-/** Issue 12's size: 10,000 keys on 4 shards; every key inserted, then updates of all kinds. */
+/** Issue 12's size: 10,000 keys on 4 shards; every key inserted, then 6,000 updates of all kinds. */
 const KEYS = 10_000;
-const TOTAL = 22_000;
+const TOTAL = 16_000;
 
 const schema = {
   schemaName: 'kv',
@@ -31,33 +32,26 @@ const PARTIAL = {
 };
 
 function tableConfig(endpoint: string, tableName: string, upsertConfig: Record<string, unknown>): Record<string, unknown> {
-  return {
+  return emulatorTableConfig({
+    endpoint,
+    stream: STREAM,
     tableName,
-    tableType: 'REALTIME',
-    segmentsConfig: { timeColumnName: 'ts' },
-    tableIndexConfig: {
-      // Sealing re-sorts rows: the key map's doc ids must follow.
-      sortedColumn: ['ig'],
-      nullHandlingEnabled: true,
-      streamConfigs: {
-        streamType: 'kinesis',
-        'stream.kinesis.topic.name': STREAM,
-        region: 'us-east-1',
-        endpoint,
-        accessKey: 'test',
-        secretKey: 'test-secret',
-        shardIteratorType: 'TRIM_HORIZON',
-        'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
-        'stream.kinesis.fetch.timeout.millis': '1000',
-        'stream.kinesis.shard.discovery.interval.ms': '1000',
-        maxRecordsToFetch: '500',
-        // Small segments, so seals (and kills inside them) happen often.
-        'realtime.segment.flush.threshold.rows': '700',
-        'realtime.segment.flush.threshold.time': '2500ms',
-      },
+    timeColumn: 'ts',
+    // Sealing re-sorts rows: the key map's doc ids must follow.
+    indexing: { sortedColumn: ['ig'], nullHandlingEnabled: true },
+    streamConfigs: {
+      'stream.kinesis.decoder.class.name': 'org.apache.pinot.plugin.inputformat.json.JSONMessageDecoder',
+      'stream.kinesis.fetch.timeout.millis': '1000',
+      'stream.kinesis.shard.discovery.interval.ms': '1000',
+      // Both tables share each shard's budget: 5 calls a second, 500 records each.
+      requests_per_second_limit: '5',
+      maxRecordsToFetch: '500',
+      // Small segments, so seals (and kills inside them) happen often.
+      'realtime.segment.flush.threshold.rows': '700',
+      'realtime.segment.flush.threshold.time': '2500ms',
     },
-    upsertConfig,
-  };
+    extra: { upsertConfig },
+  });
 }
 
 interface Event {
@@ -166,8 +160,9 @@ function partialCells(r: Row): unknown[] {
 
 /**
  * Exactly-once for upsert tables at issue 12's size: 10,000 keys on 4 shards, one shard split
- * and two merged while records flow, `serve` SIGKILLed six times (three of them inside seals,
- * before and after the rename). Afterwards COUNT(*), COUNT(DISTINCT k), sums and every key's live
+ * and two merged while records flow, `serve` SIGKILLed five times while records flow (three of
+ * them inside seals, before and after the rename; issue 12 asks for at least five) and once more
+ * with nothing left to read. Afterwards COUNT(*), COUNT(DISTINCT k), sums and every key's live
  * row equal an in-test reference model, for a FULL table and a PARTIAL one with every strategy
  * reading the same stream; the broker response's `shardtableLiveRows` agrees.
  */
@@ -200,7 +195,7 @@ describe('upsert answers across SIGKILL', () => {
     );
 
     // null: SIGKILL at a random moment; otherwise the process kills itself at that seal step.
-    const crashes: (string | null)[] = [null, 'seal:before-rename:2', 'seal:after-publish:3', null, 'seal:before-rename:1', null];
+    const crashes: (string | null)[] = [null, 'seal:before-rename:2', 'seal:after-publish:3', null, 'seal:before-rename:1'];
     const batch = Math.floor((TOTAL - 2000) / crashes.length);
     for (const [i, fault] of crashes.entries()) {
       if (i === 2) {
@@ -213,7 +208,7 @@ describe('upsert answers across SIGKILL', () => {
         await client.send(new MergeShardsCommand({ StreamName: STREAM, ShardToMerge: 'shardId-000000000002', AdjacentShardToMerge: 'shardId-000000000003' }));
         await waitForStreamStatus(client, STREAM, 'ACTIVE');
       }
-      await fx.crash(fault, () => produceSome(batch), { pause: { minMs: 1000, spreadMs: 2000 }, faultTimeoutMs: 60_000 });
+      await fx.crash(fault, () => produceSome(batch), { pause: { minMs: 300, spreadMs: 1200 }, faultTimeoutMs: 60_000 });
     }
     await produceSome(TOTAL);
     expect(produced).toBe(TOTAL);
@@ -221,7 +216,7 @@ describe('upsert answers across SIGKILL', () => {
     // Neither table drops out-of-order records, so each stores every record once: wait for all.
     for (const table of ['kv', 'kvp']) {
       const deadline = Date.now() + 120_000;
-      while (Date.now() < deadline && (await stored(table)) < TOTAL) await sleep(500);
+      while (Date.now() < deadline && (await stored(table)) < TOTAL) await sleep(200);
       expect(await stored(table), fx.server.log()).toBe(TOTAL);
     }
 
@@ -244,7 +239,7 @@ describe('upsert answers across SIGKILL', () => {
     await fx.killNow();
     await fx.start();
     const again = Date.now() + 60_000;
-    while (Date.now() < again && (await stored('kv')) < TOTAL) await sleep(500);
+    while (Date.now() < again && (await stored('kv')) < TOTAL) await sleep(200);
     expect(await query('SELECT k, v, ts FROM kv ORDER BY k LIMIT 100000')).toEqual(want.map((e) => [e.k, e.v, e.ts]));
     await fx.stop();
   }, 420_000);

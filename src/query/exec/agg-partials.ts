@@ -37,8 +37,8 @@ export function exportState(state: AggState): ExportedState {
   return state.v === undefined ? out : { ...out, v: state.v };
 }
 
-/** Merges an exported state into `into` with the function's own `merge`. */
-export function mergeExportedState(fn: AggregationFunction, into: AggState, from: ExportedState): void {
+/** An exported state as an `AggState` again (its buffers and values are taken, not copied). */
+export function importState(from: ExportedState): AggState {
   let set: FastDistinctValues | null = null;
   if (from.set !== null) {
     set = new FastDistinctValues();
@@ -46,7 +46,12 @@ export function mergeExportedState(fn: AggregationFunction, into: AggState, from
   }
   const state: AggState = { n: from.n, x: from.x, y: from.y, list: from.list, set };
   if (from.v !== undefined) state.v = from.v;
-  fn.merge(into, state);
+  return state;
+}
+
+/** Merges an exported state into `into` with the function's own `merge`. */
+export function mergeExportedState(fn: AggregationFunction, into: AggState, from: ExportedState): void {
+  fn.merge(into, importState(from));
 }
 
 /** The buffers of a partial's typed arrays, to transfer rather than copy. */

@@ -6,7 +6,7 @@ import type { BoundExpr } from '../plan/bound-expr.js';
 import { columnReader, compileRowExpr, truthy } from './compile-expr.js';
 import { DistinctStates } from './distinct-states.js';
 import type { StatesPartial } from './agg-partials.js';
-import { exportState, mergeExportedState } from './agg-partials.js';
+import { exportState, importState, mergeExportedState } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, ensureInt32, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
@@ -205,13 +205,19 @@ abstract class ObjectStates implements GroupedAggregation {
     return { kind: 'objects', states };
   }
 
-  /** Each group's state merges with the function's own `merge` (Pinot's merge across segments). */
+  /**
+   * Each group's state merges with the function's own `merge` (Pinot's merge across segments);
+   * a group without a state yet takes the exported one as it is (merging into a fresh state
+   * gives the same, and the partial is used once: a percentile's buffer is not copied).
+   */
   mergePartial(partial: StatesPartial, gids: Int32Array): void {
     if (partial.kind !== 'objects') throw new Error(`internal: ${partial.kind} states merged into per-group states`);
     for (let i = 0; i < gids.length; i++) {
       const from = partial.states[i];
-      if (from === null || from === undefined || gids[i]! < 0) continue;
-      mergeExportedState(this.spec.fn, this.state(gids[i]!), from);
+      const g = gids[i]!;
+      if (from === null || from === undefined || g < 0) continue;
+      if (this.states[g] === undefined) this.states[g] = importState(from);
+      else mergeExportedState(this.spec.fn, this.states[g]!, from);
     }
   }
 

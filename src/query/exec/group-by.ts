@@ -124,8 +124,8 @@ export class GroupByAggregator {
   }
 
   /**
-   * Merges one segment's partial (from an aggregator of the same plan). Partials must be merged
-   * in segment order: groups then keep the first-seen order a sequential scan gives, and the cut
+   * Merges the partial of a run of segments (from an aggregator of the same plan). Partials must
+   * be merged in segment order: groups then keep the first-seen order a sequential scan gives, and the cut
    * at `offset + limit` groups (GROUP BY without ORDER BY) keeps the same groups.
    */
   mergePartial(partial: AggregationPartial): void {
@@ -134,8 +134,8 @@ export class GroupByAggregator {
     let gids: Int32Array;
     if (table === null) gids = Int32Array.of(0);
     else {
-      // The partial touched at most numGroupsLimit groups, so the segment's limit cannot bind again.
-      table.beginSegment();
+      // numGroupsLimit bound each segment where the partial was made: it does not bind again.
+      table.beginMerge();
       gids = new Int32Array(partial.numGroups);
       const numeric = partial.numericKeys;
       if (numeric !== null) {

@@ -177,6 +177,16 @@ export class GroupKeyTable {
   }
 
   /**
+   * Starts merging a partial made elsewhere (a batch of segments, each held to `limit` where it
+   * was scanned): its groups may exceed `limit` together, and none is dropped.
+   */
+  beginMerge(): void {
+    this.epoch++;
+    // Far below any limit, and still a small integer (V8 keeps the field unboxed).
+    this.segmentGroups = -(2 ** 30);
+  }
+
+  /**
    * Whether the current segment can still touch `count` more groups it has not touched (a
    * caller that resolves ids in bulk, bypassing `idOf*`, asks first).
    */

@@ -5,17 +5,17 @@ import type { ExecutionResult } from './executor.js';
 import { GroupByAggregator } from './group-by.js';
 import { finishAggregation } from './post-aggregation.js';
 import { mergePartial } from './segment-partial.js';
-import type { SegmentResult } from './segment-partial.js';
+import type { PartialResult } from './segment-partial.js';
 import type { ScanSink } from './segment-scan.js';
 import { SelectionCollector } from './selection.js';
 
 /**
  * What a part of a query answers before the merge: an aggregation's groups and states, an ORDER
- * BY selection's best rows with their sort keys (both as the worker pool's `SegmentResult`), or,
+ * BY selection's best rows with their sort keys (both as the worker pool's `PartialResult`), or,
  * for a selection without ORDER BY, its first `offset + limit` rows (`rows`; a cluster server
  * answers those, the pool runs such selections on the main thread). Null: nothing was processed.
  */
-export type QueryPartial = SegmentResult['partial'] | { readonly kind: 'rows'; readonly rows: unknown[][] };
+export type QueryPartial = PartialResult['partial'] | { readonly kind: 'rows'; readonly rows: unknown[][] };
 
 /**
  * The one merge of partial answers: the worker pool merges its segments' partials with it and a

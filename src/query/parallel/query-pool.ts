@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv, workerScript } from '../../util/worker-script.js';
 import { blockCache } from '../../segment/reader/block-cache.js';
-import type { SegmentResult } from '../exec/segment-partial.js';
 import { QueryError } from '../query-error.js';
-import type { PoolReply, PoolRequest, SegmentTask } from './messages.js';
+import type { BatchResult, BatchTask, PoolReply, PoolRequest } from './messages.js';
 
 /** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
 function defaultEntry(): URL {
@@ -11,9 +10,9 @@ function defaultEntry(): URL {
 }
 
 /**
- * A task the pool could not run on a worker: no thread could start, the worker could not open
- * the segment's file, or the query was over before the task started. The caller reads the
- * segment on its own thread (or drops it, for a query that is over).
+ * A task the pool could not run on a worker: no thread could start, or the query was over
+ * before the task started. The caller reads the segments on its own thread (or drops them, for
+ * a query that is over).
  */
 export class WorkerUnavailableError extends Error {
   override readonly name = 'WorkerUnavailableError';
@@ -22,8 +21,8 @@ export class WorkerUnavailableError extends Error {
 interface Pending {
   readonly id: number;
   readonly queryId: number;
-  readonly task: SegmentTask;
-  resolve(result: SegmentResult): void;
+  readonly task: BatchTask;
+  resolve(result: BatchResult): void;
   reject(err: Error): void;
 }
 
@@ -34,13 +33,9 @@ interface Slot {
   /** Tasks sent to the thread and not answered yet, oldest first (it runs them in that order). */
   readonly running: Pending[];
   lastError: string | null;
+  /** The index, in the running batch, of the segment the thread reads (it writes it). */
+  readonly progress: Int32Array;
 }
-
-/**
- * Tasks a worker holds at once: the one it runs and the next, so it never waits for the main
- * thread (a round trip costs scheduling delays on a busy machine) between two segments.
- */
-const TASKS_PER_WORKER = 2;
 
 /** Counters for tests and `/metrics`-style diagnostics. */
 export interface QueryPoolStats {
@@ -49,7 +44,7 @@ export interface QueryPoolStats {
   readonly queued: number;
   /** Threads that stopped unexpectedly and were replaced. */
   readonly replaced: number;
-  /** Tasks answered with a segment's result. */
+  /** Tasks answered with a partial result (of their whole batch, or of its first segments). */
   readonly completed: number;
   /** Tasks a worker dropped at their query's deadline or cancel flag. */
   readonly cancelled: number;
@@ -57,25 +52,32 @@ export interface QueryPoolStats {
 
 /**
  * A pool of `node:worker_threads` query workers that read sealed segments in parallel. Each
- * task is one segment of one query; queued tasks are handed to idle workers round-robin across
- * queries (each query's own tasks in order), so a query over many segments does not hold back a
- * short one. Threads start on first use and are `unref`'d while idle, so an idle pool never
- * keeps the process alive.
+ * task is a batch of contiguous segments of one query, answered with one partial result; a
+ * worker runs one batch at a time, and queued tasks are handed to idle workers round-robin
+ * across queries (each query's own tasks in order). While a query waits with no task running,
+ * the pool raises a flag shared with the workers: each stops its batch at the next segment and
+ * answers what it has (the caller sends the rest again, behind the waiting query), so a query
+ * over many segments does not hold back a short one. Threads start on first use and are
+ * `unref`'d while idle, so an idle pool never keeps the process alive.
  *
  * A thread that stops during a task (a crash, out of memory) fails that task with a
- * `QUERY_EXECUTION` error naming the segment, and is replaced at once. A thread that cannot start
+ * `QUERY_EXECUTION` error naming the segment it was reading, and is replaced at once. A thread that cannot start
  * at all makes every task reject with `WorkerUnavailableError` (callers read the segments on the
  * main thread), and the pool stops trying.
  *
  * @example
  *   const pool = new QueryPool(2);
- *   const result = await pool.run(queryId, { query, segmentName, numDocs, file, liveDocs, deadlineMs, cancel });
+ *   const result = await pool.run(queryId, { query, segments: [{ segmentName, numDocs, file, liveDocs }], deadlineMs, cancel });
  */
 export class QueryPool {
   private readonly slots: Slot[] = [];
   /** Queued tasks per query id; `order` is the round-robin of queries with queued tasks. */
   private readonly queues = new Map<number, Pending[]>();
   private order: number[] = [];
+  /** Tasks on a worker, per query id. */
+  private readonly runningPerQuery = new Map<number, number>();
+  /** Set (1) while a query with queued tasks has none running: workers end their batches early. */
+  private readonly yieldFlag = new Int32Array(new SharedArrayBuffer(4));
   private nextTask = 0;
   private replacedCount = 0;
   private completedCount = 0;
@@ -123,11 +125,14 @@ export class QueryPool {
     }
   }
 
-  /** Runs one segment task of query `queryId` on a worker; resolves to the segment's partial result. */
-  run(queryId: number, task: SegmentTask): Promise<SegmentResult> {
+  /**
+   * Runs one batch of query `queryId` on a worker; resolves to the partial result of its first
+   * segments (all of them unless the worker gave way or could not open one: see `BatchResult`).
+   */
+  run(queryId: number, task: BatchTask): Promise<BatchResult> {
     if (this.closed) return Promise.reject(new WorkerUnavailableError('the query pool is closed'));
     if (this.startFailure !== null) return Promise.reject(new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`));
-    return new Promise<SegmentResult>((resolve, reject) => {
+    return new Promise<BatchResult>((resolve, reject) => {
       const pending: Pending = { id: ++this.nextTask, queryId, task, resolve, reject };
       let queue = this.queues.get(queryId);
       if (queue === undefined) {
@@ -147,6 +152,7 @@ export class QueryPool {
     this.queues.delete(queryId);
     this.order = this.order.filter((id) => id !== queryId);
     for (const p of queue) p.reject(new WorkerUnavailableError('the query is over'));
+    this.updateYieldFlag();
   }
 
   /** Ends every thread; queued and running tasks reject. */
@@ -155,6 +161,7 @@ export class QueryPool {
     for (const id of [...this.queues.keys()]) this.cancelQuery(id);
     const slots = this.slots.splice(0);
     for (const s of slots) for (const p of s.running.splice(0)) p.reject(new WorkerUnavailableError('the query pool closed'));
+    this.runningPerQuery.clear();
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -165,11 +172,10 @@ export class QueryPool {
 
   private dispatch(): void {
     while (this.order.length > 0) {
-      // The least loaded thread; a new one while the pool is not full and every thread is busy.
-      let slot: Slot | undefined;
-      for (const s of this.slots) if (s.running.length < TASKS_PER_WORKER && (slot === undefined || s.running.length < slot.running.length)) slot = s;
-      if ((slot === undefined || slot.running.length > 0) && this.slots.length < this.threads) slot = this.spawn() ?? slot;
-      if (slot === undefined) return;
+      // An idle thread; a new one while the pool is not full and every thread is busy.
+      let slot = this.slots.find((s) => s.running.length === 0);
+      if (slot === undefined && this.slots.length < this.threads) slot = this.spawn() ?? undefined;
+      if (slot === undefined) break;
       const queryId = this.order.shift()!;
       const queue = this.queues.get(queryId)!;
       const pending = queue.shift()!;
@@ -177,15 +183,31 @@ export class QueryPool {
       else this.queues.delete(queryId);
       this.start(slot, pending);
     }
+    this.updateYieldFlag();
+  }
+
+  /** Raises the flag while some query has queued tasks and none running, lowers it otherwise. */
+  private updateYieldFlag(): void {
+    const waiting = this.order.some((id) => (this.runningPerQuery.get(id) ?? 0) === 0);
+    Atomics.store(this.yieldFlag, 0, waiting ? 1 : 0);
+  }
+
+  private startedOn(pending: Pending, delta: 1 | -1): void {
+    const n = (this.runningPerQuery.get(pending.queryId) ?? 0) + delta;
+    if (n > 0) this.runningPerQuery.set(pending.queryId, n);
+    else this.runningPerQuery.delete(pending.queryId);
   }
 
   private start(slot: Slot, pending: Pending): void {
     slot.running.push(pending);
+    this.startedOn(pending, 1);
+    Atomics.store(slot.progress, 0, 0);
     slot.worker.ref();
     try {
-      slot.worker.postMessage({ kind: 'segment', task: pending.id, ...pending.task } satisfies PoolRequest);
+      slot.worker.postMessage({ kind: 'batch', task: pending.id, ...pending.task } satisfies PoolRequest);
     } catch (err) {
       slot.running.splice(slot.running.indexOf(pending), 1);
+      this.startedOn(pending, -1);
       if (slot.running.length === 0) slot.worker.unref();
       pending.reject(new WorkerUnavailableError(`the task could not be sent to a query worker: ${(err as Error).message}`));
     }
@@ -200,10 +222,11 @@ export class QueryPool {
       this.failStart((err as Error).message);
       return null;
     }
-    const slot: Slot = { worker, ready: false, running: [], lastError: null };
+    const progress = new SharedArrayBuffer(4);
+    const slot: Slot = { worker, ready: false, running: [], lastError: null, progress: new Int32Array(progress) };
     this.slots.push(slot);
     const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
-    worker.postMessage({ kind: 'init', memoryBudgetBytes: budget } satisfies PoolRequest);
+    worker.postMessage({ kind: 'init', memoryBudgetBytes: budget, compressedTierShare: blockCache.compressedTierShare, yieldFlag: this.yieldFlag.buffer as SharedArrayBuffer, progress } satisfies PoolRequest);
     worker.on('message', (message: PoolReply) => this.onMessage(slot, message));
     worker.on('error', (err) => (slot.lastError = err.message));
     worker.on('messageerror', (err) => {
@@ -225,11 +248,11 @@ export class QueryPool {
     const at = slot.running.findIndex((p) => p.id === message.task);
     if (at < 0) return;
     const pending = slot.running.splice(at, 1)[0]!;
+    this.startedOn(pending, -1);
     if (slot.running.length === 0) slot.worker.unref();
     if (message.kind === 'done') this.completedCount++;
     if (message.kind === 'error' && message.errorKind === 'EXECUTION_TIMEOUT') this.cancelledCount++;
     if (message.kind === 'done') pending.resolve(message.result);
-    else if (message.kind === 'unavailable') pending.reject(new WorkerUnavailableError(message.reason));
     else pending.reject(renderedQueryError(message.errorKind, message.message));
     this.dispatch();
   }
@@ -239,6 +262,7 @@ export class QueryPool {
     if (at < 0) return; // closed
     this.slots.splice(at, 1);
     const lost = slot.running.splice(0);
+    for (const p of lost) this.startedOn(p, -1);
     if (!slot.ready) {
       for (const p of lost) p.reject(new WorkerUnavailableError(`a query worker thread could not start: ${reason}`));
       // Never came up, and no other thread is up: the pool cannot run here (no retry loop).
@@ -247,8 +271,9 @@ export class QueryPool {
         return;
       }
     } else if (lost.length > 0) {
-      // The first was running; the others were waiting in the thread: they fail with it.
-      const name = lost[0]!.task.segmentName;
+      // The first was running; any others were waiting in the thread: they fail with it.
+      const segments = lost[0]!.task.segments;
+      const name = segments[Math.min(Math.max(0, Atomics.load(slot.progress, 0)), segments.length - 1)]!.segmentName;
       for (const p of lost) p.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`));
     }
     if (this.closed) return;

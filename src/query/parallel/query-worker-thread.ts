@@ -1,30 +1,35 @@
 /**
- * A query worker thread's entry (started by `QueryPool`): runs segment tasks one at a time, in
- * arrival order, and answers each with the segment's partial result (typed-array buffers
+ * A query worker thread's entry (started by `QueryPool`): runs batch tasks one at a time, in
+ * arrival order, and answers each with its segments' partial result (typed-array buffers
  * transferred). It opens sealed segment files itself, reading them through its own block cache
  * (sized by the `init` message).
  */
 import { parentPort } from 'node:worker_threads';
 import { blockCache } from '../../segment/reader/block-cache.js';
 import type { PoolReply, PoolRequest } from './messages.js';
-import { runSegmentTask } from './worker-task.js';
+import { runBatchTask } from './worker-task.js';
 
 const port = parentPort;
 if (port === null) throw new Error('query-worker-thread runs only as a worker thread (see QueryPool)');
 let tasks: Promise<void> = Promise.resolve();
+let yieldFlag = new Int32Array(new SharedArrayBuffer(4));
+let progress = new Int32Array(new SharedArrayBuffer(4));
 
 port.on('message', (message: PoolRequest) => {
   if (message.kind === 'init') {
+    blockCache.setCompressedShare(message.compressedTierShare);
     blockCache.resize(message.memoryBudgetBytes);
+    yieldFlag = new Int32Array(message.yieldFlag);
+    progress = new Int32Array(message.progress);
     return;
   }
   tasks = tasks.then(async () => {
-    const { reply, transfer } = await runSegmentTask(message);
+    const { reply, transfer } = await runBatchTask(message, yieldFlag, progress);
     try {
       port.postMessage(reply, transfer);
     } catch (err) {
       // A value that cannot be cloned (a bug): the query fails with the cause, the thread stays.
-      port.postMessage({ kind: 'error', task: message.task, errorKind: 'QUERY_EXECUTION', message: `the segment's partial result could not be sent: ${(err as Error).message}` } satisfies PoolReply);
+      port.postMessage({ kind: 'error', task: message.task, errorKind: 'QUERY_EXECUTION', message: `the partial result could not be sent: ${(err as Error).message}` } satisfies PoolReply);
     }
   });
 });

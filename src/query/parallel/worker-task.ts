@@ -5,7 +5,9 @@ import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
 import { Deadline, withDeadline, withQueryStart } from '../exec/deadline.js';
 import { buildFilter } from '../exec/filter-tree.js';
 import { Scratch } from '../exec/scratch.js';
-import { scanToPartial } from '../exec/segment-partial.js';
+import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
+import { scanSegment } from '../exec/segment-scan.js';
+import type { ScanOutcome } from '../exec/segment-scan.js';
 import { sealedSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import { parseSql } from '../parser/parse-statement.js';
@@ -71,27 +73,42 @@ async function segmentAt(file: string, name: string, numDocs: number): Promise<S
 }
 
 /**
- * Runs one segment task: plans the query (cached), opens the file, scans it with the query's
- * deadline and cancel flag, and answers the segment's partial result with the buffers to
- * transfer. A file that cannot be opened here (unlinked after the main thread's snapshot, or a
- * segment that lives only in memory) answers `unavailable`: the main thread reads it instead.
+ * Runs one batch: plans the query (cached), then opens and scans its segments in order into one
+ * aggregator or collector (`numGroupsLimit` applies per segment, as on the main thread), with the
+ * query's deadline and cancel flag, and answers their partial result with the buffers to
+ * transfer. Before each segment but the first it stops if `yieldFlag` is set (a query waits), and
+ * it stops at a file it cannot open (unlinked after the main thread's snapshot): the reply covers
+ * the segments before, and the main thread does the rest. `progress` receives the index of the
+ * segment being read (named if the thread dies).
  */
-export async function runSegmentTask(t: Extract<PoolRequest, { kind: 'segment' }>): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
+export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, yieldFlag: Int32Array, progress: Int32Array): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
   const cancel = new Int32Array(t.cancel);
   const expired = (): Error => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: 0, processed: 0, total: 0 });
   try {
     const plan = planOf(t.query);
-    let segment: SealedSegment;
-    try {
-      segment = await segmentAt(t.file, t.segmentName, t.numDocs);
-    } catch (err) {
-      return { reply: { kind: 'unavailable', task: t.task, reason: (err as Error).message }, transfer: [] };
-    }
-    const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, t.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
     const deadline = new Deadline(t.deadlineMs, Date.now, expired, cancel);
     const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) } };
-    const { result, transfer } = await withDeadline(deadline, () => scanToPartial(ctx, snapshot));
-    return { reply: { kind: 'done', task: t.task, result }, transfer };
+    const sink = partialSink(plan);
+    const outcomes: ScanOutcome[] = [];
+    let unavailable: string | null = null;
+    await withDeadline(deadline, async () => {
+      for (let i = 0; i < t.segments.length; i++) {
+        if (i > 0 && Atomics.load(yieldFlag, 0) !== 0) break;
+        Atomics.store(progress, 0, i);
+        const ref = t.segments[i]!;
+        let segment: SealedSegment;
+        try {
+          segment = await segmentAt(ref.file, ref.segmentName, ref.numDocs);
+        } catch (err) {
+          unavailable = (err as Error).message;
+          break;
+        }
+        const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
+        outcomes.push(await scanSegment(ctx, snapshot, sink));
+      }
+    });
+    const { result, transfer } = exportPartialResult(sink, outcomes, false);
+    return { reply: { kind: 'done', task: t.task, result: { ...result, unavailable } }, transfer };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
     return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message }, transfer: [] };

@@ -1,8 +1,7 @@
 import { totalmem } from 'node:os';
 import type { DecodedBlock } from '../segment-view.js';
-import { AccessFrequency } from './access-frequency.js';
-import { LruSegment } from './lru-segment.js';
-import type { CacheEntry } from './lru-segment.js';
+import { TinyLfuCache } from './tiny-lfu-cache.js';
+import type { TierStats } from './tiny-lfu-cache.js';
 
 /** Env var that sets the memory budget of sealed segments in MiB (0 turns the cache off). */
 export const MEMORY_BUDGET_ENV = 'SHARDTABLE_MEMORY_BUDGET_MB';
@@ -11,64 +10,69 @@ export const BLOCK_CACHE_ENV = 'SHARDTABLE_BLOCK_CACHE_MB';
 
 const MIB = 1024 * 1024;
 
-/** Counters of a block cache, for `/metrics` and tests. */
-export interface BlockCacheStats {
-  readonly hits: number;
-  readonly misses: number;
-  /** Entries that left to keep the cache within its bound, newcomers refused admission included. */
-  readonly evictions: number;
-  /** Of `evictions`: newcomers refused a place because they were used less than what they would push out. */
-  readonly rejected: number;
-  /** Estimated bytes of the decoded blocks held now. */
-  readonly bytes: number;
-  readonly entries: number;
-  readonly capacityBytes: number;
+/** Counters of the memory budget: `bytes` and `capacityBytes` cover both tiers. */
+export interface BlockCacheStats extends TierStats {
+  /** Bytes of decoded entries (the decoded tier). */
+  readonly decodedBytes: number;
+  /** The compressed tier: section bytes as read from the file, decoded again on a decoded-tier miss. */
+  readonly compressed: TierStats;
 }
 
-/** Share of the capacity for the admission window, where every newcomer starts (plain LRU). */
-const WINDOW_SHARE = 0.1;
-/** Share of the main part kept for entries used at least twice while cached. */
-const PROTECTED_SHARE = 0.8;
+/** Share of the memory budget the process-wide cache gives its compressed tier unless told otherwise. */
+export const DEFAULT_COMPRESSED_SHARE = 0.2;
+/** Largest compressed-tier share accepted: the decoded tier always keeps most of the budget. */
+export const MAX_COMPRESSED_SHARE = 0.9;
+/** Env var that sets the compressed tier's share of the budget, in percent (0 turns the tier off). */
+export const COMPRESSED_TIER_ENV = 'SHARDTABLE_COMPRESSED_TIER_PERCENT';
+/** Bookkeeping bytes counted per compressed entry beyond its bytes. */
+const COMPRESSED_ENTRY_OVERHEAD = 96;
 
 /**
  * The memory budget of sealed segments (`serve --memory-budget-mb`): everything a sealed segment
- * holds beyond its footer — decoded column blocks, dictionaries, inverted indexes — lives here,
- * shared by every segment of every table and bounded by bytes; what does not fit is read again
- * from the file (positioned reads) when next needed. This is our stand-in for Pinot serving
- * memory-mapped segments: a block is read, checked and decompressed once, then queries read its
- * typed arrays directly. Files never change (segments are immutable), so an entry never goes
- * stale; entries of dropped segments are removed when the segment is retired, or age out.
+ * holds beyond its footer lives here, shared by every segment of every table and bounded by
+ * bytes, in two tiers that split the one budget (`--compressed-tier-percent`, default 20 %):
  *
- * Eviction is scan-resistant (W-TinyLFU, weighted by bytes; docs/decisions.md): a newcomer enters
- * a small LRU window (10 % of the bytes), so a block read row by row stays while it is read; when
- * it leaves the window it is admitted to the main part only if it was used more often lately
- * ({@link AccessFrequency}) than the entries it would push out, else it is dropped. The main part
- * is a segmented LRU: probation, and a protected 80 % for entries hit again while cached. So a
- * repeated scan larger than the budget keeps hitting the part that fits (plain LRU evicts every
- * block of a cyclic scan before its reuse: 0 hits), and a one-off scan cannot flush a hot working
- * set. The bound is on the sum of the entries' bytes, always.
+ * - the **decoded tier**: decoded column blocks, dictionaries and indexes that queries read
+ *   directly (a hit costs nothing);
+ * - the **compressed tier**: the sections' bytes exactly as read from the file (zstd frames), so
+ *   a decoded entry evicted for room is decoded again from memory — checksum and decompression —
+ *   instead of read from disk first. Raw numeric blocks compress 2-2.5 x, so the budget then
+ *   covers a working set larger than its decoded share.
  *
- * Only decoded values enter the cache: a block that fails to decode raises `SEGMENT_CORRUPT` and
- * is decoded (and fails) again next time.
+ * A section read from the file enters the compressed tier once it has decoded cleanly (so the
+ * tier holds only bytes whose checksum held); a decoded entry leaving the decoded tier marks its
+ * compressed copy used, so the copies kept are those of recently evicted entries rather than of
+ * entries still decoded. Each tier is a scan-resistant {@link TinyLfuCache}. This is our
+ * stand-in for Pinot serving memory-mapped segments (the OS page cache as the compressed tier).
+ * Files never change (segments are immutable), so an entry never goes stale; entries of dropped
+ * segments are removed from both tiers when the segment is retired, or age out.
+ *
+ * Only decoded values enter the decoded tier: a block that fails to decode raises
+ * `SEGMENT_CORRUPT` and is read (and fails) again next time.
  *
  * @example
- *   const cache = new BlockCache(64 * 1024 * 1024);
- *   const block = cache.get(key) ?? cache.put(key, decode(), bytes);
+ *   const cache = new BlockCache(64 * 1024 * 1024, 0.2);
+ *   const block = cache.get(key) ?? cache.put(key, decode(cache.getCompressed(key) ?? read()), bytes);
  */
 export class BlockCache {
-  private readonly window = new LruSegment();
-  private readonly probation = new LruSegment();
-  private readonly protected = new LruSegment();
-  private readonly frequency = new AccessFrequency();
-  private hitCount = 0;
-  private missCount = 0;
-  private evictionCount = 0;
-  private rejectedCount = 0;
+  private readonly decoded = new TinyLfuCache(0);
+  private readonly compressedTier = new TinyLfuCache(0);
+  private capacity = 0;
 
-  constructor(private capacity: number) {}
+  /** `compressedShare`: the fraction of `capacity` given to the compressed tier (0 = no tier). */
+  constructor(capacity: number, private compressedShare = 0) {
+    checkShare(compressedShare);
+    this.resize(capacity);
+  }
 
+  /** The whole budget, both tiers. */
   get capacityBytes(): number {
     return this.capacity;
+  }
+
+  /** The compressed tier's share of the budget. */
+  get compressedTierShare(): number {
+    return this.compressedShare;
   }
 
   /** True when blocks are kept at all (capacity above 0). */
@@ -76,166 +80,87 @@ export class BlockCache {
     return this.capacity > 0;
   }
 
-  /** Changes the bound, evicting down to it at once. */
+  /** Changes the bound of both tiers, evicting down to it at once. */
   resize(capacityBytes: number): void {
     this.capacity = Math.max(0, capacityBytes);
-    this.evictWhileOver(this.capacity, true);
+    const compressed = Math.floor(this.capacity * this.compressedShare);
+    this.compressedTier.resize(compressed);
+    this.decoded.resize(this.capacity - compressed);
   }
 
-  /** The cached value under `key` (marking it used), or undefined (a miss). */
+  /** Changes the compressed tier's share of the same budget (0 turns the tier off). */
+  setCompressedShare(share: number): void {
+    checkShare(share);
+    this.compressedShare = share;
+    this.resize(this.capacity);
+  }
+
+  /** The decoded value under `key` (marking it used), or undefined (a miss). */
   get<T = DecodedBlock>(key: number): T | undefined {
-    const e = this.use(key);
-    if (e === undefined) {
-      this.missCount++;
-      return undefined;
-    }
-    this.hitCount++;
-    return e.value as T;
+    return this.decoded.get<T>(key);
   }
 
-  /** Marks `key` used, if cached (no hit or miss counted). */
+  /** Marks decoded `key` used, if cached (no hit or miss counted). */
   touch(key: number): void {
-    this.use(key);
+    this.decoded.touch(key);
   }
 
   /**
-   * Caches `value` of `bytes` (unless it alone exceeds the capacity) and returns it. `onEvict`
-   * runs when the entry leaves the cache, so an owner holding a direct reference drops it too.
+   * Caches decoded `value` of `bytes` (unless it alone exceeds the decoded tier) and returns it.
+   * `onEvict` runs when the entry leaves the decoded tier, so an owner holding a direct reference
+   * drops it too.
    */
   put<T>(key: number, value: T, bytes: number, onEvict?: () => void): T {
-    if (bytes > this.capacity) {
+    return this.decoded.put(key, value, bytes, () => {
+      // Leaving the decoded tier: its compressed copy, if still held, becomes the one to keep.
+      this.compressedTier.touch(key);
       onEvict?.();
-      return value;
-    }
-    this.remove(key);
-    this.frequency.record(key, this.entryCount);
-    this.window.add(key, { value, bytes, onEvict });
-    // The newest entry always stays in the window, even when it alone is larger than the window.
-    while (this.window.bytes > this.windowTarget && this.window.size > 1) {
-      const oldest = this.window.oldest()!;
-      this.admit(oldest, this.window.remove(oldest)!);
-    }
-    this.evictWhileOver(this.capacity, false);
-    return value;
+    });
   }
 
-  /** Removes the entries of keys `[from, from + count)` (the entries of one column). */
+  /** The file bytes of section `key` held by the compressed tier, or undefined. */
+  getCompressed(key: number): Uint8Array | undefined {
+    return this.compressedTier.get<Uint8Array>(key);
+  }
+
+  /**
+   * Keeps the file bytes of section `key` (checked: they decoded cleanly) in the compressed tier.
+   * Bytes that view a larger buffer (a small read from Node's shared pool) are copied, so the
+   * tier's count is what it keeps alive.
+   */
+  putCompressed(key: number, bytes: Uint8Array): void {
+    const cost = bytes.byteLength + COMPRESSED_ENTRY_OVERHEAD;
+    if (cost > this.compressedTier.capacityBytes) return;
+    const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength ? bytes : bytes.slice();
+    this.compressedTier.put(key, own, cost);
+  }
+
+  /** Drops section `key` from the compressed tier (its bytes failed to decode). */
+  dropCompressed(key: number): void {
+    this.compressedTier.deleteRange(key, 1);
+  }
+
+  /** Removes the entries of keys `[from, from + count)` (the entries of one column) from both tiers. */
   deleteRange(from: number, count: number): void {
-    for (let k = from; k < from + count; k++) {
-      this.remove(k);
-      this.frequency.forget(k);
-    }
+    this.decoded.deleteRange(from, count);
+    this.compressedTier.deleteRange(from, count);
   }
 
-  /** Empties the cache and forgets its usage history. */
+  /** Empties both tiers and forgets their usage history. */
   clear(): void {
-    const all = [...this.window.drain(), ...this.probation.drain(), ...this.protected.drain()];
-    this.frequency.clear();
-    for (const e of all) e.onEvict?.();
+    this.decoded.clear();
+    this.compressedTier.clear();
   }
 
   stats(): BlockCacheStats {
-    return {
-      hits: this.hitCount,
-      misses: this.missCount,
-      evictions: this.evictionCount,
-      rejected: this.rejectedCount,
-      bytes: this.used,
-      entries: this.entryCount,
-      capacityBytes: this.capacity,
-    };
+    const d = this.decoded.stats();
+    const c = this.compressedTier.stats();
+    return { ...d, bytes: d.bytes + c.bytes, capacityBytes: this.capacity, decodedBytes: d.bytes, compressed: c };
   }
+}
 
-  private get used(): number {
-    return this.window.bytes + this.probation.bytes + this.protected.bytes;
-  }
-
-  private get entryCount(): number {
-    return this.window.size + this.probation.size + this.protected.size;
-  }
-
-  private get windowTarget(): number {
-    return Math.floor(this.capacity * WINDOW_SHARE);
-  }
-
-  private get mainTarget(): number {
-    return this.capacity - this.windowTarget;
-  }
-
-  /** Records a use of a cached `key` and moves it up its segments; undefined if not cached. */
-  private use(key: number): CacheEntry | undefined {
-    let e = this.window.get(key);
-    if (e !== undefined) {
-      this.window.refresh(key);
-    } else if ((e = this.protected.get(key)) !== undefined) {
-      this.protected.refresh(key);
-    } else if ((e = this.probation.remove(key)) !== undefined) {
-      // Used again while on probation: protected, demoting the protected segment's oldest.
-      this.protected.add(key, e);
-      while (this.protected.bytes > Math.floor(this.mainTarget * PROTECTED_SHARE) && this.protected.size > 1) {
-        const oldest = this.protected.oldest()!;
-        this.probation.add(oldest, this.protected.remove(oldest)!);
-      }
-    } else {
-      return undefined;
-    }
-    this.frequency.record(key, this.entryCount);
-    return e;
-  }
-
-  /**
-   * An entry leaving the window: into probation if the main part has room, or if it was used more
-   * often than every entry it would push out (probation's oldest first, then protected's); else
-   * dropped. Ties keep the incumbents, which is what makes a cyclic scan keep a fixed part.
-   */
-  private admit(key: number, e: CacheEntry): void {
-    const need = this.probation.bytes + this.protected.bytes + e.bytes - this.mainTarget;
-    const victims: number[] = [];
-    if (need > 0) {
-      const candidate = this.frequency.of(key);
-      let freed = 0;
-      for (const segment of [this.probation, this.protected]) {
-        for (const v of segment.keys()) {
-          if (freed >= need) break;
-          if (this.frequency.of(v) >= candidate) return this.reject(e);
-          victims.push(v);
-          freed += segment.get(v)!.bytes;
-        }
-      }
-      if (freed < need) return this.reject(e);
-    }
-    for (const v of victims) this.evict(v);
-    this.probation.add(key, e);
-  }
-
-  private reject(e: CacheEntry): void {
-    this.evictionCount++;
-    this.rejectedCount++;
-    e.onEvict?.();
-  }
-
-  /** Evicts the main part's oldest entries (then the window's, if `window`) until at most `limit` bytes are held. */
-  private evictWhileOver(limit: number, window: boolean): void {
-    while (this.used > limit) {
-      const key = this.probation.oldest() ?? this.protected.oldest() ?? (window ? this.window.oldest() : undefined);
-      if (key === undefined) return;
-      this.evict(key);
-    }
-  }
-
-  /** Evicts cached `key` to make room. */
-  private evict(key: number): void {
-    const e = this.window.remove(key) ?? this.probation.remove(key) ?? this.protected.remove(key);
-    if (e === undefined) return;
-    this.evictionCount++;
-    e.onEvict?.();
-  }
-
-  /** Takes `key` out (deleted or replaced: not an eviction). */
-  private remove(key: number): void {
-    const e = this.window.remove(key) ?? this.probation.remove(key) ?? this.protected.remove(key);
-    e?.onEvict?.();
-  }
+function checkShare(share: number): void {
+  if (!(share >= 0 && share <= MAX_COMPRESSED_SHARE)) throw new RangeError(`the compressed tier's share must be in [0, ${MAX_COMPRESSED_SHARE}], got ${share}`);
 }
 
 /** Bytes a decoded block holds: its section buffer plus JS objects for RAW strings and bytes. */
@@ -277,8 +202,21 @@ export function memoryBudgetFromEnv(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 /**
- * The process-wide cache every sealed column reads through (the memory budget). Starts at the
- * default size; `serve` resizes it from `--memory-budget-mb` (alias `--block-cache-mb`) or the
- * environment.
+ * The compressed tier's share for a `--compressed-tier-percent` / `SHARDTABLE_COMPRESSED_TIER_PERCENT`
+ * value: a whole percent of the memory budget from 0 (no compressed tier) to 90; unset or empty =
+ * {@link DEFAULT_COMPRESSED_SHARE}. Throws a message naming the setting for anything else.
  */
-export const blockCache = new BlockCache(defaultBlockCacheBytes());
+export function parseCompressedTierPercent(raw: string | undefined, what = COMPRESSED_TIER_ENV): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_COMPRESSED_SHARE;
+  const percent = Number(raw);
+  const max = MAX_COMPRESSED_SHARE * 100;
+  if (!Number.isInteger(percent) || percent < 0 || percent > max) throw new Error(`${what} must be a whole percent from 0 (no compressed tier) to ${max}, got ${JSON.stringify(raw)}`);
+  return percent / 100;
+}
+
+/**
+ * The process-wide cache every sealed column reads through (the memory budget). Starts at the
+ * default size and compressed share; `serve` sets both from `--memory-budget-mb` (alias
+ * `--block-cache-mb`) and `--compressed-tier-percent`, or the environment.
+ */
+export const blockCache = new BlockCache(defaultBlockCacheBytes(), DEFAULT_COMPRESSED_SHARE);

@@ -2,6 +2,7 @@ import { ShardtableError } from '../../errors.js';
 import type { ZstdCodec } from '../codecs/zstd-codec.js';
 import type { SectionRef } from '../format/footer.js';
 import { decodeSection, sectionBytes } from '../format/section-io.js';
+import { blockCache } from './block-cache.js';
 import { reportCorruptSegment } from './corruption-reports.js';
 import type { SegmentSource } from './segment-source.js';
 
@@ -21,27 +22,37 @@ export class ReadContext {
   }
 
   /**
-   * Reads a section from the file (one positioned read), checks its checksum, decompresses it and
-   * runs `decode` on it; any failure becomes `SEGMENT_CORRUPT` naming `what` — reported to the
-   * corruption listeners (the table quarantines the file) — so a damaged block never crashes a
-   * caller or yields partial data.
+   * Reads a section, checks its checksum, decompresses it and runs `decode` on it; any failure
+   * becomes `SEGMENT_CORRUPT` naming `what` — reported to the corruption listeners (the table
+   * quarantines the file) — so a damaged block never crashes a caller or yields partial data.
+   * With a `cacheKey` the section's bytes come from the memory budget's compressed tier when it
+   * holds them (no disk read), else from the file (one positioned read), and enter the tier once
+   * they decode cleanly; the checksum is checked on every decode either way. Without one (the
+   * verification path) the file is always read.
    */
-  decode<T>(ref: SectionRef, what: string, decode: (bytes: Uint8Array) => T): T {
-    let compressed: Uint8Array;
-    try {
-      compressed = this.source.read(ref.offset, sectionBytes(ref));
-    } catch (err) {
-      const error = this.corrupt(`${what} could not be read: ${(err as Error).message}`, err);
-      // A system error (the file vanished, EIO) says nothing about the bytes; a short read does.
-      if ((err as NodeJS.ErrnoException).code === undefined) reportCorruptSegment(this.path, error.message);
-      throw error;
+  decode<T>(ref: SectionRef, what: string, decode: (bytes: Uint8Array) => T, cacheKey?: number): T {
+    let compressed = cacheKey === undefined ? undefined : blockCache.getCompressed(cacheKey);
+    const fromTier = compressed !== undefined;
+    if (compressed === undefined) {
+      try {
+        compressed = this.source.read(ref.offset, sectionBytes(ref));
+      } catch (err) {
+        const error = this.corrupt(`${what} could not be read: ${(err as Error).message}`, err);
+        // A system error (the file vanished, EIO) says nothing about the bytes; a short read does.
+        if ((err as NodeJS.ErrnoException).code === undefined) reportCorruptSegment(this.path, error.message);
+        throw error;
+      }
     }
+    let value: T;
     try {
-      return decode(decodeSection(compressed, ref, this.frameRawBytes, this.zstd));
+      value = decode(decodeSection(compressed, ref, this.frameRawBytes, this.zstd));
     } catch (err) {
+      if (fromTier) blockCache.dropCompressed(cacheKey!);
       const error = err instanceof ShardtableError ? err : this.corrupt(`${what}: ${(err as Error).message}`, err);
       reportCorruptSegment(this.path, error.message);
       throw error;
     }
+    if (!fromTier && cacheKey !== undefined && blockCache.enabled) blockCache.putCompressed(cacheKey, compressed);
+    return value;
   }
 }

@@ -98,6 +98,20 @@ export class SealedColumn implements SealedColumnReader {
     this.last = null;
   }
 
+  /**
+   * Records a use of the index cached under `slot` (read through the column's direct reference,
+   * which the cache would not see): an index every query uses then earns its place like a block
+   * read again, instead of ageing out behind the blocks of scans.
+   */
+  private used(slot: number): void {
+    blockCache.touch(this.keyBase + slot);
+  }
+
+  /** The cache key of `slot` while the cache is on (else no key: nothing is kept). */
+  private keyOf(slot: number): number | undefined {
+    return blockCache.enabled ? this.keyBase + slot : undefined;
+  }
+
   /** Keeps `value` in the cache under `slot` (a direct reference while it stays there). */
   private cached<T>(slot: number, value: T, bytes: number, forget: () => void): T {
     if (!blockCache.enabled) return value;
@@ -112,7 +126,7 @@ export class SealedColumn implements SealedColumnReader {
     if (this.dict === undefined) {
       const ref = this.footer.dictionary;
       if (ref === null) return (this.dict = null);
-      const dict = this.ctx.decode(ref, `dictionary of column ${this.spec.name}`, (bytes) => new SealedDictionary(this.footer.storedType, this.footer.cardinality, bytes));
+      const dict = this.ctx.decode(ref, `dictionary of column ${this.spec.name}`, (bytes) => new SealedDictionary(this.footer.storedType, this.footer.cardinality, bytes), this.keyOf(DICTIONARY_SLOT));
       // Decoded strings are kept by the dictionary as they are read: count them in up front.
       const bytes = ref.rawLength + 256 + (this.footer.storedType === 'STRING' ? this.footer.cardinality * 40 + ref.rawLength * 2 : 0);
       this.dict = this.cached(DICTIONARY_SLOT, dict, bytes, () => {
@@ -123,6 +137,7 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get invertedIndex(): InvertedIndex | null {
+    if (this.inverted) this.used(INVERTED_SLOT);
     if (this.inverted === undefined) {
       const ref = this.footer.invertedIndex;
       const card = this.footer.cardinality;
@@ -134,7 +149,7 @@ export class SealedColumn implements SealedColumnReader {
         const docs = all.subarray(card + 1);
         if (offsets[card] !== docs.length) throw new Error('offsets do not match the doc list');
         return { docIds: (id: number) => docs.subarray(offsets[id]!, offsets[id + 1]!) };
-      });
+      }, this.keyOf(INVERTED_SLOT));
       this.inverted = this.cached(INVERTED_SLOT, index, ref.rawLength + 256, () => {
         if (this.inverted === index) this.inverted = undefined;
       });
@@ -143,11 +158,12 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get jsonIndex(): JsonIndexReader | null {
+    if (this.json) this.used(JSON_INDEX_SLOT);
     if (this.json === undefined) {
       const ref = this.footer.jsonIndex ?? null;
       if (ref === null) return (this.json = null);
       const numDocs = this.numDocs;
-      const index = this.ctx.decode(ref, `JSON index of column ${this.spec.name}`, (bytes) => readJsonIndex(bytes, numDocs));
+      const index = this.ctx.decode(ref, `JSON index of column ${this.spec.name}`, (bytes) => readJsonIndex(bytes, numDocs), this.keyOf(JSON_INDEX_SLOT));
       // Decoded keys are kept as strings: count them in like a string dictionary.
       this.json = this.cached(JSON_INDEX_SLOT, index, ref.rawLength * 3 + 256, () => {
         if (this.json === index) this.json = undefined;
@@ -157,10 +173,11 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get bloomFilter(): BloomFilterReader | null {
+    if (this.bloom) this.used(BLOOM_SLOT);
     if (this.bloom === undefined) {
       const ref = this.footer.bloomFilter ?? null;
       if (ref === null) return (this.bloom = null);
-      const filter = this.ctx.decode(ref, `bloom filter of column ${this.spec.name}`, readBloomFilter);
+      const filter = this.ctx.decode(ref, `bloom filter of column ${this.spec.name}`, readBloomFilter, this.keyOf(BLOOM_SLOT));
       this.bloom = this.cached(BLOOM_SLOT, filter, ref.rawLength + 256, () => {
         if (this.bloom === filter) this.bloom = undefined;
       });
@@ -169,11 +186,12 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get rangeIndex(): RangeIndexReader | null {
+    if (this.range) this.used(RANGE_SLOT);
     if (this.range === undefined) {
       const ref = this.footer.rangeIndex ?? null;
       if (ref === null) return (this.range = null);
       const numDocs = this.numDocs;
-      const index = this.ctx.decode(ref, `range index of column ${this.spec.name}`, (bytes) => readRangeIndex(bytes, this.footer.storedType, numDocs));
+      const index = this.ctx.decode(ref, `range index of column ${this.spec.name}`, (bytes) => readRangeIndex(bytes, this.footer.storedType, numDocs), this.keyOf(RANGE_SLOT));
       this.range = this.cached(RANGE_SLOT, index, ref.rawLength + 256, () => {
         if (this.range === index) this.range = undefined;
       });
@@ -182,11 +200,12 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get textIndex(): TextIndexReader | null {
+    if (this.text) this.used(TEXT_SLOT);
     if (this.text === undefined) {
       const ref = this.footer.textIndex ?? null;
       if (ref === null) return (this.text = null);
       const numDocs = this.numDocs;
-      const index = this.ctx.decode(ref, `text index of column ${this.spec.name}`, (bytes) => readTextIndex(bytes, numDocs));
+      const index = this.ctx.decode(ref, `text index of column ${this.spec.name}`, (bytes) => readTextIndex(bytes, numDocs), this.keyOf(TEXT_SLOT));
       // Decoded terms are kept as strings: count them in like a string dictionary.
       this.text = this.cached(TEXT_SLOT, index, ref.rawLength * 3 + 256, () => {
         if (this.text === index) this.text = undefined;
@@ -196,11 +215,12 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   get timestampIndex(): TimestampIndexReader | null {
+    if (this.timestamp) this.used(TIMESTAMP_SLOT);
     if (this.timestamp === undefined) {
       const ref = this.footer.timestampIndex ?? null;
       if (ref === null) return (this.timestamp = null);
       const numDocs = this.numDocs;
-      const index = this.ctx.decode(ref, `timestamp index of column ${this.spec.name}`, (bytes) => readTimestampIndex(bytes, numDocs));
+      const index = this.ctx.decode(ref, `timestamp index of column ${this.spec.name}`, (bytes) => readTimestampIndex(bytes, numDocs), this.keyOf(TIMESTAMP_SLOT));
       this.timestamp = this.cached(TIMESTAMP_SLOT, index, ref.rawLength + 256, () => {
         if (this.timestamp === index) this.timestamp = undefined;
       });
@@ -208,8 +228,12 @@ export class SealedColumn implements SealedColumnReader {
     return this.timestamp;
   }
 
-  /** Decodes block `index` without the cache (used by `readBlock` and by verification). */
-  decodeBlock(index: number): DecodedBlock {
+  /**
+   * Decodes block `index` without the decoded tier (used by `readBlock` and by verification). With
+   * `cacheKey` its bytes may come from, and go to, the compressed tier; verification passes none
+   * and always reads the file.
+   */
+  decodeBlock(index: number, cacheKey?: number): DecodedBlock {
     const b = this.footer.blocks[index];
     if (b === undefined) throw new RangeError(`column ${this.spec.name} has no block ${index}`);
     const stats = this.blocks[index]!;
@@ -245,7 +269,7 @@ export class SealedColumn implements SealedColumnReader {
       else if (f.storedType === 'STRING') values = Array.from({ length: b.numValues }, (_, i) => runString(run, i));
       else values = Array.from({ length: b.numValues }, (_, i) => runBytesAt(run, i));
       return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: null, values };
-    });
+    }, cacheKey);
   }
 
   readBlock(index: number): DecodedBlock {
@@ -259,7 +283,7 @@ export class SealedColumn implements SealedColumnReader {
     if (hit !== undefined) return hit;
     // A block read keeps the dictionary it is read through recent too.
     if (this.dict) blockCache.touch(this.keyBase + DICTIONARY_SLOT);
-    const block = this.decodeBlock(index);
+    const block = this.decodeBlock(index, key);
     return blockCache.put(key, block, decodedBlockBytes(block, this.footer.blocks[index]!.section.rawLength));
   }
 

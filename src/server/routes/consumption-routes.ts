@@ -62,7 +62,9 @@ export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serv
     return {
       tableName: rawTableName(request.params.name),
       ...result,
-      description: `Rewinding to ${result.target}: ${result.partitions.length} partition(s) replay the stream; ${replaced} sealed segment(s) are replaced as their replacements seal. Progress: GET /tables/${rawTableName(request.params.name)}/consumingSegmentsInfo (shardtableTable.rewind).`,
+      description:
+        result.note ??
+        `Rewinding to ${result.target}: ${result.partitions.length} partition(s) replay the stream; ${replaced} sealed segment(s) are replaced as their replacements seal. Progress: GET /tables/${rawTableName(request.params.name)}/consumingSegmentsInfo (shardtableTable.rewind).`,
     };
   });
 

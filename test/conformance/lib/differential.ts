@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../src/util/random.js';
 import type { PinotDataType, PinotField, PinotSchemaJson } from './pinot-schema.js';
 
 /**
@@ -7,17 +8,11 @@ import type { PinotDataType, PinotField, PinotSchemaJson } from './pinot-schema.
  * with the rows as Pinot stores them). Same seed → same schema, rows and queries.
  */
 
-/** mulberry32: a tiny, good-enough seeded PRNG. */
+/** A seeded PRNG (mulberry32) with the draws the generators need. */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));

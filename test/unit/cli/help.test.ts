@@ -14,8 +14,11 @@ describe('help and exit codes', () => {
 
   it('every command answers --help with an example and its exit codes, exit 0', async () => {
     expect(commands).toEqual(expect.arrayContaining(['serve', 'quickstart', 'inspect', 'produce', 'export', 'query', 'ingest']));
-    for (const name of [...commands, null]) {
-      const { stdout } = await run(process.execPath, [BIN, ...(name ? [name] : []), '--help']);
+    // One process per command, all at once: each is a cold start of the CLI.
+    const names = [...commands, null];
+    const outputs = await Promise.all(names.map((name) => run(process.execPath, [BIN, ...(name ? [name] : []), '--help'])));
+    for (const [i, { stdout }] of outputs.entries()) {
+      const name = names[i];
       expect(stdout, String(name)).toMatch(/\nExamples:\n {2}\$ shardtable /);
       expect(stdout, String(name)).toMatch(/\nExit codes: 0 /);
       if (name) expect(stdout).toContain(`$ shardtable ${name}`);
@@ -23,11 +26,14 @@ describe('help and exit codes', () => {
   });
 
   it('a bad command line exits 2 with the message', async () => {
-    for (const args of [['nosuch'], ['inspect'], ['serve', '--port', 'x'], ['query', 'SELECT 1', '--bogus']]) {
-      const err = await run(process.execPath, [BIN, ...args]).then(() => null, (e: { code: number; stderr: string }) => e);
+    const lines = [['nosuch'], ['inspect'], ['serve', '--port', 'x'], ['query', 'SELECT 1', '--bogus'], ['serve', '--compressed-tier-percent', '95']];
+    const errors = await Promise.all(lines.map((args) => run(process.execPath, [BIN, ...args]).then(() => null, (e: { code: number; stderr: string }) => e)));
+    for (const [i, err] of errors.entries()) {
+      const args = lines[i]!;
       expect(err?.code, args.join(' ')).toBe(EXIT.USAGE);
       expect(err?.stderr).toMatch(/error: /);
     }
+    expect(errors[4]?.stderr).toMatch(/--compressed-tier-percent must be a whole percent from 0 \(no compressed tier\) to 90, got "95"/);
   });
 
   it('README and docs/cli.md document every command and every exit code', async () => {

@@ -53,6 +53,10 @@ describe('rollupRows', () => {
       ['DE', ['a'], 1n, 9, 1n],
       ['NL', ['a', 'b'], 4n, 2, 1n],
     ]);
+    // A sum its INT column cannot hold starts another row of the group instead of wrapping.
+    const ints = buildTableSchema(validateSchema({ schemaName: 'i', dimensionFieldSpecs: [{ name: 'k', dataType: 'STRING' }], metricFieldSpecs: [{ name: 'v', dataType: 'INT' }] }));
+    const wide = rollupRows(ints, { metrics: [{ column: 'v', fn: 'SUM' }] }, [['a', 2_147_483_000], ['b', 1], ['a', 1000], ['a', 7], ['b', 2]]);
+    expect(wide).toEqual([['a', 2_147_483_000], ['b', 3], ['a', 1007]]);
     const min = rollupRows(schema, { metrics: [{ column: 'clicks', fn: 'MIN' }, { column: 'best', fn: 'MIN' }, { column: 'n', fn: 'SUM' }] }, [['X', [], 5n, 3, 1n], ['X', [], 2n, 4, 1n]]);
     expect(min).toEqual([['X', [], 2n, 3, 2n]]);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../../src/config/data-type.js';
 import type { PinotSchema } from '../../../src/config/schema.js';
+import { mulberry32 } from '../../helpers/random.js';
 import { buildFixture } from './query-fixtures.js';
 import type { QueryFixture } from './query-fixtures.js';
 
@@ -17,16 +18,6 @@ interface Doc {
   b?: { c?: string | null };
   tags?: string[];
   items?: { k?: string | null; v?: number | null }[];
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = ['x', 'y', 'z', 'us', 'ca'];
@@ -115,7 +106,7 @@ function genFilter(r: () => number): Filter {
 
 const N = 600;
 const docs: (Doc | null)[] = [];
-const rand = rng(19);
+const rand = mulberry32(19);
 for (let i = 0; i < N; i++) docs.push(genDoc(rand));
 const rows: (CellValue | null)[][] = docs.map((d, i) => [i, d === null ? null : JSON.stringify(d)]);
 
@@ -146,7 +137,7 @@ describe('JSON_MATCH', () => {
   });
 
   it('matches the reference evaluator on 150 generated filters, indexed and not, sealed and consuming', async () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     let nonEmpty = 0;
     for (let q = 0; q < 150; q++) {
       const f = genFilter(r);

@@ -135,6 +135,28 @@ describe('ConsumingSegment with rollup (aggregateMetrics / aggregationConfigs)',
     expect(dims.dictIds).not.toBeNull();
   });
 
+  it('starts another doc of the group when an INT sum would leave the INT range, instead of wrapping', () => {
+    const ints = buildTableSchema({ schemaName: 'ints', dimensionFieldSpecs: [{ name: 'country', dataType: 'STRING' }], metricFieldSpecs: [{ name: 'n', dataType: 'INT' }, { name: 'c', dataType: 'LONG' }] });
+    const seg = new ConsumingSegment({
+      identity: { tableName: 'ints', segmentName: 'ints__0__0__20240101T0000Z', partitionId: 0, shardId: 'shardId-0' },
+      schema: ints,
+      indexing: indexing({ nullHandlingEnabled: false }),
+      rollup: { metrics: [{ column: 'n', fn: 'SUM' }, { column: 'c', fn: 'COUNT' }] },
+    });
+    const big = 2_000_000_000;
+    for (const [i, n] of [big, big, -big, -big, -big, 5].entries()) seg.index(['NL', n, 1n], String(i), i);
+    // 2e9 + 2e9 does not fit: a second doc, which takes the group's rows while their sum fits
+    // (2e9 - 2e9 - 2e9); the next -2e9 would pass -2^31: a third doc.
+    expect([...seg.rows()]).toEqual([
+      { country: 'NL', n: big, c: 1n },
+      { country: 'NL', n: -big, c: 3n },
+      { country: 'NL', n: -big + 5, c: 2n },
+    ]);
+    const rows = [...seg.rows()] as { n: number; c: bigint }[];
+    expect(rows.reduce((t, r) => t + r.n, 0)).toBe(-big + 5);
+    expect(rows.reduce((t, r) => t + r.c, 0n)).toBe(6n);
+  });
+
   it('refuses a row whose metric cannot be added, all or nothing', () => {
     const seg = segment();
     seg.index(['NL', ['a'], 3n, 5, 1.5], '10', 100);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellValue } from '../../../../src/config/data-type.js';
 import type { PinotSchema } from '../../../../src/config/schema.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
+import { mulberry32 } from '../../../helpers/random.js';
 import { buildTableSegments } from '../query-fixtures.js';
 import type { BrokerJson, FixtureTable } from '../query-fixtures.js';
 
@@ -43,17 +44,8 @@ const RATES: PinotSchema = {
   primaryKeyColumns: ['country', 'qty'],
 };
 
-/** A small seeded generator (mulberry32), so the data is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(15);
+// Seeded, so the data is the same on every run.
+const rnd = mulberry32(15);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const COUNTRIES = ['NL', 'DE', 'US', 'FR'];
 const TIERS = ['gold', 'silver', 'bronze'];

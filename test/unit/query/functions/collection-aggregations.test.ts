@@ -1,10 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellValue } from '../../../../src/config/data-type.js';
+import { describe, expect, it } from 'vitest';
 import type { PinotSchema } from '../../../../src/config/schema.js';
-import { buildFixture } from '../query-fixtures.js';
-import type { QueryFixture } from '../query-fixtures.js';
+import { withDuckTable } from './duck-table.js';
 
 /**
  * ARRAY_AGG, LISTAGG and HISTOGRAM (issue 15, item 6) on real segments (three sealed, one
@@ -33,32 +29,16 @@ const ROWS = Array.from({ length: N }, (_, i) => ({
   amount: ((i * 37) % 101) - 10.5,
 }));
 
-let fx: QueryFixture;
-let duck: DuckDBConnection;
-
-beforeAll(async () => {
-  const cells: (CellValue | null)[][] = ROWS.map((r) => [BigInt(r.id), r.country, r.tags, r.clicks, r.amount]);
-  fx = await buildFixture(SCHEMA, cells, { segmentRows: 20 });
-  duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
-  await duck.run('CREATE TABLE coll (id BIGINT, country VARCHAR, tags VARCHAR[], clicks INTEGER, amount DOUBLE)');
-  await duck.run(`INSERT INTO coll VALUES ${ROWS.map((r) => `(${r.id}, '${r.country}', [${r.tags.map((t) => `'${t}'`).join(', ')}], ${r.clicks}, ${r.amount})`).join(', ')}`);
+const fx = withDuckTable({
+  schema: SCHEMA,
+  cells: ROWS.map((r) => [BigInt(r.id), r.country, r.tags, r.clicks, r.amount]),
+  segmentRows: 20,
+  duckSql: [
+    'CREATE TABLE coll (id BIGINT, country VARCHAR, tags VARCHAR[], clicks INTEGER, amount DOUBLE)',
+    `INSERT INTO coll VALUES ${ROWS.map((r) => `(${r.id}, '${r.country}', [${r.tags.map((t) => `'${t}'`).join(', ')}], ${r.clicks}, ${r.amount})`).join(', ')}`,
+  ],
 });
-
-afterAll(async () => {
-  duck.closeSync();
-  await fx.cleanup();
-});
-
-async function ours(sql: string): Promise<{ names: string[]; types: string[]; rows: unknown[][] }> {
-  const r = await fx.query(sql);
-  expect(r.exceptions).toEqual([]);
-  return { names: r.resultTable!.dataSchema.columnNames, types: r.resultTable!.dataSchema.columnDataTypes, rows: r.resultTable!.rows };
-}
-
-async function reference(sql: string): Promise<unknown[][]> {
-  const r = await duck.runAndReadAll(sql);
-  return r.getRowsJS().map((cells) => cells.map((c) => (typeof c === 'bigint' ? Number(c) : Array.isArray(c) ? c.map((x) => (typeof x === 'bigint' ? Number(x) : x)) : c)));
-}
+const { ours, reference } = fx;
 
 const sorted = (v: unknown): unknown[] => [...(v as unknown[])].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
 

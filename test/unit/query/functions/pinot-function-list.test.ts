@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellValue } from '../../../../src/config/data-type.js';
+import { describe, expect, it } from 'vitest';
 import type { PinotSchema } from '../../../../src/config/schema.js';
-import { buildFixture } from '../query-fixtures.js';
-import type { QueryFixture } from '../query-fixtures.js';
+import { withDuckTable } from './duck-table.js';
 
 /**
  * Functions of Pinot's function list added for issue 15 (item 6, "every function Pinot's docs
@@ -33,27 +29,16 @@ const ROWS = Array.from({ length: 30 }, (_, i) => ({
   clicks: (i * i) % 6,
 }));
 
-let fx: QueryFixture;
-let duck: DuckDBConnection;
-
-beforeAll(async () => {
-  const cells: (CellValue | null)[][] = ROWS.map((r) => [BigInt(r.id), r.word, r.raw, r.nums, r.tags, r.clicks]);
-  fx = await buildFixture(SCHEMA, cells, { segmentRows: 11 });
-  duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
-  await duck.run('CREATE TABLE fl (id BIGINT, clicks INTEGER)');
-  await duck.run(`INSERT INTO fl VALUES ${ROWS.map((r) => `(${r.id}, ${r.clicks})`).join(', ')}`);
+const fx = withDuckTable({
+  schema: SCHEMA,
+  cells: ROWS.map((r) => [BigInt(r.id), r.word, r.raw, r.nums, r.tags, r.clicks]),
+  segmentRows: 11,
+  duckSql: [
+    'CREATE TABLE fl (id BIGINT, clicks INTEGER)',
+    `INSERT INTO fl VALUES ${ROWS.map((r) => `(${r.id}, ${r.clicks})`).join(', ')}`,
+  ],
 });
-
-afterAll(async () => {
-  duck.closeSync();
-  await fx.cleanup();
-});
-
-async function rows(sql: string): Promise<{ types: string[]; rows: unknown[][] }> {
-  const r = await fx.query(sql);
-  expect(r.exceptions).toEqual([]);
-  return { types: r.resultTable!.dataSchema.columnDataTypes, rows: r.resultTable!.rows };
-}
+const rows = fx.ours;
 
 const distinct = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
 
@@ -128,13 +113,13 @@ describe("Pinot's function list: DISTINCTSUM / DISTINCTAVG", () => {
   it('sum and average of the distinct values, DOUBLE, grouped and not, with MV forms', async () => {
     const got = await rows('SELECT id % 3, distinctSum(clicks), distinctAvg(clicks), distinctSumMV(nums), distinctAvgMV(nums) FROM fl GROUP BY id % 3 ORDER BY id % 3 LIMIT 10');
     expect(got.types).toEqual(['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE']);
-    const ref = await duck.runAndReadAll('SELECT (id % 3)::DOUBLE, sum(DISTINCT clicks)::DOUBLE, avg(DISTINCT clicks) FROM fl GROUP BY id % 3 ORDER BY id % 3');
+    const ref = await fx.reference('SELECT (id % 3)::DOUBLE, sum(DISTINCT clicks)::DOUBLE, avg(DISTINCT clicks) FROM fl GROUP BY id % 3 ORDER BY id % 3');
     const mvRef = [0, 1, 2].map((g) => {
       const values = distinct(ROWS.filter((r) => r.id % 3 === g).flatMap((r) => r.nums));
       const sum = values.reduce((t, x) => t + x, 0);
       return [sum, sum / values.length];
     });
-    expect(got.rows).toEqual(ref.getRowsJS().map((r, i) => [...r, ...mvRef[i]!]));
+    expect(got.rows).toEqual(ref.map((r, i) => [...r, ...mvRef[i]!]));
     const empty = await rows('SELECT distinctSum(clicks), distinctAvg(clicks) FROM fl WHERE id < 0');
     expect(empty.rows).toEqual([[0, 'NaN']]);
   });
@@ -147,10 +132,10 @@ describe("Pinot's function list: weeks, zone offsets, TIMECONVERT, more distinct
   it('week / yearOfWeek are ISO-8601 (DuckDB weekofyear / isoyear), also in a time zone', async () => {
     const got = await rows(`SELECT id, week(${TS}), weekOfYear(${TS}), yearOfWeek(${TS}), yow(${TS}, 'Pacific/Kiritimati') FROM fl ORDER BY id LIMIT 100`);
     expect(got.types).toEqual(['LONG', 'INT', 'INT', 'INT', 'INT']);
-    const ref = await duck.runAndReadAll(
+    const ref = await fx.reference(
       `SELECT id, weekofyear(epoch_ms(${TS})), weekofyear(epoch_ms(${TS})), isoyear(epoch_ms(${TS})), isoyear(epoch_ms(${TS}) + INTERVAL 14 HOUR) FROM fl ORDER BY id`,
     );
-    expect(got.rows).toEqual(ref.getRowsJS().map((r) => r.map((c) => (typeof c === 'bigint' ? Number(c) : c))));
+    expect(got.rows).toEqual(ref);
   });
 
   it('timezoneHour / timezoneMinute give the zone offset at an instant (daylight saving included)', async () => {
@@ -177,7 +162,7 @@ describe("Pinot's function list: COVAR_POP / COVAR_SAMP", () => {
   it('population and sample covariance of two expressions (DuckDB covar_pop / covar_samp), -Infinity without rows', async () => {
     const got = await rows('SELECT id % 3, covar_pop(clicks, id), covarSamp(clicks, id * 2.5) FROM fl GROUP BY id % 3 ORDER BY id % 3 LIMIT 10');
     expect(got.types).toEqual(['DOUBLE', 'DOUBLE', 'DOUBLE']);
-    const ref = (await duck.runAndReadAll('SELECT (id % 3)::DOUBLE, covar_pop(clicks, id), covar_samp(clicks, id * 2.5) FROM fl GROUP BY id % 3 ORDER BY id % 3')).getRowsJS();
+    const ref = await fx.reference('SELECT (id % 3)::DOUBLE, covar_pop(clicks, id), covar_samp(clicks, id * 2.5) FROM fl GROUP BY id % 3 ORDER BY id % 3');
     expect(got.rows.length).toBe(3);
     got.rows.forEach((r, i) => {
       expect(r[0]).toBe(ref[i]![0]);

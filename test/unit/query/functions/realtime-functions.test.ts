@@ -1,10 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellValue } from '../../../../src/config/data-type.js';
+import { describe, expect, it } from 'vitest';
 import type { PinotSchema } from '../../../../src/config/schema.js';
-import { buildFixture } from '../query-fixtures.js';
-import type { QueryFixture } from '../query-fixtures.js';
+import { withDuckTable } from './duck-table.js';
 
 /**
  * The functions realtime users write (issue 15, item 6) on real segments (two sealed, one
@@ -35,32 +31,16 @@ const row = (i: number): { id: number; country: string; clicks: number; amount: 
 });
 const ROWS = Array.from({ length: N }, (_, i) => row(i));
 
-let fx: QueryFixture;
-let duck: DuckDBConnection;
-
-beforeAll(async () => {
-  const cells: (CellValue | null)[][] = ROWS.map((r) => [BigInt(r.id), r.country, r.clicks, r.amount, BigInt(r.ts)]);
-  fx = await buildFixture(SCHEMA, cells, { segmentRows: 22 });
-  duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
-  await duck.run('CREATE TABLE rt (id BIGINT, country VARCHAR, clicks INTEGER, amount DOUBLE, ts BIGINT)');
-  await duck.run(`INSERT INTO rt VALUES ${ROWS.map((r) => `(${r.id}, '${r.country}', ${r.clicks}, ${r.amount}, ${r.ts})`).join(', ')}`);
+const fx = withDuckTable({
+  schema: SCHEMA,
+  cells: ROWS.map((r) => [BigInt(r.id), r.country, r.clicks, r.amount, BigInt(r.ts)]),
+  segmentRows: 22,
+  duckSql: [
+    'CREATE TABLE rt (id BIGINT, country VARCHAR, clicks INTEGER, amount DOUBLE, ts BIGINT)',
+    `INSERT INTO rt VALUES ${ROWS.map((r) => `(${r.id}, '${r.country}', ${r.clicks}, ${r.amount}, ${r.ts})`).join(', ')}`,
+  ],
 });
-
-afterAll(async () => {
-  duck.closeSync();
-  await fx.cleanup();
-});
-
-async function ours(sql: string): Promise<{ names: string[]; types: string[]; rows: unknown[][] }> {
-  const r = await fx.query(sql);
-  expect(r.exceptions).toEqual([]);
-  return { names: r.resultTable!.dataSchema.columnNames, types: r.resultTable!.dataSchema.columnDataTypes, rows: r.resultTable!.rows };
-}
-
-async function reference(sql: string): Promise<unknown[][]> {
-  const r = await duck.runAndReadAll(sql);
-  return r.getRowsJS().map((cells) => cells.map((c) => (typeof c === 'bigint' ? Number(c) : c)));
-}
+const { ours, reference } = fx;
 
 describe('realtime SQL functions, on sealed and consuming segments', () => {
   it('spans sealed and consuming segments', async () => {

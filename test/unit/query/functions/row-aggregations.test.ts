@@ -1,10 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellValue } from '../../../../src/config/data-type.js';
+import { describe, expect, it } from 'vitest';
 import type { PinotSchema } from '../../../../src/config/schema.js';
-import { buildFixture } from '../query-fixtures.js';
-import type { QueryFixture } from '../query-fixtures.js';
+import { withDuckTable } from './duck-table.js';
 
 /**
  * LISTAGG … WITHIN GROUP (ORDER BY …), EXPR_MIN / EXPR_MAX and FUNNEL_COUNT (issue 15) on three
@@ -39,38 +35,16 @@ const ROWS = Array.from({ length: N }, (_, i) => ({
   ts: 1_700_000_000_000 + ((i * 7919) % N) * 1000,
 }));
 
-let fx: QueryFixture;
-let duck: DuckDBConnection;
-
-beforeAll(async () => {
-  const cells: (CellValue | null)[][] = ROWS.map((r) => [BigInt(r.id), r.usr, r.url, r.country, r.tags, r.amount, r.clicks, BigInt(r.ts)]);
-  fx = await buildFixture(SCHEMA, cells, { segmentRows: 25 });
-  duck = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
-  await duck.run('CREATE TABLE ev (id BIGINT, usr VARCHAR, url VARCHAR, country VARCHAR, amount DOUBLE, clicks INTEGER, ts BIGINT)');
-  await duck.run(`INSERT INTO ev VALUES ${ROWS.map((r) => `(${r.id}, '${r.usr}', '${r.url}', '${r.country}', ${r.amount}, ${r.clicks}, ${r.ts})`).join(', ')}`);
+const fx = withDuckTable({
+  schema: SCHEMA,
+  cells: ROWS.map((r) => [BigInt(r.id), r.usr, r.url, r.country, r.tags, r.amount, r.clicks, BigInt(r.ts)]),
+  segmentRows: 25,
+  duckSql: [
+    'CREATE TABLE ev (id BIGINT, usr VARCHAR, url VARCHAR, country VARCHAR, amount DOUBLE, clicks INTEGER, ts BIGINT)',
+    `INSERT INTO ev VALUES ${ROWS.map((r) => `(${r.id}, '${r.usr}', '${r.url}', '${r.country}', ${r.amount}, ${r.clicks}, ${r.ts})`).join(', ')}`,
+  ],
 });
-
-afterAll(async () => {
-  duck.closeSync();
-  await fx.cleanup();
-});
-
-async function ours(sql: string): Promise<{ names: string[]; types: string[]; rows: unknown[][] }> {
-  const r = await fx.query(sql);
-  expect(r.exceptions).toEqual([]);
-  return { names: r.resultTable!.dataSchema.columnNames, types: r.resultTable!.dataSchema.columnDataTypes, rows: r.resultTable!.rows };
-}
-
-async function reference(sql: string): Promise<unknown[][]> {
-  const r = await duck.runAndReadAll(sql);
-  return r.getRowsJS().map((cells) => cells.map((c) => (typeof c === 'bigint' ? Number(c) : c)));
-}
-
-async function error(sql: string): Promise<{ code: number; message: string }> {
-  const r = await fx.query(sql);
-  expect(r.exceptions.length, sql).toBe(1);
-  return { code: r.exceptions[0]!.errorCode, message: r.exceptions[0]!.message };
-}
+const { ours, reference, error } = fx;
 
 describe('LISTAGG … WITHIN GROUP (ORDER BY …)', () => {
   it('spans sealed and consuming segments', async () => {

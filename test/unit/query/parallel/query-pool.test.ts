@@ -1,7 +1,23 @@
+import { unlink } from 'node:fs/promises';
+import { deserialize, serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PinotSchema } from '../../../../src/config/schema.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
+import { planUnits } from '../../../../src/query/parallel/parallel-executor.js';
+import { scanToPartial } from '../../../../src/query/exec/segment-partial.js';
+import { PartialMerge } from '../../../../src/query/exec/partial-merge.js';
+import { countOutcome } from '../../../../src/query/exec/segment-scan.js';
+import type { PartialResult } from '../../../../src/query/exec/segment-partial.js';
+import { countSegments, executePlan } from '../../../../src/query/exec/executor.js';
+import { emptyStats } from '../../../../src/query/exec/execution-stats.js';
+import { buildFilter } from '../../../../src/query/exec/filter-tree.js';
+import { Scratch } from '../../../../src/query/exec/scratch.js';
+import { Deadline } from '../../../../src/query/exec/deadline.js';
+import { withVirtualColumns } from '../../../../src/query/exec/virtual-columns.js';
+import type { SegmentSnapshot } from '../../../../src/query/exec/segment-snapshot.js';
+import { parseSql } from '../../../../src/query/parser/parse-statement.js';
+import { planQuery } from '../../../../src/query/plan/planner.js';
 import { buildTableSegments } from '../query-fixtures.js';
 import type { FixtureTable } from '../query-fixtures.js';
 
@@ -68,6 +84,11 @@ describe('queries on the worker pool', () => {
   let table: FixtureTable;
   /** A small table of the same schema: two sealed segments of 200 rows and a consuming one. */
   let small: FixtureTable;
+  /**
+   * Eight sealed segments of 1,000 rows and no consuming one: the main thread has nothing to
+   * read, so a worker is surely inside its batch while a slow query runs.
+   */
+  let sealedOnly: FixtureTable;
   let pool: QueryPool;
   let parallel: QueryEngine;
   let serial: QueryEngine;
@@ -75,7 +96,13 @@ describe('queries on the worker pool', () => {
   beforeAll(async () => {
     table = await buildTableSegments(SCHEMA, rows() as never, { segmentRows: SEGMENT_ROWS });
     small = await buildTableSegments({ ...SCHEMA, schemaName: 'small' }, rows().slice(0, 600) as never, { segmentRows: 200 });
-    const resolver = { resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : name.toLowerCase() === 'small' ? small.queryTable : undefined) };
+    sealedOnly = await buildTableSegments({ ...SCHEMA, schemaName: 'sealed' }, rows().slice(0, 8_000) as never, { segmentRows: 1_000, consumingSegments: 0 });
+    const tables = new Map([
+      ['visits', table],
+      ['small', small],
+      ['sealed', sealedOnly],
+    ]);
+    const resolver = { resolve: (name: string) => tables.get(name.toLowerCase())?.queryTable };
     pool = new QueryPool(2);
     await pool.whenReady();
     // Every GROUP BY and ORDER BY selection through the pool, high-cardinality ones included (their merge is tested here).
@@ -86,6 +113,7 @@ describe('queries on the worker pool', () => {
     await pool.close();
     await table.cleanup();
     await small.cleanup();
+    await sealedOnly.cleanup();
   });
 
   const answer = async (engine: QueryEngine, sql: string, options?: string): Promise<Record<string, unknown>> => {
@@ -103,6 +131,44 @@ describe('queries on the worker pool', () => {
       expect(got, sql).toEqual(await answer(serial, sql));
       expect(got.exceptions, sql).toEqual([]);
     }
+  });
+
+  it('gives the same answers one segment per task, and with a segment no worker can open', async () => {
+    const perSegment = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) }, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true, maxBatchSegments: 1 } });
+    // Batches [0..4) and [4..8): the worker stops at segment 1 (its file is gone), the main thread reads it, and the worker takes [2..4).
+    const gone = await buildTableSegments({ ...SCHEMA, schemaName: 'gone' }, rows().slice(0, 4_400) as never, { segmentRows: 500 });
+    try {
+      await unlink(gone.sealed[1]!.path);
+      const withGone = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'gone' ? gone.queryTable : undefined) }, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
+      const serialGone = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'gone' ? gone.queryTable : undefined) }, { parallel: null });
+      for (const sql of QUERIES.slice(0, 13)) {
+        expect(await answer(perSegment, sql), sql).toEqual(await answer(serial, sql));
+        const onGone = sql.replace('FROM visits', 'FROM gone');
+        expect(await answer(withGone, onGone), onGone).toEqual(await answer(serialGone, onGone));
+      }
+    } finally {
+      await gone.cleanup();
+    }
+  });
+
+  it('merges partial results that went through v8.serialize (as from another server) with PartialMerge', async () => {
+    const sql = 'SELECT user, country, sum(clicks), distinctcount(rank), percentile(amount, 50) FROM visits GROUP BY user, country ORDER BY sum(clicks) DESC, user, country LIMIT 12';
+    const plan = planQuery(parseSql(sql, new Map()), table.schema, 'visits', new Map());
+    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline: new Deadline(Date.now() + 60_000, Date.now, () => new Error('timeout')), slice: null, liveSel: { buffer: new Int32Array(0) } };
+    const views = table.queryTable.snapshot().map((v) => withVirtualColumns(v));
+    const partials = [];
+    for (const v of views) partials.push(deserialize(serialize((await scanToPartial(ctx, v)).result)) as PartialResult);
+    const stats = emptyStats();
+    countSegments(plan, views, stats);
+    const merge = new PartialMerge(plan);
+    for (const p of partials) {
+      for (const outcome of p.outcomes) countOutcome(stats, outcome, p.consuming);
+      merge.add(p.partial);
+    }
+    const merged = merge.finish(stats);
+    const direct = await executePlan(plan, table.queryTable.snapshot(), Date.now() + 60_000, Date.now);
+    expect(merged.rows).toEqual(direct.rows);
+    expect(merged.stats).toEqual(direct.stats);
   });
 
   it('keeps a high-cardinality GROUP BY on the main thread by default', async () => {
@@ -156,13 +222,13 @@ describe('queries on the worker pool', () => {
   });
 
   it('fails a query whose worker stops, replaces the worker, and answers the next query', async () => {
-    const query = parallel.query(SLOW);
+    const query = parallel.query("SELECT count(*) FROM sealed WHERE length(regexpReplace(repeat(user, 400), 'u(s+)e', '$1')) > 0");
     await until(() => pool.stats.busy > 0);
     const replacedBefore = pool.stats.replaced;
     await pool.threadsForTest()[0]!.terminate();
     const r = await query;
     expect(r.exceptions[0]?.errorCode).toBe(200);
-    expect(r.exceptions[0]?.message).toMatch(/a query worker thread stopped while reading segment visits__0__\d+__20240101T0000Z/);
+    expect(r.exceptions[0]?.message).toMatch(/a query worker thread stopped while reading segment sealed__0__\d+__20240101T0000Z/);
     await until(() => pool.stats.replaced === replacedBefore + 1 && pool.stats.threads === 2);
     await pool.whenReady();
     const next = await answer(parallel, 'SELECT country, count(*) FROM visits GROUP BY country ORDER BY country');
@@ -173,3 +239,19 @@ describe('queries on the worker pool', () => {
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
+
+describe('planUnits', () => {
+  const seg = (numDocs: number, where: 'file' | 'consuming' = 'file'): SegmentSnapshot => ({ numDocs, consuming: where === 'consuming', file: where === 'file' ? 'f' : undefined }) as unknown as SegmentSnapshot;
+
+  it('splits the sealed rows into one contiguous batch per thread, in segment order', () => {
+    expect(planUnits([seg(10), seg(10), seg(10), seg(10), seg(10, 'consuming')], 2)).toEqual([[0, 1], [2, 3], 4]);
+    expect(planUnits([seg(10), seg(10), seg(10)], 2)).toEqual([[0, 1], [2]]);
+    expect(planUnits([seg(100), seg(10), seg(10), seg(10)], 2)).toEqual([[0], [1, 2, 3]]);
+    expect(planUnits([seg(10), seg(10), seg(10), seg(10)], 1)).toEqual([[0, 1, 2, 3]]);
+  });
+
+  it('cuts at main-thread segments, leaves out empty ones, and bounds the segments per batch', () => {
+    expect(planUnits([seg(10), seg(5, 'consuming'), seg(10), seg(0), seg(10), seg(10)], 2)).toEqual([[0], 1, [2], [4, 5]]);
+    expect(planUnits([seg(10), seg(10), seg(10)], 2, 1)).toEqual([[0], [1], [2]]);
+  });
+});

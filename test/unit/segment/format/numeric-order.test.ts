@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../helpers/random.js';
 import type { NumericArray } from '../../../../src/segment/format/numeric-order.js';
 import { sortedDistinct } from '../../../../src/segment/format/numeric-order.js';
 import { compareFloat } from '../../../../src/segment/format/sorted-dictionary.js';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The reference: sort with the file's order, drop repeats (NaNs are one value, -0 and +0 two). */
 function reference(values: NumericArray): unknown[] {
@@ -29,7 +20,7 @@ describe('sortedDistinct', () => {
   // Below 4096 values the native sort is used, above it the radix sort: both sizes are checked.
   for (const size of [0, 1, 100, 4095, 5000, 70_000]) {
     it(`sorts and dedupes ${size} values of every numeric type like the file's comparator`, () => {
-      const next = random(size + 1);
+      const next = mulberry32(size + 1);
       const special = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE];
       const pick = (i: number, wide: () => number): number => (i % 11 === 0 ? special[i % special.length]! : wide());
       const ints = Int32Array.from({ length: size }, (_, i) => (i % 5 === 0 ? [0, -1, 2147483647, -2147483648][i % 4]! : Math.floor(next() * 2 ** 32) - 2 ** 31));

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../helpers/random.js';
 import { compareString } from '../../../../src/segment/format/sorted-dictionary.js';
 import { sortStringIndexes } from '../../../../src/segment/format/string-order.js';
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sortedByComparator(values: readonly string[]): string[] {
   return [...values].sort(compareString);
@@ -33,7 +23,7 @@ describe('sortStringIndexes', () => {
   });
 
   it('matches a comparator sort on many random strings with shared prefixes and repeats', () => {
-    const next = random(7);
+    const next = mulberry32(7);
     const alphabet = ['a', 'b', '0', '-', 'é', '\u0000', '\uffee', '\ud83d\ude80', 'Z'];
     for (const size of [0, 1, 2, 13, 500, 20_000]) {
       const values = Array.from({ length: size }, () => {
