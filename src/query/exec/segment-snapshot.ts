@@ -13,7 +13,7 @@ import type { BloomFilterReader } from '../../segment/indexes/bloom-filter.js';
 import type { JsonIndexReader } from '../../segment/indexes/json-index.js';
 import type { RangeIndexReader } from '../../segment/indexes/range-index.js';
 import type { TextIndexReader } from '../../segment/indexes/text-index.js';
-import type { TimestampIndexReader } from '../../segment/indexes/timestamp-index.js';
+import type { TimestampGranularity, TimestampIndexReader } from '../../segment/indexes/timestamp-index.js';
 
 /**
  * One column's values for the docs of one block, in the layout the executor loops over:
@@ -92,19 +92,40 @@ export interface StarTreeSource {
   records(): StarTreeRecords;
 }
 
-/** The `timestampBuckets` of one block of a column with a timestamp index. */
-function timestampBlock(index: () => TimestampIndexReader | null, range: BlockRange): NonNullable<ColumnBlock['timestampBuckets']> {
+/**
+ * The `timestampBuckets` of one block of a column with a timestamp index. `buckets` is memoised
+ * per snapshot (`timestampBucketsOnce`): a cache that evicted or refused the index would otherwise
+ * decode and check the whole index again for every block — quadratic in the segment's rows.
+ */
+function timestampBlock(buckets: (granularity: string) => BucketDictionary | null, range: BlockRange): NonNullable<ColumnBlock['timestampBuckets']> {
   return (granularity) => {
-    const buckets = index()?.buckets(granularity) ?? null;
-    if (buckets === null) return null;
-    const values = buckets.values;
-    const dictionary: Dictionary = {
-      size: values.length,
-      sorted: true,
-      get: (id) => values[id]!,
-      indexOf: (value) => values.indexOf(value as bigint),
-    };
-    return { dictionary, dictIds: buckets.ids.subarray(range.firstDoc, range.firstDoc + range.numDocs) };
+    const b = buckets(granularity);
+    return b === null ? null : { dictionary: b.dictionary, dictIds: b.ids.subarray(range.firstDoc, range.firstDoc + range.numDocs) };
+  };
+}
+
+interface BucketDictionary {
+  readonly dictionary: Dictionary;
+  readonly ids: Int32Array;
+}
+
+/** One column's timestamp buckets per granularity, read from the index once for the snapshot. */
+function timestampBucketsOnce(index: () => TimestampIndexReader | null): (granularity: string) => BucketDictionary | null {
+  let reader: TimestampIndexReader | null | undefined;
+  const byGranularity = new Map<string, BucketDictionary | null>();
+  return (granularity) => {
+    let out = byGranularity.get(granularity);
+    if (out !== undefined) return out;
+    if (reader === undefined) reader = index();
+    const buckets = reader?.buckets(granularity as TimestampGranularity) ?? null;
+    if (buckets === null) out = null;
+    else {
+      const values = buckets.values;
+      const dictionary: Dictionary = { size: values.length, sorted: true, get: (id) => values[id]!, indexOf: (value) => values.indexOf(value as bigint) };
+      out = { dictionary, ids: buckets.ids };
+    }
+    byGranularity.set(granularity, out);
+    return out;
   };
 }
 
@@ -112,6 +133,12 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
   const first = segment.schema.columns[0];
   const blocks: BlockRange[] = first ? segment.column(first.name).blocks.map((b) => ({ firstDoc: b.firstDoc, numDocs: b.numDocs })) : [];
   const meta = new Map(segment.metadata.columns.map((c) => [c.name, c] as const));
+  const timestampBuckets = new Map<string, (granularity: string) => BucketDictionary | null>();
+  const bucketsOf = (column: string): ((granularity: string) => BucketDictionary | null) => {
+    let f = timestampBuckets.get(column);
+    if (f === undefined) timestampBuckets.set(column, (f = timestampBucketsOnce(() => segment.column(column).timestampIndex)));
+    return f;
+  };
   return {
     name: segment.name,
     consuming: false,
@@ -126,7 +153,7 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
       const b = reader.readBlock(blockIndex);
       const cells = { spec: reader.spec, dictionary: b.dictIds ? reader.dictionary : null, dictIds: b.dictIds, values: b.values as ArrayLike<ScalarValue> | null, offsets: b.offsets, nulls: b.nulls };
       const jsonIndexRows = () => ({ segment: segment.name, index: reader.jsonIndex, numDocs: segment.numDocs, firstDoc: blocks[blockIndex]!.firstDoc });
-      return meta.get(column)?.hasTimestampIndex === true ? { ...cells, jsonIndexRows, timestampBuckets: timestampBlock(() => reader.timestampIndex, blocks[blockIndex]!) } : { ...cells, jsonIndexRows };
+      return meta.get(column)?.hasTimestampIndex === true ? { ...cells, jsonIndexRows, timestampBuckets: timestampBlock(bucketsOf(column), blocks[blockIndex]!) } : { ...cells, jsonIndexRows };
     },
     columnStats(column) {
       const m = meta.get(column);
