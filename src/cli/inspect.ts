@@ -47,7 +47,7 @@ function textReport(file: string, seg: SealedSegment, rows: Record<string, unkno
   out(`created      ${iso(m.creationTimeMs)}   consuming since ${iso(m.consumingStartTimeMs)}`);
   if (m.timeColumnName) out(`time column  ${m.timeColumnName}: ${m.startTimeMs ?? '-'} .. ${m.endTimeMs ?? '-'}`);
   out(`sorted by    ${m.sortedColumn ?? '-'}   null handling ${m.nullHandlingEnabled ? 'on' : 'off'}`);
-  for (const t of seg.starTrees) out(`star-tree    dimensions ${t.dimensions.join(',')}   pairs ${t.functionColumnPairs.join(',')}   ${t.numRecords} records (${t.section.frames.reduce((a, b) => a + b, 0)}B)`);
+  for (const t of seg.starTrees) out(`star-tree    dimensions ${t.dimensions.join(',')}   pairs ${t.functionColumnPairs.join(',')}   ${t.numRecords} records${t.numNodes !== undefined ? `, ${t.numNodes} nodes` : ' (cube)'} (${t.section.frames.reduce((a, b) => a + b, 0)}B)`);
   out('');
   const header = ['column', 'type', 'sv/mv', 'encoding', 'cardinality', 'nulls', 'min', 'max', 'bytes', 'raw bytes', 'blocks', 'indexes'];
   const lines = m.columns.map((c) => [

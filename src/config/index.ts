@@ -20,5 +20,5 @@ export type { DecoderName } from './stream-config.js';
 export { redactTableConfig, restoreRedactedSecrets, isSecretKey, isSecretValue, keyWords, collectSecrets, scrubSecrets, REDACTED } from './redact.js';
 export { PARTIAL_UPSERT_STRATEGIES } from './upsert-config.js';
 export type { PartialUpsertStrategy, UpsertSettings, DedupSettings } from './upsert-config.js';
-export { parsePair, MAX_STAR_DIMENSIONS } from './star-tree-config.js';
+export { parsePair } from './star-tree-config.js';
 export type { StarTreeConfig } from './star-tree-config.js';

@@ -13,8 +13,6 @@ export interface StarTreeConfig {
 
 const FUNCTIONS = ['COUNT', 'SUM', 'MIN', 'MAX'] as const;
 const NUMERIC = new Set(['INT', 'LONG', 'FLOAT', 'DOUBLE']);
-/** The cube has 2^n star patterns: more aggregatable dimensions than this are refused. */
-export const MAX_STAR_DIMENSIONS = 8;
 const DEFAULT_MAX_LEAF_RECORDS = 10000;
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -86,9 +84,6 @@ function one(where: string, raw: unknown, schema: TableSchema, problems: string[
   skip.forEach((d, i) => {
     if (!dims.includes(d)) problems.push(`${where}.skipStarNodeCreationForDimensions[${i}]: ${d} is not in dimensionsSplitOrder`);
   });
-  if (dims.filter((d) => !skip.includes(d)).length > MAX_STAR_DIMENSIONS) {
-    problems.push(`${where}.dimensionsSplitOrder: at most ${MAX_STAR_DIMENSIONS} dimensions may be aggregated away (list the rest in skipStarNodeCreationForDimensions)`);
-  }
   const pairs: string[] = [];
   if (raw.aggregationConfigs !== undefined) problems.push(`${where}.aggregationConfigs: not supported; use functionColumnPairs`);
   if (!Array.isArray(raw.functionColumnPairs) || raw.functionColumnPairs.length === 0) {

@@ -49,7 +49,7 @@ function fileLists(segment: SealedSegment): IndexLists {
     range: f.rangeIndexColumns ?? [],
     text: f.textIndexColumns ?? [],
     timestamp: timestampList(f.timestampIndexes),
-    starTree: starTreeList(segment.footer.starTrees),
+    starTree: starTreeList(segment.starTrees),
   };
 }
 

@@ -84,17 +84,17 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     this.ctx.source.close();
   }
 
-  /** The file's star-trees (footer entries), in config order; empty when none. */
+  /** The file's star-trees (footer entries), in config order; empty when none. A file has cubes (`starTrees`) or trees (`starTreeIndexes`). */
   get starTrees(): readonly StarTreeFooter[] {
-    return this.footer.starTrees ?? [];
+    return [...(this.footer.starTrees ?? []), ...(this.footer.starTreeIndexes ?? [])];
   }
 
-  /** The records of star-tree `i`, decoded once and kept (a cube is small next to its segment). */
+  /** The records of star-tree `i`, decoded once and kept (small next to its segment). */
   starTreeRecords(i: number): StarTreeRecords {
     let records = this.starTreeCache[i];
     if (records === undefined) {
       const t = this.starTrees[i]!;
-      records = this.ctx.decode(t.section, `star-tree ${i}`, (bytes) => readStarTree(bytes, t.dimensions.length, t.functionColumnPairs.length, this.numDocs));
+      records = this.ctx.decode(t.section, `star-tree ${i}`, (bytes) => readStarTree(bytes, t.dimensions.length, t.functionColumnPairs.length, this.numDocs, t.numNodes ?? null));
       this.starTreeCache[i] = records;
     }
     return records;
@@ -172,7 +172,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     // Star-trees are decoded (and checked) without the cache.
     let starTrees = 0;
     this.starTrees.forEach((t, i) => {
-      this.ctx.decode(t.section, `star-tree ${i}`, (bytes) => readStarTree(bytes, t.dimensions.length, t.functionColumnPairs.length, this.numDocs));
+      this.ctx.decode(t.section, `star-tree ${i}`, (bytes) => readStarTree(bytes, t.dimensions.length, t.functionColumnPairs.length, this.numDocs, t.numNodes ?? null));
       starTrees++;
     });
     return { columns: this.byName.size, blocks, dictionaries, invertedIndexes, jsonIndexes, bloomFilters, rangeIndexes, textIndexes, timestampIndexes, starTrees };

@@ -8,6 +8,7 @@ import type { BoundExpr, BoundKind, BoundOf } from '../plan/bound-expr.js';
 import { currentDeadline } from './deadline.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 import { isConstantTest, valueTest } from './value-tests.js';
+import { JSON_EXTRACT_INDEX, jsonExtractIndexReader } from './json-extract-rows.js';
 import type { LeafNode } from './value-tests.js';
 
 /** A compiled expression: its value for one evaluation context (a row index, a result row). */
@@ -20,6 +21,8 @@ export interface LeafResolver<C> {
   columnIsNull(e: BoundOf<'column'>): Fn<C>;
   aggregate(e: BoundOf<'aggregate'>): Fn<C>;
   groupKey(e: BoundOf<'groupKey'>): Fn<C>;
+  /** A function call read from an index instead of computed (`JSON_EXTRACT_INDEX`); null: compute it. */
+  indexedCall?(e: BoundOf<'call'>): Fn<C> | null;
 }
 
 export const truthy = (v: unknown): boolean => v === true || (typeof v === 'number' ? v !== 0 && !Number.isNaN(v) : typeof v === 'bigint' ? v !== 0n : typeof v === 'string' ? v === 'true' : false);
@@ -83,6 +86,8 @@ const TABLE: { [K in BoundKind]: <C>(e: BoundOf<K>, leaf: LeafResolver<C>) => Fn
     return () => v;
   },
   call: (e, leaf) => {
+    const indexed = leaf.indexedCall?.(e) ?? null;
+    if (indexed !== null) return indexed;
     const impl = e.impl;
     const args = e.args.map((a) => compileNode(a, leaf));
     switch (args.length) {
@@ -235,5 +240,6 @@ export function compileRowExpr(e: BoundExpr, block: (column: string) => ColumnBl
     groupKey: () => {
       throw new Error('group key read at row level');
     },
+    indexedCall: (c) => (c.fn === JSON_EXTRACT_INDEX ? jsonExtractIndexReader(c, block) : null),
   });
 }

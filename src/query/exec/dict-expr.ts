@@ -4,8 +4,12 @@ import type { Dictionary } from '../../segment/segment-view.js';
 import { compileExpr } from './compile-expr.js';
 import type { Fn } from './compile-expr.js';
 
-/** Functions whose value depends on the query's start time (fixed per query): never cached across queries. */
-const TIME_DEPENDENT = new Set(['now', 'ago']);
+/**
+ * Functions never evaluated per dictionary id: those whose value depends on the query's start
+ * time (fixed per query, never cached across queries) and `JSON_EXTRACT_INDEX`, which reads the
+ * segment's JSON index per row.
+ */
+const TIME_DEPENDENT = new Set(['now', 'ago', 'jsonextractindex']);
 
 /**
  * The one single-value column `e` reads, when `e` is a function of that column's value alone (no

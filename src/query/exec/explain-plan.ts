@@ -111,6 +111,7 @@ function describeFilter(f: FilterNode, filter: SegmentFilter, segment: SegmentSn
     }
     case 'expr': {
       const [op, text] = predicate(f.expr, false);
+      if (filter.usesTimestampIndex(f)) return node(`FILTER_TIMESTAMP_INDEX(indexLookUp:timestamp_index,operator:${op},predicate:${text})`);
       return node(`FILTER_EXPRESSION(operator:${op},predicate:${text})`);
     }
   }

@@ -11,6 +11,7 @@ import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { rangeMayMatch, sortedIdRange } from './value-tests.js';
 import { IndexAccess, pointValues } from './index-access.js';
 import type { ValueTest } from './value-tests.js';
+import { TimestampFilter } from './timestamp-filter.js';
 
 import type { FilterNode, Leaf } from './filter-tree.js';
 
@@ -36,6 +37,8 @@ export class SegmentFilter {
   private readonly invertedDocs = new Map<FilterNode, Uint32Array | null>();
   /** JSON and range index doc lists and bloom filter checks of this segment (`index-access.ts`). */
   readonly indexes: IndexAccess;
+  /** `DATETRUNC` filters answered from timestamp indexes (`timestamp-filter.ts`). */
+  private readonly timestamps = new TimestampFilter();
   private readonly andOrder = new Map<FilterNode, readonly FilterNode[]>();
   private readonly scanned = new Float64Array(1);
   /** Share of tested rows that passed each raw range leaf on its last block (picks the loop form). */
@@ -129,6 +132,14 @@ export class SegmentFilter {
       }
       case 'expr': {
         const byId = node.column === null ? null : block(node.column.column.name);
+        const buckets = byId === null ? null : this.timestamps.select(node.expr, node.column!, byId);
+        if (buckets !== null) {
+          const count = cand ? nCand : numDocs;
+          const out = this.scratch.ints(count);
+          const n = matchIds(buckets.ids, buckets.match, cand, count, out);
+          this.entriesScanned += count;
+          return { sel: out, n };
+        }
         const match = byId !== null && byId.dictIds !== null && byId.dictionary !== null && byId.offsets === null ? this.exprMatch(node, byId) : null;
         if (match !== null) {
           const count = cand ? nCand : numDocs;
@@ -275,6 +286,11 @@ export class SegmentFilter {
       this.dictMatches.set(node, match);
     }
     return match;
+  }
+
+  /** True when this segment answers an expression leaf from a timestamp index (`DATETRUNC(unit, col)` with that unit). */
+  usesTimestampIndex(node: Extract<FilterNode, { kind: 'expr' }>): boolean {
+    return node.column !== null && this.segment.blocks.length > 0 && this.timestamps.select(node.expr, node.column, this.segment.block(node.column.column.name, 0)) !== null;
   }
 
   /** True when this segment answers the leaf from its inverted index (an `=`/IN leaf on an indexed column). */

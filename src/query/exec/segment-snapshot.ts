@@ -36,6 +36,11 @@ export interface ColumnBlock {
    * when the index lacks the granularity. Absent otherwise.
    */
   readonly timestampBuckets?: (granularity: string) => { readonly dictionary: Dictionary; readonly dictIds: Int32Array } | null;
+  /**
+   * Sealed columns: the segment's JSON index of the column (null when it has none) and where the
+   * block starts, for `JSON_EXTRACT_INDEX`. Absent on consuming segments (no JSON index).
+   */
+  readonly jsonIndexRows?: () => { readonly segment: string; readonly index: JsonIndexReader | null; readonly numDocs: number; readonly firstDoc: number };
 }
 
 export interface BlockRange {
@@ -120,7 +125,8 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
       const reader = segment.column(column);
       const b = reader.readBlock(blockIndex);
       const cells = { spec: reader.spec, dictionary: b.dictIds ? reader.dictionary : null, dictIds: b.dictIds, values: b.values as ArrayLike<ScalarValue> | null, offsets: b.offsets, nulls: b.nulls };
-      return meta.get(column)?.hasTimestampIndex === true ? { ...cells, timestampBuckets: timestampBlock(() => reader.timestampIndex, blocks[blockIndex]!) } : cells;
+      const jsonIndexRows = () => ({ segment: segment.name, index: reader.jsonIndex, numDocs: segment.numDocs, firstDoc: blocks[blockIndex]!.firstDoc });
+      return meta.get(column)?.hasTimestampIndex === true ? { ...cells, jsonIndexRows, timestampBuckets: timestampBlock(() => reader.timestampIndex, blocks[blockIndex]!) } : { ...cells, jsonIndexRows };
     },
     columnStats(column) {
       const m = meta.get(column);

@@ -3,6 +3,7 @@ import type { BoundExpr } from '../plan/bound-expr.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { columnReader, compileRowExpr, truthy } from './compile-expr.js';
 import type { ColumnBlock, SegmentSnapshot, StarTreeSource } from './segment-snapshot.js';
+import type { StarTreeNodes, StarTreeRecords } from '../../segment/indexes/star-tree.js';
 
 /** Where each aggregation of a plan reads its pre-aggregated values (indexes into the record's pairs; -1 = the count). */
 export interface StarTreeAggregation {
@@ -56,7 +57,7 @@ function aggregationOf(spec: AggregationSpec, pairs: readonly string[]): StarTre
 
 /**
  * The first star-tree of a sealed segment that can answer `plan` (Pinot's rules, in the simple
- * form this cube supports): an aggregation whose GROUP BY keys are tree dimensions, whose filter
+ * form this tree supports): an aggregation whose GROUP BY keys are tree dimensions, whose filter
  * is an AND of `=` / `IN` on tree dimensions, and whose aggregations are COUNT(*), SUM, MIN,
  * MAX or AVG (SUM + COUNT) of the tree's function column pairs, without FILTER clauses. Never
  * for consuming segments, upsert tables' live-row views or with `useStarTree=false`.
@@ -95,6 +96,40 @@ export interface StarTreeRows {
   readonly examined: number;
 }
 
+/** A cube's records (layout 0) whose starred dimensions are exactly `starred`. */
+function cubeRecords(records: StarTreeRecords, starred: Uint8Array): number[] {
+  const picked: number[] = [];
+  for (let r = 0; r < records.numRecords; r++) {
+    let ok = true;
+    for (let d = 0; d < starred.length && ok; d++) ok = (records.dims[d]![r] === -1) === (starred[d] === 1);
+    if (ok) picked.push(r);
+  }
+  return picked;
+}
+
+/**
+ * The records of the tree's leaves a query reaches (Pinot's star-tree traversal): at a node
+ * split on a dimension the query does not use (`starred`), the star child when there is one;
+ * otherwise every value child (the filter then tests the records, grouping keeps dimensions apart).
+ */
+function treeRecords(nodes: StarTreeNodes, starred: Uint8Array): number[] {
+  const picked: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    const d = nodes.dim[i]!;
+    if (d === -1) {
+      for (let r = nodes.start[i]!; r < nodes.end[i]!; r++) picked.push(r);
+      continue;
+    }
+    const first = nodes.firstChild[i]!;
+    const last = first + nodes.numChildren[i]! - 1;
+    if (starred[d] === 1 && nodes.doc[last] === -1) stack.push(last);
+    else for (let c = last; c >= first; c--) if (nodes.doc[c] !== -1) stack.push(c);
+  }
+  return picked;
+}
+
 /**
  * Reads the records of `choice`'s star pattern, their dimension values (each from the record's
  * representative doc in the segment) and keeps those the plan's filter accepts.
@@ -102,12 +137,7 @@ export interface StarTreeRows {
 export function starTreeRows(plan: QueryPlan, segment: SegmentSnapshot, choice: StarTreeChoice): StarTreeRows {
   const records = choice.source.records();
   const { dimensions } = choice.source.tree;
-  const picked: number[] = [];
-  for (let r = 0; r < records.numRecords; r++) {
-    let ok = true;
-    for (let d = 0; d < dimensions.length && ok; d++) ok = (records.dims[d]![r] === -1) === (choice.starred[d] === 1);
-    if (ok) picked.push(r);
-  }
+  const picked = records.nodes === null ? cubeRecords(records, choice.starred) : treeRecords(records.nodes, choice.starred);
   const readers = new Map<string, (row: number) => unknown>();
   const valueAt = (column: string, doc: number): unknown => {
     let b = 0;

@@ -7,6 +7,7 @@ import { WEB_FUNCTIONS } from './web-functions.js';
 import { WEEK_FUNCTIONS } from './week-functions.js';
 import type { ScalarFunction } from './function-types.js';
 import { JSON_FUNCTIONS } from './json-functions.js';
+import { JSON_EXTRACT_INDEX_FUNCTION } from '../json-match/json-extract-index.js';
 import { MATH_FUNCTIONS } from './math-functions.js';
 import { STRING_FUNCTIONS } from './string-functions.js';
 import { TIME_FUNCTIONS } from './time-functions.js';
@@ -55,7 +56,7 @@ export class ScalarFunctionRegistry {
   }
 }
 
-export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS, ...TYPED_ARRAY_FUNCTIONS, ...BINARY_FUNCTIONS, ...WEEK_FUNCTIONS, ...WEB_FUNCTIONS, ...GEO_FUNCTIONS, ...H3_FUNCTIONS]);
+export const SCALAR_FUNCTIONS = new ScalarFunctionRegistry([...MATH_FUNCTIONS, ...STRING_FUNCTIONS, ...JSON_FUNCTIONS, JSON_EXTRACT_INDEX_FUNCTION, ...TIME_FUNCTIONS, ...ARRAY_FUNCTIONS, ...TYPED_ARRAY_FUNCTIONS, ...BINARY_FUNCTIONS, ...WEEK_FUNCTIONS, ...WEB_FUNCTIONS, ...GEO_FUNCTIONS, ...H3_FUNCTIONS]);
 
 export function scalarFunction(name: string): ScalarFunction | undefined {
   return SCALAR_FUNCTIONS.get(name);

@@ -26,7 +26,8 @@ function valuePasses(test: JsonValueTest, value: string): boolean {
   }
 }
 
-function recordMatches(node: JsonMatchNode, r: FlatRecord): boolean {
+/** Whether one flattened record satisfies a JSON_MATCH tree (inclusive form). */
+export function recordMatches(node: JsonMatchNode, r: FlatRecord): boolean {
   switch (node.kind) {
     case 'and':
       return node.children.every((c) => recordMatches(c, r));
@@ -73,12 +74,13 @@ function union(lists: readonly Uint32Array[]): Uint32Array {
 const EMPTY = new Uint32Array(0);
 
 /** Flattened docs matching `node`, from the index's posting lists. */
-function flatDocs(node: JsonMatchNode, index: JsonIndexReader): Uint32Array {
+/** Flattened docs of a JSON index matching a JSON_MATCH tree (inclusive form), ascending. */
+export function jsonFlatDocs(node: JsonMatchNode, index: JsonIndexReader): Uint32Array {
   switch (node.kind) {
     case 'and':
-      return node.children.map((c) => flatDocs(c, index)).reduce(intersect);
+      return node.children.map((c) => jsonFlatDocs(c, index)).reduce(intersect);
     case 'or':
-      return union(node.children.map((c) => flatDocs(c, index)));
+      return union(node.children.map((c) => jsonFlatDocs(c, index)));
     case 'pred': {
       const { key, indexKeys } = node.path;
       let docs: Uint32Array;
@@ -99,7 +101,7 @@ function flatDocs(node: JsonMatchNode, index: JsonIndexReader): Uint32Array {
 
 /** Sorted segment doc ids matching a JSON_MATCH, answered from the column's JSON index. */
 export function jsonIndexDocs(query: JsonMatchQuery, index: JsonIndexReader, numDocs: number): Uint32Array {
-  const flat = flatDocs(query.root, index);
+  const flat = jsonFlatDocs(query.root, index);
   const hit = new Uint8Array(numDocs);
   for (const f of flat) hit[index.docOf[f]!] = 1;
   let n = 0;

@@ -118,8 +118,10 @@ export interface SegmentFooter extends SegmentIdentity {
     readonly timestampIndexes?: Readonly<Record<string, readonly string[]>>;
   };
   readonly columns: readonly ColumnFooter[];
-  /** Star-trees (optional; absent: none): see {@link StarTreeFooter}. */
+  /** Star-trees of section layout 0, full cubes (optional; written before `maxLeafRecords` was honoured, still read). */
   readonly starTrees?: readonly StarTreeFooter[];
+  /** Star-trees of section layout 1, Pinot's tree (optional; absent: none): see {@link StarTreeFooter}. */
+  readonly starTreeIndexes?: readonly StarTreeFooter[];
   /** Upsert tables only (optional; files without it stay readable): see {@link UpsertFooter}. */
   readonly upsert?: UpsertFooter;
 }
@@ -131,6 +133,8 @@ export interface StarTreeFooter {
   readonly functionColumnPairs: readonly string[];
   readonly maxLeafRecords: number;
   readonly numRecords: number;
+  /** Tree nodes (layout 1, `starTreeIndexes` only). */
+  readonly numNodes?: number;
   readonly section: SectionRef;
 }
 
@@ -225,12 +229,15 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
     }
     if (docs !== f.numDocs) fail(`column ${c.name} blocks hold ${docs} docs, segment has ${f.numDocs}`);
   }
-  if (f.starTrees !== undefined) {
-    if (!Array.isArray(f.starTrees)) fail('starTrees is not a list');
-    const names = new Set(f.columns.map((c) => c.name));
-    f.starTrees.forEach((t, i) => {
+  const names = new Set(f.columns.map((c) => c.name));
+  for (const key of ['starTrees', 'starTreeIndexes'] as const) {
+    const list = f[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) fail(`${key} is not a list`);
+    list.forEach((t, i) => {
       if (typeof t !== 'object' || t === null || !Array.isArray(t.dimensions) || !Array.isArray(t.functionColumnPairs) || !Array.isArray(t.skipStarDimensions)) fail(`star-tree ${i} is malformed`);
       if (!Number.isSafeInteger(t.numRecords) || t.numRecords < 0) fail(`star-tree ${i} has a bad record count`);
+      if ((key === 'starTreeIndexes') !== (t.numNodes !== undefined) || (t.numNodes !== undefined && (!Number.isSafeInteger(t.numNodes) || t.numNodes < 1))) fail(`star-tree ${i} has a bad node count`);
       for (const d of t.dimensions) if (!names.has(d)) fail(`star-tree ${i} names unknown dimension ${String(d)}`);
       checkSection(t.section, dataEnd, `star-tree ${i}`);
     });

@@ -168,7 +168,9 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
       ...(indexing.timestampIndexes !== undefined && Object.keys(indexing.timestampIndexes).length > 0 ? { timestampIndexes: indexing.timestampIndexes } : {}),
     },
     columns,
-    ...(starTrees.length > 0 ? { starTrees } : {}),
+    // Cubes (layout 0: older builds; tests write them with the old builder) and trees (layout 1) under their own keys.
+    ...(starTrees.some((t) => t.numNodes === undefined) ? { starTrees: starTrees.filter((t) => t.numNodes === undefined) } : {}),
+    ...(starTrees.some((t) => t.numNodes !== undefined) ? { starTreeIndexes: starTrees.filter((t) => t.numNodes !== undefined) } : {}),
     ...(upsert !== undefined ? { upsert: { commitOrder: upsert.commitOrder, tieLosers: [...upsert.tieLosers], ...(replay !== undefined ? { replay } : {}) } } : {}),
   };
 

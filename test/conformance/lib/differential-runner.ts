@@ -34,9 +34,10 @@ export function allIndexes(table: GeneratedTable): { tableIndexConfig: Record<st
       bloomFilterColumns: names(() => true),
       invertedIndexColumns: names((x) => x.dataType === 'STRING'),
       jsonIndexColumns: names((x) => x.dataType === 'JSON' && x.singleValue),
-      // A star-tree over the first single-value STRING/INT/LONG/BOOLEAN columns, with every numeric metric pair.
+      // A star-tree over the first single-value STRING/INT/LONG/BOOLEAN columns, with every numeric metric pair
+      // (small leaves, so the tree splits and has star nodes on these small tables).
       ...(starDims.length > 0 && metrics.length > 0
-        ? { starTreeIndexConfigs: [{ dimensionsSplitOrder: starDims, skipStarNodeCreationForDimensions: [], functionColumnPairs: ['COUNT__*', ...metrics.flatMap((m) => [`SUM__${m}`, `MIN__${m}`, `MAX__${m}`])], maxLeafRecords: 10000 }] }
+        ? { starTreeIndexConfigs: [{ dimensionsSplitOrder: starDims, skipStarNodeCreationForDimensions: [], functionColumnPairs: ['COUNT__*', ...metrics.flatMap((m) => [`SUM__${m}`, `MIN__${m}`, `MAX__${m}`])], maxLeafRecords: 10 }] }
         : {}),
     },
     fieldConfigList: [

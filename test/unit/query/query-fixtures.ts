@@ -50,7 +50,8 @@ export interface BrokerJson {
 export async function buildFixture(
   pinotSchema: PinotSchema,
   rows: readonly (CellValue | null)[][],
-  opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number } = {},
+  /** `sealInline`: build files on this thread (module mocks of the test then apply to the writer). */
+  opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number; sealInline?: boolean } = {},
 ): Promise<QueryFixture> {
   const table = await buildTableSegments(pinotSchema, rows, opts);
   const engine = new QueryEngine({
@@ -73,7 +74,7 @@ export interface FixtureTable {
 export async function buildTableSegments(
   pinotSchema: PinotSchema,
   rows: readonly (CellValue | null)[][],
-  opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number; isDimTable?: boolean } = {},
+  opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number; isDimTable?: boolean; sealInline?: boolean } = {},
 ): Promise<FixtureTable> {
   const schema = buildTableSchema(pinotSchema);
   const tableName = opts.tableName ?? pinotSchema.schemaName;
@@ -89,7 +90,7 @@ export async function buildTableSegments(
   const keepConsuming = Math.min(opts.consumingSegments ?? 1, segments.length);
   const toSeal = segments.slice(0, segments.length - keepConsuming);
   const sealed: SealedSegment[] = [];
-  for (const s of toSeal) sealed.push(await sealSegment(s, { tableDir: dir, endOfShard: false }));
+  for (const s of toSeal) sealed.push(await sealSegment(s, { tableDir: dir, endOfShard: false, ...(opts.sealInline === true ? { builder: 'inline' as const } : {}) }));
   const consuming = segments.slice(segments.length - keepConsuming);
   const runtime = { queryableSegments: () => ({ sealed, consuming }) };
   const queryTable: QueryTable = { name: tableName, schema, isDimTable: opts.isDimTable === true, identity: runtime, snapshot: () => snapshotRuntime(runtime) };

@@ -41,7 +41,7 @@ function rows(n: number): CellValue[][] {
   return Array.from({ length: n }, () => [['US', 'DE', 'FR', 'JP'][next(4)]!, ['ios', 'android', 'web'][next(3)]!, 2020 + next(4), BigInt(next(50)), next(100) - 20, next(4000) / 4 - 100]);
 }
 
-const TREE: StarTreeConfig = { dimensions: ['country', 'device', 'year', 'store'], skipStarDimensions: ['store'], functionColumnPairs: ['COUNT__*', 'SUM__amount', 'MIN__amount', 'MAX__amount', 'SUM__clicks', 'MAX__clicks'], maxLeafRecords: 10000 };
+const TREE: StarTreeConfig = { dimensions: ['country', 'device', 'year', 'store'], skipStarDimensions: ['store'], functionColumnPairs: ['COUNT__*', 'SUM__amount', 'MIN__amount', 'MAX__amount', 'SUM__clicks', 'MAX__clicks'], maxLeafRecords: 10 };
 
 const ANSWERED = [
   'SELECT COUNT(*) FROM sales',
@@ -95,8 +95,45 @@ describe('star-tree index', () => {
     disk.close();
     const lines: string[] = [];
     expect(await runInspect(indexed.sealed[0]!.path, { verify: true, rows: 0 }, (l) => lines.push(l))).toBe(0);
-    expect(lines.join('\n')).toMatch(/^star-tree\s+dimensions country,device,year,store\s+pairs COUNT__\*,SUM__amount,.*\s\d+ records \(\d+B\)$/m);
+    expect(lines.join('\n')).toMatch(/^star-tree\s+dimensions country,device,year,store\s+pairs COUNT__\*,SUM__amount,.*\s\d+ records, \d+ nodes \(\d+B\)$/m);
     expect(lines.at(-1)).toMatch(/, 1 star-trees decoded$/);
+  });
+
+  it("is Pinot's tree: nodes split in dimensionsSplitOrder until a node has at most maxLeafRecords records, no star nodes for skipped dimensions", async () => {
+    const disk = await openSegment(indexed.sealed[0]!.path);
+    const { nodes, numRecords, counts } = disk.starTreeRecords(0);
+    expect(disk.footer.starTreeIndexes).toHaveLength(1);
+    expect(disk.footer.starTrees).toBeUndefined();
+    expect(nodes).not.toBeNull();
+    expect(nodes!.count).toBe(disk.starTrees[0]!.numNodes);
+    let leaves = 0;
+    let stars = 0;
+    let docsUnderValues = 0;
+    const visit = (i: number, level: number, starredCount: number): void => {
+      if (nodes!.dim[i] === -1) {
+        leaves++;
+        if (starredCount === 0) for (let r = nodes!.start[i]!; r < nodes!.end[i]!; r++) docsUnderValues += counts[r]!;
+        // A leaf stops splitting at maxLeafRecords (or when every dimension is split).
+        expect(nodes!.end[i]! - nodes!.start[i]! <= 10 || level === 4).toBe(true);
+        return;
+      }
+      expect(nodes!.dim[i]).toBe(level); // split order
+      expect(nodes!.end[i]! - nodes!.start[i]!).toBeGreaterThan(0);
+      for (let c = nodes!.firstChild[i]!; c < nodes!.firstChild[i]! + nodes!.numChildren[i]!; c++) {
+        if (nodes!.doc[c] === -1) {
+          stars++;
+          expect(TREE.dimensions[level]).not.toBe('store');
+        }
+        visit(c, level + 1, starredCount + (nodes!.doc[c] === -1 ? 1 : 0));
+      }
+    };
+    visit(0, 0, 0);
+    expect(leaves).toBeGreaterThan(10);
+    expect(stars).toBeGreaterThan(0);
+    // The leaves reached without a star node partition the docs: their records count each doc once.
+    expect(docsUnderValues).toBe(1000);
+    expect(numRecords).toBeLessThan(4 * 3 * 4 * 50 * 8); // far less than the full cube could hold
+    disk.close();
   });
 
   it('a corrupt star-tree section is refused like a corrupt column', async () => {

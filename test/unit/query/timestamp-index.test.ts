@@ -45,6 +45,23 @@ const QUERIES = [
   "SELECT DATETRUNC('MINUTE', ts), COUNT(*) FROM clicks GROUP BY DATETRUNC('MINUTE', ts) ORDER BY 2 DESC, 1 LIMIT 5",
 ];
 
+const DAY = Date.UTC(2024, 1, 29);
+const WHERE = [
+  `SELECT COUNT(*), SUM(amount) FROM clicks WHERE DATETRUNC('DAY', ts) = ${DAY}`,
+  `SELECT kind, COUNT(*) FROM clicks WHERE DATETRUNC('DAY', ts) >= ${DAY} GROUP BY kind ORDER BY kind`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('WEEK', ts) < ${DAY} AND kind = 'a'`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('MONTH', ts) BETWEEN ${Date.UTC(2024, 0, 1)} AND ${Date.UTC(2024, 5, 1)}`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('MONTH', ts) NOT BETWEEN ${Date.UTC(2024, 0, 1)} AND ${Date.UTC(2024, 5, 1)}`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('YEAR', ts) IN (${Date.UTC(2023, 0, 1)}, ${Date.UTC(1969, 0, 1)}) OR kind = 'c'`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('YEAR', ts) NOT IN (${Date.UTC(2024, 0, 1)})`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('DAY', ts) = 0 OR DATETRUNC('YEAR', ts) < 0`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('DAY', ts, 'MILLISECONDS', 'UTC') <> ${DAY}`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('DAY', ts, 'MILLISECONDS', 'Asia/Tokyo') > ${DAY}`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('MINUTE', ts) > ${DAY}`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('DAY', ts) + 86400000 > ts`,
+  `SELECT COUNT(*) FROM clicks WHERE DATETRUNC('WEEK', seen) >= ${DAY}`,
+];
+
 describe('timestamp index', () => {
   let indexed: QueryFixture;
   let plain: QueryFixture;
@@ -83,6 +100,29 @@ describe('timestamp index', () => {
       expect(a.resultTable!.rows, sql).toEqual(b.resultTable!.rows);
       expect(a.resultTable!.rows.length, sql).toBeGreaterThan(1);
     }
+  });
+
+  it('answers WHERE filters on DATETRUNC exactly as without the index (=, ranges, BETWEEN, IN, nulls, zones)', async () => {
+    const counts: number[] = [];
+    for (const sql of WHERE) {
+      const a = await indexed.query(sql);
+      const b = await plain.query(sql);
+      expect(a.exceptions, sql).toEqual([]);
+      expect(a.resultTable!.rows, sql).toEqual(b.resultTable!.rows);
+      counts.push(Number(a.resultTable!.rows[0]!.at(-1)));
+    }
+    expect(counts.filter((c) => c > 0).length).toBeGreaterThan(WHERE.length - 2);
+    expect(indexed.consuming.length).toBeGreaterThan(0);
+  });
+
+  it('reads the buckets for UTC DATETRUNC filters of its granularities, visibly in EXPLAIN', async () => {
+    const plan = async (fixture: QueryFixture, where: string): Promise<string> => JSON.stringify((await fixture.query(`EXPLAIN PLAN FOR SELECT COUNT(*) FROM clicks WHERE ${where}`)).resultTable!.rows);
+    expect(await plan(indexed, `DATETRUNC('DAY', ts) BETWEEN 0 AND ${DAY}`)).toContain('FILTER_TIMESTAMP_INDEX(indexLookUp:timestamp_index');
+    expect(await plan(indexed, `DATETRUNC('DAY', ts, 'MILLISECONDS', 'UTC') IN (0, ${DAY})`)).toContain('FILTER_TIMESTAMP_INDEX');
+    expect(await plan(indexed, `DATETRUNC('MINUTE', ts) = ${DAY}`)).not.toContain('FILTER_TIMESTAMP_INDEX');
+    expect(await plan(indexed, `DATETRUNC('DAY', ts, 'MILLISECONDS', 'Asia/Tokyo') = ${DAY}`)).not.toContain('FILTER_TIMESTAMP_INDEX');
+    expect(await plan(indexed, `DATETRUNC('DAY', ts) + 1 > ts`)).not.toContain('FILTER_TIMESTAMP_INDEX');
+    expect(await plan(plain, `DATETRUNC('DAY', ts) = ${DAY}`)).not.toContain('FILTER_TIMESTAMP_INDEX');
   });
 
   it('groups by the precomputed buckets on indexed segments (UTC only, granularities it has)', () => {
