@@ -18,6 +18,7 @@ import { benchDynamoDbScan } from './dynamodb-scan.js';
 import { benchStorage } from './storage.js';
 import { benchIndexes } from './indexes.js';
 import { benchBrokerFanout } from './broker-fanout.js';
+import { benchCluster } from './cluster.js';
 
 /** shardtable's query threads as a results file records them (older files have none). */
 function threadsText(threads: unknown): string {
@@ -40,6 +41,7 @@ const BENCHMARKS: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   storage: benchStorage,
   indexes: benchIndexes,
   'broker-fanout': benchBrokerFanout,
+  cluster: benchCluster,
 };
 
 /**
@@ -123,6 +125,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
   const ddbScan = find('dynamodb-scan');
   const storage = find('storage');
   const indexes = find('indexes');
+  const cluster = find('cluster');
   const lines = [
     '# Benchmarks',
     '',
@@ -225,6 +228,16 @@ function markdown(results: BenchResult[], quick: boolean): string {
           `the same query without the index (plain table, LIKE, or useStarTree=false) | at 10M rows: range ≥ 5x, bloom prunes ≥ 90 %, star-tree ≥ 20x and ≤ 0.2x DuckDB${q === 10_000_000 ? '' : ' (this run: reduced size)'} |`,
       );
     }
+  }
+  if (cluster) {
+    const p = cluster.params;
+    lines.push(
+      `| cluster${p.quick === true ? ' (`--quick` size)' : ''}: moto + kinesalite, \`serve --cluster\` processes, ${String(p.shards)}-shard stream, lease timeout ${fmt(Number(p.leaseTimeoutMs) / 1000, 0)} s; ingest of ${fmt(Number(p.batch))} records; ${String(p.trials)} kill -9 trials at ${String(p.failoverRecordsPerSec)} records/s | ` +
+        `failover (kill -9 → every lease of the killed server held by a live server and a record put after the kill on each of its shards queryable): p50 ${fmt(n(cluster, 'failoverConsumedP50Ms'), 0)} ms, max ${fmt(n(cluster, 'failoverConsumedMaxMs'), 0)} ms (leases taken: p50 ${fmt(n(cluster, 'failoverLeasesP50Ms'), 0)}, max ${fmt(n(cluster, 'failoverLeasesMaxMs'), 0)} ms); ` +
+        `ingest ${fmt(n(cluster, 'ingest1RecordsPerSec'), 0)} / ${fmt(n(cluster, 'ingest2RecordsPerSec'), 0)} / ${fmt(n(cluster, 'ingest3RecordsPerSec'), 0)} records/s with 1 / 2 / 3 servers; exactly once after the trials: ${n(cluster, 'exactlyOnceAfterFailovers') === 1 ? 'yes' : 'NO'} | ` +
+        `server CPU per 1,000 records: ${fmt(n(cluster, 'serverCpuMsPer1000Records1'), 0)} ms (1 server), ${fmt(n(cluster, 'serverCpuMsPer1000Records3'), 0)} ms (3 servers, summed) | ` +
+        `failover target: lease timeout + one fetch; 2 cores: the machine is the ceiling (bench/notes.md: 10-machine model) |`,
+    );
   }
   if (storage) {
     const p = storage.params;

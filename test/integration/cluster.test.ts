@@ -83,7 +83,8 @@ async function idsOf(server: ServerProcess): Promise<number[] | null> {
  * by the lease counter), then end to end with real processes: three `serve --cluster`
  * processes share one 4-shard kinesalite stream through leases in moto's DynamoDB and segments in
  * moto's S3. A paused server whose lease was taken cannot commit (fencing); a SIGKILLed server's
- * shards are taken by the others; every produced id is then served exactly once across servers.
+ * shards are taken by the others; a new server joins and takes leases over; another stops
+ * gracefully; every produced id is served exactly once across servers after each step.
  */
 describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', () => {
   const moto = withMoto();
@@ -251,7 +252,7 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     own.destroy();
   });
 
-  it('fences a paused server, survives kill -9 and a graceful stop, and serves every id exactly once', async () => {
+  it('fences a paused server, survives kill -9, a new server joining and a graceful stop, and serves every id exactly once', async () => {
     const start = (id: string): Promise<ServerProcess> =>
       ServerProcess.start({
         dataDir: join(dataRoot, id),
@@ -260,7 +261,7 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
       });
     const [a, b, c] = await Promise.all([start('a'), start('b'), start('c')]);
     servers.push(a!, b!, c!);
-    const logs = (): string => servers.map((s, i) => `--- ${'abc'[i]}:\n${s.log().slice(-4000)}`).join('\n');
+    const logs = (): string => servers.map((s, i) => `--- ${'abcd'[i]}:\n${s.log().slice(-4000)}`).join('\n');
     const ddb = moto.server.client();
 
     // Created through one server; the others create it from the shared catalog.
@@ -342,16 +343,28 @@ describe('[long] cluster: leases, fencing and kill -9 on one 4-shard stream', ()
     expect(final.map((l) => l.owner).every((o) => o === 'a' || o === 'b'), JSON.stringify(final)).toBe(true);
     expect(final.find((l) => l.shardId === 'shardId-000000000000')).toBeDefined();
 
-    // b stops gracefully: it releases its leases, and a alone serves and consumes the whole table.
+    // A new server d joins (the replacement for c): it takes leases over by hand-over at segment boundaries.
+    const d = await start('d');
+    servers.push(d);
+    await until('d has the table', async () => (await d.request('GET', '/tables/events')).status === 200, 20_000, logs);
+    await until('d holds a lease', async () => (await leases(ddb)).some((l) => l.owner === 'd'), 30_000, logs);
+    await produce(400);
+
+    // b stops gracefully: it releases its leases; a and d serve and consume the whole table, each id once.
     b!.kill('SIGTERM');
     expect((await b!.exited).code, b!.log().slice(-3000)).toBe(0);
     expect(b!.log()).toMatch(/lease handed over at a segment boundary/);
     await produce(400);
-    await until('a alone serves every id exactly once', async () => {
-      const ids = await idsOf(a!);
-      return ids !== null && ids.length === produced && new Set(ids).size === produced;
+    await until('a and d serve every id exactly once (through a and through d)', async () => {
+      for (const broker of [a!, d]) {
+        const ids = await idsOf(broker);
+        if (ids === null || ids.length !== produced || new Set(ids).size !== produced) return false;
+      }
+      return true;
     }, 30_000, logs);
-    expect((await leases(ddb)).every((l) => l.owner === 'a')).toBe(true);
+    const after = await leases(ddb);
+    expect(after.every((l) => l.owner === 'a' || l.owner === 'd'), JSON.stringify(after)).toBe(true);
+    expect(after.some((l) => l.owner === 'd')).toBe(true);
     ddb.destroy();
-  }, 150_000);
+  }, 180_000);
 });
