@@ -231,7 +231,7 @@ describe('shardtable query and ingest --once', () => {
 
     const once = await cli(['ingest', '--once', '--table', 'events', '--data-dir', splitDir]);
     expect(once.code, once.stderr).toBe(0);
-    expect(once.stdout).toMatch(/200 records read from 3 shards .*; 200 rows in \d+ new sealed segments/);
+    expect(once.stdout, once.stderr).toMatch(/200 records read from 3 shards .*; 200 rows in \d+ new sealed segments/);
     expect(once.stderr).toMatch(/shardId-000000000000: 100 records, .* ENDED/);
     const files = (await readdir(join(splitDir, 'events'))).filter((f) => f.endsWith('.seg'));
     const parents = [];
