@@ -11,8 +11,10 @@ import type { MessageBatch } from '../spi/message-batch.js';
  * - a record that arrived (`arrivalTimeMs`) after `asOfMs`: it and the rest of its batch are left
  *   unread, for the next run or the server;
  * - for an open partition, a fetch answered at the tip: an empty batch (not a timeout) with
- *   `millisBehindLatest` 0 or unsaid. Being after `asOfMs`, it covers every record written before
- *   it. A batch with records is never the tip, even at `millisBehindLatest` 0: that lag is a time,
+ *   `millisBehindLatest` 0, said by the stream. Being after `asOfMs`, it covers every record
+ *   written before it. An empty batch that does not say is not the tip: a consumer returns one
+ *   when its pacing left no time for a call (the Kinesis consumer's shared per-shard budget), and
+ *   taking it for the tip stopped child shards before their first read. A batch with records is never the tip, even at `millisBehindLatest` 0: that lag is a time,
  *   and records written in the same millisecond as the newest may still follow (a burst read with
  *   a small `Limit` shows 0 ms behind while records remain).
  *
@@ -36,7 +38,7 @@ export function applyBound(batch: MessageBatch, bound: IngestBound, closed: bool
   const past = batch.messages.findIndex((m) => m.arrivalTimeMs > bound.asOfMs);
   if (past >= 0) return { batch: { ...batch, messages: batch.messages.slice(0, past), endOfPartition: false }, reached: true };
   if (closed || batch.endOfPartition || batch.timedOut === true) return { batch, reached: false };
-  const atTip = batch.messages.length === 0 && (batch.millisBehindLatest ?? 0) === 0;
+  const atTip = batch.messages.length === 0 && batch.millisBehindLatest === 0;
   return { batch, reached: atTip };
 }
 

@@ -31,7 +31,8 @@ describe('applyBound', () => {
   it('an open shard reaches its bound at the tip; behind, timed out or closed it does not', () => {
     const at = (b: Partial<MessageBatch>, closed = false): boolean => applyBound({ messages: [], endOfPartition: false, ...b }, bound, closed).reached;
     expect(at({ millisBehindLatest: 0 })).toBe(true);
-    expect(at({})).toBe(true); // empty, the stream does not say: at the tip
+    // Empty and the stream does not say (a paced consumer made no call): not the tip.
+    expect(at({})).toBe(false);
     // Records at 0 ms behind are not the tip: more written in the same millisecond may follow.
     expect(at({ messages: [message(0, 10)], millisBehindLatest: 0 })).toBe(false);
     expect(at({ millisBehindLatest: 5000 })).toBe(false); // an empty stretch of a shard that is behind
