@@ -9,7 +9,7 @@ import { GroupByAggregator } from './group-by.js';
 import { Scratch } from './scratch.js';
 import { finishAggregation } from './post-aggregation.js';
 import { asQueryError, countOutcome, scanSegment } from './segment-scan.js';
-import type { ScanContext } from './segment-scan.js';
+import type { ScanContext, ScanSink } from './segment-scan.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
 import { withVirtualColumns } from './virtual-columns.js';
@@ -42,23 +42,31 @@ async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadli
   const collector = plan.kind === 'selection' ? new SelectionCollector(plan) : null;
   countSegments(plan, segments, stats);
   const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: deadline.clock() }, liveSel: { buffer: new Int32Array(0) } };
+  await scanSegments(ctx, segments, { aggregator, collector }, stats);
+  return finishExecution(plan, stats, () => (aggregator ? finishAggregation(plan as AggregationPlan, aggregator.results()) : collector!.results()), aggregator?.limitReached ?? false);
+}
+
+/**
+ * Scans `segments` in order into the sink, counting each outcome into `stats`. Pinot's limit
+ * pruning: once a selection-only LIMIT is filled, the rest are never read. Errors become query
+ * errors.
+ */
+export async function scanSegments(ctx: ScanContext, segments: readonly SegmentSnapshot[], sink: ScanSink, stats: ExecutionStats): Promise<void> {
   let emptySegments = 0;
   try {
     for (const segment of segments) {
-      if (collector?.done) {
-        // Pinot's limit pruning: a selection-only LIMIT is filled; the rest are never read.
+      if (sink.collector?.done) {
         stats.numSegmentsPrunedByLimit += segments.length - stats.numSegmentsProcessed - stats.numSegmentsPrunedByValue - emptySegments;
         break;
       }
-      deadline.check();
-      const outcome = await scanSegment(ctx, segment, { aggregator, collector });
+      ctx.deadline.check();
+      const outcome = await scanSegment(ctx, segment, sink);
       if (outcome.kind === 'empty') emptySegments++;
       countOutcome(stats, outcome, segment.consuming);
     }
   } catch (err) {
     throw asQueryError(err);
   }
-  return finishExecution(plan, stats, () => (aggregator ? finishAggregation(plan as AggregationPlan, aggregator.results()) : collector!.results()), aggregator?.limitReached ?? false);
 }
 
 /**

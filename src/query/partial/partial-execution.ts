@@ -1,12 +1,11 @@
 import { Deadline, withDeadline } from '../exec/deadline.js';
 import { emptyStats } from '../exec/execution-stats.js';
 import type { ExecutionStats } from '../exec/execution-stats.js';
-import { countSegments } from '../exec/executor.js';
+import { countSegments, scanSegments } from '../exec/executor.js';
 import { buildFilter } from '../exec/filter-tree.js';
 import { GroupByAggregator } from '../exec/group-by.js';
 import type { QueryPartial } from '../exec/partial-merge.js';
 import { Scratch } from '../exec/scratch.js';
-import { asQueryError, countOutcome, scanSegment } from '../exec/segment-scan.js';
 import type { ScanContext } from '../exec/segment-scan.js';
 import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { SelectionCollector } from '../exec/selection.js';
@@ -44,21 +43,7 @@ export async function executeToPartial(plan: QueryPlan, segments: readonly Segme
     // A selection's partial keeps the first offset + limit rows: OFFSET applies after the merge.
     const collector = plan.kind === 'selection' ? new SelectionCollector({ ...plan, offset: 0, limit: plan.offset + plan.limit }) : null;
     const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) } };
-    let emptySegments = 0;
-    try {
-      for (const segment of views) {
-        if (collector?.done) {
-          stats.numSegmentsPrunedByLimit += views.length - stats.numSegmentsProcessed - stats.numSegmentsPrunedByValue - emptySegments;
-          break;
-        }
-        deadline.check();
-        const outcome = await scanSegment(ctx, segment, { aggregator, collector });
-        if (outcome.kind === 'empty') emptySegments++;
-        countOutcome(stats, outcome, segment.consuming);
-      }
-    } catch (err) {
-      throw asQueryError(err);
-    }
+    await scanSegments(ctx, views, { aggregator, collector }, stats);
     stats.numEntriesScannedPostFilter = stats.numDocsScanned * plan.postFilterColumns.length;
     if (aggregator !== null) return { stats, partial: { kind: 'aggregation', value: aggregator.exportPartial().partial } };
     if (plan.kind === 'selection' && plan.orderBy.length > 0) return { stats, partial: { kind: 'selection', candidates: collector!.candidates() } };
