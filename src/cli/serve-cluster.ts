@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { ClusterNode } from '../cluster/broker/index.js';
 import { ClusterNode as Node } from '../cluster/broker/index.js';
-import { createClusterContext, parseClusterFlag, parseDeepStoreFlag } from '../cluster/cluster-context.js';
-import type { ClusterFlags } from '../cluster/cluster-context.js';
+import { parseClusterFlag, parseDeepStoreFlag } from '../cluster/cluster-context.js';
+import type { ClusterContext, ClusterFlags } from '../cluster/cluster-context.js';
 import type { Logger } from '../logger.js';
 import type { ClusterAttachment } from '../server/cluster-attachment.js';
 import { managerTableResolver } from '../server/routes/query-routes.js';
@@ -54,20 +54,23 @@ export function clusterServeOptions(flags: ClusterCliFlags): ClusterServeOptions
   };
 }
 
-/** The URL peers use: the listening one, with a wildcard address replaced by this host's name. */
-function advertisedUrl(listeningUrl: string): string {
-  const u = new URL(listeningUrl);
+/**
+ * The URL peers use, from the address the server will listen on: a wildcard address becomes this
+ * host's name. Its host:port is also the default server id, so the lease side and the broker side
+ * must both use this one value (a wildcard id would be the same on every machine).
+ */
+export function advertisedUrl(host: string, port: number): string {
+  const u = new URL(`http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`);
   if (u.hostname === '0.0.0.0' || u.hostname === '[::]') u.hostname = hostname();
   return u.origin;
 }
 
 /**
- * Starts the broker side of cluster mode once the app listens: the cluster clients, this server's
- * membership and the broker `/query/sql` then uses (attached to the app). Answers a stop function:
- * deregister, then release the clients. (The lease side starts separately.)
+ * Starts the broker side of cluster mode once the app listens: this server's membership and the
+ * broker `/query/sql` then uses (attached to the app), on the cluster context the lease side also
+ * uses (its owner destroys it). Answers a stop function: deregister.
  */
-export async function startClusterBroker(options: ClusterServeOptions, listeningUrl: string, manager: TableManager, attachment: ClusterAttachment, logger: Logger): Promise<{ node: ClusterNode; stop(): Promise<void> }> {
-  const context = createClusterContext(options.flags, advertisedUrl(listeningUrl));
+export async function startClusterBroker(options: ClusterServeOptions, context: ClusterContext, manager: TableManager, attachment: ClusterAttachment, logger: Logger): Promise<{ node: ClusterNode; stop(): Promise<void> }> {
   let node: ClusterNode;
   try {
     node = await Node.start({
@@ -78,7 +81,6 @@ export async function startClusterBroker(options: ClusterServeOptions, listening
       ...(options.membershipTimeoutMs !== undefined ? { membershipTimeoutMs: options.membershipTimeoutMs } : {}),
     });
   } catch (err) {
-    context.destroy();
     throw new Error(`could not join the cluster (DynamoDB table ${context.tables.servers}): ${(err as Error).message}`, { cause: err });
   }
   attachment.node = node;
@@ -88,7 +90,6 @@ export async function startClusterBroker(options: ClusterServeOptions, listening
     async stop() {
       attachment.node = null;
       await node.close();
-      context.destroy();
     },
   };
 }

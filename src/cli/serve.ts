@@ -9,7 +9,7 @@ import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
 import type { ClusterAttachment } from '../server/cluster-attachment.js';
-import { startClusterBroker } from './serve-cluster.js';
+import { advertisedUrl, startClusterBroker } from './serve-cluster.js';
 import type { ClusterServeOptions } from './serve-cluster.js';
 import type { StartReport } from '../table/index.js';
 import { ClusterNode, createClusterContext } from '../cluster/index.js';
@@ -59,6 +59,7 @@ export interface RunningServer {
  * answers, and a table whose stream does not answer serves its sealed segments meanwhile.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  if (options.cluster && options.port === 0) throw new Error('--cluster needs a fixed --port: peers reach this server, and know its leases, by its host:port');
   const dataDir = resolve(options.dataDir);
   if (options.compressedTierShare !== undefined) blockCache.setCompressedShare(options.compressedTierShare);
   if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
@@ -70,7 +71,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   sharedParallelExecution()?.pool.isReady();
   await mkdir(dataDir, { recursive: true });
   // Cluster mode, lease side: the tables and the bucket are checked before listening, so a bad store fails the start.
-  const leases = options.cluster ? await ClusterNode.start(createClusterContext(options.cluster.flags, `http://${options.host}:${options.port}`), options.logger, options.cluster) : undefined;
+  // One context (one server id) for the lease side and the broker side.
+  const context = options.cluster ? createClusterContext(options.cluster.flags, advertisedUrl(options.host, options.port)) : undefined;
+  const leases = options.cluster && context ? await ClusterNode.start(context, options.logger, options.cluster) : undefined;
   const manager = new TableManager({
     dataDir,
     runtimeFactory: leases?.runtimeFactory() ?? tableIngestionFactory(options.logger),
@@ -100,9 +103,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   leases?.start(manager);
   let stopCluster: () => Promise<void> = async () => undefined;
-  if (options.cluster !== undefined) {
+  if (options.cluster !== undefined && context !== undefined) {
     try {
-      stopCluster = (await startClusterBroker(options.cluster, url, manager, attachment, options.logger)).stop;
+      stopCluster = (await startClusterBroker(options.cluster, context, manager, attachment, options.logger)).stop;
     } catch (err) {
       await app.close();
       await leases?.stop();
