@@ -107,6 +107,27 @@ export class LeaseCoordinator {
     if (this.runtimes.get(runtime.tableName) === runtime) this.runtimes.delete(runtime.tableName);
   }
 
+  /**
+   * The table was deleted here: every lease of it this server holds is released (not left to
+   * expire), after its runtime stopped. A lease whose item is gone (purged) is simply forgotten.
+   */
+  async releaseTable(table: string): Promise<void> {
+    const held = [...this.held.values()].filter((h) => h.table === table);
+    for (const h of held) this.held.delete(h.leaseKey);
+    await Promise.all(held.map((h) => this.underLease(h.leaseKey, () => this.options.store.release(h.leaseKey, h.counter, this.options.serverId)).catch((err: unknown) => {
+      this.options.logger.warn({ lease: h.leaseKey, err: describeError(err) }, 'releasing a deleted table\'s lease failed; it expires');
+      return false;
+    })));
+    if (held.length > 0) this.options.logger.info({ table, leases: held.map((h) => h.shardId) }, 'table deleted here: its leases released');
+  }
+
+  /** Each running table drops the segments no longer committed (deleted elsewhere); one table's failure does not stop the others. */
+  async syncCommitted(): Promise<void> {
+    const failures: unknown[] = [];
+    for (const runtime of [...this.runtimes.values()]) await runtime.syncCommitted?.().catch((err: unknown) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
+  }
+
   finished(table: string, shardId: string): boolean {
     return this.items.get(leaseKeyOf(table, shardId))?.finished === true;
   }

@@ -67,6 +67,8 @@ export interface TableRuntime {
   forceCommit?(): string[];
   /** Deletes a sealed segment for good (`sealed-segment-ops.ts`). */
   deleteSegment?(segmentName: string): Promise<SegmentDeleteResult>;
+  /** The names a delete of every sealed segment covers: this server's (alone) or the cluster's committed ones; default `segments()`. */
+  sealedSegmentNames?(): Promise<string[]>;
   /**
    * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): when the stream under
    * the table's name was deleted and created again, stops reading and retires the old stream's

@@ -10,7 +10,7 @@ import type { TableRuntime } from '../ingest/table-runtime.js';
  */
 export async function deleteSegmentsOf(runtime: TableRuntime, tableName: string, segmentNames: readonly string[] | null): Promise<string[]> {
   const table = `${tableName}${REALTIME_SUFFIX}`;
-  const sealed = new Set(runtime.segments().map((s) => s.segmentName));
+  const sealed = new Set((await runtime.sealedSegmentNames?.()) ?? runtime.segments().map((s) => s.segmentName));
   const consuming = new Set(runtime.partitions().flatMap((p) => (p.consumingSegmentName === null ? [] : [p.consumingSegmentName])));
   const names = [...new Set(segmentNames ?? sealed)];
   for (const segment of names) {
