@@ -1,9 +1,16 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ClusterCatalog } from '../../src/cluster/cluster-catalog.js';
+import { clusterTableNames } from '../../src/cluster/cluster-context.js';
+import type { ClusterContext } from '../../src/cluster/cluster-context.js';
+import { ensureClusterTables } from '../../src/cluster/cluster-tables.js';
+import { SegmentStore } from '../../src/cluster/segment-store.js';
+import { purgeTable } from '../../src/cluster/table-purge.js';
+import { silentLogger } from '../../src/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putJsonRecords } from '../../src/plugins/stream/kinesis/index.js';
 import { withEmulator } from '../helpers/emulator.js';
@@ -75,8 +82,57 @@ describe('cluster operations across processes', () => {
   const key = (r: Record<string, unknown>): string => String(r.id);
   const rows = (n: number, from: number, ts: (i: number) => number): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ id: from + i, kind: `k${i % 3}`, ts: ts(i) }));
 
+  it('the stores: segment deletes keep each shard\'s latest as a mark, purge removes one table\'s all, the catalog checks the whole cluster', async () => {
+    const dynamodb = moto.server.client();
+    const ctx: ClusterContext = { serverId: 'x', advertisedUrl: 'http://127.0.0.1:1', tables: clusterTableNames('unit'), deepStore: { bucket: BUCKET, prefix: 'u' }, dynamodb, s3, destroy: () => undefined };
+    await ensureClusterTables(ctx);
+    const store = new SegmentStore(ctx);
+    const commit = async (table: string, shard: number, sequence: number): Promise<string> => {
+      const name = `${table}__${shard}__${sequence}__20260101T0000Z`;
+      const s3Key = `u/${table}/${name}/x-${sequence}`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: s3Key, Body: 'segment' }));
+      await dynamodb.send(new PutItemCommand({ TableName: 'unit-segments', Item: { table: { S: table }, segmentName: { S: name }, s3Key: { S: s3Key }, shardId: { S: `s${shard}` }, partition: { N: String(shard) }, startOffset: { S: String(sequence * 10) }, endOffset: { S: String(sequence * 10 + 9) }, numDocs: { N: '5' }, endOfShard: { BOOL: false } } }));
+      return name;
+    };
+    const state = async (table: string): Promise<string[]> => (await store.listCommitted(table)).map((c) => `${c.segmentName}${c.deleted ? ' deleted' : ''}`).sort();
+    const keys = async (table: string): Promise<number> => ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `u/${table}/` }))).Contents ?? []).length;
+    const [s0a, s0b, s0c] = [await commit('t', 0, 0), await commit('t', 0, 1), await commit('t', 0, 2)];
+    const s1a = await commit('t', 1, 0);
+    expect(await store.deleteCommitted('t', [s0b])).toEqual([s0b]);
+    expect(await state('t')).toEqual([s0a, s0c, s1a].sort());
+    // The shard's latest: kept, marked deleted (the checkpoint), its object removed.
+    expect(await store.deleteCommitted('t', [s0c, 'nope'])).toEqual([s0c]);
+    expect(await state('t')).toEqual([s0a, `${s0c} deleted`, s1a].sort());
+    expect(await keys('t')).toBe(2);
+    expect(await store.deleteCommitted('t', [s0c])).toEqual([]);
+    // A later commit supersedes the mark: the next delete removes it.
+    const s0d = await commit('t', 0, 3);
+    expect(await store.deleteCommitted('t', [s0a])).toEqual([s0a]);
+    expect(await state('t')).toEqual([s0d, s1a].sort());
+
+    // purge: one table's leases, items and objects; another table's stay.
+    await commit('t2', 0, 0);
+    for (const table of ['t', 't2']) await dynamodb.send(new PutItemCommand({ TableName: 'unit-leases', Item: { leaseKey: { S: `${table}#s0` }, table: { S: table }, shardId: { S: 's0' }, leaseCounter: { N: '3' } } }));
+    expect(await purgeTable(ctx, 't')).toEqual({ leases: 1, segmentItems: 2, s3Objects: 2 });
+    expect([await state('t'), await keys('t'), (await state('t2')).length, await keys('t2')]).toEqual([[], 0, 1, 1]);
+
+    // The catalog: a live table elsewhere blocks a create and its schema's delete, though this server has neither.
+    const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-ops-cat-'));
+    dirs.push(dataDir);
+    const catalog = new ClusterCatalog(dataDir, ctx, silentLogger());
+    await catalog.putSchema('s', { schemaName: 's' });
+    await dynamodb.send(new PutItemCommand({ TableName: 'unit-tables', Item: { kind: { S: 'table' }, name: { S: 't2' }, json: { S: JSON.stringify({ tableName: 't2', segmentsConfig: { schemaName: 's' } }) } } }));
+    await expect(catalog.createTable('t2', { tableName: 't2' })).rejects.toThrow(/table t2_REALTIME already exists/);
+    await expect(catalog.deleteSchema('s')).rejects.toThrow(/schema s is used by table t2/);
+    // Deleted through "another server": the mark lets a create through, which purges what t2 left first.
+    await dynamodb.send(new PutItemCommand({ TableName: 'unit-tables', Item: { kind: { S: 'table' }, name: { S: 't2' }, deleted: { BOOL: true } } }));
+    await catalog.createTable('t2', { tableName: 't2', segmentsConfig: { schemaName: 's' } });
+    expect([(await state('t2')).length, await keys('t2')]).toEqual([0, 0]);
+    await expect(catalog.createTable('t3', { tableName: 't3', upsertConfig: { mode: 'FULL' } })).rejects.toThrow(/upsertConfig is not supported with --cluster/);
+  });
+
   it('deletes segments and tables through any server, everywhere; refuses upsert tables; retention keeps the checkpoint', async () => {
-    const [{ server: a }, { server: b, dataDir: bDir }] = await Promise.all([start('a'), start('b')]);
+    const [{ server: a, dataDir: aDir }, { server: b, dataDir: bDir }] = await Promise.all([start('a'), start('b')]);
     const logs = (): string => `log a:\n${a.log().slice(-3000)}\nlog b:\n${b.log().slice(-3000)}`;
     const stream = await kinesis.newStream(2, 'ops');
     const timing = { 'realtime.segment.flush.threshold.rows': '150', 'stream.kinesis.fetch.timeout.millis': '500' };
@@ -94,6 +150,11 @@ describe('cluster operations across processes', () => {
     await putJsonRecords(kinesis.client, stream, rows(700, 0, (i) => 1_700_000_000_000 + i), key);
     await until('every row through a, both servers serving sealed segments', async () => (await whole(a, 'events', 700)) && (await servedBy(a, 'events')).length > 0 && (await servedBy(b, 'events')).length > 0, 25_000, logs);
 
+    // Rewind and stream reset are refused in cluster mode, naming what.
+    const rewind = await b.request('POST', '/tables/events/rewind?to=TRIM_HORIZON');
+    expect([rewind.status, rewind.json.error]).toEqual([400, expect.stringContaining('consumeFrom (rewind) is not supported with --cluster')]);
+    const reset = await b.request('POST', '/tables/events/resetStream');
+    expect([reset.status, reset.json.error]).toEqual([400, expect.stringContaining('resetStream is not supported with --cluster')]);
     // A schema a table uses cannot be deleted (through the server that did not create either).
     expect((await b.request('DELETE', '/schemas/events')).status).toBe(409);
 
@@ -113,14 +174,16 @@ describe('cluster operations across processes', () => {
     expect(await objects('events')).not.toContain(victim.s3Key);
     // b drops its copy at its next poll: whole answers without those rows, through either server.
     await until('the deleted segment gone from b', async () => !(await servedBy(b, 'events')).includes(victim.name) && (await whole(b, 'events', 700 - victim.numDocs)), 15_000, logs);
-    expect(await whole(a, 'events', 700 - victim.numDocs)).toBe(true);
+    await until('the same answer through a', async () => whole(a, 'events', 700 - victim.numDocs), 5_000, logs);
     expect((await a.request('DELETE', `/segments/events/${victim.name}`)).status).toBe(404);
 
     // Delete the table through b: gone from a too, with its leases, committed items and objects.
     expect((await b.request('DELETE', '/tables/events')).status).toBe(200);
     expect([await leases('events'), (await items('events')).length, (await objects('events')).length]).toEqual([0, 0, 0]);
     await until('a to drop the table', async () => (await a.request('GET', '/tables')).json.tables.length === 0, 10_000, logs);
-    await expect(stat(join(bDir, 'events'))).rejects.toThrow();
+    // Both data dirs lost the table's folder: b took the delete, a applied it.
+    for (const dir of [aDir, bDir]) await expect(stat(join(dir, 'events'))).rejects.toThrow();
+    expect(a.log()).toContain('deleted from the cluster catalog');
     // a released (or found purged) its leases: none came back.
     expect(await leases('events')).toBe(0);
     // The schema is unused now: deleted through a, gone from b at its next poll.
