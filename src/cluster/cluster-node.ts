@@ -69,7 +69,7 @@ export class ClusterNode {
   /** Starts the lease rounds and the catalog poll (after the table manager loaded its tables). */
   start(manager: TableManager): void {
     // After each catalog pass: every table drops the segments deleted from the cluster (by a delete or retention elsewhere).
-    this.poller = new CatalogPoller(this.context, manager, this.options.catalogPollMs ?? DEFAULT_CATALOG_POLL_MS, this.logger, () => this.coordinator.syncCommitted());
+    this.poller = new CatalogPoller(this.context, manager, this.options.catalogPollMs ?? DEFAULT_CATALOG_POLL_MS, this.logger, async () => this.coordinator.syncCommitted());
     this.poller.start();
     this.coordinator.start();
     this.logger.info({ serverId: this.context.serverId, tables: this.context.tables, deepStore: this.context.deepStore }, 'cluster member started');

@@ -50,6 +50,8 @@ export class LeaseCoordinator {
   private readonly now: () => number;
   /** Hand-overs and stops of lost shards still running (see {@link idle}). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Committed-segment syncs still running, per runtime (see {@link syncCommitted}). */
+  private readonly syncing = new Map<ClusterShardRuntime, Promise<unknown>>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.now = options.now ?? Date.now;
@@ -121,11 +123,19 @@ export class LeaseCoordinator {
     if (held.length > 0) this.options.logger.info({ table, leases: held.map((h) => h.shardId) }, 'table deleted here: its leases released');
   }
 
-  /** Each running table drops the segments no longer committed (deleted elsewhere); one table's failure does not stop the others. */
-  async syncCommitted(): Promise<void> {
-    const failures: unknown[] = [];
-    for (const runtime of [...this.runtimes.values()]) await runtime.syncCommitted?.().catch((err: unknown) => failures.push(err));
-    if (failures.length > 0) throw failures[0];
+  /**
+   * Each running table drops the segments no longer committed (deleted elsewhere). Started, not
+   * awaited: a table whose sync waits (behind a slow stream listing) holds up neither the others
+   * nor the caller's catalog poll; a table still syncing from the last call is skipped.
+   */
+  syncCommitted(): void {
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.syncCommitted === undefined || this.syncing.has(runtime)) continue;
+      const run = runtime.syncCommitted()
+        .catch((err: unknown) => this.options.logger.warn({ table: runtime.tableName, err: describeError(err) }, 'syncing the committed segments failed; retried at the next poll'))
+        .finally(() => this.syncing.delete(runtime));
+      this.syncing.set(runtime, run);
+    }
   }
 
   finished(table: string, shardId: string): boolean {

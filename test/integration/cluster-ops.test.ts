@@ -61,7 +61,7 @@ describe('cluster operations across processes', () => {
     }
   };
   const count = async (server: ServerProcess, table: string): Promise<{ rows: number | undefined; partial: boolean }> => {
-    const answer = (await server.request('POST', '/query/sql', { sql: `SELECT count(*) FROM ${table}` })).json;
+    const answer: any = (await server.request('POST', '/query/sql', { sql: `SELECT count(*) FROM ${table}` })).json;
     return { rows: answer.resultTable?.rows[0][0], partial: answer.partialResult === true || (answer.exceptions ?? []).length > 0 };
   };
   const whole = async (server: ServerProcess, table: string, rows: number): Promise<boolean> => {
@@ -145,16 +145,16 @@ describe('cluster operations across processes', () => {
     expect((await b.request('POST', '/schemas', { ...idKindTsSchema('keyed'), primaryKeyColumns: ['id'] })).status).toBe(200);
     const refused = await b.request('POST', '/tables', { ...emulatorTableConfig({ endpoint: kinesis.endpoint, stream, tableName: 'keyed', timeColumn: 'ts' }), upsertConfig: { mode: 'FULL' } });
     expect(refused.status, JSON.stringify(refused.json)).toBe(400);
-    expect(refused.json.error).toContain('upsertConfig is not supported with --cluster');
+    expect((refused.json as any).error).toContain('upsertConfig is not supported with --cluster');
 
     await putJsonRecords(kinesis.client, stream, rows(700, 0, (i) => 1_700_000_000_000 + i), key);
     await until('every row through a, both servers serving sealed segments', async () => (await whole(a, 'events', 700)) && (await servedBy(a, 'events')).length > 0 && (await servedBy(b, 'events')).length > 0, 25_000, logs);
 
     // Rewind and stream reset are refused in cluster mode, naming what.
     const rewind = await b.request('POST', '/tables/events/rewind?to=TRIM_HORIZON');
-    expect([rewind.status, rewind.json.error]).toEqual([400, expect.stringContaining('consumeFrom (rewind) is not supported with --cluster')]);
+    expect([rewind.status, (rewind.json as any).error]).toEqual([400, expect.stringContaining('consumeFrom (rewind) is not supported with --cluster')]);
     const reset = await b.request('POST', '/tables/events/resetStream');
-    expect([reset.status, reset.json.error]).toEqual([400, expect.stringContaining('resetStream is not supported with --cluster')]);
+    expect([reset.status, (reset.json as any).error]).toEqual([400, expect.stringContaining('resetStream is not supported with --cluster')]);
     // A schema a table uses cannot be deleted (through the server that did not create either).
     expect((await b.request('DELETE', '/schemas/events')).status).toBe(409);
 
@@ -180,7 +180,7 @@ describe('cluster operations across processes', () => {
     // Delete the table through b: gone from a too, with its leases, committed items and objects.
     expect((await b.request('DELETE', '/tables/events')).status).toBe(200);
     expect([await leases('events'), (await items('events')).length, (await objects('events')).length]).toEqual([0, 0, 0]);
-    await until('a to drop the table', async () => (await a.request('GET', '/tables')).json.tables.length === 0, 10_000, logs);
+    await until('a to drop the table', async () => ((await a.request('GET', '/tables')).json as any).tables.length === 0, 10_000, logs);
     // Both data dirs lost the table's folder: b took the delete, a applied it.
     for (const dir of [aDir, bDir]) await expect(stat(join(dir, 'events'))).rejects.toThrow();
     expect(a.log()).toContain('deleted from the cluster catalog');
