@@ -163,6 +163,14 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
     return deleted.length > 0 ? 'deleted' : local;
   }
 
+  /** Cluster mode: see `TableRuntime.deleteSegmentsInCluster`; undefined alone. */
+  async deleteSegmentsInCluster(segmentNames: readonly string[]): Promise<string[] | undefined> {
+    if (!this.options.cluster) return undefined;
+    const deleted = new Set(await this.options.cluster.deleteCommitted(segmentNames));
+    for (const name of segmentNames) if ((await super.deleteSegment(name)) === 'deleted') deleted.add(name);
+    return segmentNames.filter((n) => deleted.has(n));
+  }
+
   /** Cluster mode: the table's sealed segments are those committed (served by whichever server holds their shard). */
   async sealedSegmentNames(): Promise<string[]> {
     if (!this.options.cluster) return this.sealed.map((s) => s.metadata.segmentName);

@@ -67,6 +67,12 @@ export interface TableRuntime {
   forceCommit?(): string[];
   /** Deletes a sealed segment for good (`sealed-segment-ops.ts`). */
   deleteSegment?(segmentName: string): Promise<SegmentDeleteResult>;
+  /**
+   * Cluster mode: deletes these sealed segments from the cluster (committed items and deep-store
+   * objects, in one pass) and the copies served here; answers the names deleted. Undefined when
+   * the runtime runs alone (the caller then deletes one by one).
+   */
+  deleteSegmentsInCluster?(segmentNames: readonly string[]): Promise<string[] | undefined>;
   /** The names a delete of every sealed segment covers: this server's (alone) or the cluster's committed ones; default `segments()`. */
   sealedSegmentNames?(): Promise<string[]>;
   /**

@@ -17,6 +17,9 @@ export async function deleteSegmentsOf(runtime: TableRuntime, tableName: string,
     if (consuming.has(segment) && !sealed.has(segment)) throw new ShardtableError('SEGMENT_CONSUMING', { segment, table: tableName });
     if (!sealed.has(segment)) throw new ShardtableError('SEGMENT_NOT_FOUND', { segment, table });
   }
+  // Cluster mode: the committed items go in one pass (one read of the table's items, not one per name).
+  const inCluster = await runtime.deleteSegmentsInCluster?.(names);
+  if (inCluster !== undefined) return inCluster;
   const deleted: string[] = [];
   for (const segment of names) {
     const result = (await runtime.deleteSegment?.(segment)) ?? 'missing';

@@ -176,6 +176,14 @@ describe('cluster operations across processes', () => {
     await until('the deleted segment gone from b', async () => !(await servedBy(b, 'events')).includes(victim.name) && (await whole(b, 'events', 700 - victim.numDocs)), 15_000, logs);
     await until('the same answer through a', async () => whole(a, 'events', 700 - victim.numDocs), 5_000, logs);
     expect((await a.request('DELETE', `/segments/events/${victim.name}`)).status).toBe(404);
+    // Several at once (one pass over the committed items), through b: a's lowest and the one already gone (404, nothing deleted), then a's lowest alone.
+    const onA = (await servedBy(a, 'events')).sort((x, y) => sequenceOf(x) - sequenceOf(y));
+    const second = committed.find((c) => c.segmentName!.S === onA[0])!;
+    expect((await b.request('POST', '/segments/events/delete', [onA[0], victim.name])).status).toBe(404);
+    const batch = await b.request('POST', '/segments/events/delete', [onA[0]]);
+    expect([batch.status, (batch.json as any).deleted]).toEqual([200, [onA[0]]]);
+    const left = 700 - victim.numDocs - Number(second.numDocs!.N);
+    await until('the second deleted segment gone from a', async () => (await whole(a, 'events', left)) && (await whole(b, 'events', left)), 10_000, logs);
 
     // Delete the table through b: gone from a too, with its leases, committed items and objects.
     expect((await b.request('DELETE', '/tables/events')).status).toBe(200);
