@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CatalogPoller } from '../../src/cluster/catalog-poller.js';
 import { ClusterCatalog } from '../../src/cluster/cluster-catalog.js';
+import type { TableManager } from '../../src/table/index.js';
 import { clusterTableNames } from '../../src/cluster/cluster-context.js';
 import type { ClusterContext } from '../../src/cluster/cluster-context.js';
 import { ensureClusterTables } from '../../src/cluster/cluster-tables.js';
@@ -129,6 +131,30 @@ describe('cluster operations across processes', () => {
     await catalog.createTable('t2', { tableName: 't2', segmentsConfig: { schemaName: 's' } });
     expect([(await state('t2')).length, await keys('t2')]).toEqual([0, 0]);
     await expect(catalog.createTable('t3', { tableName: 't3', upsertConfig: { mode: 'FULL' } })).rejects.toThrow(/upsertConfig is not supported with --cluster/);
+
+    // The poll, against an in-process double of the table manager that records what it is asked.
+    const put = (kind: string, name: string, item: Record<string, AttributeValue>) => dynamodb.send(new PutItemCommand({ TableName: 'unit-tables', Item: { kind: { S: kind }, name: { S: name }, ...item } }));
+    await put('table', 'gone', { deleted: { BOOL: true } });
+    await put('table', 'fresh', { deleted: { BOOL: true } });
+    await put('schema', 'oldschema', { deleted: { BOOL: true } });
+    await put('table', 'newtable', { json: { S: JSON.stringify({ tableName: 'newtable' }) } });
+    const calls: string[] = [];
+    // 'fresh' is created through this server while the catalog is read: here after the read, not before.
+    let listed = 0;
+    const local = { tables: new Set(['gone', 'mine']), schemas: new Set(['s', 'oldschema']) };
+    const manager = {
+      listTables: () => (listed++ === 0 ? [...local.tables] : [...local.tables, 'fresh']),
+      listSchemas: () => [...local.schemas],
+      hasTable: (name: string) => local.tables.has(name) || name === 'fresh',
+      addSchema: async (json: { schemaName: string }, o: unknown) => void calls.push(`addSchema ${json.schemaName} ${JSON.stringify(o)}`),
+      addTable: async (json: { tableName: string }, o: unknown) => void calls.push(`addTable ${json.tableName} ${JSON.stringify(o)}`),
+      deleteTable: async (name: string, o: unknown) => void calls.push(`deleteTable ${name} ${JSON.stringify(o)}`),
+      deleteSchema: async (name: string, o: unknown) => void calls.push(`deleteSchema ${name} ${JSON.stringify(o)}`),
+    } as unknown as TableManager;
+    await new CatalogPoller(ctx, manager, 60_000, silentLogger()).poll();
+    const here = '{"scope":"local"}';
+    // t2 (live above) and newtable are created, gone and oldschema deleted; 'mine' (never listed) and 'fresh' are left alone.
+    expect(calls.sort()).toEqual([`addTable newtable ${here}`, `addTable t2 ${here}`, `deleteSchema oldschema ${here}`, `deleteTable gone ${here}`].sort());
   });
 
   it('deletes segments and tables through any server, everywhere; refuses upsert tables; retention keeps the checkpoint', async () => {
