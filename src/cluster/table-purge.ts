@@ -1,4 +1,4 @@
-import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ClusterContext } from './cluster-context.js';
@@ -27,8 +27,8 @@ export async function purgeTable(ctx: ClusterContext, table: string): Promise<Pu
     await ctx.dynamodb.send(new DeleteItemCommand({ TableName: ctx.tables.leases, Key: key }));
     leases++;
   }
-  for await (const key of scanKeys(ctx, ctx.tables.segments, ['table', 'segmentName'], table)) {
-    await ctx.dynamodb.send(new DeleteItemCommand({ TableName: ctx.tables.segments, Key: segmentItemKey(table, key.segmentName?.S ?? '') }));
+  for await (const name of segmentNamesOf(ctx, table)) {
+    await ctx.dynamodb.send(new DeleteItemCommand({ TableName: ctx.tables.segments, Key: segmentItemKey(table, name) }));
     segmentItems++;
   }
   const prefix = tableS3Prefix(ctx.deepStore.prefix, table);
@@ -45,7 +45,25 @@ export async function purgeTable(ctx: ClusterContext, table: string): Promise<Pu
   return { leases, segmentItems, s3Objects };
 }
 
-/** The keys of a table's items (`table` attribute equal), paged. */
+/** The names of a table's items in `<prefix>-segments` (a query on its hash key, paged). */
+async function* segmentNamesOf(ctx: ClusterContext, table: string): AsyncGenerator<string> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await ctx.dynamodb.send(new QueryCommand({
+      TableName: ctx.tables.segments,
+      ConsistentRead: true,
+      KeyConditionExpression: '#t = :t',
+      ProjectionExpression: '#s',
+      ExpressionAttributeNames: { '#t': 'table', '#s': 'segmentName' },
+      ExpressionAttributeValues: { ':t': { S: table } },
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    }));
+    for (const item of page.Items ?? []) if (item.segmentName?.S !== undefined) yield item.segmentName.S;
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/** The keys of a table's items (`table` attribute equal) in a table keyed otherwise, paged. */
 async function* scanKeys(ctx: ClusterContext, tableName: string, keys: readonly string[], table: string): AsyncGenerator<Record<string, AttributeValue>> {
   let start: Record<string, AttributeValue> | undefined;
   const names = Object.fromEntries([['#t', 'table'], ...keys.map((k, i) => [`#k${i}`, k])]) as Record<string, string>;
