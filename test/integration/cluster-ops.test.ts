@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,6 +12,8 @@ import type { TableManager } from '../../src/table/index.js';
 import { clusterTableNames } from '../../src/cluster/cluster-context.js';
 import type { ClusterContext } from '../../src/cluster/cluster-context.js';
 import { ensureClusterTables } from '../../src/cluster/cluster-tables.js';
+import { LeaseCoordinator } from '../../src/cluster/lease-coordinator.js';
+import { LeaseStore } from '../../src/cluster/lease-store.js';
 import { SegmentStore } from '../../src/cluster/segment-store.js';
 import { purgeTable } from '../../src/cluster/table-purge.js';
 import { silentLogger } from '../../src/logger.js';
@@ -20,6 +24,7 @@ import { emulatorTableConfig, idKindTsSchema } from '../helpers/emulator-table.j
 import { withMoto } from '../helpers/moto.js';
 import { ServerProcess, httpCall } from '../helpers/server-process.js';
 
+const BIN = fileURLToPath(new URL('../../bin/shardtable.js', import.meta.url));
 const PREFIX = 'ops';
 const BUCKET = 'ops-bucket';
 
@@ -84,6 +89,13 @@ describe('cluster operations across processes', () => {
   const key = (r: Record<string, unknown>): string => String(r.id);
   const rows = (n: number, from: number, ts: (i: number) => number): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ id: from + i, kind: `k${i % 3}`, ts: ts(i) }));
 
+  it('refuses a retention interval under a second, naming the flag (exit code 2)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'shardtable-ops-flag-'));
+    dirs.push(dataDir);
+    const run = spawnSync(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--retention-interval-ms', '10'], { encoding: 'utf8' });
+    expect([run.status, run.stderr]).toEqual([2, expect.stringContaining('--retention-interval-ms 10: must be at least 1000')]);
+  });
+
   it('the stores: segment deletes keep each shard\'s latest as a mark, purge removes one table\'s all, the catalog checks the whole cluster', async () => {
     const dynamodb = moto.server.client();
     const ctx: ClusterContext = { serverId: 'x', advertisedUrl: 'http://127.0.0.1:1', tables: clusterTableNames('unit'), deepStore: { bucket: BUCKET, prefix: 'u' }, dynamodb, s3, destroy: () => undefined };
@@ -131,6 +143,17 @@ describe('cluster operations across processes', () => {
     await catalog.createTable('t2', { tableName: 't2', segmentsConfig: { schemaName: 's' } });
     expect([(await state('t2')).length, await keys('t2')]).toEqual([0, 0]);
     await expect(catalog.createTable('t3', { tableName: 't3', upsertConfig: { mode: 'FULL' } })).rejects.toThrow(/upsertConfig is not supported with --cluster/);
+
+    // A table deleted here: its held leases are released (free at once), not left to expire.
+    const leaseStore = new LeaseStore(dynamodb, 'unit-leases');
+    await leaseStore.ensure('rel', { partitionId: 0, shardId: 'shardId-000000000000', parentShardIds: [], closed: false });
+    const coordinator = new LeaseCoordinator({ store: leaseStore, serverId: 'x', leaseTimeoutMs: 60_000, logger: silentLogger() });
+    coordinator.attach({ tableName: 'rel', acquireShard: async () => undefined, releaseShard: async () => undefined, leasesChanged: () => undefined });
+    await coordinator.runRound();
+    expect(coordinator.heldShards()).toEqual([{ table: 'rel', shardId: 'shardId-000000000000', counter: 1 }]);
+    await coordinator.releaseTable('rel');
+    expect(coordinator.heldShards()).toEqual([]);
+    expect((await leaseStore.scan()).find((l) => l.table === 'rel')).toMatchObject({ leaseOwner: null, leaseCounter: 2 });
 
     // The poll, against an in-process double of the table manager that records what it is asked.
     const put = (kind: string, name: string, item: Record<string, AttributeValue>) => dynamodb.send(new PutItemCommand({ TableName: 'unit-tables', Item: { kind: { S: kind }, name: { S: name }, ...item } }));
