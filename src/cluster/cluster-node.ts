@@ -6,6 +6,7 @@ import { ClusterCatalog } from './cluster-catalog.js';
 import type { ClusterContext } from './cluster-context.js';
 import { checkDeepStoreBucket, ensureClusterTables } from './cluster-tables.js';
 import { ClusterTableHooks } from './cluster-table-hooks.js';
+import { refuseUnsupportedInCluster } from './cluster-unsupported.js';
 import { LeaseCoordinator } from './lease-coordinator.js';
 import { LeaseStore } from './lease-store.js';
 import { SegmentStore } from './segment-store.js';
@@ -58,7 +59,11 @@ export class ClusterNode {
   runtimeFactory(): TableRuntimeFactory {
     const parts = { serverId: this.context.serverId, leases: this.leases, coordinator: this.coordinator, segments: this.segments };
     const retention = this.options.retentionIntervalMs !== undefined ? { retentionIntervalMs: this.options.retentionIntervalMs } : {};
-    return ({ table, tableDir }) => new TableIngestion({ table, tableDir, logger: this.logger, cluster: new ClusterTableHooks(table.config.tableName, parts), ...retention });
+    return ({ table, tableDir }) => {
+      // A table from this server's own disk (kept from before --cluster) fails to start, saying why.
+      refuseUnsupportedInCluster(table.config.pinot);
+      return new TableIngestion({ table, tableDir, logger: this.logger, cluster: new ClusterTableHooks(table.config.tableName, parts), ...retention });
+    };
   }
 
   /** The catalog that also writes `<prefix>-tables`. */

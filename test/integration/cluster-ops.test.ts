@@ -12,7 +12,9 @@ import type { TableManager } from '../../src/table/index.js';
 import { clusterTableNames } from '../../src/cluster/cluster-context.js';
 import type { ClusterContext } from '../../src/cluster/cluster-context.js';
 import { ensureClusterTables } from '../../src/cluster/cluster-tables.js';
+import { ClusterNode } from '../../src/cluster/cluster-node.js';
 import { LeaseCoordinator } from '../../src/cluster/lease-coordinator.js';
+import type { ResolvedTable } from '../../src/ingest/resolved-table.js';
 import { LeaseStore } from '../../src/cluster/lease-store.js';
 import { SegmentStore } from '../../src/cluster/segment-store.js';
 import { purgeTable } from '../../src/cluster/table-purge.js';
@@ -154,6 +156,11 @@ describe('cluster operations across processes', () => {
     await coordinator.releaseTable('rel');
     expect(coordinator.heldShards()).toEqual([]);
     expect((await leaseStore.scan()).find((l) => l.table === 'rel')).toMatchObject({ leaseOwner: null, leaseCounter: 2 });
+
+    // An upsert table already on this server's disk (from before --cluster) fails to start, saying why.
+    const node = await ClusterNode.start({ ...ctx, deepStore: { bucket: BUCKET, prefix: 'u' } }, silentLogger());
+    const keyed = { config: { tableName: 'k', pinot: { tableName: 'k', upsertConfig: { mode: 'FULL' } } } } as unknown as ResolvedTable;
+    expect(() => node.runtimeFactory()({ table: keyed, tableDir: dataDir })).toThrow(/upsertConfig is not supported with --cluster/);
 
     // The poll, against an in-process double of the table manager that records what it is asked.
     const put = (kind: string, name: string, item: Record<string, AttributeValue>) => dynamodb.send(new PutItemCommand({ TableName: 'unit-tables', Item: { kind: { S: kind }, name: { S: name }, ...item } }));
