@@ -122,13 +122,14 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
     await this.stopReaders();
     await this.metadata?.close();
     await this.factory?.close();
+    await this.clusterShards?.close();
     for (const segment of this.sealed) segment.close();
-    this.clusterShards?.close();
   }
 
   acquireShard(shardId: string): Promise<void> {
     return this.inChain(async () => {
       if (this.stopped || !this.clusterShards) return;
+      // Consumed at once; its committed files are fetched and served in the background.
       await this.clusterShards.acquire(shardId);
       this.startReadyPartitions(this.lastListed);
     });
