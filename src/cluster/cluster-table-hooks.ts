@@ -14,6 +14,8 @@ export class ClusterTableHooks implements ClusterShardHooks {
   private readonly ensured = new Set<string>();
   /** Each committed segment listed, by name (its item names the deep-store key of its upload). */
   private readonly listed = new Map<string, CommittedItem>();
+  /** Each listed shard's partition id (its segments' LLC names carry it). */
+  private readonly partitionOf = new Map<string, number>();
 
   constructor(
     private readonly tableName: string,
@@ -30,6 +32,7 @@ export class ClusterTableHooks implements ClusterShardHooks {
 
   async shardsListed(partitions: readonly PartitionInfo[]): Promise<void> {
     for (const partition of partitions) {
+      this.partitionOf.set(partition.shardId, partition.partitionId);
       const key = leaseKeyOf(this.tableName, partition.shardId);
       if (this.ensured.has(key)) continue;
       await this.parts.leases.ensure(this.tableName, partition);
@@ -42,7 +45,8 @@ export class ClusterTableHooks implements ClusterShardHooks {
   }
 
   async committedSegments(shardId: string): Promise<CommittedSegment[]> {
-    const committed = (await this.parts.segments.listCommitted(this.tableName)).filter((c) => c.shardId === shardId);
+    // The shard's partition's items when discovery has listed it (else the whole table's, filtered).
+    const committed = (await this.parts.segments.listCommitted(this.tableName, this.partitionOf.get(shardId))).filter((c) => c.shardId === shardId);
     for (const item of committed) this.listed.set(item.segmentName, item);
     return committed;
   }
