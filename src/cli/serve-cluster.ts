@@ -83,11 +83,13 @@ export async function startClusterBroker(options: ClusterServeOptions, context: 
     throw new Error(`could not join the cluster (DynamoDB table ${context.tables.servers}): ${(err as Error).message}`, { cause: err });
   }
   attachment.node = node;
+  attachment.controller = node;
   logger.info({ serverId: context.serverId, url: context.advertisedUrl, servers: context.tables.servers }, 'cluster member: registered; queries fan out to the live servers');
   return {
     node,
     async stop() {
       attachment.node = null;
+      attachment.controller = null;
       await node.close();
     },
   };

@@ -81,14 +81,14 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   void app.register(healthRoutes, { manager });
   void app.register(schemaRoutes, { manager });
   void app.register(tableRoutes, { manager });
-  void app.register(segmentRoutes, { manager });
-  void app.register(consumptionRoutes, { manager, serverName });
+  const cluster = options.cluster ?? { node: null };
+  void app.register(segmentRoutes, { manager, cluster, serverName });
+  void app.register(consumptionRoutes, { manager, serverName, cluster });
   void app.register(deadLetterRoutes, { manager });
   void app.register(operationsRoutes, { manager });
   void app.register(ingestFileRoutes, { manager });
   void app.register(tableViewRoutes, { manager, serverName });
   void app.register(tableConfigsRoutes, { manager });
-  const cluster = options.cluster ?? { node: null };
   void app.register(queryRoutes, { manager, cluster });
   void app.register(clusterRoutes, { manager, cluster, serverName });
   void app.register(metricsRoutes, { manager });

@@ -1,4 +1,4 @@
-import type { ClusterMember } from '../cluster/broker/index.js';
+import type { ClusterController, ClusterMember } from '../cluster/broker/index.js';
 
 /**
  * Where the app finds the cluster member, once it has started (it needs the listening URL, so it
@@ -6,4 +6,6 @@ import type { ClusterMember } from '../cluster/broker/index.js';
  */
 export interface ClusterAttachment {
   node: ClusterMember | null;
+  /** The same member's view of the whole cluster for the controller endpoints (segments, consuming info); null or absent: this server alone. */
+  controller?: ClusterController | null;
 }

@@ -1,7 +1,12 @@
 import type { Logger } from '../../logger.js';
 import type { QueryScatter, TableResolver } from '../../query/index.js';
 import type { ClusterContext } from '../cluster-context.js';
+import { LeaseStore } from '../lease-store.js';
+import { SegmentStore } from '../segment-store.js';
 import { ClusterBroker } from './cluster-broker.js';
+import { LISTING_TIMEOUT_MS, listEverywhere } from './cluster-view.js';
+import type { ShardHolder, TableClusterView } from './cluster-view.js';
+import { shardHolders } from './cluster-view.js';
 import { CommittedSegments } from './committed-segments.js';
 import { LocalPeer } from './local-peer.js';
 import { Membership } from './membership.js';
@@ -28,11 +33,24 @@ export interface ClusterMember {
   liveServers(): ServerRecord[];
 }
 
+/** What the controller endpoints need of a cluster member to answer for the whole cluster. */
+export interface ClusterController {
+  readonly serverId: string;
+  /** The live servers (this one included), by server id. */
+  liveServers(): ServerRecord[];
+  /** The table across the cluster: its live committed segments and what every live server serves of it now. */
+  tableView(table: string): Promise<TableClusterView>;
+  /** Each of the table's shards with its lease holder, from `<prefix>-leases`. */
+  shardHolders(table: string): Promise<ShardHolder[]>;
+  /** A JSON answer of another live server (`GET url + path`, within the listing timeout). */
+  peerJson(url: string, path: string): Promise<{ status: number; json: unknown }>;
+}
+
 /**
  * The broker side of one cluster member: its membership (`<prefix>-servers`) and the broker that
  * scatters queries to the live servers (itself in process, the others over HTTP).
  */
-export class BrokerNode implements ClusterMember {
+export class BrokerNode implements ClusterMember, ClusterController {
   readonly broker: ClusterBroker;
   private readonly peers = new Map<string, ClusterPeer>();
 
@@ -68,6 +86,19 @@ export class BrokerNode implements ClusterMember {
   /** The live servers (this one included), by server id. */
   liveServers(): ServerRecord[] {
     return this.membership.liveServers();
+  }
+
+  async tableView(table: string): Promise<TableClusterView> {
+    const [committed, servers] = await Promise.all([new SegmentStore(this.context).listCommitted(table), listEverywhere(this.livePeers(), table)]);
+    return { committed: committed.filter((c) => !c.deleted), servers };
+  }
+
+  async shardHolders(table: string): Promise<ShardHolder[]> {
+    return shardHolders(await new LeaseStore(this.context.dynamodb, this.context.tables.leases).scan(), table);
+  }
+
+  peerJson(url: string, path: string): Promise<{ status: number; json: unknown }> {
+    return new HttpPeer('', url).getJson(path, AbortSignal.timeout(LISTING_TIMEOUT_MS));
   }
 
   /** Deregisters this server (its item is deleted: brokers stop routing to it at their next read). */

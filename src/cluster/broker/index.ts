@@ -3,7 +3,7 @@
  * each segment to one server, scatter over `/internal/cluster/` and the merge of the partials.
  */
 export { BrokerNode } from './broker-node.js';
-export type { ClusterMember, BrokerNodeOptions } from './broker-node.js';
+export type { ClusterController, ClusterMember, BrokerNodeOptions } from './broker-node.js';
 export { ClusterBroker } from './cluster-broker.js';
 export { Membership, ensureServersTable, DEFAULT_HEARTBEAT_MS, DEFAULT_MEMBERSHIP_TIMEOUT_MS } from './membership.js';
 export { LivenessTracker } from './liveness.js';
@@ -14,3 +14,5 @@ export { HttpPeer, PeerQueryError, PARTIAL_CONTENT_TYPE } from './peers.js';
 export type { ClusterPeer } from './peers.js';
 export { LocalPeer } from './local-peer.js';
 export { CommittedSegments } from './committed-segments.js';
+export { LISTING_TIMEOUT_MS, listEverywhere, placeSegments, shardHolders } from './cluster-view.js';
+export type { SegmentPlacement, ServerListing, ShardHolder, TableClusterView } from './cluster-view.js';

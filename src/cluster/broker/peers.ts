@@ -110,6 +110,12 @@ export class HttpPeer implements ClusterPeer {
     return body.segments;
   }
 
+  /** Any JSON answer of the server (`GET url + path`): its status and parsed body. */
+  async getJson(path: string, signal: AbortSignal): Promise<{ status: number; json: unknown }> {
+    const answer = await callRetried(`${this.url}${path}`, 'GET', signal);
+    return { status: answer.status, json: JSON.parse(answer.body.toString('utf8')) as unknown };
+  }
+
   async query(request: PartialQueryRequest, signal: AbortSignal): Promise<ServerPartial> {
     const answer = await callRetried(`${this.url}/internal/cluster/query`, 'POST', signal, JSON.stringify(request));
     if (answer.status !== 200) {

@@ -6,16 +6,9 @@ import { httpStatusOfQueryError, ShardtableError } from '../../errors.js';
 import { QueryError, listServedSegments, parsePartialQueryRequest, runPartialQuery } from '../../query/index.js';
 import type { TableManager } from '../../table/table-manager.js';
 import { brokerInstance } from '../broker-identity.js';
+import { instanceNames } from '../instance-names.js';
 import type { ClusterAttachment } from '../cluster-attachment.js';
 import { managerTableResolver } from './query-routes.js';
-
-/** Pinot's instance names of a server reached at `url`: it is both a broker and a server. */
-function instanceNames(url: string): { broker: string; server: string; host: string; port: number } {
-  const u = new URL(url);
-  const host = u.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  return { broker: `Broker_${host}_${port}`, server: `Server_${host}_${port}`, host, port };
-}
 
 /**
  * Cluster endpoints (docs/cluster.md):

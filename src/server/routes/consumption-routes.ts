@@ -4,7 +4,10 @@ import { ShardtableError } from '../../errors.js';
 import { defaultPauseComment } from '../../table/pause-state.js';
 import { consumeFromTarget, parseRewindTarget } from '../../table/table-rewind-op.js';
 import type { TableManager } from '../../table/table-manager.js';
+import type { ClusterAttachment } from '../cluster-attachment.js';
+import { clusterConsumingSegmentsInfo } from '../cluster-consuming-info.js';
 import { consumingSegmentsInfo } from '../consuming-segments-info.js';
+import type { ConsumingSegmentsInfoResponse } from '../consuming-segments-info.js';
 
 interface NameParams {
   name: string;
@@ -20,7 +23,9 @@ const RESUMED = 'Pause flag is cleared. Consuming segments are being created. Us
 
 /**
  * `GET /tables/{name}/consumingSegmentsInfo`, `POST /tables/{name}/pauseConsumption[?comment=]`,
- * `POST /tables/{name}/resumeConsumption[?comment=]`, `GET /tables/{name}/pauseStatus`.
+ * `POST /tables/{name}/resumeConsumption[?comment=]`, `GET /tables/{name}/pauseStatus`; with
+ * `--cluster`, `consumingSegmentsInfo` answers for every live server and names each shard's lease
+ * holder, and `GET /internal/cluster/tables/{name}/consumingSegmentsInfo` is a server's own part.
  *
  * Pause and resume answer Pinot's `PauseStatusDetails` (`pauseFlag`, `consumingSegments`,
  * `reasonCode`, `comment`, `timestamp`), plus `description` (the same text, as Pinot's older
@@ -28,14 +33,20 @@ const RESUMED = 'Pause flag is cleared. Consuming segments are being created. Us
  * paused, `pauseStatus` lists as consuming only the segments whose rows are not sealed yet, so it
  * empties once the commits are done (Pinot: no consuming segment in the ideal state).
  */
-export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serverName: string }> = async (app, { manager, serverName }) => {
-  app.get<{ Params: NameParams }>('/tables/:name/consumingSegmentsInfo', async (request) =>
-    consumingSegmentsInfo(manager.partitions(request.params.name), {
-      serverName,
-      secrets: manager.knownSecrets(),
-      table: manager.tableStatus(request.params.name),
-    }),
-  );
+export const consumptionRoutes: FastifyPluginAsync<{ manager: TableManager; serverName: string; cluster?: ClusterAttachment }> = async (app, { manager, serverName, cluster }) => {
+  const local = (name: string): ConsumingSegmentsInfoResponse =>
+    consumingSegmentsInfo(manager.partitions(name), { serverName, secrets: manager.knownSecrets(), table: manager.tableStatus(name) });
+  // With --cluster: every live server's consuming segments and each shard's lease holder (docs/cluster.md).
+  app.get<{ Params: NameParams }>('/tables/:name/consumingSegmentsInfo', async (request) => {
+    const controller = cluster?.controller;
+    const name = rawTableName(request.params.name);
+    return controller ? clusterConsumingSegmentsInfo(controller, name, () => local(name)) : local(name);
+  });
+  // This server's own answer, for the server answering the request above.
+  app.get<{ Params: NameParams }>('/internal/cluster/tables/:name/consumingSegmentsInfo', async (request) => {
+    if (!cluster?.controller) throw new ShardtableError('NOT_FOUND', { method: 'GET', url: `${request.url} (this server runs without --cluster)` });
+    return local(rawTableName(request.params.name));
+  });
 
   app.post<{ Params: NameParams; Querystring: CommentQuery }>('/tables/:name/pauseConsumption', async (request) => {
     const { segmentsForceCommitted, ...result } = await manager.pause(request.params.name, { comment: request.query.comment ?? null });

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TableManager } from '../../table/table-manager.js';
+import { rawTableName } from '../../config/table-config-validation.js';
 import { ShardtableError } from '../../errors.js';
+import type { ClusterAttachment } from '../cluster-attachment.js';
+import { ClusterSegmentViews } from '../cluster-segment-views.js';
 import { realtimeTable, withType } from '../table-type.js';
 import type { TypeQuery } from '../table-type.js';
 
@@ -29,20 +32,36 @@ function segmentList(manager: TableManager, name: string): [{ REALTIME: string[]
  * `DELETE /segments/{table}` (every sealed segment) and `POST /segments/{table}/delete` (a JSON
  * array of names; all checked before any is deleted),
  * `POST /segments/{table}/reload` (re-reads the sealed segments from disk, at once; Pinot's answer
- * with a job id, plus what was reloaded and what failed).
+ * with a job id, plus what was reloaded and what failed), `GET /segments/{table}/servers` (Pinot's
+ * server → segments map).
+ *
+ * With `--cluster` the reads answer for the whole cluster (`ClusterSegmentViews`): every committed
+ * segment and every live server's consuming ones, the metadata with each segment's `servers`.
  */
-export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager }> = async (app, { manager }) => {
-  app.get<{ Params: TableParams }>('/tables/:name/segments', async (request) => segmentList(manager, request.params.name));
+export const segmentRoutes: FastifyPluginAsync<{ manager: TableManager; cluster?: ClusterAttachment; serverName?: string }> = async (app, { manager, cluster, serverName }) => {
+  const views = (): ClusterSegmentViews | null => (cluster?.controller ? new ClusterSegmentViews(cluster.controller, manager) : null);
+  const list = async (name: string): Promise<[{ REALTIME: string[] }]> => (await views()?.names(rawTableName(name))) ?? segmentList(manager, name);
+  app.get<{ Params: TableParams }>('/tables/:name/segments', async (request) => list(request.params.name));
 
-  app.get<{ Params: TableParams }>('/segments/:name', async (request) => segmentList(manager, request.params.name));
+  app.get<{ Params: TableParams }>('/segments/:name', async (request) => list(request.params.name));
+
+  // Pinot's server → segments map (its newer answer carries the counts too).
+  app.get<{ Params: TableParams; Querystring: TypeQuery }>('/segments/:name/servers', async (request) => {
+    const tableName = realtimeTable(request.params.name, request.query);
+    const cluster = views();
+    if (cluster !== null) return cluster.servers(tableName);
+    const names = segmentList(manager, tableName)[0].REALTIME;
+    const server = serverName ?? 'Server_localhost';
+    return [{ tableName: withType(tableName), serverToSegmentsMap: { [server]: names }, serverToSegmentsCountMap: { [server]: names.length } }];
+  });
 
   // Pinot's "metadata of every segment of a table": segment name → its summary (sizes, rows, time range).
   app.get<{ Params: TableParams }>('/segments/:name/metadata', async (request) =>
-    Object.fromEntries(manager.segments(request.params.name).map((s) => [s.segmentName, s])),
+    (await views()?.metadataByName(rawTableName(request.params.name))) ?? Object.fromEntries(manager.segments(request.params.name).map((s) => [s.segmentName, s])),
   );
 
   app.get<{ Params: { table: string; segment: string } }>('/segments/:table/:segment/metadata', async (request) =>
-    manager.segmentMetadata(request.params.table, request.params.segment),
+    (await views()?.metadata(rawTableName(request.params.table), request.params.segment)) ?? manager.segmentMetadata(request.params.table, request.params.segment),
   );
 
   app.delete<{ Params: { table: string; segment: string }; Querystring: TypeQuery }>('/segments/:table/:segment', async (request) => {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { placeSegments, shardHolders } from '../../../src/cluster/broker/index.js';
+import type { ClusterController } from '../../../src/cluster/broker/index.js';
+import type { LeaseItem } from '../../../src/cluster/lease-store.js';
+import type { CommittedItem } from '../../../src/cluster/segment-store.js';
+import type { PartitionStatus } from '../../../src/ingest/table-runtime.js';
+import { clusterConsumingSegmentsInfo } from '../../../src/server/cluster-consuming-info.js';
+import { consumingSegmentsInfo } from '../../../src/server/consuming-segments-info.js';
+
+const item = (segmentName: string, numDocs = 5): CommittedItem => ({ segmentName, shardId: `s${segmentName.split('__')[1]}`, partitionId: Number(segmentName.split('__')[1]), startOffset: '1', endOffset: '2', endOfShard: false, numDocs, deleted: false, s3Key: `k/${segmentName}`, sizeBytes: 100 });
+const lease = (partition: number, owner: string | null, table = 't'): LeaseItem => ({ leaseKey: `${table}#shard${partition}`, table, shardId: `shard${partition}`, partition, leaseOwner: owner, leaseCounter: 7, parentShardIds: [], finished: false, stealRequestedBy: null });
+
+function partition(id: number, consuming: boolean): PartitionStatus {
+  return {
+    partitionId: id,
+    shardId: `shard${id}`,
+    state: consuming ? 'CONSUMING' : 'WAITING_FOR_PARENT',
+    consumingSegmentName: consuming ? `t__${id}__3__20260101T0000Z` : null,
+    rowsInConsumingSegment: consuming ? 4 : 0,
+    currentOffset: consuming ? '42' : null,
+    startedFrom: 'TRIM_HORIZON',
+    msBehindLatest: consuming ? 100 * (id + 1) : null,
+    recordsConsumed: 0,
+    bytesConsumed: 0,
+    recordsDropped: 0,
+    lastConsumedTimestampMs: null,
+    throttleCount: 0,
+    errorCount: 0,
+    lastError: null,
+  };
+}
+
+describe('placeSegments', () => {
+  it('lists every committed segment with the servers listing it, then the consuming ones not committed; strays left out', () => {
+    const placed = placeSegments({
+      committed: [item('t__0__0__x'), item('t__1__0__x'), item('t__0__1__x')],
+      servers: [
+        { serverId: 'a', url: 'http://h:1', segments: [{ name: 't__0__0__x', consuming: false, numDocs: 5 }, { name: 't__0__1__x', consuming: false, numDocs: 5 }, { name: 't__0__2__x', consuming: true, numDocs: 3 }], error: null },
+        // b still has a copy of a segment now committed (sealed there as consuming), and a stray deleted elsewhere.
+        { serverId: 'b', url: 'http://h:2', segments: [{ name: 't__0__1__x', consuming: true, numDocs: 2 }, { name: 'gone', consuming: false, numDocs: 1 }], error: null },
+        { serverId: 'c', url: 'http://h:3', segments: null, error: 'no answer within 2000 ms' },
+      ],
+    });
+    expect(placed.map((p) => [p.name, p.consuming, p.servers, p.committed?.numDocs ?? null])).toEqual([
+      ['t__0__0__x', false, ['a'], 5],
+      ['t__1__0__x', false, [], 5],
+      ['t__0__1__x', false, ['a', 'b'], 5],
+      ['t__0__2__x', true, ['a'], null],
+    ]);
+  });
+
+  it('shardHolders: one table\'s shards by partition, free ones with a null holder', () => {
+    expect(shardHolders([lease(1, 'b'), lease(0, null), lease(0, 'x', 'other')], 't')).toEqual([
+      { shardId: 'shard0', partition: 0, holder: null, leaseCounter: 7, finished: false },
+      { shardId: 'shard1', partition: 1, holder: 'b', leaseCounter: 7, finished: false },
+    ]);
+  });
+});
+
+describe('clusterConsumingSegmentsInfo', () => {
+  // In-process double of a cluster member: a serves partition 0, b (answering over "HTTP") partition 1, c does not answer.
+  const controller = (peers: Record<string, { status: number; json: unknown } | Error>): ClusterController => ({
+    serverId: 'a',
+    liveServers: () => [
+      { serverId: 'a', url: 'http://10.0.0.1:9000', heartbeatCounter: 1, startedAtMs: 0 },
+      { serverId: 'b', url: 'http://10.0.0.2:9000', heartbeatCounter: 1, startedAtMs: 0 },
+      { serverId: 'c', url: 'http://10.0.0.3:9000', heartbeatCounter: 1, startedAtMs: 0 },
+    ],
+    tableView: async () => ({ committed: [], servers: [] }),
+    shardHolders: async (table) => shardHolders([lease(0, 'a'), lease(1, 'b'), lease(2, null)], table),
+    peerJson: async (url, path) => {
+      expect(path).toBe('/internal/cluster/tables/t/consumingSegmentsInfo');
+      const answer = peers[url];
+      if (answer === undefined || answer instanceof Error) throw answer ?? new Error('unreachable');
+      return answer;
+    },
+  });
+  const local = (parts: PartitionStatus[]) => consumingSegmentsInfo(parts, { serverName: 'Server_host' });
+
+  it('merges every server\'s consuming segments under its instance name, each partition as its holder reports it, the holders named', async () => {
+    const fromB = local([partition(0, false), partition(1, true), partition(2, false)]);
+    const info = await clusterConsumingSegmentsInfo(
+      controller({ 'http://10.0.0.2:9000': { status: 200, json: JSON.parse(JSON.stringify(fromB)) }, 'http://10.0.0.3:9000': new Error('ECONNREFUSED') }),
+      't',
+      () => local([partition(0, true), partition(1, false), partition(2, false)]),
+    );
+    expect(Object.fromEntries(Object.entries(info._segmentToConsumingInfoMap).map(([name, infos]) => [name, infos.map((i) => i.serverName)]))).toEqual({
+      't__0__3__20260101T0000Z': ['Server_10.0.0.1_9000'],
+      't__1__3__20260101T0000Z': ['Server_10.0.0.2_9000'],
+    });
+    expect(info.shardtablePartitions.map((p) => [p.partitionId, p.state, p.leaseHolder])).toEqual([[0, 'CONSUMING', 'a'], [1, 'CONSUMING', 'b'], [2, 'WAITING_FOR_PARENT', null]]);
+    expect(info.shardtableLeases.map((l) => [l.shardId, l.holder, l.holderInstance])).toEqual([['shard0', 'a', 'Server_10.0.0.1_9000'], ['shard1', 'b', 'Server_10.0.0.2_9000'], ['shard2', null, null]]);
+    expect([info.serversFailingToRespond, info.serversUnparsableRespond]).toEqual([1, 0]);
+    expect(info.shardtableLag).toMatchObject({ minMsBehindLatest: 100, maxMsBehindLatest: 200, partitionsReporting: 2 });
+  });
+
+  it('counts an answer without the segment map as unparsable, an error status as failing; this server\'s view stands in', async () => {
+    const info = await clusterConsumingSegmentsInfo(
+      controller({ 'http://10.0.0.2:9000': { status: 200, json: { hello: 1 } }, 'http://10.0.0.3:9000': { status: 503, json: { code: 503, error: 'x' } } }),
+      't',
+      () => local([partition(0, true), partition(1, false)]),
+    );
+    expect([info.serversFailingToRespond, info.serversUnparsableRespond]).toEqual([1, 1]);
+    expect(info.shardtablePartitions.map((p) => [p.partitionId, p.state, p.leaseHolder])).toEqual([[0, 'CONSUMING', 'a'], [1, 'WAITING_FOR_PARENT', 'b']]);
+  });
+});
