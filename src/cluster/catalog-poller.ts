@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../logger.js';
 import type { TableManager } from '../table/index.js';
 import { describeError } from '../util/describe-error.js';
@@ -8,8 +9,15 @@ import type { ClusterContext } from './cluster-context.js';
 /**
  * Every few seconds, applies `<prefix>-tables` to this server (docs/cluster.md, "Shared catalog"):
  * creates the schemas, then the tables, it lacks; deletes the tables, then the schemas, marked
- * deleted there (locally: each such table's leases are released and its data dir dropped). Then
- * runs `afterPoll` (the committed-segment sync of the tables).
+ * deleted there (locally: each such table's leases are released and its data dir dropped); applies
+ * a table config updated through another server (`PUT /tables/{t}`) through this server's own
+ * update path, as a local PUT would (the runtime restarted on the new config). Then runs
+ * `afterPoll` (the committed-segment sync of the tables).
+ *
+ * An update is noticed by the item's `updatedAtMs` changing (or a table first seen here) and
+ * applied when its config differs from the one running here, once per change: one that fails
+ * (its stream unreachable) is logged, the previous config kept, and not retried until the config
+ * changes again.
  *
  * A local table or schema is deleted only if it was here before the catalog was read: one created
  * through this server meanwhile is never mistaken for one deleted elsewhere. One here that the
@@ -21,6 +29,8 @@ export class CatalogPoller {
   private stopped = false;
   /** Names whose creation or deletion failed, with the error, so a bad entry is logged once, not every poll. */
   private readonly failed = new Map<string, string>();
+  /** Per table, the `updatedAtMs` of the catalog item last compared with the config running here. */
+  private readonly configSeen = new Map<string, number>();
 
   constructor(
     private readonly ctx: ClusterContext,
@@ -59,9 +69,17 @@ export class CatalogPoller {
       if (!this.manager.listSchemas().includes(entry.name)) await this.apply(entry, 'created', () => this.manager.addSchema(JSON.parse(entry.json!), { scope: 'local' }));
     }
     for (const entry of of('table', false)) {
-      if (!this.manager.hasTable(entry.name)) await this.apply(entry, 'created', () => this.manager.addTable(JSON.parse(entry.json!), { scope: 'local' }));
+      if (!this.manager.hasTable(entry.name)) {
+        await this.apply(entry, 'created', () => this.manager.addTable(JSON.parse(entry.json!), { scope: 'local' }));
+        this.configSeen.set(entry.name, entry.updatedAtMs);
+      } else if (this.configSeen.get(entry.name) !== entry.updatedAtMs) {
+        this.configSeen.set(entry.name, entry.updatedAtMs);
+        const json: unknown = JSON.parse(entry.json!);
+        if (!isDeepStrictEqual(this.manager.getTableConfig(entry.name).pinot, json)) await this.apply(entry, 'updated', () => this.manager.updateTable(entry.name, json, { scope: 'local' }));
+      }
     }
     for (const entry of of('table', true)) {
+      this.configSeen.delete(entry.name);
       if (tablesBefore.has(entry.name) && this.manager.hasTable(entry.name)) await this.apply(entry, 'deleted', () => this.manager.deleteTable(entry.name, { scope: 'local' }));
     }
     for (const entry of of('schema', true)) {
@@ -69,7 +87,7 @@ export class CatalogPoller {
     }
   }
 
-  private async apply(entry: CatalogEntry, what: 'created' | 'deleted', change: () => Promise<unknown>): Promise<void> {
+  private async apply(entry: CatalogEntry, what: 'created' | 'updated' | 'deleted', change: () => Promise<unknown>): Promise<void> {
     if (this.stopped) return;
     const key = `${entry.kind}:${entry.name}`;
     try {

@@ -19,6 +19,8 @@ export interface CatalogEntry {
   /** The config as a JSON string; null for a deleted one. */
   readonly json: string | null;
   readonly deleted: boolean;
+  /** When it was last written (epoch ms, the writer's clock); 0 when the item has none. */
+  readonly updatedAtMs: number;
 }
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -39,10 +41,11 @@ export class ClusterCatalog extends Catalog {
     if (scope === 'cluster') await this.put('schema', name, json);
   }
 
-  override async putTable(name: string, json: unknown): Promise<void> {
+  /** A table config update; in scope `'local'` (a server applying the shared catalog's newer config) its disk only. */
+  override async putTable(name: string, json: unknown, scope: CatalogScope = 'cluster'): Promise<void> {
     refuseUnsupportedInCluster(json);
     await super.putTable(name, json);
-    await this.put('table', name, json);
+    if (scope === 'cluster') await this.put('table', name, json);
   }
 
   /**
@@ -138,5 +141,5 @@ export async function scanCatalog(ctx: ClusterContext): Promise<CatalogEntry[]> 
 
 function entryOf(item: Record<string, AttributeValue>): CatalogEntry {
   const deleted = item.deleted?.BOOL === true;
-  return { kind: item.kind?.S ?? '', name: item.name?.S ?? '', json: deleted ? null : (item.json?.S ?? 'null'), deleted };
+  return { kind: item.kind?.S ?? '', name: item.name?.S ?? '', json: deleted ? null : (item.json?.S ?? 'null'), deleted, updatedAtMs: Number(item.updatedAtMs?.N ?? 0) };
 }

@@ -96,7 +96,7 @@ export class Catalog {
     return this.remove('schemas', name);
   }
 
-  putTable(name: string, json: unknown): Promise<void> {
+  putTable(name: string, json: unknown, _scope: CatalogScope = 'cluster'): Promise<void> {
     return this.write('tables', name, json);
   }
 

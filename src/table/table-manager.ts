@@ -201,9 +201,10 @@ export class TableManager extends TableReads {
    * Replaces a table's config (`PUT /tables/{name}`): validates, stops the old runtime, persists,
    * starts a new one on the same data dir. If the new runtime fails, the old config is restored
    * and restarted, and the failure is returned. Secrets sent back as `"*****"` keep their stored
-   * values.
+   * values. `scope` `'local'`: a cluster member applying a config updated through another server
+   * (its own disk only; see {@link CatalogScope}).
    */
-  async updateTable(name: string, json: unknown): Promise<TableConfig> {
+  async updateTable(name: string, json: unknown, options: { scope?: CatalogScope } = {}): Promise<TableConfig> {
     const tableName = rawTableName(name);
     return this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
@@ -219,7 +220,7 @@ export class TableManager extends TableReads {
         return admitted;
       });
       try {
-        return await this.replaceRuntime(entry, table, schemaName);
+        return await this.replaceRuntime(entry, table, schemaName, options.scope ?? 'cluster');
       } finally {
         this.reserved.delete(tableName);
       }
@@ -227,12 +228,12 @@ export class TableManager extends TableReads {
   }
 
   /** `updateTable`'s work, in the table's queue: stop, persist, start, or restore the previous config. */
-  private async replaceRuntime(entry: TableEntry, table: TableEntry['table'], schemaName: string): Promise<TableConfig> {
+  private async replaceRuntime(entry: TableEntry, table: TableEntry['table'], schemaName: string, scope: CatalogScope): Promise<TableConfig> {
     const tableName = entry.table.config.tableName;
     const { config } = table;
     const previous = entry.table;
     // Persisted first: a write that fails (disk full) leaves the old runtime running.
-    await this.catalog.putTable(tableName, config.pinot);
+    await this.catalog.putTable(tableName, config.pinot, scope);
     if (entry.disabled) {
       // A disabled table has no runtime: the new config takes effect when it is enabled.
       entry.table = table;
@@ -247,7 +248,7 @@ export class TableManager extends TableReads {
       undo: async (error) => {
         const detail = scrubSecrets(String(error), collectSecrets(config.pinot));
         this.log.warn({ table: tableName, error: detail }, 'new table config failed to start; restoring the previous one');
-        await this.catalog.putTable(tableName, previous.config.pinot);
+        await this.catalog.putTable(tableName, previous.config.pinot, scope);
         entry.table = previous;
         entry.schemaName = this.schemas.find(tableIdentity(previous.config.pinot).schemaCandidates)?.name ?? entry.schemaName;
         await this.launcher.launch(entry, { onFailure: 'record' }, { waitForStream: false });

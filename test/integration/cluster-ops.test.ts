@@ -171,7 +171,11 @@ describe('cluster operations across processes', () => {
     const calls: string[] = [];
     // 'fresh' is created through this server while the catalog is read: here after the read, not before.
     let listed = 0;
-    const local = { tables: new Set(['gone', 'mine']), schemas: new Set(['s', 'oldschema']) };
+    // 'changed' runs an older config than the catalog's, 'same' the catalog's own: only 'changed' is updated, once.
+    await put('table', 'changed', { json: { S: JSON.stringify({ tableName: 'changed', v: 2 }) }, updatedAtMs: { N: '2' } });
+    await put('table', 'same', { json: { S: JSON.stringify({ tableName: 'same', v: 1 }) }, updatedAtMs: { N: '2' } });
+    const running = new Map<string, unknown>([['changed', { v: 1, tableName: 'changed' }], ['same', { v: 1, tableName: 'same' }]]);
+    const local = { tables: new Set(['gone', 'mine', 'changed', 'same']), schemas: new Set(['s', 'oldschema']) };
     const manager = {
       listTables: () => (listed++ === 0 ? [...local.tables] : [...local.tables, 'fresh']),
       listSchemas: () => [...local.schemas],
@@ -180,11 +184,23 @@ describe('cluster operations across processes', () => {
       addTable: async (json: { tableName: string }, o: unknown) => void calls.push(`addTable ${json.tableName} ${JSON.stringify(o)}`),
       deleteTable: async (name: string, o: unknown) => void calls.push(`deleteTable ${name} ${JSON.stringify(o)}`),
       deleteSchema: async (name: string, o: unknown) => void calls.push(`deleteSchema ${name} ${JSON.stringify(o)}`),
+      getTableConfig: (name: string) => ({ pinot: running.get(name) }),
+      updateTable: async (name: string, json: unknown, o: unknown) => void calls.push(`updateTable ${name} ${JSON.stringify(json)} ${JSON.stringify(o)}`),
     } as unknown as TableManager;
-    await new CatalogPoller(ctx, manager, 60_000, silentLogger()).poll();
+    const poller = new CatalogPoller(ctx, manager, 60_000, silentLogger());
+    await poller.poll();
     const here = '{"scope":"local"}';
-    // t2 (live above) and newtable are created, gone and oldschema deleted; 'mine' (never listed) and 'fresh' are left alone.
-    expect(calls.sort()).toEqual([`addTable newtable ${here}`, `addTable t2 ${here}`, `deleteSchema oldschema ${here}`, `deleteTable gone ${here}`].sort());
+    // t2 (live above) and newtable are created, gone and oldschema deleted, 'changed' updated; 'mine' (never listed), 'same' and 'fresh' are left alone.
+    expect(calls.sort()).toEqual([`addTable newtable ${here}`, `addTable t2 ${here}`, `deleteSchema oldschema ${here}`, `deleteTable gone ${here}`, `updateTable changed {"tableName":"changed","v":2} ${here}`].sort());
+    // Once per change: the next poll (the double still runs v1) asks nothing; a newer write of the same config neither.
+    calls.length = 0;
+    await put('table', 'same', { json: { S: JSON.stringify({ tableName: 'same', v: 1 }) }, updatedAtMs: { N: '3' } });
+    await poller.poll();
+    expect(calls.filter((c) => c.startsWith('updateTable'))).toEqual([]);
+    // A newer config of 'changed' is applied again.
+    await put('table', 'changed', { json: { S: JSON.stringify({ tableName: 'changed', v: 3 }) }, updatedAtMs: { N: '4' } });
+    await poller.poll();
+    expect(calls.filter((c) => c.startsWith('updateTable'))).toEqual([`updateTable changed {"tableName":"changed","v":3} ${here}`]);
   });
 
   it('deletes segments and tables through any server, everywhere; refuses upsert tables; retention keeps the checkpoint', async () => {
@@ -205,6 +221,50 @@ describe('cluster operations across processes', () => {
 
     await putJsonRecords(kinesis.client, stream, rows(700, 0, (i) => 1_700_000_000_000 + i), key);
     await until('every row through a, both servers serving sealed segments', async () => (await whole(a, 'events', 700)) && (await servedBy(a, 'events')).length > 0 && (await servedBy(b, 'events')).length > 0, 25_000, logs);
+
+    // Controller endpoints answer for the whole cluster through either server (issue 18).
+    const instance = (server: ServerProcess): string => `Server_127.0.0.1_${new URL(server.url).port}`;
+    const ids = new Map([['a', instance(a)], ['b', instance(b)]]);
+    const live = (await items('events')).filter((i) => i.deleted?.BOOL !== true);
+    const [onAlist, onBlist] = [await servedBy(a, 'events'), await servedBy(b, 'events')];
+    for (const server of [a, b]) {
+      const listed = (await server.request('GET', '/segments/events')).json as [{ REALTIME: string[] }];
+      expect(listed[0].REALTIME).toEqual(expect.arrayContaining(live.map((i) => i.segmentName!.S!)));
+      const placed = ((await server.request('GET', '/segments/events/servers')).json as [{ tableName: string; serverToSegmentsMap: Record<string, string[]> }])[0];
+      expect(placed.tableName).toBe('events_REALTIME');
+      expect(Object.keys(placed.serverToSegmentsMap).sort()).toEqual([instance(a), instance(b)].sort());
+      expect(placed.serverToSegmentsMap[instance(a)]).toEqual(expect.arrayContaining(onAlist));
+      expect(placed.serverToSegmentsMap[instance(b)]).toEqual(expect.arrayContaining(onBlist));
+      // The metadata of a segment the other server serves, with its server; every committed one in the table's metadata.
+      const [theirs, owner] = server === a ? [onBlist[0]!, b] : [onAlist[0]!, a];
+      const one = (await server.request('GET', `/segments/events/${theirs}/metadata`)).json as Record<string, unknown>;
+      expect(one).toMatchObject({ segmentName: theirs, servers: [instance(owner)], numDocs: Number(live.find((i) => i.segmentName!.S === theirs)!.numDocs!.N) });
+      const all = (await server.request('GET', '/segments/events/metadata')).json as Record<string, { servers: string[] }>;
+      expect(Object.keys(all)).toEqual(expect.arrayContaining(live.map((i) => i.segmentName!.S!)));
+      expect((await server.request('GET', '/segments/events/nope__0__0__20260101T0000Z/metadata')).status).toBe(404);
+      // consumingSegmentsInfo: each shard's lease holder, each consuming segment under its holder.
+      const info = (await server.request('GET', '/tables/events/consumingSegmentsInfo')).json as any;
+      expect(info.shardtableLeases).toHaveLength(2);
+      expect(new Set(info.shardtableLeases.map((l: any) => l.holder))).toEqual(new Set(['a', 'b']));
+      for (const lease of info.shardtableLeases) {
+        expect(lease.holderInstance).toBe(ids.get(lease.holder));
+        const consuming = Object.entries(info._segmentToConsumingInfoMap as Record<string, { serverName: string }[]>).filter(([name]) => Number(name.split('__')[1]) === lease.partition);
+        for (const [, infos] of consuming) expect(infos.map((x) => x.serverName)).toEqual([lease.holderInstance]);
+        expect(info.shardtablePartitions.find((p: any) => p.partitionId === lease.partition)).toMatchObject({ leaseHolder: lease.holder, state: expect.stringMatching(/CONSUMING|CAUGHT_UP/) });
+      }
+      expect(info.serversFailingToRespond).toBe(0);
+    }
+
+    // A table config updated through a reaches b's running table (its catalog poll applies it through its own update path).
+    const current = ((await a.request('GET', '/tables/events')).json as { REALTIME: Record<string, any> }).REALTIME;
+    expect(b.log()).not.toContain('updated from the cluster catalog');
+    const changed = { ...current, tableIndexConfig: { ...current.tableIndexConfig, streamConfigs: { ...current.tableIndexConfig.streamConfigs, 'realtime.segment.flush.threshold.rows': '151' } } };
+    const updated = await a.request('PUT', '/tables/events', changed);
+    expect(updated.status, JSON.stringify(updated.json)).toBe(200);
+    const flushRows = async (server: ServerProcess): Promise<string> => ((await server.request('GET', '/tables/events')).json as any).REALTIME.tableIndexConfig.streamConfigs['realtime.segment.flush.threshold.rows'];
+    await until('b to run the updated config', async () => (await flushRows(b)) === '151' && b.log().includes('updated from the cluster catalog'), 15_000, logs);
+    expect(a.log()).not.toContain('updated from the cluster catalog');
+    await until('every row through both after the update', async () => (await whole(a, 'events', 700)) && (await whole(b, 'events', 700)) && (await servedBy(b, 'events')).length > 0, 20_000, logs);
 
     // Rewind and stream reset are refused in cluster mode, naming what.
     const rewind = await b.request('POST', '/tables/events/rewind?to=TRIM_HORIZON');
