@@ -62,6 +62,10 @@ export class ClusterNode {
     return ({ table, tableDir }) => {
       // A table from this server's own disk (kept from before --cluster) fails to start, saying why.
       refuseUnsupportedInCluster(table.config.pinot);
+      // A dimension table is replicated, as Pinot replicates it to every server: each server reads
+      // its whole stream itself, as a lone server does (no leases, no commits), so lookUp() and
+      // joins answered by any one server see every row.
+      if (table.config.isDimTable === true) return new TableIngestion({ table, tableDir, logger: this.logger, ...retention });
       return new TableIngestion({ table, tableDir, logger: this.logger, cluster: new ClusterTableHooks(table.config.tableName, parts), ...retention });
     };
   }

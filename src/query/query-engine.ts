@@ -105,7 +105,10 @@ export class QueryEngine {
       const { stmt, table } = resolveJoin(parsed, this.tables);
       const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, requestOptions, dims));
       const deadlineMs = started + plan.options.timeoutMs;
-      if (this.scatter !== null && !stmt.explain && stmt.join === null && !readsDims.value) {
+      // Scattered: one-table queries and those reading a dimension table (lookUp, a join rewritten
+      // onto its fact table), since every cluster server holds a whole copy of each dimension
+      // table; not a query on a dimension table itself (this server's copy is whole), nor EXPLAIN.
+      if (this.scatter !== null && !stmt.explain && stmt.join === null && table.isDimTable !== true) {
         const scattered = await this.scatter.execute({ sql, queryOptions, table: table.name, plan, startedMs: started, deadlineMs });
         if (scattered.failure !== undefined) return errorResult(scattered.failure, this.clock() - started);
         const { result } = scattered;

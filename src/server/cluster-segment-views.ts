@@ -32,7 +32,7 @@ export class ClusterSegmentViews {
     return [{ tableName: withType(table), serverToSegmentsMap: map, serverToSegmentsCountMap: counts }];
   }
 
-  /** Every committed segment's summary by name, with its `servers`. */
+  /** Every committed segment's summary by name (a dimension table: every sealed copy), with its `servers`. */
   async metadataByName(table: string): Promise<Record<string, Record<string, unknown>>> {
     const placements = await this.placements(table);
     return Object.fromEntries(placements.filter((p) => !p.consuming).map((p) => [p.name, this.metadataOf(table, p)]));
@@ -56,12 +56,13 @@ export class ClusterSegmentViews {
       }
     }
     if (placement.committed !== null) return { ...committedSummary(placement.committed), status: 'DONE', servers };
-    return { segmentName: placement.name, status: 'IN_PROGRESS', servers };
+    return { segmentName: placement.name, status: placement.consuming ? 'IN_PROGRESS' : 'DONE', servers };
   }
 
   private async placements(table: string): Promise<SegmentPlacement[]> {
-    this.manager.getTable(table); // 404 for an unknown table
-    return placeSegments(await this.controller.tableView(table));
+    // 404 for an unknown table; a dimension table's every server holds its own copy (none committed).
+    const everyListed = this.manager.getTableConfig(table).isDimTable === true;
+    return placeSegments(await this.controller.tableView(table), { everyListed });
   }
 
   /** A server id as an instance name (its advertised URL's host and port); the id itself when it is no longer live. */

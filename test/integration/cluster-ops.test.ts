@@ -266,6 +266,30 @@ describe('cluster operations across processes', () => {
     expect(a.log()).not.toContain('updated from the cluster catalog');
     await until('every row through both after the update', async () => (await whole(a, 'events', 700)) && (await whole(b, 'events', 700)) && (await servedBy(b, 'events')).length > 0, 20_000, logs);
 
+    // A dimension table is replicated: each server reads its whole stream (no leases, nothing
+    // committed) and answers a query on it alone, with every row.
+    const dimStream = await kinesis.newStream(2, 'dim');
+    expect((await a.request('POST', '/schemas', { ...idKindTsSchema('dim'), primaryKeyColumns: ['id'] })).status).toBe(200);
+    const dim = await a.request('POST', '/tables', { ...emulatorTableConfig({ endpoint: kinesis.endpoint, stream: dimStream, tableName: 'dim', timeColumn: 'ts', streamConfigs: timing }), isDimTable: true });
+    expect(dim.status, JSON.stringify(dim.json)).toBe(200);
+    await putJsonRecords(kinesis.client, dimStream, rows(40, 0, (i) => 1_700_000_000_000 + i), key);
+    const alone = async (server: ServerProcess): Promise<boolean> => {
+      const answer: any = (await server.request('POST', '/query/sql', { sql: 'SELECT count(*) FROM dim' })).json;
+      return answer.resultTable?.rows[0][0] === 40 && answer.numServersQueried === 1 && answer.partialResult !== true;
+    };
+    await until('every dim row on each server', async () => (await alone(a)) && (await alone(b)), 20_000, logs);
+    expect([await leases('dim'), (await items('dim')).length]).toEqual([0, 0]);
+    // lookUp() and a join read each server's whole copy, so they are scattered and answer whole (ids 0-39 match, same kind).
+    for (const server of [a, b]) {
+      for (const sql of ["SELECT count(*) FROM events WHERE lookUp('dim', 'kind', 'id', id) = kind", 'SET useMultistageEngine=true; SELECT count(*) FROM events e JOIN dim d ON e.id = d.id']) {
+        const answer: any = (await server.request('POST', '/query/sql', { sql })).json;
+        expect([answer.resultTable?.rows[0][0], answer.numServersQueried, answer.numServersResponded, answer.partialResult, answer.exceptions], sql).toEqual([40, 2, 2, false, []]);
+      }
+    }
+    const dimServers = ((await b.request('GET', '/segments/dim/servers')).json as [{ serverToSegmentsMap: Record<string, string[]> }])[0].serverToSegmentsMap;
+    expect([dimServers[instance(a)]!.length > 0, dimServers[instance(b)]!.length > 0]).toEqual([true, true]);
+    expect((await b.request('DELETE', '/tables/dim')).status).toBe(200);
+
     // Rewind and stream reset are refused in cluster mode, naming what.
     const rewind = await b.request('POST', '/tables/events/rewind?to=TRIM_HORIZON');
     expect([rewind.status, (rewind.json as any).error]).toEqual([400, expect.stringContaining('consumeFrom (rewind) is not supported with --cluster')]);

@@ -36,9 +36,10 @@ export interface SegmentPlacement {
 /**
  * Every segment of the view: the committed ones (in their table order), then the consuming ones
  * not committed, each with the servers listing it. A segment a server lists but that is neither
- * committed nor consuming (a copy a delete has not reached yet) is left out.
+ * committed nor consuming (a copy a delete has not reached yet) is left out, unless
+ * `everyListed` (a dimension table: every server seals its own copy, nothing is committed).
  */
-export function placeSegments(view: TableClusterView): SegmentPlacement[] {
+export function placeSegments(view: TableClusterView, options: { everyListed?: boolean } = {}): SegmentPlacement[] {
   const servers = new Map<string, string[]>();
   const consuming = new Set<string>();
   for (const listing of view.servers) {
@@ -51,6 +52,9 @@ export function placeSegments(view: TableClusterView): SegmentPlacement[] {
   const out: SegmentPlacement[] = view.committed.map((c) => ({ name: c.segmentName, consuming: false, committed: c, servers: servers.get(c.segmentName) ?? [] }));
   for (const name of consuming) {
     if (!committedNames.has(name)) out.push({ name, consuming: true, committed: null, servers: servers.get(name) ?? [] });
+  }
+  if (options.everyListed === true) {
+    for (const [name, on] of servers) if (!committedNames.has(name) && !consuming.has(name)) out.push({ name, consuming: false, committed: null, servers: on });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { ShardtableError } from '../../errors.js';
 import { withQueryStart } from '../exec/deadline.js';
-import { resolveJoin } from '../dim/join-resolution.js';
+import { dimTableResolver, resolveJoin } from '../dim/join-resolution.js';
 import { parseSql } from '../parser/parse-statement.js';
 import { planQuery } from '../plan/planner.js';
 import { parseQueryOptionsString } from '../plan/query-options.js';
@@ -59,9 +59,9 @@ export function listServedSegments(tables: TableResolver, table: string): Served
 
 /**
  * Plans `request.sql` as the broker did and answers the partial result over exactly the named
- * segments (snapshotted now). An unknown table or segment is a 404 naming it; a query that reads
- * a dimension table (a join, `lookUp`) is not split across servers (720); other query errors are
- * thrown as `QueryError` for the caller to answer.
+ * segments (snapshotted now). An unknown table or segment is a 404 naming it; a dimension table
+ * the query reads (a join, `lookUp`) is this server's own whole copy; an EXPLAIN is not split
+ * across servers (720); other query errors are thrown as `QueryError` for the caller to answer.
  */
 export async function runPartialQuery(tables: TableResolver, request: PartialQueryRequest): Promise<ServerPartial> {
   const started = request.startedMs ?? Date.now();
@@ -69,12 +69,10 @@ export async function runPartialQuery(tables: TableResolver, request: PartialQue
   if (found === undefined) throw new ShardtableError('TABLE_NOT_FOUND', { name: request.table });
   const options = request.queryOptions ? parseQueryOptionsString(request.queryOptions) : new Map<string, string>();
   const { stmt, table } = resolveJoin(parseSql(request.sql, options), tables);
-  if (stmt.join !== null || stmt.explain) throw new QueryError('QUERY_PLANNING', 'a join or EXPLAIN is answered by the broker alone, not split across servers');
+  if (stmt.join !== null || stmt.explain) throw new QueryError('QUERY_PLANNING', 'an EXPLAIN is answered by the broker alone, not split across servers');
   if (table.name !== found.name) throw new ShardtableError('BAD_REQUEST', { detail: `the query reads table ${table.name}, not ${found.name} (field table)` });
-  const noDims = (): never => {
-    throw new QueryError('QUERY_PLANNING', 'a query that reads a dimension table (lookUp) is answered by the broker alone, not split across servers');
-  };
-  const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, options, noDims));
+  // A dimension table (lookUp, a join) is read from this server's own copy: each server holds it whole.
+  const plan = withQueryStart(started, () => planQuery(stmt, table.schema, table.name, options, dimTableResolver(tables)));
   const byName = new Map(table.snapshot().map((s) => [s.name, s]));
   const missing = request.segments.filter((name) => !byName.has(name));
   if (missing.length > 0) throw new ShardtableError('SEGMENT_NOT_FOUND', { segment: missing.join(', '), table: table.name });

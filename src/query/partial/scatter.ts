@@ -30,7 +30,8 @@ export interface ScatterResult {
  * Runs single-table queries across servers (the cluster broker, `src/cluster/broker/`): the
  * engine parses and plans, the scatter routes the table's segments, collects the servers'
  * partials and merges them with `PartialMerge`. A query that reads a dimension table (a join,
- * `lookUp`) or is an EXPLAIN is never scattered: the engine answers it alone.
+ * `lookUp`), a query on a dimension table itself (replicated: every server holds all its rows) or
+ * an EXPLAIN is never scattered: the engine answers it alone.
  */
 export interface QueryScatter {
   execute(request: ScatterRequest): Promise<ScatterResult>;

@@ -1,7 +1,9 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { buildTableSchema, validateSchema, validateTableConfig } from '../../../src/config/index.js';
 import { refuseUnsupportedInCluster } from '../../../src/cluster/cluster-unsupported.js';
 import { latestOfShards } from '../../../src/cluster/segment-store.js';
 import { ShardtableError } from '../../../src/errors.js';
@@ -10,6 +12,7 @@ import { ClusterShards } from '../../../src/ingest/cluster-shards.js';
 import type { ClusterShardsHost } from '../../../src/ingest/cluster-shards.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
+import { emulatorStreamConfigs, emulatorTableConfig, idKindTsSchema } from '../../helpers/emulator-table.js';
 
 const committed = (segmentName: string, shardId: string, deleted = false): CommittedSegment => ({ segmentName, shardId, partitionId: Number(segmentName.split('__')[1]), startOffset: '1', endOffset: '2', endOfShard: false, numDocs: 10, deleted });
 
@@ -108,6 +111,26 @@ describe('ClusterShards.sync: drop what is no longer committed', () => {
       await expect(stat(keep.path)).resolves.toBeDefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a table config through the shared catalog', () => {
+  // The catalog poll applies a config only when it differs from the one running: a config stored
+  // as JSON and admitted again must compare equal, or every server would restart every table.
+  it('is admitted again to a deep-equal config (one stream and several, a dimension table, secrets)', () => {
+    const schema = buildTableSchema(validateSchema({ ...idKindTsSchema('events'), primaryKeyColumns: ['id'] }));
+    const stream = (name: string): Record<string, string> => ({ ...emulatorStreamConfigs('http://127.0.0.1:4567', name, { 'realtime.segment.flush.threshold.rows': '150' }), 'stream.kinesis.secretKey': 'shh' });
+    const configs: unknown[] = [
+      emulatorTableConfig({ endpoint: 'http://127.0.0.1:4567', stream: 's1', timeColumn: 'ts' }),
+      { tableName: 'events', tableType: 'REALTIME', segmentsConfig: { timeColumnName: 'ts' }, tableIndexConfig: {}, ingestionConfig: { streamIngestionConfig: { streamConfigMaps: [stream('s1'), stream('s2')] } } },
+      { ...emulatorTableConfig({ endpoint: 'http://127.0.0.1:4567', stream: 's1', timeColumn: 'ts' }), isDimTable: true },
+    ];
+    for (const json of configs) {
+      const here = validateTableConfig(json, schema).pinot;
+      const stored: unknown = JSON.parse(JSON.stringify(here));
+      expect(isDeepStrictEqual(here, stored)).toBe(true);
+      expect(isDeepStrictEqual(validateTableConfig(stored, schema).pinot, stored)).toBe(true);
     }
   });
 });
