@@ -23,8 +23,8 @@ const MIN_SLOTS = 2048;
  * or the id of a string or other value interned once per distinct value in the column's
  * `KeyPool`); groups are found through one open-addressing hash table of `[hash, group + 1]`
  * int32 pairs (linear probing, at most 3/4 full), the hash kept so that a probe rejects other
- * keys without reading their codes and a resize does not rehash. About 30 bytes per group for a
- * single numeric key (`byteSize`), plus 9 per further key.
+ * keys without reading their codes and a resize does not rehash. 21-36 bytes per group for a
+ * single numeric key (`byteSize`), plus 9-14 per further key.
  */
 export class GroupKeyTable {
   size = 0;
@@ -40,8 +40,11 @@ export class GroupKeyTable {
   private mask = MIN_SLOTS - 1;
   /** Where the last failed lookup stopped: the free slot its key would take. */
   private probe = 0;
-  /** `seenIn[g]`: the last segment (`epoch`) that touched group `g`. */
-  private seenIn: Int32Array = new Int32Array(0);
+  /**
+   * `seenIn[g]`: the last segment (`epoch`, 1-255, cleared when it wraps) that touched group `g`:
+   * one byte per group.
+   */
+  private seenIn: Uint8Array = new Uint8Array(0);
   private epoch = 1;
   /** Distinct groups the current segment has touched. */
   private segmentGroups = 0;
@@ -194,7 +197,7 @@ export class GroupKeyTable {
 
   /** Starts a new segment: it may touch `limit` distinct groups again. */
   beginSegment(): void {
-    this.epoch++;
+    this.nextEpoch();
     this.segmentGroups = 0;
   }
 
@@ -203,7 +206,7 @@ export class GroupKeyTable {
    * was scanned): its groups may exceed `limit` together, and none is dropped.
    */
   beginMerge(): void {
-    this.epoch++;
+    this.nextEpoch();
     // Far below any limit, and still a small integer (V8 keeps the field unboxed).
     this.segmentGroups = -(2 ** 30);
   }
@@ -214,6 +217,13 @@ export class GroupKeyTable {
    */
   segmentHasRoomFor(count: number): boolean {
     return this.segmentGroups + count <= this.limit;
+  }
+
+  private nextEpoch(): void {
+    if (++this.epoch > 255) {
+      this.seenIn.fill(0);
+      this.epoch = 1;
+    }
   }
 
   /** A single key's group by kind and code (a pool id for `KIND_POOL`), created if new. */
@@ -240,10 +250,16 @@ export class GroupKeyTable {
   private idOfTuple(): number {
     let h = HASH_SEED;
     for (let j = 0; j < this.width; j++) h = mixKey(h, this.tupleKinds[j]!, this.tupleCodes[j]!);
+    const mayCreate = this.segmentGroups < this.limit && this.size < this.resultCap;
+    if (mayCreate) this.ensureSlot();
     const g = this.findTuple(h);
     if (g >= 0) return this.admit(g);
     const id = this.create();
-    if (id >= 0) this.place(id, this.storeTuple(id));
+    if (id < 0) return id;
+    // The slot table did not resize since the lookup (`ensureSlot` above): file at its free slot.
+    this.storeTuple(id);
+    this.slots[2 * this.probe] = h;
+    this.slots[2 * this.probe + 1] = id + 1;
     return id;
   }
 
@@ -270,7 +286,10 @@ export class GroupKeyTable {
     let s = h & mask;
     for (;;) {
       const e = slots[2 * s + 1]!;
-      if (e === 0) return -1;
+      if (e === 0) {
+        this.probe = s;
+        return -1;
+      }
       if (slots[2 * s] === h && this.tupleAt(e - 1)) return e - 1;
       s = (s + 1) & mask;
     }
@@ -343,7 +362,7 @@ export class GroupKeyTable {
       codes.set(this.codes[j]!.subarray(0, this.size));
       this.codes[j] = codes;
     }
-    const seen = new Int32Array(capacity);
+    const seen = new Uint8Array(capacity);
     seen.set(this.seenIn.subarray(0, this.size));
     this.seenIn = seen;
     this.capacity = capacity;
