@@ -80,7 +80,7 @@ export class GroupKeyTable {
     return this.idOfSingle(kind === 'num' ? KIND_NUM : KIND_LONG, k);
   }
 
-  /** Makes room for `count` more groups without resizing. */
+  /** Makes room for `count` more single numeric keys (at most the limit) without resizing. */
   reserveNumeric(_kind: NumericKeyKind, count: number): void {
     this.reserve(Math.min(count, this.limit));
   }
@@ -171,9 +171,7 @@ export class GroupKeyTable {
 
   /** The key values of group `g`. */
   keysOf(g: number): unknown[] {
-    const out = new Array<unknown>(this.width);
-    for (let j = 0; j < this.width; j++) out[j] = this.keyValue(j, g);
-    return out;
+    return Array.from({ length: this.width }, (_, j) => this.keyValue(j, g));
   }
 
   /**
@@ -220,10 +218,9 @@ export class GroupKeyTable {
   }
 
   private nextEpoch(): void {
-    if (++this.epoch > 255) {
-      this.seenIn.fill(0);
-      this.epoch = 1;
-    }
+    if (++this.epoch <= 255) return;
+    this.seenIn.fill(0);
+    this.epoch = 1;
   }
 
   /** A single key's group by kind and code (a pool id for `KIND_POOL`), created if new. */
@@ -354,17 +351,15 @@ export class GroupKeyTable {
   /** Grows the per-group columns to hold at least `count` groups (by half again at least). */
   private growGroups(count: number): void {
     const capacity = Math.max(count, Math.ceil(this.capacity * 1.5), MIN_GROUPS);
+    const grown = <A extends Uint8Array | Float64Array>(a: A, b: A): A => {
+      b.set(a.subarray(0, this.size));
+      return b;
+    };
     for (let j = 0; j < this.width; j++) {
-      const kinds = new Uint8Array(capacity);
-      kinds.set(this.kinds[j]!.subarray(0, this.size));
-      this.kinds[j] = kinds;
-      const codes = new Float64Array(capacity);
-      codes.set(this.codes[j]!.subarray(0, this.size));
-      this.codes[j] = codes;
+      this.kinds[j] = grown(this.kinds[j]!, new Uint8Array(capacity));
+      this.codes[j] = grown(this.codes[j]!, new Float64Array(capacity));
     }
-    const seen = new Uint8Array(capacity);
-    seen.set(this.seenIn.subarray(0, this.size));
-    this.seenIn = seen;
+    this.seenIn = grown(this.seenIn, new Uint8Array(capacity));
     this.capacity = capacity;
   }
 
