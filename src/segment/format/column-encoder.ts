@@ -25,6 +25,8 @@ export interface ColumnPlan {
   readonly nullBitmap: boolean;
   readonly invertedIndex: boolean;
   readonly isSorted: boolean;
+  /** False: never the paged layout (a file for builds that read format version 2 only). */
+  readonly pagedLayout: boolean;
 }
 
 /**
@@ -163,7 +165,7 @@ export function encodeColumn(col: ImmutableColumn, dict: SortedDictionary | null
   if (plan.encoding === 'DICT') {
     const run = dictionaryRun(dict!.sorted, values.packedDictionary);
     const inv = plan.invertedIndex ? invertedIndexRun(values.dictIds!, offsets, n, cardinality) : null;
-    if (runBytes(run) > PAGED_MIN_RAW_BYTES || (inv !== null && inv.byteLength > PAGED_MIN_RAW_BYTES)) {
+    if (plan.pagedLayout && (runBytes(run) > PAGED_MIN_RAW_BYTES || (inv !== null && inv.byteLength > PAGED_MIN_RAW_BYTES))) {
       // Large: in pages, so a lookup reads one page of each instead of the whole sections.
       const paged = writePagedIndex(run, cardinality, inv, sink);
       pages = paged.footer;

@@ -30,6 +30,11 @@ export interface SegmentFileInfo {
   readonly endOfShard: boolean;
   /** Upsert tables: commit order, tie losers, replay order (`docs/upsert.md`); written only when given. */
   readonly upsert?: UpsertSealInfo;
+  /**
+   * False: no column in the paged layout, so the file is format version 2 (what builds before
+   * version 3 read; tests compare both layouts with it). Default true.
+   */
+  readonly pagedLayout?: boolean;
 }
 
 /**
@@ -107,7 +112,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
             noDictionary,
             needsDictionary: inverted || i === sortedIndex,
           });
-    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
+    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex, pagedLayout: info.pagedLayout !== false } as const;
     const footer = encodeColumn(col, dict, plan, perm, sink);
     const { jsonIndex, bloomFilter, rangeIndex, textIndex, timestampIndex } = writeColumnIndexes(col, perm, indexing, sink);
     const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
