@@ -23,6 +23,8 @@ export interface ColumnMetadata
   readonly hasTextIndex: boolean;
   readonly hasTimestampIndex: boolean;
   readonly numBlocks: number;
+  /** Pages of the dictionary (and inverted index) in the paged layout (format version 3); 0 when in one section each. */
+  readonly numDictionaryPages: number;
 }
 
 /** Typed metadata of a sealed segment: its `SegmentSummary` plus more of the footer, columns decoded. */
@@ -77,6 +79,7 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       hasTextIndex: (c.textIndex ?? null) !== null,
       hasTimestampIndex: (c.timestampIndex ?? null) !== null,
       numBlocks: c.blocks.length,
+      numDictionaryPages: c.pages?.numPages ?? 0,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
       invertedIndexBytes: c.sizes.invertedIndexBytes,
