@@ -157,15 +157,23 @@ export class PagedIndex {
       } else hi = mid - 1;
     }
     if (page < 0) return -1;
+    // A one-value page's value is its directory value: no page read (low-cardinality columns).
+    if (dir.firstIds[page + 1]! - dir.firstIds[page]! === 1) return compare(firstValues.get(page), probe) === 0 ? dir.firstIds[page]! : -1;
     const local = this.dictionaryPage(page, dir.firstIds).indexOf(probe);
     return local < 0 ? -1 : dir.firstIds[page]! + local;
   }
 
-  /** The value of dictionary id `id`, and the page's id range (for callers reading ids in order). */
-  page(id: number): { readonly page: SealedDictionary; readonly first: number; readonly end: number } {
-    const { dir } = this.directory();
+  /**
+   * The values around dictionary id `id`: ids `[first, end)` are `values.get(id - at)` (the page,
+   * or for a one-value page the directory's first values, read without the page).
+   */
+  page(id: number): { readonly values: SealedDictionary; readonly first: number; readonly end: number; readonly at: number } {
+    const { dir, firstValues } = this.directory();
     const p = pageOfId(dir.firstIds, id);
-    return { page: this.dictionaryPage(p, dir.firstIds), first: dir.firstIds[p]!, end: dir.firstIds[p + 1]! };
+    const first = dir.firstIds[p]!;
+    const end = dir.firstIds[p + 1]!;
+    if (end - first === 1) return { values: firstValues, first, end, at: first - p };
+    return { values: this.dictionaryPage(p, dir.firstIds), first, end, at: first };
   }
 
   /** Sorted doc ids holding dictionary id `id`: one doc-list page read. */
@@ -246,6 +254,7 @@ class PagedDictionary implements Dictionary {
   private last: SealedDictionary | null = null;
   private first = 0;
   private end = 0;
+  private at = 0;
 
   constructor(
     private readonly index: PagedIndex,
@@ -253,13 +262,14 @@ class PagedDictionary implements Dictionary {
   ) {}
 
   get(id: number): ScalarValue {
-    if (id >= this.first && id < this.end) return this.last!.get(id - this.first);
+    if (id >= this.first && id < this.end) return this.last!.get(id - this.at);
     if (!(id >= 0 && id < this.size)) throw new RangeError(`dictionary id ${id} out of range [0, ${this.size})`);
-    const { page, first, end } = this.index.page(id);
-    this.last = page;
+    const { values, first, end, at } = this.index.page(id);
+    this.last = values;
     this.first = first;
     this.end = end;
-    return page.get(id - first);
+    this.at = at;
+    return values.get(id - at);
   }
 
   indexOf(value: ScalarValue): number {

@@ -128,6 +128,18 @@ describe('paged dictionaries and inverted indexes (format version 3)', () => {
     expect(f.idOf(1 / 7)).toBe(f.idOf(Math.fround(1 / 7))); // FLOAT values are compared as 32-bit floats
     expect(f.idOf(Number.NaN)).toBe(-1);
     expect(() => u.docIds(40_000)).toThrow(RangeError);
+    // Sections read by a lookup from an empty cache: the directory and one page; a one-value page's
+    // value is its directory entry, so a low-cardinality column reads the directory only.
+    const reads = (f: () => void): number => {
+      blockCache.clear();
+      const before = sectionReads.sections;
+      f();
+      return sectionReads.sections - before;
+    };
+    expect(reads(() => expect(u.idOf(1_000_500n)).toBe(500))).toBe(2);
+    expect(reads(() => expect(paged.column('c').invertedIndex!.idOf('LU')).toBeGreaterThanOrEqual(0))).toBe(1);
+    const second = whole.column('c').dictionary!.get(1);
+    expect(reads(() => expect(paged.column('c').dictionary!.get(1)).toBe(second))).toBe(1);
   });
 
   it('answers queries exactly as the whole-section layout', async () => {
