@@ -161,14 +161,14 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   /**
-   * The whole dictionary of a paged column: an object reading pages through the cache, itself
-   * cached (so what queries derive from a dictionary and keep per dictionary object — numbers,
-   * matches, about 8 bytes a value — lives as long as the budget keeps it, as for a dictionary read
-   * whole). Point lookups do not need it: they go through `invertedIndex.idOf`.
+   * The whole dictionary of a paged column: an object reading pages through the cache (the pages
+   * are counted there), itself cached at the cost of its own fields, so it leaves with the budget's
+   * other entries and takes what queries derive per dictionary object with it. Point lookups do
+   * not need it: they go through `invertedIndex.idOf`.
    */
   private pagedDictionary(paged: PagedIndex): Dictionary {
     const dict = paged.dictionary();
-    this.dict = this.cached(DICTIONARY_SLOT, dict, this.footer.cardinality * 8 + 256, () => {
+    this.dict = this.cached(DICTIONARY_SLOT, dict, 256 + paged.numPages * 8, () => {
       if (this.dict === dict) this.dict = undefined;
     });
     return dict;
