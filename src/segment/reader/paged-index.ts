@@ -56,10 +56,6 @@ export class PagedIndex {
     return this.pages.numPages;
   }
 
-  get hasInvertedIndex(): boolean {
-    return this.pages.inverted;
-  }
-
   /** Drops the direct references (the column's cache entries are dropped by the column). */
   release(): void {
     this.dirEntry = undefined;
