@@ -310,12 +310,12 @@ export class SegmentFilter {
   private invertedDocList(node: Leaf): Uint32Array | null {
     if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
     const index = this.segment.invertedIndex(node.column.name);
-    const dict = this.segment.dictionary(node.column.name);
     let docs: Uint32Array | null = null;
-    if (index && dict) {
+    if (index) {
+      // Through the index's own lookup: a paged dictionary reads one page per value, not all of it.
       const ids = new Set<number>();
       for (const v of pointValues(node)) {
-        const id = dict.indexOf(v as never);
+        const id = index.idOf(v as never);
         if (id >= 0) ids.add(id);
       }
       docs = unionSorted([...ids].map((id) => index.docIds(id)));
