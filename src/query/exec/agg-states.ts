@@ -1,5 +1,5 @@
 import type { ScalarValue } from '../../config/data-type.js';
-import { appendTarget, pushValue } from '../functions/aggregation-functions.js';
+import { pushValue } from '../functions/aggregation-functions.js';
 import type { AggKind, AggState } from '../functions/aggregation-functions.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
@@ -9,6 +9,7 @@ import type { StatesPartial } from './agg-partials.js';
 import { exportState, importState, mergeExportedState } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, ensureInt32, gatherNumbers } from './numeric-values.js';
+import { PercentileCounter } from './percentile-counter.js';
 import type { BlockColumns } from './numeric-values.js';
 
 /**
@@ -245,21 +246,26 @@ class GenericStates extends ObjectStates {
   }
 }
 
-/** PERCENTILE*: values gathered as doubles into each group's growing buffer. */
+/**
+ * PERCENTILE*: values gathered as doubles into each group's growing buffer; without GROUP BY,
+ * counted per dictionary id or per integer where the column allows (`percentile-counter.ts`).
+ */
 class PercentileStates extends ObjectStates {
   private values: Float64Array = new Float64Array(0);
+  private counter: PercentileCounter | null = null;
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
     if (gids === null) {
-      // Straight into the one state's buffer.
-      const state = this.state(0);
-      gatherNumbers(this.spec.arg!, block, rows, n, appendTarget(state, n));
-      state.n += n;
+      (this.counter ??= new PercentileCounter(this.spec.arg!)).add(this.state(0), block, rows, n);
       return;
     }
     const values = (this.values = ensureFloat64(this.values, n));
     gatherNumbers(this.spec.arg!, block, rows, n, values);
     for (let i = 0; i < n; i++) pushValue(this.state(gids[i]!), values[i]!);
+  }
+
+  override finish(): void {
+    if (this.counter !== null) this.counter.flush(this.state(0));
   }
 }
 
