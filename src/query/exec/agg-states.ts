@@ -112,6 +112,44 @@ class NumericStates implements GroupedAggregation {
     }
   }
 
+  /** `add` by runs of one group: each run's count, sum or extremes kept in a local, starting from (and so in the order of) the group's state. */
+  addRuns(block: BlockColumns, rows: Int32Array, starts: Int32Array, runGids: Int32Array, numRuns: number, numGroups: number): void {
+    if (numGroups > this.capacity) this.grow(numGroups);
+    const counts = this.n;
+    const kind = this.kind;
+    if (kind === 'count' || this.spec.arg === null) {
+      for (let j = 0; j < numRuns; j++) counts[runGids[j]!] += starts[j + 1]! - starts[j]!;
+      return;
+    }
+    const n = starts[numRuns]!;
+    const values = (this.values = ensureFloat64(this.values, n));
+    gatherNumbers(this.spec.arg, block, rows, n, values);
+    const xs = this.x;
+    const ys = this.y;
+    for (let j = 0; j < numRuns; j++) {
+      const g = runGids[j]!;
+      const end = starts[j + 1]!;
+      let x = xs[g]!;
+      if (kind === 'sum' || kind === 'avg') {
+        for (let i = starts[j]!; i < end; i++) x += values[i]!;
+        if (kind === 'avg') counts[g] += end - starts[j]!;
+      } else if (kind === 'min') {
+        for (let i = starts[j]!; i < end; i++) if (values[i]! < x) x = values[i]!;
+      } else if (kind === 'max') {
+        for (let i = starts[j]!; i < end; i++) if (values[i]! > x) x = values[i]!;
+      } else {
+        let y = ys[g]!;
+        for (let i = starts[j]!; i < end; i++) {
+          const v = values[i]!;
+          if (v < x) x = v;
+          if (v > y) y = v;
+        }
+        ys[g] = y;
+      }
+      xs[g] = x;
+    }
+  }
+
   addPreAggregated(counts: Float64Array, values: Float64Array | null, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {
     if (numGroups > this.capacity) this.grow(numGroups);
     const ns = this.n;

@@ -4,6 +4,7 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
+import { GroupRuns } from './group-runs.js';
 import type { NumericKeyKind } from './group-keys.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
@@ -45,6 +46,9 @@ export class GroupByAggregator {
   private readonly grouper: RowGrouper | null;
   private readonly states: GroupedAggregation[];
   private segment: SegmentSnapshot | null = null;
+  /** Whether some state takes rows by runs of one group (`GroupRuns`). */
+  private readonly anyRuns: boolean;
+  private readonly runs = new GroupRuns();
 
   /**
    * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
@@ -56,6 +60,7 @@ export class GroupByAggregator {
     options: { readonly partial?: boolean } = {},
   ) {
     this.states = plan.aggregations.map(groupedAggregation);
+    this.anyRuns = this.states.some((s) => s.addRuns !== undefined);
     // Without ORDER BY or HAVING any offset + limit groups answer the query (Pinot's rule too):
     // stop making groups there.
     const anyGroups = plan.orderBy.length === 0 && plan.having === null && options.partial !== true;
@@ -83,7 +88,11 @@ export class GroupByAggregator {
     const grouped = this.grouper.group(block, sel, n);
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
-    for (const s of this.states) s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
+    const runs = this.anyRuns ? this.runs.of(grouped.gids, grouped.n) : 0;
+    for (const s of this.states) {
+      if (runs > 0 && s.addRuns !== undefined) s.addRuns(block, grouped.rows, this.runs.starts, this.runs.gids, runs, numGroups);
+      else s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
+    }
   }
 
   /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */
