@@ -32,15 +32,10 @@ const FIXED: Record<string, { width: number; zoned: boolean }> = {
   DAY: { width: 86_400_000, zoned: true },
 };
 
-/** Buckets whose bounds are exact doubles with room to spare (every integer in them truncates exactly). */
-const CACHEABLE = 2 ** 52;
-
 /**
- * Replaces `values[0..n)` (epoch millis, integers: an INT or LONG column's values) by
- * `dateTrunc(unit, v, zone)` when that is a safe integer, else NaN: the numeric group key of the
- * bucket. Fixed-width units use the same arithmetic as `dateTrunc`, inline (it is the hot loop of
- * a time-bucket GROUP BY), and remember the last bucket's bounds: a value inside them takes its
- * key without a division (time columns come in runs of one bucket). Others call `dateTrunc`.
+ * Replaces `values[0..n)` (epoch millis) by `dateTrunc(unit, v, zone)` when that is a safe
+ * integer, else NaN: the numeric group key of the bucket. Fixed-width units use the same
+ * arithmetic as `dateTrunc`, inline (it is the hot loop of a time-bucket GROUP BY); others call it.
  */
 export function truncateInPlace(spec: DateTruncSpec, values: Float64Array, n: number): void {
   if (n === 0) return;
@@ -54,25 +49,7 @@ export function truncateInPlace(spec: DateTruncSpec, values: Float64Array, n: nu
     if (fixed !== undefined) {
       const width = fixed.width;
       const shift = fixed.zoned ? off : 0;
-      // The integers of [lo, hi) truncate to `key` (an empty range until the first value).
-      let lo = 1;
-      let hi = 0;
-      let key = 0;
-      for (let i = 0; i < n; i++) {
-        const v = values[i]!;
-        if (v >= lo && v < hi) {
-          values[i] = key;
-          continue;
-        }
-        const t = Math.floor((v + shift) / width) * width - shift;
-        values[i] = t >= -MAX_SAFE && t <= MAX_SAFE ? t : Number.NaN;
-        if (t >= -CACHEABLE && t + width <= CACHEABLE && Math.abs(shift) < CACHEABLE) {
-          lo = t;
-          hi = t + width;
-          key = t;
-        }
-      }
-      return;
+      for (let i = 0; i < n; i++) values[i] = Math.floor((values[i]! + shift) / width) * width - shift;
     }
   } else {
     for (let i = 0; i < n; i++) values[i] = dateTrunc(unit, values[i]!, zone);

@@ -73,8 +73,8 @@ export class GroupByAggregator {
     return this.table?.limitReached ?? false;
   }
 
-  /** Adds rows `sel[0..n)` of one block. */
-  add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number): void {
+  /** Adds rows `sel[0..n)` of one block (block `blockIndex` of `segment`, whose statistics may prove one group for it; -1: unknown). */
+  add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex = -1): void {
     if (n === 0) return;
     if (this.grouper === null) {
       for (const s of this.states) s.add(block, sel, null, n, 1);
@@ -85,10 +85,10 @@ export class GroupByAggregator {
       this.table!.beginSegment();
       this.grouper!.beginSegment();
     }
-    const grouped = this.grouper.group(block, sel, n);
+    const grouped = this.grouper.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
-    const runs = this.anyRuns ? this.runs.of(grouped.gids, grouped.n) : 0;
+    const runs = !this.anyRuns ? 0 : grouped.single !== undefined ? this.runs.one(grouped.single, grouped.n) : this.runs.of(grouped.gids, grouped.n);
     for (const s of this.states) {
       if (runs > 0 && s.addRuns !== undefined) s.addRuns(block, grouped.rows, this.runs.starts, this.runs.gids, runs, numGroups);
       else s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);

@@ -12,12 +12,25 @@ export class GroupRuns {
   starts = new Int32Array(64);
   gids = new Int32Array(64);
 
+  /** One run of group `g` over `n` rows; answers 1. */
+  one(g: number, n: number): number {
+    this.starts[0] = 0;
+    this.starts[1] = n;
+    this.gids[0] = g;
+    return 1;
+  }
+
   /** The number of runs of `gids[0..n)` (filling `starts` and `gids`), or 0 when they are too short to pay. */
   of(gids: Int32Array, n: number): number {
+    // Counted in chunks, so a block of short runs is given up early.
+    const most = Math.floor(n / ROWS_PER_RUN);
     let changes = 0;
-    for (let i = 1; i < n; i++) changes += gids[i] !== gids[i - 1] ? 1 : 0;
+    for (let from = 1; from < n; from += 1024) {
+      const to = Math.min(n, from + 1024);
+      for (let i = from; i < to; i++) changes += gids[i] !== gids[i - 1] ? 1 : 0;
+      if (changes + 1 > most) return 0;
+    }
     const numRuns = changes + 1;
-    if (numRuns * ROWS_PER_RUN > n) return 0;
     if (this.starts.length <= numRuns) {
       this.starts = new Int32Array(2 * numRuns + 1);
       this.gids = new Int32Array(2 * numRuns + 1);
