@@ -82,6 +82,7 @@ export const ERRORS = {
   CONSUME_FROM: { code: 'ST064', status: 400, message: 'consumeFrom must be smallest or largest, got {value}' },
   INSTANCE_NOT_FOUND: { code: 'ST080', status: 404, message: 'Instance {name} not found (GET /instances lists the live ones)' },
   CLUSTER_STORE: { code: 'ST085', status: 503, message: 'cluster {what} cannot be used: {detail}' },
+  CLUSTER_UNSUPPORTED: { code: 'ST087', status: 400, message: '{field} is not supported with --cluster: {reason}' },
   SEGMENT_FENCED: { code: 'ST086', status: 409, message: 'segment {segment} of table {table} was not committed: this server ({serverId}) no longer holds the lease of shard {shardId}' },
   SEGMENT_REPAIRING: { code: 'ST030', status: 409, message: 'segment {segment} of table {table} cannot be deleted while its partition {partitionId} repairs gaps; retry once consumingSegmentsInfo shows no repair pending' },
 

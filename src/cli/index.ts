@@ -95,6 +95,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--idle-timeout-ms <ms>', 'connections silent this long are closed; 0 = never', positiveInt, DEFAULT_HTTP_LIMITS.idleTimeoutMs)
     .option('--max-connections <n>', 'open HTTP connections at most; more are closed unanswered; 0 = no cap', positiveInt, DEFAULT_HTTP_LIMITS.maxConnections)
     .option('--max-body-bytes <bytes>', 'largest request body, else 413', positiveInt, DEFAULT_HTTP_LIMITS.bodyLimit)
+    .option('--retention-interval-ms <ms>', 'time between two retention checks of each table (default 600000: 10 minutes); retention also runs when a table starts and, with --cluster, when a shard\'s lease is taken', positiveInt)
     .option('--cluster <dynamodb:prefix>', 'join a cluster whose tables are <prefix>-servers, -leases, -segments, -tables in DynamoDB (needs --deep-store); /query/sql then fans out to every live server')
     .option('--deep-store <s3://bucket/prefix>', 'where the cluster keeps sealed segments (with --cluster)')
     .option('--server-id <id>', 'this server in the cluster (default host:port of the listener)')
@@ -105,9 +106,10 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
       ['shardtable serve --data-dir ./segments --port 9000', 'shardtable serve --cluster dynamodb:prod --deep-store s3://my-bucket/shardtable --port 9001', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
-    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; compressedTierPercent?: number; queryThreads?: number; queryParallelMinRows?: number } & ServeLimitFlags & ClusterCliFlags) => {
+    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; compressedTierPercent?: number; queryThreads?: number; queryParallelMinRows?: number; retentionIntervalMs?: number } & ServeLimitFlags & ClusterCliFlags) => {
       let cluster: ClusterServeOptions | undefined;
       try {
+        if (opts.retentionIntervalMs !== undefined && opts.retentionIntervalMs < 1000) throw new Error(`--retention-interval-ms ${opts.retentionIntervalMs}: must be at least 1000`);
         cluster = clusterServeOptions(opts);
       } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
@@ -138,6 +140,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
       const queryOptions = {
         ...(opts.queryThreads !== undefined ? { queryThreads: opts.queryThreads } : {}),
         ...(opts.queryParallelMinRows !== undefined ? { queryParallelMinRows: opts.queryParallelMinRows } : {}),
+        ...(opts.retentionIntervalMs !== undefined ? { retentionIntervalMs: opts.retentionIntervalMs } : {}),
       };
       const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, compressedTierShare, httpLimits, ...queryOptions, ...(cluster ? { cluster } : {}) });
       logger.info({ url: server.url, dataDir: opts.dataDir, memoryBudgetMB: Math.round(blockCacheBytes / 2 ** 20), compressedTierPercent: Math.round(compressedTierShare * 100) }, 'shardtable serving');

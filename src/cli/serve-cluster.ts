@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { ClusterNode } from '../cluster/broker/index.js';
-import { ClusterNode as Node } from '../cluster/broker/index.js';
+import { BrokerNode } from '../cluster/broker/index.js';
 import { parseClusterFlag, parseDeepStoreFlag } from '../cluster/cluster-context.js';
 import type { ClusterContext, ClusterFlags } from '../cluster/cluster-context.js';
 import type { Logger } from '../logger.js';
@@ -70,10 +69,10 @@ export function advertisedUrl(host: string, port: number): string {
  * broker `/query/sql` then uses (attached to the app), on the cluster context the lease side also
  * uses (its owner destroys it). Answers a stop function: deregister.
  */
-export async function startClusterBroker(options: ClusterServeOptions, context: ClusterContext, manager: TableManager, attachment: ClusterAttachment, logger: Logger): Promise<{ node: ClusterNode; stop(): Promise<void> }> {
-  let node: ClusterNode;
+export async function startClusterBroker(options: ClusterServeOptions, context: ClusterContext, manager: TableManager, attachment: ClusterAttachment, logger: Logger): Promise<{ node: BrokerNode; stop(): Promise<void> }> {
+  let node: BrokerNode;
   try {
-    node = await Node.start({
+    node = await BrokerNode.start({
       context,
       tables: () => managerTableResolver(manager),
       logger,

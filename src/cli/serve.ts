@@ -35,6 +35,8 @@ export interface ServeOptions {
   readonly queryParallelMinRows?: number;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
+  /** Time between two retention checks of each table (`--retention-interval-ms`; default 10 minutes). */
+  readonly retentionIntervalMs?: number;
   /** `--cluster` and its flags: join the cluster (leases and commits before listening; membership and query fan-out once listening). */
   readonly cluster?: ClusterServeOptions;
 }
@@ -73,10 +75,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Cluster mode, lease side: the tables and the bucket are checked before listening, so a bad store fails the start.
   // One context (one server id) for the lease side and the broker side.
   const context = options.cluster ? createClusterContext(options.cluster.flags, advertisedUrl(options.host, options.port)) : undefined;
-  const leases = options.cluster && context ? await ClusterNode.start(context, options.logger, options.cluster) : undefined;
+  const retention = options.retentionIntervalMs !== undefined ? { retentionIntervalMs: options.retentionIntervalMs } : {};
+  const leases = options.cluster && context ? await ClusterNode.start(context, options.logger, { ...options.cluster, ...retention }) : undefined;
   const manager = new TableManager({
     dataDir,
-    runtimeFactory: leases?.runtimeFactory() ?? tableIngestionFactory(options.logger),
+    runtimeFactory: leases?.runtimeFactory() ?? tableIngestionFactory(options.logger, retention),
     logger: options.logger,
     ...(leases ? { catalog: leases.catalog(dataDir) } : {}),
   });

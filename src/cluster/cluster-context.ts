@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { defaultOrLoopbackCredentials } from '../util/loopback-credentials.js';
 
 /** Where a cluster keeps its segments: `--deep-store s3://<bucket>/<prefix>`. */
 export interface DeepStoreLocation {
@@ -62,7 +62,6 @@ export function clusterTableNames(prefix: string): ClusterTableNames {
 }
 
 const FALLBACK_REGION = 'us-east-1';
-const LOOPBACK_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable-local', secretAccessKey: 'shardtable-local' });
 
 /**
  * The cluster's clients: endpoints from the SDK's standard variables (`AWS_ENDPOINT_URL_DYNAMODB`,
@@ -70,16 +69,7 @@ const LOOPBACK_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable-local', se
  * default credential chain (dummy keys only when an endpoint is on loopback, as for moto).
  */
 export function createClusterContext(flags: ClusterFlags, advertisedUrl: string): ClusterContext {
-  const endpoints = [process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL_S3, process.env.AWS_ENDPOINT_URL];
-  const loopback = endpoints.some((e) => e !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(e));
-  const credentials = async () => {
-    try {
-      return await defaultProvider()();
-    } catch (err) {
-      if (loopback) return LOOPBACK_CREDENTIALS;
-      throw err;
-    }
-  };
+  const credentials = defaultOrLoopbackCredentials([process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_ENDPOINT_URL_S3, process.env.AWS_ENDPOINT_URL]);
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? FALLBACK_REGION;
   const common = { region, credentials, requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }) };
   const dynamodb = new DynamoDBClient({ ...common, maxAttempts: 3 });

@@ -1,10 +1,12 @@
 import { TableIngestion } from '../ingest/index.js';
 import type { Logger } from '../logger.js';
 import type { TableManager, TableRuntimeFactory } from '../table/index.js';
-import { CatalogPoller, ClusterCatalog } from './cluster-catalog.js';
+import { CatalogPoller } from './catalog-poller.js';
+import { ClusterCatalog } from './cluster-catalog.js';
 import type { ClusterContext } from './cluster-context.js';
 import { checkDeepStoreBucket, ensureClusterTables } from './cluster-tables.js';
 import { ClusterTableHooks } from './cluster-table-hooks.js';
+import { refuseUnsupportedInCluster } from './cluster-unsupported.js';
 import { LeaseCoordinator } from './lease-coordinator.js';
 import { LeaseStore } from './lease-store.js';
 import { SegmentStore } from './segment-store.js';
@@ -19,6 +21,8 @@ export interface ClusterNodeOptions {
   readonly leaseTimeoutMs?: number;
   /** How often `<prefix>-tables` is read for schemas and tables this server lacks. */
   readonly catalogPollMs?: number;
+  /** Time between two retention checks of a table (`--retention-interval-ms`, default 10 minutes). */
+  readonly retentionIntervalMs?: number;
 }
 
 /**
@@ -54,17 +58,23 @@ export class ClusterNode {
   /** Runtimes whose shards follow this server's leases. */
   runtimeFactory(): TableRuntimeFactory {
     const parts = { serverId: this.context.serverId, leases: this.leases, coordinator: this.coordinator, segments: this.segments };
-    return ({ table, tableDir }) => new TableIngestion({ table, tableDir, logger: this.logger, cluster: new ClusterTableHooks(table.config.tableName, parts) });
+    const retention = this.options.retentionIntervalMs !== undefined ? { retentionIntervalMs: this.options.retentionIntervalMs } : {};
+    return ({ table, tableDir }) => {
+      // A table from this server's own disk (kept from before --cluster) fails to start, saying why.
+      refuseUnsupportedInCluster(table.config.pinot);
+      return new TableIngestion({ table, tableDir, logger: this.logger, cluster: new ClusterTableHooks(table.config.tableName, parts), ...retention });
+    };
   }
 
   /** The catalog that also writes `<prefix>-tables`. */
   catalog(dataDir: string): ClusterCatalog {
-    return new ClusterCatalog(dataDir, this.context);
+    return new ClusterCatalog(dataDir, this.context, this.logger.child({ cluster: 'catalog' }));
   }
 
   /** Starts the lease rounds and the catalog poll (after the table manager loaded its tables). */
   start(manager: TableManager): void {
-    this.poller = new CatalogPoller(this.context, manager, this.options.catalogPollMs ?? DEFAULT_CATALOG_POLL_MS, this.logger);
+    // After each catalog pass: every table drops the segments deleted from the cluster (by a delete or retention elsewhere).
+    this.poller = new CatalogPoller(this.context, manager, this.options.catalogPollMs ?? DEFAULT_CATALOG_POLL_MS, this.logger, async () => this.coordinator.syncCommitted());
     this.poller.start();
     this.coordinator.start();
     this.logger.info({ serverId: this.context.serverId, tables: this.context.tables, deepStore: this.context.deepStore }, 'cluster member started');

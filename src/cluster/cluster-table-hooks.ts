@@ -26,6 +26,18 @@ export class ClusterTableHooks implements ClusterShardHooks {
     this.parts.coordinator.detach(runtime);
   }
 
+  dropped(): Promise<void> {
+    return this.parts.coordinator.releaseTable(this.tableName);
+  }
+
+  listCommitted(): Promise<CommittedSegment[]> {
+    return this.parts.segments.listCommitted(this.tableName);
+  }
+
+  deleteCommitted(segmentNames: readonly string[]): Promise<string[]> {
+    return this.parts.segments.deleteCommitted(this.tableName, segmentNames);
+  }
+
   async shardsListed(partitions: readonly PartitionInfo[]): Promise<void> {
     for (const partition of partitions) {
       const key = leaseKeyOf(this.tableName, partition.shardId);
@@ -41,7 +53,7 @@ export class ClusterTableHooks implements ClusterShardHooks {
 
   async fetchCommitted(shardId: string, tableDir: string, have: (segment: CommittedSegment) => boolean): Promise<CommittedSegment[]> {
     const committed = (await this.parts.segments.listCommitted(this.tableName)).filter((c) => c.shardId === shardId);
-    for (const item of committed) if (!have(item)) await this.parts.segments.download(item, tableDir);
+    for (const item of committed) if (!item.deleted && !have(item)) await this.parts.segments.download(item, tableDir);
     return committed;
   }
 

@@ -50,6 +50,8 @@ export class LeaseCoordinator {
   private readonly now: () => number;
   /** Hand-overs and stops of lost shards still running (see {@link idle}). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Committed-segment syncs still running, per runtime (see {@link syncCommitted}). */
+  private readonly syncing = new Map<ClusterShardRuntime, Promise<unknown>>();
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
     this.now = options.now ?? Date.now;
@@ -105,6 +107,35 @@ export class LeaseCoordinator {
 
   detach(runtime: ClusterShardRuntime): void {
     if (this.runtimes.get(runtime.tableName) === runtime) this.runtimes.delete(runtime.tableName);
+  }
+
+  /**
+   * The table was deleted here: every lease of it this server holds is released (not left to
+   * expire), after its runtime stopped. A lease whose item is gone (purged) is simply forgotten.
+   */
+  async releaseTable(table: string): Promise<void> {
+    const held = [...this.held.values()].filter((h) => h.table === table);
+    for (const h of held) this.held.delete(h.leaseKey);
+    await Promise.all(held.map((h) => this.underLease(h.leaseKey, () => this.options.store.release(h.leaseKey, h.counter, this.options.serverId)).catch((err: unknown) => {
+      this.options.logger.warn({ lease: h.leaseKey, err: describeError(err) }, 'releasing a deleted table\'s lease failed; it expires');
+      return false;
+    })));
+    if (held.length > 0) this.options.logger.info({ table, leases: held.map((h) => h.shardId) }, 'table deleted here: its leases released');
+  }
+
+  /**
+   * Each running table drops the segments no longer committed (deleted elsewhere). Started, not
+   * awaited: a table whose sync waits (behind a slow stream listing) holds up neither the others
+   * nor the caller's catalog poll; a table still syncing from the last call is skipped.
+   */
+  syncCommitted(): void {
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.syncCommitted === undefined || this.syncing.has(runtime)) continue;
+      const run = runtime.syncCommitted()
+        .catch((err: unknown) => this.options.logger.warn({ table: runtime.tableName, err: describeError(err) }, 'syncing the committed segments failed; retried at the next poll'))
+        .finally(() => this.syncing.delete(runtime));
+      this.syncing.set(runtime, run);
+    }
   }
 
   finished(table: string, shardId: string): boolean {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CommittedSegment } from '../ingest/cluster-hooks.js';
-import { SEGMENT_FILE_SUFFIX } from '../segment/index.js';
+import { parseLlcSegmentName, SEGMENT_FILE_SUFFIX } from '../segment/index.js';
 import type { SealedSegment } from '../segment/index.js';
 import type { ClusterContext } from './cluster-context.js';
 
@@ -43,9 +43,7 @@ export class SegmentStore {
    * sequence) never overwrite each other; the committed item names the one that counts.
    */
   s3KeyOf(table: string, segmentName: string): string {
-    const { prefix } = this.ctx.deepStore;
-    const key = `${table}/${segmentName}/${this.ctx.serverId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(6).toString('hex')}`;
-    return prefix === '' ? key : `${prefix}/${key}`;
+    return `${tableS3Prefix(this.ctx.deepStore.prefix, table)}${segmentName}/${this.ctx.serverId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${randomBytes(6).toString('hex')}`;
   }
 
   /** Uploads the segment's file under a key of its own; returns the key. */
@@ -109,6 +107,45 @@ export class SegmentStore {
     }
   }
 
+  /**
+   * Deletes committed segments (docs/cluster.md, "Deleting segments"): for each name committed and
+   * not yet deleted, its item goes (conditioned on the `s3Key` read, so only that commit is
+   * removed), except the item of its shard's latest segment (highest LLC sequence, deleted ones
+   * included), which stays marked `deleted` so the shard's checkpoint and next sequence survive;
+   * then its S3 object. Marks no longer the latest of their shard are removed. Answers the names deleted.
+   */
+  async deleteCommitted(table: string, names: readonly string[]): Promise<string[]> {
+    const all = await this.listCommitted(table);
+    const byName = new Map(all.map((c) => [c.segmentName, c]));
+    const latest = latestOfShards(all);
+    const deleted: string[] = [];
+    for (const name of new Set(names)) {
+      const item = byName.get(name);
+      if (item === undefined || item.deleted) continue;
+      const ok = latest.get(item.shardId) === name ? await this.markDeleted(table, item) : await this.deleteItem(table, name, 's3Key = :k', { ':k': S(item.s3Key) });
+      if (!ok) continue;
+      await this.deleteUpload(item.s3Key);
+      deleted.push(name);
+    }
+    // Marks that a later segment of their shard has superseded carry nothing any more.
+    for (const c of all) if (c.deleted && latest.get(c.shardId) !== c.segmentName) await this.deleteItem(table, c.segmentName, 'deleted = :yes', { ':yes': { BOOL: true } });
+    return deleted;
+  }
+
+  private async markDeleted(table: string, item: CommittedItem): Promise<boolean> {
+    return conditional(this.ctx.dynamodb.send(new UpdateItemCommand({
+      TableName: this.ctx.tables.segments,
+      Key: segmentItemKey(table, item.segmentName),
+      UpdateExpression: 'SET deleted = :yes, deletedAtMs = :now',
+      ConditionExpression: 's3Key = :k AND attribute_not_exists(deleted)',
+      ExpressionAttributeValues: { ':yes': { BOOL: true }, ':now': N(Date.now()), ':k': S(item.s3Key) },
+    })));
+  }
+
+  private async deleteItem(table: string, segmentName: string, condition: string, values: Record<string, AttributeValue>): Promise<boolean> {
+    return conditional(this.ctx.dynamodb.send(new DeleteItemCommand({ TableName: this.ctx.tables.segments, Key: segmentItemKey(table, segmentName), ConditionExpression: condition, ExpressionAttributeValues: values })));
+  }
+
   /** Every committed segment of the table (a consistent, paged query on its partition key). */
   async listCommitted(table: string): Promise<CommittedItem[]> {
     const items: CommittedItem[] = [];
@@ -139,7 +176,39 @@ export class SegmentStore {
   }
 }
 
-function committedOf(item: Record<string, AttributeValue>): CommittedItem {
+/** Per shard, the name of its segment with the highest LLC sequence (deleted ones included): the one holding its checkpoint. */
+export function latestOfShards(items: readonly CommittedSegment[]): Map<string, string> {
+  const best = new Map<string, { name: string; sequence: number }>();
+  for (const c of items) {
+    const sequence = parseLlcSegmentName(c.segmentName)?.sequence ?? -1;
+    const previous = best.get(c.shardId);
+    if (previous === undefined || sequence > previous.sequence) best.set(c.shardId, { name: c.segmentName, sequence });
+  }
+  return new Map([...best].map(([shardId, b]) => [shardId, b.name]));
+}
+
+/** True when the write happened; false when its condition failed (another server changed the item first). */
+async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** Where a table's objects live in the deep store: `<prefix>/<table>/` (with its trailing slash, so `t` never names `t2`'s). */
+export function tableS3Prefix(prefix: string, table: string): string {
+  return prefix === '' ? `${table}/` : `${prefix}/${table}/`;
+}
+
+/** The key of a segment's item in `<prefix>-segments`. */
+export function segmentItemKey(table: string, segmentName: string): Record<string, AttributeValue> {
+  return { table: S(table), segmentName: S(segmentName) };
+}
+
+export function committedOf(item: Record<string, AttributeValue>): CommittedItem {
   return {
     segmentName: item.segmentName?.S ?? '',
     shardId: item.shardId?.S ?? '',
@@ -150,5 +219,6 @@ function committedOf(item: Record<string, AttributeValue>): CommittedItem {
     s3Key: item.s3Key?.S ?? '',
     numDocs: Number(item.numDocs?.N ?? 0),
     sizeBytes: Number(item.sizeBytes?.N ?? 0),
+    deleted: item.deleted?.BOOL === true,
   };
 }

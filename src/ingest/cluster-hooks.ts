@@ -10,6 +10,11 @@ export interface CommittedSegment {
   readonly endOffset: string | null;
   readonly endOfShard: boolean;
   readonly numDocs: number;
+  /**
+   * Deleted (by a segment delete or retention), its item kept only because it holds the shard's
+   * latest checkpoint: counted for where the shard resumes, never served nor downloaded.
+   */
+  readonly deleted: boolean;
 }
 
 /**
@@ -21,6 +26,16 @@ export interface ClusterShardHooks {
   attached(runtime: ClusterShardRuntime): void;
   /** The runtime stopped: nothing more is asked of it. */
   detached(runtime: ClusterShardRuntime): void;
+  /** The table was deleted here (its runtime stopped): its leases held here are released. */
+  dropped(): Promise<void>;
+  /** Every committed segment of the table, deleted ones (kept for a checkpoint) included. */
+  listCommitted(): Promise<CommittedSegment[]>;
+  /**
+   * Deletes committed segments from the cluster (docs/cluster.md, "Deleting segments"): each one's
+   * item and deep-store object; the item of a shard's latest segment stays, marked deleted, so
+   * the shard still resumes after it. Answers the names that were committed (and are now deleted).
+   */
+  deleteCommitted(segmentNames: readonly string[]): Promise<string[]>;
   /** Discovery listed these shards: their leases are created when missing. */
   shardsListed(partitions: readonly PartitionInfo[]): Promise<void>;
   /** True once the shard was read to its end and its last segment committed, by any server. */
@@ -47,4 +62,6 @@ export interface ClusterShardRuntime {
   releaseShard(shardId: string, seal: boolean): Promise<void>;
   /** Lease states changed (a parent finished elsewhere): start the shards now ready. */
   leasesChanged(): void;
+  /** Stops serving (and removes the local copies of) segments no longer committed: deleted through another server or by retention. */
+  syncCommitted?(): Promise<void>;
 }

@@ -50,7 +50,9 @@ export class ClusterShards {
     const served = new Set(host.sealed().map((s) => s.metadata.segmentName));
     // A local file of a committed name but other rows (this server's own seal that was never
     // committed, while another server committed one of the same name) is not the committed segment.
-    const committed = await host.hooks.fetchCommitted(shardId, host.tableDir, (c) => served.has(c.segmentName) || this.cachedAs(c));
+    const all = await host.hooks.fetchCommitted(shardId, host.tableDir, (c) => served.has(c.segmentName) || this.cachedAs(c));
+    // A deleted segment's item (kept for the checkpoint) is neither served nor kept as a file.
+    const committed = all.filter((c) => !c.deleted);
     const byName = new Map(committed.map((c) => [c.segmentName, c]));
     for (const [name, segment] of this.cache) {
       const c = byName.get(name);
@@ -74,7 +76,7 @@ export class ClusterShards {
       adding.push(cached ?? (await openSegment(join(host.tableDir, c.segmentName + SEGMENT_FILE_SUFFIX), { verifyChecksum: true })));
     }
     const sequenceOf = (name: string): number => parseLlcSegmentName(name)?.sequence ?? 0;
-    const checkpoint = checkpointsFromSegments(committed, host.offsets, sequenceOf).get(shardId);
+    const checkpoint = checkpointsFromSegments(all, host.offsets, sequenceOf).get(shardId);
     if (checkpoint) host.checkpoints.set(shardId, checkpoint);
     if (checkpoint?.ended === true) host.ended.add(shardId);
     host.setSealed([...host.sealed(), ...adding].sort(compareSegments));
@@ -98,6 +100,30 @@ export class ClusterShards {
     host.checkpoints.delete(shardId);
     host.ended.delete(shardId);
     host.logger.info({ shardId, sealedFirst: seal }, 'shard lease let go: no longer consumed or served here');
+  }
+
+  /**
+   * Drops what the cluster no longer has committed (a segment deleted through another server, or by
+   * retention on the shard's holder): served segments leave through `retire` (the same one-tick
+   * swap a local delete uses), cached files are removed. Only segments served before the read are
+   * judged: one committed and published meanwhile is never mistaken for a deleted one.
+   */
+  async sync(retire: (segments: SealedSegment[]) => Promise<unknown>): Promise<void> {
+    const { host } = this;
+    const servedBefore = [...host.sealed()];
+    const committed = await host.hooks.listCommitted();
+    const live = new Set(committed.flatMap((c) => (c.deleted ? [] : [c.segmentName])));
+    const gone = servedBefore.filter((s) => !live.has(s.metadata.segmentName));
+    if (gone.length > 0) {
+      await retire(gone);
+      host.logger.info({ segments: gone.map((s) => s.metadata.segmentName) }, 'segments deleted from the cluster: no longer served here');
+    }
+    for (const [name, segment] of [...this.cache]) {
+      if (live.has(name)) continue;
+      this.cache.delete(name);
+      segment.close();
+      await rm(segment.path, { force: true });
+    }
   }
 
   private cachedAs(c: CommittedSegment): boolean {

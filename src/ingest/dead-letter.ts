@@ -1,6 +1,7 @@
 import { mkdir, open, readdir, readFile, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../util/read-optional.js';
 
 /** Folder under a table's data dir that holds one `<shardId>.jsonl` file per shard. */
 export const DEAD_LETTER_DIR = 'dead-letter';
@@ -43,12 +44,7 @@ export class DeadLetterFile {
     await mkdir(dir, { recursive: true });
     const path = join(dir, fileName(shardId));
     let last: bigint | null = null;
-    let text = '';
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = (await readTextIfExists(path)) ?? '';
     const end = text.lastIndexOf('\n') + 1;
     if (end < text.length) await truncate(path, Buffer.byteLength(text.slice(0, end)));
     for (const line of text.slice(0, end).split('\n')) {

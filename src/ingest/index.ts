@@ -13,6 +13,6 @@ export type { PartitionState, PartitionStatus } from './partition-status.js';
 export type { DataLossEntry, IngestionHealth, IngestionState, TableIngestionStatus } from './table-ingestion-status.js';
 
 /** The runtime factory the server uses: real stream ingestion into segment files. */
-export function tableIngestionFactory(logger: Logger): TableRuntimeFactory {
-  return ({ table, tableDir }) => new TableIngestion({ table, tableDir, logger });
+export function tableIngestionFactory(logger: Logger, options: { readonly retentionIntervalMs?: number } = {}): TableRuntimeFactory {
+  return ({ table, tableDir }) => new TableIngestion({ table, tableDir, logger, ...options });
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../util/read-optional.js';
 import type { PartitionIdScheme } from '../spi/partition-id-scheme.js';
 import type { StreamPlugin } from '../spi/stream-plugin.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -24,12 +24,7 @@ export class PartitionIdStore {
 
   static async load(tableDir: string, plugin: StreamPlugin, file: string = FILE): Promise<PartitionIdStore> {
     const path = join(tableDir, file);
-    let text: string | null = null;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = await readTextIfExists(path);
     const scheme = plugin.loadPartitionIds(text === null ? null : JSON.parse(text));
     return new PartitionIdStore(scheme, path, JSON.stringify(scheme.toJSON()));
   }

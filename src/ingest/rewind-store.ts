@@ -1,5 +1,6 @@
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../util/read-optional.js';
 import type { Logger } from '../logger.js';
 import { parseLlcSegmentName } from '../segment/index.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -57,12 +58,7 @@ export class RewindStore {
 
   static async open(tableDir: string, tableName: string, logger: Logger): Promise<RewindStore> {
     const path = join(tableDir, FILE);
-    let text: string | null = null;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = await readTextIfExists(path);
     const store = new RewindStore(path, text === null ? null : parse(text, path));
     const unfinished = Object.values(store.content?.partitions ?? {});
     if (unfinished.length > 0) await removeUnswapped(tableDir, tableName, unfinished, logger);

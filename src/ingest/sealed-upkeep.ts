@@ -29,6 +29,11 @@ export interface SealedUpkeepOptions {
   /** A corrupt file was taken out of service and moved to quarantine (its rows are then repaired online). */
   readonly onQuarantined: (entry: { file: string; reason: string }, segment: SealedSegment) => void;
   readonly logger: Logger;
+  /**
+   * Cluster mode: deletes expired segments from the cluster (committed items and deep-store
+   * objects) before they leave this server; a failure leaves them served, retried next check.
+   */
+  readonly deleteCommitted?: (segmentNames: readonly string[]) => Promise<unknown>;
 }
 
 /**
@@ -145,6 +150,7 @@ export class SealedUpkeep {
       // A partition still repairing gaps without a ledger cannot record a drop yet.
       const expired = expiredSegments(holder.get(), policy, now).filter((s) => !holder.ledger!.isHeld(s.metadata.partitionId));
       if (expired.length === 0) return;
+      await this.options.deleteCommitted?.(expired.map((s) => s.metadata.segmentName));
       const dropped = await retireSegments(holder, expired, 'retention');
       for (const s of dropped) {
         this.segmentsDropped++;
@@ -224,7 +230,14 @@ export class SealedUpkeep {
 export function tableUpkeep(
   table: ResolvedTable,
   holder: SealedSegmentsHolder,
-  options: { readonly clock?: () => number; readonly retentionIntervalMs?: number; readonly tableDir: string; readonly offsets: StreamOffsetFactory },
+  options: {
+    readonly clock?: () => number;
+    readonly retentionIntervalMs?: number;
+    readonly tableDir: string;
+    readonly offsets: StreamOffsetFactory;
+    /** Cluster mode: retention also deletes from the cluster; no compaction. */
+    readonly cluster?: { deleteCommitted(segmentNames: readonly string[]): Promise<unknown> };
+  },
   onQuarantined: SealedUpkeepOptions['onQuarantined'],
 ): SealedUpkeep {
   const retention = retentionPolicyOf(table.config, table.schema);
@@ -238,6 +251,11 @@ export function tableUpkeep(
   // Keyed (upsert, dedup) tables keep their segments: the key map points at them by name and doc.
   if (settings !== null && (table.config.upsert !== undefined || table.config.dedup !== undefined)) {
     holder.logger.warn('MergeRollupTask is ignored on upsert and dedup tables');
+    settings = null;
+  }
+  // Cluster mode: a merged segment would have to replace committed ones on every server (not built).
+  if (settings !== null && options.cluster !== undefined) {
+    holder.logger.warn('MergeRollupTask is not supported with --cluster: no compaction (docs/cluster.md, "Not done yet")');
     settings = null;
   }
   let lastName = 0;
@@ -261,5 +279,6 @@ export function tableUpkeep(
     compaction,
     onQuarantined,
     logger: holder.logger,
+    ...(options.cluster ? { deleteCommitted: (names: readonly string[]) => options.cluster!.deleteCommitted(names) } : {}),
   });
 }

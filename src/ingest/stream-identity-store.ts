@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readTextIfExists } from '../util/read-optional.js';
 import type { StreamIdentity } from '../spi/metadata-provider.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
@@ -55,12 +55,7 @@ export class StreamIdentityStore {
 
   static async load(tableDir: string): Promise<StreamIdentityStore> {
     const path = join(tableDir, FILE);
-    let text: string | null = null;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    const text = await readTextIfExists(path);
     return new StreamIdentityStore(path, text === null ? { version: VERSION, streams: {} } : parse(text, path));
   }
 

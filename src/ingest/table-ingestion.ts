@@ -23,6 +23,7 @@ import type { ResetStart } from './stream-identity-store.js';
 import { TableIngestionBase } from './table-ingestion-base.js';
 import { ClusterShards } from './cluster-shards.js';
 import type { ClusterShardRuntime } from './cluster-hooks.js';
+import type { SegmentDeleteResult } from './sealed-segment-ops.js';
 
 export type { IngestionEvent, TableIngestionOptions } from './table-ingestion-options.js';
 
@@ -131,6 +132,8 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
       if (this.stopped || !this.clusterShards) return;
       await this.clusterShards.acquire(shardId);
       this.startReadyPartitions(this.lastListed);
+      // The shard's committed segments are this server's to keep now, expired ones included.
+      void this.sealedUpkeep?.runRetention();
     });
   }
 
@@ -142,6 +145,36 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
 
   leasesChanged(): void {
     void this.inChain(async () => this.startReadyPartitions(this.lastListed));
+  }
+
+  syncCommitted(): Promise<void> {
+    return this.inChain(async () => {
+      if (this.stopped || !this.clusterShards) return;
+      const holder = this.sealedHolder();
+      await this.clusterShards.sync((gone) => this.sealedUpkeep!.serial(() => retireSegments(holder, gone, 'deleted')));
+    });
+  }
+
+  /** Cluster mode: the segment's committed item and deep-store object first (any server may take the delete), then the copy served here. */
+  override async deleteSegment(segmentName: string): Promise<SegmentDeleteResult> {
+    if (!this.options.cluster) return super.deleteSegment(segmentName);
+    const deleted = await this.options.cluster.deleteCommitted([segmentName]);
+    const local = await super.deleteSegment(segmentName);
+    return deleted.length > 0 ? 'deleted' : local;
+  }
+
+  /** Cluster mode: see `TableRuntime.deleteSegmentsInCluster`; undefined alone. */
+  async deleteSegmentsInCluster(segmentNames: readonly string[]): Promise<string[] | undefined> {
+    if (!this.options.cluster) return undefined;
+    const deleted = new Set(await this.options.cluster.deleteCommitted(segmentNames));
+    for (const name of segmentNames) if ((await super.deleteSegment(name)) === 'deleted') deleted.add(name);
+    return segmentNames.filter((n) => deleted.has(n));
+  }
+
+  /** Cluster mode: the table's sealed segments are those committed (served by whichever server holds their shard). */
+  async sealedSegmentNames(): Promise<string[]> {
+    if (!this.options.cluster) return this.sealed.map((s) => s.metadata.segmentName);
+    return (await this.options.cluster.listCommitted()).flatMap((c) => (c.deleted ? [] : [c.segmentName]));
   }
 
   /** Runs `work` after discovery and every earlier lease change (one at a time). */
@@ -162,6 +195,8 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
 
   async drop(): Promise<void> {
     await this.stop();
+    // Cluster mode: released, not left to expire (nothing more is committed: the runtime stopped).
+    await this.options.cluster?.dropped();
     await rm(this.tableDir, { recursive: true, force: true });
   }
 
@@ -171,6 +206,7 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
    * the table manager then starts a new runtime. Null (nothing stopped) for the recorded stream.
    */
   async resetStream(consumeFrom: ResetStart): Promise<StreamResetResult | null> {
+    if (this.options.cluster) throw new ShardtableError('CLUSTER_UNSUPPORTED', { field: 'resetStream', reason: 'a stream reset retires segments every server commits to; delete the table and create it again' });
     const guard = this.guard;
     const metadata = this.metadata;
     if (!guard || !metadata || (!guard.halted && (await guard.verify(metadata)))) return null;
@@ -184,6 +220,7 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
   /** Online rewind (`table-rewind.ts`), run in the discovery chain so no listing starts readers meanwhile. */
   rewind(target: RewindTarget): Promise<RewindResult> {
     const repairing = this.repairs?.status().some((r) => r.state === 'PENDING' || r.state === 'READING') === true;
+    if (this.options.cluster) throw new ShardtableError('CLUSTER_UNSUPPORTED', { field: 'consumeFrom (rewind)', reason: 'a rewind replaces segments every server commits to; delete the table and create it again' });
     const why = this.guard?.halted ? 'its stream was deleted and created again; reset it first (POST /tables/{t}/resetStream)' : repairing ? 'it is still re-reading gaps in its sealed segments; retry once consumingSegmentsInfo shows no repair pending' : this.rewinds ? null : 'it is not running';
     if (why !== null) throw new ShardtableError('REWIND_UNSUPPORTED', { table: this.config.tableName, reason: why });
     const run = (this.discovering ?? Promise.resolve()).catch(() => undefined).then(() => this.rewinds!.rewind(target, this.rewindHost()));

@@ -68,6 +68,14 @@ export interface TableRuntime {
   /** Deletes a sealed segment for good (`sealed-segment-ops.ts`). */
   deleteSegment?(segmentName: string): Promise<SegmentDeleteResult>;
   /**
+   * Cluster mode: deletes these sealed segments from the cluster (committed items and deep-store
+   * objects, in one pass) and the copies served here; answers the names deleted. Undefined when
+   * the runtime runs alone (the caller then deletes one by one).
+   */
+  deleteSegmentsInCluster?(segmentNames: readonly string[]): Promise<string[] | undefined>;
+  /** The names a delete of every sealed segment covers: this server's (alone) or the cluster's committed ones; default `segments()`. */
+  sealedSegmentNames?(): Promise<string[]>;
+  /**
    * A stream reset's first half (docs/exactly-once.md, "A recreated stream"): when the stream under
    * the table's name was deleted and created again, stops reading and retires the old stream's
    * segments; the caller then starts a new runtime, which reads the new stream from `consumeFrom`.

@@ -30,6 +30,13 @@ export interface CatalogContents {
 
 type Kind = 'schemas' | 'tables' | 'paused' | 'disabled';
 
+/**
+ * Where a catalog change goes: `'cluster'` (a request to this server: also the cluster's shared
+ * catalog, when there is one) or `'local'` (this server applying what the shared catalog says:
+ * its own disk only). A lone server's catalog has only its disk and ignores it.
+ */
+export type CatalogScope = 'cluster' | 'local';
+
 /** What a catalog file holds, for error messages. */
 const WHAT: Record<Kind, string> = { schemas: 'schema', tables: 'table config', paused: 'pause flag of table', disabled: 'disabled flag of table' };
 
@@ -81,11 +88,11 @@ export class Catalog {
     return { schemas, tables, paused, pauseFiles, disabled, problems };
   }
 
-  putSchema(name: string, json: unknown): Promise<void> {
+  putSchema(name: string, json: unknown, _scope: CatalogScope = 'cluster'): Promise<void> {
     return this.write('schemas', name, json);
   }
 
-  deleteSchema(name: string): Promise<void> {
+  deleteSchema(name: string, _scope: CatalogScope = 'cluster'): Promise<void> {
     return this.remove('schemas', name);
   }
 
@@ -93,8 +100,13 @@ export class Catalog {
     return this.write('tables', name, json);
   }
 
+  /** A new table's config (`putTable` here; a cluster's catalog also checks the name is free cluster-wide and starts it clean). */
+  createTable(name: string, json: unknown, _scope: CatalogScope = 'cluster'): Promise<void> {
+    return this.putTable(name, json);
+  }
+
   /** Removes the table's config and its paused and disabled flags. */
-  async deleteTable(name: string): Promise<void> {
+  async deleteTable(name: string, _scope: CatalogScope = 'cluster'): Promise<void> {
     await this.remove('tables', name);
     await this.remove('paused', name);
     await this.remove('disabled', name);

@@ -3,7 +3,7 @@ import type { PinotSchema, TableSchema } from '../config/schema.js';
 import { validateSchema } from '../config/schema-validation.js';
 import { ShardtableError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Catalog, CatalogProblem } from './catalog.js';
+import type { Catalog, CatalogProblem, CatalogScope } from './catalog.js';
 import type { FoundSchema } from './table-admission.js';
 
 /** Answers which table uses a schema, or undefined when none does. */
@@ -52,12 +52,12 @@ export class SchemaRegistry {
    * Stores a schema. One of the same name is replaced when `override` (Pinot's default), else 409
    * `SCHEMA_EXISTS`; a replaced schema a table uses must be equal to the stored one.
    */
-  async add(validated: PinotSchema, options: { override?: boolean }): Promise<PinotSchema> {
+  async add(validated: PinotSchema, options: { override?: boolean; scope?: CatalogScope }): Promise<PinotSchema> {
     if (this.entries.has(validated.schemaName)) {
       if (!options.override) throw new ShardtableError('SCHEMA_EXISTS', { name: validated.schemaName });
       this.assertReplaceable(validated.schemaName, validated);
     }
-    await this.catalog.putSchema(validated.schemaName, validated);
+    await this.catalog.putSchema(validated.schemaName, validated, options.scope);
     this.set(validated.schemaName, validated);
     this.log.info({ schema: validated.schemaName }, 'schema added');
     return validated;
@@ -94,10 +94,10 @@ export class SchemaRegistry {
   }
 
   /** Deletes a schema no table uses: 404 `SCHEMA_NOT_FOUND`, 409 `SCHEMA_IN_USE`. */
-  async delete(name: string): Promise<void> {
+  async delete(name: string, scope: CatalogScope = 'cluster'): Promise<void> {
     this.entry(name);
     this.assertUnused(name);
-    await this.catalog.deleteSchema(name);
+    await this.catalog.deleteSchema(name, scope);
     this.entries.delete(name);
     this.log.info({ schema: name }, 'schema deleted');
   }

@@ -10,13 +10,16 @@ import type { TableRuntime } from '../ingest/table-runtime.js';
  */
 export async function deleteSegmentsOf(runtime: TableRuntime, tableName: string, segmentNames: readonly string[] | null): Promise<string[]> {
   const table = `${tableName}${REALTIME_SUFFIX}`;
-  const sealed = new Set(runtime.segments().map((s) => s.segmentName));
+  const sealed = new Set((await runtime.sealedSegmentNames?.()) ?? runtime.segments().map((s) => s.segmentName));
   const consuming = new Set(runtime.partitions().flatMap((p) => (p.consumingSegmentName === null ? [] : [p.consumingSegmentName])));
   const names = [...new Set(segmentNames ?? sealed)];
   for (const segment of names) {
     if (consuming.has(segment) && !sealed.has(segment)) throw new ShardtableError('SEGMENT_CONSUMING', { segment, table: tableName });
     if (!sealed.has(segment)) throw new ShardtableError('SEGMENT_NOT_FOUND', { segment, table });
   }
+  // Cluster mode: the committed items go in one pass (one read of the table's items, not one per name).
+  const inCluster = await runtime.deleteSegmentsInCluster?.(names);
+  if (inCluster !== undefined) return inCluster;
   const deleted: string[] = [];
   for (const segment of names) {
     const result = (await runtime.deleteSegment?.(segment)) ?? 'missing';

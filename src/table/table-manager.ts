@@ -9,6 +9,7 @@ import { deleteOneSegment, deleteSegmentsOf } from './segment-deletes.js';
 import { silentLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
+import type { CatalogScope } from './catalog.js';
 import { pauseResult } from './consuming-segments.js';
 import { pauseStateNow } from './pause-state.js';
 import type { PauseResult } from './consuming-segments.js';
@@ -118,7 +119,7 @@ export class TableManager extends TableReads {
    * Validates and stores a schema. A schema of the same name is replaced as {@link updateSchema}
    * does when `override` is true (Pinot's default), and is a 409 `SCHEMA_EXISTS` otherwise.
    */
-  async addSchema(json: unknown, options: { override?: boolean } = {}): Promise<PinotSchema> {
+  async addSchema(json: unknown, options: { override?: boolean; scope?: CatalogScope } = {}): Promise<PinotSchema> {
     const validated = validateSchema(json);
     if (options.override === false) return this.exclusive(() => this.schemas.add(validated, options));
     return this.storeSchema(validated, () => this.schemas.add(validated, options));
@@ -142,9 +143,9 @@ export class TableManager extends TableReads {
     return schema;
   }
 
-  /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it. */
-  async deleteSchema(name: string): Promise<void> {
-    await this.exclusive(() => this.schemas.delete(name));
+  /** Deletes a schema; 409 `SCHEMA_IN_USE` while a table uses it (`scope`: see {@link CatalogScope}). */
+  async deleteSchema(name: string, options: { scope?: CatalogScope } = {}): Promise<void> {
+    await this.exclusive(() => this.schemas.delete(name, options.scope));
   }
 
   // ---- tables ----
@@ -155,7 +156,7 @@ export class TableManager extends TableReads {
    * plugin's deadline. The name is reserved while the runtime starts (a second `POST` of it is a
    * 409; the table is listed once it runs).
    */
-  async addTable(json: unknown): Promise<TableConfig> {
+  async addTable(json: unknown, options: { scope?: CatalogScope } = {}): Promise<TableConfig> {
     const { tableName } = tableIdentity(json);
     // Checked before queueing too, so a second POST while the first waits on its stream is a 409 at once.
     if (this.tables.has(tableName) || this.reserved.has(tableName)) throw new ShardtableError('TABLE_EXISTS', { name: `${tableName}${REALTIME_SUFFIX}` });
@@ -165,7 +166,7 @@ export class TableManager extends TableReads {
         const result = this.admit(json);
         this.reserved.set(tableName, result.schemaName);
         try {
-          await this.catalog.putTable(tableName, result.table.config.pinot);
+          await this.catalog.createTable(tableName, result.table.config.pinot, options.scope);
         } catch (error) {
           this.reserved.delete(tableName);
           throw error;
@@ -179,7 +180,7 @@ export class TableManager extends TableReads {
           onFailure: 'throw',
           undo: async () => {
             await rm(this.catalog.tableDir(tableName), { recursive: true, force: true });
-            await this.catalog.deleteTable(tableName);
+            await this.catalog.deleteTable(tableName, options.scope);
           },
         });
         this.tables.set(tableName, entry);
@@ -256,13 +257,13 @@ export class TableManager extends TableReads {
     return config;
   }
 
-  /** Stops the table, deletes its data dir (`runtime.drop()`) and its catalog entry. */
-  async deleteTable(name: string): Promise<void> {
+  /** Stops the table, deletes its data dir (`runtime.drop()`) and its catalog entry (`scope`: see {@link CatalogScope}). */
+  async deleteTable(name: string, options: { scope?: CatalogScope } = {}): Promise<void> {
     const tableName = rawTableName(name);
     await this.forTable(tableName, async () => {
       const entry = this.tableEntry(tableName);
       await this.launcher.drop(entry);
-      await this.catalog.deleteTable(tableName);
+      await this.catalog.deleteTable(tableName, options.scope);
       this.tables.delete(tableName);
       this.log.info({ table: tableName }, 'table deleted');
     });

@@ -37,13 +37,14 @@ export class CommittedSegments {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: '#t = :t',
-            ExpressionAttributeNames: { '#t': 'table', '#s': 'segmentName' },
+            ExpressionAttributeNames: { '#t': 'table', '#s': 'segmentName', '#d': 'deleted' },
             ExpressionAttributeValues: { ':t': { S: tableName } },
-            ProjectionExpression: '#s',
+            ProjectionExpression: '#s, #d',
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );
-        for (const item of page.Items ?? []) if (item.segmentName?.S !== undefined) names.push(item.segmentName.S);
+        // A deleted segment's item kept for its shard's checkpoint (`deleted`) is not a segment to serve.
+        for (const item of page.Items ?? []) if (item.segmentName?.S !== undefined && item.deleted?.BOOL !== true) names.push(item.segmentName.S);
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
     } catch (err) {

@@ -2,8 +2,8 @@
  * The broker side of cluster mode (docs/cluster.md): membership in `<prefix>-servers`, routing
  * each segment to one server, scatter over `/internal/cluster/` and the merge of the partials.
  */
-export { ClusterNode } from './cluster-node.js';
-export type { ClusterMember, ClusterNodeOptions } from './cluster-node.js';
+export { BrokerNode } from './broker-node.js';
+export type { ClusterMember, BrokerNodeOptions } from './broker-node.js';
 export { ClusterBroker } from './cluster-broker.js';
 export { Membership, ensureServersTable, DEFAULT_HEARTBEAT_MS, DEFAULT_MEMBERSHIP_TIMEOUT_MS } from './membership.js';
 export { LivenessTracker } from './liveness.js';

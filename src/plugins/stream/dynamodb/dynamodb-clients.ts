@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { defaultOrLoopbackCredentials } from '../../../util/loopback-credentials.js';
+import type { CredentialProvider } from '../../../util/loopback-credentials.js';
 import type { DynamoDbConfig } from './dynamodb-config.js';
 
 /** Region used when an endpoint override is set and the SDK's region chain finds none (moto ignores it). */
 const FALLBACK_REGION = 'us-east-1';
-const LOOPBACK_CREDENTIALS = Object.freeze({ accessKeyId: 'shardtable-local', secretAccessKey: 'shardtable-local' });
 
 /** The clients a DynamoDB-fed table reads through; one set per table, destroyed with its factory. */
 export interface DynamoDbClients {
@@ -51,21 +51,11 @@ export function createDynamoDbClients(config: DynamoDbConfig, tableName: string)
   };
 }
 
-type Provider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+type Provider = CredentialProvider;
 
 function credentialProvider(config: DynamoDbConfig, tableName: string, region: string | (() => Promise<string>)): Provider {
-  const loopback = [config.endpoint, config.streamsEndpoint, config.s3Endpoint].some((e) => e !== undefined && isLoopback(e));
   const staticKeys = config.credentials;
-  const base: Provider = staticKeys !== undefined
-    ? async () => staticKeys
-    : async () => {
-        try {
-          return await defaultProvider()();
-        } catch (err) {
-          if (loopback) return LOOPBACK_CREDENTIALS;
-          throw err;
-        }
-      };
+  const base: Provider = staticKeys !== undefined ? async () => staticKeys : defaultOrLoopbackCredentials([config.endpoint, config.streamsEndpoint, config.s3Endpoint]);
   const role = config.assumeRole;
   if (role === undefined) return base;
   return fromTemporaryCredentials({
@@ -78,15 +68,6 @@ function credentialProvider(config: DynamoDbConfig, tableName: string, region: s
     masterCredentials: base,
     clientConfig: { region, ...(role.stsEndpoint !== undefined ? { endpoint: role.stsEndpoint } : {}) },
   });
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
 }
 
 function regionChain(endpoint: string | undefined): () => Promise<string> {

@@ -9,7 +9,7 @@ import type { ServerRecord } from './liveness.js';
 import { HttpPeer } from './peers.js';
 import type { ClusterPeer } from './peers.js';
 
-export interface ClusterNodeOptions {
+export interface BrokerNodeOptions {
   readonly context: ClusterContext;
   /** This server's tables, as its query endpoints resolve them. */
   readonly tables: () => TableResolver;
@@ -32,7 +32,7 @@ export interface ClusterMember {
  * The broker side of one cluster member: its membership (`<prefix>-servers`) and the broker that
  * scatters queries to the live servers (itself in process, the others over HTTP).
  */
-export class ClusterNode implements ClusterMember {
+export class BrokerNode implements ClusterMember {
   readonly broker: ClusterBroker;
   private readonly peers = new Map<string, ClusterPeer>();
 
@@ -46,7 +46,7 @@ export class ClusterNode implements ClusterMember {
   }
 
   /** Registers this server (creating the servers table when missing) and starts its heartbeat. */
-  static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
+  static async start(options: BrokerNodeOptions): Promise<BrokerNode> {
     const { context } = options;
     const membership = new Membership({
       dynamodb: context.dynamodb,
@@ -58,7 +58,7 @@ export class ClusterNode implements ClusterMember {
       ...(options.membershipTimeoutMs !== undefined ? { timeoutMs: options.membershipTimeoutMs } : {}),
     });
     await membership.start();
-    return new ClusterNode(context, membership, options.tables, options.logger);
+    return new BrokerNode(context, membership, options.tables, options.logger);
   }
 
   get serverId(): string {
