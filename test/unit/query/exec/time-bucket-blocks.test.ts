@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 /** One row a second: a 16,384-row block spans 4.5 hours, so most blocks lie inside one day. */
 const rowOf = (i: number): [number, number, bigint] => [i % 5, (i * 7919) % 1000, BigInt(T0 + i * 1000)];
 
-describe('GROUP BY DATETRUNC over a raw, time-ordered column (blocks inside one bucket)', () => {
+describe('GROUP BY DATETRUNC over a raw, time-ordered column (blocks inside one bucket, or a few)', () => {
   let table: FixtureTable;
   let engine: QueryEngine;
   beforeAll(async () => {
@@ -29,19 +29,19 @@ describe('GROUP BY DATETRUNC over a raw, time-ordered column (blocks inside one 
 
   it('equals the groups computed row by row, with and without a filter', async () => {
     expect(table.sealed.length).toBe(1);
-    for (const where of ['', 'WHERE k <> 3']) {
-      const r = await engine.query(`SELECT DATETRUNC('DAY', ts) AS d, count(*), sum(v), min(v), max(v) FROM ticks ${where} GROUP BY DATETRUNC('DAY', ts) ORDER BY d LIMIT 100`);
+    for (const [unit, width] of [['DAY', DAY], ['HOUR', 3_600_000]] as const) for (const where of ['', 'WHERE k <> 3']) {
+      const r = await engine.query(`SELECT DATETRUNC('${unit}', ts) AS d, count(*), sum(v), min(v), max(v) FROM ticks ${where} GROUP BY DATETRUNC('${unit}', ts) ORDER BY d LIMIT 100`);
       expect(r.exceptions).toEqual([]);
       const want = new Map<number, [number, number, number, number]>();
       for (let i = 0; i < ROWS; i++) {
         const [k, v, ts] = rowOf(i);
         if (where !== '' && k === 3) continue;
-        const d = Math.floor(Number(ts) / DAY) * DAY;
+        const d = Math.floor(Number(ts) / width) * width;
         const g = want.get(d) ?? [0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
         want.set(d, [g[0] + 1, g[1] + v, Math.min(g[2], v), Math.max(g[3], v)]);
       }
       const expected = [...want.entries()].sort((a, b) => a[0] - b[0]).map(([d, [c, s, lo, hi]]) => [BigInt(d), BigInt(c), s, lo, hi]);
-      expect(r.rows, where).toEqual(expected);
+      expect(r.rows, `${unit} ${where}`).toEqual(expected);
     }
   });
 });
