@@ -189,7 +189,7 @@ async function failover(trials: number, shards: number, kinesisEndpoint: string,
   await createStream(kinesisEndpoint, stream, shards);
   const cluster = new Cluster(prefix, dataRoot, moto.env(), ddb);
   const producer = new Producer(kinesis, stream);
-  const results: { leasesTakenMs: number; consumedAgainMs: number; leasesMoved: number }[] = [];
+  const results: { leasesTakenMs: number; consumedAgainMs: number; wholeAgainMs: number; leasesMoved: number }[] = [];
   try {
     await Promise.all([cluster.add(), cluster.add(), cluster.add()]);
     await cluster.createTable(kinesisEndpoint, stream);
@@ -215,8 +215,10 @@ async function failover(trials: number, shards: number, kinesisEndpoint: string,
         const { rows } = await survivor.sql(`SELECT id FROM events WHERE id IN (${probes.map((p) => p!.id).join(', ')}) LIMIT 100`);
         return new Set(rows.map((r) => Number(r[0]))).size === probes.length ? Date.now() - killedAt : null;
       }, 120_000, 100);
-      results.push({ leasesTakenMs, consumedAgainMs, leasesMoved: shardsOfVictim.length });
-      console.log(`cluster failover trial ${t + 1}/${trials}: killed ${victim.id} (${shardsOfVictim.length} leases): leases held by live servers after ${leasesTakenMs} ms, consumed again after ${consumedAgainMs} ms`);
+      // Then whole again: the dead server left membership and every committed segment is served by a live one.
+      const wholeAgainMs = await until(`trial ${t + 1}: whole answers again`, async () => ((await survivor.sql('SELECT COUNT(*) FROM events')).partial ? null : Date.now() - killedAt), 120_000, 100);
+      results.push({ leasesTakenMs, consumedAgainMs, wholeAgainMs, leasesMoved: shardsOfVictim.length });
+      console.log(`cluster failover trial ${t + 1}/${trials}: killed ${victim.id} (${shardsOfVictim.length} leases): leases held by live servers after ${leasesTakenMs} ms, consumed again after ${consumedAgainMs} ms, whole answers again after ${wholeAgainMs} ms`);
       await cluster.add();
     }
     await producer.stop();
@@ -248,8 +250,10 @@ async function failover(trials: number, shards: number, kinesisEndpoint: string,
  *    (utime + stime from /proc/<pid>/stat) over that window.
  * 2. Failover: 3 servers, records put continuously (200/s); per trial kill -9 the server holding
  *    the most leases, time until each of its leases is held by a live server, and until a record
- *    put after the kill on each of its shards is returned by a query; then start a replacement and
- *    wait for balance (not timed). Then every id is checked exactly once.
+ *    put after the kill on each of its shards is returned by a query, and until a query through a
+ *    survivor is whole again (not partial: the dead server left membership and every committed
+ *    segment is served); then start a replacement and wait for balance (not timed). Then every id
+ *    is checked exactly once.
  * Sizes: full 8 shards, 200,000 records, 10 trials; `--quick` 4 shards, 50,000 records, 3 trials.
  */
 export async function benchCluster(quick: boolean): Promise<BenchResult> {
@@ -269,15 +273,18 @@ export async function benchCluster(quick: boolean): Promise<BenchResult> {
     const ingest = [];
     for (const servers of [1, 2, 3]) ingest.push(await throughput(servers, batch, shards, emulator.endpoint, kinesis, moto, dataRoot, ddb));
     const fo = await failover(trials, shards, emulator.endpoint, kinesis, moto, dataRoot, ddb);
-    const trialRows = fo.trials as { leasesTakenMs: number; consumedAgainMs: number }[];
+    const trialRows = fo.trials as { leasesTakenMs: number; consumedAgainMs: number; wholeAgainMs: number }[];
     const taken = trialRows.map((r) => r.leasesTakenMs);
     const consumed = trialRows.map((r) => r.consumedAgainMs);
+    const whole = trialRows.map((r) => r.wholeAgainMs);
     const one = ingest[0]!;
     const metrics = {
       failoverLeasesP50Ms: quantile(taken, 0.5),
       failoverLeasesMaxMs: Math.max(...taken),
       failoverConsumedP50Ms: quantile(consumed, 0.5),
       failoverConsumedMaxMs: Math.max(...consumed),
+      failoverWholeP50Ms: quantile(whole, 0.5),
+      failoverWholeMaxMs: Math.max(...whole),
       ingest1RecordsPerSec: ingest[0]!.recordsPerSec as number,
       ingest2RecordsPerSec: ingest[1]!.recordsPerSec as number,
       ingest3RecordsPerSec: ingest[2]!.recordsPerSec as number,
@@ -287,7 +294,7 @@ export async function benchCluster(quick: boolean): Promise<BenchResult> {
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadavg()[0]!,
     };
-    console.log(`cluster: failover p50 ${fmt(metrics.failoverConsumedP50Ms, 0)} ms, max ${fmt(metrics.failoverConsumedMaxMs, 0)} ms (leases: p50 ${fmt(metrics.failoverLeasesP50Ms, 0)}, max ${fmt(metrics.failoverLeasesMaxMs, 0)}); load ${fmt(loadBefore, 1)} → ${fmt(metrics.loadAverageAfter, 1)}`);
+    console.log(`cluster: failover p50 ${fmt(metrics.failoverConsumedP50Ms, 0)} ms, max ${fmt(metrics.failoverConsumedMaxMs, 0)} ms (leases: p50 ${fmt(metrics.failoverLeasesP50Ms, 0)}, max ${fmt(metrics.failoverLeasesMaxMs, 0)}; whole again: p50 ${fmt(metrics.failoverWholeP50Ms, 0)}, max ${fmt(metrics.failoverWholeMaxMs, 0)}); load ${fmt(loadBefore, 1)} → ${fmt(metrics.loadAverageAfter, 1)}`);
     return {
       name: 'cluster',
       machine: machineInfo(),

@@ -6,12 +6,16 @@ import { LeaseLostError } from './lease-coordinator.js';
 import type { LeaseCoordinator } from './lease-coordinator.js';
 import { leaseKeyOf } from './lease-store.js';
 import type { LeaseStore } from './lease-store.js';
-import type { SegmentStore } from './segment-store.js';
+import type { CommittedItem, SegmentStore } from './segment-store.js';
 
 /** One table's side of the cluster (`ClusterShardHooks`): leases, commits and the deep store for its runtime. */
 export class ClusterTableHooks implements ClusterShardHooks {
   /** Leases known to exist (created here or seen), so discovery does not write them again. */
   private readonly ensured = new Set<string>();
+  /** Each committed segment listed, by name (its item names the deep-store key of its upload). */
+  private readonly listed = new Map<string, CommittedItem>();
+  /** Each listed shard's partition id (its segments' LLC names carry it). */
+  private readonly partitionOf = new Map<string, number>();
 
   constructor(
     private readonly tableName: string,
@@ -40,6 +44,7 @@ export class ClusterTableHooks implements ClusterShardHooks {
 
   async shardsListed(partitions: readonly PartitionInfo[]): Promise<void> {
     for (const partition of partitions) {
+      this.partitionOf.set(partition.shardId, partition.partitionId);
       const key = leaseKeyOf(this.tableName, partition.shardId);
       if (this.ensured.has(key)) continue;
       await this.parts.leases.ensure(this.tableName, partition);
@@ -51,10 +56,17 @@ export class ClusterTableHooks implements ClusterShardHooks {
     return this.parts.coordinator.finished(this.tableName, shardId);
   }
 
-  async fetchCommitted(shardId: string, tableDir: string, have: (segment: CommittedSegment) => boolean): Promise<CommittedSegment[]> {
-    const committed = (await this.parts.segments.listCommitted(this.tableName)).filter((c) => c.shardId === shardId);
-    for (const item of committed) if (!item.deleted && !have(item)) await this.parts.segments.download(item, tableDir);
+  async committedSegments(shardId: string): Promise<CommittedSegment[]> {
+    // The shard's partition's items when discovery has listed it (else the whole table's, filtered).
+    const committed = (await this.parts.segments.listCommitted(this.tableName, this.partitionOf.get(shardId))).filter((c) => c.shardId === shardId);
+    for (const item of committed) this.listed.set(item.segmentName, item);
     return committed;
+  }
+
+  async download(segment: CommittedSegment, tableDir: string): Promise<void> {
+    const item = this.listed.get(segment.segmentName);
+    if (item === undefined) throw new Error(`segment ${segment.segmentName} of table ${this.tableName} was not listed as committed`);
+    await this.parts.segments.download(item, tableDir);
   }
 
   /** Deep store first (outside the lease's lock: an upload may take long), then the fenced metadata write. */

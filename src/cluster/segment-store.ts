@@ -146,16 +146,21 @@ export class SegmentStore {
     return conditional(this.ctx.dynamodb.send(new DeleteItemCommand({ TableName: this.ctx.tables.segments, Key: segmentItemKey(table, segmentName), ConditionExpression: condition, ExpressionAttributeValues: values })));
   }
 
-  /** Every committed segment of the table (a consistent, paged query on its partition key). */
-  async listCommitted(table: string): Promise<CommittedItem[]> {
+  /**
+   * Every committed segment of the table (a consistent, paged query on its partition key), or with
+   * `partitionId` those of one partition only: its LLC names' prefix `<table>__<partitionId>__`
+   * on the range key, so a lease take reads its shard's items, not the whole table's history.
+   */
+  async listCommitted(table: string, partitionId?: number): Promise<CommittedItem[]> {
     const items: CommittedItem[] = [];
+    const onePartition = partitionId !== undefined;
     let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.ctx.dynamodb.send(new QueryCommand({
         TableName: this.ctx.tables.segments,
-        KeyConditionExpression: '#t = :t',
-        ExpressionAttributeNames: { '#t': 'table' },
-        ExpressionAttributeValues: { ':t': S(table) },
+        KeyConditionExpression: onePartition ? '#t = :t AND begins_with(#n, :p)' : '#t = :t',
+        ExpressionAttributeNames: { '#t': 'table', ...(onePartition ? { '#n': 'segmentName' } : {}) },
+        ExpressionAttributeValues: { ':t': S(table), ...(onePartition ? { ':p': S(`${table}__${partitionId}__`) } : {}) },
         ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }));

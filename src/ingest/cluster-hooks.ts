@@ -40,11 +40,10 @@ export interface ClusterShardHooks {
   shardsListed(partitions: readonly PartitionInfo[]): Promise<void>;
   /** True once the shard was read to its end and its last segment committed, by any server. */
   shardFinished(shardId: string): boolean;
-  /**
-   * The shard's committed segments, each one's file present in `tableDir` afterwards (fetched from
-   * the deep store unless `have(segment)`: a local file of that name with the same offsets and rows).
-   */
-  fetchCommitted(shardId: string, tableDir: string, have: (segment: CommittedSegment) => boolean): Promise<CommittedSegment[]>;
+  /** The shard's committed segments, as the cluster's segment table lists them now (no file is fetched). */
+  committedSegments(shardId: string): Promise<CommittedSegment[]>;
+  /** Puts a committed segment's file into `tableDir` from the deep store (temp name, then rename). */
+  download(segment: CommittedSegment, tableDir: string): Promise<void>;
   /**
    * Commits a sealed segment: deep store first, then the metadata write fenced by the lease. A
    * throw fails the seal (the file is removed, nothing is published); when the lease is lost the

@@ -123,17 +123,19 @@ export class TableIngestion extends TableIngestionBase implements TableRuntime, 
     await this.stopReaders();
     await this.metadata?.close();
     await this.factory?.close();
+    await this.clusterShards?.close();
     for (const segment of this.sealed) segment.close();
-    this.clusterShards?.close();
   }
 
   acquireShard(shardId: string): Promise<void> {
     return this.inChain(async () => {
       if (this.stopped || !this.clusterShards) return;
-      await this.clusterShards.acquire(shardId);
+      // Consumed at once; its committed files are fetched and served in the background.
+      const { loaded } = await this.clusterShards.acquire(shardId);
       this.startReadyPartitions(this.lastListed);
-      // The shard's committed segments are this server's to keep now, expired ones included.
-      void this.sealedUpkeep?.runRetention();
+      // The shard's committed segments are this server's to keep now, expired ones included:
+      // checked once they are served (retention judges the served list).
+      void loaded.then(() => (this.stopped ? undefined : this.sealedUpkeep?.runRetention()));
     });
   }
 

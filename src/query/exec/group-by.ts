@@ -5,7 +5,7 @@ import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
 import { GroupRuns } from './group-runs.js';
-import type { NumericKeyKind } from './group-keys.js';
+import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { preselectGroups } from './top-groups.js';
@@ -19,14 +19,12 @@ export interface ResultRow {
 
 /**
  * One segment's groups and aggregation states, as a worker thread answers them (structured
- * clone, typed arrays transferred): key `j` of every group as a `Float64Array` when all are
- * numbers, else as values; groups in first-seen order.
+ * clone, typed arrays transferred): each key column as kinds and codes (`KeyColumnPartial`: no
+ * value per group), groups in first-seen order.
  */
 export interface AggregationPartial {
   readonly numGroups: number;
-  /** A single numeric key as doubles (`long`: bigints held as their number), else null and `keys`. */
-  readonly numericKeys: { readonly kind: NumericKeyKind; readonly values: Float64Array } | null;
-  readonly keys: (Float64Array | unknown[])[];
+  readonly keys: KeyColumnPartial[];
   readonly states: StatesPartial[];
   readonly limitReached: boolean;
 }
@@ -118,18 +116,12 @@ export class GroupByAggregator {
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
-    const keys: (Float64Array | unknown[])[] = [];
-    const numericKeys = table?.numericKeys() ?? null;
-    for (let j = 0; j < this.plan.groupBy.length && numericKeys === null; j++) {
-      const values = Array.from({ length: numGroups }, (_, g) => table!.keyValue(j, g));
-      keys.push(values.every((v) => typeof v === 'number') ? Float64Array.from(values as number[]) : values);
-    }
+    const keys = table === null ? [] : table.exportGroups();
     const states = this.states.map((s) => s.exportPartial(numGroups));
     const transfer: ArrayBuffer[] = [];
-    for (const k of keys) if (k instanceof Float64Array) transfer.push(k.buffer as ArrayBuffer);
-    if (numericKeys !== null) transfer.push(numericKeys.values.buffer as ArrayBuffer);
+    for (const k of keys) transfer.push(k.kinds.buffer as ArrayBuffer, k.codes.buffer as ArrayBuffer);
     for (const s of states) partialBuffers(s, transfer);
-    return { partial: { numGroups, numericKeys, keys, states, limitReached: this.limitReached }, transfer };
+    return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
   }
 
   /**
@@ -145,21 +137,7 @@ export class GroupByAggregator {
     else {
       // numGroupsLimit bound each segment where the partial was made: it does not bind again.
       table.beginMerge();
-      gids = new Int32Array(partial.numGroups);
-      const numeric = partial.numericKeys;
-      if (numeric !== null) {
-        table.reserveNumeric(numeric.kind, partial.numGroups);
-        for (let g = 0; g < partial.numGroups; g++) gids[g] = table.idOfNumeric(numeric.kind, numeric.values[g]!);
-      }
-      const single = partial.keys.length === 1 ? partial.keys[0]! : null;
-      const tuple = new Array<unknown>(partial.keys.length);
-      for (let g = 0; g < partial.numGroups && numeric === null; g++) {
-        if (single !== null) gids[g] = table.idOf(single[g]);
-        else {
-          for (let j = 0; j < tuple.length; j++) tuple[j] = partial.keys[j]![g];
-          gids[g] = table.idOfComposite(tuple);
-        }
-      }
+      gids = table.importGroups(partial.keys, partial.numGroups);
     }
     const numGroups = table === null ? 1 : table.size;
     this.states.forEach((s, i) => s.mergePartial(partial.states[i]!, gids, numGroups));
