@@ -1,5 +1,5 @@
 import type { ScalarValue } from '../../config/data-type.js';
-import { appendTarget, pushValue } from '../functions/aggregation-functions.js';
+import { pushValue } from '../functions/aggregation-functions.js';
 import type { AggKind, AggState } from '../functions/aggregation-functions.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
@@ -9,6 +9,7 @@ import type { StatesPartial } from './agg-partials.js';
 import { exportState, importState, mergeExportedState } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, ensureInt32, gatherNumbers } from './numeric-values.js';
+import { PercentileCounter } from './percentile-counter.js';
 import type { BlockColumns } from './numeric-values.js';
 
 /**
@@ -121,6 +122,44 @@ class NumericStates implements GroupedAggregation {
           if (v > ys[g]!) ys[g] = v;
         }
       }
+    }
+  }
+
+  /** `add` by runs of one group: each run's count, sum or extremes kept in a local, starting from (and so in the order of) the group's state. */
+  addRuns(block: BlockColumns, rows: Int32Array, starts: Int32Array, runGids: Int32Array, numRuns: number, numGroups: number): void {
+    if (numGroups > this.capacity) this.grow(numGroups);
+    const counts = this.n;
+    const kind = this.kind;
+    if (kind === 'count' || this.spec.arg === null) {
+      for (let j = 0; j < numRuns; j++) counts[runGids[j]!] += starts[j + 1]! - starts[j]!;
+      return;
+    }
+    const n = starts[numRuns]!;
+    const values = (this.values = ensureFloat64(this.values, n));
+    gatherNumbers(this.spec.arg, block, rows, n, values);
+    const xs = this.x;
+    const ys = this.y;
+    for (let j = 0; j < numRuns; j++) {
+      const g = runGids[j]!;
+      const end = starts[j + 1]!;
+      let x = xs[g]!;
+      if (kind === 'sum' || kind === 'avg') {
+        for (let i = starts[j]!; i < end; i++) x += values[i]!;
+        if (kind === 'avg') counts[g] += end - starts[j]!;
+      } else if (kind === 'min') {
+        for (let i = starts[j]!; i < end; i++) if (values[i]! < x) x = values[i]!;
+      } else if (kind === 'max') {
+        for (let i = starts[j]!; i < end; i++) if (values[i]! > x) x = values[i]!;
+      } else {
+        let y = ys[g]!;
+        for (let i = starts[j]!; i < end; i++) {
+          const v = values[i]!;
+          if (v < x) x = v;
+          if (v > y) y = v;
+        }
+        ys[g] = y;
+      }
+      xs[g] = x;
     }
   }
 
@@ -266,21 +305,26 @@ class GenericStates extends ObjectStates {
   }
 }
 
-/** PERCENTILE*: values gathered as doubles into each group's growing buffer. */
+/**
+ * PERCENTILE*: values gathered as doubles into each group's growing buffer; without GROUP BY,
+ * counted per dictionary id or per integer where the column allows (`percentile-counter.ts`).
+ */
 class PercentileStates extends ObjectStates {
   private values: Float64Array = new Float64Array(0);
+  private counter: PercentileCounter | null = null;
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
     if (gids === null) {
-      // Straight into the one state's buffer.
-      const state = this.state(0);
-      gatherNumbers(this.spec.arg!, block, rows, n, appendTarget(state, n));
-      state.n += n;
+      (this.counter ??= new PercentileCounter(this.spec.arg!)).add(this.state(0), block, rows, n);
       return;
     }
     const values = (this.values = ensureFloat64(this.values, n));
     gatherNumbers(this.spec.arg!, block, rows, n, values);
     for (let i = 0; i < n; i++) pushValue(this.state(gids[i]!), values[i]!);
+  }
+
+  override finish(): void {
+    if (this.counter !== null) this.counter.flush(this.state(0));
   }
 }
 

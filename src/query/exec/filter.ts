@@ -57,6 +57,11 @@ export class SegmentFilter {
     return this.mayMatch(this.root, (c) => this.segment.columnStats(c)) && this.indexes.bloomMayMatch(this.root);
   }
 
+  /** False when block statistics prove no row of block `blockIndex` can match. */
+  blockMayMatch(blockIndex: number): boolean {
+    return this.mayMatch(this.root, (c) => this.segment.blockStats(c, blockIndex));
+  }
+
   select(blockIndex: number, block: (column: string) => ColumnBlock): Selection {
     const range = this.segment.blocks[blockIndex]!;
     this.scratch.reset();
