@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { QueryEngine, QueryPool, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
+import { DEFAULT_PARALLEL_MIN_ROWS, QueryEngine, QueryPool, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
 import type { SegmentSnapshot } from '../src/query/index.js';
 import { buildSegments, CsvWriter, eventsTable } from './generated-table.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
@@ -38,11 +38,13 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     const tail = consuming;
     const snapshot = (): SegmentSnapshot[] => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])];
     const resolver = { resolve: (n: string) => (n.toLowerCase() === 'events' ? { name: 'events', schema, snapshot } : undefined) };
-    // engines[0]: the main thread only (no pool), as before the pool; engines[t]: a pool of t threads;
+    // engines[0]: the main thread only (no pool), as before the pool; engines[t]: a pool of t threads
+    // used where the cost estimate sends a query (at least DEFAULT_PARALLEL_MIN_ROWS rows read);
     // engines[3]: the pool of 2 sending one task per segment, as it did before batches (the "before" of that change).
     const engines = [
       new QueryEngine(resolver, { parallel: null }),
-      ...pools.map((pool) => new QueryEngine(resolver, { parallel: { pool, minRows: 0 } })),
+      // The cost estimate decides per query, as on a server (selective queries stay on the main thread).
+      ...pools.map((pool) => new QueryEngine(resolver, { parallel: { pool, minRows: DEFAULT_PARALLEL_MIN_ROWS } })),
       new QueryEngine(resolver, { parallel: { pool: pools[1]!, minRows: 0, maxBatchSegments: 1 } }),
     ];
     for (const pool of pools) await pool.whenReady();

@@ -62,7 +62,7 @@ function textReport(file: string, seg: SealedSegment, rows: Record<string, unkno
     String(c.forwardIndexBytes + c.dictionaryBytes + c.invertedIndexBytes + c.jsonIndexBytes + c.bloomFilterBytes + c.rangeIndexBytes + c.textIndexBytes + c.timestampIndexBytes),
     String(c.rawBytes),
     String(c.numBlocks),
-    [c.isSorted ? 'sorted' : '', c.hasInvertedIndex ? 'inverted' : '', c.hasJsonIndex ? `json(${c.jsonIndexBytes}B)` : '', c.hasBloomFilter ? `bloom(${c.bloomFilterBytes}B)` : '', c.hasRangeIndex ? `range(${c.rangeIndexBytes}B)` : '', c.hasTextIndex ? `text(${c.textIndexBytes}B)` : '', c.hasTimestampIndex ? `timestamp(${c.timestampIndexBytes}B)` : '', c.hasNullBitmap ? 'nulls' : ''].filter(Boolean).join(',') || '-',
+    [c.isSorted ? 'sorted' : '', c.hasInvertedIndex ? 'inverted' : '', c.numDictionaryPages > 0 ? `paged(${c.numDictionaryPages})` : '', c.hasJsonIndex ? `json(${c.jsonIndexBytes}B)` : '', c.hasBloomFilter ? `bloom(${c.bloomFilterBytes}B)` : '', c.hasRangeIndex ? `range(${c.rangeIndexBytes}B)` : '', c.hasTextIndex ? `text(${c.textIndexBytes}B)` : '', c.hasTimestampIndex ? `timestamp(${c.timestampIndexBytes}B)` : '', c.hasNullBitmap ? 'nulls' : ''].filter(Boolean).join(',') || '-',
   ]);
   for (const line of table([header, ...lines])) out(line);
   if (rows.length > 0) {

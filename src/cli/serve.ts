@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { tableIngestionFactory } from '../ingest/index.js';
 import type { Logger } from '../logger.js';
-import { configureQueryThreads, sharedParallelExecution } from '../query/index.js';
+import { configureQueryThreads } from '../query/index.js';
 import { blockCache } from '../segment/reader/block-cache.js';
 import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
@@ -69,8 +69,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.queryThreads !== undefined ? { threads: options.queryThreads } : {}),
     ...(options.queryParallelMinRows !== undefined ? { minRows: options.queryParallelMinRows } : {}),
   });
-  // Start the query threads now (they load their modules while the tables load).
-  sharedParallelExecution()?.pool.isReady();
+  // The query threads start with the first query the cost estimate sends to them (that query,
+  // and any until they are up, runs on the main thread): a server that never gets one pays nothing.
   await mkdir(dataDir, { recursive: true });
   // Cluster mode, lease side: the tables and the bucket are checked before listening, so a bad store fails the start.
   // One context (one server id) for the lease side and the broker side.

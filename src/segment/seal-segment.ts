@@ -37,6 +37,8 @@ export interface SealOptions {
    * `.seg.merging` first, which recovery does not serve, and renames it once committed.
    */
   readonly fileSuffix?: string;
+  /** False: write no column in the paged layout (a format version 2 file, as older builds wrote). Default true. */
+  readonly pagedLayout?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function sealSegment(segment: ConsumingSegment, opts: SealOptions):
     creationTimeMs: opts.creationTimeMs ?? Date.now(),
     endOfShard: opts.endOfShard,
     ...(opts.upsert !== undefined ? { upsert: opts.upsert } : {}),
+    ...(opts.pagedLayout === false ? { pagedLayout: false } : {}),
   };
   const builder = opts.builder ?? defaultSealWorker();
   let bytes: Uint8Array;

@@ -131,7 +131,12 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
     let textIndexes = 0;
     let timestampIndexes = 0;
     for (const col of this.byName.values()) {
-      const dict = col.dictionary;
+      if (col.isPaged) {
+        col.verifyPages();
+        dictionaries++;
+        if (col.footer.pages!.inverted) invertedIndexes++;
+      }
+      const dict = col.isPaged ? null : col.dictionary;
       if (dict) {
         dictionaries++;
         const compare = comparatorOf(col.footer.storedType);
@@ -139,7 +144,7 @@ export class SealedSegment extends SegmentViewBase<SealedColumnReader> implement
           if (compare(dict.get(id - 1), dict.get(id)) >= 0) throw this.ctx.corrupt(`dictionary of column ${col.spec.name} is not strictly ascending at id ${id}`);
         }
       }
-      if (col.invertedIndex) {
+      if (!col.isPaged && col.invertedIndex) {
         invertedIndexes++;
         col.invertedIndex.docIds(0);
       }

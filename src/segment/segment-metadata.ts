@@ -23,6 +23,8 @@ export interface ColumnMetadata
   readonly hasTextIndex: boolean;
   readonly hasTimestampIndex: boolean;
   readonly numBlocks: number;
+  /** Pages of the dictionary (and inverted index) in the paged layout (format version 3); 0 when in one section each. */
+  readonly numDictionaryPages: number;
 }
 
 /** Typed metadata of a sealed segment: its `SegmentSummary` plus more of the footer, columns decoded. */
@@ -69,14 +71,15 @@ export function metadataFromFooter(footer: SegmentFooter, sizeBytes: number): Se
       nullCount: c.nullCount,
       hasNullBitmap: c.hasNullBitmap,
       isSorted: c.isSorted,
-      hasDictionary: c.dictionary !== null,
-      hasInvertedIndex: c.invertedIndex !== null,
+      hasDictionary: c.dictionary !== null || c.pages !== undefined,
+      hasInvertedIndex: c.invertedIndex !== null || c.pages?.inverted === true,
       hasJsonIndex: (c.jsonIndex ?? null) !== null,
       hasBloomFilter: (c.bloomFilter ?? null) !== null,
       hasRangeIndex: (c.rangeIndex ?? null) !== null,
       hasTextIndex: (c.textIndex ?? null) !== null,
       hasTimestampIndex: (c.timestampIndex ?? null) !== null,
       numBlocks: c.blocks.length,
+      numDictionaryPages: c.pages?.numPages ?? 0,
       forwardIndexBytes: c.sizes.forwardIndexBytes,
       dictionaryBytes: c.sizes.dictionaryBytes,
       invertedIndexBytes: c.sizes.invertedIndexBytes,

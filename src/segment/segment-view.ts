@@ -33,6 +33,11 @@ export interface BlockStats {
 export interface InvertedIndex {
   /** Sorted doc ids holding `dictId` (for multi-value columns: holding it at least once). */
   docIds(dictId: number): Uint32Array;
+  /**
+   * The dictionary id of `value`, -1 when the column never holds it. In the paged layout this reads
+   * one dictionary page, not the whole dictionary (what a point lookup should use).
+   */
+  idOf(value: ScalarValue): number;
 }
 
 /**

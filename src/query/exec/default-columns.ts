@@ -46,6 +46,7 @@ export function withDefaultColumns(segment: SegmentSnapshot, added: readonly Col
       return { firstDoc: range.firstDoc, numDocs: range.numDocs, min: s.min, max: s.max, nullCount: nullHandling ? range.numDocs : 0 };
     },
     invertedIndex: (column) => (specs.has(column) ? null : segment.invertedIndex(column)),
+    ...(segment.indexedCardinality !== undefined ? { indexedCardinality: (column: string) => (specs.has(column) ? null : segment.indexedCardinality!(column)) } : {}),
     jsonIndex: (column) => (specs.has(column) ? null : (segment.jsonIndex?.(column) ?? null)),
     bloomFilter: (column) => (specs.has(column) ? null : (segment.bloomFilter?.(column) ?? null)),
     rangeIndex: (column) => (specs.has(column) ? null : (segment.rangeIndex?.(column) ?? null)),

@@ -4,6 +4,7 @@ import type { DictKey } from './dict-keys.js';
 import type { GroupKeyTable } from './group-keys.js';
 import { dictionaryNumbers } from './numeric-values.js';
 import type { ColumnBlock } from './segment-snapshot.js';
+import { NumberTable } from './number-table.js';
 import { SortedKeyIndex } from './sorted-key-index.js';
 
 const UNKNOWN = -1;
@@ -18,7 +19,8 @@ interface IdMemo {
   readonly dicts: readonly Dictionary[];
   readonly sizes: readonly number[];
   readonly dense: Int32Array | null;
-  readonly sparse: Map<number, number> | null;
+  /** Composite → group + 2 (so DROPPED is 0) when combinations are too many for an array: typed, as it may hold a million entries per segment. */
+  readonly sparse: NumberTable | null;
   /** Groups from here on were created while this memo was current. */
   readonly firstGroup: number;
   /** The dictionary's numbers when it is a sorted integer key that `SortedKeyIndex` keeps. */
@@ -123,13 +125,13 @@ export class DictGroups {
       const r = sel[i]!;
       let composite = 0;
       for (let j = 0; j < k; j++) composite += ids[j]![r]! * strides[j]!;
-      let g = memo.dense !== null ? memo.dense[composite]! : (memo.sparse!.get(composite) ?? UNKNOWN);
+      let g = memo.dense !== null ? memo.dense[composite]! : sparseGet(memo.sparse!, composite);
       if (g === UNKNOWN) {
         for (let j = 0; j < k; j++) values[j] = dicts[j]!.get(ids[j]![r]!);
         g = this.table.idOfComposite(values);
         if (g < 0) g = DROPPED;
         if (memo.dense !== null) memo.dense[composite] = g;
-        else memo.sparse!.set(composite, g);
+        else memo.sparse!.insert(composite, g + 2);
       }
       if (g < 0) dropped = true;
       gids[i] = g;
@@ -163,7 +165,7 @@ export class DictGroups {
       const found = this.index.size > 0 ? this.index.lookupAll(sortedInts, sizes[0]!, dense!) : 0;
       this.table.reserveNumeric(stored === 'LONG' ? 'long' : 'num', sizes[0]! - found);
     }
-    this.memo = { dicts, sizes, dense, sparse: dense === null ? new Map() : null, firstGroup: this.table.size, sortedInts };
+    this.memo = { dicts, sizes, dense, sparse: dense === null ? new NumberTable() : null, firstGroup: this.table.size, sortedInts };
     return this.memo;
   }
 
@@ -212,6 +214,12 @@ export class DictGroups {
       }
     }
   }
+}
+
+/** A sparse memo's group for `composite`, UNKNOWN when it has none. */
+function sparseGet(sparse: NumberTable, composite: number): number {
+  const v = sparse.get(composite);
+  return v < 0 ? UNKNOWN : v - 2;
 }
 
 /**

@@ -41,6 +41,8 @@ export class DistinctStates implements GroupedAggregation {
   private marked: Dictionary | null = null;
   private markedAdder: DictAdder | null = null;
   private numbers: Float64Array = new Float64Array(0);
+  /** The marked values of one sorted dictionary (reused across segments). */
+  private run: Float64Array = new Float64Array(0);
 
   constructor(private readonly spec: AggregationSpec) {}
 
@@ -95,7 +97,7 @@ export class DistinctStates implements GroupedAggregation {
     if (dict.sorted && (stored === 'INT' || stored === 'LONG')) {
       // Ids ascend with values: the marked values form one sorted run.
       const nums = dictionaryNumbers(dict);
-      const run = new Float64Array(marks.length);
+      const run = (this.run = ensureFloat64(this.run, marks.length));
       let m = 0;
       for (let id = 0; id < marks.length; id++) {
         if (marks[id] !== 1) continue;

@@ -1,7 +1,7 @@
 import type { DistinctValues } from '../functions/aggregation-functions.js';
 import { valueKey } from '../functions/values.js';
-import { NumberTable } from './number-table.js';
-import { unionNumbers } from './sorted-union.js';
+import { NumberSet } from './number-set.js';
+import { SortedRun } from './sorted-union.js';
 
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -28,14 +28,14 @@ export interface DistinctParts {
  * size is asked for.
  */
 export class FastDistinctValues implements DistinctValues {
-  private nums: NumberTable | null = null;
-  private longs: NumberTable | null = null;
+  private nums: NumberSet | null = null;
+  private longs: NumberSet | null = null;
   private bigs: Set<bigint> | null = null;
   private strs: Set<string> | null = null;
   /** Distinct integer numbers, ascending (disjoint from `nums` only after `fold`). */
-  private sortedNums: Float64Array | null = null;
+  private sortedNums: SortedRun | null = null;
   /** Distinct safe-integer bigints as numbers, ascending (likewise for `longs`). */
-  private sortedLongs: Float64Array | null = null;
+  private sortedLongs: SortedRun | null = null;
 
   get size(): number {
     this.fold();
@@ -44,8 +44,8 @@ export class FastDistinctValues implements DistinctValues {
 
   /** Adds the integers `keys[0..m)`, ascending and distinct, as numbers (`long`: as the bigints they equal). */
   addSorted(kind: 'num' | 'long', keys: Float64Array, m: number): void {
-    if (kind === 'num') this.sortedNums = unionNumbers(this.sortedNums, keys, m);
-    else this.sortedLongs = unionNumbers(this.sortedLongs, keys, m);
+    if (kind === 'num') (this.sortedNums ??= new SortedRun()).union(keys, m);
+    else (this.sortedLongs ??= new SortedRun()).union(keys, m);
   }
 
   add(v: unknown): void {
@@ -57,20 +57,20 @@ export class FastDistinctValues implements DistinctValues {
   }
 
   addNumber(x: number): void {
-    (this.nums ??= new NumberTable()).add(x);
+    (this.nums ??= new NumberSet()).add(x);
   }
 
   /** Adds the bigint whose value is the safe integer `x`. */
   addSafeLong(x: number): void {
-    (this.longs ??= new NumberTable()).add(x);
+    (this.longs ??= new NumberSet()).add(x);
   }
 
   *values(): IterableIterator<unknown> {
     this.fold();
     if (this.nums) yield* this.nums;
-    if (this.sortedNums) yield* this.sortedNums;
+    if (this.sortedNums) yield* this.sortedNums.values();
     if (this.longs) for (const x of this.longs) yield BigInt(x);
-    if (this.sortedLongs) for (const x of this.sortedLongs) yield BigInt(x);
+    if (this.sortedLongs) for (const x of this.sortedLongs.values()) yield BigInt(x);
     if (this.bigs) yield* this.bigs;
     if (this.strs) yield* this.strs;
   }
@@ -81,7 +81,7 @@ export class FastDistinctValues implements DistinctValues {
     const others: unknown[] = [];
     if (this.bigs) for (const b of this.bigs) others.push(b);
     if (this.strs) for (const s of this.strs) others.push(s);
-    const pick = (table: NumberTable | null, sorted: Float64Array | null): [Float64Array, boolean] => (sorted !== null ? [sorted.slice(), true] : [table?.keys() ?? new Float64Array(0), false]);
+    const pick = (table: NumberSet | null, sorted: SortedRun | null): [Float64Array, boolean] => (sorted !== null ? [sorted.values().slice(), true] : [table?.keys() ?? new Float64Array(0), false]);
     const [nums, numsSorted] = pick(this.nums, this.sortedNums);
     const [longs, longsSorted] = pick(this.longs, this.sortedLongs);
     return { nums, numsSorted, longs, longsSorted, others };
@@ -101,16 +101,17 @@ export class FastDistinctValues implements DistinctValues {
     if (this.sortedNums !== null && this.nums !== null && this.nums.size > 0) {
       const keys = this.nums.keys();
       if (keys.every((x) => Number.isInteger(x))) {
-        this.sortedNums = unionNumbers(this.sortedNums, keys.sort(), keys.length);
+        this.sortedNums.union(keys.sort(), keys.length);
         this.nums = null;
       } else {
         // Fractions, NaN or infinities: the sorted run joins the table instead.
-        for (const x of this.sortedNums) this.nums.add(x);
+        for (const x of this.sortedNums.values()) this.nums.add(x);
         this.sortedNums = null;
       }
     }
     if (this.sortedLongs !== null && this.longs !== null && this.longs.size > 0) {
-      this.sortedLongs = unionNumbers(this.sortedLongs, this.longs.keys().sort(), this.longs.size);
+      const keys = this.longs.keys().sort();
+      this.sortedLongs.union(keys, keys.length);
       this.longs = null;
     }
   }

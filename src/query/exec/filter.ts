@@ -57,6 +57,11 @@ export class SegmentFilter {
     return this.mayMatch(this.root, (c) => this.segment.columnStats(c)) && this.indexes.bloomMayMatch(this.root);
   }
 
+  /** False when block statistics prove no row of block `blockIndex` can match. */
+  blockMayMatch(blockIndex: number): boolean {
+    return this.mayMatch(this.root, (c) => this.segment.blockStats(c, blockIndex));
+  }
+
   select(blockIndex: number, block: (column: string) => ColumnBlock): Selection {
     const range = this.segment.blocks[blockIndex]!;
     this.scratch.reset();
@@ -310,12 +315,12 @@ export class SegmentFilter {
   private invertedDocList(node: Leaf): Uint32Array | null {
     if (this.invertedDocs.has(node)) return this.invertedDocs.get(node)!;
     const index = this.segment.invertedIndex(node.column.name);
-    const dict = this.segment.dictionary(node.column.name);
     let docs: Uint32Array | null = null;
-    if (index && dict) {
+    if (index) {
+      // Through the index's own lookup: a paged dictionary reads one page per value, not all of it.
       const ids = new Set<number>();
       for (const v of pointValues(node)) {
-        const id = dict.indexOf(v as never);
+        const id = index.idOf(v as never);
         if (id >= 0) ids.add(id);
       }
       docs = unionSorted([...ids].map((id) => index.docIds(id)));

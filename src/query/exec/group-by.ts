@@ -4,7 +4,8 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
-import type { NumericKeyKind } from './group-keys.js';
+import { GroupRuns } from './group-runs.js';
+import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { preselectGroups } from './top-groups.js';
@@ -18,14 +19,12 @@ export interface ResultRow {
 
 /**
  * One segment's groups and aggregation states, as a worker thread answers them (structured
- * clone, typed arrays transferred): key `j` of every group as a `Float64Array` when all are
- * numbers, else as values; groups in first-seen order.
+ * clone, typed arrays transferred): each key column as kinds and codes (`KeyColumnPartial`: no
+ * value per group), groups in first-seen order.
  */
 export interface AggregationPartial {
   readonly numGroups: number;
-  /** A single numeric key as doubles (`long`: bigints held as their number), else null and `keys`. */
-  readonly numericKeys: { readonly kind: NumericKeyKind; readonly values: Float64Array } | null;
-  readonly keys: (Float64Array | unknown[])[];
+  readonly keys: KeyColumnPartial[];
   readonly states: StatesPartial[];
   readonly limitReached: boolean;
 }
@@ -45,6 +44,9 @@ export class GroupByAggregator {
   private readonly grouper: RowGrouper | null;
   private readonly states: GroupedAggregation[];
   private segment: SegmentSnapshot | null = null;
+  /** Whether some state takes rows by runs of one group (`GroupRuns`). */
+  private readonly anyRuns: boolean;
+  private readonly runs = new GroupRuns();
 
   /**
    * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
@@ -56,6 +58,7 @@ export class GroupByAggregator {
     options: { readonly partial?: boolean } = {},
   ) {
     this.states = plan.aggregations.map(groupedAggregation);
+    this.anyRuns = this.states.some((s) => s.addRuns !== undefined);
     // Without ORDER BY or HAVING any offset + limit groups answer the query (Pinot's rule too):
     // stop making groups there.
     const anyGroups = plan.orderBy.length === 0 && plan.having === null && options.partial !== true;
@@ -68,8 +71,8 @@ export class GroupByAggregator {
     return this.table?.limitReached ?? false;
   }
 
-  /** Adds rows `sel[0..n)` of one block. */
-  add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number): void {
+  /** Adds rows `sel[0..n)` of one block (block `blockIndex` of `segment`, whose statistics may prove one group for it; -1: unknown). */
+  add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex = -1): void {
     if (n === 0) return;
     if (this.grouper === null) {
       for (const s of this.states) s.add(block, sel, null, n, 1);
@@ -80,10 +83,14 @@ export class GroupByAggregator {
       this.table!.beginSegment();
       this.grouper!.beginSegment();
     }
-    const grouped = this.grouper.group(block, sel, n);
+    const grouped = this.grouper.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
-    for (const s of this.states) s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
+    const runs = !this.anyRuns ? 0 : grouped.single !== undefined ? this.runs.one(grouped.single, grouped.n) : this.runs.of(grouped.gids, grouped.n);
+    for (const s of this.states) {
+      if (runs > 0 && s.addRuns !== undefined) s.addRuns(block, grouped.rows, this.runs.starts, this.runs.gids, runs, numGroups);
+      else s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
+    }
   }
 
   /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */
@@ -109,18 +116,12 @@ export class GroupByAggregator {
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
-    const keys: (Float64Array | unknown[])[] = [];
-    const numericKeys = table?.numericKeys() ?? null;
-    for (let j = 0; j < this.plan.groupBy.length && numericKeys === null; j++) {
-      const values = Array.from({ length: numGroups }, (_, g) => table!.keyValue(j, g));
-      keys.push(values.every((v) => typeof v === 'number') ? Float64Array.from(values as number[]) : values);
-    }
+    const keys = table === null ? [] : table.exportGroups();
     const states = this.states.map((s) => s.exportPartial(numGroups));
     const transfer: ArrayBuffer[] = [];
-    for (const k of keys) if (k instanceof Float64Array) transfer.push(k.buffer as ArrayBuffer);
-    if (numericKeys !== null) transfer.push(numericKeys.values.buffer as ArrayBuffer);
+    for (const k of keys) transfer.push(k.kinds.buffer as ArrayBuffer, k.codes.buffer as ArrayBuffer);
     for (const s of states) partialBuffers(s, transfer);
-    return { partial: { numGroups, numericKeys, keys, states, limitReached: this.limitReached }, transfer };
+    return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
   }
 
   /**
@@ -136,21 +137,7 @@ export class GroupByAggregator {
     else {
       // numGroupsLimit bound each segment where the partial was made: it does not bind again.
       table.beginMerge();
-      gids = new Int32Array(partial.numGroups);
-      const numeric = partial.numericKeys;
-      if (numeric !== null) {
-        table.reserveNumeric(numeric.kind, partial.numGroups);
-        for (let g = 0; g < partial.numGroups; g++) gids[g] = table.idOfNumeric(numeric.kind, numeric.values[g]!);
-      }
-      const single = partial.keys.length === 1 ? partial.keys[0]! : null;
-      const tuple = new Array<unknown>(partial.keys.length);
-      for (let g = 0; g < partial.numGroups && numeric === null; g++) {
-        if (single !== null) gids[g] = table.idOf(single[g]);
-        else {
-          for (let j = 0; j < tuple.length; j++) tuple[j] = partial.keys[j]![g];
-          gids[g] = table.idOfComposite(tuple);
-        }
-      }
+      gids = table.importGroups(partial.keys, partial.numGroups);
     }
     const numGroups = table === null ? 1 : table.size;
     this.states.forEach((s, i) => s.mergePartial(partial.states[i]!, gids, numGroups));

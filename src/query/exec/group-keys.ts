@@ -1,10 +1,11 @@
-import { valueKey } from '../functions/values.js';
-import { NumberTable } from './number-table.js';
-
-const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+import { HASH_SEED, KIND_LONG, KIND_NUM, KIND_POOL, KeyPool, kindOf, mixKey, sameCode } from './key-columns.js';
+import type { KeyColumnPartial } from './key-columns.js';
 
 /** Where a single key value lives in the table's maps: numbers, or bigints keyed by their number. */
 export type NumericKeyKind = 'num' | 'long';
+
+const MIN_GROUPS = 1024;
+const MIN_SLOTS = 2048;
 
 /**
  * The groups of one query: key values → dense group ids `0, 1, …` in order of first sight. The
@@ -14,31 +15,42 @@ export type NumericKeyKind = 'num' | 'long';
  * `numGroupsLimitReached`). Call `beginSegment` before each segment's rows.
  *
  * Equal keys are what `valueKey` makes equal: numbers by SameValueZero (-0 = 0, NaN = NaN),
- * bigints, strings and bytes by value, and a number never equals a bigint. A single key is looked
- * up without building a string: numbers, and bigints that are safe integers (as their number),
- * in two typed hash tables (`NumberTable`); other bigints and strings in JS maps. Several keys
- * are joined into one `valueKey` string.
+ * bigints, strings and bytes by value, and a number never equals a bigint.
+ *
+ * Compact by construction (issue 16: ten million groups must not cost gigabytes): no object,
+ * string or boxed number per group. Key `j` of group `g` is a kind and a double code in typed
+ * columns (`kinds[j][g]`, `codes[j][g]`: the number itself, a safe-integer bigint as its number,
+ * or the id of a string or other value interned once per distinct value in the column's
+ * `KeyPool`); groups are found through one open-addressing hash table of `[hash, group + 1]`
+ * int32 pairs (linear probing, at most 3/4 full), the hash kept so that a probe rejects other
+ * keys without reading their codes and a resize does not rehash. 21-36 bytes per group for a
+ * single numeric key (`byteSize`), plus 9-14 per further key.
  */
 export class GroupKeyTable {
-  /**
-   * `values[j][g]`: the value of key `j` of group `g` (as first seen), except that a single bigint
-   * key created by `idOfNumeric` is held as its number (flagged in `asNumber`) until read.
-   */
-  private readonly values: unknown[][];
-  private asNumber: Uint8Array = new Uint8Array(0);
   size = 0;
   limitReached = false;
-  /** `seenIn[g]`: the last segment (`epoch`) that touched group `g`. */
-  private seenIn: Int32Array = new Int32Array(1024);
+  private readonly width: number;
+  private readonly kinds: Uint8Array[];
+  private readonly codes: Float64Array[];
+  readonly pools: KeyPool[];
+  /** Room in the per-group columns. */
+  private capacity = 0;
+  /** Slot `s`: hash at `2s`, group + 1 at `2s + 1` (0 = empty). */
+  private slots: Int32Array = new Int32Array(2 * MIN_SLOTS);
+  private mask = MIN_SLOTS - 1;
+  /** Where the last failed lookup stopped: the free slot its key would take. */
+  private probe = 0;
+  /**
+   * `seenIn[g]`: the last segment (`epoch`, 1-255, cleared when it wraps) that touched group `g`:
+   * one byte per group.
+   */
+  private seenIn: Uint8Array = new Uint8Array(0);
   private epoch = 1;
   /** Distinct groups the current segment has touched. */
   private segmentGroups = 0;
-  private readonly nums = new NumberTable();
-  private readonly longs = new NumberTable();
-  private readonly bigs = new Map<bigint, number>();
-  private readonly strs = new Map<string, number>();
-  /** Single keys of other types, and composite keys, by `valueKey` text. */
-  private readonly texts = new Map<string, number>();
+  /** A composite key being looked up. */
+  private readonly tupleKinds: Uint8Array;
+  private readonly tupleCodes: Float64Array;
 
   /**
    * `resultCap`: groups the answer can show at most when any will do (GROUP BY without ORDER BY
@@ -51,7 +63,13 @@ export class GroupKeyTable {
     private readonly limit: number,
     private readonly resultCap = Number.POSITIVE_INFINITY,
   ) {
-    this.values = Array.from({ length: numKeys }, () => []);
+    this.width = numKeys;
+    this.kinds = Array.from({ length: numKeys }, () => new Uint8Array(0));
+    this.codes = Array.from({ length: numKeys }, () => new Float64Array(0));
+    this.pools = Array.from({ length: numKeys }, () => new KeyPool());
+    this.tupleKinds = new Uint8Array(numKeys);
+    this.tupleCodes = new Float64Array(numKeys);
+    this.growGroups(MIN_GROUPS);
   }
 
   /**
@@ -59,120 +77,125 @@ export class GroupKeyTable {
    * bigint equal to it (`long`, `k` a safe integer); created if new; -1 when the limit drops it.
    */
   idOfNumeric(kind: NumericKeyKind, k: number): number {
-    const table = kind === 'num' ? this.nums : this.longs;
-    if (this.segmentGroups >= this.limit) return this.admit(table.get(k));
-    if (this.size >= this.resultCap) {
-      const g = table.get(k);
-      return g < 0 ? -1 : this.admit(g);
-    }
-    const g = table.getOrInsert(k, this.size);
-    if (g >= 0) return this.admit(g);
-    this.touchNew(this.size);
-    this.values[0]!.push(k);
-    if (kind === 'long') {
-      if (this.asNumber.length <= this.size) {
-        const grown = new Uint8Array(Math.max(1024, this.size * 2));
-        grown.set(this.asNumber);
-        this.asNumber = grown;
-      }
-      this.asNumber[this.size] = 1;
-    }
-    return this.size++;
+    return this.idOfSingle(kind === 'num' ? KIND_NUM : KIND_LONG, k);
   }
 
-  /** Makes room for `count` more single numeric keys without rehashing. */
-  reserveNumeric(kind: NumericKeyKind, count: number): void {
-    (kind === 'num' ? this.nums : this.longs).reserve(Math.min(count, this.limit));
+  /** Makes room for `count` more single numeric keys (at most the limit) without resizing. */
+  reserveNumeric(_kind: NumericKeyKind, count: number): void {
+    this.reserve(Math.min(count, this.limit));
+  }
+
+  /** Makes room for `count` more groups without resizing. */
+  reserve(count: number): void {
+    const want = this.size + count;
+    if (want > this.capacity) this.growGroups(want);
+    let slots = this.mask + 1;
+    while (want > slots - (slots >>> 2)) slots *= 2;
+    if (slots > this.mask + 1) this.rehash(slots);
   }
 
   /** The group of a single key value, created if new; -1 when the limit drops it. */
   idOf(v: unknown): number {
-    if (typeof v === 'number') return this.idOfNumber(this.nums, v, v);
-    if (typeof v === 'bigint' && v >= -MAX_SAFE_BIG && v <= MAX_SAFE_BIG) return this.idOfNumber(this.longs, Number(v), v);
-    let map: Map<unknown, number>;
-    let k: unknown = v;
-    if (typeof v === 'bigint') map = this.bigs;
-    else if (typeof v === 'string') map = this.strs;
-    else {
-      map = this.texts;
-      k = valueKey(v);
-    }
-    const g = map.get(k);
-    if (g !== undefined) return this.admit(g);
-    const id = this.create();
-    if (id >= 0) {
-      map.set(k, id);
-      this.values[0]!.push(v);
-    }
-    return id;
+    const kind = kindOf(v);
+    if (kind !== KIND_POOL) return this.idOfSingle(kind, kind === KIND_NUM ? (v as number) : Number(v as bigint));
+    const pool = this.pools[0]!;
+    const id = pool.lookup(v);
+    if (id >= 0) return this.idOfSingle(KIND_POOL, id);
+    // A value never seen: its group is new.
+    const g = this.create();
+    if (g >= 0) this.place(g, mixKey(HASH_SEED, KIND_POOL, this.setKey(0, g, KIND_POOL, pool.intern(v))));
+    return g;
   }
 
   /** The group of a composite key (one value per GROUP BY expression), created if new; -1 when dropped. */
   idOfComposite(values: readonly unknown[]): number {
-    let text = valueKey(values[0]);
-    for (let j = 1; j < values.length; j++) text += `\u0001${valueKey(values[j])}`;
-    const g = this.texts.get(text);
-    if (g !== undefined) return this.admit(g);
-    const id = this.create();
-    if (id >= 0) {
-      this.texts.set(text, id);
-      for (let j = 0; j < values.length; j++) this.values[j]!.push(values[j]);
+    const kinds = this.tupleKinds;
+    const codes = this.tupleCodes;
+    let known = true;
+    for (let j = 0; j < this.width; j++) {
+      const v = values[j];
+      const kind = kindOf(v);
+      kinds[j] = kind;
+      if (kind === KIND_NUM) codes[j] = v as number;
+      else if (kind === KIND_LONG) codes[j] = Number(v as bigint);
+      else {
+        const id = this.pools[j]!.lookup(v);
+        codes[j] = id;
+        if (id < 0) known = false;
+      }
     }
-    return id;
-  }
-
-  private idOfNumber(table: NumberTable, k: number, v: unknown): number {
-    const g = table.get(k);
-    if (g >= 0) return this.admit(g);
-    const id = this.create();
-    if (id >= 0) {
-      table.insert(k, id);
-      this.values[0]!.push(v);
-    }
-    return id;
+    if (known) return this.idOfTuple();
+    const g = this.create();
+    if (g < 0) return g;
+    for (let j = 0; j < this.width; j++) if (kinds[j] === KIND_POOL) codes[j] = this.pools[j]!.intern(values[j]);
+    this.place(g, this.storeTuple(g));
+    return g;
   }
 
   /**
-   * A single key's values as doubles when every group's key is filed as a number of one kind
-   * (`num`: numbers; `long`: bigints held as their number), for `idOfNumeric` elsewhere; null
-   * otherwise (several keys, strings, large bigints, or both kinds).
+   * Adds the groups of a partial made elsewhere (its key columns, `count` groups, first-seen
+   * order) and returns the local group of each, without building any key value.
    */
-  numericKeys(): { kind: NumericKeyKind; values: Float64Array } | null {
-    if (this.values.length !== 1) return null;
-    const values = this.values[0]!;
-    const n = this.size;
-    const long = n > 0 && this.asNumber[0] === 1;
-    const out = new Float64Array(n);
-    for (let g = 0; g < n; g++) {
-      const v = values[g];
-      if (typeof v !== 'number' || (this.asNumber[g] === 1) !== long) return null;
-      out[g] = v;
+  importGroups(keys: readonly KeyColumnPartial[], count: number): Int32Array {
+    this.reserve(count);
+    const gids = new Int32Array(count);
+    // Pool ids of the partial → pool ids here.
+    const remap = keys.map((k, j) => Int32Array.from(k.pool, (v) => this.pools[j]!.intern(v)));
+    const kinds = this.tupleKinds;
+    const codes = this.tupleCodes;
+    for (let g = 0; g < count; g++) {
+      for (let j = 0; j < this.width; j++) {
+        const kind = keys[j]!.kinds[g]!;
+        const code = keys[j]!.codes[g]!;
+        kinds[j] = kind;
+        codes[j] = kind === KIND_POOL ? remap[j]![code]! : code;
+      }
+      gids[g] = this.width === 1 ? this.idOfSingle(kinds[0]!, codes[0]!) : this.idOfTuple();
     }
-    return { kind: long ? 'long' : 'num', values: out };
+    return gids;
+  }
+
+  /** Every group's keys as typed columns (see `KeyColumnPartial`), for `importGroups` elsewhere. */
+  exportGroups(): KeyColumnPartial[] {
+    return this.kinds.map((kinds, j) => ({ kinds: kinds.slice(0, this.size), codes: this.codes[j]!.slice(0, this.size), pool: this.pools[j]!.values.slice() }));
   }
 
   /** The value of key `j` of group `g`. */
   keyValue(j: number, g: number): unknown {
-    const v = this.values[j]![g];
-    return j === 0 && this.asNumber[g] === 1 ? BigInt(v as number) : v;
+    const code = this.codes[j]![g]!;
+    const kind = this.kinds[j]![g]!;
+    if (kind === KIND_NUM) return code;
+    if (kind === KIND_LONG) return BigInt(code);
+    return this.pools[j]!.values[code];
   }
 
   /** The key values of group `g`. */
   keysOf(g: number): unknown[] {
-    return this.values.map((_, j) => this.keyValue(j, g));
+    return Array.from({ length: this.width }, (_, j) => this.keyValue(j, g));
   }
 
   /**
    * Key `j` of every group, for ordering only: a bigint may appear as the number equal to it,
-   * which `compareValues` orders the same.
+   * which `compareValues` orders the same. The code column itself when no value is pooled.
    */
-  sortKeys(j: number): readonly unknown[] {
-    return this.values[j]!;
+  sortKeys(j: number): ArrayLike<unknown> {
+    const codes = this.codes[j]!.subarray(0, this.size);
+    if (this.pools[j]!.values.length === 0) return codes;
+    const kinds = this.kinds[j]!;
+    const values = this.pools[j]!.values;
+    return Array.from(codes, (c, g) => (kinds[g] === KIND_POOL ? values[c] : c));
+  }
+
+  /** Bytes held by the table's typed arrays (the per-group cost; pooled values not included). */
+  byteSize(): number {
+    let bytes = this.slots.byteLength + this.seenIn.byteLength;
+    for (let j = 0; j < this.width; j++) bytes += this.kinds[j]!.byteLength + this.codes[j]!.byteLength;
+    return bytes;
   }
 
   /** Starts a new segment: it may touch `limit` distinct groups again. */
   beginSegment(): void {
-    this.epoch++;
+    this.nextEpoch();
     this.segmentGroups = 0;
   }
 
@@ -181,7 +204,7 @@ export class GroupKeyTable {
    * was scanned): its groups may exceed `limit` together, and none is dropped.
    */
   beginMerge(): void {
-    this.epoch++;
+    this.nextEpoch();
     // Far below any limit, and still a small integer (V8 keeps the field unboxed).
     this.segmentGroups = -(2 ** 30);
   }
@@ -192,6 +215,152 @@ export class GroupKeyTable {
    */
   segmentHasRoomFor(count: number): boolean {
     return this.segmentGroups + count <= this.limit;
+  }
+
+  private nextEpoch(): void {
+    if (++this.epoch <= 255) return;
+    this.seenIn.fill(0);
+    this.epoch = 1;
+  }
+
+  /** A single key's group by kind and code (a pool id for `KIND_POOL`), created if new. */
+  private idOfSingle(kind: number, code: number): number {
+    const h = mixKey(HASH_SEED, kind, code);
+    if (this.segmentGroups >= this.limit) return this.admit(this.findSingle(kind, code, h));
+    if (this.size >= this.resultCap) {
+      const g = this.findSingle(kind, code, h);
+      return g < 0 ? -1 : this.admit(g);
+    }
+    this.ensureSlot();
+    const g = this.findSingle(kind, code, h);
+    if (g >= 0) return this.admit(g);
+    const id = this.size;
+    this.touchNew(id);
+    this.size++;
+    this.setKey(0, id, kind, code);
+    this.slots[2 * this.probe] = h;
+    this.slots[2 * this.probe + 1] = id + 1;
+    return id;
+  }
+
+  /** The group of the tuple in `tupleKinds` / `tupleCodes` (pooled values all interned), created if new. */
+  private idOfTuple(): number {
+    let h = HASH_SEED;
+    for (let j = 0; j < this.width; j++) h = mixKey(h, this.tupleKinds[j]!, this.tupleCodes[j]!);
+    const mayCreate = this.segmentGroups < this.limit && this.size < this.resultCap;
+    if (mayCreate) this.ensureSlot();
+    const g = this.findTuple(h);
+    if (g >= 0) return this.admit(g);
+    const id = this.create();
+    if (id < 0) return id;
+    // The slot table did not resize since the lookup (`ensureSlot` above): file at its free slot.
+    this.storeTuple(id);
+    this.slots[2 * this.probe] = h;
+    this.slots[2 * this.probe + 1] = id + 1;
+    return id;
+  }
+
+  private findSingle(kind: number, code: number, h: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    const codes = this.codes[0]!;
+    const kinds = this.kinds[0]!;
+    let s = h & mask;
+    for (;;) {
+      const e = slots[2 * s + 1]!;
+      if (e === 0) {
+        this.probe = s;
+        return -1;
+      }
+      if (slots[2 * s] === h && sameCode(codes[e - 1]!, code) && kinds[e - 1] === kind) return e - 1;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private findTuple(h: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = h & mask;
+    for (;;) {
+      const e = slots[2 * s + 1]!;
+      if (e === 0) {
+        this.probe = s;
+        return -1;
+      }
+      if (slots[2 * s] === h && this.tupleAt(e - 1)) return e - 1;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Whether group `g`'s keys are the tuple being looked up. */
+  private tupleAt(g: number): boolean {
+    for (let j = 0; j < this.width; j++) {
+      if (this.kinds[j]![g] !== this.tupleKinds[j] || !sameCode(this.codes[j]![g]!, this.tupleCodes[j]!)) return false;
+    }
+    return true;
+  }
+
+  /** Writes the tuple being looked up as group `g`'s keys; returns its hash. */
+  private storeTuple(g: number): number {
+    let h = HASH_SEED;
+    for (let j = 0; j < this.width; j++) h = mixKey(h, this.tupleKinds[j]!, this.setKey(j, g, this.tupleKinds[j]!, this.tupleCodes[j]!));
+    return h;
+  }
+
+  /** Sets key `j` of new group `g`; returns the code. */
+  private setKey(j: number, g: number, kind: number, code: number): number {
+    this.kinds[j]![g] = kind;
+    this.codes[j]![g] = code;
+    return code;
+  }
+
+  /** Files new group `g` (its keys set) under hash `h`. */
+  private place(g: number, h: number): void {
+    this.ensureSlot();
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = h & mask;
+    while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = h;
+    slots[2 * s + 1] = g + 1;
+  }
+
+  /** Resizes the hash table before it passes 3/4 full with one more group. */
+  private ensureSlot(): void {
+    const slots = this.mask + 1;
+    if (this.size + 1 > slots - (slots >>> 2)) this.rehash(2 * slots);
+  }
+
+  private rehash(count: number): void {
+    const old = this.slots;
+    const slots = new Int32Array(2 * count);
+    const mask = count - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      const e = old[s + 1]!;
+      if (e === 0) continue;
+      const h = old[s]!;
+      let t = h & mask;
+      while (slots[2 * t + 1] !== 0) t = (t + 1) & mask;
+      slots[2 * t] = h;
+      slots[2 * t + 1] = e;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  /** Grows the per-group columns to hold at least `count` groups (by half again at least). */
+  private growGroups(count: number): void {
+    const capacity = Math.max(count, Math.ceil(this.capacity * 1.5), MIN_GROUPS);
+    const grown = <A extends Uint8Array | Float64Array>(a: A, b: A): A => {
+      b.set(a.subarray(0, this.size));
+      return b;
+    };
+    for (let j = 0; j < this.width; j++) {
+      this.kinds[j] = grown(this.kinds[j]!, new Uint8Array(capacity));
+      this.codes[j] = grown(this.codes[j]!, new Float64Array(capacity));
+    }
+    this.seenIn = grown(this.seenIn, new Uint8Array(capacity));
+    this.capacity = capacity;
   }
 
   /** Existing group `g` (or -1) as this segment may use it: -1 once the segment is full. */
@@ -210,17 +379,14 @@ export class GroupKeyTable {
     return g;
   }
 
-  /** Marks new group `g` as touched by this segment. */
+  /** Marks new group `g` as touched by this segment (making room for it). */
   private touchNew(g: number): void {
-    if (g >= this.seenIn.length) {
-      const grown = new Int32Array(Math.max(g + 1, this.seenIn.length * 2));
-      grown.set(this.seenIn);
-      this.seenIn = grown;
-    }
+    if (g >= this.capacity) this.growGroups(g + 1);
     this.seenIn[g] = this.epoch;
     this.segmentGroups++;
   }
 
+  /** A new group's id (keys to be set by the caller), or -1 when the limit or the result cap refuses it. */
   private create(): number {
     if (this.segmentGroups >= this.limit) {
       this.limitReached = true;

@@ -14,7 +14,16 @@ import type { BlockColumns } from './numeric-values.js';
 export interface NumericKeyReader {
   readonly kind: NumericKeyKind;
   readonly fill: (sel: Int32Array, n: number, out: Float64Array) => void;
+  /**
+   * The key every row of the block has, from the block's min/max statistics (`stats` of a
+   * column; null when unknown), or null when they do not prove one: a time bucket that holds
+   * the whole block.
+   */
+  readonly blockKey?: (stats: BlockStatsOf) => number | null;
 }
+
+/** A sealed block's min/max of a column (null when unknown: consuming segments). */
+export type BlockStatsOf = (column: string) => { readonly min: unknown; readonly max: unknown } | null;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -66,11 +75,24 @@ function dateTruncKey(e: BoundOf<'call'>, block: BlockColumns): NumericKeyReader
   if (stored !== 'INT' && stored !== 'LONG') return null;
   const millis = integerGather(block, spec.input.column.name);
   if (millis === null) return null;
+  const column = spec.input.column.name;
+  const bounds = new Float64Array(2);
   return {
     kind: 'long',
     fill: (sel, n, out) => {
       millis(sel, n, out);
       truncateInPlace(spec, out, n);
+    },
+    blockKey: (stats) => {
+      const s = stats(column);
+      if (s === null || (typeof s.min !== 'bigint' && typeof s.min !== 'number') || (typeof s.max !== 'bigint' && typeof s.max !== 'number')) return null;
+      // The same doubles the rows' values gather to (Number of a bigint rounds as gatherLongs does).
+      bounds[0] = Number(s.min);
+      bounds[1] = Number(s.max);
+      truncateInPlace(spec, bounds, 2);
+      const key = bounds[0]!;
+      // DATETRUNC is monotonic: equal buckets at both ends hold every value between.
+      return key === key && key === bounds[1] ? key : null;
     },
   };
 }

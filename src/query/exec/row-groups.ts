@@ -4,7 +4,7 @@ import { dictKey } from './dict-keys.js';
 import type { Fn } from './compile-expr.js';
 import type { GroupKeyTable } from './group-keys.js';
 import { numericKeyReader } from './numeric-keys.js';
-import type { NumericKeyReader } from './numeric-keys.js';
+import type { BlockStatsOf, NumericKeyReader } from './numeric-keys.js';
 import { CompositeGroups } from './composite-groups.js';
 import { DictGroups } from './dict-groups.js';
 import { ensureFloat64, ensureInt32 } from './numeric-values.js';
@@ -16,6 +16,8 @@ export interface GroupedRows {
   readonly rows: Int32Array;
   readonly gids: Int32Array;
   readonly n: number;
+  /** Set when every row is in this one group (a time bucket holding the whole block). */
+  readonly single?: number;
 }
 
 const UNKNOWN = -1;
@@ -55,7 +57,8 @@ export class RowGrouper {
     this.composite?.beginSegment();
   }
 
-  group(block: BlockColumns, sel: Int32Array, n: number): GroupedRows {
+  /** `stats`: the block's min/max per column where known (sealed segments), to find a block with one key. */
+  group(block: BlockColumns, sel: Int32Array, n: number, stats: BlockStatsOf | null = null): GroupedRows {
     this.gids = ensureInt32(this.gids, n);
     const cols = this.keys.map((k) => (k.kind === 'column' ? block(k.column.name) : null));
     const dictCols = cols.every((c) => c !== null && c.dictIds !== null && c.dictionary !== null);
@@ -72,6 +75,13 @@ export class RowGrouper {
     if (byId !== null) return this.compact(sel, this.dict.byKey(byId, sel, n, this.gids), n);
     if (this.keys.length === 1 && this.keys[0]!.type.sv) {
       const reader = numericKeyReader(this.keys[0]!, block);
+      const key = reader?.blockKey !== undefined && stats !== null ? reader.blockKey(stats) : null;
+      if (key !== null) {
+        const g = this.table.idOfNumeric(reader!.kind, key);
+        if (g < 0) return { rows: sel, gids: this.gids, n: 0 };
+        this.gids.fill(g, 0, n);
+        return { rows: sel, gids: this.gids, n, single: g };
+      }
       if (reader !== null) return this.compact(sel, this.byNumber(reader, block, sel, n), n);
       return this.compact(sel, this.byValue(compileRowExpr(this.keys[0]!, block), sel, n), n);
     }

@@ -100,7 +100,7 @@ export async function scanSegment(ctx: ScanContext, segment: SegmentSnapshot, si
     if (live !== null && n > 0) ({ sel, n } = keepLive(sel, n, live, segment.blocks[bi]!.firstDoc, ctx.liveSel));
     if (n === 0) continue;
     matched += n;
-    if (aggregator) aggregator.add(segment, block, sel, n);
+    if (aggregator) aggregator.add(segment, block, sel, n, bi);
     else collector!.add(block, sel, n);
   }
   return { kind: 'processed', matched, entriesScannedInFilter: filter.entriesScanned };

@@ -73,6 +73,11 @@ export interface SegmentSnapshot {
   columnStats(column: string): { readonly min: ScalarValue | null; readonly max: ScalarValue | null } | null;
   blockStats(column: string, blockIndex: number): BlockStats | null;
   invertedIndex(column: string): InvertedIndex | null;
+  /**
+   * Sealed segments: the dictionary size of a column with an inverted index, from the footer
+   * (nothing decoded), for cost estimates; null when the column has none. Absent: unknown.
+   */
+  indexedCardinality?(column: string): number | null;
   dictionary(column: string): Dictionary | null;
   /** The column's JSON index (sealed segments built with one); absent or null = none. */
   jsonIndex?(column: string): JsonIndexReader | null;
@@ -164,6 +169,10 @@ export function sealedSnapshot(segment: SealedSegment, liveDocs: FrozenLiveDocs 
     },
     invertedIndex(column) {
       return segment.column(column).invertedIndex;
+    },
+    indexedCardinality(column) {
+      const m = meta.get(column);
+      return m !== undefined && m.hasInvertedIndex ? m.cardinality : null;
     },
     dictionary(column) {
       return segment.column(column).dictionary;

@@ -1,7 +1,7 @@
 /**
  * The distinct union of two ascending runs (each without duplicates), one body per typed-array
  * type on purpose: `unionDocs` merges inverted-index doc lists (Uint32Array) for IN, and
- * `unionNumbers` the sorted integer runs of DISTINCTCOUNT (Float64Array). The loop reads an
+ * `unionInto` the sorted integer runs of DISTINCTCOUNT (Float64Array). The loop reads an
  * element of each array per step; written once over `Uint32Array | Float64Array`, those loads
  * would see two element kinds and V8 would compile them as polymorphic loads with a map check
  * each, in place of the plain loads of a loop that sees one. Keep the two bodies in step.
@@ -33,14 +33,12 @@ export function unionDocs(a: Uint32Array, b: Uint32Array): Uint32Array {
   return n === out.length ? out : out.slice(0, n);
 }
 
-/** The distinct union of the ascending runs `a` (null: none yet) and `b[0..m)`. */
-export function unionNumbers(a: Float64Array | null, b: Float64Array, m: number): Float64Array {
-  if (a === null || a.length === 0) return b.slice(0, m);
-  const out = new Float64Array(a.length + m);
+/** Writes the distinct union of the ascending runs `a[0..an)` and `b[0..m)` to `out` (room for both); returns its length. */
+export function unionInto(a: Float64Array, an: number, b: Float64Array, m: number, out: Float64Array): number {
   let i = 0;
   let j = 0;
   let w = 0;
-  while (i < a.length && j < m) {
+  while (i < an && j < m) {
     const x = a[i]!;
     const y = b[j]!;
     if (x < y) {
@@ -55,7 +53,35 @@ export function unionNumbers(a: Float64Array | null, b: Float64Array, m: number)
       j++;
     }
   }
-  while (i < a.length) out[w++] = a[i++]!;
+  while (i < an) out[w++] = a[i++]!;
   while (j < m) out[w++] = b[j++]!;
-  return w === out.length ? out : out.slice(0, w);
+  return w;
+}
+
+/**
+ * An ascending run of distinct numbers that grows by unions, each written into a spare buffer
+ * that then becomes the run: two buffers reused for every union, where a fresh array per union
+ * (one per segment of DISTINCTCOUNT, each as large as the set) left the garbage collector
+ * hundreds of megabytes to find at ten million values.
+ */
+export class SortedRun {
+  length = 0;
+  private buf: Float64Array = new Float64Array(0);
+  private spare: Float64Array = new Float64Array(0);
+
+  /** The run (a view: valid until the next union). */
+  values(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** Adds the ascending distinct numbers `b[0..m)`. */
+  union(b: Float64Array, m: number): void {
+    const need = this.length + m;
+    if (this.spare.length < need) this.spare = new Float64Array(Math.max(need, Math.ceil(this.buf.length * 1.5)));
+    const w = unionInto(this.buf, this.length, b, m, this.spare);
+    const run = this.spare;
+    this.spare = this.buf;
+    this.buf = run;
+    this.length = w;
+  }
 }

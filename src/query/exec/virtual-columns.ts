@@ -36,6 +36,7 @@ export function withVirtualColumns(segment: SegmentSnapshot, host: string = host
     columnStats: (column) => (isVirtualColumn(column) ? null : segment.columnStats(column)),
     blockStats: (column, blockIndex) => (isVirtualColumn(column) ? null : segment.blockStats(column, blockIndex)),
     invertedIndex: (column) => (isVirtualColumn(column) ? null : segment.invertedIndex(column)),
+    ...(segment.indexedCardinality !== undefined ? { indexedCardinality: (column: string) => (isVirtualColumn(column) ? null : segment.indexedCardinality!(column)) } : {}),
     dictionary: (column) => (isVirtualColumn(column) ? null : segment.dictionary(column)),
     jsonIndex: (column) => (isVirtualColumn(column) ? null : (segment.jsonIndex?.(column) ?? null)),
     bloomFilter: (column) => (isVirtualColumn(column) ? null : (segment.bloomFilter?.(column) ?? null)),

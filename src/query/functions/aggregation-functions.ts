@@ -3,6 +3,8 @@ import type { AggregationFunction, AggState, DistinctValues } from './aggregatio
 import { COLLECTION_AGGREGATIONS } from './collection-aggregations.js';
 import { ROW_TUPLE_AGGREGATIONS } from './row-aggregations.js';
 import { VALUE_AGGREGATIONS } from './value-aggregations.js';
+import { countsTotal, kthOfUnion, mergeCounts } from './value-counts.js';
+import type { ValueCounts } from './value-counts.js';
 import { doubleToLong, toNumber, valueKey } from './values.js';
 
 export type { AggKind, AggregationFunction, AggState, DistinctValues } from './aggregation-types.js';
@@ -66,13 +68,18 @@ export function percentileOf(values: ArrayLike<number>, p: number): number {
   return selectPercentile(Float64Array.from(values), values.length, p);
 }
 
+/** Pinot's index of percentile `p` among `n` sorted values (n > 0): `(int)(n * p / 100)`, the last for p = 100. */
+export function percentileIndex(n: number, p: number): number {
+  return p >= 100 ? n - 1 : Math.min(n - 1, Math.max(0, Math.trunc((n * p) / 100)));
+}
+
 /**
  * `percentileOf` over `values[0..n)`, which it reorders: the element a full sort would put at
  * that index (Float64Array order: -0 before 0, NaN last), found without sorting.
  */
 export function selectPercentile(values: Float64Array, n: number, p: number): number {
   if (n === 0) return Number.NEGATIVE_INFINITY;
-  const k = p >= 100 ? n - 1 : Math.min(n - 1, Math.max(0, Math.trunc((n * p) / 100)));
+  const k = percentileIndex(n, p);
   return n >= RADIX_MIN && LITTLE_ENDIAN ? radixSelect(values, n, k) : smallSelect(values, n, k);
 }
 
@@ -274,10 +281,15 @@ function percentile(type: DataType): Base {
     },
     merge: (a, b) => {
       if (b.list) pushValues(a, b.list, b.n);
+      if (b.v !== undefined) a.v = mergeCounts(a.v as ValueCounts | undefined, b.v as ValueCounts);
     },
     result: (s, p) => {
-      const v = s.list === null ? Number.NEGATIVE_INFINITY : selectPercentile(s.list, s.n, p);
-      return type === 'LONG' ? (s.n > 0 ? doubleToLong(v) : -9223372036854775808n) : v;
+      const counted = s.v as ValueCounts | undefined;
+      const total = s.n + countsTotal(counted);
+      let v: number;
+      if (counted === undefined) v = s.list === null ? Number.NEGATIVE_INFINITY : selectPercentile(s.list, s.n, p);
+      else v = total === 0 ? Number.NEGATIVE_INFINITY : kthOfUnion(s.list, s.n, counted, percentileIndex(total, p));
+      return type === 'LONG' ? (total > 0 ? doubleToLong(v) : -9223372036854775808n) : v;
     },
   };
 }

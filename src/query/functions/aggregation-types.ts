@@ -33,7 +33,8 @@ export interface AggregationFunction {
 
 /**
  * A mutable per-group accumulator. `list` holds a percentile's values in `list[0..n)` (a buffer
- * that doubles as it fills).
+ * that doubles as it fills); a percentile's values counted per distinct value (`ValueCounts`,
+ * `value-counts.ts`) are in `v`, and the state's values are both together.
  */
 export interface AggState {
   n: number;

@@ -13,6 +13,7 @@ import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { isVirtualColumn } from '../plan/virtual-columns.js';
+import { estimatedRows } from './pool-cost.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, WorkerQuery } from './messages.js';
 import type { QueryPool } from './query-pool.js';
@@ -75,8 +76,9 @@ function countsEveryRow(plan: QueryPlan): boolean {
 /**
  * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
  * high-cardinality GROUP BY, above, nor a bare `COUNT(*)`), or, when enabled, a selection with ORDER BY (a selection
- * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows, whose sealed
- * segments hold at least `minRows` rows.
+ * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows,
+ * that is expected to read at least `minRows` rows of its sealed segments (`estimatedRows`:
+ * after min/max pruning of segments and blocks and inverted-index lookups).
  */
 export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
@@ -88,15 +90,17 @@ export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapsho
   }
   let withRows = 0;
   let sealedRows = 0;
-  let sealed = 0;
+  const sealed: SegmentSnapshot[] = [];
   for (const s of segments) {
     if (s.numDocs > 0) withRows++;
     if (onWorker(s)) {
-      sealed++;
+      sealed.push(s);
       sealedRows += s.numDocs;
     }
   }
-  return sealed > 0 && withRows >= 2 && sealedRows >= minRows;
+  if (sealed.length === 0 || withRows < 2 || sealedRows < minRows) return false;
+  // The rows the query is expected to read in them, after pruning and index lookups.
+  return estimatedRows(buildFilter(plan.filter), sealed) >= minRows;
 }
 
 /**

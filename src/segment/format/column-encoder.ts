@@ -6,8 +6,9 @@ import type { BlockValues } from './block-values.js';
 import { dictIdValues, rawFixedValues, rawVarArrivalValues, rawVarSortedValues } from './block-values.js';
 import type { FixedArray, ValueRun } from './byte-layout.js';
 import { pad8, runBytes, writeRun } from './byte-layout.js';
-import type { BlockFooter, ColumnEncoding, ColumnFooter, SectionRef } from './footer.js';
-import { DICT_MAX_CARDINALITY_RATIO, DICT_MAX_SMALL_CARDINALITY, DOCS_PER_BLOCK } from './format-constants.js';
+import type { BlockFooter, ColumnEncoding, ColumnFooter, PagedIndexFooter, SectionRef } from './footer.js';
+import { DICT_MAX_CARDINALITY_RATIO, DICT_MAX_SMALL_CARDINALITY, DOCS_PER_BLOCK, PAGED_MIN_RAW_BYTES } from './format-constants.js';
+import { writePagedIndex } from './page-directory.js';
 import { invertedIndexRun } from './inverted-index.js';
 import type { PackedValues } from './packed-values.js';
 import { packBytes, packStrings } from './packed-values.js';
@@ -24,6 +25,8 @@ export interface ColumnPlan {
   readonly nullBitmap: boolean;
   readonly invertedIndex: boolean;
   readonly isSorted: boolean;
+  /** False: never the paged layout (a file for builds that read format version 2 only). */
+  readonly pagedLayout: boolean;
 }
 
 /**
@@ -155,19 +158,33 @@ export function encodeColumn(col: ImmutableColumn, dict: SortedDictionary | null
   }
 
   let dictionary: SectionRef | null = null;
+  let invertedIndex: SectionRef | null = null;
+  let pages: PagedIndexFooter | null = null;
+  let dictionaryBytes = 0;
+  let invertedIndexBytes = 0;
   if (plan.encoding === 'DICT') {
     const run = dictionaryRun(dict!.sorted, values.packedDictionary);
-    const bytes = sink.scratch(runBytes(run));
-    writeRun(bytes, 0, run);
-    dictionary = sink.add(bytes);
-    rawBytes += bytes.length;
-  }
-  let invertedIndex: SectionRef | null = null;
-  if (plan.invertedIndex && plan.encoding === 'DICT') {
-    const inv = invertedIndexRun(values.dictIds!, offsets, n, cardinality);
-    const bytes = new Uint8Array(inv.buffer, inv.byteOffset, inv.byteLength);
-    invertedIndex = sink.add(bytes);
-    rawBytes += bytes.length;
+    const inv = plan.invertedIndex ? invertedIndexRun(values.dictIds!, offsets, n, cardinality) : null;
+    if (plan.pagedLayout && (runBytes(run) > PAGED_MIN_RAW_BYTES || (inv !== null && inv.byteLength > PAGED_MIN_RAW_BYTES))) {
+      // Large: in pages, so a lookup reads one page of each instead of the whole sections.
+      const paged = writePagedIndex(run, cardinality, inv, sink);
+      pages = paged.footer;
+      dictionaryBytes = paged.dictionaryBytes;
+      invertedIndexBytes = paged.invertedIndexBytes;
+      rawBytes += pages.directory.rawLength + runBytes(run) + (inv === null ? 0 : inv.byteLength);
+    } else {
+      const bytes = sink.scratch(runBytes(run));
+      writeRun(bytes, 0, run);
+      dictionary = sink.add(bytes);
+      dictionaryBytes = sectionBytes(dictionary);
+      rawBytes += bytes.length;
+      if (inv !== null) {
+        const invBytes = new Uint8Array(inv.buffer, inv.byteOffset, inv.byteLength);
+        invertedIndex = sink.add(invBytes);
+        invertedIndexBytes = sectionBytes(invertedIndex);
+        rawBytes += invBytes.length;
+      }
+    }
   }
 
   return {
@@ -188,10 +205,11 @@ export function encodeColumn(col: ImmutableColumn, dict: SortedDictionary | null
     isSorted: plan.isSorted,
     dictionary,
     invertedIndex,
+    ...(pages !== null ? { pages } : {}),
     sizes: {
       forwardIndexBytes: forwardBytes,
-      dictionaryBytes: dictionary ? sectionBytes(dictionary) : 0,
-      invertedIndexBytes: invertedIndex ? sectionBytes(invertedIndex) : 0,
+      dictionaryBytes,
+      invertedIndexBytes,
       rawBytes,
     },
     blocks,

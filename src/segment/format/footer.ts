@@ -18,6 +18,19 @@ export interface SectionRef {
   readonly crc32?: number;
 }
 
+/** A column's paged dictionary and inverted index (format version 3). */
+export interface PagedIndexFooter {
+  /** Section layout of the page directory: 1. */
+  readonly layout: number;
+  readonly numPages: number;
+  /** True when the pages include the inverted index's doc lists. */
+  readonly inverted: boolean;
+  /** File offset of the first page; the pages lie in `[base, directory.offset)`. */
+  readonly base: number;
+  /** The page directory section: where each page is, and each page's first value. */
+  readonly directory: SectionRef;
+}
+
 export interface BlockFooter {
   readonly numDocs: number;
   /** Values in the block (= numDocs for single-value columns). */
@@ -50,8 +63,15 @@ export interface ColumnFooter {
   readonly hasNullBitmap: boolean;
   /** True for the table's sorted column: rows are in non-decreasing order of it. */
   readonly isSorted: boolean;
+  /** The dictionary as one section; null for RAW columns and for columns with `pages`. */
   readonly dictionary: SectionRef | null;
+  /** The inverted index as one section; null when none or when it is in `pages`. */
   readonly invertedIndex: SectionRef | null;
+  /**
+   * Version 3: the dictionary (and the inverted index, when the column has one) in pages, read one
+   * at a time (docs/segment-format.md, "Paged dictionary and inverted index"); absent otherwise.
+   */
+  readonly pages?: PagedIndexFooter;
   /** Version 2: the JSON index section (`jsonIndexColumns`), null or absent when none. */
   readonly jsonIndex?: SectionRef | null;
   /** Version 2: the bloom filter section (`bloomFilterColumns`), null or absent when none. */
@@ -187,6 +207,16 @@ function checkSection(ref: unknown, limit: number, what: string): void {
   if (s.crc32 !== undefined && !(Number.isInteger(s.crc32) && s.crc32 >= 0 && s.crc32 <= 0xffffffff)) fail(`${what} has a bad crc32`);
 }
 
+function checkPages(c: ColumnFooter, version: number, dataEnd: number): void {
+  const p = c.pages!;
+  if (version < 3) fail(`column ${c.name} has pages, which need format version 3`);
+  if (typeof p !== 'object' || p === null || p.layout !== 1) fail(`column ${c.name} has pages of unknown layout ${String(p?.layout)}`);
+  if (c.encoding !== 'DICT' || c.dictionary || c.invertedIndex) fail(`column ${c.name} has pages beside a dictionary or inverted index section, or is not dictionary-encoded`);
+  if (!Number.isSafeInteger(p.numPages) || p.numPages < 1 || p.numPages > c.cardinality || typeof p.inverted !== 'boolean') fail(`column ${c.name} has a bad page count`);
+  checkSection(p.directory, dataEnd, `column ${c.name} page directory`);
+  if (!Number.isSafeInteger(p.base) || p.base < 0 || p.base > p.directory.offset) fail(`column ${c.name} pages start after their directory`);
+}
+
 /**
  * Checks the structure of a parsed footer (types, counts, every section inside the data region
  * that ends at `dataEnd`) so a reader never follows a bad offset. Throws an `Error` naming what is
@@ -205,7 +235,8 @@ export function validateFooter(json: unknown, dataEnd: number): SegmentFooter {
   for (const c of f.columns) {
     if (typeof c?.name !== 'string' || !isDataType(c.dataType) || storedTypeOf(c.dataType) !== c.storedType) fail('a column has a bad name or type');
     if (c.encoding !== 'DICT' && c.encoding !== 'RAW') fail(`column ${c.name} has unknown encoding ${String(c.encoding)}`);
-    if (c.encoding === 'DICT' && (![1, 2, 4].includes(c.dictIdWidth) || !c.dictionary)) fail(`column ${c.name} lacks its dictionary`);
+    if (c.encoding === 'DICT' && (![1, 2, 4].includes(c.dictIdWidth) || (!c.dictionary && !c.pages))) fail(`column ${c.name} lacks its dictionary`);
+    if (c.pages !== undefined) checkPages(c, f.formatVersion, dataEnd);
     if (!Number.isSafeInteger(c.cardinality) || !Number.isSafeInteger(c.totalNumValues)) fail(`column ${c.name} has bad counts`);
     if (c.dictionary) checkSection(c.dictionary, dataEnd, `column ${c.name} dictionary`);
     if (c.invertedIndex) checkSection(c.invertedIndex, dataEnd, `column ${c.name} inverted index`);

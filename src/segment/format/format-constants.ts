@@ -15,8 +15,31 @@ export const END_MAGIC = Uint8Array.from([0x53, 0x54, 0x4e, 0x44]);
  */
 export const FORMAT_VERSION = 2;
 
+/**
+ * The version of a file that has a column in the paged layout (`ColumnFooter.pages`: dictionary
+ * and inverted index in pages read one at a time). Written only then: a file without one is
+ * version {@link FORMAT_VERSION}, byte for byte as before, so older builds still read it.
+ */
+export const PAGED_FORMAT_VERSION = 3;
+
 /** Every version this build reads. */
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+
+/** Most dictionary values in one page of the paged layout. */
+export const PAGE_VALUES = 1024;
+
+/**
+ * A page of the paged layout ends before its dictionary values or its doc lists pass this many
+ * raw bytes (it always holds at least one value).
+ */
+export const PAGE_MAX_RAW_BYTES = 64 * 1024;
+
+/**
+ * A dictionary-encoded column is written in the paged layout when its dictionary or its inverted
+ * index would be larger than this (raw bytes): below it, reading the whole section costs about as
+ * much as reading one page.
+ */
+export const PAGED_MIN_RAW_BYTES = 256 * 1024;
 
 /** magic (8) + format version (u32) + flags (u32). */
 export const HEADER_BYTES = 16;

@@ -37,6 +37,13 @@ export class SectionSink {
     this.position += bytes.length;
   }
 
+  /** Computes the running CRC-32 again over every chunk (after a chunk already pushed was changed). */
+  recomputeCrc(): void {
+    let crc = 0;
+    for (const chunk of this.chunks) crc = crc32(chunk, crc);
+    this.crc = crc;
+  }
+
   /**
    * Compresses `raw` as one section. An empty section has no frames. The reference carries the
    * CRC-32 of the section's compressed bytes, so a reader that reads only this section (a

@@ -10,7 +10,7 @@ import { toPinotSchema } from '../schema-json.js';
 import type { SegmentIdentity } from '../segment-identity.js';
 import { chooseEncoding, encodeColumn } from './column-encoder.js';
 import type { SegmentFooter, UpsertSealInfo } from './footer.js';
-import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, TRAILER_BYTES } from './format-constants.js';
+import { DOCS_PER_BLOCK, END_MAGIC, FORMAT_VERSION, FRAME_RAW_BYTES, HEADER_BYTES, MAGIC, PAGED_FORMAT_VERSION, TRAILER_BYTES } from './format-constants.js';
 import { sortPermutation } from './reorder.js';
 import { SectionSink } from './section-io.js';
 import { buildSortedDictionary, compareFloat, compareString } from './sorted-dictionary.js';
@@ -30,6 +30,11 @@ export interface SegmentFileInfo {
   readonly endOfShard: boolean;
   /** Upsert tables: commit order, tie losers, replay order (`docs/upsert.md`); written only when given. */
   readonly upsert?: UpsertSealInfo;
+  /**
+   * False: no column in the paged layout, so the file is format version 2 (what builds before
+   * version 3 read; tests compare both layouts with it). Default true.
+   */
+  readonly pagedLayout?: boolean;
 }
 
 /**
@@ -77,7 +82,7 @@ function isVarKind(col: ImmutableColumn): boolean {
 }
 
 /**
- * Encodes a consuming segment's snapshot as a version-1 segment file (layout:
+ * Encodes a consuming segment's snapshot as a segment file (version 2, or 3 with a paged column; layout:
  * `docs/segment-format.md`). Pure: returns the bytes; `sealSegment` writes and publishes them.
  */
 export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnapshot, zstd: ZstdCodec): SegmentFileBytes {
@@ -107,7 +112,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
             noDictionary,
             needsDictionary: inverted || i === sortedIndex,
           });
-    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex } as const;
+    const plan = { encoding, nullBitmap: indexing.nullHandlingEnabled, invertedIndex: inverted, isSorted: i === sortedIndex, pagedLayout: info.pagedLayout !== false } as const;
     const footer = encodeColumn(col, dict, plan, perm, sink);
     const { jsonIndex, bloomFilter, rangeIndex, textIndex, timestampIndex } = writeColumnIndexes(col, perm, indexing, sink);
     const bytes = (ref: { frames: readonly number[] } | null): number => (ref ? sectionBytes(ref as Parameters<typeof sectionBytes>[0]) : 0);
@@ -123,6 +128,13 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
     };
   });
 
+  // The paged layout needs version 3; a file without it stays version 2, as older builds wrote it.
+  const version = columns.some((c) => c.pages !== undefined) ? PAGED_FORMAT_VERSION : FORMAT_VERSION;
+  if (version !== FORMAT_VERSION) {
+    new DataView(header.buffer).setUint32(8, version, true);
+    sink.recomputeCrc();
+  }
+
   const timeIndex = info.timeColumnName === undefined ? -1 : cols.findIndex((c) => c.spec.name === info.timeColumnName);
   const timeCol = timeIndex >= 0 ? cols[timeIndex]! : undefined;
   const range = timeCol ? nonNullRange(timeCol) : null;
@@ -134,7 +146,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const replay = upsert?.replay !== undefined ? sink.add(upsert.replay) : undefined;
   // Keys named one by one, not spread: their order is part of the file (docs/segment-format.md).
   const footer: SegmentFooter = {
-    formatVersion: FORMAT_VERSION,
+    formatVersion: version,
     tableName: identity.tableName,
     segmentName: identity.segmentName,
     partitionId: identity.partitionId,
@@ -181,7 +193,7 @@ export function buildSegmentFile(info: SegmentFileInfo, snapshot: ConsumingSnaps
   const view = new DataView(trailer.buffer);
   view.setBigUint64(0, BigInt(footerOffset), true);
   view.setUint32(8, footerBytes.length, true);
-  view.setUint32(12, FORMAT_VERSION, true);
+  view.setUint32(12, version, true);
   sink.push(trailer.subarray(0, 16));
   view.setUint32(16, sink.crc, true);
   trailer.set(END_MAGIC, 20);

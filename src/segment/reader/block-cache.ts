@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
 import type { DecodedBlock } from '../segment-view.js';
+import { LruSegment } from './lru-segment.js';
 import { TinyLfuCache } from './tiny-lfu-cache.js';
 import type { TierStats } from './tiny-lfu-cache.js';
 
@@ -16,7 +17,18 @@ export interface BlockCacheStats extends TierStats {
   readonly decodedBytes: number;
   /** The compressed tier: section bytes as read from the file, decoded again on a decoded-tier miss. */
   readonly compressed: TierStats;
+  /** Of `decodedBytes`: the small index sections kept apart from the decoded tier's eviction ({@link BlockCache.putIndex}). */
+  readonly resident: { readonly bytes: number; readonly entries: number; readonly capacityBytes: number; readonly hits: number; readonly evictions: number };
 }
+
+/**
+ * Most of the decoded share that small, often-used index sections (page directories, timestamp
+ * indexes, bloom filters) may take apart from the decoded tier's eviction; what they do not use
+ * stays with the decoded tier.
+ */
+export const RESIDENT_SHARE = 0.1;
+/** Largest resident entry, as a fraction of the resident share: larger sections go to the decoded tier. */
+const RESIDENT_MAX_ENTRY = 1 / 8;
 
 /** Share of the memory budget the process-wide cache gives its compressed tier unless told otherwise. */
 export const DEFAULT_COMPRESSED_SHARE = 0.2;
@@ -57,7 +69,13 @@ const COMPRESSED_ENTRY_OVERHEAD = 96;
 export class BlockCache {
   private readonly decoded = new TinyLfuCache(0);
   private readonly compressedTier = new TinyLfuCache(0);
+  /** Small index sections, least recently used first, bounded by {@link RESIDENT_SHARE} of the decoded share. */
+  private readonly resident = new LruSegment();
+  private residentHits = 0;
+  private residentEvictions = 0;
   private capacity = 0;
+  /** The decoded share: the decoded tier plus the resident index sections. */
+  private decodedShare = 0;
 
   /** `compressedShare`: the fraction of `capacity` given to the compressed tier (0 = no tier). */
   constructor(capacity: number, private compressedShare = 0) {
@@ -85,7 +103,29 @@ export class BlockCache {
     this.capacity = Math.max(0, capacityBytes);
     const compressed = Math.floor(this.capacity * this.compressedShare);
     this.compressedTier.resize(compressed);
-    this.decoded.resize(this.capacity - compressed);
+    this.decodedShare = this.capacity - compressed;
+    this.evictResidentWhileOver(this.residentCapacity);
+    this.decoded.resize(this.decodedShare - this.resident.bytes);
+  }
+
+  /** Bytes the resident index sections may hold. */
+  private get residentCapacity(): number {
+    return Math.floor(this.decodedShare * RESIDENT_SHARE);
+  }
+
+  private evictResidentWhileOver(limit: number): void {
+    while (this.resident.bytes > limit) {
+      const key = this.resident.oldest()!;
+      this.residentEvictions++;
+      // As for the decoded tier: its compressed copy, if still held, becomes the one to keep.
+      this.compressedTier.touch(key);
+      this.resident.remove(key)!.onEvict?.();
+    }
+  }
+
+  /** Gives the decoded tier what the resident sections do not use (evicting from it at once if that shrank). */
+  private settleDecoded(): void {
+    this.decoded.resize(this.decodedShare - this.resident.bytes);
   }
 
   /** Changes the compressed tier's share of the same budget (0 turns the tier off). */
@@ -97,12 +137,39 @@ export class BlockCache {
 
   /** The decoded value under `key` (marking it used), or undefined (a miss). */
   get<T = DecodedBlock>(key: number): T | undefined {
+    if (this.resident.size > 0) {
+      const e = this.resident.get(key);
+      if (e !== undefined) {
+        this.resident.refresh(key);
+        this.residentHits++;
+        return e.value as T;
+      }
+    }
     return this.decoded.get<T>(key);
   }
 
   /** Marks decoded `key` used, if cached (no hit or miss counted). */
   touch(key: number): void {
-    this.decoded.touch(key);
+    if (this.resident.has(key)) this.resident.refresh(key);
+    else this.decoded.touch(key);
+  }
+
+  /**
+   * Caches a small index section every query of its column reads (a page directory, a timestamp
+   * index, a bloom filter) apart from the decoded tier's eviction: such sections are held least
+   * recently used first within {@link RESIDENT_SHARE} of the decoded share, so scans of blocks and
+   * large indexes cannot push them out (they would be decoded again by every query). A section
+   * larger than an eighth of that share goes to the decoded tier as `put` does. Returns `value`.
+   */
+  putIndex<T>(key: number, value: T, bytes: number, onEvict?: () => void): T {
+    const capacity = this.residentCapacity;
+    if (bytes > capacity * RESIDENT_MAX_ENTRY) return this.put(key, value, bytes, onEvict);
+    this.decoded.deleteRange(key, 1);
+    this.resident.remove(key)?.onEvict?.();
+    this.evictResidentWhileOver(capacity - bytes);
+    this.resident.add(key, { value, bytes, onEvict });
+    this.settleDecoded();
+    return value;
   }
 
   /**
@@ -140,22 +207,39 @@ export class BlockCache {
     this.compressedTier.deleteRange(key, 1);
   }
 
-  /** Removes the entries of keys `[from, from + count)` (the entries of one column) from both tiers. */
+  /** Removes the entries of keys `[from, from + count)` (the entries of one column) from every tier. */
   deleteRange(from: number, count: number): void {
     this.decoded.deleteRange(from, count);
     this.compressedTier.deleteRange(from, count);
+    if (this.resident.size > 0) {
+      const before = this.resident.bytes;
+      for (let k = from; k < from + count; k++) this.resident.remove(k)?.onEvict?.();
+      if (this.resident.bytes !== before) this.settleDecoded();
+    }
   }
 
-  /** Empties both tiers and forgets their usage history. */
+  /** Empties every tier and forgets their usage history. */
   clear(): void {
+    const resident = this.resident.drain();
     this.decoded.clear();
     this.compressedTier.clear();
+    for (const e of resident) e.onEvict?.();
+    this.settleDecoded();
   }
 
   stats(): BlockCacheStats {
     const d = this.decoded.stats();
     const c = this.compressedTier.stats();
-    return { ...d, bytes: d.bytes + c.bytes, capacityBytes: this.capacity, decodedBytes: d.bytes, compressed: c };
+    const r = this.resident;
+    return {
+      ...d,
+      hits: d.hits + this.residentHits,
+      bytes: d.bytes + c.bytes + r.bytes,
+      capacityBytes: this.capacity,
+      decodedBytes: d.bytes + r.bytes,
+      compressed: c,
+      resident: { bytes: r.bytes, entries: r.size, capacityBytes: this.residentCapacity, hits: this.residentHits, evictions: this.residentEvictions },
+    };
   }
 }
 

@@ -6,6 +6,12 @@ import { blockCache } from './block-cache.js';
 import { reportCorruptSegment } from './corruption-reports.js';
 import type { SegmentSource } from './segment-source.js';
 
+/**
+ * Sections read from segment sources (files, or bytes held in memory) by this process, and their
+ * compressed bytes: what the memory budget did not hold. Counted for tests and benchmarks.
+ */
+export const sectionReads = { sections: 0, bytes: 0 };
+
 /** What every lazy read of one open segment file needs. */
 export class ReadContext {
   constructor(
@@ -35,7 +41,10 @@ export class ReadContext {
     const fromTier = compressed !== undefined;
     if (compressed === undefined) {
       try {
-        compressed = this.source.read(ref.offset, sectionBytes(ref));
+        const length = sectionBytes(ref);
+        compressed = this.source.read(ref.offset, length);
+        sectionReads.sections++;
+        sectionReads.bytes += length;
       } catch (err) {
         const error = this.corrupt(`${what} could not be read: ${(err as Error).message}`, err);
         // A system error (the file vanished, EIO) says nothing about the bytes; a short read does.

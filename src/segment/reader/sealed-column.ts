@@ -5,9 +5,10 @@ import type { DecodedRun } from '../format/byte-layout.js';
 import { pad8, readRun, runBytesAt, runString } from '../format/byte-layout.js';
 import type { ColumnFooter } from '../format/footer.js';
 import { fromJsonScalar } from '../format/typed-json.js';
-import type { BlockStats, DecodedBlock, InvertedIndex, SealedColumnReader } from '../segment-view.js';
+import type { BlockStats, DecodedBlock, Dictionary, InvertedIndex, SealedColumnReader } from '../segment-view.js';
 import { blockCache, decodedBlockBytes } from './block-cache.js';
 import type { ReadContext } from './read-context.js';
+import { PagedIndex } from './paged-index.js';
 import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
 import type { BloomFilterReader } from '../indexes/bloom-filter.js';
 import { readBloomFilter } from '../indexes/bloom-filter.js';
@@ -21,10 +22,15 @@ import type { TimestampIndexReader } from '../indexes/timestamp-index.js';
 import { readTimestampIndex } from '../indexes/timestamp-index.js';
 
 /**
- * Cache keys of one column: `columnKey * KEY_STRIDE + blockIndex` for blocks; the last two keys of
- * the stride hold the dictionary and the inverted index.
+ * Cache keys of one column: `columnKey * KEY_STRIDE + blockIndex` for blocks (fewer than
+ * `MAX_BLOCKS`), then the pages of a paged dictionary and of its inverted index (fewer than
+ * `MAX_PAGES` each); the last keys of the stride hold the whole-section indexes.
  */
-const KEY_STRIDE = 2 ** 22;
+const KEY_STRIDE = 2 ** 25;
+const MAX_BLOCKS = 2 ** 22;
+const MAX_PAGES = 2 ** 23;
+const DICTIONARY_PAGES = MAX_BLOCKS;
+const INVERTED_PAGES = MAX_BLOCKS + MAX_PAGES;
 const DICTIONARY_SLOT = KEY_STRIDE - 1;
 const INVERTED_SLOT = KEY_STRIDE - 2;
 const JSON_INDEX_SLOT = KEY_STRIDE - 3;
@@ -32,13 +38,19 @@ const BLOOM_SLOT = KEY_STRIDE - 4;
 const RANGE_SLOT = KEY_STRIDE - 5;
 const TEXT_SLOT = KEY_STRIDE - 6;
 const TIMESTAMP_SLOT = KEY_STRIDE - 7;
+const DIRECTORY_SLOT = KEY_STRIDE - 8;
+const SLOTS = 8;
 let nextColumnKey = 1;
 /** Drops a garbage-collected column's blocks from the shared cache. */
-const dropBlocks = new FinalizationRegistry<{ base: number; count: number }>(({ base, count }) => dropEntries(base, count));
+const dropBlocks = new FinalizationRegistry<{ base: number; count: number; pages: number }>(({ base, count, pages }) => dropEntries(base, count, pages));
 
-function dropEntries(base: number, blocks: number): void {
+function dropEntries(base: number, blocks: number, pages: number): void {
   blockCache.deleteRange(base, blocks);
-  blockCache.deleteRange(base + TIMESTAMP_SLOT, 7);
+  blockCache.deleteRange(base + KEY_STRIDE - SLOTS, SLOTS);
+  if (pages > 0) {
+    blockCache.deleteRange(base + DICTIONARY_PAGES, pages);
+    blockCache.deleteRange(base + INVERTED_PAGES, pages);
+  }
 }
 
 /**
@@ -52,7 +64,7 @@ function dropEntries(base: number, blocks: number): void {
  */
 export class SealedColumn implements SealedColumnReader {
   readonly blocks: readonly BlockStats[];
-  private dict: SealedDictionary | null | undefined;
+  private dict: Dictionary | null | undefined;
   private inverted: InvertedIndex | null | undefined;
   private json: JsonIndexReader | null | undefined;
   private bloom: BloomFilterReader | null | undefined;
@@ -60,6 +72,8 @@ export class SealedColumn implements SealedColumnReader {
   private text: TextIndexReader | null | undefined;
   private timestamp: TimestampIndexReader | null | undefined;
   private readonly keyBase: number;
+  /** The dictionary and inverted index in pages (format version 3), else null. */
+  private readonly paged: PagedIndex | null = null;
   /** The last block read, for point reads while the shared cache is off. */
   private last: DecodedBlock | null = null;
 
@@ -80,14 +94,21 @@ export class SealedColumn implements SealedColumnReader {
       firstDoc += b.numDocs;
       return stats;
     });
-    if (this.blocks.length >= TIMESTAMP_SLOT) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    if (this.blocks.length >= MAX_BLOCKS) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
-    dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length });
+    const pages = footer.pages;
+    if (pages !== undefined) {
+      if (pages.numPages >= MAX_PAGES) throw ctx.corrupt(`column ${spec.name} has ${pages.numPages} pages`);
+      const keys = { directory: this.keyBase + DIRECTORY_SLOT, dictionaryPages: this.keyBase + DICTIONARY_PAGES, invertedPages: this.keyBase + INVERTED_PAGES };
+      this.paged = new PagedIndex(ctx, footer, pages, keys, this.numDocs);
+    }
+    dropBlocks.register(this, { base: this.keyBase, count: this.blocks.length, pages: pages?.numPages ?? 0 });
   }
 
   /** Drops everything this column holds in the shared cache (its segment is retired). */
   release(): void {
-    dropEntries(this.keyBase, this.blocks.length);
+    dropEntries(this.keyBase, this.blocks.length, this.paged?.numPages ?? 0);
+    this.paged?.release();
     this.dict = undefined;
     this.inverted = undefined;
     this.json = undefined;
@@ -113,8 +134,10 @@ export class SealedColumn implements SealedColumnReader {
   }
 
   /** Keeps `value` in the cache under `slot` (a direct reference while it stays there). */
-  private cached<T>(slot: number, value: T, bytes: number, forget: () => void): T {
+  private cached<T>(slot: number, value: T, bytes: number, forget: () => void, resident = false): T {
     if (!blockCache.enabled) return value;
+    // Small indexes every query of the column reads (bloom filter, timestamp index): kept apart from scans' eviction.
+    if (resident) return blockCache.putIndex(this.keyBase + slot, value, bytes, forget);
     return blockCache.put(this.keyBase + slot, value, bytes, forget);
   }
 
@@ -122,9 +145,10 @@ export class SealedColumn implements SealedColumnReader {
     return this.footer.encoding;
   }
 
-  get dictionary(): SealedDictionary | null {
+  get dictionary(): Dictionary | null {
     if (this.dict === undefined) {
       const ref = this.footer.dictionary;
+      if (this.paged !== null) return this.pagedDictionary(this.paged);
       if (ref === null) return (this.dict = null);
       const dict = this.ctx.decode(ref, `dictionary of column ${this.spec.name}`, (bytes) => new SealedDictionary(this.footer.storedType, this.footer.cardinality, bytes), this.keyOf(DICTIONARY_SLOT));
       // Decoded strings are kept by the dictionary as they are read: count them in up front.
@@ -136,11 +160,27 @@ export class SealedColumn implements SealedColumnReader {
     return this.dict;
   }
 
+  /**
+   * The whole dictionary of a paged column: an object reading pages through the cache (the pages
+   * are counted there), itself cached at the cost of its own fields, so it leaves with the budget's
+   * other entries and takes what queries derive per dictionary object with it. Point lookups do
+   * not need it: they go through `invertedIndex.idOf`.
+   */
+  private pagedDictionary(paged: PagedIndex): Dictionary {
+    const dict = paged.dictionary();
+    this.dict = this.cached(DICTIONARY_SLOT, dict, 256 + paged.numPages * 8, () => {
+      if (this.dict === dict) this.dict = undefined;
+    });
+    return dict;
+  }
+
   get invertedIndex(): InvertedIndex | null {
     if (this.inverted) this.used(INVERTED_SLOT);
     if (this.inverted === undefined) {
       const ref = this.footer.invertedIndex;
       const card = this.footer.cardinality;
+      // Paged: the index object holds nothing but the column's page reader.
+      if (this.paged !== null) return (this.inverted = this.paged.invertedIndex());
       if (ref === null) return (this.inverted = null);
       const index: InvertedIndex = this.ctx.decode(ref, `inverted index of column ${this.spec.name}`, (bytes) => {
         if (bytes.length % 4 !== 0 || bytes.length < (card + 1) * 4) throw new Error('bad length');
@@ -148,7 +188,7 @@ export class SealedColumn implements SealedColumnReader {
         const offsets = all.subarray(0, card + 1);
         const docs = all.subarray(card + 1);
         if (offsets[card] !== docs.length) throw new Error('offsets do not match the doc list');
-        return { docIds: (id: number) => docs.subarray(offsets[id]!, offsets[id + 1]!) };
+        return { docIds: (id: number) => docs.subarray(offsets[id]!, offsets[id + 1]!), idOf: (value: ScalarValue) => this.dictionary!.indexOf(value) };
       }, this.keyOf(INVERTED_SLOT));
       this.inverted = this.cached(INVERTED_SLOT, index, ref.rawLength + 256, () => {
         if (this.inverted === index) this.inverted = undefined;
@@ -180,7 +220,7 @@ export class SealedColumn implements SealedColumnReader {
       const filter = this.ctx.decode(ref, `bloom filter of column ${this.spec.name}`, readBloomFilter, this.keyOf(BLOOM_SLOT));
       this.bloom = this.cached(BLOOM_SLOT, filter, ref.rawLength + 256, () => {
         if (this.bloom === filter) this.bloom = undefined;
-      });
+      }, true);
     }
     return this.bloom;
   }
@@ -223,9 +263,19 @@ export class SealedColumn implements SealedColumnReader {
       const index = this.ctx.decode(ref, `timestamp index of column ${this.spec.name}`, (bytes) => readTimestampIndex(bytes, numDocs), this.keyOf(TIMESTAMP_SLOT));
       this.timestamp = this.cached(TIMESTAMP_SLOT, index, ref.rawLength + 256, () => {
         if (this.timestamp === index) this.timestamp = undefined;
-      });
+      }, true);
     }
     return this.timestamp;
+  }
+
+  /** Paged layout only: decodes and checks every page without the cache (see `PagedIndex.verify`); 0 when not paged. */
+  verifyPages(): number {
+    return this.paged?.verify() ?? 0;
+  }
+
+  /** True when the dictionary and inverted index are in the paged layout (format version 3). */
+  get isPaged(): boolean {
+    return this.paged !== null;
   }
 
   /**

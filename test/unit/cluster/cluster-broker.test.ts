@@ -1,41 +1,15 @@
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PinotSchema } from '../../../src/config/schema.js';
 import { ClusterBroker, LivenessTracker, PeerQueryError, routeSegments } from '../../../src/cluster/broker/index.js';
 import type { ClusterPeer } from '../../../src/cluster/broker/index.js';
 import { QueryEngine, QueryError, listServedSegments, runPartialQuery, writeBrokerResponse } from '../../../src/query/index.js';
 import type { PartialQueryRequest, QueryTable, ServerPartial, TableResolver } from '../../../src/query/index.js';
 import { buildTableSegments } from '../query/query-fixtures.js';
 import type { FixtureTable } from '../query/query-fixtures.js';
+import { VISITS_SCHEMA, visitRows } from '../../helpers/visits-table.js';
 
-const SCHEMA: PinotSchema = {
-  schemaName: 'visits',
-  dimensionFieldSpecs: [
-    { name: 'user', dataType: 'STRING' },
-    { name: 'country', dataType: 'STRING' },
-    { name: 'id', dataType: 'LONG' },
-    { name: 'tags', dataType: 'STRING', singleValueField: false },
-    { name: 'rank', dataType: 'INT' },
-  ],
-  metricFieldSpecs: [
-    { name: 'clicks', dataType: 'INT' },
-    { name: 'amount', dataType: 'DOUBLE' },
-  ],
-  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:TIMESTAMP', granularity: '1:MILLISECONDS' }],
-};
-
-function rows(n: number): unknown[][] {
-  return Array.from({ length: n }, (_, i) => [
-    `user-${i % 97}`,
-    `c${i % 7}`,
-    BigInt(i * 7919) % 100_003n,
-    [`t${i % 3}`, `t${i % 5}`],
-    i % 13,
-    i % 11,
-    (i % 17) * 0.25,
-    1_700_000_000_000n + BigInt(i) * 60_000n,
-  ]);
-}
+const SCHEMA = VISITS_SCHEMA;
+const rows = (n: number): unknown[][] => visitRows(n, 97);
 
 /** Answers compared between three servers behind a broker and one engine over all segments. */
 const QUERIES = [

@@ -56,9 +56,9 @@ describe('segment file integrity', () => {
 
   it('rejects another format version with SEGMENT_VERSION naming both versions', async () => {
     const future = Buffer.from(original);
-    future.writeUInt32LE(3, 8);
+    future.writeUInt32LE(4, 8);
     await writeFile(path, future);
-    const err = await expectError('SEGMENT_VERSION', /format version 3; this build reads versions 1, 2/);
+    const err = await expectError('SEGMENT_VERSION', /format version 4; this build reads versions 1, 2, 3/);
     expect(err.code).toBe('ST011');
   });
 

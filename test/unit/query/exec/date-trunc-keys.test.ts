@@ -18,6 +18,25 @@ describe('DATETRUNC group keys', () => {
     }
   });
 
+  it('equal dateTrunc over runs within a bucket, across its edges and back (the remembered bucket)', () => {
+    const millis: number[] = [];
+    for (const start of [1_790_003_590_000, -3_600_010, 86_399_990, 2 ** 52 - 3_600_005, -(2 ** 52) - 5]) {
+      for (let i = 0; i < 40; i++) millis.push(start + i * 500);
+      for (let i = 40; i > 0; i--) millis.push(start + i * 250 - 1);
+    }
+    for (const unit of ['SECOND', 'MINUTE', 'HOUR', 'DAY']) {
+      for (const zone of ZONES) {
+        const values = Float64Array.from(millis);
+        truncateInPlace({ unit, zone, input: { kind: 'literal', name: 'x', type: { dataType: 'LONG', sv: true }, value: 0n, text: '0' } }, values, values.length);
+        const want = millis.map((m) => {
+          const t = dateTrunc(unit, m, zone);
+          return Math.abs(t) <= Number.MAX_SAFE_INTEGER ? t : Number.NaN;
+        });
+        expect([...values], `${unit} ${zone}`).toEqual(want);
+      }
+    }
+  });
+
   it('marks buckets outside the safe integers as NaN (the exact value is looked up instead)', () => {
     const input = { kind: 'literal', name: 'x', type: { dataType: 'LONG', sv: true }, value: 0n, text: '0' } as const;
     const values = Float64Array.from([2 ** 60, -(2 ** 60), 2 ** 53]);

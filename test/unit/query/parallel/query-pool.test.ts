@@ -1,7 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PinotSchema } from '../../../../src/config/schema.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
 import { planUnits } from '../../../../src/query/parallel/parallel-executor.js';
@@ -20,23 +19,9 @@ import { parseSql } from '../../../../src/query/parser/parse-statement.js';
 import { planQuery } from '../../../../src/query/plan/planner.js';
 import { buildTableSegments } from '../query-fixtures.js';
 import type { FixtureTable } from '../query-fixtures.js';
+import { VISITS_SCHEMA, visitRows } from '../../../helpers/visits-table.js';
 
-const SCHEMA: PinotSchema = {
-  schemaName: 'visits',
-  dimensionFieldSpecs: [
-    { name: 'user', dataType: 'STRING' },
-    { name: 'country', dataType: 'STRING' },
-    { name: 'id', dataType: 'LONG' },
-    { name: 'tags', dataType: 'STRING', singleValueField: false },
-    { name: 'tags_n', dataType: 'INT', singleValueField: false },
-    { name: 'rank', dataType: 'INT' },
-  ],
-  metricFieldSpecs: [
-    { name: 'clicks', dataType: 'INT' },
-    { name: 'amount', dataType: 'DOUBLE' },
-  ],
-  dateTimeFieldSpecs: [{ name: 'ts', dataType: 'TIMESTAMP', format: '1:MILLISECONDS:TIMESTAMP', granularity: '1:MILLISECONDS' }],
-};
+const SCHEMA = VISITS_SCHEMA;
 
 const ROWS = 24_000;
 /** Eight sealed segments of 2,667 rows and one consuming segment. */
@@ -44,20 +29,7 @@ const SEGMENT_ROWS = 2_667;
 /** A query whose every row costs a regex replacement over a repeated string: long enough to watch. */
 const SLOW = "SELECT count(*) FROM visits WHERE length(regexpReplace(repeat(user, 100), 'u(s+)e', '$1')) > 0";
 
-function rows(): unknown[][] {
-  return Array.from({ length: ROWS }, (_, i) => [
-    `user-${i % 997}`,
-    `c${i % 7}`,
-    BigInt(i * 7919) % 100_003n,
-    [`t${i % 3}`, `t${i % 5}`],
-    [i % 3, i % 4],
-    i % 13,
-    i % 11,
-    // Quarters: sums of these are exact in any order.
-    (i % 17) * 0.25,
-    1_700_000_000_000n + BigInt(i) * 60_000n,
-  ]);
-}
+const rows = (): unknown[][] => visitRows(ROWS, 997);
 
 /** Every answer compared between the pool and the main thread (the JSON minus timeUsedMs). */
 const QUERIES = [

@@ -48,6 +48,36 @@ describe('BlockCache', () => {
     expect(cache.stats()).toMatchObject({ bytes: 0, entries: 0 });
   });
 
+  it('keeps small index sections resident while scans churn the decoded tier, all within the one budget', () => {
+    const cache = new BlockCache(100_000); // resident share: 10 % = 10,000 bytes, entries up to 1,250
+    const left: number[] = [];
+    cache.putIndex(1, block(1), 1_000, () => left.push(1));
+    for (let k = 100; k < 400; k++) {
+      cache.put(k, block(k), 2_000);
+      cache.get(k);
+      expect(cache.stats().bytes).toBeLessThanOrEqual(100_000);
+    }
+    expect(cache.get(1)?.firstDoc).toBe(1);
+    expect(left).toEqual([]);
+    expect(cache.stats().resident).toMatchObject({ bytes: 1_000, entries: 1, capacityBytes: 10_000 });
+    // Too large for the share: the decoded tier takes it, as `put`.
+    cache.putIndex(2, block(2), 5_000);
+    expect(cache.stats().resident.entries).toBe(1);
+    // A full share lets its least recently used section go.
+    for (let k = 10; k < 22; k++) {
+      cache.putIndex(k, block(k), 1_000, () => left.push(k));
+      expect(cache.stats().bytes).toBeLessThanOrEqual(100_000);
+    }
+    expect(cache.stats().resident).toMatchObject({ bytes: 10_000, entries: 10, evictions: 3 });
+    expect(left).toEqual([1, 10, 11]);
+    expect(cache.get(21)?.firstDoc).toBe(21);
+    cache.deleteRange(21, 1);
+    expect(cache.get(21)).toBeUndefined();
+    expect(left).toEqual([1, 10, 11, 21]);
+    cache.clear();
+    expect(cache.stats()).toMatchObject({ bytes: 0, entries: 0, resident: { bytes: 0, entries: 0 } });
+  });
+
   it('parses its size setting in whole MiB, 0 = off', () => {
     expect(parseBlockCacheMb('0')).toBe(0);
     expect(parseBlockCacheMb('64')).toBe(64 * 1024 * 1024);
