@@ -139,6 +139,13 @@ describe('cluster broker across processes', () => {
     expect(unknown.json.error).toContain('segment events__9__9__20990101T0000Z of table events does not exist');
     expect((await b.request('POST', '/internal/cluster/query', { sql: 'SELECT 1', table: 'events' })).status).toBe(400);
     expect((await single.request('GET', '/internal/cluster/tables/events/segments')).status).toBe(404);
+    expect((await single.request('GET', '/internal/cluster/tables/events/consumingSegmentsInfo')).status).toBe(404);
+    // Without --cluster, /segments/{t}/servers names this server alone with every segment it lists.
+    const alone = ((await single.request('GET', '/segments/events/servers')).json as [{ tableName: string; serverToSegmentsMap: Record<string, string[]>; serverToSegmentsCountMap: Record<string, number> }])[0];
+    const own = ((await single.request('GET', '/segments/events')).json as [{ REALTIME: string[] }])[0].REALTIME;
+    expect(alone.tableName).toBe('events_REALTIME');
+    expect(Object.values(alone.serverToSegmentsMap).map((names) => names.length)).toEqual([Object.values(alone.serverToSegmentsCountMap)[0]]);
+    expect(Object.values(alone.serverToSegmentsMap)[0]).toContain(own[0]);
 
     b.kill('SIGKILL');
     await b.exited;
