@@ -22,14 +22,19 @@ export class ClusterSegmentViews {
     return [{ REALTIME: (await this.placements(table)).map((p) => p.name) }];
   }
 
-  /** Pinot's `GET /segments/{t}/servers`: `[{tableName, serverToSegmentsMap, serverToSegmentsCountMap}]`, every live server listed (a server serving nothing has an empty list). */
-  async servers(table: string): Promise<[{ tableName: string; serverToSegmentsMap: Record<string, string[]>; serverToSegmentsCountMap: Record<string, number> }]> {
-    const placements = await this.placements(table);
+  /**
+   * Pinot's `GET /segments/{t}/servers`: `[{tableName, serverToSegmentsMap, serverToSegmentsCountMap}]`,
+   * every live server listed (a server serving nothing has an empty list), plus
+   * `shardtableServersNotResponding` (instance name → why) when a server did not say what it serves.
+   */
+  async servers(table: string): Promise<[Record<string, unknown>]> {
+    const view = await this.view(table);
     const map: Record<string, string[]> = {};
     for (const record of this.controller.liveServers()) map[this.instanceOf(record.serverId)] = [];
-    for (const p of placements) for (const id of p.servers) (map[this.instanceOf(id)] ??= []).push(p.name);
+    for (const p of view.placements) for (const id of p.servers) (map[this.instanceOf(id)] ??= []).push(p.name);
     const counts = Object.fromEntries(Object.entries(map).map(([server, names]) => [server, names.length]));
-    return [{ tableName: withType(table), serverToSegmentsMap: map, serverToSegmentsCountMap: counts }];
+    const failing = Object.fromEntries(view.failing.map((f) => [this.instanceOf(f.serverId), f.error]));
+    return [{ tableName: withType(table), serverToSegmentsMap: map, serverToSegmentsCountMap: counts, ...(view.failing.length > 0 ? { shardtableServersNotResponding: failing } : {}) }];
   }
 
   /** Every committed segment's summary by name (a dimension table: every sealed copy), with its `servers`. */
@@ -60,9 +65,15 @@ export class ClusterSegmentViews {
   }
 
   private async placements(table: string): Promise<SegmentPlacement[]> {
+    return (await this.view(table)).placements;
+  }
+
+  private async view(table: string): Promise<{ placements: SegmentPlacement[]; failing: { serverId: string; error: string }[] }> {
     // 404 for an unknown table; a dimension table's every server holds its own copy (none committed).
     const everyListed = this.manager.getTableConfig(table).isDimTable === true;
-    return placeSegments(await this.controller.tableView(table), { everyListed });
+    const view = await this.controller.tableView(table);
+    const failing = view.servers.flatMap((s) => (s.error !== null ? [{ serverId: s.serverId, error: s.error }] : []));
+    return { placements: placeSegments(view, { everyListed }), failing };
   }
 
   /** A server id as an instance name (its advertised URL's host and port); the id itself when it is no longer live. */

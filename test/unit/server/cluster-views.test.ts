@@ -4,7 +4,10 @@ import type { ClusterController } from '../../../src/cluster/broker/index.js';
 import type { LeaseItem } from '../../../src/cluster/lease-store.js';
 import type { CommittedItem } from '../../../src/cluster/segment-store.js';
 import type { PartitionStatus } from '../../../src/ingest/table-runtime.js';
+import { ShardtableError } from '../../../src/errors.js';
 import { clusterConsumingSegmentsInfo } from '../../../src/server/cluster-consuming-info.js';
+import { ClusterSegmentViews } from '../../../src/server/cluster-segment-views.js';
+import type { TableManager } from '../../../src/table/table-manager.js';
 import { consumingSegmentsInfo } from '../../../src/server/consuming-segments-info.js';
 
 const item = (segmentName: string, numDocs = 5): CommittedItem => ({ segmentName, shardId: `s${segmentName.split('__')[1]}`, partitionId: Number(segmentName.split('__')[1]), startOffset: '1', endOffset: '2', endOfShard: false, numDocs, deleted: false, s3Key: `k/${segmentName}`, sizeBytes: 100 });
@@ -102,5 +105,47 @@ describe('clusterConsumingSegmentsInfo', () => {
     );
     expect([info.serversFailingToRespond, info.serversUnparsableRespond]).toEqual([1, 1]);
     expect(info.shardtablePartitions.map((p) => [p.partitionId, p.state, p.leaseHolder])).toEqual([[0, 'CONSUMING', 'a'], [1, 'WAITING_FOR_PARENT', 'b']]);
+  });
+});
+
+describe('ClusterSegmentViews', () => {
+  // In-process doubles: a cluster member whose servers a (this one) and b list segments and c fails, and this server's table manager.
+  const view = {
+    committed: [item('t__0__0__x', 7), item('t__1__0__x', 9)],
+    servers: [
+      { serverId: 'a', url: 'http://10.0.0.1:9000', segments: [{ name: 't__0__0__x', consuming: false, numDocs: 7 }, { name: 't__0__1__x', consuming: true, numDocs: 2 }], error: null },
+      { serverId: 'b', url: 'http://10.0.0.2:9000', segments: [{ name: 't__1__0__x', consuming: false, numDocs: 9 }], error: null },
+      { serverId: 'c', url: 'http://10.0.0.3:9000', segments: null, error: 'no answer within 2000 ms' },
+    ],
+  };
+  const controller: ClusterController = {
+    serverId: 'a',
+    liveServers: () => view.servers.map((s) => ({ serverId: s.serverId, url: s.url, heartbeatCounter: 1, startedAtMs: 0 })),
+    tableView: async () => view,
+    shardHolders: async () => [],
+    peerJson: async () => ({ status: 500, json: null }),
+  };
+  const manager = {
+    getTableConfig: (name: string) => {
+      if (name !== 't') throw new ShardtableError('TABLE_NOT_FOUND', { name });
+      return { isDimTable: undefined };
+    },
+    segmentMetadata: (_t: string, segment: string) => ({ segmentName: segment, numDocs: 7, footer: 'local' }),
+  } as unknown as TableManager;
+  const views = new ClusterSegmentViews(controller, manager);
+
+  it('lists committed then consuming names, each server\'s segments (a failing one named with why), metadata from here or from the committed item', async () => {
+    expect(await views.names('t')).toEqual([{ REALTIME: ['t__0__0__x', 't__1__0__x', 't__0__1__x'] }]);
+    expect(await views.servers('t')).toEqual([{
+      tableName: 't_REALTIME',
+      serverToSegmentsMap: { 'Server_10.0.0.1_9000': ['t__0__0__x', 't__0__1__x'], 'Server_10.0.0.2_9000': ['t__1__0__x'], 'Server_10.0.0.3_9000': [] },
+      serverToSegmentsCountMap: { 'Server_10.0.0.1_9000': 2, 'Server_10.0.0.2_9000': 1, 'Server_10.0.0.3_9000': 0 },
+      shardtableServersNotResponding: { 'Server_10.0.0.3_9000': 'no answer within 2000 ms' },
+    }]);
+    expect(await views.metadata('t', 't__0__0__x')).toEqual({ segmentName: 't__0__0__x', numDocs: 7, footer: 'local', servers: ['Server_10.0.0.1_9000'] });
+    expect(await views.metadata('t', 't__1__0__x')).toMatchObject({ segmentName: 't__1__0__x', numDocs: 9, sizeBytes: 100, status: 'DONE', servers: ['Server_10.0.0.2_9000'] });
+    expect(Object.keys(await views.metadataByName('t'))).toEqual(['t__0__0__x', 't__1__0__x']);
+    await expect(views.metadata('t', 'nope')).rejects.toThrow(/segment nope of table t_REALTIME/);
+    await expect(views.names('other')).rejects.toThrow(/other/);
   });
 });
