@@ -87,12 +87,12 @@ export class FastDistinctValues implements DistinctValues {
     return { nums, numsSorted, longs, longsSorted, others };
   }
 
-  /** Adds every value of `parts`. */
+  /** Adds every value of `parts` (hash-ordered lists in bulk: `NumberSet.addAll`). */
   addParts(parts: DistinctParts): void {
     if (parts.numsSorted) this.addSorted('num', parts.nums, parts.nums.length);
-    else for (const x of parts.nums) this.addNumber(x);
+    else if (parts.nums.length > 0) (this.nums ??= new NumberSet()).addAll(parts.nums);
     if (parts.longsSorted) this.addSorted('long', parts.longs, parts.longs.length);
-    else for (const x of parts.longs) this.addSafeLong(x);
+    else if (parts.longs.length > 0) (this.longs ??= new NumberSet()).addAll(parts.longs);
     for (const v of parts.others) this.add(v);
   }
 

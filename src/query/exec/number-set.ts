@@ -62,6 +62,26 @@ export class NumberSet {
     if (this.size - (this.hasNaN ? 1 : 0) > n - (n >>> 2)) this.rehash(2 * n);
   }
 
+  /**
+   * Adds every value of `keys`, with room for as many made first. `keys` may come in the slot
+   * order of another set (`keys()` of a partial from a worker or a server): inserted one by one
+   * into a table smaller than theirs, consecutive keys fall on consecutive slots of the small
+   * table and linear probing walks ever longer clusters (measured: 268k keys of a consuming
+   * segment's set took 335 ms, against 15 ms in sorted order). A table at least as large as
+   * the one they came from keeps them as spread as they were.
+   */
+  addAll(keys: Float64Array): void {
+    this.reserve(keys.length);
+    for (let i = 0; i < keys.length; i++) this.add(keys[i]!);
+  }
+
+  /** Grows the table (if needed) to hold `count` values without growing again. */
+  reserve(count: number): void {
+    let c = this.mask + 1;
+    while (c - (c >>> 2) < count) c *= 2;
+    if (c > this.mask + 1) this.rehash(c);
+  }
+
   /** Bytes of the slots. */
   byteSize(): number {
     return this.slots.byteLength;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FastDistinctValues } from '../../../../src/query/exec/distinct-values.js';
+import { NumberSet } from '../../../../src/query/exec/number-set.js';
 import { aggregationFunction } from '../../../../src/query/functions/aggregation-functions.js';
 
 /** The count the plain JS-Set state of DISTINCTCOUNT gives. */
@@ -35,5 +36,57 @@ describe('FastDistinctValues', () => {
     set.addNumber(0.5);
     expect(set.size).toBe(10); // + number 10, 0.5
     expect(plainCount([...set.values()])).toBe(10);
+  });
+});
+
+describe('NumberSet.addAll and merging hash-ordered parts', () => {
+  /** Distinct pseudo-random integers and fractions (a fixed LCG: the test is the same every run). */
+  function values(n: number, seed: number): number[] {
+    let x = seed;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+      out.push(i % 5 === 0 ? 1_000_000 + (x % 300_000) + 0.25 : 1_000_000 + (x % 300_000));
+    }
+    return out;
+  }
+
+  it('adds another set in its slot order into a table at least as large as that set', () => {
+    const source = new NumberSet();
+    for (const v of values(60_000, 7)) source.add(v);
+    source.add(Number.NaN);
+    source.add(-0);
+    const into = new NumberSet();
+    into.add(0);
+    into.add(1_000_000);
+    into.addAll(source.keys());
+    expect(into.byteSize()).toBeGreaterThanOrEqual(source.byteSize());
+    expect(into.size).toBe(new Set([...source.keys(), 0, 1_000_000]).size);
+    expect(source.keys().filter((k) => !into.has(k)).length).toBe(0);
+    const reserved = new NumberSet();
+    reserved.reserve(1000);
+    expect(reserved.byteSize()).toBe(2048 * 8);
+    expect(reserved.size).toBe(0);
+  });
+
+  it('merges the hash-ordered parts of two sets as the union of their values', () => {
+    const a = new FastDistinctValues();
+    const b = new FastDistinctValues();
+    const va = values(50_000, 1);
+    const vb = values(50_000, 2);
+    for (const v of va) {
+      a.addNumber(v);
+      if (Number.isInteger(v)) a.addSafeLong(v);
+    }
+    for (const v of vb) b.add(v);
+    const parts = a.parts();
+    expect(parts.numsSorted).toBe(false);
+    expect(parts.longsSorted).toBe(false);
+    const merged = new FastDistinctValues();
+    merged.addParts(structuredClone(b.parts()));
+    merged.addParts(structuredClone(parts));
+    const longs = new Set(va.filter((v) => Number.isInteger(v)));
+    expect(merged.size).toBe(new Set([...va, ...vb]).size + longs.size);
+    expect(plainCount([...merged.values()])).toBe(merged.size);
   });
 });
