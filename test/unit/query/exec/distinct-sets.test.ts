@@ -85,10 +85,15 @@ describe('DISTINCTCOUNT through the engine equals a Set of the values', () => {
   afterAll(async () => fx?.cleanup());
 
   it('over a LONG dictionary column, a STRING column and a raw DOUBLE column, in several segments, with and without GROUP BY', async () => {
-    const count = (j: number, where: (row: (bigint | number | string)[]) => boolean = () => true): number => new Set(rows.filter(where).map((row) => row[j])).size;
-    const res = await fx.query('SELECT DISTINCTCOUNT(u), DISTINCTCOUNT(s), DISTINCTCOUNT(d) FROM dc');
+    const count = (j: number, where: (row: (bigint | number | string)[], i: number) => boolean = () => true): number => new Set(rows.filter(where).map((row) => row[j])).size;
+    // The last segment is consuming: its LONG and INT dictionaries are in arrival order.
+    expect(fx.consuming.length).toBe(1);
+    const res = await fx.query('SELECT DISTINCTCOUNT(u), DISTINCTCOUNT(s), DISTINCTCOUNT(d), DISTINCTCOUNT(g) FROM dc');
     expect(res.exceptions).toEqual([]);
-    expect(res.resultTable!.rows).toEqual([[count(0), count(1), count(2)]]);
+    expect(res.resultTable!.rows).toEqual([[count(0), count(1), count(2), 5]]);
+    const consumingOnly = await fx.query(`SELECT DISTINCTCOUNT(u), DISTINCTCOUNT(g) FROM dc WHERE $segmentName = '${fx.consuming[0]!.name}'`);
+    expect(consumingOnly.exceptions).toEqual([]);
+    expect(consumingOnly.resultTable!.rows).toEqual([[count(0, (_, i) => i >= 20_000), 5]]);
     const grouped = await fx.query('SELECT g, DISTINCTCOUNT(u), DISTINCTCOUNT(d) FROM dc GROUP BY g ORDER BY g LIMIT 10');
     expect(grouped.resultTable!.rows).toEqual([0, 1, 2, 3, 4].map((g) => [g, count(0, (row) => row[3] === g), count(2, (row) => row[3] === g)]));
   });
