@@ -31,8 +31,7 @@ function dictAdder(dict: Dictionary, storedType: string): DictAdder {
 
 /**
  * DISTINCTCOUNT*: without GROUP BY, a dictionary column only marks the ids it sees, and each
- * marked id's value enters the set once per dictionary (Pinot's dictionary-id bitmap; INT and
- * LONG values as one sorted run); with
+ * marked id's value enters the set once per dictionary (Pinot's dictionary-id bitmap); with
  * GROUP BY, values are read from typed arrays or the dictionary without a generic row reader.
  */
 export class DistinctStates implements GroupedAggregation {
@@ -95,11 +94,8 @@ export class DistinctStates implements GroupedAggregation {
     const set = this.set(0);
     const dict = this.marked!;
     const stored = storedTypeOf(this.spec.arg!.type.dataType);
-    if (stored === 'INT' || stored === 'LONG') {
-      // Sorted dictionary: ids ascend with values, the marked values form one sorted run. A
-      // consuming segment's (ids in arrival order) is sorted here: its values are distinct
-      // integers, so the run joins the set by a union rather than a value at a time into a hash
-      // table that the size (`fold`) would sort into the run anyway.
+    if (dict.sorted && (stored === 'INT' || stored === 'LONG')) {
+      // Ids ascend with values: the marked values form one sorted run.
       const nums = dictionaryNumbers(dict);
       const run = (this.run = ensureFloat64(this.run, marks.length));
       let m = 0;
@@ -109,7 +105,6 @@ export class DistinctStates implements GroupedAggregation {
         if (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER) run[m++] = x;
         else set.add(dict.get(id));
       }
-      if (!dict.sorted) run.subarray(0, m).sort();
       set.addSorted(stored === 'INT' ? 'num' : 'long', run, m);
     } else {
       const add = this.markedAdder!;

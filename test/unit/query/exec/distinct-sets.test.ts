@@ -86,7 +86,7 @@ describe('DISTINCTCOUNT through the engine equals a Set of the values', () => {
 
   it('over a LONG dictionary column, a STRING column and a raw DOUBLE column, in several segments, with and without GROUP BY', async () => {
     const count = (j: number, where: (row: (bigint | number | string)[], i: number) => boolean = () => true): number => new Set(rows.filter(where).map((row) => row[j])).size;
-    // The last segment is consuming: its LONG and INT dictionaries are in arrival order.
+    // The last segment is consuming (its LONG and INT columns without a dictionary).
     expect(fx.consuming.length).toBe(1);
     const res = await fx.query('SELECT DISTINCTCOUNT(u), DISTINCTCOUNT(s), DISTINCTCOUNT(d), DISTINCTCOUNT(g) FROM dc');
     expect(res.exceptions).toEqual([]);
