@@ -2,37 +2,13 @@ import type { StarTreeConfig } from '../../src/config/star-tree-config.js';
 import { parsePair } from '../../src/config/star-tree-config.js';
 import type { ImmutableColumn } from '../../src/segment/builders/column-builder.js';
 import type { StarTreeRecords } from '../../src/segment/indexes/star-tree.js';
+import { numbersOf, valueIds } from '../../src/segment/indexes/star-tree-columns.js';
 
 /**
  * TEST ONLY. The star-tree builder of builds before `maxLeafRecords` was honoured: a full cube
  * (section layout 0, footer key `starTrees`). Tests substitute it for the tree builder to write
  * files as those builds did, and check that such files are still read and answer the same.
  */
-
-/** A per-doc id of the doc's value (equal values, equal ids; -0 and +0 distinct, one NaN). */
-function valueIds(col: ImmutableColumn): (doc: number) => number {
-  const v = col.values;
-  if (v.kind === 'STRING' || v.kind === 'BYTES') return (d) => v.ids[d]!;
-  const ids = new Map<unknown, number>();
-  const values = v.values as ArrayLike<number | bigint>;
-  return (d) => {
-    const x = values[d]!;
-    const key = Object.is(x, -0) ? '-0' : x;
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(key, id);
-    }
-    return id;
-  };
-}
-
-function numbersOf(col: ImmutableColumn): (doc: number) => number {
-  const v = col.values;
-  if (v.kind === 'STRING' || v.kind === 'BYTES') throw new Error(`star-tree metric ${col.spec.name} is not numeric`);
-  const values = v.values as ArrayLike<number | bigint>;
-  return (d) => Number(values[d]!);
-}
 
 /** Records being aggregated: one per distinct key, with a representative doc per dimension. */
 class Cuboid {

@@ -2,6 +2,7 @@ import type { StarTreeConfig } from '../../config/star-tree-config.js';
 import { parsePair } from '../../config/star-tree-config.js';
 import type { ImmutableColumn } from '../builders/column-builder.js';
 import type { StarTreeNodes, StarTreeRecords } from './index-readers.js';
+import { numbersOf, valueIds } from './star-tree-columns.js';
 
 /** A record being built: value ids (-1 = star), representative docs (-1 = star), doc count, pre-aggregated values. */
 interface Rec {
@@ -12,31 +13,6 @@ interface Rec {
 }
 
 type Fn = 'COUNT' | 'SUM' | 'MIN' | 'MAX';
-
-/** A per-doc id of the doc's value (equal values, equal ids; -0 and +0 distinct, one NaN). */
-function valueIds(col: ImmutableColumn): (doc: number) => number {
-  const v = col.values;
-  if (v.kind === 'STRING' || v.kind === 'BYTES') return (d) => v.ids[d]!;
-  const ids = new Map<unknown, number>();
-  const values = v.values as ArrayLike<number | bigint>;
-  return (d) => {
-    const x = values[d]!;
-    const key = Object.is(x, -0) ? '-0' : x;
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(key, id);
-    }
-    return id;
-  };
-}
-
-function numbersOf(col: ImmutableColumn): (doc: number) => number {
-  const v = col.values;
-  if (v.kind === 'STRING' || v.kind === 'BYTES') throw new Error(`star-tree metric ${col.spec.name} is not numeric`);
-  const values = v.values as ArrayLike<number | bigint>;
-  return (d) => Number(values[d]!);
-}
 
 /** Folds `from` into `into` (SUM adds, MIN/MAX keep the extreme and ignore NaN; COUNT's value stays 0). */
 function merge(into: Rec, from: Rec, fns: readonly Fn[]): void {

@@ -3,25 +3,13 @@ import { NumberSet } from '../../../../src/query/exec/number-set.js';
 import { FastDistinctValues } from '../../../../src/query/exec/distinct-values.js';
 import { buildFixture } from '../query-fixtures.js';
 import type { QueryFixture } from '../query-fixtures.js';
-
-/** Deterministic uniform numbers in [0, 1). */
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../../src/util/random.js';
 
 describe('NumberSet (typed DISTINCTCOUNT set)', () => {
   it('holds what a JS Set holds (SameValueZero), through many resizes', () => {
     const set = new NumberSet();
     const ref = new Set<number>();
-    const r = xorshift(11);
+    const r = mulberry32(11);
     const special = [0, -0, Number.NaN, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53, -(2 ** 53), 1e-310, 0.1];
     const values = [...special];
     for (let i = 0; i < 60_000; i++) {
@@ -45,7 +33,7 @@ describe('NumberSet (typed DISTINCTCOUNT set)', () => {
   it('counts sorted runs (one per segment dictionary) and hashed values exactly', () => {
     const distinct = new FastDistinctValues();
     const ref = new Set<number>();
-    const r = xorshift(5);
+    const r = mulberry32(5);
     for (let segment = 0; segment < 12; segment++) {
       const run = Float64Array.from(new Set(Array.from({ length: 5_000 }, () => Math.floor(r() * 30_000)))).sort();
       distinct.addSorted('long', run, run.length);
@@ -63,7 +51,7 @@ describe('DISTINCTCOUNT through the engine equals a Set of the values', () => {
   const rows: (bigint | number | string)[][] = [];
   let fx: QueryFixture;
   beforeAll(async () => {
-    const r = xorshift(3);
+    const r = mulberry32(3);
     for (let i = 0; i < 24_000; i++) {
       const u = Math.floor(r() * 9_000);
       rows.push([BigInt(u) * 1_000n, `s${u % 4_001}`, Math.floor(r() * 7_000) / 4, i % 5]);

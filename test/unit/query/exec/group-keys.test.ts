@@ -2,6 +2,7 @@ import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { GroupKeyTable } from '../../../../src/query/exec/group-keys.js';
 import { valueKey } from '../../../../src/query/functions/values.js';
+import { mulberry32 } from '../../../../src/util/random.js';
 
 /** The reference: a JS Map of `valueKey` text (what the table's equality must match) to dense ids. */
 class ReferenceGroups {
@@ -21,19 +22,6 @@ class ReferenceGroups {
 }
 
 const NO_LIMIT = 10_000_000;
-
-/** Deterministic uniform numbers in [0, 1). */
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 /** Keys of each type, many more distinct ones than the table's initial capacity (1,024 groups, 2,048 slots). */
 function keyOf(type: string, r: () => number): unknown {
@@ -57,7 +45,7 @@ function keyOf(type: string, r: () => number): unknown {
 function checkAgainstReference(types: readonly string[], rows: number): GroupKeyTable {
   const table = new GroupKeyTable(types.length, NO_LIMIT);
   const ref = new ReferenceGroups();
-  const r = xorshift(types.length * 7919 + rows);
+  const r = mulberry32(types.length * 7919 + rows);
   table.beginSegment();
   const wrong: string[] = [];
   for (let i = 0; i < rows; i++) {
