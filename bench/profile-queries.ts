@@ -12,6 +12,8 @@ import { ssbQueryList } from './ssb-queries.js';
  * `node dist/bench/profile-queries.js <events|ssb> <rows> <query name>...`: builds the table, runs
  * each named query 40 times under the inspector's CPU profiler (query phase only) and prints the
  * top self-time frames; the .cpuprofile goes to the temp dir. For the profiles in bench/notes.md.
+ * Sealed segments hold min(1M, rows / 4) rows, or `SHARDTABLE_PROFILE_SEGMENT_ROWS` (the `parallel`
+ * bench's layout at 10M rows is 1,250,000), and the consuming segment half as many.
  */
 async function main(): Promise<void> {
   const [set = 'events', rowsText = '1000000', ...names] = process.argv.slice(2);
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
   const ssb = set === 'ssb';
   const table: GeneratedTable<object> = ssb ? ssbTable() : eventsTable();
   const { name, schema } = table;
-  const perSegment = Math.min(1_000_000, Math.floor(rows / 4));
+  const perSegment = Number(process.env.SHARDTABLE_PROFILE_SEGMENT_ROWS ?? Math.min(1_000_000, Math.floor(rows / 4)));
   const { sealed, consuming } = await buildSegments(table, { rows, rowsPerSegment: perSegment, consumingRows: Math.floor(perSegment / 2) }, dir);
   const tail = consuming;
   const engine = new QueryEngine({ resolve: () => ({ name, schema, snapshot: () => [...sealed.map((s) => sealedSnapshot(s)), ...(tail ? [consumingSnapshot(tail)] : [])] }) });

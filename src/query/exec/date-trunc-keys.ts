@@ -33,6 +33,17 @@ const FIXED: Record<string, { width: number; zoned: boolean }> = {
 };
 
 /**
+ * The width and offset of a fixed-width `DATETRUNC` (SECOND, MINUTE, HOUR, DAY in a fixed-offset
+ * zone): its bucket of `t` is `floor((t + shift) / width) * width - shift`, as `truncateInPlace`
+ * computes it. Null for calendar units, MILLISECOND and zones with rules.
+ */
+export function fixedBuckets(spec: DateTruncSpec): { readonly width: number; readonly shift: number } | null {
+  const fixed = FIXED[spec.unit];
+  if (fixed === undefined || !isFixedOffsetZone(spec.zone)) return null;
+  return { width: fixed.width, shift: fixed.zoned ? timeZone(spec.zone).offsetAt(0) : 0 };
+}
+
+/**
  * Replaces `values[0..n)` (epoch millis) by `dateTrunc(unit, v, zone)` when that is a safe
  * integer, else NaN: the numeric group key of the bucket. Fixed-width units use the same
  * arithmetic as `dateTrunc`, inline (it is the hot loop of a time-bucket GROUP BY); others call it.

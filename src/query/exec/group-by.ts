@@ -4,7 +4,6 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
-import { GroupRuns } from './group-runs.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
@@ -44,9 +43,6 @@ export class GroupByAggregator {
   private readonly grouper: RowGrouper | null;
   private readonly states: GroupedAggregation[];
   private segment: SegmentSnapshot | null = null;
-  /** Whether some state takes rows by runs of one group (`GroupRuns`). */
-  private readonly anyRuns: boolean;
-  private readonly runs = new GroupRuns();
 
   /**
    * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
@@ -58,7 +54,6 @@ export class GroupByAggregator {
     options: { readonly partial?: boolean } = {},
   ) {
     this.states = plan.aggregations.map(groupedAggregation);
-    this.anyRuns = this.states.some((s) => s.addRuns !== undefined);
     // Without ORDER BY or HAVING any offset + limit groups answer the query (Pinot's rule too):
     // stop making groups there.
     const anyGroups = plan.orderBy.length === 0 && plan.having === null && options.partial !== true;
@@ -81,16 +76,12 @@ export class GroupByAggregator {
     if (segment !== this.segment) {
       this.segment = segment;
       this.table!.beginSegment();
-      this.grouper!.beginSegment();
+      this.grouper!.beginSegment((column) => segment.columnStats(column));
     }
     const grouped = this.grouper.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
-    const runs = !this.anyRuns ? 0 : grouped.single !== undefined ? this.runs.one(grouped.single, grouped.n) : this.runs.of(grouped.gids, grouped.n);
-    for (const s of this.states) {
-      if (runs > 0 && s.addRuns !== undefined) s.addRuns(block, grouped.rows, this.runs.starts, this.runs.gids, runs, numGroups);
-      else s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
-    }
+    for (const s of this.states) s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
   }
 
   /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */

@@ -13,12 +13,6 @@ export interface GroupedAggregation {
    */
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
   /**
-   * Optional `add` for rows whose group ids come in runs (a time bucket over a time-ordered
-   * column): rows `rows[starts[j]..starts[j + 1])` go to group `runGids[j]`, for `j < numRuns`.
-   * Same states as `add` (sums in the same order).
-   */
-  addRuns?(block: BlockColumns, rows: Int32Array, starts: Int32Array, runGids: Int32Array, numRuns: number, numGroups: number): void;
-  /**
    * Adds pre-aggregated star-tree records `rows[0..n)` (COUNT/SUM/MIN/MAX/AVG only): record `r`
    * stands for `counts[r]` docs whose pre-aggregated value is `values[r]` (null for COUNT).
    */

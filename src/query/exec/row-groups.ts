@@ -1,4 +1,5 @@
 import type { BoundExpr } from '../plan/bound-expr.js';
+import { DenseBuckets } from './bucket-groups.js';
 import { compileRowExpr } from './compile-expr.js';
 import { dictKey } from './dict-keys.js';
 import type { Fn } from './compile-expr.js';
@@ -16,8 +17,6 @@ export interface GroupedRows {
   readonly rows: Int32Array;
   readonly gids: Int32Array;
   readonly n: number;
-  /** Set when every row is in this one group (a time bucket holding the whole block). */
-  readonly single?: number;
 }
 
 const UNKNOWN = -1;
@@ -43,6 +42,7 @@ export class RowGrouper {
   private numbers: Float64Array = new Float64Array(1024);
   private readonly dict: DictGroups;
   private readonly composite: CompositeGroups | null;
+  private readonly buckets: DenseBuckets | null;
 
   constructor(
     private readonly keys: readonly BoundExpr[],
@@ -50,11 +50,16 @@ export class RowGrouper {
   ) {
     this.dict = new DictGroups(table);
     this.composite = keys.length > 1 && keys.every((k) => k.type.sv) ? new CompositeGroups(keys, table) : null;
+    this.buckets = keys.length === 1 ? DenseBuckets.of(keys[0]!, table) : null;
   }
 
-  /** Called before the first block of each segment (per-segment memos start over). */
-  beginSegment(): void {
+  /**
+   * Called before the first block of each segment (per-segment memos start over). `columnStats`:
+   * the segment's min/max of a column where known (sealed segments), for the dense time buckets.
+   */
+  beginSegment(columnStats: ((column: string) => { readonly min: unknown; readonly max: unknown } | null) | null = null): void {
     this.composite?.beginSegment();
+    this.buckets?.beginSegment(columnStats);
   }
 
   /** `stats`: the block's min/max per column where known (sealed segments), to find a block with one key. */
@@ -80,8 +85,10 @@ export class RowGrouper {
         const g = this.table.idOfNumeric(reader!.kind, key);
         if (g < 0) return { rows: sel, gids: this.gids, n: 0 };
         this.gids.fill(g, 0, n);
-        return { rows: sel, gids: this.gids, n, single: g };
+        return { rows: sel, gids: this.gids, n };
       }
+      const dense = this.buckets === null ? null : this.buckets.group(block, stats, sel, n, this.gids);
+      if (dense !== null) return this.compact(sel, dense, n);
       if (reader !== null) return this.compact(sel, this.byNumber(reader, block, sel, n), n);
       return this.compact(sel, this.byValue(compileRowExpr(this.keys[0]!, block), sel, n), n);
     }
