@@ -76,8 +76,77 @@ export function avgByGroup(xs: Float64Array, ns: Float64Array, values: Float64Ar
     }
     return;
   }
-  sumByGroup(xs, values, gids, n, true);
-  countByGroup(ns, gids, n, true);
+  let g = gids[0]!;
+  let x = xs[g]!;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const h = gids[i]!;
+    if (h !== g) {
+      xs[g] = x;
+      ns[g] += i - start;
+      start = i;
+      g = h;
+      x = xs[g]!;
+    }
+    x += values[i]!;
+  }
+  xs[g] = x;
+  ns[g] += n - start;
+}
+
+/**
+ * SUM of a raw DOUBLE column's `v[rows[i]]` into `xs[gids[i]]`, and AVG's count into `ns`
+ * unless null: `sumByGroup`/`avgByGroup` without a gathered copy of the values.
+ */
+export function sumRowsByGroupF64(xs: Float64Array, ns: Float64Array | null, v: Float64Array, rows: Int32Array, gids: Int32Array, n: number, runs: boolean): void {
+  if (n === 0) return;
+  if (!runs) {
+    for (let i = 0; i < n; i++) xs[gids[i]!] += v[rows[i]!]!;
+    if (ns !== null) countByGroup(ns, gids, n, false);
+    return;
+  }
+  let g = gids[0]!;
+  let x = xs[g]!;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const h = gids[i]!;
+    if (h !== g) {
+      xs[g] = x;
+      if (ns !== null) ns[g] += i - start;
+      start = i;
+      g = h;
+      x = xs[g]!;
+    }
+    x += v[rows[i]!]!;
+  }
+  xs[g] = x;
+  if (ns !== null) ns[g] += n - start;
+}
+
+/** `sumRowsByGroupF64` for a raw INT column. */
+export function sumRowsByGroupI32(xs: Float64Array, ns: Float64Array | null, v: Int32Array, rows: Int32Array, gids: Int32Array, n: number, runs: boolean): void {
+  if (n === 0) return;
+  if (!runs) {
+    for (let i = 0; i < n; i++) xs[gids[i]!] += v[rows[i]!]!;
+    if (ns !== null) countByGroup(ns, gids, n, false);
+    return;
+  }
+  let g = gids[0]!;
+  let x = xs[g]!;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const h = gids[i]!;
+    if (h !== g) {
+      xs[g] = x;
+      if (ns !== null) ns[g] += i - start;
+      start = i;
+      g = h;
+      x = xs[g]!;
+    }
+    x += v[rows[i]!]!;
+  }
+  xs[g] = x;
+  if (ns !== null) ns[g] += n - start;
 }
 
 /** `xs[g] = min(xs[g], v)` as `v < xs[g]` decides (NaN never replaces). */

@@ -2,7 +2,8 @@ import type { ScalarValue } from '../../config/data-type.js';
 import type { AggKind } from '../functions/aggregation-functions.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import type { StatesPartial } from './agg-partials.js';
-import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup } from './group-kernels.js';
+import { foldColumn, rawColumnValues } from './column-folds.js';
+import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup, sumRowsByGroupF64, sumRowsByGroupI32 } from './group-kernels.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
@@ -25,6 +26,8 @@ export class NumericStates implements GroupedAggregation {
   private readonly useY: boolean;
   private capacity = 0;
   private values: Float64Array = new Float64Array(0);
+  /** The one group's x and y while a raw column is folded into them. */
+  private readonly first = { x: 0, y: 0 };
   private readonly x0: number;
   readonly sortNumber: (g: number) => number;
 
@@ -50,6 +53,16 @@ export class NumericStates implements GroupedAggregation {
       else countByGroup(counts, gids, n, runs);
       return;
     }
+    // A raw INT/DOUBLE column is read in place, without a gathered copy: every kind without
+    // GROUP BY, SUM and AVG with it.
+    const raw = gids === null || this.kind === 'sum' || this.kind === 'avg' ? rawColumnValues(this.spec.arg, block) : null;
+    if (raw !== null) {
+      const ns = this.kind === 'avg' ? counts : null;
+      if (gids === null) this.foldFirst(raw, rows, n);
+      else if (raw instanceof Float64Array) sumRowsByGroupF64(this.x, ns, raw, rows, gids, n, runs);
+      else sumRowsByGroupI32(this.x, ns, raw, rows, gids, n, runs);
+      return;
+    }
     const values = (this.values = ensureFloat64(this.values, n));
     gatherNumbers(this.spec.arg, block, rows, n, values);
     const xs = this.x;
@@ -69,6 +82,17 @@ export class NumericStates implements GroupedAggregation {
       default:
         return rangeByGroup(xs, this.y, values, gids, n, runs);
     }
+  }
+
+  /** A raw column's values into the query's one group (no GROUP BY). */
+  private foldFirst(raw: Float64Array | Int32Array, rows: Int32Array, n: number): void {
+    const state = this.first;
+    state.x = this.x[0]!;
+    state.y = this.useY ? this.y[0]! : 0;
+    foldColumn(this.kind, raw, rows, n, state);
+    this.x[0] = state.x;
+    if (this.useY) this.y[0] = state.y;
+    if (this.kind === 'avg') this.n[0] += n;
   }
 
   /** Values of the query's one group (no GROUP BY), in a register. */

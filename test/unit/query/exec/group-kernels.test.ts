@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpec } from '../../../../src/config/schema.js';
 import { groupedAggregation } from '../../../../src/query/exec/agg-states.js';
-import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup } from '../../../../src/query/exec/group-kernels.js';
+import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup, sumRowsByGroupF64, sumRowsByGroupI32 } from '../../../../src/query/exec/group-kernels.js';
 import type { ColumnBlock } from '../../../../src/query/exec/segment-snapshot.js';
 import { aggregationFunction } from '../../../../src/query/functions/aggregation-functions.js';
 import type { BoundExpr } from '../../../../src/query/plan/bound-expr.js';
@@ -54,6 +54,35 @@ describe('group kernels: per row and by runs give the same states', () => {
       check('min', (xs, _ys, runs) => minByGroup(xs, values, gids, n, runs), Infinity);
       check('max', (xs, _ys, runs) => maxByGroup(xs, values, gids, n, runs), -Infinity);
       check('range', (xs, ys, runs) => rangeByGroup(xs, ys, values, gids, n, runs), Infinity);
+    }
+  });
+
+  it('SUM and AVG read in place from a raw column through selected rows, DOUBLE and INT', () => {
+    const ints = Int32Array.from({ length: n }, () => Math.floor((rand() - 0.5) * 2 ** 32));
+    // Every other row selected, so rows are not the identity.
+    const m = n >> 1;
+    const rows = Int32Array.from({ length: m }, (_, i) => 2 * i + (i % 3 === 0 ? 1 : 0));
+    for (const longest of [1, 3, 200]) {
+      const gids = groupIds(m, longest, rand);
+      for (const withCount of [false, true]) {
+        for (const runs of [false, true]) {
+          const [xs, ns, wantX, wantN] = [new Float64Array(GROUPS), new Float64Array(GROUPS), new Float64Array(GROUPS), new Float64Array(GROUPS)];
+          const [xi, ni, wantXi] = [new Float64Array(GROUPS), new Float64Array(GROUPS), new Float64Array(GROUPS)];
+          for (let k = 0; k < 2; k++) {
+            sumRowsByGroupF64(xs, withCount ? ns : null, values, rows, gids, m, runs);
+            sumRowsByGroupI32(xi, withCount ? ni : null, ints, rows, gids, m, runs);
+            for (let i = 0; i < m; i++) {
+              wantX[gids[i]!] += values[rows[i]!]!;
+              wantXi[gids[i]!] += ints[rows[i]!]!;
+              if (withCount) wantN[gids[i]!]++;
+            }
+          }
+          for (let g = 0; g < GROUPS; g++) {
+            expect(same(xs[g]!, wantX[g]!) && same(xi[g]!, wantXi[g]!), `sum group ${g}, runs up to ${longest}, by runs ${runs}`).toBe(true);
+            expect([ns[g], ni[g]]).toEqual([wantN[g], withCount ? wantN[g] : 0]);
+          }
+        }
+      }
     }
   });
 
