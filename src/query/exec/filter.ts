@@ -329,8 +329,11 @@ export class SegmentFilter {
       // Through the index's own lookup: a paged dictionary reads one page per value, not all of it.
       const ids = new Set<number>();
       for (const v of pointValues(node)) {
-        const id = index.idOf(v as never);
-        if (id >= 0) ids.add(id);
+        // `= 0` holds for -0 as well as +0, two values of the dictionary: look up both.
+        for (const x of v === 0 ? [-0, 0] : [v]) {
+          const id = index.idOf(x as never);
+          if (id >= 0) ids.add(id);
+        }
       }
       docs = unionSorted([...ids].map((id) => index.docIds(id)));
     }
