@@ -5,7 +5,7 @@ import type { IndexingConfig } from '../../../../src/config/table-config.js';
 import { consumingSnapshot, QueryEngine, sealedSnapshot } from '../../../../src/query/index.js';
 import type { SegmentSnapshot } from '../../../../src/query/index.js';
 import { ConsumingSegment, openSegment, sealSegment } from '../../../../src/segment/index.js';
-import type { Dictionary, DictionaryBounds, SealedSegment } from '../../../../src/segment/index.js';
+import type { DictionaryBounds, SealedSegment } from '../../../../src/segment/index.js';
 import { blockCache } from '../../../../src/segment/reader/block-cache.js';
 import { pageReads } from '../../../../src/segment/reader/paged-index.js';
 import { comparatorOf } from '../../../../src/segment/reader/sealed-dictionary.js';
