@@ -214,5 +214,11 @@ describe('range, prefix LIKE, = and IN on paged dictionaries', () => {
       expect(got.pages, where).toBe(pages);
     }
     expect(pagesOf('u')).toBeGreaterThan(30);
+    // With the cache off a range still reads only its two boundary pages (each page once).
+    blockCache.resize(0);
+    const [where] = cases[0]!;
+    const off = await cost(where);
+    expect(off).toEqual({ pages: 2, count: await count(where) });
+    blockCache.resize(64 * 1024 * 1024);
   });
 });
