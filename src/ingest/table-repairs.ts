@@ -98,9 +98,12 @@ export class TableRepairs {
     );
     if (gaps.length === 0) return;
     const { tableName } = this.options.config;
+    // An upsert repair of this file alone takes its commit order: a rebuild applies it in its place.
+    const commitOrder = segment.footer.upsert?.commitOrder;
     const named = gaps.map((gap) => {
       this.lastName = Math.max(this.lastName + 1, Date.now());
-      return { gap, sequence: 0, segmentName: `${tableName}__${partitionId}__repair__${this.lastName}` };
+      const alone = commitOrder !== undefined && gap.missing.length === 1;
+      return { gap, sequence: 0, segmentName: `${tableName}__${partitionId}__repair__${this.lastName}`, ...(alone ? { commitOrder } : {}) };
     });
     logger.warn({ segment: segment.name, gaps: named.map((g) => ({ after: g.gap.after, until: g.gap.until, repairSegment: g.segmentName })) }, 'quarantined segment: re-reading its rows from the stream now');
     await this.run(named, () => undefined).done();

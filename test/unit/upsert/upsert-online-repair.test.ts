@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsumingSegment, sealSegment } from '../../../src/segment/index.js';
 import type { SealedSegment } from '../../../src/segment/index.js';
-import { DedupKeys } from '../../../src/upsert/index.js';
+import { DedupKeys, repairSealInfo } from '../../../src/upsert/index.js';
 import { tempDir } from '../segment/fixtures.js';
 import { fullSettings, latestPerKey, rowOf, UpsertHarness, upsertSchema } from './upsert-harness.js';
 import type { Rec } from './upsert-harness.js';
@@ -17,15 +17,18 @@ function record(i: number): Rec {
   return { k: `k${(i * 7) % (i < 40 ? 10 : 6)}`, ts: BigInt(i % 5 === 4 ? 1000 + 2 * i - 31 : 1000 + 2 * i), note: `r${i}` };
 }
 
-/** An online repair's segment: the records re-read from the stream, indexed as they are (no key map), sealed without an upsert footer. */
-async function repairSegment(records: readonly { rec: Rec; offset: number }[]): Promise<SealedSegment> {
+/**
+ * An online repair's segment, as `GapRepairs` makes it: the records re-read from the stream,
+ * indexed as they are (no key map), sealed with the quarantined file's commit order.
+ */
+async function repairSegment(records: readonly { rec: Rec; offset: number }[], commitOrder: number, settings = fullSettings()): Promise<SealedSegment> {
   const seg = new ConsumingSegment({
     identity: { tableName: 'kv', segmentName: 'kv__0__repair__1', partitionId: 0, shardId: 'shardId-000000000000' },
     schema: upsertSchema,
     indexing: { sortedColumn: 'note', invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: true },
   });
   for (const { rec, offset } of records) seg.index(rowOf(rec), String(offset), 0);
-  return sealSegment(seg, { tableDir: dir, endOfShard: false, builder: 'inline' });
+  return sealSegment(seg, { tableDir: dir, endOfShard: false, builder: 'inline', upsert: repairSealInfo(upsertSchema, settings, seg, commitOrder) });
 }
 
 const answer = (live: Map<string, Rec>): string[][] => [...live.values()].map((r) => [r.k, r.note!]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
@@ -67,7 +70,7 @@ describe('a quarantined segment of an upsert table, repaired online', () => {
     expect(await h.query(sql)).toEqual(answer(new Map([...elsewhere, [older!.k, put[put.length - 2]!], [newer!.k, put[put.length - 1]!]])));
 
     // The repair segment is sealed: applied by comparison value.
-    const repaired = await repairSegment(put.slice(20, 40).map((rec, i) => ({ rec, offset: offsets[20 + i]! })));
+    const repaired = await repairSegment(put.slice(20, 40).map((rec, i) => ({ rec, offset: offsets[20 + i]! })), victim.footer.upsert!.commitOrder);
     h.keyMap.applySealed(repaired);
     h.sealed.push(repaired);
     const reference = latestPerKey(put);
@@ -81,6 +84,41 @@ describe('a quarantined segment of an upsert table, repaired online', () => {
     await h.restart();
     expect(await h.query(sql)).toEqual(answer(reference));
     expect(h.keyMap.counters).toMatchObject({ keys: counters.keys, liveRows: counters.liveRows });
+  });
+
+  it('ties resolve as in a run without the quarantine: with rows before and after it, inside it, and with the consuming segment', async () => {
+    const h = new UpsertHarness(dir, fullSettings());
+    h.put(0, { k: 'a', ts: 5n, note: 'a0' });
+    h.put(0, { k: 'd', ts: 1n, note: 'd0' });
+    await h.seal(0);
+    // The file to be quarantined: a ties with its earlier row (a1 wins); c and e twice at one ts
+    // (the second wins, though sorting by note puts it first); d's row will tie with a later one.
+    const inVictim: Rec[] = [{ k: 'a', ts: 5n, note: 'a1' }, { k: 'c', ts: 7n, note: 'cz' }, { k: 'c', ts: 7n, note: 'ca' }, { k: 'd', ts: 3n, note: 'd1' }, { k: 'e', ts: 2n, note: 'ez' }, { k: 'e', ts: 2n, note: 'ea' }];
+    const from = 3;
+    for (const r of inVictim) h.put(0, r);
+    await h.seal(0);
+    const victim = h.sealed[1]!;
+    h.put(0, { k: 'd', ts: 3n, note: 'd2' });
+    await h.seal(0);
+    const sql = 'SELECT k, note FROM kv ORDER BY k';
+    const expected = [['a', 'a1'], ['c', 'ca'], ['d', 'd2'], ['e', 'ea']];
+    expect(await h.query(sql)).toEqual(expected);
+
+    h.sealed = h.sealed.filter((s) => s !== victim);
+    h.keyMap.retired([victim.name]);
+    expect(await h.query(sql)).toEqual([['d', 'd2']]);
+    // Meanwhile the consumer reads a record of c tying with the quarantined one: the later, it wins.
+    h.put(0, { k: 'c', ts: 7n, note: 'c window' });
+    const repaired = await repairSegment(inVictim.map((rec, i) => ({ rec, offset: from + i })), victim.footer.upsert!.commitOrder);
+    h.keyMap.applySealed(repaired);
+    h.sealed.push(repaired);
+    const after = [['a', 'a1'], ['c', 'c window'], ['d', 'd2'], ['e', 'ea']];
+    expect(await h.query(sql)).toEqual(after);
+
+    await h.seal(0);
+    await rm(victim.path);
+    await h.restart();
+    expect(await h.query(sql)).toEqual(after);
   });
 });
 
