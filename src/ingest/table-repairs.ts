@@ -36,7 +36,8 @@ export interface TableRepairsOptions extends Omit<GapRepairsOptions, 'gaps' | 'o
  * an upsert key whose live row was there is absent until the repair segment is sealed and applied
  * by comparison value (`KeyedTable.repaired`), and a dedup repair indexes through the key set
  * (`KeyedTable.repairOptions`) with those keys gone from it — its records are stored again, once
- * (`docs/upsert.md`, "Gap repairs").
+ * (`docs/upsert.md`, "Gap repairs"). An upsert repair of one quarantined file takes that file's
+ * commit order (`repairSealInfo`), so its ties resolve as they did, online and after a restart.
  *
  * Online repair segments cannot take an LLC sequence number (the shard's consumer owns the next
  * ones), so they are named `<table>__<partitionId>__repair__<creation ms>`, like merged segments.
