@@ -253,7 +253,7 @@ export class QueryPool {
     if (message.kind === 'done') this.completedCount++;
     if (message.kind === 'error' && message.errorKind === 'EXECUTION_TIMEOUT') this.cancelledCount++;
     if (message.kind === 'done') pending.resolve(message.result);
-    else pending.reject(renderedQueryError(message.errorKind, message.message));
+    else pending.reject(withPosition(renderedQueryError(message.errorKind, message.message), message.position));
     this.dispatch();
   }
 
@@ -274,7 +274,8 @@ export class QueryPool {
       // The first was running; any others were waiting in the thread: they fail with it.
       const segments = lost[0]!.task.segments;
       const name = segments[Math.min(Math.max(0, Atomics.load(slot.progress, 0)), segments.length - 1)]!.segmentName;
-      for (const p of lost) p.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`));
+      const position = Math.max(0, Atomics.load(slot.progress, 0));
+      for (const p of lost) p.reject(withPosition(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`), position));
     }
     if (this.closed) return;
     this.replacedCount++;
@@ -291,6 +292,22 @@ export class QueryPool {
     }
     this.order = [];
   }
+}
+
+const failedAt = new WeakMap<Error, number>();
+
+function withPosition(err: Error, position: number): Error {
+  if (position >= 0) failedAt.set(err, position);
+  return err;
+}
+
+/**
+ * The position, in its task's `segments`, of the segment whose read failed a task (the pool's
+ * rejection), or -1 when unknown: of several failed segments, the query reports the first in
+ * segment order, as a sequential scan would.
+ */
+export function failedPosition(err: unknown): number {
+  return err instanceof Error ? (failedAt.get(err) ?? -1) : -1;
 }
 
 /** A query error whose message was rendered on another thread. */
