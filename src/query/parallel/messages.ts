@@ -36,11 +36,11 @@ export type PoolRequest =
       /** The compressed tier's share of that budget (the main thread's). */
       readonly compressedTierShare: number;
       /**
-       * An `Int32Array` flag over this buffer, set by the pool while a query waits with no batch
-       * running: a worker then stops its batch at the next segment and answers what it has.
+       * An `Int32Array` flag over this buffer, set by the pool while a query waits with no task
+       * running: a worker then stops its task at the next segment and answers what it has.
        */
       readonly yieldFlag: SharedArrayBuffer;
-      /** An `Int32Array` over this buffer: the index, in its batch, of the segment this worker reads. */
+      /** An `Int32Array` over this buffer: the position, in its task's segments, of the segment this worker reads. */
       readonly progress: SharedArrayBuffer;
     }
   | {
@@ -88,5 +88,5 @@ export type PoolReply =
   /** `position`: the segment (in the task's `segments`) whose read failed; -1 when none was being read. */
   | { readonly kind: 'error'; readonly task: number; readonly errorKind: QueryErrorName; readonly message: string; readonly position: number };
 
-/** A batch task as the pool's caller gives it (the pool numbers it). */
+/** A task as the pool's caller gives it (the pool numbers it). */
 export type BatchTask = Omit<Extract<PoolRequest, { kind: 'batch' }>, 'kind' | 'task'>;
