@@ -4,6 +4,7 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
+import { IdCounts } from './id-counts.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
@@ -43,6 +44,8 @@ export class GroupByAggregator {
   private readonly grouper: RowGrouper | null;
   private readonly states: GroupedAggregation[];
   private segment: SegmentSnapshot | null = null;
+  /** Rows counted per dictionary id of the current segment (a COUNT-only GROUP BY of one dictionary column). */
+  private readonly idCounts: IdCounts | null;
 
   /**
    * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
@@ -60,6 +63,7 @@ export class GroupByAggregator {
     const cap = anyGroups ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
     this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
+    this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
   }
 
   get limitReached(): boolean {
@@ -73,15 +77,56 @@ export class GroupByAggregator {
       for (const s of this.states) s.add(block, sel, null, n, 1);
       return;
     }
-    if (segment !== this.segment) {
-      this.segment = segment;
-      this.table!.beginSegment();
-      this.grouper!.beginSegment((column) => segment.columnStats(column));
-    }
+    this.enter(segment);
+    if (this.idCounts !== null && this.countById(block, sel, n)) return;
     const grouped = this.grouper.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     for (const s of this.states) s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
+  }
+
+  /** Starts `segment` if its rows are not the current segment's. */
+  private enter(segment: SegmentSnapshot): void {
+    if (segment === this.segment) return;
+    this.flushIdCounts();
+    this.segment = segment;
+    this.table!.beginSegment();
+    this.grouper!.beginSegment((column) => segment.columnStats(column));
+  }
+
+  /**
+   * Counts the rows per dictionary id of the key (`IdCounts`) when the block's key column is
+   * dictionary-encoded and the segment cannot reach `numGroupsLimit`; false: group them by row.
+   */
+  private countById(block: (column: string) => ColumnBlock, sel: Int32Array, n: number): boolean {
+    const counter = this.idCounts!;
+    const key = this.plan.groupBy[0]!;
+    const col = block(key.kind === 'column' ? key.column.name : '');
+    if (!IdCounts.countable(col)) return false;
+    if (counter.current !== col.dictionary) {
+      this.flushIdCounts();
+      if (!this.table!.segmentHasRoomFor(col.dictionary!.size)) return false;
+      counter.begin(col);
+    }
+    counter.add(col, sel, n);
+    return true;
+  }
+
+  /** Makes the groups of the ids counted so far, in id order, and adds their counts. */
+  private flushIdCounts(): void {
+    const counted = this.idCounts?.take() ?? null;
+    if (counted === null || counted.n === 0) return;
+    const gids = this.grouper!.groupsOfIds(counted.column, counted.ids, counted.n);
+    const numGroups = this.table!.size;
+    // No id is dropped (the segment had room for its whole dictionary); kept safe all the same.
+    const rows = new Int32Array(counted.n);
+    let m = 0;
+    for (let i = 0; i < counted.n; i++) {
+      if (gids[i]! < 0) continue;
+      rows[m] = i;
+      gids[m++] = gids[i]!;
+    }
+    for (const s of this.states) s.addPreAggregated!(counted.counts, null, rows, gids, m, numGroups);
   }
 
   /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */
@@ -92,11 +137,7 @@ export class GroupByAggregator {
       this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, rows.sel, null, rows.n, 1));
       return;
     }
-    if (segment !== this.segment) {
-      this.segment = segment;
-      this.table!.beginSegment();
-      this.grouper!.beginSegment();
-    }
+    this.enter(segment);
     const grouped = this.grouper.group(rows.block, rows.sel, rows.n);
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
@@ -105,6 +146,7 @@ export class GroupByAggregator {
 
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
+    this.flushIdCounts();
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
     const keys = table === null ? [] : table.exportGroups();
@@ -121,7 +163,8 @@ export class GroupByAggregator {
    * at `offset + limit` groups (GROUP BY without ORDER BY) keeps the same groups.
    */
   mergePartial(partial: AggregationPartial): void {
-    if (partial.limitReached && this.table !== null) this.table.limitReached = true;
+    this.flushIdCounts();
+    if (partial.limitReached && this.table !== null) this.table.segment.limitReached = true;
     const table = this.table;
     let gids: Int32Array;
     if (table === null) gids = Int32Array.of(0);
@@ -136,6 +179,7 @@ export class GroupByAggregator {
 
   /** Final rows: key values and aggregation results (only the groups the result can show). */
   results(): ResultRow[] {
+    this.flushIdCounts();
     for (const s of this.states) s.finish();
     const aggsOf = (g: number): unknown[] => this.states.map((s) => s.result(g));
     if (this.table === null) return [{ keys: [], aggs: aggsOf(0) }];
