@@ -34,6 +34,8 @@ export function groupedAggregation(spec: AggregationSpec): GroupedAggregation {
 
 const INITIAL_X: Partial<Record<AggKind, number>> = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY, minmaxrange: Number.POSITIVE_INFINITY };
 
+/** Estimated bytes of one per-group state object (`AggState`: five fields) and its array slot. */
+const OBJECT_STATE_BYTES = 64;
 const NONE = new Float64Array(0);
 
 /**
@@ -191,7 +193,7 @@ class NumericStates implements GroupedAggregation {
     return this.spec.fn.result(state, this.spec.param);
   }
 
-  /** Byte footprint of the state columns (for tests of the per-group cost). */
+  /** Byte footprint of the state columns (the query's memory reservation; tests of the per-group cost). */
   byteSize(): number {
     return this.n.byteLength + this.x.byteLength + this.y.byteLength;
   }
@@ -244,12 +246,19 @@ class NumericStates implements GroupedAggregation {
 abstract class ObjectStates implements GroupedAggregation {
   protected readonly states: (AggState | undefined)[] = [];
   readonly sortNumber: ((g: number) => number) | null = null;
+  /** States created (kept as a count: `byteSize` runs after every block). */
+  protected created = 0;
 
   constructor(protected readonly spec: AggregationSpec) {}
 
   abstract add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
 
   finish(): void {}
+
+  /** An estimate: a slot per group and an object per state (a set or list inside one is not seen). */
+  byteSize(): number {
+    return 8 * this.states.length + OBJECT_STATE_BYTES * this.created;
+  }
 
   result(g: number): ScalarValue {
     return this.spec.fn.result(this.states[g] ?? this.spec.fn.init(), this.spec.param);
@@ -276,8 +285,10 @@ abstract class ObjectStates implements GroupedAggregation {
       const from = partial.states[i];
       const g = gids[i]!;
       if (from === null || from === undefined || g < 0) continue;
-      if (this.states[g] === undefined) this.states[g] = importState(from);
-      else mergeExportedState(this.spec.fn, this.states[g]!, from);
+      if (this.states[g] === undefined) {
+        this.states[g] = importState(from);
+        this.created++;
+      } else mergeExportedState(this.spec.fn, this.states[g]!, from);
     }
   }
 
@@ -286,6 +297,7 @@ abstract class ObjectStates implements GroupedAggregation {
     if (s === undefined) {
       s = this.spec.fn.init();
       this.states[g] = s;
+      this.created++;
     }
     return s;
   }
@@ -312,6 +324,13 @@ class GenericStates extends ObjectStates {
 class PercentileStates extends ObjectStates {
   private values: Float64Array = new Float64Array(0);
   private counter: PercentileCounter | null = null;
+  /** Values pushed into the groups' buffers (which grow by doubling: about 1.5 x 8 bytes a value). */
+  private pushed = 0;
+
+  override byteSize(): number {
+    const whole = this.states[0]?.list?.byteLength ?? 0;
+    return super.byteSize() + this.values.byteLength + (this.counter?.byteSize() ?? 0) + (this.states.length <= 1 ? whole : 12 * this.pushed);
+  }
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
     if (gids === null) {
@@ -321,6 +340,7 @@ class PercentileStates extends ObjectStates {
     const values = (this.values = ensureFloat64(this.values, n));
     gatherNumbers(this.spec.arg!, block, rows, n, values);
     for (let i = 0; i < n; i++) pushValue(this.state(gids[i]!), values[i]!);
+    this.pushed += n;
   }
 
   override finish(): void {
@@ -343,6 +363,10 @@ class FilteredStates implements GroupedAggregation {
 
   get sortNumber(): ((g: number) => number) | null {
     return this.inner.sortNumber;
+  }
+
+  byteSize(): number {
+    return this.rows.byteLength + this.gids.byteLength + (this.inner.byteSize?.() ?? 0);
   }
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {

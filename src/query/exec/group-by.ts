@@ -4,6 +4,7 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
+import { currentReservation } from '../../segment/reader/query-memory.js';
 import { GroupRuns } from './group-runs.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
@@ -47,6 +48,8 @@ export class GroupByAggregator {
   /** Whether some state takes rows by runs of one group (`GroupRuns`). */
   private readonly anyRuns: boolean;
   private readonly runs = new GroupRuns();
+  /** The running query's share of the memory budget: the groups and states are reserved there as they grow. */
+  private readonly reservation = currentReservation();
 
   /**
    * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
@@ -67,6 +70,18 @@ export class GroupByAggregator {
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
   }
 
+  /** Bytes of the group table, the per-segment memos and every aggregation's states. */
+  byteSize(): number {
+    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0);
+    for (const s of this.states) bytes += s.byteSize?.() ?? 0;
+    return bytes;
+  }
+
+  /** Reserves what the groups and states hold now (after every block: they grow with it). */
+  private reserve(): void {
+    this.reservation?.track(this, this.byteSize());
+  }
+
   get limitReached(): boolean {
     return this.table?.limitReached ?? false;
   }
@@ -76,6 +91,7 @@ export class GroupByAggregator {
     if (n === 0) return;
     if (this.grouper === null) {
       for (const s of this.states) s.add(block, sel, null, n, 1);
+      this.reserve();
       return;
     }
     if (segment !== this.segment) {
@@ -83,7 +99,12 @@ export class GroupByAggregator {
       this.table!.beginSegment();
       this.grouper!.beginSegment();
     }
-    const grouped = this.grouper.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
+    this.addGrouped(segment, block, sel, n, blockIndex);
+    this.reserve();
+  }
+
+  private addGrouped(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex: number): void {
+    const grouped = this.grouper!.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     const runs = !this.anyRuns ? 0 : grouped.single !== undefined ? this.runs.one(grouped.single, grouped.n) : this.runs.of(grouped.gids, grouped.n);
@@ -110,6 +131,7 @@ export class GroupByAggregator {
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, grouped.rows, grouped.gids, grouped.n, numGroups));
+    this.reserve();
   }
 
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
@@ -141,11 +163,13 @@ export class GroupByAggregator {
     }
     const numGroups = table === null ? 1 : table.size;
     this.states.forEach((s, i) => s.mergePartial(partial.states[i]!, gids, numGroups));
+    this.reserve();
   }
 
   /** Final rows: key values and aggregation results (only the groups the result can show). */
   results(): ResultRow[] {
     for (const s of this.states) s.finish();
+    this.reserve();
     const aggsOf = (g: number): unknown[] => this.states.map((s) => s.result(g));
     if (this.table === null) return [{ keys: [], aggs: aggsOf(0) }];
     const table = this.table;

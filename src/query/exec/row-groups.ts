@@ -52,6 +52,11 @@ export class RowGrouper {
     this.composite = keys.length > 1 && keys.every((k) => k.type.sv) ? new CompositeGroups(keys, table) : null;
   }
 
+  /** Bytes of the per-block buffers and the dictionary memos (for the query's memory reservation). */
+  byteSize(): number {
+    return this.rows.byteLength + this.gids.byteLength + this.numbers.byteLength + this.dict.byteSize();
+  }
+
   /** Called before the first block of each segment (per-segment memos start over). */
   beginSegment(): void {
     this.composite?.beginSegment();
