@@ -246,8 +246,6 @@ class NumericStates implements GroupedAggregation {
 abstract class ObjectStates implements GroupedAggregation {
   protected readonly states: (AggState | undefined)[] = [];
   readonly sortNumber: ((g: number) => number) | null = null;
-  /** States created (kept as a count: `byteSize` runs after every block). */
-  protected created = 0;
 
   constructor(protected readonly spec: AggregationSpec) {}
 
@@ -255,9 +253,9 @@ abstract class ObjectStates implements GroupedAggregation {
 
   finish(): void {}
 
-  /** An estimate: a slot per group and an object per state (a set or list inside one is not seen). */
+  /** An estimate: a state per group (a group is made by a row, which makes its state; a set or list inside is not seen). */
   byteSize(): number {
-    return 8 * this.states.length + OBJECT_STATE_BYTES * this.created;
+    return OBJECT_STATE_BYTES * this.states.length;
   }
 
   result(g: number): ScalarValue {
@@ -285,10 +283,8 @@ abstract class ObjectStates implements GroupedAggregation {
       const from = partial.states[i];
       const g = gids[i]!;
       if (from === null || from === undefined || g < 0) continue;
-      if (this.states[g] === undefined) {
-        this.states[g] = importState(from);
-        this.created++;
-      } else mergeExportedState(this.spec.fn, this.states[g]!, from);
+      if (this.states[g] === undefined) this.states[g] = importState(from);
+      else mergeExportedState(this.spec.fn, this.states[g]!, from);
     }
   }
 
@@ -297,7 +293,6 @@ abstract class ObjectStates implements GroupedAggregation {
     if (s === undefined) {
       s = this.spec.fn.init();
       this.states[g] = s;
-      this.created++;
     }
     return s;
   }
