@@ -5,6 +5,8 @@ import type { BlockCache } from './block-cache.js';
 const MIB = 1024 * 1024;
 /** Reservations grow in steps of this share of the budget (at least 1 MiB), so a growing table resizes the cache now and then, not per block. */
 const STEP_SHARE = 1 / 256;
+/** A query whose structures hold less than this reserves nothing (a COUNT(*) would otherwise evict a step of cache for a few bytes). */
+const MIN_RESERVATION = 64 * 1024;
 
 /** Counters of the query side of the memory budget (metrics, the storage bench). */
 export interface QueryMemoryStats {
@@ -93,8 +95,8 @@ export class QueryMemory {
 /**
  * The bytes one query holds from the memory budget. Each structure reports its whole size under
  * its own owner (`track`: a table that grew reports its new size) or adds bytes it will keep to
- * the end (`add`); the reservation is their sum rounded up to the manager's step, and never
- * shrinks before `release`.
+ * the end (`add`); the reservation is their sum rounded up to the manager's step (nothing below
+ * 64 KiB), and never shrinks before `release`.
  */
 export class QueryReservation {
   private held = 0;
@@ -155,7 +157,7 @@ export class QueryReservation {
     let need = this.added;
     for (const b of this.parts.values()) need += b;
     this.needed = Math.max(this.needed, need);
-    if (need <= this.held) return;
+    if (need <= this.held || need < MIN_RESERVATION) return;
     const step = this.memory.stepBytes;
     const target = Math.ceil(need / step) * step;
     this.memory.adjust(target - this.held);
