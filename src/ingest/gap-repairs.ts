@@ -8,6 +8,7 @@ import type { PartitionInfo } from '../spi/metadata-provider.js';
 import type { StreamOffset } from '../spi/offset.js';
 import { PermanentStreamError } from '../spi/partition-consumer.js';
 import type { StreamConsumerFactory } from '../spi/stream-consumer-factory.js';
+import { repairSealInfo } from '../upsert/index.js';
 import { ABORTED, abortable } from '../util/abortable.js';
 import { describeError } from '../util/describe-error.js';
 import { faultPoint } from '../util/fault-points.js';
@@ -28,9 +29,10 @@ export interface GapRepairsOptions {
   readonly pipelineFor: (shardId: string) => RecordPipeline;
   /**
    * The gaps to repair, each with the LLC sequence number reserved for its repair segment, or the
-   * repair segment's whole name (an online repair, which cannot reserve a sequence number).
+   * repair segment's whole name (an online repair, which cannot reserve a sequence number), and
+   * for an upsert table's online repair of one quarantined file, that file's commit order.
    */
-  readonly gaps: readonly { readonly gap: SegmentGap; readonly sequence: number; readonly segmentName?: string }[];
+  readonly gaps: readonly { readonly gap: SegmentGap; readonly sequence: number; readonly segmentName?: string; readonly commitOrder?: number }[];
   /** Called synchronously once a repair segment is published (the table serves it from then on). */
   readonly onSealed: (segment: SealedSegment) => void;
   readonly onLoss: (entry: DataLossEntry) => void;
@@ -113,7 +115,7 @@ export class GapRepairs {
   }
 
   private async repair(i: number): Promise<void> {
-    const { gap, sequence, segmentName } = this.options.gaps[i]!;
+    const { gap, sequence, segmentName, commitOrder } = this.options.gaps[i]!;
     const { factory, config, logger } = this.options;
     const signal = this.abort.signal;
     const offsets = factory.offsetFactory;
@@ -168,7 +170,10 @@ export class GapRepairs {
             done = true;
             break;
           }
-          firstRead ??= message.offset;
+          if (firstRead === null) {
+            firstRead = message.offset;
+            segment.startRangeAt(message.offset.toString());
+          }
           const stop = await records.index(message, segment);
           if (stop !== null) throw new Error(`record ${message.offset.toString()}: ${stop}`);
         }
@@ -187,7 +192,9 @@ export class GapRepairs {
       return;
     }
     if (segment.numDocs > 0) {
-      const sealed = await sealSegment(segment, { tableDir: this.options.tableDir, endOfShard: false });
+      // An upsert table's repair standing in for one quarantined file takes its place in the commit order.
+      const upsert = config.upsert && commitOrder !== undefined ? repairSealInfo(this.options.schema, config.upsert, segment, commitOrder) : undefined;
+      const sealed = await sealSegment(segment, { tableDir: this.options.tableDir, endOfShard: false, ...(upsert ? { upsert } : {}) });
       faultPoint('repair:after-publish');
       this.options.onSealed(sealed);
       logger.info({ shardId: gap.shardId, segment: segment.name, rows: segment.numDocs }, 'segment gap repaired from the stream');

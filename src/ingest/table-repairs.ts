@@ -31,8 +31,13 @@ export interface TableRepairsOptions extends Omit<GapRepairsOptions, 'gaps' | 'o
  * reported as data loss with their range. Repairs run one batch at a time, online ones after the
  * start's, so two never read the same hole.
  *
- * Upsert and dedup tables keep the earlier behaviour (the hole is repaired at the next start, when
- * the key map is rebuilt from the files): their key map still points at the quarantined rows.
+ * Upsert and dedup tables repair online too. The quarantine's swap already took the file's keys
+ * out of the key map in the same tick (`KeyedTable.followRetirements`, as a deleted segment's), so
+ * an upsert key whose live row was there is absent until the repair segment is sealed and applied
+ * by comparison value (`KeyedTable.repaired`), and a dedup repair indexes through the key set
+ * (`KeyedTable.repairOptions`) with those keys gone from it — its records are stored again, once
+ * (`docs/upsert.md`, "Gap repairs"). An upsert repair of one quarantined file takes that file's
+ * commit order (`repairSealInfo`), so its ties resolve as they did, online and after a restart.
  *
  * Online repair segments cannot take an LLC sequence number (the shard's consumer owns the next
  * ones), so they are named `<table>__<partitionId>__repair__<creation ms>`, like merged segments.
@@ -80,12 +85,6 @@ export class TableRepairs {
     const { ledger, logger, factory } = this.options;
     const { partitionId } = segment.metadata;
     if (this.stopped) return;
-    // Upsert and dedup tables: the key map still names the quarantined file's rows; it is rebuilt
-    // from the files at the next start, which repairs the hole then.
-    if (this.options.config.upsert !== undefined || this.options.config.dedup !== undefined) {
-      logger.warn({ segment: segment.name }, 'quarantined segment of an upsert or dedup table: its rows are re-read at the next start');
-      return;
-    }
     // Without a ledger (or while one is withheld) the hole is only known by sequence numbers,
     // which the next start reads.
     if (!ledger.has(partitionId) || ledger.isHeld(partitionId)) {
@@ -100,9 +99,12 @@ export class TableRepairs {
     );
     if (gaps.length === 0) return;
     const { tableName } = this.options.config;
+    // An upsert repair of this file alone takes its commit order: a rebuild applies it in its place.
+    const commitOrder = segment.footer.upsert?.commitOrder;
     const named = gaps.map((gap) => {
       this.lastName = Math.max(this.lastName + 1, Date.now());
-      return { gap, sequence: 0, segmentName: `${tableName}__${partitionId}__repair__${this.lastName}` };
+      const alone = commitOrder !== undefined && gap.missing.length === 1;
+      return { gap, sequence: 0, segmentName: `${tableName}__${partitionId}__repair__${this.lastName}`, ...(alone ? { commitOrder } : {}) };
     });
     logger.warn({ segment: segment.name, gaps: named.map((g) => ({ after: g.gap.after, until: g.gap.until, repairSegment: g.segmentName })) }, 'quarantined segment: re-reading its rows from the stream now');
     await this.run(named, () => undefined).done();

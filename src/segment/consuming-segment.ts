@@ -107,7 +107,7 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
     return this.docs;
   }
 
-  /** Persisted offset string of the first indexed record; null while empty. */
+  /** Persisted offset string of the first indexed record (a gap repair: of the first record read, `startRangeAt`); null while empty. */
   get firstOffset(): string | null {
     return this.first;
   }
@@ -192,6 +192,15 @@ export class ConsumingSegment extends SegmentViewBase<ColumnReader> implements S
    */
   markConsumed(offset: string): void {
     this.last = offset;
+  }
+
+  /**
+   * A gap repair's segment: its range starts at `offset`, the first record it read, even when
+   * that record leaves no row (a dedup table drops a key another segment stored meanwhile) — so
+   * the file covers the whole range of the segment it stands in for and closes its gap.
+   */
+  startRangeAt(offset: string): void {
+    this.first ??= offset;
   }
 
   /**

@@ -8,6 +8,11 @@ const NUMBER_TYPES = new Set(['INT', 'LONG', 'FLOAT', 'DOUBLE', 'TIMESTAMP']);
 const SAFE = 9007199254740991n;
 const NEG_SAFE = -9007199254740991n;
 
+/** One numeric comparison column: values are kept as numbers (TTLs need this). */
+export function isNumericComparison(schema: TableSchema, columns: readonly number[]): boolean {
+  return columns.length === 1 && NUMBER_TYPES.has(schema.columns[columns[0]!]!.dataType);
+}
+
 /**
  * The comparison values of the key map's entries, by entry id, and the one of the record being
  * admitted (`read`, then `winsOver` / `store`).
@@ -37,7 +42,7 @@ export class ComparisonValues {
     private readonly columns: readonly number[],
     private readonly index: KeyIndex,
   ) {
-    this.numeric = columns.length === 1 && NUMBER_TYPES.has(schema.columns[columns[0]!]!.dataType);
+    this.numeric = isNumericComparison(schema, columns);
   }
 
   /** The comparison value(s) of a record; with one column a missing value counts as the default. */
@@ -99,6 +104,17 @@ export class ComparisonValues {
     const b = this.pendingCol < 0 ? null : (this.any[id]?.[this.pendingCol] ?? null);
     if (a === null || b === null) return true;
     return compareValues(a, b) >= 0;
+  }
+
+  /** Does the record read last hold the same comparison value as entry `id` (a tie `winsOver` gives to it)? */
+  ties(id: number): boolean {
+    if (this.numeric) {
+      if (this.pendingBig === null && (this.exact.size === 0 || !this.exact.has(id))) return this.pendingNum === this.index.records[id * RECORD_DOUBLES + 1]!;
+      return (this.pendingBig ?? BigInt(this.pendingNum)) === (this.exact.get(id) ?? BigInt(this.index.records[id * RECORD_DOUBLES + 1]!));
+    }
+    const a = this.pendingVal;
+    const b = this.pendingCol < 0 ? null : (this.any[id]?.[this.pendingCol] ?? null);
+    return a !== null && b !== null && compareValues(a, b) === 0;
   }
 
   /** Entry `id` takes the record's value (`fresh`: a new key, nothing to keep). */

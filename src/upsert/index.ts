@@ -5,3 +5,4 @@ export { DedupKeys } from './dedup-keys.js';
 export type { KeyedRows } from './keyed-rows.js';
 export { mergePartialRow, planPartialUpsert, PARTIAL_UPSERT_STRATEGIES } from './partial-merge.js';
 export type { PartialUpsertPlan, PartialUpsertStrategy, UpsertRow } from './partial-merge.js';
+export { repairSealInfo } from './repair-seal-info.js';

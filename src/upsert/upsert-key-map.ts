@@ -20,7 +20,7 @@ import type { KeyColumns } from './record-keys.js';
 import { KeyExpiry } from './key-expiry.js';
 import { replayBytes, replayRows, setDecided } from './replay-order.js';
 import type { UpsertCounters } from './upsert-counters.js';
-import { SlotTable, compareCommit, inverse, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
+import { SlotTable, compareCommit, inverse, laterInRebuild, setDocEntry, storedComparisons, storedRow, tieLosersOf } from './upsert-slots.js';
 import type { Slot } from './upsert-slots.js';
 
 export type { UpsertCounters } from './upsert-counters.js';
@@ -205,9 +205,10 @@ export class UpsertKeyMap implements KeyedRows {
     }
   }
 
-  /** Applies every row of a gap-repair segment the map has not seen, then the TTLs. */
+  /** Applies a gap-repair segment's rows, then the TTLs; a tie goes to the row a rebuild applies later (`laterInRebuild`). */
   applySealed(segment: SealedSegment): void {
-    this.applyFile(segment);
+    const holder = (id: number): Slot => this.slotOf(id);
+    this.applyFile(segment, (id, slot) => holder(id) !== slot && laterInRebuild(holder(id).view, this.consumingSlots.has(holder(id)), segment));
     this.expire();
   }
 
@@ -270,7 +271,7 @@ export class UpsertKeyMap implements KeyedRows {
     if (this.lastSlot === slot) this.lastSegment = this.lastSlot = null;
   }
 
-  private applyFile(segment: SealedSegment): void {
+  private applyFile(segment: SealedSegment, keepTie?: (id: number, slot: Slot) => boolean): void {
     const info = segment.footer.upsert;
     if (info !== undefined) this.nextCommit = Math.max(this.nextCommit, info.commitOrder + 1);
     const slot = this.slots.add(segment.name, segment, segment.metadata.partitionId, new LiveDocs(segment.numDocs), null, this.expiry.runs);
@@ -279,7 +280,7 @@ export class UpsertKeyMap implements KeyedRows {
       replayRows(this.schema, this.columns, segment, replay, (row, doc, col, value) => {
         this.encoder.probe(this.index, row);
         this.cmp.readDecided(col, value);
-        this.applyRow(this.index.find(), slot, doc, row);
+        this.applyRow(this.index.find(), slot, doc, row, keepTie);
       });
       return;
     }
@@ -304,15 +305,15 @@ export class UpsertKeyMap implements KeyedRows {
       }
       this.cmp.read(row);
       if (this.expiry.enabled) maxCmp = Math.max(maxCmp, this.cmp.pendingNumber);
-      id = this.applyRow(id, slot, doc, row);
+      id = this.applyRow(id, slot, doc, row, keepTie);
       if (dictId >= 0) known[dictId] = id;
     }
     this.expiry.committed(segment.metadata.partitionId, maxCmp);
   }
 
-  /** A stored row of key `id` (-1: new; the key probed, its comparison read) applied at a rebuild; the key's id. */
-  private applyRow(id: number, slot: Slot, doc: number, row: readonly (CellValue | null)[]): number {
-    if (id >= 0 && !this.cmp.winsOver(id)) return id;
+  /** A stored row of key `id` (-1: new; the key probed, its comparison read) applied at a rebuild; the key's id. `keepTie`: a tie leaves the live row. */
+  private applyRow(id: number, slot: Slot, doc: number, row: readonly (CellValue | null)[], keepTie?: (id: number, slot: Slot) => boolean): number {
+    if (id >= 0 && (!this.cmp.winsOver(id) || (keepTie !== undefined && this.cmp.ties(id) && keepTie(id, slot)))) return id;
     const fresh = id < 0;
     if (fresh) id = this.index.insert();
     this.place(id, fresh, slot, doc, this.columns.delete >= 0 && isDeleteValue(row[this.columns.delete] ?? null));

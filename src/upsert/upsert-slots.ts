@@ -151,6 +151,16 @@ export function compareCommit(a: SealedSegment, b: SealedSegment): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
+/**
+ * Does a rebuild apply the rows of `holder` (a key's live row is there) after those of sealed
+ * segment `file`? Files in `compareCommit` order; a consuming segment's rows will commit after
+ * every file with a commit order, and before a file without one (applied last).
+ */
+export function laterInRebuild(holder: SegmentView, consuming: boolean, file: SealedSegment): boolean {
+  if (consuming) return file.footer.upsert !== undefined;
+  return compareCommit(holder as SealedSegment, file) > 0;
+}
+
 /** `entries[doc] = id`, growing the array (new cells -1). */
 export function setDocEntry(entries: Int32Array, doc: number, id: number): Int32Array {
   if (doc >= entries.length) {

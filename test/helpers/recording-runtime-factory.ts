@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { TableConfig } from '../../src/config/table-config.js';
+import { partitionStatus } from './partition-status.js';
 import type { PartitionStatus, RuntimeStartOptions, SegmentSummary, TableRuntime, TableRuntimeFactory } from '../../src/ingest/table-runtime.js';
 
 /**
@@ -127,9 +128,7 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
           return { reloaded: deleted ? [] : [sealed.segmentName], reindexed: [], failed: [] };
         },
         partitions: (): PartitionStatus[] => [
-          {
-            partitionId: 0,
-            shardId: 'shardId-000000000000',
+          partitionStatus(0, {
             state: paused ? 'PAUSED' : 'CONSUMING',
             consumingSegmentName: consumingSegmentName(table),
             rowsInConsumingSegment: 3,
@@ -138,29 +137,9 @@ export function recordingRuntimeFactory(): RecordingRuntimeFactory {
             msBehindLatest: 0,
             recordsConsumed: 13,
             bytesConsumed: 1300,
-            recordsDropped: 0,
             lastConsumedTimestampMs: 1_704_070_800_000,
-            throttleCount: 0,
-            errorCount: 0,
-            lastError: null,
-          },
-          {
-            partitionId: 1,
-            shardId: 'shardId-000000000001',
-            state: 'ENDED',
-            consumingSegmentName: null,
-            rowsInConsumingSegment: 0,
-            currentOffset: null,
-            startedFrom: 'TRIM_HORIZON',
-            msBehindLatest: null,
-            recordsConsumed: 0,
-            bytesConsumed: 0,
-            recordsDropped: 0,
-            lastConsumedTimestampMs: null,
-            throttleCount: 0,
-            errorCount: 0,
-            lastError: null,
-          },
+          }),
+          partitionStatus(1, { state: 'ENDED' }),
         ],
         async pause() {
           record('pause');

@@ -4,6 +4,7 @@ import type { ClusterController } from '../../../src/cluster/broker/index.js';
 import type { LeaseItem } from '../../../src/cluster/lease-store.js';
 import type { CommittedItem } from '../../../src/cluster/segment-store.js';
 import type { PartitionStatus } from '../../../src/ingest/table-runtime.js';
+import { partitionStatus } from '../../helpers/partition-status.js';
 import { ShardtableError } from '../../../src/errors.js';
 import { clusterConsumingSegmentsInfo } from '../../../src/server/cluster-consuming-info.js';
 import { ClusterSegmentViews } from '../../../src/server/cluster-segment-views.js';
@@ -14,23 +15,14 @@ const item = (segmentName: string, numDocs = 5): CommittedItem => ({ segmentName
 const lease = (partition: number, owner: string | null, table = 't'): LeaseItem => ({ leaseKey: `${table}#shard${partition}`, table, shardId: `shard${partition}`, partition, leaseOwner: owner, leaseCounter: 7, parentShardIds: [], finished: false, stealRequestedBy: null });
 
 function partition(id: number, consuming: boolean): PartitionStatus {
-  return {
-    partitionId: id,
+  return partitionStatus(id, {
     shardId: `shard${id}`,
     state: consuming ? 'CONSUMING' : 'WAITING_FOR_PARENT',
     consumingSegmentName: consuming ? `t__${id}__3__20260101T0000Z` : null,
     rowsInConsumingSegment: consuming ? 4 : 0,
     currentOffset: consuming ? '42' : null,
-    startedFrom: 'TRIM_HORIZON',
     msBehindLatest: consuming ? 100 * (id + 1) : null,
-    recordsConsumed: 0,
-    bytesConsumed: 0,
-    recordsDropped: 0,
-    lastConsumedTimestampMs: null,
-    throttleCount: 0,
-    errorCount: 0,
-    lastError: null,
-  };
+  });
 }
 
 describe('placeSegments', () => {

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { consumingSegmentsInfo, tableLag } from '../../../src/server/consuming-segments-info.js';
 import type { PartitionState, PartitionStatus } from '../../../src/ingest/table-runtime.js';
+import { partitionStatus } from '../../helpers/partition-status.js';
 
 function partition(id: number, state: PartitionState, msBehindLatest: number | null, extra: Partial<PartitionStatus> = {}): PartitionStatus {
-  return {
-    partitionId: id,
-    shardId: `shardId-${String(id).padStart(12, '0')}`,
-    state,
-    consumingSegmentName: state === 'ENDED' ? null : `events__${id}__0__20240101T0000Z`,
-    rowsInConsumingSegment: 0,
-    currentOffset: null,
-    startedFrom: 'TRIM_HORIZON',
-    msBehindLatest,
-    recordsConsumed: 0,
-    bytesConsumed: 0,
-    recordsDropped: 0,
-    lastConsumedTimestampMs: null,
-    throttleCount: 0,
-    errorCount: 0,
-    lastError: null,
-    ...extra,
-  };
+  const consumingSegmentName = state === 'ENDED' ? null : `events__${id}__0__20240101T0000Z`;
+  return partitionStatus(id, { state, consumingSegmentName, msBehindLatest, ...extra });
 }
 
 describe('consumingSegmentsInfo', () => {
