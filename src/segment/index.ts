@@ -6,7 +6,7 @@
 export { ConsumingSegment } from './consuming-segment.js';
 export type { ConsumingSegmentOptions, ConsumingSnapshot } from './consuming-segment.js';
 export type { SegmentIdentity } from './segment-identity.js';
-export type { SegmentView, ColumnReader, SealedColumnReader, Dictionary, BlockStats, DecodedBlock, InvertedIndex } from './segment-view.js';
+export type { SegmentView, ColumnReader, SealedColumnReader, Dictionary, DictionaryBounds, BlockStats, DecodedBlock, InvertedIndex } from './segment-view.js';
 export { SealedSegment } from './sealed-segment.js';
 export type { VerifyReport } from './sealed-segment.js';
 export type { SegmentMetadata, ColumnMetadata } from './segment-metadata.js';

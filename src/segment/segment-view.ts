@@ -17,6 +17,22 @@ export interface Dictionary {
   get(id: number): ScalarValue;
   /** The id of `value`, or -1 when the column never holds it. */
   indexOf(value: ScalarValue): number;
+  /**
+   * Sorted dictionaries of sealed segments: the ids `[from, to)` whose values lie within `bounds`,
+   * compared in the dictionary's own order (docs/segment-format.md, "Dictionary": FLOAT values as
+   * stored, not rounded; -0 before +0; NaN last), found by binary search without reading the
+   * values between the bounds. A paged dictionary reads at most the two pages holding the bounds.
+   * Bounds must have the JS type of the values (number, bigint, string or bytes).
+   */
+  idRange?(bounds: DictionaryBounds): readonly [number, number];
+}
+
+/** The bounds of a run of values of a sorted dictionary (`Dictionary.idRange`); null = unbounded. */
+export interface DictionaryBounds {
+  readonly lo: ScalarValue | null;
+  readonly loInclusive: boolean;
+  readonly hi: ScalarValue | null;
+  readonly hiInclusive: boolean;
 }
 
 /** Statistics of one block of rows of a sealed column, for pruning. */

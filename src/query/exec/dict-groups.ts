@@ -25,6 +25,11 @@ interface IdMemo {
   readonly firstGroup: number;
   /** The dictionary's numbers when it is a sorted integer key that `SortedKeyIndex` keeps. */
   readonly sortedInts: Float64Array | null;
+  /**
+   * Set when the index held every group of the table as this memo began and all ids were looked
+   * up in it: an id it did not find has no group yet, made without a hash lookup.
+   */
+  readonly fresh: boolean;
 }
 
 /**
@@ -69,6 +74,30 @@ export class DictGroups {
     return dropped;
   }
 
+  /**
+   * The groups of dictionary ids `ids[0..n)` of `col`'s dictionary (ascending, distinct: ids
+   * with rows counted per id, `IdCounts`), created if new, to `gids`; null when its memo cannot
+   * be built. Negative: dropped.
+   */
+  ofIds(col: ColumnBlock, ids: Int32Array, n: number, gids: Int32Array): boolean | null {
+    const memo = this.memoFor([col], n);
+    if (memo === null) return null;
+    const byId = memo.dense!;
+    const resolve = this.resolver(col);
+    let dropped = false;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      let g = byId[id]!;
+      if (g === UNKNOWN) {
+        g = resolve(id);
+        byId[id] = g < 0 ? DROPPED : g;
+      }
+      if (g < 0) dropped = true;
+      gids[i] = g;
+    }
+    return dropped;
+  }
+
   /** The group of a dictionary id, created if new; -1 when dropped. */
   private resolver(col: ColumnBlock): (id: number) => number {
     const dict = col.dictionary!;
@@ -78,9 +107,11 @@ export class DictGroups {
     // Numbers, and bigints that are safe integers, are filed under their double: no bigint is made.
     const nums = dictionaryNumbers(dict);
     const kind = stored === 'LONG' ? 'long' : 'num';
+    // Ids the sorted index did not find are new keys (`IdMemo.fresh`): no hash lookup.
+    const fresh = this.memo?.fresh === true;
     return (id) => {
       const x = nums[id]!;
-      if (kind === 'num' || (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER)) return table.idOfNumeric(kind, x);
+      if (kind === 'num' || (x >= -Number.MAX_SAFE_INTEGER && x <= Number.MAX_SAFE_INTEGER)) return fresh ? table.appendNumeric(kind, x) : table.idOfNumeric(kind, x);
       return table.idOf(dict.get(id));
     };
   }
@@ -164,14 +195,17 @@ export class DictGroups {
     const stored = storedTypeOf(cols[0]!.spec.dataType);
     const indexable = n > 0 && cols.length === 1 && dicts[0]!.sorted && (stored === 'INT' || stored === 'LONG');
     const sortedInts = indexable ? dictionaryNumbers(dicts[0]!) : null;
+    let fresh = false;
     // Bulk lookup bypasses the per-segment group count, so only where the limit cannot bind.
     if (sortedInts !== null && n >= BULK_LOOKUP_MIN_ROWS && this.table.segmentHasRoomFor(sizes[0]!)) {
       // A scan of the segment: most ids will be looked up, so find them in one merge pass and
-      // size the hash table for the ones that may be new.
+      // size the hash table for the ones that may be new. When the index holds every group (every
+      // group so far came through such memos), the ones it misses are new: made without hashing.
+      fresh = this.index.size === this.table.size;
       const found = this.index.size > 0 ? this.index.lookupAll(sortedInts, sizes[0]!, dense!) : 0;
-      this.table.reserveNumeric(stored === 'LONG' ? 'long' : 'num', sizes[0]! - found);
+      this.table.reserve(Math.min(sizes[0]! - found, this.table.segmentRoom()), !fresh);
     }
-    this.memo = { dicts, sizes, dense, sparse: dense === null ? new NumberTable() : null, firstGroup: this.table.size, sortedInts };
+    this.memo = { dicts, sizes, dense, sparse: dense === null ? new NumberTable() : null, firstGroup: this.table.size, sortedInts, fresh };
     return this.memo;
   }
 

@@ -1,5 +1,6 @@
 import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import { cachedIdMatch, compileOverIds } from './dict-expr.js';
+import { rangedIdMatch } from './dict-ranges.js';
 import { ValueMemoTest } from './value-memo.js';
 import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
 import { fromDocList, unionSorted } from './doc-lists.js';
@@ -255,12 +256,20 @@ export class SegmentFilter {
 
   /**
    * Which dictionary ids pass the leaf's test (computed once per segment and dictionary size).
-   * In a sorted dictionary only the ids inside the leaf's value range are tested.
+   * A sealed sorted dictionary answers ranges, prefix LIKE, `=` and IN from its bounds without
+   * reading the values between them (`dict-ranges.ts`); otherwise only the ids inside the leaf's
+   * value range are tested.
    */
   private dictMatch(node: Leaf, b: ColumnBlock): Uint8Array {
     const dict = b.dictionary!;
     let match = this.dictMatches.get(node);
     if (!match || match.length < dict.size) {
+      const stats = this.segment.columnStats(node.column.name);
+      const ranged = rangedIdMatch(node, dict, typeof stats?.max === 'number' && !Number.isNaN(stats.max));
+      if (ranged !== null) {
+        this.dictMatches.set(node, ranged);
+        return ranged;
+      }
       match = new Uint8Array(dict.size);
       if (dict.sorted && node.range !== null) {
         // Only the ids inside the range, read one by one: no array of every value (a point
@@ -326,8 +335,11 @@ export class SegmentFilter {
       // Through the index's own lookup: a paged dictionary reads one page per value, not all of it.
       const ids = new Set<number>();
       for (const v of pointValues(node)) {
-        const id = index.idOf(v as never);
-        if (id >= 0) ids.add(id);
+        // `= 0` holds for -0 as well as +0, two values of the dictionary: look up both.
+        for (const x of v === 0 ? [-0, 0] : [v]) {
+          const id = index.idOf(x as never);
+          if (id >= 0) ids.add(id);
+        }
       }
       docs = unionSorted([...ids].map((id) => index.docIds(id)));
     }

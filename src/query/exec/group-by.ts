@@ -6,6 +6,7 @@ import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
 import { currentReservation } from '../../segment/reader/query-memory.js';
 import { GroupRuns } from './group-runs.js';
+import { IdCounts } from './id-counts.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
@@ -48,6 +49,8 @@ export class GroupByAggregator {
   /** Whether some state takes rows by runs of one group (`GroupRuns`). */
   private readonly anyRuns: boolean;
   private readonly runs = new GroupRuns();
+  /** Rows counted per dictionary id of the current segment (a COUNT-only GROUP BY of one dictionary column). */
+  private readonly idCounts: IdCounts | null;
   /** The running query's share of the memory budget: the groups and states are reserved there as they grow. */
   private readonly reservation = currentReservation();
 
@@ -68,6 +71,7 @@ export class GroupByAggregator {
     const cap = anyGroups ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
     this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
+    this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
   }
 
   /** Bytes of the group table, the per-segment memos and every aggregation's states. */
@@ -88,23 +92,19 @@ export class GroupByAggregator {
 
   /** Adds rows `sel[0..n)` of one block (block `blockIndex` of `segment`, whose statistics may prove one group for it; -1: unknown). */
   add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex = -1): void {
-    if (n === 0) return;
-    if (this.grouper === null) {
-      for (const s of this.states) s.add(block, sel, null, n, 1);
-      this.reserve();
-      return;
-    }
-    if (segment !== this.segment) {
-      this.segment = segment;
-      this.table!.beginSegment();
-      this.grouper!.beginSegment();
-    }
-    this.addGrouped(segment, block, sel, n, blockIndex);
+    this.addRows(segment, block, sel, n, blockIndex);
     this.reserve();
   }
 
-  private addGrouped(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex: number): void {
-    const grouped = this.grouper!.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
+  private addRows(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex: number): void {
+    if (n === 0) return;
+    if (this.grouper === null) {
+      for (const s of this.states) s.add(block, sel, null, n, 1);
+      return;
+    }
+    this.enter(segment);
+    if (this.idCounts !== null && this.countById(block, sel, n)) return;
+    const grouped = this.grouper.group(block, sel, n, blockIndex < 0 ? null : (column) => segment.blockStats(column, blockIndex));
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     const runs = !this.anyRuns ? 0 : grouped.single !== undefined ? this.runs.one(grouped.single, grouped.n) : this.runs.of(grouped.gids, grouped.n);
@@ -112,6 +112,50 @@ export class GroupByAggregator {
       if (runs > 0 && s.addRuns !== undefined) s.addRuns(block, grouped.rows, this.runs.starts, this.runs.gids, runs, numGroups);
       else s.add(block, grouped.rows, grouped.gids, grouped.n, numGroups);
     }
+  }
+
+  /** Starts `segment` if its rows are not the current segment's. */
+  private enter(segment: SegmentSnapshot): void {
+    if (segment === this.segment) return;
+    this.flushIdCounts();
+    this.segment = segment;
+    this.table!.beginSegment();
+    this.grouper!.beginSegment();
+  }
+
+  /**
+   * Counts the rows per dictionary id of the key (`IdCounts`) when the block's key column is
+   * dictionary-encoded and the segment cannot reach `numGroupsLimit`; false: group them by row.
+   */
+  private countById(block: (column: string) => ColumnBlock, sel: Int32Array, n: number): boolean {
+    const counter = this.idCounts!;
+    const key = this.plan.groupBy[0]!;
+    const col = block(key.kind === 'column' ? key.column.name : '');
+    if (!IdCounts.countable(col)) return false;
+    if (counter.current !== col.dictionary) {
+      this.flushIdCounts();
+      if (!this.table!.segmentHasRoomFor(col.dictionary!.size)) return false;
+      counter.begin(col);
+    }
+    counter.add(col, sel, n);
+    return true;
+  }
+
+  /** Makes the groups of the ids counted so far, in id order, and adds their counts. */
+  private flushIdCounts(): void {
+    const counted = this.idCounts?.take() ?? null;
+    if (counted === null || counted.n === 0) return;
+    const gids = this.grouper!.groupsOfIds(counted.column, counted.ids, counted.n);
+    const numGroups = this.table!.size;
+    // No id is dropped (the segment had room for its whole dictionary); kept safe all the same.
+    const rows = new Int32Array(counted.n);
+    let m = 0;
+    for (let i = 0; i < counted.n; i++) {
+      if (gids[i]! < 0) continue;
+      rows[m] = i;
+      gids[m++] = gids[i]!;
+    }
+    for (const s of this.states) s.addPreAggregated!(counted.counts, null, rows, gids, m, numGroups);
   }
 
   /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */
@@ -122,11 +166,7 @@ export class GroupByAggregator {
       this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, rows.sel, null, rows.n, 1));
       return;
     }
-    if (segment !== this.segment) {
-      this.segment = segment;
-      this.table!.beginSegment();
-      this.grouper!.beginSegment();
-    }
+    this.enter(segment);
     const grouped = this.grouper.group(rows.block, rows.sel, rows.n);
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
@@ -136,6 +176,7 @@ export class GroupByAggregator {
 
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
+    this.flushIdCounts();
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
     const keys = table === null ? [] : table.exportGroups();
@@ -152,7 +193,8 @@ export class GroupByAggregator {
    * at `offset + limit` groups (GROUP BY without ORDER BY) keeps the same groups.
    */
   mergePartial(partial: AggregationPartial): void {
-    if (partial.limitReached && this.table !== null) this.table.limitReached = true;
+    this.flushIdCounts();
+    if (partial.limitReached && this.table !== null) this.table.segment.limitReached = true;
     const table = this.table;
     let gids: Int32Array;
     if (table === null) gids = Int32Array.of(0);
@@ -168,6 +210,7 @@ export class GroupByAggregator {
 
   /** Final rows: key values and aggregation results (only the groups the result can show). */
   results(): ResultRow[] {
+    this.flushIdCounts();
     for (const s of this.states) s.finish();
     this.reserve();
     const aggsOf = (g: number): unknown[] => this.states.map((s) => s.result(g));

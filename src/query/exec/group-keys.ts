@@ -1,8 +1,7 @@
 import { HASH_SEED, KIND_LONG, KIND_NUM, KIND_POOL, KeyPool, kindOf, mixKey, sameCode } from './key-columns.js';
 import type { KeyColumnPartial } from './key-columns.js';
-
-/** Where a single key value lives in the table's maps: numbers, or bigints keyed by their number. */
-export type NumericKeyKind = 'num' | 'long';
+import type { NumericKeyKind } from './key-columns.js';
+import { SegmentGroups } from './segment-groups.js';
 
 const MIN_GROUPS = 1024;
 const MIN_SLOTS = 2048;
@@ -28,7 +27,6 @@ const MIN_SLOTS = 2048;
  */
 export class GroupKeyTable {
   size = 0;
-  limitReached = false;
   private readonly width: number;
   private readonly kinds: Uint8Array[];
   private readonly codes: Float64Array[];
@@ -41,13 +39,12 @@ export class GroupKeyTable {
   /** Where the last failed lookup stopped: the free slot its key would take. */
   private probe = 0;
   /**
-   * `seenIn[g]`: the last segment (`epoch`, 1-255, cleared when it wraps) that touched group `g`:
-   * one byte per group.
+   * Groups `[unhashedFrom, size)` (single numeric keys made by `appendNumeric`) are not in the
+   * hash slots yet: any lookup by hash files them first (`fileUnhashed`). -1: none.
    */
-  private seenIn: Uint8Array = new Uint8Array(0);
-  private epoch = 1;
-  /** Distinct groups the current segment has touched. */
-  private segmentGroups = 0;
+  private unhashedFrom = -1;
+  /** Pinot's per-segment limit (`SegmentGroups`; a merge sets its `limitReached` from a partial's). */
+  readonly segment: SegmentGroups;
   /** A composite key being looked up. */
   private readonly tupleKinds: Uint8Array;
   private readonly tupleCodes: Float64Array;
@@ -60,9 +57,10 @@ export class GroupKeyTable {
    */
   constructor(
     numKeys: number,
-    private readonly limit: number,
+    limit: number,
     private readonly resultCap = Number.POSITIVE_INFINITY,
   ) {
+    this.segment = new SegmentGroups(limit);
     this.width = numKeys;
     this.kinds = Array.from({ length: numKeys }, () => new Uint8Array(0));
     this.codes = Array.from({ length: numKeys }, () => new Float64Array(0));
@@ -77,18 +75,37 @@ export class GroupKeyTable {
    * bigint equal to it (`long`, `k` a safe integer); created if new; -1 when the limit drops it.
    */
   idOfNumeric(kind: NumericKeyKind, k: number): number {
+    if (this.unhashedFrom >= 0) this.fileUnhashed();
     return this.idOfSingle(kind === 'num' ? KIND_NUM : KIND_LONG, k);
   }
 
-  /** Makes room for `count` more single numeric keys (at most the limit) without resizing. */
-  reserveNumeric(_kind: NumericKeyKind, count: number): void {
-    this.reserve(Math.min(count, this.limit));
+  /**
+   * A new group for the single key filed under number `k` (as `idOfNumeric` files it), for a
+   * caller that knows no group has that key (a sorted index of every group missed it): the group
+   * is not filed in the hash slots until a lookup by hash needs them, so a scan that finds
+   * every group through `SortedKeyIndex` never builds them. -1 when the limit or the result cap
+   * refuses it (as `idOfNumeric` for a new key).
+   */
+  appendNumeric(kind: NumericKeyKind, k: number): number {
+    const g = this.create();
+    if (g < 0) return g;
+    if (this.unhashedFrom < 0) this.unhashedFrom = g;
+    this.setKey(0, g, kind === 'num' ? KIND_NUM : KIND_LONG, k);
+    return g;
   }
 
-  /** Makes room for `count` more groups without resizing. */
-  reserve(count: number): void {
+  /** Files the groups `appendNumeric` made in the hash slots. */
+  private fileUnhashed(): void {
+    const from = this.unhashedFrom;
+    this.unhashedFrom = -1;
+    for (let g = from; g < this.size; g++) this.place(g, mixKey(HASH_SEED, this.kinds[0]![g]!, this.codes[0]![g]!));
+  }
+
+  /** Makes room for `count` more groups without resizing (`hashed` false: in the group columns only, for `appendNumeric`). */
+  reserve(count: number, hashed = true): void {
     const want = this.size + count;
     if (want > this.capacity) this.growGroups(want);
+    if (!hashed) return;
     let slots = this.mask + 1;
     while (want > slots - (slots >>> 2)) slots *= 2;
     if (slots > this.mask + 1) this.rehash(slots);
@@ -96,6 +113,7 @@ export class GroupKeyTable {
 
   /** The group of a single key value, created if new; -1 when the limit drops it. */
   idOf(v: unknown): number {
+    if (this.unhashedFrom >= 0) this.fileUnhashed();
     const kind = kindOf(v);
     if (kind !== KIND_POOL) return this.idOfSingle(kind, kind === KIND_NUM ? (v as number) : Number(v as bigint));
     const pool = this.pools[0]!;
@@ -109,6 +127,7 @@ export class GroupKeyTable {
 
   /** The group of a composite key (one value per GROUP BY expression), created if new; -1 when dropped. */
   idOfComposite(values: readonly unknown[]): number {
+    if (this.unhashedFrom >= 0) this.fileUnhashed();
     const kinds = this.tupleKinds;
     const codes = this.tupleCodes;
     let known = true;
@@ -137,6 +156,7 @@ export class GroupKeyTable {
    * order) and returns the local group of each, without building any key value.
    */
   importGroups(keys: readonly KeyColumnPartial[], count: number): Int32Array {
+    if (this.unhashedFrom >= 0) this.fileUnhashed();
     this.reserve(count);
     const gids = new Int32Array(count);
     // Pool ids of the partial → pool ids here.
@@ -188,52 +208,47 @@ export class GroupKeyTable {
 
   /** Bytes held by the table's typed arrays (the per-group cost; pooled values not included). */
   byteSize(): number {
-    let bytes = this.slots.byteLength + this.seenIn.byteLength;
+    let bytes = this.slots.byteLength + this.segment.byteLength;
     for (let j = 0; j < this.width; j++) bytes += this.kinds[j]!.byteLength + this.codes[j]!.byteLength;
     return bytes;
   }
 
+  /** Whether a segment met a group it could not touch (Pinot's `numGroupsLimitReached`). */
+  get limitReached(): boolean {
+    return this.segment.limitReached;
+  }
+
   /** Starts a new segment: it may touch `limit` distinct groups again. */
   beginSegment(): void {
-    this.nextEpoch();
-    this.segmentGroups = 0;
+    this.segment.beginSegment();
   }
 
-  /**
-   * Starts merging a partial made elsewhere (a batch of segments, each held to `limit` where it
-   * was scanned): its groups may exceed `limit` together, and none is dropped.
-   */
+  /** Starts merging a partial made elsewhere (see `SegmentGroups.beginMerge`): no group is dropped. */
   beginMerge(): void {
-    this.nextEpoch();
-    // Far below any limit, and still a small integer (V8 keeps the field unboxed).
-    this.segmentGroups = -(2 ** 30);
+    this.segment.beginMerge();
   }
 
-  /**
-   * Whether the current segment can still touch `count` more groups it has not touched (a
-   * caller that resolves ids in bulk, bypassing `idOf*`, asks first).
-   */
+  /** Whether the current segment can still touch `count` more new groups (bulk callers ask first). */
   segmentHasRoomFor(count: number): boolean {
-    return this.segmentGroups + count <= this.limit;
+    return this.segment.hasRoomFor(count);
   }
 
-  private nextEpoch(): void {
-    if (++this.epoch <= 255) return;
-    this.seenIn.fill(0);
-    this.epoch = 1;
+  /** How many more groups the current segment may touch. */
+  segmentRoom(): number {
+    return this.segment.room();
   }
 
   /** A single key's group by kind and code (a pool id for `KIND_POOL`), created if new. */
   private idOfSingle(kind: number, code: number): number {
     const h = mixKey(HASH_SEED, kind, code);
-    if (this.segmentGroups >= this.limit) return this.admit(this.findSingle(kind, code, h));
+    if (this.segment.full) return this.segment.admit(this.findSingle(kind, code, h));
     if (this.size >= this.resultCap) {
       const g = this.findSingle(kind, code, h);
-      return g < 0 ? -1 : this.admit(g);
+      return g < 0 ? -1 : this.segment.admit(g);
     }
     this.ensureSlot();
     const g = this.findSingle(kind, code, h);
-    if (g >= 0) return this.admit(g);
+    if (g >= 0) return this.segment.admit(g);
     const id = this.size;
     this.touchNew(id);
     this.size++;
@@ -247,10 +262,10 @@ export class GroupKeyTable {
   private idOfTuple(): number {
     let h = HASH_SEED;
     for (let j = 0; j < this.width; j++) h = mixKey(h, this.tupleKinds[j]!, this.tupleCodes[j]!);
-    const mayCreate = this.segmentGroups < this.limit && this.size < this.resultCap;
+    const mayCreate = !this.segment.full && this.size < this.resultCap;
     if (mayCreate) this.ensureSlot();
     const g = this.findTuple(h);
-    if (g >= 0) return this.admit(g);
+    if (g >= 0) return this.segment.admit(g);
     const id = this.create();
     if (id < 0) return id;
     // The slot table did not resize since the lookup (`ensureSlot` above): file at its free slot.
@@ -359,37 +374,20 @@ export class GroupKeyTable {
       this.kinds[j] = grown(this.kinds[j]!, new Uint8Array(capacity));
       this.codes[j] = grown(this.codes[j]!, new Float64Array(capacity));
     }
-    this.seenIn = grown(this.seenIn, new Uint8Array(capacity));
+    this.segment.grow(capacity, this.size);
     this.capacity = capacity;
-  }
-
-  /** Existing group `g` (or -1) as this segment may use it: -1 once the segment is full. */
-  private admit(g: number): number {
-    if (g < 0) {
-      this.limitReached = true;
-      return -1;
-    }
-    if (this.seenIn[g] === this.epoch) return g;
-    if (this.segmentGroups >= this.limit) {
-      this.limitReached = true;
-      return -1;
-    }
-    this.seenIn[g] = this.epoch;
-    this.segmentGroups++;
-    return g;
   }
 
   /** Marks new group `g` as touched by this segment (making room for it). */
   private touchNew(g: number): void {
     if (g >= this.capacity) this.growGroups(g + 1);
-    this.seenIn[g] = this.epoch;
-    this.segmentGroups++;
+    this.segment.touchNew(g);
   }
 
   /** A new group's id (keys to be set by the caller), or -1 when the limit or the result cap refuses it. */
   private create(): number {
-    if (this.segmentGroups >= this.limit) {
-      this.limitReached = true;
+    if (this.segment.full) {
+      this.segment.limitReached = true;
       return -1;
     }
     if (this.size >= this.resultCap) return -1;

@@ -8,6 +8,8 @@ const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
  * larger bigints, bytes, null, …) as its id in the column's `KeyPool` (`POOL`).
  */
 export const KIND_NUM = 0;
+/** Where a single numeric key is filed: a number, or a safe-integer bigint as its number. */
+export type NumericKeyKind = 'num' | 'long';
 export const KIND_LONG = 1;
 export const KIND_POOL = 2;
 

@@ -1,7 +1,7 @@
 import { storedTypeOf } from '../../config/data-type.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 import { dateTruncSpec, truncateInPlace } from './date-trunc-keys.js';
-import type { NumericKeyKind } from './group-keys.js';
+import type { NumericKeyKind } from './key-columns.js';
 import { dictionaryNumbers, gatherLongs } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
 

@@ -62,6 +62,17 @@ export class RowGrouper {
     this.composite?.beginSegment();
   }
 
+  /**
+   * The groups of a single dictionary key's ids `ids[0..n)` (ascending, distinct) in the
+   * segment of `col`, created if new (`IdCounts` resolves a segment's counted ids with it).
+   * Negative: dropped by the limit.
+   */
+  groupsOfIds(col: ColumnBlock, ids: Int32Array, n: number): Int32Array {
+    const gids = new Int32Array(n);
+    if (this.dict.ofIds(col, ids, n, gids) === null) throw new Error('internal: a single dictionary key has an id memo');
+    return gids;
+  }
+
   /** `stats`: the block's min/max per column where known (sealed segments), to find a block with one key. */
   group(block: BlockColumns, sel: Int32Array, n: number, stats: BlockStatsOf | null = null): GroupedRows {
     this.gids = ensureInt32(this.gids, n);

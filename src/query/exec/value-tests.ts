@@ -1,4 +1,5 @@
 import type { ScalarValue } from '../../config/data-type.js';
+import { storedTypeOf } from '../../config/data-type.js';
 import { compareValues, toJavaString, valueKey } from '../functions/values.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 import { currentDeadline } from './deadline.js';
@@ -154,9 +155,25 @@ export function valueRange(node: LeafNode): ValueRange | null {
       }
       return { lo, loInclusive: true, hi, hiInclusive: true };
     }
-    case 'match':
-      return null;
+    case 'match': {
+      // Only texts stored as strings are the texts tested (other types are printed first).
+      const m = node.matcher;
+      if (storedTypeOf(node.operand.type.dataType) !== 'STRING') return null;
+      if (m.equals !== undefined) return { lo: m.equals, loInclusive: true, hi: m.equals, hiInclusive: true };
+      return m.prefix === undefined ? null : prefixRange(m.prefix);
+    }
   }
+}
+
+/**
+ * The strings starting with `prefix`, as a range in UTF-16 code unit order: `[prefix, next)`, where
+ * `next` drops trailing U+FFFF units and increments the last unit left (no upper bound when none is).
+ */
+export function prefixRange(prefix: string): ValueRange {
+  let end = prefix.length;
+  while (end > 0 && prefix.charCodeAt(end - 1) === 0xffff) end--;
+  const hi = end === 0 ? null : prefix.slice(0, end - 1) + String.fromCharCode(prefix.charCodeAt(end - 1) + 1);
+  return { lo: prefix, loInclusive: true, hi, hiInclusive: false };
 }
 
 /** False when no value in [min, max] can fall in `range` (the block or segment is skipped). */

@@ -5,4 +5,11 @@
  */
 export interface StringMatcher {
   test(text: string): boolean;
+  /**
+   * Set when the matcher passes exactly the texts starting with this prefix (`LIKE 'abc%'`): a
+   * range of a sorted dictionary, `[prefix, the next prefix)` in UTF-16 code unit order.
+   */
+  readonly prefix?: string;
+  /** Set when the matcher passes exactly this one text (`LIKE 'abc'`, no wildcard). */
+  readonly equals?: string;
 }

@@ -6,7 +6,8 @@ import type { StringMatcher } from './string-matcher.js';
  * is itself. Matched without a regex engine, by the greedy algorithm with one backtrack point:
  * at most (text length × pattern length) steps, so `%a%a%a%a%b` cannot stall on a long string
  * as a backtracking regex does. Characters are UTF-16 code units, as the regex LIKE used to
- * compile to (`[\s\S]` without the `u` flag).
+ * compile to (`[\s\S]` without the `u` flag). A pattern without wildcards says so (`equals`), as
+ * does a literal followed only by `many` (`prefix`): sorted dictionaries answer both as a range.
  *
  * @example
  *   wildcardMatcher('J%a_a', '%', '_').test('Java') // true
@@ -14,8 +15,14 @@ import type { StringMatcher } from './string-matcher.js';
 export function wildcardMatcher(pattern: string, many: string, one: string): StringMatcher {
   const manyCode = many.charCodeAt(0);
   const oneCode = one.charCodeAt(0);
-  if (!pattern.includes(many) && !pattern.includes(one)) return { test: (text) => text === pattern };
-  return { test: (text) => matchWildcard(pattern, text, manyCode, oneCode) };
+  if (!pattern.includes(many) && !pattern.includes(one)) return { test: (text) => text === pattern, equals: pattern };
+  const test = (text: string): boolean => matchWildcard(pattern, text, manyCode, oneCode);
+  // A literal followed only by `many` runs matches exactly the texts with that prefix.
+  let end = pattern.length;
+  while (end > 0 && pattern.charCodeAt(end - 1) === manyCode) end--;
+  const literal = pattern.slice(0, end);
+  if (!literal.includes(many) && !literal.includes(one)) return { test, prefix: literal };
+  return { test };
 }
 
 function matchWildcard(p: string, s: string, many: number, one: number): boolean {

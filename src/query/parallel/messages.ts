@@ -36,39 +36,57 @@ export type PoolRequest =
       /** The compressed tier's share of that budget (the main thread's). */
       readonly compressedTierShare: number;
       /**
-       * An `Int32Array` flag over this buffer, set by the pool while a query waits with no batch
-       * running: a worker then stops its batch at the next segment and answers what it has.
+       * An `Int32Array` flag over this buffer, set by the pool while a query waits with no task
+       * running: a worker then stops its task at the next segment and answers what it has.
        */
       readonly yieldFlag: SharedArrayBuffer;
-      /** An `Int32Array` over this buffer: the index, in its batch, of the segment this worker reads. */
+      /** An `Int32Array` over this buffer: the position, in its task's segments, of the segment this worker reads. */
       readonly progress: SharedArrayBuffer;
     }
   | {
       readonly kind: 'batch';
       readonly task: number;
       readonly query: WorkerQuery;
-      /** Contiguous sealed segments of the query, in segment order, scanned into one partial result. */
+      /** The query's sealed segments for the workers, in segment order (positions in `claims`). */
       readonly segments: readonly SegmentRef[];
+      /**
+       * Positions before which a partial must end: a segment the main thread reads (consuming)
+       * lies between, so one partial spanning both would merge out of segment order.
+       */
+      readonly breakBefore: readonly number[];
+      /** The shared work queue of `segments` (`SegmentClaims`): this task takes from `lane`, then steals. */
+      readonly claims: SharedArrayBuffer;
+      readonly lane: number;
       readonly deadlineMs: number;
       /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
       readonly cancel: SharedArrayBuffer;
     };
 
+/** The partial result of a contiguous run of a task's segments: positions first..last (in `segments`). */
+export interface BatchPiece extends PartialResult {
+  readonly first: number;
+  readonly last: number;
+}
+
 /**
- * A worker's answer to a batch: the partial result of its first `outcomes.length` segments. It
- * covers fewer than the batch when the worker gave way to a waiting query (`unavailable` null:
- * the rest is sent again) or could not open the next segment (`unavailable` says why: the main
- * thread reads that one, and the rest is sent again).
+ * A worker's answer to a task: a partial per run of segments it read (its own lane's, in order,
+ * then each segment it took from another lane), the segments it claimed but could not open (a
+ * file unlinked after the main thread's snapshot: the main thread reads them), and whether it
+ * stopped early to give way to a waiting query (unclaimed segments are then left in the queue:
+ * the caller sends the task again).
  */
-export interface BatchResult extends PartialResult {
-  readonly unavailable: string | null;
+export interface BatchResult {
+  readonly pieces: BatchPiece[];
+  readonly unavailable: { readonly position: number; readonly reason: string }[];
+  readonly yielded: boolean;
 }
 
 /** A query worker's replies. */
 export type PoolReply =
   | { readonly kind: 'ready' }
   | { readonly kind: 'done'; readonly task: number; readonly result: BatchResult }
-  | { readonly kind: 'error'; readonly task: number; readonly errorKind: QueryErrorName; readonly message: string };
+  /** `position`: the segment (in the task's `segments`) whose read failed; -1 when none was being read. */
+  | { readonly kind: 'error'; readonly task: number; readonly errorKind: QueryErrorName; readonly message: string; readonly position: number };
 
-/** A batch task as the pool's caller gives it (the pool numbers it). */
+/** A task as the pool's caller gives it (the pool numbers it). */
 export type BatchTask = Omit<Extract<PoolRequest, { kind: 'batch' }>, 'kind' | 'task'>;

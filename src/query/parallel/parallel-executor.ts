@@ -1,5 +1,6 @@
 import { Deadline, withDeadline } from '../exec/deadline.js';
 import { emptyStats } from '../exec/execution-stats.js';
+import type { ExecutionStats } from '../exec/execution-stats.js';
 import { countSegments } from '../exec/executor.js';
 import type { ExecutionResult } from '../exec/executor.js';
 import { buildFilter } from '../exec/filter-tree.js';
@@ -17,7 +18,8 @@ import { estimatedRows } from './pool-cost.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, WorkerQuery } from './messages.js';
 import type { QueryPool } from './query-pool.js';
-import { WorkerUnavailableError } from './query-pool.js';
+import { WorkerUnavailableError, failedPosition } from './query-pool.js';
+import { SegmentClaims } from './segment-claims.js';
 
 /** How the engine runs queries on a pool: the pool, and the least sealed rows worth a hop to it. */
 export interface ParallelExecution {
@@ -32,11 +34,6 @@ export interface ParallelExecution {
    * segment, each worker keeps its own top-k and skips far less (measured: bench/notes.md).
    */
   readonly orderedSelections?: boolean;
-  /**
-   * Most segments in one worker task (default: no bound, one batch per thread). 1 sends each
-   * segment as its own task, as the pool did before batches (kept to compare in the benchmark).
-   */
-  readonly maxBatchSegments?: number;
 }
 
 /** The segments a worker can read: sealed, from a file, with rows. */
@@ -103,55 +100,96 @@ export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapsho
   return estimatedRows(buildFilter(plan.filter), sealed) >= minRows;
 }
 
+/** How a query's segments are read: by the workers through a shared queue, or on the main thread. */
+export interface SegmentPlan {
+  /** Indices (in the query's segments) of the sealed segments the workers read, in order: positions in `claims`. */
+  readonly worker: number[];
+  /** Positions in `worker` before which a partial must end (a main-thread segment with rows lies between). */
+  readonly breakBefore: number[];
+  /** Indices of the segments the main thread reads (consuming, or not from a file). */
+  readonly local: number[];
+  /** The workers' shared queue: one contiguous lane of roughly equal rows per thread. */
+  readonly claims: SegmentClaims;
+}
+
 /**
- * The query's segments as units of work, in segment order: the index of a segment the main
- * thread reads (consuming, or not from a file), or a batch of contiguous sealed segments for one
- * worker. Batches split the sealed rows into `threads` roughly equal shares (cut at segment
- * boundaries; a main-thread segment between two sealed ones also cuts), with at most
- * `maxSegments` segments each. Segments without rows are left out: they answer nothing.
+ * Splits the query's segments between the workers (sealed, from a file: a shared queue of
+ * `threads` lanes, `SegmentClaims`) and the main thread (the rest with rows). Segments without
+ * rows are left out: they answer nothing.
  */
-export function planUnits(segments: readonly SegmentSnapshot[], threads: number, maxSegments = Number.POSITIVE_INFINITY): (number | number[])[] {
-  let total = 0;
-  for (const s of segments) if (onWorker(s)) total += s.numDocs;
-  const units: (number | number[])[] = [];
-  let batch: number[] = [];
-  let done = 0;
-  // The batch ends once `done` reaches share k of the rows.
-  let k = 1;
-  const close = (): void => {
-    if (batch.length > 0) units.push(batch);
-    batch = [];
-  };
+export function planSegments(segments: readonly SegmentSnapshot[], threads: number): SegmentPlan {
+  const worker: number[] = [];
+  const breakBefore: number[] = [];
+  const local: number[] = [];
+  let cut = false;
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i]!;
     if (s.numDocs === 0) continue;
     if (!onWorker(s)) {
-      close();
-      units.push(i);
+      local.push(i);
+      cut = worker.length > 0;
       continue;
     }
-    batch.push(i);
-    done += s.numDocs;
-    if (done * threads >= total * k || batch.length >= maxSegments) {
-      close();
-      while (done * threads >= total * k) k++;
-    }
+    if (cut) breakBefore.push(worker.length);
+    cut = false;
+    worker.push(i);
   }
-  close();
-  return units;
+  return { worker, breakBefore, local, claims: SegmentClaims.split(worker.map((i) => segments[i]!.numDocs), threads) };
 }
 
 /**
- * Runs `plan` with its sealed segments on the pool's workers, one batch of contiguous segments
- * per worker (`planUnits`), in parallel, while the main thread reads the consuming segments
- * (frozen in their snapshots) and any segment a worker could not open. Each batch answers one
- * partial result; the main thread merges them in segment order, so groups, ties and the answer
- * are those of `executePlan`. A batch a worker ended early (to give way to another query, or at
- * a file it could not open) is sent again from where it stopped. At the deadline the query's
- * cancel flag is set (workers drop its tasks at their next block) and it fails with 250; an
- * error of any segment fails the query.
+ * Partial results of runs of segments, merged in segment order as soon as the next run in order
+ * is in (so the main thread merges while workers still read later segments): groups, ties and the
+ * answer are those of a sequential scan (`executePlan`).
  */
-export async function executeInParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, parallel: Pick<ParallelExecution, 'pool' | 'maxBatchSegments'>, query: WorkerQuery): Promise<ExecutionResult> {
+class OrderedMerge {
+  private readonly merge: PartialMerge;
+  private readonly waiting = new Map<number, { last: number; part: PartialResult }>();
+  /** The next segment index with rows to merge. */
+  private next = 0;
+
+  constructor(
+    plan: QueryPlan,
+    private readonly segments: readonly SegmentSnapshot[],
+    private readonly stats: ExecutionStats,
+  ) {
+    this.merge = new PartialMerge(plan);
+    this.skipEmpty();
+  }
+
+  /** The partial of segments first..last (indices in the query's segments). */
+  add(first: number, last: number, part: PartialResult): void {
+    this.waiting.set(first, { last, part });
+    for (let w = this.waiting.get(this.next); w !== undefined; w = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      for (const outcome of w.part.outcomes) countOutcome(this.stats, outcome, w.part.consuming);
+      this.merge.add(w.part.partial);
+      this.next = w.last + 1;
+      this.skipEmpty();
+    }
+  }
+
+  finish(): ExecutionResult {
+    if (this.waiting.size > 0 || this.next < this.segments.length) throw new Error(`internal: the parallel merge stopped at segment ${this.next} of ${this.segments.length}`);
+    return this.merge.finish(this.stats);
+  }
+
+  private skipEmpty(): void {
+    while (this.next < this.segments.length && this.segments[this.next]!.numDocs === 0) this.next++;
+  }
+}
+
+/**
+ * Runs `plan` with its sealed segments on the pool's workers, in parallel, while the main thread
+ * reads the consuming segments (frozen in their snapshots) and any segment a worker could not
+ * open. One task per lane (`planSegments`): each worker takes segments from a queue shared by the
+ * query's tasks (work stealing: a worker that is done takes what a slower one has not started),
+ * and answers a partial per run of segments; the main thread merges them in segment order as
+ * they come in. A task a worker ended early (to give way to another query) is sent again while
+ * segments are left. At the deadline the query's cancel flag is set (workers drop its tasks at
+ * their next block) and it fails with 250; an error of any segment fails the query.
+ */
+export async function executeInParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, parallel: Pick<ParallelExecution, 'pool'>, query: WorkerQuery): Promise<ExecutionResult> {
   const { pool } = parallel;
   const stats = emptyStats();
   const cancel = new SharedArrayBuffer(4);
@@ -163,41 +201,64 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
     const views = segments.map((s) => withVirtualColumns(s));
     countSegments(plan, views, stats);
     const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) } };
+    const merge = new OrderedMerge(plan, segments, stats);
+    const { worker, breakBefore, local, claims } = planSegments(segments, pool.threads);
+    // A failed segment does not stop the others: as a sequential scan would, the query fails
+    // with the error of the first failed segment in segment order (a task stops at its own).
+    const failures: { at: number; err: unknown }[] = [];
     // Main-thread segments run one after another, yielding between slices.
     let localChain: Promise<unknown> = Promise.resolve();
-    const runLocal = (indices: readonly number[]): Promise<PartialResult[]> => {
+    const runLocal = (indices: readonly number[]): Promise<void> => {
       const run = localChain.then(async () => {
-        const pieces: PartialResult[] = [];
-        for (const i of indices) pieces.push((await scanToPartial(ctx, views[i]!)).result);
-        return pieces;
+        for (const i of indices) {
+          // After a failed segment, later ones need no reading.
+          if (failures.some((f) => f.at < i)) return;
+          try {
+            merge.add(i, i, (await scanToPartial(ctx, views[i]!)).result);
+          } catch (err) {
+            if (err instanceof QueryError && err.kind === 'EXECUTION_TIMEOUT') throw err;
+            failures.push({ at: i, err });
+            const after = worker.findIndex((w) => w > i);
+            if (after >= 0) claims.stopAt(after);
+            return;
+          }
+        }
       });
       localChain = run.catch(() => undefined);
       return run;
     };
-    const runBatch = async (indices: readonly number[]): Promise<PartialResult[]> => {
-      const refs = indices.map((i) => {
-        const s = segments[i]!;
-        return { segmentName: s.name, numDocs: s.numDocs, file: s.file!, liveDocs: s.liveDocs };
-      });
-      // The rest of a batch is not sent again for a query that is over.
+    // Segments no worker will take (the pool cannot run the task): claimed and read here.
+    const drainLocally = async (): Promise<void> => {
+      for (let p = claims.steal(); p >= 0; p = claims.steal()) await runLocal([worker[p]!]);
+    };
+    const refs = worker.map((i) => {
+      const s = segments[i]!;
+      return { segmentName: s.name, numDocs: s.numDocs, file: s.file!, liveDocs: s.liveDocs };
+    });
+    const runLane = async (lane: number): Promise<void> => {
+      // Nothing is sent again for a query that is over.
       if (Atomics.load(flag, 0) !== 0) throw expired();
       let result: BatchResult;
       try {
-        result = await pool.run(query.id, { query, segments: refs, deadlineMs, cancel });
+        result = await pool.run(query.id, { query, segments: refs, breakBefore, claims: claims.buffer, lane, deadlineMs, cancel });
       } catch (err) {
-        if (err instanceof WorkerUnavailableError && Atomics.load(flag, 0) === 0) return runLocal(indices);
-        throw err instanceof QueryError && err.kind === 'EXECUTION_TIMEOUT' ? expired() : err;
+        if (err instanceof WorkerUnavailableError && Atomics.load(flag, 0) === 0) return drainLocally();
+        if (err instanceof QueryError && err.kind === 'EXECUTION_TIMEOUT') throw expired();
+        const position = failedPosition(err);
+        failures.push({ at: position < 0 ? Number.POSITIVE_INFINITY : worker[position]!, err });
+        claims.stopAt(position < 0 ? 0 : position + 1);
+        return;
       }
-      const rest = indices.slice(result.outcomes.length);
-      if (rest.length === 0) return [result];
-      // The segment a worker could not open is read here, the rest go back to the pool.
-      const [local, remote] = result.unavailable === null ? [[], rest] : [rest.slice(0, 1), rest.slice(1)];
-      const more = await Promise.all([runLocal(local), remote.length > 0 ? runBatch(remote) : []]);
-      return [result, ...more[0], ...more[1]];
+      for (const piece of result.pieces) merge.add(worker[piece.first]!, worker[piece.last]!, piece);
+      const unread = result.unavailable.map((u) => runLocal([worker[u.position]!]));
+      // A task that gave way is sent again (behind the waiting query) while segments are left.
+      if (result.yielded && claims.remaining() > 0) unread.push(runLane(lane));
+      await Promise.all(unread);
     };
-    const units = planUnits(segments, pool.threads, parallel.maxBatchSegments);
-    const results = units.map((u) => (typeof u === 'number' ? runLocal([u]) : runBatch(u)));
-    for (const r of results) r.catch(() => undefined);
+    const work: Promise<void>[] = [];
+    for (let lane = 0; lane < claims.laneCount && worker.length > 0; lane++) work.push(runLane(lane));
+    work.push(runLocal(local));
+    for (const w of work) w.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -206,14 +267,9 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       }, Math.max(0, deadlineMs - Date.now()) + 1);
     });
     timeout.catch(() => undefined);
-    const merge = new PartialMerge(plan);
     try {
-      for (const r of results) {
-        for (const part of await Promise.race([r, timeout])) {
-          for (const outcome of part.outcomes) countOutcome(stats, outcome, part.consuming);
-          merge.add(part.partial);
-        }
-      }
+      await Promise.race([Promise.all(work), timeout]);
+      if (failures.length > 0) throw failures.reduce((a, b) => (b.at < a.at ? b : a)).err;
     } catch (err) {
       throw asQueryError(err);
     } finally {
@@ -222,6 +278,6 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       Atomics.store(flag, 0, 1);
       pool.cancelQuery(query.id);
     }
-    return merge.finish(stats);
+    return merge.finish();
   });
 }

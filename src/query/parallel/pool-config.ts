@@ -17,8 +17,11 @@ export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
 /**
  * Default query worker threads: none. Measured on a quiet 2-core machine at 10M rows (bench
  * `parallel`, bench/notes.md, 2026-12-06 12:18 UTC) a pool of 2 answered the 15 queries 1.35x
- * slower than the main thread alone (geometric mean; 1 -> 2 threads x1.16), so the pool is
- * opt-in (`serve --query-threads N`) until it beats the main thread.
+ * slower than the main thread alone (geometric mean; 1 -> 2 threads x1.16); with work stealing
+ * (19:43 UTC, load 19-22) still clearly slower on some queries (in-list 64 ms on the main thread,
+ * 344 ms on the pool of 2) and its peak resident memory while querying was 1.68x the main
+ * thread's (each worker's block cache comes on top of the main thread's). So the pool is opt-in
+ * (`serve --query-threads N`) until it is never clearly worse, in time and memory.
  */
 export const DEFAULT_QUERY_THREADS = 0;
 

@@ -33,7 +33,7 @@ interface Slot {
   /** Tasks sent to the thread and not answered yet, oldest first (it runs them in that order). */
   readonly running: Pending[];
   lastError: string | null;
-  /** The index, in the running batch, of the segment the thread reads (it writes it). */
+  /** The position, in the running task's segments, of the segment the thread reads (it writes it). */
   readonly progress: Int32Array;
 }
 
@@ -44,7 +44,7 @@ export interface QueryPoolStats {
   readonly queued: number;
   /** Threads that stopped unexpectedly and were replaced. */
   readonly replaced: number;
-  /** Tasks answered with a partial result (of their whole batch, or of its first segments). */
+  /** Tasks answered with partial results (of every segment they took). */
   readonly completed: number;
   /** Tasks a worker dropped at their query's deadline or cancel flag. */
   readonly cancelled: number;
@@ -52,11 +52,11 @@ export interface QueryPoolStats {
 
 /**
  * A pool of `node:worker_threads` query workers that read sealed segments in parallel. Each
- * task is a batch of contiguous segments of one query, answered with one partial result; a
- * worker runs one batch at a time, and queued tasks are handed to idle workers round-robin
+ * task reads segments of one query from the query's shared queue (`SegmentClaims`) and answers
+ * their partial results; a worker runs one task at a time, and queued tasks are handed to idle workers round-robin
  * across queries (each query's own tasks in order). While a query waits with no task running,
- * the pool raises a flag shared with the workers: each stops its batch at the next segment and
- * answers what it has (the caller sends the rest again, behind the waiting query), so a query
+ * the pool raises a flag shared with the workers: each stops its task at the next segment and
+ * answers what it has (the caller sends the task again, behind the waiting query), so a query
  * over many segments does not hold back a short one. Threads start on first use and are
  * `unref`'d while idle, so an idle pool never keeps the process alive.
  *
@@ -76,7 +76,7 @@ export class QueryPool {
   private order: number[] = [];
   /** Tasks on a worker, per query id. */
   private readonly runningPerQuery = new Map<number, number>();
-  /** Set (1) while a query with queued tasks has none running: workers end their batches early. */
+  /** Set (1) while a query with queued tasks has none running: workers end their tasks early. */
   private readonly yieldFlag = new Int32Array(new SharedArrayBuffer(4));
   private nextTask = 0;
   private replacedCount = 0;
@@ -126,8 +126,8 @@ export class QueryPool {
   }
 
   /**
-   * Runs one batch of query `queryId` on a worker; resolves to the partial result of its first
-   * segments (all of them unless the worker gave way or could not open one: see `BatchResult`).
+   * Runs one task of query `queryId` on a worker; resolves to the partial results of the
+   * segments it took from the query's queue (see `BatchResult`).
    */
   run(queryId: number, task: BatchTask): Promise<BatchResult> {
     if (this.closed) return Promise.reject(new WorkerUnavailableError('the query pool is closed'));
@@ -253,7 +253,7 @@ export class QueryPool {
     if (message.kind === 'done') this.completedCount++;
     if (message.kind === 'error' && message.errorKind === 'EXECUTION_TIMEOUT') this.cancelledCount++;
     if (message.kind === 'done') pending.resolve(message.result);
-    else pending.reject(renderedQueryError(message.errorKind, message.message));
+    else pending.reject(withPosition(renderedQueryError(message.errorKind, message.message), message.position));
     this.dispatch();
   }
 
@@ -274,7 +274,8 @@ export class QueryPool {
       // The first was running; any others were waiting in the thread: they fail with it.
       const segments = lost[0]!.task.segments;
       const name = segments[Math.min(Math.max(0, Atomics.load(slot.progress, 0)), segments.length - 1)]!.segmentName;
-      for (const p of lost) p.reject(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`));
+      const position = Math.max(0, Atomics.load(slot.progress, 0));
+      for (const p of lost) p.reject(withPosition(new QueryError('QUERY_EXECUTION', `a query worker thread stopped while reading segment ${name} (${reason}); the thread was replaced, and the query can be sent again`), position));
     }
     if (this.closed) return;
     this.replacedCount++;
@@ -291,6 +292,22 @@ export class QueryPool {
     }
     this.order = [];
   }
+}
+
+const failedAt = new WeakMap<Error, number>();
+
+function withPosition(err: Error, position: number): Error {
+  if (position >= 0) failedAt.set(err, position);
+  return err;
+}
+
+/**
+ * The position, in its task's `segments`, of the segment whose read failed a task (the pool's
+ * rejection), or -1 when unknown: of several failed segments, the query reports the first in
+ * segment order, as a sequential scan would.
+ */
+export function failedPosition(err: unknown): number {
+  return err instanceof Error ? (failedAt.get(err) ?? -1) : -1;
 }
 
 /** A query error whose message was rendered on another thread. */

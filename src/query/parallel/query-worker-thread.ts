@@ -29,7 +29,7 @@ port.on('message', (message: PoolRequest) => {
       port.postMessage(reply, transfer);
     } catch (err) {
       // A value that cannot be cloned (a bug): the query fails with the cause, the thread stays.
-      port.postMessage({ kind: 'error', task: message.task, errorKind: 'QUERY_EXECUTION', message: `the partial result could not be sent: ${(err as Error).message}` } satisfies PoolReply);
+      port.postMessage({ kind: 'error', task: message.task, errorKind: 'QUERY_EXECUTION', message: `the partial result could not be sent: ${(err as Error).message}`, position: -1 } satisfies PoolReply);
     }
   });
 });

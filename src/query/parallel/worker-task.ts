@@ -7,7 +7,7 @@ import { buildFilter } from '../exec/filter-tree.js';
 import { Scratch } from '../exec/scratch.js';
 import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
-import type { ScanOutcome } from '../exec/segment-scan.js';
+import type { ScanOutcome, ScanSink } from '../exec/segment-scan.js';
 import { sealedSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import { parseSql } from '../parser/parse-statement.js';
@@ -15,7 +15,8 @@ import { planQuery } from '../plan/planner.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { parseQueryOptionsString } from '../plan/query-options.js';
 import { QueryError } from '../query-error.js';
-import type { PoolReply, PoolRequest, WorkerQuery } from './messages.js';
+import type { BatchPiece, BatchResult, PoolReply, PoolRequest, WorkerQuery } from './messages.js';
+import { SegmentClaims } from './segment-claims.js';
 
 /** Plans of recent queries, by query id (a query's segments usually come to the same worker in a row). */
 const PLANS_KEPT = 16;
@@ -73,44 +74,80 @@ async function segmentAt(file: string, name: string, numDocs: number): Promise<S
 }
 
 /**
- * Runs one batch: plans the query (cached), then opens and scans its segments in order into one
- * aggregator or collector (`numGroupsLimit` applies per segment, as on the main thread), with the
- * query's deadline and cancel flag, and answers their partial result with the buffers to
- * transfer. Before each segment but the first it stops if `yieldFlag` is set (a query waits), and
- * it stops at a file it cannot open (unlinked after the main thread's snapshot): the reply covers
- * the segments before, and the main thread does the rest. `progress` receives the index of the
- * segment being read (named if the thread dies).
+ * Runs one task: plans the query (cached), then takes segments from the query's shared queue
+ * (`SegmentClaims`: the front of its lane, then one at a time from the back of the fullest
+ * lane) until it is empty, scanning each into the partial of its run (`numGroupsLimit` applies
+ * per segment, as on the main thread), with the query's deadline and cancel flag. It answers the
+ * runs' partial results with the buffers to transfer. Before each segment but the first it stops
+ * if `yieldFlag` is set (a query waits); a file it cannot open (unlinked after the main thread's
+ * snapshot) is named in the reply for the main thread to read. `progress` receives the position
+ * of the segment being read (named if the thread dies).
  */
 export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, yieldFlag: Int32Array, progress: Int32Array): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
   const cancel = new Int32Array(t.cancel);
   const expired = (): Error => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: 0, processed: 0, total: 0 });
+  let reading = -1;
   try {
     const plan = planOf(t.query);
     const deadline = new Deadline(t.deadlineMs, Date.now, expired, cancel);
     const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) } };
-    const sink = partialSink(plan);
-    const outcomes: ScanOutcome[] = [];
-    let unavailable: string | null = null;
+    const claims = new SegmentClaims(t.claims);
+    const breaks = new Set(t.breakBefore);
+    const pieces: BatchPiece[] = [];
+    const transfer: ArrayBuffer[] = [];
+    const unavailable: BatchResult['unavailable'] = [];
+    let run: { sink: ScanSink; first: number; last: number; outcomes: ScanOutcome[] } | null = null;
+    const close = (): void => {
+      if (run === null) return;
+      const exported = exportPartialResult(run.sink, run.outcomes, false);
+      pieces.push({ ...exported.result, first: run.first, last: run.last });
+      transfer.push(...exported.transfer);
+      run = null;
+    };
+    let yielded = false;
+    let own = true;
+    let taken = 0;
     await withDeadline(deadline, async () => {
-      for (let i = 0; i < t.segments.length; i++) {
-        if (i > 0 && Atomics.load(yieldFlag, 0) !== 0) break;
-        Atomics.store(progress, 0, i);
-        const ref = t.segments[i]!;
+      for (;;) {
+        if (taken > 0 && Atomics.load(yieldFlag, 0) !== 0) {
+          yielded = true;
+          break;
+        }
+        let position = own ? claims.takeFront(t.lane) : -1;
+        if (position < 0) {
+          own = false;
+          position = claims.steal();
+        }
+        if (position < 0) break;
+        taken++;
+        reading = position;
+        Atomics.store(progress, 0, position);
+        const ref = t.segments[position]!;
         let segment: SealedSegment;
         try {
           segment = await segmentAt(ref.file, ref.segmentName, ref.numDocs);
         } catch (err) {
-          unavailable = (err as Error).message;
-          break;
+          close();
+          unavailable.push({ position, reason: (err as Error).message });
+          continue;
+        }
+        // A run goes on with the next segment of the lane; a stolen one is a run of its own.
+        if (run === null || !own || position !== run.last + 1 || breaks.has(position)) {
+          close();
+          run = { sink: partialSink(plan), first: position, last: position, outcomes: [] };
         }
         const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
-        outcomes.push(await scanSegment(ctx, snapshot, sink));
+        run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));
+        run.last = position;
+        reading = -1;
       }
     });
-    const { result, transfer } = exportPartialResult(sink, outcomes, false);
-    return { reply: { kind: 'done', task: t.task, result: { ...result, unavailable } }, transfer };
+    close();
+    return { reply: { kind: 'done', task: t.task, result: { pieces, unavailable, yielded } }, transfer };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
-    return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message }, transfer: [] };
+    // The segments after a failed one need no reading (the query fails with the first failure).
+    if (reading >= 0 && e.kind !== 'EXECUTION_TIMEOUT') new SegmentClaims(t.claims).stopAt(reading + 1);
+    return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading }, transfer: [] };
   }
 }

@@ -1,11 +1,11 @@
 import type { ScalarValue } from '../../config/data-type.js';
-import type { ColumnFooter, PagedIndexFooter } from '../format/footer.js';
+import type { ColumnFooter, PagedIndexFooter, SectionRef } from '../format/footer.js';
 import type { PageDirectory } from '../format/page-directory.js';
 import { pageOfId, readPageDirectory } from '../format/page-directory.js';
-import type { Dictionary, InvertedIndex } from '../segment-view.js';
+import type { Dictionary, DictionaryBounds, InvertedIndex } from '../segment-view.js';
 import { blockCache } from './block-cache.js';
 import type { ReadContext } from './read-context.js';
-import { comparatorOf, layoutOf, SealedDictionary } from './sealed-dictionary.js';
+import { comparatorOf, layoutOf, rangeOfBounds, SealedDictionary } from './sealed-dictionary.js';
 
 /** Cache keys of one paged column: its directory, and the first key of its dictionary and doc-list pages. */
 export interface PagedKeys {
@@ -19,6 +19,20 @@ interface Directory {
   readonly dir: PageDirectory;
   readonly firstValues: SealedDictionary;
 }
+
+/** One kind of page (dictionary or doc-list): its first cache key, its counter, the last page read while the cache is off. */
+interface PageKind<T> {
+  readonly firstKey: number;
+  readonly counter: 'dictionary' | 'postings';
+  last: { p: number; page: T } | null;
+}
+
+/**
+ * Pages of paged dictionaries (format version 3) asked for by this process, whether a cache held
+ * them or not (`dictionary`, `postings`), and of those the ones read and decoded (`decoded`):
+ * counted for tests and benchmarks ("a range filter reads 2 pages, not 40").
+ */
+export const pageReads = { dictionary: 0, postings: 0, decoded: 0 };
 
 /** One page's doc lists: the page's `i`-th id is held by `docs[offsets[i] .. offsets[i + 1])`. */
 interface PostingsPage {
@@ -40,9 +54,8 @@ function dictionaryBytes(type: ColumnFooter['storedType'], count: number, rawLen
  */
 export class PagedIndex {
   private dirEntry: Directory | undefined;
-  /** The last pages read, for repeated reads while the shared cache is off. */
-  private lastDict: { p: number; page: SealedDictionary } | null = null;
-  private lastPostings: { p: number; page: PostingsPage } | null = null;
+  private readonly dictPages: PageKind<SealedDictionary>;
+  private readonly postingPages: PageKind<PostingsPage>;
 
   constructor(
     private readonly ctx: ReadContext,
@@ -50,7 +63,10 @@ export class PagedIndex {
     private readonly pages: PagedIndexFooter,
     private readonly keys: PagedKeys,
     private readonly numDocs: number,
-  ) {}
+  ) {
+    this.dictPages = { firstKey: keys.dictionaryPages, counter: 'dictionary', last: null };
+    this.postingPages = { firstKey: keys.invertedPages, counter: 'postings', last: null };
+  }
 
   get numPages(): number {
     return this.pages.numPages;
@@ -59,8 +75,8 @@ export class PagedIndex {
   /** Drops the direct references (the column's cache entries are dropped by the column). */
   release(): void {
     this.dirEntry = undefined;
-    this.lastDict = null;
-    this.lastPostings = null;
+    this.dictPages.last = null;
+    this.postingPages.last = null;
   }
 
   private get name(): string {
@@ -92,53 +108,51 @@ export class PagedIndex {
     return e;
   }
 
-  /** The dictionary page `p` (ids `[firstIds[p], firstIds[p + 1])`). */
-  private dictionaryPage(p: number, firstIds: Uint32Array): SealedDictionary {
-    const key = this.keys.dictionaryPages + p;
+  /**
+   * Page `p` of one kind: a cache hit, or while the cache is off the last page of that kind when it
+   * is `p`; else read, checked and decoded (`decode`), then cached at `bytes` (or kept as the last).
+   */
+  private cachedPage<T>(kind: PageKind<T>, p: number, ref: SectionRef, what: string, decode: (bytes: Uint8Array) => T, bytes: number): T {
+    pageReads[kind.counter]++;
+    const key = kind.firstKey + p;
     if (blockCache.enabled) {
-      const hit = blockCache.get<SealedDictionary>(key);
+      const hit = blockCache.get<T>(key);
       if (hit !== undefined) return hit;
-    } else if (this.lastDict?.p === p) {
-      return this.lastDict.page;
+    } else if (kind.last?.p === p) {
+      return kind.last.page;
     }
-    const { dir, firstValues } = this.directory();
+    pageReads.decoded++;
+    const page = this.ctx.decode(ref, `${what} page ${p} of column ${this.name}`, decode, blockCache.enabled ? key : undefined);
+    if (!blockCache.enabled) {
+      kind.last = { p, page };
+      return page;
+    }
+    return blockCache.put(key, page, bytes);
+  }
+
+  /** The dictionary page `p` (ids `[firstIds[p], firstIds[p + 1])`). */
+  private dictionaryPage(p: number, { dir, firstValues }: Directory): SealedDictionary {
     const ref = dir.dictionaryPages[p]!;
-    const count = firstIds[p + 1]! - firstIds[p]!;
+    const count = dir.firstIds[p + 1]! - dir.firstIds[p]!;
     const type = this.footer.storedType;
-    const page = this.ctx.decode(ref, `dictionary page ${p} of column ${this.name}`, (bytes) => {
+    return this.cachedPage(this.dictPages, p, ref, 'dictionary', (bytes) => {
       const d = new SealedDictionary(type, count, bytes);
       if (comparatorOf(type)(d.get(0), firstValues.get(p)) !== 0) throw new Error(`page ${p} does not start with the value its directory lists`);
       return d;
-    }, blockCache.enabled ? key : undefined);
-    if (!blockCache.enabled) {
-      this.lastDict = { p, page };
-      return page;
-    }
-    return blockCache.put(key, page, dictionaryBytes(type, count, ref.rawLength));
+    }, dictionaryBytes(type, count, ref.rawLength));
   }
 
   /** The doc-list page `p`. */
   private postingsPage(p: number, dir: PageDirectory): PostingsPage {
-    const key = this.keys.invertedPages + p;
-    if (blockCache.enabled) {
-      const hit = blockCache.get<PostingsPage>(key);
-      if (hit !== undefined) return hit;
-    } else if (this.lastPostings?.p === p) {
-      return this.lastPostings.page;
-    }
     const ref = dir.invertedPages![p]!;
     const count = dir.firstIds[p + 1]! - dir.firstIds[p]!;
-    const page = this.ctx.decode(ref, `inverted index page ${p} of column ${this.name}`, (bytes) => readPostingsPage(bytes, count, this.numDocs), blockCache.enabled ? key : undefined);
-    if (!blockCache.enabled) {
-      this.lastPostings = { p, page };
-      return page;
-    }
-    return blockCache.put(key, page, ref.rawLength + 256);
+    return this.cachedPage(this.postingPages, p, ref, 'inverted index', (bytes) => readPostingsPage(bytes, count, this.numDocs), ref.rawLength + 256);
   }
 
   /** The dictionary id of `value`, or -1 when the column does not hold it: one dictionary page read. */
   idOf(value: ScalarValue): number {
-    const { dir, firstValues } = this.directory();
+    const d = this.directory();
+    const { dir, firstValues } = d;
     const type = this.footer.storedType;
     const probe = type === 'FLOAT' && typeof value === 'number' ? Math.fround(value) : value;
     const compare = comparatorOf(type);
@@ -155,8 +169,33 @@ export class PagedIndex {
     if (page < 0) return -1;
     // A one-value page's value is its directory value: no page read (low-cardinality columns).
     if (dir.firstIds[page + 1]! - dir.firstIds[page]! === 1) return compare(firstValues.get(page), probe) === 0 ? dir.firstIds[page]! : -1;
-    const local = this.dictionaryPage(page, dir.firstIds).indexOf(probe);
+    const local = this.dictionaryPage(page, d).indexOf(probe);
     return local < 0 ? -1 : dir.firstIds[page]! + local;
+  }
+
+  /**
+   * Ids `[from, to)` of the values within `bounds` (see `Dictionary.idRange`): each bound is found
+   * by binary search of the pages' first values (the directory), then inside the one page it falls
+   * in; a bound equal to a page's first value, or falling on a one-value page, reads no page. So a
+   * range reads at most two dictionary pages, one when both bounds share a page.
+   */
+  idRange(bounds: DictionaryBounds): readonly [number, number] {
+    const d = this.directory();
+    const { dir, firstValues } = d;
+    const compare = comparatorOf(this.footer.storedType);
+    let held: { p: number; page: SealedDictionary } | null = null;
+    return rangeOfBounds(bounds, this.footer.cardinality, (value, after) => {
+      // The last page whose first value is not after `value`.
+      const p = firstValues.bound(value, true) - 1;
+      if (p < 0) return 0;
+      const first = dir.firstIds[p]!;
+      const end = dir.firstIds[p + 1]!;
+      // Values ascend strictly: a page starting with `value` holds it first, and only there.
+      if (compare(firstValues.get(p), value) === 0) return after ? first + 1 : first;
+      if (end - first === 1) return end;
+      if (held?.p !== p) held = { p, page: this.dictionaryPage(p, d) };
+      return first + held.page.bound(value, after, 1, end - first);
+    });
   }
 
   /**
@@ -164,12 +203,13 @@ export class PagedIndex {
    * or for a one-value page the directory's first values, read without the page).
    */
   page(id: number): { readonly values: SealedDictionary; readonly first: number; readonly end: number; readonly at: number } {
-    const { dir, firstValues } = this.directory();
+    const d = this.directory();
+    const { dir, firstValues } = d;
     const p = pageOfId(dir.firstIds, id);
     const first = dir.firstIds[p]!;
     const end = dir.firstIds[p + 1]!;
     if (end - first === 1) return { values: firstValues, first, end, at: first - p };
-    return { values: this.dictionaryPage(p, dir.firstIds), first, end, at: first };
+    return { values: this.dictionaryPage(p, d), first, end, at: first };
   }
 
   /** Sorted doc ids holding dictionary id `id`: one doc-list page read. */
@@ -243,7 +283,7 @@ function readPostingsPage(bytes: Uint8Array, count: number, numDocs: number): Po
 
 /**
  * The whole dictionary of a paged column, one page at a time: `get` keeps the page it last read,
- * so reading ids in order reads each page once; `indexOf` reads one page.
+ * so reading ids in order reads each page once; `indexOf` reads one page, `idRange` at most two.
  */
 class PagedDictionary implements Dictionary {
   readonly sorted = true;
@@ -270,5 +310,9 @@ class PagedDictionary implements Dictionary {
 
   indexOf(value: ScalarValue): number {
     return this.index.idOf(value);
+  }
+
+  idRange(bounds: DictionaryBounds): readonly [number, number] {
+    return this.index.idRange(bounds);
   }
 }

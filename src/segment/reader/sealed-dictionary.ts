@@ -2,7 +2,7 @@ import type { ScalarValue, StoredType } from '../../config/data-type.js';
 import type { DecodedRun, ValueLayout } from '../format/byte-layout.js';
 import { readRun, runBytesAt, runString } from '../format/byte-layout.js';
 import { compareBytes, compareFloat, compareString } from '../format/sorted-dictionary.js';
-import type { Dictionary } from '../segment-view.js';
+import type { Dictionary, DictionaryBounds } from '../segment-view.js';
 
 /** How values of a stored type are laid out in dictionaries and RAW blocks. */
 export function layoutOf(type: StoredType): ValueLayout {
@@ -79,4 +79,35 @@ export class SealedDictionary implements Dictionary {
     }
     return -1;
   }
+
+  /**
+   * The first id in `[from, to)` whose value is after `value` (`after`) or not before it, in the
+   * dictionary's order; `to` when there is none. `value` is compared as given (a FLOAT bound is
+   * not rounded: the ids of values passing a range test of it are found exactly).
+   */
+  bound(value: ScalarValue, after: boolean, from = 0, to = this.size): number {
+    let lo = from;
+    let hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compare(this.get(mid), value);
+      if (c > 0 || (c === 0 && !after)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  idRange(bounds: DictionaryBounds): readonly [number, number] {
+    return rangeOfBounds(bounds, this.size, (v, after) => this.bound(v, after));
+  }
+}
+
+/**
+ * Ids `[from, to)` of `bounds` in a sorted dictionary of `size` values, from `bound(v, after)`: the
+ * first id after `v` (`after`) or not before it. An empty range is `[from, from]`.
+ */
+export function rangeOfBounds(bounds: DictionaryBounds, size: number, bound: (value: ScalarValue, after: boolean) => number): readonly [number, number] {
+  const from = bounds.lo === null ? 0 : bound(bounds.lo, !bounds.loInclusive);
+  const to = bounds.hi === null ? size : bound(bounds.hi, bounds.hiInclusive);
+  return [from, Math.max(from, to)];
 }

@@ -74,16 +74,19 @@ export interface FixtureTable {
 export async function buildTableSegments(
   pinotSchema: PinotSchema,
   rows: readonly (CellValue | null)[][],
-  opts: { tableName?: string; segmentRows?: number; indexing?: Partial<IndexingConfig>; consumingSegments?: number; isDimTable?: boolean; sealInline?: boolean } = {},
+  /** `segmentRows`: rows per segment, or per segment in turn (the last size repeats). */
+  opts: { tableName?: string; segmentRows?: number | readonly number[]; indexing?: Partial<IndexingConfig>; consumingSegments?: number; isDimTable?: boolean; sealInline?: boolean } = {},
 ): Promise<FixtureTable> {
   const schema = buildTableSchema(pinotSchema);
   const tableName = opts.tableName ?? pinotSchema.schemaName;
   const indexing: IndexingConfig = { invertedIndexColumns: [], noDictionaryColumns: [], nullHandlingEnabled: false, ...opts.indexing };
-  const per = opts.segmentRows ?? Math.max(1, Math.ceil(rows.length / 3));
+  // Rows of segment i: `segmentRows` (the last entry of a list repeats), else a third of the rows.
+  const sizes = opts.segmentRows ?? Math.max(1, Math.ceil(rows.length / 3));
+  const per = (i: number): number => (typeof sizes === 'number' ? sizes : sizes[Math.min(i, sizes.length - 1)]!);
   const segments: ConsumingSegment[] = [];
-  for (let i = 0; i === 0 || i * per < rows.length; i++) {
+  for (let i = 0, at = 0; i === 0 || at < rows.length; at += per(i), i++) {
     const seg = new ConsumingSegment({ identity: { tableName, segmentName: `${tableName}__0__${i}__20240101T0000Z`, partitionId: 0, shardId: 'shardId-000000000000' }, schema, indexing, createdAtMs: 1_700_000_000_000 });
-    rows.slice(i * per, (i + 1) * per).forEach((row, k) => seg.index(row, String(i * per + k + 1), 1_700_000_000_000 + i * per + k));
+    rows.slice(at, at + per(i)).forEach((row, k) => seg.index(row, String(at + k + 1), 1_700_000_000_000 + at + k));
     segments.push(seg);
   }
   const { dir, cleanup } = await tempDir();

@@ -3,7 +3,8 @@ import { deserialize, serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
-import { planUnits } from '../../../../src/query/parallel/parallel-executor.js';
+import { planSegments } from '../../../../src/query/parallel/parallel-executor.js';
+import { SegmentClaims } from '../../../../src/query/parallel/segment-claims.js';
 import { scanToPartial } from '../../../../src/query/exec/segment-partial.js';
 import { PartialMerge } from '../../../../src/query/exec/partial-merge.js';
 import { countOutcome } from '../../../../src/query/exec/segment-scan.js';
@@ -105,21 +106,29 @@ describe('queries on the worker pool', () => {
     }
   });
 
-  it('gives the same answers one segment per task, and with a segment no worker can open', async () => {
-    const perSegment = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined) }, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true, maxBatchSegments: 1 } });
-    // Batches [0..4) and [4..8): the worker stops at segment 1 (its file is gone), the main thread reads it, and the worker takes [2..4).
+  it('gives the same answers with a segment no worker can open, and over segments of unequal sizes', async () => {
+    // The worker taking segment 1 cannot open it (its file is gone): the main thread reads it, and the worker goes on with the next.
     const gone = await buildTableSegments({ ...SCHEMA, schemaName: 'gone' }, rows().slice(0, 4_400) as never, { segmentRows: 500 });
+    // One large segment first, then small ones: the lanes split by rows, and a worker done early takes from the other's tail.
+    const uneven = await buildTableSegments({ ...SCHEMA, schemaName: 'uneven' }, rows().slice(0, 9_000) as never, { segmentRows: [6_000, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300] });
     try {
       await unlink(gone.sealed[1]!.path);
-      const withGone = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'gone' ? gone.queryTable : undefined) }, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
-      const serialGone = new QueryEngine({ resolve: (name: string) => (name.toLowerCase() === 'gone' ? gone.queryTable : undefined) }, { parallel: null });
+      const tables = new Map([
+        ['gone', gone],
+        ['uneven', uneven],
+      ]);
+      const resolver = { resolve: (name: string) => tables.get(name.toLowerCase())?.queryTable };
+      const onPool = new QueryEngine(resolver, { parallel: { pool, minRows: 0, maxGroupShare: Number.POSITIVE_INFINITY, orderedSelections: true } });
+      const onMain = new QueryEngine(resolver, { parallel: null });
       for (const sql of QUERIES.slice(0, 13)) {
-        expect(await answer(perSegment, sql), sql).toEqual(await answer(serial, sql));
-        const onGone = sql.replace('FROM visits', 'FROM gone');
-        expect(await answer(withGone, onGone), onGone).toEqual(await answer(serialGone, onGone));
+        for (const name of ['gone', 'uneven']) {
+          const q = sql.replace('FROM visits', `FROM ${name}`);
+          expect(await answer(onPool, q), q).toEqual(await answer(onMain, q));
+        }
       }
     } finally {
       await gone.cleanup();
+      await uneven.cleanup();
     }
   });
 
@@ -172,7 +181,8 @@ describe('queries on the worker pool', () => {
     expect((got.exceptions as { errorCode: number }[])[0]?.errorCode).toBe(250);
     // The running tasks stop at their next block and the workers take new work.
     await until(() => pool.stats.busy === 0 && pool.stats.queued === 0);
-    expect(pool.stats.cancelled).toBeGreaterThan(before);
+    // One task per worker, both reading the query's segments when it timed out: both dropped.
+    expect(pool.stats.cancelled).toBeGreaterThanOrEqual(before + 2);
     expect((await answer(parallel, 'SELECT count(*) FROM visits')).resultTable).toMatchObject({ rows: [[ROWS]] });
   });
 
@@ -212,18 +222,57 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe('planUnits', () => {
+describe('planSegments and SegmentClaims', () => {
   const seg = (numDocs: number, where: 'file' | 'consuming' = 'file'): SegmentSnapshot => ({ numDocs, consuming: where === 'consuming', file: where === 'file' ? 'f' : undefined }) as unknown as SegmentSnapshot;
+  const lanes = (claims: SegmentClaims): [number, number][] => Array.from({ length: claims.laneCount }, (_, l) => claims.range(l));
 
-  it('splits the sealed rows into one contiguous batch per thread, in segment order', () => {
-    expect(planUnits([seg(10), seg(10), seg(10), seg(10), seg(10, 'consuming')], 2)).toEqual([[0, 1], [2, 3], 4]);
-    expect(planUnits([seg(10), seg(10), seg(10)], 2)).toEqual([[0, 1], [2]]);
-    expect(planUnits([seg(100), seg(10), seg(10), seg(10)], 2)).toEqual([[0], [1, 2, 3]]);
-    expect(planUnits([seg(10), seg(10), seg(10), seg(10)], 1)).toEqual([[0, 1, 2, 3]]);
+  it('splits the sealed segments into contiguous lanes of roughly equal rows, one per thread', () => {
+    const even = planSegments([seg(10), seg(10), seg(10), seg(10), seg(10, 'consuming')], 2);
+    expect(even).toMatchObject({ worker: [0, 1, 2, 3], local: [4], breakBefore: [] });
+    expect(lanes(even.claims)).toEqual([[0, 2], [2, 4]]);
+    expect(lanes(planSegments([seg(10), seg(10), seg(10)], 2).claims)).toEqual([[0, 2], [2, 3]]);
+    expect(lanes(planSegments([seg(100), seg(10), seg(10), seg(10)], 2).claims)).toEqual([[0, 1], [1, 4]]);
+    expect(lanes(planSegments([seg(10), seg(10), seg(10), seg(10)], 1).claims)).toEqual([[0, 4]]);
+    // More threads than segments: one lane per segment.
+    expect(lanes(planSegments([seg(10), seg(10)], 4).claims)).toEqual([[0, 1], [1, 2]]);
   });
 
-  it('cuts at main-thread segments, leaves out empty ones, and bounds the segments per batch', () => {
-    expect(planUnits([seg(10), seg(5, 'consuming'), seg(10), seg(0), seg(10), seg(10)], 2)).toEqual([[0], 1, [2], [4, 5]]);
-    expect(planUnits([seg(10), seg(10), seg(10)], 2, 1)).toEqual([[0], [1], [2]]);
+  it('leaves out empty segments and marks where a main-thread segment cuts the runs', () => {
+    const p = planSegments([seg(10), seg(5, 'consuming'), seg(10), seg(0), seg(10), seg(10)], 2);
+    expect(p).toMatchObject({ worker: [0, 2, 4, 5], local: [1], breakBefore: [1] });
+  });
+
+  it('hands every segment out once: a lane from its front, the rest stolen from the back of the fullest lane', () => {
+    const claims = SegmentClaims.split([10, 10, 10, 10, 10, 10, 10, 10], 2);
+    expect(claims.takeFront(0)).toBe(0);
+    expect(claims.steal()).toBe(7);
+    expect(claims.takeFront(1)).toBe(4);
+    expect(claims.remaining()).toBe(5);
+    const taken = [0, 7, 4];
+    // Lane 0 runs dry first: its worker steals from lane 1's back while lane 1's worker takes its front.
+    for (let p = claims.takeFront(0); p >= 0; p = claims.takeFront(0)) taken.push(p);
+    for (;;) {
+      const a = claims.takeFront(1);
+      const b = claims.steal();
+      if (a >= 0) taken.push(a);
+      if (b >= 0) taken.push(b);
+      if (a < 0 && b < 0) break;
+    }
+    expect(taken.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(claims.remaining()).toBe(0);
+    expect(claims.steal()).toBe(-1);
+  });
+
+  it('hands out nothing from a failed segment on (the query fails with the first failure in segment order)', () => {
+    const claims = SegmentClaims.split([10, 10, 10, 10, 10, 10, 10, 10], 2);
+    expect(claims.takeFront(0)).toBe(0);
+    claims.stopAt(3);
+    claims.stopAt(6);
+    expect(claims.remaining()).toBe(2);
+    expect(claims.takeFront(1)).toBe(-1);
+    expect(claims.steal()).toBe(2);
+    expect(claims.takeFront(0)).toBe(1);
+    expect(claims.takeFront(0)).toBe(-1);
+    expect(claims.steal()).toBe(-1);
   });
 });

@@ -1,0 +1,88 @@
+import { storedTypeOf } from '../../config/data-type.js';
+import type { Dictionary } from '../../segment/segment-view.js';
+import type { AggregationPlan } from '../plan/query-plan.js';
+import { isVirtualColumn } from '../plan/virtual-columns.js';
+import type { ColumnBlock } from './segment-snapshot.js';
+
+/** The ids of one segment's key dictionary that have rows, and their row counts. */
+export interface CountedIds {
+  /** A block of the key column (its dictionary and type). */
+  readonly column: ColumnBlock;
+  readonly ids: Int32Array;
+  readonly counts: Float64Array;
+  readonly n: number;
+}
+
+/**
+ * Row counts per dictionary id of one segment, for a GROUP BY of one single-value dictionary
+ * column whose aggregations are all `COUNT(*)` (issue 14: `GROUP BY userId ORDER BY count(*)`):
+ * a row costs one increment in an array indexed by id, and groups are resolved once per id with
+ * rows when the segment ends (`take`), in id order, instead of once per row. Exact: the same
+ * groups get the same counts. Only where the answer does not depend on the order groups are made
+ * in: an ORDER BY that includes the key (ties in count broken by it; without it, or without
+ * ORDER BY, the first groups made win ties or are answered), a key of INT, LONG or STRING (for
+ * DOUBLE the first of -0 and 0 met would name their group), and a segment where
+ * `numGroupsLimit` cannot bind (the caller checks: then no group is dropped).
+ */
+export class IdCounts {
+  private column: ColumnBlock | null = null;
+  private dictionary: Dictionary | null = null;
+  private counts: Int32Array = new Int32Array(0);
+
+  /** Whether `plan` can be counted per id (see the class). */
+  static applies(plan: AggregationPlan): boolean {
+    const key = plan.groupBy.length === 1 ? plan.groupBy[0]! : null;
+    if (key === null || key.kind !== 'column' || !key.type.sv || isVirtualColumn(key.column.name)) return false;
+    if (!['INT', 'LONG', 'STRING'].includes(storedTypeOf(key.column.dataType))) return false;
+    if (!plan.orderBy.some((o) => o.expr.kind === 'groupKey')) return false;
+    return plan.aggregations.length > 0 && plan.aggregations.every((a) => a.fn.kind === 'count' && !a.fn.mv && a.arg === null && a.filter === null);
+  }
+
+  /** The dictionary being counted, null when none. */
+  get current(): Dictionary | null {
+    return this.dictionary;
+  }
+
+  /** Whether `col` can be counted per id at all (single-value, dictionary-encoded). */
+  static countable(col: ColumnBlock): boolean {
+    return col.dictIds !== null && col.dictionary !== null && col.offsets === null;
+  }
+
+  /** Starts counting the ids of `col`'s dictionary (after `take` emptied the previous one). */
+  begin(col: ColumnBlock): void {
+    const size = col.dictionary!.size;
+    if (this.counts.length < size) this.counts = new Int32Array(size);
+    this.column = col;
+    this.dictionary = col.dictionary;
+  }
+
+  /** Counts rows `sel[0..n)` of `col` (a block of the dictionary being counted). */
+  add(col: ColumnBlock, sel: Int32Array, n: number): void {
+    const ids = col.dictIds!;
+    const counts = this.counts;
+    for (let i = 0; i < n; i++) counts[ids[sel[i]!]!]++;
+  }
+
+  /** The ids counted since `begin`, ascending, with their counts; the counter is empty after. */
+  take(): CountedIds | null {
+    const column = this.column;
+    if (column === null) return null;
+    const size = this.dictionary!.size;
+    const counts = this.counts;
+    let m = 0;
+    for (let id = 0; id < size; id++) if (counts[id] !== 0) m++;
+    const ids = new Int32Array(m);
+    const out = new Float64Array(m);
+    let j = 0;
+    for (let id = 0; id < size; id++) {
+      const c = counts[id]!;
+      if (c === 0) continue;
+      ids[j] = id;
+      out[j++] = c;
+      counts[id] = 0;
+    }
+    this.column = null;
+    this.dictionary = null;
+    return { column, ids, counts: out, n: m };
+  }
+}
