@@ -76,7 +76,7 @@ export class GroupByAggregator {
 
   /** Bytes of the group table, the per-segment memos and every aggregation's states. */
   byteSize(): number {
-    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0);
+    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0) + (this.idCounts?.byteSize() ?? 0);
     for (const s of this.states) bytes += s.byteSize?.() ?? 0;
     return bytes;
   }
