@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv, workerScript } from '../../util/worker-script.js';
 import { blockCache } from '../../segment/reader/block-cache.js';
+import { joinBudget, leaveBudget } from './budget-split.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, BatchTask, PoolReply, PoolRequest } from './messages.js';
 
@@ -84,10 +85,13 @@ export class QueryPool {
   private cancelledCount = 0;
   private startFailure: string | null = null;
   private closed = false;
+  /** Each thread's block cache, set when the first thread starts (see `budget-split.ts`). */
+  private threadBudget: number | null = null;
 
   /**
    * `threads`: how many workers at most (at least 1). `memoryBudgetBytes`: the block cache of each
-   * worker (default: the main thread's budget divided among the workers).
+   * worker (default: the process's memory budget split evenly between the main thread and the
+   * workers, the main thread's cache shrinking to its share while the pool is open).
    */
   constructor(
     readonly threads: number,
@@ -162,6 +166,8 @@ export class QueryPool {
     const slots = this.slots.splice(0);
     for (const s of slots) for (const p of s.running.splice(0)) p.reject(new WorkerUnavailableError('the query pool closed'));
     this.runningPerQuery.clear();
+    if (this.threadBudget !== null && this.options.memoryBudgetBytes === undefined) leaveBudget(this.threads);
+    this.threadBudget = null;
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -225,7 +231,8 @@ export class QueryPool {
     const progress = new SharedArrayBuffer(4);
     const slot: Slot = { worker, ready: false, running: [], lastError: null, progress: new Int32Array(progress) };
     this.slots.push(slot);
-    const budget = this.options.memoryBudgetBytes ?? Math.floor(blockCache.capacityBytes / this.threads);
+    this.threadBudget ??= this.options.memoryBudgetBytes ?? joinBudget(this.threads);
+    const budget = this.threadBudget;
     worker.postMessage({ kind: 'init', memoryBudgetBytes: budget, compressedTierShare: blockCache.compressedTierShare, yieldFlag: this.yieldFlag.buffer as SharedArrayBuffer, progress } satisfies PoolRequest);
     worker.on('message', (message: PoolReply) => this.onMessage(slot, message));
     worker.on('error', (err) => (slot.lastError = err.message));
