@@ -8,6 +8,7 @@ import { QueryEngine, sealedSnapshot } from '../src/query/index.js';
 import { ConsumingSegment, loadTableSegments, sealSegment } from '../src/segment/index.js';
 import type { SealedSegment } from '../src/segment/index.js';
 import { blockCache, COMPRESSED_TIER_ENV, parseCompressedTierPercent } from '../src/segment/reader/block-cache.js';
+import { queryMemory } from '../src/segment/reader/query-memory.js';
 import { benchQueryList } from './queries.js';
 import { eventGenerator, eventsTable, toDecodedRow } from './generated-table.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
@@ -153,12 +154,23 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
     let peakCacheBytes = 0;
     let peakCompressedBytes = 0;
     const perQuery: Record<string, unknown>[] = [];
+    queryMemory.resetPeaks();
+    const overBudgetBefore = queryMemory.stats().queriesOverBudget;
+    let peakReservedBytes = 0;
+    let peakTotalBytes = 0;
     for (const q of queries) {
+      // The query's reservations from the budget (group tables, distinct sets, …), over its cold and warm runs.
+      queryMemory.resetPeaks();
+      const overBefore = queryMemory.stats().queriesOverBudget;
       const cold = await medianOf(q.pinot, () => blockCache.clear());
       await warmUp(q.pinot);
       const before = blockCache.stats();
       const warm = await medianOf(q.pinot);
       const after = blockCache.stats();
+      const qm = queryMemory.stats();
+      const queryMemoryMB = { peakReserved: qm.peakReservedBytes / MIB, peakCacheAndReserved: qm.peakTotalBytes / MIB, runsOverBudget: qm.queriesOverBudget - overBefore };
+      peakReservedBytes = Math.max(peakReservedBytes, qm.peakReservedBytes);
+      peakTotalBytes = Math.max(peakTotalBytes, qm.peakTotalBytes);
       peakCacheBytes = Math.max(peakCacheBytes, after.bytes);
       peakCompressedBytes = Math.max(peakCompressedBytes, after.compressed.bytes);
       // Where the warm runs' sections came from: the decoded tier, the compressed tier, or the file.
@@ -166,9 +178,13 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
       const fromCompressed = after.compressed.hits - before.compressed.hits;
       const fromFile = after.compressed.misses - before.compressed.misses;
       const warmSources = { decodedHitRate: lookups > 0 ? (after.hits - before.hits) / lookups : 1, compressedHits: fromCompressed, fileReads: fromFile };
-      perQuery.push({ name: q.name, budgetWarmMs: warm, budgetColdMs: cold, warmSources });
-      console.log(`storage ${q.name.padEnd(20)} budget warm ${fmt(warm.median)} ms  cold ${fmt(cold.median)} ms  decoded hits ${fmt(100 * warmSources.decodedHitRate, 0)} %, compressed hits ${fromCompressed}, file reads ${fromFile}  rss ${fmt(process.memoryUsage().rss / MIB, 0)} MiB`);
+      perQuery.push({ name: q.name, budgetWarmMs: warm, budgetColdMs: cold, warmSources, queryMemoryMB });
+      console.log(
+        `storage ${q.name.padEnd(20)} budget warm ${fmt(warm.median)} ms  cold ${fmt(cold.median)} ms  decoded hits ${fmt(100 * warmSources.decodedHitRate, 0)} %, compressed hits ${fromCompressed}, file reads ${fromFile}  ` +
+          `rss ${fmt(process.memoryUsage().rss / MIB, 0)} MiB (peak ${fmt(rss.peak() / MIB, 0)}); reserved peak ${fmt(queryMemoryMB.peakReserved, 0)} MiB, cache + reserved peak ${fmt(queryMemoryMB.peakCacheAndReserved, 0)} MiB, runs over budget ${queryMemoryMB.runsOverBudget}`,
+      );
     }
+    const queriesOverBudget = queryMemory.stats().queriesOverBudget - overBudgetBefore;
     const peakRssUnderBudgetMB = rss.peak() / MIB;
     const rssUnderBudgetMB = process.memoryUsage().rss / MIB;
     rss.stop();
@@ -249,6 +265,10 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
         decodedMBInMemoryRun: decodedBytes / MIB,
         budgetMB: p.budgetMb,
         peakCacheMB: peakCacheBytes / MIB,
+        // Query memory inside the budget: the most bytes queries reserved, and cache + reserved at once (sampled after every aggregated block).
+        peakQueryReservedMB: peakReservedBytes / MIB,
+        peakCacheAndReservedMB: peakTotalBytes / MIB,
+        queriesOverBudget,
         rssUnderBudgetMB,
         compressedTierPercent: Math.round(compressedShare * 100),
         peakCompressedMB: peakCompressedBytes / MIB,
@@ -270,7 +290,7 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
     for (const s of sealed) s.close();
     console.log(
       `storage: ${p.segments} segments, ${fmt(rows)} rows, ${fmt(fileBytes / MIB)} MiB on disk; ready ${fmt(readyFooterOnlyMs)} ms (footers) vs ${fmt(readyFullChecksumMs)} ms (full CRC); ` +
-        `peak RSS under the ${p.budgetMb} MiB budget ${fmt(peakRssUnderBudgetMB, 0)} MiB; ` +
+        `peak RSS under the ${p.budgetMb} MiB budget ${fmt(peakRssUnderBudgetMB, 0)} MiB (cache + reserved query memory peak ${fmt(peakTotalBytes / MIB, 0)} MiB, reserved peak ${fmt(peakReservedBytes / MIB, 0)} MiB, runs over budget ${queriesOverBudget}); ` +
         `warm median ${fmt(medianBudgetWarmMs)} ms vs in-memory ${fmt(medianInMemoryMs)} ms (${fmt(medianBudgetWarmMs / medianInMemoryMs)} x), sum ratio ${fmt(sum(warmMedians) / sum(inMemoryMedians))} x, median per-query ratio ${fmt(summarise(warmRatios).median)} x; compaction ${fmt(mergeRows / mergeSeconds, 0)} rows/s`,
     );
     return result;

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { blockCache } from '../segment/reader/block-cache.js';
+import { queryMemory } from '../segment/reader/query-memory.js';
+import type { QueryMemoryStats } from '../segment/reader/query-memory.js';
 import type { BlockCacheStats } from '../segment/reader/block-cache.js';
 import type { TableManager } from '../table/table-manager.js';
 import type { PartitionStatus, TableRuntime } from '../ingest/table-runtime.js';
@@ -95,15 +97,18 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   perSnapshotTable('shardtable_snapshot_capacity_units', 'Read-capacity units charged for the items loaded (continued across restarts)', (p) => p.progress?.capacityUnits ?? null);
   perSnapshotTable('shardtable_snapshot_percent', 'Items loaded as a percent of the source table\'s approximate item count', (p) => p.progress?.percent ?? null);
 
-  const blockCacheMetric = (kind: 'counter' | 'gauge', name: string, help: string, value: (s: BlockCacheStats) => number): void => {
+  // Counters and gauges read from a stats object at scrape time.
+  const statsMetric = <S>(read: () => S) => (kind: 'counter' | 'gauge', name: string, help: string, value: (s: S) => number): void => {
     function collect(this: Counter | Gauge): void {
       this.reset();
-      if (this instanceof Counter) this.inc(value(blockCache.stats()));
-      else this.set(value(blockCache.stats()));
+      if (this instanceof Counter) this.inc(value(read()));
+      else this.set(value(read()));
     }
     if (kind === 'counter') new Counter({ name, help, registers: [registry], collect });
     else new Gauge({ name, help, registers: [registry], collect });
   };
+  const blockCacheMetric = statsMetric<BlockCacheStats>(() => blockCache.stats());
+  const queryMemoryMetric = statsMetric<QueryMemoryStats>(() => queryMemory.stats());
   blockCacheMetric('counter', 'shardtable_block_cache_hits_total', 'Sealed-column block reads answered from the decoded-block cache', (s) => s.hits);
   blockCacheMetric('counter', 'shardtable_block_cache_misses_total', 'Sealed-column block reads that decompressed the block', (s) => s.misses);
   blockCacheMetric('counter', 'shardtable_block_cache_evictions_total', 'Decoded blocks evicted to stay within the cache size', (s) => s.evictions);
@@ -111,6 +116,10 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   blockCacheMetric('gauge', 'shardtable_block_cache_capacity_bytes', 'The memory budget, both tiers (0 = off)', (s) => s.capacityBytes);
   blockCacheMetric('counter', 'shardtable_block_cache_compressed_hits_total', 'Decoded-tier misses whose section bytes came from the compressed tier (no disk read)', (s) => s.compressed.hits);
   blockCacheMetric('counter', 'shardtable_block_cache_compressed_misses_total', 'Decoded-tier misses read from the segment file', (s) => s.compressed.misses);
+  queryMemoryMetric('gauge', 'shardtable_query_memory_reserved_bytes', 'Bytes running queries reserved from the memory budget (group tables, distinct sets, percentile buffers)', (s) => s.reservedBytes);
+  queryMemoryMetric('gauge', 'shardtable_query_memory_peak_reserved_bytes', 'Most bytes queries held reserved at once since the server started', (s) => s.peakReservedBytes);
+  queryMemoryMetric('gauge', 'shardtable_memory_budget_peak_bytes', 'Most bytes of block cache plus query reservations held at once since the server started', (s) => s.peakTotalBytes);
+  queryMemoryMetric('counter', 'shardtable_queries_over_memory_budget_total', 'Queries whose reservations the memory budget could not hold (they ran on; their response says by how much)', (s) => s.queriesOverBudget);
   blockCacheMetric('gauge', 'shardtable_block_cache_compressed_bytes', 'Bytes of section file bytes held by the compressed tier', (s) => s.compressed.bytes);
   return registry;
 }

@@ -146,6 +146,7 @@ export class QueryEngine {
         timeUsedMs: this.clock() - started,
         partialResult: result.numGroupsLimitReached,
         clientRequestId: plan.options.clientQueryId,
+        ...(result.memory !== undefined && result.memory.exceededBytes > 0 ? { memoryBudgetExceededBytes: result.memory.exceededBytes } : {}),
       };
     } catch (err) {
       const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));

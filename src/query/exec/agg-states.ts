@@ -33,6 +33,9 @@ export function groupedAggregation(spec: AggregationSpec): GroupedAggregation {
   return new GenericStates(spec);
 }
 
+/** Estimated bytes of one per-group state object (`AggState`: five fields) and its array slot. */
+const OBJECT_STATE_BYTES = 64;
+
 /** Per-group `AggState` objects, created on a group's first row. */
 abstract class ObjectStates implements GroupedAggregation {
   protected readonly states: (AggState | undefined)[] = [];
@@ -43,6 +46,11 @@ abstract class ObjectStates implements GroupedAggregation {
   abstract add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
 
   finish(): void {}
+
+  /** An estimate: a state per group (a group is made by a row, which makes its state; a set or list inside is not seen). */
+  byteSize(): number {
+    return OBJECT_STATE_BYTES * this.states.length;
+  }
 
   result(g: number): ScalarValue {
     return this.spec.fn.result(this.states[g] ?? this.spec.fn.init(), this.spec.param);
@@ -105,6 +113,13 @@ class GenericStates extends ObjectStates {
 class PercentileStates extends ObjectStates {
   private values: Float64Array = new Float64Array(0);
   private counter: PercentileCounter | null = null;
+  /** Values pushed into the groups' buffers (which grow by doubling: about 1.5 x 8 bytes a value). */
+  private pushed = 0;
+
+  override byteSize(): number {
+    const whole = this.states[0]?.list?.byteLength ?? 0;
+    return super.byteSize() + this.values.byteLength + (this.counter?.byteSize() ?? 0) + (this.states.length <= 1 ? whole : 12 * this.pushed);
+  }
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
     if (gids === null) {
@@ -114,6 +129,7 @@ class PercentileStates extends ObjectStates {
     const values = (this.values = ensureFloat64(this.values, n));
     gatherNumbers(this.spec.arg!, block, rows, n, values);
     for (let i = 0; i < n; i++) pushValue(this.state(gids[i]!), values[i]!);
+    this.pushed += n;
   }
 
   override finish(): void {
@@ -136,6 +152,10 @@ class FilteredStates implements GroupedAggregation {
 
   get sortNumber(): ((g: number) => number) | null {
     return this.inner.sortNumber;
+  }
+
+  byteSize(): number {
+    return this.rows.byteLength + this.gids.byteLength + (this.inner.byteSize?.() ?? 0);
   }
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {

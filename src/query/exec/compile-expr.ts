@@ -6,6 +6,7 @@ import { compareValues, convertTo } from '../functions/values.js';
 import { childrenOf } from '../plan/bound-expr.js';
 import type { BoundExpr, BoundKind, BoundOf } from '../plan/bound-expr.js';
 import { currentDeadline } from './deadline.js';
+import { chargeDerived } from './derived-memory.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 import { isConstantTest, valueTest } from './value-tests.js';
 import { JSON_EXTRACT_INDEX, jsonExtractIndexReader } from './json-extract-rows.js';
@@ -183,8 +184,8 @@ const dictValueCache = new WeakMap<Dictionary, ScalarValue[]>();
 
 /**
  * Every value of a dictionary as an array, index = id (cached; grows with a consuming segment's
- * dictionary). For a `DictionaryPrefix` it is the live dictionary's array, which may hold more
- * than `size` entries.
+ * dictionary; counted in the memory budget, `chargeDerived`). For a `DictionaryPrefix` it is the
+ * live dictionary's array, which may hold more than `size` entries.
  */
 export function dictionaryValues(dict: Dictionary): ScalarValue[] {
   if (dict instanceof DictionaryPrefix) dict = dict.base;
@@ -193,7 +194,14 @@ export function dictionaryValues(dict: Dictionary): ScalarValue[] {
     values = [];
     dictValueCache.set(dict, values);
   }
-  for (let i = values.length; i < dict.size; i++) values.push(dict.get(i));
+  let bytes = 0;
+  for (let i = values.length; i < dict.size; i++) {
+    const v = dict.get(i);
+    values.push(v);
+    // A slot each; a string is the dictionary's own (counted with it), a number may be boxed.
+    bytes += typeof v === 'string' ? 8 : 16;
+  }
+  chargeDerived(dict, bytes);
   return values;
 }
 

@@ -2,6 +2,7 @@ import { childrenOf } from '../plan/bound-expr.js';
 import type { BoundExpr, BoundOf } from '../plan/bound-expr.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { compileExpr } from './compile-expr.js';
+import { chargeDerived } from './derived-memory.js';
 import type { Fn } from './compile-expr.js';
 
 /**
@@ -68,6 +69,7 @@ export function cachedIdMatch(e: BoundExpr, dict: Dictionary, mutable: boolean, 
   if (byKey === undefined) idMatches.set(dict, (byKey = new Map()));
   if (byKey.size >= MAX_CACHED_PREDICATES) byKey.clear();
   byKey.set(key, match);
+  chargeDerived(dict, match.byteLength);
   return match;
 }
 

@@ -47,6 +47,12 @@ export class DictGroups {
 
   constructor(private readonly table: GroupKeyTable) {}
 
+  /** Bytes of the current memo and the sorted key index (for the query's memory reservation). */
+  byteSize(): number {
+    const m = this.memo;
+    return this.index.byteSize() + (m === null ? 0 : (m.dense?.byteLength ?? 0) + (m.sparse?.byteSize() ?? 0));
+  }
+
   /** A single key column; null when its memo cannot be built. */
   byId(col: ColumnBlock, sel: Int32Array, n: number, gids: Int32Array): boolean | null {
     const memo = this.memoFor([col], n);

@@ -9,6 +9,11 @@ import { FastDistinctValues } from './distinct-values.js';
 import { dictionaryNumbers, ensureFloat64, gatherLongs } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
 
+/** Sets measured exactly by `byteSize`; the others are estimated. */
+const EXACT_SETS = 64;
+/** Estimated bytes of a group's set past the first {@link EXACT_SETS}: the object and a smallest hash table. */
+const GROUP_SET_BYTES = 256;
+
 /** Adds the value of dictionary id `id` to a set. */
 type DictAdder = (set: FastDistinctValues, id: number) => void;
 
@@ -45,6 +50,17 @@ export class DistinctStates implements GroupedAggregation {
   private run: Float64Array = new Float64Array(0);
 
   constructor(private readonly spec: AggregationSpec) {}
+
+  /**
+   * Bytes held: the working arrays, the first sets exactly (all of them without GROUP BY), the
+   * rest at {@link GROUP_SET_BYTES} each (`byteSize` runs after every block).
+   */
+  byteSize(): number {
+    let bytes = (this.marks?.byteLength ?? 0) + this.numbers.byteLength + this.run.byteLength + 8 * this.sets.length;
+    const exact = Math.min(this.sets.length, EXACT_SETS);
+    for (let g = 0; g < exact; g++) bytes += this.sets[g]?.byteSize() ?? 0;
+    return bytes + GROUP_SET_BYTES * Math.max(0, this.sets.length - exact);
+  }
 
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number): void {
     const arg = this.spec.arg!;

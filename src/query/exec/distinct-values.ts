@@ -37,6 +37,11 @@ export class FastDistinctValues implements DistinctValues {
   /** Distinct safe-integer bigints as numbers, ascending (likewise for `longs`). */
   private sortedLongs: SortedRun | null = null;
 
+  /** Bytes held (hash tables and sorted runs exact; bigints and strings estimated). */
+  byteSize(): number {
+    return 96 + (this.nums?.byteSize() ?? 0) + (this.longs?.byteSize() ?? 0) + (this.sortedNums?.byteSize() ?? 0) + (this.sortedLongs?.byteSize() ?? 0) + 48 * (this.bigs?.size ?? 0) + 64 * (this.strs?.size ?? 0);
+  }
+
   get size(): number {
     this.fold();
     return (this.nums?.size ?? 0) + (this.longs?.size ?? 0) + (this.bigs?.size ?? 0) + (this.strs?.size ?? 0) + (this.sortedNums?.length ?? 0) + (this.sortedLongs?.length ?? 0);

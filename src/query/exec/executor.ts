@@ -13,11 +13,14 @@ import type { ScanContext, ScanSink } from './segment-scan.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
 import { withVirtualColumns } from './virtual-columns.js';
+import { queryMemory, withReservation } from '../../segment/reader/query-memory.js';
 
 export interface ExecutionResult {
   readonly rows: unknown[][];
   readonly stats: ExecutionStats;
   readonly numGroupsLimitReached: boolean;
+  /** The query's share of the memory budget (`QueryReservation`): most bytes its structures held, and by how much the budget was exceeded (0: never). */
+  readonly memory?: { readonly peakBytes: number; readonly exceededBytes: number };
 }
 
 /**
@@ -33,7 +36,14 @@ export interface ExecutionResult {
 export async function executePlan(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, clock: Clock = Date.now): Promise<ExecutionResult> {
   const stats = emptyStats();
   const deadline = new Deadline(deadlineMs, clock, () => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length }));
-  return withDeadline(deadline, () => run(plan, segments.map((s) => withVirtualColumns(s)), deadline, stats));
+  // Its large structures reserve from the memory budget as they grow; given back however it ends.
+  const reservation = queryMemory.open(`query on table ${plan.tableName}`);
+  try {
+    const result = await withReservation(reservation, () => withDeadline(deadline, () => run(plan, segments.map((s) => withVirtualColumns(s)), deadline, stats)));
+    return { ...result, memory: { peakBytes: reservation.peakBytes, exceededBytes: reservation.exceededBytes } };
+  } finally {
+    reservation.release();
+  }
 }
 
 async function run(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadline: Deadline, stats: ExecutionStats): Promise<ExecutionResult> {

@@ -270,10 +270,16 @@ export class SegmentFilter {
         this.dictMatches.set(node, ranged);
         return ranged;
       }
-      const values = dictionaryValues(dict);
       match = new Uint8Array(dict.size);
-      const [from, to] = dict.sorted && node.range !== null ? sortedIdRange(values, dict.size, node.range) : [0, dict.size];
-      for (let i = from; i < to; i++) match[i] = node.test(values[i]) ? 1 : 0;
+      if (dict.sorted && node.range !== null) {
+        // Only the ids inside the range, read one by one: no array of every value (a point
+        // lookup on a sorted column would otherwise build one per segment and query).
+        const [from, to] = sortedIdRange((id) => dict.get(id), dict.size, node.range);
+        for (let i = from; i < to; i++) match[i] = node.test(dict.get(i)) ? 1 : 0;
+      } else {
+        const values = dictionaryValues(dict);
+        for (let i = 0; i < dict.size; i++) match[i] = node.test(values[i]) ? 1 : 0;
+      }
       this.dictMatches.set(node, match);
     }
     return match;

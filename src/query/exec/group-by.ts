@@ -4,6 +4,7 @@ import { partialBuffers } from './agg-partials.js';
 import { groupedAggregation } from './agg-states.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
+import { currentReservation } from '../../segment/reader/query-memory.js';
 import { IdCounts } from './id-counts.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
@@ -46,6 +47,8 @@ export class GroupByAggregator {
   private segment: SegmentSnapshot | null = null;
   /** Rows counted per dictionary id of the current segment (a COUNT-only GROUP BY of one dictionary column). */
   private readonly idCounts: IdCounts | null;
+  /** The running query's share of the memory budget: the groups and states are reserved there as they grow. */
+  private readonly reservation = currentReservation();
 
   /**
    * `partial`: this aggregator collects one segment for `exportPartial`, so it makes every group
@@ -66,12 +69,29 @@ export class GroupByAggregator {
     this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
   }
 
+  /** Bytes of the group table, the per-segment memos and every aggregation's states. */
+  byteSize(): number {
+    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0) + (this.idCounts?.byteSize() ?? 0);
+    for (const s of this.states) bytes += s.byteSize?.() ?? 0;
+    return bytes;
+  }
+
+  /** Reserves what the groups and states hold now (after every block: they grow with it). */
+  private reserve(): void {
+    this.reservation?.track(this, this.byteSize());
+  }
+
   get limitReached(): boolean {
     return this.table?.limitReached ?? false;
   }
 
   /** Adds rows `sel[0..n)` of one block (block `blockIndex` of `segment`, whose statistics may prove one group for it; -1: unknown). */
   add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex = -1): void {
+    this.addRows(segment, block, sel, n, blockIndex);
+    this.reserve();
+  }
+
+  private addRows(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex: number): void {
     if (n === 0) return;
     if (this.grouper === null) {
       for (const s of this.states) s.add(block, sel, null, n, 1);
@@ -142,6 +162,7 @@ export class GroupByAggregator {
     if (grouped.n === 0) return;
     const numGroups = this.table!.size;
     this.states.forEach((s, i) => s.addPreAggregated!(rows.counts, values[i]!, grouped.rows, grouped.gids, grouped.n, numGroups));
+    this.reserve();
   }
 
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
@@ -175,12 +196,14 @@ export class GroupByAggregator {
     }
     const numGroups = table === null ? 1 : table.size;
     this.states.forEach((s, i) => s.mergePartial(partial.states[i]!, gids, numGroups));
+    this.reserve();
   }
 
   /** Final rows: key values and aggregation results (only the groups the result can show). */
   results(): ResultRow[] {
     this.flushIdCounts();
     for (const s of this.states) s.finish();
+    this.reserve();
     const aggsOf = (g: number): unknown[] => this.states.map((s) => s.result(g));
     if (this.table === null) return [{ keys: [], aggs: aggsOf(0) }];
     const table = this.table;

@@ -18,6 +18,8 @@ export interface GroupedAggregation {
    */
   addPreAggregated?(counts: Float64Array, values: Float64Array | null, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
   finish(): void;
+  /** Bytes the states hold (exact or estimated), for the query's memory reservation; cheap: called after every block. */
+  byteSize?(): number;
   result(g: number): ScalarValue;
   /** A number that orders groups as `result` does, for ORDER BY on the bare aggregate; null if none. */
   readonly sortNumber: ((g: number) => number) | null;

@@ -29,6 +29,11 @@ export class IdCounts {
   private dictionary: Dictionary | null = null;
   private counts: Int32Array = new Int32Array(0);
 
+  /** Bytes of the per-id counts (for the query's memory reservation). */
+  byteSize(): number {
+    return this.counts.byteLength;
+  }
+
   /** Whether `plan` can be counted per id (see the class). */
   static applies(plan: AggregationPlan): boolean {
     const key = plan.groupBy.length === 1 ? plan.groupBy[0]! : null;

@@ -33,6 +33,11 @@ export class NumberTable {
     this.slots = new Float64Array(2 * c);
     this.mask = c - 1;
   }
+  /** Bytes of the slots. */
+  byteSize(): number {
+    return this.slots.byteLength;
+  }
+
 
   /** The value of `k`, or -1. */
   get(k: number): number {

@@ -3,6 +3,7 @@ import { toNumber } from '../functions/values.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { compileRowExpr } from './compile-expr.js';
+import { chargeDerived } from './derived-memory.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 
 /** A block's columns, as the executor hands them to aggregation. */
@@ -18,19 +19,21 @@ const dictNumberCache = new WeakMap<Dictionary, NumberCache>();
 /**
  * Every value of a dictionary as `toNumber` gives it (bigints rounded to the nearest double),
  * cached per dictionary and extended as a consuming segment's dictionary grows. Entries past
- * `dict.size` are unused.
+ * `dict.size` are unused. Their bytes count in the memory budget (`chargeDerived`).
  */
 export function dictionaryNumbers(dict: Dictionary): Float64Array {
   let c = dictNumberCache.get(dict);
   if (c === undefined) {
     c = { values: new Float64Array(dict.size), size: 0 };
     dictNumberCache.set(dict, c);
+    chargeDerived(dict, c.values.byteLength);
   }
   const size = dict.size;
   if (c.size < size) {
     if (c.values.length < size) {
       const grown = new Float64Array(Math.max(size, c.values.length * 2));
       grown.set(c.values.subarray(0, c.size));
+      chargeDerived(dict, grown.byteLength - c.values.byteLength);
       c.values = grown;
     }
     const values = c.values;

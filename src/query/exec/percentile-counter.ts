@@ -28,6 +28,11 @@ export class PercentileCounter {
 
   constructor(private readonly arg: BoundExpr) {}
 
+  /** Bytes of the id counts and the histogram. */
+  byteSize(): number {
+    return this.idCounts.byteLength + this.hist.byteLength;
+  }
+
   /** Adds rows `rows[0..n)` of a block to `state`. */
   add(state: AggState, block: BlockColumns, rows: Int32Array, n: number): void {
     const e = this.arg;

@@ -53,6 +53,11 @@ export class RowGrouper {
     this.buckets = keys.length === 1 ? DenseBuckets.of(keys[0]!, table) : null;
   }
 
+  /** Bytes of the per-block buffers and the dictionary memos (for the query's memory reservation). */
+  byteSize(): number {
+    return this.rows.byteLength + this.gids.byteLength + this.numbers.byteLength + this.dict.byteSize();
+  }
+
   /**
    * Called before the first block of each segment (per-segment memos start over). `columnStats`:
    * the segment's min/max of a column where known (sealed segments), for the dense time buckets.

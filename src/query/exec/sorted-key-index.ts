@@ -20,6 +20,13 @@ export class SortedKeyIndex {
     return this.mainSize + this.runTotal;
   }
 
+  /** Bytes of the main arrays and the runs. */
+  byteSize(): number {
+    let bytes = this.keys.byteLength + this.gids.byteLength;
+    for (const r of this.runs) bytes += r.keys.byteLength + r.gids.byteLength;
+    return bytes;
+  }
+
   /**
    * For dictionary ids `0..count)` whose keys `nums` ascend, writes the group of every key held
    * here to `memo[id]`; other entries are left as they are. Keys outside ±(2^53 - 1) are never

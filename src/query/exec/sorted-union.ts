@@ -69,6 +69,11 @@ export class SortedRun {
   private buf: Float64Array = new Float64Array(0);
   private spare: Float64Array = new Float64Array(0);
 
+  /** Bytes of the run and its spare buffer. */
+  byteSize(): number {
+    return this.buf.byteLength + this.spare.byteLength;
+  }
+
   /** The run (a view: valid until the next union). */
   values(): Float64Array {
     return this.buf.subarray(0, this.length);

@@ -192,23 +192,25 @@ export function rangeMayMatch(range: ValueRange, min: ScalarValue | null, max: S
 }
 
 /**
- * The ids `[from, to)` of a sorted dictionary (`values` in id order, NaN last) that can pass a
- * constant predicate with `range`: outside it no value passes, so only these ids need the test.
+ * The ids `[from, to)` of a sorted dictionary (`values`: an array in id order, NaN last, or the
+ * value of an id) that can pass a constant predicate with `range`: outside it no value passes,
+ * so only these ids need the test (a binary search: `values` is read about 2 log2(size) times).
  * Narrows only when the bounds have the values' own JS type (number, bigint or string; not NaN),
  * where plain `<`/`>` order the values as the dictionary and `compareValues` do; else all ids.
  */
-export function sortedIdRange(values: readonly ScalarValue[], size: number, range: ValueRange): [number, number] {
+export function sortedIdRange(values: readonly ScalarValue[] | ((id: number) => ScalarValue), size: number, range: ValueRange): [number, number] {
   if (size === 0) return [0, 0];
-  const t = typeof values[0];
+  const at = typeof values === 'function' ? values : (id: number): ScalarValue => values[id]!;
+  const t = typeof at(0);
   const fits = (x: ScalarValue | null): boolean => x === null || (typeof x === t && !(typeof x === 'number' && Number.isNaN(x)));
   if (!(t === 'number' || t === 'bigint' || t === 'string') || !fits(range.lo) || !fits(range.hi)) return [0, size];
   // NaN values sort last and pass no comparison with a number: leave them out.
   let end = size;
-  if (t === 'number') end = firstTrue(0, size, (i) => Number.isNaN(values[i] as number));
+  if (t === 'number') end = firstTrue(0, size, (i) => Number.isNaN(at(i) as number));
   const lo = range.lo as number | null;
   const hi = range.hi as number | null;
-  const from = lo === null ? 0 : firstTrue(0, end, (i) => !((values[i] as number) < lo));
-  const to = hi === null ? end : firstTrue(from, end, (i) => (values[i] as number) > hi);
+  const from = lo === null ? 0 : firstTrue(0, end, (i) => !((at(i) as number) < lo));
+  const to = hi === null ? end : firstTrue(from, end, (i) => (at(i) as number) > hi);
   return [from, to];
 }
 

@@ -12,6 +12,7 @@ import { SelectionCollector } from '../exec/selection.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
+import { queryMemory, withReservation } from '../../segment/reader/query-memory.js';
 
 /**
  * One server's answer to its share of a query: the statistics of its segments (as
@@ -35,6 +36,16 @@ export async function executeToPartial(plan: QueryPlan, segments: readonly Segme
   const stats = emptyStats();
   const expired = (): QueryError => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length });
   const deadline = new Deadline(deadlineMs, Date.now, expired);
+  // Reserved from this thread's memory budget while it runs; given back however it ends.
+  const reservation = queryMemory.open(`query on table ${plan.tableName}`);
+  try {
+    return await withReservation(reservation, () => scanToPartial(plan, segments, deadline, stats));
+  } finally {
+    reservation.release();
+  }
+}
+
+function scanToPartial(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadline: Deadline, stats: ExecutionStats): Promise<ServerPartial> {
   return withDeadline(deadline, async () => {
     deadline.check();
     const views = segments.map((s) => withVirtualColumns(s));

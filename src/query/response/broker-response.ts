@@ -21,6 +21,12 @@ export interface BrokerResult {
   readonly clientRequestId?: string | null;
   /** Servers a cluster broker sent the query to and those that answered; absent: this server alone (1 and 1). */
   readonly servers?: { readonly queried: number; readonly responded: number };
+  /**
+   * Bytes by which this query's reserved memory plus the block cache's floor exceeded the memory
+   * budget while it ran (docs/decisions.md, "Query memory inside the memory budget"); absent when
+   * it stayed within.
+   */
+  readonly memoryBudgetExceededBytes?: number;
 }
 
 export function errorResult(exception: QueryException, timeUsedMs: number, stats: ExecutionStats = emptyStats()): BrokerResult {
@@ -109,6 +115,8 @@ export function writeBrokerResponse(r: BrokerResult, context: BrokerRequestConte
     `"groupsTrimmed":false`,
     // Not a Pinot field: upsert tables only (`docs/upsert.md`, "Queries").
     ...(s.liveRows !== null ? [`"shardtableLiveRows":${s.liveRows}`] : []),
+    // Not a Pinot field: only when the query went past the memory budget (`docs/query.md`, "Query memory").
+    ...(r.memoryBudgetExceededBytes !== undefined && r.memoryBudgetExceededBytes > 0 ? [`"shardtableMemoryBudgetExceededBytes":${r.memoryBudgetExceededBytes}`] : []),
   );
   return `{${parts.join(',')}}`;
 }

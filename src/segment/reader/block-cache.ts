@@ -71,11 +71,17 @@ export class BlockCache {
   private readonly compressedTier = new TinyLfuCache(0);
   /** Small index sections, least recently used first, bounded by {@link RESIDENT_SHARE} of the decoded share. */
   private readonly resident = new LruSegment();
+  /** The key each cached object value was put under (for {@link chargeValue}). */
+  private readonly keys = new WeakMap<object, number>();
   private residentHits = 0;
   private residentEvictions = 0;
   private capacity = 0;
+  /** Bytes running queries reserved from the same budget ({@link setReserved}): the tiers share what is left. */
+  private reserved = 0;
   /** The decoded share: the decoded tier plus the resident index sections. */
   private decodedShare = 0;
+  /** Bytes the resident index sections may hold: a share of the decoded share of the whole budget. */
+  private residentLimit = 0;
 
   /** `compressedShare`: the fraction of `capacity` given to the compressed tier (0 = no tier). */
   constructor(capacity: number, private compressedShare = 0) {
@@ -101,16 +107,48 @@ export class BlockCache {
   /** Changes the bound of both tiers, evicting down to it at once. */
   resize(capacityBytes: number): void {
     this.capacity = Math.max(0, capacityBytes);
-    const compressed = Math.floor(this.capacity * this.compressedShare);
+    this.apportion();
+  }
+
+  /**
+   * Gives `bytes` of the budget to running queries (`QueryMemory`): both tiers shrink to what is
+   * left, evicting at once, but never below {@link floorBytes} (the resident index share: the
+   * sections every query of a column reads). Reserving less gives the room back.
+   */
+  setReserved(bytes: number): void {
+    this.reserved = Math.max(0, bytes);
+    this.apportion();
+  }
+
+  /** Bytes held by every tier now (as `stats().bytes`, without building the stats). */
+  get bytes(): number {
+    return this.decoded.bytes + this.compressedTier.bytes + this.resident.bytes;
+  }
+
+  /** Bytes queries have reserved from the budget. */
+  get reservedBytes(): number {
+    return this.reserved;
+  }
+
+  /** The least the tiers keep however much queries reserve: the resident index share of the budget. */
+  get floorBytes(): number {
+    return Math.floor((this.capacity - Math.floor(this.capacity * this.compressedShare)) * RESIDENT_SHARE);
+  }
+
+  /** Splits what queries leave of the budget between the tiers, evicting down to each bound at once. */
+  private apportion(): void {
+    const usable = this.capacity === 0 ? 0 : Math.max(this.floorBytes, this.capacity - this.reserved);
+    const compressed = Math.floor(usable * this.compressedShare);
     this.compressedTier.resize(compressed);
-    this.decodedShare = this.capacity - compressed;
+    this.decodedShare = usable - compressed;
+    this.residentLimit = Math.min(this.floorBytes, this.decodedShare);
     this.evictResidentWhileOver(this.residentCapacity);
     this.decoded.resize(this.decodedShare - this.resident.bytes);
   }
 
   /** Bytes the resident index sections may hold. */
   private get residentCapacity(): number {
-    return Math.floor(this.decodedShare * RESIDENT_SHARE);
+    return this.residentLimit;
   }
 
   private evictResidentWhileOver(limit: number): void {
@@ -168,6 +206,7 @@ export class BlockCache {
     this.resident.remove(key)?.onEvict?.();
     this.evictResidentWhileOver(capacity - bytes);
     this.resident.add(key, { value, bytes, onEvict });
+    this.remember(key, value);
     this.settleDecoded();
     return value;
   }
@@ -178,11 +217,32 @@ export class BlockCache {
    * drops it too.
    */
   put<T>(key: number, value: T, bytes: number, onEvict?: () => void): T {
+    this.remember(key, value);
     return this.decoded.put(key, value, bytes, () => {
       // Leaving the decoded tier: its compressed copy, if still held, becomes the one to keep.
       this.compressedTier.touch(key);
       onEvict?.();
     });
+  }
+
+  /**
+   * Adds `extra` bytes to the cost of the decoded entry holding `value` (what a query derived from
+   * it and keeps as long as the entry lives: a dictionary's decoded numbers), evicting to stay
+   * within the budget; false when `value` is not cached (any more).
+   */
+  chargeValue(value: object, extra: number): boolean {
+    const key = this.keys.get(value);
+    if (key === undefined) return false;
+    if (this.resident.charge(key, value, extra)) {
+      this.evictResidentWhileOver(this.residentCapacity);
+      this.settleDecoded();
+      return true;
+    }
+    return this.decoded.charge(key, value, extra);
+  }
+
+  private remember(key: number, value: unknown): void {
+    if (typeof value === 'object' && value !== null) this.keys.set(value, key);
   }
 
   /** The file bytes of section `key` held by the compressed tier, or undefined. */

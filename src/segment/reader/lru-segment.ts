@@ -38,6 +38,15 @@ export class LruSegment {
     this.held += entry.bytes;
   }
 
+  /** Adds `extra` bytes to the cost of `key` holding `value`, in place (its recency kept); false if absent. */
+  charge(key: number, value: unknown, extra: number): boolean {
+    const e = this.map.get(key);
+    if (e === undefined || e.value !== value) return false;
+    this.map.set(key, { ...e, bytes: e.bytes + extra });
+    this.held += extra;
+    return true;
+  }
+
   /** Makes `key` the most recently used, if present. */
   refresh(key: number): void {
     const e = this.map.get(key);

@@ -97,6 +97,17 @@ export class TinyLfuCache {
     return value;
   }
 
+  /**
+   * Adds `extra` bytes to the cost of cached `key` holding `value` (what its owner derived from it and keeps as
+   * long as it: decoded numbers of a dictionary), evicting others to stay within the bound; false
+   * when `key` is not cached.
+   */
+  charge(key: number, value: unknown, extra: number): boolean {
+    if (!(this.window.charge(key, value, extra) || this.probation.charge(key, value, extra) || this.protected.charge(key, value, extra))) return false;
+    this.evictWhileOver(this.capacity, true);
+    return true;
+  }
+
   /** Removes the entries of keys `[from, from + count)` (the entries of one column). */
   deleteRange(from: number, count: number): void {
     for (let k = from; k < from + count; k++) {
@@ -122,6 +133,11 @@ export class TinyLfuCache {
       entries: this.entryCount,
       capacityBytes: this.capacity,
     };
+  }
+
+  /** Bytes of the entries held now. */
+  get bytes(): number {
+    return this.used;
   }
 
   private get used(): number {
