@@ -5,7 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_PARALLEL_MIN_ROWS, QueryEngine, QueryPool, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
 import type { SegmentSnapshot } from '../src/query/index.js';
 import { buildSegments, CsvWriter, eventsTable } from './generated-table.js';
-import { collectGarbage, RssSampler } from './rss-sampler.js';
+import { measureProcessMemory } from './parallel-memory.js';
+import { blockCache } from '../src/segment/reader/block-cache.js';
 import { fmt, machineInfo, msSince, summarise } from './harness.js';
 import type { BenchResult } from './harness.js';
 import { benchQueryList, normalise, sameRows } from './queries.js';
@@ -24,10 +25,15 @@ const SCAN_KINDS = new Set(['filter', 'group-by', 'top-k', 'aggregate', 'time-bu
  * five set-ups are measured in turn within each round, so a change of load on a shared machine
  * touches all alike; medians over the rounds. Answers are compared with DuckDB's.
  *
- * Memory while querying, before the timed rounds and before DuckDB loads its copy: the peak
- * resident memory of the process (every thread) while the 15 queries run twice on the main
- * thread alone (no pool started yet: today's engine), then while they run twice on the pool of 2
- * (workers started: their isolates and block caches are in it), each after a full GC.
+ * Memory while querying (`parallel-memory.ts`): the peak resident memory of a fresh process
+ * (every thread) that opens the sealed files and answers the 15 queries twice on the main thread
+ * alone (today's engine), against another that answers them on a pool of 2, both under the
+ * default memory budget.
+ *
+ * The timed rounds keep the three set-ups (main thread, pools of 1 and 2) in this one process,
+ * where the memory budget is split between the main thread and all three pool threads: the
+ * budget is raised to 4x the default for them, so each thread's cache has the room the default
+ * gives a server running one set-up (the rounds compare threads, not cache sizes).
  * Sizes: `SHARDTABLE_BENCH_PARALLEL_ROWS` (default 10M, 1M with `--quick`).
  */
 export async function benchParallel(quick: boolean): Promise<BenchResult> {
@@ -40,7 +46,6 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
   const { schema } = table;
   const dir = await mkdtemp(join(tmpdir(), 'shardtable-bench-parallel-'));
   const pools: QueryPool[] = [];
-  const sampler = await RssSampler.start();
   try {
     const csvPath = join(dir, 'events.csv');
     const csv = new CsvWriter(csvPath, table);
@@ -53,18 +58,14 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     // engines[0]: the main thread only (no pool), as before the pool; engines[t]: a pool of t threads
     // used where the cost estimate sends a query (at least DEFAULT_PARALLEL_MIN_ROWS rows read).
     const mainOnly = new QueryEngine(resolver, { parallel: null });
-    const memoryOf = async (engine: QueryEngine): Promise<{ baseMB: number; peakMB: number }> => {
-      collectGarbage();
-      const baseMB = process.memoryUsage.rss() / 2 ** 20;
-      sampler.reset();
-      for (let r = 0; r < 2; r++) for (const q of queryList) await engine.query(q.pinot, 'timeoutMs=600000');
-      return { baseMB, peakMB: sampler.peakMB() };
-    };
-    const memoryMain = await memoryOf(mainOnly);
+    const paths = sealed.map((seg) => seg.path);
+    const memoryMain = await measureProcessMemory(paths, rows, 0);
+    const memoryPool = await measureProcessMemory(paths, rows, 2);
+    console.log(`parallel memory: peak RSS while querying (a process each, sealed files, default budget): main thread ${fmt(memoryMain.peakMB, 0)} MiB (from ${fmt(memoryMain.baseMB, 0)}), pool of 2 ${fmt(memoryPool.peakMB, 0)} MiB (from ${fmt(memoryPool.baseMB, 0)}): x${fmt(memoryPool.peakMB / memoryMain.peakMB)}`);
+    const defaultBudget = blockCache.capacityBytes;
+    blockCache.resize(4 * defaultBudget);
     pools.push(new QueryPool(2));
     await pools[0]!.whenReady();
-    const memoryPool = await memoryOf(new QueryEngine(resolver, { parallel: { pool: pools[0]!, minRows: DEFAULT_PARALLEL_MIN_ROWS } }));
-    console.log(`parallel memory: peak RSS while querying: main thread ${fmt(memoryMain.peakMB, 0)} MiB (from ${fmt(memoryMain.baseMB, 0)}), pool of 2 ${fmt(memoryPool.peakMB, 0)} MiB (from ${fmt(memoryPool.baseMB, 0)}): x${fmt(memoryPool.peakMB / memoryMain.peakMB)}`);
     pools.unshift(new QueryPool(1));
     await pools[0]!.whenReady();
     const engines = [
@@ -140,7 +141,6 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     return { name: 'parallel', machine: machineInfo(), params: { rows, rowsPerSegment, consumingRows, sealedSegments: sealed.length, rounds, quick }, metrics, queries: perQuery };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
-    await sampler.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
