@@ -56,4 +56,15 @@ describe('the pool cost estimate (rows a query reads in sealed segments)', () =>
     expect(decide(`WHERE ts < ${T0 + 1000 * 60_000}`)).toBe(true);
     expect(worthParallel(planOf(`WHERE ts < ${T0 + 1000 * 60_000}`), segments, { minRows: 20_000 })).toBe(false);
   });
+
+  it('keeps an exact DISTINCTCOUNT of many values per segment on the main thread, as a GROUP BY of many groups', () => {
+    const segments = table.queryTable.snapshot();
+    const decide = (sql: string): boolean => worthParallel(planQuery(parseSql(sql, new Map()), table.schema, 'visits', new Map()), segments, { minRows: 10_000 });
+    // id: one value per row; user: 997 values in 20,000 rows (under 1/8); country: 7.
+    expect(decide('SELECT DISTINCTCOUNT(id) FROM visits')).toBe(false);
+    expect(decide('SELECT DISTINCTCOUNTHLL(id) FROM visits')).toBe(false);
+    expect(decide('SELECT DISTINCTCOUNT(user) FROM visits')).toBe(true);
+    expect(decide('SELECT DISTINCTCOUNT(country), sum(amount) FROM visits')).toBe(true);
+    expect(decide('SELECT country, DISTINCTCOUNT(id) FROM visits GROUP BY country')).toBe(false);
+  });
 });
