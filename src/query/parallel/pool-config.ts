@@ -20,8 +20,10 @@ export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
  * slower than the main thread alone (geometric mean; 1 -> 2 threads x1.16); with work stealing
  * (19:43 UTC, load 19-22) still clearly slower on some queries (in-list 64 ms on the main thread,
  * 344 ms on the pool of 2) and its peak resident memory while querying was 1.68x the main
- * thread's (each worker's block cache comes on top of the main thread's). So the pool is opt-in
- * (`serve --query-threads N`) until it is never clearly worse, in time and memory.
+ * thread's. With one memory budget split between the threads (`budget-split.ts`), a quiet run
+ * (21:07 UTC): memory x1.25, but still slower than the main thread on raw-selective (x0.69) and
+ * in-list (x0.86). So the pool is opt-in (`serve --query-threads N`) until it is never clearly
+ * worse, in time and memory.
  */
 export const DEFAULT_QUERY_THREADS = 0;
 
