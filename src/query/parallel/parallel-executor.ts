@@ -13,6 +13,7 @@ import type { ScanContext } from '../exec/segment-scan.js';
 import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { QueryPlan } from '../plan/query-plan.js';
+import type { BoundExpr } from '../plan/bound-expr.js';
 import { isVirtualColumn } from '../plan/virtual-columns.js';
 import { estimatedRows } from './pool-cost.js';
 import { QueryError } from '../query-error.js';
@@ -49,32 +50,36 @@ function onWorker(s: SegmentSnapshot): boolean {
 export const DEFAULT_MAX_GROUP_SHARE = 1 / 8;
 
 /**
+ * How many values `expr` can take in `segment` if it is a plain stored column: its dictionary
+ * size, or its rows without a dictionary; null for any other expression or a virtual column.
+ */
+function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null {
+  if (expr.kind !== 'column' || isVirtualColumn(expr.column.name)) return null;
+  return segment.dictionary(expr.column.name)?.size ?? segment.numDocs;
+}
+
+/**
  * Upper bound of the groups of `plan` in `segment` from its dictionaries: the product of the
- * dictionary sizes of plain-column keys (a column without a dictionary counts its rows; other
- * key expressions and virtual columns count 1, unknown).
+ * values of plain-column keys (`columnValues`; other key expressions count 1, unknown).
  */
 function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 1;
-  for (const key of plan.groupBy) {
-    if (key.kind !== 'column' || isVirtualColumn(key.column.name)) continue;
-    bound *= segment.dictionary(key.column.name)?.size ?? segment.numDocs;
-  }
+  for (const key of plan.groupBy) bound *= columnValues(key, segment) ?? 1;
   return bound;
 }
 
 /**
  * Upper bound of the distinct values an exact DISTINCTCOUNT family aggregation of `plan` collects
- * in `segment` (the largest, from the argument column's dictionary size; 0 when it has none).
- * Each worker's set is copied to the main thread and added to its set value by value, so, as with
- * groups, many values per segment cost more at the merge than the scan spreads (10M rows,
- * bench/notes.md: DISTINCTCOUNT of 1M users 209 ms on the main thread, 302 ms on a pool of 2).
+ * in `segment` (the largest; a plain column's `columnValues`, any other argument its rows; 0 when
+ * it has none). Each worker's set is copied to the main thread and added to its set value by
+ * value, so, as with groups, many values per segment cost more at the merge than the scan spreads
+ * (10M rows, bench/notes.md: DISTINCTCOUNT of 1M users 209 ms on the main thread, 302 ms on a
+ * pool of 2).
  */
 function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 0;
   for (const a of plan.aggregations) {
-    if (a.fn.kind !== 'distinct' || a.arg === null) continue;
-    const size = a.arg.kind === 'column' && !isVirtualColumn(a.arg.column.name) ? (segment.dictionary(a.arg.column.name)?.size ?? segment.numDocs) : segment.numDocs;
-    bound = Math.max(bound, size);
+    if (a.fn.kind === 'distinct' && a.arg !== null) bound = Math.max(bound, columnValues(a.arg, segment) ?? segment.numDocs);
   }
   return bound;
 }
