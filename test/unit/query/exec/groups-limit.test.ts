@@ -4,6 +4,7 @@ import type { PinotSchema } from '../../../../src/config/schema.js';
 import { DEFAULT_NUM_GROUPS_LIMIT } from '../../../../src/query/index.js';
 import { buildFixture } from '../query-fixtures.js';
 import type { QueryFixture } from '../query-fixtures.js';
+import { pinotLimitedTop } from './pinot-group-cut.js';
 
 /**
  * `numGroupsLimit` applies per segment, as in Pinot: a table with many more groups than the
@@ -93,19 +94,7 @@ describe('numGroupsLimit per segment', () => {
     expect(r.numGroupsLimitReached).toBe(true);
     expect(r.partialResult).toBe(true);
     // Pinot's answer: each segment aggregates the first `limit` keys it meets, in doc order.
-    const pinot = new Map<number, number>();
-    for (let s = 0; s < SEGMENTS; s++) {
-      const seen = new Set<number>();
-      for (const row of data.slice(s * PER_SEGMENT, (s + 1) * PER_SEGMENT)) {
-        const k = Number(row[0] as bigint);
-        if (!seen.has(k)) {
-          if (seen.size >= limit) continue;
-          seen.add(k);
-        }
-        pinot.set(k, (pinot.get(k) ?? 0) + 1);
-      }
-    }
-    const want = [...pinot.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 10);
+    const want = pinotLimitedTop(Array.from({ length: SEGMENTS }, (_, s) => data.slice(s * PER_SEGMENT, (s + 1) * PER_SEGMENT)), limit, 10);
     expect(r.resultTable!.rows.map((row) => [Number(row[0]), row[1]])).toEqual(want);
     // The heavy keys come first in each segment, so this top 10 is also the true one.
     expect(want).toEqual(truth(data, 10).map(([k, n]) => [k, n]));

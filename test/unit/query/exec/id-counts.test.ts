@@ -15,6 +15,7 @@ import { planQuery } from '../../../../src/query/plan/planner.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { mulberry32 } from '../../../../src/util/random.js';
 import { buildTableSegments } from '../query-fixtures.js';
+import { pinotLimitedTop } from './pinot-group-cut.js';
 import type { BrokerJson, FixtureTable } from '../query-fixtures.js';
 
 /**
@@ -114,20 +115,8 @@ describe('GROUP BY a dictionary column with count(*) only (counted per id)', () 
     const limit = 1000;
     const r = await f.query('SELECT k, count(*) AS n FROM g GROUP BY k ORDER BY n DESC, k LIMIT 10', `numGroupsLimit=${limit}`);
     expect(r.numGroupsLimitReached).toBe(true);
-    const pinot = new Map<number, number>();
     const segments = [...Array.from({ length: 5 }, (_, s) => data.slice(s * SEGMENT_ROWS, (s + 1) * SEGMENT_ROWS)), data.slice(5 * SEGMENT_ROWS)];
-    for (const segment of segments) {
-      const seen = new Set<number>();
-      for (const row of segment) {
-        const k = Number(row[0] as bigint);
-        if (!seen.has(k)) {
-          if (seen.size >= limit) continue;
-          seen.add(k);
-        }
-        pinot.set(k, (pinot.get(k) ?? 0) + 1);
-      }
-    }
-    const want = [...pinot.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 10);
+    const want = pinotLimitedTop(segments, limit, 10);
     expect(r.resultTable!.rows.map((row) => [Number(row[0]), row[1]])).toEqual(want);
   });
 
