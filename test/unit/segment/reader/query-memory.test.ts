@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryEngine } from '../../../../src/query/index.js';
 import { BlockCache, blockCache } from '../../../../src/segment/reader/block-cache.js';
 import { QueryMemory, queryMemory, withReservation } from '../../../../src/segment/reader/query-memory.js';
+import { createMetricsRegistry } from '../../../../src/metrics/metrics-registry.js';
+import type { TableManager } from '../../../../src/table/table-manager.js';
 import { buildTableSegments } from '../../query/query-fixtures.js';
 import type { FixtureTable } from '../../query/query-fixtures.js';
 
@@ -96,6 +98,29 @@ describe('QueryMemory: query reservations share the memory budget with the block
     r.add(50 * MIB);
     expect(r.exceededBytes).toBe(0);
     r.release();
+  });
+
+  it('reports reservations, their peaks and queries over budget on /metrics', async () => {
+    const capacity = blockCache.capacityBytes;
+    blockCache.resize(64 * MIB);
+    try {
+      const before = queryMemory.stats().reservedBytes;
+      const r = queryMemory.open('metrics');
+      r.track(r, 3 * MIB);
+      const registry = createMetricsRegistry({ listTables: () => [] } as unknown as TableManager);
+      const text = await registry.metrics();
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      const s = queryMemory.stats();
+      expect(s.reservedBytes).toBeGreaterThanOrEqual(3 * MIB);
+      expect(value('shardtable_query_memory_reserved_bytes')).toBe(s.reservedBytes);
+      expect(value('shardtable_query_memory_peak_reserved_bytes')).toBe(s.peakReservedBytes);
+      expect(value('shardtable_memory_budget_peak_bytes')).toBe(s.peakTotalBytes);
+      expect(value('shardtable_queries_over_memory_budget_total')).toBe(s.queriesOverBudget);
+      r.release();
+      expect(queryMemory.stats().reservedBytes).toBe(before);
+    } finally {
+      blockCache.resize(capacity);
+    }
   });
 
   it('withReservation makes the reservation current across awaits', async () => {
