@@ -9,6 +9,11 @@ interface ZstdNapi {
   decompress(data: Uint8Array): Uint8Array;
 }
 
+/** The slice of `zstd-napi/binding` we use: a decompression context writing into a given buffer (`ZSTD_decompressDCtx`). */
+interface ZstdBinding {
+  DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number };
+}
+
 /**
  * The native binding (`zstd-napi`, an optionalDependency built by node-gyp). Resolves to `null`
  * when the package is missing or its binary does not load, so the registry can fall back.
@@ -26,10 +31,13 @@ export async function loadZstdNative(): Promise<ZstdCodec | null> {
  */
 export async function tryLoadZstdNative(): Promise<ZstdLoad> {
   let napi: ZstdNapi;
+  let dctx: InstanceType<ZstdBinding['DCtx']>;
   try {
     failurePoint('zstd:load');
-    napi = createRequire(import.meta.url)('zstd-napi') as ZstdNapi;
+    const require = createRequire(import.meta.url);
+    napi = require('zstd-napi') as ZstdNapi;
     napi.decompress(napi.compress(new Uint8Array(1)));
+    dctx = new (require('zstd-napi/binding') as ZstdBinding).DCtx();
   } catch (error) {
     return { error };
   }
@@ -38,6 +46,11 @@ export async function tryLoadZstdNative(): Promise<ZstdLoad> {
       name: 'native' as const,
       compress: (data: Uint8Array) => napi.compress(data, { compressionLevel: ZSTD_LEVEL }),
       decompress: (frame: Uint8Array, expectedLength?: number) => checkLength(napi.decompress(frame), expectedLength),
+      decompressInto: (frame: Uint8Array, out: Uint8Array) => {
+        // A frame larger than `out` fails in zstd ("destination buffer is too small"); a shorter one is caught here.
+        const n = dctx.decompress(out, frame);
+        if (n !== out.length) throw new Error(`zstd frame decoded to ${n} bytes, expected ${out.length}`);
+      },
     }),
   };
 }

@@ -101,9 +101,16 @@ function inflate(file: Uint8Array, start: number, ref: SectionRef, frameRawBytes
   for (let i = 0; i < ref.frames.length; i++) {
     const len = ref.frames[i]!;
     const expected = Math.min(frameRawBytes, ref.rawLength - written);
-    const raw = zstd.decompress(file.subarray(pos, pos + len), expected);
-    out.set(raw, written);
-    written += raw.length;
+    const frame = file.subarray(pos, pos + len);
+    if (zstd.decompressInto !== undefined) {
+      // Straight into the section: no per-frame buffer left for the garbage collector.
+      zstd.decompressInto(frame, out.subarray(written, written + expected));
+      written += expected;
+    } else {
+      const raw = zstd.decompress(frame, expected);
+      out.set(raw, written);
+      written += raw.length;
+    }
     pos += len;
   }
   if (written !== ref.rawLength) throw new Error(`section at ${ref.offset} decoded to ${written} bytes, expected ${ref.rawLength}`);
