@@ -1,12 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { blockCache } from './block-cache.js';
 import type { BlockCache } from './block-cache.js';
+import { collectGarbage } from './collect-garbage.js';
 
 const MIB = 1024 * 1024;
 /** Reservations grow in steps of this share of the budget (at least 1 MiB), so a growing table resizes the cache now and then, not per block. */
 const STEP_SHARE = 1 / 256;
 /** A query whose structures hold less than this reserves nothing (a COUNT(*) would otherwise evict a step of cache for a few bytes). */
 const MIN_RESERVATION = 64 * 1024;
+/** A released reservation of at least this share of the budget is collected at once (`collectGarbage`). */
+const COLLECT_SHARE = 1 / 8;
 
 /** Counters of the query side of the memory budget (metrics, the storage bench). */
 export interface QueryMemoryStats {
@@ -71,10 +74,18 @@ export class QueryMemory {
     this.peakTotal = Math.max(this.peakTotal, this.cache.bytes + this.reserved);
   }
 
-  /** @internal A reservation was released. */
-  ended(r: QueryReservation): void {
+  /**
+   * @internal A reservation was released, `bytes` of it held. When that is a large share of the
+   * budget its structures (now garbage) are collected at once, before the cache refills into the
+   * room they gave back: else the process holds both for a while.
+   */
+  ended(r: QueryReservation, bytes: number): void {
     if (this.active.delete(r) && r.exceededBytes > 0) this.overBudget++;
+    if (process.env.H16_NO_RELEASE_GC === undefined && bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE && collectGarbage()) this.collections++;
   }
+
+  /** Full collections run after large reservations were released. */
+  collections = 0;
 
   /** Records the cache's bytes plus the reservations into the peak (reservations call it after every block they track). */
   sample(): void {
@@ -147,10 +158,11 @@ export class QueryReservation {
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (this.held > 0) this.memory.adjust(-this.held);
+    const held = this.held;
+    if (held > 0) this.memory.adjust(-held);
     this.held = 0;
     this.parts.clear();
-    this.memory.ended(this);
+    this.memory.ended(this, held);
   }
 
   private grow(): void {

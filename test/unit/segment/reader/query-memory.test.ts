@@ -92,6 +92,28 @@ describe('QueryMemory: query reservations share the memory budget with the block
     expect(cache.bytes).toBeLessThanOrEqual(10 * MIB);
   });
 
+  it('collects garbage at once when a reservation of at least 1/8 of the budget is released, not for smaller ones', async () => {
+    const cache = filledCache(64 * MIB, 0, MIB);
+    const memory = new QueryMemory(cache);
+    const small = memory.open('small');
+    small.add(7 * MIB); // under 8 MiB (1/8 of 64): left to V8's own pace
+    small.release();
+    expect(memory.collections).toBe(0);
+    const large = memory.open('large');
+    large.add(8 * MIB);
+    // What the reservation held is garbage once released: a weakly held array of it is gone right after.
+    let table: Float64Array | null = new Float64Array(1024);
+    const gone = new WeakRef(table);
+    table = null;
+    // A WeakRef holds its target to the end of the job that made it.
+    await new Promise((resolve) => setImmediate(resolve));
+    large.release();
+    expect(memory.collections).toBe(1);
+    expect(gone.deref()).toBeUndefined();
+    large.release(); // idempotent: no second collection
+    expect(memory.collections).toBe(1);
+  });
+
   it('a budget of 0 (cache off) never reports an overrun', () => {
     const memory = new QueryMemory(new BlockCache(0));
     const r = memory.open('q');
