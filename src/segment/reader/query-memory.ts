@@ -81,7 +81,7 @@ export class QueryMemory {
    */
   ended(r: QueryReservation, bytes: number): void {
     if (this.active.delete(r) && r.exceededBytes > 0) this.overBudget++;
-    if (process.env.H16_NO_RELEASE_GC === undefined && bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE && collectGarbage()) this.collections++;
+    if (bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE && collectGarbage()) this.collections++;
   }
 
   /** Full collections run after large reservations were released. */
