@@ -33,7 +33,9 @@ export interface QueryMemoryStats {
  * reserved bytes stay within the budget unless the queries alone need more than the budget less
  * the floor: then they go on, and each query says by how much the budget was exceeded while it
  * ran (docs/decisions.md, "Query memory inside the memory budget"). Reservations are released when
- * the query ends, however it ends.
+ * the query ends, however it ends; releasing one of at least 1/8 of the budget runs a full garbage
+ * collection at once, so the cache does not refill beside the dead tables (docs/decisions.md,
+ * "Resident memory beyond the budget").
  *
  * @example
  *   const r = queryMemory.open('SELECT …');
@@ -45,6 +47,8 @@ export class QueryMemory {
   private peakTotal = 0;
   private overBudget = 0;
   private readonly active = new Set<QueryReservation>();
+  /** Full collections run after large reservations were released (`ended`). */
+  collections = 0;
 
   constructor(readonly cache: BlockCache) {}
 
@@ -84,8 +88,6 @@ export class QueryMemory {
     if (bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE && collectGarbage()) this.collections++;
   }
 
-  /** Full collections run after large reservations were released. */
-  collections = 0;
 
   /** Records the cache's bytes plus the reservations into the peak (reservations call it after every block they track). */
   sample(): void {
