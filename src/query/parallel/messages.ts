@@ -1,6 +1,9 @@
 import type { TableSchema } from '../../config/schema.js';
 import type { FrozenLiveDocs } from '../../segment/live-docs.js';
+import type { AggregationPartial, ResultRow } from '../exec/group-by.js';
 import type { PartialResult } from '../exec/segment-partial.js';
+import type { ScanOutcome } from '../exec/segment-scan.js';
+import type { KeyPartition } from './partition-aggregator.js';
 import type { QueryErrorName } from '../query-error.js';
 
 /**
@@ -60,7 +63,39 @@ export type PoolRequest =
       readonly deadlineMs: number;
       /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
       readonly cancel: SharedArrayBuffer;
-    };
+    }
+  | PartitionRequest;
+
+/**
+ * One partition of a query split by key (`partitioned-executor.ts`): the worker reads every
+ * sealed segment in `segments`, in order, aggregating the rows whose `partition.column` value is
+ * in `partition`, then merges `local` (the same partition of the segments the main thread read:
+ * consuming ones) and answers its best groups. It does not give way to other queries midway.
+ */
+export interface PartitionRequest {
+  readonly kind: 'partition';
+  readonly task: number;
+  readonly query: WorkerQuery;
+  readonly segments: readonly SegmentRef[];
+  readonly partition: KeyPartition;
+  readonly local: readonly AggregationPartial[];
+  readonly deadlineMs: number;
+  /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
+  readonly cancel: SharedArrayBuffer;
+}
+
+/**
+ * A partition's answer: with GROUP BY its groups that pass HAVING, best first, at most `offset +
+ * limit` (`orderedGroups`); without, its one row (distinct counts of its values). `outcomes`: each
+ * segment's scan (the same in every partition: the filter is not narrowed), `unavailable`: the
+ * positions of segments it could not open (the main thread then runs the query itself).
+ */
+export interface PartitionResult {
+  readonly rows: ResultRow[];
+  readonly outcomes: ScanOutcome[];
+  readonly unavailable: number[];
+  readonly limitReached: boolean;
+}
 
 /** The partial result of a contiguous run of a task's segments: positions first..last (in `segments`). */
 export interface BatchPiece extends PartialResult {
@@ -84,9 +119,12 @@ export interface BatchResult {
 /** A query worker's replies. */
 export type PoolReply =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'done'; readonly task: number; readonly result: BatchResult }
+  | { readonly kind: 'done'; readonly task: number; readonly result: BatchResult | PartitionResult }
   /** `position`: the segment (in the task's `segments`) whose read failed; -1 when none was being read. */
   | { readonly kind: 'error'; readonly task: number; readonly errorKind: QueryErrorName; readonly message: string; readonly position: number };
 
 /** A task as the pool's caller gives it (the pool numbers it). */
 export type BatchTask = Omit<Extract<PoolRequest, { kind: 'batch' }>, 'kind' | 'task'>;
+
+/** A partition task as the pool's caller gives it. */
+export type PartitionTask = Omit<PartitionRequest, 'task'>;

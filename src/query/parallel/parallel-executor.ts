@@ -35,10 +35,15 @@ export interface ParallelExecution {
    * segment, each worker keeps its own top-k and skips far less (measured: bench/notes.md).
    */
   readonly orderedSelections?: boolean;
+  /**
+   * Whether a high-cardinality GROUP BY or DISTINCTCOUNT the segment split declines is split by
+   * key instead (default true; `partitioned-plan.ts`).
+   */
+  readonly partitioned?: boolean;
 }
 
 /** The segments a worker can read: sealed, from a file, with rows. */
-function onWorker(s: SegmentSnapshot): boolean {
+export function onWorker(s: SegmentSnapshot): boolean {
   return !s.consuming && s.file !== undefined && s.numDocs > 0;
 }
 
@@ -53,7 +58,7 @@ export const DEFAULT_MAX_GROUP_SHARE = 1 / 8;
  * How many values `expr` can take in `segment` if it is a plain stored column: its dictionary
  * size, or its rows without a dictionary; null for any other expression or a virtual column.
  */
-function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null {
+export function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null {
   if (expr.kind !== 'column' || isVirtualColumn(expr.column.name)) return null;
   return segment.dictionary(expr.column.name)?.size ?? segment.numDocs;
 }
@@ -62,7 +67,7 @@ function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null 
  * Upper bound of the groups of `plan` in `segment` from its dictionaries: the product of the
  * values of plain-column keys (`columnValues`; other key expressions count 1, unknown).
  */
-function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
+export function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 1;
   for (const key of plan.groupBy) bound *= columnValues(key, segment) ?? 1;
   return bound;
@@ -76,7 +81,7 @@ function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: 
  * (10M rows, bench/notes.md: DISTINCTCOUNT of 1M users 209 ms on the main thread, 302 ms on a
  * pool of 2).
  */
-function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
+export function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 0;
   for (const a of plan.aggregations) {
     if (a.fn.kind === 'distinct' && a.arg !== null) bound = Math.max(bound, columnValues(a.arg, segment) ?? segment.numDocs);

@@ -27,7 +27,7 @@ const plans = new Map<number, QueryPlan>();
 const segments = new Map<string, Promise<SealedSegment>>();
 
 /** The plan of `q`, made here with the planner the main thread used (same SQL, options, schema and start time). */
-function planOf(q: WorkerQuery): QueryPlan {
+export function planOf(q: WorkerQuery): QueryPlan {
   let plan = plans.get(q.id);
   if (plan === undefined) {
     const options = q.options ? parseQueryOptionsString(q.options) : new Map<string, string>();
@@ -50,7 +50,7 @@ function planOf(q: WorkerQuery): QueryPlan {
  * and those must never be read through an old footer. Throws when the file is gone (retired
  * after the main thread's snapshot): the main thread reads it through its pinned descriptor.
  */
-async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
+export async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
   const stat = statSync(file, { bigint: true });
   const key = `${file}\u0000${stat.ino}\u0000${stat.size}\u0000${stat.ctimeNs}\u0000${stat.mtimeNs}`;
   let opening = segments.get(key);
