@@ -63,14 +63,17 @@ export type PoolRequest =
       readonly deadlineMs: number;
       /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
       readonly cancel: SharedArrayBuffer;
+      /** An ORDER BY selection: the buffer of the cut-off every thread shares (`SharedTopBound`), and whether its first key is descending. */
+      readonly topBound?: { readonly buffer: SharedArrayBuffer; readonly desc: boolean };
     }
   | PartitionRequest;
 
 /**
  * One partition of a query split by key (`partitioned-executor.ts`): the worker reads every
  * sealed segment in `segments`, in order, aggregating the rows whose `partition.column` value is
- * in `partition`, then merges `local` (the same partition of the segments the main thread read:
- * consuming ones) and answers its best groups. It does not give way to other queries midway.
+ * in `partition`, then merges the same partition of the segments the main thread reads
+ * (consuming ones), which it receives on `BroadcastChannel` `channel` while it scans (null: none),
+ * and answers its best groups. It does not give way to other queries midway.
  */
 export interface PartitionRequest {
   readonly kind: 'partition';
@@ -78,7 +81,9 @@ export interface PartitionRequest {
   readonly query: WorkerQuery;
   readonly segments: readonly SegmentRef[];
   readonly partition: KeyPartition;
-  readonly local: readonly AggregationPartial[];
+  /** This task's partition among the query's (`LocalPartials.partition`). */
+  readonly index: number;
+  readonly channel: string | null;
   readonly deadlineMs: number;
   /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
   readonly cancel: SharedArrayBuffer;
@@ -125,6 +130,12 @@ export type PoolReply =
 
 /** A task as the pool's caller gives it (the pool numbers it). */
 export type BatchTask = Omit<Extract<PoolRequest, { kind: 'batch' }>, 'kind' | 'task'>;
+
+/**
+ * On a partition task's `channel`: a worker asks for its partition of the main thread's segments
+ * (`ask`: its index) once it listens, and the main thread answers each ask once they are read.
+ */
+export type PartitionChannelMessage = { readonly ask: number } | { readonly partition: number; readonly local: readonly AggregationPartial[] };
 
 /** A partition task as the pool's caller gives it. */
 export type PartitionTask = Omit<PartitionRequest, 'task'>;

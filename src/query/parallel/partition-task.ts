@@ -1,3 +1,4 @@
+import { BroadcastChannel } from 'node:worker_threads';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
 import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
 import { Deadline, withDeadline } from '../exec/deadline.js';
@@ -10,7 +11,8 @@ import { sealedSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
-import type { PartitionRequest, PartitionResult, PoolReply } from './messages.js';
+import type { AggregationPartial } from '../exec/group-by.js';
+import type { PartitionChannelMessage, PartitionRequest, PartitionResult, PoolReply } from './messages.js';
 import { PartitionAggregator } from './partition-aggregator.js';
 import { planOf, segmentAt } from './worker-task.js';
 
@@ -26,12 +28,14 @@ export async function runPartitionTask(t: PartitionRequest, progress: Int32Array
   const cancel = new Int32Array(t.cancel);
   const expired = (): Error => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: 0, processed: 0, total: 0 });
   let reading = -1;
+  let local: LocalPartials | null = null;
   try {
     const plan = planOf(t.query);
     if (plan.kind !== 'aggregation') throw new Error('internal: only aggregations are split by key');
     const deadline = new Deadline(t.deadlineMs, Date.now, expired, cancel);
     const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) } };
     const aggregator = new PartitionAggregator(plan, t.partition);
+    local = t.channel === null ? null : new LocalPartials(t.channel, t.index);
     const sink = { aggregator, collector: null };
     const outcomes: ScanOutcome[] = [];
     const unavailable: number[] = [];
@@ -54,12 +58,55 @@ export async function runPartitionTask(t: PartitionRequest, progress: Int32Array
       }
       reading = -1;
     });
-    for (const part of t.local) aggregator.mergePartial(part);
+    if (local !== null) {
+      const parts = await local.received(deadline);
+      for (const part of parts) aggregator.mergePartial(part);
+    }
     const result: PartitionResult = { rows: answerRows(plan, aggregator), outcomes, unavailable, limitReached: aggregator.limitReached };
     return { reply: { kind: 'done', task: t.task, result }, transfer: [] };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
     return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading }, transfer: [] };
+  } finally {
+    local?.close();
+  }
+}
+
+/**
+ * This partition of the segments the main thread reads, received on the query's channel: the
+ * worker listens (and asks) before it scans, so the answer cannot pass it by; the message is
+ * taken when the scan is done (the event loop runs it then).
+ */
+class LocalPartials {
+  private readonly channel: BroadcastChannel;
+  private parts: readonly AggregationPartial[] | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(name: string, index: number) {
+    this.channel = new BroadcastChannel(name);
+    this.channel.onmessage = (event: unknown) => {
+      const m = (event as { data: PartitionChannelMessage }).data;
+      if (!('partition' in m) || m.partition !== index) return;
+      this.parts = m.local;
+      this.wake?.();
+    };
+    this.channel.postMessage({ ask: index } satisfies PartitionChannelMessage);
+  }
+
+  /** The partials, once the main thread has sent them (the deadline and cancel flag are read every 5 ms). */
+  async received(deadline: Deadline): Promise<readonly AggregationPartial[]> {
+    while (this.parts === null) {
+      deadline.check();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 5);
+      });
+    }
+    return this.parts;
+  }
+
+  close(): void {
+    this.channel.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { BroadcastChannel } from 'node:worker_threads';
 import { Deadline, withDeadline } from '../exec/deadline.js';
 import { emptyStats } from '../exec/execution-stats.js';
 import { countSegments, executePlan, finishExecution } from '../exec/executor.js';
@@ -12,7 +13,7 @@ import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
-import type { PartitionResult, WorkerQuery } from './messages.js';
+import type { PartitionChannelMessage, PartitionResult, WorkerQuery } from './messages.js';
 import { onWorker } from './parallel-executor.js';
 import { PartitionAggregator } from './partition-aggregator.js';
 import type { KeyPartition } from './partition-aggregator.js';
@@ -58,13 +59,25 @@ async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentS
       else if (segments[i]!.numDocs > 0) local.push(i);
     }
     const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) } };
-    const { partials, outcomes: localOutcomes, failure } = await readLocally(ctx, views, local, partitions);
     const refs = worker.map((i) => {
       const s = segments[i]!;
       return { segmentName: s.name, numDocs: s.numDocs, file: s.file!, liveDocs: s.liveDocs };
     });
-    const work = partitions.map((partition, w) => pool.run(query.id, { kind: 'partition', query, segments: refs, partition, local: [partials[w]!].filter((p) => p !== null), deadlineMs, cancel }));
+    // The workers start at once; the main thread's segments go to them when read (`LocalSender`).
+    const sender = local.length === 0 ? null : new LocalSender(`shardtable-partitions-${process.pid}-${query.id}`);
+    const work = partitions.map((partition, index) => pool.run(query.id, { kind: 'partition', query, segments: refs, partition, index, channel: sender?.name ?? null, deadlineMs, cancel }));
     for (const w of work) w.catch(() => undefined);
+    let localRead: Awaited<ReturnType<typeof readLocally>>;
+    try {
+      localRead = await readLocally(ctx, views, local, partitions);
+    } catch (err) {
+      Atomics.store(flag, 0, 1);
+      pool.cancelQuery(query.id);
+      sender?.close();
+      throw err;
+    }
+    const { partials, outcomes: localOutcomes, failure } = localRead;
+    sender?.send(partials);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -84,6 +97,7 @@ async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentS
       clearTimeout(timer);
       Atomics.store(flag, 0, 1);
       pool.cancelQuery(query.id);
+      sender?.close();
     }
     if (results.some((r) => r.unavailable.length > 0)) throw new RunOnMainThread();
     for (const o of results[0]!.outcomes) countOutcome(stats, o, false);
@@ -129,6 +143,41 @@ async function readLocally(ctx: ScanContext, views: readonly SegmentSnapshot[], 
 interface Failure {
   readonly at: number;
   readonly err: unknown;
+}
+
+/**
+ * Sends each worker its partition of the main thread's segments on a `BroadcastChannel` (the
+ * pool's messages carry only whole tasks): a worker asks once it listens, and is answered as soon
+ * as both its ask and the partials are in.
+ */
+class LocalSender {
+  private readonly channel: BroadcastChannel;
+  private readonly asked: number[] = [];
+  private partials: readonly (AggregationPartial | null)[] | null = null;
+
+  constructor(readonly name: string) {
+    this.channel = new BroadcastChannel(name);
+    this.channel.onmessage = (event: unknown) => {
+      const m = (event as { data: PartitionChannelMessage }).data;
+      if (!('ask' in m)) return;
+      if (this.partials === null) this.asked.push(m.ask);
+      else this.answer(m.ask);
+    };
+  }
+
+  send(partials: readonly (AggregationPartial | null)[]): void {
+    this.partials = partials;
+    for (const w of this.asked.splice(0)) this.answer(w);
+  }
+
+  close(): void {
+    this.channel.close();
+  }
+
+  private answer(w: number): void {
+    const p = this.partials![w] ?? null;
+    this.channel.postMessage({ partition: w, local: p === null ? [] : [p] } satisfies PartitionChannelMessage);
+  }
 }
 
 /**

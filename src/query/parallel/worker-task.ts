@@ -9,6 +9,7 @@ import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
 import type { ScanOutcome, ScanSink } from '../exec/segment-scan.js';
 import { sealedSnapshot } from '../exec/segment-snapshot.js';
+import { SharedTopBound } from '../exec/shared-top-bound.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import { parseSql } from '../parser/parse-statement.js';
 import { planQuery } from '../plan/planner.js';
@@ -90,7 +91,8 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
   try {
     const plan = planOf(t.query);
     const deadline = new Deadline(t.deadlineMs, Date.now, expired, cancel);
-    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) } };
+    const topBound = t.topBound === undefined ? null : new SharedTopBound(t.topBound.buffer, t.topBound.desc);
+    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) }, topBound };
     const claims = new SegmentClaims(t.claims);
     const breaks = new Set(t.breakBefore);
     const pieces: BatchPiece[] = [];
@@ -134,7 +136,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         // A run goes on with the next segment of the lane; a stolen one is a run of its own.
         if (run === null || !own || position !== run.last + 1 || breaks.has(position)) {
           close();
-          run = { sink: partialSink(plan), first: position, last: position, outcomes: [] };
+          run = { sink: partialSink(plan, topBound), first: position, last: position, outcomes: [] };
         }
         const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
         run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));

@@ -136,6 +136,23 @@ describe('queries split by key on the worker pool', () => {
     expect(await answer(parallel, sql)).toEqual(await answer(serial, sql));
   });
 
+  it('splits ORDER BY selections by segments, the threads sharing the top-k cut-off', async () => {
+    const queries = [
+      'SELECT user, id, amount FROM visits ORDER BY amount DESC, id LIMIT 10',
+      // INT ascending, every value tied hundreds of times: the second key decides.
+      'SELECT id, clicks FROM visits ORDER BY clicks, id DESC LIMIT 5 OFFSET 7',
+      "SELECT ts, amount FROM visits WHERE country = 'c2' ORDER BY amount DESC, ts LIMIT 3",
+      'SELECT id, amount FROM nullable ORDER BY amount, id LIMIT 6 OFFSET 1',
+    ];
+    for (const sql of queries) {
+      expect(routeOf(sql, sql.includes('nullable') ? nullable : table), sql).toBe('segments');
+      const before = pool.stats.completed;
+      const got = await answer(parallel, sql);
+      expect(pool.stats.completed, sql).toBeGreaterThan(before);
+      expect(got, sql).toEqual(await answer(serial, sql));
+    }
+  });
+
   it('answers a function error as the main thread does', async () => {
     const sql = "SELECT id, count(*) FROM visits WHERE fromDateTime(user, 'yyyy') > 0 GROUP BY id ORDER BY id LIMIT 3";
     const got = await answer(parallel, sql);
