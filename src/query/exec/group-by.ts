@@ -64,7 +64,9 @@ export class GroupByAggregator {
     // stop making groups there.
     const anyGroups = plan.orderBy.length === 0 && plan.having === null && options.partial !== true;
     const cap = anyGroups ? plan.offset + plan.limit : Number.POSITIVE_INFINITY;
-    this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap);
+    // A resize's new arrays are reserved before they are allocated, beside the ones they replace.
+    const beforeGrow = (bytes: number): void => this.reservation?.willGrow(this, this.byteSize() + bytes, bytes);
+    this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap, beforeGrow);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
     this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
   }

@@ -1,6 +1,5 @@
 import { HASH_SEED, KIND_LONG, KIND_NUM, KIND_POOL, KeyPool, kindOf, mixKey, sameCode } from './key-columns.js';
-import type { KeyColumnPartial } from './key-columns.js';
-import type { NumericKeyKind } from './key-columns.js';
+import type { KeyColumnPartial, NumericKeyKind } from './key-columns.js';
 import { SegmentGroups } from './segment-groups.js';
 
 const MIN_GROUPS = 1024;
@@ -53,12 +52,13 @@ export class GroupKeyTable {
    * `resultCap`: groups the answer can show at most when any will do (GROUP BY without ORDER BY
    * or HAVING: `offset + limit`, as Pinot stops accepting new groups there). Once that many exist,
    * a new key is skipped (-1) without being counted or flagged: the groups answered still
-   * aggregate every one of their rows.
+   * aggregate every one of their rows. `beforeGrow`: lets the query's reservation make room first.
    */
   constructor(
     numKeys: number,
     limit: number,
     private readonly resultCap = Number.POSITIVE_INFINITY,
+    private readonly beforeGrow?: (bytes: number) => void, // told what a resize will allocate beside the arrays it replaces
   ) {
     this.segment = new SegmentGroups(limit);
     this.width = numKeys;
@@ -348,6 +348,7 @@ export class GroupKeyTable {
 
   private rehash(count: number): void {
     const old = this.slots;
+    this.beforeGrow?.(8 * count);
     const slots = new Int32Array(2 * count);
     const mask = count - 1;
     for (let s = 0; s < old.length; s += 2) {
@@ -366,6 +367,7 @@ export class GroupKeyTable {
   /** Grows the per-group columns to hold at least `count` groups (by half again at least). */
   private growGroups(count: number): void {
     const capacity = Math.max(count, Math.ceil(this.capacity * 1.5), MIN_GROUPS);
+    this.beforeGrow?.(capacity * (9 * this.width + 1)); // a kind and a code per key, the segment's mark
     const grown = <A extends Uint8Array | Float64Array>(a: A, b: A): A => {
       b.set(a.subarray(0, this.size));
       return b;

@@ -10,6 +10,8 @@ const STEP_SHARE = 1 / 256;
 const MIN_RESERVATION = 64 * 1024;
 /** A released reservation of at least this share of the budget is collected at once (`collectGarbage`). */
 const COLLECT_SHARE = 1 / 8;
+/** A resize allocating at least this share of the budget collects what its reservation evicted first. */
+const GROW_COLLECT_SHARE = 1 / 16;
 
 /** Counters of the query side of the memory budget (metrics, the storage bench). */
 export interface QueryMemoryStats {
@@ -47,7 +49,7 @@ export class QueryMemory {
   private peakTotal = 0;
   private overBudget = 0;
   private readonly active = new Set<QueryReservation>();
-  /** Full collections run after large reservations were released (`ended`). */
+  /** Full collections run for large reservations: released (`ended`), or a large resize ahead (`willGrow`). */
   collections = 0;
 
   constructor(readonly cache: BlockCache) {}
@@ -85,7 +87,12 @@ export class QueryMemory {
    */
   ended(r: QueryReservation, bytes: number): void {
     if (this.active.delete(r) && r.exceededBytes > 0) this.overBudget++;
-    if (bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE && collectGarbage()) this.collections++;
+    if (bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE) this.collect();
+  }
+
+  /** @internal Runs a full garbage collection (counted in `collections`). */
+  collect(): void {
+    if (collectGarbage()) this.collections++;
   }
 
 
@@ -147,6 +154,19 @@ export class QueryReservation {
       this.grow();
     }
     this.memory.sample();
+  }
+
+  /**
+   * A structure of `owner` is about to allocate `extra` bytes beside what it holds (a resize: the
+   * old arrays live until the copy is done), `during` in all: reserves that before the allocation,
+   * so the cache evicts first, and when `extra` is large (1/16 of the budget or more) collects the
+   * evicted entries at once, so the new arrays take their memory rather than adding to it.
+   */
+  willGrow(owner: object, during: number, extra: number): void {
+    if (this.released) return;
+    const before = this.held;
+    this.track(owner, during);
+    if (this.held > before && extra >= this.memory.cache.capacityBytes * GROW_COLLECT_SHARE) this.memory.collect();
   }
 
   /** Adds `bytes` kept until the query ends. */

@@ -114,6 +114,27 @@ describe('QueryMemory: query reservations share the memory budget with the block
     expect(memory.collections).toBe(1);
   });
 
+  it('willGrow reserves a resize before it allocates (the cache evicts first), and collects when it is 1/16 of the budget or more', () => {
+    const cache = filledCache(64 * MIB, 60, MIB);
+    const memory = new QueryMemory(cache);
+    const r = memory.open('q');
+    const owner = {};
+    r.track(owner, 4 * MIB);
+    r.willGrow(owner, 4 * MIB + 3 * MIB, 3 * MIB); // old and new arrays alive at once: 7 MiB
+    expect(r.bytes).toBe(7 * MIB);
+    expect(cache.bytes).toBeLessThanOrEqual(64 * MIB - 7 * MIB);
+    expect(memory.collections).toBe(0); // 3 MiB < 4 MiB (1/16 of 64)
+    r.willGrow(owner, 7 * MIB + 4 * MIB, 4 * MIB);
+    expect(r.bytes).toBe(11 * MIB);
+    expect(memory.collections).toBe(1);
+    // After the resize the structure reports its size without the old arrays: the reservation stays until release.
+    r.track(owner, 8 * MIB);
+    expect(r.bytes).toBe(11 * MIB);
+    expect(cache.bytes + memory.stats().reservedBytes).toBeLessThanOrEqual(64 * MIB);
+    r.release();
+    expect(memory.stats().reservedBytes).toBe(0);
+  });
+
   it('a budget of 0 (cache off) never reports an overrun', () => {
     const memory = new QueryMemory(new BlockCache(0));
     const r = memory.open('q');
