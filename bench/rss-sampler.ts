@@ -1,6 +1,5 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
+import { collectGarbage as collectNow } from '../src/segment/reader/collect-garbage.js';
 
 /**
  * Samples the process's resident memory (RSS: every thread's heap, the block caches, segment
@@ -55,6 +54,5 @@ export class RssSampler {
 
 /** Runs a full garbage collection of this thread's heap (exposing `gc` through a V8 flag set at run time). */
 export function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
+  if (!collectNow()) throw new Error('V8 gc could not be exposed');
 }

@@ -269,6 +269,8 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
         peakQueryReservedMB: peakReservedBytes / MIB,
         peakCacheAndReservedMB: peakTotalBytes / MIB,
         queriesOverBudget,
+        // Full garbage collections run for large reservations (released, or a large table resize ahead).
+        queryMemoryCollections: queryMemory.collections,
         rssUnderBudgetMB,
         compressedTierPercent: Math.round(compressedShare * 100),
         peakCompressedMB: peakCompressedBytes / MIB,
