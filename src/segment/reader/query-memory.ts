@@ -87,14 +87,19 @@ export class QueryMemory {
    */
   ended(r: QueryReservation, bytes: number): void {
     if (this.active.delete(r) && r.exceededBytes > 0) this.overBudget++;
-    if (bytes > 0 && bytes >= this.cache.capacityBytes * COLLECT_SHARE) this.collect();
+    if (this.isLarge(bytes, COLLECT_SHARE)) this.collect();
+  }
+
+  /** @internal True when `bytes` are at least `share` of the budget (never while the budget is off). */
+  isLarge(bytes: number, share: number): boolean {
+    const budget = this.cache.capacityBytes;
+    return budget > 0 && bytes > 0 && bytes >= budget * share;
   }
 
   /** @internal Runs a full garbage collection (counted in `collections`). */
   collect(): void {
     if (collectGarbage()) this.collections++;
   }
-
 
   /** Records the cache's bytes plus the reservations into the peak (reservations call it after every block they track). */
   sample(): void {
@@ -166,7 +171,7 @@ export class QueryReservation {
     if (this.released) return;
     const before = this.held;
     this.track(owner, during);
-    if (this.held > before && extra >= this.memory.cache.capacityBytes * GROW_COLLECT_SHARE) this.memory.collect();
+    if (this.held > before && this.memory.isLarge(extra, GROW_COLLECT_SHARE)) this.memory.collect();
   }
 
   /** Adds `bytes` kept until the query ends. */

@@ -112,6 +112,12 @@ describe('QueryMemory: query reservations share the memory budget with the block
     expect(gone.deref()).toBeUndefined();
     large.release(); // idempotent: no second collection
     expect(memory.collections).toBe(1);
+    // A budget of 0 (cache off) never collects.
+    const off = new QueryMemory(new BlockCache(0));
+    const r = off.open('off');
+    r.willGrow(r, 8 * MIB, 8 * MIB);
+    r.release();
+    expect(off.collections).toBe(0);
   });
 
   it('willGrow reserves a resize before it allocates (the cache evicts first), and collects when it is 1/16 of the budget or more', () => {
