@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import type { MessagePort } from 'node:worker_threads';
 import { openSegment } from '../../segment/open-segment.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
 import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
@@ -78,12 +79,12 @@ async function segmentAt(file: string, name: string, numDocs: number): Promise<S
  * (`SegmentClaims`: the front of its lane, then one at a time from the back of the fullest
  * lane) until it is empty, scanning each into the partial of its run (`numGroupsLimit` applies
  * per segment, as on the main thread), with the query's deadline and cancel flag. It answers the
- * runs' partial results with the buffers to transfer. Before each segment but the first it stops
+ * runs' partial results. Before each segment but the first it stops
  * if `yieldFlag` is set (a query waits); a file it cannot open (unlinked after the main thread's
  * snapshot) is named in the reply for the main thread to read. `progress` receives the position
  * of the segment being read (named if the thread dies).
  */
-export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, yieldFlag: Int32Array, progress: Int32Array): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
+export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, yieldFlag: Int32Array, progress: Int32Array): Promise<PoolReply> {
   const cancel = new Int32Array(t.cancel);
   const expired = (): Error => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: 0, processed: 0, total: 0 });
   let reading = -1;
@@ -94,14 +95,12 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
     const claims = new SegmentClaims(t.claims);
     const breaks = new Set(t.breakBefore);
     const pieces: BatchPiece[] = [];
-    const transfer: ArrayBuffer[] = [];
     const unavailable: BatchResult['unavailable'] = [];
     let run: { sink: ScanSink; first: number; last: number; outcomes: ScanOutcome[] } | null = null;
     const close = (): void => {
       if (run === null) return;
-      const exported = exportPartialResult(run.sink, run.outcomes, false);
-      pieces.push({ ...exported.result, first: run.first, last: run.last });
-      transfer.push(...exported.transfer);
+      // Its buffers are copied into the reply, not transferred (`postReply` says why).
+      pieces.push({ ...exportPartialResult(run.sink, run.outcomes, false).result, first: run.first, last: run.last });
       run = null;
     };
     let yielded = false;
@@ -143,11 +142,28 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
       }
     });
     close();
-    return { reply: { kind: 'done', task: t.task, result: { pieces, unavailable, yielded } }, transfer };
+    return { kind: 'done', task: t.task, result: { pieces, unavailable, yielded } };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
     // The segments after a failed one need no reading (the query fails with the first failure).
     if (reading >= 0 && e.kind !== 'EXECUTION_TIMEOUT') new SegmentClaims(t.claims).stopAt(reading + 1);
-    return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading }, transfer: [] };
+    return { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading };
+  }
+}
+
+/**
+ * Posts a task's reply to the main thread, copied: never with a transfer list. Transferring
+ * detaches the buffers in this thread, and the first ArrayBuffer an isolate detaches invalidates
+ * V8's array-buffer-detaching protector for good: from then on every optimised typed-array loop
+ * of the thread checks for a detached buffer at each access. Measured (bench/notes.md, "Why a
+ * worker was slower than the main thread"): the same scans 10-50 % slower than on the main thread
+ * (`unionDocs` 2x). A partial is small beside the scan it sums up, so the copy costs far less. A
+ * reply that cannot be cloned (a bug) fails its query with the cause; the thread stays.
+ */
+export function postReply(port: Pick<MessagePort, 'postMessage'>, task: number, reply: PoolReply): void {
+  try {
+    port.postMessage(reply);
+  } catch (err) {
+    port.postMessage({ kind: 'error', task, errorKind: 'QUERY_EXECUTION', message: `the partial result could not be sent: ${(err as Error).message}`, position: -1 } satisfies PoolReply);
   }
 }
