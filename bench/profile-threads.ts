@@ -7,15 +7,17 @@ import { eventsTable } from './generated-table.js';
 import { benchQueryList } from './queries.js';
 
 /**
- * `node [--cpu-prof --cpu-prof-dir=DIR] dist/bench/profile-threads.js <threads> <rows> <rounds> <segment file>... [-- <query name>...]`:
+ * `node [--cpu-prof --cpu-prof-dir=DIR] dist/bench/profile-threads.js <set-ups> <rows> <rounds> <segment file>... [-- <query name>...]`:
  * CPU time per thread of queries over sealed segment files (the `parallel` benchmark's `events`
- * table, e.g. kept from a run), on the main thread alone (`threads` 0) or on a pool of
- * `threads` (every query the pool takes goes to it: `minRows` 0). For each query: the median
- * wall time over `rounds` runs (after two warm-ups) and the mean CPU time per run of the main
- * thread, of the pool's threads (each), and of the process's other threads (V8's GC and compiler
+ * table of `rows` rows, e.g. kept from a run). `set-ups` is a comma list: 0 = the main thread
+ * alone, n = a pool of n threads (every query the pool takes goes to it: `minRows` 0), e.g.
+ * `0,1,2`; they run in one process, interleaved per round, so a change of load touches all alike
+ * (the memory budget is raised to 4x, as in the `parallel` bench). For each query and set-up,
+ * over `rounds` runs after two warm-ups: the median wall time and the median CPU time per run of
+ * the main thread, of each pool thread, and of the process's other threads (V8's GC and compiler
  * helpers, libuv), read from `/proc/self/task/<tid>/schedstat` (ns on CPU), so the work is
- * measured apart from the machine's load. The pool's threads are the ones that appear when it
- * starts.
+ * measured apart from the machine's load; and minor page faults. A pool's threads are the ones
+ * that appear when it starts. Reading the counters costs the main thread ~1 ms per query.
  */
 function threadIds(): number[] {
   return readdirSync('/proc/self/task').map(Number);
