@@ -51,6 +51,8 @@ const QUERIES = [
   'SELECT arrayagg(rank, \'INT\', true) FROM visits WHERE id < 100',
   'SELECT country, count(*) FROM visits WHERE id > 1000000 GROUP BY country',
   'SELECT count(*) FROM visits WHERE user = \'nobody\'',
+  // Virtual columns in the filter: the cost estimate reads them as the scan does.
+  "SELECT $segmentName, count(*), max(id) FROM visits WHERE $docId < 100 AND $hostName <> 'nowhere' GROUP BY $segmentName ORDER BY max(id)",
 ];
 
 describe('queries on the worker pool', () => {
