@@ -3,7 +3,7 @@ import { workerExecArgv, workerScript } from '../../util/worker-script.js';
 import { blockCache } from '../../segment/reader/block-cache.js';
 import { joinBudget, leaveBudget } from './budget-split.js';
 import { QueryError } from '../query-error.js';
-import type { BatchResult, BatchTask, PoolReply, PoolRequest } from './messages.js';
+import type { BatchResult, BatchTask, PartitionResult, PartitionTask, PoolReply, PoolRequest } from './messages.js';
 import { SegmentClaims } from './segment-claims.js';
 
 /** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
@@ -23,8 +23,8 @@ export class WorkerUnavailableError extends Error {
 interface Pending {
   readonly id: number;
   readonly queryId: number;
-  readonly task: BatchTask;
-  resolve(result: BatchResult): void;
+  readonly task: BatchTask | PartitionTask;
+  resolve(result: BatchResult | PartitionResult): void;
   reject(err: Error): void;
 }
 
@@ -134,10 +134,13 @@ export class QueryPool {
    * Runs one task of query `queryId` on a worker; resolves to the partial results of the
    * segments it took from the query's queue (see `BatchResult`).
    */
-  run(queryId: number, task: BatchTask): Promise<BatchResult> {
+  run(queryId: number, task: BatchTask): Promise<BatchResult>;
+  /** Runs one partition of a query split by key (`PartitionRequest`). */
+  run(queryId: number, task: PartitionTask): Promise<PartitionResult>;
+  run(queryId: number, task: BatchTask | PartitionTask): Promise<BatchResult | PartitionResult> {
     if (this.closed) return Promise.reject(new WorkerUnavailableError('the query pool is closed'));
     if (this.startFailure !== null) return Promise.reject(new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`));
-    return new Promise<BatchResult>((resolve, reject) => {
+    return new Promise<BatchResult | PartitionResult>((resolve, reject) => {
       const pending: Pending = { id: ++this.nextTask, queryId, task, resolve, reject };
       let queue = this.queues.get(queryId);
       if (queue === undefined) {
@@ -187,7 +190,8 @@ export class QueryPool {
       const queue = this.queues.get(queryId)!;
       // Lane i to thread i where the query has that lane queued: the thread whose cache holds
       // those segments from the last query over them (cache affinity, `SegmentClaims`).
-      const home = queue.findIndex((p) => p.task.lane % this.threads === this.slots.indexOf(slot));
+      // (A partition task reads every segment: its partition index stands for the lane.)
+      const home = queue.findIndex((p) => ('kind' in p.task ? p.task.index : p.task.lane) % this.threads === this.slots.indexOf(slot));
       const pending = queue.splice(Math.max(0, home), 1)[0]!;
       if (queue.length > 0) this.order.push(queryId);
       else this.queues.delete(queryId);
@@ -211,9 +215,10 @@ export class QueryPool {
     const n = (this.runningPerQuery.get(pending.queryId) ?? 0) + delta;
     if (n > 0) this.runningPerQuery.set(pending.queryId, n);
     else this.runningPerQuery.delete(pending.queryId);
-    const claims = new SegmentClaims(pending.task.claims);
-    if (delta > 0) claims.enter(pending.task.lane);
-    else claims.leave(pending.task.lane);
+    const t = pending.task;
+    if ('kind' in t) return;
+    if (delta > 0) new SegmentClaims(t.claims).enter(t.lane);
+    else new SegmentClaims(t.claims).leave(t.lane);
   }
 
   private start(slot: Slot, pending: Pending): void {
@@ -222,7 +227,8 @@ export class QueryPool {
     Atomics.store(slot.progress, 0, 0);
     slot.worker.ref();
     try {
-      slot.worker.postMessage({ kind: 'batch', task: pending.id, ...pending.task } satisfies PoolRequest);
+      const t = pending.task;
+      slot.worker.postMessage(('kind' in t ? { ...t, task: pending.id } : { kind: 'batch', task: pending.id, ...t }) satisfies PoolRequest);
     } catch (err) {
       slot.running.splice(slot.running.indexOf(pending), 1);
       this.startedOn(pending, -1);

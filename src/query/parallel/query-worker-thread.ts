@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { blockCache } from '../../segment/reader/block-cache.js';
 import type { PoolReply, PoolRequest } from './messages.js';
+import { runPartitionTask } from './partition-task.js';
 import { postReply, runBatchTask } from './worker-task.js';
 
 const port = parentPort;
@@ -22,6 +23,6 @@ port.on('message', (message: PoolRequest) => {
     progress = new Int32Array(message.progress);
     return;
   }
-  tasks = tasks.then(async () => postReply(port, message.task, await runBatchTask(message, yieldFlag, progress)));
+  tasks = tasks.then(async () => postReply(port, message.task, message.kind === 'partition' ? await runPartitionTask(message, progress) : await runBatchTask(message, yieldFlag, progress)));
 });
 port.postMessage({ kind: 'ready' } satisfies PoolReply);

@@ -12,6 +12,7 @@ import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
 import type { ScanOutcome, ScanSink } from '../exec/segment-scan.js';
 import { sealedSnapshot } from '../exec/segment-snapshot.js';
+import { SharedTopBound } from '../exec/shared-top-bound.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import { parseSql } from '../parser/parse-statement.js';
 import { planQuery } from '../plan/planner.js';
@@ -60,7 +61,7 @@ function hasRead(key: string, columns: readonly string[]): boolean {
 }
 
 /** The plan of `q`, made here with the planner the main thread used (same SQL, options, schema and start time). */
-function planOf(q: WorkerQuery): QueryPlan {
+export function planOf(q: WorkerQuery): QueryPlan {
   let plan = plans.get(q.id);
   if (plan === undefined) {
     const options = q.options ? parseQueryOptionsString(q.options) : new Map<string, string>();
@@ -83,7 +84,7 @@ function planOf(q: WorkerQuery): QueryPlan {
  * and those must never be read through an old footer. Throws when the file is gone (retired
  * after the main thread's snapshot): the main thread reads it through its pinned descriptor.
  */
-async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
+export async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
   const stat = statSync(file, { bigint: true });
   const key = `${file}\u0000${stat.ino}\u0000${stat.size}\u0000${stat.ctimeNs}\u0000${stat.mtimeNs}`;
   let opening = segments.get(key);
@@ -123,7 +124,8 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
   try {
     const plan = planOf(t.query);
     const deadline = new Deadline(t.deadlineMs, Date.now, expired, cancel);
-    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) } };
+    const topBound = t.topBound === undefined ? null : new SharedTopBound(t.topBound.buffer, t.topBound.desc);
+    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) }, topBound };
     const claims = new SegmentClaims(t.claims);
     const breaks = new Set(t.breakBefore);
     const columns = columnsRead(plan);
@@ -169,7 +171,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         // A run goes on with the next segment of the lane; a stolen one is a run of its own.
         if (run === null || !own || position !== run.last + 1 || breaks.has(position)) {
           close();
-          run = { sink: partialSink(plan), first: position, last: position, outcomes: [] };
+          run = { sink: partialSink(plan, topBound), first: position, last: position, outcomes: [] };
         }
         const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
         run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));

@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postReply } from '../../../../src/query/parallel/worker-task.js';
-import type { PoolReply } from '../../../../src/query/parallel/messages.js';
+import type { BatchResult, PoolReply } from '../../../../src/query/parallel/messages.js';
 
 /** The next message `port` receives. */
 function received(port: MessagePort): Promise<PoolReply> {
@@ -37,7 +37,7 @@ describe('a query worker posts its reply', () => {
     expect(kinds.buffer.byteLength).toBe(3);
     expect([...sums]).toEqual([1.5, 2.5, 4]);
     expect(got).toEqual(reply);
-    const value = (got as Extract<PoolReply, { kind: 'done' }>).result.pieces[0]!.partial as unknown as { value: { sums: Float64Array } };
+    const value = ((got as Extract<PoolReply, { kind: 'done' }>).result as BatchResult).pieces[0]!.partial as unknown as { value: { sums: Float64Array } };
     expect(value.value.sums).not.toBe(sums);
   });
 
