@@ -29,10 +29,10 @@ const PROTECTED_SHARE = 0.8;
 /**
  * A byte-bounded, scan-resistant cache keyed by small integers: one tier of the memory budget
  * (`BlockCache` holds two, decoded and compressed). Eviction is W-TinyLFU weighted by bytes
- * (docs/decisions.md): a newcomer enters a small LRU window (1 % of the bytes, and at least the newest entry), so an entry read
- * over and over right after it is cached stays; when it leaves the window it is admitted to the
- * main part only if it was used more often lately ({@link AccessFrequency}) than the entries it
- * would push out, else it is dropped. The main part is a segmented LRU: probation, and a protected
+ * (docs/decisions.md): a newcomer enters a small LRU window (1 % of the bytes, and at least the
+ * newest entry), so an entry read over and over right after it is cached stays; when it leaves
+ * the window it is admitted to the main part only if it was used more often lately
+ * ({@link AccessFrequency}) than the entries it would push out, else it is dropped. The main part is a segmented LRU: probation, and a protected
  * 80 % for entries hit again while cached. So a repeated scan larger than the tier keeps hitting
  * the part that fits (plain LRU evicts every entry of a cyclic scan before its reuse: 0 hits), and
  * a one-off scan cannot flush a hot working set. The bound is on the sum of the entries' bytes,
