@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryEngine, sealedSnapshot } from '../src/query/index.js';
 import { loadTableSegments } from '../src/segment/index.js';
-import { blockCache, DEFAULT_COMPRESSED_SHARE } from '../src/segment/reader/block-cache.js';
+import { blockCache, COMPRESSED_TIER_ENV, parseCompressedTierPercent } from '../src/segment/reader/block-cache.js';
 import { eventsTable } from './generated-table.js';
 import { benchQueryList } from './queries.js';
 
 const MIB = 2 ** 20;
+/** The compressed tier's share under the budget: `SHARDTABLE_COMPRESSED_TIER_PERCENT`, else the default. */
+const TIER_SHARE = parseCompressedTierPercent(process.env[COMPRESSED_TIER_ENV]);
 
 /**
  * `node dist/bench/profile-storage.js <segment dir> <budget MiB> <rounds> [query name...]`: opens
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     let compressedHits = 0;
     let fileReads = 0;
     for (let r = 0; r < rounds; r++) {
-      blockCache.setCompressedShare(DEFAULT_COMPRESSED_SHARE);
+      blockCache.setCompressedShare(TIER_SHARE);
       blockCache.resize(budget);
       for (let i = 0; i < 3; i++) await run(q.pinot);
       const before = blockCache.stats();
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
 type Query = { readonly name: string; readonly pinot: string };
 
 async function mix(list: readonly Query[], rounds: number, budget: number, run: (sql: string) => Promise<number>, sealed: readonly { close(): void }[]): Promise<void> {
-  blockCache.setCompressedShare(DEFAULT_COMPRESSED_SHARE);
+  blockCache.setCompressedShare(TIER_SHARE);
   blockCache.resize(budget);
   blockCache.clear();
   const sums = list.map(() => ({ ms: [] as number[], hits: 0, lookups: 0, compressedHits: 0, fileReads: 0 }));
