@@ -9,7 +9,11 @@ import { dimTableResolver, resolveJoin } from './dim/join-resolution.js';
 import { parseSql } from './parser/parse-statement.js';
 import { DEFAULT_LIMIT, planQuery } from './plan/planner.js';
 import { parseQueryOptionsString } from './plan/query-options.js';
-import { executeInParallel, worthParallel } from './parallel/parallel-executor.js';
+import type { AggregationPlan } from './plan/query-plan.js';
+import { executeInParallel } from './parallel/parallel-executor.js';
+import { executePartitioned } from './parallel/partitioned-executor.js';
+import { parallelRoute } from './parallel/partitioned-plan.js';
+import type { WorkerQuery } from './parallel/messages.js';
 import type { ParallelExecution } from './parallel/parallel-executor.js';
 import { sharedParallelExecution } from './parallel/pool-config.js';
 import type { QueryScatter } from './partial/scatter.js';
@@ -132,10 +136,14 @@ export class QueryEngine {
       }
       // A worker plans the query again from its text: not one that reads a dimension table.
       const parallel = this.clock === Date.now && stmt.join === null && !readsDims.value ? (this.parallel === undefined ? sharedParallelExecution() : this.parallel) : null;
+      const route = parallel === null ? null : parallelRoute(plan, segments, parallel);
+      const workerQuery = (): WorkerQuery => ({ id: ++queryIds, sql, options: queryOptions, startedMs: started, tableName: table.name, schema: table.schema });
       const result =
-        parallel !== null && worthParallel(plan, segments, parallel) && parallel.pool.isReady()
-          ? await executeInParallel(plan, segments, deadlineMs, parallel, { id: ++queryIds, sql, options: queryOptions, startedMs: started, tableName: table.name, schema: table.schema })
-          : await executePlan(plan, segments, deadlineMs, this.clock);
+        route === null || !parallel!.pool.isReady()
+          ? await executePlan(plan, segments, deadlineMs, this.clock)
+          : route.kind === 'partitioned'
+            ? await executePartitioned(plan as AggregationPlan, segments, deadlineMs, parallel!.pool, workerQuery(), route.partitions)
+            : await executeInParallel(plan, segments, deadlineMs, parallel!, workerQuery());
       return {
         columnNames: plan.columnNames,
         columnTypes: plan.columnTypes,

@@ -17,6 +17,15 @@ interface NumberCache {
 const dictNumberCache = new WeakMap<Dictionary, NumberCache>();
 
 /**
+ * Makes `dictionaryNumbers(view)` answer `base`'s numbers of ids `[from, from + view.size)`
+ * without computing them again: `view` is a window of `base`'s ids (a key partition's,
+ * `parallel/partition-aggregator.ts`), id `i` of the view being id `from + i` of `base`.
+ */
+export function shareDictionaryNumbers(view: Dictionary, base: Dictionary, from: number): void {
+  dictNumberCache.set(view, { values: dictionaryNumbers(base).subarray(from, from + view.size), size: view.size });
+}
+
+/**
  * Every value of a dictionary as `toNumber` gives it (bigints rounded to the nearest double),
  * cached per dictionary and extended as a consuming segment's dictionary grows. Entries past
  * `dict.size` are unused. Their bytes count in the memory budget (`chargeDerived`).

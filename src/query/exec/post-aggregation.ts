@@ -22,6 +22,17 @@ function compilePost(e: BoundExpr): Fn<ResultRow> {
  * SELECT expressions. Ties keep the order of `groups`.
  */
 export function finishAggregation(plan: AggregationPlan, groups: ResultRow[]): unknown[][] {
+  const rows = orderedGroups(plan, groups).slice(plan.offset, plan.offset + plan.limit);
+  const selectFns = plan.select.map(compilePost);
+  return rows.map((r) => selectFns.map((f) => f(r)));
+}
+
+/**
+ * The groups that pass HAVING, in ORDER BY order (ties in the order of `groups`), cut to the
+ * first `offset + limit`: the rows `finishAggregation` projects after skipping `offset`. A worker
+ * that owns a partition of the keys answers these (`parallel/partition-task.ts`).
+ */
+export function orderedGroups(plan: AggregationPlan, groups: ResultRow[]): ResultRow[] {
   let rows = groups;
   if (plan.having) {
     const having = compilePost(plan.having);
@@ -41,7 +52,5 @@ export function finishAggregation(plan: AggregationPlan, groups: ResultRow[]): u
       rows = keyed.map((k) => k.r);
     }
   }
-  rows = rows.slice(plan.offset, plan.offset + plan.limit);
-  const selectFns = plan.select.map(compilePost);
-  return rows.map((r) => selectFns.map((f) => f(r)));
+  return rows.slice(0, plan.offset + plan.limit);
 }

@@ -5,6 +5,7 @@ import type { ScanContext, ScanOutcome, ScanSink } from './segment-scan.js';
 import type { SegmentSnapshot } from './segment-snapshot.js';
 import { SelectionCollector } from './selection.js';
 import type { Candidate } from './selection.js';
+import type { SharedTopBound } from './shared-top-bound.js';
 
 /**
  * The answer of a contiguous run of segments to a query, on its own: each segment's scan outcome
@@ -26,9 +27,9 @@ export interface PartialResult {
  * (`exportPartialResult`). A selection without ORDER BY has no partial form (its scan stops at
  * the LIMIT): the caller runs those sequentially.
  */
-export function partialSink(plan: ScanContext['plan']): ScanSink {
+export function partialSink(plan: ScanContext['plan'], topBound: SharedTopBound | null = null): ScanSink {
   if (plan.kind === 'selection' && plan.orderBy.length === 0) throw new Error('internal: a selection without ORDER BY is not split by segment');
-  return { aggregator: plan.kind === 'aggregation' ? new GroupByAggregator(plan, { partial: true }) : null, collector: plan.kind === 'selection' ? new SelectionCollector(plan) : null };
+  return { aggregator: plan.kind === 'aggregation' ? new GroupByAggregator(plan, { partial: true }) : null, collector: plan.kind === 'selection' ? new SelectionCollector(plan, topBound) : null };
 }
 
 /** What `sink` (from `partialSink`) collected over segments with `outcomes`, with the buffers to transfer. */
@@ -43,7 +44,7 @@ export function exportPartialResult(sink: ScanSink, outcomes: ScanOutcome[], con
 
 /** Scans one segment into a fresh sink of `ctx.plan` and exports what it found. */
 export async function scanToPartial(ctx: ScanContext, segment: SegmentSnapshot): Promise<{ result: PartialResult; transfer: ArrayBuffer[] }> {
-  const sink = partialSink(ctx.plan);
+  const sink = partialSink(ctx.plan, ctx.topBound ?? null);
   const outcome = await scanSegment(ctx, segment, sink);
   return exportPartialResult(sink, [outcome], segment.consuming);
 }

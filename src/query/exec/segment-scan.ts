@@ -10,6 +10,7 @@ import { iota } from './scratch.js';
 import type { Scratch } from './scratch.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import type { SelectionCollector } from './selection.js';
+import type { SharedTopBound } from './shared-top-bound.js';
 import { chooseStarTree, starTreeRows } from './star-tree-exec.js';
 
 /**
@@ -45,6 +46,8 @@ export interface ScanContext {
   readonly slice: { start: number } | null;
   /** A reused buffer for the live rows of a block. */
   readonly liveSel: { buffer: Int32Array };
+  /** An ORDER BY selection split across threads: the cut-off they share (`SharedTopBound`). */
+  readonly topBound?: SharedTopBound | null;
 }
 
 /**

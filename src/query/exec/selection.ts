@@ -4,6 +4,7 @@ import { compileRowExpr } from './compile-expr.js';
 import type { Fn } from './compile-expr.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { compareKeys, orderKey, TopK } from './order.js';
+import type { SharedTopBound } from './shared-top-bound.js';
 
 /** A kept row with its ORDER BY key values (what a worker thread sends for a segment). */
 export interface Candidate {
@@ -26,7 +27,14 @@ export class SelectionCollector {
   /** The first ORDER BY key when it is a single-value column (block statistics apply). */
   private readonly statsColumn: string | null;
 
-  constructor(private readonly plan: SelectionPlan) {
+  /**
+   * `shared`: the cut-off shared with the other threads reading this query (ORDER BY selections
+   * split across the worker pool), or null.
+   */
+  constructor(
+    private readonly plan: SelectionPlan,
+    private readonly shared: SharedTopBound | null = null,
+  ) {
     this.wanted = plan.offset + plan.limit;
     this.desc = plan.orderBy.map((o) => o.desc);
     this.top = plan.orderBy.length > 0 ? new TopK<Candidate>(this.wanted, (a, b) => compareKeys(a.keys, b.keys, this.desc)) : null;
@@ -45,11 +53,29 @@ export class SelectionCollector {
    */
   blockCannotImprove(segment: SegmentSnapshot, bi: number): boolean {
     const top = this.top;
-    if (top === null || this.statsColumn === null || top.size < this.wanted || this.wanted === 0) return false;
+    if (top === null || this.statsColumn === null || this.wanted === 0) return false;
+    const worst = this.cutOff();
+    if (worst === undefined) return false;
     const s = segment.blockStats(this.statsColumn, bi);
     if (s === null || s.min === null || s.max === null) return false;
-    const worst = top.worst()!.keys[0];
     return this.desc[0] ? compareValues(s.max, worst) < 0 : compareValues(s.min, worst) > 0;
+  }
+
+  /**
+   * The first key a row must not be strictly worse than: the worst kept row's once the heap is
+   * full (shared with the other threads when numeric), or the shared cut-off when better or the
+   * heap is not full; undefined when there is none yet.
+   */
+  private cutOff(): unknown {
+    const top = this.top!;
+    const own = top.size >= this.wanted ? top.worst()!.keys[0] : undefined;
+    const shared = this.shared;
+    if (shared === null) return own;
+    if (typeof own === 'number') shared.offer(own);
+    const bound = shared.get();
+    if (bound === (shared.desc ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)) return own;
+    if (own === undefined) return bound;
+    return typeof own === 'number' && (shared.desc ? own > bound : own < bound) ? own : bound;
   }
 
   add(block: (column: string) => ColumnBlock, sel: Int32Array, n: number): void {
@@ -68,8 +94,8 @@ export class SelectionCollector {
     const desc0 = this.desc[0]!;
     let selectFns: Fn<number>[] | null = null;
     const probe: Candidate = { keys: new Array(keyFns.length), row: [] };
-    // First key of the worst kept row once the heap is full: the cut-off for a quick reject.
-    let worst0: unknown = top.size === this.wanted ? top.worst()!.keys[0] : undefined;
+    // First key of the worst kept row once the heap is full (or the shared cut-off): the cut-off for a quick reject.
+    let worst0: unknown = this.cutOff();
     let cut = isPrimitiveKey(worst0);
     for (let i = 0; i < n; i++) {
       const r = sel[i]!;
@@ -83,7 +109,7 @@ export class SelectionCollector {
       selectFns ??= this.plan.select.map((e) => compileRowExpr(e, block));
       top.offer({ keys: probe.keys.slice(), row: selectFns.map((f) => f(r)) });
       if (top.size === this.wanted) {
-        worst0 = top.worst()!.keys[0];
+        worst0 = this.cutOff();
         cut = isPrimitiveKey(worst0);
       }
     }

@@ -1,6 +1,9 @@
 import type { TableSchema } from '../../config/schema.js';
 import type { FrozenLiveDocs } from '../../segment/live-docs.js';
+import type { AggregationPartial, ResultRow } from '../exec/group-by.js';
 import type { PartialResult } from '../exec/segment-partial.js';
+import type { ScanOutcome } from '../exec/segment-scan.js';
+import type { KeyPartition } from './partition-aggregator.js';
 import type { QueryErrorName } from '../query-error.js';
 
 /**
@@ -60,7 +63,44 @@ export type PoolRequest =
       readonly deadlineMs: number;
       /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
       readonly cancel: SharedArrayBuffer;
-    };
+      /** An ORDER BY selection: the buffer of the cut-off every thread shares (`SharedTopBound`), and whether its first key is descending. */
+      readonly topBound?: { readonly buffer: SharedArrayBuffer; readonly desc: boolean };
+    }
+  | PartitionRequest;
+
+/**
+ * One partition of a query split by key (`partitioned-executor.ts`): the worker reads every
+ * sealed segment in `segments`, in order, aggregating the rows whose `partition.column` value is
+ * in `partition`, then merges the same partition of the segments the main thread reads
+ * (consuming ones), which it receives on `BroadcastChannel` `channel` while it scans (null: none),
+ * and answers its best groups. It does not give way to other queries midway.
+ */
+export interface PartitionRequest {
+  readonly kind: 'partition';
+  readonly task: number;
+  readonly query: WorkerQuery;
+  readonly segments: readonly SegmentRef[];
+  readonly partition: KeyPartition;
+  /** This task's partition among the query's (`LocalPartials.partition`). */
+  readonly index: number;
+  readonly channel: string | null;
+  readonly deadlineMs: number;
+  /** An `Int32Array` flag over this buffer: non-zero = the query is over, drop the task. */
+  readonly cancel: SharedArrayBuffer;
+}
+
+/**
+ * A partition's answer: with GROUP BY its groups that pass HAVING, best first, at most `offset +
+ * limit` (`orderedGroups`); without, its one row (distinct counts of its values). `outcomes`: each
+ * segment's scan (the same in every partition: the filter is not narrowed), `unavailable`: the
+ * positions of segments it could not open (the main thread then runs the query itself).
+ */
+export interface PartitionResult {
+  readonly rows: ResultRow[];
+  readonly outcomes: ScanOutcome[];
+  readonly unavailable: number[];
+  readonly limitReached: boolean;
+}
 
 /** The partial result of a contiguous run of a task's segments: positions first..last (in `segments`). */
 export interface BatchPiece extends PartialResult {
@@ -84,9 +124,18 @@ export interface BatchResult {
 /** A query worker's replies. */
 export type PoolReply =
   | { readonly kind: 'ready' }
-  | { readonly kind: 'done'; readonly task: number; readonly result: BatchResult }
+  | { readonly kind: 'done'; readonly task: number; readonly result: BatchResult | PartitionResult }
   /** `position`: the segment (in the task's `segments`) whose read failed; -1 when none was being read. */
   | { readonly kind: 'error'; readonly task: number; readonly errorKind: QueryErrorName; readonly message: string; readonly position: number };
 
 /** A task as the pool's caller gives it (the pool numbers it). */
 export type BatchTask = Omit<Extract<PoolRequest, { kind: 'batch' }>, 'kind' | 'task'>;
+
+/**
+ * On a partition task's `channel`: a worker asks for its partition of the main thread's segments
+ * (`ask`: its index) once it listens, and the main thread answers each ask once they are read.
+ */
+export type PartitionChannelMessage = { readonly ask: number } | { readonly partition: number; readonly local: readonly AggregationPartial[] };
+
+/** A partition task as the pool's caller gives it. */
+export type PartitionTask = Omit<PartitionRequest, 'task'>;

@@ -16,6 +16,8 @@ import type { QueryPlan } from '../plan/query-plan.js';
 import type { BoundExpr } from '../plan/bound-expr.js';
 import { isVirtualColumn } from '../plan/virtual-columns.js';
 import { estimatedRows } from './pool-cost.js';
+import { SharedTopBound } from '../exec/shared-top-bound.js';
+import { storedTypeOf } from '../../config/data-type.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, WorkerQuery } from './messages.js';
 import type { QueryPool } from './query-pool.js';
@@ -30,15 +32,22 @@ export interface ParallelExecution {
   /** Groups per segment, as a share of its rows, from which a GROUP BY stays on the main thread (default 1/8; `Infinity`: never). */
   readonly maxGroupShare?: number;
   /**
-   * Whether ORDER BY … LIMIT selections use the pool (default false): on the main thread one
-   * top-k spans every segment, so blocks whose min/max cannot beat it are skipped; split by
-   * segment, each worker keeps its own top-k and skips far less (measured: bench/notes.md).
+   * Whether ORDER BY … LIMIT selections use the pool (default: when the first ORDER BY key is a
+   * numeric INT, FLOAT or DOUBLE column, `sharesTopBound`). On the main thread one top-k spans
+   * every segment, so blocks whose min/max cannot beat it are skipped; split by segment, each
+   * worker kept its own top-k and skipped far less (measured: bench/notes.md), until the threads
+   * shared the cut-off (`SharedTopBound`), which they can for such a key.
    */
   readonly orderedSelections?: boolean;
+  /**
+   * Whether a high-cardinality GROUP BY or DISTINCTCOUNT the segment split declines is split by
+   * key instead (default true; `partitioned-plan.ts`).
+   */
+  readonly partitioned?: boolean;
 }
 
 /** The segments a worker can read: sealed, from a file, with rows. */
-function onWorker(s: SegmentSnapshot): boolean {
+export function onWorker(s: SegmentSnapshot): boolean {
   return !s.consuming && s.file !== undefined && s.numDocs > 0;
 }
 
@@ -53,7 +62,7 @@ export const DEFAULT_MAX_GROUP_SHARE = 1 / 8;
  * How many values `expr` can take in `segment` if it is a plain stored column: its dictionary
  * size, or its rows without a dictionary; null for any other expression or a virtual column.
  */
-function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null {
+export function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null {
   if (expr.kind !== 'column' || isVirtualColumn(expr.column.name)) return null;
   return segment.dictionary(expr.column.name)?.size ?? segment.numDocs;
 }
@@ -62,7 +71,7 @@ function columnValues(expr: BoundExpr, segment: SegmentSnapshot): number | null 
  * Upper bound of the groups of `plan` in `segment` from its dictionaries: the product of the
  * values of plain-column keys (`columnValues`; other key expressions count 1, unknown).
  */
-function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
+export function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 1;
   for (const key of plan.groupBy) bound *= columnValues(key, segment) ?? 1;
   return bound;
@@ -76,7 +85,7 @@ function groupBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: 
  * (10M rows, bench/notes.md: DISTINCTCOUNT of 1M users 209 ms on the main thread, 302 ms on a
  * pool of 2).
  */
-function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
+export function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): number {
   let bound = 0;
   for (const a of plan.aggregations) {
     if (a.fn.kind === 'distinct' && a.arg !== null) bound = Math.max(bound, columnValues(a.arg, segment) ?? segment.numDocs);
@@ -101,7 +110,7 @@ function countsEveryRow(plan: QueryPlan): boolean {
  */
 export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
-  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections !== true)) return false;
+  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || (parallel.orderedSelections ?? sharesTopBound(plan)) !== true)) return false;
   if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation') {
     const first = segments.find(onWorker);
@@ -121,6 +130,17 @@ export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapsho
   if (sealed.length === 0 || withRows < 2 || sealedRows < minRows) return false;
   // The rows the query is expected to read in them, after pruning and index lookups.
   return estimatedRows(buildFilter(plan.filter), sealed) >= minRows;
+}
+
+/**
+ * Whether the threads reading an ORDER BY selection share its cut-off (`SharedTopBound`): its
+ * first ORDER BY key is a single-value INT, FLOAT or DOUBLE column (values are JS numbers).
+ */
+export function sharesTopBound(plan: QueryPlan): boolean {
+  const first = plan.kind === 'selection' ? plan.orderBy[0]?.expr : undefined;
+  if (first === undefined || first.kind !== 'column' || !first.type.sv) return false;
+  const stored = storedTypeOf(first.column.dataType);
+  return stored === 'INT' || stored === 'FLOAT' || stored === 'DOUBLE';
 }
 
 /** How a query's segments are read: by the workers through a shared queue, or on the main thread. */
@@ -223,7 +243,8 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
     deadline.check();
     const views = segments.map((s) => withVirtualColumns(s));
     countSegments(plan, views, stats);
-    const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) } };
+    const topBound = sharesTopBound(plan) ? SharedTopBound.create(plan.orderBy[0]!.desc) : null;
+    const ctx: ScanContext = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: { start: Date.now() }, liveSel: { buffer: new Int32Array(0) }, topBound };
     const merge = new OrderedMerge(plan, segments, stats);
     const { worker, breakBefore, local, claims } = planSegments(segments, pool.threads);
     // A failed segment does not stop the others: as a sequential scan would, the query fails
@@ -263,7 +284,7 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
       if (Atomics.load(flag, 0) !== 0) throw expired();
       let result: BatchResult;
       try {
-        result = await pool.run(query.id, { query, segments: refs, breakBefore, claims: claims.buffer, lane, deadlineMs, cancel });
+        result = await pool.run(query.id, { query, segments: refs, breakBefore, claims: claims.buffer, lane, deadlineMs, cancel, ...(topBound === null ? {} : { topBound: { buffer: topBound.buffer, desc: topBound.desc } }) });
       } catch (err) {
         if (err instanceof WorkerUnavailableError && Atomics.load(flag, 0) === 0) return drainLocally();
         if (err instanceof QueryError && err.kind === 'EXECUTION_TIMEOUT') throw expired();

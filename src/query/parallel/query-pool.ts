@@ -3,7 +3,7 @@ import { workerExecArgv, workerScript } from '../../util/worker-script.js';
 import { blockCache } from '../../segment/reader/block-cache.js';
 import { joinBudget, leaveBudget } from './budget-split.js';
 import { QueryError } from '../query-error.js';
-import type { BatchResult, BatchTask, PoolReply, PoolRequest } from './messages.js';
+import type { BatchResult, BatchTask, PartitionResult, PartitionTask, PoolReply, PoolRequest } from './messages.js';
 
 /** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
 function defaultEntry(): URL {
@@ -22,8 +22,8 @@ export class WorkerUnavailableError extends Error {
 interface Pending {
   readonly id: number;
   readonly queryId: number;
-  readonly task: BatchTask;
-  resolve(result: BatchResult): void;
+  readonly task: BatchTask | PartitionTask;
+  resolve(result: BatchResult | PartitionResult): void;
   reject(err: Error): void;
 }
 
@@ -133,10 +133,13 @@ export class QueryPool {
    * Runs one task of query `queryId` on a worker; resolves to the partial results of the
    * segments it took from the query's queue (see `BatchResult`).
    */
-  run(queryId: number, task: BatchTask): Promise<BatchResult> {
+  run(queryId: number, task: BatchTask): Promise<BatchResult>;
+  /** Runs one partition of a query split by key (`PartitionRequest`). */
+  run(queryId: number, task: PartitionTask): Promise<PartitionResult>;
+  run(queryId: number, task: BatchTask | PartitionTask): Promise<BatchResult | PartitionResult> {
     if (this.closed) return Promise.reject(new WorkerUnavailableError('the query pool is closed'));
     if (this.startFailure !== null) return Promise.reject(new WorkerUnavailableError(`query worker threads could not start: ${this.startFailure}`));
-    return new Promise<BatchResult>((resolve, reject) => {
+    return new Promise<BatchResult | PartitionResult>((resolve, reject) => {
       const pending: Pending = { id: ++this.nextTask, queryId, task, resolve, reject };
       let queue = this.queues.get(queryId);
       if (queue === undefined) {
@@ -210,7 +213,8 @@ export class QueryPool {
     Atomics.store(slot.progress, 0, 0);
     slot.worker.ref();
     try {
-      slot.worker.postMessage({ kind: 'batch', task: pending.id, ...pending.task } satisfies PoolRequest);
+      const t = pending.task;
+      slot.worker.postMessage(('kind' in t ? { ...t, task: pending.id } : { kind: 'batch', task: pending.id, ...t }) satisfies PoolRequest);
     } catch (err) {
       slot.running.splice(slot.running.indexOf(pending), 1);
       this.startedOn(pending, -1);

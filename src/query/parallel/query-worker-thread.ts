@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { blockCache } from '../../segment/reader/block-cache.js';
 import type { PoolReply, PoolRequest } from './messages.js';
+import { runPartitionTask } from './partition-task.js';
 import { runBatchTask } from './worker-task.js';
 
 const port = parentPort;
@@ -24,7 +25,7 @@ port.on('message', (message: PoolRequest) => {
     return;
   }
   tasks = tasks.then(async () => {
-    const { reply, transfer } = await runBatchTask(message, yieldFlag, progress);
+    const { reply, transfer } = message.kind === 'partition' ? await runPartitionTask(message, progress) : await runBatchTask(message, yieldFlag, progress);
     try {
       port.postMessage(reply, transfer);
     } catch (err) {

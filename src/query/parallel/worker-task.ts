@@ -9,6 +9,7 @@ import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
 import type { ScanOutcome, ScanSink } from '../exec/segment-scan.js';
 import { sealedSnapshot } from '../exec/segment-snapshot.js';
+import { SharedTopBound } from '../exec/shared-top-bound.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import { parseSql } from '../parser/parse-statement.js';
 import { planQuery } from '../plan/planner.js';
@@ -27,7 +28,7 @@ const plans = new Map<number, QueryPlan>();
 const segments = new Map<string, Promise<SealedSegment>>();
 
 /** The plan of `q`, made here with the planner the main thread used (same SQL, options, schema and start time). */
-function planOf(q: WorkerQuery): QueryPlan {
+export function planOf(q: WorkerQuery): QueryPlan {
   let plan = plans.get(q.id);
   if (plan === undefined) {
     const options = q.options ? parseQueryOptionsString(q.options) : new Map<string, string>();
@@ -50,7 +51,7 @@ function planOf(q: WorkerQuery): QueryPlan {
  * and those must never be read through an old footer. Throws when the file is gone (retired
  * after the main thread's snapshot): the main thread reads it through its pinned descriptor.
  */
-async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
+export async function segmentAt(file: string, name: string, numDocs: number): Promise<SealedSegment> {
   const stat = statSync(file, { bigint: true });
   const key = `${file}\u0000${stat.ino}\u0000${stat.size}\u0000${stat.ctimeNs}\u0000${stat.mtimeNs}`;
   let opening = segments.get(key);
@@ -90,7 +91,8 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
   try {
     const plan = planOf(t.query);
     const deadline = new Deadline(t.deadlineMs, Date.now, expired, cancel);
-    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) } };
+    const topBound = t.topBound === undefined ? null : new SharedTopBound(t.topBound.buffer, t.topBound.desc);
+    const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) }, topBound };
     const claims = new SegmentClaims(t.claims);
     const breaks = new Set(t.breakBefore);
     const pieces: BatchPiece[] = [];
@@ -134,7 +136,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         // A run goes on with the next segment of the lane; a stolen one is a run of its own.
         if (run === null || !own || position !== run.last + 1 || breaks.has(position)) {
           close();
-          run = { sink: partialSink(plan), first: position, last: position, outcomes: [] };
+          run = { sink: partialSink(plan, topBound), first: position, last: position, outcomes: [] };
         }
         const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
         run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));
