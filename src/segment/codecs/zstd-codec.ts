@@ -19,6 +19,12 @@ export interface ZstdCodec {
   readonly name: 'native' | 'wasm';
   compress(data: Uint8Array): Uint8Array;
   decompress(frame: Uint8Array, expectedLength?: number): Uint8Array;
+  /**
+   * Decodes one frame straight into `out`, which must be exactly the frame's decoded length (a
+   * section's frames into their places in its buffer: no intermediate buffer, no copy). Throws an
+   * `Error` on malformed input or when the frame decodes to another length.
+   */
+  decompressInto(frame: Uint8Array, out: Uint8Array): void;
 }
 
 /** What loading one implementation gave: the codec, or why it did not load (the error thrown). */

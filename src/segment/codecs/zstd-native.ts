@@ -9,6 +9,11 @@ interface ZstdNapi {
   decompress(data: Uint8Array): Uint8Array;
 }
 
+/** The slice of `zstd-napi`'s low-level binding we use: one decompression context (`ZSTD_decompressDCtx`). */
+interface ZstdNapiBinding {
+  DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number };
+}
+
 /**
  * The native binding (`zstd-napi`, an optionalDependency built by node-gyp). Resolves to `null`
  * when the package is missing or its binary does not load, so the registry can fall back.
@@ -26,10 +31,15 @@ export async function loadZstdNative(): Promise<ZstdCodec | null> {
  */
 export async function tryLoadZstdNative(): Promise<ZstdLoad> {
   let napi: ZstdNapi;
+  let dctx: InstanceType<ZstdNapiBinding['DCtx']>;
   try {
     failurePoint('zstd:load');
-    napi = createRequire(import.meta.url)('zstd-napi') as ZstdNapi;
+    const require = createRequire(import.meta.url);
+    napi = require('zstd-napi') as ZstdNapi;
     napi.decompress(napi.compress(new Uint8Array(1)));
+    // The package's documented low-level module: decodes into a buffer we give it (the high-level
+    // `decompress` allocates a buffer per call, resets its context and re-reads the frame header).
+    dctx = new (require('zstd-napi/binding') as ZstdNapiBinding).DCtx();
   } catch (error) {
     return { error };
   }
@@ -38,6 +48,10 @@ export async function tryLoadZstdNative(): Promise<ZstdLoad> {
       name: 'native' as const,
       compress: (data: Uint8Array) => napi.compress(data, { compressionLevel: ZSTD_LEVEL }),
       decompress: (frame: Uint8Array, expectedLength?: number) => checkLength(napi.decompress(frame), expectedLength),
+      decompressInto: (frame: Uint8Array, out: Uint8Array) => {
+        const written = dctx.decompress(out, frame);
+        if (written !== out.length) throw new Error(`zstd frame decoded to ${written} bytes, expected ${out.length}`);
+      },
     }),
   };
 }

@@ -36,6 +36,21 @@ describe('zstd codecs', () => {
     }
   });
 
+  it('decompressInto decodes a frame into the caller\'s buffer, and rejects garbage and a wrong length', async () => {
+    for (const codec of await both()) {
+      for (const data of samples().filter((d) => d.length > 0)) {
+        const out = new Uint8Array(data.length + 8).fill(7);
+        codec.decompressInto(codec.compress(data), out.subarray(4, 4 + data.length));
+        expect(Buffer.from(out.subarray(4, 4 + data.length)).equals(Buffer.from(data))).toBe(true);
+        expect([...out.subarray(0, 4), ...out.subarray(4 + data.length)]).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
+      }
+      const frame = codec.compress(Buffer.from('abcabcabc'));
+      expect(() => codec.decompressInto(Buffer.from('not a zstd frame at all'), new Uint8Array(9))).toThrow(Error);
+      expect(() => codec.decompressInto(frame, new Uint8Array(10))).toThrow(Error);
+      expect(() => codec.decompressInto(frame, new Uint8Array(8))).toThrow(Error);
+    }
+  });
+
   it('SHARDTABLE_ZSTD=wasm selects the Emscripten build, otherwise the native binding', async () => {
     expect((await selectZstdCodec('wasm')).name).toBe('wasm');
     expect((await selectZstdCodec(undefined)).name).toBe('native');
