@@ -86,7 +86,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--memory-budget-mb <mb>', `MiB that sealed segments may keep in memory (decoded blocks, dictionaries, indexes; read from disk on demand), 0 = no cache (default: env ${MEMORY_BUDGET_ENV}, else a quarter of memory up to 1024)`, budgetMb)
     .option('--block-cache-mb <mb>', 'alias of --memory-budget-mb', budgetMb)
-    .option('--compressed-tier-percent <p>', `percent of the memory budget kept for sections' compressed file bytes, decoded again on a miss instead of read from disk; 0-90, 0 = no compressed tier (default: env ${COMPRESSED_TIER_ENV}, else 20)`, compressedTierPercent)
+    .option('--compressed-tier-percent <p>', `percent of the memory budget kept for sections' compressed file bytes, decoded again on a miss instead of read from disk; 0-90, 0 = no compressed tier (default: env ${COMPRESSED_TIER_ENV}, else 0)`, compressedTierPercent)
     .option('--query-threads <n>', `worker threads that read a query's sealed segments in parallel, at most one per core; 0 = every query on the main thread (default: env ${QUERY_THREADS_ENV}, else 0: opt-in until the pool beats the main thread, docs/query.md)`, positiveInt)
     .option('--query-parallel-min-rows <rows>', `a query over fewer sealed rows runs on the main thread (default: env ${PARALLEL_MIN_ROWS_ENV}, else ${DEFAULT_PARALLEL_MIN_ROWS})`, positiveInt)
     .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408; 0 = none', positiveInt, DEFAULT_HTTP_LIMITS.requestTimeoutMs)

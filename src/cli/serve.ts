@@ -24,7 +24,7 @@ export interface ServeOptions {
    * keeps the process default (a quarter of memory, at most 1 GiB).
    */
   readonly blockCacheBytes?: number;
-  /** Share of that budget for the compressed tier (0-0.9; `--compressed-tier-percent` / 100). Unset keeps the process default (0.2). */
+  /** Share of that budget for the compressed tier (0-0.9; `--compressed-tier-percent` / 100). Unset keeps the process default (0: no compressed tier). */
   readonly compressedTierShare?: number;
   /**
    * Query worker threads at most (`--query-threads`): the pool has `min(cores, queryThreads)`; 0

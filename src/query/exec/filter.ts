@@ -341,7 +341,8 @@ export class SegmentFilter {
           if (id >= 0) ids.add(id);
         }
       }
-      docs = unionSorted([...ids].map((id) => index.docIds(id)));
+      // Built in this query's buffers for the leaf (valid while this segment is scanned).
+      docs = unionSorted([...ids].map((id) => index.docIds(id)), (size) => this.scratch.unionBuffers(node, size));
     }
     this.invertedDocs.set(node, docs);
     return docs;

@@ -12,6 +12,8 @@ export class Scratch {
   private readonly byteBuffers: Uint8Array[] = [];
   private nextInt = 0;
   private nextByte = 0;
+  /** Per IN leaf, the two buffers its doc-list union is built in (`unionBuffers`). */
+  private readonly unions = new Map<object, [Uint32Array, Uint32Array]>();
 
   reset(): void {
     this.nextInt = 0;
@@ -27,6 +29,21 @@ export class Scratch {
     }
     this.nextInt++;
     return a;
+  }
+
+  /**
+   * Two Uint32Arrays of at least `size` elements kept for `owner` (an `=`/IN filter leaf), not
+   * touched by `reset`: the union of the leaf's inverted-index doc lists is built in them for one
+   * segment, valid until the union of the next segment this scratch scans (segments are scanned
+   * one at a time). So a query allocates them once, not every level of every segment's union.
+   */
+  unionBuffers(owner: object, size: number): [Uint32Array, Uint32Array] {
+    let pair = this.unions.get(owner);
+    if (pair === undefined || pair[0].length < size) {
+      pair = [new Uint32Array(size), new Uint32Array(size)];
+      this.unions.set(owner, pair);
+    }
+    return pair;
   }
 
   /** A zeroed Uint8Array of at least `size` elements. */

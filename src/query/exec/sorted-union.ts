@@ -1,7 +1,7 @@
 /**
  * The distinct union of two ascending runs (each without duplicates), one body per typed-array
- * type on purpose: `unionDocs` merges inverted-index doc lists (Uint32Array) for IN, and
- * `unionInto` the sorted integer runs of DISTINCTCOUNT (Float64Array). The loop reads an
+ * type on purpose: `unionDocs` / `unionDocsInto` merge inverted-index doc lists (Uint32Array) for
+ * IN, and `unionInto` the sorted integer runs of DISTINCTCOUNT (Float64Array). The loop reads an
  * element of each array per step; written once over `Uint32Array | Float64Array`, those loads
  * would see two element kinds and V8 would compile them as polymorphic loads with a map check
  * each, in place of the plain loads of a loop that sees one. Keep the two bodies in step.
@@ -10,9 +10,15 @@
 /** The distinct union of the ascending doc lists `a` and `b`. */
 export function unionDocs(a: Uint32Array, b: Uint32Array): Uint32Array {
   const out = new Uint32Array(a.length + b.length);
+  const n = unionDocsInto(a, b, out, 0);
+  return n === out.length ? out : out.slice(0, n);
+}
+
+/** Writes the distinct union of the ascending doc lists `a` and `b` to `out` from `at` (room for both); returns its length. */
+export function unionDocsInto(a: Uint32Array, b: Uint32Array, out: Uint32Array, at: number): number {
   let i = 0;
   let j = 0;
-  let n = 0;
+  let n = at;
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
@@ -30,7 +36,7 @@ export function unionDocs(a: Uint32Array, b: Uint32Array): Uint32Array {
   }
   while (i < a.length) out[n++] = a[i++]!;
   while (j < b.length) out[n++] = b[j++]!;
-  return n === out.length ? out : out.slice(0, n);
+  return n - at;
 }
 
 /** Writes the distinct union of the ascending runs `a[0..an)` and `b[0..m)` to `out` (room for both); returns its length. */

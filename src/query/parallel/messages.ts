@@ -116,6 +116,8 @@ export interface BatchPiece extends PartialResult {
  * the caller sends the task again).
  */
 export interface BatchResult {
+  /** The worker's `threadId` (which thread read the pieces: cache affinity, tests). */
+  readonly thread: number;
   readonly pieces: BatchPiece[];
   readonly unavailable: { readonly position: number; readonly reason: string }[];
   readonly yielded: boolean;

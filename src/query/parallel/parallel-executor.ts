@@ -128,8 +128,9 @@ export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapsho
     }
   }
   if (sealed.length === 0 || withRows < 2 || sealedRows < minRows) return false;
-  // The rows the query is expected to read in them, after pruning and index lookups.
-  return estimatedRows(buildFilter(plan.filter), sealed) >= minRows;
+  // The rows the query is expected to read in them, after pruning and index lookups (a filter on
+  // $docId, $segmentName or $hostName reads them as the scan does: through the virtual columns).
+  return estimatedRows(buildFilter(plan.filter), sealed.map((s) => withVirtualColumns(s))) >= minRows;
 }
 
 /**

@@ -24,7 +24,7 @@ import { planOf, segmentAt } from './worker-task.js';
  * limit`) or, without GROUP BY, its one row. `progress` receives the position of the segment
  * being read (named if the thread dies). A segment it cannot open is named in the answer.
  */
-export async function runPartitionTask(t: PartitionRequest, progress: Int32Array): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
+export async function runPartitionTask(t: PartitionRequest, progress: Int32Array): Promise<PoolReply> {
   const cancel = new Int32Array(t.cancel);
   const expired = (): Error => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: 0, processed: 0, total: 0 });
   let reading = -1;
@@ -63,10 +63,10 @@ export async function runPartitionTask(t: PartitionRequest, progress: Int32Array
       for (const part of parts) aggregator.mergePartial(part);
     }
     const result: PartitionResult = { rows: answerRows(plan, aggregator), outcomes, unavailable, limitReached: aggregator.limitReached };
-    return { reply: { kind: 'done', task: t.task, result }, transfer: [] };
+    return { kind: 'done', task: t.task, result };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
-    return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading }, transfer: [] };
+    return { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading };
   } finally {
     local?.close();
   }

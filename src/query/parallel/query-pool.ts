@@ -4,6 +4,7 @@ import { blockCache } from '../../segment/reader/block-cache.js';
 import { joinBudget, leaveBudget } from './budget-split.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, BatchTask, PartitionResult, PartitionTask, PoolReply, PoolRequest } from './messages.js';
+import { SegmentClaims } from './segment-claims.js';
 
 /** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
 function defaultEntry(): URL {
@@ -187,7 +188,11 @@ export class QueryPool {
       if (slot === undefined) break;
       const queryId = this.order.shift()!;
       const queue = this.queues.get(queryId)!;
-      const pending = queue.shift()!;
+      // Lane i to thread i where the query has that lane queued: the thread whose cache holds
+      // those segments from the last query over them (cache affinity, `SegmentClaims`).
+      // (A partition task reads every segment: its partition index stands for the lane.)
+      const home = queue.findIndex((p) => ('kind' in p.task ? p.task.index : p.task.lane) % this.threads === this.slots.indexOf(slot));
+      const pending = queue.splice(Math.max(0, home), 1)[0]!;
       if (queue.length > 0) this.order.push(queryId);
       else this.queues.delete(queryId);
       this.start(slot, pending);
@@ -201,10 +206,19 @@ export class QueryPool {
     Atomics.store(this.yieldFlag, 0, waiting ? 1 : 0);
   }
 
+  /**
+   * Counts a task in (1) or out (-1) of the running ones: per query (fairness), and in its lane of
+   * the query's queue, which is active from the moment a worker has the task until its answer is
+   * in (so another worker takes only segments it has read from that lane; `SegmentClaims`).
+   */
   private startedOn(pending: Pending, delta: 1 | -1): void {
     const n = (this.runningPerQuery.get(pending.queryId) ?? 0) + delta;
     if (n > 0) this.runningPerQuery.set(pending.queryId, n);
     else this.runningPerQuery.delete(pending.queryId);
+    const t = pending.task;
+    if ('kind' in t) return;
+    if (delta > 0) new SegmentClaims(t.claims).enter(t.lane);
+    else new SegmentClaims(t.claims).leave(t.lane);
   }
 
   private start(slot: Slot, pending: Pending): void {

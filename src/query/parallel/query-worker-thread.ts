@@ -1,14 +1,13 @@
 /**
  * A query worker thread's entry (started by `QueryPool`): runs batch tasks one at a time, in
- * arrival order, and answers each with its segments' partial result (typed-array buffers
- * transferred). It opens sealed segment files itself, reading them through its own block cache
+ * arrival order, and answers each with its segments' partial result (copied, not transferred: `postReply`). It opens sealed segment files itself, reading them through its own block cache
  * (sized by the `init` message).
  */
 import { parentPort } from 'node:worker_threads';
 import { blockCache } from '../../segment/reader/block-cache.js';
 import type { PoolReply, PoolRequest } from './messages.js';
 import { runPartitionTask } from './partition-task.js';
-import { runBatchTask } from './worker-task.js';
+import { postReply, runBatchTask } from './worker-task.js';
 
 const port = parentPort;
 if (port === null) throw new Error('query-worker-thread runs only as a worker thread (see QueryPool)');
@@ -24,14 +23,6 @@ port.on('message', (message: PoolRequest) => {
     progress = new Int32Array(message.progress);
     return;
   }
-  tasks = tasks.then(async () => {
-    const { reply, transfer } = message.kind === 'partition' ? await runPartitionTask(message, progress) : await runBatchTask(message, yieldFlag, progress);
-    try {
-      port.postMessage(reply, transfer);
-    } catch (err) {
-      // A value that cannot be cloned (a bug): the query fails with the cause, the thread stays.
-      port.postMessage({ kind: 'error', task: message.task, errorKind: 'QUERY_EXECUTION', message: `the partial result could not be sent: ${(err as Error).message}`, position: -1 } satisfies PoolReply);
-    }
-  });
+  tasks = tasks.then(async () => postReply(port, message.task, message.kind === 'partition' ? await runPartitionTask(message, progress) : await runBatchTask(message, yieldFlag, progress)));
 });
 port.postMessage({ kind: 'ready' } satisfies PoolReply);

@@ -11,11 +11,23 @@
  *
  * Each lane is one `Int32` holding its front (high 16 bits) and back (low 16 bits), changed by
  * compare-and-swap, so a claim from the front and one from the back never take the same segment.
+ *
+ * **Cache affinity.** A segment is cheap to scan only in the thread whose block cache holds its
+ * columns: read cold from the file it costs 3-6 times a warm scan (bench/notes.md), and a copy in
+ * a second worker's cache doubles its memory. So a lane is active while a worker has its task
+ * (the pool marks it, `enter`/`leave`, from sending the task to receiving the answer), and a
+ * worker steals from an active lane only segments it accepts (those it has read before); from a
+ * lane no worker has (its task still queued behind another query, or given way to one) it steals
+ * any. `steal()` without a test takes any segment (the main thread's
+ * fallback when no worker can run).
  */
 export class SegmentClaims {
   /** Most segments one query can split (16 bits per end). */
   static readonly MAX_SEGMENTS = 0xffff;
-  /** One `Int32` per lane, then the bound: positions from it on are not read (a failure before them). */
+  /**
+   * One `Int32` per lane, then the bound (positions from it on are not read: a failure before
+   * them), then one `Int32` per lane counting the workers running it.
+   */
   private readonly lanes: Int32Array;
 
   constructor(readonly buffer: SharedArrayBuffer) {
@@ -30,7 +42,7 @@ export class SegmentClaims {
     if (rows.length > SegmentClaims.MAX_SEGMENTS) throw new Error(`internal: ${rows.length} segments exceed the ${SegmentClaims.MAX_SEGMENTS} one query can split`);
     const lanes = Math.max(1, Math.min(threads, rows.length));
     const total = rows.reduce((s, r) => s + r, 0);
-    const claims = new SegmentClaims(new SharedArrayBuffer(4 * (lanes + 1)));
+    const claims = new SegmentClaims(new SharedArrayBuffer(4 * (2 * lanes + 1)));
     let start = 0;
     let done = 0;
     for (let lane = 0; lane < lanes; lane++) {
@@ -48,7 +60,22 @@ export class SegmentClaims {
   }
 
   get laneCount(): number {
-    return this.lanes.length - 1;
+    return (this.lanes.length - 1) / 2;
+  }
+
+  /** A worker has the task of `lane` (sent to it, not answered yet). */
+  enter(lane: number): void {
+    Atomics.add(this.lanes, this.laneCount + 1 + lane, 1);
+  }
+
+  /** The task of `lane` is answered (done, failed, given way to another query) or lost with its thread. */
+  leave(lane: number): void {
+    Atomics.sub(this.lanes, this.laneCount + 1 + lane, 1);
+  }
+
+  /** Whether a worker has the task of `lane` now. */
+  active(lane: number): boolean {
+    return Atomics.load(this.lanes, this.laneCount + 1 + lane) > 0;
   }
 
   /** The positions [front, back) still unclaimed in `lane` (before the bound). */
@@ -90,14 +117,18 @@ export class SegmentClaims {
     }
   }
 
-  /** A position from the back of the lane with the most left, or -1 when every lane is empty. */
-  steal(): number {
+  /**
+   * A position from the back of a lane, or -1 when none can be taken: the lane with the most left
+   * whose back segment may be taken — any from a lane no worker runs, only those `accept` takes
+   * from a lane a worker runs (without `accept`, any from every lane).
+   */
+  steal(accept?: (position: number) => boolean): number {
     for (;;) {
       let victim = -1;
       let most = 0;
       for (let lane = 0; lane < this.laneCount; lane++) {
         const [front, back] = this.range(lane);
-        if (back - front > most) {
+        if (back - front > most && (accept === undefined || !this.active(lane) || accept(back - 1))) {
           most = back - front;
           victim = lane;
         }
@@ -106,7 +137,7 @@ export class SegmentClaims {
       const v = Atomics.load(this.lanes, victim);
       const front = v >>> 16;
       const back = Math.min(v & 0xffff, this.bound);
-      if (front >= back) continue;
+      if (front >= back || (accept !== undefined && this.active(victim) && !accept(back - 1))) continue;
       if (Atomics.compareExchange(this.lanes, victim, v, (front << 16) | (back - 1)) === v) return back - 1;
     }
   }

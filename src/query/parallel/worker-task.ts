@@ -1,9 +1,12 @@
 import { statSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { openSegment } from '../../segment/open-segment.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
 import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
 import { Deadline, withDeadline, withQueryStart } from '../exec/deadline.js';
 import { buildFilter } from '../exec/filter-tree.js';
+import { columnsOf } from '../plan/bound-expr.js';
 import { Scratch } from '../exec/scratch.js';
 import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
@@ -26,6 +29,36 @@ const SEGMENTS_KEPT = 4096;
 
 const plans = new Map<number, QueryPlan>();
 const segments = new Map<string, Promise<SealedSegment>>();
+/**
+ * The columns this thread has read of each segment (by file and name), most recent last: what
+ * its block cache is likely to hold. A worker steals from a lane another worker runs only the
+ * segments whose columns it has read (`SegmentClaims`, "Cache affinity").
+ */
+const readColumns = new Map<string, Set<string>>();
+
+/** The stored columns `plan` reads. */
+function columnsRead(plan: QueryPlan): string[] {
+  const columns = new Set(plan.postFilterColumns);
+  if (plan.filter !== null) columnsOf(plan.filter, columns);
+  return [...columns];
+}
+
+/** Notes that this thread read `columns` of the segment at `key`. */
+function noteRead(key: string, columns: readonly string[]): void {
+  let read = readColumns.get(key);
+  if (read === undefined) {
+    read = new Set();
+    if (readColumns.size >= SEGMENTS_KEPT) readColumns.delete(readColumns.keys().next().value!);
+  } else readColumns.delete(key);
+  readColumns.set(key, read);
+  for (const c of columns) read.add(c);
+}
+
+/** Whether this thread has read every one of `columns` of the segment at `key`. */
+function hasRead(key: string, columns: readonly string[]): boolean {
+  const read = readColumns.get(key);
+  return read !== undefined && columns.every((c) => read.has(c));
+}
 
 /** The plan of `q`, made here with the planner the main thread used (same SQL, options, schema and start time). */
 export function planOf(q: WorkerQuery): QueryPlan {
@@ -79,12 +112,12 @@ export async function segmentAt(file: string, name: string, numDocs: number): Pr
  * (`SegmentClaims`: the front of its lane, then one at a time from the back of the fullest
  * lane) until it is empty, scanning each into the partial of its run (`numGroupsLimit` applies
  * per segment, as on the main thread), with the query's deadline and cancel flag. It answers the
- * runs' partial results with the buffers to transfer. Before each segment but the first it stops
+ * runs' partial results. Before each segment but the first it stops
  * if `yieldFlag` is set (a query waits); a file it cannot open (unlinked after the main thread's
  * snapshot) is named in the reply for the main thread to read. `progress` receives the position
  * of the segment being read (named if the thread dies).
  */
-export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, yieldFlag: Int32Array, progress: Int32Array): Promise<{ reply: PoolReply; transfer: ArrayBuffer[] }> {
+export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, yieldFlag: Int32Array, progress: Int32Array): Promise<PoolReply> {
   const cancel = new Int32Array(t.cancel);
   const expired = (): Error => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: 0, processed: 0, total: 0 });
   let reading = -1;
@@ -95,15 +128,17 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
     const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) }, topBound };
     const claims = new SegmentClaims(t.claims);
     const breaks = new Set(t.breakBefore);
+    const columns = columnsRead(plan);
+    const keyOf = (position: number): string => `${t.segments[position]!.file}\u0000${t.segments[position]!.segmentName}`;
+    // From a lane another worker runs, only segments this thread's cache is likely to hold.
+    const warm = (position: number): boolean => hasRead(keyOf(position), columns);
     const pieces: BatchPiece[] = [];
-    const transfer: ArrayBuffer[] = [];
     const unavailable: BatchResult['unavailable'] = [];
     let run: { sink: ScanSink; first: number; last: number; outcomes: ScanOutcome[] } | null = null;
     const close = (): void => {
       if (run === null) return;
-      const exported = exportPartialResult(run.sink, run.outcomes, false);
-      pieces.push({ ...exported.result, first: run.first, last: run.last });
-      transfer.push(...exported.transfer);
+      // Its buffers are copied into the reply, not transferred (`postReply` says why).
+      pieces.push({ ...exportPartialResult(run.sink, run.outcomes, false).result, first: run.first, last: run.last });
       run = null;
     };
     let yielded = false;
@@ -118,7 +153,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         let position = own ? claims.takeFront(t.lane) : -1;
         if (position < 0) {
           own = false;
-          position = claims.steal();
+          position = claims.steal(warm);
         }
         if (position < 0) break;
         taken++;
@@ -140,16 +175,34 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         }
         const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
         run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));
+        noteRead(keyOf(position), columns);
         run.last = position;
         reading = -1;
       }
     });
     close();
-    return { reply: { kind: 'done', task: t.task, result: { pieces, unavailable, yielded } }, transfer };
+    return { kind: 'done', task: t.task, result: { thread: threadId, pieces, unavailable, yielded } };
   } catch (err) {
     const e = err instanceof QueryError ? err : new QueryError('QUERY_EXECUTION', err instanceof Error ? err.message : String(err));
     // The segments after a failed one need no reading (the query fails with the first failure).
     if (reading >= 0 && e.kind !== 'EXECUTION_TIMEOUT') new SegmentClaims(t.claims).stopAt(reading + 1);
-    return { reply: { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading }, transfer: [] };
+    return { kind: 'error', task: t.task, errorKind: e.kind, message: e.message, position: reading };
+  }
+}
+
+/**
+ * Posts a task's reply to the main thread, copied: never with a transfer list. Transferring
+ * detaches the buffers in this thread, and the first ArrayBuffer an isolate detaches invalidates
+ * V8's array-buffer-detaching protector for good: from then on every optimised typed-array loop
+ * of the thread checks for a detached buffer at each access. Measured (bench/notes.md, "Why a
+ * worker was slower than the main thread"): the same scans 10-50 % slower than on the main thread
+ * (`unionDocs` 2x). A partial is small beside the scan it sums up, so the copy costs far less. A
+ * reply that cannot be cloned (a bug) fails its query with the cause; the thread stays.
+ */
+export function postReply(port: Pick<MessagePort, 'postMessage'>, task: number, reply: PoolReply): void {
+  try {
+    port.postMessage(reply);
+  } catch (err) {
+    port.postMessage({ kind: 'error', task, errorKind: 'QUERY_EXECUTION', message: `the partial result could not be sent: ${(err as Error).message}`, position: -1 } satisfies PoolReply);
   }
 }

@@ -20,11 +20,11 @@ export interface ZstdCodec {
   compress(data: Uint8Array): Uint8Array;
   decompress(frame: Uint8Array, expectedLength?: number): Uint8Array;
   /**
-   * Decompresses one frame straight into `out`, which must be exactly its content size (throws
-   * otherwise, or on malformed input): no buffer of its own, so reading a section allocates only
-   * the section. Optional: a codec without it is used through `decompress` and a copy.
+   * Decodes one frame straight into `out`, which must be exactly the frame's decoded length (a
+   * section's frames into their places in its buffer: no intermediate buffer, no copy). Throws an
+   * `Error` on malformed input or when the frame decodes to another length.
    */
-  decompressInto?(frame: Uint8Array, out: Uint8Array): void;
+  decompressInto(frame: Uint8Array, out: Uint8Array): void;
 }
 
 /** What loading one implementation gave: the codec, or why it did not load (the error thrown). */

@@ -9,8 +9,8 @@ interface ZstdNapi {
   decompress(data: Uint8Array): Uint8Array;
 }
 
-/** The slice of `zstd-napi/binding` we use: a decompression context writing into a given buffer (`ZSTD_decompressDCtx`). */
-interface ZstdBinding {
+/** The slice of `zstd-napi`'s low-level binding we use: one decompression context (`ZSTD_decompressDCtx`). */
+interface ZstdNapiBinding {
   DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number };
 }
 
@@ -31,13 +31,15 @@ export async function loadZstdNative(): Promise<ZstdCodec | null> {
  */
 export async function tryLoadZstdNative(): Promise<ZstdLoad> {
   let napi: ZstdNapi;
-  let dctx: InstanceType<ZstdBinding['DCtx']>;
+  let dctx: InstanceType<ZstdNapiBinding['DCtx']>;
   try {
     failurePoint('zstd:load');
     const require = createRequire(import.meta.url);
     napi = require('zstd-napi') as ZstdNapi;
     napi.decompress(napi.compress(new Uint8Array(1)));
-    dctx = new (require('zstd-napi/binding') as ZstdBinding).DCtx();
+    // The package's documented low-level module: decodes into a buffer we give it (the high-level
+    // `decompress` allocates a buffer per call, resets its context and re-reads the frame header).
+    dctx = new (require('zstd-napi/binding') as ZstdNapiBinding).DCtx();
   } catch (error) {
     return { error };
   }
@@ -47,9 +49,8 @@ export async function tryLoadZstdNative(): Promise<ZstdLoad> {
       compress: (data: Uint8Array) => napi.compress(data, { compressionLevel: ZSTD_LEVEL }),
       decompress: (frame: Uint8Array, expectedLength?: number) => checkLength(napi.decompress(frame), expectedLength),
       decompressInto: (frame: Uint8Array, out: Uint8Array) => {
-        // A frame larger than `out` fails in zstd ("destination buffer is too small"); a shorter one is caught here.
-        const n = dctx.decompress(out, frame);
-        if (n !== out.length) throw new Error(`zstd frame decoded to ${n} bytes, expected ${out.length}`);
+        const written = dctx.decompress(out, frame);
+        if (written !== out.length) throw new Error(`zstd frame decoded to ${written} bytes, expected ${out.length}`);
       },
     }),
   };

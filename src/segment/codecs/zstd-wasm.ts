@@ -59,6 +59,13 @@ type Emscripten = Parameters<Parameters<ZstdCodecModule['ZstdCodec']['run']>[0]>
 function wasmCodec(zstd: Emscripten): ZstdCodec {
   const simple = new zstd.Simple();
   const streaming = new zstd.Streaming();
+  // `Simple` needs the content size in the frame header and rejects size 0; the streaming API
+  // decodes any frame.
+  const decompress = (frame: Uint8Array, expectedLength?: number): Uint8Array => {
+    const out = simple.decompress(frame) ?? streaming.decompress(frame, Math.max(expectedLength ?? 0, 64));
+    if (out === null) throw new Error('zstd-codec could not decode the frame');
+    return checkLength(out, expectedLength);
+  };
   return Object.freeze({
     name: 'wasm' as const,
     compress(data: Uint8Array): Uint8Array {
@@ -66,12 +73,7 @@ function wasmCodec(zstd: Emscripten): ZstdCodec {
       if (out === null) throw new Error(`zstd-codec could not compress ${data.length} bytes`);
       return out;
     },
-    decompress(frame: Uint8Array, expectedLength?: number): Uint8Array {
-      // `Simple` needs the content size in the frame header and rejects size 0; the
-      // streaming API decodes any frame.
-      const out = simple.decompress(frame) ?? streaming.decompress(frame, Math.max(expectedLength ?? 0, 64));
-      if (out === null) throw new Error('zstd-codec could not decode the frame');
-      return checkLength(out, expectedLength);
-    },
+    decompress,
+    decompressInto: (frame: Uint8Array, out: Uint8Array) => out.set(decompress(frame, out.length)),
   });
 }

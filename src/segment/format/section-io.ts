@@ -94,25 +94,25 @@ export function readSection(file: Uint8Array, ref: SectionRef, frameRawBytes: nu
   return decodeSection(file.subarray(ref.offset, ref.offset + sectionBytes(ref)), ref, frameRawBytes, zstd);
 }
 
+/**
+ * Decodes every frame of a section straight into its place in one new buffer. The buffer is not
+ * zero-filled first (the frames fill all of it: each must decode to exactly its part, and the
+ * parts cover `rawLength`); its own `ArrayBuffer` starts it on an aligned boundary.
+ */
 function inflate(file: Uint8Array, start: number, ref: SectionRef, frameRawBytes: number, zstd: ZstdCodec): Uint8Array {
-  const out = new Uint8Array(ref.rawLength);
+  const frames = ref.frames.length;
+  if (frames * frameRawBytes < ref.rawLength || (frames > 0 && (frames - 1) * frameRawBytes >= ref.rawLength) || (frames === 0 && ref.rawLength > 0)) {
+    throw new Error(`section at ${ref.offset} has ${frames} frames for ${ref.rawLength} bytes`);
+  }
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(ref.rawLength).buffer, 0, ref.rawLength);
   let pos = start;
   let written = 0;
-  for (let i = 0; i < ref.frames.length; i++) {
+  for (let i = 0; i < frames; i++) {
     const len = ref.frames[i]!;
     const expected = Math.min(frameRawBytes, ref.rawLength - written);
-    const frame = file.subarray(pos, pos + len);
-    if (zstd.decompressInto !== undefined) {
-      // Straight into the section: no per-frame buffer left for the garbage collector.
-      zstd.decompressInto(frame, out.subarray(written, written + expected));
-      written += expected;
-    } else {
-      const raw = zstd.decompress(frame, expected);
-      out.set(raw, written);
-      written += raw.length;
-    }
+    zstd.decompressInto(file.subarray(pos, pos + len), out.subarray(written, written + expected));
+    written += expected;
     pos += len;
   }
-  if (written !== ref.rawLength) throw new Error(`section at ${ref.offset} decoded to ${written} bytes, expected ${ref.rawLength}`);
   return out;
 }

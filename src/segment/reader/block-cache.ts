@@ -30,8 +30,13 @@ export const RESIDENT_SHARE = 0.1;
 /** Largest resident entry, as a fraction of the resident share: larger sections go to the decoded tier. */
 const RESIDENT_MAX_ENTRY = 1 / 8;
 
-/** Share of the memory budget the process-wide cache gives its compressed tier unless told otherwise. */
-export const DEFAULT_COMPRESSED_SHARE = 0.2;
+/**
+ * Share of the memory budget the process-wide cache gives its compressed tier unless told
+ * otherwise: none. The OS page cache already keeps the files' (compressed) bytes of recently read
+ * sections, outside the budget, and a read from it costs about what a decode from the tier does;
+ * the budget is worth more decoded (docs/decisions.md, "The compressed tier is off by default").
+ */
+export const DEFAULT_COMPRESSED_SHARE = 0;
 /** Largest compressed-tier share accepted: the decoded tier always keeps most of the budget. */
 export const MAX_COMPRESSED_SHARE = 0.9;
 /** Env var that sets the compressed tier's share of the budget, in percent (0 turns the tier off). */
@@ -42,7 +47,7 @@ const COMPRESSED_ENTRY_OVERHEAD = 96;
 /**
  * The memory budget of sealed segments (`serve --memory-budget-mb`): everything a sealed segment
  * holds beyond its footer lives here, shared by every segment of every table and bounded by
- * bytes, in two tiers that split the one budget (`--compressed-tier-percent`, default 20 %):
+ * bytes, in two tiers that split the one budget (`--compressed-tier-percent`, default 0 %: off):
  *
  * - the **decoded tier**: decoded column blocks, dictionaries and indexes that queries read
  *   directly (a hit costs nothing);

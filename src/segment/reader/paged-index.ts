@@ -112,7 +112,7 @@ export class PagedIndex {
    * Page `p` of one kind: a cache hit, or while the cache is off the last page of that kind when it
    * is `p`; else read, checked and decoded (`decode`), then cached at `bytes` (or kept as the last).
    */
-  private cachedPage<T>(kind: PageKind<T>, p: number, ref: SectionRef, what: string, decode: (bytes: Uint8Array) => T, bytes: number): T {
+  private cachedPage<T>(kind: PageKind<T>, p: number, ref: SectionRef, what: string, decode: (bytes: Uint8Array, checked: boolean) => T, bytes: number): T {
     pageReads[kind.counter]++;
     const key = kind.firstKey + p;
     if (blockCache.enabled) {
@@ -146,7 +146,7 @@ export class PagedIndex {
   private postingsPage(p: number, dir: PageDirectory): PostingsPage {
     const ref = dir.invertedPages![p]!;
     const count = dir.firstIds[p + 1]! - dir.firstIds[p]!;
-    return this.cachedPage(this.postingPages, p, ref, 'inverted index', (bytes) => readPostingsPage(bytes, count, this.numDocs), ref.rawLength + 256);
+    return this.cachedPage(this.postingPages, p, ref, 'inverted index', (bytes, checked) => readPostingsPage(bytes, count, this.numDocs, checked), ref.rawLength + 256);
   }
 
   /** The dictionary id of `value`, or -1 when the column does not hold it: one dictionary page read. */
@@ -269,13 +269,14 @@ function bytesOfVar(run: { readonly offsets: Uint32Array; readonly bytes: Uint8A
   return out;
 }
 
-/** Decodes and checks one doc-list page of `count` ids. */
-function readPostingsPage(bytes: Uint8Array, count: number, numDocs: number): PostingsPage {
+/** Decodes and checks one doc-list page of `count` ids (its every offset and doc unless `checked`: bytes that passed before). */
+function readPostingsPage(bytes: Uint8Array, count: number, numDocs: number, checked = false): PostingsPage {
   const head = ((count + 1) * 4 + 7) & ~7;
   if (bytes.length < head || bytes.length % 4 !== 0) throw new Error('doc-list page is too short');
   const offsets = new Uint32Array(bytes.buffer, bytes.byteOffset, count + 1);
   const docs = new Uint32Array(bytes.buffer, bytes.byteOffset + head, (bytes.length - head) / 4);
   if (offsets[0] !== 0 || offsets[count]! > docs.length || docs.length - offsets[count]! > 1) throw new Error('doc-list offsets do not match the doc list');
+  if (checked) return { offsets, docs: docs.subarray(0, offsets[count]!) };
   for (let i = 0; i < count; i++) if (offsets[i]! > offsets[i + 1]!) throw new Error('doc-list offsets decrease');
   for (let i = 0; i < offsets[count]!; i++) if (docs[i]! >= numDocs) throw new Error(`doc ${docs[i]} out of range [0, ${numDocs})`);
   return { offsets, docs: docs.subarray(0, offsets[count]!) };

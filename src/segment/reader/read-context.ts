@@ -34,9 +34,11 @@ export class ReadContext {
    * With a `cacheKey` the section's bytes come from the memory budget's compressed tier when it
    * holds them (no disk read), else from the file (one positioned read), and enter the tier once
    * they decode cleanly; the checksum is checked on every decode either way. Without one (the
-   * verification path) the file is always read.
+   * verification path) the file is always read. `decode`'s `checked` is true when the bytes come
+   * from the tier: they decoded cleanly before and their checksum matched again, so they decode to
+   * the same values, and checks over every value (dictionary ids in range) need not run again.
    */
-  decode<T>(ref: SectionRef, what: string, decode: (bytes: Uint8Array) => T, cacheKey?: number): T {
+  decode<T>(ref: SectionRef, what: string, decode: (bytes: Uint8Array, checked: boolean) => T, cacheKey?: number): T {
     let compressed = cacheKey === undefined ? undefined : blockCache.getCompressed(cacheKey);
     const fromTier = compressed !== undefined;
     if (compressed === undefined) {
@@ -54,7 +56,7 @@ export class ReadContext {
     }
     let value: T;
     try {
-      value = decode(decodeSection(compressed, ref, this.frameRawBytes, this.zstd));
+      value = decode(decodeSection(compressed, ref, this.frameRawBytes, this.zstd), fromTier);
     } catch (err) {
       if (fromTier) blockCache.dropCompressed(cacheKey!);
       const error = err instanceof ShardtableError ? err : this.corrupt(`${what}: ${(err as Error).message}`, err);

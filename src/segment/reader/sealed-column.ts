@@ -7,6 +7,7 @@ import type { ColumnFooter } from '../format/footer.js';
 import { fromJsonScalar } from '../format/typed-json.js';
 import type { BlockStats, DecodedBlock, Dictionary, InvertedIndex, SealedColumnReader } from '../segment-view.js';
 import { blockCache, decodedBlockBytes } from './block-cache.js';
+import { checkDictIds, checkValueOffsets } from './block-checks.js';
 import type { ReadContext } from './read-context.js';
 import { PagedIndex } from './paged-index.js';
 import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
@@ -288,7 +289,7 @@ export class SealedColumn implements SealedColumnReader {
     if (b === undefined) throw new RangeError(`column ${this.spec.name} has no block ${index}`);
     const stats = this.blocks[index]!;
     const f = this.footer;
-    return this.ctx.decode(b.section, `block ${index} of column ${this.spec.name}`, (bytes) => {
+    return this.ctx.decode(b.section, `block ${index} of column ${this.spec.name}`, (bytes, checked) => {
       const nd = b.numDocs;
       let pos = 0;
       let nulls: Uint8Array | null = null;
@@ -302,15 +303,15 @@ export class SealedColumn implements SealedColumnReader {
         const r = readRun(bytes, pos, nd + 1, 'u32');
         offsets = r.run && 'fixed' in r.run ? (r.run.fixed as Uint32Array) : null;
         pos = r.next;
-        if (!offsets || offsets[0] !== 0 || offsets[nd] !== b.numValues) throw new Error('value offsets do not match the value count');
-        for (let d = 0; d < nd; d++) if (offsets[d]! > offsets[d + 1]!) throw new Error('value offsets decrease');
+        if (!offsets) throw new Error('value offsets do not match the value count');
+        if (!checked) checkValueOffsets(offsets, b.numValues);
       } else if (b.numValues !== nd) {
         throw new Error('value count differs from doc count');
       }
       if (f.encoding === 'DICT') {
         const layout = f.dictIdWidth === 1 ? 'u8' : f.dictIdWidth === 2 ? 'u16' : 'i32';
         const ids = (readRun(bytes, pos, b.numValues, layout).run as { fixed: Uint8Array | Uint16Array | Int32Array }).fixed;
-        for (let i = 0; i < ids.length; i++) if (!(ids[i]! >= 0 && ids[i]! < f.cardinality)) throw new Error(`dictionary id ${ids[i]} out of range`);
+        if (!checked) checkDictIds(ids, f.cardinality);
         return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: ids, values: null };
       }
       const run: DecodedRun = readRun(bytes, pos, b.numValues, layoutOf(f.storedType)).run;

@@ -51,6 +51,8 @@ const QUERIES = [
   'SELECT arrayagg(rank, \'INT\', true) FROM visits WHERE id < 100',
   'SELECT country, count(*) FROM visits WHERE id > 1000000 GROUP BY country',
   'SELECT count(*) FROM visits WHERE user = \'nobody\'',
+  // Virtual columns in the filter: the cost estimate reads them as the scan does.
+  "SELECT $segmentName, count(*), max(id) FROM visits WHERE $docId < 100 AND $hostName <> 'nowhere' GROUP BY $segmentName ORDER BY max(id)",
 ];
 
 describe('queries on the worker pool', () => {
@@ -109,7 +111,7 @@ describe('queries on the worker pool', () => {
   it('gives the same answers with a segment no worker can open, and over segments of unequal sizes', async () => {
     // The worker taking segment 1 cannot open it (its file is gone): the main thread reads it, and the worker goes on with the next.
     const gone = await buildTableSegments({ ...SCHEMA, schemaName: 'gone' }, rows().slice(0, 4_400) as never, { segmentRows: 500 });
-    // One large segment first, then small ones: the lanes split by rows, and a worker done early takes from the other's tail.
+    // One large segment first, then small ones: the lanes split by rows, and a worker done early may take from the other's tail.
     const uneven = await buildTableSegments({ ...SCHEMA, schemaName: 'uneven' }, rows().slice(0, 9_000) as never, { segmentRows: [6_000, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300, 300] });
     try {
       await unlink(gone.sealed[1]!.path);
@@ -262,6 +264,28 @@ describe('planSegments and SegmentClaims', () => {
     expect(taken.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(claims.remaining()).toBe(0);
     expect(claims.steal()).toBe(-1);
+  });
+
+  it('steals from a lane a worker has only the segments the thief accepts, from a lane no worker has any (cache affinity)', () => {
+    const claims = SegmentClaims.split([10, 10, 10, 10, 10, 10, 10, 10], 2);
+    claims.enter(0);
+    claims.enter(1);
+    expect([claims.active(0), claims.active(1)]).toEqual([true, true]);
+    // Lane 1's back (7) is cold for the thief: refused; the lane's own worker goes on.
+    const asked: number[] = [];
+    expect(claims.steal((p) => (asked.push(p), false))).toBe(-1);
+    expect(asked.sort()).toEqual([3, 7]);
+    expect(claims.steal((p) => p === 7)).toBe(7);
+    expect(claims.steal((p) => p === 7)).toBe(-1);
+    // Lane 1's task is answered (it gave way to another query): its segments go to whoever asks.
+    claims.leave(1);
+    expect(claims.active(1)).toBe(false);
+    expect(claims.steal(() => false)).toBe(6);
+    expect(claims.takeFront(1)).toBe(4);
+    // Without a test (the main thread's fallback), any segment, from the fullest lane.
+    expect(claims.steal()).toBe(3);
+    expect(claims.steal()).toBe(2);
+    expect(claims.remaining()).toBe(3);
   });
 
   it('hands out nothing from a failed segment on (the query fails with the first failure in segment order)', () => {

@@ -44,6 +44,19 @@ describe('BlockCache eviction policy (scan-resistant, weighted by bytes)', () =>
     expect(cache.stats().bytes).toBeLessThanOrEqual(1000);
   });
 
+  it('makes room for a newcomer larger than the window by admission, not by pushing out what every pass reuses', () => {
+    // The window is 1 % (10 bytes): each 250-byte block is larger. One entry read once per pass
+    // (an index every query reads) and a scan of six blocks (1,500 bytes through 1,000) per pass.
+    const cache = new BlockCache(1000);
+    const indexHits: boolean[] = [];
+    for (let pass = 0; pass < 8; pass++) {
+      indexHits.push(read(cache, 1, 300));
+      for (let k = 10; k < 16; k++) read(cache, k, 250);
+      expect(cache.stats().bytes).toBeLessThanOrEqual(1000);
+    }
+    expect(indexHits).toEqual([false, true, true, true, true, true, true, true]);
+  });
+
   it('lets a new repeated working set replace an old one once the old one is no longer used', () => {
     const cache = new BlockCache(1000);
     for (let round = 0; round < 12; round++) for (let k = 0; k < 9; k++) read(cache, k, 100);

@@ -28,11 +28,13 @@ function answers(body: { resultTable?: unknown; exceptions: unknown[]; numDocsSc
 describe('sealed segments read on demand under a memory budget', () => {
   let fixture: QueryFixture;
   const capacity = blockCache.capacityBytes;
+  const share = blockCache.compressedTierShare;
   beforeAll(async () => {
     // 24 sealed segments of 6,000 rows (the last segment consuming).
     fixture = await buildFixture(EVENTS_SCHEMA, eventRows(150_000), { segmentRows: 6_000 });
   }, 240_000);
   afterAll(async () => {
+    blockCache.setCompressedShare(share);
     blockCache.resize(capacity);
     await fixture.cleanup();
   });
@@ -47,6 +49,8 @@ describe('sealed segments read on demand under a memory budget', () => {
     expect(dataBytes).toBeGreaterThan(8 * MIB); // what the queries needed decoded, all kept
 
     const budget = Math.floor(dataBytes / 16);
+    // With a compressed tier (off by default: here it is part of what is checked).
+    blockCache.setCompressedShare(0.2);
     blockCache.resize(budget);
     blockCache.clear();
     const before = blockCache.stats();

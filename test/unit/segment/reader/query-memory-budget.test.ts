@@ -34,13 +34,18 @@ describe('a high-cardinality GROUP BY under a small memory budget', () => {
   let table: FixtureTable;
   let engine: QueryEngine;
   const capacity = blockCache.capacityBytes;
+  const share = blockCache.compressedTierShare;
   beforeAll(async () => {
+    // The budget arithmetic below was set with a 20 % compressed tier (its floor, the resident
+    // share, is 10 % of the decoded share); the default is now no tier.
+    blockCache.setCompressedShare(0.2);
     // 6 sealed segments of 20,000 rows (the last segment consuming); ~100,000 distinct users.
     const rows = Array.from({ length: ROWS }, (_, i) => [BigInt((i * 7919) % 100_003), ['NL', 'DE', 'US', 'FR', 'BE'][i % 5]!, (i % 1000) * 0.25, 1_700_000_000_000n + BigInt(i)]);
     table = await buildTableSegments(SCHEMA, rows, { segmentRows: 20_000 });
     engine = new QueryEngine({ resolve: () => table.queryTable }, { parallel: null });
   }, 120_000);
   afterAll(async () => {
+    blockCache.setCompressedShare(share);
     blockCache.resize(capacity);
     await table.cleanup();
   });
