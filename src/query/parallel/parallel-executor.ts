@@ -32,16 +32,17 @@ export interface ParallelExecution {
   /** Groups per segment, as a share of its rows, from which a GROUP BY stays on the main thread (default 1/8; `Infinity`: never). */
   readonly maxGroupShare?: number;
   /**
-   * Whether ORDER BY … LIMIT selections use the pool (default: when the first ORDER BY key is a
-   * numeric INT, FLOAT or DOUBLE column, `sharesTopBound`). On the main thread one top-k spans
-   * every segment, so blocks whose min/max cannot beat it are skipped; split by segment, each
-   * worker kept its own top-k and skipped far less (measured: bench/notes.md), until the threads
-   * shared the cut-off (`SharedTopBound`), which they can for such a key.
+   * Whether ORDER BY … LIMIT selections use the pool (default false). On the main thread one
+   * top-k spans every segment, so blocks whose min/max cannot beat it are skipped; split by
+   * segment, each worker kept its own top-k and skipped far less, and with the threads sharing the
+   * cut-off (`SharedTopBound`, for a numeric first key) the 10M bench's top-k-rows still measured
+   * no faster on 2 threads than on the main thread (bench/notes.md, 2026-12-06 23:33-23:45).
    */
   readonly orderedSelections?: boolean;
   /**
    * Whether a high-cardinality GROUP BY or DISTINCTCOUNT the segment split declines is split by
-   * key instead (default true; `partitioned-plan.ts`).
+   * key instead (default false: on 2 cores the workers' extra reading cost more than the split
+   * saved, bench/notes.md 2026-12-06 23:33-23:45; `partitioned-plan.ts`).
    */
   readonly partitioned?: boolean;
 }
@@ -110,7 +111,7 @@ function countsEveryRow(plan: QueryPlan): boolean {
  */
 export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
-  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || (parallel.orderedSelections ?? sharesTopBound(plan)) !== true)) return false;
+  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections !== true)) return false;
   if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation') {
     const first = segments.find(onWorker);

@@ -20,7 +20,7 @@ export type ParallelRoute = { readonly kind: 'segments' } | { readonly kind: 'pa
 /** The route of `plan` over `segments` on the pool, or null: the main thread runs it. */
 export function parallelRoute(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections' | 'partitioned' | 'pool'>): ParallelRoute | null {
   if (worthParallel(plan, segments, parallel)) return { kind: 'segments' };
-  if (parallel.partitioned === false || plan.kind !== 'aggregation' || parallel.pool.threads < 2) return null;
+  if (parallel.partitioned !== true || plan.kind !== 'aggregation' || parallel.pool.threads < 2) return null;
   const shape = partitionedShape(plan, segments, parallel.maxGroupShare ?? DEFAULT_MAX_GROUP_SHARE);
   if (shape === null || !readsEnough(plan, segments, parallel.minRows)) return null;
   const partitions = keyPartitions(shape.column, segments, parallel.pool.threads);

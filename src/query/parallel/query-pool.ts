@@ -4,7 +4,6 @@ import { blockCache } from '../../segment/reader/block-cache.js';
 import { joinBudget, leaveBudget } from './budget-split.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, BatchTask, PartitionResult, PartitionTask, PoolReply, PoolRequest } from './messages.js';
-import { SegmentClaims } from './segment-claims.js';
 
 /** The worker entry next to this module: compiled `.js` in `dist/`, the `.ts` source under vitest. */
 function defaultEntry(): URL {
@@ -206,19 +205,11 @@ export class QueryPool {
     Atomics.store(this.yieldFlag, 0, waiting ? 1 : 0);
   }
 
-  /**
-   * Counts a task in (1) or out (-1) of the running ones: per query (fairness), and in its lane of
-   * the query's queue, which is active from the moment a worker has the task until its answer is
-   * in (so another worker takes only segments it has read from that lane; `SegmentClaims`).
-   */
+  /** Counts a task in (1) or out (-1) of the running ones per query (fairness). */
   private startedOn(pending: Pending, delta: 1 | -1): void {
     const n = (this.runningPerQuery.get(pending.queryId) ?? 0) + delta;
     if (n > 0) this.runningPerQuery.set(pending.queryId, n);
     else this.runningPerQuery.delete(pending.queryId);
-    const t = pending.task;
-    if ('kind' in t) return;
-    if (delta > 0) new SegmentClaims(t.claims).enter(t.lane);
-    else new SegmentClaims(t.claims).leave(t.lane);
   }
 
   private start(slot: Slot, pending: Pending): void {

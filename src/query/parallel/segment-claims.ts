@@ -12,21 +12,19 @@
  * Each lane is one `Int32` holding its front (high 16 bits) and back (low 16 bits), changed by
  * compare-and-swap, so a claim from the front and one from the back never take the same segment.
  *
- * **Cache affinity.** A segment is cheap to scan only in the thread whose block cache holds its
- * columns: read cold from the file it costs 3-6 times a warm scan (bench/notes.md), and a copy in
- * a second worker's cache doubles its memory. So a lane is active while a worker has its task
- * (the pool marks it, `enter`/`leave`, from sending the task to receiving the answer), and a
- * worker steals from an active lane only segments it accepts (those it has read before); from a
- * lane no worker has (its task still queued behind another query, or given way to one) it steals
- * any. `steal()` without a test takes any segment (the main thread's
- * fallback when no worker can run).
+ * **Cache affinity.** The pool sends lane i to thread i every time, so a worker's own lane is the
+ * one its block cache holds. A worker done with its lane steals any segment, warm or cold: on a
+ * 2-core machine where the main thread also reads the consuming segment, a rule that stole only
+ * segments the thief had read before kept the workers from ever balancing (1 → 2 threads x1.20
+ * on the pooled scans, against x1.53 stealing any; bench/notes.md, 2026-12-06 23:33-23:45), at
+ * the cost of a stolen segment's columns cached in both workers.
  */
 export class SegmentClaims {
   /** Most segments one query can split (16 bits per end). */
   static readonly MAX_SEGMENTS = 0xffff;
   /**
    * One `Int32` per lane, then the bound (positions from it on are not read: a failure before
-   * them), then one `Int32` per lane counting the workers running it.
+   * them).
    */
   private readonly lanes: Int32Array;
 
@@ -42,7 +40,7 @@ export class SegmentClaims {
     if (rows.length > SegmentClaims.MAX_SEGMENTS) throw new Error(`internal: ${rows.length} segments exceed the ${SegmentClaims.MAX_SEGMENTS} one query can split`);
     const lanes = Math.max(1, Math.min(threads, rows.length));
     const total = rows.reduce((s, r) => s + r, 0);
-    const claims = new SegmentClaims(new SharedArrayBuffer(4 * (2 * lanes + 1)));
+    const claims = new SegmentClaims(new SharedArrayBuffer(4 * (lanes + 1)));
     let start = 0;
     let done = 0;
     for (let lane = 0; lane < lanes; lane++) {
@@ -60,22 +58,7 @@ export class SegmentClaims {
   }
 
   get laneCount(): number {
-    return (this.lanes.length - 1) / 2;
-  }
-
-  /** A worker has the task of `lane` (sent to it, not answered yet). */
-  enter(lane: number): void {
-    Atomics.add(this.lanes, this.laneCount + 1 + lane, 1);
-  }
-
-  /** The task of `lane` is answered (done, failed, given way to another query) or lost with its thread. */
-  leave(lane: number): void {
-    Atomics.sub(this.lanes, this.laneCount + 1 + lane, 1);
-  }
-
-  /** Whether a worker has the task of `lane` now. */
-  active(lane: number): boolean {
-    return Atomics.load(this.lanes, this.laneCount + 1 + lane) > 0;
+    return this.lanes.length - 1;
   }
 
   /** The positions [front, back) still unclaimed in `lane` (before the bound). */
@@ -118,17 +101,15 @@ export class SegmentClaims {
   }
 
   /**
-   * A position from the back of a lane, or -1 when none can be taken: the lane with the most left
-   * whose back segment may be taken — any from a lane no worker runs, only those `accept` takes
-   * from a lane a worker runs (without `accept`, any from every lane).
+   * A position from the back of the lane with the most left, or -1 when every lane is empty.
    */
-  steal(accept?: (position: number) => boolean): number {
+  steal(): number {
     for (;;) {
       let victim = -1;
       let most = 0;
       for (let lane = 0; lane < this.laneCount; lane++) {
         const [front, back] = this.range(lane);
-        if (back - front > most && (accept === undefined || !this.active(lane) || accept(back - 1))) {
+        if (back - front > most) {
           most = back - front;
           victim = lane;
         }
@@ -137,7 +118,7 @@ export class SegmentClaims {
       const v = Atomics.load(this.lanes, victim);
       const front = v >>> 16;
       const back = Math.min(v & 0xffff, this.bound);
-      if (front >= back || (accept !== undefined && this.active(victim) && !accept(back - 1))) continue;
+      if (front >= back) continue;
       if (Atomics.compareExchange(this.lanes, victim, v, (front << 16) | (back - 1)) === v) return back - 1;
     }
   }

@@ -6,7 +6,6 @@ import type { SealedSegment } from '../../segment/sealed-segment.js';
 import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
 import { Deadline, withDeadline, withQueryStart } from '../exec/deadline.js';
 import { buildFilter } from '../exec/filter-tree.js';
-import { columnsOf } from '../plan/bound-expr.js';
 import { Scratch } from '../exec/scratch.js';
 import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
@@ -29,37 +28,6 @@ const SEGMENTS_KEPT = 4096;
 
 const plans = new Map<number, QueryPlan>();
 const segments = new Map<string, Promise<SealedSegment>>();
-/**
- * The columns this thread has read of each segment (by file and name), most recent last: what
- * its block cache is likely to hold. A worker steals from a lane another worker runs only the
- * segments whose columns it has read (`SegmentClaims`, "Cache affinity").
- */
-const readColumns = new Map<string, Set<string>>();
-
-/** The stored columns `plan` reads. */
-function columnsRead(plan: QueryPlan): string[] {
-  const columns = new Set(plan.postFilterColumns);
-  if (plan.filter !== null) columnsOf(plan.filter, columns);
-  return [...columns];
-}
-
-/** Notes that this thread read `columns` of the segment at `key`. */
-function noteRead(key: string, columns: readonly string[]): void {
-  let read = readColumns.get(key);
-  if (read === undefined) {
-    read = new Set();
-    if (readColumns.size >= SEGMENTS_KEPT) readColumns.delete(readColumns.keys().next().value!);
-  } else readColumns.delete(key);
-  readColumns.set(key, read);
-  for (const c of columns) read.add(c);
-}
-
-/** Whether this thread has read every one of `columns` of the segment at `key`. */
-function hasRead(key: string, columns: readonly string[]): boolean {
-  const read = readColumns.get(key);
-  return read !== undefined && columns.every((c) => read.has(c));
-}
-
 /** The plan of `q`, made here with the planner the main thread used (same SQL, options, schema and start time). */
 export function planOf(q: WorkerQuery): QueryPlan {
   let plan = plans.get(q.id);
@@ -128,10 +96,6 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
     const ctx = { plan, filterTree: buildFilter(plan.filter), scratch: new Scratch(), deadline, slice: null, liveSel: { buffer: new Int32Array(0) }, topBound };
     const claims = new SegmentClaims(t.claims);
     const breaks = new Set(t.breakBefore);
-    const columns = columnsRead(plan);
-    const keyOf = (position: number): string => `${t.segments[position]!.file}\u0000${t.segments[position]!.segmentName}`;
-    // From a lane another worker runs, only segments this thread's cache is likely to hold.
-    const warm = (position: number): boolean => hasRead(keyOf(position), columns);
     const pieces: BatchPiece[] = [];
     const unavailable: BatchResult['unavailable'] = [];
     let run: { sink: ScanSink; first: number; last: number; outcomes: ScanOutcome[] } | null = null;
@@ -153,7 +117,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         let position = own ? claims.takeFront(t.lane) : -1;
         if (position < 0) {
           own = false;
-          position = claims.steal(warm);
+          position = claims.steal();
         }
         if (position < 0) break;
         taken++;
@@ -175,7 +139,6 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
         }
         const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
         run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));
-        noteRead(keyOf(position), columns);
         run.last = position;
         reading = -1;
       }

@@ -8,10 +8,11 @@ import { VISITS_SCHEMA, visitRows } from '../../../helpers/visits-table.js';
 
 /**
  * Cache affinity of the query pool: a lane of a query's segments goes to the same thread every
- * time (the thread whose block cache holds them), and a worker done with its lane takes nothing
- * cold from a lane another worker has (`SegmentClaims`, `QueryPool.dispatch`).
+ * time (the thread whose block cache holds them; `QueryPool.dispatch`). A worker done with its
+ * lane may still steal from the other (`SegmentClaims`), so which thread read a stolen segment is
+ * not fixed; the lane's own task is.
  */
-describe('segments stay on the worker that read them', () => {
+describe('lanes go to the same worker every time', () => {
   let table: FixtureTable;
   let pool: QueryPool;
   let nextId = 1;
@@ -26,8 +27,8 @@ describe('segments stay on the worker that read them', () => {
     await table.cleanup();
   });
 
-  /** Runs `sql` over the table's eight segments as the executor does (one task per lane); which thread read which segment. */
-  async function readers(sql: string): Promise<Map<number, number>> {
+  /** Runs `sql` over the table's eight segments as the executor does (one task per lane); the thread of each lane's task, and who read each segment. */
+  async function readers(sql: string): Promise<{ laneThreads: number[]; by: Map<number, number> }> {
     const segments = table.queryTable.snapshot();
     const { worker, breakBefore, claims } = planSegments(segments, pool.threads);
     const query: WorkerQuery = { id: nextId++, sql, options: undefined, startedMs: Date.now(), tableName: 'affinity', schema: table.schema };
@@ -37,19 +38,19 @@ describe('segments stay on the worker that read them', () => {
     pool.cancelQuery(query.id);
     const by = new Map<number, number>();
     for (const r of results) for (const p of r.pieces) for (let s = p.first; s <= p.last; s++) by.set(s, r.thread);
-    return by;
+    return { laneThreads: results.map((r) => r.thread), by };
   }
 
-  it('sends lane i to thread i, and no segment moves to the other thread over repeated queries', async () => {
+  it('sends lane i to thread i over repeated queries, and every segment is read once', async () => {
     const threads = pool.threadsForTest().map((w) => w.threadId);
     expect(threads).toHaveLength(2);
     const sqls = ['SELECT country, count(*), sum(amount) FROM affinity GROUP BY country', 'SELECT count(*), max(clicks) FROM affinity WHERE rank < 50'];
     for (const sql of sqls) {
       for (let round = 0; round < 4; round++) {
-        const by = await readers(sql);
-        expect(by.size, sql).toBe(8);
-        // Lane 0 holds segments 0-3 (equal rows), lane 1 segments 4-7.
-        for (let s = 0; s < 8; s++) expect(by.get(s), `${sql}: segment ${s}, round ${round}`).toBe(threads[s < 4 ? 0 : 1]);
+        const { laneThreads, by } = await readers(sql);
+        expect(laneThreads, `${sql}, round ${round}`).toEqual(threads);
+        expect([...by.keys()].sort((a, b) => a - b), sql).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+        for (const t of by.values()) expect(threads).toContain(t);
       }
     }
   });

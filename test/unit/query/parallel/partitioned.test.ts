@@ -66,7 +66,7 @@ describe('queries split by key on the worker pool', () => {
     const resolver = { resolve: (name: string) => tables.get(name.toLowerCase())?.queryTable };
     pool = new QueryPool(2);
     await pool.whenReady();
-    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0 } });
+    parallel = new QueryEngine(resolver, { parallel: { pool, minRows: 0, partitioned: true, orderedSelections: true } });
     serial = new QueryEngine(resolver, { parallel: null });
   }, 120_000);
   afterAll(async () => {
@@ -85,7 +85,7 @@ describe('queries split by key on the worker pool', () => {
   const routeOf = (sql: string, t: FixtureTable, options?: string): string | null => {
     const opts = new Map(options === undefined ? [] : options.split(';').map((kv) => kv.split('=') as [string, string]));
     const plan = planQuery(parseSql(sql, opts), t.schema, t.name, opts);
-    return parallelRoute(plan, t.queryTable.snapshot(), { pool, minRows: 0 })?.kind ?? null;
+    return parallelRoute(plan, t.queryTable.snapshot(), { pool, minRows: 0, partitioned: true, orderedSelections: true })?.kind ?? null;
   };
 
   it('gives the answers of the main thread, one task per partition', async () => {

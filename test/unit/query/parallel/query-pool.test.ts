@@ -266,28 +266,6 @@ describe('planSegments and SegmentClaims', () => {
     expect(claims.steal()).toBe(-1);
   });
 
-  it('steals from a lane a worker has only the segments the thief accepts, from a lane no worker has any (cache affinity)', () => {
-    const claims = SegmentClaims.split([10, 10, 10, 10, 10, 10, 10, 10], 2);
-    claims.enter(0);
-    claims.enter(1);
-    expect([claims.active(0), claims.active(1)]).toEqual([true, true]);
-    // Lane 1's back (7) is cold for the thief: refused; the lane's own worker goes on.
-    const asked: number[] = [];
-    expect(claims.steal((p) => (asked.push(p), false))).toBe(-1);
-    expect(asked.sort()).toEqual([3, 7]);
-    expect(claims.steal((p) => p === 7)).toBe(7);
-    expect(claims.steal((p) => p === 7)).toBe(-1);
-    // Lane 1's task is answered (it gave way to another query): its segments go to whoever asks.
-    claims.leave(1);
-    expect(claims.active(1)).toBe(false);
-    expect(claims.steal(() => false)).toBe(6);
-    expect(claims.takeFront(1)).toBe(4);
-    // Without a test (the main thread's fallback), any segment, from the fullest lane.
-    expect(claims.steal()).toBe(3);
-    expect(claims.steal()).toBe(2);
-    expect(claims.remaining()).toBe(3);
-  });
-
   it('hands out nothing from a failed segment on (the query fails with the first failure in segment order)', () => {
     const claims = SegmentClaims.split([10, 10, 10, 10, 10, 10, 10, 10], 2);
     expect(claims.takeFront(0)).toBe(0);
