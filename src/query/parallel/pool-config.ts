@@ -22,8 +22,11 @@ export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
  * 344 ms on the pool of 2) and its peak resident memory while querying was 1.68x the main
  * thread's. With one memory budget split between the threads (`budget-split.ts`), a quiet run
  * (21:07 UTC): memory x1.25, but still slower than the main thread on raw-selective (x0.69) and
- * in-list (x0.86). So the pool is opt-in (`serve --query-threads N`) until it is never clearly
- * worse, in time and memory.
+ * in-list (x0.86). After workers stopped detaching their reply buffers and stealing was freed
+ * (23:45-23:47 UTC), a pool of 2 was x1.12-1.23 faster than the main thread over the 15 queries,
+ * but still slower on some in each run (dict-broad x0.74, in-list x0.93) and held x1.17-x1.26 the
+ * memory. So the pool is opt-in (`serve --query-threads N`) until it is never clearly worse, in
+ * time and memory.
  */
 export const DEFAULT_QUERY_THREADS = 0;
 
