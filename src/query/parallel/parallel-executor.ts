@@ -225,6 +225,19 @@ class OrderedMerge {
 }
 
 /**
+ * What every query on the pool starts with: its statistics, its cancel flag (shared with the
+ * workers, which drop its tasks at their next block once set), its timeout error and its
+ * deadline, which sets the flag.
+ */
+export function pooledQueryStart(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number): { stats: ExecutionStats; cancel: SharedArrayBuffer; flag: Int32Array; expired: () => QueryError; deadline: Deadline } {
+  const stats = emptyStats();
+  const cancel = new SharedArrayBuffer(4);
+  const flag = new Int32Array(cancel);
+  const expired = (): QueryError => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length });
+  return { stats, cancel, flag, expired, deadline: new Deadline(deadlineMs, Date.now, expired, flag) };
+}
+
+/**
  * Runs `plan` with its sealed segments on the pool's workers, in parallel, while the main thread
  * reads the consuming segments (frozen in their snapshots) and any segment a worker could not
  * open. One task per lane (`planSegments`): each worker takes segments from a queue shared by the
@@ -236,11 +249,7 @@ class OrderedMerge {
  */
 export async function executeInParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, parallel: Pick<ParallelExecution, 'pool'>, query: WorkerQuery): Promise<ExecutionResult> {
   const { pool } = parallel;
-  const stats = emptyStats();
-  const cancel = new SharedArrayBuffer(4);
-  const flag = new Int32Array(cancel);
-  const expired = (): QueryError => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length });
-  const deadline = new Deadline(deadlineMs, Date.now, expired, flag);
+  const { stats, cancel, flag, expired, deadline } = pooledQueryStart(plan, segments, deadlineMs);
   return withDeadline(deadline, async () => {
     deadline.check();
     const views = segments.map((s) => withVirtualColumns(s));

@@ -1,6 +1,5 @@
 import { BroadcastChannel } from 'node:worker_threads';
-import { Deadline, withDeadline } from '../exec/deadline.js';
-import { emptyStats } from '../exec/execution-stats.js';
+import { withDeadline } from '../exec/deadline.js';
 import { countSegments, executePlan, finishExecution } from '../exec/executor.js';
 import type { ExecutionResult } from '../exec/executor.js';
 import { buildFilter } from '../exec/filter-tree.js';
@@ -14,7 +13,7 @@ import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
 import type { PartitionChannelMessage, PartitionResult, WorkerQuery } from './messages.js';
-import { onWorker } from './parallel-executor.js';
+import { onWorker, pooledQueryStart } from './parallel-executor.js';
 import { PartitionAggregator } from './partition-aggregator.js';
 import type { KeyPartition } from './partition-aggregator.js';
 import type { QueryPool } from './query-pool.js';
@@ -43,11 +42,7 @@ export async function executePartitioned(plan: AggregationPlan, segments: readon
 }
 
 async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentSnapshot[], deadlineMs: number, pool: QueryPool, query: WorkerQuery, partitions: readonly KeyPartition[]): Promise<ExecutionResult> {
-  const stats = emptyStats();
-  const cancel = new SharedArrayBuffer(4);
-  const flag = new Int32Array(cancel);
-  const expired = (): QueryError => new QueryError('EXECUTION_TIMEOUT', { timeoutMs: plan.options.timeoutMs, processed: stats.numSegmentsProcessed, total: segments.length });
-  const deadline = new Deadline(deadlineMs, Date.now, expired, flag);
+  const { stats, cancel, flag, expired, deadline } = pooledQueryStart(plan, segments, deadlineMs);
   return withDeadline(deadline, async () => {
     deadline.check();
     const views = segments.map((s) => withVirtualColumns(s));
