@@ -238,6 +238,25 @@ export function pooledQueryStart(plan: QueryPlan, segments: readonly SegmentSnap
 }
 
 /**
+ * `work`, or the query's timeout error once `deadlineMs` passes: the cancel flag is set then, so
+ * the workers drop the query's tasks at their next block while the main thread answers 250.
+ */
+export async function beforeDeadline<T>(work: Promise<T>, deadlineMs: number, flag: Int32Array, expired: () => QueryError): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      Atomics.store(flag, 0, 1);
+      reject(expired());
+    }, Math.max(0, deadlineMs - Date.now()) + 1);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs `plan` with its sealed segments on the pool's workers, in parallel, while the main thread
  * reads the consuming segments (frozen in their snapshots) and any segment a worker could not
  * open. One task per lane (`planSegments`): each worker takes segments from a queue shared by the
@@ -314,21 +333,12 @@ export async function executeInParallel(plan: QueryPlan, segments: readonly Segm
     for (let lane = 0; lane < claims.laneCount && worker.length > 0; lane++) work.push(runLane(lane));
     work.push(runLocal(local));
     for (const w of work) w.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        Atomics.store(flag, 0, 1);
-        reject(expired());
-      }, Math.max(0, deadlineMs - Date.now()) + 1);
-    });
-    timeout.catch(() => undefined);
     try {
-      await Promise.race([Promise.all(work), timeout]);
+      await beforeDeadline(Promise.all(work), deadlineMs, flag, expired);
       if (failures.length > 0) throw failures.reduce((a, b) => (b.at < a.at ? b : a)).err;
     } catch (err) {
       throw asQueryError(err);
     } finally {
-      clearTimeout(timer);
       // Whatever is still queued or running for this query is of no use now.
       Atomics.store(flag, 0, 1);
       pool.cancelQuery(query.id);

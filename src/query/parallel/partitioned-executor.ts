@@ -13,7 +13,7 @@ import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
 import type { PartitionChannelMessage, PartitionResult, WorkerQuery } from './messages.js';
-import { onWorker, pooledQueryStart } from './parallel-executor.js';
+import { beforeDeadline, onWorker, pooledQueryStart } from './parallel-executor.js';
 import { PartitionAggregator } from './partition-aggregator.js';
 import type { KeyPartition } from './partition-aggregator.js';
 import type { QueryPool } from './query-pool.js';
@@ -73,23 +73,14 @@ async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentS
     }
     const { partials, outcomes: localOutcomes, failure } = localRead;
     sender?.send(partials);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        Atomics.store(flag, 0, 1);
-        reject(expired());
-      }, Math.max(0, deadlineMs - Date.now()) + 1);
-    });
-    timeout.catch(() => undefined);
     let results: PartitionResult[];
     try {
-      results = await Promise.race([settleAll(work, worker, failure), timeout]);
+      results = await beforeDeadline(settleAll(work, worker, failure), deadlineMs, flag, expired);
     } catch (err) {
       if (err instanceof RunOnMainThread) throw err;
       if (err instanceof QueryError && err.kind === 'EXECUTION_TIMEOUT') throw expired();
       throw asQueryError(err);
     } finally {
-      clearTimeout(timer);
       Atomics.store(flag, 0, 1);
       pool.cancelQuery(query.id);
       sender?.close();
