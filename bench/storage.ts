@@ -195,7 +195,8 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
       perQuery.push({ name: q.name, budgetWarmMs: warm, budgetWarmCpuMs: warmCpuMs, budgetColdMs: cold, warmSources, queryMemoryMB });
       console.log(
         `storage ${q.name.padEnd(20)} budget warm ${fmt(warm.median)} ms  cold ${fmt(cold.median)} ms  decoded hits ${fmt(100 * warmSources.decodedHitRate, 0)} %, compressed hits ${fromCompressed}, file reads ${fromFile}  ` +
-          `rss ${fmt(process.memoryUsage().rss / MIB, 0)} MiB (peak ${fmt(rss.peak() / MIB, 0)}); reserved peak ${fmt(queryMemoryMB.peakReserved, 0)} MiB, cache + reserved peak ${fmt(queryMemoryMB.peakCacheAndReserved, 0)} MiB, runs over budget ${queryMemoryMB.runsOverBudget}`,
+          `rss ${fmt(process.memoryUsage().rss / MIB, 0)} MiB (peak ${fmt(rss.peak() / MIB, 0)}); reserved peak ${fmt(queryMemoryMB.peakReserved, 0)} MiB, cache + reserved peak ${fmt(queryMemoryMB.peakCacheAndReserved, 0)} MiB, runs over budget ${queryMemoryMB.runsOverBudget}; ` +
+          `memory trims ${blockCache.reclaimer.stats().trims} so far (${fmt(blockCache.reclaimer.stats().trimMs, 0)} ms)`,
       );
     }
     const queriesOverBudget = queryMemory.stats().queriesOverBudget - overBudgetBefore;
@@ -286,6 +287,9 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
         queriesOverBudget,
         // Full garbage collections run for large reservations (released, or a large table resize ahead).
         queryMemoryCollections: queryMemory.collections,
+        // Freed memory returned to the system (malloc_trim) over the whole run, and the time it took.
+        memoryTrims: blockCache.reclaimer.stats().trims,
+        memoryTrimMs: blockCache.reclaimer.stats().trimMs,
         rssUnderBudgetMB,
         compressedTierPercent: Math.round(compressedShare * 100),
         peakCompressedMB: peakCompressedBytes / MIB,

@@ -5,6 +5,7 @@ import { tableIngestionFactory } from '../ingest/index.js';
 import type { Logger } from '../logger.js';
 import { configureQueryThreads } from '../query/index.js';
 import { blockCache } from '../segment/reader/block-cache.js';
+import { mallocTrimUnavailable } from '../util/malloc-trim.js';
 import { buildApp } from '../server/app.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { TableManager } from '../table/index.js';
@@ -65,6 +66,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const dataDir = resolve(options.dataDir);
   if (options.compressedTierShare !== undefined) blockCache.setCompressedShare(options.compressedTierShare);
   if (options.blockCacheBytes !== undefined) blockCache.resize(options.blockCacheBytes);
+  const noTrim = mallocTrimUnavailable();
+  if (noTrim !== undefined) options.logger.warn({ reason: noTrim }, 'freed memory is not returned to the system: resident memory may grow past the memory budget (docs/operations.md)');
   configureQueryThreads({
     ...(options.queryThreads !== undefined ? { threads: options.queryThreads } : {}),
     ...(options.queryParallelMinRows !== undefined ? { minRows: options.queryParallelMinRows } : {}),

@@ -3,6 +3,7 @@ import { blockCache } from '../segment/reader/block-cache.js';
 import { queryMemory } from '../segment/reader/query-memory.js';
 import type { QueryMemoryStats } from '../segment/reader/query-memory.js';
 import type { BlockCacheStats } from '../segment/reader/block-cache.js';
+import type { ReclaimerStats } from '../segment/reader/memory-reclaimer.js';
 import type { TableManager } from '../table/table-manager.js';
 import type { PartitionStatus, TableRuntime } from '../ingest/table-runtime.js';
 import type { SnapshotPhase } from '../ingest/table-ingestion-status.js';
@@ -120,6 +121,9 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   queryMemoryMetric('gauge', 'shardtable_query_memory_peak_reserved_bytes', 'Most bytes queries held reserved at once since the server started', (s) => s.peakReservedBytes);
   queryMemoryMetric('gauge', 'shardtable_memory_budget_peak_bytes', 'Most bytes of block cache plus query reservations held at once since the server started', (s) => s.peakTotalBytes);
   queryMemoryMetric('counter', 'shardtable_queries_over_memory_budget_total', 'Queries whose reservations the memory budget could not hold (they ran on; their response says by how much)', (s) => s.queriesOverBudget);
+  const reclaimerMetric = statsMetric<ReclaimerStats>(() => blockCache.reclaimer.stats());
+  reclaimerMetric('counter', 'shardtable_memory_trims_total', 'Times freed memory was returned to the system (malloc_trim after the cache let a share of the budget go)', (s) => s.trims);
+  reclaimerMetric('counter', 'shardtable_memory_trim_seconds_total', 'Time spent returning freed memory to the system', (s) => s.trimMs / 1000);
   blockCacheMetric('gauge', 'shardtable_block_cache_compressed_bytes', 'Bytes of section file bytes held by the compressed tier', (s) => s.compressed.bytes);
   return registry;
 }

@@ -1,6 +1,8 @@
 import { totalmem } from 'node:os';
 import type { DecodedBlock } from '../segment-view.js';
 import { LruSegment } from './lru-segment.js';
+import type { CacheEntry } from './lru-segment.js';
+import { MemoryReclaimer } from './memory-reclaimer.js';
 import { TinyLfuCache } from './tiny-lfu-cache.js';
 import type { TierStats } from './tiny-lfu-cache.js';
 
@@ -72,8 +74,10 @@ const COMPRESSED_ENTRY_OVERHEAD = 96;
  *   const block = cache.get(key) ?? cache.put(key, decode(cache.getCompressed(key) ?? read()), bytes);
  */
 export class BlockCache {
-  private readonly decoded = new TinyLfuCache(0);
-  private readonly compressedTier = new TinyLfuCache(0);
+  /** Returns what leaves the tiers to the system (docs/decisions.md, "Freed memory returned to the system"). */
+  readonly reclaimer = new MemoryReclaimer(() => this.capacity);
+  private readonly decoded = new TinyLfuCache(0, (bytes) => this.reclaimer.released(bytes));
+  private readonly compressedTier = new TinyLfuCache(0, (bytes) => this.reclaimer.released(bytes));
   /** Small index sections, least recently used first, bounded by {@link RESIDENT_SHARE} of the decoded share. */
   private readonly resident = new LruSegment();
   /** The key each cached object value was put under (for {@link chargeValue}). */
@@ -162,7 +166,7 @@ export class BlockCache {
       this.residentEvictions++;
       // As for the decoded tier: its compressed copy, if still held, becomes the one to keep.
       this.compressedTier.touch(key);
-      this.resident.remove(key)!.onEvict?.();
+      this.releaseResident(this.resident.remove(key));
     }
   }
 
@@ -208,7 +212,7 @@ export class BlockCache {
     const capacity = this.residentCapacity;
     if (bytes > capacity * RESIDENT_MAX_ENTRY) return this.put(key, value, bytes, onEvict);
     this.decoded.deleteRange(key, 1);
-    this.resident.remove(key)?.onEvict?.();
+    this.releaseResident(this.resident.remove(key));
     this.evictResidentWhileOver(capacity - bytes);
     this.resident.add(key, { value, bytes, onEvict });
     this.remember(key, value);
@@ -246,6 +250,13 @@ export class BlockCache {
     return this.decoded.charge(key, value, extra);
   }
 
+  /** A resident index section left: its owner drops its reference, and the bytes are reported. */
+  private releaseResident(e: CacheEntry | undefined): void {
+    if (e === undefined) return;
+    this.reclaimer.released(e.bytes);
+    e.onEvict?.();
+  }
+
   private remember(key: number, value: unknown): void {
     if (typeof value === 'object' && value !== null) this.keys.set(value, key);
   }
@@ -278,7 +289,7 @@ export class BlockCache {
     this.compressedTier.deleteRange(from, count);
     if (this.resident.size > 0) {
       const before = this.resident.bytes;
-      for (let k = from; k < from + count; k++) this.resident.remove(k)?.onEvict?.();
+      for (let k = from; k < from + count; k++) this.releaseResident(this.resident.remove(k));
       if (this.resident.bytes !== before) this.settleDecoded();
     }
   }
@@ -288,7 +299,7 @@ export class BlockCache {
     const resident = this.resident.drain();
     this.decoded.clear();
     this.compressedTier.clear();
-    for (const e of resident) e.onEvict?.();
+    for (const e of resident) this.releaseResident(e);
     this.settleDecoded();
   }
 

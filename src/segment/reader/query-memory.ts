@@ -96,9 +96,11 @@ export class QueryMemory {
     return budget > 0 && bytes > 0 && bytes >= budget * share;
   }
 
-  /** @internal Runs a full garbage collection (counted in `collections`). */
+  /** @internal Runs a full garbage collection (counted in `collections`), then returns what it freed to the system. */
   collect(): void {
-    if (collectGarbage()) this.collections++;
+    if (!collectGarbage()) return;
+    this.collections++;
+    this.cache.reclaimer.afterCollection();
   }
 
   /** Records the cache's bytes plus the reservations into the peak (reservations call it after every block they track). */

@@ -50,7 +50,11 @@ export class TinyLfuCache {
   /** Bytes of the entry put last (the window is at least that large). */
   private newestBytes = 0;
 
-  constructor(private capacity: number) {}
+  /** `onRelease`: told the bytes of every entry that leaves (evicted, refused, replaced, deleted, cleared). */
+  constructor(
+    private capacity: number,
+    private readonly onRelease?: (bytes: number) => void,
+  ) {}
 
   get capacityBytes(): number {
     return this.capacity;
@@ -89,7 +93,7 @@ export class TinyLfuCache {
    */
   put<T>(key: number, value: T, bytes: number, onEvict?: () => void): T {
     if (bytes > this.capacity) {
-      onEvict?.();
+      this.release({ value, bytes, onEvict });
       return value;
     }
     this.remove(key);
@@ -129,7 +133,7 @@ export class TinyLfuCache {
     const all = [...this.window.drain(), ...this.probation.drain(), ...this.protected.drain()];
     this.frequency.clear();
     this.newestBytes = 0;
-    for (const e of all) e.onEvict?.();
+    for (const e of all) this.release(e);
   }
 
   stats(): TierStats {
@@ -219,7 +223,7 @@ export class TinyLfuCache {
   private reject(e: CacheEntry): void {
     this.evictionCount++;
     this.rejectedCount++;
-    e.onEvict?.();
+    this.release(e);
   }
 
   /** Evicts the main part's oldest entries (then the window's, if `window`) until at most `limit` bytes are held. */
@@ -236,12 +240,18 @@ export class TinyLfuCache {
     const e = this.window.remove(key) ?? this.probation.remove(key) ?? this.protected.remove(key);
     if (e === undefined) return;
     this.evictionCount++;
-    e.onEvict?.();
+    this.release(e);
   }
 
   /** Takes `key` out (deleted or replaced: not an eviction). */
   private remove(key: number): void {
     const e = this.window.remove(key) ?? this.probation.remove(key) ?? this.protected.remove(key);
-    e?.onEvict?.();
+    if (e !== undefined) this.release(e);
+  }
+
+  /** An entry left: its owner drops its reference, and the bytes are reported. */
+  private release(e: CacheEntry): void {
+    this.onRelease?.(e.bytes);
+    e.onEvict?.();
   }
 }

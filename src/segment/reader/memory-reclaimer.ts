@@ -1,0 +1,103 @@
+import { trimMallocAsync } from '../../util/malloc-trim.js';
+
+const MIB = 1024 * 1024;
+/** Bytes released between trims: this share of the budget… */
+const TRIM_SHARE = 1 / 16;
+/** …and at least this much. */
+const MIN_TRIM_BYTES = 32 * MIB;
+/** At most two trims a second: each walks the allocator's heap (tens of ms at a GiB, on a libuv thread). */
+const MIN_INTERVAL_MS = 500;
+
+/** Counters of the trims run (metrics, the storage bench). */
+export interface ReclaimerStats {
+  /** Trims run. */
+  readonly trims: number;
+  /** Of `trims`: those that returned memory to the system. */
+  readonly trimsReleased: number;
+  /** Milliseconds the trims took, start to end (on a libuv thread, not the JavaScript thread's time). */
+  readonly trimMs: number;
+}
+
+/**
+ * Gives the memory the block cache lets go back to the system. A decoded section evicted from
+ * the cache is freed by V8 when it next collects, but glibc's allocator keeps freed pages in its
+ * heap, so without this the process's resident size climbs to the allocator's high-water mark,
+ * far above the budget (docs/decisions.md, "Freed memory returned to the system"). The cache
+ * reports every byte that leaves it (`released`); once 1/16 of the budget has left, a trim
+ * (`malloc_trim(0)` on a libuv thread) runs on a timer — at most every 500 ms, off the eviction
+ * path, by which time V8 has collected most of what left — and `afterCollection` trims at once
+ * after a full collection (a large query's tables freed). One trim runs at a time.
+ */
+export class MemoryReclaimer {
+  private pending = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private lastRun = Number.NEGATIVE_INFINITY;
+  private trims = 0;
+  private trimsReleased = 0;
+  private trimMs = 0;
+
+  /** `budgetBytes`: the memory budget now (0 = off: nothing is cached, nothing trimmed). */
+  constructor(
+    private readonly budgetBytes: () => number,
+    private readonly trim: () => Promise<boolean> = trimMallocAsync,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Bytes a trim waits for: 1/16 of the budget, at least 32 MiB. */
+  get thresholdBytes(): number {
+    return Math.max(MIN_TRIM_BYTES, Math.floor(this.budgetBytes() * TRIM_SHARE));
+  }
+
+  /** `bytes` left the cache (evicted, refused, deleted or cleared): schedules a trim once enough have. */
+  released(bytes: number): void {
+    this.pending += bytes;
+    this.schedule();
+  }
+
+  /** A full garbage collection just freed a large amount: trim as soon as the running trim (if any) ends. */
+  afterCollection(): void {
+    this.pending = Math.max(this.pending, this.thresholdBytes);
+    this.lastRun = Number.NEGATIVE_INFINITY;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule();
+  }
+
+  /** True while a trim is waiting for its turn or running. */
+  get busy(): boolean {
+    return this.timer !== undefined || this.running;
+  }
+
+  /** Resolves when no trim is waiting or running (tests, the storage bench). */
+  async settled(): Promise<void> {
+    while (this.busy) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  stats(): ReclaimerStats {
+    return { trims: this.trims, trimsReleased: this.trimsReleased, trimMs: this.trimMs };
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.running || this.pending < this.thresholdBytes || this.budgetBytes() === 0) return;
+    const wait = Math.max(0, this.lastRun + MIN_INTERVAL_MS - this.now());
+    this.timer = setTimeout(() => void this.run(), wait);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    this.timer = undefined;
+    this.running = true;
+    this.pending = 0;
+    const start = this.now();
+    try {
+      if (await this.trim()) this.trimsReleased++;
+    } finally {
+      this.trims++;
+      this.lastRun = this.now();
+      this.trimMs += this.lastRun - start;
+      this.running = false;
+      this.schedule(); // memory released while it ran
+    }
+  }
+}

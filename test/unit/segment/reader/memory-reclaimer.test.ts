@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DecodedBlock } from '../../../../src/segment/index.js';
+import { BlockCache } from '../../../../src/segment/reader/block-cache.js';
+import { MemoryReclaimer } from '../../../../src/segment/reader/memory-reclaimer.js';
+
+const MIB = 1024 * 1024;
+const block = (firstDoc: number): DecodedBlock => ({ firstDoc, numDocs: 1, nulls: null, offsets: null, dictIds: null, values: new Int32Array(1) });
+
+describe('MemoryReclaimer', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  /** A reclaimer over a `budget` whose trims are counted (each resolves when `finish` is called), on the fake clock. */
+  function reclaimer(budget: number): { r: MemoryReclaimer; calls: () => number; finish: () => void } {
+    let calls = 0;
+    const waiting: (() => void)[] = [];
+    const trim = (): Promise<boolean> => {
+      calls++;
+      return new Promise((resolve) => waiting.push(() => resolve(true)));
+    };
+    const r = new MemoryReclaimer(() => budget, trim, () => Date.now());
+    return { r, calls: () => calls, finish: () => waiting.splice(0).forEach((f) => f()) };
+  }
+
+  it('trims once 1/16 of the budget (at least 32 MiB) has been released, off the releasing call', async () => {
+    const { r, calls, finish } = reclaimer(1024 * MIB);
+    expect(r.thresholdBytes).toBe(64 * MIB);
+    r.released(40 * MIB);
+    expect(r.busy).toBe(false);
+    r.released(24 * MIB);
+    expect(r.busy).toBe(true);
+    expect(calls()).toBe(0); // not on the eviction path
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls()).toBe(1);
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.stats()).toMatchObject({ trims: 1, trimsReleased: 1 });
+    expect(r.busy).toBe(false);
+  });
+
+  it('runs one trim at a time, at most every 500 ms, however fast memory is released', async () => {
+    const { r, calls, finish } = reclaimer(256 * MIB);
+    expect(r.thresholdBytes).toBe(32 * MIB); // the floor
+    r.released(32 * MIB);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls()).toBe(1);
+    r.released(500 * MIB); // while the first runs: waits for it
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(calls()).toBe(1);
+    finish(); // the first ends; the second waits out the interval from there
+    await vi.advanceTimersByTimeAsync(499);
+    expect(calls()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls()).toBe(2);
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.stats().trims).toBe(2);
+  });
+
+  it('never trims with the budget off (nothing is cached), and trims at once after a full collection', async () => {
+    const off = reclaimer(0);
+    off.r.released(1024 * MIB);
+    expect(off.r.busy).toBe(false);
+    const on = reclaimer(1024 * MIB);
+    on.r.released(64 * MIB);
+    await vi.advanceTimersByTimeAsync(0);
+    on.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    on.r.afterCollection(); // no waiting for the interval
+    await vi.advanceTimersByTimeAsync(0);
+    expect(on.calls()).toBe(2);
+  });
+});
+
+describe('BlockCache reports what leaves it to its reclaimer (real malloc_trim)', () => {
+  it('counts evicted, refused, deleted and cleared entries of every tier', async () => {
+    const cache = new BlockCache(512 * MIB); // threshold 32 MiB
+    for (let k = 0; k < 540; k++) cache.put(k, block(k), MIB); // 28 MiB leave: not yet
+    expect(cache.reclaimer.busy).toBe(false);
+    for (let k = 540; k < 600; k++) cache.put(k, block(k), MIB); // 88 MiB have left
+    expect(cache.reclaimer.busy).toBe(true);
+    await cache.reclaimer.settled();
+    expect(cache.reclaimer.stats().trims).toBe(1);
+    cache.put(10_000, block(0), 600 * MIB); // larger than the whole cache: refused at once
+    cache.putIndex(20_000, block(0), 1024); // a resident index section, cleared below
+    cache.clear(); // the rest: 512 MiB
+    expect(cache.reclaimer.busy).toBe(true);
+    await cache.reclaimer.settled();
+    expect(cache.reclaimer.stats().trims).toBe(2);
+  });
+});
