@@ -5,8 +5,12 @@ const MIB = 1024 * 1024;
 const TRIM_SHARE = 1 / 16;
 /** …and at least this much. */
 const MIN_TRIM_BYTES = 32 * MIB;
-/** At most two trims a second: each walks the allocator's heap (tens of ms at a GiB, on a libuv thread). */
-const MIN_INTERVAL_MS = 500;
+/**
+ * At most one trim a second: each walks the allocator's heap (10-40 ms at a GiB, on a libuv thread,
+ * counted in the process's CPU). Every 500 ms lowered the 100M storage bench's peak by 30 MiB
+ * (1,466 → 1,437) and cost more than it saved (bench/notes.md, "Freed memory returned").
+ */
+const MIN_INTERVAL_MS = 1000;
 
 /** Counters of the trims run (metrics, the storage bench). */
 export interface ReclaimerStats {
@@ -24,7 +28,7 @@ export interface ReclaimerStats {
  * heap, so without this the process's resident size climbs to the allocator's high-water mark,
  * far above the budget (docs/decisions.md, "Freed memory returned to the system"). The cache
  * reports every byte that leaves it (`released`); once 1/16 of the budget has left, a trim
- * (`malloc_trim(0)` on a libuv thread) runs on a timer — at most every 500 ms, off the eviction
+ * (`malloc_trim(0)` on a libuv thread) runs on a timer — at most once a second, off the eviction
  * path, by which time V8 has collected most of what left — and `afterCollection` trims at once
  * after a full collection (a large query's tables freed). One trim runs at a time.
  */
