@@ -103,6 +103,11 @@ export class BlockCache {
     return this.capacity;
   }
 
+  /** Bytes the compressed tier may hold now (0: it keeps nothing). */
+  get compressedTierCapacity(): number {
+    return this.compressedTier.capacityBytes;
+  }
+
   /** The compressed tier's share of the budget. */
   get compressedTierShare(): number {
     return this.compressedShare;

@@ -44,7 +44,10 @@ export class ReadContext {
     if (compressed === undefined) {
       try {
         const length = sectionBytes(ref);
-        compressed = this.source.read(ref.offset, length);
+        // Bytes the compressed tier will not keep are only decompressed: read them into the
+        // thread's reused buffer (the tier's copy is put after `decode`, which may read again).
+        const kept = cacheKey !== undefined && blockCache.compressedTierCapacity > 0;
+        compressed = this.source.read(ref.offset, length, !kept);
         sectionReads.sections++;
         sectionReads.bytes += length;
       } catch (err) {

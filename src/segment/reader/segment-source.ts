@@ -9,8 +9,12 @@ import { closeSync, openSync, readSync } from 'node:fs';
 export interface SegmentSource {
   /** Size of the file in bytes. */
   readonly size: number;
-  /** `length` bytes starting at `offset`; throws an `Error` when fewer can be read. */
-  read(offset: number, length: number): Uint8Array;
+  /**
+   * `length` bytes starting at `offset`; throws an `Error` when fewer can be read. With
+   * `transient` the bytes may sit in a buffer the next transient read of this thread reuses: for a
+   * caller done with them before it reads again (decompressed at once, not kept).
+   */
+  read(offset: number, length: number, transient?: boolean): Uint8Array;
   /**
    * Keeps the file readable after it is unlinked or renamed (a retired segment that a query may
    * still read): opens it now and holds it open until `close`.
@@ -37,6 +41,22 @@ export class MemorySource implements SegmentSource {
   close(): void {}
 }
 
+/** Transient reads up to this size share one buffer per thread; a larger one gets its own. */
+const MAX_TRANSIENT_BYTES = 4 * 1024 * 1024;
+let transient = Buffer.allocUnsafeSlow(64 * 1024);
+
+/**
+ * A buffer of at least `length` bytes for a transient read: the thread's shared one (grown to the
+ * largest read up to {@link MAX_TRANSIENT_BYTES}), so a section read only to be decompressed
+ * leaves no garbage behind — one allocation fewer per block read, for V8 to collect and for the
+ * C allocator to keep (docs/decisions.md, "Freed memory returned to the system").
+ */
+function transientBuffer(length: number): Buffer {
+  if (length > MAX_TRANSIENT_BYTES) return Buffer.allocUnsafe(length);
+  if (transient.byteLength < length) transient = Buffer.allocUnsafeSlow(Math.min(MAX_TRANSIENT_BYTES, Math.max(length, transient.byteLength * 2)));
+  return transient;
+}
+
 /** Most file descriptors segment files keep open at once; the least recently read are closed. */
 export const MAX_OPEN_SEGMENT_FILES = 256;
 
@@ -55,9 +75,9 @@ export class FileSource implements SegmentSource {
 
   constructor(readonly path: string, readonly size: number) {}
 
-  read(offset: number, length: number): Uint8Array {
+  read(offset: number, length: number, transient = false): Uint8Array {
     const fd = this.descriptor();
-    const out = Buffer.allocUnsafe(length);
+    const out = transient ? transientBuffer(length) : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const n = readSync(fd, out, done, length - done, offset + done);
