@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { collectGarbage } from '../../../src/segment/reader/collect-garbage.js';
 import { mallocTrimUnavailable, trimMalloc } from '../../../src/util/malloc-trim.js';
 
@@ -27,5 +27,21 @@ describe('trimMalloc (native/malloc-trim, built by npm install / npm run build)'
     const after = process.memoryUsage.rss();
     expect(before - after).toBeGreaterThan(32 * MIB); // ~94 MiB were freed
     expect(kept.every((b) => new Uint8Array(b)[48 * 1024 - 1] === 1)).toBe(true); // live memory untouched
+  });
+});
+
+describe('trimMalloc where the helper is not built', () => {
+  it('does nothing, says why, and resolves false (the server runs on without it)', async () => {
+    vi.resetModules();
+    vi.doMock('node:fs', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:fs')>()), existsSync: () => false }));
+    try {
+      const m = await import('../../../src/util/malloc-trim.js');
+      expect(m.mallocTrimUnavailable()).toMatch(/native\/malloc-trim is not built \(npm install or npm run build builds it\)/);
+      expect(m.trimMalloc()).toBe(false);
+      await expect(m.trimMallocAsync()).resolves.toBe(false);
+    } finally {
+      vi.doUnmock('node:fs');
+      vi.resetModules();
+    }
   });
 });
