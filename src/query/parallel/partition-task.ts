@@ -1,20 +1,17 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
-import { addedColumns, withDefaultColumns } from '../exec/default-columns.js';
 import { Deadline, withDeadline } from '../exec/deadline.js';
 import { buildFilter } from '../exec/filter-tree.js';
 import { orderedGroups } from '../exec/post-aggregation.js';
 import { Scratch } from '../exec/scratch.js';
 import { scanSegment } from '../exec/segment-scan.js';
 import type { ScanContext, ScanOutcome } from '../exec/segment-scan.js';
-import { sealedSnapshot } from '../exec/segment-snapshot.js';
-import { withVirtualColumns } from '../exec/virtual-columns.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
 import type { AggregationPartial } from '../exec/group-by.js';
 import type { PartitionChannelMessage, PartitionRequest, PartitionResult, PoolReply } from './messages.js';
 import { PartitionAggregator } from './partition-aggregator.js';
-import { planOf, segmentAt } from './worker-task.js';
+import { planOf, segmentAt, taskSnapshot } from './worker-task.js';
 
 /**
  * Runs one partition of a query split by key, on a worker thread: reads every sealed segment of
@@ -53,7 +50,7 @@ export async function runPartitionTask(t: PartitionRequest, progress: Int32Array
           unavailable.push(position);
           break;
         }
-        const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
+        const snapshot = taskSnapshot(segment, ref, t.query);
         outcomes.push(await scanSegment(ctx, snapshot, sink));
       }
       reading = -1;

@@ -11,6 +11,7 @@ import { exportPartialResult, partialSink } from '../exec/segment-partial.js';
 import { scanSegment } from '../exec/segment-scan.js';
 import type { ScanOutcome, ScanSink } from '../exec/segment-scan.js';
 import { sealedSnapshot } from '../exec/segment-snapshot.js';
+import type { SegmentSnapshot } from '../exec/segment-snapshot.js';
 import { SharedTopBound } from '../exec/shared-top-bound.js';
 import { withVirtualColumns } from '../exec/virtual-columns.js';
 import { parseSql } from '../parser/parse-statement.js';
@@ -18,7 +19,7 @@ import { planQuery } from '../plan/planner.js';
 import type { QueryPlan } from '../plan/query-plan.js';
 import { parseQueryOptionsString } from '../plan/query-options.js';
 import { QueryError } from '../query-error.js';
-import type { BatchPiece, BatchResult, PoolReply, PoolRequest, WorkerQuery } from './messages.js';
+import type { BatchPiece, BatchResult, PoolReply, PoolRequest, SegmentRef, WorkerQuery } from './messages.js';
 import { SegmentClaims } from './segment-claims.js';
 
 /** Plans of recent queries, by query id (a query's segments usually come to the same worker in a row). */
@@ -43,6 +44,15 @@ export function planOf(q: WorkerQuery): QueryPlan {
     if (plans.size > PLANS_KEPT) plans.delete(plans.keys().next().value!);
   }
   return plan;
+}
+
+/**
+ * What a task reads of segment `ref` once opened: the rows live when the query started, the
+ * columns the table gained since the segment was sealed (their defaults) and the virtual columns.
+ */
+export function taskSnapshot(segment: SealedSegment, ref: SegmentRef, query: WorkerQuery): SegmentSnapshot {
+  const columns = addedColumns(query.schema.columns, segment.schema.columnIndex);
+  return withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), columns, segment.metadata.nullHandlingEnabled));
 }
 
 /**
@@ -137,7 +147,7 @@ export async function runBatchTask(t: Extract<PoolRequest, { kind: 'batch' }>, y
           close();
           run = { sink: partialSink(plan, topBound), first: position, last: position, outcomes: [] };
         }
-        const snapshot = withVirtualColumns(withDefaultColumns(sealedSnapshot(segment, ref.liveDocs), addedColumns(t.query.schema.columns, segment.schema.columnIndex), segment.metadata.nullHandlingEnabled));
+        const snapshot = taskSnapshot(segment, ref, t.query);
         run.outcomes.push(await scanSegment(ctx, snapshot, run.sink));
         run.last = position;
         reading = -1;
