@@ -1,8 +1,9 @@
 import { Session } from 'node:inspector/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryEngine, consumingSnapshot, sealedSnapshot } from '../src/query/index.js';
+import { summariseProfile } from './cpu-profile.js';
 import { buildSegments, eventsTable, ssbTable } from './generated-table.js';
 import type { GeneratedTable } from './generated-table.js';
 import { benchQueryList } from './queries.js';
@@ -43,20 +44,9 @@ async function main(): Promise<void> {
     // CPU time of the process (this thread, GC threads): steadier than wall time on a shared machine.
     const cpuMs = (cpu.user + cpu.system) / 1000 / 40;
     const { profile } = await session.post('Profiler.stop');
-    const path = join(tmpdir(), `profile-${name}.cpuprofile`);
-    await writeFile(path, JSON.stringify(profile));
-    const self = new Map<string, number>();
-    const dt = new Map<number, number>();
-    profile.timeDeltas!.forEach((d, i) => dt.set(profile.samples![i]!, (dt.get(profile.samples![i]!) ?? 0) + d));
-    let total = 0;
-    for (const node of profile.nodes) {
-      const t = dt.get(node.id) ?? 0;
-      total += t;
-      const key = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').slice(-1)[0]}:${node.callFrame.lineNumber + 1}`;
-      self.set(key, (self.get(key) ?? 0) + t);
-    }
+    const { path, lines } = await summariseProfile(profile, `profile-${name}`, 12);
     console.log(`\n${name}: ${ms.toFixed(2)} ms/query wall, ${cpuMs.toFixed(2)} ms CPU; profile ${path}`);
-    for (const [k, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
+    for (const line of lines) console.log(`  ${line}`);
   }
   await rm(dir, { recursive: true, force: true });
 }

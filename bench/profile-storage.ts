@@ -1,10 +1,8 @@
 import { Session } from 'node:inspector/promises';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { QueryEngine, sealedSnapshot } from '../src/query/index.js';
 import { loadTableSegments } from '../src/segment/index.js';
 import { blockCache, COMPRESSED_TIER_ENV, parseCompressedTierPercent } from '../src/segment/reader/block-cache.js';
+import { summariseProfile } from './cpu-profile.js';
 import { eventsTable } from './generated-table.js';
 import { benchQueryList } from './queries.js';
 
@@ -132,20 +130,9 @@ async function mix(list: readonly Query[], rounds: number, budget: number, run: 
 
 async function printProfile(session: Session, name: string): Promise<void> {
   const { profile } = await session.post('Profiler.stop');
-  const path = join(tmpdir(), `profile-storage-${name}.cpuprofile`);
-  await writeFile(path, JSON.stringify(profile));
-  const self = new Map<string, number>();
-  const dt = new Map<number, number>();
-  profile.timeDeltas!.forEach((d, i) => dt.set(profile.samples![i]!, (dt.get(profile.samples![i]!) ?? 0) + d));
-  let total = 0;
-  for (const node of profile.nodes) {
-    const t = dt.get(node.id) ?? 0;
-    total += t;
-    const key = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').slice(-1)[0]}:${node.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + t);
-  }
+  const { path, lines } = await summariseProfile(profile, `profile-storage-${name}`, 10);
   console.log(`  profile of ${name} under the budget: ${path}`);
-  for (const [k, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`    ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
+  for (const line of lines) console.log(`    ${line}`);
 }
 
 function median(xs: readonly number[]): number {

@@ -1,10 +1,11 @@
 import { Session } from 'node:inspector/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealPermutation, sealSegment } from '../src/segment/index.js';
 import type { ConsumingSegment, SealedSegment } from '../src/segment/index.js';
 import { UpsertKeyMap } from '../src/upsert/index.js';
+import { summariseProfile } from './cpu-profile.js';
 import { SETTINGS, ingest, schemaFor } from './upsert.js';
 
 /**
@@ -42,23 +43,10 @@ async function main(): Promise<void> {
   await session.post('Profiler.start');
   new UpsertKeyMap(schema, SETTINGS).rebuild(sealed);
   const { profile } = await session.post('Profiler.stop');
-  const path = join(tmpdir(), 'profile-upsert-restart.cpuprofile');
-  await writeFile(path, JSON.stringify(profile));
-  const self = new Map<string, number>();
-  const dt = new Map<number, number>();
   // The first delta is the profiler's own start (the inspector's `dispatch`): left out.
-  profile.timeDeltas!.forEach((d, i) => {
-    if (i > 0) dt.set(profile.samples![i]!, (dt.get(profile.samples![i]!) ?? 0) + d);
-  });
-  let total = 0;
-  for (const node of profile.nodes) {
-    const t = dt.get(node.id) ?? 0;
-    total += t;
-    const key = `${node.callFrame.functionName || '(anon)'} ${node.callFrame.url.split('/').slice(-1)[0]}:${node.callFrame.lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + t);
-  }
+  const { path, lines } = await summariseProfile(profile, 'profile-upsert-restart', 12, true);
   console.log(`profile ${path}`);
-  for (const [k, t] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${((100 * t) / total).toFixed(1).padStart(5)} %  ${k}`);
+  for (const line of lines) console.log(`  ${line}`);
   await rm(dir, { recursive: true, force: true });
 }
 
