@@ -24,8 +24,8 @@ function load(): MallocTrimAddon | null {
   }
   try {
     const loaded = createRequire(import.meta.url)(path) as MallocTrimAddon;
-    if (!loaded.supported()) why = 'not glibc: the allocator is not trimmed';
     addon = loaded.supported() ? loaded : null;
+    if (addon === null) why = 'not glibc: the allocator is not trimmed';
   } catch (err) {
     why = `native/malloc-trim did not load: ${err instanceof Error ? err.message : String(err)}`;
     addon = null;

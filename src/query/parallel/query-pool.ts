@@ -190,7 +190,8 @@ export class QueryPool {
       // Lane i to thread i where the query has that lane queued: the thread whose cache holds
       // those segments from the last query over them (cache affinity, `SegmentClaims`).
       // (A partition task reads every segment: its partition index stands for the lane.)
-      const home = queue.findIndex((p) => ('kind' in p.task ? p.task.index : p.task.lane) % this.threads === this.slots.indexOf(slot));
+      const thread = this.slots.indexOf(slot);
+      const home = queue.findIndex((p) => ('kind' in p.task ? p.task.index : p.task.lane) % this.threads === thread);
       const pending = queue.splice(Math.max(0, home), 1)[0]!;
       if (queue.length > 0) this.order.push(queryId);
       else this.queues.delete(queryId);

@@ -1,6 +1,7 @@
 /**
  * A query worker thread's entry (started by `QueryPool`): runs batch tasks one at a time, in
- * arrival order, and answers each with its segments' partial result (copied, not transferred: `postReply`). It opens sealed segment files itself, reading them through its own block cache
+ * arrival order, and answers each with its segments' partial result (copied, not transferred:
+ * `postReply`). It opens sealed segment files itself, reading them through its own block cache
  * (sized by the `init` message).
  */
 import { parentPort } from 'node:worker_threads';

@@ -29,6 +29,7 @@ const SEGMENTS_KEPT = 4096;
 
 const plans = new Map<number, QueryPlan>();
 const segments = new Map<string, Promise<SealedSegment>>();
+
 /** The plan of `q`, made here with the planner the main thread used (same SQL, options, schema and start time). */
 export function planOf(q: WorkerQuery): QueryPlan {
   let plan = plans.get(q.id);
