@@ -1,5 +1,6 @@
 /*
- * shardtable's one native helper: glibc's malloc_trim(0) for Node, through Node-API.
+ * shardtable's one native helper: glibc's malloc_trim(0) and its mmap threshold (mallopt) for
+ * Node, through Node-API.
  *
  * The block cache frees decoded sections as it evicts them; glibc's allocator keeps the freed
  * pages inside its heap (they are reused, not returned), so the process's resident size grows to
@@ -66,6 +67,28 @@ static napi_value TrimAsync(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+/* mmapThreshold(bytes): fixes glibc's mmap threshold (mallopt M_MMAP_THRESHOLD): allocations of at
+ * least `bytes` get their own mapping, returned to the system the moment they are freed, and the
+ * threshold no longer rises as mapped chunks are freed (glibc's default lifts it to the largest
+ * chunk freed, up to 32 MiB, after which decoded sections land in the heap and fragment it).
+ * True when set. */
+static napi_value MmapThreshold(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  int64_t bytes = 0;
+  int ok = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_int64(env, argv[0], &bytes) != napi_ok || bytes <= 0) {
+    napi_throw_type_error(env, NULL, "mmapThreshold: expects a positive number of bytes");
+    return NULL;
+  }
+#ifdef __GLIBC__
+  ok = mallopt(M_MMAP_THRESHOLD, (int)bytes);
+#endif
+  napi_get_boolean(env, ok != 0, &result);
+  return result;
+}
+
 /* supported(): true when this build calls glibc's malloc_trim (false: trim() does nothing). */
 static napi_value Supported(napi_env env, napi_callback_info info) {
   (void)info;
@@ -84,6 +107,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "trim", fn);
   napi_create_function(env, "trimAsync", NAPI_AUTO_LENGTH, TrimAsync, NULL, &fn);
   napi_set_named_property(env, exports, "trimAsync", fn);
+  napi_create_function(env, "mmapThreshold", NAPI_AUTO_LENGTH, MmapThreshold, NULL, &fn);
+  napi_set_named_property(env, exports, "mmapThreshold", fn);
   napi_create_function(env, "supported", NAPI_AUTO_LENGTH, Supported, NULL, &fn);
   napi_set_named_property(env, exports, "supported", fn);
   return exports;

@@ -124,6 +124,7 @@ export function createMetricsRegistry(manager: TableManager): Registry {
   const reclaimerMetric = statsMetric<ReclaimerStats>(() => blockCache.reclaimer.stats());
   reclaimerMetric('counter', 'shardtable_memory_trims_total', 'Times freed memory was returned to the system (malloc_trim after the cache let a share of the budget go)', (s) => s.trims);
   reclaimerMetric('counter', 'shardtable_memory_trim_seconds_total', 'Time spent returning freed memory to the system', (s) => s.trimMs / 1000);
+  reclaimerMetric('gauge', 'shardtable_memory_large_allocations_mapped', 'Whether allocations of 64 KiB and more get their own mapping now (1: memory pressure, a trim within the last 30 s)', (s) => (s.largeAllocationsMapped ? 1 : 0));
   blockCacheMetric('gauge', 'shardtable_block_cache_compressed_bytes', 'Bytes of section file bytes held by the compressed tier', (s) => s.compressed.bytes);
   return registry;
 }

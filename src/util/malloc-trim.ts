@@ -7,6 +7,7 @@ interface MallocTrimAddon {
   trim(): boolean;
   trimAsync(): Promise<boolean>;
   supported(): boolean;
+  mmapThreshold(bytes: number): boolean;
 }
 
 /** Where the addon is built (`scripts/build-native.mjs`), from `src/util/` and from `dist/src/util/`. */
@@ -51,6 +52,19 @@ export function trimMalloc(): boolean {
 export function trimMallocAsync(): Promise<boolean> {
   const a = load();
   return a === null ? Promise.resolve(false) : a.trimAsync();
+}
+
+/**
+ * Fixes glibc's mmap threshold at `bytes` (`mallopt(M_MMAP_THRESHOLD)`, process-wide): every
+ * allocation of at least that size gets its own mapping, which goes back to the system the moment
+ * it is freed. glibc's own threshold starts at 128 KiB and rises to the largest mapped chunk freed
+ * (up to 32 MiB), after which a server's decoded sections all land in its heap, where freed ones
+ * leave holes only {@link trimMalloc} returns (docs/decisions.md, "Freed memory returned to the
+ * system"). True when set; false, and nothing done, where the helper cannot run.
+ */
+export function fixMmapThreshold(bytes: number): boolean {
+  const a = load();
+  return a === null ? false : a.mmapThreshold(bytes);
 }
 
 /** Why {@link trimMalloc} does nothing here, or undefined when it works. */

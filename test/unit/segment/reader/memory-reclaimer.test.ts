@@ -57,6 +57,31 @@ describe('MemoryReclaimer', () => {
     expect(r.stats().trims).toBe(2);
   });
 
+  it('maps large allocations apart while trims run, and gives them back to the heap 30 s after the last one', async () => {
+    const thresholds: number[] = [];
+    let finishTrim = (): void => undefined;
+    const trim = (): Promise<boolean> => new Promise((resolve) => (finishTrim = () => resolve(true)));
+    const r = new MemoryReclaimer(() => 1024 * MIB, trim, () => Date.now(), (bytes) => thresholds.push(bytes) > 0);
+    r.released(32 * MIB); // no pressure yet: glibc's own threshold
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(thresholds).toEqual([]);
+    expect(r.stats().largeAllocationsMapped).toBe(false);
+    r.released(32 * MIB); // 64 MiB: a trim is due, and large allocations are mapped from now on
+    await vi.advanceTimersByTimeAsync(0);
+    expect(thresholds).toEqual([64 * 1024]);
+    expect(r.stats().largeAllocationsMapped).toBe(true);
+    finishTrim();
+    await vi.advanceTimersByTimeAsync(20_000);
+    r.released(64 * MIB); // pressure again 20 s later: mapped for 30 s from this trim, not set twice
+    await vi.advanceTimersByTimeAsync(0);
+    finishTrim();
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(thresholds).toEqual([64 * 1024]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(thresholds).toEqual([64 * 1024, 32 * MIB]); // back to the heap
+    expect(r.stats()).toMatchObject({ trims: 2, largeAllocationsMapped: false });
+  });
+
   it('never trims with the budget off (nothing is cached), and trims at once after a full collection', async () => {
     const off = reclaimer(0);
     off.r.released(1024 * MIB);
