@@ -37,6 +37,26 @@ describe('FastDistinctValues', () => {
     expect(set.size).toBe(10); // + number 10, 0.5
     expect(plainCount([...set.values()])).toBe(10);
   });
+
+  it('folds thousands of hashed integers (radix-sorted) into the sorted runs, negatives and keys near 2^53 included', () => {
+    const set = new FastDistinctValues();
+    const truth = new Set<bigint>();
+    const run = Float64Array.from({ length: 20_000 }, (_, i) => (i - 10_000) * 3);
+    set.addSorted('long', run, run.length);
+    for (const x of run) truth.add(BigInt(x));
+    let x = 99;
+    for (let i = 0; i < 30_000; i++) {
+      x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+      const v = i % 1000 === 0 ? Number.MAX_SAFE_INTEGER - (x % 1000) : (x % 80_000) - 40_000;
+      set.addSafeLong(v);
+      truth.add(BigInt(v));
+    }
+    expect(set.size).toBe(truth.size);
+    const values = [...set.values()] as bigint[];
+    expect(values.length).toBe(truth.size);
+    expect(values.every((v, i) => i === 0 || v > values[i - 1]!)).toBe(true); // one ascending run
+    expect(values.every((v) => truth.has(v))).toBe(true);
+  });
 });
 
 describe('NumberSet.addAll and merging hash-ordered parts', () => {
