@@ -7,7 +7,8 @@ interface MallocTrimAddon {
   trim(): boolean;
   trimAsync(): Promise<boolean>;
   supported(): boolean;
-  mmapThreshold(bytes: number): boolean;
+  /** Absent from a helper built before it existed. */
+  mmapThreshold?(bytes: number): boolean;
 }
 
 /** Where the addon is built (`scripts/build-native.mjs`), from `src/util/` and from `dist/src/util/`. */
@@ -64,7 +65,8 @@ export function trimMallocAsync(): Promise<boolean> {
  */
 export function fixMmapThreshold(bytes: number): boolean {
   const a = load();
-  return a === null ? false : a.mmapThreshold(bytes);
+  // A helper built from an older source (its rebuild failed) has no mmapThreshold: nothing done.
+  return a === null || typeof a.mmapThreshold !== 'function' ? false : a.mmapThreshold(bytes);
 }
 
 /** Why {@link trimMalloc} does nothing here, or undefined when it works. */

@@ -89,3 +89,21 @@ describe('trimMalloc where the helper is not built', () => {
     }
   });
 });
+
+describe('fixMmapThreshold with a helper built before it existed', () => {
+  it('does nothing and answers false (an old build whose rebuild failed; the trims still work)', async () => {
+    vi.resetModules();
+    // A stand-in for the older build's exports: what it had (trim, trimAsync, supported), no mmapThreshold.
+    const oldBuild = { trim: () => true, trimAsync: () => Promise.resolve(true), supported: () => true };
+    vi.doMock('node:module', async (importOriginal) => ({ ...(await importOriginal<typeof import('node:module')>()), createRequire: () => () => oldBuild }));
+    try {
+      const m = await import('../../../src/util/malloc-trim.js');
+      expect(m.mallocTrimUnavailable()).toBeUndefined();
+      expect(m.fixMmapThreshold(64 * 1024)).toBe(false);
+      expect(m.trimMalloc()).toBe(true);
+    } finally {
+      vi.doUnmock('node:module');
+      vi.resetModules();
+    }
+  });
+});
