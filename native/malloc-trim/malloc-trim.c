@@ -9,6 +9,7 @@
  * See docs/decisions.md, "Freed memory returned to the system".
  */
 #include <node_api.h>
+#include <limits.h>
 #include <stdlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -78,8 +79,9 @@ static napi_value MmapThreshold(napi_env env, napi_callback_info info) {
   int64_t bytes = 0;
   int ok = 0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_int64(env, argv[0], &bytes) != napi_ok || bytes <= 0) {
-    napi_throw_type_error(env, NULL, "mmapThreshold: expects a positive number of bytes");
+  /* mallopt takes an int: a larger value must not wrap to 0 (every allocation mapped). */
+  if (argc < 1 || napi_get_value_int64(env, argv[0], &bytes) != napi_ok || bytes <= 0 || bytes > INT_MAX) {
+    napi_throw_type_error(env, NULL, "mmapThreshold: expects a positive number of bytes, at most 2^31 - 1");
     return NULL;
   }
 #ifdef __GLIBC__

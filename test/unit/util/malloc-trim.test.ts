@@ -68,8 +68,9 @@ describe('fixMmapThreshold (mallopt M_MMAP_THRESHOLD)', () => {
     expect(rssFallWithoutTrim(32 * MIB)).toBeLessThan(24 * MIB);
   });
 
-  it('refuses a threshold that is not a positive number of bytes', () => {
+  it('refuses a threshold that is not a positive number of bytes, or too large for mallopt', () => {
     expect(() => fixMmapThreshold(0)).toThrow(/mmapThreshold: expects a positive number of bytes/);
+    expect(() => fixMmapThreshold(2 ** 32)).toThrow(/mmapThreshold: expects a positive number of bytes, at most 2\^31 - 1/);
   });
 });
 

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DecodedBlock } from '../../../../src/segment/index.js';
 import { BlockCache } from '../../../../src/segment/reader/block-cache.js';
 import { MemoryReclaimer } from '../../../../src/segment/reader/memory-reclaimer.js';
+import { blockCache } from '../../../../src/segment/reader/block-cache.js';
+import { createMetricsRegistry } from '../../../../src/metrics/metrics-registry.js';
+import type { TableManager } from '../../../../src/table/table-manager.js';
 
 const MIB = 1024 * 1024;
 const block = (firstDoc: number): DecodedBlock => ({ firstDoc, numDocs: 1, nulls: null, offsets: null, dictIds: null, values: new Int32Array(1) });
@@ -112,5 +115,27 @@ describe('BlockCache reports what leaves it to its reclaimer (real malloc_trim)'
     expect(cache.reclaimer.busy).toBe(true);
     await cache.reclaimer.settled();
     expect(cache.reclaimer.stats().trims).toBe(2);
+  });
+});
+
+describe('the reclaimer on /metrics', () => {
+  it('reports the trims, their time and whether large allocations are mapped, as the reclaimer counts them', async () => {
+    const capacity = blockCache.capacityBytes;
+    blockCache.resize(512 * MIB); // threshold 32 MiB
+    try {
+      for (let k = 0; k < 600; k++) blockCache.put(900_000 + k, block(k), MIB); // 88 MiB leave: a trim
+      await blockCache.reclaimer.settled();
+      const s = blockCache.reclaimer.stats();
+      expect(s.trims).toBeGreaterThan(0);
+      expect(s.largeAllocationsMapped).toBe(true);
+      const text = await createMetricsRegistry({ listTables: () => [] } as unknown as TableManager).metrics();
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      expect(value('shardtable_memory_trims_total')).toBe(s.trims);
+      expect(value('shardtable_memory_trim_seconds_total')).toBeCloseTo(s.trimMs / 1000, 6);
+      expect(value('shardtable_memory_large_allocations_mapped')).toBe(1);
+    } finally {
+      blockCache.clear();
+      blockCache.resize(capacity);
+    }
   });
 });
