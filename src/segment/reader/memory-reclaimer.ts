@@ -104,11 +104,11 @@ export class MemoryReclaimer {
 
   /**
    * A trim is due: large allocations are mapped apart from now until `PRESSURE_MS` after the last
-   * trim. The setting is the process's: a query thread's reclaimer switches it too, and a switch
-   * back while another thread is still pressed is undone by that thread's next trim.
+   * trim. The setting is the process's: a query thread's reclaimer switches it too, so each trim
+   * sets it again (one `mallopt`), undoing another thread's switch back while this one is pressed.
    */
   private underPressure(): void {
-    if (!this.mapped) this.mapped = this.mmapThreshold(MAPPED_THRESHOLD);
+    this.mapped = this.mmapThreshold(MAPPED_THRESHOLD);
     if (!this.mapped) return;
     if (this.pressureEnds !== undefined) clearTimeout(this.pressureEnds);
     this.pressureEnds = setTimeout(() => {

@@ -75,13 +75,13 @@ describe('MemoryReclaimer', () => {
     expect(r.stats().largeAllocationsMapped).toBe(true);
     finishTrim();
     await vi.advanceTimersByTimeAsync(20_000);
-    r.released(64 * MIB); // pressure again 20 s later: mapped for 30 s from this trim, not set twice
+    r.released(64 * MIB); // pressure again 20 s later: mapped for 30 s from this trim (set again: another thread may have switched it back)
     await vi.advanceTimersByTimeAsync(0);
     finishTrim();
     await vi.advanceTimersByTimeAsync(29_999);
-    expect(thresholds).toEqual([64 * 1024]);
+    expect(thresholds).toEqual([64 * 1024, 64 * 1024]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(thresholds).toEqual([64 * 1024, 32 * MIB]); // back to the heap
+    expect(thresholds).toEqual([64 * 1024, 64 * 1024, 32 * MIB]); // back to the heap
     expect(r.stats()).toMatchObject({ trims: 2, largeAllocationsMapped: false });
   });
 
