@@ -6,13 +6,25 @@ export interface CacheEntry {
   readonly onEvict: (() => void) | undefined;
 }
 
+/** An entry in recency order: the list runs from the least recently used (`head`) to the most (`tail`). */
+interface LruNode {
+  readonly key: number;
+  entry: CacheEntry;
+  prev: LruNode | null;
+  next: LruNode | null;
+}
+
 /**
  * One recency-ordered part of the block cache (its window, probation or protected segment), with
- * the bytes it holds. A `Map` keeps insertion order, so re-inserting a key makes it the most
- * recently used and the first key is the least recently used.
+ * the bytes it holds: a `Map` from key to a node of a doubly linked list in recency order. Not the
+ * `Map`'s own insertion order: V8 leaves a deleted entry as a hole in the table until it is
+ * rebuilt, so finding the first key of a map used as a queue walks every hole before it, and under
+ * a thrashing scan the eviction path spent 8 % of its CPU there (bench/notes.md, "oldest").
  */
 export class LruSegment {
-  private readonly map = new Map<number, CacheEntry>();
+  private readonly map = new Map<number, LruNode>();
+  private head: LruNode | null = null;
+  private tail: LruNode | null = null;
   private held = 0;
 
   get bytes(): number {
@@ -24,7 +36,7 @@ export class LruSegment {
   }
 
   get(key: number): CacheEntry | undefined {
-    return this.map.get(key);
+    return this.map.get(key)?.entry;
   }
 
   has(key: number): boolean {
@@ -34,52 +46,72 @@ export class LruSegment {
   /** Adds `entry` (or moves it) as the most recently used. */
   add(key: number, entry: CacheEntry): void {
     this.remove(key);
-    this.map.set(key, entry);
+    const node: LruNode = { key, entry, prev: null, next: null };
+    this.map.set(key, node);
+    this.append(node);
     this.held += entry.bytes;
   }
 
   /** Adds `extra` bytes to the cost of `key` holding `value`, in place (its recency kept); false if absent. */
   charge(key: number, value: unknown, extra: number): boolean {
-    const e = this.map.get(key);
-    if (e === undefined || e.value !== value) return false;
-    this.map.set(key, { ...e, bytes: e.bytes + extra });
+    const node = this.map.get(key);
+    if (node === undefined || node.entry.value !== value) return false;
+    node.entry = { ...node.entry, bytes: node.entry.bytes + extra };
     this.held += extra;
     return true;
   }
 
   /** Makes `key` the most recently used, if present. */
   refresh(key: number): void {
-    const e = this.map.get(key);
-    if (e === undefined) return;
-    this.map.delete(key);
-    this.map.set(key, e);
+    const node = this.map.get(key);
+    if (node === undefined || node === this.tail) return;
+    this.unlink(node);
+    this.append(node);
   }
 
   /** Takes `key` out (without calling its `onEvict`) and returns its entry. */
   remove(key: number): CacheEntry | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) return undefined;
+    const node = this.map.get(key);
+    if (node === undefined) return undefined;
     this.map.delete(key);
-    this.held -= e.bytes;
-    return e;
+    this.unlink(node);
+    this.held -= node.entry.bytes;
+    return node.entry;
   }
 
   /** The least recently used key, or undefined when empty. */
   oldest(): number | undefined {
-    for (const key of this.map.keys()) return key;
-    return undefined;
+    return this.head?.key;
   }
 
-  /** Keys from least to most recently used. */
-  keys(): IterableIterator<number> {
-    return this.map.keys();
+  /** Keys from least to most recently used (do not add or remove while iterating). */
+  *keys(): IterableIterator<number> {
+    for (let n = this.head; n !== null; n = n.next) yield n.key;
   }
 
   /** Empties the segment and returns what it held. */
   drain(): CacheEntry[] {
-    const all = [...this.map.values()];
+    const all: CacheEntry[] = [];
+    for (let n = this.head; n !== null; n = n.next) all.push(n.entry);
     this.map.clear();
+    this.head = this.tail = null;
     this.held = 0;
     return all;
+  }
+
+  private append(node: LruNode): void {
+    node.prev = this.tail;
+    node.next = null;
+    if (this.tail === null) this.head = node;
+    else this.tail.next = node;
+    this.tail = node;
+  }
+
+  private unlink(node: LruNode): void {
+    if (node.prev === null) this.head = node.next;
+    else node.prev.next = node.next;
+    if (node.next === null) this.tail = node.prev;
+    else node.next.prev = node.prev;
+    node.prev = node.next = null;
   }
 }
