@@ -16,13 +16,44 @@ export interface PageDirectory {
   readonly numPages: number;
   /** `numPages + 1` ids: page p holds ids `[firstIds[p], firstIds[p + 1])`; the last is the cardinality. */
   readonly firstIds: Uint32Array;
-  readonly dictionaryPages: readonly SectionRef[];
+  readonly dictionaryPages: PageRefs;
   /** The doc-list pages, null when the column has no inverted index. */
-  readonly invertedPages: readonly SectionRef[] | null;
+  readonly invertedPages: PageRefs | null;
   /** The first value of each page, in the column's value layout. */
   readonly firstValues: DecodedRun;
   /** Raw bytes of the directory section. */
   readonly rawBytes: number;
+}
+
+/**
+ * Where each page of one kind lies, kept as the directory section stores it (one `Uint32Array`
+ * shared by both kinds): a `SectionRef` is built when a page is read, not held per page. A
+ * directory of a million-value column has ~1,000 pages of each kind, and 100 such segments held
+ * ~47 MiB of ref objects on V8's heap, which every full collection marks again (bench/notes.md,
+ * "page directories").
+ */
+export class PageRefs {
+  /** `words[starts[p]…]`: offset from `base`, raw length, CRC-32, frame count, frame lengths. */
+  constructor(
+    private readonly words: Uint32Array,
+    private readonly starts: Uint32Array,
+    private readonly base: number,
+  ) {}
+
+  /** Page `p`'s section. */
+  at(p: number): SectionRef {
+    const w = this.words;
+    const s = this.starts[p]!;
+    const n = w[s + 3]!;
+    const frames = new Array<number>(n);
+    for (let i = 0; i < n; i++) frames[i] = w[s + 4 + i]!;
+    return { offset: this.base + w[s]!, rawLength: w[s + 1]!, frames, crc32: w[s + 2]! };
+  }
+
+  /** Page `p`'s raw (decompressed) length. */
+  rawLength(p: number): number {
+    return this.words[this.starts[p]! + 1]!;
+  }
 }
 
 /** Bytes of values `[a, b)` of a dictionary run, as one page would hold them. */
@@ -146,27 +177,32 @@ export function readPageDirectory(bytes: Uint8Array, footer: PagedIndexFooter, c
   if (firstIds[0] !== 0 || firstIds[numPages] !== cardinality) throw new Error(`page ids run from ${firstIds[0]} to ${firstIds[numPages]}, expected 0 to ${cardinality}`);
   for (let p = 0; p < numPages; p++) if (firstIds[p]! >= firstIds[p + 1]!) throw new Error(`page ${p} holds no ids`);
   const limit = footer.directory.offset - footer.base;
-  const refs = (): SectionRef[] => {
-    const out: SectionRef[] = [];
+  const refsStart = at;
+  /** Checks one kind's refs, returning where each starts (relative to `refsStart`). */
+  const refs = (): Uint32Array => {
+    const starts = new Uint32Array(numPages);
     for (let p = 0; p < numPages; p++) {
+      starts[p] = at - refsStart;
       const rel = next();
       const rawLength = next();
-      const crc32 = next();
-      const frames: number[] = [];
+      next(); // CRC-32
+      const frames = next();
       let end = rel;
-      for (let f = next(); f > 0; f--) {
+      for (let f = frames; f > 0; f--) {
         const len = next();
         if (len === 0) throw new Error(`page ${p} has an empty frame`);
-        frames.push(len);
         end += len;
       }
-      if (end > limit || (rawLength > 0) !== (frames.length > 0)) throw new Error(`page ${p} lies outside the pages of its column`);
-      out.push({ offset: footer.base + rel, rawLength, frames, crc32 });
+      if (end > limit || (rawLength > 0) !== (frames > 0)) throw new Error(`page ${p} lies outside the pages of its column`);
     }
-    return out;
+    return starts;
   };
-  const dictionaryPages = refs();
-  const invertedPages = footer.inverted ? refs() : null;
+  const dictionaryStarts = refs();
+  const invertedStarts = footer.inverted ? refs() : null;
+  // A copy: `bytes` may be a reused read buffer.
+  const packed = words.slice(refsStart, at);
+  const dictionaryPages = new PageRefs(packed, dictionaryStarts, footer.base);
+  const invertedPages = invertedStarts === null ? null : new PageRefs(packed, invertedStarts, footer.base);
   const { run } = readRun(bytes, pad8(at * 4), numPages, layout);
   return { numPages, firstIds, dictionaryPages, invertedPages, firstValues: run, rawBytes: bytes.length };
 }

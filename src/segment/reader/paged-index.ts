@@ -1,6 +1,6 @@
 import type { ScalarValue } from '../../config/data-type.js';
-import type { ColumnFooter, PagedIndexFooter, SectionRef } from '../format/footer.js';
-import type { PageDirectory } from '../format/page-directory.js';
+import type { ColumnFooter, PagedIndexFooter } from '../format/footer.js';
+import type { PageDirectory, PageRefs } from '../format/page-directory.js';
 import { pageOfId, readPageDirectory } from '../format/page-directory.js';
 import type { Dictionary, DictionaryBounds, InvertedIndex } from '../segment-view.js';
 import { blockCache } from './block-cache.js';
@@ -112,7 +112,7 @@ export class PagedIndex {
    * Page `p` of one kind: a cache hit, or while the cache is off the last page of that kind when it
    * is `p`; else read, checked and decoded (`decode`), then cached at `bytes` (or kept as the last).
    */
-  private cachedPage<T>(kind: PageKind<T>, p: number, ref: SectionRef, what: string, decode: (bytes: Uint8Array, checked: boolean) => T, bytes: number): T {
+  private cachedPage<T>(kind: PageKind<T>, p: number, refs: PageRefs, what: string, decode: (bytes: Uint8Array, checked: boolean) => T, bytes: number): T {
     pageReads[kind.counter]++;
     const key = kind.firstKey + p;
     if (blockCache.enabled) {
@@ -122,7 +122,7 @@ export class PagedIndex {
       return kind.last.page;
     }
     pageReads.decoded++;
-    const page = this.ctx.decode(ref, `${what} page ${p} of column ${this.name}`, decode, blockCache.enabled ? key : undefined);
+    const page = this.ctx.decode(refs.at(p), `${what} page ${p} of column ${this.name}`, decode, blockCache.enabled ? key : undefined);
     if (!blockCache.enabled) {
       kind.last = { p, page };
       return page;
@@ -132,21 +132,20 @@ export class PagedIndex {
 
   /** The dictionary page `p` (ids `[firstIds[p], firstIds[p + 1])`). */
   private dictionaryPage(p: number, { dir, firstValues }: Directory): SealedDictionary {
-    const ref = dir.dictionaryPages[p]!;
     const count = dir.firstIds[p + 1]! - dir.firstIds[p]!;
     const type = this.footer.storedType;
-    return this.cachedPage(this.dictPages, p, ref, 'dictionary', (bytes) => {
+    return this.cachedPage(this.dictPages, p, dir.dictionaryPages, 'dictionary', (bytes) => {
       const d = new SealedDictionary(type, count, bytes);
       if (comparatorOf(type)(d.get(0), firstValues.get(p)) !== 0) throw new Error(`page ${p} does not start with the value its directory lists`);
       return d;
-    }, dictionaryBytes(type, count, ref.rawLength));
+    }, dictionaryBytes(type, count, dir.dictionaryPages.rawLength(p)));
   }
 
   /** The doc-list page `p`. */
   private postingsPage(p: number, dir: PageDirectory): PostingsPage {
-    const ref = dir.invertedPages![p]!;
+    const refs = dir.invertedPages!;
     const count = dir.firstIds[p + 1]! - dir.firstIds[p]!;
-    return this.cachedPage(this.postingPages, p, ref, 'inverted index', (bytes, checked) => readPostingsPage(bytes, count, this.numDocs, checked), ref.rawLength + 256);
+    return this.cachedPage(this.postingPages, p, refs, 'inverted index', (bytes, checked) => readPostingsPage(bytes, count, this.numDocs, checked), refs.rawLength(p) + 256);
   }
 
   /** The dictionary id of `value`, or -1 when the column does not hold it: one dictionary page read. */
@@ -244,7 +243,7 @@ export class PagedIndex {
     let previous: ScalarValue | undefined;
     for (let p = 0; p < dir.numPages; p++) {
       const count = dir.firstIds[p + 1]! - dir.firstIds[p]!;
-      const page = this.ctx.decode(dir.dictionaryPages[p]!, `dictionary page ${p} of column ${this.name}`, (bytes) => new SealedDictionary(type, count, bytes));
+      const page = this.ctx.decode(dir.dictionaryPages.at(p), `dictionary page ${p} of column ${this.name}`, (bytes) => new SealedDictionary(type, count, bytes));
       for (let i = 0; i < count; i++) {
         const v = page.get(i);
         if (i === 0 && compare(v, firstValues.get(p)) !== 0) throw this.ctx.corrupt(`dictionary page ${p} of column ${this.name} does not start with the value its directory lists`);
@@ -252,7 +251,7 @@ export class PagedIndex {
         previous = v;
       }
       if (dir.invertedPages !== null) {
-        this.ctx.decode(dir.invertedPages[p]!, `inverted index page ${p} of column ${this.name}`, (bytes) => readPostingsPage(bytes, count, this.numDocs));
+        this.ctx.decode(dir.invertedPages.at(p), `inverted index page ${p} of column ${this.name}`, (bytes) => readPostingsPage(bytes, count, this.numDocs));
       }
     }
     return dir.numPages;
