@@ -96,11 +96,16 @@ export class QueryMemory {
     return budget > 0 && bytes > 0 && bytes >= budget * share;
   }
 
-  /** @internal Runs a full garbage collection (counted in `collections`), then returns what it freed to the system. */
-  collect(): void {
+  /**
+   * @internal Runs a full garbage collection (counted in `collections`), then returns what it
+   * freed to the system: on a libuv thread as soon as it can, or at once on this thread when
+   * `beforeAllocation` (a large table is about to be allocated into the room).
+   */
+  collect(beforeAllocation = false): void {
     if (!collectGarbage()) return;
     this.collections++;
-    this.cache.reclaimer.afterCollection();
+    if (beforeAllocation) this.cache.reclaimer.trimNow();
+    else this.cache.reclaimer.afterCollection();
   }
 
   /** Records the cache's bytes plus the reservations into the peak (reservations call it after every block they track). */
@@ -167,13 +172,13 @@ export class QueryReservation {
    * A structure of `owner` is about to allocate `extra` bytes beside what it holds (a resize: the
    * old arrays live until the copy is done), `during` in all: reserves that before the allocation,
    * so the cache evicts first, and when `extra` is large (1/16 of the budget or more) collects the
-   * evicted entries at once, so the new arrays take their memory rather than adding to it.
+   * evicted entries and trims at once, so the new arrays take their memory rather than adding to it.
    */
   willGrow(owner: object, during: number, extra: number): void {
     if (this.released) return;
     const before = this.held;
     this.track(owner, during);
-    if (this.held > before && this.memory.isLarge(extra, GROW_COLLECT_SHARE)) this.memory.collect();
+    if (this.held > before && this.memory.isLarge(extra, GROW_COLLECT_SHARE)) this.memory.collect(true);
   }
 
   /** Adds `bytes` kept until the query ends. */

@@ -85,6 +85,29 @@ describe('MemoryReclaimer', () => {
     expect(r.stats()).toMatchObject({ trims: 2, largeAllocationsMapped: false });
   });
 
+  it('trims on the calling thread when asked (a large table is about to be allocated), counted with the others', () => {
+    const thresholds: number[] = [];
+    let syncTrims = 0;
+    let budget = 1024 * MIB;
+    const r = new MemoryReclaimer(
+      () => budget,
+      () => Promise.reject(new Error('no timer trim expected')),
+      () => Date.now(),
+      (bytes) => thresholds.push(bytes) > 0,
+      () => ++syncTrims > 0,
+    );
+    r.released(40 * MIB); // pending, below the threshold
+    r.trimNow();
+    expect(syncTrims).toBe(1);
+    expect(r.stats()).toMatchObject({ trims: 1, trimsReleased: 1, largeAllocationsMapped: true });
+    expect(thresholds).toEqual([64 * 1024]); // under pressure, as a timer trim
+    r.released(40 * MIB); // what was pending went with the trim: 40 MiB is not yet due
+    expect(r.busy).toBe(false);
+    budget = 0; // nothing cached: nothing to trim
+    r.trimNow();
+    expect(syncTrims).toBe(1);
+  });
+
   it('never trims with the budget off (nothing is cached), and trims at once after a full collection', async () => {
     const off = reclaimer(0);
     off.r.released(1024 * MIB);

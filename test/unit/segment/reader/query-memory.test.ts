@@ -120,7 +120,7 @@ describe('QueryMemory: query reservations share the memory budget with the block
     expect(off.collections).toBe(0);
   });
 
-  it('willGrow reserves a resize before it allocates (the cache evicts first), and collects when it is 1/16 of the budget or more', () => {
+  it('willGrow reserves a resize before it allocates (the cache evicts first), and collects and trims when it is 1/16 of the budget or more', () => {
     const cache = filledCache(64 * MIB, 60, MIB);
     const memory = new QueryMemory(cache);
     const r = memory.open('q');
@@ -130,9 +130,13 @@ describe('QueryMemory: query reservations share the memory budget with the block
     expect(r.bytes).toBe(7 * MIB);
     expect(cache.bytes).toBeLessThanOrEqual(64 * MIB - 7 * MIB);
     expect(memory.collections).toBe(0); // 3 MiB < 4 MiB (1/16 of 64)
+    const trimsBefore = cache.reclaimer.stats().trims;
     r.willGrow(owner, 7 * MIB + 4 * MIB, 4 * MIB);
     expect(r.bytes).toBe(11 * MIB);
     expect(memory.collections).toBe(1);
+    // …and trims at once, on this thread, before the new arrays are allocated (not on the timer).
+    expect(cache.reclaimer.stats().trims).toBe(trimsBefore + 1);
+    expect(cache.reclaimer.busy).toBe(false);
     // After the resize the structure reports its size without the old arrays: the reservation stays until release.
     r.track(owner, 8 * MIB);
     expect(r.bytes).toBe(11 * MIB);
