@@ -31,7 +31,7 @@ export interface ReclaimerStats {
   readonly trims: number;
   /** Of `trims`: those that returned memory to the system. */
   readonly trimsReleased: number;
-  /** Milliseconds the trims took, start to end (on a libuv thread, not the JavaScript thread's time). */
+  /** Milliseconds the trims took, start to end (on a libuv thread, or on the query's thread before a large resize: `trimNow`). */
   readonly trimMs: number;
   /** Whether allocations of 64 KiB and more are mapped apart now (memory pressure: a trim within the last 30 s). */
   readonly largeAllocationsMapped: boolean;
@@ -98,15 +98,15 @@ export class MemoryReclaimer {
    */
   trimNow(): void {
     if (this.budgetBytes() === 0) return;
-    this.pending = 0;
-    this.underPressure();
-    const start = this.now();
+    // A trim waiting on its timer would only repeat this one.
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const start = this.begin();
+    let released = false;
     try {
-      if (this.trimSync()) this.trimsReleased++;
+      released = this.trimSync();
     } finally {
-      this.trims++;
-      this.lastRun = this.now();
-      this.trimMs += this.lastRun - start;
+      this.finish(start, released);
     }
   }
 
@@ -151,17 +151,29 @@ export class MemoryReclaimer {
   private async run(): Promise<void> {
     this.timer = undefined;
     this.running = true;
-    this.pending = 0;
-    this.underPressure();
-    const start = this.now();
+    const start = this.begin();
+    let released = false;
     try {
-      if (await this.trim()) this.trimsReleased++;
+      released = await this.trim();
     } finally {
-      this.trims++;
-      this.lastRun = this.now();
-      this.trimMs += this.lastRun - start;
+      this.finish(start, released);
       this.running = false;
       this.schedule(); // memory released while it ran
     }
+  }
+
+  /** A trim starts: what was pending goes with it, under pressure. Returns its start time. */
+  private begin(): number {
+    this.pending = 0;
+    this.underPressure();
+    return this.now();
+  }
+
+  /** A trim that started at `start` ended (`released`: it gave memory back). */
+  private finish(start: number, released: boolean): void {
+    if (released) this.trimsReleased++;
+    this.trims++;
+    this.lastRun = this.now();
+    this.trimMs += this.lastRun - start;
   }
 }

@@ -85,7 +85,7 @@ describe('MemoryReclaimer', () => {
     expect(r.stats()).toMatchObject({ trims: 2, largeAllocationsMapped: false });
   });
 
-  it('trims on the calling thread when asked (a large table is about to be allocated), counted with the others', () => {
+  it('trims on the calling thread when asked (a large table is about to be allocated), counted with the others', async () => {
     const thresholds: number[] = [];
     let syncTrims = 0;
     let budget = 1024 * MIB;
@@ -106,6 +106,14 @@ describe('MemoryReclaimer', () => {
     budget = 0; // nothing cached: nothing to trim
     r.trimNow();
     expect(syncTrims).toBe(1);
+    budget = 1024 * MIB;
+    r.released(70 * MIB); // a timer trim waits (the interval since the last one)…
+    expect(r.busy).toBe(true);
+    r.trimNow(); // …and is not run again after this one (the timer's trim would reject)
+    expect(r.busy).toBe(false);
+    expect(syncTrims).toBe(2);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(r.stats().trims).toBe(2);
   });
 
   it('never trims with the budget off (nothing is cached), and trims at once after a full collection', async () => {
