@@ -138,10 +138,10 @@ export class GroupByAggregator {
   private flushIdCounts(): void {
     const counted = this.idCounts?.take() ?? null;
     if (counted === null || counted.n === 0) return;
-    const gids = this.grouper!.groupsOfIds(counted.column, counted.ids, counted.n);
+    const gids = this.grouper!.groupsOfIds(counted.column, counted.ids, counted.n, counted.gids);
     const numGroups = this.table!.size;
     // No id is dropped (the segment had room for its whole dictionary); kept safe all the same.
-    const rows = new Int32Array(counted.n);
+    const rows = counted.rows;
     let m = 0;
     for (let i = 0; i < counted.n; i++) {
       if (gids[i]! < 0) continue;

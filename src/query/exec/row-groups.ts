@@ -69,11 +69,10 @@ export class RowGrouper {
 
   /**
    * The groups of a single dictionary key's ids `ids[0..n)` (ascending, distinct) in the
-   * segment of `col`, created if new (`IdCounts` resolves a segment's counted ids with it).
-   * Negative: dropped by the limit.
+   * segment of `col`, created if new (`IdCounts` resolves a segment's counted ids with it), written
+   * to `gids[0..n)`, which is returned. Negative: dropped by the limit.
    */
-  groupsOfIds(col: ColumnBlock, ids: Int32Array, n: number): Int32Array {
-    const gids = new Int32Array(n);
+  groupsOfIds(col: ColumnBlock, ids: Int32Array, n: number, gids: Int32Array): Int32Array {
     if (this.dict.ofIds(col, ids, n, gids) === null) throw new Error('internal: a single dictionary key has an id memo');
     return gids;
   }
