@@ -23,7 +23,8 @@ const SCAN_KINDS = new Set(['filter', 'group-by', 'top-k', 'aggregate', 'time-bu
  * Query worker threads, 1 against 2, and DuckDB, 1 thread against 2, on the 15 queries of the
  * `queries` benchmark over the same rows, plus shardtable on the main thread only (no pool). The
  * five set-ups are measured in turn within each round, so a change of load on a shared machine
- * touches all alike; medians over the rounds. Answers are compared with DuckDB's.
+ * touches all alike; medians over the rounds, after each set-up has run the query for a second
+ * (`settle`: the workers' isolates compile their own code). Answers are compared with DuckDB's.
  *
  * Memory while querying (`parallel-memory.ts`): the peak resident memory of a fresh process
  * (every thread) that opens the sealed files and answers the 15 queries twice on the main thread
@@ -98,10 +99,12 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     const perQuery: Record<string, unknown>[] = [];
     for (const q of queryList) {
       const times: number[][] = [[], [], [], [], []];
-      // Warm-up of all five, answers compared.
+      // Warm-up of all five, answers compared; then each set-up runs the query until its code
+      // has settled (`settle`) before the timed rounds.
       const warm = [await ours(1, q.pinot), await ours(2, q.pinot), await theirs(1, q.duckdb), await theirs(2, q.duckdb), await ours(0, q.pinot)];
       const expected = normalise(warm[2]!.rows);
       for (const w of [warm[0]!, warm[1]!, warm[3]!, warm[4]!]) if (!sameRows(normalise(w.rows), expected)) throw new Error(`query ${q.name}: answers differ from DuckDB's`);
+      for (const run of [() => ours(1, q.pinot), () => ours(2, q.pinot), () => theirs(1, q.duckdb), () => theirs(2, q.duckdb), () => ours(0, q.pinot)]) await settle(run);
       for (let r = 0; r < rounds; r++) {
         times[0]!.push((await ours(1, q.pinot)).ms);
         times[1]!.push((await ours(2, q.pinot)).ms);
@@ -144,3 +147,20 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs a set-up's query until it has run for `SETTLE_MS` (at least `SETTLE_MIN_RUNS` times, at
+ * most `SETTLE_MAX_RUNS`). Every worker thread is a V8 isolate that compiles its own optimised
+ * code, on V8's background threads, which share the two cores with the workers: with one warm-up
+ * run a pool of 2 was timed while its isolates were still compiling (TurboFan took 10-15 % of a
+ * core for ~2 s of dict-broad runs: bench/notes.md), which a pool of 1 does on the idle core and a
+ * server running for a while no longer does. All five set-ups settle alike.
+ */
+async function settle(run: () => Promise<{ ms: number }>): Promise<void> {
+  let spent = 0;
+  for (let i = 0; i < SETTLE_MAX_RUNS && (i < SETTLE_MIN_RUNS || spent < SETTLE_MS); i++) spent += (await run()).ms;
+}
+
+const SETTLE_MS = 1000;
+const SETTLE_MIN_RUNS = 3;
+const SETTLE_MAX_RUNS = 60;

@@ -14,6 +14,12 @@ import type { TimestampIndexReader } from './indexes/index-readers.js';
 export interface Dictionary {
   readonly size: number;
   readonly sorted: boolean;
+  /**
+   * True when the values are read a page at a time (format 3's paged dictionaries: large ones):
+   * read them with `get`, never as an array of every value, which would keep the whole dictionary
+   * on the heap beside its pages (`dictionaryValues`).
+   */
+  readonly paged?: boolean;
   get(id: number): ScalarValue;
   /** The id of `value`, or -1 when the column never holds it. */
   indexOf(value: ScalarValue): number;

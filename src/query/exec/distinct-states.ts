@@ -30,6 +30,7 @@ function dictAdder(dict: Dictionary, storedType: string): DictAdder {
       else set.add(dict.get(id));
     };
   }
+  if (dict.paged === true) return (set, id) => set.add(dict.get(id));
   const values = dictionaryValues(dict);
   return (set, id) => set.add(values[id]);
 }

@@ -276,6 +276,9 @@ export class SegmentFilter {
         // lookup on a sorted column would otherwise build one per segment and query).
         const [from, to] = sortedIdRange((id) => dict.get(id), dict.size, node.range);
         for (let i = from; i < to; i++) match[i] = node.test(dict.get(i)) ? 1 : 0;
+      } else if (dict.paged === true) {
+        // Page by page, in id order, with no array of every value kept.
+        for (let i = 0; i < dict.size; i++) match[i] = node.test(dict.get(i)) ? 1 : 0;
       } else {
         const values = dictionaryValues(dict);
         for (let i = 0; i < dict.size; i++) match[i] = node.test(values[i]) ? 1 : 0;

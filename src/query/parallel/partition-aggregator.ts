@@ -36,6 +36,7 @@ function windowOf(dict: Dictionary, from: number, to: number): Dictionary {
   const window: Dictionary = {
     size: to - from,
     sorted: true,
+    paged: dict.paged,
     get: (id) => dict.get(id + from),
     indexOf: (value) => {
       const id = dict.indexOf(value);

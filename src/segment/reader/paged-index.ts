@@ -287,6 +287,7 @@ function readPostingsPage(bytes: Uint8Array, count: number, numDocs: number, che
  */
 class PagedDictionary implements Dictionary {
   readonly sorted = true;
+  readonly paged = true;
   private last: SealedDictionary | null = null;
   private first = 0;
   private end = 0;
