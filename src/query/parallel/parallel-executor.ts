@@ -32,11 +32,14 @@ export interface ParallelExecution {
   /** Groups per segment, as a share of its rows, from which a GROUP BY stays on the main thread (default 1/8; `Infinity`: never). */
   readonly maxGroupShare?: number;
   /**
-   * Whether ORDER BY … LIMIT selections use the pool (default false). On the main thread one
-   * top-k spans every segment, so blocks whose min/max cannot beat it are skipped; split by
-   * segment, each worker kept its own top-k and skipped far less, and with the threads sharing the
-   * cut-off (`SharedTopBound`, for a numeric first key) the 10M bench's top-k-rows still measured
-   * no faster on 2 threads than on the main thread (bench/notes.md, 2026-12-06 23:33-23:45).
+   * Which ORDER BY … LIMIT selections use the pool: by default those whose threads share one
+   * top-k cut-off (`sharesTopBound`: a numeric first key), `true` every one, `false` none. On the
+   * main thread one top-k spans every segment, so blocks whose min/max cannot beat it are skipped;
+   * split by segment without a shared cut-off each worker keeps its own top-k and skips far less
+   * (69 ms on the main thread against 350-390 on a pool of 2, an early run). With it, once the 10M
+   * bench let the workers' code settle before timing, top-k-rows took 24.6 ms on a pool of 2
+   * against 38.0 on a pool of 1 and 28-43 on the main thread (bench/notes.md, 2026-12-07); it was
+   * `false` by default before.
    */
   readonly orderedSelections?: boolean;
   /**
@@ -104,14 +107,14 @@ function countsEveryRow(plan: QueryPlan): boolean {
 
 /**
  * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
- * high-cardinality GROUP BY or DISTINCTCOUNT, above, nor a bare `COUNT(*)`), or, when enabled, a selection with ORDER BY (a selection
+ * high-cardinality GROUP BY or DISTINCTCOUNT, above, nor a bare `COUNT(*)`), or a selection with ORDER BY that `orderedSelections` admits (a selection
  * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows,
  * that is expected to read at least `minRows` rows of its sealed segments (`estimatedRows`:
  * after min/max pruning of segments and blocks and inverted-index lookups).
  */
 export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
-  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections !== true)) return false;
+  if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections === false || (parallel.orderedSelections === undefined && !sharesTopBound(plan)))) return false;
   if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation') {
     const first = segments.find(onWorker);

@@ -165,6 +165,24 @@ describe('queries on the worker pool', () => {
     expect(pool.stats.completed).toBeGreaterThan(before);
   });
 
+  it('sends an ORDER BY selection to the pool by default only when its threads share one cut-off (a numeric first key)', async () => {
+    const resolve = (name: string) => (name.toLowerCase() === 'visits' ? table.queryTable : undefined);
+    const defaults = new QueryEngine({ resolve }, { parallel: { pool, minRows: 0 } });
+    const none = new QueryEngine({ resolve }, { parallel: { pool, minRows: 0, orderedSelections: false } });
+    const onPool = async (engine: QueryEngine, sql: string): Promise<boolean> => {
+      const before = pool.stats.completed;
+      expect(await answer(engine, sql)).toEqual(await answer(serial, sql));
+      return pool.stats.completed > before;
+    };
+    const numeric = 'SELECT user, id, amount FROM visits ORDER BY amount DESC, id LIMIT 10';
+    expect(await onPool(defaults, numeric)).toBe(true);
+    expect(await onPool(defaults, 'SELECT user, ts FROM visits WHERE rank < 5 ORDER BY rank, ts DESC LIMIT 8')).toBe(true);
+    // A STRING or LONG first key: no shared cut-off, each worker would keep its own top-k.
+    expect(await onPool(defaults, 'SELECT user, ts FROM visits ORDER BY user DESC, ts LIMIT 5')).toBe(false);
+    expect(await onPool(defaults, 'SELECT id, amount FROM visits ORDER BY id DESC LIMIT 5')).toBe(false);
+    expect(await onPool(none, numeric)).toBe(false);
+  });
+
   it('answers per-segment numGroupsLimit as the main thread does', async () => {
     const sql = 'SELECT user, count(*) FROM visits GROUP BY user ORDER BY count(*) DESC, user LIMIT 5';
     const got = await answer(parallel, sql, 'numGroupsLimit=100');
