@@ -71,10 +71,13 @@ export class SortedKeyIndex {
     return found;
   }
 
-  /** Adds `m` entries not held yet, keys ascending. */
+  /**
+   * Adds `m` entries not held yet, keys ascending. Takes `keys` and `gids` as they are (views of
+   * their first `m` entries, not copies): the caller must not write to them afterwards.
+   */
   add(keys: Float64Array, gids: Int32Array, m: number): void {
     if (m === 0) return;
-    this.runs.push({ keys: keys.slice(0, m), gids: gids.slice(0, m) });
+    this.runs.push({ keys: keys.subarray(0, m), gids: gids.subarray(0, m) });
     this.runTotal += m;
     if (this.runTotal * 16 < this.mainSize) return;
     let run = this.runs[0]!;
