@@ -3,6 +3,7 @@ import type { ColumnSpec } from '../../config/schema.js';
 import { bitmapBytes, isBitSet } from '../builders/null-bitmap.js';
 import type { DecodedRun } from '../format/byte-layout.js';
 import { pad8, readRun, runBytesAt, runString } from '../format/byte-layout.js';
+import { BlockRefs, packFooterBlocks } from '../format/block-refs.js';
 import type { ColumnFooter } from '../format/footer.js';
 import { fromJsonScalar } from '../format/typed-json.js';
 import type { BlockStats, DecodedBlock, Dictionary, InvertedIndex, SealedColumnReader } from '../segment-view.js';
@@ -77,14 +78,19 @@ export class SealedColumn implements SealedColumnReader {
   private readonly paged: PagedIndex | null = null;
   /** The last block read, for point reads while the shared cache is off. */
   private last: DecodedBlock | null = null;
+  /** Each block's section and counts (`footer.blocks`, packed). */
+  private readonly refs: BlockRefs;
 
   constructor(
     private readonly ctx: ReadContext,
     readonly spec: ColumnSpec,
     readonly footer: ColumnFooter,
   ) {
+    // The blocks' sections and counts, packed; the footer's own objects are let go below.
+    const listed = footer.blocks;
+    this.refs = BlockRefs.of(listed);
     let firstDoc = 0;
-    this.blocks = footer.blocks.map((b) => {
+    this.blocks = listed.map((b) => {
       const stats: BlockStats = {
         firstDoc,
         numDocs: b.numDocs,
@@ -96,6 +102,7 @@ export class SealedColumn implements SealedColumnReader {
       return stats;
     });
     if (this.blocks.length >= MAX_BLOCKS) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
+    packFooterBlocks(footer, this.refs);
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
     const pages = footer.pages;
     if (pages !== undefined) {
@@ -285,12 +292,13 @@ export class SealedColumn implements SealedColumnReader {
    * and always reads the file.
    */
   decodeBlock(index: number, cacheKey?: number): DecodedBlock {
-    const b = this.footer.blocks[index];
-    if (b === undefined) throw new RangeError(`column ${this.spec.name} has no block ${index}`);
-    const stats = this.blocks[index]!;
+    const stats = this.blocks[index];
+    if (stats === undefined) throw new RangeError(`column ${this.spec.name} has no block ${index}`);
+    const refs = this.refs;
     const f = this.footer;
-    return this.ctx.decode(b.section, `block ${index} of column ${this.spec.name}`, (bytes, checked) => {
-      const nd = b.numDocs;
+    const numValues = refs.numValues(index);
+    return this.ctx.decode(refs.section(index), `block ${index} of column ${this.spec.name}`, (bytes, checked) => {
+      const nd = stats.numDocs;
       let pos = 0;
       let nulls: Uint8Array | null = null;
       if (f.hasNullBitmap) {
@@ -304,21 +312,21 @@ export class SealedColumn implements SealedColumnReader {
         offsets = r.run && 'fixed' in r.run ? (r.run.fixed as Uint32Array) : null;
         pos = r.next;
         if (!offsets) throw new Error('value offsets do not match the value count');
-        if (!checked) checkValueOffsets(offsets, b.numValues);
-      } else if (b.numValues !== nd) {
+        if (!checked) checkValueOffsets(offsets, numValues);
+      } else if (numValues !== nd) {
         throw new Error('value count differs from doc count');
       }
       if (f.encoding === 'DICT') {
         const layout = f.dictIdWidth === 1 ? 'u8' : f.dictIdWidth === 2 ? 'u16' : 'i32';
-        const ids = (readRun(bytes, pos, b.numValues, layout).run as { fixed: Uint8Array | Uint16Array | Int32Array }).fixed;
+        const ids = (readRun(bytes, pos, numValues, layout).run as { fixed: Uint8Array | Uint16Array | Int32Array }).fixed;
         if (!checked) checkDictIds(ids, f.cardinality);
         return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: ids, values: null };
       }
-      const run: DecodedRun = readRun(bytes, pos, b.numValues, layoutOf(f.storedType)).run;
+      const run: DecodedRun = readRun(bytes, pos, numValues, layoutOf(f.storedType)).run;
       let values: DecodedBlock['values'];
       if ('fixed' in run) values = run.fixed as Int32Array | BigInt64Array | Float32Array | Float64Array;
-      else if (f.storedType === 'STRING') values = Array.from({ length: b.numValues }, (_, i) => runString(run, i));
-      else values = Array.from({ length: b.numValues }, (_, i) => runBytesAt(run, i));
+      else if (f.storedType === 'STRING') values = Array.from({ length: numValues }, (_, i) => runString(run, i));
+      else values = Array.from({ length: numValues }, (_, i) => runBytesAt(run, i));
       return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: null, values };
     }, cacheKey);
   }
@@ -335,7 +343,7 @@ export class SealedColumn implements SealedColumnReader {
     // A block read keeps the dictionary it is read through recent too.
     if (this.dict) blockCache.touch(this.keyBase + DICTIONARY_SLOT);
     const block = this.decodeBlock(index, key);
-    return blockCache.put(key, block, decodedBlockBytes(block, this.footer.blocks[index]!.section.rawLength));
+    return blockCache.put(key, block, decodedBlockBytes(block, this.refs.rawLength(index)));
   }
 
   private blockOf(docId: number): DecodedBlock {

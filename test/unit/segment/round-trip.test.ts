@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTableSchema } from '../../../src/config/schema.js';
+import { readFile } from 'node:fs/promises';
 import { openSegment, sealSegment, toPinotSchema } from '../../../src/segment/index.js';
+import type { SegmentFooter } from '../../../src/segment/index.js';
+import { TRAILER_BYTES } from '../../../src/segment/format/format-constants.js';
 import { allTypesSchema, cellsOf, expectSameRows, indexing, newSegment, norm, rowOf, tempDir } from './fixtures.js';
 
 let dir: string;
@@ -21,6 +24,12 @@ describe('seal and open round trip', () => {
       expectSameRows(cellsOf(sealed), expected);
       const reopened = await openSegment(sealed.path);
       expectSameRows(cellsOf(reopened), expected);
+      // The open segment keeps its blocks packed (`BlockRefs`); its footer still lists them as the file does.
+      const file = await readFile(sealed.path);
+      const trailer = new DataView(file.buffer, file.byteOffset + file.length - TRAILER_BYTES, TRAILER_BYTES);
+      const footerAt = Number(trailer.getBigUint64(0, true));
+      const listed = JSON.parse(file.subarray(footerAt, footerAt + trailer.getUint32(8, true)).toString('utf8')) as SegmentFooter;
+      for (const c of listed.columns) expect(reopened.footer.columns.find((x) => x.name === c.name)!.blocks, c.name).toEqual(c.blocks);
       const m = reopened.metadata;
       expect(m.startOffset).toBe('1000');
       expect(m.endOffset).toBe(String(1000 + n - 1));
