@@ -1,6 +1,9 @@
 import type { BlockFooter, SectionRef } from './footer.js';
 import type { JsonScalar } from './typed-json.js';
 
+/** A block's min and max as the footer stores them. */
+export type BlockBounds = readonly [min: JsonScalar | null, max: JsonScalar | null];
+
 /** Fields per block in `BlockRefs.words`. */
 const RAW_LENGTH = 0;
 const CRC = 1;
@@ -20,8 +23,9 @@ const HAS_CRC = 1;
  * section object per block and a frame array per section. A million-row segment of the
  * benchmark's 9 columns has 558 blocks, and opening 100 such files kept 11.5 of its 18.2 MiB of
  * heap in those objects (bench/notes.md); every full collection marked them. A `SectionRef` is
- * made when a block is read from the file; `footer(b)` makes the `BlockFooter` again for the
- * rare reader of the footer itself (`ColumnFooter.blocks`, e.g. a tool finding a block's offset).
+ * made when a block is read from the file; `footer(b, bounds)` makes the `BlockFooter` again for
+ * the rare reader of the footer itself (`ColumnFooter.blocks`, e.g. a tool finding a block's
+ * offset). The min/max are not kept here: the reader holds them decoded (`BlockStats`).
  */
 export class BlockRefs {
   private constructor(
@@ -31,8 +35,6 @@ export class BlockRefs {
     private readonly offsets: Float64Array,
     /** Every section's frame lengths, in block order. */
     private readonly frames: Uint32Array,
-    /** Each block's min and max as the footer stores them (`2b`, `2b + 1`). */
-    private readonly bounds: readonly (JsonScalar | null)[],
   ) {}
 
   /** Packs a footer's block list (already validated: counts are safe integers, sections in the file). */
@@ -43,7 +45,6 @@ export class BlockRefs {
     const words = new Uint32Array(n * WORDS);
     const offsets = new Float64Array(n);
     const frames = new Uint32Array(frameTotal);
-    const bounds = new Array<JsonScalar | null>(2 * n);
     let f = 0;
     for (let i = 0; i < n; i++) {
       const b = blocks[i]!;
@@ -59,10 +60,8 @@ export class BlockRefs {
       words[w + FLAGS] = s.crc32 === undefined ? 0 : HAS_CRC;
       offsets[i] = s.offset;
       for (const len of s.frames) frames[f++] = len;
-      bounds[2 * i] = b.min;
-      bounds[2 * i + 1] = b.max;
     }
-    return new BlockRefs(words, offsets, frames, bounds);
+    return new BlockRefs(words, offsets, frames);
   }
 
   get length(): number {
@@ -90,28 +89,28 @@ export class BlockRefs {
     const count = words[w + FRAME_COUNT]!;
     const frames = new Array<number>(count);
     for (let i = 0; i < count; i++) frames[i] = this.frames[first + i]!;
-    const ref = { offset: this.offsets[b]!, rawLength: words[w + RAW_LENGTH]!, frames };
-    return (words[w + FLAGS]! & HAS_CRC) !== 0 ? { ...ref, crc32: words[w + CRC]! } : ref;
+    const offset = this.offsets[b]!;
+    const rawLength = words[w + RAW_LENGTH]!;
+    return (words[w + FLAGS]! & HAS_CRC) !== 0 ? { offset, rawLength, frames, crc32: words[w + CRC]! } : { offset, rawLength, frames };
   }
 
-  /** Block `b` as the footer lists it. */
-  footer(b: number): BlockFooter {
-    const w = b * WORDS;
-    return { numDocs: this.numDocs(b), numValues: this.numValues(b), nullCount: this.words[w + NULL_COUNT]!, min: this.bounds[2 * b] ?? null, max: this.bounds[2 * b + 1] ?? null, section: this.section(b) };
+  /** Block `b` as the footer lists it, with its min and max (`bounds`). */
+  footer(b: number, [min, max]: BlockBounds): BlockFooter {
+    return { numDocs: this.numDocs(b), numValues: this.numValues(b), nullCount: this.words[b * WORDS + NULL_COUNT]!, min, max, section: this.section(b) };
   }
 
-  /** Every block as the footer lists them (new objects each call). */
-  footers(): BlockFooter[] {
-    return Array.from({ length: this.length }, (_, b) => this.footer(b));
+  /** Every block as the footer lists them (new objects each call), block `b`'s min and max from `bounds(b)`. */
+  footers(bounds: (b: number) => BlockBounds): BlockFooter[] {
+    return Array.from({ length: this.length }, (_, b) => this.footer(b, bounds(b)));
   }
 }
 
 /**
  * Lets `column`'s footer give up its block objects: `column.blocks` becomes a getter that makes
- * them again from `refs` when read (tools, tests), so the open segment keeps only the packed
+ * them again with `list` when read (tools, tests), so the open segment keeps only the packed
  * form. A frozen footer keeps its array.
  */
-export function packFooterBlocks(column: { readonly blocks: readonly BlockFooter[] }, refs: BlockRefs): void {
+export function packFooterBlocks(column: { readonly blocks: readonly BlockFooter[] }, list: () => BlockFooter[]): void {
   if (Object.getOwnPropertyDescriptor(column, 'blocks')?.configurable !== true) return;
-  Object.defineProperty(column, 'blocks', { get: () => refs.footers(), enumerable: true, configurable: true });
+  Object.defineProperty(column, 'blocks', { get: list, enumerable: true, configurable: true });
 }

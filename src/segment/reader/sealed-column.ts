@@ -5,7 +5,8 @@ import type { DecodedRun } from '../format/byte-layout.js';
 import { pad8, readRun, runBytesAt, runString } from '../format/byte-layout.js';
 import { BlockRefs, packFooterBlocks } from '../format/block-refs.js';
 import type { ColumnFooter } from '../format/footer.js';
-import { fromJsonScalar } from '../format/typed-json.js';
+import { fromJsonScalar, toJsonScalar } from '../format/typed-json.js';
+import type { JsonScalar } from '../format/typed-json.js';
 import type { BlockStats, DecodedBlock, Dictionary, InvertedIndex, SealedColumnReader } from '../segment-view.js';
 import { blockCache, decodedBlockBytes } from './block-cache.js';
 import { checkDictIds, checkValueOffsets } from './block-checks.js';
@@ -102,7 +103,8 @@ export class SealedColumn implements SealedColumnReader {
       return stats;
     });
     if (this.blocks.length >= MAX_BLOCKS) throw ctx.corrupt(`column ${spec.name} has ${this.blocks.length} blocks`);
-    packFooterBlocks(footer, this.refs);
+    const json = (v: ScalarValue | null): JsonScalar | null => (v === null ? null : toJsonScalar(footer.storedType, v));
+    packFooterBlocks(footer, () => this.refs.footers((b) => [json(this.blocks[b]!.min), json(this.blocks[b]!.max)]));
     this.keyBase = nextColumnKey++ * KEY_STRIDE;
     const pages = footer.pages;
     if (pages !== undefined) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTableSchema } from '../../../src/config/schema.js';
 import { readFile } from 'node:fs/promises';
 import { openSegment, sealSegment, toPinotSchema } from '../../../src/segment/index.js';
-import type { SegmentFooter } from '../../../src/segment/index.js';
+import type { SealedSegment, SegmentFooter } from '../../../src/segment/index.js';
 import { TRAILER_BYTES } from '../../../src/segment/format/format-constants.js';
 import { allTypesSchema, cellsOf, expectSameRows, indexing, newSegment, norm, rowOf, tempDir } from './fixtures.js';
 
@@ -10,6 +10,18 @@ let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir()));
 afterEach(async () => cleanup());
+
+/**
+ * An open segment keeps its blocks packed (`BlockRefs`, min/max decoded in its statistics); its
+ * footer must still list them exactly as the file's footer JSON does.
+ */
+async function expectBlocksListedAsInFile(segment: SealedSegment): Promise<void> {
+  const file = await readFile(segment.path);
+  const trailer = new DataView(file.buffer, file.byteOffset + file.length - TRAILER_BYTES, TRAILER_BYTES);
+  const footerAt = Number(trailer.getBigUint64(0, true));
+  const listed = JSON.parse(file.subarray(footerAt, footerAt + trailer.getUint32(8, true)).toString('utf8')) as SegmentFooter;
+  for (const c of listed.columns) expect(segment.footer.columns.find((x) => x.name === c.name)!.blocks, c.name).toEqual(c.blocks);
+}
 
 describe('seal and open round trip', () => {
   for (const nullHandlingEnabled of [false, true]) {
@@ -24,12 +36,7 @@ describe('seal and open round trip', () => {
       expectSameRows(cellsOf(sealed), expected);
       const reopened = await openSegment(sealed.path);
       expectSameRows(cellsOf(reopened), expected);
-      // The open segment keeps its blocks packed (`BlockRefs`); its footer still lists them as the file does.
-      const file = await readFile(sealed.path);
-      const trailer = new DataView(file.buffer, file.byteOffset + file.length - TRAILER_BYTES, TRAILER_BYTES);
-      const footerAt = Number(trailer.getBigUint64(0, true));
-      const listed = JSON.parse(file.subarray(footerAt, footerAt + trailer.getUint32(8, true)).toString('utf8')) as SegmentFooter;
-      for (const c of listed.columns) expect(reopened.footer.columns.find((x) => x.name === c.name)!.blocks, c.name).toEqual(c.blocks);
+      await expectBlocksListedAsInFile(reopened);
       const m = reopened.metadata;
       expect(m.startOffset).toBe('1000');
       expect(m.endOffset).toBe(String(1000 + n - 1));
@@ -68,7 +75,9 @@ describe('seal and open round trip', () => {
       const sealed = await sealSegment(seg, { tableDir: dir, endOfShard: false });
       expect(sealed.metadata.columns.map((c) => c.encoding)).toEqual(noDictionaryColumns.length ? Array(7).fill('RAW') : Array(7).fill('DICT'));
       expect(cellsOf(sealed)).toEqual(rows.map((r) => r.map(norm)));
-      expect(cellsOf(await openSegment(sealed.path))).toEqual(rows.map((r) => r.map(norm)));
+      const reopened = await openSegment(sealed.path);
+      expect(cellsOf(reopened)).toEqual(rows.map((r) => r.map(norm)));
+      await expectBlocksListedAsInFile(reopened);
       const l = sealed.metadata.columns[0]!;
       expect([l.min, l.max]).toEqual([-(2n ** 63n), 2n ** 63n - 1n]);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BlockRefs, packFooterBlocks } from '../../../../src/segment/format/block-refs.js';
 import type { BlockFooter } from '../../../../src/segment/format/footer.js';
+import type { JsonScalar } from '../../../../src/segment/format/typed-json.js';
 
 /**
  * An open segment keeps its blocks' sections and counts packed (`BlockRefs`), not the footer's
@@ -19,28 +20,30 @@ describe('BlockRefs', () => {
   it('gives back every block, section and count as listed', () => {
     const refs = BlockRefs.of(BLOCKS);
     expect(refs.length).toBe(BLOCKS.length);
+    const bounds = (i: number): [JsonScalar | null, JsonScalar | null] => [BLOCKS[i]!.min, BLOCKS[i]!.max];
     BLOCKS.forEach((b, i) => {
-      expect(refs.footer(i)).toStrictEqual(b);
+      expect(refs.footer(i, bounds(i))).toStrictEqual(b);
       expect(refs.section(i)).toStrictEqual(b.section);
       expect(refs.numDocs(i)).toBe(b.numDocs);
       expect(refs.numValues(i)).toBe(b.numValues);
       expect(refs.rawLength(i)).toBe(b.section.rawLength);
     });
     expect('crc32' in refs.section(2)).toBe(false);
-    expect(refs.footers()).toStrictEqual(BLOCKS);
-    expect(BlockRefs.of([]).footers()).toEqual([]);
+    expect(refs.footers(bounds)).toStrictEqual(BLOCKS);
+    expect(BlockRefs.of([]).footers(bounds)).toEqual([]);
   });
 
   it('lets a footer column give up its block objects and still list them', () => {
     const column = { name: 'c', blocks: structuredClone(BLOCKS) };
     const refs = BlockRefs.of(column.blocks);
-    packFooterBlocks(column, refs);
+    const list = (): BlockFooter[] => refs.footers((i) => [BLOCKS[i]!.min, BLOCKS[i]!.max]);
+    packFooterBlocks(column, list);
     expect(Object.getOwnPropertyDescriptor(column, 'blocks')?.get).toBeTypeOf('function');
     expect(column.blocks).toStrictEqual(BLOCKS);
     expect(JSON.parse(JSON.stringify(column))).toEqual({ name: 'c', blocks: JSON.parse(JSON.stringify(BLOCKS)) });
     // A frozen footer keeps its array as it is.
     const frozen = Object.freeze({ blocks: BLOCKS });
-    packFooterBlocks(frozen, refs);
+    packFooterBlocks(frozen, list);
     expect(Object.getOwnPropertyDescriptor(frozen, 'blocks')?.value).toBe(BLOCKS);
   });
 });
