@@ -208,11 +208,23 @@ export function dictionaryValues(dict: Dictionary): ScalarValue[] {
 }
 
 /**
+ * The value of a dictionary id, for a reader of many ids: through the pages of a paged dictionary
+ * (`Dictionary.paged`: an array of all its values would stay on the heap beside its pages for as
+ * long as it is cached), else from `dictionaryValues`' array.
+ */
+export function dictionaryValueOf(dict: Dictionary): (id: number) => ScalarValue {
+  if (dict.paged === true) return (id) => dict.get(id);
+  const values = dictionaryValues(dict);
+  return (id) => values[id]!;
+}
+
+/**
  * A reader of one column's value at a row of a block (a fresh array for multi-value cells). A
- * paged dictionary's values are read one at a time through its pages: an array of all of them
- * (for a top-k selection's few rows of a LONG column at 10M rows, 713k bigints, 23 MiB of heap
- * that every later full collection marked) would keep the dictionary on the heap for as long as
- * it is cached.
+ * paged dictionary's values are read one at a time through its pages (`dictionaryValueOf`): an
+ * array of all of them (for a top-k selection's few rows of a LONG column at 10M rows, 713k
+ * bigints, 23 MiB of heap that every later full collection marked) would keep the dictionary on
+ * the heap for as long as it is cached. The single-value path indexes the array itself: it is the
+ * row expressions' hot path.
  */
 export function columnReader(b: ColumnBlock): (row: number) => unknown {
   const ids = b.dictIds;
@@ -228,7 +240,7 @@ export function columnReader(b: ColumnBlock): (row: number) => unknown {
   }
   const offsets = b.offsets;
   if (ids && dict) {
-    const value = dict.paged === true ? (id: number) => dict.get(id) : valueOf(dictionaryValues(dict));
+    const value = dictionaryValueOf(dict);
     return (r) => {
       const out: ScalarValue[] = [];
       for (let k = offsets[r]!; k < offsets[r + 1]!; k++) out.push(value(ids[k]!));
@@ -259,8 +271,4 @@ export function compileRowExpr(e: BoundExpr, block: (column: string) => ColumnBl
     },
     indexedCall: (c) => (c.fn === JSON_EXTRACT_INDEX ? jsonExtractIndexReader(c, block) : null),
   });
-}
-
-function valueOf(values: readonly ScalarValue[]): (id: number) => ScalarValue {
-  return (id) => values[id]!;
 }

@@ -4,7 +4,7 @@ import type { AggregationSpec } from '../plan/binder.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import type { StatesPartial } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
-import { columnReader, compileRowExpr, dictionaryValues } from './compile-expr.js';
+import { columnReader, compileRowExpr, dictionaryValueOf } from './compile-expr.js';
 import { FastDistinctValues } from './distinct-values.js';
 import { dictionaryNumbers, ensureFloat64, gatherLongs } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
@@ -30,9 +30,8 @@ function dictAdder(dict: Dictionary, storedType: string): DictAdder {
       else set.add(dict.get(id));
     };
   }
-  if (dict.paged === true) return (set, id) => set.add(dict.get(id));
-  const values = dictionaryValues(dict);
-  return (set, id) => set.add(values[id]);
+  const value = dictionaryValueOf(dict);
+  return (set, id) => set.add(value(id));
 }
 
 /**

@@ -2,7 +2,7 @@ import { isBitSet } from '../../segment/builders/null-bitmap.js';
 import { cachedIdMatch, compileOverIds } from './dict-expr.js';
 import { rangedIdMatch } from './dict-ranges.js';
 import { ValueMemoTest } from './value-memo.js';
-import { compileRowExpr, dictionaryValues, truthy } from './compile-expr.js';
+import { compileRowExpr, dictionaryValueOf, truthy } from './compile-expr.js';
 import { fromDocList, unionSorted } from './doc-lists.js';
 import { matchIds16, matchIds32, matchIds8, matchMvIds } from './id-kernels.js';
 import { scanRange } from './range-kernels.js';
@@ -276,12 +276,9 @@ export class SegmentFilter {
         // lookup on a sorted column would otherwise build one per segment and query).
         const [from, to] = sortedIdRange((id) => dict.get(id), dict.size, node.range);
         for (let i = from; i < to; i++) match[i] = node.test(dict.get(i)) ? 1 : 0;
-      } else if (dict.paged === true) {
-        // Page by page, in id order, with no array of every value kept.
-        for (let i = 0; i < dict.size; i++) match[i] = node.test(dict.get(i)) ? 1 : 0;
       } else {
-        const values = dictionaryValues(dict);
-        for (let i = 0; i < dict.size; i++) match[i] = node.test(values[i]) ? 1 : 0;
+        const value = dictionaryValueOf(dict);
+        for (let i = 0; i < dict.size; i++) match[i] = node.test(value(i)) ? 1 : 0;
       }
       this.dictMatches.set(node, match);
     }
