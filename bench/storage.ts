@@ -156,8 +156,9 @@ export async function benchStorage(quick: boolean, overrides: Partial<StoragePar
       let spent = 0;
       for (let i = 0; i < p.runs || (before === undefined && spent < FILL_MS && i < FILL_MAX_RUNS); i++) {
         before?.();
-        times.push(await run(sql));
-        spent += times[times.length - 1]!;
+        const ms = await run(sql);
+        times.push(ms);
+        spent += ms;
         cpu.push(cpuMs);
       }
       lastCpuMs = summarise(cpu).median;
