@@ -1,8 +1,21 @@
-import { gridDisk, gridDistance, isValidCell, latLngToCell } from 'h3-js';
+import { createRequire } from 'node:module';
 import { deserializeGeo } from './geo-shapes.js';
 import { mv, sv } from './function-types.js';
 import type { ArgInfo, ScalarFunction } from './function-types.js';
 import { hexToBytes, toJavaString, toNumber } from './values.js';
+
+type H3 = typeof import('h3-js');
+let h3: H3 | null = null;
+
+/**
+ * `h3-js`, loaded the first time an H3 function is built. Its compiled H3 library reserves 32 MiB
+ * for its own heap (~10 MiB resident) in every isolate that loads it: each query worker thread as
+ * well as the main thread. Loaded at start, every process paid it whether or not a query used H3.
+ */
+function h3Library(): H3 {
+  h3 ??= createRequire(import.meta.url)('h3-js') as H3;
+  return h3;
+}
 
 /**
  * Pinot's H3 functions, by `h3-js` (the H3 C library compiled to JavaScript, as Pinot uses H3's
@@ -11,10 +24,10 @@ import { hexToBytes, toJavaString, toNumber } from './values.js';
  * first), `gridDistance(a, b)` (LONG). A null argument answers null.
  */
 
-const cellText = (cell: unknown): string => {
+const cellText = (lib: H3, cell: unknown): string => {
   const n = typeof cell === 'bigint' ? cell : BigInt(Math.trunc(toNumber(cell)));
   const text = BigInt.asUintN(64, n).toString(16);
-  if (!isValidCell(text)) throw new Error(`${String(cell)} is not an H3 cell index`);
+  if (!lib.isValidCell(text)) throw new Error(`${String(cell)} is not an H3 cell index`);
   return text;
 };
 const cellLong = (text: string): bigint => BigInt.asIntN(64, BigInt(`0x${text}`));
@@ -58,11 +71,13 @@ export const H3_FUNCTIONS: readonly ScalarFunction[] = [
       if (args.length === 2 && args[0]!.type.dataType !== 'BYTES' && !(args[0]!.isLiteral && args[0]!.type.dataType === 'STRING')) throw new Error(`geoToH3(point, resolution): argument 1 must be a point (BYTES), not ${args[0]!.type.dataType}`);
       return sv('LONG');
     },
-    build: (args) =>
-      checked('geoToH3', (...values) => {
+    build: (args) => {
+      const { latLngToCell } = h3Library();
+      return checked('geoToH3', (...values) => {
         const [lon, lat] = args.length === 3 ? [toNumber(values[0]), toNumber(values[1])] : pointOf(values[0]);
         return cellLong(latLngToCell(lat, lon, resolution(values[args.length - 1])));
-      }),
+      });
+    },
   },
   {
     name: 'griddisk',
@@ -70,12 +85,14 @@ export const H3_FUNCTIONS: readonly ScalarFunction[] = [
     maxArgs: 2,
     args: ['sv', 'numeric'],
     returnType: (args) => (longArgs(args.slice(0, 1)), mv('LONG')),
-    build: () =>
-      checked('gridDisk', (cell, k) => {
+    build: () => {
+      const lib = h3Library();
+      return checked('gridDisk', (cell, k) => {
         const ring = toNumber(k);
         if (!Number.isInteger(ring) || ring < 0 || ring > 1000) throw new Error(`k must be an integer from 0 to 1000, got ${String(k)}`);
-        return gridDisk(cellText(cell), ring).map(cellLong);
-      }),
+        return lib.gridDisk(cellText(lib, cell), ring).map(cellLong);
+      });
+    },
   },
   {
     name: 'griddistance',
@@ -83,6 +100,9 @@ export const H3_FUNCTIONS: readonly ScalarFunction[] = [
     maxArgs: 2,
     args: ['sv', 'sv'],
     returnType: (args) => (longArgs(args), sv('LONG')),
-    build: () => checked('gridDistance', (a, b) => BigInt(gridDistance(cellText(a), cellText(b)))),
+    build: () => {
+      const lib = h3Library();
+      return checked('gridDistance', (a, b) => BigInt(lib.gridDistance(cellText(lib, a), cellText(lib, b))));
+    },
   },
 ];
