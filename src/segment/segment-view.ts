@@ -74,8 +74,11 @@ export interface DecodedBlock {
   readonly offsets: Uint32Array | null;
   /** Dictionary ids (DICT encoding). */
   readonly dictIds: Uint8Array | Uint16Array | Int32Array | null;
-  /** Raw values (RAW encoding). */
-  readonly values: Int32Array | BigInt64Array | Float32Array | Float64Array | string[] | Uint8Array[] | null;
+  /**
+   * Raw values (RAW encoding). A single-value INT block whose values lie in [0, 65535] is a
+   * `Uint16Array` (`narrowInts`); other INT blocks are `Int32Array`.
+   */
+  readonly values: Int32Array | Uint16Array | BigInt64Array | Float32Array | Float64Array | string[] | Uint8Array[] | null;
 }
 
 /** Read access to one column of a segment. Doc ids must be `< numDocs` of the segment snapshot. */

@@ -89,7 +89,7 @@ export class DenseBuckets {
       const startLo = start - Math.floor(start / 4294967296) * 4294967296;
       return this.fromLowWords(lo, startLo, offset, sel, n, gids);
     }
-    if (values instanceof Int32Array) return this.fromInts(values, start, offset, sel, n, gids);
+    if (values instanceof Int32Array || values instanceof Uint16Array) return this.fromInts(values, start, offset, sel, n, gids);
     return null;
   }
 
@@ -111,7 +111,7 @@ export class DenseBuckets {
     return dropped;
   }
 
-  private fromInts(values: Int32Array, start: number, offset: number, sel: Int32Array, n: number, gids: Int32Array): boolean {
+  private fromInts(values: Int32Array | Uint16Array, start: number, offset: number, sel: Int32Array, n: number, gids: Int32Array): boolean {
     const groupOf = this.groupOf;
     const width = this.width;
     let dropped = false;

@@ -11,12 +11,16 @@ import type { BlockColumns } from './numeric-values.js';
  * kind (see "Per-type kernels" in docs/decisions.md).
  */
 
-/** The raw array of `arg` in this block when it is a single-value column stored as Float64Array or Int32Array; else null. */
-export function rawColumnValues(arg: BoundExpr, block: BlockColumns): Float64Array | Int32Array | null {
+/** Raw arrays a fold reads in place: DOUBLE, INT, and INT narrowed to 16 bits (`narrowInts`). */
+export type FoldArray = Float64Array | Int32Array | Uint16Array;
+
+/** The raw array of `arg` in this block when it is a single-value column stored as a {@link FoldArray}; else null. */
+export function rawColumnValues(arg: BoundExpr, block: BlockColumns): FoldArray | null {
   if (arg.kind !== 'column' || !arg.type.sv) return null;
   const b = block(arg.column.name);
   if (b.offsets !== null || b.dictIds !== null) return null;
-  return b.values instanceof Float64Array || b.values instanceof Int32Array ? b.values : null;
+  const v = b.values;
+  return v instanceof Float64Array || v instanceof Int32Array || v instanceof Uint16Array ? v : null;
 }
 
 /**
@@ -24,23 +28,31 @@ export function rawColumnValues(arg: BoundExpr, block: BlockColumns): Float64Arr
  * keeps them: the sum, or the minimum, and MINMAXRANGE's maximum). The count of AVG is the
  * caller's (it is `n`).
  */
-export function foldColumn(kind: AggKind, v: Float64Array | Int32Array, rows: Int32Array, n: number, state: { x: number; y: number }): void {
-  const f64 = v instanceof Float64Array;
-  switch (kind) {
-    case 'sum':
-    case 'avg':
-      state.x = f64 ? sumF64(v, rows, n, state.x) : sumI32(v as Int32Array, rows, n, state.x);
-      return;
-    case 'min':
-      state.x = f64 ? minF64(v, rows, n, state.x) : minI32(v as Int32Array, rows, n, state.x);
-      return;
-    case 'max':
-      state.x = f64 ? maxF64(v, rows, n, state.x) : maxI32(v as Int32Array, rows, n, state.x);
-      return;
-    default:
-      state.x = f64 ? minF64(v, rows, n, state.x) : minI32(v as Int32Array, rows, n, state.x);
-      state.y = f64 ? maxF64(v, rows, n, state.y) : maxI32(v as Int32Array, rows, n, state.y);
-  }
+export function foldColumn(kind: AggKind, v: FoldArray, rows: Int32Array, n: number, state: { x: number; y: number }): void {
+  if (v instanceof Float64Array) foldF64(kind, v, rows, n, state);
+  else if (v instanceof Int32Array) foldI32(kind, v, rows, n, state);
+  else foldU16(kind, v, rows, n, state);
+}
+
+function foldF64(kind: AggKind, v: Float64Array, rows: Int32Array, n: number, state: { x: number; y: number }): void {
+  if (kind === 'sum' || kind === 'avg') state.x = sumF64(v, rows, n, state.x);
+  else if (kind === 'max') state.x = maxF64(v, rows, n, state.x);
+  else state.x = minF64(v, rows, n, state.x);
+  if (kind === 'minmaxrange') state.y = maxF64(v, rows, n, state.y);
+}
+
+function foldI32(kind: AggKind, v: Int32Array, rows: Int32Array, n: number, state: { x: number; y: number }): void {
+  if (kind === 'sum' || kind === 'avg') state.x = sumI32(v, rows, n, state.x);
+  else if (kind === 'max') state.x = maxI32(v, rows, n, state.x);
+  else state.x = minI32(v, rows, n, state.x);
+  if (kind === 'minmaxrange') state.y = maxI32(v, rows, n, state.y);
+}
+
+function foldU16(kind: AggKind, v: Uint16Array, rows: Int32Array, n: number, state: { x: number; y: number }): void {
+  if (kind === 'sum' || kind === 'avg') state.x = sumU16(v, rows, n, state.x);
+  else if (kind === 'max') state.x = maxU16(v, rows, n, state.x);
+  else state.x = minU16(v, rows, n, state.x);
+  if (kind === 'minmaxrange') state.y = maxU16(v, rows, n, state.y);
 }
 
 function sumF64(v: Float64Array, rows: Int32Array, n: number, x: number): number {
@@ -49,6 +61,11 @@ function sumF64(v: Float64Array, rows: Int32Array, n: number, x: number): number
 }
 
 function sumI32(v: Int32Array, rows: Int32Array, n: number, x: number): number {
+  for (let i = 0; i < n; i++) x += v[rows[i]!]!;
+  return x;
+}
+
+function sumU16(v: Uint16Array, rows: Int32Array, n: number, x: number): number {
   for (let i = 0; i < n; i++) x += v[rows[i]!]!;
   return x;
 }
@@ -69,6 +86,14 @@ function minI32(v: Int32Array, rows: Int32Array, n: number, x: number): number {
   return x;
 }
 
+function minU16(v: Uint16Array, rows: Int32Array, n: number, x: number): number {
+  for (let i = 0; i < n; i++) {
+    const y = v[rows[i]!]!;
+    if (y < x) x = y;
+  }
+  return x;
+}
+
 function maxF64(v: Float64Array, rows: Int32Array, n: number, x: number): number {
   for (let i = 0; i < n; i++) {
     const y = v[rows[i]!]!;
@@ -78,6 +103,14 @@ function maxF64(v: Float64Array, rows: Int32Array, n: number, x: number): number
 }
 
 function maxI32(v: Int32Array, rows: Int32Array, n: number, x: number): number {
+  for (let i = 0; i < n; i++) {
+    const y = v[rows[i]!]!;
+    if (y > x) x = y;
+  }
+  return x;
+}
+
+function maxU16(v: Uint16Array, rows: Int32Array, n: number, x: number): number {
   for (let i = 0; i < n; i++) {
     const y = v[rows[i]!]!;
     if (y > x) x = y;

@@ -78,7 +78,7 @@ export class DistinctStates implements GroupedAggregation {
         return;
       }
       const v = b.values;
-      if (v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array) {
+      if (v instanceof Int32Array || v instanceof Uint16Array || v instanceof Float64Array || v instanceof Float32Array) {
         for (let i = 0; i < n; i++) this.set(gids === null ? 0 : gids[i]!).addNumber(v[rows[i]!]!);
         return;
       }

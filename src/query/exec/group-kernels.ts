@@ -149,6 +149,32 @@ export function sumRowsByGroupI32(xs: Float64Array, ns: Float64Array | null, v: 
   if (ns !== null) ns[g] += n - start;
 }
 
+/** `sumRowsByGroupF64` for a raw INT column narrowed to 16 bits (`narrowInts`). */
+export function sumRowsByGroupU16(xs: Float64Array, ns: Float64Array | null, v: Uint16Array, rows: Int32Array, gids: Int32Array, n: number, runs: boolean): void {
+  if (n === 0) return;
+  if (!runs) {
+    for (let i = 0; i < n; i++) xs[gids[i]!] += v[rows[i]!]!;
+    if (ns !== null) countByGroup(ns, gids, n, false);
+    return;
+  }
+  let g = gids[0]!;
+  let x = xs[g]!;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const h = gids[i]!;
+    if (h !== g) {
+      xs[g] = x;
+      if (ns !== null) ns[g] += i - start;
+      start = i;
+      g = h;
+      x = xs[g]!;
+    }
+    x += v[rows[i]!]!;
+  }
+  xs[g] = x;
+  if (ns !== null) ns[g] += n - start;
+}
+
 /** `xs[g] = min(xs[g], v)` as `v < xs[g]` decides (NaN never replaces). */
 export function minByGroup(xs: Float64Array, values: Float64Array, gids: Int32Array, n: number, runs: boolean): void {
   if (n === 0) return;

@@ -91,7 +91,7 @@ function rawExpressionCodes(k: BoundExpr, block: BlockColumns, state: ValueCodes
   const b = block(col.column.name);
   const v = b.values;
   const isLong = v instanceof BigInt64Array;
-  if (b.offsets !== null || b.dictIds !== null || !(isLong || v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array)) return null;
+  if (b.offsets !== null || b.dictIds !== null || !(isLong || v instanceof Int32Array || v instanceof Uint16Array || v instanceof Float64Array || v instanceof Float32Array)) return null;
   let current: unknown = null;
   const f = compileExpr<number>(k, {
     column: () => () => current,

@@ -44,7 +44,7 @@ function rawColumnKey(e: BoundOf<'column'>, block: BlockColumns): NumericKeyRead
   const b = block(e.column.name);
   if (b.offsets !== null || b.dictIds !== null) return null;
   const v = b.values;
-  if (v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array) {
+  if (v instanceof Int32Array || v instanceof Uint16Array || v instanceof Float64Array || v instanceof Float32Array) {
     return {
       kind: 'num',
       fill: (sel, n, out) => {
@@ -112,7 +112,7 @@ function integerGather(block: BlockColumns, column: string): Gather | null {
   }
   const v = b.values;
   if (v instanceof BigInt64Array) return (sel, n, out) => gatherLongs(v, sel, n, out);
-  if (v instanceof Int32Array) {
+  if (v instanceof Int32Array || v instanceof Uint16Array) {
     return (sel, n, out) => {
       for (let i = 0; i < n; i++) out[i] = v[sel[i]!]!;
     };

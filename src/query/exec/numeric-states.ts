@@ -3,7 +3,8 @@ import type { AggKind } from '../functions/aggregation-functions.js';
 import type { AggregationSpec } from '../plan/binder.js';
 import type { StatesPartial } from './agg-partials.js';
 import { foldColumn, rawColumnValues } from './column-folds.js';
-import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup, sumRowsByGroupF64, sumRowsByGroupI32 } from './group-kernels.js';
+import type { FoldArray } from './column-folds.js';
+import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup, sumRowsByGroupF64, sumRowsByGroupI32, sumRowsByGroupU16 } from './group-kernels.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
 import { ensureFloat64, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
@@ -60,7 +61,8 @@ export class NumericStates implements GroupedAggregation {
       const ns = this.kind === 'avg' ? counts : null;
       if (gids === null) this.foldFirst(raw, rows, n);
       else if (raw instanceof Float64Array) sumRowsByGroupF64(this.x, ns, raw, rows, gids, n, runs);
-      else sumRowsByGroupI32(this.x, ns, raw, rows, gids, n, runs);
+      else if (raw instanceof Int32Array) sumRowsByGroupI32(this.x, ns, raw, rows, gids, n, runs);
+      else sumRowsByGroupU16(this.x, ns, raw, rows, gids, n, runs);
       return;
     }
     const values = (this.values = ensureFloat64(this.values, n));
@@ -85,7 +87,7 @@ export class NumericStates implements GroupedAggregation {
   }
 
   /** A raw column's values into the query's one group (no GROUP BY). */
-  private foldFirst(raw: Float64Array | Int32Array, rows: Int32Array, n: number): void {
+  private foldFirst(raw: FoldArray, rows: Int32Array, n: number): void {
     const state = this.first;
     state.x = this.x[0]!;
     state.y = this.useY ? this.y[0]! : 0;

@@ -76,6 +76,10 @@ export function gatherNumbers(e: BoundExpr, block: BlockColumns, sel: Int32Array
         for (let i = 0; i < n; i++) out[i] = v[sel[i]!]!;
         return;
       }
+      if (v instanceof Uint16Array) {
+        for (let i = 0; i < n; i++) out[i] = v[sel[i]!]!;
+        return;
+      }
       if (v instanceof Float32Array) {
         for (let i = 0; i < n; i++) out[i] = v[sel[i]!]!;
         return;

@@ -43,7 +43,8 @@ export class PercentileCounter {
           this.countIds(state, b.dictionary, b.dictIds, rows, n);
           return;
         }
-        if (b.values instanceof Int32Array && this.countInts(b.values, rows, n)) return;
+        const v = b.values;
+        if ((v instanceof Int32Array || v instanceof Uint16Array) && this.countInts(v, rows, n)) return;
       }
     }
     gatherNumbers(e, block, rows, n, appendTarget(state, n));
@@ -122,7 +123,7 @@ export class PercentileCounter {
   }
 
   /** Counts `values[rows[0..n)]` in the histogram, widening it; false (nothing counted) when the range would pass `MAX_SPAN`. */
-  private countInts(values: Int32Array, rows: Int32Array, n: number): boolean {
+  private countInts(values: Int32Array | Uint16Array, rows: Int32Array, n: number): boolean {
     if (n === 0) return true;
     let lo = values[rows[0]!]!;
     let hi = lo;

@@ -11,7 +11,7 @@ import type { ValueRange } from './value-tests.js';
  * no misprediction when about half the rows pass). The caller picks by the pass rate it saw on
  * the previous block.
  *
- * Per-type kernels, on purpose: `rangeInt32`, `rangeFloat64` and `rangeFloat32` are the same body
+ * Per-type kernels, on purpose: `rangeInt32`, `rangeUint16`, `rangeFloat64` and `rangeFloat32` are the same body
  * written once per typed-array type (`duplicates` lists them; docs/decisions.md, "Per-type
  * kernels"). One function over `Int32Array | Float64Array | Float32Array` would see several
  * element kinds at the same loads and go polymorphic or megamorphic in V8, which costs the filter
@@ -90,6 +90,39 @@ function int64Bound(x: unknown, inclusive: boolean, lower: boolean): bigint | nu
 }
 
 export function rangeInt32(v: Int32Array, lo: number, hi: number, cand: Int32Array | null, count: number, out: Int32Array, branchy: boolean): number {
+  let n = 0;
+  if (branchy) {
+    if (cand === null) {
+      for (let r = 0; r < count; r++) {
+        const x = v[r]!;
+        if (x >= lo && x <= hi) out[n++] = r;
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const r = cand[i]!;
+        const x = v[r]!;
+        if (x >= lo && x <= hi) out[n++] = r;
+      }
+    }
+  } else if (cand === null) {
+    for (let r = 0; r < count; r++) {
+      const x = v[r]!;
+      out[n] = r;
+      n += +(x >= lo) & +(x <= hi);
+    }
+  } else {
+    for (let i = 0; i < count; i++) {
+      const r = cand[i]!;
+      const x = v[r]!;
+      out[n] = r;
+      n += +(x >= lo) & +(x <= hi);
+    }
+  }
+  return n;
+}
+
+/** `rangeInt32` over a narrowed INT block (`narrowInts`: values in [0, 65535]). */
+export function rangeUint16(v: Uint16Array, lo: number, hi: number, cand: Int32Array | null, count: number, out: Int32Array, branchy: boolean): number {
   let n = 0;
   if (branchy) {
     if (cand === null) {
@@ -215,7 +248,7 @@ export function rangeInt64(values: BigInt64Array, lo: bigint, hi: bigint, cand: 
 
 /** The element type of a raw numeric block, or null for strings and bytes. */
 export function rawElement(values: unknown): RawElement | null {
-  if (values instanceof Int32Array) return 'int32';
+  if (values instanceof Int32Array || values instanceof Uint16Array) return 'int32';
   if (values instanceof Float64Array || values instanceof Float32Array) return 'float';
   if (values instanceof BigInt64Array) return 'int64';
   return null;
@@ -229,6 +262,7 @@ export function scanRange(bounds: Readonly<Record<RawElement, NumericBounds | nu
   if (b.kind === 'empty') return 0;
   if (b.kind === 'int64') return rangeInt64(values as BigInt64Array, b.lo, b.hi, cand, count, out);
   if (values instanceof Int32Array) return rangeInt32(values, b.lo, b.hi, cand, count, out, branchy);
+  if (values instanceof Uint16Array) return rangeUint16(values, b.lo, b.hi, cand, count, out, branchy);
   if (values instanceof Float64Array) return rangeFloat64(values, b.lo, b.hi, cand, count, out, branchy);
   return rangeFloat32(values as Float32Array, b.lo, b.hi, cand, count, out, branchy);
 }

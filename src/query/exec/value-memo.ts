@@ -38,11 +38,11 @@ export class ValueMemoTest {
   select(b: ColumnBlock, cand: Int32Array | null, count: number, out: Int32Array): number {
     const v = b.values;
     const isLong = v instanceof BigInt64Array;
-    if (b.offsets !== null || !(isLong || v instanceof Int32Array || v instanceof Float64Array || v instanceof Float32Array)) return -1;
+    if (b.offsets !== null || !(isLong || v instanceof Int32Array || v instanceof Uint16Array || v instanceof Float64Array || v instanceof Float32Array)) return -1;
     const sel = cand ?? iota(count);
     const nums = (this.nums = ensureFloat64(this.nums, count));
     if (isLong) gatherLongs(v, sel, count, nums);
-    else for (let i = 0; i < count; i++) nums[i] = (v as Int32Array | Float64Array | Float32Array)[sel[i]!]!;
+    else for (let i = 0; i < count; i++) nums[i] = (v as Int32Array | Uint16Array | Float64Array | Float32Array)[sel[i]!]!;
     const memo = this.memo;
     let n = 0;
     for (let i = 0; i < count; i++) {

@@ -328,10 +328,14 @@ function checkShare(share: number): void {
   if (!(share >= 0 && share <= MAX_COMPRESSED_SHARE)) throw new RangeError(`the compressed tier's share must be in [0, ${MAX_COMPRESSED_SHARE}], got ${share}`);
 }
 
-/** Bytes a decoded block holds: its section buffer plus JS objects for RAW strings and bytes. */
+/**
+ * Bytes a decoded block holds: its section buffer plus JS objects for RAW strings and bytes; a
+ * narrowed INT block (`narrowInts`) holds its own copies instead of the section.
+ */
 export function decodedBlockBytes(block: DecodedBlock, sectionBytes: number): number {
-  let bytes = sectionBytes + 256;
   const values = block.values;
+  if (values instanceof Uint16Array) return values.byteLength + (block.nulls?.byteLength ?? 0) + 256;
+  let bytes = sectionBytes + 256;
   if (Array.isArray(values)) {
     for (const v of values) bytes += typeof v === 'string' ? 16 + 2 * v.length : 96 + (v as Uint8Array).byteLength;
   }

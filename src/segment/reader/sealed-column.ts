@@ -12,6 +12,7 @@ import { blockCache, decodedBlockBytes } from './block-cache.js';
 import { checkDictIds, checkValueOffsets } from './block-checks.js';
 import type { ReadContext } from './read-context.js';
 import { PagedIndex } from './paged-index.js';
+import { narrowed } from './narrow-ints.js';
 import { layoutOf, SealedDictionary } from './sealed-dictionary.js';
 import type { BloomFilterReader } from '../indexes/bloom-filter.js';
 import { readBloomFilter } from '../indexes/bloom-filter.js';
@@ -329,7 +330,7 @@ export class SealedColumn implements SealedColumnReader {
       if ('fixed' in run) values = run.fixed as Int32Array | BigInt64Array | Float32Array | Float64Array;
       else if (f.storedType === 'STRING') values = Array.from({ length: numValues }, (_, i) => runString(run, i));
       else values = Array.from({ length: numValues }, (_, i) => runBytesAt(run, i));
-      return { firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: null, values };
+      return narrowed({ firstDoc: stats.firstDoc, numDocs: nd, nulls, offsets, dictIds: null, values }, stats);
     }, cacheKey);
   }
 
