@@ -334,12 +334,21 @@ function renderedQueryError(kind: QueryError['kind'], message: string): QueryErr
   return err;
 }
 
+/**
+ * A query worker's young generation, MiB (V8 splits it into semi-spaces of a third each). A
+ * worker's scans allocate their arrays outside the JS heap and few short-lived objects on it, yet
+ * V8 grew each worker's new space to its 16 MiB default, 1-3 MiB of it used (bench/notes.md,
+ * "What the pool's threads hold"). Capped, each worker holds 2 MiB there.
+ */
+const WORKER_YOUNG_GENERATION_MB = 3;
+
 function newWorker(script: URL): Worker {
   const execArgv = workerExecArgv();
+  const resourceLimits = { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB };
   try {
-    return new Worker(script, { name: 'shardtable-query', execArgv });
+    return new Worker(script, { name: 'shardtable-query', execArgv, resourceLimits });
   } catch (err) {
     if (execArgv === undefined || (err as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    return new Worker(script, { name: 'shardtable-query', execArgv: [] });
+    return new Worker(script, { name: 'shardtable-query', execArgv: [], resourceLimits });
   }
 }
