@@ -26,7 +26,11 @@ export const DEFAULT_PARALLEL_MIN_ROWS = 1_000_000;
  * (23:45-23:47 UTC), a pool of 2 was x1.12-1.23 faster than the main thread over the 15 queries,
  * but still slower on some in each run (dict-broad x0.74, in-list x0.93) and held x1.17-x1.26 the
  * memory. So the pool is opt-in (`serve --query-threads N`) until it is never clearly worse, in
- * time and memory.
+ * time and memory. On 2026-12-07, settled and with the workers' memory trimmed, it is neither at
+ * 10M rows (pool of 2 / main x1.38-1.43, worst query x1.00-1.03; memory x1.15), but it splits the
+ * memory budget between the threads: at 100M rows under 1 GiB a scan whose columns fit the whole
+ * budget (954 MiB) no longer fits the workers' shares. It stays opt-in until the larger-than-budget
+ * runs are measured with it (docs/decisions.md, "The query pool stays opt-in").
  */
 export const DEFAULT_QUERY_THREADS = 0;
 
