@@ -11,9 +11,10 @@ import type { ValueRange } from './value-tests.js';
  * no misprediction when about half the rows pass). The caller picks by the pass rate it saw on
  * the previous block.
  *
- * Per-type kernels, on purpose: `rangeInt32`, `rangeUint16`, `rangeFloat64` and `rangeFloat32` are the same body
- * written once per typed-array type (`duplicates` lists them; docs/decisions.md, "Per-type
- * kernels"). One function over `Int32Array | Float64Array | Float32Array` would see several
+ * Per-type kernels, on purpose: `rangeInt32`, `rangeUint16` (INT blocks held in 16 bits),
+ * `rangeFloat64` and `rangeFloat32` are the same body written once per typed-array type
+ * (`duplicates` lists them; docs/decisions.md, "Per-type kernels"). One function over
+ * `Int32Array | Uint16Array | Float64Array | Float32Array` would see several
  * element kinds at the same loads and go polymorphic or megamorphic in V8, which costs the filter
  * several times its speed. Change one body, change them all.
  */
