@@ -72,10 +72,10 @@ export const H3_FUNCTIONS: readonly ScalarFunction[] = [
       return sv('LONG');
     },
     build: (args) => {
-      const { latLngToCell } = h3Library();
+      const lib = h3Library();
       return checked('geoToH3', (...values) => {
         const [lon, lat] = args.length === 3 ? [toNumber(values[0]), toNumber(values[1])] : pointOf(values[0]);
-        return cellLong(latLngToCell(lat, lon, resolution(values[args.length - 1])));
+        return cellLong(lib.latLngToCell(lat, lon, resolution(values[args.length - 1])));
       });
     },
   },

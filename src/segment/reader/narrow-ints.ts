@@ -9,7 +9,8 @@ const UINT16_MAX = 0xffff;
  * `[0, 65535]` (counts, latencies, ports, flags), they are copied into a `Uint16Array` at decode
  * and the 4-byte section buffer is let go, so the memory budget holds twice as many of these
  * blocks (docs/segment-format.md, "Decoded forms"). Null when the block does not qualify (a
- * negative value, a larger one, or a stored null: INT's default null value is -2³¹).
+ * negative value, a larger one, or a dimension's stored null, -2³¹; a metric's null is stored as
+ * 0 and narrows).
  *
  * The footer's min/max are read before the values, so each value is checked on the copy: a value
  * outside them is a damaged file (thrown, and reported as corrupt by the caller), never wrapped.
