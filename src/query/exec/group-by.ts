@@ -6,10 +6,12 @@ import type { GroupedAggregation } from './grouped-aggregation.js';
 import { GroupKeyTable } from './group-keys.js';
 import { currentReservation } from '../../segment/reader/query-memory.js';
 import { IdCounts } from './id-counts.js';
+import type { CountedIds, IdWindow } from './id-counts.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { preselectGroups } from './top-groups.js';
+import { ValueCounts } from './value-counts.js';
 import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
 
 /** A finished group: key values and final aggregation results. */
@@ -47,6 +49,10 @@ export class GroupByAggregator {
   private segment: SegmentSnapshot | null = null;
   /** Rows counted per dictionary id of the current segment (a COUNT-only GROUP BY of one dictionary column). */
   private readonly idCounts: IdCounts | null;
+  /** Rows counted per value of the current segment (the same GROUP BY over an INT/LONG key stored without a dictionary). */
+  private readonly valueCounts: ValueCounts | null;
+  /** The current segment's raw key values are grouped row by row (`countByValue` declined them). */
+  private valuesDeclined = false;
   /** The running query's share of the memory budget: the groups and states are reserved there as they grow. */
   private readonly reservation = currentReservation();
 
@@ -69,11 +75,12 @@ export class GroupByAggregator {
     this.table = plan.groupBy.length === 0 ? null : new GroupKeyTable(plan.groupBy.length, plan.options.numGroupsLimit, cap, beforeGrow);
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
     this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
+    this.valueCounts = this.idCounts === null ? null : new ValueCounts();
   }
 
   /** Bytes of the group table, the per-segment memos and every aggregation's states. */
   byteSize(): number {
-    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0) + (this.idCounts?.byteSize() ?? 0);
+    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0) + (this.idCounts?.byteSize() ?? 0) + (this.valueCounts?.byteSize() ?? 0);
     for (const s of this.states) bytes += s.byteSize?.() ?? 0;
     return bytes;
   }
@@ -112,6 +119,7 @@ export class GroupByAggregator {
     if (segment === this.segment) return;
     this.flushIdCounts();
     this.segment = segment;
+    this.valuesDeclined = false;
     this.table!.beginSegment();
     this.grouper!.beginSegment((column) => segment.columnStats(column));
   }
@@ -124,7 +132,7 @@ export class GroupByAggregator {
     const counter = this.idCounts!;
     const key = this.plan.groupBy[0]!;
     const col = block(key.kind === 'column' ? key.column.name : '');
-    if (!IdCounts.countable(col)) return false;
+    if (!IdCounts.countable(col)) return this.countByValue(col, sel, n);
     if (counter.current !== col.dictionary) {
       this.flushIdCounts();
       if (!this.table!.segmentHasRoomFor(col.dictionary!.size)) return false;
@@ -134,9 +142,56 @@ export class GroupByAggregator {
     return true;
   }
 
-  /** Makes the groups of the ids counted so far, in id order, and adds their counts. */
+  /**
+   * Adds rows `sel[0..n)` of one block of `segment` whose key column `col` is dictionary-encoded,
+   * counting rows per id (`IdCounts`) but making groups of the ids of `window` only (a key
+   * partition's: `parallel/partition-aggregator.ts`); false, with nothing added, when the plan
+   * or the segment's room for groups does not allow counting per id.
+   */
+  protected addIdWindow(segment: SegmentSnapshot, col: ColumnBlock, window: IdWindow, sel: Int32Array, n: number): boolean {
+    const counter = this.idCounts;
+    if (counter === null || !IdCounts.countable(col)) return false;
+    if (n === 0) return true;
+    this.enter(segment);
+    if (counter.current !== col.dictionary) {
+      this.flushIdCounts();
+      if (!this.table!.segmentHasRoomFor(window.to - window.from)) return false;
+      counter.begin(col, window);
+    }
+    counter.add(col, sel, n);
+    this.reserve();
+    return true;
+  }
+
+  /**
+   * Counts the rows per value of a key stored without a dictionary (`ValueCounts`) when the
+   * segment cannot reach `numGroupsLimit` even with a group per row; false: group them by row,
+   * for the rest of the segment once a block is declined (the counts so far are kept).
+   */
+  private countByValue(col: ColumnBlock, sel: Int32Array, n: number): boolean {
+    const counter = this.valueCounts!;
+    if (this.valuesDeclined || !ValueCounts.countable(col)) return false;
+    if (!counter.active) {
+      this.flushIdCounts();
+      if (!this.table!.segmentHasRoomFor(this.segment!.numDocs)) {
+        this.valuesDeclined = true;
+        return false;
+      }
+      counter.begin(col);
+    }
+    if (counter.add(col, sel, n)) return true;
+    this.flushIdCounts();
+    this.valuesDeclined = true;
+    return false;
+  }
+
+  /** Makes the groups of the ids (and values) counted so far, in id order, and adds their counts. */
   private flushIdCounts(): void {
-    const counted = this.idCounts?.take() ?? null;
+    this.flushCounted(this.idCounts?.take() ?? null);
+    this.flushCounted(this.valueCounts?.take() ?? null);
+  }
+
+  private flushCounted(counted: CountedIds | null): void {
     if (counted === null || counted.n === 0) return;
     const gids = this.grouper!.groupsOfIds(counted.column, counted.ids, counted.n, counted.gids);
     const numGroups = this.table!.size;

@@ -26,6 +26,14 @@ export function shareDictionaryNumbers(view: Dictionary, base: Dictionary, from:
 }
 
 /**
+ * Makes `dictionaryNumbers(dict)` answer `values` (every id's number, as `toNumber` gives it): a
+ * dictionary made from numbers (`value-counts.ts`), whose values need not be read back one by one.
+ */
+export function presetDictionaryNumbers(dict: Dictionary, values: Float64Array): void {
+  dictNumberCache.set(dict, { values, size: dict.size });
+}
+
+/**
  * Every value of a dictionary as `toNumber` gives it (bigints rounded to the nearest double),
  * cached per dictionary and extended as a consuming segment's dictionary grows. Entries past
  * `dict.size` are unused. Their bytes count in the memory budget (`chargeDerived`).
