@@ -10,8 +10,8 @@ import { benchQueryList } from './queries.js';
  * `node [--cpu-prof --cpu-prof-dir=DIR] dist/bench/profile-threads.js <set-ups> <rows> <rounds> <segment file>... [-- <query name>...]`:
  * CPU time per thread of queries over sealed segment files (the `parallel` benchmark's `events`
  * table of `rows` rows, e.g. kept from a run). `set-ups` is a comma list: 0 = the main thread
- * alone, n = a pool of n threads (every query the pool takes goes to it: `minRows` 0), e.g.
- * `0,1,2`; they run in one process, interleaved per round, so a change of load touches all alike
+ * alone, n = a pool of n threads (every query the pool takes goes to it: `minRows` 0), `np` the
+ * same with key partitions (`partitioned: true`), e.g. `0,1,2,2p`; they run in one process, interleaved per round, so a change of load touches all alike
  * (the memory budget is raised to 4x, as in the `parallel` bench). For each query and set-up,
  * over `rounds` runs after two warm-ups: the median wall time and the median CPU time per run of
  * the main thread, of each pool thread, and of the process's other threads (V8's GC and compiler
@@ -75,24 +75,24 @@ async function main(): Promise<void> {
   const dash = args.indexOf('--');
   const [modesText, rowsText, roundsText, ...paths] = dash < 0 ? args : args.slice(0, dash);
   const names = dash < 0 ? [] : args.slice(dash + 1);
-  const modes = modesText!.split(',').map(Number);
+  const modes = modesText!.split(',').map((m) => ({ threads: Number(m.replace(/p$/, '')), partitioned: m.endsWith('p') }));
   const rounds = Number(roundsText);
   const { schema } = eventsTable();
   const sealed = await Promise.all(paths.map((p) => openSegment(p)));
   const resolver = { resolve: (n: string) => (n.toLowerCase() === 'events' ? { name: 'events', schema, snapshot: () => sealed.map((s) => sealedSnapshot(s)) } : undefined) };
   // Every thread's cache gets the room the default budget gives one set-up (as the parallel bench).
   blockCache.resize(4 * blockCache.capacityBytes);
-  const setups: { threads: number; engine: QueryEngine; pool: QueryPool | null; tids: number[] }[] = [];
-  for (const threads of modes) {
+  const setups: { threads: number; partitioned: boolean; engine: QueryEngine; pool: QueryPool | null; tids: number[] }[] = [];
+  for (const { threads, partitioned } of modes) {
     const before = new Set(threadIds());
     const pool = threads > 0 ? new QueryPool(threads) : null;
     if (pool !== null) await pool.whenReady();
     const tids = threadIds().filter((t) => !before.has(t));
-    setups.push({ threads, pool, tids, engine: new QueryEngine(resolver, { parallel: pool === null ? null : { pool, minRows: 0 } }) });
+    setups.push({ threads, partitioned, pool, tids, engine: new QueryEngine(resolver, { parallel: pool === null ? null : { pool, minRows: 0, partitioned } }) });
   }
   const list = benchQueryList(Number(rowsText));
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  console.log(`set-ups ${modes.map((m, i) => `${m === 0 ? 'main' : `pool of ${m}`} (tids ${setups[i]!.tids.join(',') || '-'})`).join(', ')}; ${sealed.length} segments, ${rounds} rounds, load ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`set-ups ${setups.map((m, i) => `${m.threads === 0 ? 'main' : `pool of ${m.threads}${m.partitioned ? ' (partitioned)' : ''}`} (tids ${setups[i]!.tids.join(',') || '-'})`).join(', ')}; ${sealed.length} segments, ${rounds} rounds, load ${loadavg()[0]!.toFixed(1)}`);
   for (const name of names.length > 0 ? names : list.map((q) => q.name)) {
     const q = list.find((x) => x.name === name);
     if (!q) throw new Error(`no query ${name}`);
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       const pool = s.tids.map((_, j) => median(rs.map((r) => r.cpu.pool[j]!)));
       const total = median(rs.map((r) => r.cpu.main + r.cpu.pool.reduce((a, b) => a + b, 0) + r.cpu.other));
       console.log(
-        `${name.padEnd(16)} ${(s.threads === 0 ? 'main' : `pool ${s.threads}`).padEnd(7)} wall ${median(rs.map((r) => r.ms)).toFixed(1).padStart(6)}  cpu main ${median(rs.map((r) => r.cpu.main)).toFixed(1).padStart(6)}  pool ${pool.map((x) => x.toFixed(1)).join('+') || '-'} = ${median(rs.map((r) => r.cpu.pool.reduce((a, b) => a + b, 0))).toFixed(1)}  other ${median(rs.map((r) => r.cpu.other)).toFixed(1)}  total ${total.toFixed(1)} (min ${Math.min(...rs.map((r) => r.cpu.main + r.cpu.pool.reduce((a, b) => a + b, 0) + r.cpu.other)).toFixed(1)})  faults ${median(rs.map((r) => r.cpu.faults))}`,
+        `${name.padEnd(16)} ${(s.threads === 0 ? 'main' : `pool ${s.threads}${s.partitioned ? 'p' : ''}`).padEnd(7)} wall ${median(rs.map((r) => r.ms)).toFixed(1).padStart(6)}  cpu main ${median(rs.map((r) => r.cpu.main)).toFixed(1).padStart(6)}  pool ${pool.map((x) => x.toFixed(1)).join('+') || '-'} = ${median(rs.map((r) => r.cpu.pool.reduce((a, b) => a + b, 0))).toFixed(1)}  other ${median(rs.map((r) => r.cpu.other)).toFixed(1)}  total ${total.toFixed(1)} (min ${Math.min(...rs.map((r) => r.cpu.main + r.cpu.pool.reduce((a, b) => a + b, 0) + r.cpu.other)).toFixed(1)})  faults ${median(rs.map((r) => r.cpu.faults))}`,
       );
     }
   }

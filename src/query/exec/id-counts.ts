@@ -17,6 +17,16 @@ export interface CountedIds {
 }
 
 /**
+ * Ids `[from, to)` of a sorted dictionary as ids of `dictionary`, a window of it whose id `i` is
+ * id `from + i` (a key partition's ids: `parallel/partition-aggregator.ts`).
+ */
+export interface IdWindow {
+  readonly from: number;
+  readonly to: number;
+  readonly dictionary: Dictionary;
+}
+
+/**
  * Row counts per dictionary id of one segment, for a GROUP BY of one single-value dictionary
  * column whose aggregations are all `COUNT(*)` (issue 14: `GROUP BY userId ORDER BY count(*)`):
  * a row costs one increment in an array indexed by id, and groups are resolved once per id with
@@ -30,6 +40,7 @@ export interface CountedIds {
 export class IdCounts {
   private column: ColumnBlock | null = null;
   private dictionary: Dictionary | null = null;
+  private window: IdWindow | null = null;
   private counts: Int32Array = new Int32Array(0);
   /** What `take` answers in, reused from one segment to the next (grown, never shrunk). */
   private taken = { ids: new Int32Array(0), counts: new Float64Array(0), gids: new Int32Array(0), rows: new Int32Array(0) };
@@ -59,20 +70,35 @@ export class IdCounts {
     return col.dictIds !== null && col.dictionary !== null && col.offsets === null;
   }
 
-  /** Starts counting the ids of `col`'s dictionary (after `take` emptied the previous one). */
-  begin(col: ColumnBlock): void {
-    const size = col.dictionary!.size;
+  /**
+   * Starts counting the ids of `col`'s dictionary (after `take` emptied the previous one). With
+   * `window`, only the window's ids are counted, as ids of its dictionary: a row's id is moved
+   * into the window and any other lands in one spare slot past it, without a branch.
+   */
+  begin(col: ColumnBlock, window: IdWindow | null = null): void {
+    const size = window === null ? col.dictionary!.size : window.to - window.from + 1;
     // An eighth more than asked: the next segments' dictionaries are about the same size.
     if (this.counts.length < size) this.counts = new Int32Array(size + (size >>> 3));
     this.column = col;
     this.dictionary = col.dictionary;
+    this.window = window;
   }
 
   /** Counts rows `sel[0..n)` of `col` (a block of the dictionary being counted). */
   add(col: ColumnBlock, sel: Int32Array, n: number): void {
     const ids = col.dictIds!;
     const counts = this.counts;
-    for (let i = 0; i < n; i++) counts[ids[sel[i]!]!]++;
+    const window = this.window;
+    if (window === null) {
+      for (let i = 0; i < n; i++) counts[ids[sel[i]!]!]++;
+      return;
+    }
+    const from = window.from;
+    const width = window.to - from;
+    for (let i = 0; i < n; i++) {
+      const id = ids[sel[i]!]! - from;
+      counts[(id >>> 0) < width ? id : width]++;
+    }
   }
 
   /**
@@ -85,7 +111,8 @@ export class IdCounts {
   take(): CountedIds | null {
     const column = this.column;
     if (column === null) return null;
-    const size = this.dictionary!.size;
+    const window = this.window;
+    const size = window === null ? this.dictionary!.size : window.to - window.from;
     const counts = this.counts;
     let m = 0;
     for (let id = 0; id < size; id++) if (counts[id] !== 0) m++;
@@ -105,6 +132,9 @@ export class IdCounts {
     }
     this.column = null;
     this.dictionary = null;
-    return { column, ids, counts: out, n: m, gids, rows };
+    this.window = null;
+    if (window === null) return { column, ids, counts: out, n: m, gids, rows };
+    counts[size] = 0;
+    return { column: { ...column, dictionary: window.dictionary }, ids, counts: out, n: m, gids, rows };
   }
 }

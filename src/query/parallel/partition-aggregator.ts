@@ -62,8 +62,8 @@ export function inPartition(p: KeyPartition, v: unknown): boolean {
  * partition (the rows the filter selected are narrowed block by block), for the worker that owns
  * that partition of the keys (docs/query.md, "Partitioned by key"). Per sealed dictionary the
  * partition is one id range found by binary search (`Dictionary.idRange`), so a row costs an id
- * read and two integer comparisons; unsorted dictionaries mark their ids once, raw values are
- * compared per row. Star-tree records are not narrowed: the caller keeps such queries off this path.
+ * read and two integer comparisons (a COUNT-only GROUP BY counts it there and then); unsorted
+ * dictionaries mark their ids once, raw values are compared per row. Star-tree records are not narrowed: the caller keeps such queries off this path.
  */
 export class PartitionAggregator extends GroupByAggregator {
   private dictionary: Dictionary | null = null;
@@ -83,6 +83,12 @@ export class PartitionAggregator extends GroupByAggregator {
   override add(segment: SegmentSnapshot, block: (column: string) => ColumnBlock, sel: Int32Array, n: number, blockIndex = -1): void {
     const column = this.partition.column;
     const col = block(column);
+    if (col.dictIds !== null && col.dictionary !== null && col.offsets === null) {
+      // A COUNT-only GROUP BY counts the partition's ids in one pass (`IdCounts` with a window):
+      // no copy of the rows that fall in the partition first.
+      const test = this.idTest(col.dictionary);
+      if (test.kind === 'range' && this.addIdWindow(segment, col, { from: test.from, to: test.to, dictionary: test.window }, sel, n)) return;
+    }
     const m = this.narrow(col, sel, n);
     if (this.windowed === null) {
       super.add(segment, block, this.buffer, m, blockIndex);
