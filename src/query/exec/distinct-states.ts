@@ -4,10 +4,14 @@ import type { AggregationSpec } from '../plan/binder.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import type { StatesPartial } from './agg-partials.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
+import type { SegmentSnapshot } from './segment-snapshot.js';
+import { isVirtualColumn } from '../plan/virtual-columns.js';
 import { columnReader, compileRowExpr, dictionaryValueOf } from './compile-expr.js';
 import { FastDistinctValues } from './distinct-values.js';
 import { dictionaryNumbers, ensureFloat64, gatherLongs } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Sets measured exactly by `byteSize`; the others are estimated. */
 const EXACT_SETS = 64;
@@ -96,6 +100,35 @@ export class DistinctStates implements GroupedAggregation {
     }
     const read = b !== null ? columnReader(b) : compileRowExpr(arg, block);
     for (let i = 0; i < n; i++) this.set(gids === null ? 0 : gids[i]!).add(read(rows[i]!));
+  }
+
+  dictionaryInput(segment: SegmentSnapshot): Dictionary | null {
+    const arg = this.spec.arg;
+    if (this.spec.filter !== null || arg === null || arg.kind !== 'column' || !arg.type.sv || isVirtualColumn(arg.column.name)) return null;
+    return segment.dictionary(arg.column.name);
+  }
+
+  /**
+   * Every value of `dict` into the set (Pinot's dictionary-based DISTINCTCOUNT): a sorted integer
+   * dictionary of safe integers as one sorted run, from its numbers (kept with the dictionary
+   * across queries), any other value by value.
+   */
+  addDictionary(dict: Dictionary): void {
+    this.finish();
+    const size = dict.size;
+    if (size === 0) return;
+    const set = this.set(0);
+    const stored = storedTypeOf(this.spec.arg!.type.dataType);
+    if (dict.sorted && (stored === 'INT' || stored === 'LONG')) {
+      const nums = dictionaryNumbers(dict);
+      // Ascending, so safe at both ends is safe throughout (and then strictly ascending).
+      if (nums[0]! >= -MAX_SAFE && nums[size - 1]! <= MAX_SAFE) {
+        set.addSorted(stored === 'INT' ? 'num' : 'long', nums, size);
+        return;
+      }
+    }
+    const add = dictAdder(dict, stored);
+    for (let id = 0; id < size; id++) add(set, id);
   }
 
   result(g: number): ScalarValue {

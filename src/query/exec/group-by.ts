@@ -10,6 +10,7 @@ import type { CountedIds, IdWindow } from './id-counts.js';
 import type { KeyColumnPartial } from './key-columns.js';
 import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
+import type { Dictionary } from '../../segment/segment-view.js';
 import { preselectGroups } from './top-groups.js';
 import { ValueCounts } from './value-counts.js';
 import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
@@ -204,6 +205,28 @@ export class GroupByAggregator {
       gids[m++] = gids[i]!;
     }
     for (const s of this.states) s.addPreAggregated!(counted.counts, null, rows, gids, m, numGroups);
+  }
+
+  /**
+   * Adds a whole sealed segment through its dictionaries alone, as Pinot's dictionary-based
+   * aggregation does: no GROUP BY, and every aggregation an exact distinct count of a plain column
+   * with a dictionary, which holds exactly the values of the segment's rows. The caller checks
+   * that the query reads every row (no WHERE, no row hidden by upsert). `narrow` gives the part
+   * of a dictionary to add (a key partition's window; null: none of it can be). False, with
+   * nothing added, when the query cannot be answered that way.
+   */
+  addDictionaries(segment: SegmentSnapshot, narrow: (dict: Dictionary) => Dictionary | null = (d) => d): boolean {
+    if (this.grouper !== null || segment.consuming || this.states.length === 0) return false;
+    const dicts: Dictionary[] = [];
+    for (const s of this.states) {
+      const dict = s.dictionaryInput?.(segment) ?? null;
+      const part = dict === null ? null : narrow(dict);
+      if (part === null) return false;
+      dicts.push(part);
+    }
+    this.states.forEach((s, i) => s.addDictionary!(dicts[i]!));
+    this.reserve();
+    return true;
   }
 
   /** Adds the star-tree records of one segment (`chooseStarTree` checked every aggregation can take them). */

@@ -1,6 +1,8 @@
 import type { ScalarValue } from '../../config/data-type.js';
 import type { StatesPartial } from './agg-partials.js';
+import type { Dictionary } from '../../segment/segment-view.js';
 import type { BlockColumns } from './numeric-values.js';
+import type { SegmentSnapshot } from './segment-snapshot.js';
 
 /**
  * The states of one aggregation for every group, indexed by dense group id. The executor adds
@@ -17,6 +19,13 @@ export interface GroupedAggregation {
    * stands for `counts[r]` docs whose pre-aggregated value is `values[r]` (null for COUNT).
    */
   addPreAggregated?(counts: Float64Array, values: Float64Array | null, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void;
+  /**
+   * The dictionary whose every value this aggregation could take for `segment` in place of its
+   * rows (`addDictionary`), or null: an exact distinct count of a plain column. Absent: never.
+   */
+  dictionaryInput?(segment: SegmentSnapshot): Dictionary | null;
+  /** Adds every value of `dict` (as if every row of a segment whose dictionary it is were added to group 0). */
+  addDictionary?(dict: Dictionary): void;
   finish(): void;
   /** Bytes the states hold (exact or estimated), for the query's memory reservation; cheap: called after every block. */
   byteSize?(): number;

@@ -70,6 +70,10 @@ export async function scanSegment(ctx: ScanContext, segment: SegmentSnapshot, si
     aggregator!.addStarTree(segment, rows, starTree.aggregations);
     return { kind: 'processed', matched: rows.n, entriesScannedInFilter: plan.filter === null ? 0 : rows.examined };
   }
+  if (aggregator !== null && live === null && filterTree.kind === 'all' && aggregator.addDictionaries(segment)) {
+    // Every row read through the dictionaries (numDocsScanned counts them, as Pinot's dictionary-based plan does).
+    return { kind: 'processed', matched: segment.numDocs, entriesScannedInFilter: 0 };
+  }
   let matched = 0;
   // Column blocks of the current block, each read once (one map and closure per segment).
   let bi = 0;

@@ -5,6 +5,11 @@
  * element of each array per step; written once over `Uint32Array | Float64Array`, those loads
  * would see two element kinds and V8 would compile them as polymorphic loads with a map check
  * each, in place of the plain loads of a loop that sees one. Keep the two bodies in step.
+ *
+ * The step is written without branches (the side that advances is a 0 or 1 added to its index):
+ * in a union of two interleaved runs the branch of an `if` is a coin toss the CPU mispredicts
+ * half the time. Measured on a `/tmp` micro-benchmark of 900,000 and 700,000 random keys: 3.4
+ * against 5.0 ns a key (bench/notes.md, 2026-12-07).
  */
 
 /** The distinct union of the ascending doc lists `a` and `b`. */
@@ -22,17 +27,11 @@ export function unionDocsInto(a: Uint32Array, b: Uint32Array, out: Uint32Array, 
   while (i < a.length && j < b.length) {
     const x = a[i]!;
     const y = b[j]!;
-    if (x < y) {
-      out[n++] = x;
-      i++;
-    } else if (y < x) {
-      out[n++] = y;
-      j++;
-    } else {
-      out[n++] = x;
-      i++;
-      j++;
-    }
+    // Branch-free: which side advances is data, not a jump the CPU must guess.
+    const takeA = +(x <= y);
+    out[n++] = takeA === 1 ? x : y;
+    i += takeA;
+    j += +(y <= x);
   }
   while (i < a.length) out[n++] = a[i++]!;
   while (j < b.length) out[n++] = b[j++]!;
@@ -47,17 +46,11 @@ export function unionInto(a: Float64Array, an: number, b: Float64Array, m: numbe
   while (i < an && j < m) {
     const x = a[i]!;
     const y = b[j]!;
-    if (x < y) {
-      out[w++] = x;
-      i++;
-    } else if (y < x) {
-      out[w++] = y;
-      j++;
-    } else {
-      out[w++] = x;
-      i++;
-      j++;
-    }
+    // Branch-free: which side advances is data, not a jump the CPU must guess.
+    const takeA = +(x <= y);
+    out[w++] = takeA === 1 ? x : y;
+    i += takeA;
+    j += +(y <= x);
   }
   while (i < an) out[w++] = a[i++]!;
   while (j < m) out[w++] = b[j++]!;

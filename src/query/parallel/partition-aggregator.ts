@@ -99,6 +99,20 @@ export class PartitionAggregator extends GroupByAggregator {
     super.add(segment, (c) => (c === column ? windowed : block(c)), this.buffer, m, blockIndex);
   }
 
+  /**
+   * A whole segment through its dictionaries (`GroupByAggregator.addDictionaries`: the distinct
+   * counts of a query without WHERE), each narrowed to the partition's window of ids: a sorted
+   * dictionary's only (an unsorted one is read row by row).
+   */
+  override addDictionaries(segment: SegmentSnapshot): boolean {
+    const own = segment.dictionary(this.partition.column);
+    return super.addDictionaries(segment, (dict) => {
+      if (dict !== own) return null;
+      const test = this.idTest(dict);
+      return test.kind === 'range' ? test.window : null;
+    });
+  }
+
   /** The window dictionary of the block `narrow` read last, or null (its ids are the block's own). */
   private windowed: Dictionary | null = null;
 
