@@ -1,6 +1,7 @@
 import { storedTypeOf } from '../../config/data-type.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import type { CountedIds } from './id-counts.js';
+import { sortedNumbers } from '../../segment/format/numeric-order.js';
 import { gatherLongs, presetDictionaryNumbers } from './numeric-values.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 
@@ -10,7 +11,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
  * Row counts per value of one segment's INT or LONG key column stored without a dictionary (a
  * consuming segment's numeric columns, a sealed `noDictionaryColumns` one), for the COUNT-only
  * GROUP BY `IdCounts` counts per dictionary id: the segment's values are gathered as doubles,
- * sorted when the segment ends (`take`), and counted per distinct value. They are answered as the
+ * sorted when the segment ends (`take`, by the seal's radix sort: `Float64Array#sort` took 30 ms
+ * for 312,500 values and made the 1M bench's query 60 % slower than filing them row by row), and counted per distinct value. They are answered as the
  * ids of a sorted dictionary of those values, so their groups are found the way a sealed
  * segment's are: in one merge pass over `SortedKeyIndex`, new ones appended without filing them
  * in the hash slots. Filed one row at a time instead, the 312,500 rows of the 10M `parallel`
@@ -87,7 +89,7 @@ export class ValueCounts {
     if (column === null) return null;
     this.column = null;
     const m = this.n;
-    const sorted = this.values.subarray(0, m).sort();
+    const sorted = sortedNumbers(this.values.subarray(0, m));
     if (this.taken.ids.length < m) this.taken = { ids: new Int32Array(m), counts: new Float64Array(m), gids: new Int32Array(m), rows: new Int32Array(m) };
     const { ids, counts, gids, rows } = this.taken;
     let k = 0;

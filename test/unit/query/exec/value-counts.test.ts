@@ -27,8 +27,8 @@ const SCHEMA: PinotSchema = {
   metricFieldSpecs: [{ name: 'v', dataType: 'INT' }],
 };
 
-const SEGMENT_ROWS = 3000;
-/** Three sealed segments and a consuming one of 2,000 rows. */
+const SEGMENT_ROWS = 5000;
+/** Three sealed segments (past 4,096 values: the radix sort) and a consuming one of 2,000 rows. */
 const ROWS = 3 * SEGMENT_ROWS + 2000;
 
 type Row = (CellValue | null)[];

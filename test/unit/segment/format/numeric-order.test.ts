@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../helpers/random.js';
 import type { NumericArray } from '../../../../src/segment/format/numeric-order.js';
-import { sortedDistinct } from '../../../../src/segment/format/numeric-order.js';
+import { sortedDistinct, sortedNumbers } from '../../../../src/segment/format/numeric-order.js';
 import { compareFloat } from '../../../../src/segment/format/sorted-dictionary.js';
 
 /** The reference: sort with the file's order, drop repeats (NaNs are one value, -0 and +0 two). */
@@ -48,4 +48,18 @@ describe('sortedDistinct', () => {
     expect(out[0]).toBe(1.5);
     expect(Array.from(new Uint32Array(out.buffer, out.byteOffset + 8, 2))).toEqual([0, 0x7ff80000]);
   });
+});
+
+describe('sortedNumbers', () => {
+  for (const size of [0, 3, 4095, 5000, 70_000]) {
+    it(`sorts ${size} doubles like the file's comparator, repeats kept, the input untouched`, () => {
+      const next = mulberry32(size + 7);
+      const special = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -Number.MIN_VALUE, 2 ** 53 - 1, -(2 ** 53 - 1)];
+      const values = Float64Array.from({ length: size }, (_, i) => (i % 13 === 0 ? special[i % special.length]! : i % 3 === 0 ? Math.floor(next() * 50) : (next() - 0.5) * 1e9));
+      const before = values.slice();
+      const want = Array.from(values).sort(compareFloat).map((v) => (Object.is(v, -0) ? '-0' : v));
+      expect(Array.from(sortedNumbers(values), (v) => (Object.is(v, -0) ? '-0' : v))).toEqual(want);
+      expect(values).toEqual(before);
+    });
+  }
 });
