@@ -12,7 +12,10 @@ import { RowGrouper } from './row-groups.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { preselectGroups } from './top-groups.js';
-import { ValueCounts } from './value-counts.js';
+import { ValueCounts, sortedValuesDictionary } from './value-counts.js';
+import { CountRun } from './count-run.js';
+import { dictionaryNumbers } from './numeric-values.js';
+import { storedTypeOf } from '../../config/data-type.js';
 import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
 
 /** A finished group: key values and final aggregation results. */
@@ -52,6 +55,8 @@ export class GroupByAggregator {
   private readonly idCounts: IdCounts | null;
   /** Rows counted per value of the current segment (the same GROUP BY over an INT/LONG key stored without a dictionary). */
   private readonly valueCounts: ValueCounts | null;
+  /** The counted segments' keys and counts, made into groups when the result or a partial is asked for (`CountRun`). */
+  private readonly run: CountRun | null;
   /** The current segment's raw key values are grouped row by row (`countByValue` declined them). */
   private valuesDeclined = false;
   /** The running query's share of the memory budget: the groups and states are reserved there as they grow. */
@@ -77,11 +82,13 @@ export class GroupByAggregator {
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
     this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
     this.valueCounts = this.idCounts === null ? null : new ValueCounts();
+    const keyType = this.idCounts === null ? null : storedTypeOf(plan.groupBy[0]!.type.dataType);
+    this.run = keyType === 'INT' || keyType === 'LONG' ? new CountRun() : null;
   }
 
   /** Bytes of the group table, the per-segment memos and every aggregation's states. */
   byteSize(): number {
-    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0) + (this.idCounts?.byteSize() ?? 0) + (this.valueCounts?.byteSize() ?? 0);
+    let bytes = (this.table?.byteSize() ?? 0) + (this.grouper?.byteSize() ?? 0) + (this.idCounts?.byteSize() ?? 0) + (this.valueCounts?.byteSize() ?? 0) + (this.run?.byteSize() ?? 0);
     for (const s of this.states) bytes += s.byteSize?.() ?? 0;
     return bytes;
   }
@@ -194,6 +201,45 @@ export class GroupByAggregator {
 
   private flushCounted(counted: CountedIds | null): void {
     if (counted === null || counted.n === 0) return;
+    if (this.run !== null && this.addToRun(counted)) return;
+    this.makeCountedGroups(counted);
+  }
+
+  /**
+   * Merges counted ids into the run of counts (`CountRun`) when their keys are safe integers of a
+   * sorted dictionary (ascending with the ids); false: their groups are made now.
+   */
+  private addToRun(counted: CountedIds): boolean {
+    const dict = counted.column.dictionary!;
+    const stored = storedTypeOf(counted.column.spec.dataType);
+    if (!dict.sorted || (stored !== 'INT' && stored !== 'LONG')) return false;
+    const nums = dictionaryNumbers(dict);
+    const first = nums[counted.ids[0]!]!;
+    const last = nums[counted.ids[counted.n - 1]!]!;
+    if (!(first >= -Number.MAX_SAFE_INTEGER && last <= Number.MAX_SAFE_INTEGER)) return false;
+    this.run!.add(counted.column, nums, counted.ids, counted.counts, counted.n);
+    return true;
+  }
+
+  /**
+   * Makes the groups of the run of counts, once, as the ids of a sorted dictionary of its keys
+   * (found through the sorted index where groups exist, appended where not). Like a partial's
+   * merge, `numGroupsLimit` does not bind again: each segment was counted only where it could not.
+   */
+  private flushRun(): void {
+    const taken = this.run?.take() ?? null;
+    if (taken === null) return;
+    const n = taken.keys.length;
+    const long = storedTypeOf(taken.column.spec.dataType) === 'LONG';
+    const column = { ...taken.column, dictionary: sortedValuesDictionary(taken.keys, long), dictIds: null, values: null };
+    this.table!.beginMerge();
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = i;
+    this.makeCountedGroups({ column, ids, counts: taken.counts, n, gids: new Int32Array(n), rows: new Int32Array(n) });
+  }
+
+  /** Makes the groups of counted ids, in id order, and adds their counts. */
+  private makeCountedGroups(counted: CountedIds): void {
     const gids = this.grouper!.groupsOfIds(counted.column, counted.ids, counted.n, counted.gids);
     const numGroups = this.table!.size;
     // No id is dropped (the segment had room for its whole dictionary); kept safe all the same.
@@ -248,6 +294,7 @@ export class GroupByAggregator {
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
     this.flushIdCounts();
+    this.flushRun();
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
     const keys = table === null ? [] : table.exportGroups();
@@ -282,6 +329,7 @@ export class GroupByAggregator {
   /** Final rows: key values and aggregation results (only the groups the result can show). */
   results(): ResultRow[] {
     this.flushIdCounts();
+    this.flushRun();
     for (const s of this.states) s.finish();
     this.reserve();
     const aggsOf = (g: number): unknown[] => this.states.map((s) => s.result(g));

@@ -117,7 +117,7 @@ function grow(buf: Float64Array<ArrayBuffer>, keep: number, want: number): Float
 }
 
 /** A sorted dictionary of the ascending distinct safe integers `keys` (bigints when `long`). */
-function sortedValuesDictionary(keys: Float64Array, long: boolean): Dictionary {
+export function sortedValuesDictionary(keys: Float64Array, long: boolean): Dictionary {
   const dictionary: Dictionary = {
     size: keys.length,
     sorted: true,

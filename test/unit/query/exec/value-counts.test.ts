@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CellValue } from '../../../../src/config/data-type.js';
 import type { PinotSchema } from '../../../../src/config/schema.js';
+import { CountRun } from '../../../../src/query/exec/count-run.js';
 import { IdCounts } from '../../../../src/query/exec/id-counts.js';
 import type { ColumnBlock } from '../../../../src/query/exec/segment-snapshot.js';
 import { ValueCounts } from '../../../../src/query/exec/value-counts.js';
@@ -86,10 +87,13 @@ describe('GROUP BY a raw INT or LONG column with count(*) only (counted per valu
   for (const [key, c] of [['k', 0], ['i', 1]] as const) {
     it(`answers every group with its true count, and the top 15 with ties broken by the key (${key})`, async () => {
       const take = vi.spyOn(ValueCounts.prototype, 'take');
+      const merged = vi.spyOn(CountRun.prototype, 'add');
       const all = await f.query(`SELECT ${key}, count(*) AS n FROM g GROUP BY ${key} ORDER BY n DESC, ${key} LIMIT 100000`);
-      // Every segment's values were counted per value: one sorted run each.
+      // Every segment's values were counted per value, one sorted run each, and added to the run of counts.
       expect(take.mock.results.filter((r) => r.value !== null).length).toBe(4);
+      expect(merged).toHaveBeenCalledTimes(4);
       take.mockRestore();
+      merged.mockRestore();
       expect(all.exceptions).toEqual([]);
       expect(pairs(all)).toEqual(truth(data, c));
       const top = await f.query(`SELECT ${key}, count(*) FROM g GROUP BY ${key} ORDER BY count(*) DESC, ${key} LIMIT 15`);

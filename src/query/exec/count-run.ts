@@ -1,0 +1,159 @@
+import type { ColumnBlock } from './segment-snapshot.js';
+
+/** Dense counts cover at most this many key values (32 MiB of doubles)... */
+const DENSE_MAX = 1 << 22;
+/** ...and at most this many times the most keys one segment brought (a sparse range is merged instead). */
+const DENSE_FACTOR = 4;
+
+/**
+ * The row counts of a COUNT-only GROUP BY over one INT or LONG key, kept across segments as one
+ * key-ascending run of (key, count) pairs: each segment's counted ids (`IdCounts`, `ValueCounts`:
+ * ascending keys with their counts) are merged into it, and its keys become groups once, when the
+ * run is taken (`GroupByAggregator`). Made into groups segment by segment instead, each of the
+ * 10M bench's 8 segments looked its ~700,000 keys up in the sorted index of every group so far,
+ * resolved them through an id memo and added their counts to the states: ~40 ns a key, against
+ * ~4 for a merge step here (bench/notes.md, 2026-12-07). Keys are safe integers held as doubles
+ * (the caller checks), so equal keys are equal doubles and counts add exactly.
+ *
+ * Keys in a range not much wider than their number (ids, user numbers: the 10M bench's million
+ * users) are not merged at all: their counts are added into an array indexed by `key - base`,
+ * one write per key, and the run is read out of it when taken.
+ *
+ * Two pairs of buffers, swapped at each merge, so the run allocates nothing once grown.
+ */
+export class CountRun {
+  /**
+   * While the keys span a range at most `DENSE_FACTOR` times the largest segment's key count (and
+   * at most `DENSE_MAX` values): the counts by `key - base`, added in place of a merge.
+   */
+  private dense: Float64Array | null = null;
+  private base = 0;
+  private widest = 0;
+  private keys = new Float64Array(0);
+  private counts = new Float64Array(0);
+  private spareKeys = new Float64Array(0);
+  private spareCounts = new Float64Array(0);
+  private length = 0;
+  /** A block of the key column, for its type (the first segment's). */
+  private column: ColumnBlock | null = null;
+
+  /** Bytes of the buffers. */
+  byteSize(): number {
+    return (this.dense?.byteLength ?? 0) + this.keys.byteLength + this.counts.byteLength + this.spareKeys.byteLength + this.spareCounts.byteLength;
+  }
+
+  /**
+   * Merges keys `nums[ids[i]]` with counts `counts[i]`, `i < n` (keys ascending and distinct), into
+   * the run; a key already held gets the sum. `col` is a block of the key column.
+   */
+  add(col: ColumnBlock, nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
+    if (n === 0) return;
+    const fresh = this.column === null;
+    this.column ??= col;
+    this.widest = Math.max(this.widest, n);
+    const lo = nums[ids[0]!]!;
+    const hi = nums[ids[n - 1]!]!;
+    if (fresh && this.fitsDense(lo, hi)) this.dense = new Float64Array(hi - lo + 1);
+    if (fresh) this.base = lo;
+    if (this.dense !== null) {
+      const from = Math.min(this.base, lo);
+      const to = Math.max(this.base + this.dense.length - 1, hi);
+      if (this.fitsDense(from, to)) {
+        this.addDense(from, to, nums, ids, counts, n);
+        return;
+      }
+      this.denseToRun();
+    }
+    this.merge(nums, ids, counts, n);
+  }
+
+  /** Whether keys `lo..hi` may be counted densely (see `dense`). */
+  private fitsDense(lo: number, hi: number): boolean {
+    const span = hi - lo + 1;
+    return span <= DENSE_MAX && span <= DENSE_FACTOR * this.widest;
+  }
+
+  /** Adds to the dense counts, first widened to cover `from..to` (keys stay at `key - base`). */
+  private addDense(from: number, to: number, nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
+    let dense = this.dense!;
+    if (from < this.base || to - from + 1 > dense.length) {
+      const grown = new Float64Array(to - from + 1);
+      grown.set(dense, this.base - from);
+      dense = this.dense = grown;
+      this.base = from;
+    }
+    const base = this.base;
+    for (let j = 0; j < n; j++) dense[nums[ids[j]!]! - base]! += counts[j]!;
+  }
+
+  /** The dense counts as the run (keys with a count, ascending). */
+  private denseToRun(): void {
+    const dense = this.dense!;
+    this.dense = null;
+    let m = 0;
+    for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) m++;
+    this.keys = new Float64Array(m);
+    this.counts = new Float64Array(m);
+    let w = 0;
+    for (let k = 0; k < dense.length; k++) {
+      if (dense[k] === 0) continue;
+      this.keys[w] = this.base + k;
+      this.counts[w++] = dense[k]!;
+    }
+    this.length = m;
+  }
+
+  /** Merges ascending keys `nums[ids[j]]` with their counts into the run. */
+  private merge(nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
+    const need = this.length + n;
+    if (this.spareKeys.length < need) {
+      const size = Math.max(need, Math.ceil(this.keys.length * 1.25));
+      this.spareKeys = new Float64Array(size);
+      this.spareCounts = new Float64Array(size);
+    }
+    const ak = this.keys;
+    const ac = this.counts;
+    const an = this.length;
+    const ok = this.spareKeys;
+    const oc = this.spareCounts;
+    let i = 0;
+    let j = 0;
+    let w = 0;
+    while (i < an && j < n) {
+      const x = ak[i]!;
+      const y = nums[ids[j]!]!;
+      // Branch-free, as `unionInto`: the side that advances is a 0 or 1 added to its index.
+      const takeA = +(x <= y);
+      const takeB = +(y <= x);
+      ok[w] = takeA === 1 ? x : y;
+      oc[w++] = takeA * ac[i]! + takeB * counts[j]!;
+      i += takeA;
+      j += takeB;
+    }
+    for (; i < an; i++, w++) {
+      ok[w] = ak[i]!;
+      oc[w] = ac[i]!;
+    }
+    for (; j < n; j++, w++) {
+      ok[w] = nums[ids[j]!]!;
+      oc[w] = counts[j]!;
+    }
+    this.spareKeys = ak;
+    this.spareCounts = ac;
+    this.keys = ok;
+    this.counts = oc;
+    this.length = w;
+  }
+
+  /** The run (copies), and a block of its key column; empty after. Null when nothing was added. */
+  take(): { readonly column: ColumnBlock; readonly keys: Float64Array; readonly counts: Float64Array } | null {
+    const column = this.column;
+    if (column === null) return null;
+    if (this.dense !== null) this.denseToRun();
+    this.widest = 0;
+    const taken = { column, keys: this.keys.slice(0, this.length), counts: this.counts.slice(0, this.length) };
+    this.length = 0;
+    this.column = null;
+    return taken;
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { CountRun } from '../../../../src/query/exec/count-run.js';
+import type { ColumnBlock } from '../../../../src/query/exec/segment-snapshot.js';
+import { mulberry32 } from '../../../helpers/random.js';
+
+const COLUMN = { spec: { name: 'k', dataType: 'LONG', singleValue: true }, dictionary: null, dictIds: null, values: null, offsets: null, nulls: null } as unknown as ColumnBlock;
+
+/** One segment's counted keys: ascending distinct keys with a count each, as `IdCounts` answers them. */
+interface Counted {
+  readonly keys: number[];
+  readonly counts: number[];
+}
+
+function segment(rand: () => number, lo: number, span: number, size: number): Counted {
+  const keys = [...new Set(Array.from({ length: size }, () => lo + Math.floor(rand() * span)))].sort((a, b) => a - b);
+  return { keys, counts: keys.map(() => 1 + Math.floor(rand() * 5)) };
+}
+
+/** Adds each segment the way the aggregator does (numbers by dictionary id, ids ascending) and takes the run. */
+function run(segments: readonly Counted[]): [number, number][] {
+  const r = new CountRun();
+  for (const s of segments) {
+    // A dictionary with a key before and after the counted ones, so ids are not just 0..n.
+    const nums = Float64Array.from([s.keys[0]! - 1, ...s.keys, s.keys.at(-1)! + 1]);
+    const ids = Int32Array.from(s.keys, (_, i) => i + 1);
+    r.add(COLUMN, nums, ids, Float64Array.from(s.counts), s.keys.length);
+  }
+  const taken = r.take();
+  if (taken === null) return [];
+  expect(r.take()).toBeNull();
+  return Array.from(taken.keys, (k, i) => [k, taken.counts[i]!]);
+}
+
+function truth(segments: readonly Counted[]): [number, number][] {
+  const m = new Map<number, number>();
+  for (const s of segments) s.keys.forEach((k, i) => m.set(k, (m.get(k) ?? 0) + s.counts[i]!));
+  return [...m.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+describe('CountRun', () => {
+  it('adds the counts of keys in a narrow range densely, widening below and above the first range', () => {
+    const rand = mulberry32(3);
+    const segments = [segment(rand, 1000, 500, 400), segment(rand, 900, 500, 400), segment(rand, 1300, 400, 300), segment(rand, 1000, 10, 10)];
+    expect(run(segments)).toEqual(truth(segments));
+  });
+
+  it('merges keys spread far apart, and goes on merging once a segment widens a dense range too far', () => {
+    const rand = mulberry32(4);
+    const sparse = [segment(rand, -(2 ** 52), 2 ** 53, 300), segment(rand, -(2 ** 52), 2 ** 53, 300)];
+    expect(run(sparse)).toEqual(truth(sparse));
+    const widened = [segment(rand, 5000, 300, 250), segment(rand, 5100, 300, 250), segment(rand, 9_000_000, 1000, 100), segment(rand, 5000, 400, 200)];
+    expect(run(widened)).toEqual(truth(widened));
+  });
+
+  it('answers nothing when nothing was added', () => {
+    expect(new CountRun().take()).toBeNull();
+  });
+});
