@@ -14,6 +14,7 @@ import type { Dictionary } from '../../segment/segment-view.js';
 import { preselectGroups } from './top-groups.js';
 import { ValueCounts, sortedValuesDictionary } from './value-counts.js';
 import { CountRun } from './count-run.js';
+import { runTop } from './run-top.js';
 import { dictionaryNumbers } from './numeric-values.js';
 import { storedTypeOf } from '../../config/data-type.js';
 import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
@@ -223,12 +224,17 @@ export class GroupByAggregator {
 
   /**
    * Makes the groups of the run of counts, once, as the ids of a sorted dictionary of its keys
-   * (found through the sorted index where groups exist, appended where not). Like a partial's
-   * merge, `numGroupsLimit` does not bind again: each segment was counted only where it could not.
+   * (found through the sorted index where groups exist, appended where not); for the result
+   * (`select`) of a table with no other groups, only those of the entries that can reach it. Like
+   * a partial's merge, `numGroupsLimit` does not bind again: each segment was counted only where
+   * it could not.
    */
-  private flushRun(): void {
-    const taken = this.run?.take() ?? null;
+  private flushRun(select: boolean): void {
+    let taken = this.run?.take() ?? null;
     if (taken === null) return;
+    // Every group would come from the run: make only those that can reach the result (`runTop`).
+    const top = select && this.table!.size === 0 ? runTop(this.plan, taken.keys, taken.counts) : null;
+    if (top !== null) taken = { column: taken.column, keys: Float64Array.from(top, (i) => taken!.keys[i]!), counts: Float64Array.from(top, (i) => taken!.counts[i]!) };
     const n = taken.keys.length;
     const long = storedTypeOf(taken.column.spec.dataType) === 'LONG';
     const column = { ...taken.column, dictionary: sortedValuesDictionary(taken.keys, long), dictIds: null, values: null };
@@ -294,7 +300,7 @@ export class GroupByAggregator {
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
     this.flushIdCounts();
-    this.flushRun();
+    this.flushRun(false);
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
     const keys = table === null ? [] : table.exportGroups();
@@ -329,7 +335,7 @@ export class GroupByAggregator {
   /** Final rows: key values and aggregation results (only the groups the result can show). */
   results(): ResultRow[] {
     this.flushIdCounts();
-    this.flushRun();
+    this.flushRun(true);
     for (const s of this.states) s.finish();
     this.reserve();
     const aggsOf = (g: number): unknown[] => this.states.map((s) => s.result(g));

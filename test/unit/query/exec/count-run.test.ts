@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CountRun } from '../../../../src/query/exec/count-run.js';
+import { runTop } from '../../../../src/query/exec/run-top.js';
+import type { AggregationPlan } from '../../../../src/query/plan/query-plan.js';
 import type { ColumnBlock } from '../../../../src/query/exec/segment-snapshot.js';
 import { mulberry32 } from '../../../helpers/random.js';
 
@@ -54,5 +56,27 @@ describe('CountRun', () => {
 
   it('answers nothing when nothing was added', () => {
     expect(new CountRun().take()).toBeNull();
+  });
+});
+
+describe('runTop', () => {
+  const key = { kind: 'groupKey', index: 0 };
+  const count = { kind: 'aggregate', index: 0 };
+  const plan = (orderBy: { expr: object; desc: boolean }[], limit: number, offset = 0, having: object | null = null): AggregationPlan => ({ orderBy, limit, offset, having }) as unknown as AggregationPlan;
+  const keys = Float64Array.of(-5, 1, 2, 7, 9, 12);
+  const counts = Float64Array.of(9, 3, 9, 1, 3, 9);
+
+  it('answers the best offset + limit entries by the ORDER BY, in key order', () => {
+    // count DESC, key: -5 (9), 2 (9), 12 (9), 1 (3), 9 (3), 7 (1).
+    expect([...runTop(plan([{ expr: count, desc: true }, { expr: key, desc: false }], 2), keys, counts)!]).toEqual([0, 2]);
+    expect([...runTop(plan([{ expr: count, desc: true }, { expr: key, desc: true }], 2, 2), keys, counts)!]).toEqual([0, 2, 4, 5]);
+    expect([...runTop(plan([{ expr: count, desc: false }, { expr: key, desc: false }], 3), keys, counts)!]).toEqual([1, 3, 4]);
+    expect([...runTop(plan([{ expr: key, desc: true }], 1), keys, counts)!]).toEqual([5]);
+  });
+
+  it('answers null where every entry is needed: HAVING, an ORDER BY expression, or a limit past the run', () => {
+    expect(runTop(plan([{ expr: count, desc: true }], 2, 0, { kind: 'call' }), keys, counts)).toBeNull();
+    expect(runTop(plan([{ expr: { kind: 'call' }, desc: true }], 2), keys, counts)).toBeNull();
+    expect(runTop(plan([{ expr: count, desc: true }], 4, 2), keys, counts)).toBeNull();
   });
 });
