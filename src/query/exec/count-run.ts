@@ -1,9 +1,13 @@
-import type { ColumnBlock } from './segment-snapshot.js';
-
 /** Dense counts cover at most this many key values (32 MiB of doubles)... */
 const DENSE_MAX = 1 << 22;
 /** ...and at most this many times the most keys one segment brought (a sparse range is merged instead). */
 const DENSE_FACTOR = 4;
+
+/** A run of counts as plain data: keys ascending and distinct (safe integers), a count each. */
+export interface CountRunPartial {
+  readonly keys: Float64Array;
+  readonly counts: Float64Array;
+}
 
 /**
  * The row counts of a COUNT-only GROUP BY over one INT or LONG key, kept across segments as one
@@ -34,8 +38,10 @@ export class CountRun {
   private spareKeys = new Float64Array(0);
   private spareCounts = new Float64Array(0);
   private length = 0;
-  /** A block of the key column, for its type (the first segment's). */
-  private column: ColumnBlock | null = null;
+  /** Whether anything was added since the last `take`. */
+  private started = false;
+  /** Ids `0..n)` for `addRun` (grown as needed). */
+  private identity = new Int32Array(0);
 
   /** Bytes of the buffers. */
   byteSize(): number {
@@ -44,12 +50,12 @@ export class CountRun {
 
   /**
    * Merges keys `nums[ids[i]]` with counts `counts[i]`, `i < n` (keys ascending and distinct), into
-   * the run; a key already held gets the sum. `col` is a block of the key column.
+   * the run; a key already held gets the sum.
    */
-  add(col: ColumnBlock, nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
+  add(nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
     if (n === 0) return;
-    const fresh = this.column === null;
-    this.column ??= col;
+    const fresh = !this.started;
+    this.started = true;
     this.widest = Math.max(this.widest, n);
     const lo = nums[ids[0]!]!;
     const hi = nums[ids[n - 1]!]!;
@@ -145,15 +151,29 @@ export class CountRun {
     this.length = w;
   }
 
-  /** The run (copies), and a block of its key column; empty after. Null when nothing was added. */
-  take(): { readonly column: ColumnBlock; readonly keys: Float64Array; readonly counts: Float64Array } | null {
-    const column = this.column;
-    if (column === null) return null;
+  /** Merges another run (`take` of another thread's or server's `CountRun`: keys ascending and distinct). */
+  addRun(keys: Float64Array, counts: Float64Array): void {
+    const n = keys.length;
+    if (this.identity.length < n) {
+      this.identity = new Int32Array(n);
+      for (let i = 0; i < n; i++) this.identity[i] = i;
+    }
+    this.add(keys, this.identity, counts, n);
+  }
+
+  /** Whether anything was added since the last `take`. */
+  get active(): boolean {
+    return this.started;
+  }
+
+  /** The run (copies); empty after. Null when nothing was added. */
+  take(): CountRunPartial | null {
+    if (!this.started) return null;
     if (this.dense !== null) this.denseToRun();
     this.widest = 0;
-    const taken = { column, keys: this.keys.slice(0, this.length), counts: this.counts.slice(0, this.length) };
+    const taken = { keys: this.keys.slice(0, this.length), counts: this.counts.slice(0, this.length) };
     this.length = 0;
-    this.column = null;
+    this.started = false;
     return taken;
   }
 }

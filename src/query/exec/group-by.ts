@@ -14,6 +14,7 @@ import type { Dictionary } from '../../segment/segment-view.js';
 import { preselectGroups } from './top-groups.js';
 import { ValueCounts, sortedValuesDictionary } from './value-counts.js';
 import { CountRun } from './count-run.js';
+import type { CountRunPartial } from './count-run.js';
 import { runTop } from './run-top.js';
 import { dictionaryNumbers } from './numeric-values.js';
 import { storedTypeOf } from '../../config/data-type.js';
@@ -35,6 +36,21 @@ export interface AggregationPartial {
   readonly keys: KeyColumnPartial[];
   readonly states: StatesPartial[];
   readonly limitReached: boolean;
+  /**
+   * The counts of a COUNT-only GROUP BY over an INT/LONG key still in their run (`CountRun`), when
+   * every one of its groups is there (`numGroups` is then 0): 16 bytes a key, merged as a run.
+   */
+  readonly run?: CountRunPartial;
+}
+
+/**
+ * Whether `plan` keeps its counts in a run (`CountRun`): a COUNT-only GROUP BY that `IdCounts`
+ * counts per id, over an INT or LONG key. Its partials are then runs of (key, count), not groups.
+ */
+export function countsInRun(plan: AggregationPlan): boolean {
+  if (!IdCounts.applies(plan)) return false;
+  const stored = storedTypeOf(plan.groupBy[0]!.type.dataType);
+  return stored === 'INT' || stored === 'LONG';
 }
 
 /**
@@ -83,8 +99,7 @@ export class GroupByAggregator {
     this.grouper = this.table === null ? null : new RowGrouper(plan.groupBy, this.table);
     this.idCounts = this.table !== null && IdCounts.applies(plan) ? new IdCounts() : null;
     this.valueCounts = this.idCounts === null ? null : new ValueCounts();
-    const keyType = this.idCounts === null ? null : storedTypeOf(plan.groupBy[0]!.type.dataType);
-    this.run = keyType === 'INT' || keyType === 'LONG' ? new CountRun() : null;
+    this.run = countsInRun(plan) ? new CountRun() : null;
   }
 
   /** Bytes of the group table, the per-segment memos and every aggregation's states. */
@@ -218,7 +233,7 @@ export class GroupByAggregator {
     const first = nums[counted.ids[0]!]!;
     const last = nums[counted.ids[counted.n - 1]!]!;
     if (!(first >= -Number.MAX_SAFE_INTEGER && last <= Number.MAX_SAFE_INTEGER)) return false;
-    this.run!.add(counted.column, nums, counted.ids, counted.counts, counted.n);
+    this.run!.add(nums, counted.ids, counted.counts, counted.n);
     return true;
   }
 
@@ -234,10 +249,11 @@ export class GroupByAggregator {
     if (taken === null) return;
     // Every group would come from the run: make only those that can reach the result (`runTop`).
     const top = select && this.table!.size === 0 ? runTop(this.plan, taken.keys, taken.counts) : null;
-    if (top !== null) taken = { column: taken.column, keys: Float64Array.from(top, (i) => taken!.keys[i]!), counts: Float64Array.from(top, (i) => taken!.counts[i]!) };
+    if (top !== null) taken = { keys: Float64Array.from(top, (i) => taken!.keys[i]!), counts: Float64Array.from(top, (i) => taken!.counts[i]!) };
     const n = taken.keys.length;
-    const long = storedTypeOf(taken.column.spec.dataType) === 'LONG';
-    const column = { ...taken.column, dictionary: sortedValuesDictionary(taken.keys, long), dictIds: null, values: null };
+    const key = this.plan.groupBy[0]! as Extract<AggregationPlan['groupBy'][number], { kind: 'column' }>;
+    const long = storedTypeOf(key.column.dataType) === 'LONG';
+    const column: ColumnBlock = { spec: key.column, dictionary: sortedValuesDictionary(taken.keys, long), dictIds: null, values: null, offsets: null, nulls: null };
     this.table!.beginMerge();
     const ids = new Int32Array(n);
     for (let i = 0; i < n; i++) ids[i] = i;
@@ -300,6 +316,8 @@ export class GroupByAggregator {
   /** The groups and states collected so far, for `mergePartial` elsewhere (see `AggregationPartial`). */
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
     this.flushIdCounts();
+    // Every group still in the run: it goes as it is (the merge adds runs; no group is made here).
+    const run = this.run?.active === true && this.table!.size === 0 ? this.run.take() : null;
     this.flushRun(false);
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
@@ -308,7 +326,9 @@ export class GroupByAggregator {
     const transfer: ArrayBuffer[] = [];
     for (const k of keys) transfer.push(k.kinds.buffer as ArrayBuffer, k.codes.buffer as ArrayBuffer);
     for (const s of states) partialBuffers(s, transfer);
-    return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
+    if (run === null) return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
+    transfer.push(run.keys.buffer as ArrayBuffer, run.counts.buffer as ArrayBuffer);
+    return { partial: { numGroups, keys, states, limitReached: this.limitReached, run }, transfer };
   }
 
   /**
@@ -318,6 +338,10 @@ export class GroupByAggregator {
    */
   mergePartial(partial: AggregationPartial): void {
     this.flushIdCounts();
+    if (partial.run !== undefined) {
+      if (this.run === null) throw new Error('internal: a run of counts merged into an aggregation that keeps none');
+      this.run.addRun(partial.run.keys, partial.run.counts);
+    }
     if (partial.limitReached && this.table !== null) this.table.segment.limitReached = true;
     const table = this.table;
     let gids: Int32Array;

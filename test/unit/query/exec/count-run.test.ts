@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CountRun } from '../../../../src/query/exec/count-run.js';
 import { runTop } from '../../../../src/query/exec/run-top.js';
 import type { AggregationPlan } from '../../../../src/query/plan/query-plan.js';
-import type { ColumnBlock } from '../../../../src/query/exec/segment-snapshot.js';
 import { mulberry32 } from '../../../helpers/random.js';
-
-const COLUMN = { spec: { name: 'k', dataType: 'LONG', singleValue: true }, dictionary: null, dictIds: null, values: null, offsets: null, nulls: null } as unknown as ColumnBlock;
 
 /** One segment's counted keys: ascending distinct keys with a count each, as `IdCounts` answers them. */
 interface Counted {
@@ -25,7 +22,7 @@ function run(segments: readonly Counted[]): [number, number][] {
     // A dictionary with a key before and after the counted ones, so ids are not just 0..n.
     const nums = Float64Array.from([s.keys[0]! - 1, ...s.keys, s.keys.at(-1)! + 1]);
     const ids = Int32Array.from(s.keys, (_, i) => i + 1);
-    r.add(COLUMN, nums, ids, Float64Array.from(s.counts), s.keys.length);
+    r.add(nums, ids, Float64Array.from(s.counts), s.keys.length);
   }
   const taken = r.take();
   if (taken === null) return [];
@@ -56,6 +53,23 @@ describe('CountRun', () => {
 
   it('answers nothing when nothing was added', () => {
     expect(new CountRun().take()).toBeNull();
+  });
+
+  it("merges another thread's run, dense or sparse, with its own", () => {
+    const rand = mulberry32(5);
+    for (const [lo, span] of [[100, 900], [0, 2 ** 40]] as const) {
+      const mine = [segment(rand, lo, span, 500), segment(rand, lo, span, 400)];
+      const theirs = [segment(rand, lo, span, 600)];
+      const other = new CountRun();
+      const r = new CountRun();
+      for (const [target, list] of [[r, mine], [other, theirs]] as const) {
+        for (const s of list) target.add(Float64Array.from(s.keys), Int32Array.from(s.keys, (_, i) => i), Float64Array.from(s.counts), s.keys.length);
+      }
+      const sent = other.take()!;
+      r.addRun(sent.keys, sent.counts);
+      const taken = r.take()!;
+      expect(Array.from(taken.keys, (k, i) => [k, taken.counts[i]!])).toEqual(truth([...mine, ...theirs]));
+    }
   });
 });
 

@@ -213,4 +213,27 @@ describe('IdCounts over a window of a dictionary', () => {
     expect([...next.ids.subarray(0, next.n)]).toEqual([3]);
     expect([...next.counts.subarray(0, next.n)]).toEqual([1]);
   });
+
+  it('counts an id past 255 rows exactly (its byte count wraps), in the window and out of it', () => {
+    const big: Dictionary = { size: 6, sorted: true, get: (id) => id, indexOf: () => -1 };
+    const rowsOf = [256, 300, 1, 511, 512, 1000];
+    const ids = Int32Array.from(rowsOf.flatMap((n, id) => Array.from({ length: n }, () => id)));
+    const col = block(null, 'INT', ids, big);
+    const counter = new IdCounts();
+    counter.begin(col);
+    counter.add(col, every(ids.length), ids.length);
+    const all = counter.take()!;
+    expect([...all.counts.subarray(0, all.n)]).toEqual(rowsOf);
+    const win: Dictionary = { size: 3, sorted: true, get: (id) => id + 2, indexOf: () => -1 };
+    counter.begin(col, { from: 2, to: 5, dictionary: win });
+    counter.add(col, every(ids.length), ids.length);
+    const part = counter.take()!;
+    expect([...part.ids.subarray(0, part.n)]).toEqual([0, 1, 2]);
+    expect([...part.counts.subarray(0, part.n)]).toEqual([1, 511, 512]);
+    // Nothing carried over: the next count starts from zero.
+    counter.begin(col);
+    counter.add(col, Int32Array.of(0), 1);
+    const next = counter.take()!;
+    expect([...next.counts.subarray(0, next.n)]).toEqual([1]);
+  });
 });
