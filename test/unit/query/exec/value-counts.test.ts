@@ -24,6 +24,7 @@ const SCHEMA: PinotSchema = {
   dimensionFieldSpecs: [
     { name: 'k', dataType: 'LONG' },
     { name: 'i', dataType: 'INT' },
+    { name: 'u', dataType: 'INT' },
   ],
   metricFieldSpecs: [{ name: 'v', dataType: 'INT' }],
 };
@@ -41,7 +42,8 @@ function rows(): Row[] {
   for (let r = 0; r < ROWS; r++) {
     const segment = Math.floor(r / SEGMENT_ROWS);
     const key = -400 + segment * 700 + Math.floor(rand() * 1200);
-    out.push([BigInt(key) * 1_000_003n, key, r % 7]);
+    // `u`: the key moved to [0, 65535], so sealed blocks hold it in 16 bits.
+    out.push([BigInt(key) * 1_000_003n, key, key + 400, r % 7]);
   }
   return out;
 }
@@ -55,7 +57,7 @@ function truth(data: readonly Row[], c: number, where: (row: Row) => boolean = (
 
 /** The table; `rows` answers a query's rows as the engine holds them (LONG keys as exact bigints, which JSON numbers are not). */
 async function table(data: readonly Row[], segmentRows: number): Promise<FixtureTable & { query(sql: string, options?: string): Promise<BrokerJson>; rows(sql: string): Promise<[bigint, number][]> }> {
-  const t = await buildTableSegments(SCHEMA, data, { segmentRows, indexing: { noDictionaryColumns: ['k', 'i'] } });
+  const t = await buildTableSegments(SCHEMA, data, { segmentRows, indexing: { noDictionaryColumns: ['k', 'i', 'u'] } });
   const engine = new QueryEngine({ resolve: () => t.queryTable });
   return Object.assign(t, {
     query: async (sql: string, options?: string) => JSON.parse(writeBrokerResponse(await engine.query(sql, options))) as BrokerJson,
@@ -81,10 +83,11 @@ describe('GROUP BY a raw INT or LONG column with count(*) only (counted per valu
     expect(f.sealed.length).toBe(3);
     expect(f.consuming[0]!.numDocs).toBe(2000);
     const view = f.queryTable.snapshot();
-    for (const s of view) for (const c of ['k', 'i']) expect(s.block(c, 0).dictIds, `${s.name} ${c}`).toBeNull();
+    for (const s of view) for (const c of ['k', 'i', 'u']) expect(s.block(c, 0).dictIds, `${s.name} ${c}`).toBeNull();
+    expect(view[0]!.block('u', 0).values).toBeInstanceOf(Uint16Array);
   });
 
-  for (const [key, c] of [['k', 0], ['i', 1]] as const) {
+  for (const [key, c] of [['k', 0], ['i', 1], ['u', 2]] as const) {
     it(`answers every group with its true count, and the top 15 with ties broken by the key (${key})`, async () => {
       const take = vi.spyOn(ValueCounts.prototype, 'take');
       const merged = vi.spyOn(CountRun.prototype, 'add');
@@ -104,7 +107,7 @@ describe('GROUP BY a raw INT or LONG column with count(*) only (counted per valu
 
   it('answers a filter, OFFSET and the key descending as the rows say', async () => {
     const r = await f.query('SELECT i, count(*) AS n FROM g WHERE v < 3 GROUP BY i ORDER BY n, i DESC LIMIT 100000 OFFSET 5');
-    const want = truth(data, 1, (row) => (row[2] as number) < 3)
+    const want = truth(data, 1, (row) => (row[3] as number) < 3)
       .sort((a, b) => a[1] - b[1] || (a[0] > b[0] ? -1 : 1))
       .slice(5);
     expect(pairs(r)).toEqual(want);
@@ -128,7 +131,7 @@ describe('GROUP BY a raw LONG column holding values beyond ±(2^53 - 1)', () => 
   for (let r = 0; r < 2 * SEGMENT_ROWS + 500; r++) {
     const inBigRun = r >= SEGMENT_ROWS + 1500 && r < SEGMENT_ROWS + 1600;
     const key = inBigRun ? big + BigInt(r % 3) : BigInt(Math.floor(rand() * 900));
-    data.push([key, r, 0]);
+    data.push([key, r, r, 0]);
   }
   let f: Awaited<ReturnType<typeof table>>;
   beforeAll(async () => {
