@@ -1,3 +1,5 @@
+import { iota } from './scratch.js';
+
 /** Dense counts cover at most this many key values (32 MiB of doubles)... */
 const DENSE_MAX = 1 << 22;
 /** ...and at most this many times the most keys one segment brought (a sparse range is merged instead). */
@@ -23,7 +25,7 @@ export interface CountRunPartial {
  * users) are not merged at all: their counts are added into an array indexed by `key - base`,
  * one write per key, and the run is read out of it when taken.
  *
- * Two pairs of buffers, swapped at each merge, so the run allocates nothing once grown.
+ * Two pairs of buffers, swapped at each merge, so merging allocates nothing once grown.
  */
 export class CountRun {
   /**
@@ -40,8 +42,6 @@ export class CountRun {
   private length = 0;
   /** Whether anything was added since the last `take`. */
   private started = false;
-  /** Ids `0..n)` for `addRun` (grown as needed). */
-  private identity = new Int32Array(0);
 
   /** Bytes of the buffers. */
   byteSize(): number {
@@ -153,12 +153,7 @@ export class CountRun {
 
   /** Merges another run (`take` of another thread's or server's `CountRun`: keys ascending and distinct). */
   addRun(keys: Float64Array, counts: Float64Array): void {
-    const n = keys.length;
-    if (this.identity.length < n) {
-      this.identity = new Int32Array(n);
-      for (let i = 0; i < n; i++) this.identity[i] = i;
-    }
-    this.add(keys, this.identity, counts, n);
+    this.add(keys, iota(keys.length), counts, keys.length);
   }
 
   /** Whether anything was added since the last `take`. */
@@ -166,13 +161,18 @@ export class CountRun {
     return this.started;
   }
 
-  /** The run (copies); empty after. Null when nothing was added. */
+  /**
+   * The run, handed over (arrays of its own length, which the run lets go: a run is taken once, for
+   * the result or a partial); empty after. Null when nothing was added.
+   */
   take(): CountRunPartial | null {
     if (!this.started) return null;
     if (this.dense !== null) this.denseToRun();
-    this.widest = 0;
-    const taken = { keys: this.keys.slice(0, this.length), counts: this.counts.slice(0, this.length) };
+    const n = this.length;
+    const taken = { keys: this.keys.length === n ? this.keys : this.keys.slice(0, n), counts: this.counts.length === n ? this.counts : this.counts.slice(0, n) };
+    this.keys = this.counts = this.spareKeys = this.spareCounts = new Float64Array(0);
     this.length = 0;
+    this.widest = 0;
     this.started = false;
     return taken;
   }

@@ -16,6 +16,7 @@ import { ValueCounts, sortedValuesDictionary } from './value-counts.js';
 import { CountRun } from './count-run.js';
 import type { CountRunPartial } from './count-run.js';
 import { runTop } from './run-top.js';
+import { iota } from './scratch.js';
 import { dictionaryNumbers } from './numeric-values.js';
 import { storedTypeOf } from '../../config/data-type.js';
 import type { StarTreeAggregation, StarTreeRows } from './star-tree-exec.js';
@@ -255,9 +256,7 @@ export class GroupByAggregator {
     const long = storedTypeOf(key.column.dataType) === 'LONG';
     const column: ColumnBlock = { spec: key.column, dictionary: sortedValuesDictionary(taken.keys, long), dictIds: null, values: null, offsets: null, nulls: null };
     this.table!.beginMerge();
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = i;
-    this.makeCountedGroups({ column, ids, counts: taken.counts, n, gids: new Int32Array(n), rows: new Int32Array(n) });
+    this.makeCountedGroups({ column, ids: iota(n), counts: taken.counts, n, gids: new Int32Array(n), rows: new Int32Array(n) });
   }
 
   /** Makes the groups of counted ids, in id order, and adds their counts. */

@@ -8,6 +8,7 @@ import type { ColumnBlock } from './segment-snapshot.js';
 export interface CountedIds {
   /** A block of the key column (its dictionary and type). */
   readonly column: ColumnBlock;
+  /** Ascending; read only (they may be the shared `iota`). */
   readonly ids: Int32Array;
   readonly counts: Float64Array;
   readonly n: number;
@@ -80,10 +81,11 @@ export class IdCounts {
   /**
    * Starts counting the ids of `col`'s dictionary (after `take` emptied the previous one). With
    * `window`, only the window's ids are counted, as ids of its dictionary: a row's id is moved
-   * into the window and any other lands in one spare slot past it, without a branch.
+   * into the window and any other lands in one spare slot past it, without a branch (without a
+   * window the window is the whole dictionary, and the spare slot is never reached).
    */
   begin(col: ColumnBlock, window: IdWindow | null = null): void {
-    const size = window === null ? col.dictionary!.size : window.to - window.from + 1;
+    const size = (window === null ? col.dictionary!.size : window.to - window.from) + 1;
     // An eighth more than asked: the next segments' dictionaries are about the same size.
     if (this.counts.length < size) this.counts = new Uint8Array(size + (size >>> 3));
     this.column = col;
@@ -95,18 +97,8 @@ export class IdCounts {
   add(col: ColumnBlock, sel: Int32Array, n: number): void {
     const ids = col.dictIds!;
     const counts = this.counts;
-    const window = this.window;
-    if (window === null) {
-      for (let i = 0; i < n; i++) {
-        const id = ids[sel[i]!]!;
-        const c = (counts[id]! + 1) & 255;
-        counts[id] = c;
-        if (c === 0) this.wrapped(id);
-      }
-      return;
-    }
-    const from = window.from;
-    const width = window.to - from;
+    const from = this.window?.from ?? 0;
+    const width = this.window === null ? this.dictionary!.size : this.window.to - from;
     for (let i = 0; i < n; i++) {
       const d = ids[sel[i]!]! - from;
       const id = (d >>> 0) < width ? d : width;
@@ -156,8 +148,8 @@ export class IdCounts {
     this.column = null;
     this.dictionary = null;
     this.window = null;
-    if (window === null) return { column, ids, counts: out, n: m, gids, rows };
     counts[size] = 0;
+    if (window === null) return { column, ids, counts: out, n: m, gids, rows };
     return { column: { ...column, dictionary: window.dictionary }, ids, counts: out, n: m, gids, rows };
   }
 }

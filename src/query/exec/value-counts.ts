@@ -3,6 +3,7 @@ import type { Dictionary } from '../../segment/segment-view.js';
 import type { CountedIds } from './id-counts.js';
 import { sortedNumbers } from '../../segment/format/numeric-order.js';
 import { gatherLongs, presetDictionaryNumbers } from './numeric-values.js';
+import { iota } from './scratch.js';
 import type { ColumnBlock } from './segment-snapshot.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -27,12 +28,12 @@ export class ValueCounts {
   private column: ColumnBlock | null = null;
   private values: Float64Array<ArrayBuffer> = new Float64Array(0);
   private n = 0;
-  private taken = { ids: new Int32Array(0), counts: new Float64Array(0), gids: new Int32Array(0), rows: new Int32Array(0) };
+  private taken = { counts: new Float64Array(0), gids: new Int32Array(0), rows: new Int32Array(0) };
 
   /** Bytes of the gathered values and of `take`'s arrays. */
   byteSize(): number {
     const t = this.taken;
-    return this.values.byteLength + t.ids.byteLength + t.counts.byteLength + t.gids.byteLength + t.rows.byteLength;
+    return this.values.byteLength + t.counts.byteLength + t.gids.byteLength + t.rows.byteLength;
   }
 
   /** Whether `col` is a single-value INT or LONG block without a dictionary, in a typed array. */
@@ -90,21 +91,19 @@ export class ValueCounts {
     this.column = null;
     const m = this.n;
     const sorted = sortedNumbers(this.values.subarray(0, m));
-    if (this.taken.ids.length < m) this.taken = { ids: new Int32Array(m), counts: new Float64Array(m), gids: new Int32Array(m), rows: new Int32Array(m) };
-    const { ids, counts, gids, rows } = this.taken;
+    if (this.taken.counts.length < m) this.taken = { counts: new Float64Array(m), gids: new Int32Array(m), rows: new Int32Array(m) };
+    const { counts, gids, rows } = this.taken;
     let k = 0;
     for (let i = 0; i < m; i++) {
       const x = sorted[i]!;
       if (k > 0 && sorted[k - 1] === x) counts[k - 1]++;
       else {
         sorted[k] = x;
-        counts[k] = 1;
-        ids[k] = k;
-        k++;
+        counts[k++] = 1;
       }
     }
     const dictionary = sortedValuesDictionary(sorted.slice(0, k), storedTypeOf(column.spec.dataType) === 'LONG');
-    return { column: { ...column, dictionary, values: null }, ids, counts, n: k, gids, rows };
+    return { column: { ...column, dictionary, values: null }, ids: iota(k), counts, n: k, gids, rows };
   }
 }
 

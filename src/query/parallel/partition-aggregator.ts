@@ -4,6 +4,7 @@ import { shareDictionaryNumbers } from '../exec/numeric-values.js';
 import type { ColumnBlock, SegmentSnapshot } from '../exec/segment-snapshot.js';
 import type { StarTreeAggregation, StarTreeRows } from '../exec/star-tree-exec.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
+import type { IdWindow } from '../exec/id-counts.js';
 
 /** A bound of a key partition: an INT value (number) or a LONG value (bigint); null = unbounded. */
 export type PartitionBound = number | bigint | null;
@@ -23,7 +24,7 @@ export interface KeyPartition {
  * How one dictionary's ids fall in the partition: an id range of a sorted dictionary, with the
  * window dictionary of those ids (`windowOf`), or a mark per id.
  */
-type IdTest = { readonly kind: 'range'; readonly from: number; readonly to: number; readonly window: Dictionary } | { readonly kind: 'marks'; readonly marks: Uint8Array };
+type IdTest = { readonly kind: 'range'; readonly ids: IdWindow } | { readonly kind: 'marks'; readonly marks: Uint8Array };
 
 /**
  * Ids `[from, to)` of sorted dictionary `dict` as a dictionary of their own (id `i` is `from +
@@ -63,7 +64,8 @@ export function inPartition(p: KeyPartition, v: unknown): boolean {
  * that partition of the keys (docs/query.md, "Partitioned by key"). Per sealed dictionary the
  * partition is one id range found by binary search (`Dictionary.idRange`), so a row costs an id
  * read and two integer comparisons (a COUNT-only GROUP BY counts it there and then); unsorted
- * dictionaries mark their ids once, raw values are compared per row. Star-tree records are not narrowed: the caller keeps such queries off this path.
+ * dictionaries mark their ids once, raw values are compared per row. Star-tree records are not
+ * narrowed: the caller keeps such queries off this path.
  */
 export class PartitionAggregator extends GroupByAggregator {
   private dictionary: Dictionary | null = null;
@@ -87,7 +89,7 @@ export class PartitionAggregator extends GroupByAggregator {
       // A COUNT-only GROUP BY counts the partition's ids in one pass (`IdCounts` with a window):
       // no copy of the rows that fall in the partition first.
       const test = this.idTest(col.dictionary);
-      if (test.kind === 'range' && this.addIdWindow(segment, col, { from: test.from, to: test.to, dictionary: test.window }, sel, n)) return;
+      if (test.kind === 'range' && this.addIdWindow(segment, col, test.ids, sel, n)) return;
     }
     const m = this.narrow(col, sel, n);
     if (this.windowed === null) {
@@ -109,7 +111,7 @@ export class PartitionAggregator extends GroupByAggregator {
     return super.addDictionaries(segment, (dict) => {
       if (dict !== own) return null;
       const test = this.idTest(dict);
-      return test.kind === 'range' ? test.window : null;
+      return test.kind === 'range' ? test.ids.dictionary : null;
     });
   }
 
@@ -134,8 +136,8 @@ export class PartitionAggregator extends GroupByAggregator {
         if (this.windowIds.length < ids.length) this.windowIds = new Int32Array(Math.max(ids.length, 1024));
         const rebased = this.windowIds;
         // Branchless: both differences are >= 0 exactly when from <= id < to.
-        const from = test.from;
-        const last = test.to - 1;
+        const from = test.ids.from;
+        const last = test.ids.to - 1;
         for (let i = 0; i < n; i++) {
           const r = sel[i]!;
           const id = ids[r]!;
@@ -143,7 +145,7 @@ export class PartitionAggregator extends GroupByAggregator {
           rebased[r] = id - from;
           k += 1 - (((id - from) | (last - id)) >>> 31);
         }
-        this.windowed = test.window;
+        this.windowed = test.ids.dictionary;
       } else {
         const marks = test.marks;
         for (let i = 0; i < n; i++) {
@@ -170,7 +172,8 @@ export class PartitionAggregator extends GroupByAggregator {
     let test: IdTest;
     if (dict.sorted && dict.idRange !== undefined) {
       const [from, to] = dict.idRange({ lo: p.lo, loInclusive: true, hi: p.hi, hiInclusive: false });
-      test = { kind: 'range', from, to: Math.max(from, to), window: windowOf(dict, from, Math.max(from, to)) };
+      const end = Math.max(from, to);
+      test = { kind: 'range', ids: { from, to: end, dictionary: windowOf(dict, from, end) } };
     } else {
       const marks = new Uint8Array(dict.size);
       for (let id = 0; id < dict.size; id++) marks[id] = inPartition(p, dict.get(id)) ? 1 : 0;

@@ -51,6 +51,19 @@ describe('CountRun', () => {
     expect(run(widened)).toEqual(truth(widened));
   });
 
+  it('hands its arrays over: what was taken stays as it was while the run goes on', () => {
+    const r = new CountRun();
+    const add = (keys: number[]): void => r.add(Float64Array.from(keys), Int32Array.from(keys, (_, i) => i), Float64Array.from(keys, () => 1), keys.length);
+    // Far apart: merged, not dense, so the run's own buffers are the ones handed over.
+    add([0, 2 ** 40]);
+    add([5, 2 ** 41]);
+    const first = r.take()!;
+    add([1, 2 ** 42]);
+    add([3, 2 ** 43]);
+    expect(Array.from(r.take()!.keys)).toEqual([1, 3, 2 ** 42, 2 ** 43]);
+    expect(Array.from(first.keys)).toEqual([0, 5, 2 ** 40, 2 ** 41]);
+  });
+
   it('answers nothing when nothing was added', () => {
     expect(new CountRun().take()).toBeNull();
   });
