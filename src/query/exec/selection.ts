@@ -5,6 +5,8 @@ import type { Fn } from './compile-expr.js';
 import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import { compareKeys, orderKey, TopK } from './order.js';
 import type { SharedTopBound } from './shared-top-bound.js';
+import { ensureInt32 } from './numeric-values.js';
+import { numericKeys, rowsNotWorse } from './top-cut.js';
 
 /** A kept row with its ORDER BY key values (what a worker thread sends for a segment). */
 export interface Candidate {
@@ -26,6 +28,8 @@ export class SelectionCollector {
   private readonly desc: boolean[];
   /** The first ORDER BY key when it is a single-value column (block statistics apply). */
   private readonly statsColumn: string | null;
+  /** The rows of a block left after the cut-off (reused across blocks). */
+  private kept: Int32Array = new Int32Array(0);
 
   /**
    * `shared`: the cut-off shared with the other threads reading this query (ORDER BY selections
@@ -97,8 +101,19 @@ export class SelectionCollector {
     // First key of the worst kept row once the heap is full (or the shared cut-off): the cut-off for a quick reject.
     let worst0: unknown = this.cutOff();
     let cut = isPrimitiveKey(worst0);
-    for (let i = 0; i < n; i++) {
-      const r = sel[i]!;
+    let rows = sel;
+    let count = n;
+    if (typeof worst0 === 'number') {
+      // The rows the block's starting cut-off rejects never reach a row reader.
+      const keys = numericKeys(this.plan.orderBy[0]!.expr, block);
+      if (keys !== null) {
+        this.kept = ensureInt32(this.kept, n);
+        count = rowsNotWorse(keys, sel, n, worst0, desc0, this.kept);
+        rows = this.kept;
+      }
+    }
+    for (let i = 0; i < count; i++) {
+      const r = rows[i]!;
       const k0 = key0(r);
       // Strictly worse on the first key (for two numbers, bigints or strings JS order agrees
       // with compareValues): it cannot enter, so skip the other keys.
