@@ -149,12 +149,16 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
 }
 
 /**
- * Runs a set-up's query until it has run for `SETTLE_MS` (at least `SETTLE_MIN_RUNS` times, at
+ * Runs a set-up's query until it has run for `SETTLE_MS` and at least `SETTLE_MIN_RUNS` times (at
  * most `SETTLE_MAX_RUNS`). Every worker thread is a V8 isolate that compiles its own optimised
  * code, on V8's background threads, which share the two cores with the workers: with one warm-up
  * run a pool of 2 was timed while its isolates were still compiling (TurboFan took 10-15 % of a
  * core for ~2 s of dict-broad runs: bench/notes.md), which a pool of 1 does on the idle core and a
- * server running for a while no longer does. All five set-ups settle alike.
+ * server running for a while no longer does. V8 optimises a function after enough calls, not
+ * enough time, and each worker of a pool of 2 reads half the segments, so it calls each kernel half
+ * as often: a pool of 2 took ~20 runs of a query to settle, whatever the query's length (medians
+ * of 5 runs: time-bucket 118, 98, 98, 94, 87 ms, then 84-93; bench/notes.md, 2026-12-07), where a
+ * one-second settle gave a 150 ms query 7 runs. All five set-ups settle alike.
  */
 async function settle(run: () => Promise<{ ms: number }>): Promise<void> {
   let spent = 0;
@@ -162,5 +166,5 @@ async function settle(run: () => Promise<{ ms: number }>): Promise<void> {
 }
 
 const SETTLE_MS = 1000;
-const SETTLE_MIN_RUNS = 3;
+const SETTLE_MIN_RUNS = 20;
 const SETTLE_MAX_RUNS = 60;
