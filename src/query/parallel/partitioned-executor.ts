@@ -3,6 +3,7 @@ import { withDeadline } from '../exec/deadline.js';
 import { countSegments, executePlan, finishExecution } from '../exec/executor.js';
 import type { ExecutionResult } from '../exec/executor.js';
 import { buildFilter } from '../exec/filter-tree.js';
+import { GroupByAggregator, countsInRun } from '../exec/group-by.js';
 import type { AggregationPartial, ResultRow } from '../exec/group-by.js';
 import { finishAggregation } from '../exec/post-aggregation.js';
 import { Scratch } from '../exec/scratch.js';
@@ -14,6 +15,7 @@ import type { AggregationPlan } from '../plan/query-plan.js';
 import { QueryError } from '../query-error.js';
 import type { PartitionChannelMessage, PartitionResult, WorkerQuery } from './messages.js';
 import { beforeDeadline, onWorker, pooledQueryStart } from './parallel-executor.js';
+import { splitByKey } from './local-split.js';
 import { PartitionAggregator } from './partition-aggregator.js';
 import type { KeyPartition } from './partition-aggregator.js';
 import type { QueryPool } from './query-pool.js';
@@ -27,8 +29,9 @@ class RunOnMainThread extends Error {}
  * sealed segment and aggregates only the rows whose key lies in partition `w`; the partitions are
  * disjoint, so each answers its own best `offset + limit` groups (or, for distinct counts, the
  * count of its values) and the main thread merges a few rows instead of every group. The main
- * thread first reads the segments no worker can (consuming ones), once per partition, and sends
- * each worker its partition of them to merge before it answers. The statistics are the workers'
+ * thread first reads the segments no worker can (consuming ones), once and cut by key where the
+ * partial allows (`splitByKey`), else once per partition, and sends each worker its partition of
+ * them to merge before it answers. The statistics are the workers'
  * (every partition sees the same scan outcomes: the filter is not narrowed). If a worker cannot
  * open a segment, or no worker can run, the main thread runs the whole query itself.
  */
@@ -62,7 +65,7 @@ async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentS
     const sender = local.length === 0 ? null : new LocalSender(`shardtable-partitions-${process.pid}-${query.id}`);
     const work = partitions.map((partition, index) => pool.run(query.id, { kind: 'partition', query, segments: refs, partition, index, channel: sender?.name ?? null, deadlineMs, cancel }));
     for (const w of work) w.catch(() => undefined);
-    let localRead: Awaited<ReturnType<typeof readLocally>>;
+    let localRead: LocalRead;
     try {
       localRead = await readLocally(ctx, views, local, partitions);
     } catch (err) {
@@ -97,32 +100,54 @@ async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentS
  * The segments the main thread reads (consuming, or not from a file), once per partition, each
  * partition into one partial for its worker to merge; the scan outcomes of the first partition.
  */
-async function readLocally(ctx: ScanContext, views: readonly SegmentSnapshot[], local: readonly number[], partitions: readonly KeyPartition[]): Promise<{ partials: (AggregationPartial | null)[]; outcomes: { index: number; outcome: ScanOutcome }[]; failure: Failure | null }> {
-  const outcomes: { index: number; outcome: ScanOutcome }[] = [];
-  const partials: (AggregationPartial | null)[] = [];
-  for (let w = 0; w < partitions.length; w++) {
-    if (local.length === 0) {
-      partials.push(null);
-      continue;
-    }
-    const aggregator = new PartitionAggregator(ctx.plan as AggregationPlan, partitions[w]!);
-    let processed = false;
-    for (const i of local) {
-      let outcome: ScanOutcome;
-      try {
-        outcome = await scanSegment(ctx, views[i]!, { aggregator, collector: null });
-      } catch (err) {
-        const e = asQueryError(err);
-        if (e.kind === 'EXECUTION_TIMEOUT') throw e;
-        // The workers may fail at an earlier segment: the query fails with the first in order.
-        return { partials: partitions.map(() => null), outcomes, failure: { at: i, err: e } };
-      }
-      processed ||= outcome.kind === 'processed';
-      if (w === 0) outcomes.push({ index: i, outcome });
-    }
-    partials.push(processed ? aggregator.exportPartial().partial : null);
+async function readLocally(ctx: ScanContext, views: readonly SegmentSnapshot[], local: readonly number[], partitions: readonly KeyPartition[]): Promise<LocalRead> {
+  if (local.length === 0) return { partials: partitions.map(() => null), outcomes: [], failure: null };
+  const plan = ctx.plan as AggregationPlan;
+  const none = (): null[] => partitions.map(() => null);
+  // Once, cut by key, where the partial will likely have a shape that can be (`splitByKey`).
+  let outcomes: { index: number; outcome: ScanOutcome }[] | null = null;
+  if (plan.groupBy.length === 0 || countsInRun(plan)) {
+    const whole = await readInto(ctx, views, local, new GroupByAggregator(plan, { partial: true }));
+    if (whole.failure !== null || whole.partial === null) return { partials: none(), outcomes: whole.outcomes, failure: whole.failure };
+    const split = splitByKey(plan, whole.partial, partitions);
+    if (split !== null) return { partials: split, outcomes: whole.outcomes, failure: null };
+    outcomes = whole.outcomes;
   }
-  return { partials, outcomes, failure: null };
+  // Else once per partition, each narrowed to its keys.
+  const partials: (AggregationPartial | null)[] = [];
+  for (const partition of partitions) {
+    const read = await readInto(ctx, views, local, new PartitionAggregator(plan, partition));
+    outcomes ??= read.outcomes;
+    if (read.failure !== null) return { partials: none(), outcomes, failure: read.failure };
+    partials.push(read.partial);
+  }
+  return { partials, outcomes: outcomes ?? [], failure: null };
+}
+
+interface LocalRead {
+  readonly partials: (AggregationPartial | null)[];
+  readonly outcomes: { index: number; outcome: ScanOutcome }[];
+  readonly failure: Failure | null;
+}
+
+/** Segments `local` into `aggregator`: its partial (null when no segment was processed), the outcomes, or the first failure. */
+async function readInto(ctx: ScanContext, views: readonly SegmentSnapshot[], local: readonly number[], aggregator: GroupByAggregator): Promise<{ partial: AggregationPartial | null; outcomes: { index: number; outcome: ScanOutcome }[]; failure: Failure | null }> {
+  const outcomes: { index: number; outcome: ScanOutcome }[] = [];
+  let processed = false;
+  for (const i of local) {
+    let outcome: ScanOutcome;
+    try {
+      outcome = await scanSegment(ctx, views[i]!, { aggregator, collector: null });
+    } catch (err) {
+      const e = asQueryError(err);
+      if (e.kind === 'EXECUTION_TIMEOUT') throw e;
+      // The workers may fail at an earlier segment: the query fails with the first in order.
+      return { partial: null, outcomes, failure: { at: i, err: e } };
+    }
+    processed ||= outcome.kind === 'processed';
+    outcomes.push({ index: i, outcome });
+  }
+  return { partial: processed ? aggregator.exportPartial().partial : null, outcomes, failure: null };
 }
 
 /** A segment whose read failed (its index in the query's segments) and the error. */

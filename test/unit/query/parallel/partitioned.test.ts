@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { GroupByAggregator } from '../../../../src/query/exec/group-by.js';
+import { PartitionAggregator } from '../../../../src/query/parallel/partition-aggregator.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
 import { parallelRoute } from '../../../../src/query/parallel/partitioned-plan.js';
@@ -114,6 +116,32 @@ describe('queries split by key on the worker pool', () => {
     // Pinot's per-segment cut: 2,667 ids per segment over a limit of 1,000.
     const cut = await answer(parallel, DECLINED[4]![0], DECLINED[4]![1]);
     expect(cut.numGroupsLimitReached).toBe(true);
+  });
+
+  it('reads the consuming segment once for counts in a run and for distinct counts, once per partition for groups', async () => {
+    // Main-thread partials only (the workers' aggregators live in their own threads).
+    const exported = vi.spyOn(GroupByAggregator.prototype, 'exportPartial');
+    const narrowed = vi.spyOn(PartitionAggregator.prototype, 'add');
+    try {
+      for (const [sql, reads] of [
+        [PARTITIONED[0]!, 1],
+        [PARTITIONED[7]!, 1],
+        [PARTITIONED[9]!, 1],
+        [PARTITIONED[3]!, 2],
+      ] as const) {
+        exported.mockClear();
+        narrowed.mockClear();
+        expect(await answer(parallel, sql), sql).toEqual(await answer(serial, sql));
+        exported.mockClear();
+        narrowed.mockClear();
+        await parallel.query(sql);
+        expect(exported.mock.calls.length, sql).toBe(reads);
+        expect(narrowed.mock.calls.length > 0, sql).toBe(reads === 2);
+      }
+    } finally {
+      exported.mockRestore();
+      narrowed.mockRestore();
+    }
   });
 
   it('groups null keys as the main thread does', async () => {
