@@ -42,6 +42,8 @@ export class CountRun {
   private length = 0;
   /** Whether anything was added since the last `take`. */
   private started = false;
+  /** After the first add: whether the counts may still go dense (decided at the second). */
+  private undecided = false;
 
   /** Bytes of the buffers. */
   byteSize(): number {
@@ -59,8 +61,16 @@ export class CountRun {
     this.widest = Math.max(this.widest, n);
     const lo = nums[ids[0]!]!;
     const hi = nums[ids[n - 1]!]!;
-    if (fresh && this.fitsDense(lo, hi)) this.dense = new Float64Array(hi - lo + 1);
-    if (fresh) this.base = lo;
+    // The first keys are the run as they are; the second decide whether counts go dense from
+    // then on. A run taken after one add (one segment's partial: the consuming segment of a query
+    // split by key, a segment a worker stole) never fills and reads back a dense array.
+    if (!fresh && this.length > 0 && this.undecided) {
+      this.undecided = false;
+      const from = Math.min(this.keys[0]!, lo);
+      const to = Math.max(this.keys[this.length - 1]!, hi);
+      if (this.fitsDense(from, to)) this.runToDense(from, to);
+    }
+    if (fresh) this.undecided = true;
     if (this.dense !== null) {
       const from = Math.min(this.base, lo);
       const to = Math.max(this.base + this.dense.length - 1, hi);
@@ -90,6 +100,16 @@ export class CountRun {
     }
     const base = this.base;
     for (let j = 0; j < n; j++) dense[nums[ids[j]!]! - base]! += counts[j]!;
+  }
+
+  /** The run so far as dense counts over keys `from..to`. */
+  private runToDense(from: number, to: number): void {
+    const dense = (this.dense = new Float64Array(to - from + 1));
+    this.base = from;
+    const keys = this.keys;
+    const counts = this.counts;
+    for (let i = 0; i < this.length; i++) dense[keys[i]! - from] = counts[i]!;
+    this.length = 0;
   }
 
   /** The dense counts as the run (keys with a count, ascending). */
@@ -174,6 +194,7 @@ export class CountRun {
     this.length = 0;
     this.widest = 0;
     this.started = false;
+    this.undecided = false;
     return taken;
   }
 }

@@ -64,6 +64,20 @@ describe('CountRun', () => {
     expect(Array.from(first.keys)).toEqual([0, 5, 2 ** 40, 2 ** 41]);
   });
 
+  it("keeps one segment's keys as its run: counts go dense at a second add, if at all", () => {
+    const r = new CountRun();
+    const add = (keys: number[]): void => r.add(Float64Array.from(keys), Int32Array.from(keys, (_, i) => i), Float64Array.from(keys, () => 2), keys.length);
+    // 1,000 keys over 3,997 values: narrow enough to count densely.
+    const evens = Array.from({ length: 1000 }, (_, i) => 10_000 + 4 * i);
+    add(evens);
+    expect(r.byteSize()).toBe(2 * 8 * 1000);
+    add(evens.map((k) => k + 1));
+    expect(r.byteSize()).toBeGreaterThanOrEqual(8 * 3998);
+    const taken = r.take()!;
+    expect(taken.keys.length).toBe(2000);
+    expect([taken.keys[0], taken.keys[1], taken.keys[1999], taken.counts[1999]]).toEqual([10_000, 10_001, 13_997, 2]);
+  });
+
   it('answers nothing when nothing was added', () => {
     expect(new CountRun().take()).toBeNull();
   });
