@@ -141,7 +141,7 @@ export async function benchParallel(quick: boolean): Promise<BenchResult> {
       loadAverageAfter: loadavg()[0]!,
     };
     console.log(`parallel: 1 → 2 threads x${fmt(metrics.scanSpeedupGeoMean)} on scans/aggregations (DuckDB x${fmt(metrics.duckdbScanSpeedupGeoMean)}), x${fmt(metrics.allSpeedupGeoMean)} on all; main / pool of 2 x${fmt(metrics.poolOf2VsMainGeoMean)} (worst x${fmt(metrics.poolOf2VsMainMin)}); peak RSS x${fmt(metrics.peakRssPoolOf2VsMain)}; median ratio 1t ${fmt(metrics.medianRatio1Thread)}, 2t ${fmt(metrics.medianRatio2Threads)}; load ${fmt(loadBefore, 1)} → ${fmt(metrics.loadAverageAfter, 1)}`);
-    return { name: 'parallel', machine: machineInfo(), params: { rows, rowsPerSegment, consumingRows, sealedSegments: sealed.length, rounds, settleMs: SETTLE_MS, quick }, metrics, queries: perQuery };
+    return { name: 'parallel', machine: machineInfo(), params: { rows, rowsPerSegment, consumingRows, sealedSegments: sealed.length, rounds, settleMs: SETTLE_MS, settleMinRuns: SETTLE_MIN_RUNS, quick }, metrics, queries: perQuery };
   } finally {
     await Promise.all(pools.map((p) => p.close()));
     await rm(dir, { recursive: true, force: true });
