@@ -23,7 +23,8 @@ const SCAN_KINDS = new Set(['filter', 'group-by', 'top-k', 'aggregate', 'time-bu
  * Query worker threads, 1 against 2, and DuckDB, 1 thread against 2, on the 15 queries of the
  * `queries` benchmark over the same rows, plus shardtable on the main thread only (no pool). The
  * five set-ups are measured in turn within each round, so a change of load on a shared machine
- * touches all alike; medians over the rounds, after each set-up has run the query for a second
+ * touches all alike; medians over the rounds, after each set-up has run the query for a second and
+ * at least 20 times
  * (`settle`: the workers' isolates compile their own code). Answers are compared with DuckDB's.
  *
  * Memory while querying (`parallel-memory.ts`): the peak resident memory of a fresh process

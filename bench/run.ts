@@ -300,7 +300,7 @@ function markdown(results: BenchResult[], quick: boolean): string {
       `## Query worker threads, 1 against 2 (${fmt(Number(p.rows))} rows)`,
       '',
       `The 15 queries above over ${String(p.sealedSegments)} sealed segments + ${fmt(Number(p.consumingRows))} consuming rows, on the main thread alone (no pool), on a pool of 1 and of 2 query worker threads, ` +
-        `and DuckDB with 1 and 2 threads; the five set-ups take turns within each of ${String(p.rounds)} rounds (medians), so a change of load touches all alike, after each has run the query for a second (the workers' isolates compile their own code: bench/notes.md). ` +
+        `and DuckDB with 1 and 2 threads; the five set-ups take turns within each of ${String(p.rounds)} rounds (medians), so a change of load touches all alike, after each has run the query for a second and at least ${String(p.settleMinRuns ?? 3)} times (the workers' isolates compile their own code, and V8 optimises by calls: bench/notes.md). ` +
         `The pools decide per query with the cost estimate, and a query's workers share its segments through a work-stealing queue. ` +
         `Scans and aggregations (the ${String(n(parallel, 'scanQueries'))} queries of kinds filter, group-by, top-k, aggregate, time-bucket and multi-value; not the selective index lookups nor \`count\`, which reads row counts only): ` +
         `1 → 2 threads x${fmt(n(parallel, 'scanSpeedupGeoMean'))} (geometric mean; DuckDB x${fmt(n(parallel, 'duckdbScanSpeedupGeoMean'))}; target x1.7 at 10M rows); over all 15 queries x${fmt(n(parallel, 'allSpeedupGeoMean'))}. ` +
