@@ -26,7 +26,9 @@ export function numericKeys(e: BoundExpr, block: BlockColumns): NumericKeys | nu
  * when `desc`, above it otherwise) and returns how many: the rows a top-k whose worst kept key is
  * `cut` could still take. NaN keys are kept (the row path orders them). Reading the keys from
  * their typed array, where the row reader would box each double it returns (a top-k over 10M
- * DOUBLE rows allocated ~55 MiB a worker and query, and a scavenge each MiB).
+ * DOUBLE rows allocated ~55 MiB a worker and query, and a scavenge each MiB). The loop is
+ * written once for `Float64Array` and once for the other arrays on purpose: a loop that sees one
+ * element kind compiles to plain loads (docs/decisions.md, "Per-type kernels").
  */
 export function rowsNotWorse(keys: NumericKeys, sel: Int32Array, n: number, cut: number, desc: boolean, out: Int32Array): number {
   let m = 0;

@@ -123,16 +123,22 @@ export function sortedValuesDictionary(keys: Float64Array, long: boolean): Dicti
     get: (id) => (long ? BigInt(keys[id]!) : keys[id]!),
     indexOf: (value) => {
       const x = Number(value);
-      let lo = 0;
-      let hi = keys.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (keys[mid]! < x) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(keys, x);
       return lo < keys.length && keys[lo] === x && (typeof value === 'bigint') === long ? lo : -1;
     },
   };
   presetDictionaryNumbers(dictionary, keys);
   return dictionary;
+}
+
+/** The first index of the ascending `xs` whose value is not below `bound` (a bigint is compared exactly). */
+export function lowerBound(xs: Float64Array, bound: number | bigint): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,5 +1,6 @@
 import type { DistinctParts } from '../exec/distinct-values.js';
 import type { AggregationPartial } from '../exec/group-by.js';
+import { lowerBound } from '../exec/value-counts.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { inPartition } from './partition-aggregator.js';
 import type { KeyPartition } from './partition-aggregator.js';
@@ -39,16 +40,4 @@ function partsIn(parts: DistinctParts, p: KeyPartition): DistinctParts {
 /** The indices `[from, to)` of the ascending `xs` whose values lie in partition `p`. */
 function sliceOf(xs: Float64Array, p: KeyPartition): [number, number] {
   return [p.lo === null ? 0 : lowerBound(xs, p.lo), p.hi === null ? xs.length : lowerBound(xs, p.hi)];
-}
-
-/** The first index of the ascending `xs` whose value is not below `bound` (a bigint is compared exactly). */
-function lowerBound(xs: Float64Array, bound: number | bigint): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid]! < bound) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
