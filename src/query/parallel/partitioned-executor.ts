@@ -97,8 +97,10 @@ async function runPartitioned(plan: AggregationPlan, segments: readonly SegmentS
 }
 
 /**
- * The segments the main thread reads (consuming, or not from a file), once per partition, each
- * partition into one partial for its worker to merge; the scan outcomes of the first partition.
+ * The segments the main thread reads (consuming, or not from a file), as one partial per
+ * partition for its worker to merge: read once and cut by key (`splitByKey`) where the plan's
+ * partial can be (a COUNT-only GROUP BY kept in a run of counts, distinct counts), else read once
+ * per partition; the scan outcomes of the first read.
  */
 async function readLocally(ctx: ScanContext, views: readonly SegmentSnapshot[], local: readonly number[], partitions: readonly KeyPartition[]): Promise<LocalRead> {
   if (local.length === 0) return { partials: partitions.map(() => null), outcomes: [], failure: null };
