@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
 import { COMPRESSED_TIER_ENV, MEMORY_BUDGET_ENV, memoryBudgetFromEnv, parseBlockCacheMb, parseCompressedTierPercent } from '../segment/reader/block-cache.js';
-import { DEFAULT_PARALLEL_MIN_ROWS, PARALLEL_MIN_ROWS_ENV, QUERY_THREADS_ENV } from '../query/index.js';
+import { DEFAULT_PARALLEL_MIN_ROWS, PARALLEL_MIN_ROWS_ENV, QUERY_THREADS_ENV, SPLIT_BY_KEY_ENV, configureQueryThreads } from '../query/index.js';
 import { DEFAULT_HTTP_LIMITS } from '../server/http-limits.js';
 import type { HttpLimits } from '../server/http-limits.js';
 import { runExport } from './export.js';
@@ -89,6 +89,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
     .option('--compressed-tier-percent <p>', `percent of the memory budget kept for sections' compressed file bytes, decoded again on a miss instead of read from disk; 0-90, 0 = no compressed tier (default: env ${COMPRESSED_TIER_ENV}, else 0)`, compressedTierPercent)
     .option('--query-threads <n>', `worker threads that read a query's sealed segments in parallel, at most one per core; 0 = every query on the main thread (default: env ${QUERY_THREADS_ENV}, else 0: opt-in until the pool beats the main thread, docs/query.md)`, positiveInt)
     .option('--query-parallel-min-rows <rows>', `a query over fewer sealed rows runs on the main thread (default: env ${PARALLEL_MIN_ROWS_ENV}, else ${DEFAULT_PARALLEL_MIN_ROWS})`, positiveInt)
+    .option('--query-split-by-key', `with query threads, split a high-cardinality GROUP BY or DISTINCTCOUNT over an INT/LONG key by key values, each thread reading every sealed segment (default: env ${SPLIT_BY_KEY_ENV}=1, else off: no steady win on 2 cores, docs/query.md)`)
     .option('--request-timeout-ms <ms>', 'a request (headers and body) must arrive within this, else 408; 0 = none', positiveInt, DEFAULT_HTTP_LIMITS.requestTimeoutMs)
     .option('--headers-timeout-ms <ms>', 'request headers must arrive within this, else 408', positiveInt, DEFAULT_HTTP_LIMITS.headersTimeoutMs)
     .option('--keep-alive-timeout-ms <ms>', 'idle keep-alive connections are closed after this', positiveInt, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs)
@@ -106,11 +107,13 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
       ['shardtable serve --data-dir ./segments --port 9000', 'shardtable serve --cluster dynamodb:prod --deep-store s3://my-bucket/shardtable --port 9001', 'AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 shardtable serve --host 0.0.0.0 --memory-budget-mb 256'],
       `0 stopped by Ctrl-C or SIGTERM; 1 could not start (port in use, data dir unreadable); ${USAGE_EXIT}; 4 the data dir is in use by another serve or ingest`,
     ))
-    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; compressedTierPercent?: number; queryThreads?: number; queryParallelMinRows?: number; retentionIntervalMs?: number } & ServeLimitFlags & ClusterCliFlags) => {
+    .action(async (opts: { dataDir: string; port: number; host: string; memoryBudgetMb?: number; blockCacheMb?: number; compressedTierPercent?: number; queryThreads?: number; queryParallelMinRows?: number; querySplitByKey?: boolean; retentionIntervalMs?: number } & ServeLimitFlags & ClusterCliFlags) => {
       let cluster: ClusterServeOptions | undefined;
       try {
         if (opts.retentionIntervalMs !== undefined && opts.retentionIntervalMs < 1000) throw new Error(`--retention-interval-ms ${opts.retentionIntervalMs}: must be at least 1000`);
         cluster = clusterServeOptions(opts);
+        // A bad query-thread environment variable stops the start here, named, not every query later.
+        configureQueryThreads({});
       } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
         process.exitCode = EXIT.USAGE;
@@ -140,6 +143,7 @@ Exit codes: 0 done; 1 failed; 2 bad command line; 3 no server answered (query); 
       const queryOptions = {
         ...(opts.queryThreads !== undefined ? { queryThreads: opts.queryThreads } : {}),
         ...(opts.queryParallelMinRows !== undefined ? { queryParallelMinRows: opts.queryParallelMinRows } : {}),
+        ...(opts.querySplitByKey === true ? { querySplitByKey: true } : {}),
         ...(opts.retentionIntervalMs !== undefined ? { retentionIntervalMs: opts.retentionIntervalMs } : {}),
       };
       const server = await startServer({ dataDir: opts.dataDir, port: opts.port, host: opts.host, logger, blockCacheBytes, compressedTierShare, httpLimits, ...queryOptions, ...(cluster ? { cluster } : {}) });

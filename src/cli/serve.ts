@@ -34,6 +34,8 @@ export interface ServeOptions {
   readonly queryThreads?: number;
   /** Least rows in a query's sealed segments for it to use the pool (`--query-parallel-min-rows`). */
   readonly queryParallelMinRows?: number;
+  /** Split high-cardinality GROUP BY and DISTINCTCOUNT by key on the pool (`--query-split-by-key`). Unset: env `SHARDTABLE_QUERY_SPLIT_BY_KEY`, else off. */
+  readonly querySplitByKey?: boolean;
   /** HTTP timeouts, connection cap and body limit; unset fields keep their defaults. */
   readonly httpLimits?: Partial<HttpLimits>;
   /** Time between two retention checks of each table (`--retention-interval-ms`; default 10 minutes). */
@@ -71,6 +73,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   configureQueryThreads({
     ...(options.queryThreads !== undefined ? { threads: options.queryThreads } : {}),
     ...(options.queryParallelMinRows !== undefined ? { minRows: options.queryParallelMinRows } : {}),
+    ...(options.querySplitByKey !== undefined ? { splitByKey: options.querySplitByKey } : {}),
   });
   // The query threads start with the first query the cost estimate sends to them (that query,
   // and any until they are up, runs on the main thread): a server that never gets one pays nothing.

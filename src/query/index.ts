@@ -25,7 +25,7 @@ export { SCALAR_FUNCTIONS, scalarFunction } from './functions/index.js';
 export { QueryPool, WorkerUnavailableError } from './parallel/query-pool.js';
 export type { QueryPoolStats } from './parallel/query-pool.js';
 export type { ParallelExecution } from './parallel/parallel-executor.js';
-export { configureQueryThreads, sharedParallelExecution, closeSharedQueryPool, parseThreadCount, QUERY_THREADS_ENV, PARALLEL_MIN_ROWS_ENV, DEFAULT_PARALLEL_MIN_ROWS } from './parallel/pool-config.js';
+export { configureQueryThreads, sharedParallelExecution, closeSharedQueryPool, parseThreadCount, QUERY_THREADS_ENV, PARALLEL_MIN_ROWS_ENV, SPLIT_BY_KEY_ENV, DEFAULT_PARALLEL_MIN_ROWS } from './parallel/pool-config.js';
 export { PartialMerge } from './exec/partial-merge.js';
 export type { QueryPartial } from './exec/partial-merge.js';
 export { executeToPartial, addStats } from './partial/partial-execution.js';

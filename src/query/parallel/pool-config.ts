@@ -7,6 +7,13 @@ export const QUERY_THREADS_ENV = 'SHARDTABLE_QUERY_THREADS';
 /** Env var: the least rows in a query's sealed segments for it to run on the worker threads. */
 export const PARALLEL_MIN_ROWS_ENV = 'SHARDTABLE_QUERY_PARALLEL_MIN_ROWS';
 /**
+ * Env var: `1` (or `true`) splits a high-cardinality GROUP BY or DISTINCTCOUNT by key across the
+ * worker threads (`serve --query-split-by-key`; docs/query.md, "Partitioned by key"); `0`,
+ * `false` or unset: off, the default (on two cores it was no steady win: docs/decisions.md).
+ */
+export const SPLIT_BY_KEY_ENV = 'SHARDTABLE_QUERY_SPLIT_BY_KEY';
+
+/**
  * Default of {@link PARALLEL_MIN_ROWS_ENV}. Measured on a 2-core machine under load (bench
  * `parallel`, bench/notes.md): at 1M rows in 8 segments the main thread alone answered most
  * queries as fast as a pool of 2 or faster (a hop to a worker costs a message each way, a plan
@@ -41,41 +48,63 @@ export function parseThreadCount(raw: string, what: string): number {
   return n;
 }
 
+/** `1`/`true` or `0`/`false` (any case) from a flag or env var, or a message naming it. */
+export function parseSwitch(raw: string, what: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  throw new Error(`${what} must be 1, true, 0 or false, got ${JSON.stringify(raw)}`);
+}
+
 function fromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   return raw === undefined || raw.trim() === '' ? fallback : parseThreadCount(raw, name);
 }
 
+function switchFromEnv(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  return raw === undefined || raw.trim() === '' ? fallback : parseSwitch(raw, name);
+}
+
 let requestedThreads: number | null = null;
 let minRows: number | null = null;
+let splitByKey: boolean | null = null;
 let shared: QueryPool | null = null;
 
+/** The settings in force: those `configureQueryThreads` set, else the environment's, else the defaults; a bad environment value throws, naming it. */
+function settings(): { readonly size: number; readonly minRows: number; readonly partitioned: boolean } {
+  return {
+    size: Math.min(availableParallelism(), requestedThreads ?? fromEnv(QUERY_THREADS_ENV, DEFAULT_QUERY_THREADS)),
+    minRows: minRows ?? fromEnv(PARALLEL_MIN_ROWS_ENV, DEFAULT_PARALLEL_MIN_ROWS),
+    partitioned: splitByKey ?? switchFromEnv(SPLIT_BY_KEY_ENV, false),
+  };
+}
+
 /**
- * Sets the process's query threads (`serve --query-threads`) and the row threshold; unset
- * fields keep the environment's value, else the default (no worker threads, see
- * {@link DEFAULT_QUERY_THREADS}; 1,000,000 rows). The pool
- * has `min(cores, threads)` workers. A pool of another size is closed and replaced.
+ * Sets the process's query threads (`serve --query-threads`), the row threshold and whether
+ * queries may be split by key (`--query-split-by-key`); unset fields keep the environment's
+ * value, else the default (no worker threads, see {@link DEFAULT_QUERY_THREADS}; 1,000,000 rows;
+ * no split by key). The pool has `min(cores, threads)` workers. A pool of another size is closed
+ * and replaced. Throws, naming the variable, when an environment value in force is not valid
+ * (so `serve` stops at start rather than failing every query).
  */
-export function configureQueryThreads(settings: { readonly threads?: number; readonly minRows?: number }): void {
-  if (settings.threads !== undefined) requestedThreads = settings.threads;
-  if (settings.minRows !== undefined) minRows = settings.minRows;
-  if (shared !== null && shared.threads !== poolSize()) {
+export function configureQueryThreads(config: { readonly threads?: number; readonly minRows?: number; readonly splitByKey?: boolean }): void {
+  if (config.threads !== undefined) requestedThreads = config.threads;
+  if (config.minRows !== undefined) minRows = config.minRows;
+  if (config.splitByKey !== undefined) splitByKey = config.splitByKey;
+  const { size } = settings();
+  if (shared !== null && shared.threads !== size) {
     void shared.close();
     shared = null;
   }
 }
 
-function poolSize(): number {
-  const cores = availableParallelism();
-  return Math.min(cores, requestedThreads ?? fromEnv(QUERY_THREADS_ENV, DEFAULT_QUERY_THREADS));
-}
-
-/** The process's query pool and threshold (the pool starts its threads on first use), or null when threads are 0. */
+/** The process's query pool and its settings (the pool starts its threads on first use), or null when threads are 0. */
 export function sharedParallelExecution(): ParallelExecution | null {
-  const size = poolSize();
+  const { size, minRows: rows, partitioned } = settings();
   if (size === 0) return null;
   shared ??= new QueryPool(size);
-  return { pool: shared, minRows: minRows ?? fromEnv(PARALLEL_MIN_ROWS_ENV, DEFAULT_PARALLEL_MIN_ROWS) };
+  return { pool: shared, minRows: rows, partitioned };
 }
 
 /** Ends the process's query threads (server shutdown); a later query starts new ones. */
