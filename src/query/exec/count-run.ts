@@ -56,11 +56,25 @@ export class CountRun {
    */
   add(nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
     if (n === 0) return;
+    if (!this.admit(nums[ids[0]!]!, nums[ids[n - 1]!]!, n)) {
+      this.merge(nums, ids, counts, n);
+      return;
+    }
+    const dense = this.dense!;
+    const base = this.base;
+    for (let j = 0; j < n; j++) dense[nums[ids[j]!]! - base]! += counts[j]!;
+  }
+
+  /**
+   * Takes note of a segment's `n` keys, ascending from `lo` to `hi` (n > 0), about to be added:
+   * true when they are to be added into the dense counts (`denseCounts`, widened to cover them),
+   * false when they are to be merged into the run (`add` does either; `IdCounts.drainDense` adds
+   * a segment's counts per id straight into the dense counts, without listing them first).
+   */
+  admit(lo: number, hi: number, n: number): boolean {
     const fresh = !this.started;
     this.started = true;
     this.widest = Math.max(this.widest, n);
-    const lo = nums[ids[0]!]!;
-    const hi = nums[ids[n - 1]!]!;
     // The first keys are the run as they are; the second decide whether counts go dense from
     // then on. A run taken after one add (one segment's partial: the consuming segment of a query
     // split by key, a segment a worker stole) never fills and reads back a dense array.
@@ -71,16 +85,20 @@ export class CountRun {
       if (this.fitsDense(from, to)) this.runToDense(from, to);
     }
     if (fresh) this.undecided = true;
-    if (this.dense !== null) {
-      const from = Math.min(this.base, lo);
-      const to = Math.max(this.base + this.dense.length - 1, hi);
-      if (this.fitsDense(from, to)) {
-        this.addDense(from, to, nums, ids, counts, n);
-        return;
-      }
-      this.denseToRun();
+    if (this.dense === null) return false;
+    const from = Math.min(this.base, lo);
+    const to = Math.max(this.base + this.dense.length - 1, hi);
+    if (this.fitsDense(from, to)) {
+      this.widenDense(from, to);
+      return true;
     }
-    this.merge(nums, ids, counts, n);
+    this.denseToRun();
+    return false;
+  }
+
+  /** The dense counts (by `key - base`) after `admit` answered true. */
+  get denseCounts(): { readonly counts: Float64Array; readonly base: number } {
+    return { counts: this.dense!, base: this.base };
   }
 
   /** Whether keys `lo..hi` may be counted densely (see `dense`). */
@@ -89,17 +107,15 @@ export class CountRun {
     return span <= DENSE_MAX && span <= DENSE_FACTOR * this.widest;
   }
 
-  /** Adds to the dense counts, first widened to cover `from..to` (keys stay at `key - base`). */
-  private addDense(from: number, to: number, nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
-    let dense = this.dense!;
+  /** Widens the dense counts to cover `from..to` (keys stay at `key - base`). */
+  private widenDense(from: number, to: number): void {
+    const dense = this.dense!;
     if (from < this.base || to - from + 1 > dense.length) {
       const grown = new Float64Array(to - from + 1);
       grown.set(dense, this.base - from);
-      dense = this.dense = grown;
+      this.dense = grown;
       this.base = from;
     }
-    const base = this.base;
-    for (let j = 0; j < n; j++) dense[nums[ids[j]!]! - base]! += counts[j]!;
   }
 
   /** The run so far as dense counts over keys `from..to`. */
@@ -129,8 +145,8 @@ export class CountRun {
     this.length = m;
   }
 
-  /** Merges ascending keys `nums[ids[j]]` with their counts into the run. */
-  private merge(nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
+  /** Merges ascending keys `nums[ids[j]]` with their counts into the run (after `admit` answered false). */
+  merge(nums: Float64Array, ids: Int32Array, counts: Float64Array, n: number): void {
     const need = this.length + n;
     if (this.spareKeys.length < need) {
       const size = Math.max(need, Math.ceil(this.keys.length * 1.25));

@@ -212,8 +212,36 @@ export class GroupByAggregator {
 
   /** Makes the groups of the ids (and values) counted so far, in id order, and adds their counts. */
   private flushIdCounts(): void {
-    this.flushCounted(this.idCounts?.take() ?? null);
+    if (!this.drainIdCounts()) this.flushCounted(this.idCounts?.take() ?? null);
     this.flushCounted(this.valueCounts?.take() ?? null);
+  }
+
+  /**
+   * Adds the counted ids of a sorted INT/LONG dictionary of safe integers to the run of counts
+   * (`CountRun`): straight into its dense counts when it keeps them (`IdCounts.drainDense`: one
+   * pass over the ids), else listed and merged; false, with nothing done, when the run cannot
+   * take them (`take` then lists them for `flushCounted`). The same keys get the same counts as
+   * through `addToRun`.
+   */
+  private drainIdCounts(): boolean {
+    const counter = this.idCounts;
+    const run = this.run;
+    const dict = counter?.current ?? null;
+    if (counter === null || run === null || dict === null || !dict.sorted) return false;
+    const span = counter.span();
+    if (span === null || span.n === 0) return false;
+    const nums = dictionaryNumbers(dict);
+    const lo = nums[span.first]!;
+    const hi = nums[span.last]!;
+    if (!(lo >= -Number.MAX_SAFE_INTEGER && hi <= Number.MAX_SAFE_INTEGER)) return false;
+    if (run.admit(lo, hi, span.n)) {
+      const { counts, base } = run.denseCounts;
+      counter.drainDense(nums, counts, base);
+    } else {
+      const counted = counter.take()!;
+      run.merge(nums, counted.ids, counted.counts, counted.n);
+    }
+    return true;
   }
 
   private flushCounted(counted: CountedIds | null): void {

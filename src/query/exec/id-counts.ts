@@ -118,6 +118,57 @@ export class IdCounts {
   }
 
   /**
+   * The ids with rows since `begin` (no window): how many, the first and the last; null with a
+   * window or nothing begun.
+   */
+  span(): { readonly n: number; readonly first: number; readonly last: number } | null {
+    if (this.column === null || this.window !== null) return null;
+    const size = this.dictionary!.size;
+    const counts = this.counts;
+    const wraps = this.wraps;
+    const wrapped = wraps.size > 0;
+    let n = 0;
+    let first = -1;
+    let last = -1;
+    for (let id = 0; id < size; id++) {
+      if (counts[id] === 0 && !(wrapped && wraps.has(id))) continue;
+      if (first < 0) first = id;
+      last = id;
+      n++;
+    }
+    return { n, first, last };
+  }
+
+  /**
+   * Adds each counted id's rows to `dense[nums[id] - base]` (a run's dense counts: `CountRun.admit`
+   * answered true for the ids' keys, `nums` the dictionary's numbers) and empties the counter, as
+   * `take` does; in one pass over the ids, where `take` lists them for a second pass to add
+   * (bench/notes.md, 2026-12-07 20:20). No window.
+   */
+  drainDense(nums: Float64Array, dense: Float64Array, base: number): void {
+    const size = this.dictionary!.size;
+    const counts = this.counts;
+    const wraps = this.wraps;
+    if (wraps.size === 0) {
+      for (let id = 0; id < size; id++) {
+        const c = counts[id]!;
+        // Every id of a sealed dictionary has rows when nothing is filtered: a predictable jump.
+        if (c === 0) continue;
+        dense[nums[id]! - base]! += c;
+        counts[id] = 0;
+      }
+    } else {
+      for (let id = 0; id < size; id++) {
+        const c = counts[id]! + 256 * (wraps.get(id) ?? 0);
+        if (c === 0) continue;
+        dense[nums[id]! - base]! += c;
+        counts[id] = 0;
+      }
+    }
+    this.end(size);
+  }
+
+  /**
    * The ids counted since `begin`, ascending, with their counts; the counter is empty after. The
    * arrays (and the scratch for their groups) are reused by the next `take`: a segment's ids are
    * read at once, then dropped, so a GROUP BY over many segments allocates them once, not once per
@@ -149,12 +200,17 @@ export class IdCounts {
       out[j++] = c;
       counts[id] = 0;
     }
-    wraps.clear();
+    this.end(size);
+    if (window === null) return { column, ids, counts: out, n: m, gids, rows };
+    return { column: { ...column, dictionary: window.dictionary }, ids, counts: out, n: m, gids, rows };
+  }
+
+  /** Forgets the counted dictionary (its counts are zero again up to `size`; the spare slot too). */
+  private end(size: number): void {
+    this.wraps.clear();
     this.column = null;
     this.dictionary = null;
     this.window = null;
-    counts[size] = 0;
-    if (window === null) return { column, ids, counts: out, n: m, gids, rows };
-    return { column: { ...column, dictionary: window.dictionary }, ids, counts: out, n: m, gids, rows };
+    this.counts[size] = 0;
   }
 }

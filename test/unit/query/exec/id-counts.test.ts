@@ -178,3 +178,39 @@ describe('GROUP BY counted per id over segments whose dictionaries shrink and gr
     expect(counted.resultTable!.rows.map((row) => [Number(row[0]), row[1]])).toEqual(all.slice(0, 30));
   });
 });
+
+describe('GROUP BY a dictionary column with count(*): counts drained into dense counts', () => {
+  // Each later segment's keys start lower than the ones before (the dense counts widen below),
+  // key 0 of each segment's slice has 700 rows (its byte count wraps twice), and `c` filters out
+  // the lowest keys of a segment (its first counted id is not the dictionary's first).
+  const SEG = 3000;
+  const data: (CellValue | null)[][] = [];
+  const rand = mulberry32(31);
+  for (let segment = 0; segment < 4; segment++) {
+    const lo = 50_000 - segment * 400;
+    for (let r = 0; r < SEG; r++) {
+      const key = r < 700 ? lo : lo + Math.floor(rand() * 900);
+      data.push([BigInt(key), BigInt(key), `s${key}`, key - lo < 40 ? 0 : 1, r % 7]);
+    }
+  }
+  let f: FixtureTable & { query(sql: string): Promise<BrokerJson> };
+  beforeAll(async () => {
+    // An inverted index keeps `k`'s dictionary (the seal would store so many distinct LONGs raw).
+    const table = await buildTableSegments(SCHEMA, data, { segmentRows: SEG, indexing: { invertedIndexColumns: ['k'], noDictionaryColumns: ['kr'] } });
+    const engine = new QueryEngine({ resolve: () => table.queryTable });
+    f = Object.assign(table, { query: async (sql: string) => JSON.parse(writeBrokerResponse(await engine.query(sql))) as BrokerJson });
+  });
+  afterAll(() => f.cleanup());
+
+  it('answers every key its true count, heavy keys, lower keys in later segments and a filter alike', async () => {
+    expect(f.sealed.length).toBeGreaterThanOrEqual(3);
+    for (const [where, keep] of [
+      ['', () => true],
+      [' WHERE c = 1', (row: (CellValue | null)[]) => row[3] === 1],
+    ] as const) {
+      const r = await f.query(`SELECT k, count(*) AS n FROM g${where} GROUP BY k ORDER BY n DESC, k LIMIT 100000`);
+      expect(r.exceptions).toEqual([]);
+      expect(r.resultTable!.rows.map((row) => [Number(row[0]), row[1]])).toEqual(truth(data, keep));
+    }
+  });
+});
