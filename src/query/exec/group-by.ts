@@ -236,7 +236,7 @@ export class GroupByAggregator {
     if (!(lo >= -Number.MAX_SAFE_INTEGER && hi <= Number.MAX_SAFE_INTEGER)) return false;
     if (run.admit(lo, hi, span.n)) {
       const { counts, base } = run.denseCounts;
-      counter.drainDense(nums, counts, base);
+      counter.drainDense(nums, counts, base, span);
     } else {
       const counted = counter.take()!;
       run.merge(nums, counted.ids, counted.counts, counted.n);

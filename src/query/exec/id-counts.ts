@@ -3,6 +3,7 @@ import type { Dictionary } from '../../segment/segment-view.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { isVirtualColumn } from '../plan/virtual-columns.js';
 import type { ColumnBlock } from './segment-snapshot.js';
+import { iota } from './scratch.js';
 
 /** The ids of one segment's key dictionary that have rows, and their row counts. */
 export interface CountedIds {
@@ -97,6 +98,18 @@ export class IdCounts {
   add(col: ColumnBlock, sel: Int32Array, n: number): void {
     const ids = col.dictIds!;
     const counts = this.counts;
+    if (this.window === null && sel === iota(n)) {
+      // Every row of the block (no filter) and every id the dictionary's own (no window): the
+      // row's id as it is, without the selection's indirection or the window's bit-blend.
+      const spare = this.dictionary!.size;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]!;
+        const c = (counts[id]! + 1) & 255;
+        counts[id] = c;
+        if (c === 0) this.wrapped(id, spare);
+      }
+      return;
+    }
     const from = this.window?.from ?? 0;
     const width = this.window === null ? this.dictionary!.size : this.window.to - from;
     for (let i = 0; i < n; i++) {
@@ -126,16 +139,16 @@ export class IdCounts {
     const size = this.dictionary!.size;
     const counts = this.counts;
     const wraps = this.wraps;
-    const wrapped = wraps.size > 0;
+    const has = (id: number): boolean => counts[id] !== 0 || wraps.has(id);
+    let first = 0;
+    while (first < size && !has(first)) first++;
+    if (first === size) return { n: 0, first: -1, last: -1 };
+    let last = size - 1;
+    while (!has(last)) last--;
+    // Ids whose byte is 0 after wrapping (256k rows) have rows too.
     let n = 0;
-    let first = -1;
-    let last = -1;
-    for (let id = 0; id < size; id++) {
-      if (counts[id] === 0 && !(wrapped && wraps.has(id))) continue;
-      if (first < 0) first = id;
-      last = id;
-      n++;
-    }
+    for (let id = first; id <= last; id++) n += +(counts[id] !== 0);
+    for (const id of wraps.keys()) if (counts[id] === 0) n++;
     return { n, first, last };
   }
 
@@ -145,27 +158,15 @@ export class IdCounts {
    * `take` does; in one pass over the ids, where `take` lists them for a second pass to add
    * (bench/notes.md, 2026-12-07 20:20). No window.
    */
-  drainDense(nums: Float64Array, dense: Float64Array, base: number): void {
-    const size = this.dictionary!.size;
+  drainDense(nums: Float64Array, dense: Float64Array, base: number, span: { readonly first: number; readonly last: number }): void {
     const counts = this.counts;
-    const wraps = this.wraps;
-    if (wraps.size === 0) {
-      for (let id = 0; id < size; id++) {
-        const c = counts[id]!;
-        // Every id of a sealed dictionary has rows when nothing is filtered: a predictable jump.
-        if (c === 0) continue;
-        dense[nums[id]! - base]! += c;
-        counts[id] = 0;
-      }
-    } else {
-      for (let id = 0; id < size; id++) {
-        const c = counts[id]! + 256 * (wraps.get(id) ?? 0);
-        if (c === 0) continue;
-        dense[nums[id]! - base]! += c;
-        counts[id] = 0;
-      }
-    }
-    this.end(size);
+    const { first, last } = span;
+    // Keys ascend with the ids, so every id from the first counted to the last has its slot in
+    // `dense` (those without rows add 0): no jump per id.
+    for (let id = first; id <= last; id++) dense[nums[id]! - base]! += counts[id]!;
+    for (const [id, times] of this.wraps) dense[nums[id]! - base]! += 256 * times;
+    counts.fill(0, first, last + 1);
+    this.end(this.dictionary!.size);
   }
 
   /**
