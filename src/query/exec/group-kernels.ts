@@ -17,12 +17,17 @@
 
 const SAMPLE = 1024;
 
-/** Whether `gids[0..n)` change group on at most half of the first 1,024 rows. */
-export function inRuns(gids: Int32Array, n: number): boolean {
+/** The share of the first 1,024 rows of `gids[0..n)` whose group differs from the row before's. */
+export function changeShare(gids: Int32Array, n: number): number {
   const m = Math.min(n, SAMPLE);
   let changes = 0;
   for (let i = 1; i < m; i++) changes += +(gids[i] !== gids[i - 1]);
-  return 2 * changes <= m;
+  return m === 0 ? 0 : changes / m;
+}
+
+/** Whether `gids[0..n)` change group on at most half of the first 1,024 rows. */
+export function inRuns(gids: Int32Array, n: number): boolean {
+  return changeShare(gids, n) <= 0.5;
 }
 
 /** `ns[gids[i]] += 1` for `i < n`. */

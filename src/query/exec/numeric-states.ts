@@ -4,8 +4,9 @@ import type { AggregationSpec } from '../plan/binder.js';
 import type { StatesPartial } from './agg-partials.js';
 import { foldColumn, rawColumnValues } from './column-folds.js';
 import type { FoldArray } from './column-folds.js';
-import { avgByGroup, countByGroup, inRuns, maxByGroup, minByGroup, rangeByGroup, sumByGroup, sumRowsByGroupF64, sumRowsByGroupI32, sumRowsByGroupU16 } from './group-kernels.js';
+import { avgByGroup, changeShare, countByGroup, maxByGroup, minByGroup, rangeByGroup, sumByGroup, sumRowsByGroupF64, sumRowsByGroupI32, sumRowsByGroupU16 } from './group-kernels.js';
 import type { GroupedAggregation } from './grouped-aggregation.js';
+import { LANE_MAX_GROUPS, LANE_MIN_CHANGE, countByLanes, sumRowsByLanesI32, sumRowsByLanesU16 } from './lane-kernels.js';
 import { ensureFloat64, gatherNumbers } from './numeric-values.js';
 import type { BlockColumns } from './numeric-values.js';
 
@@ -48,9 +49,13 @@ export class NumericStates implements GroupedAggregation {
   add(block: BlockColumns, rows: Int32Array, gids: Int32Array | null, n: number, numGroups: number): void {
     if (numGroups > this.capacity) this.grow(numGroups);
     const counts = this.n;
-    const runs = gids !== null && inRuns(gids, n);
+    const share = gids === null ? 0 : changeShare(gids, n);
+    const runs = gids !== null && share <= 0.5;
+    // Few groups changing often but not at every row: two lanes, exact for counts and integers.
+    const lanes = gids !== null && share > LANE_MIN_CHANGE && numGroups <= LANE_MAX_GROUPS;
     if (this.kind === 'count' || this.spec.arg === null) {
       if (gids === null) counts[0] += n;
+      else if (lanes) countByLanes(counts, gids, n, numGroups);
       else countByGroup(counts, gids, n, runs);
       return;
     }
@@ -61,7 +66,10 @@ export class NumericStates implements GroupedAggregation {
       const ns = this.kind === 'avg' ? counts : null;
       if (gids === null) this.foldFirst(raw, rows, n);
       else if (raw instanceof Float64Array) sumRowsByGroupF64(this.x, ns, raw, rows, gids, n, runs);
-      else if (raw instanceof Int32Array) sumRowsByGroupI32(this.x, ns, raw, rows, gids, n, runs);
+      else if (raw instanceof Int32Array) {
+        if (lanes) sumRowsByLanesI32(this.x, ns, raw, rows, gids, n, numGroups);
+        else sumRowsByGroupI32(this.x, ns, raw, rows, gids, n, runs);
+      } else if (lanes) sumRowsByLanesU16(this.x, ns, raw, rows, gids, n, numGroups);
       else sumRowsByGroupU16(this.x, ns, raw, rows, gids, n, runs);
       return;
     }
