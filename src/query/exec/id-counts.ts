@@ -156,7 +156,7 @@ export class IdCounts {
    * Adds each counted id's rows to `dense[nums[id] - base]` (a run's dense counts: `CountRun.admit`
    * answered true for the ids' keys, `nums` the dictionary's numbers) and empties the counter, as
    * `take` does; in one pass over the ids, where `take` lists them for a second pass to add
-   * (bench/notes.md, 2026-12-07 20:20). No window.
+   * (bench/notes.md, 2026-12-07 19:20). No window.
    */
   drainDense(nums: Float64Array, dense: Float64Array, base: number, span: { readonly first: number; readonly last: number }): void {
     const counts = this.counts;
