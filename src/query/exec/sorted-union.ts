@@ -57,35 +57,118 @@ export function unionInto(a: Float64Array, an: number, b: Float64Array, m: numbe
   return w;
 }
 
+/** Marks cover at most this many values (4 MiB)... */
+const MARKS_MAX = 1 << 22;
+/** ...and at most this many times the most values one union brought. */
+const MARKS_FACTOR = 4;
+
 /**
- * An ascending run of distinct numbers that grows by unions, each written into a spare buffer
+ * An ascending run of distinct integers that grows by unions, each written into a spare buffer
  * that then becomes the run: two buffers reused for every union, where a fresh array per union
  * (one per segment of DISTINCTCOUNT, each as large as the set) left the garbage collector
  * hundreds of megabytes to find at ten million values.
+ *
+ * Integers in a range not much wider than their number (the 10M bench's million users, ids) are
+ * not merged at all once a second union shows it: each is marked in a byte array indexed by
+ * `value - base`, a write per value where a union steps through the whole run (the 10M bench's
+ * 8 dictionaries of ~714,000 users: ~46 ms of merging, bench/notes.md); the run is read back out
+ * of the marks when its values are asked for. The same rule as `CountRun`'s dense counts.
  */
 export class SortedRun {
   length = 0;
   private buf: Float64Array = new Float64Array(0);
   private spare: Float64Array = new Float64Array(0);
+  /** Once dense: 1 at `value - base` for each value held (then `buf` is stale). */
+  private marks: Uint8Array | null = null;
+  private base = 0;
+  /** The most values one union brought, and how many unions there were. */
+  private widest = 0;
+  private unions = 0;
 
-  /** Bytes of the run and its spare buffer. */
+  /** Bytes of the run, its spare buffer and the marks. */
   byteSize(): number {
-    return this.buf.byteLength + this.spare.byteLength;
+    return this.buf.byteLength + this.spare.byteLength + (this.marks?.byteLength ?? 0);
   }
 
   /** The run (a view: valid until the next union). */
   values(): Float64Array {
+    if (this.marks !== null) this.marksToRun();
     return this.buf.subarray(0, this.length);
   }
 
-  /** Adds the ascending distinct numbers `b[0..m)`. */
+  /** Adds the ascending distinct integers `b[0..m)`. */
   union(b: Float64Array, m: number): void {
+    if (m === 0) return;
+    this.widest = Math.max(this.widest, m);
+    this.unions++;
+    const lo = b[0]!;
+    const hi = b[m - 1]!;
+    // The first values are the run as they are; the second union decides whether to go dense.
+    if (this.marks === null && this.unions === 2 && this.length > 0) {
+      const from = Math.min(this.buf[0]!, lo);
+      const to = Math.max(this.buf[this.length - 1]!, hi);
+      if (this.fitsMarks(from, to)) this.runToMarks(from, to);
+    }
+    if (this.marks !== null) {
+      const from = Math.min(this.base, lo);
+      const to = Math.max(this.base + this.marks.length - 1, hi);
+      if (this.fitsMarks(from, to)) {
+        this.mark(b, m, from, to);
+        return;
+      }
+      this.marksToRun();
+    }
     const need = this.length + m;
     if (this.spare.length < need) this.spare = new Float64Array(Math.max(need, Math.ceil(this.buf.length * 1.5)));
     const w = unionInto(this.buf, this.length, b, m, this.spare);
     const run = this.spare;
     this.spare = this.buf;
     this.buf = run;
+    this.length = w;
+  }
+
+  private fitsMarks(from: number, to: number): boolean {
+    const span = to - from + 1;
+    return span <= MARKS_MAX && span <= MARKS_FACTOR * this.widest;
+  }
+
+  /** Marks `b[0..m)`, the marks first widened to cover `from..to`; counts the new ones. */
+  private mark(b: Float64Array, m: number, from: number, to: number): void {
+    let marks = this.marks!;
+    if (from < this.base || to - from + 1 > marks.length) {
+      const grown = new Uint8Array(to - from + 1);
+      grown.set(marks, this.base - from);
+      marks = this.marks = grown;
+      this.base = from;
+    }
+    const base = this.base;
+    let added = 0;
+    for (let j = 0; j < m; j++) {
+      const x = b[j]! - base;
+      // Branch-free: 1 for a value not held yet.
+      added += 1 - marks[x]!;
+      marks[x] = 1;
+    }
+    this.length += added;
+  }
+
+  /** The run so far as marks over `from..to`. */
+  private runToMarks(from: number, to: number): void {
+    const marks = (this.marks = new Uint8Array(to - from + 1));
+    this.base = from;
+    const buf = this.buf;
+    for (let i = 0; i < this.length; i++) marks[buf[i]! - from] = 1;
+    this.spare = new Float64Array(0);
+  }
+
+  /** The marks as the run (ascending), back to merging. */
+  private marksToRun(): void {
+    const marks = this.marks!;
+    this.marks = null;
+    if (this.buf.length < this.length) this.buf = new Float64Array(this.length);
+    const buf = this.buf;
+    let w = 0;
+    for (let k = 0; k < marks.length; k++) if (marks[k] !== 0) buf[w++] = this.base + k;
     this.length = w;
   }
 }
