@@ -3,7 +3,7 @@ import type { Dictionary } from '../../segment/segment-view.js';
 import type { AggregationPlan } from '../plan/query-plan.js';
 import { isVirtualColumn } from '../plan/virtual-columns.js';
 import type { ColumnBlock } from './segment-snapshot.js';
-import { iota } from './scratch.js';
+import { selectsEveryRow } from './scratch.js';
 
 /** The ids of one segment's key dictionary that have rows, and their row counts. */
 export interface CountedIds {
@@ -98,7 +98,7 @@ export class IdCounts {
   add(col: ColumnBlock, sel: Int32Array, n: number): void {
     const ids = col.dictIds!;
     const counts = this.counts;
-    if (this.window === null && sel === iota(n)) {
+    if (this.window === null && selectsEveryRow(sel, n)) {
       // Every row of the block (no filter) and every id the dictionary's own (no window): the
       // row's id as it is, without the selection's indirection or the window's bit-blend.
       const spare = this.dictionary!.size;
@@ -145,7 +145,7 @@ export class IdCounts {
     if (first === size) return { n: 0, first: -1, last: -1 };
     let last = size - 1;
     while (!has(last)) last--;
-    // Ids whose byte is 0 after wrapping (256k rows) have rows too.
+    // Ids whose byte count wrapped back to 0 (a multiple of 256 rows) have rows too.
     let n = 0;
     for (let id = first; id <= last; id++) n += +(counts[id] !== 0);
     for (const id of wraps.keys()) if (counts[id] === 0) n++;

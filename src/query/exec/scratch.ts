@@ -64,6 +64,15 @@ const MIN_SIZE = 16384;
 
 let IOTA = new Int32Array(0);
 
+/**
+ * Whether `sel[0..n)` selects every row of its block in order: it is the shared `iota`, which
+ * the scan passes for a block no filter narrows (`segment-scan.ts`). A kernel can then read row
+ * `i` without the selection's indirection.
+ */
+export function selectsEveryRow(sel: Int32Array, n: number): boolean {
+  return IOTA.length >= n && sel === IOTA;
+}
+
 /** `[0, 1, …, n - 1]` (at least; shared and read-only: never write to it). */
 export function iota(n: number): Int32Array {
   if (IOTA.length < n) {
