@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { iota } from './scratch.js';
 
 /** Dense counts cover at most this many key values (32 MiB of doubles)... */
@@ -5,11 +6,12 @@ const DENSE_MAX = 1 << 22;
 /** ...and at most this many times the most keys one segment brought (a sparse range is merged instead). */
 const DENSE_FACTOR = 4;
 
-/** A run of counts as plain data: keys ascending and distinct (safe integers), a count each. */
-export interface CountRunPartial {
-  readonly keys: Float64Array;
-  readonly counts: Float64Array;
-}
+/**
+ * A run of counts as plain data: keys ascending and distinct (safe integers), a count each; or,
+ * from a run that kept dense counts, those counts by `key - base` (0: no such key) with the most
+ * keys one segment brought (`CountRun.takePartial`).
+ */
+export type CountRunPartial = { readonly keys: Float64Array; readonly counts: Float64Array } | { readonly base: number; readonly dense: Float64Array; readonly widest: number };
 
 /**
  * The row counts of a COUNT-only GROUP BY over one INT or LONG key, kept across segments as one
@@ -75,16 +77,22 @@ export class CountRun {
     const fresh = !this.started;
     this.started = true;
     this.widest = Math.max(this.widest, n);
-    // The first keys are the run as they are; the second decide whether counts go dense from
-    // then on. A run taken after one add (one segment's partial: the consuming segment of a query
-    // split by key, a segment a worker stole) never fills and reads back a dense array.
-    if (!fresh && this.length > 0 && this.undecided) {
+    // The first keys go dense at once when their own range is narrow enough (a dense partial is
+    // shipped and added as it is: `takePartial`); else they are the run as they are, and the
+    // second decide whether counts go dense from then on.
+    if (fresh) {
+      if (this.fitsDense(lo, hi)) {
+        this.dense = denseArray(hi - lo + 1);
+        this.base = lo;
+        return true;
+      }
+      this.undecided = true;
+    } else if (this.length > 0 && this.undecided) {
       this.undecided = false;
       const from = Math.min(this.keys[0]!, lo);
       const to = Math.max(this.keys[this.length - 1]!, hi);
       if (this.fitsDense(from, to)) this.runToDense(from, to);
     }
-    if (fresh) this.undecided = true;
     if (this.dense === null) return false;
     const from = Math.min(this.base, lo);
     const to = Math.max(this.base + this.dense.length - 1, hi);
@@ -103,15 +111,20 @@ export class CountRun {
 
   /** Whether keys `lo..hi` may be counted densely (see `dense`). */
   private fitsDense(lo: number, hi: number): boolean {
+    return CountRun.narrow(lo, hi, this.widest);
+  }
+
+  /** Whether `n` keys over `lo..hi` are narrow enough to count densely (a run's first segment: `admit`). */
+  static narrow(lo: number, hi: number, n: number): boolean {
     const span = hi - lo + 1;
-    return span <= DENSE_MAX && span <= DENSE_FACTOR * this.widest;
+    return span <= DENSE_MAX && span <= DENSE_FACTOR * n;
   }
 
   /** Widens the dense counts to cover `from..to` (keys stay at `key - base`). */
   private widenDense(from: number, to: number): void {
     const dense = this.dense!;
     if (from < this.base || to - from + 1 > dense.length) {
-      const grown = new Float64Array(to - from + 1);
+      const grown = denseArray(to - from + 1);
       grown.set(dense, this.base - from);
       this.dense = grown;
       this.base = from;
@@ -120,7 +133,7 @@ export class CountRun {
 
   /** The run so far as dense counts over keys `from..to`. */
   private runToDense(from: number, to: number): void {
-    const dense = (this.dense = new Float64Array(to - from + 1));
+    const dense = (this.dense = denseArray(to - from + 1));
     this.base = from;
     const keys = this.keys;
     const counts = this.counts;
@@ -130,19 +143,11 @@ export class CountRun {
 
   /** The dense counts as the run (keys with a count, ascending). */
   private denseToRun(): void {
-    const dense = this.dense!;
+    const { keys, counts } = listDense(this.base, this.dense!);
     this.dense = null;
-    let m = 0;
-    for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) m++;
-    this.keys = new Float64Array(m);
-    this.counts = new Float64Array(m);
-    let w = 0;
-    for (let k = 0; k < dense.length; k++) {
-      if (dense[k] === 0) continue;
-      this.keys[w] = this.base + k;
-      this.counts[w++] = dense[k]!;
-    }
-    this.length = m;
+    this.keys = keys;
+    this.counts = counts;
+    this.length = keys.length;
   }
 
   /** Merges ascending keys `nums[ids[j]]` with their counts into the run (after `admit` answered false). */
@@ -187,9 +192,29 @@ export class CountRun {
     this.length = w;
   }
 
-  /** Merges another run (`take` of another thread's or server's `CountRun`: keys ascending and distinct). */
-  addRun(keys: Float64Array, counts: Float64Array): void {
-    this.add(keys, iota(keys.length), counts, keys.length);
+  /** Merges another run (`takePartial` of another thread's or server's `CountRun`). */
+  addPartial(partial: CountRunPartial): void {
+    if (!('dense' in partial)) {
+      this.add(partial.keys, iota(partial.keys.length), partial.counts, partial.keys.length);
+      return;
+    }
+    const { base, dense, widest } = partial;
+    if (!this.started) {
+      // The first partial's dense counts are taken as they are (handed over by `takePartial`).
+      this.started = true;
+      this.dense = dense;
+      this.base = base;
+      this.widest = widest;
+      return;
+    }
+    if (this.admit(base, base + dense.length - 1, widest)) {
+      const mine = this.dense!;
+      const at = base - this.base;
+      for (let k = 0; k < dense.length; k++) mine[at + k]! += dense[k]!;
+      return;
+    }
+    const listed = listDense(base, dense);
+    this.merge(listed.keys, iota(listed.keys.length), listed.counts, listed.keys.length);
   }
 
   /** Whether anything was added since the last `take`. */
@@ -201,16 +226,62 @@ export class CountRun {
    * The run, handed over (arrays of its own length, which the run lets go: a run is taken once, for
    * the result or a partial); empty after. Null when nothing was added.
    */
-  take(): CountRunPartial | null {
+  take(): { readonly keys: Float64Array; readonly counts: Float64Array } | null {
     if (!this.started) return null;
     if (this.dense !== null) this.denseToRun();
     const n = this.length;
     const taken = { keys: this.keys.length === n ? this.keys : this.keys.slice(0, n), counts: this.counts.length === n ? this.counts : this.counts.slice(0, n) };
+    this.reset();
+    return taken;
+  }
+
+  /**
+   * The run for a partial, handed over as `take` does: its dense counts as they are while it keeps
+   * them (a worker's run of segments: no listing here and no merge step at the receiver, which
+   * adds them up), else the run. Null when nothing was added.
+   */
+  takePartial(): CountRunPartial | null {
+    if (this.dense === null) return this.take();
+    const taken = { base: this.base, dense: this.dense, widest: this.widest };
+    this.dense = null;
+    this.reset();
+    return taken;
+  }
+
+  private reset(): void {
     this.keys = this.counts = this.spareKeys = this.spareCounts = new Float64Array(0);
     this.length = 0;
     this.widest = 0;
     this.started = false;
     this.undecided = false;
-    return taken;
   }
+}
+
+/** A taken run's keys and counts, listed (a dense one's keys with a count, ascending). */
+export function listedRun(run: CountRunPartial): { readonly keys: Float64Array; readonly counts: Float64Array } {
+  return 'dense' in run ? listDense(run.base, run.dense) : run;
+}
+
+/** The keys with a count in dense counts over `base..` and their counts, ascending. */
+function listDense(base: number, dense: Float64Array): { keys: Float64Array<ArrayBuffer>; counts: Float64Array<ArrayBuffer> } {
+  let m = 0;
+  for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) m++;
+  const keys = new Float64Array(m);
+  const counts = new Float64Array(m);
+  let w = 0;
+  for (let k = 0; k < dense.length; k++) {
+    if (dense[k] === 0) continue;
+    keys[w] = base + k;
+    counts[w++] = dense[k]!;
+  }
+  return { keys, counts };
+}
+
+/**
+ * Zeroed dense counts of `n` keys: in a worker thread on shared memory, so that the partial that
+ * hands them to the main thread shares them instead of copying (`postReply` copies every other
+ * buffer) and the main thread allocates nothing to receive them.
+ */
+function denseArray(n: number): Float64Array {
+  return isMainThread ? new Float64Array(n) : new Float64Array(new SharedArrayBuffer(8 * n));
 }

@@ -13,9 +13,9 @@ import type { ColumnBlock, SegmentSnapshot } from './segment-snapshot.js';
 import type { Dictionary } from '../../segment/segment-view.js';
 import { preselectGroups } from './top-groups.js';
 import { ValueCounts, sortedValuesDictionary } from './value-counts.js';
-import { CountRun } from './count-run.js';
+import { CountRun, listedRun } from './count-run.js';
 import type { CountRunPartial } from './count-run.js';
-import { runTop } from './run-top.js';
+import { bestEntries } from './run-top.js';
 import { iota } from './scratch.js';
 import { dictionaryNumbers } from './numeric-values.js';
 import { storedTypeOf } from '../../config/data-type.js';
@@ -274,11 +274,10 @@ export class GroupByAggregator {
    * it could not.
    */
   private flushRun(select: boolean): void {
-    let taken = this.run?.take() ?? null;
-    if (taken === null) return;
+    const run = this.run?.takePartial() ?? null;
+    if (run === null) return;
     // Every group would come from the run: make only those that can reach the result (`runTop`).
-    const top = select && this.table!.size === 0 ? runTop(this.plan, taken.keys, taken.counts) : null;
-    if (top !== null) taken = { keys: Float64Array.from(top, (i) => taken!.keys[i]!), counts: Float64Array.from(top, (i) => taken!.counts[i]!) };
+    const taken = select && this.table!.size === 0 ? bestEntries(this.plan, run) : listedRun(run);
     const n = taken.keys.length;
     const key = this.plan.groupBy[0]! as Extract<AggregationPlan['groupBy'][number], { kind: 'column' }>;
     const long = storedTypeOf(key.column.dataType) === 'LONG';
@@ -344,7 +343,7 @@ export class GroupByAggregator {
   exportPartial(): { partial: AggregationPartial; transfer: ArrayBuffer[] } {
     this.flushIdCounts();
     // Every group still in the run: it goes as it is (the merge adds runs; no group is made here).
-    const run = this.run?.active === true && this.table!.size === 0 ? this.run.take() : null;
+    const run = this.run?.active === true && this.table!.size === 0 ? this.run.takePartial() : null;
     this.flushRun(false);
     const table = this.table;
     const numGroups = table === null ? 1 : table.size;
@@ -354,7 +353,8 @@ export class GroupByAggregator {
     for (const k of keys) transfer.push(k.kinds.buffer as ArrayBuffer, k.codes.buffer as ArrayBuffer);
     for (const s of states) partialBuffers(s, transfer);
     if (run === null) return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
-    transfer.push(run.keys.buffer as ArrayBuffer, run.counts.buffer as ArrayBuffer);
+    if ('dense' in run) transfer.push(run.dense.buffer as ArrayBuffer);
+    else transfer.push(run.keys.buffer as ArrayBuffer, run.counts.buffer as ArrayBuffer);
     return { partial: { numGroups, keys, states, limitReached: this.limitReached, run }, transfer };
   }
 
@@ -367,7 +367,7 @@ export class GroupByAggregator {
     this.flushIdCounts();
     if (partial.run !== undefined) {
       if (this.run === null) throw new Error('internal: a run of counts merged into an aggregation that keeps none');
-      this.run.addRun(partial.run.keys, partial.run.counts);
+      this.run.addPartial(partial.run);
     }
     if (partial.limitReached && this.table !== null) this.table.segment.limitReached = true;
     const table = this.table;

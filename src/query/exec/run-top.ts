@@ -1,5 +1,9 @@
 import type { AggregationPlan } from '../plan/query-plan.js';
+import { listedRun } from './count-run.js';
+import type { CountRunPartial } from './count-run.js';
 import { TopK } from './order.js';
+
+type ListedRun = { readonly keys: Float64Array; readonly counts: Float64Array };
 
 /**
  * The entries of a run of counts (`CountRun`: keys ascending, a count each) that can reach the
@@ -31,4 +35,64 @@ export function runTop(plan: AggregationPlan, keys: Float64Array, counts: Float6
   });
   for (let i = 0; i < n; i++) top.offer(i);
   return Int32Array.from(top.sorted()).sort();
+}
+
+/**
+ * The entries of a taken run (`CountRun.takePartial`) that can reach the result, listed (keys
+ * ascending): those `runTop` or `denseTop` select, or every entry where they answer null.
+ */
+export function bestEntries(plan: AggregationPlan, run: CountRunPartial): ListedRun {
+  if ('dense' in run) return denseTop(plan, run.base, run.dense) ?? listedRun(run);
+  const top = runTop(plan, run.keys, run.counts);
+  return top === null ? run : { keys: Float64Array.from(top, (i) => run.keys[i]!), counts: Float64Array.from(top, (i) => run.counts[i]!) };
+}
+
+/**
+ * `runTop` over dense counts (key `base + k` counted `dense[k]` times, 0: no such key), answering
+ * the selected entries themselves: read out of the dense counts, a million keys were listed (16
+ * MiB) for ten to be kept. Once the heap is full, a key whose first ORDER BY value is worse than
+ * the worst kept one's is passed by with one comparison, not a call. Null as `runTop`.
+ */
+export function denseTop(plan: AggregationPlan, base: number, dense: Float64Array): ListedRun | null {
+  const want = plan.offset + plan.limit;
+  if (plan.having !== null) return null;
+  const byCount: boolean[] = [];
+  for (const o of plan.orderBy) {
+    if (o.expr.kind === 'groupKey' && o.expr.index === 0) byCount.push(false);
+    else if (o.expr.kind === 'aggregate') byCount.push(true);
+    else return null;
+  }
+  const desc = plan.orderBy.map((o) => o.desc);
+  const value = (j: number, k: number): number => (byCount[j] ? dense[k]! : k);
+  const top = new TopK<number>(want, (a, b) => {
+    for (let j = 0; j < byCount.length; j++) {
+      const x = value(j, a);
+      const y = value(j, b);
+      if (x !== y) return (x < y) !== desc[j] ? -1 : 1;
+    }
+    return 0;
+  });
+  const firstByCount = byCount[0] === true;
+  const firstDesc = desc[0] === true;
+  // Once the heap is full: the first ORDER BY value of its worst entry.
+  let full = false;
+  let bar = 0;
+  let n = 0;
+  for (let k = 0; k < dense.length; k++) {
+    const c = dense[k]!;
+    if (c === 0) continue;
+    n++;
+    if (full) {
+      const v = firstByCount ? c : k;
+      if (v !== bar && v < bar === firstDesc) continue;
+    }
+    top.offer(k);
+    if (top.size === want && byCount.length > 0) {
+      full = true;
+      bar = value(0, top.worst()!);
+    }
+  }
+  if (want >= n) return null;
+  const kept = Int32Array.from(top.sorted()).sort();
+  return { keys: Float64Array.from(kept, (k) => base + k), counts: Float64Array.from(kept, (k) => dense[k]!) };
 }

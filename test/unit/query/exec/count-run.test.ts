@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CountRun } from '../../../../src/query/exec/count-run.js';
-import { runTop } from '../../../../src/query/exec/run-top.js';
+import { CountRun, listedRun } from '../../../../src/query/exec/count-run.js';
+import { bestEntries, denseTop, runTop } from '../../../../src/query/exec/run-top.js';
 import type { AggregationPlan } from '../../../../src/query/plan/query-plan.js';
 import { mulberry32 } from '../../../helpers/random.js';
 
@@ -64,18 +64,28 @@ describe('CountRun', () => {
     expect(Array.from(first.keys)).toEqual([0, 5, 2 ** 40, 2 ** 41]);
   });
 
-  it("keeps one segment's keys as its run: counts go dense at a second add, if at all", () => {
-    const r = new CountRun();
-    const add = (keys: number[]): void => r.add(Float64Array.from(keys), Int32Array.from(keys, (_, i) => i), Float64Array.from(keys, () => 2), keys.length);
-    // 1,000 keys over 3,997 values: narrow enough to count densely.
+  it("counts a first segment densely when its own keys are narrow, else keeps them as its run until a second add shows the range narrow", () => {
+    const make = (): [CountRun, (keys: number[]) => void] => {
+      const r = new CountRun();
+      return [r, (keys) => r.add(Float64Array.from(keys), Int32Array.from(keys, (_, i) => i), Float64Array.from(keys, () => 2), keys.length)];
+    };
+    // 1,000 keys over 3,997 values: narrow enough alone.
     const evens = Array.from({ length: 1000 }, (_, i) => 10_000 + 4 * i);
-    add(evens);
-    expect(r.byteSize()).toBe(2 * 8 * 1000);
-    add(evens.map((k) => k + 1));
-    expect(r.byteSize()).toBeGreaterThanOrEqual(8 * 3998);
-    const taken = r.take()!;
-    expect(taken.keys.length).toBe(2000);
-    expect([taken.keys[0], taken.keys[1], taken.keys[1999], taken.counts[1999]]).toEqual([10_000, 10_001, 13_997, 2]);
+    const [narrow, addNarrow] = make();
+    addNarrow(evens);
+    expect(narrow.byteSize()).toBe(8 * 3997);
+    const partial = narrow.takePartial()!;
+    expect('dense' in partial && [partial.base, partial.dense.length, partial.widest]).toEqual([10_000, 3997, 1000]);
+    // 100 keys over 3,961 values: too sparse alone (a run of 16 bytes a key), dense once 1,000 more fill the range.
+    const [sparse, addSparse] = make();
+    const tenths = Array.from({ length: 100 }, (_, i) => 10_000 + 40 * i);
+    addSparse(tenths);
+    expect(sparse.byteSize()).toBe(2 * 8 * 100);
+    addSparse(evens.map((k) => k + 1));
+    expect(sparse.byteSize()).toBeGreaterThanOrEqual(8 * 3997);
+    const taken = sparse.take()!;
+    expect(taken.keys.length).toBe(1100);
+    expect([taken.keys[0], taken.counts[0], taken.keys[1], taken.keys[1099], taken.counts[1099]]).toEqual([10_000, 2, 10_001, 13_997, 2]);
   });
 
   it('answers nothing when nothing was added', () => {
@@ -93,9 +103,42 @@ describe('CountRun', () => {
         for (const s of list) target.add(Float64Array.from(s.keys), Int32Array.from(s.keys, (_, i) => i), Float64Array.from(s.counts), s.keys.length);
       }
       const sent = other.take()!;
-      r.addRun(sent.keys, sent.counts);
+      r.addPartial(sent);
       const taken = r.take()!;
       expect(Array.from(taken.keys, (k, i) => [k, taken.counts[i]!])).toEqual(truth([...mine, ...theirs]));
+    }
+  });
+});
+
+describe('CountRun partials', () => {
+  const runOf = (segments: readonly Counted[]): CountRun => {
+    const r = new CountRun();
+    for (const s of segments) r.add(Float64Array.from(s.keys), Int32Array.from(s.keys, (_, i) => i), Float64Array.from(s.counts), s.keys.length);
+    return r;
+  };
+  const listed = (r: CountRun): [number, number][] => {
+    const taken = r.take()!;
+    return Array.from(taken.keys, (k, i) => [k, taken.counts[i]!]);
+  };
+
+  it("adds other threads' dense counts: the first as they are, the next into them (widened), a far one merged as a run", () => {
+    const rand = mulberry32(6);
+    const a = [segment(rand, 1000, 800, 600), segment(rand, 1200, 800, 600)];
+    const b = [segment(rand, 700, 900, 700)];
+    const far = [segment(rand, 2 ** 40, 900, 700)];
+    for (const order of [[a, b, far], [b, a, far], [far, a, b]]) {
+      const r = new CountRun();
+      const partials = order.map((part) => runOf(part).takePartial()!);
+      expect(partials.every((p) => 'dense' in p)).toBe(true);
+      for (const p of partials) r.addPartial(p);
+      expect(listed(r)).toEqual(truth([...a, ...b, ...far]));
+    }
+    // A listed run and a dense one, in either order.
+    const c = [segment(rand, 0, 2 ** 40, 50)];
+    for (const order of [[a, c], [c, a]] as const) {
+      const m = new CountRun();
+      for (const part of order) m.addPartial(runOf(part).takePartial()!);
+      expect(listed(m)).toEqual(truth([...a, ...c]));
     }
   });
 });
@@ -113,6 +156,31 @@ describe('runTop', () => {
     expect([...runTop(plan([{ expr: count, desc: true }, { expr: key, desc: true }], 2, 2), keys, counts)!]).toEqual([0, 2, 4, 5]);
     expect([...runTop(plan([{ expr: count, desc: false }, { expr: key, desc: false }], 3), keys, counts)!]).toEqual([1, 3, 4]);
     expect([...runTop(plan([{ expr: key, desc: true }], 1), keys, counts)!]).toEqual([5]);
+  });
+
+  it('selects from dense counts what it selects from their listed run (bestEntries), ties and offsets included', () => {
+    const rand = mulberry32(7);
+    const dense = Float64Array.from({ length: 5000 }, () => (rand() < 0.3 ? 0 : 1 + Math.floor(rand() * 6)));
+    const list = listedRun({ base: -40, dense, widest: 1 });
+    const orders = [
+      [{ expr: count, desc: true }, { expr: key, desc: false }],
+      [{ expr: count, desc: true }, { expr: key, desc: true }],
+      [{ expr: count, desc: false }, { expr: key, desc: false }],
+      [{ expr: key, desc: true }],
+      [{ expr: key, desc: false }, { expr: count, desc: true }],
+    ];
+    for (const orderBy of orders) {
+      for (const [limit, offset] of [[1, 0], [10, 0], [7, 25], [400, 3]]) {
+        const p = plan(orderBy, limit, offset);
+        const fromDense = bestEntries(p, { base: -40, dense, widest: 1 });
+        const fromList = bestEntries(p, list);
+        expect(fromDense.keys.length).toBe(limit + offset);
+        expect([Array.from(fromDense.keys), Array.from(fromDense.counts)]).toEqual([Array.from(fromList.keys), Array.from(fromList.counts)]);
+      }
+    }
+    // Every entry needed (a limit past them, or HAVING): all of them, listed.
+    expect(bestEntries(plan(orders[0]!, 6000), { base: -40, dense, widest: 1 }).keys).toEqual(list.keys);
+    expect(denseTop(plan(orders[0]!, 3, 0, { kind: 'call' }), -40, dense)).toBeNull();
   });
 
   it('answers null where every entry is needed: HAVING, an ORDER BY expression, or a limit past the run', () => {
