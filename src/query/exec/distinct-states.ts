@@ -233,11 +233,12 @@ export class DistinctStates implements GroupedAggregation {
     return this.pending;
   }
 
-  /** The pending integers, sorted and made distinct (the seal's radix sort), into the set as one run. */
+  /** The pending integers into the set: marked where its run keeps marks (`markAll`), else sorted and made distinct (the seal's radix sort) and added as one run. */
   private flushPending(): void {
     const n = this.pendingN;
     if (n === 0) return;
     this.pendingN = 0;
+    if (this.set(0).markAll(this.pendingKind, this.pending, n)) return;
     const sorted = sortedDistinct(this.pending.subarray(0, n));
     this.set(0).addSorted(this.pendingKind, sorted, sorted.length);
   }

@@ -2,13 +2,16 @@ import type { DistinctValues } from '../functions/aggregation-functions.js';
 import { valueKey } from '../functions/values.js';
 import { sortedDistinct } from '../../segment/format/numeric-order.js';
 import { NumberSet } from './number-set.js';
-import { SortedRun } from './sorted-union.js';
+import { SortedRun, marksToValues } from './sorted-union.js';
+import type { RunMarks } from './sorted-union.js';
 
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * The values of a `FastDistinctValues` as cloneable data: numbers and safe-integer bigints as
- * doubles (each list distinct; `sorted` lists ascending), everything else as it is held.
+ * doubles (each list distinct; `sorted` lists ascending), everything else as it is held. A sorted
+ * run that kept marks hands them over as they are (`numsMarks`, `longsMarks`: their list is then
+ * empty); `listedParts` lists them.
  */
 export interface DistinctParts {
   readonly nums: Float64Array;
@@ -16,6 +19,14 @@ export interface DistinctParts {
   readonly longs: Float64Array;
   readonly longsSorted: boolean;
   readonly others: unknown[];
+  readonly numsMarks?: RunMarks;
+  readonly longsMarks?: RunMarks;
+}
+
+/** `parts` with any marks listed as their sorted values. */
+export function listedParts(parts: DistinctParts): DistinctParts {
+  const { numsMarks, longsMarks, ...rest } = parts;
+  return { ...rest, ...(numsMarks ? { nums: marksToValues(numsMarks) } : {}), ...(longsMarks ? { longs: marksToValues(longsMarks) } : {}) };
 }
 
 /**
@@ -54,6 +65,19 @@ export class FastDistinctValues implements DistinctValues {
     else (this.sortedLongs ??= new SortedRun()).union(keys, m);
   }
 
+  /**
+   * Adds the integers `values[0..m)` (any order, repeats allowed) as marks when their sorted run
+   * keeps marks or is empty and their range is narrow (`SortedRun.markAll`); false, with nothing
+   * added, otherwise (then sort them for `addSorted`).
+   */
+  markAll(kind: 'num' | 'long', values: Float64Array, m: number): boolean {
+    const run = (kind === 'num' ? this.sortedNums : this.sortedLongs) ?? new SortedRun();
+    if (!run.markAll(values, m)) return false;
+    if (kind === 'num') this.sortedNums = run;
+    else this.sortedLongs = run;
+    return true;
+  }
+
   add(v: unknown): void {
     if (typeof v === 'number') this.addNumber(v);
     else if (typeof v === 'bigint') {
@@ -81,20 +105,27 @@ export class FastDistinctValues implements DistinctValues {
     if (this.strs) yield* this.strs;
   }
 
-  /** Every value as `DistinctParts` (for another thread to merge with `addParts`). */
+  /** Every value as `DistinctParts` (for another thread to merge with `addParts`); the set is spent after. */
   parts(): DistinctParts {
     this.fold();
     const others: unknown[] = [];
     if (this.bigs) for (const b of this.bigs) others.push(b);
     if (this.strs) for (const s of this.strs) others.push(s);
-    const pick = (table: NumberSet | null, sorted: SortedRun | null): [Float64Array, boolean] => (sorted !== null ? [sorted.values().slice(), true] : [table?.keys() ?? new Float64Array(0), false]);
-    const [nums, numsSorted] = pick(this.nums, this.sortedNums);
-    const [longs, longsSorted] = pick(this.longs, this.sortedLongs);
-    return { nums, numsSorted, longs, longsSorted, others };
+    // A sorted run's marks go as they are (the set is done with once exported).
+    const pick = (table: NumberSet | null, sorted: SortedRun | null): [Float64Array, boolean, RunMarks | null] => {
+      if (sorted === null) return [table?.keys() ?? new Float64Array(0), false, null];
+      const marks = sorted.takeMarks();
+      return marks === null ? [sorted.values().slice(), true, null] : [new Float64Array(0), true, marks];
+    };
+    const [nums, numsSorted, numsMarks] = pick(this.nums, this.sortedNums);
+    const [longs, longsSorted, longsMarks] = pick(this.longs, this.sortedLongs);
+    return { nums, numsSorted, longs, longsSorted, others, ...(numsMarks ? { numsMarks } : {}), ...(longsMarks ? { longsMarks } : {}) };
   }
 
   /** Adds every value of `parts` (hash-ordered lists in bulk: `NumberSet.addAll`). */
   addParts(parts: DistinctParts): void {
+    if (parts.numsMarks) (this.sortedNums ??= new SortedRun()).addMarks(parts.numsMarks);
+    if (parts.longsMarks) (this.sortedLongs ??= new SortedRun()).addMarks(parts.longsMarks);
     if (parts.numsSorted) this.addSorted('num', parts.nums, parts.nums.length);
     else if (parts.nums.length > 0) (this.nums ??= new NumberSet()).addAll(parts.nums);
     if (parts.longsSorted) this.addSorted('long', parts.longs, parts.longs.length);

@@ -1,3 +1,5 @@
+import { isMainThread } from 'node:worker_threads';
+
 /**
  * The distinct union of two ascending runs (each without duplicates), one body per typed-array
  * type on purpose: `unionDocs` / `unionDocsInto` merge inverted-index doc lists (Uint32Array) for
@@ -57,6 +59,13 @@ export function unionInto(a: Float64Array, an: number, b: Float64Array, m: numbe
   return w;
 }
 
+/** A run's marks as plain data (`SortedRun.takeMarks`): 1 at `value - base` for each of its `length` values. */
+export interface RunMarks {
+  readonly base: number;
+  readonly marks: Uint8Array;
+  readonly length: number;
+}
+
 /** Marks cover at most this many values (4 MiB)... */
 const MARKS_MAX = 1 << 22;
 /** ...and at most this many times the most values one union brought. */
@@ -69,7 +78,8 @@ const MARKS_FACTOR = 4;
  * hundreds of megabytes to find at ten million values.
  *
  * Integers in a range not much wider than their number (the 10M bench's million users, ids) are
- * not merged at all once a second union shows it: each is marked in a byte array indexed by
+ * not merged at all once a union shows it (the first by its own values, else the second with the
+ * run's): each is marked in a byte array indexed by
  * `value - base`, a write per value where a union steps through the whole run (the 10M bench's
  * 8 dictionaries of ~714,000 users: ~46 ms of merging, bench/notes.md); the run is read back out
  * of the marks when its values are asked for. The same rule as `CountRun`'s dense counts.
@@ -103,8 +113,12 @@ export class SortedRun {
     this.unions++;
     const lo = b[0]!;
     const hi = b[m - 1]!;
-    // The first values are the run as they are; the second union decides whether to go dense.
-    if (this.marks === null && this.unions === 2 && this.length > 0) {
+    // The first values go dense at once when their own range is narrow enough (the marks are then
+    // a partial as they are: `takeMarks`); else they are the run as they are, and the second union
+    // decides whether to go dense.
+    if (this.marks === null && this.length === 0 && this.fitsMarks(lo, hi)) {
+      this.widenMarks(lo, hi);
+    } else if (this.marks === null && this.unions === 2 && this.length > 0) {
       const from = Math.min(this.buf[0]!, lo);
       const to = Math.max(this.buf[this.length - 1]!, hi);
       if (this.fitsMarks(from, to)) this.runToMarks(from, to);
@@ -127,20 +141,114 @@ export class SortedRun {
     this.length = w;
   }
 
+  /**
+   * Marks the integers `b[0..m)`, in any order and repeats allowed, when the run keeps marks or is
+   * empty and the range with theirs is narrow (`m` standing for their number: an upper bound);
+   * false, with nothing done, otherwise (the caller sorts them for `union`). A consuming segment's
+   * raw values need no sort then: 312,500 of the 10M bench's, ~9 ms of radix sort.
+   */
+  markAll(b: Float64Array, m: number): boolean {
+    if (m === 0) return true;
+    if (this.marks === null && this.length > 0) return false;
+    let lo = b[0]!;
+    let hi = lo;
+    for (let i = 1; i < m; i++) {
+      const x = b[i]!;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
+    const from = this.marks === null ? lo : Math.min(this.base, lo);
+    const to = this.marks === null ? hi : Math.max(this.base + this.marks.length - 1, hi);
+    const widest = Math.max(this.widest, m);
+    const span = to - from + 1;
+    if (!(span <= MARKS_MAX && span <= MARKS_FACTOR * widest)) return false;
+    this.widest = widest;
+    this.unions++;
+    this.mark(b, m, from, to);
+    return true;
+  }
+
+  /**
+   * The marks, handed over, while the run keeps them (the run is empty after); null when it does
+   * not (`values` lists the run).
+   */
+  takeMarks(): RunMarks | null {
+    const marks = this.marks;
+    if (marks === null) return null;
+    const taken = { base: this.base, marks, length: this.length };
+    this.marks = null;
+    this.length = this.widest = this.unions = 0;
+    return taken;
+  }
+
+  /** Adds the values of another run's marks (`takeMarks`: the first are taken as they are). */
+  addMarks(other: RunMarks): void {
+    if (other.length === 0) return;
+    this.unions++;
+    this.widest = Math.max(this.widest, other.length);
+    if (this.marks === null && this.length === 0) {
+      this.marks = other.marks;
+      this.base = other.base;
+      this.length = other.length;
+      return;
+    }
+    const from = Math.min(this.marks === null ? other.base : this.base, other.base);
+    const to = Math.max(this.marks === null ? other.base : this.base + this.marks.length - 1, other.base + other.marks.length - 1);
+    if (this.marks === null || !this.fitsMarks(from, to)) {
+      const listed = marksToValues(other);
+      this.unions--;
+      this.union(listed, listed.length);
+      return;
+    }
+    this.widenMarks(from, to);
+    const at = other.base - this.base;
+    const theirs = other.marks;
+    // Four marks a step where both arrays line up on words (as `widenMarks` allocates them).
+    const lined = at % 4 === 0 && theirs.length % 4 === 0 && theirs.byteOffset % 4 === 0 && this.marks.byteOffset % 4 === 0;
+    const words = lined ? theirs.length >> 2 : 0;
+    const mine32 = new Uint32Array(this.marks.buffer, lined ? this.marks.byteOffset + at : 0, words);
+    const theirs32 = new Uint32Array(theirs.buffer, lined ? theirs.byteOffset : 0, words);
+    let added = 0;
+    for (let k = 0; k < words; k++) {
+      const v = theirs32[k]!;
+      // Each byte 0 or 1: the bytes of theirs not held yet, summed into the top byte.
+      added += Math.imul(v & ~mine32[k]!, 0x01010101) >>> 24;
+      mine32[k] = mine32[k]! | v;
+    }
+    const mine = this.marks;
+    for (let k = 4 * words; k < theirs.length; k++) {
+      // Branch-free: 1 for a value of theirs not held yet.
+      const v = theirs[k]!;
+      added += v & (1 - mine[at + k]!);
+      mine[at + k] = mine[at + k]! | v;
+    }
+    this.length += added;
+  }
+
   private fitsMarks(from: number, to: number): boolean {
     const span = to - from + 1;
     return span <= MARKS_MAX && span <= MARKS_FACTOR * this.widest;
   }
 
+  /**
+   * Makes the marks cover `from..to` (values stay at `value - base`): a base and a length that are
+   * multiples of 4, so that two runs' marks OR a word at a time (`addMarks`).
+   */
+  private widenMarks(from: number, to: number): void {
+    const marks = this.marks;
+    if (marks !== null && from >= this.base && to < this.base + marks.length) return;
+    const start = 4 * Math.floor((marks === null ? from : Math.min(from, this.base)) / 4);
+    const end = marks === null ? to : Math.max(to, this.base + marks.length - 1);
+    const grown = newMarks(4 * Math.ceil((end - start + 1) / 4));
+    if (marks !== null) grown.set(marks, this.base - start);
+    this.marks = grown;
+    this.base = start;
+  }
+
   /** Marks `b[0..m)`, the marks first widened to cover `from..to`; counts the new ones. */
   private mark(b: Float64Array, m: number, from: number, to: number): void {
-    let marks = this.marks!;
-    if (from < this.base || to - from + 1 > marks.length) {
-      const grown = new Uint8Array(to - from + 1);
-      grown.set(marks, this.base - from);
-      marks = this.marks = grown;
-      this.base = from;
-    }
+    this.widenMarks(from, to);
+    const marks = this.marks!;
     const base = this.base;
     let added = 0;
     for (let j = 0; j < m; j++) {
@@ -154,10 +262,11 @@ export class SortedRun {
 
   /** The run so far as marks over `from..to`. */
   private runToMarks(from: number, to: number): void {
-    const marks = (this.marks = new Uint8Array(to - from + 1));
-    this.base = from;
+    this.widenMarks(from, to);
+    const marks = this.marks!;
+    const base = this.base;
     const buf = this.buf;
-    for (let i = 0; i < this.length; i++) marks[buf[i]! - from] = 1;
+    for (let i = 0; i < this.length; i++) marks[buf[i]! - base] = 1;
     this.spare = new Float64Array(0);
   }
 
@@ -166,9 +275,28 @@ export class SortedRun {
     const marks = this.marks!;
     this.marks = null;
     if (this.buf.length < this.length) this.buf = new Float64Array(this.length);
-    const buf = this.buf;
-    let w = 0;
-    for (let k = 0; k < marks.length; k++) if (marks[k] !== 0) buf[w++] = this.base + k;
-    this.length = w;
+    this.length = listMarks(this.base, marks, this.buf);
   }
+}
+
+/** The values of `run`'s marks, ascending. */
+export function marksToValues(run: RunMarks): Float64Array {
+  const out = new Float64Array(run.length);
+  listMarks(run.base, run.marks, out);
+  return out;
+}
+
+/** Writes the values marked in `marks` (over `base..`) to `out`, ascending; answers how many. */
+function listMarks(base: number, marks: Uint8Array, out: Float64Array): number {
+  let w = 0;
+  for (let k = 0; k < marks.length; k++) if (marks[k] !== 0) out[w++] = base + k;
+  return w;
+}
+
+/**
+ * Zeroed marks of `n` values: in a worker thread on shared memory, so that the partial that hands
+ * them to the main thread shares them instead of copying (as `CountRun`'s dense counts).
+ */
+function newMarks(n: number): Uint8Array {
+  return isMainThread ? new Uint8Array(n) : new Uint8Array(new SharedArrayBuffer(n));
 }

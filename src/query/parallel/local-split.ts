@@ -1,3 +1,4 @@
+import { listedParts } from '../exec/distinct-values.js';
 import type { DistinctParts } from '../exec/distinct-values.js';
 import type { AggregationPartial } from '../exec/group-by.js';
 import { lowerBound } from '../exec/value-counts.js';
@@ -33,7 +34,8 @@ export function splitByKey(plan: AggregationPlan, partial: AggregationPartial, p
 }
 
 /** The values of `parts` in partition `p`. */
-function partsIn(parts: DistinctParts, p: KeyPartition): DistinctParts {
+function partsIn(marked: DistinctParts, p: KeyPartition): DistinctParts {
+  const parts = listedParts(marked);
   const cut = (xs: Float64Array, sorted: boolean): Float64Array => (sorted ? xs.slice(...sliceOf(xs, p)) : xs.filter((x) => inPartition(p, x)));
   return { nums: cut(parts.nums, parts.numsSorted), numsSorted: parts.numsSorted, longs: cut(parts.longs, parts.longsSorted), longsSorted: parts.longsSorted, others: parts.others.filter((v) => inPartition(p, v)) };
 }

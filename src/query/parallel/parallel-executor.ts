@@ -100,16 +100,25 @@ export function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>,
 }
 
 /**
- * Whether the partials of `plan` merge by adding arrays however many groups `segment` has: a
- * COUNT-only GROUP BY over one INT/LONG key (`countsInRun`) whose key values in `segment` lie in
- * a range narrow enough for dense counts (`CountRun.narrow`). Each worker then answers one array
- * of counts by key, on memory it shares with the main thread, which adds them up: no group is
- * made or copied per segment (group-high-card-top at 10M rows: bench/notes.md, 2026-12-07).
+ * Whether the partials of `plan` merge by adding arrays however many groups or distinct values
+ * `segment` has: a COUNT-only GROUP BY over one INT/LONG key (`countsInRun`), or exact distinct
+ * counts without GROUP BY, of single-value INT/LONG columns whose values in `segment` lie in a
+ * range narrow enough for dense counts or marks (`CountRun.narrow`, `SortedRun`). Each worker
+ * then answers one array of counts or marks by value, on memory it shares with the main thread,
+ * which adds or ORs them: no group or set is made, listed or copied per segment (group-high-card-top
+ * and distinctcount at 10M rows: bench/notes.md, 2026-12-07).
  */
 export function mergesDensely(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): boolean {
-  if (!countsInRun(plan)) return false;
-  const key = plan.groupBy[0]!;
-  const dict = key.kind === 'column' ? segment.dictionary(key.column.name) : null;
+  if (plan.groupBy.length > 0) return countsInRun(plan) && narrowColumn(plan.groupBy[0]!, segment);
+  const distinct = plan.aggregations.filter((a) => a.fn.kind === 'distinct');
+  return distinct.length > 0 && distinct.every((a) => a.arg !== null && narrowColumn(a.arg, segment));
+}
+
+/** Whether `expr` is a single-value INT/LONG column with a sorted dictionary of safe integers in `segment`, over a narrow range. */
+function narrowColumn(expr: BoundExpr, segment: SegmentSnapshot): boolean {
+  if (expr.kind !== 'column' || !expr.type.sv || isVirtualColumn(expr.column.name)) return false;
+  const stored = storedTypeOf(expr.column.dataType);
+  const dict = stored === 'INT' || stored === 'LONG' ? segment.dictionary(expr.column.name) : null;
   if (dict === null || !dict.sorted || dict.size === 0) return false;
   const lo = Number(dict.get(0));
   const hi = Number(dict.get(dict.size - 1));
@@ -138,10 +147,10 @@ export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapsho
   if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation') {
     const first = segments.find(onWorker);
-    // Many groups split across two threads or more when their partials merge densely.
+    // Many groups or distinct values split across two threads or more when their partials merge densely.
     const dense = (parallel.pool?.threads ?? 1) >= 2 && first !== undefined && mergesDensely(plan, first);
     if (first !== undefined && plan.groupBy.length > 0 && groupBound(plan, first) >= first.numDocs * maxGroupShare && !dense) return false;
-    if (first !== undefined && distinctBound(plan, first) >= first.numDocs * maxGroupShare) return false;
+    if (first !== undefined && distinctBound(plan, first) >= first.numDocs * maxGroupShare && !dense) return false;
   }
   let withRows = 0;
   let sealedRows = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SortedRun } from '../../../../src/query/exec/sorted-union.js';
+import { SortedRun, marksToValues } from '../../../../src/query/exec/sorted-union.js';
+import type { RunMarks } from '../../../../src/query/exec/sorted-union.js';
 import { mulberry32 } from '../../../../src/util/random.js';
 
 /**
@@ -52,5 +53,69 @@ describe('SortedRun', () => {
     // Merging three runs would hold two buffers of at least 300,000 doubles (4.8 MB).
     expect(r.byteSize()).toBeLessThan(3_000_000);
     expect(r.values()[299_999]).toBe(299_999);
+  });
+
+  const sorted = (xs: Iterable<number>): number[] => [...new Set(xs)].sort((a, b) => a - b);
+  const runWith = (...runs: Float64Array[]): SortedRun => {
+    const r = new SortedRun();
+    for (const run of runs) r.union(run, run.length);
+    return r;
+  };
+
+  it("marks a first union whose own range is narrow, on words (base and length multiples of 4), and hands the marks over", () => {
+    const first = runOf(rand, 1003, 700, 600);
+    const r = runWith(first);
+    const marks = r.takeMarks()!;
+    expect([marks.base % 4, marks.marks.length % 4, marks.length]).toEqual([0, 0, first.length]);
+    expect(Array.from(marksToValues(marks))).toEqual(Array.from(first));
+    expect(r.length).toBe(0);
+    expect(r.takeMarks()).toBeNull();
+    // A sparse first union stays a run: no marks to take.
+    expect(runWith(runOf(rand, 0, 2 ** 40, 300)).takeMarks()).toBeNull();
+  });
+
+  it("adds other runs' marks: the first as they are, the next ORed in (widened either way), a far one or a listed run merged", () => {
+    for (const order of [[0, 1, 2], [1, 0, 2], [2, 0, 1]]) {
+      const runs = [runOf(rand, 1001, 800, 700), runOf(rand, 1503, 900, 700), runOf(rand, 2 ** 40 + 7, 600, 500)];
+      const r = new SortedRun();
+      for (const [step, i] of order.entries()) {
+        r.addMarks(runWith(runs[i]!).takeMarks()!);
+        // The count as added up, before anything reads the values back out.
+        expect(r.length).toBe(sorted(order.slice(0, step + 1).flatMap((j) => Array.from(runs[j]!))).length);
+      }
+      const truth = sorted(runs.flatMap((x) => Array.from(x)));
+      expect(r.length).toBe(truth.length);
+      expect(Array.from(r.values())).toEqual(truth);
+    }
+    // Into a listed run (not marks): merged by value.
+    const listed = runWith(runOf(rand, 0, 2 ** 40, 200));
+    const near = runOf(rand, 5, 400, 300);
+    listed.addMarks(runWith(near).takeMarks()!);
+    expect(listed.length).toBe(200 + near.length);
+  });
+
+  it('ORs marks that do not line up on words a byte at a time, counting only values not held', () => {
+    const r = runWith(Float64Array.of(8, 9, 10, 11, 12, 13, 14, 15));
+    // Base 10 and 7 marks: 10, 12, 16 (the first two held already).
+    const odd: RunMarks = { base: 10, marks: Uint8Array.of(1, 0, 1, 0, 0, 0, 1), length: 3 };
+    r.addMarks(odd);
+    expect(r.length).toBe(9);
+    expect(Array.from(r.values())).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  });
+
+  it('marks unsorted integers with repeats (markAll) into an empty or marked run, and declines a listed run or a wide range', () => {
+    const values = Float64Array.from({ length: 5000 }, () => 300 + Math.floor(rand() * 3000));
+    const r = new SortedRun();
+    expect(r.markAll(values, values.length)).toBe(true);
+    const more = Float64Array.from({ length: 2000 }, () => 100 + Math.floor(rand() * 4000));
+    expect(r.markAll(more, more.length)).toBe(true);
+    const truth = sorted([...values, ...more]);
+    expect(r.length).toBe(truth.length);
+    expect(Array.from(r.values())).toEqual(truth);
+    // Now a listed run (values() read the marks back out): declined, nothing changed.
+    expect(r.markAll(Float64Array.of(5, 6), 2)).toBe(false);
+    expect(r.length).toBe(truth.length);
+    // Too wide for its number of values.
+    expect(new SortedRun().markAll(Float64Array.of(0, 1_000_000, 3), 3)).toBe(false);
   });
 });
