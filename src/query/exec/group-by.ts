@@ -353,7 +353,8 @@ export class GroupByAggregator {
     for (const k of keys) transfer.push(k.kinds.buffer as ArrayBuffer, k.codes.buffer as ArrayBuffer);
     for (const s of states) partialBuffers(s, transfer);
     if (run === null) return { partial: { numGroups, keys, states, limitReached: this.limitReached }, transfer };
-    if ('dense' in run) transfer.push(run.dense.buffer as ArrayBuffer);
+    // A worker's dense counts are on shared memory: shared, never moved.
+    if ('dense' in run) transfer.push(...(run.dense.buffer instanceof ArrayBuffer ? [run.dense.buffer] : []));
     else transfer.push(run.keys.buffer as ArrayBuffer, run.counts.buffer as ArrayBuffer);
     return { partial: { numGroups, keys, states, limitReached: this.limitReached, run }, transfer };
   }
