@@ -100,18 +100,16 @@ export function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>,
 }
 
 /**
- * Whether the partials of `plan` merge by adding arrays however many groups or distinct values
- * `segment` has: a COUNT-only GROUP BY over one INT/LONG key (`countsInRun`), or exact distinct
- * counts without GROUP BY, of single-value INT/LONG columns whose values in `segment` lie in a
- * range narrow enough for dense counts or marks (`CountRun.narrow`, `SortedRun`). Each worker
- * then answers one array of counts or marks by value, on memory it shares with the main thread,
- * which adds or ORs them: no group or set is made, listed or copied per segment (group-high-card-top
- * and distinctcount at 10M rows: bench/notes.md, 2026-12-07).
+ * Whether the partials of `plan` merge by adding arrays however many groups `segment` has: a
+ * COUNT-only GROUP BY over one INT/LONG key (`countsInRun`) whose values in `segment` lie in a
+ * range narrow enough for dense counts (`CountRun.narrow`). Each worker then answers one array of
+ * counts by key, on memory it shares with the main thread, which adds them up: no group is made,
+ * listed or copied per segment (group-high-card-top at 10M rows: bench/notes.md, 2026-12-07).
+ * Distinct counts merge the same way (`SortedRun` marks) but stay on the main thread: split in
+ * two, the 10M bench's DISTINCTCOUNT took 34 ms against 23 on one thread (the same notes).
  */
 export function mergesDensely(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): boolean {
-  if (plan.groupBy.length > 0) return countsInRun(plan) && narrowColumn(plan.groupBy[0]!, segment);
-  const distinct = plan.aggregations.filter((a) => a.fn.kind === 'distinct');
-  return distinct.length > 0 && distinct.every((a) => a.arg !== null && narrowColumn(a.arg, segment));
+  return plan.groupBy.length > 0 && countsInRun(plan) && narrowColumn(plan.groupBy[0]!, segment);
 }
 
 /** Whether `expr` is a single-value INT/LONG column with a sorted dictionary of safe integers in `segment`, over a narrow range. */
@@ -135,8 +133,8 @@ function countsEveryRow(plan: QueryPlan): boolean {
 
 /**
  * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
- * high-cardinality GROUP BY or DISTINCTCOUNT, above, unless on two threads or more its partials
- * merge densely, `mergesDensely`; nor a bare `COUNT(*)`), or a selection with ORDER BY that `orderedSelections` admits (a selection
+ * high-cardinality GROUP BY or DISTINCTCOUNT, above, unless a GROUP BY on two threads or more
+ * whose partials merge densely, `mergesDensely`; nor a bare `COUNT(*)`), or a selection with ORDER BY that `orderedSelections` admits (a selection
  * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows,
  * that is expected to read at least `minRows` rows of its sealed segments (`estimatedRows`:
  * after min/max pruning of segments and blocks and inverted-index lookups).
@@ -147,10 +145,10 @@ export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapsho
   if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation') {
     const first = segments.find(onWorker);
-    // Many groups or distinct values split across two threads or more when their partials merge densely.
+    // Many groups split across two threads or more when their partials merge densely.
     const dense = (parallel.pool?.threads ?? 1) >= 2 && first !== undefined && mergesDensely(plan, first);
     if (first !== undefined && plan.groupBy.length > 0 && groupBound(plan, first) >= first.numDocs * maxGroupShare && !dense) return false;
-    if (first !== undefined && distinctBound(plan, first) >= first.numDocs * maxGroupShare && !dense) return false;
+    if (first !== undefined && distinctBound(plan, first) >= first.numDocs * maxGroupShare) return false;
   }
   let withRows = 0;
   let sealedRows = 0;

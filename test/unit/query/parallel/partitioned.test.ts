@@ -101,7 +101,7 @@ describe('queries split by key on the worker pool', () => {
     const routes: string[] = [];
     for (const sql of [...PARTITIONED, ...PARTITIONED.map((q) => q.replace('FROM visits', 'FROM repeats'))]) {
       const t = sql.includes('repeats') ? repeats : table;
-      // A COUNT-only GROUP BY or distinct counts over `repeats`' narrow ids merge densely: the segment split keeps them.
+      // A COUNT-only GROUP BY over `repeats`' narrow ids merges densely: the segment split keeps it.
       const plan = planQuery(parseSql(sql, new Map()), t.schema, t.name, new Map()) as AggregationPlan;
       const dense = t === repeats && mergesDensely(plan, t.queryTable.snapshot()[0]!);
       routes.push(routeOf(sql, t)!);
@@ -114,8 +114,8 @@ describe('queries split by key on the worker pool', () => {
       // (Every segment of the `id > 1000000` query is pruned: its statistics are what is compared.)
       if (!sql.includes('1000000')) expect((got.resultTable as { rows: unknown[] }).rows.length, sql).toBeGreaterThan(0);
     }
-    // The first three of `repeats` (COUNT only) and its distinct counts are the dense ones; the rest split by key.
-    expect(routes.slice(-3)).toEqual(['segments', 'segments', 'segments']);
+    // The first three of `repeats` (COUNT only) are the dense ones; its distinct counts split by key.
+    expect(routes.slice(-3)).toEqual(['partitioned', 'partitioned', 'partitioned']);
     expect(routes.slice(PARTITIONED.length, PARTITIONED.length + 3)).toEqual(['segments', 'segments', 'segments']);
     // One thread splits nothing: the dense merge would only add a hop.
     const first = PARTITIONED[0]!.replace('FROM visits', 'FROM repeats');
