@@ -18,8 +18,6 @@ import { isVirtualColumn } from '../plan/virtual-columns.js';
 import { estimatedRows } from './pool-cost.js';
 import { SharedTopBound } from '../exec/shared-top-bound.js';
 import { storedTypeOf } from '../../config/data-type.js';
-import { CountRun } from '../exec/count-run.js';
-import { countsInRun } from '../exec/group-by.js';
 import { QueryError } from '../query-error.js';
 import type { BatchResult, WorkerQuery } from './messages.js';
 import type { QueryPool } from './query-pool.js';
@@ -100,30 +98,6 @@ export function distinctBound(plan: Extract<QueryPlan, { kind: 'aggregation' }>,
 }
 
 /**
- * Whether the partials of `plan` merge by adding arrays however many groups `segment` has: a
- * COUNT-only GROUP BY over one INT/LONG key (`countsInRun`) whose values in `segment` lie in a
- * range narrow enough for dense counts (`CountRun.narrow`). Each worker then answers one array of
- * counts by key, on memory it shares with the main thread, which adds them up: no group is made,
- * listed or copied per segment (group-high-card-top at 10M rows: bench/notes.md, 2026-12-07).
- * Distinct counts merge the same way (`SortedRun` marks) but stay on the main thread: split in
- * two, the 10M bench's DISTINCTCOUNT took 34 ms against 23 on one thread (the same notes).
- */
-export function mergesDensely(plan: Extract<QueryPlan, { kind: 'aggregation' }>, segment: SegmentSnapshot): boolean {
-  return plan.groupBy.length > 0 && countsInRun(plan) && narrowColumn(plan.groupBy[0]!, segment);
-}
-
-/** Whether `expr` is a single-value INT/LONG column with a sorted dictionary of safe integers in `segment`, over a narrow range. */
-function narrowColumn(expr: BoundExpr, segment: SegmentSnapshot): boolean {
-  if (expr.kind !== 'column' || !expr.type.sv || isVirtualColumn(expr.column.name)) return false;
-  const stored = storedTypeOf(expr.column.dataType);
-  const dict = stored === 'INT' || stored === 'LONG' ? segment.dictionary(expr.column.name) : null;
-  if (dict === null || !dict.sorted || dict.size === 0) return false;
-  const lo = Number(dict.get(0));
-  const hi = Number(dict.get(dict.size - 1));
-  return Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && CountRun.narrow(lo, hi, dict.size);
-}
-
-/**
  * `SELECT COUNT(*) FROM t` without WHERE, GROUP BY or a FILTER clause: the main thread adds up
  * row counts (live rows) without reading a block, faster than a round trip to a worker.
  */
@@ -133,21 +107,18 @@ function countsEveryRow(plan: QueryPlan): boolean {
 
 /**
  * Whether `plan` over `segments` is worth splitting across the pool: an aggregation (not a
- * high-cardinality GROUP BY or DISTINCTCOUNT, above, unless a GROUP BY on two threads or more
- * whose partials merge densely, `mergesDensely`; nor a bare `COUNT(*)`), or a selection with ORDER BY that `orderedSelections` admits (a selection
+ * high-cardinality GROUP BY or DISTINCTCOUNT, above, nor a bare `COUNT(*)`), or a selection with ORDER BY that `orderedSelections` admits (a selection
  * without it stops at its LIMIT, reading a few blocks), over at least two segments with rows,
  * that is expected to read at least `minRows` rows of its sealed segments (`estimatedRows`:
  * after min/max pruning of segments and blocks and inverted-index lookups).
  */
-export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'> & { readonly pool?: Pick<QueryPool, 'threads'> }): boolean {
+export function worthParallel(plan: QueryPlan, segments: readonly SegmentSnapshot[], parallel: Pick<ParallelExecution, 'minRows' | 'maxGroupShare' | 'orderedSelections'>): boolean {
   const { minRows, maxGroupShare = DEFAULT_MAX_GROUP_SHARE } = parallel;
   if (plan.kind === 'selection' && (plan.orderBy.length === 0 || parallel.orderedSelections === false || (parallel.orderedSelections === undefined && !sharesTopBound(plan)))) return false;
   if (countsEveryRow(plan)) return false;
   if (plan.kind === 'aggregation') {
     const first = segments.find(onWorker);
-    // Many groups split across two threads or more when their partials merge densely.
-    const dense = (parallel.pool?.threads ?? 1) >= 2 && first !== undefined && mergesDensely(plan, first);
-    if (first !== undefined && plan.groupBy.length > 0 && groupBound(plan, first) >= first.numDocs * maxGroupShare && !dense) return false;
+    if (first !== undefined && plan.groupBy.length > 0 && groupBound(plan, first) >= first.numDocs * maxGroupShare) return false;
     if (first !== undefined && distinctBound(plan, first) >= first.numDocs * maxGroupShare) return false;
   }
   let withRows = 0;

@@ -4,8 +4,6 @@ import { PartitionAggregator } from '../../../../src/query/parallel/partition-ag
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
 import { parallelRoute } from '../../../../src/query/parallel/partitioned-plan.js';
-import { mergesDensely } from '../../../../src/query/parallel/parallel-executor.js';
-import type { AggregationPlan } from '../../../../src/query/plan/query-plan.js';
 import { parseSql } from '../../../../src/query/parser/parse-statement.js';
 import { planQuery } from '../../../../src/query/plan/planner.js';
 import { buildTableSegments } from '../query-fixtures.js';
@@ -98,14 +96,8 @@ describe('queries split by key on the worker pool', () => {
     // Raw LONG values (cut between min and max) and a sorted dictionary (cut at its quantiles).
     expect(table.queryTable.snapshot()[0]!.dictionary('id')).toBeNull();
     expect(repeats.queryTable.snapshot()[0]!.dictionary('id')?.sorted).toBe(true);
-    const routes: string[] = [];
     for (const sql of [...PARTITIONED, ...PARTITIONED.map((q) => q.replace('FROM visits', 'FROM repeats'))]) {
-      const t = sql.includes('repeats') ? repeats : table;
-      // A COUNT-only GROUP BY over `repeats`' narrow ids merges densely: the segment split keeps it.
-      const plan = planQuery(parseSql(sql, new Map()), t.schema, t.name, new Map()) as AggregationPlan;
-      const dense = t === repeats && mergesDensely(plan, t.queryTable.snapshot()[0]!);
-      routes.push(routeOf(sql, t)!);
-      expect(routes.at(-1), sql).toBe(dense ? 'segments' : 'partitioned');
+      expect(routeOf(sql, sql.includes('repeats') ? repeats : table), sql).toBe('partitioned');
       const before = pool.stats.completed;
       const got = await answer(parallel, sql);
       expect(pool.stats.completed - before, sql).toBe(2);
@@ -114,13 +106,6 @@ describe('queries split by key on the worker pool', () => {
       // (Every segment of the `id > 1000000` query is pruned: its statistics are what is compared.)
       if (!sql.includes('1000000')) expect((got.resultTable as { rows: unknown[] }).rows.length, sql).toBeGreaterThan(0);
     }
-    // The first three of `repeats` (COUNT only) are the dense ones; its distinct counts split by key.
-    expect(routes.slice(-3)).toEqual(['partitioned', 'partitioned', 'partitioned']);
-    expect(routes.slice(PARTITIONED.length, PARTITIONED.length + 3)).toEqual(['segments', 'segments', 'segments']);
-    // One thread splits nothing: the dense merge would only add a hop.
-    const first = PARTITIONED[0]!.replace('FROM visits', 'FROM repeats');
-    const plan = planQuery(parseSql(first, new Map()), repeats.schema, repeats.name, new Map());
-    expect(parallelRoute(plan, repeats.queryTable.snapshot(), { pool: { threads: 1 } as QueryPool, minRows: 0, partitioned: true })).toBeNull();
   });
 
   it('keeps the main thread for shapes whose answer depends on group order, and where numGroupsLimit could bind', async () => {

@@ -1,6 +1,8 @@
 import { unlink } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CountRun } from '../../../../src/query/exec/count-run.js';
+import type { CountRunPartial } from '../../../../src/query/exec/count-run.js';
 import { QueryEngine, writeBrokerResponse } from '../../../../src/query/index.js';
 import { QueryPool } from '../../../../src/query/parallel/query-pool.js';
 import { planSegments } from '../../../../src/query/parallel/parallel-executor.js';
@@ -152,6 +154,21 @@ describe('queries on the worker pool', () => {
     const direct = await executePlan(plan, table.queryTable.snapshot(), Date.now() + 60_000, Date.now);
     expect(merged.rows).toEqual(direct.rows);
     expect(merged.stats).toEqual(direct.stats);
+  });
+
+  it("adds the workers' dense counts of a COUNT-only GROUP BY over a narrow INT key, shared with the main thread rather than copied", async () => {
+    const added = vi.spyOn(CountRun.prototype, 'addPartial');
+    try {
+      for (const sql of ['SELECT rank, count(*) AS n FROM visits GROUP BY rank ORDER BY n DESC, rank LIMIT 4', 'SELECT clicks, count(*) FROM visits GROUP BY clicks ORDER BY clicks DESC LIMIT 50']) {
+        added.mockClear();
+        expect(await answer(parallel, sql), sql).toEqual(await answer(serial, sql));
+        const partials = added.mock.calls.map(([p]) => p as CountRunPartial);
+        // One per lane of workers (dense, on shared memory) and the consuming segment's (this thread's).
+        expect(partials.filter((p) => 'dense' in p && p.dense.buffer instanceof SharedArrayBuffer).length, sql).toBeGreaterThanOrEqual(2);
+      }
+    } finally {
+      added.mockRestore();
+    }
   });
 
   it('keeps a high-cardinality GROUP BY off the segment split by default (on the main thread without key partitions)', async () => {
