@@ -17,14 +17,11 @@ type ListedRun = { readonly keys: Float64Array; readonly counts: Float64Array };
 export function runTop(plan: AggregationPlan, keys: Float64Array, counts: Float64Array): Int32Array | null {
   const n = keys.length;
   const want = plan.offset + plan.limit;
-  if (plan.having !== null || want >= n) return null;
-  const columns: Float64Array[] = [];
-  for (const o of plan.orderBy) {
-    if (o.expr.kind === 'groupKey' && o.expr.index === 0) columns.push(keys);
-    else if (o.expr.kind === 'aggregate') columns.push(counts);
-    else return null;
-  }
-  const desc = plan.orderBy.map((o) => o.desc);
+  const order = countOrder(plan);
+  if (order === null || want >= n) return null;
+  // The compared columns themselves: a closure choosing between them per compare took 2.5x longer.
+  const columns = order.byCount.map((byCount) => (byCount ? counts : keys));
+  const desc = order.desc;
   const top = new TopK<number>(want, (a, b) => {
     for (let j = 0; j < columns.length; j++) {
       const x = columns[j]![a]!;
@@ -35,6 +32,18 @@ export function runTop(plan: AggregationPlan, keys: Float64Array, counts: Float6
   });
   for (let i = 0; i < n; i++) top.offer(i);
   return Int32Array.from(top.sorted()).sort();
+}
+
+/** The ORDER BY of a COUNT-only GROUP BY as (by the count?, descending?) per key; null with HAVING or any other ORDER BY expression. */
+function countOrder(plan: AggregationPlan): { readonly byCount: boolean[]; readonly desc: boolean[] } | null {
+  if (plan.having !== null) return null;
+  const byCount: boolean[] = [];
+  for (const o of plan.orderBy) {
+    if (o.expr.kind === 'groupKey' && o.expr.index === 0) byCount.push(false);
+    else if (o.expr.kind === 'aggregate') byCount.push(true);
+    else return null;
+  }
+  return { byCount, desc: plan.orderBy.map((o) => o.desc) };
 }
 
 /**
@@ -55,14 +64,10 @@ export function bestEntries(plan: AggregationPlan, run: CountRunPartial): Listed
  */
 export function denseTop(plan: AggregationPlan, base: number, dense: Float64Array): ListedRun | null {
   const want = plan.offset + plan.limit;
-  if (plan.having !== null) return null;
-  const byCount: boolean[] = [];
-  for (const o of plan.orderBy) {
-    if (o.expr.kind === 'groupKey' && o.expr.index === 0) byCount.push(false);
-    else if (o.expr.kind === 'aggregate') byCount.push(true);
-    else return null;
-  }
-  const desc = plan.orderBy.map((o) => o.desc);
+  const order = countOrder(plan);
+  if (order === null) return null;
+  const { byCount, desc } = order;
+  // Keys ascend with `k`: `k` orders as the key does.
   const value = (j: number, k: number): number => (byCount[j] ? dense[k]! : k);
   const top = new TopK<number>(want, (a, b) => {
     for (let j = 0; j < byCount.length; j++) {
