@@ -111,13 +111,8 @@ export class CountRun {
 
   /** Whether keys `lo..hi` may be counted densely (see `dense`). */
   private fitsDense(lo: number, hi: number): boolean {
-    return CountRun.narrow(lo, hi, this.widest);
-  }
-
-  /** Whether `n` keys over `lo..hi` are narrow enough to count densely (a run's first segment: `admit`). */
-  static narrow(lo: number, hi: number, n: number): boolean {
     const span = hi - lo + 1;
-    return span <= DENSE_MAX && span <= DENSE_FACTOR * n;
+    return span <= DENSE_MAX && span <= DENSE_FACTOR * this.widest;
   }
 
   /** Widens the dense counts to cover `from..to` (keys stay at `key - base`). */

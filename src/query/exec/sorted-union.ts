@@ -160,8 +160,7 @@ export class SortedRun {
     const from = this.marks === null ? lo : Math.min(this.base, lo);
     const to = this.marks === null ? hi : Math.max(this.base + this.marks.length - 1, hi);
     const widest = Math.max(this.widest, m);
-    const span = to - from + 1;
-    if (!(span <= MARKS_MAX && span <= MARKS_FACTOR * widest)) return false;
+    if (!this.fitsMarks(from, to, widest)) return false;
     this.widest = widest;
     this.unions++;
     this.mark(b, m, from, to);
@@ -184,29 +183,34 @@ export class SortedRun {
   /** Adds the values of another run's marks (`takeMarks`: the first are taken as they are). */
   addMarks(other: RunMarks): void {
     if (other.length === 0) return;
-    this.unions++;
-    this.widest = Math.max(this.widest, other.length);
+    const widest = Math.max(this.widest, other.length);
     if (this.marks === null && this.length === 0) {
+      this.unions++;
+      this.widest = widest;
       this.marks = other.marks;
       this.base = other.base;
       this.length = other.length;
       return;
     }
-    const from = Math.min(this.marks === null ? other.base : this.base, other.base);
-    const to = Math.max(this.marks === null ? other.base : this.base + this.marks.length - 1, other.base + other.marks.length - 1);
-    if (this.marks === null || !this.fitsMarks(from, to)) {
+    // Into a listed run, or too wide for marks: merged by value (`union` counts it).
+    const marks = this.marks;
+    const from = marks === null ? 0 : Math.min(this.base, other.base);
+    const to = marks === null ? 0 : Math.max(this.base + marks.length - 1, other.base + other.marks.length - 1);
+    if (marks === null || !this.fitsMarks(from, to, widest)) {
       const listed = marksToValues(other);
-      this.unions--;
       this.union(listed, listed.length);
       return;
     }
+    this.unions++;
+    this.widest = widest;
     this.widenMarks(from, to);
+    const mine = this.marks!;
     const at = other.base - this.base;
     const theirs = other.marks;
     // Four marks a step where both arrays line up on words (as `widenMarks` allocates them).
-    const lined = at % 4 === 0 && theirs.length % 4 === 0 && theirs.byteOffset % 4 === 0 && this.marks.byteOffset % 4 === 0;
+    const lined = at % 4 === 0 && theirs.length % 4 === 0 && theirs.byteOffset % 4 === 0 && mine.byteOffset % 4 === 0;
     const words = lined ? theirs.length >> 2 : 0;
-    const mine32 = new Uint32Array(this.marks.buffer, lined ? this.marks.byteOffset + at : 0, words);
+    const mine32 = new Uint32Array(mine.buffer, lined ? mine.byteOffset + at : 0, words);
     const theirs32 = new Uint32Array(theirs.buffer, lined ? theirs.byteOffset : 0, words);
     let added = 0;
     for (let k = 0; k < words; k++) {
@@ -215,7 +219,6 @@ export class SortedRun {
       added += Math.imul(v & ~mine32[k]!, 0x01010101) >>> 24;
       mine32[k] = mine32[k]! | v;
     }
-    const mine = this.marks;
     for (let k = 4 * words; k < theirs.length; k++) {
       // Branch-free: 1 for a value of theirs not held yet.
       const v = theirs[k]!;
@@ -225,9 +228,10 @@ export class SortedRun {
     this.length += added;
   }
 
-  private fitsMarks(from: number, to: number): boolean {
+  /** Whether values `from..to` may be marked, `widest` the most values one union brought. */
+  private fitsMarks(from: number, to: number, widest = this.widest): boolean {
     const span = to - from + 1;
-    return span <= MARKS_MAX && span <= MARKS_FACTOR * this.widest;
+    return span <= MARKS_MAX && span <= MARKS_FACTOR * widest;
   }
 
   /**

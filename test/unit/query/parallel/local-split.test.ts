@@ -30,6 +30,18 @@ describe('splitByKey (the main thread reads its segments once for every key part
     expect(splitByKey(plan, counts, cuts('k', 10n ** 18n))!.map((p) => (p.run as { keys: Float64Array }).keys.length)).toEqual([6, 0]);
   });
 
+  it('cuts dense counts as it cuts their listed run', () => {
+    const plan = planOf('SELECT k, count(*) FROM t GROUP BY k ORDER BY count(*) DESC, k LIMIT 3');
+    // Keys 3..10 with counts, 0 where no key.
+    const dense: AggregationPartial = { ...counts, run: { base: 3, dense: f64(2, 0, 0, 5, 1, 0, 0, 4), widest: 4 } };
+    const split = splitByKey(plan, dense, cuts('k', 6n, 9n))!;
+    expect(split.map((p) => [Array.from((p.run as { keys: Float64Array }).keys), Array.from((p.run as { counts: Float64Array }).counts)])).toEqual([
+      [[3], [2]],
+      [[6, 7], [5, 1]],
+      [[10], [4]],
+    ]);
+  });
+
   it('declines a partial with groups made (not all in the run) or without a run', () => {
     const plan = planOf('SELECT k, count(*) FROM t GROUP BY k ORDER BY count(*) DESC, k LIMIT 3');
     expect(splitByKey(plan, { ...counts, numGroups: 2 }, cuts('k', 5n))).toBeNull();
