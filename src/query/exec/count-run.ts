@@ -104,26 +104,62 @@ export class CountRun {
     return false;
   }
 
+  /**
+   * Counts safe integers `values[0..m)`, repeats included, one row each, straight into the dense
+   * counts when the run keeps them or is empty and the values' range (with the run's) is narrow;
+   * their count, repeats included, stands for their number in the width rule, as in
+   * `SortedRun.markAll`. False, with nothing done, otherwise (the caller sorts and counts them).
+   * A consuming segment's raw keys need no sort then: 312,500 of the 10M bench's cost ~12 ms
+   * sorted, listed and added (bench/notes.md, 2026-12-08).
+   */
+  countAll(values: Float64Array, m: number): boolean {
+    if (m === 0) return true;
+    if (this.dense === null && this.started) return false;
+    let lo = values[0]!;
+    let hi = lo;
+    for (let i = 1; i < m; i++) {
+      const x = values[i]!;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
+    const from = this.dense === null ? lo : Math.min(this.base, lo);
+    const to = this.dense === null ? hi : Math.max(this.base + this.dense.length - 1, hi);
+    if (!this.fitsDense(from, to, Math.max(this.widest, m))) return false;
+    this.admit(lo, hi, m);
+    const dense = this.dense!;
+    const base = this.base;
+    for (let i = 0; i < m; i++) dense[values[i]! - base]!++;
+    return true;
+  }
+
   /** The dense counts (by `key - base`) after `admit` answered true. */
   get denseCounts(): { readonly counts: Float64Array; readonly base: number } {
     return { counts: this.dense!, base: this.base };
   }
 
-  /** Whether keys `lo..hi` may be counted densely (see `dense`). */
-  private fitsDense(lo: number, hi: number): boolean {
+  /** Whether keys `lo..hi` may be counted densely (see `dense`), given the most keys one segment brought. */
+  private fitsDense(lo: number, hi: number, widest = this.widest): boolean {
     const span = hi - lo + 1;
-    return span <= DENSE_MAX && span <= DENSE_FACTOR * this.widest;
+    return span <= DENSE_MAX && span <= DENSE_FACTOR * widest;
   }
 
-  /** Widens the dense counts to cover `from..to` (keys stay at `key - base`). */
+  /**
+   * Widens the dense counts to cover `from..to` (keys stay at `key - base`), with an eighth of the
+   * span to spare on each side that grew: segments of one table mostly hold keys of the same range,
+   * each a little past the last's, and a copy per segment cost a fresh array and its page faults
+   * each time (8 MiB, ~3 ms, for the 10M bench's million users).
+   */
   private widenDense(from: number, to: number): void {
     const dense = this.dense!;
-    if (from < this.base || to - from + 1 > dense.length) {
-      const grown = denseArray(to - from + 1);
-      grown.set(dense, this.base - from);
-      this.dense = grown;
-      this.base = from;
-    }
+    const last = this.base + dense.length - 1;
+    if (from >= this.base && to <= last) return;
+    const spare = Math.floor((to - from + 1) / 8);
+    const lo = from < this.base && Number.isSafeInteger(from - spare) ? from - spare : Math.min(from, this.base);
+    const hi = to > last && Number.isSafeInteger(to + spare) ? to + spare : Math.max(to, last);
+    const grown = denseArray(hi - lo + 1);
+    grown.set(dense, this.base - lo);
+    this.dense = grown;
+    this.base = lo;
   }
 
   /** The run so far as dense counts over keys `from..to`. */

@@ -210,10 +210,10 @@ export class GroupByAggregator {
     return false;
   }
 
-  /** Makes the groups of the ids (and values) counted so far, in id order, and adds their counts. */
+  /** Makes the groups of the ids (and values: into the run's dense counts if it can) counted so far, in id order, and adds their counts. */
   private flushIdCounts(): void {
     if (!this.drainIdCounts()) this.flushCounted(this.idCounts?.take() ?? null);
-    this.flushCounted(this.valueCounts?.take() ?? null);
+    if (this.run === null || !this.valueCounts?.countInto(this.run)) this.flushCounted(this.valueCounts?.take() ?? null);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { storedTypeOf } from '../../config/data-type.js';
 import type { Dictionary } from '../../segment/segment-view.js';
+import type { CountRun } from './count-run.js';
 import type { CountedIds } from './id-counts.js';
 import { sortedNumbers } from '../../segment/format/numeric-order.js';
 import { gatherLongs, presetDictionaryNumbers } from './numeric-values.js';
@@ -77,6 +78,16 @@ export class ValueCounts {
       for (let i = 0; i < n; i++) out[at + i] = u[sel[i]!]!;
     }
     this.n = at + n;
+    return true;
+  }
+
+  /**
+   * The values gathered since `begin` counted straight into `run` (`CountRun.countAll`: dense
+   * counts, no sort); false, with nothing done, when the run cannot take them so (`take` then).
+   */
+  countInto(run: CountRun): boolean {
+    if (this.column === null || !run.countAll(this.values, this.n)) return false;
+    this.column = null;
     return true;
   }
 

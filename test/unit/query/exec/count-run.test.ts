@@ -43,6 +43,43 @@ describe('CountRun', () => {
     expect(run(segments)).toEqual(truth(segments));
   });
 
+  it('counts raw keys (repeats included) straight into dense counts, widening with room to spare, and declines a listed run or a wide range', () => {
+    const rand = mulberry32(6);
+    const raw = (lo: number, span: number, m: number): Float64Array => Float64Array.from({ length: m }, () => lo + Math.floor(rand() * span));
+    const truthOf = (parts: readonly Float64Array[]): [number, number][] => {
+      const m = new Map<number, number>();
+      for (const p of parts) for (const k of p) m.set(k, (m.get(k) ?? 0) + 1);
+      return [...m.entries()].sort((a, b) => a[0] - b[0]);
+    };
+    const taken = (r: CountRun): [number, number][] => {
+      const t = r.take()!;
+      return Array.from(t.keys, (k, i) => [k, t.counts[i]!]);
+    };
+    // An empty run takes them; then ranges below, above, inside and just past the first widening's spare room.
+    const parts = [raw(1000, 400, 900), raw(900, 300, 500), raw(1300, 200, 400), raw(1000, 10, 50), raw(1390, 60, 100), raw(860, 20, 40)];
+    const r = new CountRun();
+    for (const p of parts) expect(r.countAll(p, p.length)).toBe(true);
+    expect(r.countAll(new Float64Array(0), 0)).toBe(true);
+    expect(taken(r)).toEqual(truthOf(parts));
+    // Too wide for dense counts: nothing counted, the caller sorts them.
+    const wide = Float64Array.of(0, 2 ** 40, 7);
+    expect(r.countAll(wide, 3)).toBe(false);
+    expect(r.active).toBe(false);
+    // A run that lists its keys (far apart) is not turned dense by raw keys.
+    r.add(Float64Array.of(0, 2 ** 40), Int32Array.of(0, 1), Float64Array.of(1, 1), 2);
+    expect(r.countAll(Float64Array.of(3, 4), 2)).toBe(false);
+    expect(taken(r)).toEqual([[0, 1], [2 ** 40, 1]]);
+    // Dense counts then keys by dictionary id, then raw keys again: one run.
+    const mixed = new CountRun();
+    mixed.countAll(parts[0]!, parts[0]!.length);
+    mixed.add(Float64Array.of(850, 1500), Int32Array.of(0, 1), Float64Array.of(3, 4), 2);
+    mixed.countAll(parts[1]!, parts[1]!.length);
+    const want = new Map(truthOf([parts[0]!, parts[1]!]));
+    want.set(850, (want.get(850) ?? 0) + 3);
+    want.set(1500, (want.get(1500) ?? 0) + 4);
+    expect(taken(mixed)).toEqual([...want.entries()].sort((a, b) => a[0] - b[0]));
+  });
+
   it('merges keys spread far apart, and goes on merging once a segment widens a dense range too far', () => {
     const rand = mulberry32(4);
     const sparse = [segment(rand, -(2 ** 52), 2 ** 53, 300), segment(rand, -(2 ** 52), 2 ** 53, 300)];
@@ -168,9 +205,13 @@ describe('runTop', () => {
       [{ expr: count, desc: false }, { expr: key, desc: false }],
       [{ expr: key, desc: true }],
       [{ expr: key, desc: false }, { expr: count, desc: true }],
+      // Ties on the count alone keep the smaller key; a second count key defers to the key after it.
+      [{ expr: count, desc: true }],
+      [{ expr: count, desc: false }, { expr: key, desc: true }],
+      [{ expr: count, desc: true }, { expr: count, desc: false }, { expr: key, desc: true }],
     ];
     for (const orderBy of orders) {
-      for (const [limit, offset] of [[1, 0], [10, 0], [7, 25], [400, 3]]) {
+      for (const [limit, offset] of [[0, 0], [1, 0], [10, 0], [7, 25], [400, 3]]) {
         const p = plan(orderBy, limit, offset);
         const fromDense = bestEntries(p, { base: -40, dense, widest: 1 });
         const fromList = bestEntries(p, list);
