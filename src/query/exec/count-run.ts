@@ -36,6 +36,12 @@ export class CountRun {
    */
   private dense: Float64Array | null = null;
   private base = 0;
+  /**
+   * While dense: the smallest and largest key counted. The array may reach past them (room kept
+   * to spare), and the width rule is about keys, not room.
+   */
+  private low = 0;
+  private high = 0;
   private widest = 0;
   private keys = new Float64Array(0);
   private counts = new Float64Array(0);
@@ -82,8 +88,7 @@ export class CountRun {
     // second decide whether counts go dense from then on.
     if (fresh) {
       if (this.fitsDense(lo, hi)) {
-        this.dense = denseArray(hi - lo + 1);
-        this.base = lo;
+        this.startDense(lo, hi);
         return true;
       }
       this.undecided = true;
@@ -94,8 +99,8 @@ export class CountRun {
       if (this.fitsDense(from, to)) this.runToDense(from, to);
     }
     if (this.dense === null) return false;
-    const from = Math.min(this.base, lo);
-    const to = Math.max(this.base + this.dense.length - 1, hi);
+    const from = Math.min(this.low, lo);
+    const to = Math.max(this.high, hi);
     if (this.fitsDense(from, to)) {
       this.widenDense(from, to);
       return true;
@@ -122,8 +127,8 @@ export class CountRun {
       lo = x < lo ? x : lo;
       hi = x > hi ? x : hi;
     }
-    const from = this.dense === null ? lo : Math.min(this.base, lo);
-    const to = this.dense === null ? hi : Math.max(this.base + this.dense.length - 1, hi);
+    const from = this.dense === null ? lo : Math.min(this.low, lo);
+    const to = this.dense === null ? hi : Math.max(this.high, hi);
     if (!this.fitsDense(from, to, Math.max(this.widest, m))) return false;
     this.admit(lo, hi, m);
     const dense = this.dense!;
@@ -152,6 +157,8 @@ export class CountRun {
   private widenDense(from: number, to: number): void {
     const dense = this.dense!;
     const last = this.base + dense.length - 1;
+    this.low = from;
+    this.high = to;
     if (from >= this.base && to <= last) return;
     const spare = Math.floor((to - from + 1) / 8);
     const lo = from < this.base && Number.isSafeInteger(from - spare) ? from - spare : Math.min(from, this.base);
@@ -162,13 +169,26 @@ export class CountRun {
     this.base = lo;
   }
 
+  /**
+   * Zeroed dense counts over keys `from..to` and a sixteenth of their span to spare on each side,
+   * as the run's: the next segments' keys, a little past these, then fit without a wider copy.
+   */
+  private startDense(from: number, to: number): Float64Array {
+    const spare = Math.floor((to - from + 1) / 16);
+    const lo = Number.isSafeInteger(from - spare) ? from - spare : from;
+    const hi = Number.isSafeInteger(to + spare) ? to + spare : to;
+    this.base = lo;
+    this.low = from;
+    this.high = to;
+    return (this.dense = denseArray(hi - lo + 1));
+  }
+
   /** The run so far as dense counts over keys `from..to`. */
   private runToDense(from: number, to: number): void {
-    const dense = (this.dense = denseArray(to - from + 1));
-    this.base = from;
+    const dense = this.startDense(from, to);
     const keys = this.keys;
     const counts = this.counts;
-    for (let i = 0; i < this.length; i++) dense[keys[i]! - from] = counts[i]!;
+    for (let i = 0; i < this.length; i++) dense[keys[i]! - this.base] = counts[i]!;
     this.length = 0;
   }
 
@@ -230,18 +250,26 @@ export class CountRun {
       return;
     }
     const { base, dense, widest } = partial;
+    // Its keys: the counts between its first and last non-zero ones (the rest is room to spare).
+    let first = 0;
+    let last = dense.length - 1;
+    while (first <= last && dense[first] === 0) first++;
+    while (last >= first && dense[last] === 0) last--;
+    if (first > last) return;
     if (!this.started) {
       // The first partial's dense counts are taken as they are (handed over by `takePartial`).
       this.started = true;
       this.dense = dense;
       this.base = base;
+      this.low = base + first;
+      this.high = base + last;
       this.widest = widest;
       return;
     }
-    if (this.admit(base, base + dense.length - 1, widest)) {
+    if (this.admit(base + first, base + last, widest)) {
       const mine = this.dense!;
       const at = base - this.base;
-      for (let k = 0; k < dense.length; k++) mine[at + k]! += dense[k]!;
+      for (let k = first; k <= last; k++) mine[at + k]! += dense[k]!;
       return;
     }
     const listed = listDense(base, dense);

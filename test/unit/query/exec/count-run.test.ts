@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CountRun, listedRun } from '../../../../src/query/exec/count-run.js';
+import { iota } from '../../../../src/query/exec/scratch.js';
 import { bestEntries, denseTop, runTop } from '../../../../src/query/exec/run-top.js';
 import type { AggregationPlan } from '../../../../src/query/plan/query-plan.js';
 import { mulberry32 } from '../../../helpers/random.js';
@@ -106,13 +107,13 @@ describe('CountRun', () => {
       const r = new CountRun();
       return [r, (keys) => r.add(Float64Array.from(keys), Int32Array.from(keys, (_, i) => i), Float64Array.from(keys, () => 2), keys.length)];
     };
-    // 1,000 keys over 3,997 values: narrow enough alone.
+    // 1,000 keys over 3,997 values: narrow enough alone (with 249, a sixteenth, to spare each side).
     const evens = Array.from({ length: 1000 }, (_, i) => 10_000 + 4 * i);
     const [narrow, addNarrow] = make();
     addNarrow(evens);
-    expect(narrow.byteSize()).toBe(8 * 3997);
+    expect(narrow.byteSize()).toBe(8 * (3997 + 2 * 249));
     const partial = narrow.takePartial()!;
-    expect('dense' in partial && [partial.base, partial.dense.length, partial.widest]).toEqual([10_000, 3997, 1000]);
+    expect('dense' in partial && [partial.base, partial.dense.length, partial.widest]).toEqual([10_000 - 249, 3997 + 2 * 249, 1000]);
     // 100 keys over 3,961 values: too sparse alone (a run of 16 bytes a key), dense once 1,000 more fill the range.
     const [sparse, addSparse] = make();
     const tenths = Array.from({ length: 100 }, (_, i) => 10_000 + 40 * i);
@@ -123,6 +124,27 @@ describe('CountRun', () => {
     const taken = sparse.take()!;
     expect(taken.keys.length).toBe(1100);
     expect([taken.keys[0], taken.counts[0], taken.keys[1], taken.keys[1099], taken.counts[1099]]).toEqual([10_000, 2, 10_001, 13_997, 2]);
+  });
+
+  it('keeps room to spare past the keys of dense counts, which the width rule does not count', () => {
+    const r = new CountRun();
+    const add = (keys: number[]): void => r.add(Float64Array.from(keys), Int32Array.from(keys, (_, i) => i), Float64Array.from(keys, () => 1), keys.length);
+    // 1,000 keys over 1,999 values: dense, with 124 values to spare on each side.
+    const odds = Array.from({ length: 1000 }, (_, i) => 5001 + 2 * i);
+    add(odds);
+    const size = r.byteSize();
+    expect(size).toBe(8 * (1999 + 2 * 124));
+    // Keys 100 past either end land in the room kept: no wider copy.
+    add([4901, 7099]);
+    expect(r.byteSize()).toBe(size);
+    // A partial whose array reaches past its keys is judged by its keys: 3,001 values for 1,000 keys fit.
+    const other = new CountRun();
+    other.add(Float64Array.from(odds, (k) => k + 1000), iota(1000), Float64Array.from(odds, () => 1), 1000);
+    r.addPartial(other.takePartial()!);
+    const taken = r.take()!;
+    // 1,000 + 2 + the 499 of 7,001..7,999 not yet held (7,099 was).
+    expect(taken.keys.length).toBe(1501);
+    expect([taken.keys[0], taken.keys.at(-1), taken.counts[taken.keys.indexOf(6001)], taken.counts[taken.keys.indexOf(7099)]]).toEqual([4901, 7999, 2, 2]);
   });
 
   it('answers nothing when nothing was added', () => {
