@@ -3,7 +3,6 @@ import type { ColumnSpec } from '../../config/schema.js';
 import type { ColumnPrefix } from '../../segment/builders/column-builder.js';
 import { bitmapBytes } from '../../segment/builders/null-bitmap.js';
 import type { ConsumingSegment } from '../../segment/consuming-segment.js';
-import { consumingBlockStats } from './consuming-block-stats.js';
 import type { FrozenLiveDocs } from '../../segment/live-docs.js';
 import { DOCS_PER_BLOCK } from '../../segment/format/format-constants.js';
 import type { SealedSegment } from '../../segment/sealed-segment.js';
@@ -275,11 +274,8 @@ export function consumingSnapshot(segment: ConsumingSegment, liveDocs: FrozenLiv
       return column(name).block(range);
     },
     columnStats: () => null,
-    blockStats(name, blockIndex) {
-      const range = blocks[blockIndex];
-      const c = columns.get(name);
-      return range === undefined || c === undefined ? null : consumingBlockStats(segment, name, blockIndex, range, () => c.block(range));
-    },
+    // A block full in this snapshot has the segment's statistics (none while it fills).
+    blockStats: (name, blockIndex) => (blocks[blockIndex]?.numDocs === DOCS_PER_BLOCK && columns.has(name) ? segment.blockStats(name, blockIndex) : null),
     invertedIndex: () => null,
     dictionary: (name) => column(name).prefix.dictionary,
   };
