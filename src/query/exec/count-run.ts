@@ -1,5 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import { iota } from './scratch.js';
+import { span } from './sorted-union.js';
 
 /** Dense counts cover at most this many key values (32 MiB of doubles)... */
 const DENSE_MAX = 1 << 22;
@@ -120,13 +121,7 @@ export class CountRun {
   countAll(values: Float64Array, m: number): boolean {
     if (m === 0) return true;
     if (this.dense === null && this.started) return false;
-    let lo = values[0]!;
-    let hi = lo;
-    for (let i = 1; i < m; i++) {
-      const x = values[i]!;
-      lo = x < lo ? x : lo;
-      hi = x > hi ? x : hi;
-    }
+    const [lo, hi] = span(values, m);
     const from = this.dense === null ? lo : Math.min(this.low, lo);
     const to = this.dense === null ? hi : Math.max(this.high, hi);
     if (!this.fitsDense(from, to, Math.max(this.widest, m))) return false;

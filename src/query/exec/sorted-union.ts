@@ -150,13 +150,7 @@ export class SortedRun {
   markAll(b: Float64Array, m: number): boolean {
     if (m === 0) return true;
     if (this.marks === null && this.length > 0) return false;
-    let lo = b[0]!;
-    let hi = lo;
-    for (let i = 1; i < m; i++) {
-      const x = b[i]!;
-      lo = x < lo ? x : lo;
-      hi = x > hi ? x : hi;
-    }
+    const [lo, hi] = span(b, m);
     const from = this.marks === null ? lo : Math.min(this.base, lo);
     const to = this.marks === null ? hi : Math.max(this.base + this.marks.length - 1, hi);
     const widest = Math.max(this.widest, m);
@@ -281,6 +275,18 @@ export class SortedRun {
     if (this.buf.length < this.length) this.buf = new Float64Array(this.length);
     this.length = listMarks(this.base, marks, this.buf);
   }
+}
+
+/** The smallest and largest of `values[0..m)` (m > 0): the range raw integers are marked or counted over. */
+export function span(values: Float64Array, m: number): [number, number] {
+  let lo = values[0]!;
+  let hi = lo;
+  for (let i = 1; i < m; i++) {
+    const x = values[i]!;
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+  }
+  return [lo, hi];
 }
 
 /** The values of `run`'s marks, ascending. */
